@@ -1,0 +1,78 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DedupeKey, KeyHolders } from '../core/dedupe';
+import type { CaptureAnswer, CaptureLookup, CaptureStore, NewLeadWrite } from '../core/ports';
+import { keys } from './keys';
+import { leadItem } from './lead-item';
+
+type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
+type DeliveryItem = { pk: string; answer: CaptureAnswer };
+
+export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string): CaptureStore => {
+  const readDelivery = async (sourceId: string, deliveryId: string) => {
+    const out = await db.send(new GetCommand({ TableName: table, Key: keys.delivery(sourceId, deliveryId), ConsistentRead: true }));
+    return (out.Item as DeliveryItem | undefined)?.answer;
+  };
+
+  return {
+    async lookup(sourceId, deliveryId, dedupeKeys): Promise<CaptureLookup> {
+      const wanted = [keys.delivery(sourceId, deliveryId), ...dedupeKeys.map(keys.dedupe)];
+      const items: Record<string, unknown>[] = [];
+      let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
+        [table]: { Keys: wanted, ConsistentRead: true },
+      };
+      // BatchGet may hand back unprocessed keys under load; ask again for just those.
+      for (let attempt = 0; request && Object.keys(request).length > 0 && attempt < 5; attempt++) {
+        const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+        items.push(...(out.Responses?.[table] ?? []));
+        request = out.UnprocessedKeys as typeof request;
+      }
+      const byPk = new Map(items.map((item) => [String(item.pk), item]));
+      const delivery = byPk.get(keys.delivery(sourceId, deliveryId).pk) as DeliveryItem | undefined;
+      const holders: KeyHolders[] = dedupeKeys.flatMap((key: DedupeKey) => {
+        const item = byPk.get(keys.dedupe(key).pk) as KeyItem | undefined;
+        if (!item) return [];
+        return [{ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId }];
+      });
+      return { priorAnswer: delivery?.answer, holders };
+    },
+
+    async createLead(write: NewLeadWrite) {
+      const { lead, audit, delivery } = write;
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: { ...keys.delivery(delivery.sourceId, delivery.deliveryId), type: 'delivery', answer: delivery.answer, expiresAt: delivery.expiresAt },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
+              ...write.keys.map((key) => ({
+                Update: {
+                  TableName: table,
+                  Key: keys.dedupe(key),
+                  UpdateExpression: 'ADD leadIds :id SET #type = :type, #on = :on, #value = :value',
+                  ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' },
+                  ExpressionAttributeValues: { ':id': new Set([lead.id]), ':type': 'dedupe-key', ':on': key.on, ':value': key.value },
+                },
+              })),
+            ],
+          }),
+        );
+        return { written: true as const };
+      } catch (error) {
+        // Only a lost race on the delivery record means "already captured"; anything else is a real failure.
+        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+          const priorAnswer = await readDelivery(delivery.sourceId, delivery.deliveryId);
+          if (priorAnswer) return { written: false as const, priorAnswer };
+        }
+        throw error;
+      }
+    },
+  };
+};

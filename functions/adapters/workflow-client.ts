@@ -1,0 +1,18 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { WorkflowStarter } from '../core/ports';
+
+/** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol. */
+export const makeSfnClient = (endpoint = process.env.SFN_ENDPOINT): SFNClient =>
+  new SFNClient(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
+
+export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string): WorkflowStarter => ({
+  async startLifecycle(leadId, input) {
+    try {
+      await client.send(new StartExecutionCommand({ stateMachineArn, name: leadId, input: JSON.stringify(input) }));
+    } catch (error) {
+      // Standard executions are unique by name for 90 days: a second start means the first one took.
+      if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') return;
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,98 @@
+import { decide, dedupeKeysOf, isDuplicate, matchesFrom } from './dedupe';
+import { type FieldIssue, ValidationError } from './errors';
+import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
+import { normaliseLead } from './normalise';
+import type { CaptureAnswer, CaptureStore, Clock, IdGenerator, WorkflowStarter } from './ports';
+import type { SourceConfig } from './sources';
+
+export type CaptureDeps = { store: CaptureStore; workflow: WorkflowStarter; clock: Clock; ids: IdGenerator };
+
+export type CaptureRequest = {
+  payload: unknown;
+  channel: Channel;
+  source: SourceConfig;
+  /** The sender's id for this delivery (webhook-id, Idempotency-Key, import job + row). */
+  deliveryId: string;
+  actor: Actor;
+};
+
+/** How long a delivery id is remembered; senders retry for far less (Standard Webhooks: ~1 day). */
+export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
+
+const zodIssues = (issues: { path: PropertyKey[]; message: string }[]): FieldIssue[] =>
+  issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
+
+/** Validates and normalises without touching storage: the import dry-run uses it too. */
+export const prepareLead = (payload: unknown) => {
+  const parsed = canonicalLeadSchema.safeParse(payload);
+  if (!parsed.success) throw new ValidationError(zodIssues(parsed.error.issues));
+  const { lead, issues } = normaliseLead(parsed.data);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return lead;
+};
+
+/** Stores a lead exactly once per delivery and starts its lifecycle. */
+export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
+  const normalised = prepareLead(request.payload);
+  const { source, deliveryId } = request;
+  const keys = dedupeKeysOf(normalised);
+  const found = await deps.store.lookup(source.id, deliveryId, keys);
+  if (found.priorAnswer) return ensureStarted(deps, found.priorAnswer);
+
+  const matches = matchesFrom(found.holders);
+  const decision = decide(source.duplicatePolicy, matches);
+  if (decision.action === 'reject') {
+    const existing = matches.find((m) => m.kind === 'lead') ?? matches[0];
+    return { leadId: existing?.id ?? '', status: 'duplicate', duplicates: matches };
+  }
+
+  const now = deps.clock.now().toISOString();
+  const leadId = deps.ids.next();
+  const canonical: CanonicalLead = normalised;
+  const lead: Lead = {
+    ...canonical,
+    emailDomain: normalised.emailDomain,
+    companyDomain: normalised.companyDomain,
+    freeMail: normalised.freeMail,
+    id: leadId,
+    version: 1,
+    stage: 'Creation',
+    leadType: normalised.leadType ?? 'B2C',
+    channel: request.channel,
+    sourceId: source.id,
+    campaign: normalised.campaign ?? normalised.utm?.campaign ?? source.campaign,
+    deliveryId,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: request.actor,
+    duplicates: matches,
+    duplicatePolicy: source.duplicatePolicy,
+    associatedAccountId: decision.associate.accountId,
+    associatedContactId: decision.associate.contactId,
+    stageEnteredAt: now,
+    followers: [],
+  };
+  const answer: CaptureAnswer = { leadId, status: 'created', duplicates: matches };
+  const result = await deps.store.createLead({
+    lead,
+    keys,
+    audit: {
+      at: now,
+      actor: request.actor,
+      action: 'created',
+      to: 'Creation',
+      why: isDuplicate(matches) ? `captured from ${source.id}; ${matches.length} possible duplicate(s), policy ${source.duplicatePolicy}` : `captured from ${source.id}`,
+      data: { channel: request.channel, deliveryId },
+    },
+    delivery: { sourceId: source.id, deliveryId, answer, expiresAt: Math.floor(Date.parse(now) / 1000) + DELIVERY_MEMORY_SECONDS },
+  });
+  if (!result.written) return ensureStarted(deps, result.priorAnswer);
+  await deps.workflow.startLifecycle(leadId, { leadId });
+  return answer;
+};
+
+/** A redelivery may arrive after the first attempt stored the lead but died before starting it. */
+const ensureStarted = async (deps: CaptureDeps, answer: CaptureAnswer): Promise<CaptureAnswer> => {
+  if (answer.status === 'created') await deps.workflow.startLifecycle(answer.leadId, { leadId: answer.leadId });
+  return answer;
+};

@@ -1,0 +1,58 @@
+/** Every error the domain raises on purpose. `code` is stable and becomes the problem `type`. */
+export type FieldIssue = { field: string; reason: string };
+
+export class LeadflowError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; [key: string]: unknown } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends LeadflowError {
+  constructor(issues: FieldIssue[], message = 'The request has invalid fields') {
+    super('validation-failed', 422, message, { issues });
+  }
+}
+export class MalformedBodyError extends LeadflowError {
+  constructor(reason: string) {
+    super('malformed-body', 400, reason, { issues: [{ field: 'body', reason }] });
+  }
+}
+export class UnsupportedMediaTypeError extends LeadflowError {
+  constructor(received: string, accepted: string[]) {
+    super('unsupported-media-type', 415, `Content type '${received}' is not accepted; send one of ${accepted.join(', ')}`, {
+      issues: [{ field: 'content-type', reason: `expected one of ${accepted.join(', ')}` }],
+    });
+  }
+}
+export class PayloadTooLargeError extends LeadflowError {
+  constructor(limit: number) {
+    super('payload-too-large', 413, `The body exceeds ${limit} bytes`, { issues: [{ field: 'body', reason: `larger than ${limit} bytes` }] });
+  }
+}
+export class UnauthorizedError extends LeadflowError {
+  constructor(reason: string, field = 'authorization') {
+    super('unauthorized', 401, reason, { issues: [{ field, reason }] });
+  }
+}
+export class ForbiddenError extends LeadflowError {
+  constructor(reason: string) {
+    super('forbidden', 403, reason);
+  }
+}
+export class NotFoundError extends LeadflowError {
+  constructor(what: string, id: string) {
+    super('not-found', 404, `${what} '${id}' does not exist`);
+  }
+}
+export class ConflictError extends LeadflowError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('conflict', 409, message, details);
+  }
+}

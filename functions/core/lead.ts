@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+export const STAGES = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified', 'Converted', 'Disqualified'] as const;
+export type Stage = (typeof STAGES)[number];
+export const OPEN_STAGES: readonly Stage[] = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified'];
+
+export const CHANNELS = ['WEBHOOK', 'FORM', 'API', 'IMPORT'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Who changed something, and through which door (ActorMetadata). */
+export type Actor = { kind: 'user' | 'system' | 'source'; id: string; source: 'API' | 'WEBHOOK' | 'FORM' | 'IMPORT' | 'WORKFLOW' };
+
+export const LEAD_TYPES = ['B2B', 'B2C'] as const;
+export type LeadType = (typeof LEAD_TYPES)[number];
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** The canonical lead every source adapter produces. */
+export const canonicalLeadSchema = z
+  .object({
+    firstName: text(100).optional(),
+    lastName: text(100).optional(),
+    email: z.string().trim().max(254).email({ message: 'not a valid email address' }).optional(),
+    phone: z.string().trim().min(3).max(40).optional(),
+    company: text(200).optional(),
+    jobTitle: text(200).optional(),
+    website: text(500).optional(),
+    country: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })
+      .transform((value) => value.toUpperCase())
+      .optional(),
+    campaign: text(200).optional(),
+    productInterest: text(200).optional(),
+    leadType: z.enum(LEAD_TYPES).optional(),
+    expectedValue: z.number().nonnegative().max(1e12).optional(),
+    utm: z
+      .object({
+        source: text(200).optional(),
+        medium: text(200).optional(),
+        campaign: text(200).optional(),
+        term: text(200).optional(),
+        content: text(200).optional(),
+      })
+      .strict()
+      .optional(),
+    consent: z
+      .object({ marketing: z.boolean(), capturedAt: z.iso.datetime({ offset: true }).optional() })
+      .strict()
+      .optional(),
+    notes: z.string().max(5000).optional(),
+    customFields: z.record(z.string().min(1).max(100), z.string().max(2000)).optional(),
+  })
+  .strict()
+  .refine((lead) => Boolean(lead.email || lead.phone), {
+    message: 'at least one of email or phone is required',
+    path: ['email'],
+  });
+
+export type CanonicalLead = z.infer<typeof canonicalLeadSchema>;
+
+export type DuplicateMatch = {
+  kind: 'lead' | 'contact' | 'account';
+  id: string;
+  matchedOn: 'email' | 'phone' | 'domain';
+  value: string;
+};
+
+export type DuplicatePolicy = 'reject' | 'create' | 'associate';
+
+export type ScoreFactor = { points: number; reason: string };
+
+export type AuditEntry = {
+  at: string;
+  actor: Actor;
+  action: string;
+  from?: Stage | null;
+  to?: Stage | null;
+  why?: string;
+  data?: Record<string, unknown>;
+};
+
+/** A stored lead: the canonical fields normalised, plus what leadflow knows about it. */
+export type Lead = CanonicalLead & {
+  id: string;
+  version: number;
+  stage: Stage;
+  leadType: LeadType;
+  channel: Channel;
+  sourceId: string;
+  deliveryId: string;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: Actor;
+  emailDomain?: string;
+  companyDomain?: string;
+  freeMail?: boolean;
+  duplicates: DuplicateMatch[];
+  duplicatePolicy: DuplicatePolicy;
+  associatedAccountId?: string;
+  associatedContactId?: string;
+  owner?: string;
+  team?: string;
+  assignment?: { ruleVersion: number; ruleIndex: number | null; explanation: string; at: string };
+  score?: number;
+  scoreBand?: 'A' | 'B' | 'C' | 'D';
+  scoreFactors?: ScoreFactor[];
+  scoreModel?: string;
+  stageEnteredAt: string;
+  stageDeadline?: string;
+  escalations?: number;
+  opportunityId?: string;
+  contactId?: string;
+  accountId?: string;
+  disqualifyReason?: string;
+  followers?: string[];
+  failure?: { at: string; error: string; cause: string } | null;
+};

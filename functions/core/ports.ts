@@ -1,0 +1,36 @@
+import type { DedupeKey, KeyHolders } from './dedupe';
+import type { AuditEntry, Lead } from './lead';
+import type { BusEvent } from './events';
+
+export type Clock = { now(): Date };
+export type IdGenerator = { next(): string };
+
+/** The answer a capture gives; stored with the delivery so a redelivery gets it again. */
+export type CaptureAnswer = {
+  leadId: string;
+  status: 'created' | 'duplicate';
+  duplicates: { kind: string; id: string; matchedOn: string; value: string }[];
+};
+
+export type CaptureLookup = { priorAnswer?: CaptureAnswer; holders: KeyHolders[] };
+
+export type NewLeadWrite = {
+  lead: Lead;
+  keys: DedupeKey[];
+  audit: AuditEntry;
+  delivery: { sourceId: string; deliveryId: string; answer: CaptureAnswer; expiresAt: number };
+};
+
+export type CaptureStore = {
+  /** One batched read: the delivery record and every dedupe key. */
+  lookup(sourceId: string, deliveryId: string, keys: DedupeKey[]): Promise<CaptureLookup>;
+  /** One transaction; resolves `{ written: false, priorAnswer }` when the delivery was already taken. */
+  createLead(write: NewLeadWrite): Promise<{ written: true } | { written: false; priorAnswer: CaptureAnswer }>;
+};
+
+export type WorkflowStarter = {
+  /** Named by the lead id: starting twice is a no-op. */
+  startLifecycle(leadId: string, input: Record<string, unknown>): Promise<void>;
+};
+
+export type EventPublisher = { publish(events: BusEvent[]): Promise<void> };

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** A source is one sender of leads: a campaign platform, a website form, manual entry or an import. */
+export const sourceConfigSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  name: z.string().min(1).optional(),
+  kind: z.enum(['webhook', 'form', 'api', 'import']),
+  /** Payload format for webhooks. */
+  adapter: z.enum(['canonical', 'google-ads']).default('canonical'),
+  duplicatePolicy: z.enum(['reject', 'create', 'associate']).default('create'),
+  campaign: z.string().optional(),
+  /** Forms: form field name → canonical field (dotted for utm/consent). */
+  fieldMapping: z.record(z.string(), z.string()).optional(),
+  allowedOrigins: z.array(z.string()).default([]),
+  redirectUrl: z.string().url().optional(),
+  honeypotField: z.string().optional(),
+});
+export type SourceConfig = z.infer<typeof sourceConfigSchema>;
+
+export const sourcesSchema = z.array(sourceConfigSchema);
+
+/** Manual entry and imports need no configuration; they use these unless configured otherwise. */
+export const BUILT_IN_SOURCES: SourceConfig[] = [
+  { id: 'manual', kind: 'api', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
+  { id: 'import', kind: 'import', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
+];
+
+export const findSource = (sources: SourceConfig[], id: string, kind?: SourceConfig['kind']): SourceConfig | undefined =>
+  [...sources, ...BUILT_IN_SOURCES].find((s) => s.id === id && (!kind || s.kind === kind));

@@ -1,0 +1,17 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { toProblem } from '../core/problem';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export const problem = (error: unknown, instance?: string, headers: Record<string, string> = {}): HttpResult => {
+  const details = toProblem(error, instance);
+  return { statusCode: details.status, headers: { 'content-type': 'application/problem+json', ...headers }, body: JSON.stringify(details) };
+};
+
+export const redirect = (location: string): HttpResult => ({ statusCode: 303, headers: { location }, body: '' });

@@ -1,0 +1,61 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ulid } from 'ulid';
+import { type CaptureDeps, captureLead } from '../core/capture-lead';
+import { NotFoundError, ValidationError } from '../core/errors';
+import { canSee } from '../core/lead-access';
+import { STAGES, type Stage } from '../core/lead';
+import { findSource, type SourceConfig } from '../core/sources';
+import type { LeadReader } from '../adapters/lead-repository';
+import { callerOf, isManager } from '../http/auth';
+import { headerOf, jsonBody } from '../http/body';
+import { json } from '../http/responses';
+import { routeBy } from '../http/router';
+
+export type LeadsApiDeps = { capture: CaptureDeps; leads: LeadReader; sources: () => SourceConfig[] };
+
+const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
+
+export const makeLeadsApi = (deps: LeadsApiDeps) =>
+  routeBy({
+    'POST /leads': async (event) => {
+      const caller = callerOf(event);
+      const body = jsonBody(event);
+      const requested = event.queryStringParameters?.source;
+      const source = findSource(deps.sources(), requested ?? 'manual', 'api') ?? findSource(deps.sources(), 'manual');
+      if (!source) throw new NotFoundError('source', requested ?? 'manual');
+      const answer = await captureLead(deps.capture, {
+        payload: body,
+        channel: 'API',
+        source,
+        deliveryId: headerOf(event, 'idempotency-key') ?? ulid(),
+        actor: { kind: 'user', id: caller.userId, source: 'API' },
+      });
+      return json(202, answer, { location: `/leads/${answer.leadId}` });
+    },
+
+    'GET /leads/{id}': async (event) => {
+      const caller = callerOf(event);
+      const lead = await deps.leads.get(pathId(event));
+      if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', pathId(event));
+      const { taskToken: _token, ...visible } = lead;
+      return json(200, { ...visible, audit: await deps.leads.audit(lead.id) });
+    },
+
+    'GET /leads': async (event) => {
+      const caller = callerOf(event);
+      const q = event.queryStringParameters ?? {};
+      const limit = Math.min(Math.max(Number(q.limit ?? 25) || 25, 1), 100);
+      const owner = q.owner === 'me' ? caller.userId : q.owner;
+      if (q.stage && !(STAGES as readonly string[]).includes(q.stage)) {
+        throw new ValidationError([{ field: 'stage', reason: `must be one of ${STAGES.join(', ')}` }]);
+      }
+      if (!owner && !q.stage) throw new ValidationError([{ field: 'owner', reason: 'give owner (me, a user, or UNASSIGNED) or stage' }]);
+      if (owner && owner !== caller.userId && owner !== 'UNASSIGNED' && !isManager(caller)) throw new NotFoundError('owner', owner);
+      const page = owner ? await deps.leads.list({ owner }, limit, q.cursor) : await deps.leads.list({ stage: q.stage as Stage }, limit, q.cursor);
+      const now = Date.now();
+      let items = page.items.filter((lead) => canSee(caller, lead));
+      if (owner && q.stage) items = items.filter((lead) => lead.stage === q.stage);
+      if (q.aging === 'true') items = items.filter((lead) => (lead.escalations ?? 0) > 0 || (lead.stageDeadline !== undefined && Date.parse(lead.stageDeadline) < now));
+      return json(200, { items, cursor: page.cursor });
+    },
+  });

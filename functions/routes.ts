@@ -1,0 +1,36 @@
+/**
+ * Every Lambda entry point and every HTTP route, defined once: the stack builds functions and API
+ * routes from this, the local server mounts the same routes on the same handlers.
+ */
+export type FunctionName =
+  | 'captureWebhook'
+  | 'captureForm'
+  | 'leadsApi';
+
+export type FunctionSpec = {
+  /** Folder under functions/ holding index.ts with the exported `handler`. */
+  folder: string;
+  description: string;
+  /** What the function needs; the stack grants exactly these. */
+  needs: readonly ('table:read' | 'table:write' | 'workflow:start' | 'workflow:callback' | 'bus:put' | 'secrets:webhooks' | 'attachments' | 'imports' | 'email')[];
+  memoryMb?: number;
+  timeoutSeconds?: number;
+};
+
+export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
+  captureWebhook: { folder: 'capture-webhook', description: 'Signed campaign webhooks → lead', needs: ['table:read', 'table:write', 'workflow:start', 'secrets:webhooks'] },
+  captureForm: { folder: 'capture-form', description: 'Public website forms → lead', needs: ['table:read', 'table:write', 'workflow:start'] },
+  leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
+};
+
+export type Route = { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; fn: FunctionName; public?: boolean };
+
+export const ROUTES: readonly Route[] = [
+  { method: 'POST', path: '/webhooks/{sourceId}', fn: 'captureWebhook', public: true },
+  { method: 'POST', path: '/forms/{formId}', fn: 'captureForm', public: true },
+  { method: 'POST', path: '/leads', fn: 'leadsApi' },
+  { method: 'GET', path: '/leads', fn: 'leadsApi' },
+  { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
+];
+
+export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
