@@ -35,3 +35,45 @@ export const makeEvent = (detailType: DetailType, eventId: string, occurredAt: s
   detailType,
   detail: { version: 1, eventId, occurredAt, ...fields },
 });
+
+/**
+ * Every lead event carries the lead as it is after the change, so consumers (notifications,
+ * counters, integrations) never read the table to understand an event.
+ */
+export type LeadSnapshot = {
+  id: string;
+  stage: string;
+  leadType: 'B2B' | 'B2C';
+  channel: string;
+  sourceId: string;
+  campaign?: string;
+  owner?: string;
+  team?: string;
+  country?: string;
+  scoreBand?: string;
+  score?: number;
+  createdAt: string;
+  stageEnteredAt: string;
+  escalations?: number;
+  followers?: string[];
+};
+
+type SnapshotSource = LeadSnapshot & Record<string, unknown>;
+
+export const snapshotOf = (lead: SnapshotSource): LeadSnapshot => ({
+  id: lead.id,
+  stage: lead.stage,
+  leadType: lead.leadType,
+  channel: lead.channel,
+  sourceId: lead.sourceId,
+  campaign: lead.campaign,
+  owner: lead.owner,
+  team: lead.team,
+  country: lead.country,
+  scoreBand: lead.scoreBand,
+  score: lead.score,
+  createdAt: lead.createdAt,
+  stageEnteredAt: lead.stageEnteredAt,
+  escalations: lead.escalations,
+  followers: lead.followers,
+});
