@@ -5,7 +5,8 @@
 export type FunctionName =
   | 'captureWebhook'
   | 'captureForm'
-  | 'leadsApi';
+  | 'leadsApi'
+  | 'configApi';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -21,6 +22,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   captureWebhook: { folder: 'capture-webhook', description: 'Signed campaign webhooks → lead', needs: ['table:read', 'table:write', 'workflow:start', 'secrets:webhooks'] },
   captureForm: { folder: 'capture-form', description: 'Public website forms → lead', needs: ['table:read', 'table:write', 'workflow:start'] },
   leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
+  configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
 };
 
 export type Route = { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; fn: FunctionName; public?: boolean };
@@ -31,6 +33,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/leads', fn: 'leadsApi' },
   { method: 'GET', path: '/leads', fn: 'leadsApi' },
   { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
+  { method: 'GET', path: '/config/{name}', fn: 'configApi' },
+  { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
