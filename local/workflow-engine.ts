@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { AwsApiError } from './aws-json';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+export type LocalServices = {
+  dynamodb: DynamoDBClient;
+  invokeFunction(functionName: string, payload: Json): Promise<Json>;
+  putEvents(entries: JsonObject[]): Promise<{ EventId: string }[]>;
+};
+
+export type ExecutionRecord = {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  input: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  startDate: Date;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** States entered, in order: tests assert the path, the bench counts transitions. */
+  history: { type: string; state?: string; at: number; error?: string }[];
+  abort?: () => void;
+};
+
+type PendingTask = { executionArn: string; resolve: (output: Json) => void; reject: (error: Error) => void };
+
+/** The placeholder the engine resolves `$$.Task.Token` to; the shim swaps in a unique token per task. */
+const CONTEXT_TOKEN = 'LOCAL-TASK-TOKEN-PLACEHOLDER';
+
+const replaceToken = (value: Json, token: string): Json => {
+  if (value === CONTEXT_TOKEN) return token;
+  if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+  return value;
+};
+
+const namedError = (name: string, message: string) => {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+};
+
+type StateDef = { Type: string; Resource?: string; States?: Record<string, StateDef>; Iterator?: { States: Record<string, StateDef> }; ItemProcessor?: { States: Record<string, StateDef> }; Branches?: { States: Record<string, StateDef> }[] };
+
+const taskStates = (states: Record<string, StateDef>): [string, StateDef][] =>
+  Object.entries(states).flatMap(([name, state]) => [
+    ...(state.Type === 'Task' ? [[name, state] as [string, StateDef]] : []),
+    ...(state.Iterator ? taskStates(state.Iterator.States) : []),
+    ...(state.ItemProcessor ? taskStates(state.ItemProcessor.States) : []),
+    ...(state.Branches ?? []).flatMap((b) => taskStates(b.States)),
+  ]);
+
+/**
+ * Runs the deployed ASL definitions with aws-local-stepfunctions. Each service integration the
+ * definitions use is served by a shim on the local parts (DynamoDB Local, the local bus, the local
+ * functions), so the definition file is byte-for-byte the one the stack deploys.
+ */
+export class LocalWorkflowEngine {
+  readonly executions = new Map<string, ExecutionRecord>();
+  private readonly machines = new Map<string, { machine: StateMachine; tasks: [string, StateDef][] }>();
+  private readonly pending = new Map<string, PendingTask>();
+
+  constructor(
+    private readonly services: LocalServices,
+    private readonly region = 'local',
+    private readonly account = '000000000000',
+  ) {}
+
+  stateMachineArn(name: string) {
+    return `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
+  }
+
+  /** Registers a definition file with its DefinitionSubstitutions applied, as CloudFormation would. */
+  register(name: string, definitionFile: string, substitutions: Record<string, string>): string {
+    let text = readFileSync(definitionFile, 'utf8');
+    for (const [key, value] of Object.entries(substitutions)) text = text.split(`\${${key}}`).join(value);
+    const unresolved = text.match(/\$\{[A-Za-z0-9_]+\}/);
+    if (unresolved) throw new Error(`${definitionFile}: no substitution for ${unresolved[0]}`);
+    const definition = JSON.parse(text);
+    const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: false } });
+    const arn = this.stateMachineArn(name);
+    this.machines.set(arn, { machine, tasks: taskStates(definition.States) });
+    return arn;
+  }
+
+  start(stateMachineArn: string, name: string, input: string): ExecutionRecord {
+    const entry = this.machines.get(stateMachineArn);
+    if (!entry) throw new AwsApiError('StateMachineDoesNotExist', `State machine does not exist: '${stateMachineArn}'`);
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      // Same as AWS for Standard workflows: same name and input is idempotent, different input is an error.
+      if (existing.input === input) return existing;
+      throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const record: ExecutionRecord = { executionArn, name, stateMachineArn, input, status: 'RUNNING', startDate: new Date(), history: [] };
+    this.executions.set(executionArn, record);
+    const parsedInput = JSON.parse(input) as Json;
+    const handlers = Object.fromEntries(entry.tasks.map(([stateName, state]) => [stateName, this.shimFor(state.Resource ?? '', executionArn)]));
+    const run = entry.machine.run(parsedInput, {
+      overrides: { taskResourceLocalHandlers: handlers },
+      noThrowOnAbort: true,
+      context: {
+        Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: record.startDate.toISOString(), RoleArn: 'arn:aws:iam::000000000000:role/local' },
+        StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').pop() },
+        Task: { Token: CONTEXT_TOKEN },
+      } as never,
+    });
+    record.abort = run.abort;
+    void this.followLog(record, run.eventLogs);
+    run.result.then(
+      (output: unknown) => {
+        if (record.status === 'RUNNING') Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null), stopDate: new Date() });
+        this.dropTokens(executionArn);
+      },
+      (error: Error & { cause?: unknown }) => {
+        Object.assign(record, { status: 'FAILED', error: error.name, cause: error.message, stopDate: new Date() });
+        this.dropTokens(executionArn);
+      },
+    );
+    return record;
+  }
+
+  stop(executionArn: string) {
+    const record = this.executions.get(executionArn);
+    if (!record) throw new AwsApiError('ExecutionDoesNotExist', `Execution does not exist: '${executionArn}'`);
+    if (record.status === 'RUNNING') {
+      record.status = 'ABORTED';
+      record.stopDate = new Date();
+      record.abort?.();
+      this.dropTokens(executionArn);
+    }
+    return record;
+  }
+
+  /** Ends every running execution without touching the table: a restart resumes from what it holds. */
+  shutdown() {
+    for (const record of this.executions.values()) if (record.status === 'RUNNING') record.abort?.();
+    this.pending.clear();
+  }
+
+  sendTaskSuccess(taskToken: string, output: string) {
+    const task = this.takeToken(taskToken);
+    task.resolve(JSON.parse(output) as Json);
+  }
+
+  sendTaskFailure(taskToken: string, error = 'States.TaskFailed', cause = '') {
+    const task = this.takeToken(taskToken);
+    task.reject(namedError(error, cause));
+  }
+
+  private takeToken(taskToken: string): PendingTask {
+    const task = this.pending.get(taskToken);
+    if (!task) throw new AwsApiError('TaskTimedOut', 'Task Timed Out: the token is unknown, already used, or its task has ended');
+    this.pending.delete(taskToken);
+    return task;
+  }
+
+  private dropTokens(executionArn: string) {
+    for (const [token, task] of this.pending) if (task.executionArn === executionArn) this.pending.delete(token);
+  }
+
+  private async followLog(record: ExecutionRecord, log: AsyncGenerator<unknown>) {
+    try {
+      for await (const raw of log) {
+        const event = raw as { type: string; timestamp: number; state?: { name?: string }; Error?: string; error?: string };
+        record.history.push({ type: event.type, state: event.state?.name, at: event.timestamp, error: event.Error ?? event.error });
+      }
+    } catch {
+      // The log ends with the execution; an aborted run may close it abruptly.
+    }
+  }
+
+  private shimFor(resource: string, executionArn: string): (input: Json) => Promise<Json> {
+    const service = resource.replace(/^arn:aws:states:[^:]*:[^:]*:/, '');
+    const params = (input: Json) => input as JsonObject;
+    switch (service) {
+      case 'lambda:invoke':
+        return async (input) => {
+          const { FunctionName, Payload } = params(input);
+          const result = await this.services.invokeFunction(String(FunctionName), Payload ?? null);
+          return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
+        };
+      case 'lambda:invoke.waitForTaskToken':
+        return async (input) => {
+          // A new wait in this execution supersedes any earlier token (there is one wait at a time).
+          this.dropTokens(executionArn);
+          const token = `${executionArn.split(':').pop()}.${randomBytes(24).toString('base64url')}`;
+          const { FunctionName, Payload } = params(replaceToken(input, token));
+          const outcome = new Promise<Json>((resolve, reject) => this.pending.set(token, { executionArn, resolve, reject }));
+          await this.services.invokeFunction(String(FunctionName), Payload ?? null);
+          return outcome;
+        };
+      case 'dynamodb:updateItem':
+        return async (input) => JSON.parse(JSON.stringify(await this.services.dynamodb.send(new UpdateItemCommand(params(input) as never)))) as Json;
+      case 'dynamodb:getItem':
+        return async (input) => JSON.parse(JSON.stringify(await this.services.dynamodb.send(new GetItemCommand(params(input) as never)))) as Json;
+      case 'dynamodb:putItem':
+        return async (input) => JSON.parse(JSON.stringify(await this.services.dynamodb.send(new PutItemCommand(params(input) as never)))) as Json;
+      case 'events:putEvents':
+        return async (input) => {
+          const entries = (params(input).Entries ?? []) as JsonObject[];
+          const ids = await this.services.putEvents(entries);
+          return { Entries: ids, FailedEntryCount: 0 };
+        };
+      default:
+        return async () => {
+          throw namedError('States.Runtime', `the local runtime has no shim for ${resource}`);
+        };
+    }
+  }
+}
