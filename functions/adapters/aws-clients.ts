@@ -1,12 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withRequestObserver } from './request-observer';
 
-/** Locally `DYNAMODB_ENDPOINT` points at DynamoDB Local; on AWS it is unset. */
+/** Locally `DYNAMODB_ENDPOINT` points at DynamoDB Local; on AWS it is unset. Requests can be observed (request-observer). */
 export const makeDynamoClient = (endpoint = process.env.DYNAMODB_ENDPOINT): DynamoDBClient =>
-  new DynamoDBClient(
-    endpoint
-      ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 }
-      : { maxAttempts: 5 },
+  withRequestObserver(
+    new DynamoDBClient(
+      endpoint
+        ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 }
+        : { maxAttempts: 5 },
+    ),
   );
 
 export const makeDocumentClient = (client: DynamoDBClient = makeDynamoClient()): DynamoDBDocumentClient =>
