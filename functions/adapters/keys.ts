@@ -8,6 +8,18 @@ export const keys = {
   delivery: (sourceId: string, deliveryId: string) => ({ pk: `DELIVERY#${sourceId}#${deliveryId}`, sk: 'DELIVERY' }),
   config: (name: string) => ({ pk: `CONFIG#${name}`, sk: 'CURRENT' }),
   configVersion: (name: string, version: number) => ({ pk: `CONFIG#${name}`, sk: `V#${String(version).padStart(8, '0')}` }),
+  opportunity: (id: string) => ({ pk: `OPP#${id}`, sk: 'OPP' }),
+  account: (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' }),
+  contact: (id: string) => ({ pk: `CONTACT#${id}`, sk: 'CONTACT' }),
+  /** Notes and attachments sort among the audit entries, so one Query pages the whole feed. */
+  feedEntry: (leadId: string, at: string, kind: 'N' | 'A' | 'O', id: string) => ({ pk: `LEAD#${leadId}`, sk: `AUDIT#${at}#${kind}${id}` }),
+  attachment: (leadId: string, attachmentId: string) => ({ pk: `LEAD#${leadId}`, sk: `ATTACHMENT#${attachmentId}` }),
+  notifyPrefs: (userId: string) => ({ pk: `USER#${userId}`, sk: 'NOTIFY_PREFS' }),
+  notified: (eventId: string, userId: string) => ({ pk: `NOTIFIED#${eventId}`, sk: `USER#${userId}` }),
+  outbox: (at: string, eventId: string, userId: string) => ({ pk: 'OUTBOX', sk: `MSG#${at}#${eventId}#${userId}` }),
+  subscription: (id: string) => ({ pk: 'SUBSCRIPTION', sk: `SUB#${id}` }),
+  subscriptionDelivery: (subscriptionId: string, at: string, eventId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: `DELIVERY#${at}#${eventId}` }),
+  delivered: (subscriptionId: string, eventId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: `DELIVERED#${eventId}` }),
   ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({ gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`, gsi1sk: `${createdAt}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({ gsi2pk: `STAGE#${stage}`, gsi2sk: `${createdAt}#${id}` }),
 };

@@ -1,7 +1,14 @@
 import type { ConfigKind } from './config-document';
+import { scoringConfig } from '../scoring/points-config';
+import { opportunityMappingKind } from '../conversion/opportunity-mapping';
+import { opportunityStagesKind } from '../conversion/opportunity-stages';
 
 /**
  * Every configuration served at /config/{name}. Owners of a kind define it next to its domain code
  * and add it here with one line.
  */
-export const CONFIG_KINDS: ConfigKind[] = [];
+export const CONFIG_KINDS: ConfigKind[] = [
+  scoringConfig,
+  opportunityStagesKind,
+  opportunityMappingKind,
+];
