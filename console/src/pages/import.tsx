@@ -1,0 +1,1 @@
+export const ImportPage = () => <h1>Import</h1>;

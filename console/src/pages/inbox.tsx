@@ -1,0 +1,225 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, type Lead, must, type Session, type Stage } from '../api/client';
+import { ProblemBanner } from '../components/problem';
+import { ageing, duration, leadName, STAGE_LABEL } from '../format';
+import { href, type Route, setQuery } from '../router';
+
+const POLL_MS = 3000;
+const ROW_HEIGHT = 56;
+const OPEN: Stage[] = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified'];
+const ALL: Stage[] = [...OPEN, 'Converted', 'Disqualified'];
+
+type View = 'mine' | 'unassigned' | 'team';
+type Sort = 'newest' | 'age' | 'score';
+
+const isManager = (s: Session) => s.groups.includes('manager') || s.groups.includes('salesops');
+
+/** The query the API answers for a view: my leads, the unassigned queue, or (managers) a stage or a rep. */
+const queryOf = (view: View, stage: string, aging: boolean, rep: string) => {
+  const q: { owner?: string; stage?: Stage; aging?: 'true' } = {};
+  if (view === 'mine') q.owner = 'me';
+  if (view === 'unassigned') q.owner = 'UNASSIGNED';
+  if (view === 'team' && rep) q.owner = rep;
+  if (stage) q.stage = stage as Stage;
+  if (view === 'team' && !rep && !stage) q.stage = 'Assigned';
+  if (aging) q.aging = 'true';
+  return q;
+};
+
+const sorters: Record<Sort, (a: Lead, b: Lead) => number> = {
+  newest: (a, b) => b.createdAt.localeCompare(a.createdAt),
+  age: (a, b) => (a.stageDeadline ?? '9').localeCompare(b.stageDeadline ?? '9'),
+  score: (a, b) => (b.score ?? -1) - (a.score ?? -1),
+};
+
+/** The rep's inbox: their leads and the unassigned queue, refreshed every few seconds without a reload. */
+export const InboxPage = ({ route, session }: { route: Route; session: Session }) => {
+  const view = (route.query.get('view') as View | null) ?? 'mine';
+  const stage = route.query.get('stage') ?? '';
+  const agingOnly = route.query.get('aging') === 'true';
+  const rep = route.query.get('rep') ?? '';
+  const sort = (route.query.get('sort') as Sort | null) ?? 'newest';
+  const setFilter = (patch: Record<string, string | undefined>) =>
+    setQuery('/inbox', { view, stage, aging: agingOnly ? 'true' : undefined, rep, sort, ...patch });
+
+  const [pages, setPages] = useState<{ items: Lead[]; cursor?: string }>({ items: [] });
+  const [error, setError] = useState<unknown>();
+  const [loading, setLoading] = useState(true);
+  const [updatedAt, setUpdatedAt] = useState<number>(Date.now());
+  const key = `${view}|${stage}|${agingOnly}|${rep}`;
+  const query = useMemo(() => queryOf(view, stage, agingOnly, rep), [key]);
+
+  /** Fetches the first page and merges it over what is loaded: new leads appear, changed ones update. */
+  const refresh = useCallback(
+    async (reset: boolean) => {
+      try {
+        const first = await must(api.GET('/leads', { params: { query: { ...query, limit: 100 } } }));
+        setPages((prev) => {
+          const fresh = new Map(first.items.map((l) => [l.id, l]));
+          const rest = reset ? [] : prev.items.filter((l) => !fresh.has(l.id));
+          return { items: [...first.items, ...rest], cursor: reset ? first.cursor : (prev.cursor ?? first.cursor) };
+        });
+        setError(undefined);
+        setUpdatedAt(Date.now());
+      } catch (e) {
+        setError(e);
+      } finally {
+        setLoading(false);
+      }
+    },
+    [query],
+  );
+
+  useEffect(() => {
+    setLoading(true);
+    void refresh(true);
+    const timer = setInterval(() => void refresh(false), POLL_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  const loadMore = async () => {
+    if (!pages.cursor) return;
+    try {
+      const next = await must(api.GET('/leads', { params: { query: { ...query, limit: 100, cursor: pages.cursor } } }));
+      setPages((prev) => {
+        const seen = new Set(prev.items.map((l) => l.id));
+        return { items: [...prev.items, ...next.items.filter((l) => !seen.has(l.id))], cursor: next.cursor };
+      });
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const items = useMemo(() => [...pages.items].sort(sorters[sort]), [pages.items, sort]);
+  const now = updatedAt;
+
+  return (
+    <section aria-labelledby="inbox-title">
+      <h1 id="inbox-title">Inbox</h1>
+      <nav class="tabs" aria-label="Inbox views">
+        <a href={href('/inbox', { view: 'mine' })} aria-current={view === 'mine' ? 'page' : undefined}>
+          My leads
+        </a>
+        <a href={href('/inbox', { view: 'unassigned' })} aria-current={view === 'unassigned' ? 'page' : undefined}>
+          Unassigned
+        </a>
+        {isManager(session) && (
+          <a href={href('/inbox', { view: 'team' })} aria-current={view === 'team' ? 'page' : undefined}>
+            Team
+          </a>
+        )}
+      </nav>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Stage
+          <select value={stage} onChange={(e) => setFilter({ stage: e.currentTarget.value || undefined })}>
+            <option value="">{view === 'team' ? 'Assigned (default)' : 'Any stage'}</option>
+            {ALL.map((s) => (
+              <option key={s} value={s}>
+                {STAGE_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {view === 'team' && (
+          <label>
+            Rep
+            <input value={rep} placeholder="user id" onChange={(e) => setFilter({ rep: e.currentTarget.value || undefined })} />
+          </label>
+        )}
+        <label class="check">
+          <input type="checkbox" checked={agingOnly} onChange={(e) => setFilter({ aging: e.currentTarget.checked ? 'true' : undefined })} />
+          Ageing or overdue only
+        </label>
+        <label>
+          Sort
+          <select value={sort} onChange={(e) => setFilter({ sort: e.currentTarget.value })}>
+            <option value="newest">Newest first</option>
+            <option value="age">Closest to SLA first</option>
+            <option value="score">Highest score first</option>
+          </select>
+        </label>
+      </form>
+      <ProblemBanner error={error} />
+      <p class="muted" aria-live="polite" data-testid="inbox-count">
+        {loading ? 'Loading…' : `${items.length} lead${items.length === 1 ? '' : 's'}${pages.cursor ? ' (more available)' : ''}`} · updated{' '}
+        {new Date(updatedAt).toLocaleTimeString()}
+      </p>
+      <LeadList items={items} now={now} onEnd={pages.cursor ? loadMore : undefined} />
+      {pages.cursor && (
+        <button type="button" onClick={loadMore}>
+          Load more
+        </button>
+      )}
+    </section>
+  );
+};
+
+/** A virtualised list: only the rows in view are in the DOM, so 1,000 leads scroll smoothly. */
+export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; onEnd?: () => void }) => {
+  const parent = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+  const rows = virtualizer.getVirtualItems();
+  const last = rows[rows.length - 1];
+  useEffect(() => {
+    if (onEnd && last && last.index >= items.length - 5) onEnd();
+  }, [last?.index, items.length]);
+
+  // Arrow keys move between rows (Tab works too: every row is a link); rows off screen are scrolled in first.
+  useEffect(() => {
+    const el = parent.current;
+    if (!el) return;
+    const onKeyDown = (e: KeyboardEvent) => {
+      if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+      const current = Number((document.activeElement as HTMLElement | null)?.dataset.index ?? -1);
+      const next = Math.min(items.length - 1, Math.max(0, current + (e.key === 'ArrowDown' ? 1 : -1)));
+      e.preventDefault();
+      virtualizer.scrollToIndex(next);
+      requestAnimationFrame(() => el.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus());
+    };
+    el.addEventListener('keydown', onKeyDown);
+    return () => el.removeEventListener('keydown', onKeyDown);
+  }, [items.length, virtualizer]);
+
+  if (items.length === 0) return <p class="empty">No leads here yet.</p>;
+  return (
+    <div class="lead-list" ref={parent}>
+      <div class="lead-row head" aria-hidden="true">
+        <span>Lead</span>
+        <span>Stage</span>
+        <span>Score</span>
+        <span>Source</span>
+        <span>Owner</span>
+        <span>Age vs SLA</span>
+      </div>
+      <ul aria-label="Leads" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+        {rows.map((row) => {
+          const lead = items[row.index];
+          if (!lead) return null;
+          const state = ageing(lead, now);
+          const inStage = duration(now - Date.parse(lead.stageEnteredAt));
+          const sla = lead.stageDeadline ? duration(Date.parse(lead.stageDeadline) - Date.parse(lead.stageEnteredAt)) : '—';
+          return (
+            <li key={lead.id} aria-setsize={items.length} aria-posinset={row.index + 1} style={{ transform: `translateY(${row.start}px)`, height: `${ROW_HEIGHT}px` }}>
+              <a class={`lead-row ${state}`} href={href(`/leads/${lead.id}`)} data-index={row.index} data-lead-id={lead.id}>
+                <span class="name">
+                  <strong>{leadName(lead)}</strong>
+                  <small>{lead.company ?? lead.email ?? ''}</small>
+                </span>
+                <span>{STAGE_LABEL[lead.stage]}</span>
+                <span>{lead.scoreBand ? `${lead.scoreBand} · ${lead.score ?? ''}` : '—'}</span>
+                <span>{lead.sourceId}</span>
+                <span>{lead.owner ?? 'unassigned'}</span>
+                <span class="age">
+                  {inStage} / {sla}
+                  {state !== 'ok' && <em class={`badge ${state}`}>{state === 'overdue' ? 'Overdue' : 'Ageing'}</em>}
+                </span>
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+};

@@ -1,0 +1,90 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { type ApprovalTask, api, must, type Session } from '../api/client';
+import { FieldError, ProblemBanner } from '../components/problem';
+import { when } from '../format';
+import { href } from '../router';
+
+type LeadSummary = { id?: string; firstName?: string; lastName?: string; company?: string; email?: string; stage?: string; expectedValue?: number; owner?: string };
+
+/** The approver's open tasks (their own and their groups'), each decided with a comment. */
+export const TasksPage = ({ session }: { session: Session }) => {
+  const [tasks, setTasks] = useState<ApprovalTask[]>();
+  const [error, setError] = useState<unknown>();
+  const load = useCallback(async () => {
+    try {
+      setTasks((await must(api.GET('/tasks'))).items);
+      setError(undefined);
+    } catch (e) {
+      setError(e);
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), 4000);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  return (
+    <section aria-labelledby="tasks-title">
+      <h1 id="tasks-title">Approval tasks</h1>
+      <p class="muted">Open approvals for {session.user} and the groups {session.groups.join(', ') || '(none)'}.</p>
+      <ProblemBanner error={error} />
+      {tasks && tasks.length === 0 && <p class="empty">No open tasks.</p>}
+      <ul class="rules">
+        {(tasks ?? []).map((t) => (
+          <TaskCard key={t.taskId} task={t} onDecided={load} />
+        ))}
+      </ul>
+    </section>
+  );
+};
+
+const TaskCard = ({ task, onDecided }: { task: ApprovalTask; onDecided: () => Promise<void> }) => {
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const lead = (task.lead ?? {}) as LeadSummary;
+  const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || task.leadId;
+  const decide = async (decision: 'approve' | 'reject') => {
+    setBusy(true);
+    try {
+      await must(api.POST('/tasks/{taskId}/decision', { params: { path: { taskId: task.taskId } }, body: { decision, comment: comment || undefined } }));
+      setError(undefined);
+      await onDecided();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const cid = `comment-${task.taskId}`;
+  return (
+    <li data-task-id={task.taskId} data-lead-id={task.leadId}>
+      <h2>
+        <a href={href(`/leads/${task.leadId}`)}>{name}</a>
+        {lead.company ? ` · ${lead.company}` : ''}
+        {task.escalated && <em class="badge escalated">Escalated</em>}
+      </h2>
+      <p class="muted">
+        Step {task.step ?? 1} · for {task.approver ?? task.group ?? 'you'}
+        {lead.expectedValue !== undefined ? ` · expected value ${lead.expectedValue}` : ''}
+        {lead.owner ? ` · owner ${lead.owner}` : ''}
+        {task.deadline ? ` · due ${when(task.deadline)}` : ''}
+      </p>
+      <label>
+        Comment
+        <input id={cid} value={comment} onInput={(e) => setComment(e.currentTarget.value)} aria-describedby={`err-${cid}`} />
+        <FieldError error={error} field="comment" id={`err-${cid}`} />
+      </label>
+      <div class="actions">
+        <button type="button" class="primary" disabled={busy} onClick={() => void decide('approve')}>
+          Approve
+        </button>
+        <button type="button" class="danger" disabled={busy} onClick={() => void decide('reject')}>
+          Reject
+        </button>
+      </div>
+      <ProblemBanner error={error} />
+    </li>
+  );
+};
