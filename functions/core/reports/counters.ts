@@ -1,0 +1,221 @@
+import { type LeadSnapshot, EVENT_SOURCE } from '../events';
+import { OPEN_STAGES, STAGES } from '../lead';
+
+/**
+ * Analytics counters, kept incrementally from bus events. Every figure a report shows is a sum of
+ * counters keyed by day and a few dimensions, so a report costs days × dimensions, never leads.
+ *
+ * Families:
+ * - `cohort`: keyed by the day the lead was created (funnel and sources follow a cohort of leads);
+ * - `activity`: keyed by the day something happened (reps: assignments, first responses, outcomes);
+ * - `open`: a gauge of open leads per stage, owner, team and age bucket (no day; for aging).
+ */
+export type CounterFamily = 'cohort' | 'activity' | 'open';
+export type Dims = Record<string, string>;
+export type Counter = { family: CounterFamily; day: string; metric: string; dims: Dims; n: number };
+
+/** What the consumer needs of a bus event (EventBridge's envelope or a `BusEvent`). */
+export type CountableEvent = {
+  detailType: string;
+  source?: string;
+  detail: {
+    eventId: string;
+    occurredAt: string;
+    leadId?: string;
+    lead?: LeadSnapshot;
+    from?: unknown;
+    to?: unknown;
+    reason?: unknown;
+    owner?: unknown;
+    escalations?: unknown;
+    duplicates?: unknown;
+  };
+};
+
+/** The consumer's running knowledge of one lead: enough to correct counters whatever order events arrive in. */
+export type LeadTally = {
+  leadId: string;
+  version: number;
+  cohort?: { day: string; source: string; campaign: string; country: string; channel: string };
+  /** First entry into each stage (earliest known) and who owned the lead then. */
+  reached: Record<string, { at: string; owner: string; seenAt: string }>;
+  /** First exit from each stage (earliest known). */
+  left: Record<string, string>;
+  assigned?: { at: string; owner: string };
+  firstActionAt?: string;
+  /** The latest snapshot seen, by (occurredAt, stage order, escalations); it alone drives the open gauge. */
+  latest?: { at: string; rank: number; stage: string; owner: string; team: string; bucket: AgeBucket };
+};
+
+export type AgeBucket = 'within-sla' | 'over-sla' | 'escalated-1' | 'escalated-2' | 'escalated-3+';
+export const AGE_BUCKETS: readonly AgeBucket[] = ['within-sla', 'over-sla', 'escalated-1', 'escalated-2', 'escalated-3+'];
+
+/** Upper edges (hours) of the duration histograms; the last bucket is open-ended. */
+export const DURATION_EDGES_HOURS = [1, 4, 8, 24, 48, 72, 168, 336, 720] as const;
+export const durationBucket = (ms: number): string => {
+  const hours = Math.max(0, ms) / 3_600_000;
+  const i = DURATION_EDGES_HOURS.findIndex((edge) => hours <= edge);
+  return `b${String(i === -1 ? DURATION_EDGES_HOURS.length : i).padStart(2, '0')}`;
+};
+
+export const NONE = '-';
+export const dayOf = (iso: string): string => iso.slice(0, 10);
+const clean = (value: unknown): string => (typeof value === 'string' && value.length > 0 ? value.replace(/[#|]/g, '_') : NONE);
+
+/** One string per counter: the storage key and the merge key. Dimensions sorted so order never matters. */
+export const counterKey = (c: Pick<Counter, 'family' | 'day' | 'metric' | 'dims'>): string =>
+  `${c.family}|${c.day}|${c.metric}|${Object.keys(c.dims)
+    .sort()
+    .map((k) => `${k}=${c.dims[k]}`)
+    .join('|')}`;
+
+const bucketOf = (escalations: number, aging: boolean): AgeBucket =>
+  escalations >= 3 ? 'escalated-3+' : escalations === 2 ? 'escalated-2' : escalations === 1 ? 'escalated-1' : aging ? 'over-sla' : 'within-sla';
+
+const laterThan = (a: { at: string; rank: number }, b: { at: string; rank: number } | undefined) =>
+  !b || a.at > b.at || (a.at === b.at && a.rank > b.rank);
+
+/** Counters a tally stands for. Diffing them before and after an event keeps counters right under any order. */
+const derived = (t: LeadTally): Counter[] => {
+  const out: Counter[] = [];
+  const cohort = t.cohort;
+  if (cohort) {
+    const base = { source: cohort.source, campaign: cohort.campaign, country: cohort.country };
+    for (const [stage, r] of Object.entries(t.reached)) {
+      out.push({ family: 'cohort', day: cohort.day, metric: 'reached', dims: { ...base, owner: r.owner, stage }, n: 1 });
+      const left = t.left[stage];
+      if (left !== undefined) {
+        const bucket = durationBucket(Date.parse(left) - Date.parse(r.at));
+        out.push({ family: 'cohort', day: cohort.day, metric: 'stageTime', dims: { ...base, owner: r.owner, stage, bucket }, n: 1 });
+      }
+    }
+  }
+  for (const outcome of ['Converted', 'Disqualified'] as const) {
+    const r = t.reached[outcome];
+    if (r) out.push({ family: 'activity', day: dayOf(r.at), metric: outcome === 'Converted' ? 'converted' : 'disqualified', dims: { owner: r.owner }, n: 1 });
+  }
+  if (t.assigned && t.firstActionAt && t.firstActionAt >= t.assigned.at) {
+    const bucket = durationBucket(Date.parse(t.firstActionAt) - Date.parse(t.assigned.at));
+    out.push({ family: 'activity', day: dayOf(t.firstActionAt), metric: 'firstResponse', dims: { owner: t.assigned.owner, bucket }, n: 1 });
+  }
+  const l = t.latest;
+  if (l && (OPEN_STAGES as readonly string[]).includes(l.stage)) {
+    out.push({ family: 'open', day: NONE, metric: 'open', dims: { stage: l.stage, owner: l.owner, team: l.team, bucket: l.bucket }, n: 1 });
+  }
+  return out;
+};
+
+/** Adds counters with the same key; drops zeros. */
+export const mergeCounters = (counters: readonly Counter[]): Counter[] => {
+  const byKey = new Map<string, Counter>();
+  for (const c of counters) {
+    const key = counterKey(c);
+    const prior = byKey.get(key);
+    byKey.set(key, prior ? { ...prior, n: prior.n + c.n } : { ...c });
+  }
+  return [...byKey.values()].filter((c) => c.n !== 0);
+};
+
+const minIso = (a: string | undefined, b: string) => (a === undefined || b < a ? b : a);
+
+/**
+ * Folds one event into a lead's tally and answers the counter increments it causes. Pure: the
+ * consumer stores the tally and the increments in one transaction with the event's marker, so each
+ * event counts once; reordered events converge on the same figures because increments are the
+ * difference between what the tally stood for before and after.
+ */
+export const tallyEvent = (before: LeadTally | undefined, event: CountableEvent): { tally?: LeadTally; increments: Counter[] } => {
+  const { detail, detailType } = event;
+  const snapshot = detail.lead;
+  const leadId = snapshot?.id ?? detail.leadId;
+  const local: Counter[] = [];
+  if (!leadId || !snapshot) return { tally: before, increments: local };
+
+  const t: LeadTally = structuredClone(before ?? { leadId, version: 0, reached: {}, left: {} });
+  t.cohort ??= {
+    day: dayOf(snapshot.createdAt),
+    source: clean(snapshot.sourceId),
+    campaign: clean(snapshot.campaign),
+    country: clean(snapshot.country),
+    channel: clean(snapshot.channel),
+  };
+  const owner = clean(snapshot.owner);
+  const cohortDims = { source: t.cohort.source, campaign: t.cohort.campaign, country: t.cohort.country };
+
+  // What the snapshot tells about stages: the lead is in `stage` since `stageEnteredAt`.
+  // The earliest entry wins; for the same entry, the owner told by the earliest event wins (order-free).
+  const reach = (stage: string, at: string, by: string) => {
+    const prior = t.reached[stage];
+    const seenAt = detail.occurredAt;
+    if (!prior || at < prior.at || (at === prior.at && seenAt < prior.seenAt)) t.reached[stage] = { at, owner: by, seenAt };
+  };
+  reach('Creation', snapshot.createdAt, NONE);
+  reach(snapshot.stage, snapshot.stageEnteredAt, owner);
+
+  switch (detailType) {
+    case 'LeadCreated': {
+      const duplicate = Array.isArray(detail.duplicates) && detail.duplicates.length > 0 ? 'yes' : 'no';
+      local.push({ family: 'cohort', day: t.cohort.day, metric: 'created', dims: { ...cohortDims, owner, channel: t.cohort.channel, duplicate }, n: 1 });
+      break;
+    }
+    case 'LeadStageChanged': {
+      if (typeof detail.from === 'string') {
+        t.left[detail.from] = minIso(t.left[detail.from], detail.occurredAt);
+        if (detail.from !== 'Creation') t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
+      }
+      break;
+    }
+    case 'LeadAssigned': {
+      const to = typeof detail.owner === 'string' ? clean(detail.owner) : owner;
+      if (!t.assigned || detail.occurredAt < t.assigned.at) t.assigned = { at: detail.occurredAt, owner: to };
+      local.push({ family: 'activity', day: dayOf(detail.occurredAt), metric: 'assigned', dims: { owner: to }, n: 1 });
+      break;
+    }
+    case 'LeadDisqualified': {
+      t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
+      const reason = clean(detail.reason);
+      local.push({ family: 'cohort', day: t.cohort.day, metric: 'disqualifiedReason', dims: { ...cohortDims, owner, reason }, n: 1 });
+      break;
+    }
+    case 'LeadAging': {
+      local.push({ family: 'activity', day: dayOf(detail.occurredAt), metric: 'escalations', dims: { owner }, n: 1 });
+      break;
+    }
+  }
+
+  const escalations = typeof snapshot.escalations === 'number' ? snapshot.escalations : typeof detail.escalations === 'number' ? detail.escalations : 0;
+  const candidate = {
+    at: detail.occurredAt,
+    rank: STAGES.indexOf(snapshot.stage as (typeof STAGES)[number]) * 100 + escalations * 2 + (detailType === 'LeadAging' ? 1 : 0),
+    stage: snapshot.stage,
+    owner,
+    team: clean(snapshot.team),
+    bucket: bucketOf(escalations, detailType === 'LeadAging'),
+  };
+  if (laterThan(candidate, t.latest)) t.latest = candidate;
+
+  const increments = mergeCounters([...local, ...derived(t), ...(before ? derived(before) : []).map((c) => ({ ...c, n: -c.n }))]);
+  return { tally: { ...t, version: (before?.version ?? 0) + 1 }, increments };
+};
+
+/** True for events the counters consume (everything leadflow puts on the bus). */
+export const isCountable = (event: { source?: string }) => event.source === undefined || event.source === EVENT_SOURCE;
+
+/**
+ * Folds a whole history in memory: what a rebuild writes, and what tests compare live counters to.
+ * Duplicated deliveries (same eventId) are counted once.
+ */
+export const foldEvents = (events: readonly CountableEvent[]): { counters: Counter[]; tallies: LeadTally[]; eventIds: string[] } => {
+  const seen = new Set<string>();
+  const tallies = new Map<string, LeadTally>();
+  const all: Counter[] = [];
+  for (const event of events) {
+    if (!isCountable(event) || seen.has(event.detail.eventId)) continue;
+    seen.add(event.detail.eventId);
+    const leadId = event.detail.lead?.id ?? event.detail.leadId;
+    const { tally, increments } = tallyEvent(leadId ? tallies.get(leadId) : undefined, event);
+    if (tally) tallies.set(tally.leadId, tally);
+    all.push(...increments);
+  }
+  return { counters: mergeCounters(all), tallies: [...tallies.values()], eventIds: [...seen] };
+};

@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { counterKey, foldEvents } from '../../functions/core/reports/counters';
+import { reportRows, toCsv } from '../../functions/core/reports/report-rows';
+import { agingReport, funnelReport, type Report, repsReport, sourcesReport } from '../../functions/core/reports/reports';
+import { counterScenario, scenarioOpenLeads } from '../support/counter-scenario';
+
+const range = { from: '2026-11-02', to: '2026-11-04' };
+const asOf = new Date('2026-11-05T08:00:00Z');
+const sorted = (counters: { family: string; day: string; metric: string; dims: Record<string, string>; n: number }[]) =>
+  counters.map((c) => `${counterKey(c as never)}=${c.n}`).sort();
+
+describe('counters from events', () => {
+  it('gives the expected funnel for the scripted leads', () => {
+    const { counters } = foldEvents(counterScenario());
+
+    const funnel = funnelReport(counters, range);
+
+    expect(funnel.groups).toHaveLength(1);
+    expect(funnel.groups[0]).toMatchObject({
+      group: 'all',
+      created: 4,
+      reached: { Creation: 4, Assigned: 3, MarketQualified: 1, SalesQualified: 1, Converted: 1, Disqualified: 1 },
+      converted: 1,
+      disqualified: 1,
+      disqualifiedByReason: { 'no-budget': 1 },
+      conversionRate: 0.25,
+      stageConversion: [
+        { from: 'Creation', to: 'Assigned', rate: 0.75 },
+        { from: 'Assigned', to: 'MarketQualified', rate: 0.3333 },
+        { from: 'MarketQualified', to: 'SalesQualified', rate: 1 },
+        { from: 'SalesQualified', to: 'Converted', rate: 1 },
+      ],
+      timeInStage: {
+        Creation: { count: 3, medianHours: 1, p90Hours: 1 },
+        Assigned: { count: 2, medianHours: 1, p90Hours: 4 },
+        MarketQualified: { count: 1, medianHours: 24, p90Hours: 24 },
+        SalesQualified: { count: 1, medianHours: 24, p90Hours: 24 },
+      },
+    });
+  });
+
+  it('groups the funnel by source', () => {
+    const { counters } = foldEvents(counterScenario());
+
+    const funnel = funnelReport(counters, range, 'source');
+
+    expect(funnel.groups.map((g) => [g.group, g.created, g.converted, g.disqualified])).toEqual([
+      ['google-ads', 2, 0, 0],
+      ['webinar', 2, 1, 1],
+    ]);
+  });
+
+  it('gives the expected sources, aging and reps figures', () => {
+    const { counters } = foldEvents(counterScenario());
+
+    const sources = sourcesReport(counters, range);
+    const aging = agingReport(counters, scenarioOpenLeads, asOf);
+    const reps = repsReport(counters, range, { alice: true });
+
+    expect(sources.rows).toEqual([
+      { period: '2026-11-02', source: 'webinar', campaign: 'spring', created: 2, duplicates: 1, duplicateShare: 0.5, converted: 1, conversionRate: 0.5 },
+      { period: '2026-11-03', source: 'google-ads', campaign: '-', created: 1, duplicates: 0, duplicateShare: 0, converted: 0, conversionRate: 0 },
+      { period: '2026-11-03', source: 'google-ads', campaign: 'fall', created: 1, duplicates: 0, duplicateShare: 0, converted: 0, conversionRate: 0 },
+    ]);
+    expect(sources.channels).toEqual([{ channel: 'WEBHOOK', created: 4, duplicates: 1, duplicateShare: 0.25 }]);
+    expect(aging.byStage).toEqual([
+      { stage: 'Creation', 'within-sla': 1, 'over-sla': 0, 'escalated-1': 0, 'escalated-2': 0, 'escalated-3+': 0, total: 1 },
+      { stage: 'Assigned', 'within-sla': 0, 'over-sla': 0, 'escalated-1': 1, 'escalated-2': 0, 'escalated-3+': 0, total: 1 },
+    ]);
+    expect(aging.byOwner.map((r) => [r.owner, r.total])).toEqual([
+      ['-', 1],
+      ['alice', 1],
+    ]);
+    expect(aging.byTeam.map((r) => [r.team, r.total])).toEqual([
+      ['-', 1],
+      ['emea', 1],
+    ]);
+    expect(aging.oldest.map((l) => [l.id, l.ageDays, l.link])).toEqual([
+      ['L3', 2, '/leads/L3'],
+      ['L4', 1, '/leads/L4'],
+    ]);
+    expect(reps.reps).toEqual([
+      { owner: 'alice', open: 1, assigned: 2, firstResponse: { count: 1, medianHours: 4, p90Hours: 4 }, converted: 1, disqualified: 0, escalations: 1, available: true },
+      { owner: 'bob', open: 0, assigned: 1, firstResponse: { count: 1, medianHours: 1, p90Hours: 1 }, converted: 0, disqualified: 1, escalations: 0, available: null },
+    ]);
+  });
+
+  it('counts the same figures whatever the order of deliveries and however often each is repeated', () => {
+    const events = counterScenario();
+    const expected = sorted(foldEvents(events).counters);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(events.flatMap((e) => [e, e]), { minLength: events.length * 2 }), fc.array(fc.nat(events.length - 1), { maxLength: 10 }), (shuffled, extra) => {
+        const deliveries = [...shuffled, ...extra.map((i) => events[i] ?? shuffled[0]).filter((e) => e !== undefined)];
+        expect(sorted(foldEvents(deliveries).counters)).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('answers CSV that parses back to the JSON figures', () => {
+    const { counters } = foldEvents(counterScenario());
+    const reports: Report[] = [
+      funnelReport(counters, range, 'source'),
+      sourcesReport(counters, range, 'week'),
+      agingReport(counters, scenarioOpenLeads, asOf),
+      repsReport(counters, range),
+    ];
+    for (const report of reports) {
+      const rows = reportRows(report);
+
+      const parsed = parse(toCsv(report), { columns: true }) as Record<string, string>[];
+
+      expect(parsed).toHaveLength(rows.length);
+      parsed.forEach((line, i) => {
+        for (const [column, value] of Object.entries(rows[i] ?? {})) expect(line[column]).toBe(value === null ? '' : String(value));
+      });
+    }
+  });
+});
