@@ -6,7 +6,8 @@ export type FunctionName =
   | 'captureWebhook'
   | 'captureForm'
   | 'leadsApi'
-  | 'configApi';
+  | 'configApi'
+  | 'importsApi';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -23,6 +24,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   captureForm: { folder: 'capture-form', description: 'Public website forms → lead', needs: ['table:read', 'table:write', 'workflow:start'] },
   leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
   configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
+  importsApi: { folder: 'imports-api', description: 'Bulk import jobs: create, post row batches, status, rejected rows', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 60 },
 };
 
 export type Route = { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; fn: FunctionName; public?: boolean };
@@ -35,6 +37,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
   { method: 'GET', path: '/config/{name}', fn: 'configApi' },
   { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
+  { method: 'POST', path: '/imports', fn: 'importsApi' },
+  { method: 'POST', path: '/imports/{id}/rows', fn: 'importsApi' },
+  { method: 'GET', path: '/imports/{id}', fn: 'importsApi' },
+  { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -20,6 +20,10 @@ export const keys = {
   subscription: (id: string) => ({ pk: 'SUBSCRIPTION', sk: `SUB#${id}` }),
   subscriptionDelivery: (subscriptionId: string, at: string, eventId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: `DELIVERY#${at}#${eventId}` }),
   delivered: (subscriptionId: string, eventId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: `DELIVERED#${eventId}` }),
+  /** An import job and its rejected rows share one partition; accepted-row records spread over their own. */
+  importJob: (jobId: string) => ({ pk: `IMPORT#${jobId}`, sk: 'JOB' }),
+  importRejected: (jobId: string, rowNumber: number) => ({ pk: `IMPORT#${jobId}`, sk: `REJECTED#${String(rowNumber).padStart(9, '0')}` }),
+  importRow: (jobId: string, rowNumber: number) => ({ pk: `IMPORTROW#${jobId}#${rowNumber}`, sk: 'ROW' }),
   ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({ gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`, gsi1sk: `${createdAt}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({ gsi2pk: `STAGE#${stage}`, gsi2sk: `${createdAt}#${id}` }),
 };

@@ -1,0 +1,163 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { countsOf, type ImportJob, type ImportStore, type RowOutcome } from '../core/import/import-job';
+import { keys } from './keys';
+
+/** Row records outlive a delivery's memory so a file re-run months later still adds nothing. */
+export const ROW_MEMORY_SECONDS = 90 * 24 * 3600;
+/** Rows per transaction: each row is up to two items, plus the job's counter update (limit 100). */
+const ROWS_PER_TRANSACTION = 45;
+
+type JobItem = Omit<ImportJob, 'counts'> & { created?: number; duplicates?: number; rejected?: number; possibleDuplicates?: number };
+
+const jobFromItem = (item: Record<string, unknown>): ImportJob => {
+  const { pk: _pk, sk: _sk, type: _type, created, duplicates, rejected, possibleDuplicates, ...rest } = item as JobItem & { pk: string; sk: string; type: string };
+  return { ...rest, counts: { created: created ?? 0, duplicates: duplicates ?? 0, rejected: rejected ?? 0, possibleDuplicates: possibleDuplicates ?? 0 } };
+};
+
+const outcomeFromItem = (item: Record<string, unknown>): RowOutcome => {
+  const { pk: _pk, sk: _sk, type: _type, jobId: _jobId, expiresAt: _expiresAt, values: _values, ...outcome } = item;
+  return outcome as RowOutcome;
+};
+
+export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, clock: { now(): Date } = { now: () => new Date() }): ImportStore => {
+  const getJob = async (jobId: string) => {
+    const out = await db.send(new GetCommand({ TableName: table, Key: keys.importJob(jobId), ConsistentRead: true }));
+    return out.Item ? jobFromItem(out.Item) : undefined;
+  };
+
+  const writeChunk = async (jobId: string, outcomes: RowOutcome[], rows: Map<number, string[]>) => {
+    let pending = outcomes;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const expiresAt = Math.floor(clock.now().getTime() / 1000) + ROW_MEMORY_SECONDS;
+      const counts = countsOf(pending);
+      const items: { rowNumber: number; item: object }[] = [];
+      for (const o of pending) {
+        items.push({
+          rowNumber: o.rowNumber,
+          item: { Put: { TableName: table, Item: { ...keys.importRow(jobId, o.rowNumber), type: 'import-row', jobId, ...o, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        });
+        if (o.status !== 'created') {
+          items.push({
+            rowNumber: o.rowNumber,
+            item: { Put: { TableName: table, Item: { ...keys.importRejected(jobId, o.rowNumber), type: 'import-rejected', jobId, ...o, values: rows.get(o.rowNumber) ?? [], expiresAt } } },
+          });
+        }
+      }
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...(items.map((i) => i.item) as never[]),
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.importJob(jobId),
+                  UpdateExpression: 'ADD created :c, duplicates :d, rejected :r, possibleDuplicates :p',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: { ':c': counts.created, ':d': counts.duplicates, ':r': counts.rejected, ':p': counts.possibleDuplicates },
+                },
+              },
+            ],
+          }),
+        );
+        return;
+      } catch (error) {
+        // Another worker recorded some of these rows first (a retried batch): drop those and count the rest.
+        if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const taken = new Set(items.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed').map((i) => i.rowNumber));
+        if (reasons[items.length]?.Code === 'ConditionalCheckFailed') throw new Error(`import job ${jobId} does not exist`);
+        if (taken.size === 0 && !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
+        pending = pending.filter((o) => !taken.has(o.rowNumber));
+      }
+    }
+  };
+
+  return {
+    getJob,
+
+    async createJob(job) {
+      const { counts, ...rest } = job;
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: table,
+            Item: { ...keys.importJob(job.jobId), type: 'import-job', ...rest, ...counts },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return job;
+      } catch (error) {
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        const existing = await getJob(job.jobId);
+        if (!existing) throw error;
+        return existing;
+      }
+    },
+
+    async readOutcomes(jobId, rowNumbers) {
+      const found = new Map<number, RowOutcome>();
+      for (let i = 0; i < rowNumbers.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
+          [table]: { Keys: rowNumbers.slice(i, i + 100).map((n) => keys.importRow(jobId, n)), ConsistentRead: true },
+        };
+        for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** Math.min(attempt, 6)));
+          const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of out.Responses?.[table] ?? []) {
+            const outcome = outcomeFromItem(item);
+            found.set(outcome.rowNumber, outcome);
+          }
+          request = out.UnprocessedKeys as typeof request;
+          if (attempt > 10) throw new Error('DynamoDB kept returning unprocessed keys');
+        }
+      }
+      return found;
+    },
+
+    async recordOutcomes(jobId, outcomes, rows) {
+      for (let i = 0; i < outcomes.length; i += ROWS_PER_TRANSACTION) await writeChunk(jobId, outcomes.slice(i, i + ROWS_PER_TRANSACTION), rows);
+    },
+
+    async setTotalRows(jobId, totalRows) {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.importJob(jobId),
+          UpdateExpression: 'SET totalRows = :n',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':n': totalRows },
+        }),
+      );
+    },
+
+    async fail(jobId, reason) {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.importJob(jobId),
+          UpdateExpression: 'SET failure = :r',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':r': reason },
+        }),
+      );
+    },
+
+    async *rejectedRows(jobId) {
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': keys.importJob(jobId).pk, ':prefix': 'REJECTED#' },
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        for (const item of out.Items ?? []) yield { outcome: outcomeFromItem(item), values: (item.values as string[] | undefined) ?? [] };
+        cursor = out.LastEvaluatedKey;
+      } while (cursor);
+    },
+  };
+};
