@@ -1,0 +1,45 @@
+/** Sizes for one bench run. `BENCH_SCALE=tiny` (the smoke test) runs every section on toy sizes. */
+export type BenchScale = {
+  name: 'full' | 'tiny';
+  concurrency: number[];
+  /** Requests per concurrency level for capture and for raw PutItem. */
+  requestsPerLevel: (concurrency: number) => number;
+  warmup: number;
+  roundTripSamples: number;
+  scaleSmall: number;
+  scaleLarge: number;
+  scaleSamples: number;
+  coldRuns: number;
+  importRows: number;
+  workflowLeads: number;
+};
+
+const FULL: BenchScale = {
+  name: 'full',
+  concurrency: [1, 8, 32],
+  requestsPerLevel: (c) => (c === 1 ? 300 : c === 8 ? 800 : 1600),
+  warmup: 200,
+  roundTripSamples: 50,
+  scaleSmall: 1_000,
+  scaleLarge: 50_000,
+  scaleSamples: 300,
+  coldRuns: 5,
+  importRows: 100_000,
+  workflowLeads: 3,
+};
+
+const TINY: BenchScale = {
+  name: 'tiny',
+  concurrency: [1, 8, 32],
+  requestsPerLevel: (c) => Math.max(8, c * 2),
+  warmup: 5,
+  roundTripSamples: 5,
+  scaleSmall: 50,
+  scaleLarge: 500,
+  scaleSamples: 10,
+  coldRuns: 1,
+  importRows: 500,
+  workflowLeads: 1,
+};
+
+export const benchScale = (raw = process.env.BENCH_SCALE): BenchScale => (raw === 'tiny' ? TINY : FULL);

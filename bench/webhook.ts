@@ -1,0 +1,75 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { makeCaptureRepository } from '../functions/adapters/capture-repository';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeWebhookHandler } from '../functions/capture-webhook/handler';
+import type { SourceConfig } from '../functions/core/sources';
+import { httpHandler } from '../functions/http/middleware';
+import { ulid } from 'ulid';
+
+/** Standard Webhooks headers for one delivery, signed with the `standardwebhooks` package. */
+export const signedHeaders = (secret: string, id: string, body: string, at = new Date()) => ({
+  'content-type': 'application/json',
+  'webhook-id': id,
+  'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+  'webhook-signature': new Webhook(secret).sign(id, at, body),
+});
+
+/** POSTs one signed delivery to the local HTTP API; anything but 202 is an error. */
+export const postWebhook = async (baseUrl: string, sourceId: string, secret: string, id: string, payload: unknown) => {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${baseUrl}/webhooks/${sourceId}`, { method: 'POST', headers: signedHeaders(secret, id, body), body });
+  const text = await res.text();
+  if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as { leadId: string; status: string };
+};
+
+/** The payload format 2.0 event the HTTP API hands to the webhook function. */
+export const webhookEvent = (sourceId: string, headers: Record<string, string>, body: string): APIGatewayProxyEventV2 => {
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/{sourceId}',
+    rawPath: `/webhooks/${sourceId}`,
+    rawQueryString: '',
+    headers,
+    pathParameters: { sourceId },
+    body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'bench',
+      domainName: '127.0.0.1',
+      domainPrefix: 'bench',
+      http: { method: 'POST', path: `/webhooks/${sourceId}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'leadflow-bench' },
+      requestId: ulid(),
+      routeKey: 'POST /webhooks/{sourceId}',
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+};
+
+export const BENCH_SOURCE: SourceConfig = { id: 'bench-webhook', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] };
+const BENCH_SECRET = `whsec_${Buffer.from('leadflow-bench-secret-0123456789').toString('base64')}`;
+
+/**
+ * The real webhook handler (signature check, validation, duplicate check, transaction) wired to the
+ * real repository on `table`, with the workflow start left out: it measures capture alone.
+ */
+export const inProcessCapture = (db: DynamoDBDocumentClient, table: string) => {
+  const handler = httpHandler(
+    makeWebhookHandler({
+      capture: { store: makeCaptureRepository(db, table), workflow: { startLifecycle: async () => undefined }, clock: { now: () => new Date() }, ids: { next: () => ulid() } },
+      sources: () => [BENCH_SOURCE],
+      secrets: { secretFor: async (id) => (id === BENCH_SOURCE.id ? BENCH_SECRET : undefined) },
+    }),
+  );
+  return async (deliveryId: string, payload: unknown) => {
+    const body = JSON.stringify(payload);
+    const result = await handler(webhookEvent(BENCH_SOURCE.id, signedHeaders(BENCH_SECRET, deliveryId, body), body), {} as never);
+    if (result.statusCode !== 202) throw new Error(`capture answered ${result.statusCode}: ${String(result.body).slice(0, 300)}`);
+    return JSON.parse(String(result.body)) as { leadId: string; status: string; duplicates: unknown[] };
+  };
+};
