@@ -99,3 +99,7 @@ export const must = async <T>(call: Promise<{ data?: T; error?: unknown; respons
   if (!response.ok || error !== undefined) throw new ApiProblem(toProblem(error, response));
   return data as T;
 };
+export type FunnelReport = Schemas['FunnelReport'];
+export type SourcesReport = Schemas['SourcesReport'];
+export type AgingReport = Schemas['AgingReport'];
+export type RepsReport = Schemas['RepsReport'];

@@ -47,8 +47,17 @@ export interface paths {
     get: operations["getConfig"];
     put: operations["putConfig"];
   };
-  "/reports/{report}": {
-    get: operations["getReport"];
+  "/reports/funnel": {
+    get: operations["funnelReport"];
+  };
+  "/reports/sources": {
+    get: operations["sourcesReport"];
+  };
+  "/reports/aging": {
+    get: operations["agingReport"];
+  };
+  "/reports/reps": {
+    get: operations["repsReport"];
   };
   "/scoring/model": {
     get: operations["scoringModel"];
@@ -56,8 +65,14 @@ export interface paths {
   "/imports": {
     post: operations["createImport"];
   };
-  "/imports/{importId}": {
+  "/imports/{id}": {
     get: operations["getImport"];
+  };
+  "/imports/{id}/rows": {
+    post: operations["importRows"];
+  };
+  "/imports/{id}/rejected": {
+    get: operations["importRejected"];
   };
 }
 
@@ -202,16 +217,127 @@ export interface components {
       updatedBy: string;
     };
     Import: {
-      importId: string;
-      status?: string;
+      jobId: string;
+      status: string;
+      sourceId?: string;
+      fileName: string;
+      createdAt?: string;
+      createdBy?: string;
+      totalRows?: number;
+      counts: {
+        created: number;
+        duplicates: number;
+        rejected: number;
+      };
+      processed: number;
+      columns: ({
+          header: string;
+          field: string | null;
+        })[];
+      failure?: unknown;
+      rejectedReport: string;
       uploadUrl?: string;
-      total?: number;
-      processed?: number;
-      created?: number;
-      duplicates?: number;
-      rejected?: number;
-      rejectedFileUrl?: string;
-      [key: string]: unknown;
+    };
+    Duration: {
+      count: number;
+      medianHours: number | null;
+      p90Hours: number | null;
+    };
+    FunnelReport: {
+      report: string;
+      from: string;
+      to: string;
+      groupBy?: string | null;
+      groups: ({
+          group: string;
+          created: number;
+          reached: {
+            [key: string]: number;
+          };
+          converted: number;
+          disqualified: number;
+          disqualifiedByReason: {
+            [key: string]: number;
+          };
+          stageConversion: ({
+              from: string;
+              to: string;
+              rate: number | null;
+            })[];
+          conversionRate: number | null;
+          timeInStage: {
+            [key: string]: components["schemas"]["Duration"];
+          };
+        })[];
+    };
+    SourcesReport: {
+      report: string;
+      from: string;
+      to: string;
+      /** @enum {string} */
+      period: "day" | "week";
+      rows: ({
+          period: string;
+          source: string;
+          campaign: string;
+          created: number;
+          duplicates: number;
+          duplicateShare: number | null;
+          converted: number;
+          conversionRate: number | null;
+        })[];
+      channels: ({
+          channel: string;
+          created: number;
+          duplicates: number;
+          duplicateShare: number | null;
+        })[];
+    };
+    AgeBuckets: {
+      "within-sla": number;
+      "over-sla": number;
+      "escalated-1": number;
+      "escalated-2": number;
+      "escalated-3+": number;
+      total: number;
+    };
+    AgingReport: {
+      report: string;
+      asOf: string;
+      byStage: (components["schemas"]["AgeBuckets"] & {
+          stage: string;
+        })[];
+      byOwner: (components["schemas"]["AgeBuckets"] & {
+          owner: string;
+        })[];
+      byTeam: (components["schemas"]["AgeBuckets"] & {
+          team: string;
+        })[];
+      oldest: {
+          id: string;
+          stage: string;
+          owner: string;
+          team: string;
+          createdAt: string;
+          ageDays: number;
+          escalations: number;
+          link: string;
+        }[];
+    };
+    RepsReport: {
+      report: string;
+      from: string;
+      to: string;
+      reps: ({
+          owner: string;
+          open: number;
+          assigned: number;
+          firstResponse: components["schemas"]["Duration"];
+          converted: number;
+          disqualified: number;
+          escalations: number;
+          available: boolean | null;
+        })[];
     };
   };
   responses: {
@@ -223,6 +349,9 @@ export interface components {
     };
   };
   parameters: {
+    From?: string;
+    To?: string;
+    ImportId: string;
     LeadId: string;
     ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "sources" | "subscriptions";
   };
@@ -554,24 +683,69 @@ export interface operations {
       default: components["responses"]["Problem"];
     };
   };
-  getReport: {
+  funnelReport: {
     parameters: {
       query?: {
-        from?: string;
-        to?: string;
-        groupBy?: string;
-      };
-      path: {
-        report: "funnel" | "sources" | "aging" | "reps";
+        from?: components["parameters"]["From"];
+        to?: components["parameters"]["To"];
+        groupBy?: "source" | "campaign" | "owner" | "country";
       };
     };
     responses: {
-      /** @description The report figures */
+      /** @description Leads reaching each stage */
       200: {
         content: {
-          "application/json": {
-            [key: string]: unknown;
-          };
+          "application/json": components["schemas"]["FunnelReport"];
+          "text/csv": string;
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  sourcesReport: {
+    parameters: {
+      query?: {
+        from?: components["parameters"]["From"];
+        to?: components["parameters"]["To"];
+        period?: "day" | "week";
+      };
+    };
+    responses: {
+      /** @description Lead generation per source and campaign per period */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SourcesReport"];
+          "text/csv": string;
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  agingReport: {
+    responses: {
+      /** @description Open leads per stage in age buckets */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AgingReport"];
+          "text/csv": string;
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  repsReport: {
+    parameters: {
+      query?: {
+        from?: components["parameters"]["From"];
+        to?: components["parameters"]["To"];
+      };
+    };
+    responses: {
+      /** @description Load and outcomes per rep */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RepsReport"];
+          "text/csv": string;
         };
       };
       default: components["responses"]["Problem"];
@@ -594,19 +768,27 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          [key: string]: unknown;
+          fileName: string;
+          /** @description SHA-256 of the file in hex */
+          contentHash: string;
+          source?: string;
+          sheet?: string;
+          headers?: string[];
+          mapping?: {
+            [key: string]: unknown;
+          };
         };
       };
     };
     responses: {
-      /** @description The import and where to upload the file */
-      201: {
+      /** @description The same file and mapping was imported before */
+      200: {
         content: {
           "application/json": components["schemas"]["Import"];
         };
       };
-      /** @description The import, started */
-      202: {
+      /** @description A new import */
+      201: {
         content: {
           "application/json": components["schemas"]["Import"];
         };
@@ -617,7 +799,7 @@ export interface operations {
   getImport: {
     parameters: {
       path: {
-        importId: string;
+        id: components["parameters"]["ImportId"];
       };
     };
     responses: {
@@ -625,6 +807,49 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["Import"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  importRows: {
+    parameters: {
+      path: {
+        id: components["parameters"]["ImportId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          rows: {
+              rowNumber: number;
+              values: string[];
+            }[];
+          totalRows?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The import after this batch */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Import"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  importRejected: {
+    parameters: {
+      path: {
+        id: components["parameters"]["ImportId"];
+      };
+    };
+    responses: {
+      /** @description The rejected rows with their reasons */
+      200: {
+        content: {
+          "text/csv": string;
         };
       };
       default: components["responses"]["Problem"];

@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/**
+ * Headless Chromium for the console tests: Debian's chromium driven by playwright-core (Playwright's
+ * own browser download cannot run here), screenshots to test-artifacts/console, axe-core injected.
+ */
+const ROOT = join(import.meta.dirname, '..', '..');
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+const CONSOLE = join(ROOT, 'console');
+const DIST_INDEX = join(CONSOLE, 'dist', 'index.html');
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const launchBrowser = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+
+const newestMtime = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+    const path = join(dir, entry.name);
+    return Math.max(max, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }, 0);
+
+/** Builds console/dist when it is missing or older than its sources, so the local server serves the current app. */
+export const ensureConsoleBuilt = async (): Promise<void> => {
+  const stale = !existsSync(DIST_INDEX) || statSync(DIST_INDEX).mtimeMs < Math.max(newestMtime(join(CONSOLE, 'src')), statSync(join(CONSOLE, 'index.html')).mtimeMs);
+  if (!stale) return;
+  const { build } = await import('vite');
+  await build({ configFile: join(CONSOLE, 'vite.config.ts'), logLevel: 'warn' });
+};
+
+export type Person = { user: string; groups: string[] };
+
+/** A separate browser session (own storage) signed in through the local development sign-in page. */
+export const signedInPage = async (browser: Browser, baseUrl: string, person: Person, hash = '#/inbox'): Promise<{ context: BrowserContext; page: Page }> => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/${hash}`);
+  await page.getByLabel('User', { exact: true }).fill(person.user);
+  for (const group of ['rep', 'manager', 'salesops']) {
+    await page.getByRole('checkbox', { name: group, exact: true }).setChecked(person.groups.includes(group));
+  }
+  await page.getByRole('button', { name: 'Sign in (local)' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return { context, page };
+};
+
+export const screenshot = async (page: Page, name: string): Promise<string> => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+};
+
+const axeSource = () => readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
+
+/** Runs axe-core (WCAG 2 A/AA rules) in the page and answers the serious and critical violations. */
+export const seriousA11yViolations = async (page: Page): Promise<AxeViolation[]> => {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource() });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+};
