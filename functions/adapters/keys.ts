@@ -27,3 +27,17 @@ export const keys = {
   ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({ gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`, gsi1sk: `${createdAt}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({ gsi2pk: `STAGE#${stage}`, gsi2sk: `${createdAt}#${id}` }),
 };
+
+/**
+ * Analytics counters, kept per generation so a rebuild fills a new one and then switches; and the
+ * versioned scoring models with the active one's copy.
+ */
+export const reportKeys = {
+  generation: () => ({ pk: 'COUNTERS', sk: 'GENERATION' }),
+  day: (generation: number, day: string, counter: string) => ({ pk: `COUNTERS#${generation}#DAY#${day}`, sk: counter }),
+  open: (generation: number, counter: string) => ({ pk: `COUNTERS#${generation}#OPEN`, sk: counter }),
+  tally: (generation: number, leadId: string) => ({ pk: `COUNTERS#${generation}#LEAD#${leadId}`, sk: 'TALLY' }),
+  counted: (generation: number, eventId: string) => ({ pk: `COUNTERS#${generation}#EVENT#${eventId}`, sk: 'COUNTED' }),
+  model: (version: number) => ({ pk: 'SCORING#MODEL', sk: `V#${String(version).padStart(8, '0')}` }),
+  activeModel: () => ({ pk: 'SCORING#MODEL', sk: 'ACTIVE' }),
+};

@@ -1,0 +1,180 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { OPEN_STAGES } from '../core/lead';
+import { type Counter, type CountableEvent, counterKey, foldEvents, isCountable, type LeadTally, NONE, tallyEvent } from '../core/reports/counters';
+import type { CountersReader, CountersRebuilder, CountersWriter } from '../core/reports/ports';
+import { reportKeys as keys } from './keys';
+import { TABLE } from './table-definition';
+
+const MAX_ATTEMPTS = 8;
+/** Markers outlive any redelivery (EventBridge retries for up to 24 h; archives replay into a new generation). */
+const MARKER_TTL_SECONDS = 35 * 86_400;
+
+const counterItemKey = (generation: number, c: Counter) => (c.family === 'open' ? keys.open(generation, counterKey(c)) : keys.day(generation, c.day, counterKey(c)));
+const counterOf = (item: Record<string, unknown>): Counter => ({
+  family: item.family as Counter['family'],
+  day: String(item.day),
+  metric: String(item.metric),
+  dims: (item.dims ?? {}) as Record<string, string>,
+  n: Number(item.n),
+});
+
+/**
+ * Analytics counters in the lead table. A consumer writes one transaction per event: the event's
+ * marker (conditional, so a redelivery writes nothing), the lead's tally (versioned, so two events
+ * of one lead cannot interleave) and the counter increments. Reports read one partition per day
+ * plus the open-leads gauge: their cost follows days × dimensions, never the number of leads.
+ */
+export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string): CountersReader & CountersWriter & CountersRebuilder & { generation(): Promise<number> } => {
+  const generation = async (): Promise<number> => {
+    const out = await db.send(new GetCommand({ TableName: table, Key: keys.generation(), ConsistentRead: true }));
+    return typeof out.Item?.generation === 'number' ? out.Item.generation : 1;
+  };
+
+  const queryAll = async (pk: string): Promise<Record<string, unknown>[]> => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(
+        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+
+  const apply = async (event: CountableEvent): Promise<'counted' | 'duplicate' | 'ignored'> => {
+    if (!isCountable(event)) return 'ignored';
+    const leadId = event.detail.lead?.id ?? event.detail.leadId;
+    if (!leadId || !event.detail.lead) return 'ignored';
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const gen = await generation();
+      const stored = await db.send(new GetCommand({ TableName: table, Key: keys.tally(gen, leadId), ConsistentRead: true }));
+      const before = stored.Item?.tally as LeadTally | undefined;
+      const { tally, increments } = tallyEvent(before, event);
+      if (!tally) return 'ignored';
+      if (increments.length > 98) throw new Error(`event ${event.detail.eventId} would touch ${increments.length} counters; a transaction holds 100 items`);
+      const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table,
+                  Item: { ...keys.counted(gen, event.detail.eventId), type: 'counted-event', detailType: event.detailType, expiresAt },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: table,
+                  Item: { ...keys.tally(gen, leadId), type: 'lead-tally', version: tally.version, tally },
+                  ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(pk)',
+                  ExpressionAttributeValues: before ? { ':v': before.version } : undefined,
+                },
+              },
+              ...increments.map((c) => ({
+                Update: {
+                  TableName: table,
+                  Key: counterItemKey(gen, c),
+                  UpdateExpression: 'ADD #n :n SET #type = :type, #family = :family, #day = :day, #metric = :metric, #dims = :dims',
+                  ExpressionAttributeNames: { '#n': 'n', '#type': 'type', '#family': 'family', '#day': 'day', '#metric': 'metric', '#dims': 'dims' },
+                  ExpressionAttributeValues: { ':n': c.n, ':type': 'counter', ':family': c.family, ':day': c.day, ':metric': c.metric, ':dims': c.dims },
+                },
+              })),
+            ],
+          }),
+        );
+        return 'counted';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+        // Another event of the same lead won the race for its tally: read it again and redo.
+        if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) continue;
+        throw error;
+      }
+    }
+    throw new Error(`event ${event.detail.eventId}: the tally of lead ${leadId} kept changing; giving up after ${MAX_ATTEMPTS} attempts`);
+  };
+
+  const read = async (days: readonly string[]): Promise<Counter[]> => {
+    const gen = await generation();
+    const pages = await Promise.all([...days.map((day) => queryAll(keys.day(gen, day, '').pk)), queryAll(keys.open(gen, '').pk)]);
+    return pages.flat().map(counterOf);
+  };
+
+  /** The only lead-table read of the reports: the stage index, oldest first, ten per open stage. */
+  const oldestOpen = async (limit: number) => {
+    const perStage = await Promise.all(
+      OPEN_STAGES.map(async (stage) => {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: TABLE.indexes.byStage.name,
+            KeyConditionExpression: 'gsi2pk = :pk',
+            ExpressionAttributeValues: { ':pk': `STAGE#${stage}` },
+            ProjectionExpression: 'id, stage, #owner, team, createdAt, escalations',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ScanIndexForward: true,
+            Limit: limit,
+          }),
+        );
+        return out.Items ?? [];
+      }),
+    );
+    return perStage
+      .flat()
+      .map((i) => ({
+        id: String(i.id),
+        stage: String(i.stage),
+        owner: typeof i.owner === 'string' ? i.owner : NONE,
+        team: typeof i.team === 'string' ? i.team : NONE,
+        createdAt: String(i.createdAt),
+        escalations: typeof i.escalations === 'number' ? i.escalations : 0,
+      }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .slice(0, limit);
+  };
+
+  const batchPut = async (items: Record<string, unknown>[]) => {
+    for (let i = 0; i < items.length; i += 25) {
+      let pending: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
+        pending = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined;
+      }
+    }
+  };
+
+  /**
+   * Folds the archive in memory, writes counters, tallies and markers into the next generation,
+   * then switches the pointer (conditional on nobody else having switched meanwhile).
+   */
+  const rebuild = async (events: readonly CountableEvent[]) => {
+    const current = await generation();
+    const next = current + 1;
+    const ordered = [...events].sort((a, b) => a.detail.occurredAt.localeCompare(b.detail.occurredAt));
+    const { counters, tallies, eventIds } = foldEvents(ordered);
+    const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
+    await batchPut([
+      ...counters.map((c) => ({ ...counterItemKey(next, c), type: 'counter', family: c.family, day: c.day, metric: c.metric, dims: c.dims, n: c.n })),
+      ...tallies.map((t) => ({ ...keys.tally(next, t.leadId), type: 'lead-tally', version: t.version, tally: t })),
+      ...eventIds.map((id) => ({ ...keys.counted(next, id), type: 'counted-event', expiresAt })),
+    ]);
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...keys.generation(), type: 'counters-generation', generation: next, rebuiltAt: new Date().toISOString(), events: eventIds.length },
+        ConditionExpression: 'attribute_not_exists(pk) OR generation = :current',
+        ExpressionAttributeValues: { ':current': current },
+      }),
+    );
+    return { generation: next, events: eventIds.length, counters: counters.length };
+  };
+
+  return { generation, apply, read, oldestOpen, rebuild };
+};
