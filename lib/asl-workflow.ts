@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+
+/** One `${Name}` the definition may use: its value and the statements the machine needs when it does. */
+export type Substitution = { readonly value: string; readonly grants?: readonly PolicyStatement[] };
+
+export type AslWorkflowProps = {
+  /** Path of the ASL (JSON) definition. */
+  readonly definitionFile: string;
+  /** Physical name; fixed so functions can hold the ARN without a dependency cycle. */
+  readonly stateMachineName: string;
+  /** Every substitution the definition may use; an unknown `${Name}` in the file fails the synth. */
+  readonly substitutions: Readonly<Record<string, Substitution>>;
+  /**
+   * Substitutions passed even when the file does not reference them (a stable contract with the
+   * definition's author). Their grants still apply only when referenced.
+   * @default - only the referenced ones
+   */
+  readonly alwaysSubstitute?: readonly string[];
+  /** Extra statements (e.g. a Distributed Map starting its own child executions). */
+  readonly extraGrants?: readonly PolicyStatement[];
+  /**
+   * Days the execution log group keeps logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+};
+
+/** `${Name}` placeholders used in a definition's text. */
+export const placeholdersIn = (definition: string): string[] => [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ''))];
+
+/**
+ * A Standard state machine from a definition file, with logging (ALL, without execution data),
+ * X-Ray tracing and a role that holds only the grants of the substitutions the definition uses.
+ */
+export class AslWorkflow extends Construct {
+  public readonly stateMachine: StateMachine;
+  public readonly role: Role;
+  public readonly logGroup: LogGroup;
+  /** Placeholders found in the definition. */
+  public readonly used: readonly string[];
+
+  constructor(scope: Construct, id: string, props: AslWorkflowProps) {
+    super(scope, id);
+    const text = readFileSync(props.definitionFile, 'utf8');
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${props.definitionFile} is not valid JSON: ${(error as Error).message}`);
+    }
+    this.used = placeholdersIn(text);
+    const unknown = this.used.filter((name) => !(name in props.substitutions));
+    if (unknown.length > 0) {
+      throw new Error(
+        `${props.definitionFile} uses substitutions ${unknown.map((n) => `\${${n}}`).join(', ')} that the stack does not provide; provided: ${Object.keys(props.substitutions).join(', ')}`,
+      );
+    }
+    const passed = new Set([...this.used, ...(props.alwaysSubstitute ?? [])]);
+    const definitionSubstitutions = Object.fromEntries(
+      [...passed].flatMap((name) => {
+        const sub = props.substitutions[name];
+        return sub ? [[name, sub.value]] : [];
+      }),
+    );
+
+    this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('states.amazonaws.com') });
+    // Two placeholders may share one grant (TableName and TableArn): add each statement once.
+    const statements = new Set([...this.used.flatMap((name) => props.substitutions[name]?.grants ?? []), ...(props.extraGrants ?? [])]);
+    for (const statement of statements) this.role.addToPolicy(statement);
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: props.stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromFile(props.definitionFile),
+      definitionSubstitutions,
+      role: this.role,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Step Functions log delivery (logs:*LogDelivery*) and X-Ray actions support only "*" as resource.',
+    });
+  }
+}
+
+/** The ARN a state machine of this name will have in this stack's account and region. */
+export const stateMachineArnFor = (scope: Construct, name: string): string =>
+  Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { type SourceConfig, sourcesSchema } from '../functions/core/sources';
+
+/** Where the repository root is, whoever runs the app (cdk CLI, vitest, tsx). */
+export const PROJECT_ROOT = join(import.meta.dirname, '..');
+
+/** Everything a deployment can vary. Built by {@link loadConfig} from `leadflow.config.json` and CDK context. */
+export type LeadflowConfig = {
+  /** Lead sources (`leadflow.config.json` → `sources`): webhook ones get a secret each. */
+  readonly sources: readonly SourceConfig[];
+  /** Secrets Manager name prefix of the webhook secrets (`<prefix><sourceId>`). */
+  readonly webhookSecretPrefix: string;
+  /** Days the event archive keeps events for replay. */
+  readonly eventArchiveRetentionDays: number;
+  /** Days CloudWatch keeps function, API and state machine logs. */
+  readonly logRetentionDays: RetentionDays;
+  /** Steady-state requests per second across the HTTP API. */
+  readonly apiRateLimit: number;
+  /** Burst of requests the HTTP API absorbs above the rate. */
+  readonly apiBurstLimit: number;
+  /** Extra origins allowed by CORS besides the console's CloudFront origin (e.g. a local console). */
+  readonly corsOrigins: readonly string[];
+  /** SES sender address for notifications; unset: email notifications cannot be sent. */
+  readonly emailFrom?: string;
+  /** SES identity to create and verify (a domain or an address); defaults to `emailFrom`'s address. */
+  readonly emailIdentity?: string;
+  /** Prefix of a Cognito hosted sign-in domain; unset: no hosted domain (SRP sign-in). */
+  readonly cognitoDomainPrefix?: string;
+  /** Address subscribed to the alarm topic; unset: the topic has no subscriber. */
+  readonly alarmEmail?: string;
+  /** EventBridge Scheduler expression for retraining the scoring model. */
+  readonly scoringTrainSchedule: string;
+  /** Built console to publish; absent: the console bucket stays empty and synth warns. */
+  readonly consoleDist: string;
+};
+
+/** The context keys `bin/app.ts` reads (`npx cdk deploy -c key=value`). */
+export const CONTEXT_KEYS = [
+  'configFile',
+  'webhookSecretPrefix',
+  'eventArchiveRetentionDays',
+  'logRetentionDays',
+  'apiRateLimit',
+  'apiBurstLimit',
+  'corsOrigins',
+  'emailFrom',
+  'emailIdentity',
+  'alarmEmail',
+  'cognitoDomainPrefix',
+  'scoringTrainSchedule',
+  'consoleDist',
+] as const;
+
+const RETENTIONS = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
+
+const positiveNumber = (key: string, raw: unknown, fallback: number): number => {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`context ${key} must be a positive number, received ${JSON.stringify(raw)}`);
+  return value;
+};
+
+const optionalString = (raw: unknown): string | undefined => (typeof raw === 'string' && raw.length > 0 ? raw : undefined);
+
+const stringList = (key: string, raw: unknown): string[] => {
+  if (raw === undefined || raw === '') return [];
+  if (Array.isArray(raw)) return raw.map(String);
+  if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  throw new Error(`context ${key} must be a list or a comma-separated string, received ${JSON.stringify(raw)}`);
+};
+
+/** Reads `leadflow.config.json`'s sources, validated by the same schema the functions use. */
+export const readSources = (file: string): SourceConfig[] => {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { sources?: unknown };
+  const parsed = sourcesSchema.safeParse(raw.sources ?? []);
+  if (!parsed.success) throw new Error(`${file}: sources are invalid: ${parsed.error.message}`);
+  return parsed.data;
+};
+
+/** Builds the deployment configuration from CDK context (`-c key=value`, cdk.json) and the config file. */
+export const loadConfig = (scope: Construct): LeadflowConfig => {
+  const ctx = (key: (typeof CONTEXT_KEYS)[number]): unknown => scope.node.tryGetContext(key);
+  const configFile = optionalString(ctx('configFile')) ?? join(PROJECT_ROOT, 'leadflow.config.json');
+  const logRetentionDays = positiveNumber('logRetentionDays', ctx('logRetentionDays'), RetentionDays.ONE_MONTH);
+  if (!RETENTIONS.has(logRetentionDays)) {
+    throw new Error(`context logRetentionDays must be one of ${[...RETENTIONS].join(', ')}, received ${logRetentionDays}`);
+  }
+  return {
+    sources: readSources(configFile),
+    webhookSecretPrefix: optionalString(ctx('webhookSecretPrefix')) ?? 'leadflow/webhooks/',
+    eventArchiveRetentionDays: positiveNumber('eventArchiveRetentionDays', ctx('eventArchiveRetentionDays'), 90),
+    logRetentionDays: logRetentionDays as RetentionDays,
+    apiRateLimit: positiveNumber('apiRateLimit', ctx('apiRateLimit'), 50),
+    apiBurstLimit: positiveNumber('apiBurstLimit', ctx('apiBurstLimit'), 100),
+    corsOrigins: stringList('corsOrigins', ctx('corsOrigins')),
+    emailFrom: optionalString(ctx('emailFrom')),
+    emailIdentity: optionalString(ctx('emailIdentity')),
+    alarmEmail: optionalString(ctx('alarmEmail')),
+    cognitoDomainPrefix: optionalString(ctx('cognitoDomainPrefix')),
+    scoringTrainSchedule: optionalString(ctx('scoringTrainSchedule')) ?? 'rate(1 day)',
+    consoleDist: optionalString(ctx('consoleDist')) ?? join(PROJECT_ROOT, 'console', 'dist'),
+  };
+};

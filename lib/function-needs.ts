@@ -1,0 +1,123 @@
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { FunctionSpec } from '../functions/routes';
+import type { LeadflowFunction } from './leadflow-function';
+
+export type FunctionNeed = FunctionSpec['needs'][number];
+
+/** What the stack offers the functions; each need takes what it grants from here. */
+export type NeedResources = {
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  /** ARN of the lead lifecycle state machine (built from its name, so functions and machine do not cycle). */
+  readonly lifecycleStateMachineArn: string;
+  readonly webhookSecrets: readonly ISecret[];
+  readonly webhookSecretPrefix: string;
+  readonly attachmentsBucket: IBucket;
+  readonly importsBucket: IBucket;
+  /** ARN of the import state machine, when `statemachines/lead-import.asl.json` exists. */
+  readonly importStateMachineArn?: string;
+  /** SES sender address, when configured. */
+  readonly emailFrom?: string;
+  /** SES identity name (domain or address) the sender belongs to, when configured. */
+  readonly emailIdentity?: string;
+};
+
+type Binder = (fn: LeadflowFunction, r: NeedResources) => void;
+
+const ack = (fn: LeadflowFunction, finding: string, reason: string) =>
+  Validations.of(fn.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+
+/** `Resource::<Logical.Arn>/suffix` as cdk-nag names a wildcard finding on a token ARN. */
+const tokenFinding = (fn: LeadflowFunction, arnOwner: { node: { defaultChild?: unknown } }, suffix: string): string => {
+  const child = arnOwner.node.defaultChild;
+  const logicalId = child ? Stack.of(fn).getLogicalId(child as never) : 'unknown';
+  return `Resource::<${logicalId}.Arn>${suffix}`;
+};
+
+const tableIndexAck = (fn: LeadflowFunction, table: ITable) =>
+  ack(fn, tokenFinding(fn, table, '/index/*'), 'Queries go through the table\'s GSIs; "index/*" covers exactly this table\'s indexes.');
+
+/**
+ * Every `needs` value → its IAM grant and its environment variable, in one place so they cannot
+ * drift. A `Record` over the union: adding a need to `functions/routes.ts` without mapping it here
+ * fails the type check; an unknown value at runtime fails the synth ({@link bindNeeds}).
+ */
+export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
+  'table:read': (fn, r) => {
+    fn.addEnvironment('TABLE_NAME', r.table.tableName);
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        resources: [r.table.tableArn, `${r.table.tableArn}/index/*`],
+      }),
+    );
+    tableIndexAck(fn, r.table);
+  },
+  'table:write': (fn, r) => {
+    fn.addEnvironment('TABLE_NAME', r.table.tableName);
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
+        resources: [r.table.tableArn],
+      }),
+    );
+  },
+  'workflow:start': (fn, r) => {
+    fn.addEnvironment('STATE_MACHINE_ARN', r.lifecycleStateMachineArn);
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.lifecycleStateMachineArn] }));
+  },
+  'workflow:callback': (fn, r) => {
+    fn.addEnvironment('STATE_MACHINE_ARN', r.lifecycleStateMachineArn);
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [r.lifecycleStateMachineArn] }),
+    );
+  },
+  'bus:put': (fn, r) => {
+    fn.addEnvironment('EVENT_BUS_NAME', r.bus.eventBusName);
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [r.bus.eventBusArn] }));
+  },
+  'secrets:webhooks': (fn, r) => {
+    fn.addEnvironment('WEBHOOK_SECRET_PREFIX', r.webhookSecretPrefix);
+    if (r.webhookSecrets.length === 0) return;
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: r.webhookSecrets.map((s) => s.secretArn) }));
+  },
+  attachments: (fn, r) => {
+    fn.addEnvironment('ATTACHMENTS_BUCKET', r.attachmentsBucket.bucketName);
+    // Presigned PUT and GET are signed with these two actions; nothing lists or deletes.
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.attachmentsBucket.arnForObjects('*')] }));
+    ack(fn, tokenFinding(fn, r.attachmentsBucket, '/*'), 'Attachment keys are generated per upload; the grant is limited to objects of the attachments bucket.');
+  },
+  imports: (fn, r) => {
+    fn.addEnvironment('IMPORTS_BUCKET', r.importsBucket.bucketName);
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.importsBucket.arnForObjects('*')] }));
+    ack(fn, tokenFinding(fn, r.importsBucket, '/*'), 'Import file keys are generated per job; the grant is limited to objects of the imports bucket.');
+    if (r.importStateMachineArn) {
+      fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', r.importStateMachineArn);
+      fn.role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.importStateMachineArn] }));
+    }
+  },
+  email: (fn, r) => {
+    const stack = Stack.of(fn);
+    if (r.emailFrom) fn.addEnvironment('EMAIL_FROM', r.emailFrom);
+    const identity = r.emailIdentity ?? r.emailFrom;
+    const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    // SESv2 SendEmail checks the sender identity and, for templated mail, the template.
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [arn('identity', identity ?? '*'), arn('template', '*')] }));
+    ack(fn, 'Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:template/*', 'Notification templates are created by the notifications code per event type; the grant covers this account and region only.');
+    if (!identity) ack(fn, 'Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*', 'No SES identity configured (context emailFrom); sending is limited to identities verified in this account and region.');
+  },
+};
+
+/** Grants a function exactly its needs (and sets their environment); throws on a need it does not know. */
+export const bindNeeds = (fn: LeadflowFunction, needs: readonly string[], resources: NeedResources): void => {
+  for (const need of new Set(needs)) {
+    const binder = (NEED_BINDERS as Record<string, Binder | undefined>)[need];
+    if (!binder) throw new Error(`function ${fn.node.id}: unknown need "${need}"; known: ${Object.keys(NEED_BINDERS).join(', ')}`);
+    binder(fn, resources);
+  }
+};

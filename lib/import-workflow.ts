@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { AslWorkflow, type Substitution } from './asl-workflow';
+import { PROJECT_ROOT } from './config';
+
+export const IMPORT_DEFINITION = join(PROJECT_ROOT, 'statemachines', 'lead-import.asl.json');
+
+/** `captureWebhook` → `CaptureWebhookFunctionArn`: how a definition names a function's ARN. */
+export const functionArnSubstitution = (name: string): string => `${name.charAt(0).toUpperCase()}${name.slice(1)}FunctionArn`;
+
+export type ImportWorkflowProps = {
+  readonly table: ITable;
+  readonly bus: IEventBus;
+  readonly importsBucket: IBucket;
+  /** ARN of the lifecycle state machine (imports start one execution per lead). */
+  readonly lifecycleStateMachineArn: string;
+  /** Every function by its FUNCTIONS name; the definition refers to them as `${<Name>FunctionArn}`. */
+  readonly functions: Readonly<Record<string, IFunction>>;
+  readonly stateMachineName: string;
+  /**
+   * The ASL file.
+   * @default statemachines/lead-import.asl.json
+   */
+  readonly definitionFile?: string;
+  /**
+   * Days the execution log group keeps logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+};
+
+/**
+ * The bulk-import workflow (Distributed Map over an uploaded file), from `statemachines/lead-import.asl.json`.
+ * Substitutions offered: `TableName`, `TableArn`, `EventBusName`, `EventBusArn`, `ImportsBucketName`,
+ * `ImportsBucketArn`, `LifecycleStateMachineArn`, and `<Name>FunctionArn` for every function. Grants
+ * follow the placeholders the definition uses.
+ */
+export class ImportWorkflow extends Construct {
+  public readonly stateMachine: StateMachine;
+  public readonly workflow: AslWorkflow;
+
+  constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const table = new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], resources: [props.table.tableArn] });
+    const bus = new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] });
+    const bucket = [
+      // Distributed Map: ItemReader reads the file, ResultWriter writes results beside it.
+      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [props.importsBucket.arnForObjects('*')] }),
+      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.importsBucket.bucketArn] }),
+    ];
+    const substitutions: Record<string, Substitution> = {
+      TableName: { value: props.table.tableName, grants: [table] },
+      TableArn: { value: props.table.tableArn, grants: [table] },
+      EventBusName: { value: props.bus.eventBusName, grants: [bus] },
+      EventBusArn: { value: props.bus.eventBusArn, grants: [bus] },
+      ImportsBucketName: { value: props.importsBucket.bucketName, grants: bucket },
+      ImportsBucketArn: { value: props.importsBucket.bucketArn, grants: bucket },
+      LifecycleStateMachineArn: {
+        value: props.lifecycleStateMachineArn,
+        grants: [new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.lifecycleStateMachineArn] })],
+      },
+    };
+    for (const [name, fn] of Object.entries(props.functions)) {
+      substitutions[functionArnSubstitution(name)] = {
+        value: fn.functionArn,
+        grants: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn, `${fn.functionArn}:*`] })],
+      };
+    }
+    const ownArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const ownExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.workflow = new AslWorkflow(this, 'Workflow', {
+      definitionFile: props.definitionFile ?? IMPORT_DEFINITION,
+      stateMachineName: props.stateMachineName,
+      substitutions,
+      // A Distributed Map runs its batches as child executions of this same machine.
+      extraGrants: [
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }),
+        new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [ownExecutions] }),
+      ],
+      logRetention: props.logRetention,
+    });
+    this.stateMachine = this.workflow.stateMachine;
+    Validations.of(this.workflow.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${props.stateMachineName}/*]`,
+      reason: 'Distributed Map child executions get generated names; the grant covers only this machine\'s executions.',
+    });
+  }
+}

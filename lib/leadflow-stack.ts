@@ -1,0 +1,204 @@
+import { existsSync } from 'node:fs';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { EVENT_RULES } from '../functions/core/event-rules';
+import { FUNCTIONS, type FunctionSpec, ROUTES, type Route } from '../functions/routes';
+import { stateMachineArnFor } from './asl-workflow';
+import type { LeadflowConfig } from './config';
+import { ConsoleHosting } from './console-hosting';
+import { EmailSending } from './email-sending';
+import { bindNeeds } from './function-needs';
+import { IMPORT_DEFINITION, ImportWorkflow } from './import-workflow';
+import { LeadEvents, type EventRuleSpec } from './lead-events';
+import { LeadflowApi } from './leadflow-api';
+import { LeadflowFunction } from './leadflow-function';
+import { LeadsTable } from './leads-table';
+import { acknowledgeFrameworkHandlers } from './nag';
+import { LIFECYCLE_DEFINITION, LifecycleWorkflow } from './lifecycle-workflow';
+import { OpsDashboard } from './ops-dashboard';
+import { ScoringSchedule } from './scoring-schedule';
+import { StorageBuckets } from './storage-buckets';
+import { WebhookSecrets } from './webhook-secrets';
+
+/** The FUNCTIONS entry the lifecycle definition's Lambda tasks call. */
+export const WORKFLOW_STEPS_FUNCTION = 'workflowSteps';
+/** The FUNCTIONS entry the scoring schedule invokes, when present. */
+export const SCORING_TRAIN_FUNCTION = 'scoringTrain';
+
+export type LeadflowStackProps = StackProps & {
+  readonly config: LeadflowConfig;
+  /**
+   * Function specs by name.
+   * @default FUNCTIONS from functions/routes.ts
+   */
+  readonly functions?: Readonly<Record<string, FunctionSpec>>;
+  /**
+   * HTTP routes.
+   * @default ROUTES from functions/routes.ts
+   */
+  readonly routes?: readonly Route[];
+  /**
+   * Event rules.
+   * @default EVENT_RULES from functions/core/event-rules.ts
+   */
+  readonly eventRules?: readonly EventRuleSpec[];
+  /**
+   * Lifecycle ASL file.
+   * @default statemachines/lead-lifecycle.asl.json
+   */
+  readonly lifecycleDefinition?: string;
+  /**
+   * Import ASL file; the import workflow is created only when it exists.
+   * @default statemachines/lead-import.asl.json
+   */
+  readonly importDefinition?: string;
+};
+
+/**
+ * leadflow on AWS, built from the shared definitions: the table from TABLE, one function per
+ * FUNCTIONS entry (grants from its `needs`), the HTTP API from ROUTES, the lifecycle (and import)
+ * state machine from `statemachines/`, the event rules from EVENT_RULES.
+ */
+export class LeadflowStack extends Stack {
+  public readonly table: LeadsTable;
+  public readonly events: LeadEvents;
+  public readonly buckets: StorageBuckets;
+  public readonly webhookSecrets: WebhookSecrets;
+  public readonly functions: Record<string, LeadflowFunction> = {};
+  public readonly lifecycle: LifecycleWorkflow;
+  public readonly imports?: ImportWorkflow;
+  public readonly api: LeadflowApi;
+  public readonly console: ConsoleHosting;
+  public readonly ops: OpsDashboard;
+
+  constructor(scope: Construct, id: string, props: LeadflowStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const specs = props.functions ?? FUNCTIONS;
+    const routes = props.routes ?? ROUTES;
+    const eventRules = props.eventRules ?? EVENT_RULES;
+    const lifecycleDefinition = props.lifecycleDefinition ?? LIFECYCLE_DEFINITION;
+    const importDefinition = props.importDefinition ?? IMPORT_DEFINITION;
+
+    this.table = new LeadsTable(this, 'Leads');
+    this.events = new LeadEvents(this, 'Events', { archiveRetentionDays: config.eventArchiveRetentionDays });
+    this.buckets = new StorageBuckets(this, 'Storage', { corsOrigins: config.corsOrigins });
+    this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { sources: config.sources, prefix: config.webhookSecretPrefix });
+    const email = config.emailFrom ? new EmailSending(this, 'Email', { from: config.emailFrom, identity: config.emailIdentity }) : undefined;
+
+    // Named, so functions hold its ARN without depending on the machine (which depends on a function).
+    const lifecycleName = `${this.stackName}-lead-lifecycle`;
+    const importName = `${this.stackName}-lead-import`;
+    const hasImport = existsSync(importDefinition);
+    const lifecycleStateMachineArn = stateMachineArnFor(this, lifecycleName);
+
+    const sourcesJson = JSON.stringify(config.sources);
+    if (Buffer.byteLength(sourcesJson) > 3000) {
+      throw new Error(`leadflow.config.json sources take ${Buffer.byteLength(sourcesJson)} bytes as LEADFLOW_SOURCES; Lambda allows 4 KB of environment in all. Move sources to the config table.`);
+    }
+    const resources = {
+      table: this.table.table,
+      bus: this.events.bus,
+      lifecycleStateMachineArn,
+      webhookSecrets: this.webhookSecrets.secrets,
+      webhookSecretPrefix: config.webhookSecretPrefix,
+      attachmentsBucket: this.buckets.attachments,
+      importsBucket: this.buckets.imports,
+      importStateMachineArn: hasImport ? stateMachineArnFor(this, importName) : undefined,
+      emailFrom: email?.from,
+      emailIdentity: email?.identityName,
+    };
+    for (const [name, spec] of Object.entries(specs)) {
+      const fn = new LeadflowFunction(this, name, {
+        spec,
+        logRetention: config.logRetentionDays,
+        environment: { POWERTOOLS_SERVICE_NAME: `leadflow-${name}`, LEADFLOW_SOURCES: sourcesJson },
+      });
+      bindNeeds(fn, spec.needs, resources);
+      this.functions[name] = fn;
+    }
+    const lambdas: Record<string, IFunction> = Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn]));
+
+    this.lifecycle = new LifecycleWorkflow(this, 'Lifecycle', {
+      table: this.table.table,
+      bus: this.events.bus,
+      stepsFunction: lambdas[WORKFLOW_STEPS_FUNCTION],
+      stateMachineName: lifecycleName,
+      definitionFile: lifecycleDefinition,
+      logRetention: config.logRetentionDays,
+    });
+    if (hasImport) {
+      this.imports = new ImportWorkflow(this, 'Import', {
+        table: this.table.table,
+        bus: this.events.bus,
+        importsBucket: this.buckets.imports,
+        lifecycleStateMachineArn,
+        functions: lambdas,
+        stateMachineName: importName,
+        definitionFile: importDefinition,
+        logRetention: config.logRetentionDays,
+      });
+    }
+
+    for (const rule of eventRules) {
+      const target = lambdas[rule.target];
+      if (!target) throw new Error(`event rule ${rule.name} targets "${rule.target}", which is not in FUNCTIONS (${Object.keys(lambdas).join(', ')})`);
+      this.events.route(rule, target);
+    }
+
+    // The console's origin is known only as a token; it is created before the API so CORS can name it.
+    const formOrigins = config.sources.flatMap((s) => (s.kind === 'form' ? s.allowedOrigins : []));
+    this.console = new ConsoleHosting(this, 'Console', {
+      distDir: config.consoleDist,
+      logBucket: this.buckets.logs,
+      connectSources: [
+        `https://*.execute-api.${this.region}.amazonaws.com`,
+        `https://cognito-idp.${this.region}.amazonaws.com`,
+        `https://*.auth.${this.region}.amazoncognito.com`,
+        `https://*.s3.${this.region}.amazonaws.com`,
+      ],
+    });
+    this.api = new LeadflowApi(this, 'Api', {
+      routes,
+      functions: lambdas,
+      corsOrigins: [...new Set([this.console.url, ...config.corsOrigins, ...formOrigins])],
+      callbackUrls: [`${this.console.url}/`, 'http://127.0.0.1:3000/'],
+      cognitoDomainPrefix: config.cognitoDomainPrefix,
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+      logRetention: config.logRetentionDays,
+    });
+    this.console.publish({
+      apiUrl: this.api.url,
+      region: this.region,
+      userPoolId: this.api.userPool.userPoolId,
+      userPoolClientId: this.api.userPoolClient.userPoolClientId,
+    });
+
+    const scoring = lambdas[SCORING_TRAIN_FUNCTION];
+    if (scoring) new ScoringSchedule(this, 'ScoringSchedule', { target: scoring, expression: config.scoringTrainSchedule });
+
+    const machines: Record<string, typeof this.lifecycle.stateMachine> = { Lifecycle: this.lifecycle.stateMachine };
+    if (this.imports) machines.Import = this.imports.stateMachine;
+    this.ops = new OpsDashboard(this, 'Ops', {
+      api: this.api.api,
+      functions: lambdas,
+      stateMachines: machines,
+      deadLetterQueues: Object.fromEntries(this.events.routed.map((r) => [r.rule.node.scope?.node.id ?? r.rule.node.path, r.deadLetterQueue])),
+      otherAlarms: this.events.routed.map((r) => r.alarm),
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'Console (CloudFront)' });
+    new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
+    new CfnOutput(this, 'LifecycleStateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.ops.topic.topicArn });
+    new CfnOutput(this, 'WebhookSecretPrefix', { value: config.webhookSecretPrefix });
+    acknowledgeFrameworkHandlers(this);
+  }
+}

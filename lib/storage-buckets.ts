@@ -1,0 +1,70 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export type StorageBucketsProps = {
+  /**
+   * Origins allowed to PUT/GET attachments and import files directly with presigned URLs (the console).
+   * @default - none (presigned URLs still work from non-browser clients)
+   */
+  readonly corsOrigins?: readonly string[];
+  /**
+   * Days uploaded import files are kept.
+   * @default 30
+   */
+  readonly importRetentionDays?: number;
+  /**
+   * Days access logs are kept.
+   * @default 90
+   */
+  readonly accessLogRetentionDays?: number;
+};
+
+/** A private, encrypted, SSL-only bucket with versioning off and access logs to `logs`. */
+export const privateBucket = (scope: Construct, id: string, logs: Bucket | undefined, extra: Partial<ConstructorParameters<typeof Bucket>[2]> = {}) =>
+  new Bucket(scope, id, {
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    serverAccessLogsBucket: logs,
+    serverAccessLogsPrefix: logs ? `${id.toLowerCase()}/` : undefined,
+    removalPolicy: RemovalPolicy.RETAIN,
+    ...extra,
+  });
+
+/**
+ * The buckets behind attachments (issue: conversion, notes and attachments) and bulk imports, and the
+ * log bucket that receives their server access logs (and CloudFront's).
+ */
+export class StorageBuckets extends Construct {
+  /** Receives S3 server access logs and CloudFront standard logs. */
+  public readonly logs: Bucket;
+  public readonly attachments: Bucket;
+  public readonly imports: Bucket;
+
+  constructor(scope: Construct, id: string, props: StorageBucketsProps = {}) {
+    super(scope, id);
+    this.logs = new Bucket(this, 'Logs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // CloudFront standard logs are delivered with an ACL; S3 server access logs use the bucket policy.
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(props.accessLogRetentionDays ?? 90) }],
+    });
+    Validations.of(this.logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging its own access would loop.',
+    });
+    const cors = props.corsOrigins?.length
+      ? [{ allowedOrigins: [...props.corsOrigins], allowedMethods: [HttpMethods.PUT, HttpMethods.GET], allowedHeaders: ['*'], maxAge: 3000 }]
+      : undefined;
+    this.attachments = privateBucket(this, 'Attachments', this.logs, { cors });
+    this.imports = privateBucket(this, 'Imports', this.logs, {
+      cors,
+      lifecycleRules: [{ expiration: Duration.days(props.importRetentionDays ?? 30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+  }
+}
