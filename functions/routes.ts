@@ -7,6 +7,9 @@ export type FunctionName =
   | 'captureForm'
   | 'leadsApi'
   | 'configApi'
+  | 'workflowSteps'
+  | 'leadActions'
+  | 'approvalTasks'
   | 'importsApi';
 
 export type FunctionSpec = {
@@ -24,6 +27,9 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   captureForm: { folder: 'capture-form', description: 'Public website forms → lead', needs: ['table:read', 'table:write', 'workflow:start'] },
   leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
   configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
+  workflowSteps: { folder: 'workflow-steps', description: 'Lambda steps of the lead lifecycle state machine', needs: ['table:read', 'table:write'] },
+  leadActions: { folder: 'lead-actions', description: 'Rep actions that move a lead and resume its execution', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
+  approvalTasks: { folder: 'approval-tasks', description: 'Approval tasks and decisions', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   importsApi: { folder: 'imports-api', description: 'Bulk import jobs: create, post row batches, status, rejected rows', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 60 },
 };
 
@@ -37,6 +43,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
   { method: 'GET', path: '/config/{name}', fn: 'configApi' },
   { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
+  { method: 'POST', path: '/leads/{id}/actions/{action}', fn: 'leadActions' },
+  { method: 'GET', path: '/tasks', fn: 'approvalTasks' },
+  { method: 'POST', path: '/tasks/{taskId}/decision', fn: 'approvalTasks' },
   { method: 'POST', path: '/imports', fn: 'importsApi' },
   { method: 'POST', path: '/imports/{id}/rows', fn: 'importsApi' },
   { method: 'GET', path: '/imports/{id}', fn: 'importsApi' },

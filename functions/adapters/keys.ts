@@ -28,6 +28,14 @@ export const keys = {
   stageIndex: (stage: string, createdAt: string, id: string) => ({ gsi2pk: `STAGE#${stage}`, gsi2sk: `${createdAt}#${id}` }),
 };
 
+/** Lifecycle: routing counters, rep load, approval tasks. */
+export const lifecycleKeys = {
+  roundRobin: (team: string) => ({ pk: `ROUTING#rr#${team}`, sk: 'COUNTER' }),
+  load: (user: string) => ({ pk: `LOAD#${user}`, sk: 'COUNTER' }),
+  task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
+  taskAssignee: (assignee: string, createdAt: string, taskId: string) => ({ gsi3pk: `ASSIGNEE#${assignee}`, gsi3sk: `${createdAt}#${taskId}` }),
+};
+
 /**
  * Analytics counters, kept per generation so a rebuild fills a new one and then switches; and the
  * versioned scoring models with the active one's copy.

@@ -1,4 +1,4 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WorkflowStarter } from '../core/ports';
 
 /** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol. */
@@ -16,3 +16,11 @@ export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string):
     }
   },
 });
+
+/** Hands a waiting execution the outcome of a human step. */
+export const makeWorkflowCallback = (client: SFNClient) => ({
+  async succeed(taskToken: string, output: unknown) {
+    await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+  },
+});
+export type WorkflowCallback = ReturnType<typeof makeWorkflowCallback>;

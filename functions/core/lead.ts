@@ -116,4 +116,8 @@ export type Lead = CanonicalLead & {
   disqualifyReason?: string;
   followers?: string[];
   failure?: { at: string; error: string; cause: string } | null;
+  parked?: boolean;
+  /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
+  pendingNext?: { next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end'; timeoutSeconds: number } | null;
+  approval?: { run: number; chainIndex: number; chainName: string; stepIndex: number; taskId?: string } | null;
 };

@@ -2,12 +2,20 @@ import type { ConfigKind } from './config-document';
 import { scoringConfig } from '../scoring/points-config';
 import { opportunityMappingKind } from '../conversion/opportunity-mapping';
 import { opportunityStagesKind } from '../conversion/opportunity-stages';
+import { approvalsConfig } from '../lifecycle/approvals-config';
+import { routingConfig } from '../lifecycle/routing-config';
+import { stagesConfig } from '../lifecycle/stages-config';
+import { teamsConfig } from '../lifecycle/teams-config';
 
 /**
  * Every configuration served at /config/{name}. Owners of a kind define it next to its domain code
  * and add it here with one line.
  */
 export const CONFIG_KINDS: ConfigKind[] = [
+  routingConfig,
+  teamsConfig,
+  stagesConfig,
+  approvalsConfig,
   scoringConfig,
   opportunityStagesKind,
   opportunityMappingKind,

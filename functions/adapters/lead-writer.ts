@@ -1,0 +1,63 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../core/errors';
+import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
+import { keys, lifecycleKeys } from './keys';
+import { leadItem } from './lead-item';
+
+export type StoredLead = Lead & { taskToken?: string };
+
+export type WriteOptions = {
+  /** The token the change consumes: the write fails if the lead no longer waits on it. */
+  consumeToken?: string;
+  /** Token of the wait the execution just entered. */
+  setToken?: string;
+  extra?: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+};
+
+const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lead.stage) && lead.owner !== undefined;
+
+/**
+ * Every lead change after capture: the whole lead written conditionally on its version (and on the
+ * task token it consumes), its audit entries, and the rep-load counters, in one transaction.
+ */
+export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
+  async write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options: WriteOptions = {}): Promise<StoredLead> {
+    const { taskToken: _old, ...base } = before;
+    const after: StoredLead = { ...base, ...patch, version: before.version + 1, updatedAt: audit[0]?.at ?? new Date().toISOString() };
+    const token = options.setToken ?? (options.consumeToken ? undefined : before.taskToken);
+    if (token) after.taskToken = token;
+    const loadChanges = new Map<string, number>();
+    if (isOpen(before) && before.owner) loadChanges.set(before.owner, -1);
+    if (isOpen(after) && after.owner) loadChanges.set(after.owner, (loadChanges.get(after.owner) ?? 0) + 1);
+    const conditionValues: Record<string, unknown> = { ':v': before.version };
+    let condition = 'version = :v';
+    if (options.consumeToken) {
+      condition += ' AND taskToken = :t';
+      conditionValues[':t'] = options.consumeToken;
+    }
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) }, ConditionExpression: condition, ExpressionAttributeValues: conditionValues } },
+            ...audit.map((entry, i) => ({
+              Put: { TableName: table, Item: { ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`), type: 'audit', leadId: before.id, ...entry } },
+            })),
+            ...[...loadChanges].filter(([, delta]) => delta !== 0).map(([user, delta]) => ({
+              Update: { TableName: table, Key: lifecycleKeys.load(user), UpdateExpression: 'ADD openLeads :d', ExpressionAttributeValues: { ':d': delta } },
+            })),
+            ...(options.extra ?? []),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        throw new ConflictError(`lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`, { leadId: before.id });
+      }
+      throw error;
+    }
+    return after;
+  },
+});
+export type LeadWriter = ReturnType<typeof makeLeadWriter>;

@@ -1,0 +1,41 @@
+import { ulid } from 'ulid';
+import { readConfig } from '../core/config/config-document';
+import { approvalsConfig } from '../core/lifecycle/approvals-config';
+import type { LifecyclePorts } from '../core/lifecycle/ports';
+import { routingConfig } from '../core/lifecycle/routing-config';
+import { stagesConfig } from '../core/lifecycle/stages-config';
+import { teamsConfig } from '../core/lifecycle/teams-config';
+import { scoringConfig } from '../core/scoring/points-config';
+import { makeDocumentClient, tableName } from './aws-clients';
+import { makeConfigRepository } from './config-repository';
+import { makeConversion } from './conversion-repository';
+import { makeLeadReader } from './lead-repository';
+import { makeLeadWriter } from './lead-writer';
+import { makeRoutingRepository } from './routing-repository';
+import { makeTasksRepository } from './tasks-repository';
+
+/** The real adapters behind the lifecycle core, shared by the workflow steps and the action APIs. */
+export const lifecyclePortsFromEnv = (): LifecyclePorts => {
+  const db = makeDocumentClient();
+  const table = tableName();
+  const store = makeConfigRepository(db, table);
+  const reader = makeLeadReader(db, table);
+  const writer = makeLeadWriter(db, table);
+  return {
+    leads: { get: (id) => reader.get(id), write: (before, patch, audit, options) => writer.write(before, patch, audit, options) },
+    config: {
+      routing: () => readConfig(store, routingConfig),
+      teams: async () => (await readConfig(store, teamsConfig)).value,
+      stages: async () => (await readConfig(store, stagesConfig)).value,
+      approvals: async () => (await readConfig(store, approvalsConfig)).value,
+      scoring: async () => ({ config: await readConfig(store, scoringConfig), model: null }),
+    },
+    counters: makeRoutingRepository(db, table),
+    tasks: makeTasksRepository(db, table),
+    conversion: makeConversion(db, table, store),
+    clock: { now: () => new Date() },
+    busName: process.env.EVENT_BUS_NAME ?? 'leadflow',
+  };
+};
+
+export const newId = () => ulid();

@@ -1,0 +1,21 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { lifecycleKeys } from './keys';
+
+export const makeRoutingRepository = (db: DynamoDBDocumentClient, table: string) => ({
+  /** Atomic increment: concurrent leads each get their own number, so round-robin stays fair. */
+  async nextTurn(team: string): Promise<number> {
+    const out = await db.send(
+      new UpdateCommand({ TableName: table, Key: lifecycleKeys.roundRobin(team), UpdateExpression: 'ADD turns :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
+    );
+    return Number(out.Attributes?.turns ?? 1);
+  },
+
+  async openLeads(users: string[]): Promise<Record<string, number>> {
+    if (users.length === 0) return {};
+    const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: users.map(lifecycleKeys.load), ConsistentRead: true } } }));
+    const load: Record<string, number> = Object.fromEntries(users.map((u) => [u, 0]));
+    for (const item of out.Responses?.[table] ?? []) load[String(item.pk).slice('LOAD#'.length)] = Number(item.openLeads ?? 0);
+    return load;
+  },
+});
+export type RoutingRepository = ReturnType<typeof makeRoutingRepository>;

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { type ActionPorts, decideTask } from '../core/lifecycle/act-on-lead';
+import { ValidationError } from '../core/errors';
+import type { TasksRepository } from '../adapters/tasks-repository';
+import { callerOf } from '../http/auth';
+import { jsonBody } from '../http/body';
+import { json } from '../http/responses';
+import { routeBy } from '../http/router';
+
+const decisionSchema = z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(2000).optional() }).strict();
+
+export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<TasksRepository, 'openFor'>) =>
+  routeBy({
+    /** The caller's open approval tasks: their own, their groups', and those escalated to them. */
+    'GET /tasks': async (event) => {
+      const caller = callerOf(event);
+      const open = await tasks.openFor(caller.userId, caller.groups);
+      return json(200, { items: open.map(({ taskToken: _t, ...task }) => ({ ...task, escalated: Boolean(task.escalatedTo) })) });
+    },
+    'POST /tasks/{taskId}/decision': async (event) => {
+      const caller = callerOf(event);
+      const parsed = decisionSchema.safeParse(jsonBody(event));
+      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      const outcome = await decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller });
+      return json(200, { task: outcome.task, stage: outcome.lead.stage, next: outcome.next });
+    },
+  });

@@ -1,0 +1,70 @@
+import type { ConfigDocument } from '../config/config-document';
+import type { Actor, AuditEntry, Lead } from '../lead';
+import type { Clock } from '../ports';
+import type { ScoringConfig } from '../scoring/points-config';
+import type { LearnedModel } from '../scoring/learned-model';
+import type { ApprovalsConfig } from './approvals-config';
+import type { RoutingCounters } from './assign';
+import type { RoutingConfig } from './routing-config';
+import type { StagesConfig } from './stages-config';
+import type { TeamsConfig } from './teams-config';
+
+export type StoredLead = Lead & { taskToken?: string };
+
+export type LeadStorePort = {
+  get(id: string): Promise<StoredLead | undefined>;
+  write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options?: { consumeToken?: string; setToken?: string }): Promise<StoredLead>;
+};
+
+export type LifecycleConfigPort = {
+  routing(): Promise<ConfigDocument<RoutingConfig>>;
+  teams(): Promise<TeamsConfig>;
+  stages(): Promise<StagesConfig>;
+  approvals(): Promise<ApprovalsConfig>;
+  scoring(): Promise<{ config: ConfigDocument<ScoringConfig>; model?: LearnedModel | null }>;
+};
+
+export type ApprovalTaskRecord = {
+  taskId: string;
+  leadId: string;
+  run: number;
+  stepIndex: number;
+  stepName: string;
+  chainName: string;
+  approver?: string;
+  group?: string;
+  escalatedTo?: string;
+  escalations: number;
+  status: 'open' | 'decided' | 'cancelled';
+  decision?: 'approve' | 'reject';
+  decidedBy?: string;
+  comment?: string;
+  createdAt: string;
+  dueAt: string;
+  decidedAt?: string;
+  taskToken?: string;
+  leadSummary: { name?: string; company?: string; email?: string; stage: string; owner?: string; expectedValue?: number; leadType: string };
+};
+
+export type TasksPort = {
+  get(taskId: string): Promise<ApprovalTaskRecord | undefined>;
+  createOnce(task: ApprovalTaskRecord): Promise<ApprovalTaskRecord>;
+  attachToken(taskId: string, token: string): Promise<void>;
+  escalate(task: ApprovalTaskRecord, to: string, dueAt: string): Promise<ApprovalTaskRecord>;
+  decide(task: ApprovalTaskRecord, decision: 'approve' | 'reject', by: string, comment: string | undefined, at: string): Promise<ApprovalTaskRecord>;
+};
+
+export type ConversionPort = {
+  convert(request: { leadId: string; actor: Actor; at: string }): Promise<{ opportunityId: string; accountId?: string; contactId: string; alreadyConverted: boolean }>;
+  convertToContact(request: { leadId: string; actor: Actor; at: string }): Promise<{ contactId: string }>;
+};
+
+export type LifecyclePorts = {
+  leads: LeadStorePort;
+  config: LifecycleConfigPort;
+  counters: RoutingCounters;
+  tasks: TasksPort;
+  conversion: ConversionPort;
+  clock: Clock;
+  busName: string;
+};

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { defineConfig } from '../config/config-document';
+
+const userId = z.string().min(1).max(128);
+
+export const teamsConfigSchema = z
+  .object({
+    teams: z.array(
+      z.object({
+        id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'letters, digits, - and _ only' }),
+        name: z.string().min(1),
+        manager: userId,
+        members: z.array(z.object({ user: userId, available: z.boolean().default(true) })),
+      }),
+    ),
+  })
+  .superRefine((value, ctx) => {
+    const ids = new Set<string>();
+    value.teams.forEach((team, i) => {
+      if (ids.has(team.id)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `team id '${team.id}' is used twice` });
+      ids.add(team.id);
+    });
+  });
+export type TeamsConfig = z.infer<typeof teamsConfigSchema>;
+export type Team = TeamsConfig['teams'][number];
+
+export const DEFAULT_TEAMS: TeamsConfig = {
+  teams: [
+    { id: 'inside-sales', name: 'Inside sales', manager: 'maria', members: [{ user: 'alice', available: true }, { user: 'bob', available: true }, { user: 'carol', available: true }] },
+  ],
+};
+
+export const teamsConfig = defineConfig({ name: 'teams', schema: teamsConfigSchema, defaultValue: DEFAULT_TEAMS, description: 'Teams, their members, managers and availability', editors: ['salesops', 'manager'] });
+
+export const teamOf = (teams: TeamsConfig, user: string | undefined): Team | undefined =>
+  user ? teams.teams.find((t) => t.members.some((m) => m.user === user)) : undefined;
+
+export const managerOf = (teams: TeamsConfig, user: string | undefined): string | undefined => teamOf(teams, user)?.manager;

@@ -1,0 +1,249 @@
+import { NotFoundError } from '../errors';
+import type { BusEvent } from '../events';
+import type { Actor, AuditEntry, Lead } from '../lead';
+import { scoreLead } from '../scoring/score-lead';
+import { type ApprovalStep, chainFor } from './approvals-config';
+import { assignLead } from './assign';
+import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
+import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
+import { managerOf } from './teams-config';
+import { enterStage, isWorking, leadEvent, type Next, type StepResult, toEntries, waitFor } from './transitions';
+
+const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
+
+export const taskIdFor = (leadId: string, run: number, stepIndex: number) => `${leadId}.${run}.${stepIndex}`;
+
+/**
+ * The Lambda steps of statemachines/lead-lifecycle.asl.json. Each is idempotent: a retried step
+ * finds its own write already there and answers the same, and event ids are deterministic.
+ */
+export const makeWorkflowSteps = (ports: LifecyclePorts) => {
+  const { leads, config, clock } = ports;
+  const load = async (leadId: string): Promise<StoredLead> => {
+    const lead = await leads.get(leadId);
+    if (!lead) throw new NotFoundError('lead', leadId);
+    return lead;
+  };
+  const result = (lead: Lead, next: Next, timeoutSeconds: number, events: BusEvent[]): StepResult => ({
+    leadId: lead.id,
+    next,
+    timeoutSeconds,
+    stage: lead.stage,
+    events: toEntries(events, ports.busName),
+  });
+
+  /** Where a lead stands now, for a resumed or re-driven execution. */
+  const standing = async (lead: StoredLead): Promise<StepResult> => {
+    const now = clock.now();
+    if (lead.stage === 'Creation') return result(lead, 'begin', 1, []);
+    if (!isWorking(lead.stage)) return result(lead, 'end', 1, []);
+    if (lead.approval?.taskId) {
+      const task = await ports.tasks.get(lead.approval.taskId);
+      if (task?.status === 'open') return result(lead, 'await-approval', waitSecondsUntil(task.dueAt, now), []);
+    }
+    return result(lead, 'wait', waitFor(lead, now), []);
+  };
+
+  const escalationTarget = async (lead: Lead): Promise<string | undefined> => {
+    const teams = await config.teams();
+    return managerOf(teams, lead.owner) ?? teams.teams.find((t) => t.id === lead.team)?.manager;
+  };
+
+  return {
+    /** Score, route, assign: Creation → Assigned. */
+    async begin(leadId: string): Promise<StepResult> {
+      const lead = await load(leadId);
+      if (lead.stage !== 'Creation') return standing(lead);
+      const now = clock.now();
+      const at = now.toISOString();
+      const [scoring, routing, teams, stages] = await Promise.all([config.scoring(), config.routing(), config.teams(), config.stages()]);
+      const score = scoreLead(lead, scoring.config.value, scoring.model, scoring.config.version);
+      const scored: Lead = { ...lead, score: score.score, scoreBand: score.band, scoreFactors: score.factors, scoreModel: score.model };
+      const assigned = await assignLead(scored, routing, teams, ports.counters, at);
+      const patch: Partial<Lead> = {
+        score: score.score,
+        scoreBand: score.band,
+        scoreFactors: score.factors,
+        scoreModel: score.model,
+        owner: assigned.owner,
+        team: assigned.team,
+        assignment: assigned.assignment,
+        ...enterStage('Assigned', now, stages),
+      };
+      const audit: AuditEntry[] = [
+        { at, actor: WORKFLOW, action: 'scored', why: `${score.score} (${score.band}) by ${score.model}`, data: { factors: score.factors.slice(0, 5) } },
+        { at, actor: WORKFLOW, action: 'assigned', from: 'Creation', to: 'Assigned', why: assigned.assignment.explanation, data: { owner: assigned.owner ?? null, team: assigned.team ?? null } },
+      ];
+      const after = await leads.write(lead, patch, audit);
+      const created = { ...lead, version: 1 };
+      return result(after, 'wait', waitFor(after, now), [
+        leadEvent('LeadCreated', created, lead.createdAt, { sourceId: lead.sourceId, channel: lead.channel, duplicates: lead.duplicates.length }),
+        leadEvent('LeadStageChanged', after, at, { from: 'Creation', to: 'Assigned' }),
+        leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: null, team: after.team ?? null, why: assigned.assignment.explanation }),
+      ]);
+    },
+
+    async resume(leadId: string): Promise<StepResult> {
+      return standing(await load(leadId));
+    },
+
+    /** The execution now waits on `token`: keep it on the lead so a rep's action can resume it. */
+    async awaitRep(leadId: string, token: string): Promise<void> {
+      const lead = await load(leadId);
+      if (!isWorking(lead.stage)) throw new Error(`lead ${leadId} is ${lead.stage}; nothing to wait for`);
+      await leads.write(lead, {}, [], { setToken: token });
+    },
+
+    /** The stage SLA ran out with no action: aging, escalation, and at the end the final act. */
+    async aging(leadId: string): Promise<StepResult> {
+      const lead = await load(leadId);
+      const now = clock.now();
+      const at = now.toISOString();
+      // An action may have won the race with the timer; it recorded where the execution goes next.
+      if (!lead.taskToken && lead.pendingNext) return result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, []);
+      if (!isWorking(lead.stage)) return result(lead, 'end', 1, []);
+      const stages = await config.stages();
+      // Long SLAs are waited in slices; a slice ending early is not aging.
+      if (lead.parked || (lead.stageDeadline && Date.parse(lead.stageDeadline) - now.getTime() > 1000)) {
+        return result(lead, 'wait', waitFor(lead, now), []);
+      }
+      const policy = stages[lead.stage].escalation;
+      const escalations = (lead.escalations ?? 0) + 1;
+      const manager = await escalationTarget(lead);
+      const sla = durationSeconds(stages[lead.stage].sla);
+      const aging = { stage: lead.stage, escalations, overdueSince: lead.stageDeadline };
+      if (escalations > policy.maxEscalations) {
+        if (policy.finalAct === 'disqualify') {
+          const patch: Partial<Lead> = { ...enterStage('Disqualified', now, stages), disqualifyReason: 'aged out', escalations };
+          const after = await leads.write(lead, patch, [{ at, actor: WORKFLOW, action: 'aged-out', from: lead.stage, to: 'Disqualified', why: `no action after ${policy.maxEscalations} escalation(s)` }]);
+          return result(after, 'end', 1, [
+            leadEvent('LeadAging', after, at, aging),
+            leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: 'Disqualified', action: 'aged-out' }),
+            leadEvent('LeadDisqualified', after, at, { reason: 'aged out', convertToContact: false }),
+          ]);
+        }
+        const patch: Partial<Lead> = { owner: manager ?? lead.owner, parked: true, escalations };
+        const after = await leads.write(lead, patch, [{ at, actor: WORKFLOW, action: 'parked', why: `no action after ${policy.maxEscalations} escalation(s): parked with ${manager ?? 'the owner'}` }]);
+        const events = [leadEvent('LeadAging', after, at, aging), leadEvent('LeadEscalated', after, at, { manager: manager ?? null, escalations, action: 'park-manager-queue' })];
+        if (after.owner !== lead.owner) events.push(leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: lead.owner ?? null, why: 'parked in the manager queue' }));
+        return result(after, 'wait', waitSecondsUntil(addSeconds(now, MAX_WAIT_SECONDS), now), events);
+      }
+      const patch: Partial<Lead> = { escalations, stageDeadline: addSeconds(now, sla) };
+      let why = `SLA ${stages[lead.stage].sla} missed in ${lead.stage}; escalation ${escalations} of ${policy.maxEscalations}`;
+      if (policy.action === 'reassign-next') {
+        const [routing, teams] = await Promise.all([config.routing(), config.teams()]);
+        const next = await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
+        Object.assign(patch, { owner: next.owner, team: next.team, assignment: next.assignment });
+        why += `; reassigned: ${next.assignment.explanation}`;
+      } else if (policy.action === 'reassign-queue') {
+        Object.assign(patch, { owner: undefined, assignment: { ruleVersion: lead.assignment?.ruleVersion ?? 0, ruleIndex: null, explanation: 'escalated to the unassigned queue', at } });
+        why += '; returned to the queue';
+      }
+      const after = await leads.write(lead, patch, [{ at, actor: WORKFLOW, action: 'aging', from: lead.stage, to: lead.stage, why }]);
+      const events = [leadEvent('LeadAging', after, at, aging), leadEvent('LeadEscalated', after, at, { manager: manager ?? null, escalations, action: policy.action })];
+      if (after.owner !== lead.owner) events.push(leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: lead.owner ?? null, why }));
+      return result(after, 'wait', waitFor(after, now), events);
+    },
+
+    /** Opens the approval task for the current step of the lead's chain. */
+    async prepareApproval(leadId: string): Promise<StepResult> {
+      const lead = await load(leadId);
+      const now = clock.now();
+      const at = now.toISOString();
+      const match = chainFor(lead, await config.approvals());
+      if (!match) return result(lead, 'convert', 1, []);
+      const run = lead.approval?.run ?? 1;
+      const stepIndex = lead.approval?.stepIndex ?? 0;
+      const step = match.chain.steps[stepIndex] as ApprovalStep;
+      const taskId = taskIdFor(lead.id, run, stepIndex);
+      const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || undefined;
+      const task: ApprovalTaskRecord = await ports.tasks.createOnce({
+        taskId,
+        leadId: lead.id,
+        run,
+        stepIndex,
+        stepName: step.name,
+        chainName: match.chain.name,
+        approver: step.approver,
+        group: step.group,
+        escalations: 0,
+        status: 'open',
+        createdAt: at,
+        dueAt: addSeconds(now, durationSeconds(step.timeout)),
+        leadSummary: { name, company: lead.company, email: lead.email, stage: lead.stage, owner: lead.owner, expectedValue: lead.expectedValue, leadType: lead.leadType },
+      });
+      let current = lead;
+      if (lead.approval?.taskId !== taskId) {
+        current = await leads.write(
+          lead,
+          { approval: { run, chainIndex: match.index, chainName: match.chain.name, stepIndex, taskId } },
+          [{ at, actor: WORKFLOW, action: 'approval-requested', why: `${match.chain.name}: step ${stepIndex + 1} of ${match.chain.steps.length} (${step.name}) → ${step.approver ?? `group ${step.group}`}` }],
+        );
+      }
+      return result(current, 'await-approval', waitSecondsUntil(task.dueAt, now), [
+        leadEvent('ApprovalRequested', current, at, {
+          taskId,
+          chain: match.chain.name,
+          step: step.name,
+          stepIndex,
+          approvers: step.approver ? [step.approver] : [],
+          group: step.group ?? null,
+          dueAt: task.dueAt,
+        }),
+      ]);
+    },
+
+    async awaitApproval(leadId: string, token: string): Promise<void> {
+      const lead = await load(leadId);
+      if (!lead.approval?.taskId) throw new Error(`lead ${leadId} has no open approval`);
+      await ports.tasks.attachToken(lead.approval.taskId, token);
+    },
+
+    /** An approver let the step's timeout pass: the task moves to their manager, and the clock restarts. */
+    async approvalTimeout(leadId: string): Promise<StepResult> {
+      const lead = await load(leadId);
+      const now = clock.now();
+      const at = now.toISOString();
+      const task = lead.approval?.taskId ? await ports.tasks.get(lead.approval.taskId) : undefined;
+      if (!task || task.status !== 'open') return standing(lead);
+      const teams = await config.teams();
+      const approvals = await config.approvals();
+      const step = approvals.chains[lead.approval?.chainIndex ?? 0]?.steps[task.stepIndex];
+      const to = managerOf(teams, task.escalatedTo ?? task.approver) ?? managerOf(teams, lead.owner) ?? teams.teams[0]?.manager ?? 'salesops';
+      const escalated = await ports.tasks.escalate(task, to, addSeconds(now, durationSeconds(step?.timeout ?? 'PT24H')));
+      const after = await leads.write(lead, {}, [{ at, actor: WORKFLOW, action: 'approval-escalated', why: `task ${task.taskId} (${task.stepName}) not decided in time → ${to}` }]);
+      return result(after, 'await-approval', waitSecondsUntil(escalated.dueAt, now), [
+        leadEvent('LeadEscalated', after, at, { taskId: task.taskId, manager: to, escalations: escalated.escalations, action: 'approval-escalated' }),
+        leadEvent('ApprovalRequested', after, at, { taskId: task.taskId, chain: task.chainName, step: task.stepName, stepIndex: task.stepIndex, approvers: [to], group: null, dueAt: escalated.dueAt, escalated: true }),
+      ]);
+    },
+
+    async convert(leadId: string): Promise<StepResult> {
+      const before = await load(leadId);
+      const at = clock.now().toISOString();
+      const outcome = await ports.conversion.convert({ leadId, actor: WORKFLOW, at });
+      const after = await load(leadId);
+      return result(after, 'end', 1, [
+        leadEvent('LeadStageChanged', after, at, { from: before.stage === 'Converted' ? 'SalesQualified' : before.stage, to: 'Converted' }),
+        leadEvent('LeadConverted', after, at, { opportunityId: outcome.opportunityId, accountId: outcome.accountId ?? null, contactId: outcome.contactId }),
+      ]);
+    },
+
+    async toContact(leadId: string): Promise<StepResult> {
+      const lead = await load(leadId);
+      await ports.conversion.convertToContact({ leadId, actor: WORKFLOW, at: clock.now().toISOString() });
+      return result(lead, 'end', 1, []);
+    },
+
+    /** A step failed past its retries: say so on the lead and park it where a human sees it. */
+    async failed(leadId: string, error: string, cause: string): Promise<StepResult> {
+      const lead = await load(leadId);
+      const at = clock.now().toISOString();
+      const after = await leads.write(lead, { failure: { at, error, cause: cause.slice(0, 1000) } }, [
+        { at, actor: WORKFLOW, action: 'workflow-failed', why: `${error}: ${cause.slice(0, 300)}` },
+      ]);
+      return result(after, 'end', 1, [leadEvent('LeadWorkflowFailed', after, at, { error, cause: cause.slice(0, 1000) })]);
+    },
+  };
+};
+export type WorkflowSteps = ReturnType<typeof makeWorkflowSteps>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { type ActionPorts, actOnLead, isRepAction } from '../core/lifecycle/act-on-lead';
+import { NotFoundError, ValidationError } from '../core/errors';
+import { callerOf } from '../http/auth';
+import { jsonBody } from '../http/body';
+import { json } from '../http/responses';
+import { routeBy } from '../http/router';
+
+const bodySchema = z
+  .object({ reason: z.string().trim().min(1).max(500).optional(), convertToContact: z.boolean().optional(), comment: z.string().max(2000).optional() })
+  .strict();
+
+/** POST /leads/{id}/actions/{action}: qualify, handoff, distribute, disqualify, convert. */
+export const makeLeadActionsApi = (ports: ActionPorts) =>
+  routeBy({
+    'POST /leads/{id}/actions/{action}': async (event) => {
+      const caller = callerOf(event);
+      const action = event.pathParameters?.action ?? '';
+      if (!isRepAction(action)) throw new NotFoundError('action', action);
+      const parsed = bodySchema.safeParse(jsonBody(event, { optional: true }));
+      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      const { lead, next } = await actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller });
+      const { taskToken: _t, pendingNext: _p, ...visible } = lead;
+      return json(200, { lead: visible, stage: lead.stage, next });
+    },
+  });
