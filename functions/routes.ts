@@ -7,6 +7,11 @@ export type FunctionName =
   | 'captureForm'
   | 'leadsApi'
   | 'configApi'
+  | 'crmApi'
+  | 'leadCollabApi'
+  | 'notifications'
+  | 'outbound'
+  | 'subscriptionsApi'
   | 'workflowSteps'
   | 'leadActions'
   | 'approvalTasks'
@@ -27,6 +32,11 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   captureForm: { folder: 'capture-form', description: 'Public website forms → lead', needs: ['table:read', 'table:write', 'workflow:start'] },
   leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
   configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
+  crmApi: { folder: 'crm-api', description: 'Opportunities, accounts and contacts; opportunity stage moves', needs: ['table:read', 'table:write', 'bus:put'] },
+  leadCollabApi: { folder: 'lead-collab-api', description: 'Notes, attachments, followers and feed of a lead; notification preferences', needs: ['table:read', 'table:write', 'bus:put', 'attachments'] },
+  notifications: { folder: 'notifications', description: 'Bus consumer: notifies owners, followers, managers and approvers', needs: ['table:read', 'table:write', 'email'] },
+  outbound: { folder: 'outbound', description: 'Bus consumer: signed webhooks to subscribed integrations', needs: ['table:read', 'table:write'], timeoutSeconds: 30 },
+  subscriptionsApi: { folder: 'subscriptions-api', description: 'Outbound webhook subscriptions managed by sales ops', needs: ['table:read', 'table:write'] },
   workflowSteps: { folder: 'workflow-steps', description: 'Lambda steps of the lead lifecycle state machine', needs: ['table:read', 'table:write'] },
   leadActions: { folder: 'lead-actions', description: 'Rep actions that move a lead and resume its execution', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   approvalTasks: { folder: 'approval-tasks', description: 'Approval tasks and decisions', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
@@ -43,6 +53,21 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
   { method: 'GET', path: '/config/{name}', fn: 'configApi' },
   { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
+  { method: 'GET', path: '/opportunities/{id}', fn: 'crmApi' },
+  { method: 'PATCH', path: '/opportunities/{id}', fn: 'crmApi' },
+  { method: 'GET', path: '/accounts/{id}', fn: 'crmApi' },
+  { method: 'GET', path: '/contacts/{id}', fn: 'crmApi' },
+  { method: 'POST', path: '/leads/{id}/notes', fn: 'leadCollabApi' },
+  { method: 'POST', path: '/leads/{id}/attachments', fn: 'leadCollabApi' },
+  { method: 'GET', path: '/leads/{id}/attachments/{attachmentId}', fn: 'leadCollabApi' },
+  { method: 'POST', path: '/leads/{id}/followers', fn: 'leadCollabApi' },
+  { method: 'DELETE', path: '/leads/{id}/followers', fn: 'leadCollabApi' },
+  { method: 'GET', path: '/leads/{id}/feed', fn: 'leadCollabApi' },
+  { method: 'GET', path: '/me/notifications', fn: 'leadCollabApi' },
+  { method: 'PUT', path: '/me/notifications', fn: 'leadCollabApi' },
+  { method: 'GET', path: '/config/subscriptions', fn: 'subscriptionsApi' },
+  { method: 'POST', path: '/config/subscriptions', fn: 'subscriptionsApi' },
+  { method: 'DELETE', path: '/config/subscriptions/{subscriptionId}', fn: 'subscriptionsApi' },
   { method: 'POST', path: '/leads/{id}/actions/{action}', fn: 'leadActions' },
   { method: 'GET', path: '/tasks', fn: 'approvalTasks' },
   { method: 'POST', path: '/tasks/{taskId}/decision', fn: 'approvalTasks' },

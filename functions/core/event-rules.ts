@@ -1,4 +1,5 @@
 import type { FunctionName } from '../routes';
+import { DETAIL_TYPES, EVENT_SOURCE } from './events';
 
 /** An EventBridge event pattern (the subset leadflow uses: values, prefix, anything-but, exists, numeric). */
 export type EventPattern = { [field: string]: EventPattern | readonly unknown[] };
@@ -6,4 +7,17 @@ export type EventPattern = { [field: string]: EventPattern | readonly unknown[] 
 export type EventRule = { name: string; description: string; pattern: EventPattern; target: FunctionName };
 
 /** Rules on the leadflow bus: the stack creates one rule per entry, the local bus matches the same. */
-export const EVENT_RULES: readonly EventRule[] = [];
+export const EVENT_RULES: readonly EventRule[] = [
+  {
+    name: 'notifications',
+    description: 'Every lead and opportunity change → owner, followers, managers and approvers, per their preferences',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [...DETAIL_TYPES] },
+    target: 'notifications',
+  },
+  {
+    name: 'outbound-webhooks',
+    description: 'Every event → signed webhooks to the integrations subscribed to its type (GET /config/subscriptions)',
+    pattern: { source: [EVENT_SOURCE] },
+    target: 'outbound',
+  },
+];

@@ -1,0 +1,171 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Actor, AuditEntry } from '../core/lead';
+import type { Attachment, CollabStore, FeedEntry, Note } from '../core/feed/lead-collab';
+import { keys } from './keys';
+import { leadFromItem } from './lead-item';
+
+const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
+
+/** A cursor is only ever a position inside this lead's partition; anything else starts from the top. */
+const decodeCursor = (cursor: string | undefined, pk: string): Record<string, unknown> | undefined => {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    return value.pk === pk && typeof value.sk === 'string' && value.sk.startsWith('AUDIT#') ? { pk: value.pk, sk: value.sk } : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const feedEntryOf = (item: Record<string, unknown>): FeedEntry => {
+  const { pk: _pk, sk: _sk, type, leadId: _leadId, ...rest } = item;
+  if (type === 'note') return { kind: 'note', at: String(rest.at), actor: rest.actor as Actor, note: rest.note as Note };
+  if (type === 'attachment') return { kind: 'attachment', at: String(rest.at), actor: rest.actor as Actor, attachment: rest.attachment as Omit<Attachment, 'objectKey'> };
+  return { kind: 'audit', ...(rest as AuditEntry) };
+};
+
+/**
+ * Notes and attachments live on the lead's partition with `AUDIT#<at>#…` sort keys, next to the audit
+ * entries, so the feed is one Query newest-first. Each also reads as an audit entry (`action`).
+ */
+export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): CollabStore => {
+  const getLead = async (id: string) => {
+    const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(id), ConsistentRead: true }));
+    return out.Item ? leadFromItem(out.Item) : undefined;
+  };
+  const conditionFailed = (error: unknown) =>
+    error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+  const auditPut = (leadId: string, audit: AuditEntry, seq: string) => ({
+    Put: { TableName: table, Item: { ...keys.feedEntry(leadId, audit.at, 'O', seq), type: 'audit', leadId, ...audit } },
+  });
+
+  return {
+    lead: getLead,
+
+    async addNote(note, actor) {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: { ...keys.feedEntry(note.leadId, note.at, 'N', note.id), type: 'note', leadId: note.leadId, at: note.at, actor, action: 'note-added', data: { noteId: note.id }, note },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            // The lead must exist (and stay): a note on a deleted lead is refused.
+            { ConditionCheck: { TableName: table, Key: keys.lead(note.leadId), ConditionExpression: 'attribute_exists(pk)' } },
+          ],
+        }),
+      );
+    },
+
+    async addAttachment(attachment, actor) {
+      const { objectKey: _key, ...visible } = attachment;
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: { ...keys.attachment(attachment.leadId, attachment.id), type: 'attachment-meta', ...attachment }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: table,
+                Item: {
+                  ...keys.feedEntry(attachment.leadId, attachment.at, 'A', attachment.id),
+                  type: 'attachment',
+                  leadId: attachment.leadId,
+                  at: attachment.at,
+                  actor,
+                  action: 'attachment-added',
+                  data: { attachmentId: attachment.id, fileName: attachment.fileName },
+                  attachment: visible,
+                },
+              },
+            },
+            { ConditionCheck: { TableName: table, Key: keys.lead(attachment.leadId), ConditionExpression: 'attribute_exists(pk)' } },
+          ],
+        }),
+      );
+    },
+
+    async attachment(leadId, attachmentId) {
+      const out = await db.send(new GetCommand({ TableName: table, Key: keys.attachment(leadId, attachmentId), ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      const { pk: _pk, sk: _sk, type: _type, ...attachment } = out.Item;
+      return attachment as Attachment;
+    },
+
+    async follow(leadId, user, audit) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table,
+                  Key: keys.lead(leadId),
+                  UpdateExpression: 'SET followers = list_append(if_not_exists(followers, :empty), :user), #version = #version + :one',
+                  ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(followers) OR NOT contains(followers, :name))',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':empty': [], ':user': [user], ':name': user, ':one': 1 },
+                },
+              },
+              auditPut(leadId, audit, `follow-${user}`),
+            ],
+          }),
+        );
+      } catch (error) {
+        if (conditionFailed(error)) return undefined;
+        throw error;
+      }
+      return getLead(leadId);
+    },
+
+    async unfollow(leadId, user, audit) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const lead = await getLead(leadId);
+        const index = (lead?.followers ?? []).indexOf(user);
+        if (!lead || index === -1) return undefined;
+        try {
+          await db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: table,
+                    Key: keys.lead(leadId),
+                    UpdateExpression: `REMOVE followers[${index}] SET #version = #version + :one`,
+                    // The list may have shifted since the read: remove only if that slot still holds the user.
+                    ConditionExpression: `followers[${index}] = :name`,
+                    ExpressionAttributeNames: { '#version': 'version' },
+                    ExpressionAttributeValues: { ':name': user, ':one': 1 },
+                  },
+                },
+                auditPut(leadId, audit, `unfollow-${user}`),
+              ],
+            }),
+          );
+          return getLead(leadId);
+        } catch (error) {
+          if (!conditionFailed(error)) throw error;
+        }
+      }
+      return undefined;
+    },
+
+    async feed(leadId, limit, cursor) {
+      const pk = keys.lead(leadId).pk;
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': 'AUDIT#' },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor, pk),
+        }),
+      );
+      return { items: (out.Items ?? []).map(feedEntryOf), cursor: encodeCursor(out.LastEvaluatedKey) };
+    },
+  };
+};

@@ -1,0 +1,90 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutboundStore } from '../core/outbound/deliver';
+import type { DeliveryRecord, StoredSubscription, Subscription } from '../core/outbound/subscriptions';
+import { keys } from './keys';
+
+/** Delivery history is for the console: kept 30 days. "Done" marks outlive any retry or DLQ redrive. */
+const HISTORY_TTL_SECONDS = 30 * 24 * 3600;
+const CACHE_MS = 5000;
+
+/**
+ * Subscriptions in one small partition (a handful per installation), their delivery history under
+ * `SUBSCRIPTION#<id>`. The secret is stored with the subscription (the table is encrypted at rest)
+ * and never returned after creation.
+ */
+export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: string, { cacheMs = CACHE_MS } = {}) => {
+  let cache: { at: number; items: StoredSubscription[] } | undefined;
+  const list = async (): Promise<StoredSubscription[]> => {
+    if (cache && Date.now() - cache.at < cacheMs) return cache.items;
+    const out = await db.send(
+      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)', ExpressionAttributeValues: { ':pk': 'SUBSCRIPTION', ':sub': 'SUB#' } }),
+    );
+    const items = (out.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, ...s }) => s as StoredSubscription);
+    cache = { at: Date.now(), items };
+    return items;
+  };
+  const ttl = () => Math.floor(Date.now() / 1000) + HISTORY_TTL_SECONDS;
+
+  const store: OutboundStore = {
+    subscriptions: list,
+    async delivered(subscriptionId, eventId) {
+      const out = await db.send(new GetCommand({ TableName: table, Key: keys.delivered(subscriptionId, eventId), ConsistentRead: true }));
+      return Boolean(out.Item);
+    },
+    async record(delivery: DeliveryRecord) {
+      const history = { ...keys.subscriptionDelivery(delivery.subscriptionId, delivery.at, delivery.eventId), type: 'webhook-delivery', ...delivery, expiresAt: ttl() };
+      if (delivery.outcome !== 'delivered') {
+        await db.send(new PutCommand({ TableName: table, Item: history }));
+        return;
+      }
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: table, Item: history } },
+            { Put: { TableName: table, Item: { ...keys.delivered(delivery.subscriptionId, delivery.eventId), type: 'webhook-done', at: delivery.at, expiresAt: ttl() } } },
+          ],
+        }),
+      );
+    },
+  };
+
+  return {
+    ...store,
+    async create(subscription: StoredSubscription) {
+      await db.send(new PutCommand({ TableName: table, Item: { ...keys.subscription(subscription.id), type: 'subscription', ...subscription }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      cache = undefined;
+    },
+    async get(id: string): Promise<Subscription | undefined> {
+      const out = await db.send(new GetCommand({ TableName: table, Key: keys.subscription(id), ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      const { pk: _pk, sk: _sk, type: _type, secret: _secret, ...subscription } = out.Item;
+      return subscription as Subscription;
+    },
+    async remove(id: string): Promise<boolean> {
+      const out = await db.send(new DeleteCommand({ TableName: table, Key: keys.subscription(id), ReturnValues: 'ALL_OLD' }));
+      cache = undefined;
+      return Boolean(out.Attributes);
+    },
+    /** The latest attempts, newest first. */
+    async lastDeliveries(id: string, limit = 10): Promise<DeliveryRecord[]> {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+          ExpressionAttributeValues: { ':pk': `SUBSCRIPTION#${id}`, ':d': 'DELIVERY#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (out.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, expiresAt: _e, ...d }) => d as DeliveryRecord);
+    },
+  };
+};
+export type SubscriptionsRepository = ReturnType<typeof makeSubscriptionsRepository>;
+
+/** POST with a deadline; the answer body is read and dropped (a subscriber cannot make us buffer much). */
+export const httpPost = async (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => {
+  const answer = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  await answer.body?.cancel();
+  return { status: answer.status };
+};

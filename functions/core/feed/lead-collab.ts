@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { type BusEvent, makeEvent, snapshotOf } from '../events';
+import type { Actor, AuditEntry, Lead } from '../lead';
+import { canSee, type Viewer } from '../lead-access';
+import type { Clock, EventPublisher, IdGenerator } from '../ports';
+import { type AttachmentRequest, attachmentObjectKey, attachmentRequestSchema, URL_TTL_SECONDS } from './attachment-policy';
+
+export type Note = { id: string; leadId: string; text: string; author: string; at: string };
+export type Attachment = AttachmentRequest & { id: string; leadId: string; objectKey: string; uploadedBy: string; at: string };
+
+/** One entry of a lead's feed: an audit entry, a note or an attachment, newest first. */
+export type FeedEntry =
+  | ({ kind: 'audit' } & AuditEntry)
+  | { kind: 'note'; at: string; actor: Actor; note: Note }
+  | { kind: 'attachment'; at: string; actor: Actor; attachment: Omit<Attachment, 'objectKey'> };
+export type FeedPage = { items: FeedEntry[]; cursor?: string };
+
+/** Storage for notes, attachments, followers and the feed (functions/adapters/notes-repository.ts). */
+export type CollabStore = {
+  lead(id: string): Promise<Lead | undefined>;
+  addNote(note: Note, actor: Actor): Promise<void>;
+  addAttachment(attachment: Attachment, actor: Actor): Promise<void>;
+  attachment(leadId: string, attachmentId: string): Promise<Attachment | undefined>;
+  /** Conditional: adds only if absent; answers the lead after the change, or undefined if already following. */
+  follow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
+  unfollow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
+  feed(leadId: string, limit: number, cursor?: string): Promise<FeedPage>;
+};
+
+/** Signed URLs for attachment objects: S3 presigned on AWS, the local blob store here. */
+export type BlobUrls = {
+  uploadUrl(key: string, contentType: string, size: number, expiresInSeconds: number): Promise<string>;
+  downloadUrl(key: string, fileName: string, contentType: string, expiresInSeconds: number): Promise<string>;
+};
+
+export type CollabDeps = { store: CollabStore; blobs: BlobUrls; events: EventPublisher; clock: Clock; ids: IdGenerator };
+
+const issuesOf = (issues: { path: PropertyKey[]; message: string }[]): FieldIssue[] => issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
+
+const userActor = (viewer: Viewer): Actor => ({ kind: 'user', id: viewer.userId, source: 'API' });
+const isManager = (viewer: Viewer) => viewer.groups.includes('manager') || viewer.groups.includes('salesops');
+
+export const visibleLead = async (deps: Pick<CollabDeps, 'store'>, viewer: Viewer, leadId: string): Promise<Lead> => {
+  const lead = await deps.store.lead(leadId);
+  if (!lead || !canSee(viewer, lead)) throw new NotFoundError('lead', leadId);
+  return lead;
+};
+
+const noteSchema = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
+
+export const noteAddedEvent = (lead: Lead, note: Note): BusEvent =>
+  makeEvent('LeadNoteAdded', `note-${note.id}`, note.at, { leadId: lead.id, noteId: note.id, author: note.author, text: note.text.slice(0, 500), lead: snapshotOf(lead) });
+
+/** POST /leads/{id}/notes: the author is the caller, never the body. */
+export const addNote = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown): Promise<Note> => {
+  const parsed = noteSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+  const lead = await visibleLead(deps, viewer, leadId);
+  const note: Note = { id: deps.ids.next(), leadId, text: parsed.data.text, author: viewer.userId, at: deps.clock.now().toISOString() };
+  await deps.store.addNote(note, userActor(viewer));
+  await deps.events.publish([noteAddedEvent(lead, note)]);
+  return note;
+};
+
+/** POST /leads/{id}/attachments: records the attachment and answers a short-lived upload URL for exactly that file. */
+export const startAttachment = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown) => {
+  const parsed = attachmentRequestSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+  await visibleLead(deps, viewer, leadId);
+  const id = deps.ids.next();
+  const now = deps.clock.now();
+  const attachment: Attachment = { ...parsed.data, id, leadId, objectKey: attachmentObjectKey(leadId, id), uploadedBy: viewer.userId, at: now.toISOString() };
+  await deps.store.addAttachment(attachment, userActor(viewer));
+  const url = await deps.blobs.uploadUrl(attachment.objectKey, attachment.contentType, attachment.size, URL_TTL_SECONDS);
+  const { objectKey: _key, ...visible } = attachment;
+  return {
+    attachment: visible,
+    upload: { method: 'PUT' as const, url, headers: { 'content-type': attachment.contentType }, expiresAt: new Date(now.getTime() + URL_TTL_SECONDS * 1000).toISOString() },
+  };
+};
+
+/** GET /leads/{id}/attachments/{attachmentId}: a short-lived download URL. */
+export const attachmentDownload = async (deps: CollabDeps, viewer: Viewer, leadId: string, attachmentId: string) => {
+  await visibleLead(deps, viewer, leadId);
+  const attachment = await deps.store.attachment(leadId, attachmentId);
+  if (!attachment) throw new NotFoundError('attachment', attachmentId);
+  const now = deps.clock.now();
+  const url = await deps.blobs.downloadUrl(attachment.objectKey, attachment.fileName, attachment.contentType, URL_TTL_SECONDS);
+  const { objectKey: _key, ...visible } = attachment;
+  return { attachment: visible, download: { method: 'GET' as const, url, expiresAt: new Date(now.getTime() + URL_TTL_SECONDS * 1000).toISOString() } };
+};
+
+const followSchema = z.object({ user: z.string().trim().min(1).max(128).optional() }).strict();
+
+/** POST/DELETE /leads/{id}/followers `{ user? }`: yourself, or anyone when you are a manager. */
+export const changeFollower = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown, follow: boolean) => {
+  const parsed = followSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+  const user = parsed.data.user ?? viewer.userId;
+  if (user !== viewer.userId && !isManager(viewer)) throw new ForbiddenError('only a manager may add or remove followers other than themselves');
+  const lead = await visibleLead(deps, viewer, leadId);
+  const at = deps.clock.now().toISOString();
+  const audit: AuditEntry = {
+    at,
+    actor: userActor(viewer),
+    action: follow ? 'follower-added' : 'follower-removed',
+    why: user === viewer.userId ? `${user} ${follow ? 'follows' : 'unfollowed'}` : `${viewer.userId} ${follow ? 'added' : 'removed'} ${user}`,
+    data: { user },
+  };
+  const changed = follow ? await deps.store.follow(leadId, user, audit) : await deps.store.unfollow(leadId, user, audit);
+  const after = changed ?? lead;
+  if (changed && follow) {
+    await deps.events.publish([
+      makeEvent('LeadFollowed', `followed-${leadId}-${user}-${at}`, at, { leadId, user, addedBy: viewer.userId, actor: userActor(viewer), lead: snapshotOf(after) }),
+    ]);
+  }
+  return { leadId, followers: after.followers ?? [] };
+};
+
+export const leadFeed = async (deps: CollabDeps, viewer: Viewer, leadId: string, query: { limit?: string; cursor?: string }): Promise<FeedPage> => {
+  await visibleLead(deps, viewer, leadId);
+  const limit = Math.min(Math.max(Number(query.limit ?? 25) || 25, 1), 100);
+  return deps.store.feed(leadId, limit, query.cursor);
+};
