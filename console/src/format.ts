@@ -17,19 +17,15 @@ export const ACTION_LABEL: Record<LeadAction, string> = {
   convert: 'Convert',
 };
 
+/** Per working stage, the actions sales ops allow (`GET /config/stages`, `allowedActions`). */
+export type StageRules = Partial<Record<Stage, { allowedActions?: LeadAction[] }>>;
+
 /**
- * Which actions a stage allows, as the lifecycle defines them. The lead's own `allowedActions`
- * (from the API) wins when present; the server decides either way and answers 409 otherwise.
+ * Which actions the lead's stage allows: the lead's own `allowedActions` when the API sends them,
+ * else the stages configuration. The server decides either way and answers 409 otherwise.
  */
-const BY_STAGE: Record<Stage, LeadAction[]> = {
-  Creation: [],
-  Assigned: ['qualify', 'distribute', 'disqualify'],
-  MarketQualified: ['handoff', 'distribute', 'disqualify'],
-  SalesQualified: ['convert', 'disqualify'],
-  Converted: [],
-  Disqualified: [],
-};
-export const allowedActions = (lead: Lead): LeadAction[] => lead.allowedActions ?? BY_STAGE[lead.stage];
+export const allowedActions = (lead: Lead, stages: StageRules | undefined): LeadAction[] =>
+  lead.allowedActions ?? stages?.[lead.stage]?.allowedActions ?? [];
 
 export const leadName = (lead: Pick<Lead, 'firstName' | 'lastName' | 'email' | 'phone' | 'id'>) =>
   [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || lead.phone || lead.id;

@@ -168,9 +168,12 @@ export const ImportPage = () => {
             </p>
           )}
           {rejectedText && (
-            <pre class="rejected" aria-label="Rejected rows" data-testid="rejected-preview">
-              {rejectedText.split('\n').slice(0, 11).join('\n')}
-            </pre>
+            <figure>
+              <figcaption>Rejected rows (first ten)</figcaption>
+              <pre class="rejected" data-testid="rejected-preview">
+                {rejectedText.split('\n').slice(0, 11).join('\n')}
+              </pre>
+            </figure>
           )}
         </section>
       )}

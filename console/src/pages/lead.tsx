@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiProblem, type AuditEntry, api, apiUrl, type FeedItem, type Lead, type LeadAction, must, type Session } from '../api/client';
 import { FieldError, ProblemBanner } from '../components/problem';
-import { ACTION_LABEL, ageing, allowedActions, duration, leadName, STAGE_LABEL, when } from '../format';
+import { ACTION_LABEL, ageing, allowedActions, duration, leadName, STAGE_LABEL, type StageRules, when } from '../format';
 import { href } from '../router';
 
 type LeadWithAudit = Lead & { audit: AuditEntry[] };
@@ -10,10 +10,39 @@ const ACTIONS: LeadAction[] = ['qualify', 'handoff', 'distribute', 'disqualify',
 const isManager = (s: Session) => s.groups.includes('manager') || s.groups.includes('salesops');
 
 /** Why an action button is disabled, in words, or undefined when the caller may press it. */
-const disabledReason = (lead: Lead, action: LeadAction, session: Session): string | undefined => {
+const disabledReason = (lead: Lead, action: LeadAction, session: Session, stages: StageRules | undefined): string | undefined => {
   if (lead.owner && lead.owner !== session.user && !isManager(session)) return `Only the owner (${lead.owner}) or a manager can act on this lead`;
-  if (!allowedActions(lead).includes(action)) return `Not allowed in stage ${STAGE_LABEL[lead.stage]}`;
+  if (!allowedActions(lead, stages).includes(action)) return `Not allowed in stage ${STAGE_LABEL[lead.stage]}`;
   return undefined;
+};
+
+let stageRules: Promise<StageRules> | undefined;
+/** The stages configuration, read once per page load (everyone signed in may read it). */
+const loadStageRules = () => {
+  stageRules ??= must(api.GET('/config/{name}', { params: { path: { name: 'stages' } } })).then(
+    (doc) => doc.value as StageRules,
+    () => ({}),
+  );
+  return stageRules;
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Sends an action. A 409 whose `allowed` still lists the action means the lead's workflow is between
+ * two waits (it just moved): that settles within a moment, so the action is retried a few times.
+ * A 409 without it is a real conflict (someone else acted) and is shown.
+ */
+const sendAction = async (id: string, action: LeadAction, body: { comment?: string; reason?: string; convertToContact?: boolean }) => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await must(api.POST('/leads/{id}/actions/{action}', { params: { path: { id, action } }, body }));
+    } catch (e) {
+      const transient = e instanceof ApiProblem && e.status === 409 && (e.problem.allowed ?? []).includes(action);
+      if (!transient || attempt >= 5) throw e;
+      await sleep(400 * (attempt + 1));
+    }
+  }
 };
 
 const auditToFeed = (audit: AuditEntry[]): FeedItem[] =>
@@ -30,6 +59,10 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
   const [comment, setComment] = useState('');
   const [reason, setReason] = useState('');
   const [toContact, setToContact] = useState(false);
+  const [stages, setStages] = useState<StageRules>();
+  useEffect(() => {
+    void loadStageRules().then(setStages);
+  }, []);
 
   const load = useCallback(async () => {
     try {
@@ -55,7 +88,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
     setNotice(undefined);
     try {
       const body = action === 'disqualify' ? { comment: comment || undefined, reason, convertToContact: toContact } : { comment: comment || undefined };
-      await must(api.POST('/leads/{id}/actions/{action}', { params: { path: { id, action } }, body }));
+      await sendAction(id, action, body);
       setNotice(`${ACTION_LABEL[action]}: done.`);
       setComment('');
     } catch (e) {
@@ -94,7 +127,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
         </div>
         <div class="actions">
           {ACTIONS.map((action) => {
-            const why = disabledReason(lead, action, session);
+            const why = disabledReason(lead, action, session, stages);
             const needsReason = action === 'disqualify' && !reason.trim();
             return (
               <div class="action" key={action}>
@@ -113,7 +146,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
             );
           })}
         </div>
-        {allowedActions(lead).includes('disqualify') && (
+        {allowedActions(lead, stages).includes('disqualify') && (
           <fieldset>
             <legend>Disqualify</legend>
             <label>

@@ -1,0 +1,194 @@
+import type { Browser, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signDevToken } from '../../local/dev-jwt';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
+
+/**
+ * The console's scenario in a real browser against the local runtime: a rep works a webhook lead
+ * from the inbox, a racing session sees the 409 explained, a manager approves the conversion, sales
+ * ops changes routing, an import rejects a bad row, and the dashboard shows the figures.
+ */
+const ALICE = { user: 'alice', groups: ['rep'] };
+const MARIA = { user: 'maria', groups: ['manager'] };
+const SAM = { user: 'sam', groups: ['salesops'] };
+
+const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] }, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> => {
+  const response = await fetch(`${rt.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${await signDevToken(who)}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as T };
+};
+
+/** Posts one canonical lead to a webhook source, signed as the campaign platform would sign it. */
+const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo') => {
+  const id = `msg_${ulid()}`;
+  const body = JSON.stringify(lead);
+  const signature = new Webhook(rt.webhookSecrets[sourceId] ?? '').sign(id, new Date(), body);
+  const response = await fetch(`${rt.url}/webhooks/${sourceId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': signature },
+    body,
+  });
+  expect(response.status).toBe(202);
+  return (await response.json()) as { leadId: string };
+};
+
+const stageHeading = (page: Page, label: string) => page.getByRole('heading', { level: 1, name: new RegExp(`· ${label}`) }).waitFor({ timeout: 15_000 });
+
+const expectAccessible = async (page: Page) => expect(await seriousA11yViolations(page)).toEqual([]);
+
+describe('console scenario', () => {
+  let rt: LocalRuntime;
+  let browser: Browser;
+  let alicePage: Page;
+  let leadId = '';
+  const suffix = ulid().toLowerCase().slice(-8);
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-${ulid().toLowerCase()}` }), launchBrowser()]);
+    // Arrange through the API: the spring campaign goes to alice, so her inbox is where the lead lands.
+    const routing = await api<{ version: number; value: { rules: unknown[]; fallbackQueue: string } }>(rt, SAM, 'GET', '/config/routing');
+    const put = await api(rt, SAM, 'PUT', '/config/routing', {
+      version: routing.json.version,
+      value: { ...routing.json.value, rules: [{ name: 'spring campaign', when: { campaign: ['spring'] }, assign: { rep: 'alice' } }, ...routing.json.value.rules] },
+    });
+    expect(put.status).toBe(200);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stop();
+  });
+
+  it('offers the local-only development sign-in, clearly marked', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+
+    await page.goto(`${rt.url}/`);
+
+    expect(await page.getByRole('note').textContent()).toContain('Local development only');
+    await screenshot(page, 'sign-in');
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('shows a webhook lead in the rep’s inbox without a reload', async () => {
+    ({ page: alicePage } = await signedInPage(browser, rt.url, ALICE, '#/inbox'));
+    await alicePage.getByTestId('inbox-count').filter({ hasText: /\d+ leads?/ }).waitFor();
+
+    ({ leadId } = await postWebhookLead(rt, {
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: `ada.${suffix}@analytical.example`,
+      company: 'Analytical Engines',
+      country: 'GB',
+      campaign: 'spring',
+      leadType: 'B2B',
+      expectedValue: 60_000,
+    }));
+
+    const row = alicePage.locator(`[data-lead-id="${leadId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.textContent()).toContain('Ada Lovelace');
+    await screenshot(alicePage, 'inbox');
+    await expectAccessible(alicePage);
+  });
+
+  it('lets the rep qualify, and explains the 409 to a second session racing the handoff', async () => {
+    await alicePage.locator(`[data-lead-id="${leadId}"]`).click();
+    await stageHeading(alicePage, 'Assigned');
+    await alicePage.getByRole('button', { name: 'Qualify', exact: true }).click();
+    await stageHeading(alicePage, 'Market-qualified');
+    const { page: mariaPage, context: mariaContext } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
+    await stageHeading(mariaPage, 'Market-qualified');
+    const aliceHandoff = alicePage.getByRole('button', { name: 'Handoff to sales', exact: true });
+    const mariaHandoff = mariaPage.getByRole('button', { name: 'Handoff to sales', exact: true });
+    await Promise.all([aliceHandoff.waitFor(), mariaHandoff.waitFor()]);
+    await expect.poll(() => Promise.all([aliceHandoff.isEnabled(), mariaHandoff.isEnabled()])).toEqual([true, true]);
+
+    await Promise.all([aliceHandoff.click(), mariaHandoff.click()]);
+
+    await Promise.all([stageHeading(alicePage, 'Sales-qualified'), stageHeading(mariaPage, 'Sales-qualified')]);
+    await expect.poll(async () => (await alicePage.getByTestId('conflict').count()) + (await mariaPage.getByTestId('conflict').count()), { timeout: 10_000 }).toBe(1);
+    const loser = (await alicePage.getByTestId('conflict').count()) === 1 ? alicePage : mariaPage;
+    expect(await loser.getByTestId('conflict').textContent()).toMatch(/Someone else got there first.*Sales-qualified/);
+    await screenshot(loser, 'lead-conflict');
+    await mariaContext.close();
+  });
+
+  it('lets a manager approve the conversion task, and the lead then shows its opportunity and feed', async () => {
+    await alicePage.getByRole('button', { name: 'Convert', exact: true }).click();
+    const { page: mariaPage, context } = await signedInPage(browser, rt.url, MARIA, '#/tasks');
+    const task = mariaPage.locator(`[data-lead-id="${leadId}"]`);
+    await task.waitFor({ timeout: 15_000 });
+    await screenshot(mariaPage, 'tasks');
+    await expectAccessible(mariaPage);
+
+    await task.getByLabel('Comment').fill('Good fit, approved');
+    await task.getByRole('button', { name: 'Approve' }).click();
+
+    await task.waitFor({ state: 'detached', timeout: 15_000 });
+    await stageHeading(alicePage, 'Converted');
+    await alicePage.getByTestId('opportunity-link').waitFor({ timeout: 15_000 });
+    const feed = await alicePage.getByTestId('feed').textContent();
+    expect(feed).toContain('qualify');
+    expect(feed).toContain('handoff');
+    await screenshot(alicePage, 'lead');
+    await expectAccessible(alicePage);
+    await context.close();
+  });
+
+  it('lets sales ops add a routing rule that the next lead follows', async () => {
+    const { page, context } = await signedInPage(browser, rt.url, SAM, '#/sales-ops?tab=routing');
+    const before = await page.getByTestId('config-version').textContent();
+    await page.getByRole('button', { name: 'Add a rule at the top' }).click();
+    const rule = page.locator('[data-rule-index="0"]');
+    await rule.getByLabel('Name').fill('DACH to bob');
+    await rule.getByLabel('Country (ISO codes)').fill('DE, AT, CH');
+    await rule.getByLabel('Rep', { exact: true }).fill('bob');
+
+    await page.getByRole('button', { name: 'Validate and save' }).click();
+
+    await page.getByRole('status').filter({ hasText: /Saved as version \d+/ }).waitFor();
+    expect(await page.getByTestId('config-version').textContent()).not.toBe(before);
+    await screenshot(page, 'sales-ops');
+    await expectAccessible(page);
+    const { leadId: dachLead } = await postWebhookLead(rt, { firstName: 'Greta', email: `greta.${suffix}@beispiel.example`, company: 'Beispiel GmbH', country: 'DE' });
+    await expect.poll(async () => (await api<{ owner?: string }>(rt, MARIA, 'GET', `/leads/${dachLead}`)).json.owner, { timeout: 15_000 }).toBe('bob');
+    await context.close();
+  });
+
+  it('imports a file, and shows the rejected row with its reason', async () => {
+    const { page, context } = await signedInPage(browser, rt.url, SAM, '#/import');
+    const csv = ['First name,Last name,Email,Company,Country', `Ida,Import,ida.${suffix}@import.example,Importers Ltd,GB`, `Ivo,Import,ivo.${suffix}@import.example,Importers Ltd,GB`, 'No,Contact,,Nowhere Inc,GB'].join('\n');
+
+    await page.getByLabel(/CSV or XLSX file/).setInputFiles({ name: `leads-${suffix}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Import 3 rows' }).click();
+
+    await page.getByTestId('import-counts').filter({ hasText: '3 of 3 rows · 2 created · 0 duplicates · 1 rejected' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('rejected-file').waitFor();
+    expect(await page.getByTestId('rejected-preview').textContent()).toContain('Nowhere Inc');
+    await screenshot(page, 'import');
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('shows the new figures on the dashboard, with the range in the URL', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const { page, context } = await signedInPage(browser, rt.url, MARIA, `#/dashboard?from=${today}&to=${today}`);
+    const funnel = page.getByTestId('chart-funnel');
+    await funnel.waitFor({ timeout: 15_000 });
+    await funnel.getByText('Figures').click();
+
+    const created = funnel.getByRole('row', { name: /^New/ });
+    await expect.poll(async () => Number((await created.textContent())?.replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    await screenshot(page, 'dashboard');
+    await expectAccessible(page);
+    await context.close();
+  });
+});
