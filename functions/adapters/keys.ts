@@ -32,6 +32,7 @@ export const keys = {
 export const lifecycleKeys = {
   roundRobin: (team: string) => ({ pk: `ROUTING#rr#${team}`, sk: 'COUNTER' }),
   load: (user: string) => ({ pk: `LOAD#${user}`, sk: 'COUNTER' }),
+  turn: (leadId: string, team: string) => ({ pk: `LEAD#${leadId}`, sk: `TURN#${team}` }),
   task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
   taskAssignee: (assignee: string, createdAt: string, taskId: string) => ({ gsi3pk: `ASSIGNEE#${assignee}`, gsi3sk: `${createdAt}#${taskId}` }),
 };

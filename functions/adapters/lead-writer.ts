@@ -15,6 +15,19 @@ export type WriteOptions = {
   extra?: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 };
 
+/** Concurrent transactions on one item (a busy rep's load counter) are cancelled, not failed: try again. */
+const withConflictRetries = async <T>(attempt: () => Promise<T>, tries = 6): Promise<T> => {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+      if (!conflict || i >= tries) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** i));
+    }
+  }
+};
+
 const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lead.stage) && lead.owner !== undefined;
 
 /**
@@ -36,8 +49,8 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
       condition += ' AND taskToken = :t';
       conditionValues[':t'] = options.consumeToken;
     }
-    try {
-      await db.send(
+    const send = () =>
+      db.send(
         new TransactWriteCommand({
           TransactItems: [
             { Put: { TableName: table, Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) }, ConditionExpression: condition, ExpressionAttributeValues: conditionValues } },
@@ -51,6 +64,8 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
           ],
         }),
       );
+    try {
+      await withConflictRetries(send);
     } catch (error) {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
         throw new ConflictError(`lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`, { leadId: before.id });

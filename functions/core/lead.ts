@@ -117,6 +117,7 @@ export type Lead = CanonicalLead & {
   followers?: string[];
   failure?: { at: string; error: string; cause: string } | null;
   parked?: boolean;
+  approvalRuns?: number;
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: { next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end'; timeoutSeconds: number } | null;
   approval?: { run: number; chainIndex: number; chainName: string; stepIndex: number; taskId?: string } | null;

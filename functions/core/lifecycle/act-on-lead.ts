@@ -37,6 +37,7 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
   const lead: StoredLead | undefined = await ports.leads.get(leadId);
   if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', leadId);
   if (lead.owner && lead.owner !== caller.userId && !isManager(caller)) throw new ForbiddenError(`only the owner (${lead.owner}) or a manager may act on this lead`);
+  if (lead.stage === 'Creation') throw new ConflictError(`lead ${leadId} is moving right now (being scored and routed); try again in a moment`, { stage: lead.stage, allowed: [] });
   const stages = await ports.config.stages();
   const allowed = allowedActions(lead, stages);
   if (!allowed.includes(action)) {
@@ -64,7 +65,10 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
     if (action === 'convert') {
       const chain = chainFor(lead, await ports.config.approvals());
       change.next = chain ? 'approve' : 'convert';
-      change.patch.approval = chain ? { run: (lead.approval?.run ?? 0) + 1, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0 } : null;
+      // Each conversion request is a new run of the chain, so its tasks never collide with a rejected run's.
+      const run = (lead.approvalRuns ?? 0) + 1;
+      change.patch.approvalRuns = run;
+      change.patch.approval = chain ? { run, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0 } : null;
     }
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;

@@ -4,7 +4,7 @@ import type { RoutingConfig } from './routing-config';
 import type { TeamsConfig } from './teams-config';
 
 /** The counters routing needs; atomic on the adapter side. */
-export type RoutingCounters = { nextTurn(team: string): Promise<number>; openLeads(users: string[]): Promise<Record<string, number>> };
+export type RoutingCounters = { nextTurn(team: string, leadId?: string): Promise<number>; openLeads(users: string[]): Promise<Record<string, number>> };
 
 export type Assignment = { owner?: string; team?: string; assignment: NonNullable<Lead['assignment']> };
 
@@ -31,7 +31,7 @@ export const assignLead = async (
     case 'team': {
       const owner =
         decision.strategy === 'round-robin'
-          ? pickRoundRobin(decision.candidates, await counters.nextTurn(decision.team))
+          ? pickRoundRobin(decision.candidates, await counters.nextTurn(decision.team, exclude.length === 0 ? lead.id : undefined))
           : pickLeastLoaded(decision.candidates, await counters.openLeads(decision.candidates));
       return { owner, team: decision.team, assignment: { ...base, explanation: `${decision.why} → ${owner}` } };
     }

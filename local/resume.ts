@@ -1,0 +1,28 @@
+import { makeDocumentClient } from '../functions/adapters/aws-clients';
+import { makeLeadReader } from '../functions/adapters/lead-repository';
+import { OPEN_STAGES } from '../functions/core/lead';
+import type { LocalRuntime } from './runtime';
+
+/**
+ * The local engine keeps waits in memory, so a restart loses them. The table still knows every open
+ * lead's stage, deadline and approval: start one execution per open lead with `resume: true`, and the
+ * definition picks each up where it stood, with its remaining SLA. Names carry a suffix because an
+ * execution name is never reused (as on AWS).
+ */
+export const resumeInFlightLeads = async (rt: LocalRuntime): Promise<number> => {
+  const reader = makeLeadReader(makeDocumentClient(), rt.tableName);
+  const stamp = Date.now().toString(36);
+  let resumed = 0;
+  for (const stage of OPEN_STAGES) {
+    let cursor: string | undefined;
+    do {
+      const page = await reader.list({ stage }, 100, cursor);
+      for (const lead of page.items) {
+        rt.engine.start(rt.stateMachineArn, `${lead.id}--resume-${stamp}`, JSON.stringify({ leadId: lead.id, resume: true }));
+        resumed++;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  return resumed;
+};
