@@ -1,12 +1,10 @@
-/** Types for the parts of ml-logistic-regression 2 (mljs) that training uses. */
-declare module 'ml-logistic-regression' {
+/** Types for the part of ml-logistic-regression 2 (mljs) that training uses: its two-class model. */
+declare module 'ml-logistic-regression/src/logreg_2classes.js' {
   import type { Matrix } from 'ml-matrix';
-  type TwoClass = { weights: Matrix; testScores(features: Matrix): number[] };
-  export default class LogisticRegression {
+  export default class LogisticRegressionTwoClasses {
     constructor(options?: { numSteps?: number; learningRate?: number });
-    classifiers: TwoClass[];
-    numberClasses: number;
-    train(X: Matrix, Y: Matrix): void;
-    predict(X: Matrix): number[];
+    weights: Matrix;
+    train(features: Matrix, target: Matrix): void;
+    testScores(features: Matrix): number[];
   }
 }

@@ -11,8 +11,18 @@ export const completenessOf = (lead: ScorableLead): number =>
   COMPLETENESS_FIELDS.filter((f) => typeof lead[f] === 'string' && (lead[f] as string).length > 0).length / COMPLETENESS_FIELDS.length;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Compiled once per keyword: training evaluates every rule on every outcome.
+const wordPatterns = new Map<string, RegExp>();
+const wordPattern = (keyword: string): RegExp => {
+  let pattern = wordPatterns.get(keyword);
+  if (!pattern) {
+    pattern = new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(keyword)}($|[^\\p{L}\\p{N}])`, 'iu');
+    wordPatterns.set(keyword, pattern);
+  }
+  return pattern;
+};
 const titleMatch = (title: string | undefined, keywords: readonly string[]): string | undefined =>
-  title === undefined ? undefined : keywords.find((k) => new RegExp(`(^|[^\\p{L}\\p{N}])${escapeRegExp(k)}($|[^\\p{L}\\p{N}])`, 'iu').test(title));
+  title === undefined ? undefined : keywords.find((k) => wordPattern(k).test(title));
 
 const flag = (fires: unknown, reason: string): RuleHit => ({ strength: fires ? 1 : 0, units: fires ? 1 : 0, reason });
 

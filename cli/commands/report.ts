@@ -1,0 +1,51 @@
+import Table from 'cli-table3';
+import { Command, Option } from 'commander';
+import { signDevToken } from '../../local/dev-jwt';
+import { columnsOf, reportRows } from '../../functions/core/reports/report-rows';
+import type { Report } from '../../functions/core/reports/reports';
+
+const isLocal = (api: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(api).hostname);
+const show = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/** A report as a terminal table; wide ones (the funnel) turned on their side, one column per group. */
+export const renderTable = (report: Report): string => {
+  const rows = reportRows(report);
+  const columns = columnsOf(rows);
+  if (columns.length > 12 && rows.length <= 8) {
+    const first = columns[0] ?? '';
+    const table = new Table({ head: [first, ...rows.map((r) => show(r[first]))], style: { head: [], border: [] } });
+    for (const c of columns.slice(1)) table.push([c, ...rows.map((r) => show(r[c]))]);
+    return table.toString();
+  }
+  const table = new Table({ head: columns, style: { head: [], border: [] } });
+  for (const r of rows) table.push(columns.map((c) => show(r[c])));
+  return table.toString();
+};
+
+/** `leadflow report funnel --from 2026-01-01`: the same figures as GET /reports/funnel, as a table. */
+export const command = new Command('report')
+  .description('print a report (funnel, sources, aging, reps) as a table, CSV or JSON')
+  .addArgument(new Command().createArgument('<name>', 'funnel | sources | aging | reps').choices(['funnel', 'sources', 'aging', 'reps']))
+  .option('--from <date>', 'first day (YYYY-MM-DD); default 30 days back')
+  .option('--to <date>', 'last day (YYYY-MM-DD); default today')
+  .addOption(new Option('--group-by <dim>', 'funnel groups').choices(['source', 'campaign', 'owner', 'country']))
+  .addOption(new Option('--period <p>', 'sources per day or week').choices(['day', 'week']))
+  .addOption(new Option('--format <f>', 'output').choices(['table', 'csv', 'json']).default('table'))
+  .option('--api <url>', 'leadflow API', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
+  .option('--token <jwt>', 'bearer token of a manager or sales ops (minted automatically for the local runtime)')
+  .action(async (name: string, options: { from?: string; to?: string; groupBy?: string; period?: string; format: string; api: string; token?: string }) => {
+    const token = options.token ?? (isLocal(options.api) ? await signDevToken({ user: 'cli', groups: ['manager'] }) : undefined);
+    if (!token) throw new Error('--token is required for a deployed API');
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries({ from: options.from, to: options.to, groupBy: options.groupBy, period: options.period })) if (v) query.set(k, v);
+    const res = await fetch(`${options.api}/reports/${name}?${query}`, {
+      headers: { authorization: `Bearer ${token}`, accept: options.format === 'csv' ? 'text/csv' : 'application/json' },
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`GET /reports/${name} answered ${res.status}: ${text}`);
+    if (options.format === 'table') {
+      const report = JSON.parse(text) as Report;
+      const span = 'from' in report ? `${report.from} … ${report.to}` : `as of ${report.asOf}`;
+      process.stdout.write(`${name} ${span}\n${renderTable(report)}\n`);
+    } else process.stdout.write(options.format === 'json' ? `${JSON.stringify(JSON.parse(text), null, 2)}\n` : text);
+  });
