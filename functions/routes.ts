@@ -7,6 +7,10 @@ export type FunctionName =
   | 'captureForm'
   | 'leadsApi'
   | 'configApi'
+  | 'analyticsCounters'
+  | 'reportsApi'
+  | 'scoringApi'
+  | 'scoringTrain'
   | 'crmApi'
   | 'leadCollabApi'
   | 'notifications'
@@ -32,6 +36,10 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   captureForm: { folder: 'capture-form', description: 'Public website forms → lead', needs: ['table:read', 'table:write', 'workflow:start'] },
   leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
   configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
+  analyticsCounters: { folder: 'analytics-counters', description: 'Bus consumer: analytics counters behind the reports, each event counted once', needs: ['table:read', 'table:write'] },
+  reportsApi: { folder: 'reports-api', description: 'Funnel, sources, aging and reps reports from the counters (JSON or CSV)', needs: ['table:read'] },
+  scoringApi: { folder: 'scoring-api', description: 'The scoring model card', needs: ['table:read'] },
+  scoringTrain: { folder: 'scoring-train', description: 'Scheduled: trains the scoring model on outcomes, activates it if it beats the points model', needs: ['table:read', 'table:write'], memoryMb: 1024, timeoutSeconds: 300 },
   crmApi: { folder: 'crm-api', description: 'Opportunities, accounts and contacts; opportunity stage moves', needs: ['table:read', 'table:write', 'bus:put'] },
   leadCollabApi: { folder: 'lead-collab-api', description: 'Notes, attachments, followers and feed of a lead; notification preferences', needs: ['table:read', 'table:write', 'bus:put', 'attachments'] },
   notifications: { folder: 'notifications', description: 'Bus consumer: notifies owners, followers, managers and approvers', needs: ['table:read', 'table:write', 'email'] },
@@ -53,6 +61,11 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
   { method: 'GET', path: '/config/{name}', fn: 'configApi' },
   { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
+  { method: 'GET', path: '/reports/funnel', fn: 'reportsApi' },
+  { method: 'GET', path: '/reports/sources', fn: 'reportsApi' },
+  { method: 'GET', path: '/reports/aging', fn: 'reportsApi' },
+  { method: 'GET', path: '/reports/reps', fn: 'reportsApi' },
+  { method: 'GET', path: '/scoring/model', fn: 'scoringApi' },
   { method: 'GET', path: '/opportunities/{id}', fn: 'crmApi' },
   { method: 'PATCH', path: '/opportunities/{id}', fn: 'crmApi' },
   { method: 'GET', path: '/accounts/{id}', fn: 'crmApi' },

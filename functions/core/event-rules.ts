@@ -20,4 +20,10 @@ export const EVENT_RULES: readonly EventRule[] = [
     pattern: { source: [EVENT_SOURCE] },
     target: 'outbound',
   },
+  {
+    name: 'analytics-counters',
+    description: 'Every leadflow event → the analytics counters behind GET /reports/* (each event counted once)',
+    pattern: { source: [EVENT_SOURCE] },
+    target: 'analyticsCounters',
+  },
 ];
