@@ -1,10 +1,13 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
+import { ARTIFACTS, ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
 
 /**
  * The console's scenario in a real browser against the local runtime: a rep works a webhook lead
@@ -74,6 +77,23 @@ describe('console scenario', () => {
     expect(await page.getByRole('note').textContent()).toContain('Local development only');
     await screenshot(page, 'sign-in');
     await expectAccessible(page);
+    await context.close();
+  });
+
+  it('loads at most 200 KB of compressed JavaScript for the signed-in inbox', async () => {
+    const { page, context } = await signedInPage(browser, rt.url, ALICE, '#/inbox');
+    const scripts = new Map<string, number>();
+    page.on('response', async (response) => {
+      if (response.url().endsWith('.js')) scripts.set(response.url(), gzipSync(await response.body(), { level: 9 }).length);
+    });
+
+    await page.reload();
+    await page.getByTestId('inbox-count').filter({ hasText: /\d+ leads?/ }).waitFor();
+
+    const total = [...scripts.values()].reduce((a, b) => a + b, 0);
+    writeFileSync(join(ARTIFACTS, 'initial-load.json'), JSON.stringify({ gzipBytes: total, scripts: Object.fromEntries(scripts) }, null, 2));
+    expect(scripts.size).toBeGreaterThan(0);
+    expect(total).toBeLessThanOrEqual(200 * 1024);
     await context.close();
   });
 

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /**
@@ -30,8 +32,12 @@ const newestMtime = (dir: string): number =>
 export const ensureConsoleBuilt = async (): Promise<void> => {
   const stale = !existsSync(DIST_INDEX) || statSync(DIST_INDEX).mtimeMs < Math.max(newestMtime(join(CONSOLE, 'src')), statSync(join(CONSOLE, 'index.html')).mtimeMs);
   if (!stale) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(CONSOLE, 'vite.config.ts'), logLevel: 'warn' });
+  // A child process: inside the test worker NODE_ENV is 'test', which would build the development variant.
+  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  await promisify(execFile)(process.execPath, [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts'), '--logLevel', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 };
 
 export type Person = { user: string; groups: string[] };
