@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeDocumentClient, makeDynamoClient } from '../functions/adapters/aws-clients';
 import { type DynamoRequestRecord, observeDynamoRequests } from '../functions/adapters/request-observer';
 import type { BenchScale } from './config';
 import { putItem } from './dynamo';
@@ -17,6 +18,8 @@ export const measureCapture = async (
   target: { url: string; sourceId: string; secret: string; tableName: string },
   db: DynamoDBDocumentClient,
   scale: BenchScale,
+  /** Resolves when the workflows started by earlier captures have gone quiet, so no phase pays for another's. */
+  quiesce: () => Promise<void>,
 ): Promise<CaptureLevel[]> => {
   const run = `c${Date.now().toString(36)}`;
   let captured = 0;
@@ -32,14 +35,18 @@ export const measureCapture = async (
 
   await runLoad(scale.warmup, 4, capture);
   await runLoad(scale.warmup, 4, plainPut);
+  await quiesce();
 
   const levels: CaptureLevel[] = [];
   for (const concurrency of scale.concurrency) {
     const n = scale.requestsPerLevel(concurrency);
     const half = Math.ceil(n / 2);
+    await quiesce();
     const p1 = await runLoad(half, concurrency, plainPut);
     const c1 = await runLoad(half, concurrency, capture);
+    await quiesce();
     const c2 = await runLoad(n - half, concurrency, capture);
+    await quiesce();
     const p2 = await runLoad(n - half, concurrency, plainPut);
     const captureResult = summarise(c1, c2);
     const putResult = summarise(p1, p2);
@@ -62,12 +69,14 @@ export const measureCapture = async (
  * DynamoDB requests per capture, counted by the request observer on the capture function's own
  * client: the real webhook handler in process, one capture at a time, half of them duplicates.
  */
-export const countRoundTrips = async (db: DynamoDBDocumentClient, table: string, samples: number) => {
-  const capture = inProcessCapture(db, table);
+export const countRoundTrips = async (endpoint: string, table: string, samples: number) => {
+  // Its own client: only the capture's requests are counted, not the workflows running beside it.
+  const client = makeDynamoClient(endpoint);
+  const capture = inProcessCapture(makeDocumentClient(client), table);
   const run = `r${Date.now().toString(36)}`;
   const perCapture: { commands: string[]; read: number; write: number }[] = [];
   let current: DynamoRequestRecord[] = [];
-  const stop = observeDynamoRequests({ consumedCapacity: true, onRequest: (r) => current.push(r) });
+  const stop = observeDynamoRequests({ consumedCapacity: true, onRequest: (r) => r.client === client && current.push(r) });
   try {
     for (let i = 0; i < samples; i++) {
       current = [];

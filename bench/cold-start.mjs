@@ -8,9 +8,16 @@ const context = { functionName: 'bench', awsRequestId: 'cold-start', getRemainin
 const boot = performance.now();
 const mod = await import(pathToFileURL(bundle).href);
 const loaded = performance.now();
-const result = await mod.handler(event, context);
+// Functions fed by the bus or the state machine get an HTTP-shaped event they may reject: init still counts.
+let result;
+let error = null;
+try {
+  result = await mod.handler(event, context);
+} catch (e) {
+  error = String(e?.message ?? e).slice(0, 200);
+}
 const handled = performance.now();
 process.stdout.write(
-  JSON.stringify({ bootMs: boot, initMs: loaded - boot, firstEventMs: handled - loaded, status: result?.statusCode ?? null, rssMb: process.memoryUsage().rss / 2 ** 20 }),
+  JSON.stringify({ bootMs: boot, initMs: loaded - boot, firstEventMs: handled - loaded, status: result?.statusCode ?? null, error, rssMb: process.memoryUsage().rss / 2 ** 20 }),
 );
 process.exit(0);

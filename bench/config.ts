@@ -12,6 +12,9 @@ export type BenchScale = {
   coldRuns: number;
   importRows: number;
   workflowLeads: number;
+  workflowScenarios: ('happyPath' | 'agingEscalation' | 'twoStepApproval')[];
+  /** Functions measured for cold start (all when undefined). */
+  functions?: string[];
 };
 
 const FULL: BenchScale = {
@@ -26,6 +29,7 @@ const FULL: BenchScale = {
   coldRuns: 5,
   importRows: 100_000,
   workflowLeads: 3,
+  workflowScenarios: ['happyPath', 'agingEscalation', 'twoStepApproval'],
 };
 
 const TINY: BenchScale = {
@@ -40,6 +44,8 @@ const TINY: BenchScale = {
   coldRuns: 1,
   importRows: 500,
   workflowLeads: 1,
+  workflowScenarios: ['happyPath'],
+  functions: ['captureWebhook', 'configApi'],
 };
 
 export const benchScale = (raw = process.env.BENCH_SCALE): BenchScale => (raw === 'tiny' ? TINY : FULL);

@@ -120,7 +120,7 @@ const eventFor = async (name: FunctionName, secrets: Record<string, string>) => 
   return base(route.method, path, routeKey(route), params, headers, route.method === 'GET' ? undefined : '{}');
 };
 
-type Cold = { initMs: number; firstEventMs: number; status: number | null; rssMb: number };
+type Cold = { initMs: number; firstEventMs: number; status: number | null; error: string | null; rssMb: number };
 
 const coldStart = async (bundleFile: string, eventFile: string): Promise<Cold> => {
   const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), bundleFile, eventFile], {
@@ -135,6 +135,7 @@ const summary = (runs: Cold[]) => ({
   firstEventMs: round(median(runs.map((r) => r.firstEventMs)), 1),
   rssMb: round(median(runs.map((r) => r.rssMb)), 0),
   status: runs[0]?.status ?? null,
+  error: runs[0]?.error ?? undefined,
 });
 
 /**
@@ -148,7 +149,9 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
   // External SDK packages resolve from the bundle's directory upwards: give it the project's node_modules.
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
   try {
-    const names = (Object.keys(FUNCTIONS) as FunctionName[]).filter((n) => existsSync(join(PROJECT_ROOT, 'functions', FUNCTIONS[n].folder, 'index.ts')));
+    const names = (Object.keys(FUNCTIONS) as FunctionName[]).filter(
+      (n) => existsSync(join(PROJECT_ROOT, 'functions', FUNCTIONS[n].folder, 'index.ts')) && (!scale.functions || scale.functions.includes(n)),
+    );
     const built = [];
     for (const name of names) {
       const entry = join(PROJECT_ROOT, 'functions', FUNCTIONS[name].folder, 'index.ts');
@@ -189,7 +192,8 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
           init: fn,
           floor,
           initRatio: ratio(fn.initMs, floor.initMs),
-          coldRatio: ratio(fn.initMs + fn.firstEventMs, floor.initMs + floor.firstEventMs),
+          // A function that rejected the sample event (bus and workflow targets) has no comparable first event.
+          coldRatio: fn.error ? undefined : ratio(fn.initMs + fn.firstEventMs, floor.initMs + floor.firstEventMs),
         };
       };
       const bundled = per('bundled');

@@ -9,6 +9,7 @@ import { benchScale } from './config';
 import { printReport } from './report';
 import { measureFunctions } from './functions';
 import { measureScale } from './scale';
+import { measureWorkflowCost } from './workflow-cost';
 import { round } from './stats';
 
 /**
@@ -35,7 +36,9 @@ const section = async (name: string, fn: () => Promise<unknown>) => {
   console.log(`  (${round((Date.now() - t) / 1000, 1)} s)`);
 };
 
-const rt = await startLocalRuntime({ port: 0 });
+// BENCH_DYNAMODB_ENDPOINT reuses a running DynamoDB Local (the smoke test's); the bench then works in its own table.
+const sharedEndpoint = process.env.BENCH_DYNAMODB_ENDPOINT;
+const rt = await startLocalRuntime({ port: 0, dynamodbEndpoint: sharedEndpoint, tableName: sharedEndpoint ? `bench-${Date.now().toString(36)}` : undefined });
 const lifecycleFile = join(PROJECT_ROOT, 'statemachines', 'lead-lifecycle.asl.json');
 let workflow = 'lifecycle definition';
 if (!existsSync(lifecycleFile)) {
@@ -48,13 +51,28 @@ if (!existsSync(lifecycleFile)) {
 results.runtime = { workflow, capturePath: 'HTTP → local runtime → real webhook handler → DynamoDB Local (one process, one event loop)' };
 const db = makeDocumentClient(makeDynamoClient(rt.dynamodbEndpoint));
 
+/** Waits until no execution has moved for 300 ms and every bus delivery has landed. */
+const quiesce = async (timeoutMs = 120_000) => {
+  const progress = () => [...rt.engine.executions.values()].reduce((sum, e) => sum + e.history.length, 0);
+  const until = Date.now() + timeoutMs;
+  for (let last = -1; Date.now() < until; ) {
+    await rt.bus.drain();
+    const now = progress();
+    if (now === last) return;
+    last = now;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+};
+
 try {
   const secret = rt.webhookSecrets['campaign-demo'];
   if (!secret) throw new Error('the local runtime has no secret for source campaign-demo (leadflow.config.json)');
   // Seeding the scale tables first also warms DynamoDB Local's JVM before capture is timed.
   await section('scale', () => measureScale(rt.dynamodbEndpoint, db, scale));
-  await section('capture', () => measureCapture({ url: rt.url, sourceId: 'campaign-demo', secret, tableName: rt.tableName }, db, scale));
-  await section('roundTrips', () => countRoundTrips(db, rt.tableName, scale.roundTripSamples));
+  await section('capture', () => measureCapture({ url: rt.url, sourceId: 'campaign-demo', secret, tableName: rt.tableName }, db, scale, quiesce));
+  await quiesce();
+  await section('roundTrips', () => countRoundTrips(rt.dynamodbEndpoint, rt.tableName, scale.roundTripSamples));
+  await section('workflowCost', () => measureWorkflowCost(rt, scale));
   await section('functions', () => measureFunctions(scale, rt.webhookSecrets));
 } finally {
   await rt.stop();

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-/** One DynamoDB command as an observer sees it: its name, its time and the capacity it consumed. */
-export type DynamoRequestRecord = { command: string; ms: number; consumed: { table: string; read: number; write: number }[] };
+/** One DynamoDB command as an observer sees it: its name, its time, the capacity it consumed and the client that sent it. */
+export type DynamoRequestRecord = { command: string; ms: number; consumed: { table: string; read: number; write: number }[]; client: DynamoDBClient };
 export type DynamoRequestObserver = {
   onRequest(record: DynamoRequestRecord): void;
   /** Ask DynamoDB for `ReturnConsumedCapacity: TOTAL` on every request while this observer is registered. */
@@ -47,7 +47,7 @@ export const withRequestObserver = <C extends DynamoDBClient>(client: C): C => {
       }
       const started = performance.now();
       const result = await next(args);
-      const record = { command, ms: performance.now() - started, consumed: consumedOf(command, result.output) };
+      const record = { command, ms: performance.now() - started, consumed: consumedOf(command, result.output), client };
       for (const observer of observers) observer.onRequest(record);
       return result;
     },
