@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { makeDynamoClient } from '../functions/adapters/aws-clients';
 import { FUNCTIONS, type FunctionName, ROUTES } from '../functions/routes';
@@ -44,6 +45,7 @@ export const LIFECYCLE_STATE_MACHINE = 'leadflow-lifecycle';
 const REGION = 'local';
 const ACCOUNT = '000000000000';
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+let runtimes = 0;
 
 const lambdaContext = (functionName: string): Context =>
   ({
@@ -135,11 +137,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
   });
 
+  const instance = String(++runtimes);
   const handlers = new Map<string, Promise<LambdaHandler>>();
   const handlerOf = (name: FunctionName): Promise<LambdaHandler> => {
     let h = handlers.get(name);
     if (!h) {
-      h = import(join(PROJECT_ROOT, 'functions', FUNCTIONS[name].folder, 'index.ts')).then((m: { handler: LambdaHandler }) => m.handler);
+      // A fresh module instance per runtime, as a fresh Lambda container: its clients read this runtime's env.
+      const entry = pathToFileURL(join(PROJECT_ROOT, 'functions', FUNCTIONS[name].folder, 'index.ts'));
+      entry.searchParams.set('runtime', instance);
+      h = import(entry.href).then((m: { handler: LambdaHandler }) => m.handler);
       handlers.set(name, h);
     }
     return h;
