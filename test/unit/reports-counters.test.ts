@@ -118,4 +118,17 @@ describe('counters from events', () => {
       });
     }
   });
+
+  it('counts a duplicate when LeadCreated carries the number of matches, and no exit when a stage change keeps the stage', () => {
+    const lead = { id: 'L9', stage: 'SalesQualified', leadType: 'B2B' as const, channel: 'API', sourceId: 'manual', owner: 'alice', createdAt: '2026-11-02T09:00:00.000Z', stageEnteredAt: '2026-11-02T10:00:00.000Z' };
+    const events = [
+      { detailType: 'LeadCreated', detail: { eventId: 'c', occurredAt: lead.createdAt, duplicates: 2, lead: { ...lead, stage: 'Creation', stageEnteredAt: lead.createdAt } } },
+      { detailType: 'LeadStageChanged', detail: { eventId: 'r', occurredAt: '2026-11-02T12:00:00.000Z', from: 'SalesQualified', to: 'SalesQualified', lead } },
+    ];
+
+    const { counters } = foldEvents(events);
+
+    expect(sourcesReport(counters, range).channels).toEqual([{ channel: 'API', created: 1, duplicates: 1, duplicateShare: 1 }]);
+    expect(funnelReport(counters, range).groups[0]?.timeInStage.SalesQualified).toEqual({ count: 0, medianHours: null, p90Hours: null });
+  });
 });

@@ -154,13 +154,16 @@ export const tallyEvent = (before: LeadTally | undefined, event: CountableEvent)
 
   switch (detailType) {
     case 'LeadCreated': {
-      const duplicate = Array.isArray(detail.duplicates) && detail.duplicates.length > 0 ? 'yes' : 'no';
+      // The lifecycle sends the number of matches; an array of matches is accepted too.
+      const matches = Array.isArray(detail.duplicates) ? detail.duplicates.length : typeof detail.duplicates === 'number' ? detail.duplicates : 0;
+      const duplicate = matches > 0 ? 'yes' : 'no';
       local.push({ family: 'cohort', day: t.cohort.day, metric: 'created', dims: { ...cohortDims, owner, channel: t.cohort.channel, duplicate }, n: 1 });
       break;
     }
     case 'LeadStageChanged': {
       if (typeof detail.from === 'string') {
-        t.left[detail.from] = minIso(t.left[detail.from], detail.occurredAt);
+        // A request that keeps the stage (from = to, e.g. convert-requested) is an action but no exit.
+        if (detail.to !== detail.from) t.left[detail.from] = minIso(t.left[detail.from], detail.occurredAt);
         if (detail.from !== 'Creation') t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
       }
       break;
