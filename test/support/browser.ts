@@ -12,7 +12,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 const ROOT = join(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
 const CONSOLE = join(ROOT, 'console');
-const DIST_INDEX = join(CONSOLE, 'dist', 'index.html');
+export const CONSOLE_DIST = join(CONSOLE, 'dist');
+const DIST_INDEX = join(CONSOLE_DIST, 'index.html');
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
