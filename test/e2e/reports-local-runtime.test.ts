@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countableOf } from '../../functions/analytics-counters/handler';
+import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
+import { makeCountersRepository } from '../../functions/adapters/counters-repository';
+import type { FunnelReport, RepsReport } from '../../functions/core/reports/reports';
+import type { LocalRuntime } from '../../local/runtime';
+import { client, eventually, startTestRuntime } from '../support/runtime';
+
+let rt: LocalRuntime;
+let api: ReturnType<typeof client>;
+beforeAll(async () => {
+  rt = await startTestRuntime();
+  api = client(rt);
+});
+afterAll(async () => rt?.stop());
+
+const today = () => new Date().toISOString().slice(0, 10);
+const asManager = { as: ['maria', 'manager'] as [string, string] };
+
+describe('reports through the local runtime', () => {
+  it('counts leads worked through the API and rebuilds the same figures from the bus log', async () => {
+    const ids: string[] = [];
+    for (const email of ['r1@northwind.example', 'r2@contoso.example', 'r3@fabrikam.example']) {
+      const res = await api.webhook('campaign-demo', { email, company: 'Co', country: 'DE', campaign: 'winter' });
+      ids.push(String(res.body.leadId));
+    }
+    const owners = await Promise.all(
+      ids.map((id) =>
+        eventually(async () => {
+          const lead = (await api.request<{ stage: string; owner?: string }>('GET', `/leads/${id}`, asManager)).body;
+          return lead.stage === 'Assigned' && lead.owner ? lead.owner : undefined;
+        }),
+      ),
+    );
+    const act = (i: number, action: string, body: unknown = {}) =>
+      eventually(async () => {
+        const res = await api.request('POST', `/leads/${ids[i]}/actions/${action}`, { as: [owners[i] as string, 'rep'], body });
+        return res.status === 409 ? undefined : res;
+      });
+    expect((await act(0, 'qualify')).status).toBe(200);
+    expect((await act(1, 'disqualify', { reason: 'no budget' })).status).toBe(200);
+
+    const range = `from=${today()}&to=${today()}`;
+    const funnel = await eventually(async () => {
+      const report = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
+      const g = report.groups[0];
+      return g && g.created === 3 && g.reached.MarketQualified === 1 && g.disqualified === 1 ? report : undefined;
+    });
+    const csv = await api.request('GET', `/reports/funnel?${range}`, { ...asManager, headers: { accept: 'text/csv' } });
+    const reps = (await api.request<RepsReport>('GET', `/reports/reps?${range}`, asManager)).body;
+    const forbidden = await api.request('GET', `/reports/aging`, { as: ['rob', 'rep'] });
+
+    expect(funnel.groups[0]).toMatchObject({ created: 3, reached: { Assigned: 3, MarketQualified: 1 }, disqualifiedByReason: { 'no budget': 1 } });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(reps.reps.reduce((n, r) => n + r.assigned, 0)).toBe(3);
+    expect(forbidden.status).toBe(403);
+
+    const repo = makeCountersRepository(makeDocumentClient(makeDynamoClient(rt.dynamodbEndpoint)), rt.tableName);
+    await repo.rebuild((await api.events()).map(countableOf));
+    const rebuilt = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
+    expect(rebuilt).toEqual(funnel);
+  });
+});
