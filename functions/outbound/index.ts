@@ -3,7 +3,8 @@ import { httpPost, makeSubscriptionsRepository } from '../adapters/subscriptions
 import { makeOutboundHandler } from './handler';
 
 export const handler = makeOutboundHandler({
-  store: makeSubscriptionsRepository(makeDocumentClient(), tableName()),
+  // No cache: a new subscription gets the very next event (one Query of a small partition per event).
+  store: makeSubscriptionsRepository(makeDocumentClient(), tableName(), { cacheMs: 0 }),
   post: httpPost,
   now: () => new Date(),
   timeoutMs: Number(process.env.OUTBOUND_TIMEOUT_MS ?? 5000),

@@ -17,6 +17,9 @@ const lead = {
 /** A minimal valid detail per type: what every producer must at least send. */
 const minimal: Record<string, Record<string, unknown>> = {
   ApprovalRequested: { approvers: ['dora'] },
+  ApprovalDecided: { decision: 'approve' },
+  LeadStageChanged: { from: 'Assigned', to: 'MarketQualified' },
+  LeadScoreChanged: { from: { band: 'C' }, to: { band: 'B' } },
   LeadConverted: { opportunityId: 'opp-L1', contactId: 'con-L1', accountId: 'acc-L1' },
   OpportunityStageChanged: { opportunityId: 'opp-L1', from: 'Discovery', to: 'Solution', opportunity: { id: 'opp-L1', stage: 'Solution', leadType: 'B2B' } },
   LeadNoteAdded: { noteId: 'N1', author: 'bob' },
