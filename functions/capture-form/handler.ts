@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
-import { MalformedBodyError, NotFoundError, UnsupportedMediaTypeError } from '../core/errors';
+import { LeadflowError, MalformedBodyError, NotFoundError, UnsupportedMediaTypeError } from '../core/errors';
 import { fromFormFields } from '../core/source-adapters/form';
 import { findSource, type SourceConfig } from '../core/sources';
 import { headerOf, mediaTypeOf, parseJson, rawBody } from '../http/body';
@@ -59,6 +59,8 @@ export const makeFormHandler = (deps: FormHandlerDeps) => async (event: APIGatew
     if (wantsHtml && source.redirectUrl) return redirect(source.redirectUrl);
     return json(202, answer, cors);
   } catch (error) {
+    // Known problems answer with CORS headers so the page can show them; anything else is a 500 logged by the middleware.
+    if (!(error instanceof LeadflowError)) throw error;
     return problem(error, event.rawPath, cors);
   }
 };

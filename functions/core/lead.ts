@@ -13,7 +13,10 @@ export type Actor = { kind: 'user' | 'system' | 'source'; id: string; source: 'A
 export const LEAD_TYPES = ['B2B', 'B2C'] as const;
 export type LeadType = (typeof LEAD_TYPES)[number];
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Control characters have no place in a name or a title; they are how log and CSV injection start.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const text = (max: number) =>
+  z.string().trim().min(1).max(max).refine((v) => !CONTROL.test(v), { message: 'must not contain control characters' });
 
 /** The canonical lead every source adapter produces. */
 export const canonicalLeadSchema = z
@@ -50,7 +53,10 @@ export const canonicalLeadSchema = z
       .strict()
       .optional(),
     notes: z.string().max(5000).optional(),
-    customFields: z.record(z.string().min(1).max(100), z.string().max(2000)).optional(),
+    customFields: z
+      .record(z.string().min(1).max(100), z.string().max(2000))
+      .refine((fields) => Object.keys(fields).length <= 100, { message: 'at most 100 custom fields' })
+      .optional(),
   })
   .strict()
   .refine((lead) => Boolean(lead.email || lead.phone), {
