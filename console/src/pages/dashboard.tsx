@@ -111,8 +111,9 @@ const Charts = ({ reports }: { reports: Reports }) => {
         title="Leads by source over time"
         testId="chart-sources"
         config={{
-          type: 'line',
-          data: { labels: periods, datasets: sourceNames.map((s, i) => ({ label: s, data: periods.map((p) => createdBy(s, p)), borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length] })) },
+          type: 'bar',
+          data: { labels: periods, datasets: sourceNames.map((s, i) => ({ label: s, data: periods.map((p) => createdBy(s, p)), backgroundColor: PALETTE[i % PALETTE.length] })) },
+          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
         }}
         table={
           <table>
@@ -184,7 +185,7 @@ const Charts = ({ reports }: { reports: Reports }) => {
             labels: aging.byStage.map((r) => STAGE_LABEL[r.stage as keyof typeof STAGE_LABEL] ?? r.stage),
             datasets: BUCKETS.map((b, i) => ({ label: b, data: aging.byStage.map((r) => r[b]), backgroundColor: PALETTE[i % PALETTE.length] })),
           },
-          options: { scales: { x: { stacked: true }, y: { stacked: true } } },
+          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
         }}
         table={<BucketTable rows={aging.byStage.map((r) => ({ key: r.stage, ...r }))} label="Stage" />}
       />
@@ -194,7 +195,7 @@ const Charts = ({ reports }: { reports: Reports }) => {
         config={{
           type: 'bar',
           data: { labels: aging.byTeam.map((r) => r.team), datasets: BUCKETS.map((b, i) => ({ label: b, data: aging.byTeam.map((r) => r[b]), backgroundColor: PALETTE[i % PALETTE.length] })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true } } },
+          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
         }}
         table={<BucketTable rows={aging.byTeam.map((r) => ({ key: r.team, ...r }))} label="Team" />}
       />
