@@ -16,7 +16,9 @@ export const makeCrmApi = (deps: CrmDeps) =>
   routeBy({
     'GET /opportunities/{id}': async (event) => {
       const opportunity = await visibleOpportunity(deps, callerOf(event), pathId(event));
-      return json(200, opportunity, { etag: `"${opportunity.version}"` });
+      // Notes, attachments and history stay on the lead; the opportunity points there.
+      const links = { lead: `/leads/${opportunity.leadId}`, feed: `/leads/${opportunity.leadId}/feed` };
+      return json(200, { ...opportunity, links }, { etag: `"${opportunity.version}"` });
     },
     'PATCH /opportunities/{id}': async (event) => {
       const caller = callerOf(event);

@@ -11,12 +11,13 @@ const OWNER_EVENTS: ReadonlySet<DetailType> = new Set(['LeadAssigned', 'LeadAgin
 /** Events the team manager hears about: escalations (and leads parked after a failure). */
 const MANAGER_EVENTS: ReadonlySet<DetailType> = new Set(['LeadEscalated', 'LeadWorkflowFailed']);
 
-export const recipientsNeedManager = (type: DetailType) => MANAGER_EVENTS.has(type);
+export const recipientsNeedManager = (type: DetailType) => MANAGER_EVENTS.has(type) || type === 'ApprovalRequested';
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0) : []);
 
 /**
- * Who is told about an event, each once with the strongest reason: approvers on `ApprovalRequested`,
+ * Who is told about an event, each once with the strongest reason: approvers on `ApprovalRequested`
+ * (named ones, or the team manager for a step assigned to the group "manager"),
  * the owner on assignment, aging and decisions, the team manager on escalation, followers on every
  * change. The user who made the change is not told about it.
  */
@@ -27,7 +28,11 @@ export const recipientsFor = (event: NotifiableEvent, manager: string | undefine
   const add = (user: string | undefined, reason: Reason) => {
     if (user && !out.has(user)) out.set(user, reason);
   };
-  if (detailType === 'ApprovalRequested') for (const user of strings(detail.approvers)) add(user, 'approver');
+  if (detailType === 'ApprovalRequested') {
+    for (const user of strings(detail.approvers)) add(user, 'approver');
+    // A step for the group "manager" goes to the lead's team manager; other groups live in the user pool only.
+    if (detail.group === 'manager') add(manager, 'approver');
+  }
   if (MANAGER_EVENTS.has(detailType)) add(typeof detail.manager === 'string' ? detail.manager : manager, 'manager');
   if (OWNER_EVENTS.has(detailType)) add(lead?.owner, 'owner');
   // The new owner of an assignment is in the snapshot; a previous owner learns it was taken away.
