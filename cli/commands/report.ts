@@ -5,6 +5,8 @@ import { columnsOf, reportRows } from '../../functions/core/reports/report-rows'
 import type { Report } from '../../functions/core/reports/reports';
 
 const isLocal = (api: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(api).hostname);
+/** No rule between rows: a report reads like a spreadsheet. */
+const COMPACT = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 const show = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
 /** A report as a terminal table; wide ones (the funnel) turned on their side, one column per group. */
@@ -13,11 +15,11 @@ export const renderTable = (report: Report): string => {
   const columns = columnsOf(rows);
   if (columns.length > 12 && rows.length <= 8) {
     const first = columns[0] ?? '';
-    const table = new Table({ head: [first, ...rows.map((r) => show(r[first]))], style: { head: [], border: [] } });
+    const table = new Table({ head: [first, ...rows.map((r) => show(r[first]))], ...COMPACT });
     for (const c of columns.slice(1)) table.push([c, ...rows.map((r) => show(r[c]))]);
     return table.toString();
   }
-  const table = new Table({ head: columns, style: { head: [], border: [] } });
+  const table = new Table({ head: columns, ...COMPACT });
   for (const r of rows) table.push(columns.map((c) => show(r[c])));
   return table.toString();
 };
