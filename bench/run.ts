@@ -8,6 +8,7 @@ import { countRoundTrips, measureCapture } from './capture';
 import { benchScale } from './config';
 import { printReport } from './report';
 import { measureFunctions } from './functions';
+import { measureImport } from './import';
 import { measureScale } from './scale';
 import { measureWorkflowCost } from './workflow-cost';
 import { round } from './stats';
@@ -74,6 +75,7 @@ try {
   await section('roundTrips', () => countRoundTrips(rt.dynamodbEndpoint, rt.tableName, scale.roundTripSamples));
   await section('workflowCost', () => measureWorkflowCost(rt, scale));
   await section('functions', () => measureFunctions(scale, rt.webhookSecrets));
+  await section('import', () => measureImport(rt, db, scale, quiesce));
 } finally {
   await rt.stop();
 }

@@ -41,7 +41,8 @@ class UsageMeter {
         // DynamoDB Local reports transactional items at the standard rate; AWS bills them twice.
         const factor = TRANSACTIONS.test(r.command) ? 2 : 1;
         const name = r.command.replace(/Command$/, '');
-        const tally = (this.byCommand[name] ??= { requests: 0, read: 0, write: 0 });
+        const tally = this.byCommand[name] ?? { requests: 0, read: 0, write: 0 };
+        this.byCommand[name] = tally;
         tally.requests++;
         for (const c of r.consumed) {
           this.readUnits += c.read * factor;
