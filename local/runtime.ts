@@ -106,8 +106,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const log = options.log ?? (() => undefined);
   const dataDir = options.dataDir ?? process.env.LEADFLOW_DATA_DIR;
   const tableName = options.tableName ?? 'leadflow';
-  let dynamo: DynamoDbLocal | undefined;
-  const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamo = await startDynamoDbLocal({ dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined })).endpoint;
+  const dynamo: DynamoDbLocal | undefined = options.dynamodbEndpoint
+    ? undefined
+    : await startDynamoDbLocal({ dataDir: dataDir ? join(dataDir, 'dynamodb') : undefined });
+  const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
   await ensureTable(dynamodbEndpoint, tableName);
 
   const port = options.port === 0 ? await freePort() : (options.port ?? Number(process.env.PORT ?? 3000));
@@ -254,14 +256,20 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     }
     if (path === '/_local/token' && req.method === 'POST') {
       const { user, groups } = JSON.parse(body.toString('utf8') || '{}') as { user?: string; groups?: string[] };
-      if (!user) return send(res, 422, { detail: 'user is required' }), true;
+      if (!user) {
+        send(res, 422, { detail: 'user is required' });
+        return true;
+      }
       send(res, 200, { token: await signDevToken({ user, groups: groups ?? ['rep'] }) });
       return true;
     }
     if (path.startsWith('/_local/executions/') && req.method === 'GET') {
       const name = decodeURIComponent(path.slice('/_local/executions/'.length));
       const found = [...engine.executions.values()].filter((e) => e.name === name || e.name.startsWith(`${name}--`));
-      if (found.length === 0) return send(res, 404, { detail: `no execution named ${name}` }), true;
+      if (found.length === 0) {
+        send(res, 404, { detail: `no execution named ${name}` });
+        return true;
+      }
       send(res, 200, found.map(({ abort: _abort, ...rest }) => rest));
       return true;
     }
@@ -276,7 +284,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         const mod = await optionalModule<{ makeBlobRoute: (dir: string, secret: string) => typeof blobRoute }>('local/blob-store.ts');
         blobRoute = mod?.makeBlobRoute(String(process.env.BLOB_DIR), process.env.LEADFLOW_LOCAL_JWT_SECRET ?? 'leadflow-local-development-only-secret');
       }
-      if (!blobRoute) return send(res, 404, { detail: 'no blob store' }), true;
+      if (!blobRoute) {
+        send(res, 404, { detail: 'no blob store' });
+        return true;
+      }
       await blobRoute(req, res);
       return true;
     }

@@ -14,9 +14,13 @@ export const LEAD_TYPES = ['B2B', 'B2C'] as const;
 export type LeadType = (typeof LEAD_TYPES)[number];
 
 // Control characters have no place in a name or a title; they are how log and CSV injection start.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const hasControlCharacter = (value: string) =>
+  [...value].some((c) => {
+    const code = c.charCodeAt(0);
+    return (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') || code === 0x7f;
+  });
 const text = (max: number) =>
-  z.string().trim().min(1).max(max).refine((v) => !CONTROL.test(v), { message: 'must not contain control characters' });
+  z.string().trim().min(1).max(max).refine((v) => !hasControlCharacter(v), { message: 'must not contain control characters' });
 
 /** The canonical lead every source adapter produces. */
 export const canonicalLeadSchema = z

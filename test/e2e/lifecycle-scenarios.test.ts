@@ -97,7 +97,8 @@ describe('the lead lifecycle through the HTTP API', () => {
     const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => api.webhook('campaign-demo', { email: `rr${i}@fair${i}.example` })));
     const ids = sent.map((r) => String(r.body.leadId));
     const owners = await Promise.all(ids.map((id) => leadIn(id, 'Assigned', 30_000).then((l) => l.owner)));
-    const counts = owners.reduce<Record<string, number>>((acc, o) => ({ ...acc, [String(o)]: (acc[String(o)] ?? 0) + 1 }), {});
+    const counts: Record<string, number> = {};
+    for (const o of owners) counts[String(o)] = (counts[String(o)] ?? 0) + 1;
     expect(counts).toEqual({ alice: 10, bob: 10, carol: 10 });
   });
 

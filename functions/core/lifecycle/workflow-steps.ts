@@ -205,7 +205,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const now = clock.now();
       const at = now.toISOString();
       const task = lead.approval?.taskId ? await ports.tasks.get(lead.approval.taskId) : undefined;
-      if (!task || task.status !== 'open') return standing(lead);
+      if (task?.status !== 'open') return standing(lead);
       const teams = await config.teams();
       const approvals = await config.approvals();
       const step = approvals.chains[lead.approval?.chainIndex ?? 0]?.steps[task.stepIndex];
