@@ -77,7 +77,9 @@ export class AslWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromFile(props.definitionFile),
+      // Inlined from the file (not DefinitionBody.fromFile, which uploads it as an S3 asset) so that
+      // `cdk diff` shows definition changes and the template holds the exact definition deployed.
+      definitionBody: DefinitionBody.fromString(text),
       definitionSubstitutions,
       role: this.role,
       tracingEnabled: true,

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -6,6 +6,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { FunctionSpec } from '../functions/routes';
 import type { LeadflowFunction } from './leadflow-function';
+import { acknowledgeWildcardResource } from './nag';
 
 export type FunctionNeed = FunctionSpec['needs'][number];
 
@@ -29,18 +30,10 @@ export type NeedResources = {
 
 type Binder = (fn: LeadflowFunction, r: NeedResources) => void;
 
-const ack = (fn: LeadflowFunction, finding: string, reason: string) =>
-  Validations.of(fn.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-
-/** `Resource::<Logical.Arn>/suffix` as cdk-nag names a wildcard finding on a token ARN. */
-const tokenFinding = (fn: LeadflowFunction, arnOwner: { node: { defaultChild?: unknown } }, suffix: string): string => {
-  const child = arnOwner.node.defaultChild;
-  const logicalId = child ? Stack.of(fn).getLogicalId(child as never) : 'unknown';
-  return `Resource::<${logicalId}.Arn>${suffix}`;
-};
+const ack = (fn: LeadflowFunction, resource: string, reason: string) => acknowledgeWildcardResource(fn.role, resource, reason);
 
 const tableIndexAck = (fn: LeadflowFunction, table: ITable) =>
-  ack(fn, tokenFinding(fn, table, '/index/*'), 'Queries go through the table\'s GSIs; "index/*" covers exactly this table\'s indexes.');
+  ack(fn, `${table.tableArn}/index/*`, 'Queries go through the table\'s GSIs; "index/*" covers exactly this table\'s indexes.');
 
 /**
  * Every `needs` value → its IAM grant and its environment variable, in one place so they cannot
@@ -90,12 +83,12 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     fn.addEnvironment('ATTACHMENTS_BUCKET', r.attachmentsBucket.bucketName);
     // Presigned PUT and GET are signed with these two actions; nothing lists or deletes.
     fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.attachmentsBucket.arnForObjects('*')] }));
-    ack(fn, tokenFinding(fn, r.attachmentsBucket, '/*'), 'Attachment keys are generated per upload; the grant is limited to objects of the attachments bucket.');
+    ack(fn, r.attachmentsBucket.arnForObjects('*'), 'Attachment keys are generated per upload; the grant is limited to objects of the attachments bucket.');
   },
   imports: (fn, r) => {
     fn.addEnvironment('IMPORTS_BUCKET', r.importsBucket.bucketName);
     fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.importsBucket.arnForObjects('*')] }));
-    ack(fn, tokenFinding(fn, r.importsBucket, '/*'), 'Import file keys are generated per job; the grant is limited to objects of the imports bucket.');
+    ack(fn, r.importsBucket.arnForObjects('*'), 'Import file keys are generated per job; the grant is limited to objects of the imports bucket.');
     if (r.importStateMachineArn) {
       fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', r.importStateMachineArn);
       fn.role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.importStateMachineArn] }));
@@ -108,8 +101,8 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     // SESv2 SendEmail checks the sender identity and, for templated mail, the template.
     fn.role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [arn('identity', identity ?? '*'), arn('template', '*')] }));
-    ack(fn, 'Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:template/*', 'Notification templates are created by the notifications code per event type; the grant covers this account and region only.');
-    if (!identity) ack(fn, 'Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*', 'No SES identity configured (context emailFrom); sending is limited to identities verified in this account and region.');
+    ack(fn, arn('template', '*'), 'Notification templates are created by the notifications code per event type; the grant covers this account and region only.');
+    if (!identity) ack(fn, arn('identity', '*'), 'No SES identity configured (context emailFrom); sending is limited to identities verified in this account and region.');
   },
 };
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AslWorkflow, type Substitution } from './asl-workflow';
 import { PROJECT_ROOT } from './config';
+import { acknowledgeWildcardResource } from './nag';
 
 export const IMPORT_DEFINITION = join(PROJECT_ROOT, 'statemachines', 'lead-import.asl.json');
 
@@ -89,9 +90,10 @@ export class ImportWorkflow extends Construct {
       logRetention: props.logRetention,
     });
     this.stateMachine = this.workflow.stateMachine;
-    Validations.of(this.workflow.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${props.stateMachineName}/*]`,
-      reason: 'Distributed Map child executions get generated names; the grant covers only this machine\'s executions.',
-    });
+    acknowledgeWildcardResource(this.workflow.role, ownExecutions, 'Distributed Map child executions get generated names; the grant covers only this machine\'s executions.');
+    acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects('*'), 'The map reads the uploaded file and writes results under generated keys of the imports bucket only.');
+    for (const fn of Object.values(props.functions)) {
+      acknowledgeWildcardResource(this.workflow.role, `${fn.functionArn}:*`, 'Invoking a function by version or alias ARN needs the ":*" form; it covers this function only.');
+    }
   }
 }

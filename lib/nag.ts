@@ -39,6 +39,12 @@ export const wildcardFindings = (document: { Statement?: { Effect?: string; Acti
   return [...findings];
 };
 
+/** Acknowledges one AwsSolutions-IAM5 wildcard-resource finding on a role, naming the resource as cdk-nag does. */
+export const acknowledgeWildcardResource = (role: IConstruct, resource: string, reason: string): void => {
+  const flat = flattenReference(Stack.of(role).resolve(resource));
+  Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason });
+};
+
 /**
  * Acknowledges the findings on a construct that the CDK itself creates and whose policies we do
  * not write (the BucketDeployment and AwsCustomResource handler singletons). Call after the stack is built.

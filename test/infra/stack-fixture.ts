@@ -54,6 +54,8 @@ export type BuildOptions = {
   readonly bundle?: boolean;
   /** Add cdk-nag's AWS Solutions checks. */
   readonly nag?: boolean;
+  /** Run the CDK's built-in CloudFormation schema validation (≈20 s to load its schemas the first time). */
+  readonly cfnValidation?: boolean;
   readonly context?: Record<string, unknown>;
   readonly outdir?: string;
   readonly stack?: Partial<Omit<LeadflowStackProps, 'config'>>;
@@ -64,6 +66,7 @@ export const buildApp = (options: BuildOptions = {}) => {
   const appProps: AppProps = {
     outdir: options.outdir ?? mkdtempSync(join(tmpdir(), 'leadflow-cdk-')),
     context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
+    builtinCloudFormationValidation: options.cfnValidation ?? false,
   };
   const app = new App(appProps);
   const stack = new LeadflowStack(app, 'Leadflow', {
