@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { Webhook } from 'standardwebhooks';
+import { loadSources, localWebhookSecrets } from '../../local/config';
+
+/**
+ * `leadflow webhook <sourceId> <json|@file>`: sends a Standard Webhooks delivery signed the way a
+ * campaign platform would, so anyone can try capture with one command.
+ */
+export const command = new Command('webhook')
+  .description('send a signed webhook delivery (Standard Webhooks) to a source, as a campaign platform would')
+  .argument('<sourceId>', 'a webhook source from leadflow.config.json')
+  .argument('<payload>', 'the JSON body, or @file.json')
+  .option('--api <url>', 'the API to send to', 'http://127.0.0.1:3000')
+  .option('--secret <whsec>', 'the source secret (default: the local development secret)')
+  .option('--id <webhookId>', 'the delivery id (send the same id twice to see a redelivery answered once)')
+  .action(async (sourceId: string, payload: string, options: { api: string; secret?: string; id?: string }) => {
+    const body = payload.startsWith('@') ? readFileSync(payload.slice(1), 'utf8') : payload;
+    JSON.parse(body);
+    const secret = options.secret ?? localWebhookSecrets(loadSources())[sourceId];
+    if (!secret) throw new Error(`no secret for source '${sourceId}': give --secret`);
+    const id = options.id ?? `msg_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const at = new Date();
+    const res = await fetch(`${options.api.replace(/\/$/, '')}/webhooks/${encodeURIComponent(sourceId)}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(id, at, body),
+      },
+      body,
+    });
+    process.stdout.write(`${res.status} ${await res.text()}\n`);
+    if (!res.ok) process.exitCode = 1;
+  });
