@@ -38,18 +38,23 @@ class UsageMeter {
       onRequest: (r: DynamoRequestRecord) => {
         if (this.paused) return;
         this.requests++;
-        // DynamoDB Local reports transactional items at the standard rate; AWS bills them twice.
-        const factor = TRANSACTIONS.test(r.command) ? 2 : 1;
         const name = r.command.replace(/Command$/, '');
         const tally = this.byCommand[name] ?? { requests: 0, read: 0, write: 0 };
         this.byCommand[name] = tally;
         tally.requests++;
-        for (const c of r.consumed) {
-          this.readUnits += c.read * factor;
-          this.writeUnits += c.write * factor;
-          tally.read += c.read * factor;
-          tally.write += c.write * factor;
+        let read = r.consumed.reduce((sum, c) => sum + c.read, 0);
+        let write = r.consumed.reduce((sum, c) => sum + c.write, 0);
+        if (TRANSACTIONS.test(r.command)) {
+          // DynamoDB Local doubles a transaction's size-based units but does not round per item;
+          // AWS bills at least 2 units per item in a transaction, so take the larger of the two.
+          const items = Array.isArray(r.input.TransactItems) ? r.input.TransactItems.length : 0;
+          if (r.command.startsWith('TransactWrite')) write = Math.max(write, 2 * items);
+          else read = Math.max(read, 2 * items);
         }
+        this.readUnits += read;
+        this.writeUnits += write;
+        tally.read += read;
+        tally.write += write;
       },
     });
   }
@@ -239,6 +244,6 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
     target: 12,
     meetsTarget: happy?.usage ? happy.usage.stateTransitions <= 12 : false,
     counting:
-      'transitions = StateEntered + StateRetried in the local execution history; Lambda invocations = HTTP requests + lambda:invoke task states + bus deliveries to Lambda targets; DynamoDB units = ReturnConsumedCapacity from DynamoDB Local on every client, transactions doubled',
+      'transitions = StateEntered + StateRetried in the local execution history; Lambda invocations = HTTP requests + lambda:invoke task states + bus deliveries to Lambda targets; DynamoDB units = ReturnConsumedCapacity (TOTAL, GSI writes included) from DynamoDB Local on every client in the process, transactions at least 2 units per item as AWS bills them',
   };
 };

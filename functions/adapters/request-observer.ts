@@ -1,7 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** One DynamoDB command as an observer sees it: its name, its time, the capacity it consumed and the client that sent it. */
-export type DynamoRequestRecord = { command: string; ms: number; consumed: { table: string; read: number; write: number }[]; client: DynamoDBClient };
+export type DynamoRequestRecord = {
+  command: string;
+  ms: number;
+  consumed: { table: string; read: number; write: number }[];
+  client: DynamoDBClient;
+  /** The command's input as sent (e.g. to count the items of a transaction). */
+  input: Record<string, unknown>;
+};
 export type DynamoRequestObserver = {
   onRequest(record: DynamoRequestRecord): void;
   /** Ask DynamoDB for `ReturnConsumedCapacity: TOTAL` on every request while this observer is registered. */
@@ -47,7 +54,7 @@ export const withRequestObserver = <C extends DynamoDBClient>(client: C): C => {
       }
       const started = performance.now();
       const result = await next(args);
-      const record = { command, ms: performance.now() - started, consumed: consumedOf(command, result.output), client };
+      const record = { command, ms: performance.now() - started, consumed: consumedOf(command, result.output), client, input: args.input as Record<string, unknown> };
       for (const observer of observers) observer.onRequest(record);
       return result;
     },
