@@ -10,7 +10,7 @@ export type DynamoDbLocal = { endpoint: string; port: number; stop(): Promise<vo
 const localClient = (endpoint: string) =>
   new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
 
-const waitUntilUp = async (endpoint: string, child: ChildProcess, timeoutMs = 30_000) => {
+const waitUntilUp = async (endpoint: string, child: ChildProcess, timeoutMs = 120_000) => {
   const client = localClient(endpoint);
   const started = Date.now();
   for (;;) {
