@@ -28,7 +28,7 @@ const SDK_CLIENTS: Record<string, string> = {
 type Variant = 'bundled' | 'external';
 const EXTERNAL_SDK = ['@aws-sdk/*', '@smithy/*'];
 
-/** As the stack bundles (NodejsFunction, ESM output): minified, source maps, platform node, target node24. */
+/** As lib/leadflow-function.ts bundles (NodejsFunction): ESM, minified, source maps without sources, platform node, target node24. */
 const bundle = async (entry: string, outfile: string, variant: Variant) => {
   const out = await build({
     entryPoints: [entry],
@@ -39,8 +39,9 @@ const bundle = async (entry: string, outfile: string, variant: Variant) => {
     format: 'esm',
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    banner: { js: "import { createRequire as __leadflowCreateRequire } from 'node:module';const require = __leadflowCreateRequire(import.meta.url);" },
     external: variant === 'external' ? EXTERNAL_SDK : [],
     metafile: true,
     logLevel: 'silent',
@@ -122,9 +123,12 @@ const eventFor = async (name: FunctionName, secrets: Record<string, string>) => 
 
 type Cold = { initMs: number; firstEventMs: number; status: number | null; error: string | null; rssMb: number };
 
-const coldStart = async (bundleFile: string, eventFile: string): Promise<Cold> => {
+/** The functions run with NODE_OPTIONS=--enable-source-maps on AWS (lib/leadflow-function.ts); so do the samples. */
+const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
+
+const coldStart = async (bundleFile: string, eventFile: string, nodeOptions = DEPLOYED_NODE_OPTIONS): Promise<Cold> => {
   const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), bundleFile, eventFile], {
-    env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: '' },
+    env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: nodeOptions },
     timeout: 60_000,
   });
   return JSON.parse(stdout) as Cold;
@@ -178,6 +182,9 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
           record(`${name}/${variant}/fn`, await coldStart(variants[variant].fn, eventFile));
           record(`${name}/${variant}/floor`, await coldStart(variants[variant].floor, eventFile));
         }
+        const eventFile = join(dir, `${name}-event.json`);
+        writeFileSync(eventFile, JSON.stringify(await eventFor(name, secrets)));
+        record(`${name}/bundled/noSourceMaps`, await coldStart(variants.bundled.fn, eventFile, ''));
       }
     }
 
@@ -196,7 +203,7 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
           coldRatio: fn.error ? undefined : ratio(fn.initMs + fn.firstEventMs, floor.initMs + floor.firstEventMs),
         };
       };
-      const bundled = per('bundled');
+      const bundled = { ...per('bundled'), initWithoutSourceMapsMs: summary(timings.get(`${name}/bundled/noSourceMaps`) ?? []).initMs };
       const external = per('external');
       console.log(
         `  ${name}: ${bundled.bundleKb} KiB, init ${bundled.init.initMs} ms vs floor ${bundled.floor.initMs} ms (×${bundled.initRatio}); SDK external: init ${external.init.initMs} ms (×${external.initRatio})`,
@@ -207,7 +214,7 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
     const bundledFaster = functions.filter((f) => f.bundled.init.initMs + f.bundled.init.firstEventMs < f.external.init.initMs + f.external.init.firstEventMs).length;
     return {
       coldRuns: scale.coldRuns,
-      method: 'fresh node process per sample: import the bundle, handle one event; medians',
+      method: 'fresh node process per sample (NODE_OPTIONS=--enable-source-maps as deployed): import the bundle, handle one event; medians',
       functions,
       worstInitRatio: worstRatio,
       target: 1.3,

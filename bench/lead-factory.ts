@@ -84,16 +84,18 @@ export const seededLead = (run: string, i: number, at = new Date(Date.UTC(2026, 
 };
 
 /**
- * Every item for leads [from, to): lead, audit entry and one item per dedupe key holding all its lead
- * ids. Delivery records are left out unless asked for: they expire after a week (TTL), so a table of
- * 50,000 leads holds only the recent ones.
+ * Every item for leads [from, to): the lead and one item per dedupe key holding all its lead ids —
+ * what a duplicate check and a capture look up. Audit entries (another sort key under the lead) and
+ * delivery records (gone after a week, TTL) are left out unless asked for, to keep seeding 50,000
+ * leads on DynamoDB Local within the bench's time.
  */
-export const seedItems = (run: string, from: number, to: number, { deliveries = false } = {}) => {
+export const seedItems = (run: string, from: number, to: number, { audit = false, deliveries = false } = {}) => {
   const items: Record<string, unknown>[] = [];
   const keyHolders = new Map<string, { key: DedupeKey; ids: string[] }>();
   for (let i = from; i < to; i++) {
     const seeded = seededLead(run, i);
-    items.push(...(deliveries ? seeded.items : seeded.items.slice(0, 2)));
+    const [lead, auditEntry, delivery] = seeded.items;
+    items.push(...[lead, audit ? auditEntry : undefined, deliveries ? delivery : undefined].filter((i): i is Record<string, unknown> => i !== undefined));
     for (const key of seeded.dedupeKeys) {
       const pk = keys.dedupe(key).pk;
       const holder = keyHolders.get(pk) ?? { key, ids: [] };
