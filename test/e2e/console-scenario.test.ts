@@ -156,12 +156,30 @@ describe('console scenario', () => {
     await task.waitFor({ state: 'detached', timeout: 15_000 });
     await stageHeading(alicePage, 'Converted');
     await alicePage.getByTestId('opportunity-link').waitFor({ timeout: 15_000 });
-    const feed = await alicePage.getByTestId('feed').textContent();
-    expect(feed).toContain('qualify');
-    expect(feed).toContain('handoff');
+    await alicePage.getByLabel('Add a note').fill('Called Ada: keen on the enterprise plan');
+    await alicePage.getByRole('button', { name: 'Add note' }).click();
+    await alicePage.getByRole('button', { name: 'Follow', exact: true }).click();
+    await alicePage.getByRole('button', { name: 'Unfollow' }).waitFor();
+    const feed = alicePage.getByTestId('feed');
+    await feed.filter({ hasText: 'Called Ada' }).waitFor();
+    const text = await feed.textContent();
+    expect(text).toContain('Called Ada: keen on the enterprise plan');
+    expect(text).toContain('qualify');
+    expect(text).toContain('handoff');
     await screenshot(alicePage, 'lead');
     await expectAccessible(alicePage);
     await context.close();
+  });
+
+  it('uploads an attachment from the lead page and lists it in the feed with a download', async () => {
+    await alicePage.getByLabel('Attach a file').setInputFiles({ name: 'call-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('call notes') });
+
+    await alicePage.getByRole('status').filter({ hasText: 'call-notes.txt attached.' }).waitFor();
+    const entry = alicePage.getByTestId('feed').getByRole('listitem').filter({ hasText: 'call-notes.txt' });
+    await entry.waitFor();
+    const download = alicePage.waitForEvent('download');
+    await entry.getByRole('button', { name: 'Download' }).click();
+    expect((await download).suggestedFilename()).toBe('call-notes.txt');
   });
 
   it('lets sales ops add a routing rule that the next lead follows', async () => {
@@ -181,6 +199,12 @@ describe('console scenario', () => {
     await expectAccessible(page);
     const { leadId: dachLead } = await postWebhookLead(rt, { firstName: 'Greta', email: `greta.${suffix}@beispiel.example`, company: 'Beispiel GmbH', country: 'DE' });
     await expect.poll(async () => (await api<{ owner?: string }>(rt, MARIA, 'GET', `/leads/${dachLead}`)).json.owner, { timeout: 15_000 }).toBe('bob');
+    for (const tab of ['teams', 'stages', 'approvals', 'subscriptions', 'model']) {
+      await page.goto(`${rt.url}/#/sales-ops?tab=${tab}`);
+      await page.locator('.loading').waitFor({ state: 'detached' });
+      await screenshot(page, `sales-ops-${tab}`);
+      await expectAccessible(page);
+    }
     await context.close();
   });
 

@@ -4,6 +4,11 @@
  */
 
 
+/** OneOf type helpers */
+type Without<T, U> = { [P in Exclude<keyof T, keyof U>]?: never };
+type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> & T) : T | U;
+type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
+
 export interface paths {
   "/health": {
     get: operations["health"];
@@ -36,6 +41,13 @@ export interface paths {
   };
   "/leads/{id}/attachments/{attachmentId}": {
     get: operations["getAttachment"];
+  };
+  "/config/subscriptions": {
+    get: operations["listSubscriptions"];
+    post: operations["createSubscription"];
+  };
+  "/config/subscriptions/{subscriptionId}": {
+    delete: operations["deleteSubscription"];
   };
   "/tasks": {
     get: operations["listTasks"];
@@ -114,21 +126,61 @@ export interface components {
         [key: string]: unknown;
       };
     };
-    FeedItem: {
-      /** @enum {string} */
-      kind: "audit" | "note" | "attachment";
-      /** Format: date-time */
+    Note: {
+      id: string;
+      leadId: string;
+      text: string;
+      author: string;
       at: string;
-      id?: string;
-      author?: string;
-      text?: string;
-      fileName?: string;
-      action?: string;
-      actor?: components["schemas"]["Actor"];
-      from?: string;
-      to?: string;
-      why?: string;
-      [key: string]: unknown;
+    };
+    Attachment: {
+      id: string;
+      leadId: string;
+      fileName: string;
+      contentType: string;
+      size: number;
+      uploadedBy: string;
+      at: string;
+    };
+    Followers: {
+      leadId: string;
+      followers: string[];
+    };
+    FeedItem: OneOf<[components["schemas"]["AuditEntry"] & {
+      /** @constant */
+      kind: "audit";
+    }, {
+      /** @constant */
+      kind: "note";
+      at: string;
+      actor: components["schemas"]["Actor"];
+      note: components["schemas"]["Note"];
+    }, {
+      /** @constant */
+      kind: "attachment";
+      at: string;
+      actor: components["schemas"]["Actor"];
+      attachment: components["schemas"]["Attachment"];
+    }]>;
+    Subscription: {
+      id: string;
+      url: string;
+      eventTypes: string[];
+      description?: string;
+      createdAt: string;
+      createdBy: string;
+    };
+    Delivery: {
+      subscriptionId: string;
+      eventId: string;
+      detailType: string;
+      at: string;
+      /** @enum {string} */
+      outcome: "delivered" | "failed";
+      attempts: number;
+      status?: number;
+      error?: string;
+      durationMs: number;
     };
     DuplicateMatch: {
       /** @enum {string} */
@@ -353,7 +405,7 @@ export interface components {
     To?: string;
     ImportId: string;
     LeadId: string;
-    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "sources" | "subscriptions";
+    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping";
   };
   requestBodies: never;
   headers: never;
@@ -491,7 +543,7 @@ export interface operations {
       /** @description Stored */
       201: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["Note"];
         };
       };
       default: components["responses"]["Problem"];
@@ -506,15 +558,16 @@ export interface operations {
     requestBody?: {
       content: {
         "application/json": {
-          userId?: string;
+          /** @description Defaults to the caller; others only for managers */
+          user?: string;
         };
       };
     };
     responses: {
-      /** @description Following */
+      /** @description The followers now */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["Followers"];
         };
       };
       default: components["responses"]["Problem"];
@@ -522,15 +575,18 @@ export interface operations {
   };
   unfollow: {
     parameters: {
+      query?: {
+        user?: string;
+      };
       path: {
         id: components["parameters"]["LeadId"];
       };
     };
     responses: {
-      /** @description Not following */
+      /** @description The followers now */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": components["schemas"]["Followers"];
         };
       };
       default: components["responses"]["Problem"];
@@ -574,12 +630,19 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Where to PUT the bytes. */
+      /** @description The attachment and where to PUT its bytes. */
       201: {
         content: {
           "application/json": {
-            attachmentId: string;
-            uploadUrl: string;
+            attachment: components["schemas"]["Attachment"];
+            upload: {
+              method: string;
+              url: string;
+              headers: {
+                [key: string]: string;
+              };
+              expiresAt?: string;
+            };
           };
         };
       };
@@ -594,13 +657,69 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Where to GET the bytes */
+      /** @description Where to GET the bytes. */
       200: {
         content: {
           "application/json": {
-            downloadUrl: string;
+            attachment: components["schemas"]["Attachment"];
+            download: {
+              method: string;
+              url: string;
+              expiresAt?: string;
+            };
           };
         };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  listSubscriptions: {
+    responses: {
+      /** @description Outbound subscriptions with their last deliveries (never their secrets). */
+      200: {
+        content: {
+          "application/json": {
+            items: (components["schemas"]["Subscription"] & {
+                lastDeliveries: components["schemas"]["Delivery"][];
+              })[];
+          };
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  createSubscription: {
+    requestBody: {
+      content: {
+        "application/json": {
+          url: string;
+          eventTypes: string[];
+          description?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created; the signing secret is shown this once. */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Subscription"] & {
+            secret: string;
+          };
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  deleteSubscription: {
+    parameters: {
+      path: {
+        subscriptionId: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        content: never;
       };
       default: components["responses"]["Problem"];
     };

@@ -298,8 +298,19 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
 };
 
 const FeedLine = ({ item, leadId }: { item: FeedItem; leadId: string }) => {
-  if (item.kind === 'note') return <span>📝 {item.author ?? item.actor?.id}: {item.text}</span>;
-  if (item.kind === 'attachment') return <span>📎 {item.fileName} <Download leadId={leadId} attachmentId={item.id ?? ''} /></span>;
+  if (item.kind === 'note')
+    return (
+      <span>
+        <strong>note</strong> by {item.note.author}: {item.note.text}
+      </span>
+    );
+  if (item.kind === 'attachment')
+    return (
+      <span>
+        <strong>attachment</strong> {item.attachment.fileName} ({Math.ceil(item.attachment.size / 1024)} KB) by {item.attachment.uploadedBy}{' '}
+        <Download leadId={leadId} attachmentId={item.attachment.id} />
+      </span>
+    );
   return (
     <span>
       <strong>{item.action}</strong>
@@ -313,8 +324,8 @@ const Download = ({ leadId, attachmentId }: { leadId: string; attachmentId: stri
   const [error, setError] = useState<unknown>();
   const open = async () => {
     try {
-      const { downloadUrl } = await must(api.GET('/leads/{id}/attachments/{attachmentId}', { params: { path: { id: leadId, attachmentId } } }));
-      location.assign(downloadUrl);
+      const { download } = await must(api.GET('/leads/{id}/attachments/{attachmentId}', { params: { path: { id: leadId, attachmentId } } }));
+      location.assign(download.url);
     } catch (e) {
       setError(e);
     }
@@ -333,8 +344,8 @@ const Followers = ({ lead, session, following, onChange }: { lead: Lead; session
   const [error, setError] = useState<unknown>();
   const toggle = async () => {
     try {
-      if (following) await must(api.DELETE('/leads/{id}/followers', { params: { path: { id: lead.id } } }));
-      else await must(api.POST('/leads/{id}/followers', { params: { path: { id: lead.id } }, body: { userId: session.user } }));
+      if (following) await must(api.DELETE('/leads/{id}/followers', { params: { path: { id: lead.id }, query: { user: session.user } } }));
+      else await must(api.POST('/leads/{id}/followers', { params: { path: { id: lead.id } }, body: { user: session.user } }));
       setError(undefined);
     } catch (e) {
       setError(e);
@@ -389,10 +400,10 @@ const AttachmentForm = ({ id, onAdded }: { id: string; onAdded: () => Promise<vo
   const upload = async (file: File) => {
     setStatus(`Uploading ${file.name}…`);
     try {
-      const { uploadUrl } = await must(
+      const { upload } = await must(
         api.POST('/leads/{id}/attachments', { params: { path: { id } }, body: { fileName: file.name, contentType: file.type || 'application/octet-stream', size: file.size } }),
       );
-      const put = await fetch(uploadUrl, { method: 'PUT', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } });
+      const put = await fetch(upload.url, { method: upload.method, body: file, headers: upload.headers });
       if (!put.ok) throw new Error(`The upload failed (${put.status})`);
       setStatus(`${file.name} attached.`);
       setError(undefined);
@@ -408,6 +419,7 @@ const AttachmentForm = ({ id, onAdded }: { id: string; onAdded: () => Promise<vo
         Attach a file
         <input type="file" onChange={(e) => e.currentTarget.files?.[0] && void upload(e.currentTarget.files[0])} aria-describedby="err-size" />
         <FieldError error={error} field="size" id="err-size" />
+        <FieldError error={error} field="contentType" id="err-type" />
       </label>
       {status && <span role="status">{status}</span>}
       <ProblemBanner error={error} />

@@ -4,6 +4,7 @@ import { ApiProblem, api, type ConfigDocument, must, type Session } from '../api
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href, type Route } from '../router';
+import { Subscriptions } from './subscriptions';
 
 const KINDS = [
   { name: 'routing', label: 'Routing rules' },
@@ -12,10 +13,11 @@ const KINDS = [
   { name: 'approvals', label: 'Approval chains' },
   { name: 'scoring', label: 'Scoring rules' },
   { name: 'opportunity-stages', label: 'Opportunity stages' },
+  { name: 'subscriptions', label: 'Subscriptions' },
   { name: 'model', label: 'Model card' },
 ] as const;
 type KindName = (typeof KINDS)[number]['name'];
-type ConfigName = Exclude<KindName, 'model'>;
+type ConfigName = Exclude<KindName, 'model' | 'subscriptions'>;
 
 /** Sales ops: every versioned configuration, edited without a deploy; a stale save is refused (409). */
 export const SalesOpsPage = ({ route, session }: { route: Route; session: Session }) => {
@@ -32,7 +34,7 @@ export const SalesOpsPage = ({ route, session }: { route: Route; session: Sessio
         ))}
       </nav>
       {!canEdit && tab !== 'model' && <p class="muted">Read only: editing needs the salesops group.</p>}
-      {tab === 'model' ? <ModelCard /> : <ConfigEditor key={tab} name={tab} canEdit={canEdit} />}
+      {tab === 'model' ? <ModelCard /> : tab === 'subscriptions' ? <Subscriptions canEdit={canEdit} /> : <ConfigEditor key={tab} name={tab} canEdit={canEdit} />}
     </section>
   );
 };

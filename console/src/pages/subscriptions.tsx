@@ -1,0 +1,147 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, must, type Schemas } from '../api/client';
+import { FieldError, ProblemBanner } from '../components/problem';
+import { when } from '../format';
+
+type Listed = Schemas['Subscription'] & { lastDeliveries: Schemas['Delivery'][] };
+
+/** The event types an integration can subscribe to; `*` is every event. */
+const EVENT_TYPES = [
+  '*', 'LeadCreated', 'LeadAssigned', 'LeadStageChanged', 'LeadAging', 'LeadEscalated', 'ApprovalRequested', 'ApprovalDecided', 'LeadConverted',
+  'LeadDisqualified', 'LeadWorkflowFailed', 'LeadScoreChanged', 'OpportunityStageChanged', 'LeadNoteAdded', 'LeadFollowed',
+];
+
+/** Outbound webhooks: where events go, their last deliveries (failed ones end in the DLQ), new ones with a secret shown once. */
+export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
+  const [items, setItems] = useState<Listed[]>();
+  const [error, setError] = useState<unknown>();
+  const [formError, setFormError] = useState<unknown>();
+  const [url, setUrl] = useState('');
+  const [types, setTypes] = useState<string[]>(['LeadConverted']);
+  const [description, setDescription] = useState('');
+  const [secret, setSecret] = useState<{ id: string; secret: string }>();
+
+  const load = async () => {
+    try {
+      setItems((await must(api.GET('/config/subscriptions'))).items as Listed[]);
+      setError(undefined);
+    } catch (e) {
+      setError(e);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const created = await must(api.POST('/config/subscriptions', { body: { url, eventTypes: types, description: description || undefined } }));
+      setSecret({ id: created.id, secret: created.secret });
+      setFormError(undefined);
+      setUrl('');
+      setDescription('');
+      await load();
+    } catch (err) {
+      setFormError(err);
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await must(api.DELETE('/config/subscriptions/{subscriptionId}', { params: { path: { subscriptionId: id } } }));
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <div>
+      <ProblemBanner error={error} />
+      {secret && (
+        <div class="notice" role="status">
+          <strong>Signing secret for {secret.id} — shown only now.</strong> Give it to the receiver to verify the <code>webhook-signature</code> header (Standard
+          Webhooks).
+          <pre data-testid="subscription-secret">{secret.secret}</pre>
+        </div>
+      )}
+      {items?.length === 0 && <p class="empty">No outbound subscriptions.</p>}
+      <ul class="rules">
+        {(items ?? []).map((s) => {
+          const failed = s.lastDeliveries.filter((d) => d.outcome === 'failed');
+          return (
+            <li key={s.id}>
+              <h2>
+                {s.url}
+                {failed.length > 0 && <em class="badge overdue">{failed.length} failed (in the DLQ)</em>}
+              </h2>
+              <p class="muted">
+                {s.eventTypes.join(', ')} · {s.description ?? ''} · created by {s.createdBy} on {when(s.createdAt)}
+              </p>
+              {s.lastDeliveries.length > 0 && (
+                <table>
+                  <caption class="muted">Last deliveries</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">When</th>
+                      <th scope="col">Event</th>
+                      <th scope="col">Outcome</th>
+                      <th scope="col" class="num">
+                        Attempts
+                      </th>
+                      <th scope="col">Status / error</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {s.lastDeliveries.map((d) => (
+                      <tr key={`${d.eventId}-${d.at}`}>
+                        <td>{when(d.at)}</td>
+                        <td>{d.detailType}</td>
+                        <td>{d.outcome}</td>
+                        <td class="num">{d.attempts}</td>
+                        <td>{d.status ?? d.error ?? ''}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+              {canEdit && (
+                <button type="button" class="danger" onClick={() => void remove(s.id)}>
+                  Delete subscription
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {canEdit && (
+        <form onSubmit={create}>
+          <h2>New subscription</h2>
+          <label>
+            Receiver URL
+            <input type="url" value={url} required onInput={(e) => setUrl(e.currentTarget.value)} aria-describedby="sub-url-err" />
+            <FieldError error={formError} field="url" id="sub-url-err" />
+          </label>
+          <label>
+            Description
+            <input value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
+          </label>
+          <fieldset>
+            <legend>Events</legend>
+            {EVENT_TYPES.map((t) => (
+              <label class="check" key={t}>
+                <input type="checkbox" checked={types.includes(t)} onChange={(e) => setTypes((ts) => (e.currentTarget.checked ? [...ts, t] : ts.filter((x) => x !== t)))} />
+                {t === '*' ? 'every event' : t}
+              </label>
+            ))}
+            <FieldError error={formError} field="eventTypes" id="sub-types-err" />
+          </fieldset>
+          <ProblemBanner error={formError} />
+          <button type="submit" class="primary">
+            Create subscription
+          </button>
+        </form>
+      )}
+    </div>
+  );
+};
