@@ -23,8 +23,12 @@ const isManager = (viewer: Viewer) => viewer.groups.includes('manager') || viewe
 
 export const visibleOpportunity = async (deps: Pick<CrmDeps, 'crm'>, viewer: Viewer, id: string): Promise<Opportunity> => {
   const opportunity = await deps.crm.opportunity(id);
-  if (!opportunity || !canSee(viewer, opportunity)) throw new NotFoundError('opportunity', id);
-  return opportunity;
+  if (!opportunity) throw new NotFoundError('opportunity', id);
+  if (canSee(viewer, opportunity)) return opportunity;
+  // Followers added to the lead after conversion follow its opportunity too.
+  const lead = await deps.crm.lead(opportunity.leadId);
+  if (lead?.owner && canSee(viewer, lead)) return opportunity;
+  throw new NotFoundError('opportunity', id);
 };
 
 export const opportunityStageChanged = (before: Opportunity, after: Opportunity, actor: Actor, lead?: LeadSnapshot): BusEvent =>
