@@ -1,0 +1,225 @@
+import { createWriteStream } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { userInfo } from 'node:os';
+import { stringify } from 'csv-stringify/sync';
+import { hashFile, ImportFileError, readTable } from '../../functions/adapters/import-file-reader';
+import { type MappingFile, MappingError, mappingFileSchema, type ResolvedMapping, resolveMapping } from '../../functions/core/import/column-mapping';
+import { MAX_ROWS_PER_BATCH, type ImportCounts, type RowOutcome } from '../../functions/core/import/import-job';
+import { isReported, reportHeader, reportLine } from '../../functions/core/import/rejected-report';
+import { prepareRow, type SourceRow } from '../../functions/core/import/row-to-lead';
+import { signDevToken } from '../../local/dev-jwt';
+import { ApiError, makeApiClient } from './api-client';
+import { makeProgress } from './progress';
+
+/** Exit statuses: rejected rows are not a failure; an unreadable file or an unreachable API is. */
+export const EXIT = { ok: 0, usage: 1, file: 2, api: 3, interrupted: 130 } as const;
+
+export type ImportOptions = {
+  file: string;
+  source: string;
+  mapping?: string;
+  sheet?: string;
+  encoding?: string;
+  dryRun: boolean;
+  api: string;
+  token?: string;
+  /** Rows per request (≤ MAX_ROWS_PER_BATCH). */
+  batchSize?: number;
+};
+
+export type ImportIo = { out: NodeJS.WriteStream; err: NodeJS.WriteStream; signal?: AbortSignal };
+
+/** Keep each request well under the API's 256 KiB body limit. */
+const MAX_BATCH_BYTES = 200 * 1024;
+
+type JobAnswer = { jobId: string; status: string; counts: ImportCounts; processed: number; totalRows?: number; rejectedReport: string };
+
+export const reportPathOf = (file: string) => join(dirname(file), `${basename(file, extname(file))}.rejected.csv`);
+
+const isLocal = (api: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(api).hostname);
+
+const loadMapping = async (path: string | undefined): Promise<MappingFile | undefined> => {
+  if (!path) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ImportFileError(`mapping file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  const parsed = mappingFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ImportFileError(`mapping file ${path} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+};
+
+/** The rejected-rows report is written beside the input, whole or not at all (temp file, then rename). */
+const makeReport = (file: string, headers: string[]) => {
+  const path = reportPathOf(file);
+  const partial = `${path}.partial`;
+  const stream = createWriteStream(partial);
+  let lines = 0;
+  stream.write(stringify([reportHeader(headers)]));
+  return {
+    path,
+    add(outcome: RowOutcome, values: string[]) {
+      lines++;
+      stream.write(stringify([reportLine(outcome, values)]));
+    },
+    async finish() {
+      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      if (lines === 0) {
+        await rm(partial, { force: true });
+        await rm(path, { force: true });
+        return undefined;
+      }
+      await rename(partial, path);
+      return path;
+    },
+    async abandon() {
+      stream.destroy();
+      await rm(partial, { force: true });
+    },
+  };
+};
+
+/** First pass: the whole file is read before anything is written, so a malformed file writes nothing. */
+const scan = async (options: ImportOptions, mappingFile: MappingFile | undefined, onRow?: (row: SourceRow, headers: string[], mapping: ResolvedMapping) => void) => {
+  let headers: string[] | undefined;
+  let mapping: ResolvedMapping | undefined;
+  let rows = 0;
+  for await (const row of readTable(options.file, { sheet: options.sheet, encoding: options.encoding })) {
+    if (!headers) {
+      headers = row.values;
+      mapping = resolveMapping(headers, mappingFile);
+      continue;
+    }
+    rows++;
+    if (onRow && mapping) onRow(row, headers, mapping);
+  }
+  if (!headers || !mapping) throw new ImportFileError(`${options.file} is empty`);
+  if (rows === 0) throw new ImportFileError(`${options.file} has a header but no data rows`);
+  return { headers, mapping, rows };
+};
+
+const describeMapping = (headers: string[], mapping: ResolvedMapping) =>
+  headers.map((h, i) => `${h || `(column ${i + 1})`} → ${mapping.targets[i] ?? 'ignored'}`).join(', ');
+
+const summary = (file: string, total: number, c: ImportCounts) =>
+  `${basename(file)}: ${total} rows → ${c.created} created${c.possibleDuplicates ? ` (${c.possibleDuplicates} matching existing people, kept per the source's policy)` : ''}, ${c.duplicates} duplicates refused by the source's policy, ${c.rejected} rejected`;
+
+const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefined, io: ImportIo): Promise<number> => {
+  const seen = new Map<string, number>();
+  const invalid: { outcome: RowOutcome; values: string[] }[] = [];
+  let valid = 0;
+  let repeats = 0;
+  const { headers, mapping, rows } = await scan(options, mappingFile, (row, h, m) => {
+    const prepared = prepareRow(h, row, m);
+    if (!prepared.ok) {
+      invalid.push({ outcome: { rowNumber: row.rowNumber, status: 'rejected', issues: prepared.issues }, values: row.values });
+      return;
+    }
+    valid++;
+    const keys = prepared.keys.filter((k) => k.on !== 'domain').map((k) => `${k.on}:${k.value}`);
+    if (keys.some((k) => seen.has(k))) repeats++;
+    for (const k of keys) if (!seen.has(k)) seen.set(k, row.rowNumber);
+  });
+  io.out.write(`columns: ${describeMapping(headers, mapping)}\n`);
+  const report = makeReport(options.file, headers);
+  for (const { outcome, values } of invalid) report.add(outcome, values);
+  const path = await report.finish();
+  io.out.write(`dry run, nothing written: ${rows} rows → ${valid} valid (${repeats} repeat an email or phone of an earlier row), ${invalid.length} would be rejected\n`);
+  if (path) io.out.write(`rejected rows: ${path}\n`);
+  return EXIT.ok;
+};
+
+const send = async (options: ImportOptions, mappingFile: MappingFile | undefined, io: ImportIo): Promise<number> => {
+  const [contentHash, scanned] = await Promise.all([hashFile(options.file), scan(options, mappingFile)]);
+  const { headers, mapping, rows: total } = scanned;
+  io.out.write(`columns: ${describeMapping(headers, mapping)}\n`);
+
+  const token = options.token ?? process.env.LEADFLOW_TOKEN ?? (isLocal(options.api) ? await signDevToken({ user: process.env.LEADFLOW_USER ?? userInfo().username, groups: ['salesops'] }) : undefined);
+  if (!token) throw new ApiError(`${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)`);
+  const api = makeApiClient(options.api, token);
+  const job = await api.request<JobAnswer>('POST', '/imports', {
+    fileName: basename(options.file),
+    contentHash,
+    source: options.source,
+    headers,
+    ...(options.sheet ? { sheet: options.sheet } : {}),
+    ...(mappingFile ? { mapping: mappingFile } : {}),
+  });
+  if (job.processed > 0) io.out.write(`resuming job ${job.jobId}: ${job.processed} of ${total} rows were already imported\n`);
+  else io.out.write(`job ${job.jobId}\n`);
+
+  const report = makeReport(options.file, headers);
+  const progress = makeProgress(total, io.err);
+  const batchSize = Math.min(options.batchSize ?? MAX_ROWS_PER_BATCH, MAX_ROWS_PER_BATCH);
+  let batch: SourceRow[] = [];
+  let bytes = 0;
+  let sent = 0;
+  let last: JobAnswer = job;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    bytes = 0;
+    sent += rows.length;
+    const answer = await api.request<JobAnswer & { results: RowOutcome[] }>('POST', `/imports/${job.jobId}/rows`, { rows, ...(sent === total ? { totalRows: total } : {}) });
+    const values = new Map(rows.map((r) => [r.rowNumber, r.values]));
+    for (const outcome of answer.results) if (isReported(outcome)) report.add(outcome, values.get(outcome.rowNumber) ?? []);
+    last = answer;
+    progress.update(sent);
+  };
+  try {
+    let header = true;
+    for await (const row of readTable(options.file, { sheet: options.sheet, encoding: options.encoding })) {
+      if (header) {
+        header = false;
+        continue;
+      }
+      if (io.signal?.aborted) break;
+      const size = JSON.stringify(row).length;
+      if (batch.length >= batchSize || bytes + size > MAX_BATCH_BYTES) await flush();
+      batch.push(row);
+      bytes += size;
+    }
+    if (!io.signal?.aborted) await flush();
+  } catch (error) {
+    progress.stop();
+    await report.abandon();
+    throw error;
+  }
+  progress.stop();
+  if (io.signal?.aborted) {
+    await report.abandon();
+    io.out.write(`interrupted after ${sent} of ${total} rows; run the same command again to resume (rows already imported are not imported twice)\n`);
+    return EXIT.interrupted;
+  }
+  const path = await report.finish();
+  io.out.write(`${summary(options.file, total, last.counts)}\n`);
+  if (path) io.out.write(`rejected rows: ${path}\n`);
+  io.out.write(`job ${job.jobId}: ${last.status}\n`);
+  return EXIT.ok;
+};
+
+/** `leadflow import`: resolves the exit status and prints every failure as one clear line. */
+export const runImport = async (options: ImportOptions, io: ImportIo): Promise<number> => {
+  try {
+    const mappingFile = await loadMapping(options.mapping);
+    return options.dryRun ? await dryRun(options, mappingFile, io) : await send(options, mappingFile, io);
+  } catch (error) {
+    if (error instanceof ImportFileError) {
+      io.err.write(`leadflow import: ${error.message}\nnothing was imported\n`);
+      return EXIT.file;
+    }
+    if (error instanceof MappingError) {
+      io.err.write(`leadflow import: the columns of ${options.file} cannot be mapped:\n${error.issues.map((i) => `  ${i.field}: ${i.reason}`).join('\n')}\nnothing was imported\n`);
+      return EXIT.file;
+    }
+    if (error instanceof ApiError) {
+      io.err.write(`leadflow import: ${error.message}\n`);
+      return EXIT.api;
+    }
+    throw error;
+  }
+};
