@@ -324,8 +324,15 @@ const Download = ({ leadId, attachmentId }: { leadId: string; attachmentId: stri
   const [error, setError] = useState<unknown>();
   const open = async () => {
     try {
-      const { download } = await must(api.GET('/leads/{id}/attachments/{attachmentId}', { params: { path: { id: leadId, attachmentId } } }));
-      location.assign(download.url);
+      const { attachment, download } = await must(api.GET('/leads/{id}/attachments/{attachmentId}', { params: { path: { id: leadId, attachmentId } } }));
+      // A link with `download` saves the file and keeps this page; the signed URL names the file too.
+      const link = document.createElement('a');
+      link.href = download.url;
+      link.download = attachment.fileName;
+      link.rel = 'noopener';
+      document.body.append(link);
+      link.click();
+      link.remove();
     } catch (e) {
       setError(e);
     }
