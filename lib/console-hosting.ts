@@ -8,7 +8,6 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
   CachePolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -73,7 +72,6 @@ export class ConsoleHosting extends Construct {
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: props.priceClass ?? PriceClass.PRICE_CLASS_100,
-      minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: props.logBucket,
       logFilePrefix: 'cloudfront/',
@@ -100,7 +98,7 @@ export class ConsoleHosting extends Construct {
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
-      reason: 'With the default *.cloudfront.net certificate CloudFront fixes the viewer policy at TLSv1; a custom domain and ACM certificate (TLSv1.2_2021 set here) lifts it.',
+      reason: 'With the default *.cloudfront.net certificate CloudFront fixes the viewer policy at TLSv1; a custom domain with an ACM certificate and minimumProtocolVersion TLSv1.2_2021 lifts it.',
     });
 
     this.distDir = props.distDir;
