@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ActionPorts, decideTask } from '../core/lifecycle/act-on-lead';
+import { type ActionPorts, decideTask, whenSettled } from '../core/lifecycle/act-on-lead';
 import { ValidationError } from '../core/errors';
 import type { TasksRepository } from '../adapters/tasks-repository';
 import { callerOf } from '../http/auth';
@@ -21,7 +21,7 @@ export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<TasksReposi
       const caller = callerOf(event);
       const parsed = decisionSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
-      const outcome = await decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller });
+      const outcome = await whenSettled(() => decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller }));
       return json(200, { task: outcome.task, stage: outcome.lead.stage, next: outcome.next });
     },
   });

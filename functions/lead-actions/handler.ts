@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ActionPorts, actOnLead, isRepAction } from '../core/lifecycle/act-on-lead';
+import { type ActionPorts, actOnLead, isRepAction, whenSettled } from '../core/lifecycle/act-on-lead';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
@@ -19,7 +19,7 @@ export const makeLeadActionsApi = (ports: ActionPorts) =>
       if (!isRepAction(action)) throw new NotFoundError('action', action);
       const parsed = bodySchema.safeParse(jsonBody(event, { optional: true }));
       if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
-      const { lead, next } = await actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller });
+      const { lead, next } = await whenSettled(() => actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller }));
       const { taskToken: _t, pendingNext: _p, ...visible } = lead;
       return json(200, { lead: visible, stage: lead.stage, next });
     },

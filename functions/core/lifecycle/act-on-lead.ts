@@ -25,6 +25,23 @@ const resumeExecution = async (ports: ActionPorts, token: string, output: unknow
   }
 };
 
+/**
+ * The execution stores its wait token a moment after a stage change. A request arriving in that
+ * moment waits for it (up to `withinMs`) instead of bouncing a 409 the caller would have to retry.
+ */
+export const whenSettled = async <T>(attempt: () => Promise<T>, withinMs = 5000, everyMs = 100): Promise<T> => {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const retryable = error instanceof ConflictError && error.details.retryable === true;
+      if (!retryable || Date.now() - started > withinMs) throw error;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+};
+
 export const isRepAction = (value: string): value is RepAction => (ACTIONS as readonly string[]).includes(value);
 
 /**
@@ -37,14 +54,14 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
   const lead: StoredLead | undefined = await ports.leads.get(leadId);
   if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', leadId);
   if (lead.owner && lead.owner !== caller.userId && !isManager(caller)) throw new ForbiddenError(`only the owner (${lead.owner}) or a manager may act on this lead`);
-  if (lead.stage === 'Creation') throw new ConflictError(`lead ${leadId} is moving right now (being scored and routed); try again in a moment`, { stage: lead.stage, allowed: [] });
+  if (lead.stage === 'Creation') throw new ConflictError(`lead ${leadId} is moving right now (being scored and routed); try again in a moment`, { stage: lead.stage, allowed: [], retryable: true });
   const stages = await ports.config.stages();
   const allowed = allowedActions(lead, stages);
   if (!allowed.includes(action)) {
     throw new ConflictError(`'${action}' is not allowed in stage ${lead.stage}; allowed: ${allowed.join(', ') || 'none'}`, { stage: lead.stage, allowed });
   }
   const token = lead.taskToken;
-  if (!token) throw new ConflictError(`lead ${leadId} is moving right now; reload it and try again`, { stage: lead.stage, allowed });
+  if (!token) throw new ConflictError(`lead ${leadId} is moving right now; reload it and try again`, { stage: lead.stage, allowed, retryable: true });
   const now = ports.clock.now();
   const at = now.toISOString();
   const actor = actorOf(caller);
@@ -85,7 +102,7 @@ export const decideTask = async (ports: ActionPorts, request: { taskId: string; 
   if (!task) throw new NotFoundError('task', taskId);
   if (!mayDecide(task, caller)) throw new ForbiddenError(`only ${task.approver ?? `group ${task.group}`}${task.escalatedTo ? ` or ${task.escalatedTo}` : ''} may decide this task`);
   if (task.status !== 'open') throw new ConflictError(`task ${taskId} has already been decided (${task.decision} by ${task.decidedBy})`, { taskId });
-  if (!task.taskToken) throw new ConflictError(`task ${taskId} is being opened; try again in a moment`, { taskId });
+  if (!task.taskToken) throw new ConflictError(`task ${taskId} is being opened; try again in a moment`, { taskId, retryable: true });
   if (decision === 'reject' && !comment?.trim()) throw new ValidationError([{ field: 'comment', reason: 'say why the conversion is rejected' }]);
   const now = ports.clock.now();
   const at = now.toISOString();

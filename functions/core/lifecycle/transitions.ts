@@ -53,13 +53,8 @@ export const planAction = (lead: Lead, action: Exclude<RepAction, 'distribute'>,
   const at = now.toISOString();
   const version = lead.version + 1;
   if (action === 'convert') {
-    const after = { ...lead, version };
-    return {
-      patch: {},
-      next: 'approve',
-      audit: [{ at, actor, action: 'conversion-requested', from: lead.stage, to: lead.stage, why: input.comment }],
-      events: [leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: lead.stage, action: 'convert-requested', comment: input.comment })],
-    };
+    // No stage changes yet: ApprovalRequested or LeadConverted will say what happened.
+    return { patch: {}, next: 'approve', audit: [{ at, actor, action: 'conversion-requested', from: lead.stage, to: lead.stage, why: input.comment }], events: [] };
   }
   if (action === 'disqualify') {
     const reason = input.reason?.trim();
