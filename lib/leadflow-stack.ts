@@ -196,6 +196,7 @@ export class LeadflowStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
+    new CfnOutput(this, 'EventArchiveName', { value: this.events.archive.archiveName, description: 'For aws events start-replay' });
     new CfnOutput(this, 'LifecycleStateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.ops.topic.topicArn });
     new CfnOutput(this, 'WebhookSecretPrefix', { value: config.webhookSecretPrefix });
