@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
+import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
 import { makeImportRepository } from '../../functions/adapters/import-repository';
 import type { CaptureDeps } from '../../functions/core/capture-lead';
 import type { SourceConfig } from '../../functions/core/sources';
@@ -16,7 +16,7 @@ const setup = async () => {
   const started: string[] = [];
   let n = 0;
   const capture: CaptureDeps = {
-    store: makeCaptureRepository(table.db, table.name),
+    store: makeBatchedCaptureStore(table.db, table.name),
     workflow: { startLifecycle: async (id) => void started.push(id) },
     clock: { now: () => new Date('2026-11-23T10:00:00Z') },
     ids: { next: () => `L${String(++n).padStart(6, '0')}` },

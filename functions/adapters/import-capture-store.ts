@@ -1,0 +1,177 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DedupeKey, KeyHolders } from '../core/dedupe';
+import type { CaptureAnswer, CaptureLookup, CaptureStore, NewLeadWrite } from '../core/ports';
+import { keys } from './keys';
+import { leadItem } from './lead-item';
+
+type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
+type DeliveryItem = { pk: string; answer: CaptureAnswer };
+type Deferred<T> = { resolve(value: T): void; reject(error: unknown): void };
+
+/** The items of one capture, exactly as the capture repository writes them (delivery first). */
+const captureItems = (table: string, write: NewLeadWrite) => {
+  const { lead, audit, delivery } = write;
+  return [
+    {
+      Put: {
+        TableName: table,
+        Item: { ...keys.delivery(delivery.sourceId, delivery.deliveryId), type: 'delivery', answer: delivery.answer, expiresAt: delivery.expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
+    ...write.keys.map((key) => ({
+      Update: {
+        TableName: table,
+        Key: keys.dedupe(key),
+        UpdateExpression: 'ADD leadIds :id SET #type = :type, #on = :on, #value = :value',
+        ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' },
+        ExpressionAttributeValues: { ':id': new Set([lead.id]), ':type': 'dedupe-key', ':on': key.on, ':value': key.value },
+      },
+    })),
+  ];
+};
+
+const MAX_ITEMS_PER_TRANSACTION = 100;
+const MAX_KEYS_PER_BATCH_GET = 100;
+
+/**
+ * The capture store for bulk imports: the same items and conditions as the capture repository, but
+ * the lookups and writes of rows captured at the same moment are coalesced into one BatchGetItem
+ * and one TransactWriteItems (a whole transaction per lead costs a round trip each; DynamoDB
+ * Local also runs transactions one at a time). Rows are scheduled so that no two rows sharing a
+ * dedupe key are in flight together, so one transaction never touches an item twice; a row whose
+ * delivery was taken by an earlier attempt gets that attempt's answer, as with single captures.
+ */
+export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: string): CaptureStore => {
+  let lookups: { sourceId: string; deliveryId: string; keys: DedupeKey[]; done: Deferred<CaptureLookup> }[] = [];
+  let writes: { write: NewLeadWrite; done: Deferred<{ written: true } | { written: false; priorAnswer: CaptureAnswer }> }[] = [];
+  let lookupScheduled = false;
+  let writeScheduled = false;
+
+  const batchGet = async (wanted: Record<string, string>[]) => {
+    const items = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < wanted.length; i += MAX_KEYS_PER_BATCH_GET) {
+      let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
+        [table]: { Keys: wanted.slice(i, i + MAX_KEYS_PER_BATCH_GET), ConsistentRead: true },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept returning unprocessed keys');
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[table] ?? []) items.set(String(item.pk), item);
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return items;
+  };
+
+  const flushLookups = async () => {
+    lookupScheduled = false;
+    const pending = lookups;
+    lookups = [];
+    try {
+      const wanted = new Map<string, Record<string, string>>();
+      for (const l of pending) for (const k of [keys.delivery(l.sourceId, l.deliveryId), ...l.keys.map(keys.dedupe)]) wanted.set(k.pk, k);
+      const byPk = await batchGet([...wanted.values()]);
+      for (const l of pending) {
+        const delivery = byPk.get(keys.delivery(l.sourceId, l.deliveryId).pk) as DeliveryItem | undefined;
+        const holders: KeyHolders[] = l.keys.flatMap((key) => {
+          const item = byPk.get(keys.dedupe(key).pk) as KeyItem | undefined;
+          return item ? [{ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId }] : [];
+        });
+        l.done.resolve({ priorAnswer: delivery?.answer, holders });
+      }
+    } catch (error) {
+      for (const l of pending) l.done.reject(error);
+    }
+  };
+
+  const readDelivery = async (sourceId: string, deliveryId: string) => {
+    const out = await db.send(new GetCommand({ TableName: table, Key: keys.delivery(sourceId, deliveryId), ConsistentRead: true }));
+    return (out.Item as DeliveryItem | undefined)?.answer;
+  };
+
+  /** Groups writes so that each transaction stays within 100 items and touches every item once. */
+  const groupsOf = (pending: typeof writes) => {
+    const groups: { entries: typeof writes; items: ReturnType<typeof captureItems>[]; size: number; pks: Set<string> }[] = [];
+    for (const entry of pending) {
+      const items = captureItems(table, entry.write);
+      const pks = items.map((i) => ('Put' in i ? `${i.Put.Item.pk}|${i.Put.Item.sk}` : `${i.Update.Key.pk}|${i.Update.Key.sk}`));
+      const group = groups.find((g) => g.size + items.length <= MAX_ITEMS_PER_TRANSACTION && pks.every((pk) => !g.pks.has(pk)));
+      if (group) {
+        group.entries.push(entry);
+        group.items.push(items);
+        group.size += items.length;
+        for (const pk of pks) group.pks.add(pk);
+      } else groups.push({ entries: [entry], items: [items], size: items.length, pks: new Set(pks) });
+    }
+    return groups;
+  };
+
+  const writeGroup = async (entries: typeof writes, itemsPerEntry: ReturnType<typeof captureItems>[]) => {
+    let remaining = entries.map((entry, i) => ({ entry, items: itemsPerEntry[i] ?? [] }));
+    for (let attempt = 0; remaining.length > 0; attempt++) {
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: remaining.flatMap((r) => r.items) as never[] }));
+        for (const r of remaining) r.entry.done.resolve({ written: true });
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const next: typeof remaining = [];
+        let offset = 0;
+        for (const r of remaining) {
+          const mine = reasons.slice(offset, offset + r.items.length);
+          offset += r.items.length;
+          // Only a taken delivery record means "already captured"; the others in the group are retried.
+          if (mine[0]?.Code === 'ConditionalCheckFailed') {
+            const { sourceId, deliveryId } = r.entry.write.delivery;
+            const priorAnswer = await readDelivery(sourceId, deliveryId);
+            if (priorAnswer) r.entry.done.resolve({ written: false, priorAnswer });
+            else r.entry.done.reject(error);
+          } else if (mine.some((m) => m.Code === 'ConditionalCheckFailed')) r.entry.done.reject(error);
+          else next.push(r);
+        }
+        if (next.length === remaining.length && !reasons.some((m) => m.Code === 'TransactionConflict')) throw error;
+        remaining = next;
+      }
+    }
+  };
+
+  const flushWrites = async () => {
+    writeScheduled = false;
+    const pending = writes;
+    writes = [];
+    await Promise.all(
+      groupsOf(pending).map(async (g) => {
+        try {
+          await writeGroup(g.entries, g.items);
+        } catch (error) {
+          for (const e of g.entries) e.done.reject(error);
+        }
+      }),
+    );
+  };
+
+  return {
+    lookup: (sourceId, deliveryId, dedupeKeys) =>
+      new Promise<CaptureLookup>((resolve, reject) => {
+        lookups.push({ sourceId, deliveryId, keys: dedupeKeys, done: { resolve, reject } });
+        if (!lookupScheduled) {
+          lookupScheduled = true;
+          setImmediate(() => void flushLookups());
+        }
+      }),
+    createLead: (write) =>
+      new Promise((resolve, reject) => {
+        writes.push({ write, done: { resolve, reject } });
+        if (!writeScheduled) {
+          writeScheduled = true;
+          setImmediate(() => void flushWrites());
+        }
+      }),
+  };
+};
