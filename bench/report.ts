@@ -36,6 +36,12 @@ export const printReport = (results: Json) => {
     console.log('\nCapture: signed webhooks over HTTP vs raw PutItem (same DynamoDB Local, same run)');
     console.log(t.toString());
   }
+  const withLifecycle = results.captureWithLifecycle;
+  if (Array.isArray(withLifecycle)) {
+    for (const l of withLifecycle as CaptureLevel[]) {
+      console.log(`with the lifecycle running in the same process (npm start): concurrency ${l.concurrency}: ${l.capture.perSecond} leads/s, p50 ${l.capture.p50} ms, p99 ${l.capture.p99} ms (PutItem ${l.putItem.perSecond}/s)`);
+    }
+  }
 
   const rt = obj(results.roundTrips);
   if (rt.maxPerCapture !== undefined) {
