@@ -12,6 +12,7 @@ import { makeConversion } from './conversion-repository';
 import { makeLeadReader } from './lead-repository';
 import { makeLeadWriter } from './lead-writer';
 import { makeRoutingRepository } from './routing-repository';
+import { makeScoringRepository } from './scoring-repository';
 import { makeTasksRepository } from './tasks-repository';
 
 /** The real adapters behind the lifecycle core, shared by the workflow steps and the action APIs. */
@@ -21,6 +22,13 @@ export const lifecyclePortsFromEnv = (): LifecyclePorts => {
   const store = makeConfigRepository(db, table);
   const reader = makeLeadReader(db, table);
   const writer = makeLeadWriter(db, table);
+  const models = makeScoringRepository(db, table);
+  // The active learned model changes when training runs (daily at most): a minute's cache is plenty.
+  let model: { value: Awaited<ReturnType<typeof models.active>>; at: number } | undefined;
+  const activeModel = async () => {
+    if (!model || Date.now() - model.at > 60_000) model = { value: await models.active(), at: Date.now() };
+    return model.value;
+  };
   return {
     leads: { get: (id) => reader.get(id), write: (before, patch, audit, options) => writer.write(before, patch, audit, options) },
     config: {
@@ -28,7 +36,7 @@ export const lifecyclePortsFromEnv = (): LifecyclePorts => {
       teams: async () => (await readConfig(store, teamsConfig)).value,
       stages: async () => (await readConfig(store, stagesConfig)).value,
       approvals: async () => (await readConfig(store, approvalsConfig)).value,
-      scoring: async () => ({ config: await readConfig(store, scoringConfig), model: null }),
+      scoring: async () => ({ config: await readConfig(store, scoringConfig), model: (await activeModel()) ?? null }),
     },
     counters: makeRoutingRepository(db, table),
     tasks: makeTasksRepository(db, table),
