@@ -10,6 +10,7 @@ import './styles.css';
 
 // Pages other than the inbox load on demand, so the first load stays small (the dashboard brings charts).
 const LeadPage = lazy(() => import('./pages/lead').then((m) => m.LeadPage));
+const OpportunityPage = lazy(() => import('./pages/opportunity').then((m) => m.OpportunityPage));
 const TasksPage = lazy(() => import('./pages/tasks').then((m) => m.TasksPage));
 const SalesOpsPage = lazy(() => import('./pages/sales-ops').then((m) => m.SalesOpsPage));
 const ImportPage = lazy(() => import('./pages/import').then((m) => m.ImportPage));
@@ -57,6 +58,8 @@ const App = () => {
     switch (first) {
       case 'leads':
         return <LeadPage id={route.segments[1] ?? ''} session={session} />;
+      case 'opportunities':
+        return <OpportunityPage id={route.segments[1] ?? ''} />;
       case 'tasks':
         return <TasksPage session={session} />;
       case 'sales-ops':

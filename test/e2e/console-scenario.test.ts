@@ -168,6 +168,14 @@ describe('console scenario', () => {
     expect(text).toContain('handoff');
     await screenshot(alicePage, 'lead');
     await expectAccessible(alicePage);
+    await alicePage.getByTestId('opportunity-link').click();
+    await stageHeading(alicePage, 'Discovery');
+    await alicePage.getByRole('button', { name: /^Solution/ }).click();
+    await stageHeading(alicePage, 'Solution');
+    await screenshot(alicePage, 'opportunity');
+    await expectAccessible(alicePage);
+    await alicePage.goBack();
+    await stageHeading(alicePage, 'Converted');
     await context.close();
   });
 

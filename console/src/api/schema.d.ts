@@ -49,6 +49,10 @@ export interface paths {
   "/config/subscriptions/{subscriptionId}": {
     delete: operations["deleteSubscription"];
   };
+  "/opportunities/{id}": {
+    get: operations["getOpportunity"];
+    patch: operations["moveOpportunity"];
+  };
   "/tasks": {
     get: operations["listTasks"];
   };
@@ -248,18 +252,57 @@ export interface components {
     ApprovalTask: {
       taskId: string;
       leadId: string;
-      step?: number;
+      run?: number;
+      stepIndex: number;
+      stepName: string;
+      chainName: string;
       approver?: string;
       group?: string;
-      /** Format: date-time */
-      createdAt?: string;
-      /** Format: date-time */
-      deadline?: string;
-      escalated?: boolean;
-      lead?: {
-        [key: string]: unknown;
+      escalatedTo?: string;
+      escalations: number;
+      escalated: boolean;
+      /** @enum {string} */
+      status: "open" | "decided" | "cancelled";
+      createdAt: string;
+      dueAt: string;
+      leadSummary: {
+        name?: string;
+        company?: string;
+        email?: string;
+        stage: string;
+        owner?: string;
+        expectedValue?: number;
+        leadType: string;
       };
-      [key: string]: unknown;
+    };
+    Opportunity: {
+      id: string;
+      version: number;
+      name: string;
+      leadId: string;
+      /** @enum {string} */
+      leadType: "B2B" | "B2C";
+      accountId?: string;
+      contactId: string;
+      owner?: string;
+      team?: string;
+      sourceId: string;
+      campaign?: string;
+      /** @enum {string} */
+      stageSet: "B2B" | "B2C";
+      stage: string;
+      probability: number;
+      fields: {
+        [key: string]: string | number | boolean;
+      };
+      followers: string[];
+      createdAt: string;
+      updatedAt: string;
+      stageEnteredAt: string;
+      links?: {
+        lead?: string;
+        feed?: string;
+      };
     };
     ConfigDocument: {
       name: string;
@@ -720,6 +763,46 @@ export interface operations {
       /** @description Removed */
       204: {
         content: never;
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  getOpportunity: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The opportunity and links to its lead and feed */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Opportunity"];
+        };
+      };
+      default: components["responses"]["Problem"];
+    };
+  };
+  moveOpportunity: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          stage: string;
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Moved */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Opportunity"];
+        };
       };
       default: components["responses"]["Problem"];
     };

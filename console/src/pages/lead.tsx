@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiProblem, type AuditEntry, api, apiUrl, type FeedItem, type Lead, type LeadAction, must, type Session } from '../api/client';
+import { ApiProblem, type AuditEntry, api, type FeedItem, type Lead, type LeadAction, must, type Session } from '../api/client';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { ACTION_LABEL, ageing, allowedActions, duration, leadName, STAGE_LABEL, type StageRules, when } from '../format';
 import { href } from '../router';
@@ -217,7 +217,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
               <>
                 <dt>Opportunity</dt>
                 <dd>
-                  <a href={apiUrl(`/opportunities/${lead.opportunityId}`)} data-testid="opportunity-link">
+                  <a href={href(`/opportunities/${lead.opportunityId}`)} data-testid="opportunity-link">
                     {lead.opportunityId}
                   </a>
                 </dd>

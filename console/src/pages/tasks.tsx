@@ -4,8 +4,6 @@ import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href } from '../router';
 
-type LeadSummary = { id?: string; firstName?: string; lastName?: string; company?: string; email?: string; stage?: string; expectedValue?: number; owner?: string };
-
 /** The approver's open tasks (their own and their groups'), each decided with a comment. */
 export const TasksPage = ({ session }: { session: Session }) => {
   const [tasks, setTasks] = useState<ApprovalTask[]>();
@@ -43,8 +41,8 @@ const TaskCard = ({ task, onDecided }: { task: ApprovalTask; onDecided: () => Pr
   const [comment, setComment] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const lead = (task.lead ?? {}) as LeadSummary;
-  const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || task.leadId;
+  const lead = task.leadSummary;
+  const name = lead.name || lead.email || task.leadId;
   const decide = async (decision: 'approve' | 'reject') => {
     setBusy(true);
     try {
@@ -66,10 +64,10 @@ const TaskCard = ({ task, onDecided }: { task: ApprovalTask; onDecided: () => Pr
         {task.escalated && <em class="badge escalated">Escalated</em>}
       </h2>
       <p class="muted">
-        Step {task.step ?? 1} · for {task.approver ?? task.group ?? 'you'}
-        {lead.expectedValue !== undefined ? ` · expected value ${lead.expectedValue}` : ''}
-        {lead.owner ? ` · owner ${lead.owner}` : ''}
-        {task.deadline ? ` · due ${when(task.deadline)}` : ''}
+        {task.chainName}, step {task.stepIndex + 1}: {task.stepName} · for {task.approver ?? `group ${task.group ?? '?'}`}
+        {task.escalatedTo ? ` · escalated to ${task.escalatedTo}` : ''} · {lead.leadType} · {lead.stage}
+        {lead.expectedValue !== undefined ? ` · expected value ${lead.expectedValue.toLocaleString()}` : ''}
+        {lead.owner ? ` · owner ${lead.owner}` : ''} · due {when(task.dueAt)}
       </p>
       <label>
         Comment
