@@ -207,6 +207,12 @@ describe('console scenario', () => {
     await expectAccessible(page);
     const { leadId: dachLead } = await postWebhookLead(rt, { firstName: 'Greta', email: `greta.${suffix}@beispiel.example`, company: 'Beispiel GmbH', country: 'DE' });
     await expect.poll(async () => (await api<{ owner?: string }>(rt, MARIA, 'GET', `/leads/${dachLead}`)).json.owner, { timeout: 15_000 }).toBe('bob');
+    await page.goto(`${rt.url}/#/sales-ops?tab=teams`);
+    await page.getByRole('checkbox', { name: 'carol available' }).uncheck();
+    await page.getByRole('button', { name: 'Validate and save' }).click();
+    await page.getByRole('status').filter({ hasText: /Saved as version 1\./ }).waitFor();
+    const teams = await api<{ value: { teams: { members: { user: string; available: boolean }[] }[] } }>(rt, SAM, 'GET', '/config/teams');
+    expect(teams.json.value.teams[0]?.members.find((m) => m.user === 'carol')?.available).toBe(false);
     for (const tab of ['teams', 'stages', 'approvals', 'subscriptions', 'model']) {
       await page.goto(`${rt.url}/#/sales-ops?tab=${tab}`);
       await page.locator('.loading').waitFor({ state: 'detached' });

@@ -5,6 +5,7 @@ import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href, type Route } from '../router';
 import { Subscriptions } from './subscriptions';
+import { TeamsEditor, type TeamsValue } from './teams-editor';
 
 const KINDS = [
   { name: 'routing', label: 'Routing rules' },
@@ -22,7 +23,8 @@ type ConfigName = Exclude<KindName, 'model' | 'subscriptions'>;
 /** Sales ops: every versioned configuration, edited without a deploy; a stale save is refused (409). */
 export const SalesOpsPage = ({ route, session }: { route: Route; session: Session }) => {
   const tab = (route.query.get('tab') as KindName | null) ?? 'routing';
-  const canEdit = session.groups.includes('salesops');
+  // Managers may edit their teams (availability); everything else is for sales ops.
+  const canEdit = session.groups.includes('salesops') || (tab === 'teams' && session.groups.includes('manager'));
   return (
     <section aria-labelledby="ops-title">
       <h1 id="ops-title">Sales ops</h1>
@@ -92,6 +94,8 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
       )}
       {name === 'routing' ? (
         <RoutingEditor key={doc.version} value={doc.value as RoutingValue} error={error} canEdit={canEdit} onSave={save} />
+      ) : name === 'teams' ? (
+        <TeamsEditor key={doc.version} value={doc.value as TeamsValue} error={error} canEdit={canEdit} onSave={save} />
       ) : (
         <JsonEditor key={doc.version} value={doc.value} error={stale ? undefined : error} canEdit={canEdit} onSave={save} />
       )}
