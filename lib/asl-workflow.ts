@@ -22,6 +22,12 @@ export type AslWorkflowProps = {
    * @default - only the referenced ones
    */
   readonly alwaysSubstitute?: readonly string[];
+  /**
+   * What each service integration the definition may use needs, keyed by its `Resource` without the
+   * `.sync`/`.waitForTaskToken` suffix (`arn:aws:states:::events:putEvents`). A Task (or ItemReader,
+   * ResultWriter) whose resource is not listed fails the synth: the machine could not run it.
+   */
+  readonly integrations: Readonly<Record<string, readonly PolicyStatement[]>>;
   /** Extra statements (e.g. a Distributed Map starting its own child executions). */
   readonly extraGrants?: readonly PolicyStatement[];
   /**
@@ -31,12 +37,17 @@ export type AslWorkflowProps = {
   readonly logRetention?: RetentionDays;
 };
 
+/** Service integrations (`Resource` values) used anywhere in a definition, nested states included, without suffix. */
+export const integrationsIn = (definition: string): string[] =>
+  [...new Set([...definition.matchAll(/"Resource"\s*:\s*"([^"]+)"/g)].map((m) => (m[1] ?? '').replace(/\.(sync(:2)?|waitForTaskToken)$/, '')))];
+
 /** `${Name}` placeholders used in a definition's text. */
 export const placeholdersIn = (definition: string): string[] => [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ''))];
 
 /**
  * A Standard state machine from a definition file, with logging (ALL, without execution data),
- * X-Ray tracing and a role that holds only the grants of the substitutions the definition uses.
+ * X-Ray tracing and a role that holds only what the definition uses: the grants of the service
+ * integrations it calls and of the substitutions it references.
  */
 export class AslWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
@@ -44,6 +55,8 @@ export class AslWorkflow extends Construct {
   public readonly logGroup: LogGroup;
   /** Placeholders found in the definition. */
   public readonly used: readonly string[];
+  /** Service integrations found in the definition. */
+  public readonly integrations: readonly string[];
 
   constructor(scope: Construct, id: string, props: AslWorkflowProps) {
     super(scope, id);
@@ -60,6 +73,13 @@ export class AslWorkflow extends Construct {
         `${props.definitionFile} uses substitutions ${unknown.map((n) => `\${${n}}`).join(', ')} that the stack does not provide; provided: ${Object.keys(props.substitutions).join(', ')}`,
       );
     }
+    this.integrations = integrationsIn(text);
+    const unsupported = this.integrations.filter((resource) => !(resource in props.integrations));
+    if (unsupported.length > 0) {
+      throw new Error(
+        `${props.definitionFile} calls ${unsupported.join(', ')}, which the stack grants nothing for; supported: ${Object.keys(props.integrations).join(', ')}`,
+      );
+    }
     const passed = new Set([...this.used, ...(props.alwaysSubstitute ?? [])]);
     const definitionSubstitutions = Object.fromEntries(
       [...passed].flatMap((name) => {
@@ -71,7 +91,11 @@ export class AslWorkflow extends Construct {
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('states.amazonaws.com') });
     // Two placeholders may share one grant (TableName and TableArn): add each statement once.
-    const statements = new Set([...this.used.flatMap((name) => props.substitutions[name]?.grants ?? []), ...(props.extraGrants ?? [])]);
+    const statements = new Set([
+      ...this.integrations.flatMap((resource) => props.integrations[resource] ?? []),
+      ...this.used.flatMap((name) => props.substitutions[name]?.grants ?? []),
+      ...(props.extraGrants ?? []),
+    ]);
     for (const statement of statements) this.role.addToPolicy(statement);
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {

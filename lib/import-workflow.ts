@@ -42,7 +42,8 @@ export type ImportWorkflowProps = {
  * The bulk-import workflow (Distributed Map over an uploaded file), from `statemachines/lead-import.asl.json`.
  * Substitutions offered: `TableName`, `TableArn`, `EventBusName`, `EventBusArn`, `ImportsBucketName`,
  * `ImportsBucketArn`, `LifecycleStateMachineArn`, and `<Name>FunctionArn` for every function. Grants
- * follow the placeholders the definition uses.
+ * follow the integrations the definition calls (scoped to the table, bus, imports bucket, lifecycle
+ * machine) and the functions it names.
  */
 export class ImportWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
@@ -51,24 +52,31 @@ export class ImportWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const table = new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], resources: [props.table.tableArn] });
-    const bus = new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] });
-    const bucket = [
-      // Distributed Map: ItemReader reads the file, ResultWriter writes results beside it.
-      new PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [props.importsBucket.arnForObjects('*')] }),
-      new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.importsBucket.bucketArn] }),
-    ];
+    const onTable = (action: string) => [new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] })];
     const substitutions: Record<string, Substitution> = {
-      TableName: { value: props.table.tableName, grants: [table] },
-      TableArn: { value: props.table.tableArn, grants: [table] },
-      EventBusName: { value: props.bus.eventBusName, grants: [bus] },
-      EventBusArn: { value: props.bus.eventBusArn, grants: [bus] },
-      ImportsBucketName: { value: props.importsBucket.bucketName, grants: bucket },
-      ImportsBucketArn: { value: props.importsBucket.bucketArn, grants: bucket },
-      LifecycleStateMachineArn: {
-        value: props.lifecycleStateMachineArn,
-        grants: [new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.lifecycleStateMachineArn] })],
-      },
+      TableName: { value: props.table.tableName },
+      TableArn: { value: props.table.tableArn },
+      EventBusName: { value: props.bus.eventBusName },
+      EventBusArn: { value: props.bus.eventBusArn },
+      ImportsBucketName: { value: props.importsBucket.bucketName },
+      ImportsBucketArn: { value: props.importsBucket.bucketArn },
+      LifecycleStateMachineArn: { value: props.lifecycleStateMachineArn },
+    };
+    // Which function a Lambda task calls, or which machine it starts, is known from its placeholder:
+    // those grants come with the substitution; the rest follows the integrations called.
+    const integrations: Record<string, PolicyStatement[]> = {
+      'arn:aws:states:::lambda:invoke': [],
+      'arn:aws:states:::dynamodb:getItem': onTable('GetItem'),
+      'arn:aws:states:::dynamodb:putItem': onTable('PutItem'),
+      'arn:aws:states:::dynamodb:updateItem': onTable('UpdateItem'),
+      'arn:aws:states:::events:putEvents': [new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] })],
+      // Distributed Map: ItemReader reads the uploaded file, ResultWriter writes results beside it.
+      'arn:aws:states:::s3:getObject': [new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.importsBucket.arnForObjects('*')] })],
+      'arn:aws:states:::s3:listObjectsV2': [new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.importsBucket.bucketArn] })],
+      'arn:aws:states:::s3:putObject': [new PolicyStatement({ actions: ['s3:PutObject'], resources: [props.importsBucket.arnForObjects('*')] })],
+      'arn:aws:states:::states:startExecution': [
+        new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.lifecycleStateMachineArn] }),
+      ],
     };
     for (const [name, fn] of Object.entries(props.functions)) {
       substitutions[functionArnSubstitution(name)] = {
@@ -82,6 +90,7 @@ export class ImportWorkflow extends Construct {
       definitionFile: props.definitionFile ?? IMPORT_DEFINITION,
       stateMachineName: props.stateMachineName,
       substitutions,
+      integrations,
       // A Distributed Map runs its batches as child executions of this same machine.
       extraGrants: [
         new PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }),
@@ -91,7 +100,9 @@ export class ImportWorkflow extends Construct {
     });
     this.stateMachine = this.workflow.stateMachine;
     acknowledgeWildcardResource(this.workflow.role, ownExecutions, 'Distributed Map child executions get generated names; the grant covers only this machine\'s executions.');
-    acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects('*'), 'The map reads the uploaded file and writes results under generated keys of the imports bucket only.');
+    if (this.workflow.integrations.some((r) => r === 'arn:aws:states:::s3:getObject' || r === 'arn:aws:states:::s3:putObject')) {
+      acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects('*'), 'The map reads the uploaded file and writes results under generated keys of the imports bucket only.');
+    }
     for (const fn of Object.values(props.functions)) {
       acknowledgeWildcardResource(this.workflow.role, `${fn.functionArn}:*`, 'Invoking a function by version or alias ARN needs the ":*" form; it covers this function only.');
     }

@@ -113,7 +113,8 @@ export class LeadflowStack extends Stack {
       const fn = new LeadflowFunction(this, name, {
         spec,
         logRetention: config.logRetentionDays,
-        environment: { POWERTOOLS_SERVICE_NAME: `leadflow-${name}`, LEADFLOW_SOURCES: sourcesJson },
+        // EVENT_BUS_NAME for all: a function may compose events that the state machine puts (workflowSteps).
+        environment: { POWERTOOLS_SERVICE_NAME: `leadflow-${name}`, LEADFLOW_SOURCES: sourcesJson, EVENT_BUS_NAME: this.events.bus.eventBusName },
       });
       bindNeeds(fn, spec.needs, resources);
       this.functions[name] = fn;

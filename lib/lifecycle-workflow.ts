@@ -35,8 +35,9 @@ export type LifecycleWorkflowProps = {
 
 /**
  * One Standard execution per lead, from `statemachines/lead-lifecycle.asl.json`. Its role may invoke
- * the workflow-steps function, get and update items in the table and put events on the bus — nothing else
- * (plus the log delivery and X-Ray actions Step Functions itself needs).
+ * the workflow-steps function, get and update items in the table and put events on the bus — and
+ * only those of these the definition calls (plus the log delivery and X-Ray actions Step Functions
+ * itself needs). Lambda tasks can only call the workflow-steps function.
  */
 export class LifecycleWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
@@ -44,24 +45,30 @@ export class LifecycleWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: LifecycleWorkflowProps) {
     super(scope, id);
-    const table = new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] });
-    const bus = new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] });
+    const onTable = (action: string) => [new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] })];
     const substitutions: Record<string, Substitution> = {
-      TableName: { value: props.table.tableName, grants: [table] },
-      TableArn: { value: props.table.tableArn, grants: [table] },
-      EventBusName: { value: props.bus.eventBusName, grants: [bus] },
-      EventBusArn: { value: props.bus.eventBusArn, grants: [bus] },
+      TableName: { value: props.table.tableName },
+      TableArn: { value: props.table.tableArn },
+      EventBusName: { value: props.bus.eventBusName },
+      EventBusArn: { value: props.bus.eventBusArn },
     };
+    const invokeSteps: PolicyStatement[] = [];
     if (props.stepsFunction) {
-      substitutions.WorkflowStepsFunctionArn = {
-        value: props.stepsFunction.functionArn,
-        grants: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.stepsFunction.functionArn] })],
-      };
+      invokeSteps.push(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.stepsFunction.functionArn] }));
+      substitutions.WorkflowStepsFunctionArn = { value: props.stepsFunction.functionArn };
     }
+    // Grants follow the integrations the definition calls; each is scoped to the one resource it may touch.
+    const integrations: Record<string, PolicyStatement[]> = {
+      'arn:aws:states:::dynamodb:getItem': onTable('GetItem'),
+      'arn:aws:states:::dynamodb:updateItem': onTable('UpdateItem'),
+      'arn:aws:states:::events:putEvents': [new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] })],
+    };
+    if (props.stepsFunction) integrations['arn:aws:states:::lambda:invoke'] = invokeSteps;
     this.workflow = new AslWorkflow(this, 'Workflow', {
       definitionFile: props.definitionFile ?? LIFECYCLE_DEFINITION,
       stateMachineName: props.stateMachineName,
       substitutions,
+      integrations,
       alwaysSubstitute: LIFECYCLE_SUBSTITUTIONS.filter((name) => name in substitutions),
       logRetention: props.logRetention,
     });

@@ -7,7 +7,7 @@ import { TABLE } from '../../functions/adapters/table-definition';
 import { GROUPS } from '../../functions/http/auth';
 import { EVENT_RULES } from '../../functions/core/event-rules';
 import { FUNCTIONS, ROUTES } from '../../functions/routes';
-import { placeholdersIn } from '../../lib/asl-workflow';
+import { integrationsIn, placeholdersIn } from '../../lib/asl-workflow';
 import { readSources } from '../../lib/config';
 import { LIFECYCLE_SUBSTITUTIONS } from '../../lib/lifecycle-workflow';
 import type { LeadflowStack } from '../../lib/leadflow-stack';
@@ -124,13 +124,13 @@ describe('the functions', () => {
     }
   });
 
-  it('sets exactly the environment its needs use, plus the service name and the sources', () => {
+  it('sets exactly the environment its needs use, plus the service name, the sources and the bus name', () => {
     const sources = JSON.stringify(readSources(new URL('../../leadflow.config.json', import.meta.url).pathname));
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
       const fn = stack.functions[name];
       if (!fn) continue;
       const env = ((ofType('AWS::Lambda::Function')[logicalId(fn.fn)]?.Properties?.Environment ?? { Variables: {} }) as { Variables: Record<string, unknown> }).Variables;
-      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'LEADFLOW_SOURCES', ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? [])]);
+      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'LEADFLOW_SOURCES', 'EVENT_BUS_NAME', ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? [])]);
       if (spec.needs.includes('imports') && stack.imports) expected.add('IMPORT_STATE_MACHINE_ARN');
       expect(Object.keys(env).sort(), name).toEqual([...expected].sort());
       expect(env.LEADFLOW_SOURCES).toBe(sources);
@@ -212,19 +212,25 @@ describe('the lifecycle state machine', () => {
     });
   });
 
-  it("gives its role only the three integrations (and Step Functions' own log delivery and tracing)", () => {
+  it("gives its role only the integrations its definition calls, on their one resource (and Step Functions' own logging and tracing)", () => {
     const statements = statementsOfRole(template, logicalId(stack.lifecycle.workflow.role));
-    const integrations = [...actionsOf(statements)].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
-    const definition = readFileSync(lifecycleDefinitionForTests(), 'utf8');
-    const expected = [
-      ...(/\$\{WorkflowStepsFunctionArn\}/.test(definition) ? ['lambda:InvokeFunction'] : []),
-      ...(/\$\{Table(Name|Arn)\}/.test(definition) ? ['dynamodb:GetItem', 'dynamodb:UpdateItem'] : []),
-      ...(/\$\{EventBus(Name|Arn)\}/.test(definition) ? ['events:PutEvents'] : []),
-    ];
-    expect(integrations.sort()).toEqual(expected.sort());
-    for (const a of ['dynamodb:UpdateItem', 'events:PutEvents', 'lambda:InvokeFunction']) {
-      for (const r of resourcesFor(statements, a)) expect(r).not.toBe('"*"');
-    }
+    const granted = [...actionsOf(statements)].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
+    const called = integrationsIn(readFileSync(lifecycleDefinitionForTests(), 'utf8'));
+    const ACTION: Record<string, string> = {
+      'arn:aws:states:::lambda:invoke': 'lambda:InvokeFunction',
+      'arn:aws:states:::dynamodb:getItem': 'dynamodb:GetItem',
+      'arn:aws:states:::dynamodb:updateItem': 'dynamodb:UpdateItem',
+      'arn:aws:states:::events:putEvents': 'events:PutEvents',
+    };
+    expect(granted.sort()).toEqual([...new Set(called.map((r) => ACTION[r] ?? `unexpected ${r}`))].sort());
+    const only = (action: string, resource: unknown) => {
+      if (granted.includes(action)) expect(resourcesFor(statements, action), action).toEqual([JSON.stringify(resource)]);
+    };
+    only('dynamodb:GetItem', { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] });
+    only('dynamodb:UpdateItem', { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] });
+    only('events:PutEvents', { 'Fn::GetAtt': [logicalId(stack.events.bus), 'Arn'] });
+    const steps = stack.functions.workflowSteps;
+    if (steps) only('lambda:InvokeFunction', { 'Fn::GetAtt': [logicalId(steps.fn), 'Arn'] });
   });
 });
 

@@ -27,6 +27,14 @@ describe('validation of what the stack is built from', () => {
     expect(() => buildApp({ stack: { lifecycleDefinition: definition } })).toThrow(/\$\{SomethingElse\} that the stack does not provide/);
   });
 
+  it('rejects a state machine definition that calls a service the stack grants nothing for', () => {
+    const definition = tempFile('lifecycle.asl.json', {
+      StartAt: 'A',
+      States: { A: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'x', MessageBody: 'y' }, End: true } },
+    });
+    expect(() => buildApp({ stack: { lifecycleDefinition: definition } })).toThrow(/calls arn:aws:states:::sqs:sendMessage, which the stack grants nothing for/);
+  });
+
   it('rejects an event rule whose target is not a function', () => {
     const eventRules = [{ name: 'orphan', description: 'x', pattern: { source: ['leadflow'] }, target: 'nobody' }];
     expect(() => buildApp({ stack: { eventRules } })).toThrow(/event rule orphan targets "nobody"/);
@@ -96,7 +104,7 @@ describe('optional parts', () => {
     expect(Object.keys(machine.Properties.DefinitionSubstitutions as object).sort()).toEqual(['ImportsApiFunctionArn', 'ImportsBucketName']);
     const statements = statementsOfRole(template, stack.getLogicalId(stack.imports.workflow.role.node.defaultChild as CfnFunction));
     const integrations = [...actionsOf(statements)].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
-    expect(integrations.sort()).toEqual(['lambda:InvokeFunction', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'states:DescribeExecution', 'states:StartExecution', 'states:StopExecution']);
+    expect(integrations.sort()).toEqual(['lambda:InvokeFunction', 's3:GetObject', 'states:DescribeExecution', 'states:StartExecution', 'states:StopExecution']);
     expect(resourcesFor(statements, 'dynamodb:PutItem')).toEqual([]);
     const importer = Object.entries(FUNCTIONS).find(([, spec]) => (spec.needs as readonly string[]).includes('imports'));
     if (importer) {
