@@ -1,4 +1,4 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundStore } from '../core/outbound/deliver';
 import type { DeliveryRecord, StoredSubscription, Subscription } from '../core/outbound/subscriptions';
 import { keys } from './keys';
@@ -27,9 +27,16 @@ export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: s
 
   const store: OutboundStore = {
     subscriptions: list,
-    async delivered(subscriptionId, eventId) {
-      const out = await db.send(new GetCommand({ TableName: table, Key: keys.delivered(subscriptionId, eventId), ConsistentRead: true }));
-      return Boolean(out.Item);
+    async delivered(subscriptionIds, eventId) {
+      const done = new Set<string>();
+      // BatchGet takes 100 keys; installations have a handful of subscriptions.
+      for (let i = 0; i < subscriptionIds.length; i += 100) {
+        const wanted = subscriptionIds.slice(i, i + 100).map((id) => keys.delivered(id, eventId));
+        const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: wanted, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[table] ?? []) done.add(String(item.pk).slice('SUBSCRIPTION#'.length));
+        // Unprocessed keys count as not delivered: at worst a subscriber gets a duplicate it can drop by webhook-id.
+      }
+      return done;
     },
     async record(delivery: DeliveryRecord) {
       const history = { ...keys.subscriptionDelivery(delivery.subscriptionId, delivery.at, delivery.eventId), type: 'webhook-delivery', ...delivery, expiresAt: ttl() };

@@ -4,7 +4,8 @@ import { wants } from './subscriptions';
 
 export type OutboundStore = {
   subscriptions(): Promise<StoredSubscription[]>;
-  delivered(subscriptionId: string, eventId: string): Promise<boolean>;
+  /** Which of these subscriptions already got this event (one batched read). */
+  delivered(subscriptionIds: string[], eventId: string): Promise<Set<string>>;
   /** Records the attempt for the console; a delivered one also marks (subscription, event) done. */
   record(delivery: DeliveryRecord): Promise<void>;
 };
@@ -57,13 +58,14 @@ export const deliverEvent = async (deps: OutboundDeps, event: BusEnvelope) => {
   const backoff = deps.backoffMs ?? 250;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const body = webhookPayload(event);
-  const targets = (await deps.store.subscriptions()).filter((s) => wants(s, type));
+  const matching = (await deps.store.subscriptions()).filter((s) => wants(s, type));
+  const done = matching.length > 0 ? await deps.store.delivered(matching.map((s) => s.id), eventId) : new Set<string>();
+  const targets = matching.filter((s) => !done.has(s.id));
   const failures: DeliveryFailed['failures'] = [];
   const delivered: string[] = [];
 
   await Promise.all(
     targets.map(async (subscription) => {
-      if (await deps.store.delivered(subscription.id, eventId)) return;
       const started = deps.now();
       let reason = '';
       let status: number | undefined;
