@@ -43,22 +43,27 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
   return {
     lead: getLead,
 
-    async addNote(note, actor) {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table,
-                Item: { ...keys.feedEntry(note.leadId, note.at, 'N', note.id), type: 'note', leadId: note.leadId, at: note.at, actor, action: 'note-added', data: { noteId: note.id }, note },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            // The lead must exist (and stay): a note on a deleted lead is refused.
-            { ConditionCheck: { TableName: table, Key: keys.lead(note.leadId), ConditionExpression: 'attribute_exists(pk)' } },
-          ],
-        }),
-      );
+    async addNote(note, actor, options) {
+      const entry = { ...keys.feedEntry(note.leadId, note.at, 'N', note.id), type: 'note', leadId: note.leadId, at: note.at, actor, action: 'note-added', data: { noteId: note.id }, note };
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: entry, ConditionExpression: 'attribute_not_exists(pk)' } },
+              // The lead must exist: a note on a deleted lead is refused.
+              { ConditionCheck: { TableName: table, Key: keys.lead(note.leadId), ConditionExpression: 'attribute_exists(pk)' } },
+              ...(options?.idempotent
+                ? [{ Put: { TableName: table, Item: { ...keys.noteRequest(note.leadId, note.id), type: 'note-request', note }, ConditionExpression: 'attribute_not_exists(pk)' } }]
+                : []),
+            ],
+          }),
+        );
+        return note;
+      } catch (error) {
+        if (!options?.idempotent || !(error instanceof TransactionCanceledException) || error.CancellationReasons?.[2]?.Code !== 'ConditionalCheckFailed') throw error;
+        const first = await db.send(new GetCommand({ TableName: table, Key: keys.noteRequest(note.leadId, note.id), ConsistentRead: true }));
+        return (first.Item?.note as Note | undefined) ?? note;
+      }
     },
 
     async addAttachment(attachment, actor) {

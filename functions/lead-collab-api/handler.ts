@@ -3,7 +3,7 @@ import { ValidationError } from '../core/errors';
 import { addNote, attachmentDownload, changeFollower, type CollabDeps, leadFeed, startAttachment } from '../core/feed/lead-collab';
 import { type NotificationPreferences, preferencesSchema } from '../core/notifications/preferences';
 import { callerOf } from '../http/auth';
-import { jsonBody } from '../http/body';
+import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
 
@@ -24,7 +24,7 @@ const followerBody = (event: APIGatewayProxyEventV2) => {
 export const makeLeadCollabApi = (deps: LeadCollabDeps) =>
   routeBy({
     'POST /leads/{id}/notes': async (event) => {
-      const note = await addNote(deps, callerOf(event), leadId(event), jsonBody(event));
+      const note = await addNote(deps, callerOf(event), leadId(event), jsonBody(event), headerOf(event, 'idempotency-key'));
       return json(201, note);
     },
     'POST /leads/{id}/attachments': async (event) => {

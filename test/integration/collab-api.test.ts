@@ -22,7 +22,7 @@ import { freshTable } from '../support/table';
 type Answer = { statusCode: number; body: string; headers: Record<string, string> };
 
 /** An API Gateway HTTP API (v2) event as the authorizer passes it. */
-const apiEvent = (routeKey: string, path: Record<string, string>, options: { user?: string; groups?: string[]; body?: unknown; query?: Record<string, string> } = {}) => {
+const apiEvent = (routeKey: string, path: Record<string, string>, options: { user?: string; groups?: string[]; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> } = {}) => {
   const [method = 'GET', template = '/'] = routeKey.split(' ');
   const rawPath = template.replace(/\{(\w+)\}/g, (_m, name: string) => path[name] ?? '');
   return {
@@ -30,7 +30,7 @@ const apiEvent = (routeKey: string, path: Record<string, string>, options: { use
     routeKey,
     rawPath,
     rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: options.body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
     queryStringParameters: options.query,
     pathParameters: path,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -87,6 +87,19 @@ describe('lead collaboration handlers against DynamoDB Local', () => {
     expect(answer.body).toMatchObject({ leadId, text: 'Called, wants a demo', author: 'bob' });
     expect(published.map((e) => e.detailType)).toEqual(['LeadNoteAdded']);
     expect(published.flatMap(eventProblems)).toEqual([]);
+  });
+
+  it('answers the first note and republishes its event when a POST with the same Idempotency-Key is retried', async () => {
+    const { leadId, collab, published } = await setup();
+    const post = () => collab(apiEvent('POST /leads/{id}/notes', { id: leadId }, { user: 'bob', body: { text: 'Sent the offer' }, headers: { 'Idempotency-Key': 'k-1' } }));
+
+    const first = await post();
+    const retry = await post();
+
+    expect(retry.body).toEqual(first.body);
+    const feed = await collab(apiEvent('GET /leads/{id}/feed', { id: leadId }, { user: 'bob' }));
+    expect(feed.body.items.filter((i: { kind: string }) => i.kind === 'note')).toHaveLength(1);
+    expect(new Set(published.map((e) => e.detail.eventId))).toEqual(new Set([`note-${first.body.id}`]));
   });
 
   it('refuses a note from a rep who cannot see the lead, as if it did not exist', async () => {

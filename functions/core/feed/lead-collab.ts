@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
@@ -19,7 +20,8 @@ export type FeedPage = { items: FeedEntry[]; cursor?: string };
 /** Storage for notes, attachments, followers and the feed (functions/adapters/notes-repository.ts). */
 export type CollabStore = {
   lead(id: string): Promise<Lead | undefined>;
-  addNote(note: Note, actor: Actor): Promise<void>;
+  /** With `idempotent`, a second note with the same id is not written: the first one is answered. */
+  addNote(note: Note, actor: Actor, options?: { idempotent: boolean }): Promise<Note>;
   addAttachment(attachment: Attachment, actor: Actor): Promise<void>;
   attachment(leadId: string, attachmentId: string): Promise<Attachment | undefined>;
   /** Conditional: adds only if absent; answers the lead after the change, or undefined if already following. */
@@ -52,13 +54,21 @@ const noteSchema = z.object({ text: z.string().trim().min(1).max(5000) }).strict
 export const noteAddedEvent = (lead: Lead, note: Note): BusEvent =>
   makeEvent('LeadNoteAdded', `note-${note.id}`, note.at, { leadId: lead.id, noteId: note.id, author: note.author, text: note.text.slice(0, 500), lead: snapshotOf(lead) });
 
-/** POST /leads/{id}/notes: the author is the caller, never the body. */
-export const addNote = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown): Promise<Note> => {
+/** A note id derived from the caller and their Idempotency-Key: the same request always names the same note. */
+export const noteIdFor = (userId: string, idempotencyKey: string) => `k${createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest('hex').slice(0, 25)}`;
+
+/**
+ * POST /leads/{id}/notes: the author is the caller, never the body. With an Idempotency-Key a retry
+ * (say after the event could not be published) answers the first note and publishes its event again
+ * under the same event id, which consumers drop if they already had it.
+ */
+export const addNote = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown, idempotencyKey?: string): Promise<Note> => {
   const parsed = noteSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
   const lead = await visibleLead(deps, viewer, leadId);
-  const note: Note = { id: deps.ids.next(), leadId, text: parsed.data.text, author: viewer.userId, at: deps.clock.now().toISOString() };
-  await deps.store.addNote(note, userActor(viewer));
+  const id = idempotencyKey ? noteIdFor(viewer.userId, idempotencyKey) : deps.ids.next();
+  const draft: Note = { id, leadId, text: parsed.data.text, author: viewer.userId, at: deps.clock.now().toISOString() };
+  const note = await deps.store.addNote(draft, userActor(viewer), { idempotent: Boolean(idempotencyKey) });
   await deps.events.publish([noteAddedEvent(lead, note)]);
   return note;
 };
