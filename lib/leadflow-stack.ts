@@ -158,8 +158,10 @@ export class LeadflowStack extends Stack {
         `https://cognito-idp.${this.region}.amazonaws.com`,
         `https://*.auth.${this.region}.amazoncognito.com`,
         `https://*.s3.${this.region}.amazonaws.com`,
+        'https://*.s3.amazonaws.com',
       ],
     });
+    this.buckets.allowBrowserTransfersFrom([this.console.url]);
     this.api = new LeadflowApi(this, 'Api', {
       routes,
       functions: lambdas,

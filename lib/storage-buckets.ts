@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 
 export type StorageBucketsProps = {
   /**
-   * Origins allowed to PUT/GET attachments and import files directly with presigned URLs (the console).
+   * Origins allowed to PUT/GET attachments and import files directly with presigned URLs; more can be
+   * added with `allowBrowserTransfersFrom` (the stack adds the console's).
    * @default - none (presigned URLs still work from non-browser clients)
    */
   readonly corsOrigins?: readonly string[];
@@ -58,13 +59,17 @@ export class StorageBuckets extends Construct {
       id: 'AwsSolutions-S1',
       reason: 'This is the access-log bucket itself; logging its own access would loop.',
     });
-    const cors = props.corsOrigins?.length
-      ? [{ allowedOrigins: [...props.corsOrigins], allowedMethods: [HttpMethods.PUT, HttpMethods.GET], allowedHeaders: ['*'], maxAge: 3000 }]
-      : undefined;
-    this.attachments = privateBucket(this, 'Attachments', this.logs, { cors });
+    this.attachments = privateBucket(this, 'Attachments', this.logs);
     this.imports = privateBucket(this, 'Imports', this.logs, {
-      cors,
       lifecycleRules: [{ expiration: Duration.days(props.importRetentionDays ?? 30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
+    if (props.corsOrigins?.length) this.allowBrowserTransfersFrom(props.corsOrigins);
+  }
+
+  /** Lets pages on these origins PUT and GET objects with presigned URLs (the console's uploads and downloads). */
+  public allowBrowserTransfersFrom(origins: readonly string[]): void {
+    for (const bucket of [this.attachments, this.imports]) {
+      bucket.addCorsRule({ allowedOrigins: [...origins], allowedMethods: [HttpMethods.PUT, HttpMethods.GET], allowedHeaders: ['*'], exposedHeaders: ['etag'], maxAge: 3000 });
+    }
   }
 }

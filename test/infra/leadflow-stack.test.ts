@@ -262,6 +262,14 @@ describe('secrets and storage', () => {
     }
   });
 
+  it('lets the console upload and download attachments and import files with presigned URLs', () => {
+    for (const bucket of [stack.buckets.attachments, stack.buckets.imports]) {
+      const cors = ofType('AWS::S3::Bucket')[logicalId(bucket)]?.Properties?.CorsConfiguration as { CorsRules: { AllowedOrigins: unknown[]; AllowedMethods: string[] }[] };
+      expect(cors.CorsRules.flatMap((r) => r.AllowedMethods).sort()).toEqual(['GET', 'PUT']);
+      expect(JSON.stringify(cors.CorsRules[0]?.AllowedOrigins)).toContain(logicalId(stack.console.distribution));
+    }
+  });
+
   it('serves the console only through CloudFront with origin access control, HTTPS and security headers', () => {
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
