@@ -136,8 +136,10 @@ describe('console scenario', () => {
 
     await Promise.all([stageHeading(alicePage, 'Sales-qualified'), stageHeading(mariaPage, 'Sales-qualified')]);
     await expect.poll(async () => (await alicePage.getByTestId('conflict').count()) + (await mariaPage.getByTestId('conflict').count()), { timeout: 10_000 }).toBe(1);
-    const loser = (await alicePage.getByTestId('conflict').count()) === 1 ? alicePage : mariaPage;
-    expect(await loser.getByTestId('conflict').textContent()).toMatch(/Someone else got there first.*Sales-qualified/);
+    const aliceLost = (await alicePage.getByTestId('conflict').count()) === 1;
+    const loser = aliceLost ? alicePage : mariaPage;
+    const winner = aliceLost ? 'maria' : 'alice';
+    expect(await loser.getByTestId('conflict').textContent()).toMatch(new RegExp(`Someone else got there first.*Sales-qualified.*Latest change: handoff by ${winner}`));
     await screenshot(loser, 'lead-conflict');
     await mariaContext.close();
   });
@@ -182,7 +184,10 @@ describe('console scenario', () => {
   it('uploads an attachment from the lead page and lists it in the feed with a download', async () => {
     await alicePage.getByLabel('Attach a file').setInputFiles({ name: 'call-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('call notes') });
 
-    await alicePage.getByRole('status').filter({ hasText: 'call-notes.txt attached.' }).waitFor();
+    // Wait for success or the page's error, so a failed upload fails fast and says why.
+    const outcome = alicePage.getByRole('status').filter({ hasText: 'call-notes.txt attached.' }).or(alicePage.getByRole('alert').filter({ hasText: /upload/i }));
+    await outcome.first().waitFor();
+    expect(await outcome.first().textContent()).toContain('call-notes.txt attached.');
     const entry = alicePage.getByTestId('feed').getByRole('listitem').filter({ hasText: 'call-notes.txt' });
     await entry.waitFor();
     const download = alicePage.waitForEvent('download');

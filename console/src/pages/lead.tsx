@@ -105,6 +105,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
   const state = ageing(lead, now);
   const following = (lead.followers ?? []).includes(session.user);
   const conflict = actionError instanceof ApiProblem && actionError.status === 409 ? actionError : undefined;
+  const latest = lead.audit.reduce<AuditEntry | undefined>((a, b) => (!a || b.at > a.at ? b : a), undefined);
 
   return (
     <article aria-labelledby="lead-title">
@@ -174,6 +175,12 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
               {conflict.problem.allowed ? `; allowed now: ${conflict.problem.allowed.map((a) => ACTION_LABEL[a]).join(', ') || 'none'}` : ''}. The page has
               been refreshed.
             </p>
+            {latest && (
+              <p>
+                Latest change: <strong>{latest.action}</strong> by {latest.actor.id} at {when(latest.at)}
+                {latest.why ? ` — ${latest.why}` : ''}.
+              </p>
+            )}
           </div>
         ) : (
           <ProblemBanner error={actionError} />
