@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROUTES } from '../../functions/routes';
@@ -6,27 +7,91 @@ import { ROUTES } from '../../functions/routes';
 const SPEC_FILE = new URL('../../openapi.yaml', import.meta.url);
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
+/** What the local runtime serves besides ROUTES (local/runtime.ts); described with the tag `local-only`. */
+const LOCAL_ROUTES = ['GET /health', 'GET /_local/events', 'GET /_local/dlq', 'GET /_local/outbox', 'POST /_local/token', 'GET /_local/executions/{name}'];
+const LOCAL_TAG = 'local-only';
+
+type Json = Record<string, unknown>;
+type Parameter = { name?: string; in?: string; $ref?: string };
+type Response = { $ref?: string; content?: Record<string, { schema?: { $ref?: string } }> };
+type Operation = {
+  operationId?: string;
+  tags?: string[];
+  security?: unknown[];
+  parameters?: Parameter[];
+  responses?: Record<string, Response>;
+  'x-local-only'?: boolean;
+};
+type PathItem = Partial<Record<(typeof METHODS)[number], Operation>> & { parameters?: Parameter[] };
+type Spec = Json & { security?: unknown[]; paths?: Record<string, PathItem>; components?: Json };
+
 /**
  * Paths only the local runtime serves: `/_local/*` (bus log, outbox, dev tokens) and `/health`
- * (its readiness probe). An operation can also say so itself with `x-local-only: true`.
+ * (its readiness probe). An operation can also say so itself with the `local-only` tag or `x-local-only: true`.
  */
-const isLocalOnly = (path: string, operation: Operation) => path.startsWith('/_local/') || path === '/health' || operation['x-local-only'] === true;
+const isLocalOnly = (path: string, operation: Operation) =>
+  path.startsWith('/_local/') || path === '/health' || operation['x-local-only'] === true || (operation.tags ?? []).includes(LOCAL_TAG);
 
-type Operation = { security?: unknown[]; 'x-local-only'?: boolean };
-type Spec = { security?: unknown[]; paths?: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>> };
-
-const readSpec = (): Spec => {
+const readText = () => {
   if (!existsSync(SPEC_FILE)) throw new Error(`openapi.yaml is missing: the ${ROUTES.length} routes of functions/routes.ts are described nowhere`);
-  return parse(readFileSync(SPEC_FILE, 'utf8')) as Spec;
+  return readFileSync(SPEC_FILE, 'utf8');
+};
+let cached: { text: string; spec: Spec } | undefined;
+/** Parsed once per run; a fresh copy each time so no test can change what another reads. */
+const readSpec = (): Spec => {
+  const text = readText();
+  if (cached?.text !== text) cached = { text, spec: parse(text) as Spec };
+  return structuredClone(cached.spec);
 };
 
 const operationsOf = (spec: Spec) =>
   Object.entries(spec.paths ?? {}).flatMap(([path, item]) =>
     METHODS.flatMap((method) => {
       const operation = item[method];
-      return operation ? [{ key: `${method.toUpperCase()} ${path}`, path, operation }] : [];
+      return operation ? [{ key: `${method.toUpperCase()} ${path}`, path, item, operation }] : [];
     }),
   );
+
+/** Every `$ref` in the document, with where it sits. */
+const refsOf = (node: unknown, at = '#'): { at: string; ref: string }[] => {
+  if (Array.isArray(node)) return node.flatMap((v, i) => refsOf(v, `${at}/${i}`));
+  if (node === null || typeof node !== 'object') return [];
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === '$ref' && typeof value === 'string' ? [{ at, ref: value }] : refsOf(value, `${at}/${key}`),
+  );
+};
+
+/** Follows a JSON Pointer (`/components/schemas/Lead`) through a document; undefined when it leads nowhere. */
+const follow = (document: unknown, pointer: string): unknown =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((token) => decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((node, token) => (node !== null && typeof node === 'object' ? (node as Json)[token] : undefined), document);
+
+/** Resolves a `$ref` written in openapi.yaml: `#/…` inside it, or `./file.json#/…` next to it. */
+const resolveRef = (spec: Spec, ref: string): unknown => {
+  const [file = '', fragment = ''] = ref.split('#');
+  if (file === '') return follow(spec, fragment);
+  const url = new URL(file, SPEC_FILE);
+  if (!existsSync(url)) return undefined;
+  const document: unknown = /\.ya?ml$/.test(file) ? parse(readFileSync(url, 'utf8')) : JSON.parse(readFileSync(url, 'utf8'));
+  return fragment === '' ? document : follow(document, fragment);
+};
+
+const deref = <T extends { $ref?: string }>(spec: Spec, value: T): T => (value.$ref ? (resolveRef(spec, value.$ref) as T) : value);
+
+/** The spec with every external file reference replaced by the file, for a validator that reads one document. */
+const bundled = (spec: Spec): Spec => {
+  const inline = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(inline);
+    if (node === null || typeof node !== 'object') return node;
+    const ref = (node as Json).$ref;
+    if (typeof ref === 'string' && !ref.startsWith('#')) return resolveRef(spec, ref);
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(v)]));
+  };
+  return inline(spec) as Spec;
+};
 
 describe('openapi.yaml and ROUTES', () => {
   it('describes every route of ROUTES with the same path and method', () => {
@@ -54,5 +119,100 @@ describe('openapi.yaml and ROUTES', () => {
       return open === Boolean(route.public) ? [] : [`${route.method} ${route.path}: ROUTES public=${Boolean(route.public)}, spec ${open ? 'open' : 'requires a token'}`];
     });
     expect(wrong).toEqual([]);
+  });
+
+  it('requires the cognitoJwt bearer scheme wherever a token is needed, and defines it', () => {
+    const spec = readSpec();
+    const schemes = (spec.components?.securitySchemes ?? {}) as Record<string, { type?: string; scheme?: string; bearerFormat?: string }>;
+    const named = new Set(
+      [spec.security ?? [], ...operationsOf(spec).map((o) => o.operation.security ?? [])].flatMap((list) => list.flatMap((s) => Object.keys(s as Json))),
+    );
+
+    expect(spec.security).toEqual([{ cognitoJwt: [] }]);
+    expect(schemes.cognitoJwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect([...named].filter((name) => !schemes[name])).toEqual([]);
+  });
+
+  it('describes the local runtime routes, tagged local-only, and tags nothing else so', () => {
+    const operations = operationsOf(readSpec());
+    const tagged = operations.filter((o) => (o.operation.tags ?? []).includes(LOCAL_TAG)).map((o) => o.key);
+    const served = new Set(ROUTES.map((r) => `${r.method} ${r.path}`));
+
+    expect(LOCAL_ROUTES.filter((key) => !tagged.includes(key))).toEqual([]);
+    expect(tagged.filter((key) => served.has(key))).toEqual([]);
+  });
+});
+
+describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
+  it('gives every operation a unique operationId', () => {
+    const operations = operationsOf(readSpec());
+    const missing = operations.filter((o) => !o.operation.operationId).map((o) => o.key);
+    const ids = operations.flatMap((o) => (o.operation.operationId ? [o.operation.operationId] : []));
+    const repeated = ids.filter((id, i) => ids.indexOf(id) !== i);
+
+    expect(missing).toEqual([]);
+    expect(repeated).toEqual([]);
+  });
+
+  it('resolves every $ref, inside the spec and in the files it points to', () => {
+    const spec = readSpec();
+    const dangling = refsOf(spec)
+      .filter(({ ref }) => resolveRef(spec, ref) === undefined)
+      .map(({ at, ref }) => `${at}: ${ref}`);
+    expect(dangling).toEqual([]);
+  });
+
+  it('declares each path template parameter as an in: path parameter, and no other', () => {
+    const spec = readSpec();
+    const wrong = operationsOf(spec).flatMap(({ key, path, item, operation }) => {
+      const inTemplate = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      const declared = [...(item.parameters ?? []), ...(operation.parameters ?? [])]
+        .map((p) => deref(spec, p))
+        .filter((p) => p?.in === 'path')
+        .map((p) => p.name)
+        .sort();
+      return JSON.stringify(inTemplate) === JSON.stringify(declared) ? [] : [`${key}: template ${inTemplate.join(',')} declared ${declared.join(',')}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('answers every error of a deployed operation as problem+json, except the authorizer 401', () => {
+    const spec = readSpec();
+    const wrong = operationsOf(spec)
+      .filter((o) => !isLocalOnly(o.path, o.operation))
+      .flatMap(({ key, operation }) =>
+        Object.entries(operation.responses ?? {}).flatMap(([status, response]) => {
+          if (!/^[45]/.test(status) || response.$ref === '#/components/responses/Unauthorized') return [];
+          const content = deref(spec, response).content ?? {};
+          const schema = content['application/problem+json']?.schema;
+          return Object.keys(content).join() === 'application/problem+json' && schema?.$ref === '#/components/schemas/Problem' ? [] : [`${key} ${status}`];
+        }),
+      );
+    expect(wrong).toEqual([]);
+  });
+
+  it('has the Problem schema of RFC 9457 with field errors', () => {
+    const problem = follow(readSpec(), '/components/schemas/Problem') as Json & { properties: Json };
+    expect(problem.required).toEqual(['type', 'title', 'status', 'detail']);
+    expect(follow(problem, '/properties/errors/items')).toEqual({ $ref: '#/components/schemas/FieldError' });
+    expect(follow(readSpec(), '/components/schemas/FieldError/required')).toEqual(['field', 'reason']);
+  });
+
+  it('leaves no key without a value (an unquoted comma in a flow mapping splits a description into one)', () => {
+    const nulls = (node: unknown, at = ''): string[] => {
+      if (Array.isArray(node)) return node.flatMap((v, i) => nulls(v, `${at}/${i}`));
+      if (node === null || typeof node !== 'object') return [];
+      return Object.entries(node).flatMap(([k, v]) => (v === null ? [`${at}/${k}`] : nulls(v, `${at}/${k}`)));
+    };
+    expect(nulls(readSpec())).toEqual([]);
+  });
+
+  it('validates against the OpenAPI 3.1 schema', async () => {
+    const validator = new Validator();
+
+    const result = await validator.validate(bundled(readSpec()));
+
+    expect(result.errors ?? []).toEqual([]);
+    expect(validator.version).toBe('3.1');
   });
 });
