@@ -1,10 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { countableOf } from '../../functions/analytics-counters/handler';
-import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
-import { makeCountersRepository } from '../../functions/adapters/counters-repository';
 import type { CountableEvent } from '../../functions/core/reports/counters';
-import { daysBetween } from '../../functions/core/reports/reports';
+
+// The SDK and the adapters load only when a command runs: every `leadflow` invocation loads this module.
+const adapters = async () => {
+  const [clients, counters, consumer, reports] = await Promise.all([
+    import('../../functions/adapters/aws-clients'),
+    import('../../functions/adapters/counters-repository'),
+    import('../../functions/analytics-counters/handler'),
+    import('../../functions/core/reports/reports'),
+  ]);
+  return { ...clients, ...counters, ...consumer, ...reports };
+};
 
 export type TableOptions = { endpoint?: string; table?: string; api: string };
 
@@ -23,6 +30,7 @@ export const tableFor = async (options: TableOptions) => {
     table ??= info?.tableName;
   }
   if (!table) throw new Error('which table? pass --table (and --endpoint for DynamoDB Local), or set TABLE_NAME (and DYNAMODB_ENDPOINT)');
+  const { makeDocumentClient, makeDynamoClient } = await import('../../functions/adapters/aws-clients');
   return { db: makeDocumentClient(makeDynamoClient(endpoint)), table };
 };
 
@@ -51,6 +59,7 @@ const rebuild = new Command('rebuild')
   .option('--endpoint <url>', 'DynamoDB endpoint (DynamoDB Local); unset on AWS')
   .option('--table <name>', 'table name')
   .action(async (options: { from: string; to: string; archive?: string; api: string; endpoint?: string; table?: string }) => {
+    const { daysBetween, makeCountersRepository, countableOf } = await adapters();
     daysBetween(options.from, options.to, 100_000);
     const { db, table } = await tableFor(options);
     const repo = makeCountersRepository(db, table);
@@ -71,6 +80,7 @@ const status = new Command('status')
   .option('--endpoint <url>', 'DynamoDB endpoint (DynamoDB Local); unset on AWS')
   .option('--table <name>', 'table name')
   .action(async (options: TableOptions) => {
+    const { makeCountersRepository } = await adapters();
     const { db, table } = await tableFor(options);
     process.stdout.write(`counters generation ${await makeCountersRepository(db, table).generation()}\n`);
   });

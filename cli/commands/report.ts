@@ -1,6 +1,5 @@
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
-import { signDevToken } from '../../local/dev-jwt';
 import { columnsOf, reportRows } from '../../functions/core/reports/report-rows';
 import type { Report } from '../../functions/core/reports/reports';
 
@@ -36,6 +35,7 @@ export const command = new Command('report')
   .option('--api <url>', 'leadflow API', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
   .option('--token <jwt>', 'bearer token of a manager or sales ops (minted automatically for the local runtime)')
   .action(async (name: string, options: { from?: string; to?: string; groupBy?: string; period?: string; format: string; api: string; token?: string }) => {
+    const { signDevToken } = await import('../../local/dev-jwt');
     const token = options.token ?? (isLocal(options.api) ? await signDevToken({ user: 'cli', groups: ['manager'] }) : undefined);
     if (!token) throw new Error('--token is required for a deployed API');
     const query = new URLSearchParams();

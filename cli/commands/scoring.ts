@@ -1,8 +1,15 @@
 import { Command } from 'commander';
-import { makeConfigRepository } from '../../functions/adapters/config-repository';
-import { makeScoringRepository } from '../../functions/adapters/scoring-repository';
-import { modelCards, runTraining } from '../../functions/core/scoring/training';
 import { tableFor } from './counters';
+
+// Loaded when a command runs, not when `leadflow` starts (the model library and the SDK are heavy).
+const scoring = async () => {
+  const [config, models, training] = await Promise.all([
+    import('../../functions/adapters/config-repository'),
+    import('../../functions/adapters/scoring-repository'),
+    import('../../functions/core/scoring/training'),
+  ]);
+  return { ...config, ...models, ...training };
+};
 
 const tableOptions = (c: Command) =>
   c
@@ -15,6 +22,7 @@ const train = tableOptions(
 )
   .option('--json', 'print the whole model card as JSON', false)
   .action(async (options: { api: string; endpoint?: string; table?: string; json: boolean }) => {
+    const { makeConfigRepository, makeScoringRepository, runTraining } = await scoring();
     const { db, table } = await tableFor(options);
     const store = makeScoringRepository(db, table);
     const { card, durationMs } = await runTraining({ models: store, outcomes: store, config: makeConfigRepository(db, table), clock: { now: () => new Date() } });
@@ -34,6 +42,7 @@ const train = tableOptions(
 
 const model = tableOptions(new Command('model').description('print the model card (as GET /scoring/model answers it)')).action(
   async (options: { api: string; endpoint?: string; table?: string }) => {
+    const { makeConfigRepository, makeScoringRepository, modelCards } = await scoring();
     const { db, table } = await tableFor(options);
     process.stdout.write(`${JSON.stringify(await modelCards({ models: makeScoringRepository(db, table), config: makeConfigRepository(db, table) }), null, 2)}\n`);
   },
