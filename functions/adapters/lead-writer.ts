@@ -38,7 +38,9 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
   async write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options: WriteOptions = {}): Promise<StoredLead> {
     const { taskToken: _old, ...base } = before;
     const after: StoredLead = { ...base, ...patch, version: before.version + 1, updatedAt: audit[0]?.at ?? new Date().toISOString() };
-    const token = options.setToken ?? (options.consumeToken ? undefined : before.taskToken);
+    // Only the step that enters a wait sets a token; any other lifecycle write happens outside that wait,
+    // so a token left on the lead would be stale and let an action write without resuming anything.
+    const token = options.setToken;
     if (token) after.taskToken = token;
     const loadChanges = new Map<string, number>();
     if (isOpen(before) && before.owner) loadChanges.set(before.owner, -1);

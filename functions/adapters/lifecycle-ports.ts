@@ -19,7 +19,8 @@ import { makeTasksRepository } from './tasks-repository';
 export const lifecyclePortsFromEnv = (): LifecyclePorts => {
   const db = makeDocumentClient();
   const table = tableName();
-  const store = makeConfigRepository(db, table);
+  // No cache: a routing or SLA change by sales ops applies to the very next lead (four reads cost ~$1 per million leads).
+  const store = makeConfigRepository(db, table, { cacheMs: 0 });
   const reader = makeLeadReader(db, table);
   const writer = makeLeadWriter(db, table);
   const models = makeScoringRepository(db, table);

@@ -72,7 +72,8 @@ export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string) =
   },
 
   async escalate(task: ApprovalTask, to: string, dueAt: string): Promise<ApprovalTask> {
-    const next: ApprovalTask = { ...task, escalatedTo: to, escalations: task.escalations + 1, dueAt };
+    // The wait that held the old token has ended; a decision must wait for the next wait's token.
+    const next: ApprovalTask = { ...task, escalatedTo: to, escalations: task.escalations + 1, dueAt, taskToken: undefined };
     await db.send(new PutCommand({ TableName: table, Item: itemOf(next), ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':open': 'open' } }));
     return next;
   },

@@ -99,6 +99,7 @@ describe('the lead lifecycle through the HTTP API', () => {
     const owners = await Promise.all(ids.map((id) => leadIn(id, 'Assigned', 30_000).then((l) => l.owner)));
     const counts: Record<string, number> = {};
     for (const o of owners) counts[String(o)] = (counts[String(o)] ?? 0) + 1;
+
     expect(counts).toEqual({ alice: 10, bob: 10, carol: 10 });
   });
 
@@ -167,5 +168,26 @@ describe('the lead lifecycle through the HTTP API', () => {
     expect(converted.opportunityId).toBeTruthy();
     const decided = (await api.events('ApprovalDecided')).filter((e) => e.detail.leadId === id).map((e) => e.detail.decision);
     expect(decided).toEqual(['approve', 'reject', 'approve', 'approve']);
+  });
+
+  it('escalates an approval task nobody decided in time to the manager, who may then decide it', async () => {
+    await putConfig('teams', TEAM);
+    await putConfig('approvals', {
+      chains: [{ name: 'quick', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'deal desk', approver: 'victor', timeout: 'PT2S' }], onReject: 'disqualify' }],
+    });
+    const id = await newLead({ expectedValue: 2000 });
+    await act(id, 'handoff', MANAGER);
+    await act(id, 'convert', MANAGER);
+    // maria is asked as a plain user (no manager group), so only the escalation gives her the task.
+    const asMaria: [string, string] = ['maria', 'rep'];
+    const [escalated] = await eventually(async () => {
+      const mine = await tasksOf(asMaria, id);
+      return mine.length === 1 ? mine : undefined;
+    });
+    expect(escalated?.escalated).toBe(true);
+    expect((await decide(String(escalated?.taskId), asMaria, { decision: 'approve' })).status).toBe(200);
+    await leadIn(id, 'Converted');
+    const escalations = (await api.events('LeadEscalated')).filter((e) => e.detail.leadId === id);
+    expect(escalations.map((e) => e.detail.action)).toEqual(['approval-escalated']);
   });
 });

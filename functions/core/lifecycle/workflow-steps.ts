@@ -205,7 +205,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const now = clock.now();
       const at = now.toISOString();
       const task = lead.approval?.taskId ? await ports.tasks.get(lead.approval.taskId) : undefined;
-      if (task?.status !== 'open') return standing(lead);
+      // A decision that won the race with the timer recorded where the execution goes next.
+      if (task?.status !== 'open') return lead.pendingNext ? result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, []) : standing(lead);
       const teams = await config.teams();
       const approvals = await config.approvals();
       const step = approvals.chains[lead.approval?.chainIndex ?? 0]?.steps[task.stepIndex];
