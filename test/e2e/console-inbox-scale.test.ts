@@ -14,9 +14,14 @@ const LEADS = 1000;
 const STAGES = ['Assigned', 'MarketQualified', 'SalesQualified'];
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 
+const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Frances', 'Niklaus', 'Radia', 'John'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Allen', 'Wirth', 'Perlman', 'Backus'];
+const COMPANIES = ['Analytical Engines', 'Cobol Works', 'Enigma Labs', 'Semaphore BV', 'Abstract Data', 'TeX Press', 'Apollo Guidance', 'Unix Tools', 'Optimising Co', 'Pascal AG'];
+
+/** A lead in stage 2 of 3, entered between 0 and 5 hours ago against a 4-hour SLA: some ageing, some overdue. */
 const syntheticLead = (i: number, now: number) => {
   const createdAt = new Date(now - i * 60_000).toISOString();
-  const entered = new Date(now - (i % 300) * 60_000).toISOString();
+  const entered = new Date(now - ((i * 37) % 300) * 60_000).toISOString();
   return {
     id: `lead-${String(i).padStart(4, '0')}`,
     version: 1,
@@ -28,12 +33,12 @@ const syntheticLead = (i: number, now: number) => {
     updatedAt: createdAt,
     stageEnteredAt: entered,
     stageDeadline: new Date(Date.parse(entered) + 4 * 3600_000).toISOString(),
-    firstName: `Lead${i}`,
-    lastName: 'Example',
-    company: `Company ${i}`,
+    firstName: FIRST[i % FIRST.length],
+    lastName: LAST[(i * 5) % LAST.length],
+    company: COMPANIES[(i * 7) % COMPANIES.length],
     owner: 'alice',
-    score: i % 100,
-    scoreBand: 'ABCD'[i % 4],
+    score: (i * 13) % 100,
+    scoreBand: 'ABCD'[(i * 13) % 4],
     duplicates: [],
     duplicatePolicy: 'create',
   };
@@ -92,6 +97,10 @@ describe('console inbox at 1,000 leads', () => {
     writeFileSync(join(ARTIFACTS, 'inbox-scale.json'), JSON.stringify({ leads: LEADS, ...figures }, null, 2));
     expect(figures.maxRowsInDom).toBeLessThan(60);
     await page.locator('[data-lead-id="lead-0999"]').waitFor();
+    await page.locator('.lead-list').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await page.locator('[data-lead-id="lead-0000"]').waitFor();
     await screenshot(page, 'inbox-1000');
     await context.close();
   });
