@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main';
 import { countableOf } from '../../functions/analytics-counters/handler';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
@@ -59,5 +60,27 @@ describe('reports through the local runtime', () => {
     await repo.rebuild((await api.events()).map(countableOf));
     const rebuilt = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
     expect(rebuilt).toEqual(funnel);
+  });
+
+  it('rebuilds with `leadflow counters rebuild` and prints the same funnel with `leadflow report`', async () => {
+    const range = `from=${today()}&to=${today()}`;
+    const before = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const rebuilt = await main(['node', 'leadflow', 'counters', 'rebuild', '--from', today(), '--api', rt.url, '--endpoint', rt.dynamodbEndpoint, '--table', rt.tableName]);
+      const printed = out.length;
+      const reported = await main(['node', 'leadflow', 'report', 'funnel', '--from', today(), '--to', today(), '--format', 'json', '--api', rt.url]);
+
+      expect(rebuilt).toBe(0);
+      expect(out.slice(0, printed).join('')).toMatch(/^counters rebuilt: generation \d+, \d+ events/);
+      expect(reported).toBe(0);
+      expect(JSON.parse(out.slice(printed).join(''))).toEqual(before);
+    } finally {
+      write.mockRestore();
+    }
   });
 });
