@@ -90,6 +90,8 @@ describe('fan-out through the local runtime', () => {
     const events = (await api.events()).filter((e) => e.detail.leadId === lead.id);
     expect(events.map((e) => e['detail-type'])).toEqual(expect.arrayContaining(['LeadCreated', 'LeadFollowed', 'LeadNoteAdded', 'LeadConverted', 'OpportunityStageChanged']));
     expect(events.flatMap(envelopeProblems)).toEqual([]);
+    const parked = (await api.request<{ rule: string; error: string }[]>('GET', '/_local/dlq')).body;
+    expect(parked.filter((d) => d.rule === 'notifications')).toEqual([]);
   });
 
   it('signs deliveries to a subscriber and parks a failing subscriber’s event in the DLQ without blocking the other', async () => {
