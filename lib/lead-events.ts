@@ -5,7 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../functions/core/events';
+import { EVENT_BUS_NAME, EVENT_SOURCE } from '../functions/core/events';
 
 /** The shape of an entry of `EVENT_RULES` (`functions/core/event-rules.ts`). */
 export type EventRuleSpec = {
@@ -20,7 +20,7 @@ export type EventRuleSpec = {
 export type LeadEventsProps = {
   /**
    * Name of the custom bus.
-   * @default 'leadflow'
+   * @default EVENT_BUS_NAME ('leadflow', functions/core/events.ts)
    */
   readonly busName?: string;
   /**
@@ -82,7 +82,7 @@ export class LeadEvents extends Construct {
     this.props = props;
     const retention = props.archiveRetentionDays ?? 90;
     if (!Number.isInteger(retention) || retention < 1) throw new Error(`archiveRetentionDays must be a whole number of days ≥ 1, received ${retention}`);
-    this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName ?? 'leadflow' });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName ?? EVENT_BUS_NAME });
     this.archive = this.bus.archive('Archive', {
       description: 'Every leadflow event, for replay of a time window',
       eventPattern: { source: [EVENT_SOURCE] },

@@ -1,5 +1,7 @@
 /** Names of everything put on the bus. Shared by the runtime, the stack's rules and the local bus. */
 export const EVENT_SOURCE = 'leadflow';
+/** The custom bus's name: the stack creates it, functions fall back to it when EVENT_BUS_NAME is unset. */
+export const EVENT_BUS_NAME = 'leadflow';
 
 export const DETAIL_TYPES = [
   'LeadCreated',
