@@ -204,6 +204,21 @@ describe('opportunity handlers against DynamoDB Local', () => {
     expect(stranger.status).toBe(404);
   });
 
+  it('lets a follower read but not move the opportunity, and answers a repeated move unchanged', async () => {
+    const { crm, collab, opportunityId, leadId, published } = await converted();
+    await collab(apiEvent('POST /leads/{id}/followers', { id: leadId }, { user: 'maria', groups: ['manager'], body: { user: 'carol' } }));
+
+    const read = await crm(apiEvent('GET /opportunities/{id}', { id: opportunityId }, { user: 'carol' }));
+    const move = await crm(apiEvent('PATCH /opportunities/{id}', { id: opportunityId }, { user: 'carol', body: { stage: 'Solution' } }));
+    await crm(apiEvent('PATCH /opportunities/{id}', { id: opportunityId }, { user: 'maria', groups: ['manager'], body: { stage: 'Solution' } }));
+    const again = await crm(apiEvent('PATCH /opportunities/{id}', { id: opportunityId }, { user: 'bob', body: { stage: 'Solution' } }));
+
+    expect(read.status).toBe(200);
+    expect(move.status).toBe(403);
+    expect(again.body).toMatchObject({ stage: 'Solution', version: 2 });
+    expect(published.filter((e) => e.detailType === 'OpportunityStageChanged')).toHaveLength(1);
+  });
+
   it('reads the opportunity with its links, and its account and contact', async () => {
     const { crm, opportunityId, accountId, contactId, leadId } = await converted();
     const opp = await crm(apiEvent('GET /opportunities/{id}', { id: opportunityId }, { user: 'bob' }));
