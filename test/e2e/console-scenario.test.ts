@@ -218,6 +218,12 @@ describe('console scenario', () => {
     await page.getByRole('status').filter({ hasText: /Saved as version 1\./ }).waitFor();
     const teams = await api<{ value: { teams: { members: { user: string; available: boolean }[] }[] } }>(rt, SAM, 'GET', '/config/teams');
     expect(teams.json.value.teams[0]?.members.find((m) => m.user === 'carol')?.available).toBe(false);
+    await page.goto(`${rt.url}/#/sales-ops?tab=stages`);
+    const assigned = page.locator('[data-stage="Assigned"]');
+    await assigned.getByLabel(/^SLA/).fill('four hours');
+    await page.getByRole('button', { name: 'Validate and save' }).click();
+    await assigned.locator('.field-error').filter({ hasText: 'ISO-8601' }).waitFor();
+    await screenshot(page, 'sales-ops-stages-error');
     for (const tab of ['teams', 'stages', 'approvals', 'subscriptions', 'model']) {
       await page.goto(`${rt.url}/#/sales-ops?tab=${tab}`);
       await page.locator('.loading').waitFor({ state: 'detached' });

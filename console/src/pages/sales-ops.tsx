@@ -4,6 +4,7 @@ import { ApiProblem, api, type ConfigDocument, must, type Session } from '../api
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href, type Route } from '../router';
+import { StagesEditor, type StagesValue } from './stages-editor';
 import { Subscriptions } from './subscriptions';
 import { TeamsEditor, type TeamsValue } from './teams-editor';
 
@@ -94,6 +95,8 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
       )}
       {name === 'routing' ? (
         <RoutingEditor key={doc.version} value={doc.value as RoutingValue} error={error} canEdit={canEdit} onSave={save} />
+      ) : name === 'stages' ? (
+        <StagesEditor key={doc.version} value={doc.value as StagesValue} error={error} canEdit={canEdit} onSave={save} />
       ) : name === 'teams' ? (
         <TeamsEditor key={doc.version} value={doc.value as TeamsValue} error={error} canEdit={canEdit} onSave={save} />
       ) : (
