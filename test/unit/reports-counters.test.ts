@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type CountableEvent, counterKey, foldEvents, type LeadTally, mergeCounters, tallyEvent } from '../../functions/core/reports/counters';
 import { reportRows, toCsv } from '../../functions/core/reports/report-rows';
 import { agingReport, funnelReport, type Report, repsReport, sourcesReport } from '../../functions/core/reports/reports';
+import { availabilityFrom } from '../../functions/core/reports/availability';
 import { counterScenario, scenarioOpenLeads } from '../support/counter-scenario';
 
 const range = { from: '2026-11-02', to: '2026-11-04' };
@@ -147,5 +148,24 @@ describe('counters from events', () => {
 
     expect(sourcesReport(counters, range).channels).toEqual([{ channel: 'API', created: 1, duplicates: 1, duplicateShare: 1 }]);
     expect(funnelReport(counters, range).groups[0]?.timeInStage.SalesQualified).toEqual({ count: 0, medianHours: null, p90Hours: null });
+  });
+
+  it('lists every team member in the reps report with their availability, quiet ones with zeros', () => {
+    const { counters } = foldEvents(counterScenario());
+    const availability = availabilityFrom({
+      teams: [
+        { id: 'emea', name: 'EMEA', manager: 'maria', members: [{ user: 'alice', available: false }, { user: 'dora', available: true }] },
+        { id: 'amer', name: 'Americas', manager: 'maria', members: [{ user: 'alice', available: true }] },
+      ],
+    });
+
+    const reps = repsReport(counters, range, availability);
+
+    expect(availability).toEqual({ alice: true, dora: true });
+    expect(reps.reps.map((r) => [r.owner, r.assigned, r.available])).toEqual([
+      ['alice', 2, true],
+      ['bob', 1, null],
+      ['dora', 0, true],
+    ]);
   });
 });

@@ -230,7 +230,8 @@ export const repsReport = (
 ): RepsReport => {
   const activity = counters.filter((c) => c.family === 'activity' && c.day >= range.from && c.day <= range.to);
   const open = counters.filter((c) => c.family === 'open' && c.metric === 'open');
-  const owners = [...new Set([...activity, ...open].map((c) => c.dims.owner ?? NONE))].filter((o) => o !== NONE).sort();
+  // Known team members appear even on a quiet day, with zeros.
+  const owners = [...new Set([...[...activity, ...open].map((c) => c.dims.owner ?? NONE), ...Object.keys(availability)])].filter((o) => o !== NONE).sort();
   return {
     report: 'reps',
     from: range.from,
