@@ -10,85 +10,250 @@ type XOR<T, U> = (T | U) extends object ? (Without<T, U> & U) | (Without<U, T> &
 type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A, infer B, ...infer Rest] ? OneOf<[XOR<A, B>, ...Rest]> : never;
 
 export interface paths {
-  "/health": {
-    get: operations["health"];
+  "/webhooks/{sourceId}": {
+    /**
+     * Capture a lead pushed by a campaign platform
+     * @description The source (`kind: webhook` in the sources configuration) decides the payload format and how the
+     * sender is authenticated:
+     *
+     * - `adapter: canonical` (default): a **Standard Webhooks** delivery. The `webhook-signature` header
+     *   carries `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{raw body}` with the
+     *   source's secret (space-separated list while a secret rotates); timestamps more than five minutes
+     *   away are refused. The body is a canonical lead.
+     * - `adapter: google-ads`: a **Google Ads lead form** delivery. Google signs nothing; the configured key
+     *   arrives in the body as `google_key` and is compared in constant time. No `webhook-*` header is needed.
+     *
+     * The same delivery (same `webhook-id`, or the same Google `lead_id`) answers the first answer again
+     * and writes nothing, for seven days. A duplicate rejected by the source's policy is not an error:
+     * it answers `202` with `status: duplicate` and the matches.
+     */
+    post: operations["captureWebhook"];
   };
-  "/_local/token": {
-    /** @description Local runtime only. Mints a development token for any user and groups. */
-    post: operations["localToken"];
+  "/forms/{formId}": {
+    /**
+     * Capture a lead from a public website form
+     * @description Form fields are mapped to the canonical lead by the source's `fieldMapping`, then by common names
+     * (`first_name`, `email`, `utm_source`, `message`, `consent`, …); anything else is kept as a custom field.
+     * Empty fields count as absent. A filled honeypot field answers `202 {"status":"accepted"}` and stores
+     * nothing. A browser (`Accept` containing `text/html`) is redirected with `303` to the source's
+     * `redirectUrl` when one is configured; scripts get JSON. Answers carry CORS headers when `Origin` is one
+     * of the source's `allowedOrigins` (also on 4xx, so the page can show them; not on the 404 for an unknown form).
+     */
+    post: operations["captureForm"];
   };
   "/leads": {
+    /**
+     * A page of leads by owner and/or stage, newest first
+     * @description Give `owner` or `stage` (or both). A rep may list their own leads (`owner=me` or their id) and the
+     * `UNASSIGNED` queue; managers and sales ops any owner. Leads the caller may not see are left out of
+     * the page, so a page may hold fewer than `limit` items while `cursor` is still present.
+     */
     get: operations["listLeads"];
+    /**
+     * Enter a lead by hand
+     * @description Captured like any other lead (validation, normalisation, duplicate check, workflow start) with channel
+     * `API` and the signed-in user as actor. `?source=` names a source of kind `api`; an unknown or absent
+     * one means the built-in `manual` source.
+     */
+    post: operations["createLead"];
   };
   "/leads/{id}": {
+    /**
+     * One lead with its audit trail
+     * @description Managers and sales ops see every lead; a rep sees unassigned leads, their own and those they follow. Anyone else gets 404.
+     */
     get: operations["getLead"];
   };
   "/leads/{id}/actions/{action}": {
+    /**
+     * A rep's action on a lead; resumes its execution
+     * @description The stages configuration says which actions each working stage allows. The owner or a manager may act.
+     * Two racing actions: one wins, the other gets `409`. `disqualify` needs a `reason`; `convert` starts the
+     * approval chain configured for the lead's segment (or converts at once when none applies).
+     */
     post: operations["leadAction"];
   };
-  "/leads/{id}/notes": {
-    post: operations["addNote"];
-  };
-  "/leads/{id}/followers": {
-    post: operations["follow"];
-    delete: operations["unfollow"];
-  };
-  "/leads/{id}/feed": {
-    get: operations["leadFeed"];
-  };
-  "/leads/{id}/attachments": {
-    post: operations["createAttachment"];
-  };
-  "/leads/{id}/attachments/{attachmentId}": {
-    get: operations["getAttachment"];
-  };
-  "/config/subscriptions": {
-    get: operations["listSubscriptions"];
-    post: operations["createSubscription"];
-  };
-  "/config/subscriptions/{subscriptionId}": {
-    delete: operations["deleteSubscription"];
-  };
-  "/opportunities/{id}": {
-    get: operations["getOpportunity"];
-    patch: operations["moveOpportunity"];
-  };
   "/tasks": {
+    /**
+     * The caller's open approval tasks
+     * @description Tasks named for the caller, for one of their groups, or escalated to them.
+     */
     get: operations["listTasks"];
   };
   "/tasks/{taskId}/decision": {
+    /**
+     * Approve or reject an approval task
+     * @description Only the named approver, a member of the task's group, or the person it was escalated to may decide.
+     * Approving the last step converts the lead; rejecting (a `comment` is required) returns it to
+     * SalesQualified or disqualifies it, as the chain says.
+     */
     post: operations["decideTask"];
   };
+  "/leads/{id}/notes": {
+    /**
+     * Add a note to a lead
+     * @description The author is the caller, never the body. Announced as `LeadNoteAdded`.
+     */
+    post: operations["addNote"];
+  };
+  "/leads/{id}/attachments": {
+    /**
+     * Record an attachment and get a short-lived upload URL for exactly that file
+     * @description PUT the bytes to `upload.url` with `upload.headers` before `upload.expiresAt` (15 minutes); another type or size is refused by the store.
+     */
+    post: operations["createAttachment"];
+  };
+  "/leads/{id}/attachments/{attachmentId}": {
+    /** A short-lived download URL for an attachment */
+    get: operations["getAttachment"];
+  };
+  "/leads/{id}/followers": {
+    /**
+     * Follow a lead (yourself, or anyone when you are a manager)
+     * @description The user is `{"user"}` in the body, else `?user=`, else the caller. Following twice changes nothing.
+     */
+    post: operations["follow"];
+    /**
+     * Stop following a lead (yourself, or anyone when you are a manager)
+     * @description The user is `?user=`, else `{"user"}` in a body, else the caller.
+     */
+    delete: operations["unfollow"];
+  };
+  "/leads/{id}/feed": {
+    /** Audit entries, notes and attachments of a lead (and of its opportunity), newest first */
+    get: operations["leadFeed"];
+  };
+  "/me/notifications": {
+    /** The caller's notification preferences */
+    get: operations["getNotificationPreferences"];
+    /** Replace the caller's notification preferences */
+    put: operations["putNotificationPreferences"];
+  };
+  "/opportunities/{id}": {
+    /**
+     * An opportunity
+     * @description Who may see its lead (unassigned, owner, followers, managers, sales ops) may read it; anyone else gets 404. Notes, attachments and history are on the lead's feed (`links.feed`).
+     */
+    get: operations["getOpportunity"];
+    /**
+     * Move an opportunity along its stage set (owner or manager)
+     * @description One step forward or back, or to a closed stage. Asking for the stage it already has answers it unchanged. Announced as `OpportunityStageChanged`.
+     */
+    patch: operations["moveOpportunity"];
+  };
+  "/accounts/{id}": {
+    /** An account (any signed-in user) */
+    get: operations["getAccount"];
+  };
+  "/contacts/{id}": {
+    /** A contact (any signed-in user) */
+    get: operations["getContact"];
+  };
   "/config/{name}": {
+    /** A configuration document (any signed-in user) */
     get: operations["getConfig"];
+    /**
+     * Replace a configuration document (sales ops; `teams` also managers)
+     * @description Send the version you read (`version` in the body, or `If-Match`); a stale version is a `409`.
+     * `value` is validated against the kind's schema; field errors are named `value.<path>`.
+     */
     put: operations["putConfig"];
   };
-  "/reports/funnel": {
-    get: operations["funnelReport"];
+  "/config/subscriptions": {
+    /**
+     * Outbound webhook subscriptions with their last ten deliveries (sales ops)
+     * @description Never returns secrets.
+     */
+    get: operations["listSubscriptions"];
+    /**
+     * Subscribe an integration to events (sales ops)
+     * @description Deliveries are signed with Standard Webhooks. The answer carries the signing secret; it is never shown again.
+     */
+    post: operations["createSubscription"];
   };
-  "/reports/sources": {
-    get: operations["sourcesReport"];
-  };
-  "/reports/aging": {
-    get: operations["agingReport"];
-  };
-  "/reports/reps": {
-    get: operations["repsReport"];
-  };
-  "/scoring/model": {
-    get: operations["scoringModel"];
+  "/config/subscriptions/{subscriptionId}": {
+    /** Remove a subscription (sales ops) */
+    delete: operations["deleteSubscription"];
   };
   "/imports": {
+    /**
+     * Start (or find again) an import job for a file
+     * @description The job id is derived from the file's SHA-256, the source, the mapping and the sheet: sending the same
+     * file again answers the existing job (`200`) instead of a new one (`201`). `headers` and `mapping`
+     * decide which column goes to which canonical field; the answer's `columns` shows the result.
+     * On AWS the answer carries `uploadUrl` for the whole file; otherwise rows are posted in batches.
+     */
     post: operations["createImport"];
   };
   "/imports/{id}": {
+    /** An import job's progress and counts (its creator, managers, sales ops) */
     get: operations["getImport"];
   };
   "/imports/{id}/rows": {
+    /**
+     * Capture a batch of rows (at most 250)
+     * @description Each row is captured like a lead from the import source, once per job and row number; posting a batch again answers the stored outcomes. Every row must have as many values as the job has headers.
+     */
     post: operations["importRows"];
   };
   "/imports/{id}/rejected": {
+    /** The rejected rows with their reasons, as CSV */
     get: operations["importRejected"];
+  };
+  "/reports/funnel": {
+    /**
+     * Leads created in the range and how far they got (managers, sales ops)
+     * @description A cohort report: leads created between `from` and `to` (UTC days), the stages they reached,
+     * stage-to-stage conversion, disqualification reasons and time in each stage (median and p90 as the upper
+     * edge, in hours, of the histogram bucket holding the quantile). Read from counters only.
+     */
+    get: operations["funnelReport"];
+  };
+  "/reports/sources": {
+    /** Lead generation per source and campaign per day or week, with conversion and duplicate shares (managers, sales ops) */
+    get: operations["sourcesReport"];
+  };
+  "/reports/aging": {
+    /** Open leads now, per stage, owner and team, in age buckets; the ten oldest with links (managers, sales ops) */
+    get: operations["agingReport"];
+  };
+  "/reports/reps": {
+    /** Per rep, open leads now and, in the range, assignments, first-response time, outcomes and escalations (managers, sales ops) */
+    get: operations["repsReport"];
+  };
+  "/scoring/model": {
+    /** The model leads are scored with, and the card of the latest trained model (any signed-in user) */
+    get: operations["scoringModel"];
+  };
+  "/health": {
+    /** Readiness of the local runtime */
+    get: operations["health"];
+  };
+  "/_local/token": {
+    /**
+     * Mint a development token for any user and groups
+     * @description The local runtime's stand-in for Cognito sign-in. The token lasts 12 hours; send it as `authorization: Bearer <token>`.
+     */
+    post: operations["localToken"];
+  };
+  "/_local/events": {
+    /** Every event put on the local bus, oldest first */
+    get: operations["localEvents"];
+  };
+  "/_local/dlq": {
+    /** Deliveries that failed every retry (what the rules' DLQs hold on AWS) */
+    get: operations["localDeadLetters"];
+  };
+  "/_local/outbox": {
+    /** Notification messages the local runtime would have emailed */
+    get: operations["localOutbox"];
+  };
+  "/_local/executions/{name}": {
+    /**
+     * State machine executions by name (a lead's lifecycle is named after the lead id)
+     * @description Executions named exactly `name`, or `name--<suffix>`, with the states they entered.
+     */
+    get: operations["localExecutions"];
   };
 }
 
@@ -96,32 +261,106 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** @description RFC 9457 problem details. Extension members depend on the problem. */
+    Problem: {
+      /**
+       * Format: uri
+       * @description `https://leadflow.dev/problems/` + a stable code: validation-failed, malformed-body, unsupported-media-type, payload-too-large, unauthorized, forbidden, not-found, conflict, internal
+       */
+      type: string;
+      /** @example Unprocessable Content */
+      title: string;
+      /** @description The HTTP status: 400, 401, 403, 404, 409, 413, 415, 422 or 500 */
+      status: number;
+      detail: string;
+      /** @description The request path */
+      instance?: string;
+      /** @description Field errors (400, 401, 413, 415, 422) */
+      errors?: components["schemas"]["FieldError"][];
+      stage?: components["schemas"]["Stage"];
+      /** @description 409 on a lead action: the actions its stage allows now */
+      allowed?: components["schemas"]["LeadAction"][];
+      /** @description 409 on an opportunity move */
+      currentStage?: string;
+      /** @description 409 on an opportunity move: where it may go */
+      allowedStages?: string[];
+      /** @description 409 on a task decision */
+      taskId?: string;
+      /** @description 409 when a lead changed under the request */
+      leadId?: string;
+      [key: string]: unknown;
+    };
+    FieldError: {
+      /** @description Dotted path (`utm.source`, `value.rules.0.team`, `rows.7`), a header name, or `body` */
+      field: string;
+      reason: string;
+    };
+    /** @description What API Gateway (or the local runtime standing in for it) answers before any function runs. */
+    GatewayMessage: {
+      /** @example Unauthorized */
+      message: string;
+    };
+    LocalError: {
+      detail: string;
+    };
+    CanonicalLead: external["schemas/canonical-lead.schema.json"];
+    /** @description A Google Ads lead form extension delivery. Known columns (FIRST_NAME, LAST_NAME, FULL_NAME, EMAIL, WORK_EMAIL, PHONE_NUMBER, WORK_PHONE, COMPANY_NAME, JOB_TITLE, COUNTRY) become canonical fields; other columns become custom fields; `lead_id`, `gcl_id` and `form_id` are kept as custom fields and `campaign_id` as the campaign. */
+    GoogleAdsLeadForm: {
+      /** @description Google's id of the lead; the idempotency key */
+      lead_id: string;
+      api_version?: string;
+      form_id?: number | string;
+      campaign_id?: number | string;
+      adgroup_id?: number | string;
+      creative_id?: number | string;
+      gcl_id?: string;
+      /** @description The key configured for the source in Google Ads */
+      google_key: string;
+      is_test?: boolean;
+      user_column_data: {
+          /** @example EMAIL */
+          column_id?: string;
+          /** @example User Email */
+          column_name?: string;
+          string_value?: string;
+        }[];
+    };
+    /** @description Form fields by the names the page gives them: mapped by the source's `fieldMapping`, then by common names (first_name, firstname, last_name, lastname, email, phone, company, job_title, title, website, country, message → notes, utm_source/medium/campaign/term/content, consent → consent.marketing when 1/true/on/yes), then canonical names; the rest become custom fields. */
+    FormFields: {
+      [key: string]: string;
+    };
+    CaptureAnswer: {
+      /** @description The new lead; for `duplicate`, the existing lead (or contact/account) it matched */
+      leadId: string;
+      /**
+       * @description `duplicate`: the source's policy is reject and it matched; nothing was stored
+       * @enum {string}
+       */
+      status: "created" | "duplicate";
+      duplicates: components["schemas"]["DuplicateMatch"][];
+    };
     /** @enum {string} */
     Stage: "Creation" | "Assigned" | "MarketQualified" | "SalesQualified" | "Converted" | "Disqualified";
     /** @enum {string} */
     LeadAction: "qualify" | "handoff" | "distribute" | "disqualify" | "convert";
-    Problem: {
-      type: string;
-      title: string;
-      status: number;
-      detail: string;
-      instance?: string;
-      errors?: {
-          field: string;
-          reason: string;
-        }[];
-      allowed?: components["schemas"]["LeadAction"][];
-      [key: string]: unknown;
-    };
+    /**
+     * @description Where the lead's execution goes next
+     * @enum {string}
+     */
+    WorkflowNext: "begin" | "wait" | "approve" | "await-approval" | "convert" | "to-contact" | "end";
+    /** @description Who changed something, and through which door. */
     Actor: {
-      kind: string;
+      /** @enum {string} */
+      kind: "user" | "system" | "source";
       id: string;
-      source: string;
+      /** @enum {string} */
+      source: "API" | "WEBHOOK" | "FORM" | "IMPORT" | "WORKFLOW";
     };
     AuditEntry: {
       /** Format: date-time */
       at: string;
       actor: components["schemas"]["Actor"];
+      /** @example qualify */
       action: string;
       from?: components["schemas"]["Stage"] | null;
       to?: components["schemas"]["Stage"] | null;
@@ -130,70 +369,16 @@ export interface components {
         [key: string]: unknown;
       };
     };
-    Note: {
-      id: string;
-      leadId: string;
-      text: string;
-      author: string;
-      at: string;
-    };
-    Attachment: {
-      id: string;
-      leadId: string;
-      fileName: string;
-      contentType: string;
-      size: number;
-      uploadedBy: string;
-      at: string;
-    };
-    Followers: {
-      leadId: string;
-      followers: string[];
-    };
-    FeedItem: OneOf<[components["schemas"]["AuditEntry"] & {
-      /** @constant */
-      kind: "audit";
-    }, {
-      /** @constant */
-      kind: "note";
-      at: string;
-      actor: components["schemas"]["Actor"];
-      note: components["schemas"]["Note"];
-    }, {
-      /** @constant */
-      kind: "attachment";
-      at: string;
-      actor: components["schemas"]["Actor"];
-      attachment: components["schemas"]["Attachment"];
-    }]>;
-    Subscription: {
-      id: string;
-      url: string;
-      eventTypes: string[];
-      description?: string;
-      createdAt: string;
-      createdBy: string;
-    };
-    Delivery: {
-      subscriptionId: string;
-      eventId: string;
-      detailType: string;
-      at: string;
-      /** @enum {string} */
-      outcome: "delivered" | "failed";
-      attempts: number;
-      status?: number;
-      error?: string;
-      durationMs: number;
-    };
     DuplicateMatch: {
       /** @enum {string} */
       kind: "lead" | "contact" | "account";
       id: string;
       /** @enum {string} */
       matchedOn: "email" | "phone" | "domain";
+      /** @description The normalised value that matched */
       value: string;
     };
+    /** @description A stored lead: the canonical fields normalised (email lower-cased, phone in E.164, country upper-cased), plus what leadflow knows about it. */
     Lead: {
       id: string;
       version: number;
@@ -203,10 +388,12 @@ export interface components {
       /** @enum {string} */
       channel: "WEBHOOK" | "FORM" | "API" | "IMPORT";
       sourceId: string;
+      deliveryId: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+      createdBy: components["schemas"]["Actor"];
       firstName?: string;
       lastName?: string;
       email?: string;
@@ -218,15 +405,38 @@ export interface components {
       campaign?: string;
       productInterest?: string;
       expectedValue?: number;
+      utm?: {
+        source?: string;
+        medium?: string;
+        campaign?: string;
+        term?: string;
+        content?: string;
+      };
+      consent?: {
+        marketing: boolean;
+        /** Format: date-time */
+        capturedAt?: string;
+      };
+      notes?: string;
+      customFields?: {
+        [key: string]: string;
+      };
+      emailDomain?: string;
+      companyDomain?: string;
+      freeMail?: boolean;
       duplicates: components["schemas"]["DuplicateMatch"][];
       /** @enum {string} */
       duplicatePolicy: "reject" | "create" | "associate";
+      associatedAccountId?: string;
+      associatedContactId?: string;
       owner?: string;
       team?: string;
       assignment?: {
         ruleVersion: number;
-        ruleIndex?: number | null;
+        /** @description null when no rule matched (fallback queue) */
+        ruleIndex: number | null;
         explanation: string;
+        /** Format: date-time */
         at: string;
       };
       score?: number;
@@ -247,24 +457,69 @@ export interface components {
       accountId?: string;
       disqualifyReason?: string;
       followers?: string[];
+      failure?: OneOf<[null, {
+        /** Format: date-time */
+        at: string;
+        error: string;
+        cause: string;
+      }]>;
+      parked?: boolean;
+      approvalRuns?: number;
+      approval?: OneOf<[null, {
+        run: number;
+        chainIndex: number;
+        chainName: string;
+        stepIndex: number;
+        taskId?: string;
+      }]>;
+      /** @description Internal to the workflow; present on GET /leads and GET /leads/{id}. */
+      pendingNext?: OneOf<[null, {
+        next: components["schemas"]["WorkflowNext"];
+        timeoutSeconds: number;
+      }]>;
+      /** @description Not sent by the API today; clients take the actions from `GET /config/stages`. */
       allowedActions?: components["schemas"]["LeadAction"][];
+    };
+    LeadPage: {
+      items: components["schemas"]["Lead"][];
+      /** @description Absent on the last page */
+      cursor?: string;
+    };
+    LeadWithAudit: components["schemas"]["Lead"] & {
+      audit: components["schemas"]["AuditEntry"][];
+    };
+    LeadActionResult: {
+      lead: components["schemas"]["Lead"];
+      stage: components["schemas"]["Stage"];
+      next: components["schemas"]["WorkflowNext"];
     };
     ApprovalTask: {
       taskId: string;
       leadId: string;
-      run?: number;
+      /** @description Which conversion request of the lead this task belongs to */
+      run: number;
       stepIndex: number;
       stepName: string;
       chainName: string;
+      /** @description A named approver (else `group`) */
       approver?: string;
       group?: string;
       escalatedTo?: string;
+      /** @description GET /tasks only: escalated to someone (`escalatedTo` is set) */
+      escalated?: boolean;
       escalations: number;
-      escalated: boolean;
       /** @enum {string} */
       status: "open" | "decided" | "cancelled";
+      /** @enum {string} */
+      decision?: "approve" | "reject";
+      decidedBy?: string;
+      comment?: string;
+      /** Format: date-time */
       createdAt: string;
+      /** Format: date-time */
       dueAt: string;
+      /** Format: date-time */
+      decidedAt?: string;
       leadSummary: {
         name?: string;
         company?: string;
@@ -274,6 +529,72 @@ export interface components {
         expectedValue?: number;
         leadType: string;
       };
+    };
+    Note: {
+      id: string;
+      leadId: string;
+      text: string;
+      author: string;
+      /** Format: date-time */
+      at: string;
+    };
+    /** @enum {string} */
+    AttachmentContentType: "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp" | "text/plain" | "text/csv" | "application/vnd.openxmlformats-officedocument.wordprocessingml.document" | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" | "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+    Attachment: {
+      id: string;
+      leadId: string;
+      fileName: string;
+      contentType: components["schemas"]["AttachmentContentType"];
+      size: number;
+      uploadedBy: string;
+      /** Format: date-time */
+      at: string;
+    };
+    FollowerRequest: {
+      /** @description Defaults to the caller; someone else only for managers and sales ops */
+      user?: string;
+    };
+    Followers: {
+      leadId: string;
+      followers: string[];
+    };
+    FeedItem: OneOf<[components["schemas"]["AuditEntry"] & {
+      /** @constant */
+      kind: "audit";
+    }, {
+      /** @constant */
+      kind: "note";
+      /** Format: date-time */
+      at: string;
+      actor: components["schemas"]["Actor"];
+      note: components["schemas"]["Note"];
+    }, {
+      /** @constant */
+      kind: "attachment";
+      /** Format: date-time */
+      at: string;
+      actor: components["schemas"]["Actor"];
+      attachment: components["schemas"]["Attachment"];
+    }]>;
+    /** @enum {string} */
+    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed";
+    /** @enum {string} */
+    NotificationChannel: "email" | "off";
+    NotificationPreferences: {
+      default: components["schemas"]["NotificationChannel"];
+      /** @description Per detail-type exceptions to `default` */
+      events?: {
+        [key: string]: components["schemas"]["NotificationChannel"];
+      };
+      /**
+       * Format: email
+       * @description Where email goes; default `<user>@` the configured notification domain
+       */
+      email?: string;
+    };
+    NotificationPreferencesDocument: {
+      user: string;
+      preferences: components["schemas"]["NotificationPreferences"];
     };
     Opportunity: {
       id: string;
@@ -292,100 +613,223 @@ export interface components {
       stageSet: "B2B" | "B2C";
       stage: string;
       probability: number;
+      /** @description Copied from the lead by the opportunity-mapping configuration */
       fields: {
         [key: string]: string | number | boolean;
       };
       followers: string[];
+      /** Format: date-time */
       createdAt: string;
+      /** Format: date-time */
       updatedAt: string;
+      /** Format: date-time */
       stageEnteredAt: string;
-      links?: {
-        lead?: string;
-        feed?: string;
-      };
+      createdBy: components["schemas"]["Actor"];
+    };
+    Account: {
+      id: string;
+      name: string;
+      domain?: string;
+      country?: string;
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: components["schemas"]["Actor"];
+      createdFromLeadId: string;
+      contactIds: string[];
+      opportunityIds: string[];
+    };
+    Contact: {
+      id: string;
+      firstName?: string;
+      lastName?: string;
+      email?: string;
+      phone?: string;
+      jobTitle?: string;
+      country?: string;
+      accountId?: string;
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: components["schemas"]["Actor"];
+      leadIds: string[];
+      opportunityIds: string[];
     };
     ConfigDocument: {
       name: string;
+      /** @description 0 = the built-in default */
       version: number;
+      /** @description The document; its shape depends on `name` (see the kind's zod schema under functions/core) */
       value: unknown;
+      /** Format: date-time */
       updatedAt: string;
+      /** @description `default` for version 0 */
       updatedBy: string;
     };
+    /** @description A detail-type, or `*` for all */
+    SubscribableEventType: components["schemas"]["DetailType"] | "*";
+    Subscription: {
+      id: string;
+      /** Format: uri */
+      url: string;
+      eventTypes: components["schemas"]["SubscribableEventType"][];
+      description?: string;
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: string;
+    };
+    /** @description One outbound webhook delivery attempt series */
+    Delivery: {
+      subscriptionId: string;
+      eventId: string;
+      detailType: string;
+      /** Format: date-time */
+      at: string;
+      /** @enum {string} */
+      outcome: "delivered" | "failed";
+      attempts: number;
+      /** @description The receiver's last HTTP status */
+      status?: number;
+      error?: string;
+      durationMs: number;
+    };
+    /** @description Where columns go: `{ columns: { <header>: <target> }, defaults: { <field>: <value> } }`, or just `{ <header>: <target> }`. A target is a canonical field name, `custom:<key>`, or null to skip the column. */
+    ImportMapping: {
+      columns?: {
+        [key: string]: components["schemas"]["ImportColumnTarget"];
+      };
+      defaults?: {
+        [key: string]: string;
+      };
+    } | {
+      [key: string]: components["schemas"]["ImportColumnTarget"];
+    };
+    ImportColumnTarget: string | null;
     Import: {
       jobId: string;
-      status: string;
-      sourceId?: string;
+      /** @enum {string} */
+      status: "running" | "completed" | "failed";
+      sourceId: string;
       fileName: string;
-      createdAt?: string;
-      createdBy?: string;
+      /** Format: date-time */
+      createdAt: string;
+      createdBy: string;
       totalRows?: number;
       counts: {
         created: number;
+        /** @description Rows not stored because the source's policy rejected the duplicate */
         duplicates: number;
         rejected: number;
+        /** @description Created, but matching an existing person */
+        possibleDuplicates: number;
       };
       processed: number;
       columns: ({
           header: string;
           field: string | null;
         })[];
-      failure?: unknown;
+      failure?: string;
+      /** @description `/imports/{id}/rejected` */
       rejectedReport: string;
+      /**
+       * Format: uri
+       * @description Only on POST /imports, and only on AWS: where to PUT the whole file
+       */
       uploadUrl?: string;
     };
+    ImportRowOutcome: {
+      rowNumber: number;
+      /** @enum {string} */
+      status: "created" | "duplicate" | "rejected";
+      leadId?: string;
+      possibleDuplicate?: boolean;
+      duplicates?: components["schemas"]["DuplicateMatch"][];
+      issues?: components["schemas"]["FieldError"][];
+    };
+    BusEnvelope: {
+      /** @constant */
+      version: "0";
+      id: string;
+      "detail-type": components["schemas"]["DetailType"];
+      /** @example leadflow */
+      source: string;
+      account: string;
+      /** Format: date-time */
+      time: string;
+      region: string;
+      resources: string[];
+      /** @description See schemas/events/<DetailType>.v<version>.json */
+      detail: {
+        [key: string]: unknown;
+      };
+    };
+    /** @description a share (0–1, four decimals); null when the denominator is 0 */
+    Rate: number | null;
     Duration: {
       count: number;
+      /** @description upper edge of the bucket (1, 4, 8, 24, 48, 72, 168, 336, 720 h); null with no data or past 720 h */
       medianHours: number | null;
       p90Hours: number | null;
     };
+    FunnelGroup: {
+      /** @description 'all' without groupBy; '-' for leads without the dimension */
+      group: string;
+      created: number;
+      /** @description leads that reached each stage (each lead once per stage) */
+      reached: {
+        [key: string]: number;
+      };
+      converted: number;
+      disqualified: number;
+      disqualifiedByReason: {
+        [key: string]: number;
+      };
+      stageConversion: {
+          from: string;
+          to: string;
+          rate: components["schemas"]["Rate"];
+        }[];
+      conversionRate: components["schemas"]["Rate"];
+      timeInStage: {
+        [key: string]: components["schemas"]["Duration"];
+      };
+    };
     FunnelReport: {
-      report: string;
+      /** @constant */
+      report: "funnel";
+      /** Format: date */
       from: string;
+      /** Format: date */
       to: string;
-      groupBy?: string | null;
-      groups: ({
-          group: string;
-          created: number;
-          reached: {
-            [key: string]: number;
-          };
-          converted: number;
-          disqualified: number;
-          disqualifiedByReason: {
-            [key: string]: number;
-          };
-          stageConversion: ({
-              from: string;
-              to: string;
-              rate: number | null;
-            })[];
-          conversionRate: number | null;
-          timeInStage: {
-            [key: string]: components["schemas"]["Duration"];
-          };
-        })[];
+      /** @enum {string|null} */
+      groupBy: "source" | "campaign" | "owner" | "country" | null;
+      groups: components["schemas"]["FunnelGroup"][];
     };
     SourcesReport: {
-      report: string;
+      /** @constant */
+      report: "sources";
+      /** Format: date */
       from: string;
+      /** Format: date */
       to: string;
       /** @enum {string} */
       period: "day" | "week";
-      rows: ({
+      rows: {
+          /** Format: date */
           period: string;
           source: string;
           campaign: string;
           created: number;
+          /** @description created although the duplicate check matched (policy create/associate) */
           duplicates: number;
-          duplicateShare: number | null;
+          duplicateShare: components["schemas"]["Rate"];
           converted: number;
-          conversionRate: number | null;
-        })[];
+          conversionRate: components["schemas"]["Rate"];
+        }[];
       channels: ({
-          channel: string;
+          /** @enum {string} */
+          channel: "WEBHOOK" | "FORM" | "API" | "IMPORT";
           created: number;
           duplicates: number;
-          duplicateShare: number | null;
+          duplicateShare: components["schemas"]["Rate"];
         })[];
     };
     AgeBuckets: {
@@ -397,7 +841,9 @@ export interface components {
       total: number;
     };
     AgingReport: {
-      report: string;
+      /** @constant */
+      report: "aging";
+      /** Format: date-time */
       asOf: string;
       byStage: (components["schemas"]["AgeBuckets"] & {
           stage: string;
@@ -413,112 +859,435 @@ export interface components {
           stage: string;
           owner: string;
           team: string;
+          /** Format: date-time */
           createdAt: string;
           ageDays: number;
           escalations: number;
+          /** @example /leads/01J0000000000000000000000 */
           link: string;
         }[];
     };
     RepsReport: {
-      report: string;
+      /** @constant */
+      report: "reps";
+      /** Format: date */
       from: string;
+      /** Format: date */
       to: string;
       reps: ({
           owner: string;
+          /** @description open leads now */
           open: number;
           assigned: number;
           firstResponse: components["schemas"]["Duration"];
           converted: number;
           disqualified: number;
+          /** @description LeadAging events on leads they owned */
           escalations: number;
+          /** @description null until a team directory is wired */
           available: boolean | null;
         })[];
     };
+    ModelCard: {
+      /** @example logreg@3 */
+      model: string;
+      version: number;
+      /** Format: date-time */
+      trainedAt: string;
+      trainingSize: number;
+      /** @description rows the fit used (a deterministic sample of at most 8,000) */
+      fittedRows: number;
+      holdoutSize: number;
+      conversions: number;
+      disqualifications: number;
+      holdoutAuc: number;
+      /** @description the points model's AUC on the same holdout */
+      pointsHoldoutAuc: number;
+      calibration: {
+          decile: number;
+          count: number;
+          meanPredicted: number;
+          observedRate: number;
+        }[];
+      features: {
+          name: string;
+          weight: number;
+        }[];
+      bias: number;
+      active: boolean;
+      decision: string;
+      library: string;
+    };
+    ScoringModels: {
+      /**
+       * @description what new scores are computed with
+       * @example points@2
+       */
+      scoring: string;
+      points: {
+        /** @example points@2 */
+        model: string;
+        /** @description number of scoring rules */
+        rules: number;
+        /** @description score thresholds per band */
+        bands: {
+          [key: string]: unknown;
+        };
+        /** @description the learned-model settings of the scoring configuration */
+        learned?: unknown;
+      };
+      active: components["schemas"]["ModelCard"] | null;
+      latest: components["schemas"]["ModelCard"] | null;
+    };
   };
   responses: {
-    /** @description RFC 9457 problem details */
-    Problem: {
+    /** @description The body is not what the route reads: empty, not JSON, not a JSON object, not UTF-8 (`malformed-body`; `errors[0].field` is `body`). */
+    BadRequest: {
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description No valid bearer token: the JWT authorizer answers before any function runs (plain JSON `{"message":"Unauthorized"}`, with `www-authenticate: Bearer` locally). */
+    Unauthorized: {
+      content: {
+        "application/json": components["schemas"]["GatewayMessage"];
+      };
+    };
+    /** @description The caller's groups do not allow this (`forbidden`). */
+    Forbidden: {
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description Not there, or not visible to the caller (`not-found`): leadflow does not tell the two apart. */
+    NotFound: {
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description The body is larger than 256 KB (`payload-too-large`). */
+    PayloadTooLarge: {
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description The `content-type` is not one the route reads (`unsupported-media-type`; `errors[0].field` is `content-type`). */
+    UnsupportedMediaType: {
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description The request has invalid fields (`validation-failed`); `errors` names each field (dotted path) and why. */
+    ValidationFailed: {
+      content: {
+        "application/problem+json": components["schemas"]["Problem"];
+      };
+    };
+    /** @description Something failed on the server (`internal`); the cause is logged, never sent. The request may be retried. */
+    InternalError: {
       content: {
         "application/problem+json": components["schemas"]["Problem"];
       };
     };
   };
   parameters: {
-    From?: string;
-    To?: string;
-    ImportId: string;
+    /** @description The lead id (a ULID) */
     LeadId: string;
+    OpportunityId: string;
+    /** @description The import job id */
+    ImportId: string;
+    /** @description Any other name answers 404. */
     ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping";
+    /** @description The `cursor` of the previous page (opaque) */
+    Cursor?: string;
+    /** @description first UTC day, YYYY-MM-DD; default 29 days before `to` */
+    From?: string;
+    /** @description last UTC day, YYYY-MM-DD; default today; at most 400 days after `from` */
+    To?: string;
+    /** @description `csv` answers CSV, like `Accept: text/csv` */
+    ReportFormat?: "csv";
   };
   requestBodies: never;
-  headers: never;
+  headers: {
+    /** @description The version, quoted */
+    ETag: string;
+    /** @description The request's `Origin`, when the source allows it */
+    AccessControlAllowOrigin: string;
+    VaryOrigin: "origin";
+    /** @description Only on CSV answers */
+    CsvDisposition: string;
+  };
   pathItems: never;
 }
 
 export type $defs = Record<string, never>;
 
-export type external = Record<string, never>;
+export interface external {
+  "schemas/canonical-lead.schema.json": {
+    firstName?: string;
+    lastName?: string;
+    /** Format: email */
+    email?: string;
+    phone?: string;
+    company?: string;
+    jobTitle?: string;
+    website?: string;
+    country?: string;
+    campaign?: string;
+    productInterest?: string;
+    /** @enum {string} */
+    leadType?: "B2B" | "B2C";
+    expectedValue?: number;
+    utm?: {
+      source?: string;
+      medium?: string;
+      campaign?: string;
+      term?: string;
+      content?: string;
+    };
+    consent?: {
+      marketing: boolean;
+      /** Format: date-time */
+      capturedAt?: string;
+    };
+    notes?: string;
+    customFields?: {
+      [key: string]: string;
+    };
+  };
+}
 
 export interface operations {
 
-  health: {
-    responses: {
-      /** @description Alive; `mode` is `local` under `npm start`. */
-      200: {
-        content: {
-          "application/json": {
-            /** @enum {string} */
-            mode?: "local" | "aws";
-          };
-        };
+  /**
+   * Capture a lead pushed by a campaign platform
+   * @description The source (`kind: webhook` in the sources configuration) decides the payload format and how the
+   * sender is authenticated:
+   *
+   * - `adapter: canonical` (default): a **Standard Webhooks** delivery. The `webhook-signature` header
+   *   carries `v1,<base64 HMAC-SHA256>` of `{webhook-id}.{webhook-timestamp}.{raw body}` with the
+   *   source's secret (space-separated list while a secret rotates); timestamps more than five minutes
+   *   away are refused. The body is a canonical lead.
+   * - `adapter: google-ads`: a **Google Ads lead form** delivery. Google signs nothing; the configured key
+   *   arrives in the body as `google_key` and is compared in constant time. No `webhook-*` header is needed.
+   *
+   * The same delivery (same `webhook-id`, or the same Google `lead_id`) answers the first answer again
+   * and writes nothing, for seven days. A duplicate rejected by the source's policy is not an error:
+   * it answers `202` with `status: duplicate` and the matches.
+   */
+  captureWebhook: {
+    parameters: {
+      header?: {
+        /** @description Standard Webhooks: the delivery id (the idempotency key). Required for canonical sources. */
+        "webhook-id"?: string;
+        /** @description Standard Webhooks: Unix seconds; within five minutes of now. Required for canonical sources. */
+        "webhook-timestamp"?: string;
+        /** @description Standard Webhooks: space-separated `v1,<base64>` signatures. Required for canonical sources. */
+        "webhook-signature"?: string;
+      };
+      path: {
+        /** @description A source of kind `webhook` */
+        sourceId: string;
       };
     };
-  };
-  /** @description Local runtime only. Mints a development token for any user and groups. */
-  localToken: {
+    /** @description `application/json` only (checked before the signature). At most 256 KB. */
     requestBody: {
       content: {
+        "application/json": components["schemas"]["CanonicalLead"] | components["schemas"]["GoogleAdsLeadForm"];
+      };
+    };
+    responses: {
+      /** @description Captured (or recognised as a redelivery or a rejected duplicate); the lead's workflow is started. */
+      202: {
+        content: {
+          "application/json": components["schemas"]["CaptureAnswer"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      /** @description The sender is not authenticated: a `webhook-*` header is missing, the signature or timestamp is rejected, or `google_key` is missing or wrong. `errors[0].field` names the header or field. */
+      401: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description No webhook source with this id, or no secret is configured for it. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Capture a lead from a public website form
+   * @description Form fields are mapped to the canonical lead by the source's `fieldMapping`, then by common names
+   * (`first_name`, `email`, `utm_source`, `message`, `consent`, …); anything else is kept as a custom field.
+   * Empty fields count as absent. A filled honeypot field answers `202 {"status":"accepted"}` and stores
+   * nothing. A browser (`Accept` containing `text/html`) is redirected with `303` to the source's
+   * `redirectUrl` when one is configured; scripts get JSON. Answers carry CORS headers when `Origin` is one
+   * of the source's `allowedOrigins` (also on 4xx, so the page can show them; not on the 404 for an unknown form).
+   */
+  captureForm: {
+    parameters: {
+      header?: {
+        /** @description The same key from the same form answers the first answer again and writes nothing. */
+        "Idempotency-Key"?: string;
+        /** @description `text/html` asks for the 303 redirect. */
+        Accept?: string;
+        /** @description Echoed in `access-control-allow-origin` when allowed. */
+        Origin?: string;
+      };
+      path: {
+        /** @description A source of kind `form` */
+        formId: string;
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "first_name": "Ada",
+         *   "last_name": "Lovelace",
+         *   "email": "ada@example.com",
+         *   "company": "Analytical Engines",
+         *   "consent": "on",
+         *   "utm_source": "newsletter"
+         * }
+         */
+        "application/x-www-form-urlencoded": components["schemas"]["FormFields"];
+        /**
+         * @example {
+         *   "first_name": "Ada",
+         *   "email": "ada@example.com",
+         *   "consent": true
+         * }
+         */
         "application/json": {
-          user: string;
-          groups: ("rep" | "manager" | "salesops")[];
+          [key: string]: string | number | boolean | null;
         };
       };
     };
     responses: {
-      /** @description A token to send as authorization: Bearer <token>. */
-      200: {
+      /** @description Captured (or a redelivery, a rejected duplicate, or a bot caught by the honeypot). */
+      202: {
+        headers: {
+          "access-control-allow-origin": components["headers"]["AccessControlAllowOrigin"];
+          vary: components["headers"]["VaryOrigin"];
+        };
         content: {
-          "application/json": {
-            token: string;
-          };
+          "application/json": OneOf<[components["schemas"]["CaptureAnswer"], {
+            /** @constant */
+            status: "accepted";
+          }]>;
         };
       };
+      /** @description For a browser (`Accept: text/html`) when the source has a `redirectUrl`: the thank-you page. Also given when the honeypot was filled. */
+      303: {
+        headers: {
+          /** @description The source's `redirectUrl` */
+          location: string;
+        };
+        content: never;
+      };
+      400: components["responses"]["BadRequest"];
+      /** @description No form source with this id. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * A page of leads by owner and/or stage, newest first
+   * @description Give `owner` or `stage` (or both). A rep may list their own leads (`owner=me` or their id) and the
+   * `UNASSIGNED` queue; managers and sales ops any owner. Leads the caller may not see are left out of
+   * the page, so a page may hold fewer than `limit` items while `cursor` is still present.
+   */
   listLeads: {
     parameters: {
       query?: {
-        /** @description `me`, `UNASSIGNED`, or a user id */
+        /** @description `me`, `UNASSIGNED`, or a user id (others than yourself: managers and sales ops only) */
         owner?: string;
         stage?: components["schemas"]["Stage"];
+        /** @description `true`: only leads past their stage deadline or escalated */
         aging?: "true" | "false";
-        cursor?: string;
+        cursor?: components["parameters"]["Cursor"];
+        /** @description Out-of-range values are clamped. */
         limit?: number;
       };
     };
     responses: {
-      /** @description A page of leads, newest first. */
+      /** @description A page of leads. */
       200: {
         content: {
-          "application/json": {
-            items: components["schemas"]["Lead"][];
-            cursor?: string;
-          };
+          "application/json": components["schemas"]["LeadPage"];
         };
       };
-      default: components["responses"]["Problem"];
+      401: components["responses"]["Unauthorized"];
+      /** @description A rep asked for another user's leads. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * Enter a lead by hand
+   * @description Captured like any other lead (validation, normalisation, duplicate check, workflow start) with channel
+   * `API` and the signed-in user as actor. `?source=` names a source of kind `api`; an unknown or absent
+   * one means the built-in `manual` source.
+   */
+  createLead: {
+    parameters: {
+      query?: {
+        /** @description A source of kind `api`; default `manual`. */
+        source?: string;
+      };
+      header?: {
+        /** @description A retry with the same key answers the first answer and writes nothing. */
+        "Idempotency-Key"?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CanonicalLead"];
+      };
+    };
+    responses: {
+      /** @description Captured; the workflow scores and routes it shortly. `Location` is the lead (the existing one for a rejected duplicate). */
+      202: {
+        headers: {
+          /** @description `/leads/{leadId}` */
+          location?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["CaptureAnswer"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * One lead with its audit trail
+   * @description Managers and sales ops see every lead; a rep sees unassigned leads, their own and those they follow. Anyone else gets 404.
+   */
   getLead: {
     parameters: {
       path: {
@@ -526,300 +1295,99 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The lead with its audit trail. */
+      /** @description The lead and its audit trail, oldest first (the first 200 entries). */
       200: {
         content: {
-          "application/json": components["schemas"]["Lead"] & {
-            audit: components["schemas"]["AuditEntry"][];
-          };
+          "application/json": components["schemas"]["LeadWithAudit"];
         };
       };
-      default: components["responses"]["Problem"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * A rep's action on a lead; resumes its execution
+   * @description The stages configuration says which actions each working stage allows. The owner or a manager may act.
+   * Two racing actions: one wins, the other gets `409`. `disqualify` needs a `reason`; `convert` starts the
+   * approval chain configured for the lead's segment (or converts at once when none applies).
+   */
   leadAction: {
     parameters: {
       path: {
         id: components["parameters"]["LeadId"];
+        /** @description Any other value answers 404. */
         action: components["schemas"]["LeadAction"];
       };
     };
+    /** @description Optional; an empty body means `{}`. */
     requestBody?: {
       content: {
         "application/json": {
-          comment?: string;
+          /** @description Required for `disqualify` */
           reason?: string;
+          /** @description `disqualify`: keep the person as a contact */
           convertToContact?: boolean;
+          /** @description Goes into the audit entry */
+          comment?: string;
         };
       };
     };
     responses: {
-      /** @description The lead after the action */
+      /** @description The lead after the action, and where its execution goes next. */
       200: {
         content: {
-          "application/json": components["schemas"]["Lead"];
+          "application/json": components["schemas"]["LeadActionResult"];
         };
       };
-      /** @description Accepted; the execution moves the lead shortly */
-      202: {
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      /** @description No such lead (or not visible to the caller), or an unknown action. */
+      404: {
         content: {
-          "application/json": Record<string, never>;
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      default: components["responses"]["Problem"];
+      /** @description Not allowed in the lead's stage, the lead is moving right now (being scored and routed, or between waits), or someone else changed it first. `stage` and `allowed` say what is allowed now; a 409 whose `allowed` still holds the action is transient and may be retried. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
     };
   };
-  addNote: {
-    parameters: {
-      path: {
-        id: components["parameters"]["LeadId"];
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          text: string;
-        };
-      };
-    };
+  /**
+   * The caller's open approval tasks
+   * @description Tasks named for the caller, for one of their groups, or escalated to them.
+   */
+  listTasks: {
     responses: {
-      /** @description Stored */
-      201: {
-        content: {
-          "application/json": components["schemas"]["Note"];
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  follow: {
-    parameters: {
-      path: {
-        id: components["parameters"]["LeadId"];
-      };
-    };
-    requestBody?: {
-      content: {
-        "application/json": {
-          /** @description Defaults to the caller; others only for managers */
-          user?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description The followers now */
-      200: {
-        content: {
-          "application/json": components["schemas"]["Followers"];
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  unfollow: {
-    parameters: {
-      query?: {
-        user?: string;
-      };
-      path: {
-        id: components["parameters"]["LeadId"];
-      };
-    };
-    responses: {
-      /** @description The followers now */
-      200: {
-        content: {
-          "application/json": components["schemas"]["Followers"];
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  leadFeed: {
-    parameters: {
-      query?: {
-        cursor?: string;
-      };
-      path: {
-        id: components["parameters"]["LeadId"];
-      };
-    };
-    responses: {
-      /** @description Audit entries, notes and attachments, newest first. */
+      /** @description Open tasks. */
       200: {
         content: {
           "application/json": {
-            items: components["schemas"]["FeedItem"][];
-            cursor?: string;
-          };
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  createAttachment: {
-    parameters: {
-      path: {
-        id: components["parameters"]["LeadId"];
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          fileName: string;
-          contentType: string;
-          size: number;
-        };
-      };
-    };
-    responses: {
-      /** @description The attachment and where to PUT its bytes. */
-      201: {
-        content: {
-          "application/json": {
-            attachment: components["schemas"]["Attachment"];
-            upload: {
-              method: string;
-              url: string;
-              headers: {
-                [key: string]: string;
-              };
-              expiresAt?: string;
-            };
-          };
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  getAttachment: {
-    parameters: {
-      path: {
-        id: components["parameters"]["LeadId"];
-        attachmentId: string;
-      };
-    };
-    responses: {
-      /** @description Where to GET the bytes. */
-      200: {
-        content: {
-          "application/json": {
-            attachment: components["schemas"]["Attachment"];
-            download: {
-              method: string;
-              url: string;
-              expiresAt?: string;
-            };
-          };
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  listSubscriptions: {
-    responses: {
-      /** @description Outbound subscriptions with their last deliveries (never their secrets). */
-      200: {
-        content: {
-          "application/json": {
-            items: (components["schemas"]["Subscription"] & {
-                lastDeliveries: components["schemas"]["Delivery"][];
+            items: (components["schemas"]["ApprovalTask"] & {
+                /** @description Escalated to someone (`escalatedTo` is set) */
+                escalated: boolean;
               })[];
           };
         };
       };
-      default: components["responses"]["Problem"];
+      401: components["responses"]["Unauthorized"];
+      500: components["responses"]["InternalError"];
     };
   };
-  createSubscription: {
-    requestBody: {
-      content: {
-        "application/json": {
-          url: string;
-          eventTypes: string[];
-          description?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Created; the signing secret is shown this once. */
-      201: {
-        content: {
-          "application/json": components["schemas"]["Subscription"] & {
-            secret: string;
-          };
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  deleteSubscription: {
-    parameters: {
-      path: {
-        subscriptionId: string;
-      };
-    };
-    responses: {
-      /** @description Removed */
-      204: {
-        content: never;
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  getOpportunity: {
-    parameters: {
-      path: {
-        id: string;
-      };
-    };
-    responses: {
-      /** @description The opportunity and links to its lead and feed */
-      200: {
-        content: {
-          "application/json": components["schemas"]["Opportunity"];
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  moveOpportunity: {
-    parameters: {
-      path: {
-        id: string;
-      };
-    };
-    requestBody: {
-      content: {
-        "application/json": {
-          stage: string;
-          comment?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description Moved */
-      200: {
-        content: {
-          "application/json": components["schemas"]["Opportunity"];
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  listTasks: {
-    responses: {
-      /** @description The caller's open approval tasks (their own and their groups'). */
-      200: {
-        content: {
-          "application/json": {
-            items: components["schemas"]["ApprovalTask"][];
-          };
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
+  /**
+   * Approve or reject an approval task
+   * @description Only the named approver, a member of the task's group, or the person it was escalated to may decide.
+   * Approving the last step converts the lead; rejecting (a `comment` is required) returns it to
+   * SalesQualified or disqualifies it, as the chain says.
+   */
   decideTask: {
     parameters: {
       path: {
@@ -831,20 +1399,405 @@ export interface operations {
         "application/json": {
           /** @enum {string} */
           decision: "approve" | "reject";
+          /** @description Required to reject */
           comment?: string;
         };
       };
     };
     responses: {
-      /** @description Decided */
+      /** @description The decided task, the lead's stage and where its execution goes next. */
       200: {
         content: {
-          "application/json": Record<string, never>;
+          "application/json": {
+            task: components["schemas"]["ApprovalTask"];
+            stage: components["schemas"]["Stage"];
+            next: components["schemas"]["WorkflowNext"];
+          };
         };
       };
-      default: components["responses"]["Problem"];
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The task was already decided, or is still being opened (`taskId`). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * Add a note to a lead
+   * @description The author is the caller, never the body. Announced as `LeadNoteAdded`.
+   */
+  addNote: {
+    parameters: {
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Trimmed */
+          text: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Stored. */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Note"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Record an attachment and get a short-lived upload URL for exactly that file
+   * @description PUT the bytes to `upload.url` with `upload.headers` before `upload.expiresAt` (15 minutes); another type or size is refused by the store.
+   */
+  createAttachment: {
+    parameters: {
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description A plain file name: no `/`, `\`, or control characters */
+          fileName: string;
+          contentType: components["schemas"]["AttachmentContentType"];
+          size: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Recorded. */
+      201: {
+        headers: {
+          /** @description `/leads/{id}/attachments/{attachmentId}` */
+          location?: string;
+        };
+        content: {
+          "application/json": {
+            attachment: components["schemas"]["Attachment"];
+            upload: {
+              /** @constant */
+              method: "PUT";
+              /** Format: uri */
+              url: string;
+              /** @description `content-type` to send */
+              headers: {
+                [key: string]: string;
+              };
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A short-lived download URL for an attachment */
+  getAttachment: {
+    parameters: {
+      path: {
+        id: components["parameters"]["LeadId"];
+        attachmentId: string;
+      };
+    };
+    responses: {
+      /** @description Where to GET the bytes (15 minutes). */
+      200: {
+        content: {
+          "application/json": {
+            attachment: components["schemas"]["Attachment"];
+            download: {
+              /** @constant */
+              method: "GET";
+              /** Format: uri */
+              url: string;
+              /** Format: date-time */
+              expiresAt: string;
+            };
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Follow a lead (yourself, or anyone when you are a manager)
+   * @description The user is `{"user"}` in the body, else `?user=`, else the caller. Following twice changes nothing.
+   */
+  follow: {
+    parameters: {
+      query?: {
+        /** @description Used when the body names no user */
+        user?: string;
+      };
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["FollowerRequest"];
+      };
+    };
+    responses: {
+      /** @description The followers now. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Followers"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Stop following a lead (yourself, or anyone when you are a manager)
+   * @description The user is `?user=`, else `{"user"}` in a body, else the caller.
+   */
+  unfollow: {
+    parameters: {
+      query?: {
+        /** @description Defaults to the caller */
+        user?: string;
+      };
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    responses: {
+      /** @description The followers now. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Followers"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Audit entries, notes and attachments of a lead (and of its opportunity), newest first */
+  leadFeed: {
+    parameters: {
+      query?: {
+        /** @description Out-of-range values are clamped. */
+        limit?: number;
+        cursor?: components["parameters"]["Cursor"];
+      };
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    responses: {
+      /** @description A page of the feed. */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["FeedItem"][];
+            /** @description Absent on the last page */
+            cursor?: string;
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** The caller's notification preferences */
+  getNotificationPreferences: {
+    responses: {
+      /** @description The stored preferences, or the default (email for everything). */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NotificationPreferencesDocument"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Replace the caller's notification preferences */
+  putNotificationPreferences: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NotificationPreferences"];
+      };
+    };
+    responses: {
+      /** @description Stored. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NotificationPreferencesDocument"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * An opportunity
+   * @description Who may see its lead (unassigned, owner, followers, managers, sales ops) may read it; anyone else gets 404. Notes, attachments and history are on the lead's feed (`links.feed`).
+   */
+  getOpportunity: {
+    parameters: {
+      path: {
+        id: components["parameters"]["OpportunityId"];
+      };
+    };
+    responses: {
+      /** @description The opportunity with links to its lead and feed. */
+      200: {
+        headers: {
+          etag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Opportunity"] & {
+            links: {
+              /** @example /leads/01J0000000000000000000000 */
+              lead: string;
+              /** @example /leads/01J0000000000000000000000/feed */
+              feed: string;
+            };
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Move an opportunity along its stage set (owner or manager)
+   * @description One step forward or back, or to a closed stage. Asking for the stage it already has answers it unchanged. Announced as `OpportunityStageChanged`.
+   */
+  moveOpportunity: {
+    parameters: {
+      path: {
+        id: components["parameters"]["OpportunityId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          stage: string;
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Moved (or already there). Unlike GET, no `links`. */
+      200: {
+        headers: {
+          etag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Opportunity"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      /** @description No such opportunity (or not visible), or it kept changing under three attempts in a row. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Not allowed from the current stage; `currentStage` and `allowedStages` say where it may go. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** An account (any signed-in user) */
+  getAccount: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The account. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Account"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A contact (any signed-in user) */
+  getContact: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The contact. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A configuration document (any signed-in user) */
   getConfig: {
     parameters: {
       path: {
@@ -852,17 +1805,36 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The current document (version 0 = the default) */
+      /** @description The current document; version 0 is the built-in default, never stored. */
       200: {
+        headers: {
+          etag: components["headers"]["ETag"];
+        };
         content: {
           "application/json": components["schemas"]["ConfigDocument"];
         };
       };
-      default: components["responses"]["Problem"];
+      401: components["responses"]["Unauthorized"];
+      /** @description No configuration of that name. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * Replace a configuration document (sales ops; `teams` also managers)
+   * @description Send the version you read (`version` in the body, or `If-Match`); a stale version is a `409`.
+   * `value` is validated against the kind's schema; field errors are named `value.<path>`.
+   */
   putConfig: {
     parameters: {
+      header?: {
+        /** @description Used when the body has no `version` */
+        "If-Match"?: string;
+      };
       path: {
         name: components["parameters"]["ConfigName"];
       };
@@ -870,102 +1842,131 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": {
-          version: number;
+          /** @description The version being replaced (0 when none is stored yet) */
+          version?: number;
+          /** @description The new document; its shape depends on `name` */
           value: unknown;
         };
       };
     };
     responses: {
-      /** @description The new version */
+      /** @description The new version. */
       200: {
+        headers: {
+          etag: components["headers"]["ETag"];
+        };
         content: {
           "application/json": components["schemas"]["ConfigDocument"];
         };
       };
-      default: components["responses"]["Problem"];
-    };
-  };
-  funnelReport: {
-    parameters: {
-      query?: {
-        from?: components["parameters"]["From"];
-        to?: components["parameters"]["To"];
-        groupBy?: "source" | "campaign" | "owner" | "country";
-      };
-    };
-    responses: {
-      /** @description Leads reaching each stage */
-      200: {
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      /** @description No configuration of that name. */
+      404: {
         content: {
-          "application/json": components["schemas"]["FunnelReport"];
-          "text/csv": string;
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      default: components["responses"]["Problem"];
-    };
-  };
-  sourcesReport: {
-    parameters: {
-      query?: {
-        from?: components["parameters"]["From"];
-        to?: components["parameters"]["To"];
-        period?: "day" | "week";
-      };
-    };
-    responses: {
-      /** @description Lead generation per source and campaign per period */
-      200: {
+      /** @description Someone else saved a newer version; reload and edit again. */
+      409: {
         content: {
-          "application/json": components["schemas"]["SourcesReport"];
-          "text/csv": string;
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
-      default: components["responses"]["Problem"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
     };
   };
-  agingReport: {
+  /**
+   * Outbound webhook subscriptions with their last ten deliveries (sales ops)
+   * @description Never returns secrets.
+   */
+  listSubscriptions: {
     responses: {
-      /** @description Open leads per stage in age buckets */
-      200: {
-        content: {
-          "application/json": components["schemas"]["AgingReport"];
-          "text/csv": string;
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  repsReport: {
-    parameters: {
-      query?: {
-        from?: components["parameters"]["From"];
-        to?: components["parameters"]["To"];
-      };
-    };
-    responses: {
-      /** @description Load and outcomes per rep */
-      200: {
-        content: {
-          "application/json": components["schemas"]["RepsReport"];
-          "text/csv": string;
-        };
-      };
-      default: components["responses"]["Problem"];
-    };
-  };
-  scoringModel: {
-    responses: {
-      /** @description The model card */
+      /** @description Every subscription. */
       200: {
         content: {
           "application/json": {
-            [key: string]: unknown;
+            items: (components["schemas"]["Subscription"] & {
+                /** @description Newest first */
+                lastDeliveries: components["schemas"]["Delivery"][];
+              })[];
           };
         };
       };
-      default: components["responses"]["Problem"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * Subscribe an integration to events (sales ops)
+   * @description Deliveries are signed with Standard Webhooks. The answer carries the signing secret; it is never shown again.
+   */
+  createSubscription: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * Format: uri
+           * @description https on a public host (the local runtime also allows http)
+           */
+          url: string;
+          eventTypes: components["schemas"]["SubscribableEventType"][];
+          description?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created. */
+      201: {
+        headers: {
+          /** @description `/config/subscriptions/{subscriptionId}` */
+          location?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["Subscription"] & {
+            secret: string;
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Remove a subscription (sales ops) */
+  deleteSubscription: {
+    parameters: {
+      path: {
+        subscriptionId: string;
+      };
+    };
+    responses: {
+      /** @description Removed. */
+      204: {
+        content: never;
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Start (or find again) an import job for a file
+   * @description The job id is derived from the file's SHA-256, the source, the mapping and the sheet: sending the same
+   * file again answers the existing job (`200`) instead of a new one (`201`). `headers` and `mapping`
+   * decide which column goes to which canonical field; the answer's `columns` shows the result.
+   * On AWS the answer carries `uploadUrl` for the whole file; otherwise rows are posted in batches.
+   */
   createImport: {
     requestBody: {
       content: {
@@ -973,31 +1974,53 @@ export interface operations {
           fileName: string;
           /** @description SHA-256 of the file in hex */
           contentHash: string;
+          /**
+           * @description A source of kind `import`
+           * @default import
+           */
           source?: string;
           sheet?: string;
           headers?: string[];
-          mapping?: {
-            [key: string]: unknown;
-          };
+          mapping?: components["schemas"]["ImportMapping"];
         };
       };
     };
     responses: {
-      /** @description The same file and mapping was imported before */
+      /** @description The same file, source, mapping and sheet were imported before; that job. */
       200: {
+        headers: {
+          /** @description `/imports/{id}` */
+          location?: string;
+        };
         content: {
           "application/json": components["schemas"]["Import"];
         };
       };
-      /** @description A new import */
+      /** @description A new job. */
       201: {
+        headers: {
+          /** @description `/imports/{id}` */
+          location?: string;
+        };
         content: {
           "application/json": components["schemas"]["Import"];
         };
       };
-      default: components["responses"]["Problem"];
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      /** @description No import source of that name, or the same job belongs to another user. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /** An import job's progress and counts (its creator, managers, sales ops) */
   getImport: {
     parameters: {
       path: {
@@ -1005,15 +2028,21 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Progress and counts */
+      /** @description The job. */
       200: {
         content: {
           "application/json": components["schemas"]["Import"];
         };
       };
-      default: components["responses"]["Problem"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * Capture a batch of rows (at most 250)
+   * @description Each row is captured like a lead from the import source, once per job and row number; posting a batch again answers the stored outcomes. Every row must have as many values as the job has headers.
+   */
   importRows: {
     parameters: {
       path: {
@@ -1024,23 +2053,34 @@ export interface operations {
       content: {
         "application/json": {
           rows: {
+              /** @description The row in the file (1 is the header) */
               rowNumber: number;
               values: string[];
             }[];
+          /** @description Rows in the whole file, once known; the job completes when all are processed */
           totalRows?: number;
         };
       };
     };
     responses: {
-      /** @description The import after this batch */
+      /** @description The job after this batch, and the outcome of each row. */
       200: {
         content: {
-          "application/json": components["schemas"]["Import"];
+          "application/json": components["schemas"]["Import"] & {
+            results: components["schemas"]["ImportRowOutcome"][];
+          };
         };
       };
-      default: components["responses"]["Problem"];
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
     };
   };
+  /** The rejected rows with their reasons, as CSV */
   importRejected: {
     parameters: {
       path: {
@@ -1048,13 +2088,315 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The rejected rows with their reasons */
+      /** @description The file's header plus the reasons, and one line per rejected row. */
       200: {
+        headers: {
+          "content-disposition"?: string;
+        };
         content: {
           "text/csv": string;
         };
       };
-      default: components["responses"]["Problem"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Leads created in the range and how far they got (managers, sales ops)
+   * @description A cohort report: leads created between `from` and `to` (UTC days), the stages they reached,
+   * stage-to-stage conversion, disqualification reasons and time in each stage (median and p90 as the upper
+   * edge, in hours, of the histogram bucket holding the quantile). Read from counters only.
+   */
+  funnelReport: {
+    parameters: {
+      query?: {
+        from?: components["parameters"]["From"];
+        to?: components["parameters"]["To"];
+        /** @description `owner` is the owner when the lead reached each stage */
+        groupBy?: "source" | "campaign" | "owner" | "country";
+        format?: components["parameters"]["ReportFormat"];
+      };
+    };
+    responses: {
+      /** @description The funnel, as JSON or (`Accept` text/csv or `?format=csv`) CSV. */
+      200: {
+        headers: {
+          "content-disposition": components["headers"]["CsvDisposition"];
+        };
+        content: {
+          "application/json": components["schemas"]["FunnelReport"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Lead generation per source and campaign per day or week, with conversion and duplicate shares (managers, sales ops) */
+  sourcesReport: {
+    parameters: {
+      query?: {
+        from?: components["parameters"]["From"];
+        to?: components["parameters"]["To"];
+        /** @description week = ISO week, named by its Monday */
+        period?: "day" | "week";
+        format?: components["parameters"]["ReportFormat"];
+      };
+    };
+    responses: {
+      /** @description One row per period × source × campaign, and one per channel. */
+      200: {
+        headers: {
+          "content-disposition": components["headers"]["CsvDisposition"];
+        };
+        content: {
+          "application/json": components["schemas"]["SourcesReport"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Open leads now, per stage, owner and team, in age buckets; the ten oldest with links (managers, sales ops) */
+  agingReport: {
+    parameters: {
+      query?: {
+        format?: components["parameters"]["ReportFormat"];
+      };
+    };
+    responses: {
+      /** @description The open-leads gauge and the oldest ten (read through the stage index, never a scan). */
+      200: {
+        headers: {
+          "content-disposition": components["headers"]["CsvDisposition"];
+        };
+        content: {
+          "application/json": components["schemas"]["AgingReport"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Per rep, open leads now and, in the range, assignments, first-response time, outcomes and escalations (managers, sales ops) */
+  repsReport: {
+    parameters: {
+      query?: {
+        from?: components["parameters"]["From"];
+        to?: components["parameters"]["To"];
+        format?: components["parameters"]["ReportFormat"];
+      };
+    };
+    responses: {
+      /** @description One row per rep. */
+      200: {
+        headers: {
+          "content-disposition": components["headers"]["CsvDisposition"];
+        };
+        content: {
+          "application/json": components["schemas"]["RepsReport"];
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** The model leads are scored with, and the card of the latest trained model (any signed-in user) */
+  scoringModel: {
+    responses: {
+      /** @description Model cards. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ScoringModels"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Readiness of the local runtime */
+  health: {
+    responses: {
+      /** @description Up. `mode` is `local` (the deployed API has no such route). */
+      200: {
+        content: {
+          "application/json": {
+            /** @constant */
+            status: "ok";
+            /** @enum {string} */
+            mode: "local";
+            tableName: string;
+            stateMachines: string[];
+          };
+        };
+      };
+    };
+  };
+  /**
+   * Mint a development token for any user and groups
+   * @description The local runtime's stand-in for Cognito sign-in. The token lasts 12 hours; send it as `authorization: Bearer <token>`.
+   */
+  localToken: {
+    requestBody: {
+      content: {
+        "application/json": {
+          user: string;
+          /**
+           * @default [
+           *   "rep"
+           * ]
+           */
+          groups?: ("rep" | "manager" | "salesops")[];
+        };
+      };
+    };
+    responses: {
+      /** @description A signed token. */
+      200: {
+        content: {
+          "application/json": {
+            token: string;
+          };
+        };
+      };
+      /** @description `user` is missing (plain JSON, not problem+json). */
+      422: {
+        content: {
+          "application/json": components["schemas"]["LocalError"];
+        };
+      };
+      /** @description The body is not JSON. */
+      500: {
+        content: {
+          "application/json": components["schemas"]["GatewayMessage"];
+        };
+      };
+    };
+  };
+  /** Every event put on the local bus, oldest first */
+  localEvents: {
+    parameters: {
+      query?: {
+        /** @description Only events of this detail-type */
+        "detail-type"?: string;
+      };
+    };
+    responses: {
+      /** @description The bus log (EventBridge envelopes). */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BusEnvelope"][];
+        };
+      };
+    };
+  };
+  /** Deliveries that failed every retry (what the rules' DLQs hold on AWS) */
+  localDeadLetters: {
+    responses: {
+      /** @description Dead letters, oldest first. */
+      200: {
+        content: {
+          "application/json": {
+              rule: string;
+              target: string;
+              event: components["schemas"]["BusEnvelope"];
+              error: string;
+              attempts: number;
+              /** Format: date-time */
+              at: string;
+            }[];
+        };
+      };
+    };
+  };
+  /** Notification messages the local runtime would have emailed */
+  localOutbox: {
+    parameters: {
+      query?: {
+        /** @description Only messages to this user */
+        user?: string;
+      };
+    };
+    responses: {
+      /** @description Messages, oldest first. */
+      200: {
+        content: {
+          "application/json": {
+              eventId: string;
+              detailType: components["schemas"]["DetailType"];
+              to: string;
+              reason: string;
+              subject: string;
+              text: string;
+              template: string;
+              data: {
+                [key: string]: string;
+              };
+              leadId?: string;
+              /** Format: date-time */
+              occurredAt: string;
+            }[];
+        };
+      };
+    };
+  };
+  /**
+   * State machine executions by name (a lead's lifecycle is named after the lead id)
+   * @description Executions named exactly `name`, or `name--<suffix>`, with the states they entered.
+   */
+  localExecutions: {
+    parameters: {
+      path: {
+        name: string;
+      };
+    };
+    responses: {
+      /** @description The matching executions. */
+      200: {
+        content: {
+          "application/json": ({
+              executionArn: string;
+              name: string;
+              stateMachineArn: string;
+              /** @description JSON text */
+              input: string;
+              /** @enum {string} */
+              status: "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED";
+              /** Format: date-time */
+              startDate: string;
+              /** Format: date-time */
+              stopDate?: string;
+              /** @description JSON text */
+              output?: string;
+              error?: string;
+              cause?: string;
+              history: {
+                  type: string;
+                  state?: string;
+                  /** @description epoch milliseconds */
+                  at: number;
+                  error?: string;
+                }[];
+            })[];
+        };
+      };
+      /** @description No execution of that name (plain JSON). */
+      404: {
+        content: {
+          "application/json": components["schemas"]["LocalError"];
+        };
+      };
     };
   };
 }

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiProblem, type AuditEntry, api, type FeedItem, type Lead, type LeadAction, must, type Session } from '../api/client';
+import { ApiProblem, type AuditEntry, api, type FeedItem, type Schemas, type Lead, type LeadAction, must, type Session } from '../api/client';
 import { FieldError, ProblemBanner } from '../components/problem';
+
+type AttachmentContentType = Schemas['AttachmentContentType'];
 import { ACTION_LABEL, ageing, allowedActions, duration, leadName, STAGE_LABEL, type StageRules, when } from '../format';
 import { href } from '../router';
 
@@ -415,7 +417,8 @@ const AttachmentForm = ({ id, onAdded }: { id: string; onAdded: () => Promise<vo
     setStatus(`Uploading ${file.name}…`);
     try {
       const { upload } = await must(
-        api.POST('/leads/{id}/attachments', { params: { path: { id } }, body: { fileName: file.name, contentType: file.type || 'application/octet-stream', size: file.size } }),
+        // The API checks the type against its list and answers 422 with the reason, shown next to the field.
+        api.POST('/leads/{id}/attachments', { params: { path: { id } }, body: { fileName: file.name, contentType: (file.type || 'application/octet-stream') as AttachmentContentType, size: file.size } }),
       );
       const put = await fetch(upload.url, { method: upload.method, body: file, headers: upload.headers });
       if (!put.ok) throw new Error(`The upload failed (${put.status})`);

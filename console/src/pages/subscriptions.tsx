@@ -5,8 +5,10 @@ import { when } from '../format';
 
 type Listed = Schemas['Subscription'] & { lastDeliveries: Schemas['Delivery'][] };
 
-/** The event types an integration can subscribe to; `*` is every event. */
-const EVENT_TYPES = [
+type EventType = Schemas['SubscribableEventType'];
+
+/** The event types an integration can subscribe to; `*` is every event. Typed by the spec, so a renamed type does not compile. */
+const EVENT_TYPES: EventType[] = [
   '*', 'LeadCreated', 'LeadAssigned', 'LeadStageChanged', 'LeadAging', 'LeadEscalated', 'ApprovalRequested', 'ApprovalDecided', 'LeadConverted',
   'LeadDisqualified', 'LeadWorkflowFailed', 'LeadScoreChanged', 'OpportunityStageChanged', 'LeadNoteAdded', 'LeadFollowed',
 ];
@@ -17,7 +19,7 @@ export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
   const [error, setError] = useState<unknown>();
   const [formError, setFormError] = useState<unknown>();
   const [url, setUrl] = useState('');
-  const [types, setTypes] = useState<string[]>(['LeadConverted']);
+  const [types, setTypes] = useState<EventType[]>(['LeadConverted']);
   const [description, setDescription] = useState('');
   const [secret, setSecret] = useState<{ id: string; secret: string }>();
 
