@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lead } from '../../functions/core/lead';
 import { DEFAULT_SCORING, type PointsRule, type ScoringConfig, scoringConfigSchema } from '../../functions/core/scoring/points-config';
 import type { ScorableLead } from '../../functions/core/scoring/rules';
-import { scoreChangedEvent } from '../../functions/core/scoring/score-events';
+import { rescore, scoreChangedEvent } from '../../functions/core/scoring/score-events';
 import { describeFactor, pointsScore, scoreLead, topFactors } from '../../functions/core/scoring/score-lead';
 
 const lead = (overrides: Partial<ScorableLead> = {}): ScorableLead => ({
@@ -134,5 +134,15 @@ describe('points scoring', () => {
     const moved = scoreChangedEvent(before, { score: 75, band: 'A', factors: [{ points: 75, reason: 'baseline' }], model: 'points@2' }, '2026-11-23T11:00:00.000Z');
     expect(same).toBeUndefined();
     expect(moved).toMatchObject({ detailType: 'LeadScoreChanged', detail: { leadId: 'L1', from: { band: 'C' }, to: { band: 'A', score: 75 }, lead: { scoreBand: 'A' } } });
+  });
+
+  it('records a rescore in the audit trail and announces it only when the band moves', () => {
+    const before = { ...lead({ jobTitle: 'VP Sales', behaviour: { 'email-reply': 2 } }), score: 40, scoreBand: 'C' as const, scoreModel: 'points@1' };
+
+    const result = rescore(before, pointsScore(before, DEFAULT_SCORING, 2), '2026-11-23T11:00:00.000Z');
+
+    expect(result.patch).toMatchObject({ score: 52, scoreBand: 'B', scoreModel: 'points@2' });
+    expect(result.audit).toMatchObject({ action: 'rescored', why: '40 (C) → 52 (B) by points@2' });
+    expect(result.events.map((e) => e.detailType)).toEqual(['LeadScoreChanged']);
   });
 });

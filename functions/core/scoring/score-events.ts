@@ -1,5 +1,5 @@
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
-import type { Lead } from '../lead';
+import type { AuditEntry, Lead } from '../lead';
 import { bandChanged, type ScoreResult, topFactors } from './score-lead';
 
 /**
@@ -16,4 +16,23 @@ export const scoreChangedEvent = (before: Lead, after: ScoreResult, at: string):
     topFactors: topFactors(after),
     lead: snapshotOf(lead),
   });
+};
+
+/**
+ * Everything a rescore writes (the lifecycle calls it when a lead's data or behaviour changes): the
+ * new score on the lead, an audit entry (the score history), and `LeadScoreChanged` when the band moved.
+ */
+export const rescore = (lead: Lead, after: ScoreResult, at: string): { patch: Pick<Lead, 'score' | 'scoreBand' | 'scoreFactors' | 'scoreModel'>; audit: AuditEntry; events: BusEvent[] } => {
+  const event = scoreChangedEvent(lead, after, at);
+  return {
+    patch: { score: after.score, scoreBand: after.band, scoreFactors: after.factors, scoreModel: after.model },
+    audit: {
+      at,
+      actor: { kind: 'system', id: 'scoring', source: 'WORKFLOW' },
+      action: 'rescored',
+      why: `${lead.score ?? '–'} (${lead.scoreBand ?? '–'}) → ${after.score} (${after.band}) by ${after.model}`,
+      data: { factors: after.factors.slice(0, 5) },
+    },
+    events: event ? [event] : [],
+  };
 };
