@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { BusEvent } from '../../functions/core/events';
 import type { Lead } from '../../functions/core/lead';
+import { eventProblems } from '../support/event-schemas';
 import { DEFAULT_SCORING, type PointsRule, type ScoringConfig, scoringConfigSchema } from '../../functions/core/scoring/points-config';
 import type { ScorableLead } from '../../functions/core/scoring/rules';
 import { rescore, scoreChangedEvent } from '../../functions/core/scoring/score-events';
@@ -134,6 +136,7 @@ describe('points scoring', () => {
     const moved = scoreChangedEvent(before, { score: 75, band: 'A', factors: [{ points: 75, reason: 'baseline' }], model: 'points@2' }, '2026-11-23T11:00:00.000Z');
     expect(same).toBeUndefined();
     expect(moved).toMatchObject({ detailType: 'LeadScoreChanged', detail: { leadId: 'L1', from: { band: 'C' }, to: { band: 'A', score: 75 }, lead: { scoreBand: 'A' } } });
+    expect(eventProblems(moved as BusEvent)).toEqual([]);
   });
 
   it('records a rescore in the audit trail and announces it only when the band moves', () => {
