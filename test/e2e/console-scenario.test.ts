@@ -185,7 +185,7 @@ describe('console scenario', () => {
     await alicePage.getByLabel('Attach a file').setInputFiles({ name: 'call-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('call notes') });
 
     // Wait for success or the page's error, so a failed upload fails fast and says why.
-    const outcome = alicePage.getByRole('status').filter({ hasText: 'call-notes.txt attached.' }).or(alicePage.getByRole('alert').filter({ hasText: /upload/i }));
+    const outcome = alicePage.getByRole('status').filter({ hasText: 'call-notes.txt attached.' }).or(alicePage.getByRole('alert').filter({ hasText: /upload|attach|bytes|type|size/i }));
     await outcome.first().waitFor();
     expect(await outcome.first().textContent()).toContain('call-notes.txt attached.');
     const entry = alicePage.getByTestId('feed').getByRole('listitem').filter({ hasText: 'call-notes.txt' });

@@ -421,7 +421,11 @@ const AttachmentForm = ({ id, onAdded }: { id: string; onAdded: () => Promise<vo
         api.POST('/leads/{id}/attachments', { params: { path: { id } }, body: { fileName: file.name, contentType: (file.type || 'application/octet-stream') as AttachmentContentType, size: file.size } }),
       );
       const put = await fetch(upload.url, { method: upload.method, body: file, headers: upload.headers });
-      if (!put.ok) throw new Error(`The upload failed (${put.status})`);
+      if (!put.ok) {
+        const type = put.headers.get('content-type') ?? '';
+        if (type.includes('json')) throw new ApiProblem((await put.json()) as Schemas['Problem']);
+        throw new Error(`The upload failed (${put.status})`);
+      }
       setStatus(`${file.name} attached.`);
       setError(undefined);
       await onAdded();
