@@ -41,6 +41,15 @@ export type AslWorkflowProps = {
 export const integrationsIn = (definition: string): string[] =>
   [...new Set([...definition.matchAll(/"Resource"\s*:\s*"([^"]+)"/g)].map((m) => (m[1] ?? '').replace(/\.(sync(:2)?|waitForTaskToken)$/, '')))];
 
+/** For `${ImportBatchFunctionArn}`: the function `importBatch` is missing from FUNCTIONS. */
+const hintFor = (names: readonly string[]): string => {
+  const functions = names.flatMap((n) => {
+    const m = /^(\w+)FunctionArn$/.exec(n);
+    return m?.[1] ? [`${m[1].charAt(0).toLowerCase()}${m[1].slice(1)}`] : [];
+  });
+  return functions.length ? ` (register ${functions.join(', ')} in FUNCTIONS, functions/routes.ts)` : '';
+};
+
 /** `${Name}` placeholders used in a definition's text. */
 export const placeholdersIn = (definition: string): string[] => [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ''))];
 
@@ -70,7 +79,7 @@ export class AslWorkflow extends Construct {
     const unknown = this.used.filter((name) => !(name in props.substitutions));
     if (unknown.length > 0) {
       throw new Error(
-        `${props.definitionFile} uses substitutions ${unknown.map((n) => `\${${n}}`).join(', ')} that the stack does not provide; provided: ${Object.keys(props.substitutions).join(', ')}`,
+        `${props.definitionFile} uses substitutions ${unknown.map((n) => `\${${n}}`).join(', ')} that the stack does not provide${hintFor(unknown)}; provided: ${Object.keys(props.substitutions).join(', ')}`,
       );
     }
     this.integrations = integrationsIn(text);

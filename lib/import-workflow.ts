@@ -14,6 +14,9 @@ import { acknowledgeWildcardResource } from './nag';
 
 export const IMPORT_DEFINITION = join(PROJECT_ROOT, 'statemachines', 'lead-import.asl.json');
 
+/** Substitutions offered besides one `<Name>FunctionArn` per function. */
+export const IMPORT_FIXED_SUBSTITUTIONS = ['TableName', 'TableArn', 'EventBusName', 'EventBusArn', 'ImportsBucketName', 'ImportsBucketArn', 'LifecycleStateMachineArn'] as const;
+
 /** `captureWebhook` → `CaptureWebhookFunctionArn`: how a definition names a function's ARN. */
 export const functionArnSubstitution = (name: string): string => `${name.charAt(0).toUpperCase()}${name.slice(1)}FunctionArn`;
 

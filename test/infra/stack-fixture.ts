@@ -5,6 +5,7 @@ import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { placeholdersIn } from '../../lib/asl-workflow';
 import { loadConfig } from '../../lib/config';
+import { functionArnSubstitution, IMPORT_DEFINITION, IMPORT_FIXED_SUBSTITUTIONS } from '../../lib/import-workflow';
 import { LeadflowStack, type LeadflowStackProps, WORKFLOW_STEPS_FUNCTION } from '../../lib/leadflow-stack';
 import { FUNCTIONS } from '../../functions/routes';
 import { LIFECYCLE_DEFINITION } from '../../lib/lifecycle-workflow';
@@ -49,6 +50,18 @@ export const lifecycleDefinitionForTests = (): string => {
   return placeholderFile;
 };
 
+/**
+ * The real import definition when it exists and names only functions of FUNCTIONS; otherwise a path
+ * that does not exist, so the stack builds without the import workflow (which synth would refuse
+ * while a function the definition calls is not registered yet).
+ */
+export const importDefinitionForTests = (): string => {
+  const real = existsSync(IMPORT_DEFINITION) ? readFileSync(IMPORT_DEFINITION, 'utf8') : undefined;
+  const known = new Set([...Object.keys(FUNCTIONS).map(functionArnSubstitution), ...IMPORT_FIXED_SUBSTITUTIONS]);
+  if (real && placeholdersIn(real).every((name) => known.has(name))) return IMPORT_DEFINITION;
+  return join(tmpdir(), 'leadflow-no-import-definition.asl.json');
+};
+
 export type BuildOptions = {
   /** Run esbuild for every function (slow); default skips bundling. */
   readonly bundle?: boolean;
@@ -73,6 +86,7 @@ export const buildApp = (options: BuildOptions = {}) => {
     config: loadConfig(app),
     env: { account: '123456789012', region: 'eu-central-1' },
     lifecycleDefinition: lifecycleDefinitionForTests(),
+    importDefinition: importDefinitionForTests(),
     ...options.stack,
   });
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
