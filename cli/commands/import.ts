@@ -12,7 +12,7 @@ export const command = new Command('import')
   .option('--dry-run', 'validate and write the rejected-rows report without importing', false)
   .option('--api <url>', 'leadflow API', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
   .option('--token <jwt>', 'bearer token (minted automatically for the local runtime)')
-  .addOption(new Option('--batch-size <rows>', 'rows per request').default('250').hideHelp())
+  .addOption(new Option('--batch-size <rows>', 'rows per request').default('100').hideHelp())
   .action(async (file: string, options: { source: string; mapping?: string; sheet?: string; encoding: string; dryRun: boolean; api: string; token?: string; batchSize: string }) => {
     const controller = new AbortController();
     // Ctrl-C finishes the batch in flight, then stops; running the command again resumes.

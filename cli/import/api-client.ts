@@ -45,8 +45,12 @@ export const makeApiClient = (baseUrl: string, token: string, { attempts = 6, ti
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause;
-        lastError = cause?.code === 'ECONNREFUSED' ? `cannot reach ${baseUrl} (connection refused); is \`npm start\` running?` : `cannot reach ${baseUrl}: ${(error as Error).message}`;
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        if (cause?.code === 'ECONNREFUSED') {
+          lastError = `cannot reach ${baseUrl} (connection refused); is \`npm start\` running?`;
+          // Nobody is listening: a couple of quick retries cover a restart, more would only keep the user waiting.
+          if (attempt >= 2) break;
+        } else lastError = `cannot reach ${baseUrl}: ${cause?.message ?? (error as Error).message}`;
         continue;
       }
       const text = await res.text();
@@ -54,7 +58,7 @@ export const makeApiClient = (baseUrl: string, token: string, { attempts = 6, ti
       lastError = describeProblem(res.status, text);
       if (!RETRYABLE.has(res.status)) throw new ApiError(`${method} ${path} → ${lastError}`, res.status);
     }
-    throw new ApiError(`${method} ${path} failed after ${attempts} attempts: ${lastError}`);
+    throw new ApiError(`${method} ${path} failed: ${lastError}`);
   };
   return {
     request: async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => JSON.parse(await call(method, path, body)) as T,

@@ -132,6 +132,18 @@ export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, 
       );
     },
 
+    async setColumns(jobId, headers, mapping, totalRows) {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.importJob(jobId),
+          UpdateExpression: 'SET headers = :h, mapping = :m, totalRows = :n',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':h': headers, ':m': mapping, ':n': totalRows },
+        }),
+      );
+    },
+
     async fail(jobId, reason) {
       await db.send(
         new UpdateCommand({

@@ -1,4 +1,8 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ImportUploads } from '../imports-api/handler';
 
@@ -24,3 +28,27 @@ export const makeImportUploads = (bucket: string, client = new S3Client({})): Im
 
 /** On AWS `IMPORTS_BUCKET` is set by the stack; locally it is not, and rows are posted instead. */
 export const importUploadsFromEnv = (): ImportUploads | undefined => (process.env.IMPORTS_BUCKET ? makeImportUploads(process.env.IMPORTS_BUCKET) : undefined);
+
+/** The job an uploaded object belongs to, from its key (`imports/<jobId>/<file>`). */
+export const jobIdOfKey = (key: string): string | undefined => /^imports\/(imp-[0-9a-f]{32})\/[^/]+$/.exec(decodeURIComponent(key.replace(/\+/g, ' ')))?.[1];
+
+/** Where the workflow keeps the normalised CSV its Distributed Map reads (outside the upload prefix). */
+export const rowsObjectKey = (jobId: string) => `import-work/${jobId}/rows.csv`;
+
+export type ImportFiles = {
+  download(bucket: string, key: string, path: string): Promise<void>;
+  upload(bucket: string, key: string, path: string): Promise<void>;
+};
+
+/** Streams objects to and from the function's /tmp, so memory stays flat whatever the file size. */
+export const makeImportFiles = (client = new S3Client({})): ImportFiles => ({
+  async download(bucket, key, path) {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+    await pipeline(out.Body as Readable, createWriteStream(path));
+  },
+  async upload(bucket, key, path) {
+    const { size } = await stat(path);
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: 'text/csv' }));
+  },
+});

@@ -100,6 +100,8 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
         contentHash: body.contentHash.toLowerCase(),
         headers: body.headers ?? [],
         mapping,
+        ...(body.sheet ? { sheet: body.sheet } : {}),
+        ...(mappingFile?.data ? { mappingFile: mappingFile.data } : {}),
         createdAt,
         createdBy: { kind: 'user', id: caller.userId, source: 'IMPORT' },
         counts: { ...ZERO_COUNTS },

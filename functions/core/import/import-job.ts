@@ -36,6 +36,9 @@ export type ImportJob = {
   createdBy: Actor;
   /** Known once the whole file has been read. */
   totalRows?: number;
+  /** Kept for files uploaded to S3, whose columns are read later by the workflow. */
+  sheet?: string;
+  mappingFile?: MappingFile;
   counts: ImportCounts;
   failure?: string;
 };
@@ -80,6 +83,8 @@ export type ImportStore = {
   /** Records outcomes not recorded yet and adds them to the job's counts, exactly once per row. */
   recordOutcomes(jobId: string, outcomes: RowOutcome[], rows: Map<number, string[]>): Promise<void>;
   setTotalRows(jobId: string, totalRows: number): Promise<void>;
+  /** For uploaded files: the columns and row count found when the workflow read the file. */
+  setColumns(jobId: string, headers: string[], mapping: ResolvedMapping, totalRows: number): Promise<void>;
   fail(jobId: string, reason: string): Promise<void>;
   /** Rejected rows in row order, with the original values. */
   rejectedRows(jobId: string): AsyncIterable<{ outcome: RowOutcome; values: string[] }>;
