@@ -100,9 +100,9 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     throw new Error(`event ${event.detail.eventId}: the tally of lead ${leadId} kept changing; giving up after ${MAX_ATTEMPTS} attempts`);
   };
 
-  const read = async (days: readonly string[]): Promise<Counter[]> => {
+  const read = async (days: readonly string[], { open = true }: { open?: boolean } = {}): Promise<Counter[]> => {
     const gen = await generation();
-    const pages = await Promise.all([...days.map((day) => queryAll(keys.day(gen, day, '').pk)), queryAll(keys.open(gen, '').pk)]);
+    const pages = await Promise.all([...days.map((day) => queryAll(keys.day(gen, day, '').pk)), ...(open ? [queryAll(keys.open(gen, '').pk)] : [])]);
     return pages.flat().map(counterOf);
   };
 

@@ -51,14 +51,14 @@ export const makeReportsApi = (deps: ReportsApiDeps) => {
       if (groupBy !== undefined && !(GROUP_BYS as readonly string[]).includes(groupBy)) {
         throw new ValidationError([{ field: 'groupBy', reason: `must be one of ${GROUP_BYS.join(', ')}` }]);
       }
-      return answer(event, funnelReport(await deps.counters.read(r.days), r, groupBy as GroupBy | undefined), `${r.from}_${r.to}`);
+      return answer(event, funnelReport(await deps.counters.read(r.days, { open: false }), r, groupBy as GroupBy | undefined), `${r.from}_${r.to}`);
     },
     'GET /reports/sources': async (event) => {
       guard(event);
       const r = rangeOf(event, deps.clock.now());
       const period = event.queryStringParameters?.period ?? 'day';
       if (period !== 'day' && period !== 'week') throw new ValidationError([{ field: 'period', reason: 'must be day or week' }]);
-      return answer(event, sourcesReport(await deps.counters.read(r.days), r, period), `${r.from}_${r.to}`);
+      return answer(event, sourcesReport(await deps.counters.read(r.days, { open: false }), r, period), `${r.from}_${r.to}`);
     },
     'GET /reports/aging': async (event) => {
       guard(event);

@@ -3,7 +3,8 @@ import type { OldLead } from './reports';
 
 /** What the reports read: counters for a range of days plus the open-leads gauge, and the oldest open leads. */
 export type CountersReader = {
-  read(days: readonly string[]): Promise<Counter[]>;
+  /** Counters of those days, plus the open-leads gauge unless `open` is false. */
+  read(days: readonly string[], options?: { open?: boolean }): Promise<Counter[]>;
   oldestOpen(limit: number): Promise<Omit<OldLead, 'ageDays' | 'link'>[]>;
 };
 
