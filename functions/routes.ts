@@ -19,7 +19,8 @@ export type FunctionName =
   | 'workflowSteps'
   | 'leadActions'
   | 'approvalTasks'
-  | 'importsApi';
+  | 'importsApi'
+  | 'importBatch';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -49,6 +50,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   leadActions: { folder: 'lead-actions', description: 'Rep actions that move a lead and resume its execution', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   approvalTasks: { folder: 'approval-tasks', description: 'Approval tasks and decisions', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   importsApi: { folder: 'imports-api', description: 'Bulk import jobs: create, post row batches, status, rejected rows', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 60 },
+  importBatch: { folder: 'import-batch', description: 'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 300 },
 };
 
 export type Route = { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; fn: FunctionName; public?: boolean };
