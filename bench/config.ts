@@ -27,7 +27,7 @@ const FULL: BenchScale = {
   scaleLarge: 50_000,
   scaleSamples: 300,
   coldRuns: 5,
-  importRows: 2_000,
+  importRows: 1_000,
   workflowLeads: 3,
   workflowScenarios: ['happyPath', 'agingEscalation', 'twoStepApproval'],
 };

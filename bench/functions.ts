@@ -53,7 +53,15 @@ const bundle = async (entry: string, outfile: string, variant: Variant) => {
   }
   // With the SDK external esbuild never reads it; the imports name the packages instead.
   for (const imp of out.metafile.outputs[outfile.replace(`${PROJECT_ROOT}/`, '')]?.imports ?? []) if (imp.path in SDK_CLIENTS) clients.add(imp.path);
-  return { bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size, clients: [...clients].sort() };
+  // What fills the bundle: output bytes per package (our own code as 'leadflow').
+  const byPackage = new Map<string, number>();
+  const output = Object.entries(out.metafile.outputs).find(([path]) => path.endsWith('.mjs'))?.[1];
+  for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'leadflow';
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+  }
+  const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([pkg, bytes]) => ({ pkg, kb: round(bytes / 1024, 1) }));
+  return { bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size, clients: [...clients].sort(), largest };
 };
 
 /** A handler that only constructs the same SDK clients and makes one DynamoDB read: the floor. */
@@ -208,7 +216,7 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
       console.log(
         `  ${name}: ${bundled.bundleKb} KiB, init ${bundled.init.initMs} ms vs floor ${bundled.floor.initMs} ms (×${bundled.initRatio}); SDK external: init ${external.init.initMs} ms (×${external.initRatio})`,
       );
-      return { name, sdkClients: variants.bundled.size.clients, bundled, external };
+      return { name, sdkClients: variants.bundled.size.clients, largestPackages: variants.bundled.size.largest, bundled, external };
     });
     const worstRatio = Math.max(...functions.map((f) => f.bundled.initRatio));
     const bundledFaster = functions.filter((f) => f.bundled.init.initMs + f.bundled.init.firstEventMs < f.external.init.initMs + f.external.init.firstEventMs).length;
