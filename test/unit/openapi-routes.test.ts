@@ -1,10 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { canonicalLeadSchema } from '../../functions/core/lead';
+import { googleAdsLeadSchema } from '../../functions/core/source-adapters/google-ads';
 import { ROUTES } from '../../functions/routes';
 
 const SPEC_FILE = new URL('../../openapi.yaml', import.meta.url);
+const SPEC_ID = 'https://leadflow.dev/openapi.json';
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** What the local runtime serves besides ROUTES (local/runtime.ts); described with the tag `local-only`. */
@@ -214,5 +219,35 @@ describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
 
     expect(result.errors ?? []).toEqual([]);
     expect(validator.version).toBe('3.1');
+  });
+
+  it('has examples that match their schemas', () => {
+    const spec = bundled(readSpec());
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema({ ...spec, $id: SPEC_ID });
+    const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
+    const mediaTypes = (node: unknown, at: string): { at: string; media: Json }[] => {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) return [];
+      const here = 'schema' in node && ('example' in node || 'examples' in node) ? [{ at, media: node as Json }] : [];
+      return [...here, ...Object.entries(node).flatMap(([k, v]) => mediaTypes(v, `${at}/${escape(k)}`))];
+    };
+    const found = mediaTypes(spec.paths, '#/paths').concat(mediaTypes(spec.components, '#/components'));
+    const wrong = found.flatMap(({ at, media }) => {
+      const validate = ajv.compile({ $ref: `${SPEC_ID}${at}/schema` });
+      const named = Object.entries((media.examples ?? {}) as Record<string, { value?: unknown }>).map(([name, e]) => [name, e.value] as const);
+      const all = 'example' in media ? [['example', media.example] as const, ...named] : named;
+      return all.filter(([, value]) => !validate(value)).map(([name]) => `${at} ${name}: ${ajv.errorsText(validate.errors)}`);
+    });
+
+    expect(found.length).toBeGreaterThan(3);
+    expect(wrong).toEqual([]);
+  });
+
+  it('shows webhook examples that the capture code accepts, in both payload formats', () => {
+    const examples = follow(readSpec(), '/paths/~1webhooks~1{sourceId}/post/requestBody/content/application~1json/examples') as Record<string, { value: unknown }>;
+
+    expect(canonicalLeadSchema.safeParse(examples.canonical?.value).error?.issues ?? []).toEqual([]);
+    expect(googleAdsLeadSchema.safeParse(examples.googleAds?.value).error?.issues ?? []).toEqual([]);
   });
 });
