@@ -226,11 +226,11 @@ describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats.default(ajv);
     ajv.addSchema({ ...spec, $id: SPEC_ID });
-    const escape = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
+    const pointerToken = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
     const mediaTypes = (node: unknown, at: string): { at: string; media: Json }[] => {
       if (node === null || typeof node !== 'object' || Array.isArray(node)) return [];
       const here = 'schema' in node && ('example' in node || 'examples' in node) ? [{ at, media: node as Json }] : [];
-      return [...here, ...Object.entries(node).flatMap(([k, v]) => mediaTypes(v, `${at}/${escape(k)}`))];
+      return [...here, ...Object.entries(node).flatMap(([k, v]) => mediaTypes(v, `${at}/${pointerToken(k)}`))];
     };
     const found = mediaTypes(spec.paths, '#/paths').concat(mediaTypes(spec.components, '#/components'));
     const wrong = found.flatMap(({ at, media }) => {
