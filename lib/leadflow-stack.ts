@@ -84,7 +84,7 @@ export class LeadflowStack extends Stack {
     this.table = new LeadsTable(this, 'Leads');
     this.events = new LeadEvents(this, 'Events', { archiveRetentionDays: config.eventArchiveRetentionDays });
     this.buckets = new StorageBuckets(this, 'Storage', { corsOrigins: config.corsOrigins });
-    this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { sources: config.sources, prefix: config.webhookSecretPrefix });
+    this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { sources: config.sources, prefix: config.webhookSecretPrefix, logRetention: config.logRetentionDays });
     const email = config.emailFrom ? new EmailSending(this, 'Email', { from: config.emailFrom, identity: config.emailIdentity }) : undefined;
 
     // Named, so functions hold its ARN without depending on the machine (which depends on a function).

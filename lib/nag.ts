@@ -83,6 +83,5 @@ export const acknowledgeFrameworkHandler = (handler: IConstruct, what: string): 
 export const acknowledgeFrameworkHandlers = (stack: Stack): void => {
   for (const child of stack.node.children) {
     if (child.node.id.startsWith('Custom::CDKBucketDeployment')) acknowledgeFrameworkHandler(child, 'Console publishing (BucketDeployment)');
-    if (child.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287')) acknowledgeFrameworkHandler(child, 'Webhook secret initialisation (AwsCustomResource)');
   }
 };

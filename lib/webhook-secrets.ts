@@ -1,24 +1,51 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsCustomResource, AwsCustomResourcePolicy, Logging, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
-import { Fn } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { SourceConfig } from '../functions/core/sources';
+import { LAMBDA_RUNTIME } from './leadflow-function';
+import { acknowledgeFrameworkHandler } from './nag';
 
 export type WebhookSecretsProps = {
   /** Sources from configuration; each of kind `webhook` gets one secret. */
   readonly sources: readonly SourceConfig[];
   /** Name prefix: the secret of source `s` is `<prefix>s`. */
   readonly prefix: string;
+  /**
+   * Days the initialiser's log group keeps logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
 };
 
 /**
+ * Runs once per secret, on create only: writes `whsec_` + 32 random bytes in base64. The value is
+ * made and stored inside the function — it never passes through CloudFormation, the custom resource's
+ * properties, its response or a log line. Updates and deletes do nothing, so a rotation survives deploys.
+ */
+const INITIALISER_CODE = `
+const { SecretsManagerClient, PutSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+const { randomBytes } = require('node:crypto');
+const client = new SecretsManagerClient({});
+exports.handler = async (event) => {
+  const secretId = event.ResourceProperties.SecretId;
+  if (event.RequestType === 'Create') {
+    await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: 'whsec_' + randomBytes(32).toString('base64') }));
+    console.log(JSON.stringify({ message: 'webhook secret initialised', secretId }));
+  }
+  return { PhysicalResourceId: event.PhysicalResourceId || 'whsec-init:' + secretId };
+};
+`;
+
+/**
  * One Secrets Manager secret per webhook source, named `<prefix><sourceId>`, holding a Standard
- * Webhooks secret `whsec_<base64>`. Secrets Manager cannot prefix a generated value, so the secret is
- * created empty-of-meaning (a generated placeholder) and, on first deploy only, a custom resource
- * draws 32 random characters from `GetRandomPassword` and writes `whsec_<them>`. Later deploys never
- * touch the value, so a rotation (docs/deploy.md) survives them.
+ * Webhooks secret `whsec_<base64 of 32 random bytes>`. Secrets Manager cannot generate a prefixed
+ * value, so each secret is created with a generated placeholder and, on first deploy only, a small
+ * custom resource replaces it with the `whsec_` value. Later deploys never touch it, so a rotation
+ * (docs/deploy.md) survives them.
  */
 export class WebhookSecrets extends Construct {
   public readonly secrets: Secret[] = [];
@@ -28,46 +55,45 @@ export class WebhookSecrets extends Construct {
     super(scope, id);
     if (!/^[A-Za-z0-9/_+=.@-]*$/.test(props.prefix)) throw new Error(`webhook secret prefix "${props.prefix}" has characters Secrets Manager names do not allow`);
     const webhooks = props.sources.filter((s) => s.kind === 'webhook');
+    if (webhooks.length === 0) return;
+
+    const logGroup = new LogGroup(this, 'InitialiserLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    const role = new Role(this, 'InitialiserRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    const initialiser = new LambdaFunction(this, 'Initialiser', {
+      description: 'Writes whsec_<random> into a new webhook secret (create only)',
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      handler: 'index.handler',
+      code: Code.fromInline(INITIALISER_CODE),
+      timeout: Duration.seconds(30),
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+    });
+    const provider = new Provider(this, 'Provider', { onEventHandler: initialiser, logGroup });
+
     for (const source of webhooks) {
       const secret = new Secret(this, source.id, {
         secretName: `${props.prefix}${source.id}`,
-        description: `Standard Webhooks secret (whsec_…) of source ${source.id}${source.name ? ` (${source.name})` : ''}`,
+        description: `Standard Webhooks secret (whsec_...) of source ${source.id}${source.name ? ` (${source.name})` : ''}`.replace(/[^\x20-\x7E]+/g, '-'),
         generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 32 },
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      const random = new AwsCustomResource(this, `${source.id}Random`, {
-        onCreate: {
-          service: 'SecretsManager',
-          action: 'getRandomPassword',
-          parameters: { PasswordLength: 44, ExcludePunctuation: true, IncludeSpace: false },
-          physicalResourceId: PhysicalResourceId.of(`${source.id}-whsec-random`),
-          logging: Logging.withDataHidden(),
-        },
-        policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['secretsmanager:GetRandomPassword'], resources: ['*'] })]),
-        installLatestAwsSdk: false,
+      role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.secretArn] }));
+      const init = new CustomResource(this, `${source.id}Init`, {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::WebhookSecretInit',
+        properties: { SecretId: secret.secretArn },
       });
-      const init = new AwsCustomResource(this, `${source.id}Init`, {
-        onCreate: {
-          service: 'SecretsManager',
-          action: 'putSecretValue',
-          parameters: { SecretId: secret.secretArn, SecretString: Fn.join('', ['whsec_', random.getResponseField('RandomPassword')]) },
-          physicalResourceId: PhysicalResourceId.of(`${source.id}-whsec-init`),
-          logging: Logging.withDataHidden(),
-        },
-        policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.secretArn] })]),
-        installLatestAwsSdk: false,
-      });
-      init.node.addDependency(secret);
-      Validations.of(random).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'secretsmanager:GetRandomPassword acts on no resource; IAM accepts only "*" for it.',
-      });
+      init.node.addDependency(secret, role);
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'A webhook secret is shared with the sending platform; rotation is a coordinated manual step (docs/deploy.md), and the verifier accepts old and new signatures during it.',
+        reason: 'A webhook secret is shared with the sending platform; rotation is a coordinated manual step (docs/deploy.md) in which the platform signs with old and new secrets.',
       });
       this.secrets.push(secret);
       this.bySource.set(source.id, secret);
     }
+    acknowledgeFrameworkHandler(provider, 'Webhook secret initialisation (custom resource provider framework)');
   }
 }

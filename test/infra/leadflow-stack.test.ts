@@ -246,8 +246,12 @@ describe('secrets and storage', () => {
     const webhookSources = readSources(new URL('../../leadflow.config.json', import.meta.url).pathname).filter((s) => s.kind === 'webhook');
     const names = Object.values(ofType('AWS::SecretsManager::Secret')).map((s) => s.Properties?.Name);
     expect(names.sort()).toEqual(webhookSources.map((s) => `leadflow/webhooks/${s.id}`).sort());
-    const puts = Object.values(template.findResources('Custom::AWS') as Record<string, Resource>).map((r) => JSON.stringify(r.Properties?.Create));
-    expect(puts.filter((c) => c.includes('putSecretValue') && c.includes('whsec_'))).toHaveLength(webhookSources.length);
+    const inits = Object.values(template.findResources('Custom::WebhookSecretInit') as Record<string, Resource>);
+    expect(inits.map((r) => JSON.stringify(r.Properties?.SecretId)).sort()).toEqual(stack.webhookSecrets.secrets.map((s) => JSON.stringify({ Ref: logicalId(s) })).sort());
+    // The value is generated inside the initialiser: nothing secret is in the template or the resource's properties.
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/whsec_[A-Za-z0-9+/]{8,}/);
+    const initialiserRole = statementsOfRole(template, logicalId(stack.webhookSecrets.node.findChild('InitialiserRole') as never));
+    expect([...actionsOf(initialiserRole)].sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:PutSecretValue']);
   });
 
   it('keeps every bucket private, encrypted and SSL-only', () => {
