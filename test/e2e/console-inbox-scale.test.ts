@@ -44,6 +44,27 @@ const syntheticLead = (i: number, now: number) => {
   };
 };
 
+/** A browser context signed in as alice where the test answers the API with `items` and serves console/dist. */
+const syntheticConsole = async (browser: Browser, items: unknown[]) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    sessionStorage.setItem('leadflow.token', 'synthetic');
+    sessionStorage.setItem('leadflow.user', JSON.stringify({ user: 'alice', groups: ['rep'] }));
+  });
+  await context.route('http://console.test/**', async (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/health') return route.fulfill({ json: { status: 'ok', mode: 'local' } });
+    if (url.pathname === '/leads') return route.fulfill({ json: { items } });
+    if (url.pathname.startsWith('/leads/') || url.pathname.startsWith('/config/')) {
+      return route.fulfill({ status: 404, contentType: 'application/problem+json', json: { type: 'about:blank', title: 'Not Found', status: 404, detail: 'not part of this test' } });
+    }
+    if (url.pathname === '/runtime-config.json') return route.fulfill({ status: 404, body: '' });
+    const file = join(CONSOLE_DIST, url.pathname === '/' ? 'index.html' : url.pathname);
+    return route.fulfill({ body: readFileSync(file), contentType: TYPES[extname(file)] ?? 'application/octet-stream' });
+  });
+  return context;
+};
+
 describe('console inbox at 1,000 leads', () => {
   let browser: Browser;
   beforeAll(async () => {
@@ -57,19 +78,7 @@ describe('console inbox at 1,000 leads', () => {
   it('keeps the list virtualised and scrolls to the last of 1,000 leads', async () => {
     const now = Date.now();
     const items = Array.from({ length: LEADS }, (_, i) => syntheticLead(i, now));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.addInitScript(() => {
-      sessionStorage.setItem('leadflow.token', 'synthetic');
-      sessionStorage.setItem('leadflow.user', JSON.stringify({ user: 'alice', groups: ['rep'] }));
-    });
-    await context.route('http://console.test/**', async (route) => {
-      const url = new URL(route.request().url());
-      if (url.pathname === '/health') return route.fulfill({ json: { status: 'ok', mode: 'local' } });
-      if (url.pathname === '/leads') return route.fulfill({ json: { items } });
-      if (url.pathname === '/runtime-config.json') return route.fulfill({ status: 404, body: '' });
-      const file = join(CONSOLE_DIST, url.pathname === '/' ? 'index.html' : url.pathname);
-      return route.fulfill({ body: readFileSync(file), contentType: TYPES[extname(file)] ?? 'application/octet-stream' });
-    });
+    const context = await syntheticConsole(browser, items);
     const page = await context.newPage();
 
     await page.goto('http://console.test/#/inbox');
@@ -102,6 +111,21 @@ describe('console inbox at 1,000 leads', () => {
     });
     await page.locator('[data-lead-id="lead-0000"]').waitFor();
     await screenshot(page, 'inbox-1000');
+    await context.close();
+  });
+
+  it('moves between rows with the arrow keys and opens a lead with Enter', async () => {
+    const items = Array.from({ length: LEADS }, (_, i) => syntheticLead(i, Date.now()));
+    const context = await syntheticConsole(browser, items);
+    const page = await context.newPage();
+    await page.goto('http://console.test/#/inbox');
+    await page.locator('[data-lead-id="lead-0000"]').focus();
+
+    for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-lead-id'))).toBe('lead-0012');
+    await page.keyboard.press('Enter');
+
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/leads/lead-0012');
     await context.close();
   });
 });

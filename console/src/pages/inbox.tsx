@@ -166,17 +166,27 @@ export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; on
     if (onEnd && last && last.index >= items.length - 5) onEnd();
   }, [last?.index, items.length]);
 
-  // Arrow keys move between rows (Tab works too: every row is a link); rows off screen are scrolled in first.
+  // Arrow keys move between rows (Tab works too: every row is a link). A row off screen is scrolled in
+  // and focused once rendered; the target is kept so fast repeated presses do not lose steps.
+  const target = useRef<number | null>(null);
   useEffect(() => {
     const el = parent.current;
     if (!el) return;
+    const focusWhenRendered = (index: number, tries = 10) => {
+      const row = el.querySelector<HTMLElement>(`[data-index="${index}"]`);
+      if (row) {
+        row.focus();
+        if (target.current === index) target.current = null;
+      } else if (tries > 0) requestAnimationFrame(() => focusWhenRendered(index, tries - 1));
+    };
     const onKeyDown = (e: KeyboardEvent) => {
       if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-      const current = Number((document.activeElement as HTMLElement | null)?.dataset.index ?? -1);
+      const current = target.current ?? Number((document.activeElement as HTMLElement | null)?.dataset.index ?? -1);
       const next = Math.min(items.length - 1, Math.max(0, current + (e.key === 'ArrowDown' ? 1 : -1)));
       e.preventDefault();
+      target.current = next;
       virtualizer.scrollToIndex(next);
-      requestAnimationFrame(() => el.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus());
+      requestAnimationFrame(() => focusWhenRendered(next));
     };
     el.addEventListener('keydown', onKeyDown);
     return () => el.removeEventListener('keydown', onKeyDown);
