@@ -21,8 +21,9 @@ export type LeadflowApiProps = {
    */
   readonly corsOrigins?: readonly string[];
   /**
-   * URLs Cognito may redirect to after sign-in/sign-out (the console).
-   * @default ['http://127.0.0.1:3000/']
+   * URLs Cognito may redirect to after sign-in/sign-out (the console). Cognito accepts `http://` only
+   * for `localhost`.
+   * @default ['http://localhost:3000/']
    */
   readonly callbackUrls?: readonly string[];
   /**
@@ -107,7 +108,7 @@ export class LeadflowApi extends Construct {
     });
     for (const group of GROUPS) new UserPoolGroup(this, `Group-${group}`, { userPool: this.userPool, groupName: group, description: `leadflow ${group}` });
 
-    const callbackUrls = [...(props.callbackUrls ?? ['http://127.0.0.1:3000/'])];
+    const callbackUrls = [...(props.callbackUrls ?? ['http://localhost:3000/'])];
     this.userPoolClient = this.userPool.addClient('ConsoleClient', {
       generateSecret: false,
       authFlows: { userSrp: true },

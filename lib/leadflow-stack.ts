@@ -166,7 +166,8 @@ export class LeadflowStack extends Stack {
       routes,
       functions: lambdas,
       corsOrigins: [...new Set([this.console.url, ...config.corsOrigins, ...formOrigins])],
-      callbackUrls: [`${this.console.url}/`, 'http://127.0.0.1:3000/'],
+      // Only the deployed console: locally the console signs in with development tokens, not Cognito.
+      callbackUrls: [`${this.console.url}/`],
       cognitoDomainPrefix: config.cognitoDomainPrefix,
       rateLimit: config.apiRateLimit,
       burstLimit: config.apiBurstLimit,
