@@ -50,14 +50,20 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
   const key = `${view}|${stage}|${agingOnly}|${rep}`;
   const query = useMemo(() => queryOf(view, stage, agingOnly, rep), [key]);
 
-  /** Fetches the first page and merges it over what is loaded: new leads appear, changed ones update. */
+  /**
+   * Fetches the first page and merges it over what is loaded: new leads appear, changed ones update,
+   * and a lead that left the view (moved on, reassigned) disappears. The list is newest first, so a
+   * loaded lead at least as new as the page's oldest must be on that page if it is still in view.
+   */
   const refresh = useCallback(
     async (reset: boolean) => {
       try {
         const first = await must(api.GET('/leads', { params: { query: { ...query, limit: 100 } } }));
         setPages((prev) => {
           const fresh = new Map(first.items.map((l) => [l.id, l]));
-          const rest = reset ? [] : prev.items.filter((l) => !fresh.has(l.id));
+          const oldest = first.items[first.items.length - 1]?.createdAt;
+          const beyondFirstPage = (l: Lead) => first.cursor !== undefined && oldest !== undefined && l.createdAt < oldest;
+          const rest = reset ? [] : prev.items.filter((l) => !fresh.has(l.id) && beyondFirstPage(l));
           return { items: [...first.items, ...rest], cursor: reset ? first.cursor : (prev.cursor ?? first.cursor) };
         });
         setError(undefined);
