@@ -129,7 +129,7 @@ const eventFor = async (name: FunctionName, secrets: Record<string, string>) => 
   return base(route.method, path, routeKey(route), params, headers, route.method === 'GET' ? undefined : '{}');
 };
 
-type Cold = { initMs: number; firstEventMs: number; status: number | null; error: string | null; rssMb: number };
+type Cold = { initMs: number; firstEventMs: number; initCpuMs: number; firstEventCpuMs: number; status: number | null; error: string | null; rssMb: number };
 
 /** The functions run with NODE_OPTIONS=--enable-source-maps on AWS (lib/leadflow-function.ts); so do the samples. */
 const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
@@ -145,6 +145,8 @@ const coldStart = async (bundleFile: string, eventFile: string, nodeOptions = DE
 const summary = (runs: Cold[]) => ({
   initMs: round(median(runs.map((r) => r.initMs)), 1),
   firstEventMs: round(median(runs.map((r) => r.firstEventMs)), 1),
+  initCpuMs: round(median(runs.map((r) => r.initCpuMs)), 1),
+  firstEventCpuMs: round(median(runs.map((r) => r.firstEventCpuMs)), 1),
   rssMb: round(median(runs.map((r) => r.rssMb)), 0),
   status: runs[0]?.status ?? null,
   error: runs[0]?.error ?? undefined,
@@ -207,30 +209,38 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
           init: fn,
           floor,
           initRatio: ratio(fn.initMs, floor.initMs),
+          initCpuRatio: ratio(fn.initCpuMs, floor.initCpuMs),
           // A function that rejected the sample event (bus and workflow targets) has no comparable first event.
           coldRatio: fn.error ? undefined : ratio(fn.initMs + fn.firstEventMs, floor.initMs + floor.firstEventMs),
+          coldCpuRatio: fn.error ? undefined : ratio(fn.initCpuMs + fn.firstEventCpuMs, floor.initCpuMs + floor.firstEventCpuMs),
         };
       };
-      const bundled = { ...per('bundled'), initWithoutSourceMapsMs: summary(timings.get(`${name}/bundled/noSourceMaps`) ?? []).initMs };
+      const noMaps = summary(timings.get(`${name}/bundled/noSourceMaps`) ?? []);
+      const bundled = { ...per('bundled'), initWithoutSourceMapsMs: noMaps.initMs, initCpuWithoutSourceMapsMs: noMaps.initCpuMs };
       const external = per('external');
       console.log(
-        `  ${name}: ${bundled.bundleKb} KiB, init ${bundled.init.initMs} ms vs floor ${bundled.floor.initMs} ms (×${bundled.initRatio}); SDK external: init ${external.init.initMs} ms (×${external.initRatio})`,
+        `  ${name}: ${bundled.bundleKb} KiB, init ${bundled.init.initMs} ms (CPU ${bundled.init.initCpuMs}) vs floor ${bundled.floor.initMs} ms (CPU ${bundled.floor.initCpuMs}): ×${bundled.initRatio} (CPU ×${bundled.initCpuRatio}); SDK external: init ${external.init.initMs} ms (CPU ${external.init.initCpuMs})`,
       );
       return { name, sdkClients: variants.bundled.size.clients, largestPackages: variants.bundled.size.largest, bundled, external };
     });
-    const worstRatio = Math.max(...functions.map((f) => f.bundled.initRatio));
-    const bundledFaster = functions.filter((f) => f.bundled.init.initMs + f.bundled.init.firstEventMs < f.external.init.initMs + f.external.init.firstEventMs).length;
+    // Headline on CPU time: on a shared machine wall time measures the neighbours as much as the code.
+    const worstRatio = Math.max(...functions.map((f) => f.bundled.initCpuRatio));
+    const worstWallRatio = Math.max(...functions.map((f) => f.bundled.initRatio));
+    const bundledFaster = functions.filter((f) => f.bundled.init.initCpuMs + f.bundled.init.firstEventCpuMs < f.external.init.initCpuMs + f.external.init.firstEventCpuMs).length;
     return {
       coldRuns: scale.coldRuns,
       method: 'fresh node process per sample (NODE_OPTIONS=--enable-source-maps as deployed): import the bundle, handle one event; medians',
       functions,
       worstInitRatio: worstRatio,
+      worstInitWallRatio: worstWallRatio,
+      ratioBasis: 'CPU time (user+system) of the import, median of the samples; wall-time ratios are listed beside it',
       target: 1.3,
       meetsTarget: worstRatio <= 1.3,
       sdk: {
         bundledFasterIn: bundledFaster,
         of: functions.length,
         choice: bundledFaster * 2 >= functions.length ? 'bundle the SDK v3 clients (bundleAwsSDK: true)' : 'use the runtime-provided SDK (external)',
+        basis: 'CPU time of import + first event, with --enable-source-maps as deployed',
         note: 'external = SDK loaded from node_modules as the stand-in for the Lambda runtime copy, which is not available here',
       },
     };
