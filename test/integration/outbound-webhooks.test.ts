@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpPost, makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
+import { guardedHttpPost, httpPost, makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
 import { makeEvent } from '../../functions/core/events';
 import { DeliveryFailed, deliverEvent } from '../../functions/core/outbound/deliver';
 import { newSigningSecret } from '../../functions/core/outbound/subscriptions';
@@ -102,5 +102,15 @@ describe('outbound webhooks to local HTTP receivers', () => {
     const { subscribe, deps } = await setup();
     await subscribe('gone', 'http://127.0.0.1:9/hook', ['LeadConverted']);
     await expect(deliverEvent({ ...deps, timeoutMs: 500 }, busEvent())).rejects.toThrow(/gone \(http:\/\/127\.0\.0\.1:9\/hook\)/);
+  });
+
+  it('refuses to post to a public name that resolves to a private address, except locally', async () => {
+    const crm = await receiver(() => 200);
+    const sneaky = crm.url.replace('127.0.0.1', 'hooks.crm.example');
+    const resolvesInside = async () => [{ address: '10.0.0.7', family: 4 }];
+    await expect(guardedHttpPost(false, resolvesInside)(sneaky, {}, '{}', 1000)).rejects.toThrow(/resolves to a private address \(10\.0\.0\.7\)/);
+    await expect(guardedHttpPost(false)(crm.url, {}, '{}', 1000)).rejects.toThrow(/private address/);
+    expect(await guardedHttpPost(true)(crm.url, {}, '{}', 1000)).toEqual({ status: 200 });
+    expect(crm.received).toHaveLength(1);
   });
 });

@@ -25,7 +25,8 @@ export type DeliveryRecord = {
   durationMs: number;
 };
 
-const PRIVATE_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0|\[?::1\]?$|\[?f[cd][0-9a-f]{2}:)/i;
+/** Loopback, private, link-local and unique-local addresses (and names for them). */
+export const PRIVATE_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0|\[?::1\]?$|\[?f[cd][0-9a-f]{2}:|\[?fe80:)/i;
 
 /**
  * `POST /config/subscriptions` body. https only, and never to a private or link-local address (the
