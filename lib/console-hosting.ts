@@ -106,16 +106,16 @@ export class ConsoleHosting extends Construct {
   }
 
   /**
-   * Publishes the built console with `/config.json` (API URL, user pool…) beside it, or, when the
-   * console is not built, warns at synth and publishes nothing.
+   * Publishes the built console with `/runtime-config.json` (API URL, sign-in domain and client…)
+   * beside it, or, when the console is not built, warns at synth and publishes nothing.
    */
-  public publish(runtimeConfig: Readonly<Record<string, string>>): void {
+  public publish(runtimeConfig: Readonly<Record<string, unknown>>): void {
     if (this.published) {
       new BucketDeployment(this, 'Publish', {
         destinationBucket: this.bucket,
-        sources: [Source.asset(this.distDir), Source.jsonData('config.json', runtimeConfig)],
+        sources: [Source.asset(this.distDir), Source.jsonData('runtime-config.json', runtimeConfig)],
         distribution: this.distribution,
-        distributionPaths: ['/index.html', '/config.json'],
+        distributionPaths: ['/index.html', '/runtime-config.json'],
         memoryLimit: 512,
       });
     } else {

@@ -27,8 +27,9 @@ export type LeadflowApiProps = {
    */
   readonly callbackUrls?: readonly string[];
   /**
-   * Prefix of a Cognito hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`).
-   * @default - no hosted domain (the console signs in with SRP)
+   * Prefix of the Cognito hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`), where
+   * the console signs people in (authorization code with PKCE). Unique per region across AWS.
+   * @default - `<stack name in lower case>-<account id>`
    */
   readonly cognitoDomainPrefix?: string;
   /**
@@ -78,6 +79,10 @@ export class LeadflowApi extends Construct {
   public readonly userPool: UserPool;
   public readonly userPoolClient: UserPoolClient;
   public readonly accessLogs: LogGroup;
+  /** The hosted sign-in domain. */
+  public readonly userPoolDomain: UserPoolDomain;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com` */
+  public readonly signInUrl: string;
   public readonly routes: HttpRoute[] = [];
   /** The API's base URL (no trailing slash). */
   public readonly url: string;
@@ -123,9 +128,9 @@ export class LeadflowApi extends Construct {
         logoutUrls: callbackUrls,
       },
     });
-    if (props.cognitoDomainPrefix) {
-      new UserPoolDomain(this, 'Domain', { userPool: this.userPool, cognitoDomain: { domainPrefix: props.cognitoDomainPrefix } });
-    }
+    const domainPrefix = props.cognitoDomainPrefix ?? `${stack.stackName.toLowerCase()}-${stack.account}`;
+    this.userPoolDomain = new UserPoolDomain(this, 'Domain', { userPool: this.userPool, cognitoDomain: { domainPrefix } });
+    this.signInUrl = this.userPoolDomain.baseUrl();
 
     const authorizer = new HttpJwtAuthorizer('Cognito', `https://cognito-idp.${stack.region}.amazonaws.com/${this.userPool.userPoolId}`, {
       jwtAudience: [this.userPoolClient.userPoolClientId],

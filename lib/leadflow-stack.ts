@@ -173,11 +173,12 @@ export class LeadflowStack extends Stack {
       burstLimit: config.apiBurstLimit,
       logRetention: config.logRetentionDays,
     });
+    // Read by the console (console/src/auth.ts) at start: where the API is and how to sign in.
     this.console.publish({
       apiUrl: this.api.url,
       region: this.region,
       userPoolId: this.api.userPool.userPoolId,
-      userPoolClientId: this.api.userPoolClient.userPoolClientId,
+      cognito: { domain: this.api.signInUrl, clientId: this.api.userPoolClient.userPoolClientId, scopes: ['openid', 'email', 'profile'] },
     });
 
     const scoring = lambdas[SCORING_TRAIN_FUNCTION];
@@ -198,6 +199,7 @@ export class LeadflowStack extends Stack {
     new CfnOutput(this, 'ConsoleUrl', { value: this.console.url, description: 'Console (CloudFront)' });
     new CfnOutput(this, 'UserPoolId', { value: this.api.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.api.userPoolClient.userPoolClientId });
+    new CfnOutput(this, 'SignInUrl', { value: this.api.signInUrl, description: 'Cognito hosted sign-in domain' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
     new CfnOutput(this, 'EventArchiveName', { value: this.events.archive.archiveName, description: 'For aws events start-replay' });

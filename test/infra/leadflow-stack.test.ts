@@ -174,6 +174,21 @@ describe('the HTTP API', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
   });
 
+  it('has a hosted sign-in domain and tells the published console where the API and sign-in are', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'leadflow-123456789012', UserPoolId: { Ref: logicalId(stack.api.userPool) } });
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      GenerateSecret: false,
+      CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [logicalId(stack.console.distribution), 'DomainName'] }])]) })],
+    });
+    if (!stack.console.published) return;
+    const deployment = Object.values(ofType('Custom::CDKBucketDeployment'))[0];
+    const markers = JSON.stringify(deployment?.Properties?.SourceMarkers);
+    expect(markers).toContain(logicalId(stack.api.userPoolClient));
+    expect(markers).toContain(logicalId(stack.api.userPoolDomain));
+    expect(markers).toContain(logicalId(stack.api.api));
+  });
+
   it('throttles and writes JSON access logs on the default stage, and answers CORS for the console', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
