@@ -1419,7 +1419,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
-      /** @description The task was already decided, or is still being opened (`taskId`). */
+      /** @description The task was already decided or is still being opened (`taskId`), or its lead changed under the decision (`leadId`). */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1610,6 +1610,7 @@ export interface operations {
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
       422: components["responses"]["ValidationFailed"];
       500: components["responses"]["InternalError"];
