@@ -92,8 +92,11 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-        // Another event of the same lead won the race for its tally: read it again and redo.
-        if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) continue;
+        // Another event of the same lead won the race for its tally: read it again and redo, after a jittered pause.
+        if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) {
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+          continue;
+        }
         throw error;
       }
     }
