@@ -1,30 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors';
+import type { ApprovalTaskRecord } from '../core/lifecycle/ports';
 import { lifecycleKeys } from './keys';
 import { TABLE } from './table-definition';
 
-export type ApprovalTask = {
-  taskId: string;
-  leadId: string;
-  run: number;
-  stepIndex: number;
-  stepName: string;
-  chainName: string;
-  approver?: string;
-  group?: string;
-  escalatedTo?: string;
-  escalations: number;
-  status: 'open' | 'decided' | 'cancelled';
-  decision?: 'approve' | 'reject';
-  decidedBy?: string;
-  comment?: string;
-  createdAt: string;
-  dueAt: string;
-  decidedAt?: string;
-  taskToken?: string;
-  leadSummary: { name?: string; company?: string; email?: string; stage: string; owner?: string; expectedValue?: number; leadType: string };
-};
+/** Approval tasks as the lifecycle core describes them. */
+export type ApprovalTask = ApprovalTaskRecord;
 
 const assigneeOf = (task: Pick<ApprovalTask, 'approver' | 'group' | 'escalatedTo'>) =>
   task.escalatedTo ? `user:${task.escalatedTo}` : task.approver ? `user:${task.approver}` : `group:${task.group}`;
