@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
@@ -245,6 +246,24 @@ describe('console scenario', () => {
     expect(await page.getByTestId('rejected-preview').textContent()).toContain('Nowhere Inc');
     await screenshot(page, 'import');
     await expectAccessible(page);
+    await context.close();
+  });
+
+  it('imports an XLSX file read in the browser', async () => {
+    const { page, context } = await signedInPage(browser, rt.url, SAM, '#/import');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Leads');
+    sheet.addRows([
+      ['Full name', 'E-mail', 'Company'],
+      ['Xena Sheet', `xena.${suffix}@sheets.example`, 'Sheets Ltd'],
+      ['Xavier Sheet', `xavier.${suffix}@sheets.example`, 'Sheets Ltd'],
+    ]);
+    const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    await page.getByLabel(/CSV or XLSX file/).setInputFiles({ name: `leads-${suffix}.xlsx`, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
+    await page.getByRole('button', { name: 'Import 2 rows' }).click();
+
+    await page.getByTestId('import-counts').filter({ hasText: '2 of 2 rows · 2 created · 0 duplicates · 0 rejected' }).waitFor({ timeout: 20_000 });
     await context.close();
   });
 
