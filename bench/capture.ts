@@ -4,10 +4,21 @@ import { type DynamoRequestRecord, observeDynamoRequests } from '../functions/ad
 import type { BenchScale } from './config';
 import { putItem } from './dynamo';
 import { benchPayload, seededLead } from './lead-factory';
-import { type LoadResult, ratio, round, runLoad, summarise } from './stats';
+import { cpuMeter } from './cpu';
+import { type LoadRun, type LoadResult, ratio, round, runLoad, summarise } from './stats';
 import { inProcessCapture, postWebhook } from './webhook';
 
-export type CaptureLevel = { concurrency: number; capture: LoadResult; putItem: LoadResult; throughputRatio: number; p50Ratio: number; p99Ratio: number };
+export type CpuPerOp = { nodeMs: number; dynamodbLocalMs: number; totalMs: number };
+export type CaptureLevel = {
+  concurrency: number;
+  capture: LoadResult & { cpuPerOp: CpuPerOp };
+  putItem: LoadResult & { cpuPerOp: CpuPerOp };
+  throughputRatio: number;
+  p50Ratio: number;
+  p99Ratio: number;
+  /** CPU per capture / CPU per PutItem, both sides of the stack counted (stable on a busy machine). */
+  cpuRatio: number;
+};
 
 /**
  * Signed webhooks through the local HTTP API against plain PutItem of a lead-sized item on the same
@@ -37,19 +48,32 @@ export const measureCapture = async (
   await runLoad(scale.warmup, 4, plainPut);
   await quiesce();
 
+  const cpu = cpuMeter();
   const levels: CaptureLevel[] = [];
   for (const concurrency of scale.concurrency) {
     const n = scale.requestsPerLevel(concurrency);
     const half = Math.ceil(n / 2);
+    const spent = { capture: { node: 0, java: 0 }, put: { node: 0, java: 0 } };
+    const timed = async (kind: 'capture' | 'put', count: number): Promise<LoadRun> => {
+      const out = await cpu.measure(() => runLoad(count, concurrency, kind === 'capture' ? capture : plainPut));
+      spent[kind].node += out.nodeMs;
+      spent[kind].java += out.javaMs;
+      return out.result;
+    };
     await quiesce();
-    const p1 = await runLoad(half, concurrency, plainPut);
-    const c1 = await runLoad(half, concurrency, capture);
+    const p1 = await timed('put', half);
+    const c1 = await timed('capture', half);
     await quiesce();
-    const c2 = await runLoad(n - half, concurrency, capture);
+    const c2 = await timed('capture', n - half);
     await quiesce();
-    const p2 = await runLoad(n - half, concurrency, plainPut);
-    const captureResult = summarise(c1, c2);
-    const putResult = summarise(p1, p2);
+    const p2 = await timed('put', n - half);
+    const perOp = (s: { node: number; java: number }, ops: number): CpuPerOp => ({
+      nodeMs: round(s.node / ops, 2),
+      dynamodbLocalMs: round(s.java / ops, 2),
+      totalMs: round((s.node + s.java) / ops, 2),
+    });
+    const captureResult = { ...summarise(c1, c2), cpuPerOp: perOp(spent.capture, n) };
+    const putResult = { ...summarise(p1, p2), cpuPerOp: perOp(spent.put, n) };
     levels.push({
       concurrency,
       capture: captureResult,
@@ -57,9 +81,10 @@ export const measureCapture = async (
       throughputRatio: ratio(captureResult.perSecond, putResult.perSecond),
       p50Ratio: ratio(captureResult.p50, putResult.p50),
       p99Ratio: ratio(captureResult.p99, putResult.p99),
+      cpuRatio: ratio(captureResult.cpuPerOp.totalMs, putResult.cpuPerOp.totalMs),
     });
     console.log(
-      `  concurrency ${concurrency}: capture ${captureResult.perSecond}/s p50 ${captureResult.p50} ms p99 ${captureResult.p99} ms | PutItem ${putResult.perSecond}/s p50 ${putResult.p50} ms`,
+      `  concurrency ${concurrency}: capture ${captureResult.perSecond}/s p50 ${captureResult.p50} ms p99 ${captureResult.p99} ms, CPU ${captureResult.cpuPerOp.totalMs} ms/lead | PutItem ${putResult.perSecond}/s p50 ${putResult.p50} ms, CPU ${putResult.cpuPerOp.totalMs} ms/item`,
     );
   }
   return levels;

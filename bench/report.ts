@@ -31,8 +31,23 @@ export const printReport = (results: Json) => {
 
   const capture = results.capture;
   if (Array.isArray(capture)) {
-    const t = table(['concurrency', 'capture leads/s', 'p50 ms', 'p99 ms', 'PutItem/s', 'p50 ms', 'p99 ms', 'throughput capture/put', 'p50 capture/put']);
-    for (const l of capture as CaptureLevel[]) t.push([l.concurrency, l.capture.perSecond, l.capture.p50, l.capture.p99, l.putItem.perSecond, l.putItem.p50, l.putItem.p99, l.throughputRatio, l.p50Ratio]);
+    const t = table(['concurrency', 'capture leads/s', 'p50 ms', 'p99 ms', 'CPU ms/lead', 'PutItem/s', 'p50 ms', 'p99 ms', 'CPU ms/item', 'throughput capture/put', 'p50 capture/put', 'CPU capture/put']);
+    for (const l of capture as CaptureLevel[]) {
+      t.push([
+        l.concurrency,
+        l.capture.perSecond,
+        l.capture.p50,
+        l.capture.p99,
+        l.capture.cpuPerOp.totalMs,
+        l.putItem.perSecond,
+        l.putItem.p50,
+        l.putItem.p99,
+        l.putItem.cpuPerOp.totalMs,
+        l.throughputRatio,
+        l.p50Ratio,
+        l.cpuRatio,
+      ]);
+    }
     console.log('\nCapture: signed webhooks over HTTP vs raw PutItem (same DynamoDB Local, same run)');
     console.log(t.toString());
   }
