@@ -237,7 +237,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     return existsSync(file) ? ((await import(file)) as T) : undefined;
   };
 
-  let blobRoute: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  let blobRoute: ((req: IncomingMessage, res: ServerResponse, body?: Buffer) => Promise<void>) | undefined;
 
   const localRoutes = async (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<boolean> => {
     const path = url.pathname;
@@ -288,7 +288,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         send(res, 404, { detail: 'no blob store' });
         return true;
       }
-      await blobRoute(req, res);
+      await blobRoute(req, res, body);
       return true;
     }
     return false;
