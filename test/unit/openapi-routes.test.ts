@@ -4,7 +4,15 @@ import { Ajv2020 } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { canonicalLeadSchema } from '../../functions/core/lead';
+import { z } from 'zod';
+import { CONFIG_KINDS } from '../../functions/core/config/kinds';
+import { DETAIL_TYPES } from '../../functions/core/events';
+import { ATTACHMENT_CONTENT_TYPES, attachmentRequestSchema } from '../../functions/core/feed/attachment-policy';
+import { CHANNELS, canonicalLeadSchema, STAGES } from '../../functions/core/lead';
+import { ACTIONS } from '../../functions/core/lifecycle/stages-config';
+import { preferencesSchema } from '../../functions/core/notifications/preferences';
+import { subscriptionRequestSchema } from '../../functions/core/outbound/subscriptions';
+import { GROUP_BYS } from '../../functions/core/reports/reports';
 import { googleAdsLeadSchema } from '../../functions/core/source-adapters/google-ads';
 import { ROUTES } from '../../functions/routes';
 
@@ -249,5 +257,36 @@ describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
 
     expect(canonicalLeadSchema.safeParse(examples.canonical?.value).error?.issues ?? []).toEqual([]);
     expect(googleAdsLeadSchema.safeParse(examples.googleAds?.value).error?.issues ?? []).toEqual([]);
+  });
+});
+
+describe('openapi.yaml and the code it describes', () => {
+  const sorted = (values: readonly unknown[] | undefined) => [...(values ?? [])].map(String).sort();
+
+  it('lists the same stages, actions, channels, event types, attachment types, config names and report groupings as the code', () => {
+    const spec = readSpec();
+    const enumAt = (pointer: string) => sorted(follow(spec, pointer) as unknown[]);
+
+    expect(enumAt('/components/schemas/Stage/enum')).toEqual(sorted(STAGES));
+    expect(enumAt('/components/schemas/LeadAction/enum')).toEqual(sorted(ACTIONS));
+    expect(enumAt('/components/schemas/Lead/properties/channel/enum')).toEqual(sorted(CHANNELS));
+    expect(enumAt('/components/schemas/DetailType/enum')).toEqual(sorted(DETAIL_TYPES));
+    expect(enumAt('/components/schemas/AttachmentContentType/enum')).toEqual(sorted(ATTACHMENT_CONTENT_TYPES));
+    expect(enumAt('/components/parameters/ConfigName/schema/enum')).toEqual(sorted(CONFIG_KINDS.map((k) => k.name)));
+    const groupBy = (follow(spec, '/paths/~1reports~1funnel/get/parameters') as { name?: string; schema?: { enum?: string[] } }[]).find((p) => p.name === 'groupBy');
+    expect(sorted(groupBy?.schema?.enum)).toEqual(sorted(GROUP_BYS));
+  });
+
+  it.each([
+    ['the Google Ads delivery', '/components/schemas/GoogleAdsLeadForm', googleAdsLeadSchema],
+    ['notification preferences', '/components/schemas/NotificationPreferences', preferencesSchema],
+    ['a new subscription', '/paths/~1config~1subscriptions/post/requestBody/content/application~1json/schema', subscriptionRequestSchema(false)],
+    ['a new attachment', '/paths/~1leads~1{id}~1attachments/post/requestBody/content/application~1json/schema', attachmentRequestSchema],
+  ] as const)('describes %s with the fields and required fields of its zod schema', (_name, pointer, schema) => {
+    const described = follow(readSpec(), pointer) as { properties?: Json; required?: string[] };
+    const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Json; required?: string[] };
+
+    expect(sorted(Object.keys(described.properties ?? {}))).toEqual(sorted(Object.keys(generated.properties ?? {})));
+    expect(sorted(described.required)).toEqual(sorted(generated.required));
   });
 });
