@@ -126,6 +126,7 @@ describe('console scenario', () => {
     await stageHeading(alicePage, 'Assigned');
     await alicePage.getByRole('button', { name: 'Qualify', exact: true }).click();
     await stageHeading(alicePage, 'Market-qualified');
+    await alicePage.getByRole('status').filter({ hasText: 'Qualify: the lead is now Market-qualified.' }).waitFor();
     const { page: mariaPage, context: mariaContext } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
     await stageHeading(mariaPage, 'Market-qualified');
     const aliceHandoff = alicePage.getByRole('button', { name: 'Handoff to sales', exact: true });
@@ -147,6 +148,7 @@ describe('console scenario', () => {
 
   it('lets a manager approve the conversion task, and the lead then shows its opportunity and feed', async () => {
     await alicePage.getByRole('button', { name: 'Convert', exact: true }).click();
+    await alicePage.getByRole('status').filter({ hasText: 'the approval chain has started' }).waitFor();
     const { page: mariaPage, context } = await signedInPage(browser, rt.url, MARIA, '#/tasks');
     const task = mariaPage.locator(`[data-lead-id="${leadId}"]`);
     await task.waitFor({ timeout: 15_000 });

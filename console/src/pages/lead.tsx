@@ -90,8 +90,13 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
     setNotice(undefined);
     try {
       const body = action === 'disqualify' ? { comment: comment || undefined, reason, convertToContact: toContact } : { comment: comment || undefined };
-      await sendAction(id, action, body);
-      setNotice(`${ACTION_LABEL[action]}: done.`);
+      const result = await sendAction(id, action, body);
+      const waiting = result.next === 'approve' || result.next === 'await-approval';
+      setNotice(
+        waiting
+          ? `${ACTION_LABEL[action]}: requested; the approval chain has started (approvers see it in their tasks).`
+          : `${ACTION_LABEL[action]}: the lead is now ${STAGE_LABEL[result.stage]}.`,
+      );
       setComment('');
     } catch (e) {
       setActionError(e);
