@@ -1,0 +1,223 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
+import { signDevToken } from '../../local/dev-jwt';
+import { freePort } from '../../local/free-port';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { FIXTURE_HEADERS, type PlantedFile, plantedLeads, writeCsv, writeXlsx } from '../unit/import-fixtures';
+
+/**
+ * `leadflow import` as a user runs it: the real CLI process against the local runtime, with
+ * generated files whose bad rows and duplicates are planted at known rows.
+ */
+/**
+ * Rows written through the runtime per file. Every imported lead starts its lifecycle, and the
+ * local engine runs those on the same machine and DynamoDB Local (which executes transactions one
+ * at a time): a few rows/s on a busy 2-core box. The default keeps the suite inside its time
+ * budget; LEADFLOW_IMPORT_E2E_ROWS=10000 runs the full-size files. The dry run always reads 10,000.
+ */
+const ROWS = Number(process.env.LEADFLOW_IMPORT_E2E_ROWS ?? 200);
+/** Small requests keep each one far inside the function timeout while lifecycles load the machine. */
+const BATCH = ['--batch-size', '50'];
+const DRY_ROWS = 10_000;
+const CLI = join(import.meta.dirname, '..', '..', 'bin', 'leadflow.js');
+
+let rt: LocalRuntime;
+let dir: string;
+
+type Run = { code: number | null; stdout: string; stderr: string };
+const children = new Set<ReturnType<typeof spawn>>();
+
+/** Runs the CLI; `killWhen` sees each stderr line and may ask for SIGKILL (a crash, not a Ctrl-C). */
+const cli = (args: string[], killWhen?: (line: string) => boolean): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LEADFLOW_USER: 'importer' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (killWhen && stderr.split('\n').some(killWhen)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code, stdout, stderr });
+    });
+  });
+
+const countItems = async (filter?: { type: string }) => {
+  const db = makeDocumentClient(makeDynamoClient(rt.dynamodbEndpoint));
+  let count = 0;
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new ScanCommand({
+        TableName: rt.tableName,
+        Select: 'COUNT',
+        ExclusiveStartKey: cursor,
+        ...(filter ? { FilterExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'type' }, ExpressionAttributeValues: { ':t': filter.type } } : {}),
+      }),
+    );
+    count += out.Count ?? 0;
+    cursor = out.LastEvaluatedKey;
+  } while (cursor);
+  return count;
+};
+
+/** What an import writes: leads, jobs, row records (lifecycles of earlier leads write other items meanwhile). */
+const written = async () => ({
+  leads: await countItems({ type: 'lead' }),
+  jobs: await countItems({ type: 'import-job' }),
+  rows: await countItems({ type: 'import-row' }),
+});
+
+/** Leads that exist before the import, entered by a rep. */
+const createExisting = async (emails: string[]) => {
+  const token = await signDevToken({ user: 'alice', groups: ['rep'] });
+  for (const email of emails) {
+    const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    expect(res.status).toBe(202);
+  }
+};
+
+const summaryOf = (stdout: string) => {
+  const m = /(\d+) rows → (\d+) created(?: \((\d+) matching existing people[^)]*\))?, (\d+) duplicates refused by the source's policy, (\d+) rejected/.exec(stdout);
+  return m ? { rows: Number(m[1]), created: Number(m[2]), possibleDuplicates: Number(m[3] ?? 0), duplicates: Number(m[4]), rejected: Number(m[5]) } : undefined;
+};
+
+/** The rejected-rows report as row number → reasons, checked against the planted faults. */
+const reportOf = async (path: string) => {
+  const lines = (await readFile(path, 'utf8')).trim().split('\n');
+  return { header: lines[0], rows: new Map(lines.slice(1).map((l) => [Number(l.split(',')[0]), l])) };
+};
+
+const expectPlantedReport = async (path: string, planted: PlantedFile) => {
+  const report = await reportOf(path);
+  expect(report.header).toBe(`row,status,reasons,${FIXTURE_HEADERS.join(',')}`);
+  expect([...report.rows.keys()].sort((a, b) => a - b)).toEqual([...planted.invalid.keys()].sort((a, b) => a - b));
+  for (const [row, field] of planted.invalid) expect(report.rows.get(row)).toContain(`rejected,${field}: `);
+};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'leadflow-import-e2e-'));
+  rt = await startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `import-e2e-${ulid().toLowerCase()}` });
+});
+afterAll(async () => {
+  // A test that timed out must not leave an import writing into the next run.
+  for (const child of children) child.kill('SIGKILL');
+  await rt?.stop();
+});
+
+describe('leadflow import against the local runtime', () => {
+  it('ends each malformed file with its message and exit status 2, writing nothing', async () => {
+    const files: [string, string | Buffer | (() => Promise<void>), RegExp][] = [
+      ['latin1.csv', Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]), /not valid utf-8 text.*save it as "CSV UTF-8"/],
+      ['ragged.csv', 'Email,Name,Phone\na@b.io,Ann,1\nc@d.io,Bo\n', /line 3: 2 fields where the header has 3/],
+      ['photo.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), /not a CSV file: it is a PNG image/],
+      ['empty.csv', '', /is empty/],
+      ['header-only.csv', 'Email,Name\n', /has a header but no data rows/],
+      ['wide.csv', `${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',')}\na@b.io${','.repeat(9_999)}\n`, /has 10000 columns; a lead file has at most 250/],
+      [
+        'formulas.xlsx',
+        () => writeXlsx(join(dir, 'formulas.xlsx'), ['Email', 'Name'], [['a@b.io', 'Ann'], ['c@d.io', { formula: 'A3&"x"', result: 'c@d.iox' }]]),
+        /cell B3 holds a formula; imports take values only/,
+      ],
+    ];
+    for (const [name, content] of files) {
+      if (typeof content === 'function') await content();
+      else await writeFile(join(dir, name), content);
+    }
+    const before = await written();
+
+    const runs = await Promise.all(files.map(([name]) => cli(['import', join(dir, name), '--api', rt.url])));
+
+    runs.forEach((run, i) => {
+      const [, , message] = files[i] as (typeof files)[number];
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
+      expect(run.stderr).toContain('nothing was imported');
+    });
+    expect(await written()).toEqual(before);
+  });
+
+  it('exits 3 with a clear message when the API cannot be reached', async () => {
+    const file = join(dir, 'small.csv');
+    await writeCsv(file, ['Email'], [['a@b.io']]);
+    const closed = await freePort();
+    const run = await cli(['import', file, '--api', `http://127.0.0.1:${closed}`]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`cannot reach http://127.0.0.1:${closed} (connection refused); is \`npm start\` running?`);
+  });
+
+  it('dry run validates the whole file and writes nothing', async () => {
+    const planted = plantedLeads(DRY_ROWS, 5, 'dry');
+    const file = join(dir, 'dry.csv');
+    await writeCsv(file, FIXTURE_HEADERS, planted.rows);
+    const before = await written();
+
+    const run = await cli(['import', file, '--dry-run', '--api', rt.url]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`dry run, nothing written: ${DRY_ROWS} rows → ${DRY_ROWS - planted.invalid.size} valid`);
+    expect(run.stdout).toContain(`${planted.invalid.size} would be rejected`);
+    expect(await written()).toEqual(before);
+    await expectPlantedReport(join(dir, 'dry.rejected.csv'), planted);
+  });
+
+  it('imports a CSV killed mid-way and re-run: exact counts, planted rejects reported, duplicates in the file and against existing leads caught', async () => {
+    const planted = plantedLeads(ROWS, 5, 'csv');
+    await createExisting(planted.existingEmails);
+    const file = join(dir, 'fair.csv');
+    await writeCsv(file, FIXTURE_HEADERS, planted.rows);
+    const leadsBefore = await countItems({ type: 'lead' });
+
+    const killed = await cli(['import', file, '--api', rt.url, ...BATCH], (line) => Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) >= Math.min(1000, ROWS / 4));
+    const resumed = await cli(['import', file, '--api', rt.url, ...BATCH]);
+
+    expect(killed.code).toBeNull();
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/resuming job imp-[0-9a-f]+: \d+ of \d+ rows were already imported/);
+    const expected = {
+      rows: ROWS,
+      created: ROWS - planted.invalid.size,
+      possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length,
+      duplicates: 0,
+      rejected: planted.invalid.size,
+    };
+    expect(summaryOf(resumed.stdout)).toEqual(expected);
+    expect((await countItems({ type: 'lead' })) - leadsBefore).toBe(expected.created);
+    await expectPlantedReport(join(dir, 'fair.rejected.csv'), planted);
+
+    const again = await cli(['import', file, '--api', rt.url, ...BATCH]);
+    expect(summaryOf(again.stdout)).toEqual(expected);
+    expect((await countItems({ type: 'lead' })) - leadsBefore).toBe(expected.created);
+  });
+
+  it('imports an XLSX workbook with the same exactness', async () => {
+    const planted = plantedLeads(ROWS, 5, 'xlsx');
+    await createExisting(planted.existingEmails);
+    const file = join(dir, 'crm-export.xlsx');
+    await writeXlsx(file, FIXTURE_HEADERS, planted.rows);
+
+    const run = await cli(['import', file, '--api', rt.url, ...BATCH]);
+
+    expect(run.code).toBe(0);
+    expect(summaryOf(run.stdout)).toEqual({
+      rows: ROWS,
+      created: ROWS - planted.invalid.size,
+      possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length,
+      duplicates: 0,
+      rejected: planted.invalid.size,
+    });
+    await expectPlantedReport(join(dir, 'crm-export.rejected.csv'), planted);
+  });
+
+});
