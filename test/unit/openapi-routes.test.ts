@@ -13,6 +13,7 @@ import { ACTIONS } from '../../functions/core/lifecycle/stages-config';
 import { preferencesSchema } from '../../functions/core/notifications/preferences';
 import { subscriptionRequestSchema } from '../../functions/core/outbound/subscriptions';
 import { GROUP_BYS } from '../../functions/core/reports/reports';
+import { DEFAULT_SCORING, pointsRuleSchema, scoringConfigSchema } from '../../functions/core/scoring/points-config';
 import { googleAdsLeadSchema } from '../../functions/core/source-adapters/google-ads';
 import { ROUTES } from '../../functions/routes';
 
@@ -282,11 +283,23 @@ describe('openapi.yaml and the code it describes', () => {
     ['notification preferences', '/components/schemas/NotificationPreferences', preferencesSchema],
     ['a new subscription', '/paths/~1config~1subscriptions/post/requestBody/content/application~1json/schema', subscriptionRequestSchema(false)],
     ['a new attachment', '/paths/~1leads~1{id}~1attachments/post/requestBody/content/application~1json/schema', attachmentRequestSchema],
+    ['the scoring configuration', '/components/schemas/ScoringConfig', scoringConfigSchema],
   ] as const)('describes %s with the fields and required fields of its zod schema', (_name, pointer, schema) => {
     const described = follow(readSpec(), pointer) as { properties?: Json; required?: string[] };
     const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Json; required?: string[] };
 
     expect(sorted(Object.keys(described.properties ?? {}))).toEqual(sorted(Object.keys(generated.properties ?? {})));
     expect(sorted(described.required)).toEqual(sorted(generated.required));
+  });
+
+  it('describes one points rule per kind of rule the scoring code knows, and accepts its default configuration', () => {
+    const spec = bundled(readSpec());
+    const described = (follow(spec, '/components/schemas/PointsRule/oneOf') as { properties: { when: { const: string } } }[]).map((r) => r.properties.when.const);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ ...spec, $id: SPEC_ID });
+    const validate = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/ScoringConfig` });
+
+    expect(sorted(described)).toEqual(sorted(pointsRuleSchema.options.map((o) => o.shape.when.value)));
+    expect(validate(DEFAULT_SCORING) ? [] : validate.errors).toEqual([]);
   });
 });
