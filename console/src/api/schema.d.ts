@@ -657,7 +657,7 @@ export interface components {
       name: string;
       /** @description 0 = the built-in default */
       version: number;
-      /** @description The document; its shape depends on `name` (see the kind's zod schema under functions/core) */
+      /** @description The document; its shape depends on `name` (for `scoring`, `ScoringConfig`; the others as their zod schemas under functions/core say) */
       value: unknown;
       /** Format: date-time */
       updatedAt: string;
@@ -927,18 +927,95 @@ export interface components {
       points: {
         /** @example points@2 */
         model: string;
-        /** @description number of scoring rules */
+        /** @description number of points rules */
         rules: number;
-        /** @description score thresholds per band */
-        bands: {
-          [key: string]: unknown;
-        };
-        /** @description the learned-model settings of the scoring configuration */
-        learned?: unknown;
+        bands: components["schemas"]["ScoringBands"];
+        learned: components["schemas"]["ScoringLearned"];
       };
       active: components["schemas"]["ModelCard"] | null;
       latest: components["schemas"]["ModelCard"] | null;
     };
+    /** @description The value of `GET`/`PUT /config/scoring` (the points model; sales ops edit it). */
+    ScoringConfig: {
+      /** @description Points every lead starts with */
+      baseline: number;
+      rules: components["schemas"]["PointsRule"][];
+      bands: components["schemas"]["ScoringBands"];
+      learned?: components["schemas"]["ScoringLearned"];
+    };
+    /** @description Lowest score of each band, falling from A to C (A > B > C); below C is D */
+    ScoringBands: {
+      A: number;
+      B: number;
+      C: number;
+    };
+    /** @description When a learned model may replace the points model */
+    ScoringLearned: {
+      /** @default 200 */
+      minConversions?: number;
+      /** @default 0.25 */
+      holdoutFraction?: number;
+    };
+    /** @description One points rule; `when` names what it looks at, `reason` replaces the generated wording. */
+    PointsRule: {
+      /** @constant */
+      when: "titleContains";
+      keywords: components["schemas"]["PointsWords"];
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "freeMail";
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "companyDomain";
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "countryIn";
+      countries: string[];
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "sourceIn";
+      sources: components["schemas"]["PointsWords"];
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "campaignIn";
+      campaigns: components["schemas"]["PointsWords"];
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "marketingConsent";
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "completeness";
+      atLeast: number;
+      points: components["schemas"]["Points"];
+      reason?: components["schemas"]["PointsReason"];
+    } | {
+      /** @constant */
+      when: "behaviour";
+      /** @description A behaviour counted on the lead, e.g. form-revisit */
+      event: string;
+      points: components["schemas"]["Points"];
+      /** @description Occurrences counted at most */
+      max: number;
+      reason?: components["schemas"]["PointsReason"];
+    };
+    /** @description Points added (per occurrence for behaviour rules) */
+    Points: number;
+    PointsReason: string;
+    PointsWords: string[];
   };
   responses: {
     /** @description The body is not what the route reads: empty, not JSON, not a JSON object, not UTF-8 (`malformed-body`; `errors[0].field` is `body`). */
