@@ -21,7 +21,9 @@ import { FIXTURE_HEADERS, type PlantedFile, plantedLeads, writeCsv, writeXlsx } 
  * at a time): a few rows/s on a busy 2-core box. The default keeps the suite inside its time
  * budget; LEADFLOW_IMPORT_E2E_ROWS=10000 runs the full-size files. The dry run always reads 10,000.
  */
-const ROWS = Number(process.env.LEADFLOW_IMPORT_E2E_ROWS ?? 200);
+const ROWS = Number(process.env.LEADFLOW_IMPORT_E2E_ROWS ?? 100);
+/** Written imports wait on the lifecycles they start; give them room on a loaded machine. */
+const WRITE_TIMEOUT = 600_000;
 /** Small requests keep each one far inside the function timeout while lifecycles load the machine. */
 const BATCH = ['--batch-size', '50'];
 const DRY_ROWS = 10_000;
@@ -199,7 +201,7 @@ describe('leadflow import against the local runtime', () => {
     const again = await cli(['import', file, '--api', rt.url, ...BATCH]);
     expect(summaryOf(again.stdout)).toEqual(expected);
     expect((await countItems({ type: 'lead' })) - leadsBefore).toBe(expected.created);
-  });
+  }, WRITE_TIMEOUT);
 
   it('imports an XLSX workbook with the same exactness', async () => {
     const planted = plantedLeads(ROWS, 5, 'xlsx');
@@ -218,6 +220,6 @@ describe('leadflow import against the local runtime', () => {
       rejected: planted.invalid.size,
     });
     await expectPlantedReport(join(dir, 'crm-export.rejected.csv'), planted);
-  });
+  }, WRITE_TIMEOUT);
 
 });

@@ -25,11 +25,13 @@ export const plantedLeads = (count: number, existing = 5, tag = 'x'): PlantedFil
   const invalid = new Map<number, string>();
   const inFileDuplicates: number[] = [];
   const existingDuplicates: number[] = [];
+  // Phones differ between files with different tags, so one file's leads never match another's by phone.
+  const seed = [...tag].reduce((a, c) => (a * 31 + c.charCodeAt(0)) % 899, 7);
   const existingEmails = Array.from({ length: existing }, (_, i) => `known${i}.${tag}@existing-co.com`);
   for (let i = 0; i < count; i++) {
     const rowNumber = i + 2;
     let email = `lead${i}.${tag}@company${i % 500}.com`;
-    let phone = i % 3 === 0 ? `+49 30 ${String(1_000_000 + i).slice(-7)}` : '';
+    let phone = i % 3 === 0 ? `+49 30 ${10_000_000 + seed * 100_000 + i}` : '';
     if (i % 97 === 96) {
       email = `broken-${i}-at-nowhere`;
       invalid.set(rowNumber, 'email');
