@@ -29,6 +29,8 @@ export type LeadflowConfig = {
   readonly emailIdentity?: string;
   /** Prefix of a Cognito hosted sign-in domain; unset: no hosted domain (SRP sign-in). */
   readonly cognitoDomainPrefix?: string;
+  /** Domain for `<user>@<domain>` notification addresses of users without an email preference. */
+  readonly notifyEmailDomain?: string;
   /** Address subscribed to the alarm topic; unset: the topic has no subscriber. */
   readonly alarmEmail?: string;
   /** EventBridge Scheduler expression for retraining the scoring model. */
@@ -48,6 +50,7 @@ export const CONTEXT_KEYS = [
   'corsOrigins',
   'emailFrom',
   'emailIdentity',
+  'notifyEmailDomain',
   'alarmEmail',
   'cognitoDomainPrefix',
   'scoringTrainSchedule',
@@ -98,6 +101,7 @@ export const loadConfig = (scope: Construct): LeadflowConfig => {
     corsOrigins: stringList('corsOrigins', ctx('corsOrigins')),
     emailFrom: optionalString(ctx('emailFrom')),
     emailIdentity: optionalString(ctx('emailIdentity')),
+    notifyEmailDomain: optionalString(ctx('notifyEmailDomain')),
     alarmEmail: optionalString(ctx('alarmEmail')),
     cognitoDomainPrefix: optionalString(ctx('cognitoDomainPrefix')),
     scoringTrainSchedule: optionalString(ctx('scoringTrainSchedule')) ?? 'rate(1 day)',

@@ -24,6 +24,10 @@ export type NeedResources = {
   readonly importStateMachineArn?: string;
   /** SES sender address, when configured. */
   readonly emailFrom?: string;
+  /** Domain that makes `<user>@<domain>` addresses for users without an email preference. */
+  readonly notifyEmailDomain?: string;
+  /** The console's URL, for links in notifications. */
+  readonly consoleUrl: string;
   /** SES identity name (domain or address) the sender belongs to, when configured. */
   readonly emailIdentity?: string;
 };
@@ -81,9 +85,10 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
   },
   attachments: (fn, r) => {
     fn.addEnvironment('ATTACHMENTS_BUCKET', r.attachmentsBucket.bucketName);
-    // Presigned PUT and GET are signed with these two actions; nothing lists or deletes.
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.attachmentsBucket.arnForObjects('*')] }));
-    ack(fn, r.attachmentsBucket.arnForObjects('*'), 'Attachment keys are generated per upload; the grant is limited to objects of the attachments bucket.');
+    // Presigned PUT and GET are signed with these two actions; nothing lists or deletes. Keys are
+    // leads/<leadId>/<attachmentId> (functions/core/feed/attachment-policy.ts).
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.attachmentsBucket.arnForObjects('leads/*')] }));
+    ack(fn, r.attachmentsBucket.arnForObjects('leads/*'), 'Attachment keys are generated per upload under leads/<leadId>/; the grant is limited to that prefix of the attachments bucket.');
   },
   imports: (fn, r) => {
     fn.addEnvironment('IMPORTS_BUCKET', r.importsBucket.bucketName);
@@ -96,12 +101,15 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
   },
   email: (fn, r) => {
     const stack = Stack.of(fn);
-    if (r.emailFrom) fn.addEnvironment('EMAIL_FROM', r.emailFrom);
+    // Names read by functions/notifications/index.ts.
+    if (r.emailFrom) fn.addEnvironment('NOTIFY_FROM', r.emailFrom);
+    if (r.notifyEmailDomain) fn.addEnvironment('NOTIFY_EMAIL_DOMAIN', r.notifyEmailDomain);
+    fn.addEnvironment('CONSOLE_URL', r.consoleUrl);
     const identity = r.emailIdentity ?? r.emailFrom;
     const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    // SESv2 SendEmail checks the sender identity and, for templated mail, the template.
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [arn('identity', identity ?? '*'), arn('template', '*')] }));
-    ack(fn, arn('template', '*'), 'Notification templates are created by the notifications code per event type; the grant covers this account and region only.');
+    // SESv2 SendEmail checks the sender identity and, for templated mail, the template (leadflow-<DetailType>).
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [arn('identity', identity ?? '*'), arn('template', 'leadflow-*')] }));
+    ack(fn, arn('template', 'leadflow-*'), 'One SES template per event type, named leadflow-<DetailType>; the grant covers those templates only.');
     if (!identity) ack(fn, arn('identity', '*'), 'No SES identity configured (context emailFrom); sending is limited to identities verified in this account and region.');
   },
 };

@@ -97,6 +97,20 @@ export class LeadflowStack extends Stack {
     if (Buffer.byteLength(sourcesJson) > 3000) {
       throw new Error(`leadflow.config.json sources take ${Buffer.byteLength(sourcesJson)} bytes as LEADFLOW_SOURCES; Lambda allows 4 KB of environment in all. Move sources to the config table.`);
     }
+    // The console first: its URL (a token) goes into function environments, CORS and Cognito callbacks.
+    const formOrigins = config.sources.flatMap((s) => (s.kind === 'form' ? s.allowedOrigins : []));
+    this.console = new ConsoleHosting(this, 'Console', {
+      distDir: config.consoleDist,
+      logBucket: this.buckets.logs,
+      connectSources: [
+        `https://*.execute-api.${this.region}.amazonaws.com`,
+        `https://cognito-idp.${this.region}.amazonaws.com`,
+        `https://*.auth.${this.region}.amazoncognito.com`,
+        `https://*.s3.${this.region}.amazonaws.com`,
+        'https://*.s3.amazonaws.com',
+      ],
+    });
+    this.buckets.allowBrowserTransfersFrom([this.console.url]);
     const resources = {
       table: this.table.table,
       bus: this.events.bus,
@@ -108,6 +122,8 @@ export class LeadflowStack extends Stack {
       importStateMachineArn: hasImport ? stateMachineArnFor(this, importName) : undefined,
       emailFrom: email?.from,
       emailIdentity: email?.identityName,
+      notifyEmailDomain: config.notifyEmailDomain,
+      consoleUrl: this.console.url,
     };
     for (const [name, spec] of Object.entries(specs)) {
       const fn = new LeadflowFunction(this, name, {
@@ -148,20 +164,6 @@ export class LeadflowStack extends Stack {
       this.events.route(rule, target);
     }
 
-    // The console's origin is known only as a token; it is created before the API so CORS can name it.
-    const formOrigins = config.sources.flatMap((s) => (s.kind === 'form' ? s.allowedOrigins : []));
-    this.console = new ConsoleHosting(this, 'Console', {
-      distDir: config.consoleDist,
-      logBucket: this.buckets.logs,
-      connectSources: [
-        `https://*.execute-api.${this.region}.amazonaws.com`,
-        `https://cognito-idp.${this.region}.amazonaws.com`,
-        `https://*.auth.${this.region}.amazoncognito.com`,
-        `https://*.s3.${this.region}.amazonaws.com`,
-        'https://*.s3.amazonaws.com',
-      ],
-    });
-    this.buckets.allowBrowserTransfersFrom([this.console.url]);
     this.api = new LeadflowApi(this, 'Api', {
       routes,
       functions: lambdas,

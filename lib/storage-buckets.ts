@@ -59,7 +59,9 @@ export class StorageBuckets extends Construct {
       id: 'AwsSolutions-S1',
       reason: 'This is the access-log bucket itself; logging its own access would loop.',
     });
-    this.attachments = privateBucket(this, 'Attachments', this.logs);
+    this.attachments = privateBucket(this, 'Attachments', this.logs, {
+      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
     this.imports = privateBucket(this, 'Imports', this.logs, {
       lifecycleRules: [{ expiration: Duration.days(props.importRetentionDays ?? 30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });

@@ -39,7 +39,7 @@ const ENV_BY_NEED: Record<string, string[]> = {
   'secrets:webhooks': ['WEBHOOK_SECRET_PREFIX'],
   attachments: ['ATTACHMENTS_BUCKET'],
   imports: ['IMPORTS_BUCKET'],
-  email: [],
+  email: ['CONSOLE_URL'],
 };
 
 let stack: LeadflowStack;
@@ -279,6 +279,18 @@ describe('secrets and storage', () => {
       const policy = policies.find((p) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: id }));
       expect(JSON.stringify(policy?.Properties?.PolicyDocument), id).toContain('"aws:SecureTransport":"false"');
     }
+  });
+
+  it('confines attachment grants to the leads/ prefix and aborts incomplete uploads', () => {
+    for (const [name, spec] of Object.entries(FUNCTIONS)) {
+      if (!(spec.needs as readonly string[]).includes('attachments')) continue;
+      const fn = stack.functions[name];
+      if (!fn) throw new Error(name);
+      const resources = resourcesFor(statementsOfRole(template, logicalId(fn.role)), 's3:PutObject');
+      expect(resources, name).toEqual([JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.buckets.attachments), 'Arn'] }, '/leads/*']] })]);
+    }
+    const rules = ofType('AWS::S3::Bucket')[logicalId(stack.buckets.attachments)]?.Properties?.LifecycleConfiguration as { Rules: { AbortIncompleteMultipartUpload?: unknown }[] };
+    expect(rules.Rules.some((r) => r.AbortIncompleteMultipartUpload)).toBe(true);
   });
 
   it('lets the console upload and download attachments and import files with presigned URLs', () => {

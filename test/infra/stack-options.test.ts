@@ -124,7 +124,7 @@ describe('optional parts', () => {
   });
 
   it('creates the SES identity and lets email functions send only from it when emailFrom is set', () => {
-    const { stack } = buildApp({ context: { emailFrom: 'leads@example.com', emailIdentity: 'example.com' } });
+    const { stack } = buildApp({ context: { emailFrom: 'leads@example.com', emailIdentity: 'example.com', notifyEmailDomain: 'example.com' } });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
@@ -134,6 +134,10 @@ describe('optional parts', () => {
       const resources = resourcesFor(statementsOfRole(template, stack.getLogicalId(fn.role.node.defaultChild as CfnFunction)), 'ses:SendEmail');
       expect(resources.some((r) => r.includes(':identity/example.com'))).toBe(true);
       expect(resources.some((r) => r.includes(':identity/*'))).toBe(false);
+      expect(resources.some((r) => r.includes(':template/leadflow-*'))).toBe(true);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ NOTIFY_FROM: 'leads@example.com', NOTIFY_EMAIL_DOMAIN: 'example.com', CONSOLE_URL: Match.anyValue() }) },
+      });
     }
   });
 
