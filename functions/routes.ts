@@ -84,6 +84,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/config/subscriptions', fn: 'subscriptionsApi' },
   { method: 'DELETE', path: '/config/subscriptions/{subscriptionId}', fn: 'subscriptionsApi' },
   { method: 'POST', path: '/leads/{id}/actions/{action}', fn: 'leadActions' },
+  { method: 'PATCH', path: '/leads/{id}', fn: 'leadActions' },
   { method: 'GET', path: '/tasks', fn: 'approvalTasks' },
   { method: 'POST', path: '/tasks/{taskId}/decision', fn: 'approvalTasks' },
   { method: 'POST', path: '/imports', fn: 'importsApi' },

@@ -245,6 +245,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       send(res, 200, { status: 'ok', mode: 'local', tableName, stateMachines: [...engine.executions.keys()].length >= 0 ? [LIFECYCLE_STATE_MACHINE] : [] });
       return true;
     }
+    if (path === '/_local/info' && req.method === 'GET') {
+      send(res, 200, { tableName, dynamodbEndpoint, stateMachineArn, dataDir: dataDir ?? null });
+      return true;
+    }
     if (path === '/_local/events' && req.method === 'GET') {
       const type = url.searchParams.get('detail-type');
       send(res, 200, type ? bus.log.filter((e) => e['detail-type'] === type) : bus.log);

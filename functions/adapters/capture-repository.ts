@@ -2,8 +2,13 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, NewLeadWrite } from '../core/ports';
+import { addLeadToKey } from './dedupe-key-items';
 import { keys } from './keys';
+import { withConflictRetries } from './transaction-retry';
 import { leadItem } from './lead-item';
+
+const expectedLeads = (seen: KeyHolders[], key: DedupeKey) =>
+  seen.find((h) => h.key.on === key.on && h.key.value === key.value)?.leadIds.length ?? 0;
 
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
@@ -40,7 +45,7 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
     async createLead(write: NewLeadWrite) {
       const { lead, audit, delivery } = write;
       try {
-        await db.send(
+        await withConflictRetries(() => db.send(
           new TransactWriteCommand({
             TransactItems: [
               {
@@ -52,24 +57,21 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
               },
               { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
               { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
-              ...write.keys.map((key) => ({
-                Update: {
-                  TableName: table,
-                  Key: keys.dedupe(key),
-                  UpdateExpression: 'ADD leadIds :id SET #type = :type, #on = :on, #value = :value',
-                  ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' },
-                  ExpressionAttributeValues: { ':id': new Set([lead.id]), ':type': 'dedupe-key', ':on': key.on, ':value': key.value },
-                },
-              })),
+              ...write.keys.map((key) => addLeadToKey(table, key, lead.id, write.seen ? expectedLeads(write.seen, key) : undefined)),
             ],
           }),
-        );
+        ));
         return { written: true as const };
       } catch (error) {
         // Only a lost race on the delivery record means "already captured"; anything else is a real failure.
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-          const priorAnswer = await readDelivery(delivery.sourceId, delivery.deliveryId);
-          if (priorAnswer) return { written: false as const, priorAnswer };
+        if (error instanceof TransactionCanceledException) {
+          const reasons = error.CancellationReasons ?? [];
+          if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+            const priorAnswer = await readDelivery(delivery.sourceId, delivery.deliveryId);
+            if (priorAnswer) return { written: false as const, priorAnswer };
+          }
+          // Items 3.. are the dedupe keys: another capture added a lead to one of them since our lookup.
+          if (reasons.slice(3).some((r) => r.Code === 'ConditionalCheckFailed')) return { written: false as const, raced: true as const };
         }
         throw error;
       }

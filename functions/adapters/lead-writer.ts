@@ -1,8 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DedupeKey } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
+import { addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
+import { withConflictRetries } from './transaction-retry';
 import { leadItem } from './lead-item';
 
 export type StoredLead = Lead & { taskToken?: string };
@@ -12,20 +15,9 @@ export type WriteOptions = {
   consumeToken?: string;
   /** Token of the wait the execution just entered. */
   setToken?: string;
+  /** An edit while the execution waits: the wait goes on, so its token stays. */
+  keepToken?: boolean;
   extra?: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
-};
-
-/** Concurrent transactions on one item (a busy rep's load counter) are cancelled, not failed: try again. */
-const withConflictRetries = async <T>(attempt: () => Promise<T>, tries = 6): Promise<T> => {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
-      if (!conflict || i >= tries) throw error;
-      await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** i));
-    }
-  }
 };
 
 const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lead.stage) && lead.owner !== undefined;
@@ -35,18 +27,29 @@ const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lea
  * task token it consumes), its audit entries, and the rep-load counters, in one transaction.
  */
 export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
+  /** Dedupe lookup items follow an edited email, phone or company domain, in the same transaction. */
+  keyMoves(leadId: string, added: DedupeKey[], removed: DedupeKey[]): NonNullable<WriteOptions['extra']> {
+    return [...added.map((key) => addLeadToKey(table, key, leadId)), ...removed.map((key) => removeLeadFromKey(table, key, leadId))];
+  },
+
   async write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options: WriteOptions = {}): Promise<StoredLead> {
     const { taskToken: _old, ...base } = before;
     const after: StoredLead = { ...base, ...patch, version: before.version + 1, updatedAt: audit[0]?.at ?? new Date().toISOString() };
     // Only the step that enters a wait sets a token; any other lifecycle write happens outside that wait,
     // so a token left on the lead would be stale and let an action write without resuming anything.
-    const token = options.setToken;
+    const token = options.setToken ?? (options.keepToken ? before.taskToken : undefined);
     if (token) after.taskToken = token;
     const loadChanges = new Map<string, number>();
     if (isOpen(before) && before.owner) loadChanges.set(before.owner, -1);
     if (isOpen(after) && after.owner) loadChanges.set(after.owner, (loadChanges.get(after.owner) ?? 0) + 1);
     const conditionValues: Record<string, unknown> = { ':v': before.version };
     let condition = 'version = :v';
+    if (options.keepToken && before.taskToken) {
+      condition += ' AND taskToken = :t';
+      conditionValues[':t'] = before.taskToken;
+    } else if (options.keepToken) {
+      condition += ' AND attribute_not_exists(taskToken)';
+    }
     if (options.consumeToken) {
       condition += ' AND taskToken = :t';
       conditionValues[':t'] = options.consumeToken;

@@ -1,7 +1,7 @@
 import { decide, dedupeKeysOf, isDuplicate, matchesFrom } from './dedupe';
 import { type FieldIssue, ValidationError } from './errors';
 import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
-import { normaliseLead } from './normalise';
+import { type NormalisedLead, normaliseLead } from './normalise';
 import type { CaptureAnswer, CaptureStore, Clock, IdGenerator, WorkflowStarter } from './ports';
 import type { SourceConfig } from './sources';
 
@@ -18,6 +18,7 @@ export type CaptureRequest = {
 
 /** How long a delivery id is remembered; senders retry for far less (Standard Webhooks: ~1 day). */
 export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
+const MAX_CAPTURE_ATTEMPTS = 5;
 
 const zodIssues = (issues: { path: PropertyKey[]; message: string }[]): FieldIssue[] =>
   issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
@@ -34,6 +35,15 @@ export const prepareLead = (payload: unknown) => {
 /** Stores a lead exactly once per delivery and starts its lifecycle. */
 export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
   const normalised = prepareLead(request.payload);
+  // A capture that raced another for the same person or company looks again and decides again.
+  for (let attempt = 1; attempt <= MAX_CAPTURE_ATTEMPTS; attempt++) {
+    const outcome = await attemptCapture(deps, request, normalised);
+    if (outcome !== 'raced') return outcome;
+  }
+  throw new Error(`capture kept racing other captures on the same keys (${MAX_CAPTURE_ATTEMPTS} attempts)`);
+};
+
+const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, normalised: NormalisedLead): Promise<CaptureAnswer | 'raced'> => {
   const { source, deliveryId } = request;
   const keys = dedupeKeysOf(normalised);
   const found = await deps.store.lookup(source.id, deliveryId, keys);
@@ -85,10 +95,13 @@ export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): P
       data: { channel: request.channel, deliveryId },
     },
     delivery: { sourceId: source.id, deliveryId, answer, expiresAt: Math.floor(Date.parse(now) / 1000) + DELIVERY_MEMORY_SECONDS },
+    seen: found.holders,
   });
-  if (!result.written) return ensureStarted(deps, result.priorAnswer);
-  await deps.workflow.startLifecycle(leadId, { leadId });
-  return answer;
+  if (result.written) {
+    await deps.workflow.startLifecycle(leadId, { leadId });
+    return answer;
+  }
+  return 'raced' in result ? 'raced' : ensureStarted(deps, result.priorAnswer);
 };
 
 /** A redelivery may arrive after the first attempt stored the lead but died before starting it. */

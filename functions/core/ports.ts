@@ -19,13 +19,18 @@ export type NewLeadWrite = {
   keys: DedupeKey[];
   audit: AuditEntry;
   delivery: { sourceId: string; deliveryId: string; answer: CaptureAnswer; expiresAt: number };
+  /** What the lookup saw for each key; a store may refuse the write if a key gained a lead since. */
+  seen?: KeyHolders[];
 };
 
 export type CaptureStore = {
   /** One batched read: the delivery record and every dedupe key. */
   lookup(sourceId: string, deliveryId: string, keys: DedupeKey[]): Promise<CaptureLookup>;
-  /** One transaction; resolves `{ written: false, priorAnswer }` when the delivery was already taken. */
-  createLead(write: NewLeadWrite): Promise<{ written: true } | { written: false; priorAnswer: CaptureAnswer }>;
+  /**
+   * One transaction; resolves `{ written: false, priorAnswer }` when the delivery was already taken,
+   * `{ written: false, raced: true }` when another capture added a lead to one of the keys since the lookup.
+   */
+  createLead(write: NewLeadWrite): Promise<{ written: true } | { written: false; priorAnswer: CaptureAnswer } | { written: false; raced: true }>;
 };
 
 export type WorkflowStarter = {

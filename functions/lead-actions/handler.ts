@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { type ActionPorts, actOnLead, isRepAction, whenSettled } from '../core/lifecycle/act-on-lead';
+import { actOnLead, isRepAction, whenSettled } from '../core/lifecycle/act-on-lead';
+import { type EditPorts, editLead } from '../core/lifecycle/edit-lead';
+import { allowedActions } from '../core/lifecycle/transitions';
+import { leadView } from '../core/lead-view';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
@@ -11,7 +14,7 @@ const bodySchema = z
   .strict();
 
 /** POST /leads/{id}/actions/{action}: qualify, handoff, distribute, disqualify, convert. */
-export const makeLeadActionsApi = (ports: ActionPorts) =>
+export const makeLeadActionsApi = (ports: EditPorts) =>
   routeBy({
     'POST /leads/{id}/actions/{action}': async (event) => {
       const caller = callerOf(event);
@@ -20,7 +23,14 @@ export const makeLeadActionsApi = (ports: ActionPorts) =>
       const parsed = bodySchema.safeParse(jsonBody(event, { optional: true }));
       if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
       const { lead, next } = await whenSettled(() => actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller }));
-      const { taskToken: _t, pendingNext: _p, ...visible } = lead;
-      return json(200, { lead: visible, stage: lead.stage, next });
+      return json(200, { lead: leadView(lead, allowedActions(lead, await ports.config.stages())), stage: lead.stage, next });
+    },
+
+    /** Corrects a lead's fields (null clears one); the answer is the lead as it now stands. */
+    'PATCH /leads/{id}': async (event) => {
+      const caller = callerOf(event);
+      const body = jsonBody(event) as Record<string, unknown>;
+      const lead = await editLead(ports, { leadId: event.pathParameters?.id ?? '', changes: body, caller });
+      return json(200, leadView(lead, allowedActions(lead, await ports.config.stages())));
     },
   });

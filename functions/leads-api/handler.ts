@@ -10,8 +10,11 @@ import { callerOf, isManager } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
+import { leadView } from '../core/lead-view';
+import type { StagesConfig } from '../core/lifecycle/stages-config';
+import { allowedActions } from '../core/lifecycle/transitions';
 
-export type LeadsApiDeps = { capture: CaptureDeps; leads: LeadReader; sources: () => SourceConfig[] };
+export type LeadsApiDeps = { capture: CaptureDeps; leads: LeadReader; sources: () => SourceConfig[]; stages: () => Promise<StagesConfig> };
 
 const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
 
@@ -21,7 +24,7 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const caller = callerOf(event);
       const body = jsonBody(event);
       const requested = event.queryStringParameters?.source;
-      const source = findSource(deps.sources(), requested ?? 'manual', 'api') ?? findSource(deps.sources(), 'manual');
+      const source = findSource(deps.sources(), requested ?? 'manual', 'api');
       if (!source) throw new NotFoundError('source', requested ?? 'manual');
       const answer = await captureLead(deps.capture, {
         payload: body,
@@ -37,8 +40,7 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const caller = callerOf(event);
       const lead = await deps.leads.get(pathId(event));
       if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', pathId(event));
-      const { taskToken: _token, ...visible } = lead;
-      return json(200, { ...visible, audit: await deps.leads.audit(lead.id) });
+      return json(200, { ...leadView(lead, allowedActions(lead, await deps.stages())), audit: await deps.leads.audit(lead.id) });
     },
 
     'GET /leads': async (event) => {
@@ -56,6 +58,7 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       let items = page.items.filter((lead) => canSee(caller, lead));
       if (owner && q.stage) items = items.filter((lead) => lead.stage === q.stage);
       if (q.aging === 'true') items = items.filter((lead) => (lead.escalations ?? 0) > 0 || (lead.stageDeadline !== undefined && Date.parse(lead.stageDeadline) < now));
-      return json(200, { items, cursor: page.cursor });
+      const stages = await deps.stages();
+      return json(200, { items: items.map((lead) => leadView(lead, allowedActions(lead, stages))), cursor: page.cursor });
     },
   });

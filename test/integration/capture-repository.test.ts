@@ -54,4 +54,24 @@ describe('capture against DynamoDB Local', () => {
     expect(second).toMatchObject({ status: 'duplicate', leadId: first.leadId });
     expect(started).toEqual([first.leadId]);
   });
+
+  it('creates exactly one lead when five deliveries of the same person race under the reject policy', async () => {
+    const { deps, started } = await setup();
+    const strict = source({ duplicatePolicy: 'reject' });
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5].map((n) => captureLead(deps, { payload: { email: `Race@Same.example` }, channel: 'WEBHOOK', source: strict, deliveryId: `race-${n}`, actor })),
+    );
+    expect(answers.filter((a) => a.status === 'created')).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 'duplicate')).toHaveLength(4);
+    expect(started).toHaveLength(1);
+  });
+
+  it('lists every earlier lead as a match when captures of the same person race under the create policy', async () => {
+    const { deps } = await setup();
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map((n) => captureLead(deps, { payload: { email: 'twin@same.example' }, channel: 'WEBHOOK', source: source(), deliveryId: `twin-${n}`, actor })),
+    );
+    const matchCounts = answers.map((a) => a.duplicates.length).sort();
+    expect(matchCounts).toEqual([0, 1, 2, 3]);
+  });
 });

@@ -1,0 +1,26 @@
+import type { DedupeKey } from '../core/dedupe';
+import { keys } from './keys';
+
+/** The lookup item for one dedupe value lists every lead holding it (a set, so adding twice is harmless). */
+export const addLeadToKey = (table: string, key: DedupeKey, leadId: string, expectedLeads?: number) => ({
+  Update: {
+    TableName: table,
+    Key: keys.dedupe(key),
+    UpdateExpression: 'ADD leadIds :id SET #type = :type, #on = :on, #value = :value',
+    // With `expectedLeads`, the write holds only if nobody added a lead to this value since it was read:
+    // two captures of the same person cannot both miss each other.
+    ...(expectedLeads === undefined ? {} : { ConditionExpression: expectedLeads === 0 ? 'attribute_not_exists(leadIds)' : 'size(leadIds) = :n' }),
+    ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' },
+    ExpressionAttributeValues: {
+      ':id': new Set([leadId]),
+      ':type': 'dedupe-key',
+      ':on': key.on,
+      ':value': key.value,
+      ...(expectedLeads ? { ':n': expectedLeads } : {}),
+    },
+  },
+});
+
+export const removeLeadFromKey = (table: string, key: DedupeKey, leadId: string) => ({
+  Update: { TableName: table, Key: keys.dedupe(key), UpdateExpression: 'DELETE leadIds :id', ExpressionAttributeValues: { ':id': new Set([leadId]) } },
+});
