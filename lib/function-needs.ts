@@ -20,8 +20,6 @@ export type NeedResources = {
   readonly webhookSecretPrefix: string;
   readonly attachmentsBucket: IBucket;
   readonly importsBucket: IBucket;
-  /** ARN of the import state machine, when `statemachines/lead-import.asl.json` exists. */
-  readonly importStateMachineArn?: string;
   /** SES sender address, when configured. */
   readonly emailFrom?: string;
   /** Domain that makes `<user>@<domain>` addresses for users without an email preference. */
@@ -94,10 +92,7 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     fn.addEnvironment('IMPORTS_BUCKET', r.importsBucket.bucketName);
     fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.importsBucket.arnForObjects('*')] }));
     ack(fn, r.importsBucket.arnForObjects('*'), 'Import file keys are generated per job; the grant is limited to objects of the imports bucket.');
-    if (r.importStateMachineArn) {
-      fn.addEnvironment('IMPORT_STATE_MACHINE_ARN', r.importStateMachineArn);
-      fn.role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.importStateMachineArn] }));
-    }
+    // The import state machine is started by the upload's S3 event (ImportWorkflow), not by a function.
   },
   email: (fn, r) => {
     const stack = Stack.of(fn);

@@ -1,5 +1,9 @@
 import { join } from 'node:path';
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -30,6 +34,21 @@ export type ImportWorkflowProps = {
   readonly functions: Readonly<Record<string, IFunction>>;
   readonly stateMachineName: string;
   /**
+   * Key prefix of uploads whose "Object Created" event starts an execution (the event is its input).
+   * @default 'imports/'
+   */
+  readonly uploadPrefix?: string;
+  /**
+   * Key prefix the map's ItemReader reads (the normalised rows the first step writes).
+   * @default 'import-work/'
+   */
+  readonly workPrefix?: string;
+  /**
+   * Key prefix the map's ResultWriter writes.
+   * @default 'import-results/'
+   */
+  readonly resultsPrefix?: string;
+  /**
    * The ASL file.
    * @default statemachines/lead-import.asl.json
    */
@@ -51,10 +70,19 @@ export type ImportWorkflowProps = {
 export class ImportWorkflow extends Construct {
   public readonly stateMachine: StateMachine;
   public readonly workflow: AslWorkflow;
+  /** The rule that starts an execution per upload. */
+  public readonly uploadRule: Rule;
+  /** Upload events that could not start an execution. */
+  public readonly deadLetterQueue: Queue;
+  /** Raised when the DLQ holds a message. */
+  public readonly alarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const uploadPrefix = props.uploadPrefix ?? 'imports/';
+    const workPrefix = props.workPrefix ?? 'import-work/';
+    const resultsPrefix = props.resultsPrefix ?? 'import-results/';
     const onTable = (action: string) => [new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] })];
     const substitutions: Record<string, Substitution> = {
       TableName: { value: props.table.tableName },
@@ -73,10 +101,14 @@ export class ImportWorkflow extends Construct {
       'arn:aws:states:::dynamodb:putItem': onTable('PutItem'),
       'arn:aws:states:::dynamodb:updateItem': onTable('UpdateItem'),
       'arn:aws:states:::events:putEvents': [new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] })],
-      // Distributed Map: ItemReader reads the uploaded file, ResultWriter writes results beside it.
-      'arn:aws:states:::s3:getObject': [new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.importsBucket.arnForObjects('*')] })],
-      'arn:aws:states:::s3:listObjectsV2': [new PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.importsBucket.bucketArn] })],
-      'arn:aws:states:::s3:putObject': [new PolicyStatement({ actions: ['s3:PutObject'], resources: [props.importsBucket.arnForObjects('*')] })],
+      // Distributed Map: ItemReader reads the prepared rows, ResultWriter writes batch results (multipart).
+      'arn:aws:states:::s3:getObject': [new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.importsBucket.arnForObjects(`${workPrefix}*`)] })],
+      'arn:aws:states:::s3:putObject': [
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+          resources: [props.importsBucket.arnForObjects(`${resultsPrefix}*`)],
+        }),
+      ],
       'arn:aws:states:::states:startExecution': [
         new PolicyStatement({ actions: ['states:StartExecution'], resources: [props.lifecycleStateMachineArn] }),
       ],
@@ -103,9 +135,36 @@ export class ImportWorkflow extends Construct {
     });
     this.stateMachine = this.workflow.stateMachine;
     acknowledgeWildcardResource(this.workflow.role, ownExecutions, 'Distributed Map child executions get generated names; the grant covers only this machine\'s executions.');
-    if (this.workflow.integrations.some((r) => r === 'arn:aws:states:::s3:getObject' || r === 'arn:aws:states:::s3:putObject')) {
-      acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects('*'), 'The map reads the uploaded file and writes results under generated keys of the imports bucket only.');
+    if (this.workflow.integrations.includes('arn:aws:states:::s3:getObject')) {
+      acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects(`${workPrefix}*`), 'The map reads the rows file prepared per job under the work prefix of the imports bucket only.');
     }
+    if (this.workflow.integrations.includes('arn:aws:states:::s3:putObject')) {
+      acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects(`${resultsPrefix}*`), 'ResultWriter writes generated result keys under the results prefix of the imports bucket only.');
+    }
+
+    // The upload starts the execution: S3 "Object Created" (EventBridge) → this machine, the event as input.
+    this.deadLetterQueue = new Queue(this, 'UploadEventsDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the upload rule target; cdk-nag only recognises SQS redrive DLQs.',
+    });
+    this.uploadRule = new Rule(this, 'UploadStartsImport', {
+      description: `An upload under ${uploadPrefix} in the imports bucket starts the import workflow`,
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [props.importsBucket.bucketName] }, object: { key: [{ prefix: uploadPrefix }] } },
+      },
+      targets: [new SfnStateMachine(this.stateMachine, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    });
+    this.alarm = new Alarm(this, 'UploadEventsDeadLettersAlarm', {
+      alarmDescription: 'An import upload could not start the import workflow; its event waits in the DLQ',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     for (const fn of Object.values(props.functions)) {
       acknowledgeWildcardResource(this.workflow.role, `${fn.functionArn}:*`, 'Invoking a function by version or alias ARN needs the ":*" form; it covers this function only.');
     }

@@ -119,7 +119,6 @@ export class LeadflowStack extends Stack {
       webhookSecretPrefix: config.webhookSecretPrefix,
       attachmentsBucket: this.buckets.attachments,
       importsBucket: this.buckets.imports,
-      importStateMachineArn: hasImport ? stateMachineArnFor(this, importName) : undefined,
       emailFrom: email?.from,
       emailIdentity: email?.identityName,
       notifyEmailDomain: config.notifyEmailDomain,
@@ -192,8 +191,11 @@ export class LeadflowStack extends Stack {
       api: this.api.api,
       functions: lambdas,
       stateMachines: machines,
-      deadLetterQueues: Object.fromEntries(this.events.routed.map((r) => [r.rule.node.scope?.node.id ?? r.rule.node.path, r.deadLetterQueue])),
-      otherAlarms: this.events.routed.map((r) => r.alarm),
+      deadLetterQueues: {
+        ...Object.fromEntries(this.events.routed.map((r) => [r.rule.node.scope?.node.id ?? r.rule.node.path, r.deadLetterQueue])),
+        ...(this.imports ? { 'import-uploads': this.imports.deadLetterQueue } : {}),
+      },
+      otherAlarms: [...this.events.routed.map((r) => r.alarm), ...(this.imports ? [this.imports.alarm] : [])],
       alarmEmail: config.alarmEmail,
     });
 

@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export type StorageBucketsProps = {
@@ -65,6 +65,9 @@ export class StorageBuckets extends Construct {
     this.imports = privateBucket(this, 'Imports', this.logs, {
       lifecycleRules: [{ expiration: Duration.days(props.importRetentionDays ?? 30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
+    // Uploads start the import workflow through EventBridge ("Object Created"). Set natively on the
+    // bucket: enableEventBridgeNotification() would add a notifications custom resource and its Lambda.
+    (this.imports.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     if (props.corsOrigins?.length) this.allowBrowserTransfersFrom(props.corsOrigins);
   }
 

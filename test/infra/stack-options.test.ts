@@ -106,15 +106,24 @@ describe('optional parts', () => {
     const integrations = [...actionsOf(statements)].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
     expect(integrations.sort()).toEqual(['lambda:InvokeFunction', 's3:GetObject', 'states:DescribeExecution', 'states:StartExecution', 'states:StopExecution']);
     expect(resourcesFor(statements, 'dynamodb:PutItem')).toEqual([]);
-    const importer = Object.entries(FUNCTIONS).find(([, spec]) => (spec.needs as readonly string[]).includes('imports'));
-    if (importer) {
-      const fn = stack.functions[importer[0]];
-      if (!fn) throw new Error('no importer');
-      template.hasResourceProperties('AWS::Lambda::Function', {
-        FunctionName: Match.absent(),
-        Environment: { Variables: Match.objectLike({ IMPORT_STATE_MACHINE_ARN: Match.objectLike({ 'Fn::Join': Match.anyValue() }) }) },
-      });
-    }
+    expect(resourcesFor(statements, 's3:GetObject')).toEqual([
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [stack.getLogicalId(stack.buckets.imports.node.defaultChild as CfnFunction), 'Arn'] }, '/import-work/*']] }),
+    ]);
+    // An upload under imports/ starts it, with the S3 event as input; failures wait in a DLQ.
+    template.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: [{ Ref: stack.getLogicalId(stack.buckets.imports.node.defaultChild as CfnFunction) }] }, object: { key: [{ prefix: 'imports/' }] } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: machineId },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.imports.deadLetterQueue.node.defaultChild as CfnFunction), 'Arn'] } },
+        }),
+      ],
+    });
   });
 
   it('warns, and publishes nothing, when the console is not built', () => {
