@@ -89,11 +89,14 @@ export const seededLead = (run: string, i: number, at = new Date(Date.UTC(2026, 
  * delivery records (gone after a week, TTL) are left out unless asked for, to keep seeding 50,000
  * leads on DynamoDB Local within the bench's time.
  */
-export const seedItems = (run: string, from: number, to: number, { audit = false, deliveries = false } = {}) => {
+export const seedItems = (run: string, from: number, to: number, { audit = false, deliveries = false, total = to, spanDays = 30 } = {}) => {
   const items: Record<string, unknown>[] = [];
   const keyHolders = new Map<string, { key: DedupeKey; ids: string[] }>();
+  const leads: Lead[] = [];
   for (let i = from; i < to; i++) {
-    const seeded = seededLead(run, i);
+    // Spread over the same days whatever the count, so a report over those days sees more leads, not more days.
+    const seeded = seededLead(run, i, new Date(SEED_START + Math.floor((i * spanDays * 86_400_000) / total)).toISOString());
+    leads.push(seeded.lead);
     const [lead, auditEntry, delivery] = seeded.items;
     items.push(...[lead, audit ? auditEntry : undefined, deliveries ? delivery : undefined].filter((i): i is Record<string, unknown> => i !== undefined));
     for (const key of seeded.dedupeKeys) {
@@ -106,5 +109,8 @@ export const seedItems = (run: string, from: number, to: number, { audit = false
   for (const { key, ids } of keyHolders.values()) {
     items.push({ ...keys.dedupe(key), type: 'dedupe-key', on: key.on, value: key.value, leadIds: new Set(ids) });
   }
-  return items;
+  return { items, leads };
 };
+
+/** The first day seeded leads are spread from. */
+export const SEED_START = Date.UTC(2026, 9, 1);

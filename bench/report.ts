@@ -18,6 +18,7 @@ export const targetsOf = (results: Json) => {
     { figure: 'DynamoDB requests per capture (max)', value: rt.maxPerCapture, target: '≤ 2', met: num(rt.maxPerCapture) !== undefined ? Number(rt.maxPerCapture) <= 2 : undefined },
     { figure: 'duplicate-check p50, large/small table', value: scale.duplicateCheckP50, target: '≤ 1.2', met: num(scale.duplicateCheckP50) !== undefined ? Number(scale.duplicateCheckP50) <= 1.2 : undefined },
     { figure: 'capture p50, large/small table', value: scale.captureP50, target: '≤ 1.2', met: num(scale.captureP50) !== undefined ? Number(scale.captureP50) <= 1.2 : undefined },
+    { figure: 'reports p50, large/small table (no target)', value: scale.reportsP50, target: '–', met: undefined },
     { figure: 'state transitions, happy path', value: wf.happyPathTransitions, target: '≤ 12', met: num(wf.happyPathTransitions) !== undefined ? Number(wf.happyPathTransitions) <= 12 : undefined },
     { figure: 'cold init CPU / floor (worst function, SDK bundled)', value: fns.worstInitRatio, target: '≤ 1.3', met: num(fns.worstInitRatio) !== undefined ? Number(fns.worstInitRatio) <= 1.3 : undefined },
   ];
@@ -65,14 +66,25 @@ export const printReport = (results: Json) => {
 
   const scale = obj(results.scale);
   if (scale.small) {
-    const t = table(['table', 'leads', 'dup-check p50', 'p99', 'capture p50', 'p99']);
+    const t = table(['table', 'leads', 'dup-check p50', 'p99', 'capture p50', 'p99', 'reports p50', 'p99']);
     for (const side of [obj(scale.small), obj(scale.large)]) {
-      t.push([show(side.table), show(side.leads), show(obj(side.duplicateCheck).p50), show(obj(side.duplicateCheck).p99), show(obj(side.capture).p50), show(obj(side.capture).p99)]);
+      t.push([
+        show(side.table),
+        show(side.leads),
+        show(obj(side.duplicateCheck).p50),
+        show(obj(side.duplicateCheck).p99),
+        show(obj(side.capture).p50),
+        show(obj(side.capture).p99),
+        show(obj(side.reports).p50),
+        show(obj(side.reports).p99),
+      ]);
     }
     const r = obj(scale.ratios);
     console.log('\nScale: latency (ms) with a small and a large table');
     console.log(t.toString());
-    console.log(`ratios large/small: dup-check p50 ${show(r.duplicateCheckP50)} p99 ${show(r.duplicateCheckP99)}, capture p50 ${show(r.captureP50)} p99 ${show(r.captureP99)}`);
+    console.log(
+      `ratios large/small: dup-check p50 ${show(r.duplicateCheckP50)} p99 ${show(r.duplicateCheckP99)}, capture p50 ${show(r.captureP50)} p99 ${show(r.captureP99)}, reports p50 ${show(r.reportsP50)} p99 ${show(r.reportsP99)}`,
+    );
   }
 
   const wf = obj(results.workflowCost);
