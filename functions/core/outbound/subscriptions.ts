@@ -40,6 +40,8 @@ export const subscriptionRequestSchema = (allowInsecure: boolean) =>
         .url()
         .max(2000)
         .refine((raw) => {
+          // zod runs refinements even after its own URL check failed; a bad URL is that check's message.
+          if (!URL.canParse(raw)) return true;
           const url = new URL(raw);
           if (allowInsecure) return url.protocol === 'https:' || url.protocol === 'http:';
           return url.protocol === 'https:' && !PRIVATE_HOST.test(url.hostname);
