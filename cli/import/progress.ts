@@ -18,7 +18,8 @@ export const makeProgress = (total: number, out: NodeJS.WriteStream, { everyMs =
       stop: () => bar.stop(),
     };
   }
-  let lastAt = startedAt;
+  // The first batch is reported at once, then one line every `everyMs`, and the last one always.
+  let lastAt = 0;
   return {
     update(done) {
       const now = Date.now();

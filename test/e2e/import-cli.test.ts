@@ -25,7 +25,7 @@ const ROWS = Number(process.env.LEADFLOW_IMPORT_E2E_ROWS ?? 100);
 /** Written imports wait on the lifecycles they start; give them room on a loaded machine. */
 const WRITE_TIMEOUT = 600_000;
 /** Small requests keep each one far inside the function timeout while lifecycles load the machine. */
-const BATCH = ['--batch-size', '50'];
+const BATCH = ['--batch-size', '25'];
 const DRY_ROWS = 10_000;
 const CLI = join(import.meta.dirname, '..', '..', 'bin', 'leadflow.js');
 
@@ -181,7 +181,7 @@ describe('leadflow import against the local runtime', () => {
     await writeCsv(file, FIXTURE_HEADERS, planted.rows);
     const leadsBefore = await countItems({ type: 'lead' });
 
-    const killed = await cli(['import', file, '--api', rt.url, ...BATCH], (line) => Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) >= Math.min(1000, ROWS / 4));
+    const killed = await cli(['import', file, '--api', rt.url, ...BATCH], (line) => Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) > 0);
     const resumed = await cli(['import', file, '--api', rt.url, ...BATCH]);
 
     expect(killed.code).toBeNull();
