@@ -4,15 +4,24 @@ import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { importUploadsFromEnv } from '../adapters/import-uploads';
 import { makeImportRepository } from '../adapters/import-repository';
 import { sourcesFromEnv } from '../adapters/source-registry';
+import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
 import { httpHandler } from '../http/middleware';
 import { makeImportsApi } from './handler';
 
 const sources = sourcesFromEnv();
 const db = makeDocumentClient();
+const capture = captureDepsFromEnv();
+/**
+ * One CLI import posts one batch at a time, so it runs in one function instance at a time: this
+ * bucket bounds its lifecycle starts (default 100/s, under the smallest regional StartExecution
+ * refill of 150/s). See docs/import.md.
+ */
+const rate = Number(process.env.IMPORT_API_STARTS_PER_SECOND ?? 100);
+const starts = makeTokenBucket({ ratePerSecond: rate > 0 ? rate : 100, burst: rate > 0 ? rate : 100 });
 export const handler = httpHandler(
   makeImportsApi({
     // Same capture core and items as every channel; rows captured together share round trips.
-    capture: { ...captureDepsFromEnv(), store: makeBatchedCaptureStore(db, tableName()) },
+    capture: { ...capture, store: makeBatchedCaptureStore(db, tableName()), workflow: pacedStarter(capture.workflow, starts) },
     store: makeImportRepository(db, tableName()),
     sources: () => sources,
     clock: { now: () => new Date() },
