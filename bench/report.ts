@@ -62,6 +62,8 @@ export const printReport = (results: Json) => {
   const rt = obj(results.roundTrips);
   if (rt.maxPerCapture !== undefined) {
     console.log(`\nRound trips per capture: max ${show(rt.maxPerCapture)}, mean ${show(rt.meanPerCapture)} (${(rt.shapes as string[]).join(' | ')}); redelivery: ${(rt.redelivery as string[]).join(' + ')}`);
+    const c = obj(rt.underContention);
+    console.log(`under contention (8 at once, shared company domains): ${show(c.meanPerCapture)} requests per capture, ${show(c.failed)} of ${show(c.captures)} failed`);
   }
 
   const scale = obj(results.scale);
@@ -128,7 +130,7 @@ export const printReport = (results: Json) => {
   } else if (imp.reason) console.log(`\nImport: not measured — ${show(imp.reason)}`);
 
   const t = table(['target', 'this run', 'target', 'met']);
-  for (const row of targetsOf(results)) t.push([row.figure, show(row.value), row.target, row.met === undefined ? 'not measured' : row.met ? 'yes' : 'MISSED']);
+  for (const row of targetsOf(results)) t.push([row.figure, show(row.value), row.target, row.target === '–' ? 'n/a' : row.met === undefined ? 'not measured' : row.met ? 'yes' : 'MISSED']);
   console.log('\nTargets');
   console.log(t.toString());
 };
