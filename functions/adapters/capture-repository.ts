@@ -10,6 +10,26 @@ import { leadItem } from './lead-item';
 const expectedLeads = (seen: KeyHolders[], key: DedupeKey) =>
   seen.find((h) => h.key.on === key.on && h.key.value === key.value)?.leadIds.length ?? 0;
 
+/**
+ * The items of one capture (delivery first, then lead, audit, dedupe keys; the order the error
+ * handling relies on). With `write.seen`, each key holds only if no lead joined it since the lookup.
+ */
+export const captureTransactItems = (table: string, write: NewLeadWrite) => {
+  const { lead, audit, delivery } = write;
+  return [
+    {
+      Put: {
+        TableName: table,
+        Item: { ...keys.delivery(delivery.sourceId, delivery.deliveryId), type: 'delivery', answer: delivery.answer, expiresAt: delivery.expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
+    ...write.keys.map((key) => addLeadToKey(table, key, lead.id, write.seen ? expectedLeads(write.seen, key) : undefined)),
+  ];
+};
+
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
 
@@ -43,22 +63,11 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
     },
 
     async createLead(write: NewLeadWrite) {
-      const { lead, audit, delivery } = write;
+      const { delivery } = write;
       try {
         await withConflictRetries(() => db.send(
           new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...keys.delivery(delivery.sourceId, delivery.deliveryId), type: 'delivery', answer: delivery.answer, expiresAt: delivery.expiresAt },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
-              { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
-              ...write.keys.map((key) => addLeadToKey(table, key, lead.id, write.seen ? expectedLeads(write.seen, key) : undefined)),
-            ],
+            TransactItems: captureTransactItems(table, write),
           }),
         ));
         return { written: true as const };

@@ -3,36 +3,14 @@ import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWrite
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, NewLeadWrite } from '../core/ports';
 import { keys } from './keys';
-import { leadItem } from './lead-item';
+import { captureTransactItems } from './capture-repository';
 
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
 type Deferred<T> = { resolve(value: T): void; reject(error: unknown): void };
 
-/** The items of one capture, exactly as the capture repository writes them (delivery first). */
-const captureItems = (table: string, write: NewLeadWrite) => {
-  const { lead, audit, delivery } = write;
-  return [
-    {
-      Put: {
-        TableName: table,
-        Item: { ...keys.delivery(delivery.sourceId, delivery.deliveryId), type: 'delivery', answer: delivery.answer, expiresAt: delivery.expiresAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
-    { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
-    ...write.keys.map((key) => ({
-      Update: {
-        TableName: table,
-        Key: keys.dedupe(key),
-        UpdateExpression: 'ADD leadIds :id SET #type = :type, #on = :on, #value = :value',
-        ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' },
-        ExpressionAttributeValues: { ':id': new Set([lead.id]), ':type': 'dedupe-key', ':on': key.on, ':value': key.value },
-      },
-    })),
-  ];
-};
+/** The items of one capture, exactly as the capture repository writes them. Rows sharing a key are never in flight together, so no key condition is needed. */
+const captureItems = (table: string, write: NewLeadWrite) => captureTransactItems(table, { ...write, seen: undefined });
 
 const MAX_ITEMS_PER_TRANSACTION = 100;
 const MAX_KEYS_PER_BATCH_GET = 100;
