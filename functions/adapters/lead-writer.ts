@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
@@ -30,6 +30,24 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
   /** Dedupe lookup items follow an edited email, phone or company domain, in the same transaction. */
   keyMoves(leadId: string, added: DedupeKey[], removed: DedupeKey[]): NonNullable<WriteOptions['extra']> {
     return [...added.map((key) => addLeadToKey(table, key, leadId)), ...removed.map((key) => removeLeadFromKey(table, key, leadId))];
+  },
+
+  async setWaitToken(leadId: string, token: string): Promise<void> {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: keys.lead(leadId),
+          UpdateExpression: 'SET taskToken = :t',
+          ConditionExpression: '#stage IN (:a, :m, :s)',
+          ExpressionAttributeNames: { '#stage': 'stage' },
+          ExpressionAttributeValues: { ':t': token, ':a': 'Assigned', ':m': 'MarketQualified', ':s': 'SalesQualified' },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
+      throw error;
+    }
   },
 
   async write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options: WriteOptions = {}): Promise<StoredLead> {

@@ -39,7 +39,7 @@ const harness = async (fault?: (op: string, attempt: number) => Error | undefine
   const writer = makeLeadWriter(table.db, table.name);
   const steps = makeWorkflowStepsHandler(
     makeWorkflowSteps({
-      leads: { get: (id) => reader.get(id), write: (b, p, a, o) => writer.write(b, p, a, o) },
+      leads: { get: (id) => reader.get(id), write: (b, p, a, o) => writer.write(b, p, a, o), setWaitToken: (id, t) => writer.setWaitToken(id, t) },
       config: {
         routing: () => readConfig(config, routingConfig),
         teams: async () => (await readConfig(config, teamsConfig)).value,

@@ -14,6 +14,8 @@ export type StoredLead = Lead & { taskToken?: string };
 export type LeadStorePort = {
   get(id: string): Promise<StoredLead | undefined>;
   write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options?: { consumeToken?: string; setToken?: string }): Promise<StoredLead>;
+  /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
+  setWaitToken(id: string, token: string): Promise<void>;
 };
 
 export type LifecycleConfigPort = {

@@ -89,9 +89,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
 
     /** The execution now waits on `token`: keep it on the lead so a rep's action can resume it. */
     async awaitRep(leadId: string, token: string): Promise<void> {
-      const lead = await load(leadId);
-      if (!isWorking(lead.stage)) throw new Error(`lead ${leadId} is ${lead.stage}; nothing to wait for`);
-      await leads.write(lead, {}, [], { setToken: token });
+      await leads.setWaitToken(leadId, token);
     },
 
     /** The stage SLA ran out with no action: aging, escalation, and at the end the final act. */
