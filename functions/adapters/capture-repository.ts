@@ -26,7 +26,9 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
     },
     { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
     { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
-    ...write.keys.map((key) => addLeadToKey(table, key, lead.id, write.seen ? expectedLeads(write.seen, key) : undefined)),
+    // Only a person key (email, phone) decides "duplicate"; a company domain is shared by design and
+    // never conditions the write, or every burst of leads from one company would collide.
+    ...write.keys.map((key) => addLeadToKey(table, key, lead.id, write.seen && key.on !== 'domain' ? expectedLeads(write.seen, key) : undefined)),
   ];
 };
 

@@ -18,7 +18,7 @@ export type CaptureRequest = {
 
 /** How long a delivery id is remembered; senders retry for far less (Standard Webhooks: ~1 day). */
 export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
-const MAX_CAPTURE_ATTEMPTS = 5;
+const MAX_CAPTURE_ATTEMPTS = 8;
 
 const zodIssues = (issues: { path: PropertyKey[]; message: string }[]): FieldIssue[] =>
   issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
@@ -39,6 +39,8 @@ export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): P
   for (let attempt = 1; attempt <= MAX_CAPTURE_ATTEMPTS; attempt++) {
     const outcome = await attemptCapture(deps, request, normalised);
     if (outcome !== 'raced') return outcome;
+    // Jittered backoff so a burst of the same person does not collide again in lockstep.
+    await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
   }
   throw new Error(`capture kept racing other captures on the same keys (${MAX_CAPTURE_ATTEMPTS} attempts)`);
 };

@@ -74,4 +74,13 @@ describe('capture against DynamoDB Local', () => {
     const matchCounts = answers.map((a) => a.duplicates.length).sort();
     expect(matchCounts).toEqual([0, 1, 2, 3]);
   });
+
+  it('captures a burst of 32 different people from one company without a single failure', async () => {
+    const { deps, started } = await setup();
+    const answers = await Promise.all(
+      Array.from({ length: 32 }, (_, n) => captureLead(deps, { payload: { email: `p${n}@burstco.example` }, channel: 'WEBHOOK', source: source(), deliveryId: `burst-${n}`, actor })),
+    );
+    expect(answers.every((a) => a.status === 'created')).toBe(true);
+    expect(started).toHaveLength(32);
+  });
 });
