@@ -5,7 +5,7 @@ import { LeadflowStack } from '../lib/leadflow-stack';
 
 /**
  * `npx cdk synth` / `npx cdk deploy`. Configuration: `leadflow.config.json` (sources) and context
- * (`-c key=value` or cdk.json; see docs/deploy.md). cdk-nag's AWS Solutions checks run on every synth
+ * (`-c key=value` or cdk.json; see the README, "Configuration (CDK context)"). cdk-nag's AWS Solutions checks run on every synth
  * and fail it on any unacknowledged error.
  */
 const app = new App();
