@@ -63,6 +63,14 @@ export interface paths {
      * @description Managers and sales ops see every lead; a rep sees unassigned leads, their own and those they follow. Anyone else gets 404.
      */
     get: operations["getLead"];
+    /**
+     * Correct a lead's fields
+     * @description The owner or a manager corrects the person's details on an open lead. Values are validated and normalised
+     * as at capture (`null` clears a field); the duplicate lookups follow a changed email, phone or company
+     * domain; the lead is rescored (`LeadScoreChanged` when its band moves) and keeps waiting where it was.
+     * Source, channel, stage and owner are not editable here.
+     */
+    patch: operations["editLead"];
   };
   "/leads/{id}/actions/{action}": {
     /**
@@ -200,6 +208,15 @@ export interface paths {
     /** The rejected rows with their reasons, as CSV */
     get: operations["importRejected"];
   };
+  "/sources": {
+    /**
+     * The configured lead sources, without secrets (sales ops, managers)
+     * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`) and the
+     * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager, are
+     * rotated there (see the README, "Rotating a webhook secret") and are never returned by this API.
+     */
+    get: operations["listSources"];
+  };
   "/reports/funnel": {
     /**
      * Leads created in the range and how far they got (managers, sales ops)
@@ -261,6 +278,33 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** @description A source's configuration as sales ops see it; never a secret. */
+    Source: {
+      id: string;
+      name?: string;
+      /** @enum {string} */
+      kind: "webhook" | "form" | "api" | "import";
+      /**
+       * @description Payload format of a webhook
+       * @enum {string}
+       */
+      adapter: "canonical" | "google-ads";
+      /** @enum {string} */
+      duplicatePolicy: "reject" | "create" | "associate";
+      campaign?: string;
+      /** @description Forms only. */
+      form?: {
+        /** @description Form field name → canonical lead field (dotted for utm and consent) */
+        fieldMapping: {
+          [key: string]: string;
+        };
+        allowedOrigins: string[];
+        /** Format: uri */
+        redirectUrl?: string;
+        /** @description A hidden field that people leave empty; a filled one marks a bot */
+        honeypotField?: string;
+      };
+    };
     /** @description RFC 9457 problem details. Extension members depend on the problem. */
     Problem: {
       /**
@@ -472,13 +516,10 @@ export interface components {
         stepIndex: number;
         taskId?: string;
       }]>;
-      /** @description Internal to the workflow; present on GET /leads and GET /leads/{id}. */
-      pendingNext?: OneOf<[null, {
-        next: components["schemas"]["WorkflowNext"];
-        timeoutSeconds: number;
-      }]>;
-      /** @description Not sent by the API today; clients take the actions from `GET /config/stages`. */
+      /** @description The actions the lead's stage allows now (empty when it is not waiting in a working stage). */
       allowedActions?: components["schemas"]["LeadAction"][];
+      /** @description The three largest score factors in words, e.g. "+18 title contains VP". */
+      topFactors?: string[];
     };
     LeadPage: {
       items: components["schemas"]["Lead"][];
@@ -1372,7 +1413,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The lead and its audit trail, oldest first (the first 200 entries). */
+      /** @description The lead and its newest 200 audit entries, oldest first (the feed pages through all of them). */
       200: {
         content: {
           "application/json": components["schemas"]["LeadWithAudit"];
@@ -1380,6 +1421,64 @@ export interface operations {
       };
       401: components["responses"]["Unauthorized"];
       404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Correct a lead's fields
+   * @description The owner or a manager corrects the person's details on an open lead. Values are validated and normalised
+   * as at capture (`null` clears a field); the duplicate lookups follow a changed email, phone or company
+   * domain; the lead is rescored (`LeadScoreChanged` when its band moves) and keeps waiting where it was.
+   * Source, channel, stage and owner are not editable here.
+   */
+  editLead: {
+    parameters: {
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          firstName?: string | null;
+          lastName?: string | null;
+          email?: string | null;
+          phone?: string | null;
+          company?: string | null;
+          jobTitle?: string | null;
+          website?: string | null;
+          country?: string | null;
+          productInterest?: string | null;
+          /** @enum {string|null} */
+          leadType?: "B2B" | "B2C" | null;
+          expectedValue?: number | null;
+          notes?: string | null;
+          customFields?: {
+            [key: string]: string;
+          } | null;
+          consent?: Record<string, never> | null;
+        };
+      };
+    };
+    responses: {
+      /** @description The lead as it now stands. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Lead"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The lead is Converted or Disqualified, or changed meanwhile (version conflict). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
       500: components["responses"]["InternalError"];
     };
   };
@@ -2177,6 +2276,27 @@ export interface operations {
       };
       401: components["responses"]["Unauthorized"];
       404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * The configured lead sources, without secrets (sales ops, managers)
+   * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`) and the
+   * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager, are
+   * rotated there (see the README, "Rotating a webhook secret") and are never returned by this API.
+   */
+  listSources: {
+    responses: {
+      /** @description Every source, configured ones first. */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["Source"][];
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["InternalError"];
     };
   };

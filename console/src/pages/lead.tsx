@@ -5,6 +5,7 @@ import { FieldError, ProblemBanner } from '../components/problem';
 type AttachmentContentType = Schemas['AttachmentContentType'];
 import { ACTION_LABEL, ageing, allowedActions, duration, leadName, STAGE_LABEL, type StageRules, when } from '../format';
 import { href } from '../router';
+import { LeadEditForm } from './lead-edit';
 
 type LeadWithAudit = Lead & { audit: AuditEntry[] };
 const ACTIONS: LeadAction[] = ['qualify', 'handoff', 'distribute', 'disqualify', 'convert'];
@@ -62,6 +63,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
   const [reason, setReason] = useState('');
   const [toContact, setToContact] = useState(false);
   const [stages, setStages] = useState<StageRules>();
+  const [editing, setEditing] = useState(false);
   useEffect(() => {
     void loadStageRules().then(setStages);
   }, []);
@@ -112,6 +114,12 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
   const state = ageing(lead, now);
   const following = (lead.followers ?? []).includes(session.user);
   const conflict = actionError instanceof ApiProblem && actionError.status === 409 ? actionError : undefined;
+  const open = lead.stage !== 'Converted' && lead.stage !== 'Disqualified';
+  const editBlocked = !open
+    ? `A ${STAGE_LABEL[lead.stage]} lead can no longer be edited`
+    : lead.owner && lead.owner !== session.user && !isManager(session)
+      ? `Only the owner (${lead.owner}) or a manager can edit this lead`
+      : undefined;
   const latest = lead.audit.reduce<AuditEntry | undefined>((a, b) => (!a || b.at > a.at ? b : a), undefined);
 
   return (
@@ -197,7 +205,27 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
       <div class="grid2">
         <section aria-labelledby="fields-title">
           <h2 id="fields-title">Lead</h2>
+          {editing && !editBlocked ? (
+            <LeadEditForm
+              lead={lead}
+              onCancel={() => setEditing(false)}
+              onSaved={() => {
+                setEditing(false);
+                setNotice('Lead saved; the score has been recalculated.');
+                void load();
+              }}
+            />
+          ) : (
+            <p>
+              <button type="button" onClick={() => setEditing(true)} disabled={Boolean(editBlocked)} aria-describedby={editBlocked ? 'why-edit' : undefined}>
+                Edit
+              </button>{' '}
+              {editBlocked && <small id="why-edit">{editBlocked}</small>}
+            </p>
+          )}
           <dl class="fields">
+            <dt>Name</dt>
+            <dd>{[lead.firstName, lead.lastName].filter(Boolean).join(' ') || '—'}</dd>
             <dt>Email</dt>
             <dd>{lead.email ?? '—'}</dd>
             <dt>Phone</dt>
@@ -208,8 +236,24 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
             <dd>{lead.jobTitle ?? '—'}</dd>
             <dt>Country</dt>
             <dd>{lead.country ?? '—'}</dd>
+            <dt>Website</dt>
+            <dd>{lead.website ?? '—'}</dd>
+            <dt>Product interest</dt>
+            <dd>{lead.productInterest ?? '—'}</dd>
             <dt>Type</dt>
             <dd>{lead.leadType}</dd>
+            {lead.expectedValue !== undefined && (
+              <>
+                <dt>Expected value</dt>
+                <dd>{lead.expectedValue}</dd>
+              </>
+            )}
+            {lead.notes && (
+              <>
+                <dt>Notes</dt>
+                <dd>{lead.notes}</dd>
+              </>
+            )}
             <dt>Source</dt>
             <dd>
               {lead.sourceId} ({lead.channel}){lead.campaign ? ` · ${lead.campaign}` : ''}

@@ -1,0 +1,74 @@
+import type { Browser, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
+import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
+
+/** The lead page's field editing in a real browser against the local runtime. */
+const MARIA = { user: 'maria', groups: ['manager'] };
+
+const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo') => {
+  const id = `msg_${ulid()}`;
+  const body = JSON.stringify(lead);
+  const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const signature = new Webhook(rt.webhookSecrets[sourceId] ?? '').sign(id, at, body);
+  const response = await fetch(`${rt.url}/webhooks/${sourceId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at.getTime() / 1000), 'webhook-signature': signature },
+    body,
+  });
+  expect(response.status).toBe(202);
+  return (await response.json()) as { leadId: string };
+};
+
+const expectAccessible = async (page: Page) => expect(await seriousA11yViolations(page)).toEqual([]);
+
+describe('console lead editing', () => {
+  let rt: LocalRuntime;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-edit-${ulid().toLowerCase()}` }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.stop();
+  });
+
+  it('edits a field, shows the API field error next to an invalid email, and shows the saved value and new score', async () => {
+    const { leadId } = await postWebhookLead(rt, { email: `pat-${ulid().toLowerCase()}@gmail.com`, firstName: 'Pat' });
+    const { context, page } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
+    await page.getByRole('heading', { level: 1, name: /· Assigned/ }).waitFor({ timeout: 15_000 });
+    const scoreLine = async () => (await page.locator('body').innerText()).match(/Score:[^\n]*/)?.[0];
+    const scoreBefore = await scoreLine();
+    expect(scoreBefore).toMatch(/Score: \d+/);
+
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit lead' });
+    await form.getByLabel('Email').fill('not-an-email');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const emailError = page.locator('#err-edit-email');
+    await emailError.waitFor();
+    expect(await emailError.textContent()).not.toBe('');
+    expect(await form.getByLabel('Email').getAttribute('aria-describedby')).toBe('err-edit-email');
+    await expectAccessible(page);
+    await screenshot(page, 'lead-edit-error');
+
+    await form.getByLabel('Email').fill('pat@bigcorp.example');
+    await form.getByLabel('Job title').fill('Chief Executive Officer');
+    await form.getByLabel('Company').fill('BigCorp');
+    await form.getByRole('button', { name: 'Save' }).click();
+
+    await form.waitFor({ state: 'detached' });
+    await page.getByText('pat@bigcorp.example', { exact: true }).waitFor();
+    await page.getByText('Chief Executive Officer', { exact: true }).waitFor();
+    await expect.poll(scoreLine, { timeout: 10_000 }).not.toBe(scoreBefore);
+    expect(await scoreLine()).toMatch(/Score: \d+/);
+    expect(await page.getByRole('list', { name: 'Top score factors' }).textContent()).toMatch(/./);
+    await expectAccessible(page);
+    await screenshot(page, 'lead-edited');
+    await context.close();
+  }, 60_000);
+});
