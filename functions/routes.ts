@@ -20,7 +20,8 @@ export type FunctionName =
   | 'leadActions'
   | 'approvalTasks'
   | 'importsApi'
-  | 'importBatch';
+  | 'importBatch'
+  | 'sourcesApi';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -50,6 +51,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   leadActions: { folder: 'lead-actions', description: 'Rep actions that move a lead and resume its execution', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   approvalTasks: { folder: 'approval-tasks', description: 'Approval tasks and decisions', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   importsApi: { folder: 'imports-api', description: 'Bulk import jobs: create, post row batches, status, rejected rows', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 60 },
+  sourcesApi: { folder: 'sources-api', description: 'The configured lead sources for sales ops, without secrets', needs: ['table:read'] },
   importBatch: { folder: 'import-batch', description: 'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 300 },
 };
 
@@ -91,6 +93,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/imports/{id}/rows', fn: 'importsApi' },
   { method: 'GET', path: '/imports/{id}', fn: 'importsApi' },
   { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
+  { method: 'GET', path: '/sources', fn: 'sourcesApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

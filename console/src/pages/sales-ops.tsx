@@ -5,6 +5,7 @@ import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href, type Route } from '../router';
 import { StagesEditor, type StagesValue } from './stages-editor';
+import { SourcesView } from './sources';
 import { Subscriptions } from './subscriptions';
 import { TeamsEditor, type TeamsValue } from './teams-editor';
 
@@ -16,10 +17,11 @@ const KINDS = [
   { name: 'scoring', label: 'Scoring rules' },
   { name: 'opportunity-stages', label: 'Opportunity stages' },
   { name: 'subscriptions', label: 'Subscriptions' },
+  { name: 'sources', label: 'Sources' },
   { name: 'model', label: 'Model card' },
 ] as const;
 type KindName = (typeof KINDS)[number]['name'];
-type ConfigName = Exclude<KindName, 'model' | 'subscriptions'>;
+type ConfigName = Exclude<KindName, 'model' | 'subscriptions' | 'sources'>;
 
 /** Sales ops: every versioned configuration, edited without a deploy; a stale save is refused (409). */
 export const SalesOpsPage = ({ route, session }: { route: Route; session: Session }) => {
@@ -36,8 +38,8 @@ export const SalesOpsPage = ({ route, session }: { route: Route; session: Sessio
           </a>
         ))}
       </nav>
-      {!canEdit && tab !== 'model' && <p class="muted">Read only: editing needs the salesops group.</p>}
-      {tab === 'model' ? <ModelCard /> : tab === 'subscriptions' ? <Subscriptions canEdit={canEdit} /> : <ConfigEditor key={tab} name={tab} canEdit={canEdit} />}
+      {!canEdit && tab !== 'model' && tab !== 'sources' && <p class="muted">Read only: editing needs the salesops group.</p>}
+      {tab === 'model' ? <ModelCard /> : tab === 'sources' ? <SourcesView /> : tab === 'subscriptions' ? <Subscriptions canEdit={canEdit} /> : <ConfigEditor key={tab} name={tab} canEdit={canEdit} />}
     </section>
   );
 };

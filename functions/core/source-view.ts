@@ -1,0 +1,38 @@
+import { BUILT_IN_SOURCES, type SourceConfig } from './sources';
+
+/** What sales ops may see of a source: its configuration, never a secret (those stay in Secrets Manager). */
+export type SourceView = {
+  id: string;
+  name?: string;
+  kind: SourceConfig['kind'];
+  adapter: SourceConfig['adapter'];
+  duplicatePolicy: SourceConfig['duplicatePolicy'];
+  campaign?: string;
+  form?: { fieldMapping: Record<string, string>; allowedOrigins: string[]; redirectUrl?: string; honeypotField?: string };
+};
+
+/** Field by field, so nothing added to a source's configuration later is published by accident. */
+export const sourceView = (s: SourceConfig): SourceView => ({
+  id: s.id,
+  ...(s.name ? { name: s.name } : {}),
+  kind: s.kind,
+  adapter: s.adapter,
+  duplicatePolicy: s.duplicatePolicy,
+  ...(s.campaign ? { campaign: s.campaign } : {}),
+  ...(s.kind === 'form'
+    ? {
+        form: {
+          fieldMapping: { ...(s.fieldMapping ?? {}) },
+          allowedOrigins: [...s.allowedOrigins],
+          ...(s.redirectUrl ? { redirectUrl: s.redirectUrl } : {}),
+          ...(s.honeypotField ? { honeypotField: s.honeypotField } : {}),
+        },
+      }
+    : {}),
+});
+
+/** The configured sources, then the built-ins that are not overridden by a configured source of the same id. */
+export const listSources = (configured: SourceConfig[]): SourceView[] => [
+  ...configured.map(sourceView),
+  ...BUILT_IN_SOURCES.filter((b) => !configured.some((c) => c.id === b.id)).map(sourceView),
+];
