@@ -124,8 +124,10 @@ export const SourcesView = () => {
                     .join(', ') || 'standard names only'}
                 </dd>
               </dl>
-              <label htmlFor={`snippet-${s.id}`}>HTML to paste into the website</label>
-              <textarea id={`snippet-${s.id}`} readOnly rows={snippet.split('\n').length} cols={100} value={snippet} data-testid={`snippet-${s.id}`} />
+              <p>
+                <label htmlFor={`snippet-${s.id}`}>HTML to paste into the website</label>
+              </p>
+              <textarea id={`snippet-${s.id}`} readOnly rows={snippet.split('\n').length + 2} cols={100} spellcheck={false} value={snippet} data-testid={`snippet-${s.id}`} />
               <p>
                 <Copy text={snippet} label={`Copy the ${s.id} form HTML`} />
               </p>
