@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
 
@@ -69,6 +70,24 @@ describe('console lead editing', () => {
     expect(await page.getByRole('list', { name: 'Top score factors' }).textContent()).toMatch(/./);
     await expectAccessible(page);
     await screenshot(page, 'lead-edited');
+    await context.close();
+  }, 60_000);
+
+  it('offers no editing on a closed lead, and says why', async () => {
+    const { leadId } = await postWebhookLead(rt, { email: `gone-${ulid().toLowerCase()}@gmail.com`, firstName: 'Gone' });
+    const { context, page } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
+    await page.getByRole('heading', { level: 1, name: /· Assigned/ }).waitFor({ timeout: 15_000 });
+    const disqualified = await fetch(`${rt.url}/leads/${leadId}/actions/disqualify`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await signDevToken(MARIA)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'no budget' }),
+    });
+    expect(disqualified.status).toBe(200);
+
+    await page.getByRole('heading', { level: 1, name: /· Disqualified/ }).waitFor({ timeout: 15_000 });
+
+    expect(await page.getByRole('button', { name: 'Edit' }).isDisabled()).toBe(true);
+    expect(await page.locator('#why-edit').textContent()).toContain('can no longer be edited');
     await context.close();
   }, 60_000);
 });
