@@ -69,7 +69,7 @@ export const SourcesView = () => {
     <div data-testid="sources">
       <p class="notice" role="note">
         Sources are set in the deployment configuration (<code>leadflow.config.json</code>). Webhook secrets and Google keys are kept in AWS Secrets Manager and are
-        never shown by the API or here; to rotate one, follow "Rotating a webhook secret" in the deployment guide (<code>docs/deploy.md</code>).
+        never shown by the API or here; to rotate one, follow "Rotating a webhook secret" in the README's deployment section.
       </p>
       <table>
         <caption>Sources</caption>
