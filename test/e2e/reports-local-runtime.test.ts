@@ -45,7 +45,8 @@ describe('reports through the local runtime', () => {
     const funnel = await eventually(async () => {
       const report = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
       const g = report.groups[0];
-      return g && g.created === 3 && g.reached.MarketQualified === 1 && g.disqualified === 1 ? report : undefined;
+      // The stage change and the reason arrive as two events, counted independently: wait for both.
+      return g && g.created === 3 && g.reached.MarketQualified === 1 && g.disqualified === 1 && g.disqualifiedByReason['no budget'] === 1 ? report : undefined;
     });
     const csv = await api.request('GET', `/reports/funnel?${range}`, { ...asManager, headers: { accept: 'text/csv' } });
     const reps = (await api.request<RepsReport>('GET', `/reports/reps?${range}`, asManager)).body;
@@ -57,9 +58,12 @@ describe('reports through the local runtime', () => {
     expect(forbidden.status).toBe(403);
 
     const repo = makeCountersRepository(makeDocumentClient(makeDynamoClient(rt.dynamodbEndpoint)), rt.tableName);
+    // Compare with the live figures once every delivery so far has been counted.
+    await rt.bus.drain();
+    const live = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
     await repo.rebuild((await api.events()).map(countableOf));
     const rebuilt = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
-    expect(rebuilt).toEqual(funnel);
+    expect(rebuilt).toEqual(live);
   });
 
   it('rebuilds with `leadflow counters rebuild` and prints the same funnel with `leadflow report`', async () => {
