@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type ActionPorts, decideTask, whenSettled } from '../core/lifecycle/act-on-lead';
-import { ValidationError } from '../core/errors';
+import { fieldIssuesOf, ValidationError } from '../core/errors';
 import type { TasksRepository } from '../adapters/tasks-repository';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
@@ -20,7 +20,7 @@ export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<TasksReposi
     'POST /tasks/{taskId}/decision': async (event) => {
       const caller = callerOf(event);
       const parsed = decisionSchema.safeParse(jsonBody(event));
-      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const outcome = await whenSettled(() => decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller }));
       return json(200, { task: outcome.task, stage: outcome.lead.stage, next: outcome.next });
     },

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
-import { MalformedBodyError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
+import { fieldIssuesOf, MalformedBodyError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
 import { fromGoogleAds, googleAdsLeadSchema } from '../core/source-adapters/google-ads';
 import { findSource, type SourceConfig } from '../core/sources';
 import type { WebhookSecrets } from '../adapters/webhook-secrets';
@@ -49,7 +49,7 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: AP
     if (!parsed.success) {
       const keyMissing = parsed.error.issues.some((i) => i.path[0] === 'google_key');
       if (keyMissing) throw new UnauthorizedError('google_key is missing', 'google_key');
-      throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      throw new ValidationError(fieldIssuesOf(parsed.error.issues));
     }
     if (!sameSecret(parsed.data.google_key, secret)) throw new UnauthorizedError('google_key does not match', 'google_key');
     const answer = await captureLead(deps.capture, {

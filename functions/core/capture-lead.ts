@@ -1,5 +1,5 @@
 import { decide, dedupeKeysOf, isDuplicate, matchesFrom } from './dedupe';
-import { type FieldIssue, ValidationError } from './errors';
+import { fieldIssuesOf, ValidationError } from './errors';
 import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
 import { type NormalisedLead, normaliseLead } from './normalise';
 import type { CaptureAnswer, CaptureStore, Clock, IdGenerator, WorkflowStarter } from './ports';
@@ -20,13 +20,11 @@ export type CaptureRequest = {
 export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
 const MAX_CAPTURE_ATTEMPTS = 8;
 
-const zodIssues = (issues: { path: PropertyKey[]; message: string }[]): FieldIssue[] =>
-  issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
 
 /** Validates and normalises without touching storage: the import dry-run uses it too. */
 export const prepareLead = (payload: unknown) => {
   const parsed = canonicalLeadSchema.safeParse(payload);
-  if (!parsed.success) throw new ValidationError(zodIssues(parsed.error.issues));
+  if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
   const { lead, issues } = normaliseLead(parsed.data);
   if (issues.length > 0) throw new ValidationError(issues);
   return lead;

@@ -1,6 +1,10 @@
 /** Every error the domain raises on purpose. `code` is stable and becomes the problem `type`. */
 export type FieldIssue = { field: string; reason: string };
 
+/** Schema issues (zod's shape) as field issues: dotted path, or `body` for the whole body. */
+export const fieldIssuesOf = (issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] =>
+  issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
+
 export class LeadflowError extends Error {
   constructor(
     readonly code: string,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { type CrmDeps, moveOpportunity, visibleOpportunity } from '../core/conversion/opportunity-moves';
-import { NotFoundError, ValidationError } from '../core/errors';
+import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
@@ -23,7 +23,7 @@ export const makeCrmApi = (deps: CrmDeps) =>
     'PATCH /opportunities/{id}': async (event) => {
       const caller = callerOf(event);
       const parsed = moveSchema.safeParse(jsonBody(event));
-      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const opportunity = await moveOpportunity(deps, caller, { id: pathId(event), ...parsed.data });
       return json(200, opportunity, { etag: `"${opportunity.version}"` });
     },

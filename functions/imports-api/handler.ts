@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { CaptureDeps } from '../core/capture-lead';
-import { type FieldIssue, NotFoundError, ValidationError } from '../core/errors';
+import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { MAX_COLUMNS, MappingError, mappingFileSchema, resolveMapping } from '../core/import/column-mapping';
 import { type ImportJob, type ImportStore, importBatch, jobIdOf, MAX_ROWS_PER_BATCH, statusOf, ZERO_COUNTS } from '../core/import/import-job';
 import { reportHeader, reportLine } from '../core/import/rejected-report';
@@ -48,7 +48,6 @@ const rowsSchema = z
   })
   .strict();
 
-const issuesOf = (issues: { path: PropertyKey[]; message: string }[]): FieldIssue[] => issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
 
 const jobView = (job: ImportJob) => ({
   jobId: job.jobId,
@@ -78,12 +77,12 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
     'POST /imports': async (event) => {
       const caller = callerOf(event);
       const parsed = createSchema.safeParse(jsonBody(event));
-      if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const body = parsed.data;
       const source = findSource(deps.sources(), body.source, 'import');
       if (!source) throw new NotFoundError('import source', body.source);
       const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
-      if (mappingFile && !mappingFile.success) throw new ValidationError(issuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))));
+      if (mappingFile && !mappingFile.success) throw new ValidationError(fieldIssuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))));
       let mapping: ImportJob['mapping'] = { targets: [], defaults: {} };
       try {
         if (body.headers) mapping = resolveMapping(body.headers, mappingFile?.data);
@@ -116,7 +115,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       const caller = callerOf(event);
       const job = await visibleJob(caller, jobIdOfPath(event));
       const parsed = rowsSchema.safeParse(jsonBody(event));
-      if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const ragged = parsed.data.rows.find((r) => r.values.length !== job.headers.length);
       if (ragged) throw new ValidationError([{ field: `rows.${ragged.rowNumber}`, reason: `has ${ragged.values.length} values; the header has ${job.headers.length} columns` }]);
       const source = findSource(deps.sources(), job.sourceId, 'import');

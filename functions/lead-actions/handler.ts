@@ -3,7 +3,7 @@ import { actOnLead, isRepAction, whenSettled } from '../core/lifecycle/act-on-le
 import { type EditPorts, editLead } from '../core/lifecycle/edit-lead';
 import { allowedActions } from '../core/lifecycle/transitions';
 import { leadView } from '../core/lead-view';
-import { NotFoundError, ValidationError } from '../core/errors';
+import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
@@ -21,7 +21,7 @@ export const makeLeadActionsApi = (ports: EditPorts) =>
       const action = event.pathParameters?.action ?? '';
       if (!isRepAction(action)) throw new NotFoundError('action', action);
       const parsed = bodySchema.safeParse(jsonBody(event, { optional: true }));
-      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const { lead, next } = await whenSettled(() => actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller }));
       return json(200, { lead: leadView(lead, allowedActions(lead, await ports.config.stages())), stage: lead.stage, next });
     },

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ValidationError } from '../core/errors';
+import { fieldIssuesOf, ValidationError } from '../core/errors';
 import { addNote, attachmentDownload, changeFollower, type CollabDeps, leadFeed, startAttachment } from '../core/feed/lead-collab';
 import { type NotificationPreferences, preferencesSchema } from '../core/notifications/preferences';
 import { callerOf } from '../http/auth';
@@ -43,7 +43,7 @@ export const makeLeadCollabApi = (deps: LeadCollabDeps) =>
     'PUT /me/notifications': async (event) => {
       const caller = callerOf(event);
       const parsed = preferencesSchema.safeParse(jsonBody(event));
-      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       return json(200, { user: caller.userId, preferences: await deps.preferences.put(caller.userId, parsed.data, deps.clock.now().toISOString()) });
     },
   });

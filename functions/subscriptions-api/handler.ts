@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../core/errors';
+import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import type { IdGenerator, Clock } from '../core/ports';
 import { newSigningSecret, subscriptionRequestSchema } from '../core/outbound/subscriptions';
 import type { SubscriptionsRepository } from '../adapters/subscriptions-repository';
@@ -24,7 +24,7 @@ export const makeSubscriptionsApi = (deps: SubscriptionsApiDeps) =>
       const caller = callerOf(event);
       requireGroup(caller, 'salesops');
       const parsed = subscriptionRequestSchema(deps.allowInsecure).safeParse(jsonBody(event));
-      if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'body', reason: i.message })));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const subscription = { id: deps.ids.next(), ...parsed.data, createdAt: deps.clock.now().toISOString(), createdBy: caller.userId, secret: newSigningSecret() };
       await deps.repo.create(subscription);
       return json(201, subscription, { location: `/config/subscriptions/${subscription.id}` });

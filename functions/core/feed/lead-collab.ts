@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type FieldIssue, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { fieldIssuesOf, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, type Viewer } from '../lead-access';
@@ -38,7 +38,6 @@ export type BlobUrls = {
 
 export type CollabDeps = { store: CollabStore; blobs: BlobUrls; events: EventPublisher; clock: Clock; ids: IdGenerator };
 
-const issuesOf = (issues: { path: PropertyKey[]; message: string }[]): FieldIssue[] => issues.map((i) => ({ field: i.path.map(String).join('.') || 'body', reason: i.message }));
 
 const userActor = (viewer: Viewer): Actor => ({ kind: 'user', id: viewer.userId, source: 'API' });
 const isManager = (viewer: Viewer) => viewer.groups.includes('manager') || viewer.groups.includes('salesops');
@@ -64,7 +63,7 @@ export const noteIdFor = (userId: string, idempotencyKey: string) => `k${createH
  */
 export const addNote = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown, idempotencyKey?: string): Promise<Note> => {
   const parsed = noteSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+  if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
   const lead = await visibleLead(deps, viewer, leadId);
   const id = idempotencyKey ? noteIdFor(viewer.userId, idempotencyKey) : deps.ids.next();
   const draft: Note = { id, leadId, text: parsed.data.text, author: viewer.userId, at: deps.clock.now().toISOString() };
@@ -76,7 +75,7 @@ export const addNote = async (deps: CollabDeps, viewer: Viewer, leadId: string, 
 /** POST /leads/{id}/attachments: records the attachment and answers a short-lived upload URL for exactly that file. */
 export const startAttachment = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown) => {
   const parsed = attachmentRequestSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+  if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
   await visibleLead(deps, viewer, leadId);
   const id = deps.ids.next();
   const now = deps.clock.now();
@@ -106,7 +105,7 @@ const followSchema = z.object({ user: z.string().trim().min(1).max(128).optional
 /** POST/DELETE /leads/{id}/followers `{ user? }`: yourself, or anyone when you are a manager. */
 export const changeFollower = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown, follow: boolean) => {
   const parsed = followSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError(issuesOf(parsed.error.issues));
+  if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
   const user = parsed.data.user ?? viewer.userId;
   if (user !== viewer.userId && !isManager(viewer)) throw new ForbiddenError('only a manager may add or remove followers other than themselves');
   const lead = await visibleLead(deps, viewer, leadId);
