@@ -26,7 +26,7 @@ export const callerOf = (event: APIGatewayProxyEventV2): Caller => {
   return { userId, groups: parseGroups(claims['cognito:groups']) };
 };
 
-export const isManager = (caller: Caller): boolean => caller.groups.includes('manager') || caller.groups.includes('salesops');
+export { isManager } from '../core/lead-access';
 
 export const requireGroup = (caller: Caller, ...groups: Group[]): void => {
   if (!groups.some((g) => caller.groups.includes(g))) throw new ForbiddenError(`this needs one of the groups: ${groups.join(', ')}`);

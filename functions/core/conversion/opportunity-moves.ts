@@ -2,7 +2,7 @@ import type { ConfigDocument } from '../config/config-document';
 import { ForbiddenError, NotFoundError } from '../errors';
 import { type BusEvent, type LeadSnapshot, makeEvent, snapshotOf } from '../events';
 import type { Actor, AuditEntry, Lead } from '../lead';
-import { canSee, type Viewer } from '../lead-access';
+import { canSee, type Viewer, isManager } from '../lead-access';
 import type { Clock, EventPublisher } from '../ports';
 import type { Account, Contact, Opportunity } from './crm-records';
 import { moveStage, type OpportunityStageSets } from './opportunity-stages';
@@ -19,7 +19,6 @@ export type CrmStore = {
 
 export type CrmDeps = { crm: CrmStore; stageSets: () => Promise<ConfigDocument<OpportunityStageSets>>; events: EventPublisher; clock: Clock };
 
-const isManager = (viewer: Viewer) => viewer.groups.includes('manager') || viewer.groups.includes('salesops');
 
 export const visibleOpportunity = async (deps: Pick<CrmDeps, 'crm'>, viewer: Viewer, id: string): Promise<Opportunity> => {
   const opportunity = await deps.crm.opportunity(id);

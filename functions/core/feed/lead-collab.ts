@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fieldIssuesOf, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import type { Actor, AuditEntry, Lead } from '../lead';
-import { canSee, type Viewer } from '../lead-access';
+import { canSee, type Viewer, isManager } from '../lead-access';
 import type { Clock, EventPublisher, IdGenerator } from '../ports';
 import { type AttachmentRequest, attachmentObjectKey, attachmentRequestSchema, URL_TTL_SECONDS } from './attachment-policy';
 
@@ -40,7 +40,6 @@ export type CollabDeps = { store: CollabStore; blobs: BlobUrls; events: EventPub
 
 
 const userActor = (viewer: Viewer): Actor => ({ kind: 'user', id: viewer.userId, source: 'API' });
-const isManager = (viewer: Viewer) => viewer.groups.includes('manager') || viewer.groups.includes('salesops');
 
 export const visibleLead = async (deps: Pick<CollabDeps, 'store'>, viewer: Viewer, leadId: string): Promise<Lead> => {
   const lead = await deps.store.lead(leadId);

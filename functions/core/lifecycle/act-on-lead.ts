@@ -1,7 +1,7 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { EventPublisher } from '../ports';
 import type { Actor, AuditEntry, Lead } from '../lead';
-import { canSee } from '../lead-access';
+import { canSee, isManager } from '../lead-access';
 import { chainFor, mayDecide } from './approvals-config';
 import { assignLead } from './assign';
 import type { LifecyclePorts, StoredLead } from './ports';
@@ -12,7 +12,6 @@ export type Caller = { userId: string; groups: readonly string[] };
 export type CallbackPort = { succeed(taskToken: string, output: unknown): Promise<void> };
 export type ActionPorts = LifecyclePorts & { callback: CallbackPort; publisher: EventPublisher };
 
-const isManager = (caller: Caller) => caller.groups.includes('manager') || caller.groups.includes('salesops');
 const actorOf = (caller: Caller): Actor => ({ kind: 'user', id: caller.userId, source: 'API' });
 
 /** A timer that fires after our write but before the callback finds the token gone: not an error. */

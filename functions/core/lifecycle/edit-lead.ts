@@ -2,7 +2,7 @@ import { prepareLead } from '../capture-lead';
 import { type DedupeKey, dedupeKeysOf } from '../dedupe';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type AuditEntry, type CanonicalLead, canonicalLeadSchema, type Lead } from '../lead';
-import { canSee } from '../lead-access';
+import { canSee, isManager } from '../lead-access';
 import { rescore } from '../scoring/score-events';
 import { scoreLead } from '../scoring/score-lead';
 import type { ActionPorts, Caller } from './act-on-lead';
@@ -43,8 +43,7 @@ export const editLead = async (ports: EditPorts, request: { leadId: string; chan
   const { leadId, changes, caller } = request;
   const lead = await ports.leads.get(leadId);
   if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', leadId);
-  const isManager = caller.groups.includes('manager') || caller.groups.includes('salesops');
-  if (lead.owner && lead.owner !== caller.userId && !isManager) throw new ForbiddenError(`only the owner (${lead.owner}) or a manager may edit this lead`);
+  if (lead.owner && lead.owner !== caller.userId && !isManager(caller)) throw new ForbiddenError(`only the owner (${lead.owner}) or a manager may edit this lead`);
   if (!isWorking(lead.stage) && lead.stage !== 'Creation') throw new ConflictError(`a ${lead.stage} lead can no longer be edited`, { stage: lead.stage });
   const unknown = Object.keys(changes).filter((k) => !(EDITABLE_FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) throw new ValidationError(unknown.map((field) => ({ field, reason: `not editable; editable fields: ${EDITABLE_FIELDS.join(', ')}` })));
