@@ -242,7 +242,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const localRoutes = async (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<boolean> => {
     const path = url.pathname;
     if (path === '/health' && req.method === 'GET') {
-      send(res, 200, { status: 'ok', mode: 'local', tableName, stateMachines: [...engine.executions.keys()].length >= 0 ? [LIFECYCLE_STATE_MACHINE] : [] });
+      send(res, 200, { status: 'ok', mode: 'local', tableName, stateMachines: existsSync(lifecycleFile) ? [LIFECYCLE_STATE_MACHINE] : [] });
       return true;
     }
     if (path === '/_local/info' && req.method === 'GET') {
