@@ -61,19 +61,24 @@ describe('the lead lifecycle through the HTTP API', () => {
   });
 
   it('lets exactly one of two racing actions win', async () => {
+    // Two disqualifications with different reasons: whichever order they land in, only one may apply.
     const id = await newLead();
-    const owner = (await getLead(id)).owner as string;
-    await act(id, 'distribute', MANAGER).then((r) => expect(r.status).toBe(200));
-    const newOwner = (await getLead(id)).owner as string;
-    expect(newOwner).not.toBe(owner);
     const race = await eventually(async () => {
-      const both = await Promise.all([
-        api.request('POST', `/leads/${id}/actions/qualify`, { as: MANAGER, body: {} }),
-        api.request('POST', `/leads/${id}/actions/handoff`, { as: MANAGER, body: {} }),
-      ]);
-      return both.some((r) => String(r.body.detail).includes('moving')) && both.every((r) => r.status === 409) ? undefined : both;
+      const both = await Promise.all(
+        ['duplicate of an open deal', 'no budget'].map((reason) => api.request('POST', `/leads/${id}/actions/disqualify`, { as: MANAGER, body: { reason } })),
+      );
+      return both.every((r) => r.status === 409 && String(r.body.detail).includes('moving')) ? undefined : both;
     });
     expect(race.map((r: ApiResponse) => r.status).sort()).toEqual([200, 409]);
+    const winner = race.findIndex((r: ApiResponse) => r.status === 200);
+    const lead = await leadIn(id, 'Disqualified');
+    expect(lead.disqualifyReason).toBe(['duplicate of an open deal', 'no budget'][winner]);
+    expect(lead.audit.filter((a) => a.action === 'disqualify')).toHaveLength(1);
+    const disqualified = await eventually(async () => {
+      const events = (await api.events('LeadDisqualified')).filter((e) => e.detail.leadId === id);
+      return events.length > 0 ? events : undefined;
+    });
+    expect(disqualified).toHaveLength(1);
   });
 
   it('disqualifies with convert-to-contact and links the new contact', async () => {
