@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CountableEvent } from '../core/reports/counters';
 import type { CountersWriter } from '../core/reports/ports';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ActionPorts, decideTask, whenSettled } from '../core/lifecycle/act-on-lead';
 import { fieldIssuesOf, ValidationError } from '../core/errors';
 import type { TasksRepository } from '../adapters/tasks-repository';

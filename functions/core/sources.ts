@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A source is one sender of leads: a campaign platform, a website form, manual entry or an import. */
 export const sourceConfigSchema = z.object({

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type CrmDeps, moveOpportunity, visibleOpportunity } from '../core/conversion/opportunity-moves';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { callerOf } from '../http/auth';

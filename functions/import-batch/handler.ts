@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ImportFileError } from '../adapters/import-file-reader';
 import { normaliseToCsv, rowOfItem } from '../adapters/import-normalise';
 import { type ImportFiles, jobIdOfKey, rowsObjectKey } from '../adapters/import-uploads';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { stringify } from 'csv-stringify/sync';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CaptureDeps } from '../core/capture-lead';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { MAX_COLUMNS, MappingError, mappingFileSchema, resolveMapping } from '../core/import/column-mapping';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { actOnLead, isRepAction, whenSettled } from '../core/lifecycle/act-on-lead';
 import { type EditPorts, editLead } from '../core/lifecycle/edit-lead';
 import { allowedActions } from '../core/lifecycle/transitions';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkflowSteps } from '../core/lifecycle/workflow-steps';
 
 const payloadSchema = z.discriminatedUnion('op', [

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A configuration document sales ops edit: validated, versioned, and who changed it. */
 export type ConfigDocument<T> = { name: string; version: number; value: T; updatedAt: string; updatedBy: string };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineConfig } from '../config/config-document';
 import type { Lead } from '../lead';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineConfig } from '../config/config-document';
 import { ConflictError } from '../errors';
 import type { LeadType } from '../lead';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Largest file a user may attach. The upload URL is signed for the declared size, so it cannot grow. */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;

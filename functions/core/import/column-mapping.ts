@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldIssue } from '../errors';
 
 /** Where a column's value goes in the canonical lead. `fullName` is split into first and last name. */

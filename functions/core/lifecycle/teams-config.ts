@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineConfig } from '../config/config-document';
 
 const userId = z.string().min(1).max(128);

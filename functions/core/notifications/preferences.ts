@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPES, type DetailType } from '../events';
 
 export const CHANNELS = ['email', 'off'] as const;

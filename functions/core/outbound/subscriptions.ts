@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPES, type DetailType } from '../events';
 
 /** An integration's subscription: where to POST which events, signed with its own secret. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CanonicalLead } from '../lead';
 
 /** Google Ads lead form extension webhook delivery (sanitised fixture in test/fixtures). */
