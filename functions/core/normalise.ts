@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import type { FieldIssue } from './errors';
 import { FREE_MAIL_DOMAINS } from './free-mail-domains';
 import type { CanonicalLead } from './lead';

@@ -36,6 +36,11 @@ describe('normalisation', () => {
     expect([...keys]).toEqual(['+49301234567']);
   });
 
+  it('refuses numbers whose length does not fit their country, and unknown country codes', () => {
+    expect(['+49 30 12', '+1 415 555 01000', '+999 123456', '12'].map((p) => normalisePhone(p, 'DE'))).toEqual([null, null, null, null]);
+    expect(normalisePhone('(415) 555-0100', 'US')).toBe('+14155550100');
+  });
+
   it('never uses a free-mail domain as the company domain', () => {
     const { lead } = normaliseLead({ email: 'someone@GMail.com' });
     expect(lead).toMatchObject({ emailDomain: 'gmail.com', freeMail: true, leadType: 'B2C' });
