@@ -11,7 +11,7 @@ const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? ''
 
 const moveSchema = z.object({ stage: z.string().trim().min(1).max(60), comment: z.string().trim().max(2000).optional() }).strict();
 
-/** Opportunities, accounts and contacts: reads for signed-in users, stage moves along the stage set. */
+/** Opportunities (visible like their lead), accounts and contacts (shared records: any signed-in user reads them); stage moves along the stage set. */
 export const makeCrmApi = (deps: CrmDeps) =>
   routeBy({
     'GET /opportunities/{id}': async (event) => {
