@@ -7,6 +7,34 @@ import { TABLE } from './table-definition';
 
 export type Page<T> = { items: T[]; cursor?: string };
 
+/** Narrowing of a lead list: a stage, leads ageing at `agingAt`, leads a rep may see. */
+export type ListFilter = { stage?: string; agingAt?: string; visibleTo?: string };
+const MAX_READS = 10;
+/** Items read per query when a filter may drop most of them. */
+const FILTERED_READ = 100;
+
+const filterExpression = (filter: ListFilter) => {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filter.stage) {
+    parts.push('#stage = :stage');
+    names['#stage'] = 'stage';
+    values[':stage'] = filter.stage;
+  }
+  if (filter.agingAt) {
+    parts.push('(#escalations > :zero OR #deadline < :now)');
+    Object.assign(names, { '#escalations': 'escalations', '#deadline': 'stageDeadline' });
+    Object.assign(values, { ':zero': 0, ':now': filter.agingAt });
+  }
+  if (filter.visibleTo) {
+    parts.push('(attribute_not_exists(#owner) OR #owner = :viewer OR contains(#followers, :viewer))');
+    Object.assign(names, { '#owner': 'owner', '#followers': 'followers' });
+    values[':viewer'] = filter.visibleTo;
+  }
+  return parts.length ? { expression: parts.join(' AND '), names, values } : undefined;
+};
+
 const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
 /** A cursor we did not hand out is a client error, not a silent restart from page one. */
 const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
@@ -41,23 +69,43 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
     return (out.Items ?? []).reverse().map(({ pk: _pk, sk: _sk, type: _type, leadId: _leadId, ...entry }) => entry as AuditEntry);
   },
 
-  /** Newest first through an index: by owner ("UNASSIGNED" for the queue) or by stage. */
-  async list(by: { owner: string } | { stage: string }, limit: number, cursor?: string): Promise<Page<Lead>> {
+  /**
+   * Newest first through an index: by owner ("UNASSIGNED" for the queue) or by stage, optionally
+   * narrowed by `filter`. DynamoDB filters after reading, so this reads on until the page is full
+   * (at most MAX_READS queries, then a short page with a cursor): a client never mistakes a short
+   * page for the end.
+   */
+  async list(by: { owner: string } | { stage: string }, limit: number, cursor?: string, filter: ListFilter = {}): Promise<Page<Lead>> {
     const index = 'owner' in by ? TABLE.indexes.byOwner : TABLE.indexes.byStage;
     const value = 'owner' in by ? `OWNER#${by.owner}` : `STAGE#${by.stage}`;
-    const out = await db.send(
-      new QueryCommand({
-        TableName: table,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':pk': value },
-        ScanIndexForward: false,
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
-      }),
-    );
-    return { items: (out.Items ?? []).map(leadFromItem), cursor: encodeCursor(out.LastEvaluatedKey) };
+    const where = filterExpression(filter);
+    const items: Record<string, unknown>[] = [];
+    let start = decodeCursor(cursor);
+    for (let reads = 0; reads < MAX_READS && items.length < limit; reads++) {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: where?.expression,
+          ExpressionAttributeNames: { '#pk': index.partitionKey, ...where?.names },
+          ExpressionAttributeValues: { ':pk': value, ...where?.values },
+          ScanIndexForward: false,
+          Limit: where ? Math.max(limit, FILTERED_READ) : limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    if (items.length > limit) {
+      // Read past the page: the next one starts after the last lead shown, not after the last read.
+      items.length = limit;
+      const last = items[limit - 1] ?? {};
+      start = Object.fromEntries(['pk', 'sk', index.partitionKey, index.sortKey].map((k) => [k, last[k]]));
+    }
+    return { items: items.map(leadFromItem), cursor: encodeCursor(start) };
   },
 });
 export type LeadReader = ReturnType<typeof makeLeadReader>;

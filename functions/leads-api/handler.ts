@@ -1,18 +1,18 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
+import type { LeadReader } from '../adapters/lead-repository';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
 import { NotFoundError, ValidationError } from '../core/errors';
-import { canSee } from '../core/lead-access';
 import { STAGES, type Stage } from '../core/lead';
+import { canSee } from '../core/lead-access';
+import { leadView } from '../core/lead-view';
+import type { StagesConfig } from '../core/lifecycle/stages-config';
+import { allowedActions } from '../core/lifecycle/transitions';
 import { findSource, type SourceConfig } from '../core/sources';
-import type { LeadReader } from '../adapters/lead-repository';
 import { callerOf, isManager } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
-import { leadView } from '../core/lead-view';
-import type { StagesConfig } from '../core/lifecycle/stages-config';
-import { allowedActions } from '../core/lifecycle/transitions';
 
 export type LeadsApiDeps = { capture: CaptureDeps; leads: LeadReader; sources: () => SourceConfig[]; stages: () => Promise<StagesConfig> };
 
@@ -53,11 +53,13 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       }
       if (!owner && !q.stage) throw new ValidationError([{ field: 'owner', reason: 'give owner (me, a user, or UNASSIGNED) or stage' }]);
       if (owner && owner !== caller.userId && owner !== 'UNASSIGNED' && !isManager(caller)) throw new NotFoundError('owner', owner);
-      const page = owner ? await deps.leads.list({ owner }, limit, q.cursor) : await deps.leads.list({ stage: q.stage as Stage }, limit, q.cursor);
-      const now = Date.now();
-      let items = page.items.filter((lead) => canSee(caller, lead));
-      if (owner && q.stage) items = items.filter((lead) => lead.stage === q.stage);
-      if (q.aging === 'true') items = items.filter((lead) => (lead.escalations ?? 0) > 0 || (lead.stageDeadline !== undefined && Date.parse(lead.stageDeadline) < now));
+      const filter = {
+        stage: owner ? q.stage : undefined,
+        agingAt: q.aging === 'true' ? new Date().toISOString() : undefined,
+        visibleTo: isManager(caller) ? undefined : caller.userId,
+      };
+      const page = await deps.leads.list(owner ? { owner } : { stage: q.stage as Stage }, limit, q.cursor, filter);
+      const items = page.items.filter((lead) => canSee(caller, lead));
       const stages = await deps.stages();
       return json(200, { items: items.map((lead) => leadView(lead, allowedActions(lead, stages))), cursor: page.cursor });
     },
