@@ -150,6 +150,51 @@ describe('counters from events', () => {
     expect(funnelReport(counters, range).groups[0]?.timeInStage.SalesQualified).toEqual({ count: 0, medianHours: null, p90Hours: null });
   });
 
+  it('counts every stay in a stage: a lead returned by a rejected approval adds a second stay, whatever the order of deliveries', () => {
+    const base = { id: 'L7', leadType: 'B2B' as const, channel: 'WEBHOOK', sourceId: 'webinar', owner: 'alice', createdAt: '2026-11-02T08:00:00.000Z' };
+    const at = (stage: string, stageEnteredAt: string) => ({ ...base, stage, stageEnteredAt });
+    const events: CountableEvent[] = [
+      { detailType: 'LeadCreated', detail: { eventId: 'a', occurredAt: base.createdAt, lead: at('Creation', base.createdAt) } },
+      { detailType: 'LeadStageChanged', detail: { eventId: 'b', occurredAt: '2026-11-02T08:30:00.000Z', from: 'Creation', to: 'Assigned', lead: at('Assigned', '2026-11-02T08:30:00.000Z') } },
+      { detailType: 'LeadStageChanged', detail: { eventId: 'c', occurredAt: '2026-11-02T09:00:00.000Z', from: 'Assigned', to: 'SalesQualified', lead: at('SalesQualified', '2026-11-02T09:00:00.000Z') } },
+      // Conversion requested, then rejected after 30 h: back to SalesQualified, where it stays 2 more hours.
+      { detailType: 'ApprovalDecided', detail: { eventId: 'd', occurredAt: '2026-11-03T15:00:00.000Z', decision: 'reject', lead: at('SalesQualified', '2026-11-03T15:00:00.000Z') } },
+      { detailType: 'LeadAging', detail: { eventId: 'e', occurredAt: '2026-11-03T16:00:00.000Z', lead: { ...at('SalesQualified', '2026-11-03T15:00:00.000Z'), escalations: 1 } } },
+      { detailType: 'LeadStageChanged', detail: { eventId: 'f', occurredAt: '2026-11-03T17:00:00.000Z', from: 'SalesQualified', to: 'Converted', lead: at('Converted', '2026-11-03T17:00:00.000Z') } },
+    ];
+    const expected = sorted(foldEvents(events).counters);
+
+    const stay = funnelReport(foldEvents(events).counters, range).groups[0]?.timeInStage;
+
+    expect(stay?.SalesQualified).toEqual({ count: 2, medianHours: 4, p90Hours: 48 });
+    expect(stay?.Assigned).toEqual({ count: 1, medianHours: 1, p90Hours: 1 });
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...events, ...events], { minLength: events.length * 2 }), (shuffled) => {
+        expect(sorted(consume(shuffled))).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps counting a tally stored before every stay was kept', () => {
+    const lead = { id: 'L8', leadType: 'B2B' as const, channel: 'API', sourceId: 'manual', owner: 'bob', createdAt: '2026-11-02T08:00:00.000Z' };
+    const old: LeadTally = {
+      leadId: 'L8',
+      version: 2,
+      cohort: { day: '2026-11-02', source: 'manual', campaign: '-', country: '-', channel: 'API' },
+      reached: { Creation: { at: lead.createdAt, owner: '-', seenAt: lead.createdAt }, Assigned: { at: '2026-11-02T08:00:00.000Z', owner: 'bob', seenAt: lead.createdAt } },
+      left: { Creation: '2026-11-02T08:00:00.000Z' },
+    };
+    const moved: CountableEvent = {
+      detailType: 'LeadStageChanged',
+      detail: { eventId: 'x', occurredAt: '2026-11-02T10:00:00.000Z', from: 'Assigned', to: 'MarketQualified', lead: { ...lead, stage: 'MarketQualified', stageEnteredAt: '2026-11-02T10:00:00.000Z' } },
+    };
+
+    const { increments } = tallyEvent(old, moved);
+
+    expect(increments.filter((c) => c.metric === 'stageTime').map((c) => [c.dims.stage, c.dims.bucket, c.n])).toEqual([['Assigned', 'b01', 1]]);
+  });
+
   it('lists every team member in the reps report with their availability, quiet ones with zeros', () => {
     const { counters } = foldEvents(counterScenario());
     const availability = availabilityFrom({

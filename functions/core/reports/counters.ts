@@ -29,6 +29,7 @@ export type CountableEvent = {
     owner?: unknown;
     escalations?: unknown;
     duplicates?: unknown;
+    decision?: unknown;
   };
 };
 
@@ -38,14 +39,23 @@ export type LeadTally = {
   version: number;
   cohort?: { day: string; source: string; campaign: string; country: string; channel: string };
   /** First entry into each stage (earliest known) and who owned the lead then. */
-  reached: Record<string, { at: string; owner: string; seenAt: string }>;
+  reached: Record<string, StageEntry>;
   /** First exit from each stage (earliest known). */
   left: Record<string, string>;
+  /**
+   * Every entry into each stage (distinct times, sorted) and every exit from it: paired into stays,
+   * so a lead that returns to a stage counts each stay. Absent on tallies written before they were
+   * kept; `reached` and `left` then stand for one stay.
+   */
+  entries?: Record<string, StageEntry[]>;
+  exits?: Record<string, string[]>;
   assigned?: { at: string; owner: string };
   firstActionAt?: string;
   /** The latest snapshot seen, by (occurredAt, stage order, escalations); it alone drives the open gauge. */
   latest?: { at: string; rank: number; stage: string; owner: string; team: string; bucket: AgeBucket };
 };
+
+export type StageEntry = { at: string; owner: string; seenAt: string };
 
 export type AgeBucket = 'within-sla' | 'over-sla' | 'escalated-1' | 'escalated-2' | 'escalated-3+';
 export const AGE_BUCKETS: readonly AgeBucket[] = ['within-sla', 'over-sla', 'escalated-1', 'escalated-2', 'escalated-3+'];
@@ -86,6 +96,39 @@ const bucketOf = (escalations: number, aging: boolean): AgeBucket =>
 const laterThan = (a: { at: string; rank: number }, b: { at: string; rank: number } | undefined) =>
   !b || a.at > b.at || (a.at === b.at && a.rank > b.rank);
 
+const entriesOf = (t: LeadTally, stage: string): readonly StageEntry[] => {
+  const reached = t.reached[stage];
+  return t.entries?.[stage] ?? (reached ? [reached] : []);
+};
+const exitsOf = (t: LeadTally, stage: string): readonly string[] => {
+  const left = t.left[stage];
+  return t.exits?.[stage] ?? (left !== undefined ? [left] : []);
+};
+
+/**
+ * Pairs a stage's entries and exits (both sorted) into stays. A stay runs from the earliest entry
+ * since the previous exit to the next exit: a new owner or a restarted SLA clock (distribute,
+ * escalation) is the same stay, a return after an exit is a new one. An entry at the very instant
+ * of an exit belongs to the stay that follows it (approval rejected: exit and re-entry at once),
+ * unless no earlier entry is left for that exit (created and assigned in the same millisecond).
+ */
+export const staysOf = (entries: readonly StageEntry[], exits: readonly string[]): { entry: StageEntry; exit: string }[] => {
+  const stays: { entry: StageEntry; exit: string }[] = [];
+  let i = 0;
+  let since = '';
+  for (const exit of exits) {
+    while (i < entries.length && (entries[i] as StageEntry).at < since) i++;
+    const entry = entries[i];
+    if (entry && entry.at <= exit) {
+      stays.push({ entry, exit });
+      i++;
+      while (i < entries.length && (entries[i] as StageEntry).at < exit) i++;
+    }
+    since = exit;
+  }
+  return stays;
+};
+
 /** Counters a tally stands for. Diffing them before and after an event keeps counters right under any order. */
 const derived = (t: LeadTally): Counter[] => {
   const out: Counter[] = [];
@@ -94,10 +137,9 @@ const derived = (t: LeadTally): Counter[] => {
     const base = { source: cohort.source, campaign: cohort.campaign, country: cohort.country };
     for (const [stage, r] of Object.entries(t.reached)) {
       out.push({ family: 'cohort', day: cohort.day, metric: 'reached', dims: { ...base, owner: r.owner, stage }, n: 1 });
-      const left = t.left[stage];
-      if (left !== undefined) {
-        const bucket = durationBucket(Date.parse(left) - Date.parse(r.at));
-        out.push({ family: 'cohort', day: cohort.day, metric: 'stageTime', dims: { ...base, owner: r.owner, stage, bucket }, n: 1 });
+      for (const stay of staysOf(entriesOf(t, stage), exitsOf(t, stage))) {
+        const bucket = durationBucket(Date.parse(stay.exit) - Date.parse(stay.entry.at));
+        out.push({ family: 'cohort', day: cohort.day, metric: 'stageTime', dims: { ...base, owner: stay.entry.owner, stage, bucket }, n: 1 });
       }
     }
   }
@@ -151,8 +193,17 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
 
   // A copy one level deep: the tally's leaves are replaced, never mutated (structuredClone is 10× slower).
   const t: LeadTally = before
-    ? { ...before, reached: { ...before.reached }, left: { ...before.left } }
-    : { leadId, version: 0, reached: {}, left: {} };
+    ? {
+        ...before,
+        reached: { ...before.reached },
+        left: { ...before.left },
+        // A tally from before every stay was kept: its first entry and exit are what it knew.
+        entries: { ...(before.entries ?? Object.fromEntries(Object.entries(before.reached).map(([stage, r]) => [stage, [r]]))) },
+        exits: { ...(before.exits ?? Object.fromEntries(Object.entries(before.left).map(([stage, at]) => [stage, [at]]))) },
+      }
+    : { leadId, version: 0, reached: {}, left: {}, entries: {}, exits: {} };
+  const entries = t.entries as Record<string, StageEntry[]>;
+  const exits = t.exits as Record<string, string[]>;
   t.cohort ??= {
     day: dayOf(snapshot.createdAt),
     source: clean(snapshot.sourceId),
@@ -169,6 +220,15 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
     const prior = t.reached[stage];
     const seenAt = detail.occurredAt;
     if (!prior || at < prior.at || (at === prior.at && seenAt < prior.seenAt)) t.reached[stage] = { at, owner: by, seenAt };
+    const list = entries[stage] ?? [];
+    const same = list.findIndex((e) => e.at === at);
+    if (same === -1) entries[stage] = [...list, { at, owner: by, seenAt }].sort((a, b) => a.at.localeCompare(b.at));
+    else if (seenAt < (list[same] as StageEntry).seenAt) entries[stage] = list.map((e, i) => (i === same ? { at, owner: by, seenAt } : e));
+  };
+  const leave = (stage: string, at: string) => {
+    t.left[stage] = minIso(t.left[stage], at);
+    const list = exits[stage] ?? [];
+    if (!list.includes(at)) exits[stage] = [...list, at].sort();
   };
   reach('Creation', snapshot.createdAt, NONE);
   reach(snapshot.stage, snapshot.stageEnteredAt, owner);
@@ -184,7 +244,7 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
     case 'LeadStageChanged': {
       if (typeof detail.from === 'string') {
         // A request that keeps the stage (from = to, e.g. convert-requested) is an action but no exit.
-        if (detail.to !== detail.from) t.left[detail.from] = minIso(t.left[detail.from], detail.occurredAt);
+        if (detail.to !== detail.from) leave(detail.from, detail.occurredAt);
         if (detail.from !== 'Creation') t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
       }
       break;
@@ -199,6 +259,12 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
       t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
       const reason = clean(detail.reason);
       local.push({ family: 'cohort', day: t.cohort.day, metric: 'disqualifiedReason', dims: { ...cohortDims, owner, reason }, n: 1 });
+      break;
+    }
+    case 'ApprovalDecided': {
+      // A rejected conversion returns the lead to its stage (no stage change is announced): that
+      // stay ends and a new one starts at the decision (the snapshot's stageEnteredAt).
+      if (detail.decision === 'reject' && (OPEN_STAGES as readonly string[]).includes(snapshot.stage)) leave(snapshot.stage, detail.occurredAt);
       break;
     }
     case 'LeadAging': {
