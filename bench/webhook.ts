@@ -63,7 +63,7 @@ export const inProcessCapture = (db: DynamoDBDocumentClient, table: string) => {
     makeWebhookHandler({
       capture: { store: makeCaptureRepository(db, table), workflow: { startLifecycle: async () => undefined }, clock: { now: () => new Date() }, ids: { next: () => ulid() } },
       sources: () => [BENCH_SOURCE],
-      secrets: { secretFor: async (id) => (id === BENCH_SOURCE.id ? BENCH_SECRET : undefined) },
+      secrets: { secretsFor: async (id) => (id === BENCH_SOURCE.id ? { current: BENCH_SECRET } : undefined) },
     }),
   );
   return async (deliveryId: string, payload: unknown) => {

@@ -12,6 +12,7 @@ import { signDevToken, verifyDevToken } from './dev-jwt';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { type BusEnvelope, LocalEventBus } from './event-bus';
 import { freePort } from './free-port';
+import { LocalSecretsManager, seedWebhookSecrets } from './secrets-manager';
 import { LocalWorkflowEngine } from './workflow-engine';
 
 export type LocalRuntimeOptions = {
@@ -33,7 +34,9 @@ export type LocalRuntime = {
   tableName: string;
   dynamodbEndpoint: string;
   stateMachineArn: string;
-  webhookSecrets: Record<string, string>;
+  /** Each webhook source's current secret (read live: a rotation shows here at once). */
+  readonly webhookSecrets: Record<string, string>;
+  secretsManager: LocalSecretsManager;
   engine: LocalWorkflowEngine;
   bus: LocalEventBus;
   stop(): Promise<void>;
@@ -116,7 +119,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host}:${port}`;
   const sources = loadSources();
-  const webhookSecrets = localWebhookSecrets(sources);
+  const secretsManager = new LocalSecretsManager(dataDir ? join(dataDir, 'secrets-manager.json') : undefined);
+  const secretIds = seedWebhookSecrets(secretsManager, localWebhookSecrets(sources));
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LIFECYCLE_STATE_MACHINE}`;
 
   // The handlers read their configuration from the environment, as on Lambda.
@@ -131,7 +135,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     EVENT_BUS_NAME: 'leadflow',
     STATE_MACHINE_ARN: stateMachineArn,
     LEADFLOW_SOURCES: JSON.stringify(sources),
-    LEADFLOW_WEBHOOK_SECRETS: JSON.stringify(webhookSecrets),
+    // Secrets Manager is served by this server too (local/secrets-manager.ts), as the deployed functions read it.
+    WEBHOOK_SECRET_PREFIX: secretIds.prefix,
+    SECRETSMANAGER_ENDPOINT: url,
     NOTIFY_MODE: 'outbox',
     PUBLIC_URL: url,
     BLOB_DIR: join(dataDir ?? join(PROJECT_ROOT, '.leadflow', `blobs-${port}`), 'blobs'),
@@ -319,7 +325,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const target = req.headers['x-amz-target'];
     if (req.method === 'POST' && url.pathname === '/' && typeof target === 'string') {
       try {
-        return send(res, 200, await awsApi(target, JSON.parse(body.toString('utf8') || '{}')), { 'content-type': 'application/x-amz-json-1.0' });
+        const request = JSON.parse(body.toString('utf8') || '{}');
+        if (target.startsWith('secretsmanager.')) return send(res, 200, secretsManager.handle(target.slice('secretsmanager.'.length), request), { 'content-type': 'application/x-amz-json-1.1' });
+        return send(res, 200, await awsApi(target, request), { 'content-type': 'application/x-amz-json-1.0' });
       } catch (error) {
         const e = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
         return send(res, e.status, awsErrorBody(e), { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': e.type });
@@ -374,7 +382,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     tableName,
     dynamodbEndpoint,
     stateMachineArn,
-    webhookSecrets,
+    get webhookSecrets() {
+      return secretIds.current();
+    },
+    secretsManager,
     engine,
     bus,
     async stop() {

@@ -1,36 +1,78 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { WebhookSecretSet, WebhookSecretStore, WebhookSecrets } from '../core/webhook-secret-rotation';
 
-export type WebhookSecrets = { secretFor(sourceId: string): Promise<string | undefined> };
+export type { WebhookSecretSet, WebhookSecrets, WebhookSecretStore } from '../core/webhook-secret-rotation';
 
-/** Locally: `LEADFLOW_WEBHOOK_SECRETS` = {"<sourceId>": "whsec_..."}. */
+/** The stack's default name prefix; the local runtime uses it too. */
+export const DEFAULT_WEBHOOK_SECRET_PREFIX = 'leadflow/webhooks/';
+
+/** Fixed secrets `{"<sourceId>": "whsec_..."}` without rotation (tests of the capture handler alone). */
 export const secretsFromEnv = (raw = process.env.LEADFLOW_WEBHOOK_SECRETS): WebhookSecrets => {
   const map = raw ? (JSON.parse(raw) as Record<string, string>) : {};
-  return { secretFor: async (sourceId) => map[sourceId] };
+  const sets = new Map(Object.entries(map).map(([id, current]) => [id, { current } as WebhookSecretSet]));
+  return { secretsFor: async (sourceId) => sets.get(sourceId) };
 };
 
 const CACHE_MS = 5 * 60 * 1000;
 
+/** Locally `SECRETSMANAGER_ENDPOINT` points at the local runtime, which speaks the Secrets Manager protocol. */
+export const makeSecretsManagerClient = (endpoint = process.env.SECRETSMANAGER_ENDPOINT): SecretsManagerClient =>
+  new SecretsManagerClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
+
+const notFound = (error: unknown) => (error as Error).name === 'ResourceNotFoundException';
+
 /**
- * On AWS: one Secrets Manager secret per source, named `<prefix><sourceId>`. Cached for five minutes
- * so a rotation reaches every warm function within that time while most requests cost no call.
+ * On AWS: one Secrets Manager secret per source, named `<prefix><sourceId>`. A rotation is a
+ * `PutSecretValue`: the new value becomes AWSCURRENT and the replaced one AWSPREVIOUS; the current
+ * version's `CreatedDate` is the rotation time. Both are cached for five minutes, so most requests
+ * cost no call; a rotation through {@link WebhookSecretStore.rotate} drops this instance's entry
+ * at once, and a caller may ask for a younger entry (the capture function does after a signature
+ * that no cached secret verifies).
  */
-export const secretsFromSecretsManager = (prefix: string, client = new SecretsManagerClient({})): WebhookSecrets => {
-  const cache = new Map<string, { value: string | undefined; at: number }>();
-  return {
-    async secretFor(sourceId) {
-      const hit = cache.get(sourceId);
-      if (hit && Date.now() - hit.at < CACHE_MS) return hit.value;
-      try {
-        const out = await client.send(new GetSecretValueCommand({ SecretId: `${prefix}${sourceId}` }));
-        cache.set(sourceId, { value: out.SecretString, at: Date.now() });
-        return out.SecretString;
-      } catch (error) {
-        if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+export const secretsFromSecretsManager = (prefix: string, client = makeSecretsManagerClient()): WebhookSecrets & WebhookSecretStore => {
+  const cache = new Map<string, { value: WebhookSecretSet | undefined; at: number }>();
+  const read = async (sourceId: string): Promise<WebhookSecretSet | undefined> => {
+    const SecretId = `${prefix}${sourceId}`;
+    const [current, previous] = await Promise.all([
+      client.send(new GetSecretValueCommand({ SecretId })).catch((error) => {
+        if (notFound(error)) return undefined;
         throw error;
-      }
+      }),
+      client.send(new GetSecretValueCommand({ SecretId, VersionStage: 'AWSPREVIOUS' })).catch((error) => {
+        if (notFound(error)) return undefined;
+        throw error;
+      }),
+    ]);
+    if (!current?.SecretString) return undefined;
+    return {
+      current: current.SecretString,
+      ...(previous?.SecretString ? { previous: previous.SecretString } : {}),
+      ...(current.CreatedDate ? { rotatedAt: current.CreatedDate } : {}),
+    };
+  };
+  return {
+    async secretsFor(sourceId, { maxAgeMs = CACHE_MS } = {}) {
+      const hit = cache.get(sourceId);
+      if (hit && Date.now() - hit.at < Math.min(maxAgeMs, CACHE_MS)) return hit.value;
+      const value = await read(sourceId);
+      cache.set(sourceId, { value, at: Date.now() });
+      return value;
+    },
+    async rotate(sourceId, secret, rotationId) {
+      // Write only: the rotating function is granted PutSecretValue, not the reading of any value.
+      await client.send(new PutSecretValueCommand({ SecretId: `${prefix}${sourceId}`, SecretString: secret, ClientRequestToken: rotationId }));
+      cache.delete(sourceId);
     },
   };
 };
 
-export const webhookSecrets = (): WebhookSecrets =>
+/** The secrets the functions use: Secrets Manager under `WEBHOOK_SECRET_PREFIX` (also locally), else fixed ones from the environment. */
+export const webhookSecrets = (): WebhookSecrets & Partial<WebhookSecretStore> =>
   process.env.WEBHOOK_SECRET_PREFIX ? secretsFromSecretsManager(process.env.WEBHOOK_SECRET_PREFIX) : secretsFromEnv();
+
+/** The store a rotating function writes to; it needs `WEBHOOK_SECRET_PREFIX`. */
+export const webhookSecretStore = (): WebhookSecrets & WebhookSecretStore => {
+  const prefix = process.env.WEBHOOK_SECRET_PREFIX;
+  if (!prefix) throw new Error('environment variable WEBHOOK_SECRET_PREFIX is not set');
+  return secretsFromSecretsManager(prefix);
+};

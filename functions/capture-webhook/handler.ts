@@ -5,11 +5,20 @@ import { type CaptureDeps, captureLead } from '../core/capture-lead';
 import { fieldIssuesOf, MalformedBodyError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
 import { fromGoogleAds, googleAdsLeadSchema } from '../core/source-adapters/google-ads';
 import { findSource, type SourceConfig } from '../core/sources';
-import type { WebhookSecrets } from '../adapters/webhook-secrets';
+import { acceptedSecrets, DEFAULT_GRACE_SECONDS, type WebhookSecrets, type WebhookSecretSet } from '../core/webhook-secret-rotation';
 import { headerOf, mediaTypeOf, parseJson, rawBody } from '../http/body';
 import { json } from '../http/responses';
 
-export type WebhookHandlerDeps = { capture: CaptureDeps; sources: () => SourceConfig[]; secrets: WebhookSecrets };
+export type WebhookHandlerDeps = {
+  capture: CaptureDeps;
+  sources: () => SourceConfig[];
+  secrets: WebhookSecrets;
+  /** How long the previous secret is accepted after a rotation. @default DEFAULT_GRACE_SECONDS (24 h) */
+  graceSeconds?: number;
+};
+
+/** A signature no cached secret verifies asks the store again, at most once per this age, so a rotation elsewhere is seen at once. */
+const REFRESH_AFTER_MISS_MS = 30_000;
 
 const sameSecret = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -17,28 +26,47 @@ const sameSecret = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** Standard Webhooks: HMAC over "{id}.{timestamp}.{body}", ±5 min, rotation lists, constant time. */
-const verifyStandardWebhook = (secret: string, body: string, event: APIGatewayProxyEventV2): string => {
+/** Standard Webhooks: HMAC over "{id}.{timestamp}.{body}", ±5 min, rotation lists, constant time; any of `secrets` may have signed. */
+const verifyStandardWebhook = (secrets: string[], body: string, event: APIGatewayProxyEventV2): string => {
   const id = headerOf(event, 'webhook-id');
   const timestamp = headerOf(event, 'webhook-timestamp');
   const signature = headerOf(event, 'webhook-signature');
   const missing = [!id && 'webhook-id', !timestamp && 'webhook-timestamp', !signature && 'webhook-signature'].filter(Boolean);
   if (missing.length > 0) throw new UnauthorizedError(`missing header(s): ${missing.join(', ')}`, String(missing[0]));
-  try {
-    new Webhook(secret).verify(body, { 'webhook-id': id as string, 'webhook-timestamp': timestamp as string, 'webhook-signature': signature as string }, { jsonParse: false });
-  } catch (error) {
-    const reason = (error as Error).message;
-    const field = /timestamp/i.test(reason) ? 'webhook-timestamp' : 'webhook-signature';
-    throw new UnauthorizedError(`signature rejected: ${reason}`, field);
+  let reason = 'No matching signature found';
+  for (const secret of secrets) {
+    try {
+      new Webhook(secret).verify(body, { 'webhook-id': id as string, 'webhook-timestamp': timestamp as string, 'webhook-signature': signature as string }, { jsonParse: false });
+      return id as string;
+    } catch (error) {
+      reason = (error as Error).message;
+      // A stale or future timestamp is stale for every secret.
+      if (/timestamp/i.test(reason)) throw new UnauthorizedError(`signature rejected: ${reason}`, 'webhook-timestamp');
+    }
   }
-  return id as string;
+  throw new UnauthorizedError(`signature rejected: ${reason}`, 'webhook-signature');
+};
+
+/** Verifies with the cached secrets; on a miss, once more with secrets at most 30 s old (a rotation elsewhere). */
+const withSecrets = async <T>(deps: WebhookHandlerDeps, sourceId: string, first: WebhookSecretSet, check: (accepted: string[]) => T): Promise<T> => {
+  const accepted = (set: WebhookSecretSet) => acceptedSecrets(set, deps.capture.clock.now(), deps.graceSeconds ?? DEFAULT_GRACE_SECONDS);
+  try {
+    return check(accepted(first));
+  } catch (error) {
+    // Only a signature or key that matched no secret can be cured by newer secrets.
+    const field = error instanceof UnauthorizedError ? error.details.issues?.[0]?.field : undefined;
+    if (field !== 'webhook-signature' && field !== 'google_key') throw error;
+    const fresher = await deps.secrets.secretsFor(sourceId, { maxAgeMs: REFRESH_AFTER_MISS_MS });
+    if (!fresher || fresher === first) throw error;
+    return check(accepted(fresher));
+  }
 };
 
 export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: APIGatewayProxyEventV2) => {
   const sourceId = event.pathParameters?.sourceId ?? '';
   const source = findSource(deps.sources(), sourceId, 'webhook');
-  const secret = source ? await deps.secrets.secretFor(source.id) : undefined;
-  if (!source || !secret) throw new NotFoundError('source', sourceId);
+  const secrets = source ? await deps.secrets.secretsFor(source.id) : undefined;
+  if (!source || !secrets) throw new NotFoundError('source', sourceId);
   const body = rawBody(event);
   const type = mediaTypeOf(event);
   if (type !== 'application/json') throw new UnsupportedMediaTypeError(type || '(none)', ['application/json']);
@@ -51,7 +79,9 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: AP
       if (keyMissing) throw new UnauthorizedError('google_key is missing', 'google_key');
       throw new ValidationError(fieldIssuesOf(parsed.error.issues));
     }
-    if (!sameSecret(parsed.data.google_key, secret)) throw new UnauthorizedError('google_key does not match', 'google_key');
+    await withSecrets(deps, source.id, secrets, (accepted) => {
+      if (!accepted.some((secret) => sameSecret(parsed.data.google_key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
+    });
     const answer = await captureLead(deps.capture, {
       payload: fromGoogleAds(parsed.data),
       channel: 'WEBHOOK',
@@ -62,7 +92,7 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: AP
     return json(202, answer);
   }
 
-  const deliveryId = verifyStandardWebhook(secret, body, event);
+  const deliveryId = await withSecrets(deps, source.id, secrets, (accepted) => verifyStandardWebhook(accepted, body, event));
   const payload = parseJson(body);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MalformedBodyError('the body must be a JSON object');
   const answer = await captureLead(deps.capture, {

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A source's secrets as the store holds them: the current one and, after a rotation, the one it
+ * replaced with the time of the rotation (when the current one was stored).
+ */
+export type WebhookSecretSet = { current: string; previous?: string; rotatedAt?: Date };
+
+/** Port: where the capture function reads a source's secrets. */
+export type WebhookSecrets = {
+  /**
+   * The source's secrets, or undefined when it has none. Served from a cache younger than `maxAgeMs`
+   * (the store's default when omitted); the same object is answered while the cache holds.
+   */
+  secretsFor(sourceId: string, options?: { maxAgeMs?: number }): Promise<WebhookSecretSet | undefined>;
+};
+
+/** Port: where a rotation stores the new secret; the one it replaces stays readable as the previous one. */
+export type WebhookSecretStore = {
+  /** Stores `secret` as the current one; `rotationId` (a UUID) makes a retried call store it once. */
+  rotate(sourceId: string, secret: string, rotationId: string): Promise<void>;
+};
+
+/** How long the previous secret is still accepted after a rotation, unless configured. */
+export const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
+/** Longest accepted grace window: Secrets Manager keeps one previous version, a week is plenty to switch. */
+export const MAX_GRACE_SECONDS = 7 * 24 * 60 * 60;
+
+/** `WEBHOOK_SECRET_GRACE_SECONDS` (0 … a week); the default when unset; a bad value fails at start rather than weakening checks. */
+export const graceSecondsFrom = (raw: string | undefined): number => {
+  if (raw === undefined || raw === '') return DEFAULT_GRACE_SECONDS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_GRACE_SECONDS) {
+    throw new Error(`WEBHOOK_SECRET_GRACE_SECONDS must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}, received ${JSON.stringify(raw)}`);
+  }
+  return value;
+};
+
+/** Until when the previous secret is accepted, for a rotation at `rotatedAt`. */
+export const previousValidUntil = (rotatedAt: Date, graceSeconds: number): Date => new Date(rotatedAt.getTime() + graceSeconds * 1000);
+
+/**
+ * The secrets a delivery may be signed with at `now`: the current one, then the previous one while
+ * the grace window after the rotation is open. Without a known rotation time the previous one is
+ * refused (fail closed).
+ */
+export const acceptedSecrets = (set: WebhookSecretSet, now: Date, graceSeconds: number): string[] => {
+  const previousOpen = set.previous !== undefined && set.rotatedAt !== undefined && now.getTime() < previousValidUntil(set.rotatedAt, graceSeconds).getTime();
+  return previousOpen && set.previous !== undefined && set.previous !== set.current ? [set.current, set.previous] : [set.current];
+};
+
+/** A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes (the spec asks for 24 to 64). */
+export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
