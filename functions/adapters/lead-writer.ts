@@ -5,8 +5,8 @@ import { ConflictError } from '../core/errors';
 import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
 import { addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
-import { withConflictRetries } from './transaction-retry';
 import { leadItem } from './lead-item';
+import { withConflictRetries } from './transaction-retry';
 
 export type StoredLead = Lead & { taskToken?: string };
 
@@ -76,7 +76,15 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
       db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: table, Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) }, ConditionExpression: condition, ExpressionAttributeValues: conditionValues } },
+            {
+              Put: {
+                TableName: table,
+                Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) },
+                ConditionExpression: condition,
+                ExpressionAttributeValues: conditionValues,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
             ...audit.map((entry, i) => ({
               Put: { TableName: table, Item: { ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`), type: 'audit', leadId: before.id, ...entry } },
             })),
@@ -90,8 +98,15 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
     try {
       await withConflictRetries(send);
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        throw new ConflictError(`lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`, { leadId: before.id });
+      const reason = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
+      if (reason?.Code === 'ConditionalCheckFailed') {
+        // The token still waits: only a change beside the workflow (a follower, an edit) moved the
+        // version, so the action may be planned again on the fresh lead rather than bounce a 409.
+        const stillWaiting = options.consumeToken !== undefined && reason.Item?.taskToken?.S === options.consumeToken;
+        throw new ConflictError(`lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`, {
+          leadId: before.id,
+          ...(stillWaiting ? { retryable: true } : {}),
+        });
       }
       throw error;
     }

@@ -16,7 +16,7 @@ const lead = (n: number, fields: Partial<Lead>): Lead =>
     deliveryId: `d${n}`,
     createdAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
     updatedAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
-    createdBy: { type: 'user', id: 'sam' },
+    createdBy: { kind: 'user', id: 'sam', source: 'API' },
     duplicates: [],
     duplicatePolicy: 'create',
     stageEnteredAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
