@@ -5,7 +5,7 @@ import { FieldError, ProblemBanner } from '../components/problem';
 type AttachmentContentType = Schemas['AttachmentContentType'];
 import { ACTION_LABEL, ageing, allowedActions, duration, leadName, STAGE_LABEL, type StageRules, when } from '../format';
 import { href } from '../router';
-import { LeadEditForm } from './lead-edit';
+import { ConsentAndCustomFields, LeadEditForm } from './lead-edit';
 
 type LeadWithAudit = Lead & { audit: AuditEntry[] };
 const ACTIONS: LeadAction[] = ['qualify', 'handoff', 'distribute', 'disqualify', 'convert'];
@@ -254,6 +254,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
                 <dd>{lead.notes}</dd>
               </>
             )}
+            <ConsentAndCustomFields lead={lead} />
             <dt>Source</dt>
             <dd>
               {lead.sourceId} ({lead.channel}){lead.campaign ? ` · ${lead.campaign}` : ''}

@@ -4,6 +4,9 @@ import { ApiProblem, api, type ConfigDocument, must, type Session } from '../api
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href, type Route } from '../router';
+import { ApprovalsEditor, type ApprovalsValue } from './approvals-editor';
+import { OpportunityStagesEditor, type OpportunityStagesValue } from './opportunity-stages-editor';
+import { ScoringEditor, type ScoringValue } from './scoring-editor';
 import { StagesEditor, type StagesValue } from './stages-editor';
 import { SourcesView } from './sources';
 import { Subscriptions } from './subscriptions';
@@ -101,45 +104,19 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
         <StagesEditor key={doc.version} value={doc.value as StagesValue} error={error} canEdit={canEdit} onSave={save} />
       ) : name === 'teams' ? (
         <TeamsEditor key={doc.version} value={doc.value as TeamsValue} error={error} canEdit={canEdit} onSave={save} />
-      ) : (
-        <JsonEditor key={doc.version} value={doc.value} error={stale ? undefined : error} canEdit={canEdit} onSave={save} />
-      )}
+      ) : name === 'approvals' ? (
+        <ApprovalsEditor key={doc.version} value={doc.value as ApprovalsValue} error={error} canEdit={canEdit} onSave={save} />
+      ) : name === 'opportunity-stages' ? (
+        <OpportunityStagesEditor key={doc.version} value={doc.value as OpportunityStagesValue} error={error} canEdit={canEdit} onSave={save} />
+      ) : name === 'scoring' ? (
+        <div class="grid2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 1fr)' }}>
+          <ScoringEditor key={doc.version} value={doc.value as ScoringValue} error={error} canEdit={canEdit} onSave={save} />
+          <aside aria-label="Scoring model card">
+            <ModelCard pointsVersion={doc.version} />
+          </aside>
+        </div>
+      ) : null}
     </div>
-  );
-};
-
-/** Any configuration as JSON, with the API's per-field errors listed by path. */
-const JsonEditor = ({ value, error, canEdit, onSave }: { value: unknown; error: unknown; canEdit: boolean; onSave: Saver }) => {
-  const [text, setText] = useState(() => JSON.stringify(value, null, 2));
-  const [parseError, setParseError] = useState<string>();
-  const submit = (e: Event) => {
-    e.preventDefault();
-    try {
-      const parsed: unknown = JSON.parse(text);
-      setParseError(undefined);
-      void onSave(parsed);
-    } catch (err) {
-      setParseError(`Not valid JSON: ${(err as Error).message}`);
-    }
-  };
-  return (
-    <form onSubmit={submit}>
-      <label style={{ display: 'flex' }}>
-        Configuration (JSON)
-        <textarea class="code" rows={20} value={text} readOnly={!canEdit} onInput={(e) => setText(e.currentTarget.value)} aria-describedby="json-error" />
-      </label>
-      {parseError && (
-        <p class="field-error" id="json-error" role="alert">
-          {parseError}
-        </p>
-      )}
-      <ProblemBanner error={error} />
-      {canEdit && (
-        <button type="submit" class="primary">
-          Validate and save
-        </button>
-      )}
-    </form>
   );
 };
 
@@ -334,12 +311,29 @@ const RoutingEditor = ({ value, error, canEdit, onSave }: { value: RoutingValue;
 };
 
 /** The scoring model card: which model scores leads, how it was trained and how well it ranks. */
-const ModelCard = () => {
+const ModelCard = ({ pointsVersion }: { pointsVersion?: number }) => {
   const [card, setCard] = useState<Record<string, unknown>>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
-    must(api.GET('/scoring/model')).then(setCard, setError);
-  }, []);
+    let stop = false;
+    // Right after a save the scoring API may still hold the previous points model for a moment
+    // (configuration reads are cached briefly per function): ask again until it names the saved version.
+    const fetchCard = async (attempt: number) => {
+      try {
+        const next = (await must(api.GET('/scoring/model'))) as Record<string, unknown>;
+        if (stop) return;
+        setCard(next);
+        const shown = (next.points as { model?: string } | undefined)?.model;
+        if (pointsVersion !== undefined && shown !== `points@${pointsVersion}` && attempt < 5) setTimeout(() => void fetchCard(attempt + 1), 1000);
+      } catch (e) {
+        if (!stop) setError(e);
+      }
+    };
+    void fetchCard(1);
+    return () => {
+      stop = true;
+    };
+  }, [pointsVersion]);
   if (error) return <ProblemBanner error={error} />;
   if (!card) return <p class="loading">Loading…</p>;
   const scalar = Object.entries(card).filter(([, v]) => v === null || typeof v !== 'object');
