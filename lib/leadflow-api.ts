@@ -8,6 +8,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { GROUPS } from '../functions/http/auth';
+import { CORS } from '../functions/http/cors';
 import type { Route } from '../functions/routes';
 
 export type LeadflowApiProps = {
@@ -144,9 +145,9 @@ export class LeadflowApi extends Construct {
         ? {
             allowOrigins: [...props.corsOrigins],
             allowMethods: [CorsHttpMethod.ANY],
-            allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
-            exposeHeaders: ['location', 'etag'],
-            maxAge: Duration.hours(1),
+            allowHeaders: [...CORS.allowHeaders],
+            exposeHeaders: [...CORS.exposeHeaders],
+            maxAge: Duration.seconds(CORS.maxAgeSeconds),
           }
         : undefined,
     });

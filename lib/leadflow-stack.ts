@@ -6,6 +6,7 @@ import { EVENT_RULES } from '../functions/core/event-rules';
 import { FUNCTIONS, type FunctionSpec, ROUTES, type Route } from '../functions/routes';
 import { stateMachineArnFor } from './asl-workflow';
 import type { LeadflowConfig } from './config';
+import { formOrigins } from '../functions/http/cors';
 import { ConsoleHosting } from './console-hosting';
 import { EmailSending } from './email-sending';
 import { bindNeeds } from './function-needs';
@@ -98,7 +99,6 @@ export class LeadflowStack extends Stack {
       throw new Error(`leadflow.config.json sources take ${Buffer.byteLength(sourcesJson)} bytes as LEADFLOW_SOURCES; Lambda allows 4 KB of environment in all. Move sources to the config table.`);
     }
     // The console first: its URL (a token) goes into function environments, CORS and Cognito callbacks.
-    const formOrigins = config.sources.flatMap((s) => (s.kind === 'form' ? s.allowedOrigins : []));
     this.console = new ConsoleHosting(this, 'Console', {
       distDir: config.consoleDist,
       logBucket: this.buckets.logs,
@@ -166,7 +166,7 @@ export class LeadflowStack extends Stack {
     this.api = new LeadflowApi(this, 'Api', {
       routes,
       functions: lambdas,
-      corsOrigins: [...new Set([this.console.url, ...config.corsOrigins, ...formOrigins])],
+      corsOrigins: [...new Set([this.console.url, ...config.corsOrigins, ...formOrigins(config.sources)])],
       // Only the deployed console: locally the console signs in with development tokens, not Cognito.
       callbackUrls: [`${this.console.url}/`],
       cognitoDomainPrefix: config.cognitoDomainPrefix,

@@ -4,10 +4,12 @@ import { extname, join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { makeDynamoClient } from '../functions/adapters/aws-clients';
+import { formOrigins } from '../functions/http/cors';
 import { FUNCTIONS, type FunctionName, ROUTES } from '../functions/routes';
 import { makeRouteMatcher, toApiGatewayEvent } from './api-gateway-event';
 import { AwsApiError, awsErrorBody } from './aws-json';
-import { PROJECT_ROOT, loadSources, localWebhookSecrets } from './config';
+import { loadSources, localWebhookSecrets, PROJECT_ROOT } from './config';
+import { makeCors } from './cors';
 import { signDevToken, verifyDevToken } from './dev-jwt';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { type BusEnvelope, LocalEventBus } from './event-bus';
@@ -119,6 +121,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const url = `http://${host}:${port}`;
   const sources = loadSources();
+  const cors = makeCors(formOrigins(sources));
   const secretsManager = new LocalSecretsManager(dataDir ? join(dataDir, 'secrets-manager.json') : undefined);
   const secretIds = seedWebhookSecrets(secretsManager, localWebhookSecrets(sources));
   const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${LIFECYCLE_STATE_MACHINE}`;
@@ -334,6 +337,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       }
     }
     if (await localRoutes(req, res, url, body)) return;
+    if (cors.preflight(req, res)) return;
     const matched = matchRoute(req.method ?? 'GET', url.pathname);
     if (matched === undefined || matched === 'method-not-allowed') {
       if (req.method === 'GET' && serveStatic(res, url.pathname)) return;
@@ -353,7 +357,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const event = toApiGatewayEvent(req, url, body, matched, claims);
     try {
       const result = (await invoke(matched.route.fn, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
-      const headers: Record<string, string | string[]> = { ...(result.headers ?? {}) };
+      const headers: Record<string, string | string[]> = cors.responseHeaders(req, { ...(result.headers ?? {}) });
       if (result.cookies?.length) headers['set-cookie'] = result.cookies;
       res.writeHead(result.statusCode ?? 200, headers);
       res.end(result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined);

@@ -181,6 +181,21 @@ describe('capture over HTTP against the local runtime', () => {
     expect(await settledItems()).toBe(before);
   });
 
+  it('answers CORS preflights as the deployed API does: allowed form origins only', async () => {
+    const preflight = (origin: string) =>
+      api.request('OPTIONS', '/forms/contact-us', { headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const allowed = await preflight('https://www.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://www.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('content-type');
+    const stranger = await preflight('https://evil.example');
+    expect(stranger.status).toBe(204);
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    const post = await api.request('POST', '/forms/contact-us', { raw: 'email=cors%40forms.example', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' } });
+    expect(post.status).toBe(202);
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('maps a Google Ads lead form delivery and recognises its redelivery', async () => {
     const body = JSON.stringify(googleLead());
     const first = await hook(body, { 'content-type': 'application/json' }, 'google-ads');
