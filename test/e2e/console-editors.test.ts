@@ -13,8 +13,12 @@ import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, s
 const SAM = { user: 'sam', groups: ['salesops'] };
 const MARIA = { user: 'maria', groups: ['manager'] };
 
-const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] }, path: string): Promise<T> => {
-  const response = await fetch(`${rt.url}${path}`, { headers: { authorization: `Bearer ${await signDevToken(who)}` } });
+const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] }, path: string, put?: unknown): Promise<T> => {
+  const response = await fetch(`${rt.url}${path}`, {
+    method: put === undefined ? 'GET' : 'PUT',
+    headers: { authorization: `Bearer ${await signDevToken(who)}`, 'content-type': 'application/json' },
+    body: put === undefined ? undefined : JSON.stringify(put),
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as T;
 };
@@ -53,7 +57,7 @@ describe('console configuration editors and lead extras', () => {
     await rt?.stop();
   });
 
-  it('edits an approval chain through the form, shows the API reason next to a bad timeout, and saves a new version', async () => {
+  it('edits an approval chain through the form, shows the API reason next to a bad timeout, saves a new version, and explains a stale save', async () => {
     const { context, page } = await signedInPage(browser, rt.url, SAM, '#/sales-ops?tab=approvals');
     const chain = page.locator('[data-chain-index="0"]');
     const firstStep = chain.locator('[data-step-index="0"]');
@@ -90,6 +94,17 @@ describe('console configuration editors and lead extras', () => {
     ]);
     await expectAccessible(page);
     await screenshot(page, 'sales-ops-approvals');
+
+    // Someone else saves meanwhile: this form's next save is stale, says so, and offers the latest version.
+    await api(rt, SAM, '/config/approvals', { version: 1, value: { chains: [] } });
+    await chain.getByLabel('Minimum expected value').fill('75000');
+    await save(page);
+    const stale = page.getByRole('alert').filter({ hasText: 'Someone saved a newer version' });
+    await stale.waitFor();
+    await screenshot(page, 'sales-ops-approvals-stale');
+    await stale.getByRole('button', { name: 'Load the latest version' }).click();
+    await page.getByTestId('config-version').filter({ hasText: 'Version 2' }).waitFor();
+    await page.getByText('No chains: every lead converts without approval.').waitFor();
     await context.close();
   });
 
@@ -111,12 +126,11 @@ describe('console configuration editors and lead extras', () => {
     await screenshot(page, 'sales-ops-scoring');
     // Nothing has scored a lead in this runtime yet, so no function holds the old model in its short config cache.
     const { leadId } = await postWebhookLead(rt, { email: `sid-${suffix}@scored.example`, firstName: 'Sid' });
+    type Scored = { scoreFactors?: { points: number; reason: string }[]; scoreModel?: string };
+    await expect.poll(async () => (await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreModel, { timeout: 15_000 }).toBe('points@1');
+    expect((await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreFactors).toContainEqual({ points: 40, reason: 'came from the demo campaign' });
     await page.goto(`${rt.url}/#/leads/${leadId}`);
-    const factors = page.getByRole('list', { name: 'Top score factors' });
-    await factors.getByText('+40 came from the demo campaign').waitFor({ timeout: 15_000 });
-    const lead = await api<{ scoreFactors: { points: number; reason: string }[]; scoreModel: string }>(rt, SAM, `/leads/${leadId}`);
-    expect(lead.scoreFactors).toContainEqual({ points: 40, reason: 'came from the demo campaign' });
-    expect(lead.scoreModel).toBe('points@1');
+    await page.getByRole('list', { name: 'Top score factors' }).getByText('+40 came from the demo campaign').waitFor();
     await context.close();
   });
 
