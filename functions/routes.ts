@@ -28,7 +28,7 @@ export type FunctionSpec = {
   folder: string;
   description: string;
   /** What the function needs; the stack grants exactly these. */
-  needs: readonly ('table:read' | 'table:write' | 'workflow:start' | 'workflow:callback' | 'bus:put' | 'secrets:webhooks' | 'attachments' | 'imports' | 'email')[];
+  needs: readonly ('table:read' | 'table:write' | 'workflow:start' | 'workflow:callback' | 'bus:put' | 'secrets:webhooks' | 'secrets:rotate' | 'attachments' | 'imports' | 'email')[];
   memoryMb?: number;
   timeoutSeconds?: number;
 };
@@ -51,7 +51,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   leadActions: { folder: 'lead-actions', description: 'Rep actions that move a lead and resume its execution', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   approvalTasks: { folder: 'approval-tasks', description: 'Approval tasks and decisions', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   importsApi: { folder: 'imports-api', description: 'Bulk import jobs: create, post row batches, status, rejected rows', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 60 },
-  sourcesApi: { folder: 'sources-api', description: 'The configured lead sources for sales ops, without secrets', needs: ['table:read'] },
+  sourcesApi: { folder: 'sources-api', description: 'The configured lead sources for sales ops (never a stored secret); webhook secret rotation', needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate'] },
   importBatch: { folder: 'import-batch', description: 'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 300 },
 };
 
@@ -94,6 +94,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/imports/{id}', fn: 'importsApi' },
   { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
   { method: 'GET', path: '/sources', fn: 'sourcesApi' },
+  { method: 'POST', path: '/sources/{id}/secret', fn: 'sourcesApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -13,6 +13,8 @@ export type LeadflowConfig = {
   readonly sources: readonly SourceConfig[];
   /** Secrets Manager name prefix of the webhook secrets (`<prefix><sourceId>`). */
   readonly webhookSecretPrefix: string;
+  /** Hours a replaced webhook secret is still accepted after a rotation (0 to 168). */
+  readonly webhookSecretGraceHours: number;
   /** Days the event archive keeps events for replay. */
   readonly eventArchiveRetentionDays: number;
   /** Days CloudWatch keeps function, API and state machine logs. */
@@ -43,6 +45,7 @@ export type LeadflowConfig = {
 export const CONTEXT_KEYS = [
   'configFile',
   'webhookSecretPrefix',
+  'webhookSecretGraceHours',
   'eventArchiveRetentionDays',
   'logRetentionDays',
   'apiRateLimit',
@@ -63,6 +66,14 @@ const positiveNumber = (key: string, raw: unknown, fallback: number): number => 
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`context ${key} must be a positive number, received ${JSON.stringify(raw)}`);
+  return value;
+};
+
+/** 0 is allowed (a rotation then revokes the old secret at once); at most a week. */
+const graceHours = (raw: unknown): number => {
+  if (raw === undefined || raw === '') return 24;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 168) throw new Error(`context webhookSecretGraceHours must be a number of hours from 0 to 168, received ${JSON.stringify(raw)}`);
   return value;
 };
 
@@ -94,6 +105,7 @@ export const loadConfig = (scope: Construct): LeadflowConfig => {
   return {
     sources: readSources(configFile),
     webhookSecretPrefix: optionalString(ctx('webhookSecretPrefix')) ?? 'leadflow/webhooks/',
+    webhookSecretGraceHours: graceHours(ctx('webhookSecretGraceHours')),
     eventArchiveRetentionDays: positiveNumber('eventArchiveRetentionDays', ctx('eventArchiveRetentionDays'), 90),
     logRetentionDays: logRetentionDays as RetentionDays,
     apiRateLimit: positiveNumber('apiRateLimit', ctx('apiRateLimit'), 50),

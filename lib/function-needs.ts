@@ -18,6 +18,8 @@ export type NeedResources = {
   readonly lifecycleStateMachineArn: string;
   readonly webhookSecrets: readonly ISecret[];
   readonly webhookSecretPrefix: string;
+  /** Seconds a replaced webhook secret is still accepted after a rotation (`WEBHOOK_SECRET_GRACE_SECONDS`). */
+  readonly webhookSecretGraceSeconds: number;
   readonly attachmentsBucket: IBucket;
   readonly importsBucket: IBucket;
   /** SES sender address, when configured. */
@@ -78,8 +80,18 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
   },
   'secrets:webhooks': (fn, r) => {
     fn.addEnvironment('WEBHOOK_SECRET_PREFIX', r.webhookSecretPrefix);
+    fn.addEnvironment('WEBHOOK_SECRET_GRACE_SECONDS', String(r.webhookSecretGraceSeconds));
     if (r.webhookSecrets.length === 0) return;
+    // Any version the secret holds, so AWSPREVIOUS too: the replaced secret is accepted during the grace window.
     fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: r.webhookSecrets.map((s) => s.secretArn) }));
+  },
+  'secrets:rotate': (fn, r) => {
+    fn.addEnvironment('WEBHOOK_SECRET_PREFIX', r.webhookSecretPrefix);
+    fn.addEnvironment('WEBHOOK_SECRET_GRACE_SECONDS', String(r.webhookSecretGraceSeconds));
+    if (r.webhookSecrets.length === 0) return;
+    // Write only, and only the webhook secrets the stack made (their ARNs, narrower than a "<prefix>*" pattern): the
+    // rotating function never reads a value, so a leak of its role cannot reveal any secret.
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: r.webhookSecrets.map((s) => s.secretArn) }));
   },
   attachments: (fn, r) => {
     fn.addEnvironment('ATTACHMENTS_BUCKET', r.attachmentsBucket.bucketName);

@@ -117,6 +117,7 @@ export class LeadflowStack extends Stack {
       lifecycleStateMachineArn,
       webhookSecrets: this.webhookSecrets.secrets,
       webhookSecretPrefix: config.webhookSecretPrefix,
+      webhookSecretGraceSeconds: Math.round(config.webhookSecretGraceHours * 3600),
       attachmentsBucket: this.buckets.attachments,
       importsBucket: this.buckets.imports,
       emailFrom: email?.from,

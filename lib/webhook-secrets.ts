@@ -45,7 +45,7 @@ exports.handler = async (event) => {
  * Webhooks secret `whsec_<base64 of 32 random bytes>`. Secrets Manager cannot generate a prefixed
  * value, so each secret is created with a generated placeholder and, on first deploy only, a small
  * custom resource replaces it with the `whsec_` value. Later deploys never touch it, so a rotation
- * (README, "Rotating a webhook secret") survives them.
+ * (POST /sources/{id}/secret; README, "Rotating a webhook secret") survives them.
  */
 export class WebhookSecrets extends Construct {
   public readonly secrets: Secret[] = [];
@@ -89,7 +89,7 @@ export class WebhookSecrets extends Construct {
       init.node.addDependency(secret, role);
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'A webhook secret is shared with the sending platform; rotation is a coordinated manual step (README, "Rotating a webhook secret") in which the platform signs with old and new secrets.',
+        reason: 'A webhook secret is shared with the sending platform, so it cannot change without the platform being told: sales ops rotate it on demand (POST /sources/{id}/secret, the console\'s Sources tab) and hand the new value over, while the previous one is still accepted for a grace window (README, "Rotating a webhook secret").',
       });
       this.secrets.push(secret);
       this.bySource.set(source.id, secret);

@@ -27,6 +27,8 @@ export type LocalRuntimeOptions = {
   dynamodbEndpoint?: string;
   /** @default 'leadflow' */
   tableName?: string;
+  /** Seconds a replaced webhook secret is still accepted after a rotation. @default WEBHOOK_SECRET_GRACE_SECONDS, else 24 h */
+  webhookSecretGraceSeconds?: number;
   log?: (line: string) => void;
 };
 
@@ -141,6 +143,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     // Secrets Manager is served by this server too (local/secrets-manager.ts), as the deployed functions read it.
     WEBHOOK_SECRET_PREFIX: secretIds.prefix,
     SECRETSMANAGER_ENDPOINT: url,
+    ...(options.webhookSecretGraceSeconds === undefined ? {} : { WEBHOOK_SECRET_GRACE_SECONDS: String(options.webhookSecretGraceSeconds) }),
     NOTIFY_MODE: 'outbox',
     PUBLIC_URL: url,
     BLOB_DIR: join(dataDir ?? join(PROJECT_ROOT, '.leadflow', `blobs-${port}`), 'blobs'),

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { DEFAULT_WEBHOOK_SECRET_PREFIX } from '../functions/adapters/webhook-secrets';
-import { AwsApiError } from './aws-json';
+import { AwsApiError, awsErrorBody } from './aws-json';
 
 const REGION = 'local';
 const ACCOUNT = '000000000000';
@@ -160,5 +162,29 @@ export const seedWebhookSecrets = (store: LocalSecretsManager, initial: Record<s
     prefix,
     /** Each source's current secret, read now. */
     current: (): Record<string, string> => Object.fromEntries(Object.keys(initial).map((sourceId) => [sourceId, store.current(`${prefix}${sourceId}`) ?? ''])),
+  };
+};
+
+/** The store alone on its own port (tests of the adapters without the whole runtime). */
+export const serveSecretsManager = async (store: LocalSecretsManager): Promise<{ endpoint: string; close(): Promise<void> }> => {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      try {
+        if (!target.startsWith('secretsmanager.')) throw new AwsApiError('UnknownOperationException', `not a Secrets Manager call: ${target}`);
+        const body = store.handle(target.slice('secretsmanager.'.length), JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+      } catch (error) {
+        const e = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
+        res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': e.type }).end(JSON.stringify(awsErrorBody(e)));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 };

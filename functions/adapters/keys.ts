@@ -26,6 +26,8 @@ export const keys = {
   importJob: (jobId: string) => ({ pk: `IMPORT#${jobId}`, sk: 'JOB' }),
   importRejected: (jobId: string, rowNumber: number) => ({ pk: `IMPORT#${jobId}`, sk: `REJECTED#${String(rowNumber).padStart(9, '0')}` }),
   importRow: (jobId: string, rowNumber: number) => ({ pk: `IMPORTROW#${jobId}#${rowNumber}`, sk: 'ROW' }),
+  /** A source's audit trail (webhook secret rotations), newest last. */
+  sourceAudit: (sourceId: string, at: string, id: string) => ({ pk: `SOURCE#${sourceId}`, sk: `AUDIT#${at}#${id}` }),
   ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({ gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`, gsi1sk: `${createdAt}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({ gsi2pk: `STAGE#${stage}`, gsi2sk: `${createdAt}#${id}` }),
 };

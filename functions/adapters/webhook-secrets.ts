@@ -29,7 +29,7 @@ const notFound = (error: unknown) => (error as Error).name === 'ResourceNotFound
  * at once, and a caller may ask for a younger entry (the capture function does after a signature
  * that no cached secret verifies).
  */
-export const secretsFromSecretsManager = (prefix: string, client = makeSecretsManagerClient()): WebhookSecrets & WebhookSecretStore => {
+export const secretsFromSecretsManager = (prefix: string, client = makeSecretsManagerClient(), { now = Date.now } = {}): WebhookSecrets & WebhookSecretStore => {
   const cache = new Map<string, { value: WebhookSecretSet | undefined; at: number }>();
   const read = async (sourceId: string): Promise<WebhookSecretSet | undefined> => {
     const SecretId = `${prefix}${sourceId}`;
@@ -53,9 +53,9 @@ export const secretsFromSecretsManager = (prefix: string, client = makeSecretsMa
   return {
     async secretsFor(sourceId, { maxAgeMs = CACHE_MS } = {}) {
       const hit = cache.get(sourceId);
-      if (hit && Date.now() - hit.at < Math.min(maxAgeMs, CACHE_MS)) return hit.value;
+      if (hit && now() - hit.at < Math.min(maxAgeMs, CACHE_MS)) return hit.value;
       const value = await read(sourceId);
-      cache.set(sourceId, { value, at: Date.now() });
+      cache.set(sourceId, { value, at: now() });
       return value;
     },
     async rotate(sourceId, secret, rotationId) {

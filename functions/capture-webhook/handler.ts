@@ -17,8 +17,12 @@ export type WebhookHandlerDeps = {
   graceSeconds?: number;
 };
 
-/** A signature no cached secret verifies asks the store again, at most once per this age, so a rotation elsewhere is seen at once. */
-const REFRESH_AFTER_MISS_MS = 30_000;
+/**
+ * A signature no cached secret verifies asks the store again when the cached secrets are older than
+ * this, so a rotation made by another function is seen within seconds instead of the cache's five
+ * minutes, while a flood of bad signatures costs at most one read per source every 5 s per instance.
+ */
+const REFRESH_AFTER_MISS_MS = 5_000;
 
 const sameSecret = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -47,7 +51,7 @@ const verifyStandardWebhook = (secrets: string[], body: string, event: APIGatewa
   throw new UnauthorizedError(`signature rejected: ${reason}`, 'webhook-signature');
 };
 
-/** Verifies with the cached secrets; on a miss, once more with secrets at most 30 s old (a rotation elsewhere). */
+/** Verifies with the cached secrets; on a miss, once more with secrets at most 5 s old (a rotation elsewhere). */
 const withSecrets = async <T>(deps: WebhookHandlerDeps, sourceId: string, first: WebhookSecretSet, check: (accepted: string[]) => T): Promise<T> => {
   const accepted = (set: WebhookSecretSet) => acceptedSecrets(set, deps.capture.clock.now(), deps.graceSeconds ?? DEFAULT_GRACE_SECONDS);
   try {

@@ -21,6 +21,13 @@ export const DETAIL_TYPES = [
 ] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 
+/**
+ * Events about configuration, not a lead: no `lead` snapshot, so lead consumers (notifications) do
+ * not match them; outbound subscribers with `*` and the counters see them and skip what they do not know.
+ */
+export const CONFIG_DETAIL_TYPES = ['WebhookSecretRotated'] as const;
+export type ConfigDetailType = (typeof CONFIG_DETAIL_TYPES)[number];
+
 /** Every event's detail carries these; `eventId` is deterministic so consumers can drop redeliveries. */
 export type EventDetail = {
   version: 1;
@@ -30,9 +37,9 @@ export type EventDetail = {
   [field: string]: unknown;
 };
 
-export type BusEvent = { source: typeof EVENT_SOURCE; detailType: DetailType; detail: EventDetail };
+export type BusEvent = { source: typeof EVENT_SOURCE; detailType: DetailType | ConfigDetailType; detail: EventDetail };
 
-export const makeEvent = (detailType: DetailType, eventId: string, occurredAt: string, fields: Record<string, unknown>): BusEvent => ({
+export const makeEvent = (detailType: DetailType | ConfigDetailType, eventId: string, occurredAt: string, fields: Record<string, unknown>): BusEvent => ({
   source: EVENT_SOURCE,
   detailType,
   detail: { version: 1, eventId, occurredAt, ...fields },

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { NotFoundError } from './errors';
+import { makeEvent } from './events';
+import type { Clock, EventPublisher, IdGenerator } from './ports';
+import { findSource, type SourceConfig } from './sources';
 
 /**
  * A source's secrets as the store holds them: the current one and, after a rotation, the one it
@@ -51,3 +55,61 @@ export const acceptedSecrets = (set: WebhookSecretSet, now: Date, graceSeconds: 
 
 /** A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes (the spec asks for 24 to 64). */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+/** One rotation as the audit keeps it: who, when, which source, until when the previous secret works. Never the secret. */
+export type SecretRotation = { sourceId: string; rotationId: string; at: string; by: string; previousValidUntil: string };
+
+/** Port: the sources' audit trail. */
+export type SourceAuditLog = {
+  recordRotation(rotation: SecretRotation): Promise<void>;
+  /** The latest rotation of each source that has one. */
+  lastRotations(sourceIds: readonly string[]): Promise<Map<string, SecretRotation>>;
+};
+
+export type RotationDeps = {
+  sources: readonly SourceConfig[];
+  store: WebhookSecretStore;
+  audit: SourceAuditLog;
+  bus: EventPublisher;
+  clock: Clock;
+  /** Rotation ids: 32 to 64 characters (a UUID), as Secrets Manager's ClientRequestToken requires. */
+  ids: IdGenerator;
+  graceSeconds: number;
+  /** @default newWebhookSecret */
+  newSecret?: () => string;
+};
+
+export type RotationResult = {
+  rotation: SecretRotation;
+  secret: string;
+  /** What could not be done after the secret was stored (the secret is answered anyway: it is live and shown only once). */
+  failures: { step: 'audit' | 'event'; error: unknown }[];
+};
+
+/**
+ * Rotates a webhook source's secret: a new `whsec_` value becomes current, the replaced one is still
+ * accepted for the grace window. The store is the commit point; the audit entry and the
+ * `WebhookSecretRotated` event (neither holds the secret) follow, and their failure is reported
+ * rather than thrown, because the caller must receive a secret that is already live.
+ */
+export const rotateWebhookSecret = async (deps: RotationDeps, sourceId: string, by: string): Promise<RotationResult> => {
+  const source = findSource([...deps.sources], sourceId, 'webhook');
+  if (!source) throw new NotFoundError('webhook source', sourceId);
+  const secret = (deps.newSecret ?? newWebhookSecret)();
+  const rotationId = deps.ids.next();
+  // Taken before the store records the version, so the announced end of the window is never later than the real one.
+  const at = deps.clock.now();
+  await deps.store.rotate(source.id, secret, rotationId);
+  const rotation: SecretRotation = { sourceId: source.id, rotationId, at: at.toISOString(), by, previousValidUntil: previousValidUntil(at, deps.graceSeconds).toISOString() };
+  const event = makeEvent('WebhookSecretRotated', `WebhookSecretRotated#${source.id}#${rotationId}`, rotation.at, {
+    sourceId: source.id,
+    rotatedBy: by,
+    previousValidUntil: rotation.previousValidUntil,
+    actor: { kind: 'user', id: by, source: 'API' },
+  });
+  const [audited, published] = await Promise.allSettled([deps.audit.recordRotation(rotation), deps.bus.publish([event])]);
+  const failures: RotationResult['failures'] = [];
+  if (audited.status === 'rejected') failures.push({ step: 'audit', error: audited.reason });
+  if (published.status === 'rejected') failures.push({ step: 'event', error: published.reason });
+  return { rotation, secret, failures };
+};

@@ -25,6 +25,7 @@ const ACTIONS_BY_NEED: Record<string, string[]> = {
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   'bus:put': ['events:PutEvents'],
   'secrets:webhooks': ['secretsmanager:GetSecretValue'],
+  'secrets:rotate': ['secretsmanager:PutSecretValue'],
   attachments: ['s3:PutObject', 's3:GetObject'],
   imports: ['s3:PutObject', 's3:GetObject'],
   email: ['ses:SendEmail'],
@@ -36,7 +37,8 @@ const ENV_BY_NEED: Record<string, string[]> = {
   'workflow:start': ['STATE_MACHINE_ARN'],
   'workflow:callback': ['STATE_MACHINE_ARN'],
   'bus:put': ['EVENT_BUS_NAME'],
-  'secrets:webhooks': ['WEBHOOK_SECRET_PREFIX'],
+  'secrets:webhooks': ['WEBHOOK_SECRET_PREFIX', 'WEBHOOK_SECRET_GRACE_SECONDS'],
+  'secrets:rotate': ['WEBHOOK_SECRET_PREFIX', 'WEBHOOK_SECRET_GRACE_SECONDS'],
   attachments: ['ATTACHMENTS_BUCKET'],
   imports: ['IMPORTS_BUCKET'],
   email: ['CONSOLE_URL'],
@@ -264,6 +266,20 @@ describe('secrets and storage', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/whsec_[A-Za-z0-9+/]{8,}/);
     const initialiserRole = statementsOfRole(template, logicalId(stack.webhookSecrets.node.findChild('InitialiserRole') as never));
     expect([...actionsOf(initialiserRole)].sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:PutSecretValue']);
+  });
+
+  it('lets only the rotating function write webhook secrets, each by its ARN, and gives it no way to read one', () => {
+    const secretRefs = stack.webhookSecrets.secrets.map((s) => JSON.stringify({ Ref: logicalId(s) })).sort();
+    const writers = Object.entries(stack.functions).filter(([, fn]) => resourcesFor(statementsOfRole(template, logicalId(fn.role)), 'secretsmanager:PutSecretValue').length > 0);
+    expect(writers.map(([name]) => name)).toEqual(['sourcesApi']);
+    const rotator = statementsOfRole(template, logicalId((stack.functions.sourcesApi as NonNullable<typeof stack.functions.sourcesApi>).role));
+    expect(resourcesFor(rotator, 'secretsmanager:PutSecretValue').sort()).toEqual(secretRefs);
+    expect(resourcesFor(rotator, 'secretsmanager:GetSecretValue')).toEqual([]);
+    // The capture function reads every version of exactly those secrets (AWSPREVIOUS during the grace window), and knows the window.
+    const capture = stack.functions.captureWebhook as NonNullable<typeof stack.functions.captureWebhook>;
+    expect(resourcesFor(statementsOfRole(template, logicalId(capture.role)), 'secretsmanager:GetSecretValue').sort()).toEqual(secretRefs);
+    const env = (ofType('AWS::Lambda::Function')[logicalId(capture.fn)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({ WEBHOOK_SECRET_PREFIX: 'leadflow/webhooks/', WEBHOOK_SECRET_GRACE_SECONDS: '86400' });
   });
 
   it('keeps every bucket private, encrypted and SSL-only', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETAIL_TYPES, makeEvent } from '../../functions/core/events';
+import { CONFIG_DETAIL_TYPES, DETAIL_TYPES, makeEvent } from '../../functions/core/events';
 import { breakingChanges, eventProblems, loadSchema, schemaFiles } from '../support/event-schemas';
 
 const lead = {
@@ -24,6 +24,8 @@ const minimal: Record<string, Record<string, unknown>> = {
   OpportunityStageChanged: { opportunityId: 'opp-L1', from: 'Discovery', to: 'Solution', opportunity: { id: 'opp-L1', stage: 'Solution', leadType: 'B2B' } },
   LeadNoteAdded: { noteId: 'N1', author: 'bob' },
   LeadFollowed: { user: 'carol' },
+  LeadActivityRecorded: { activityId: 'msg-1', type: 'email-reply', count: 1 },
+  CaptureRejected: { sourceId: 'campaign-x', channel: 'WEBHOOK', deliveryId: 'msg-1', reason: 'invalid' },
 };
 const sample = (type: (typeof DETAIL_TYPES)[number], extra: Record<string, unknown> = {}) =>
   makeEvent(type, `e-${type}`, '2026-11-23T11:00:00.000Z', { leadId: 'L1', lead, ...minimal[type], ...extra });
@@ -31,7 +33,13 @@ const sample = (type: (typeof DETAIL_TYPES)[number], extra: Record<string, unkno
 describe('event schemas', () => {
   it('has exactly one v1 schema per detail-type and none for unknown types', () => {
     const files = schemaFiles();
-    expect(files.filter((f) => f.endsWith('.v1.json')).map((f) => f.replace('.v1.json', '')).sort()).toEqual([...DETAIL_TYPES].sort());
+    expect(files.filter((f) => f.endsWith('.v1.json')).map((f) => f.replace('.v1.json', '')).sort()).toEqual([...DETAIL_TYPES, ...CONFIG_DETAIL_TYPES].sort());
+  });
+
+  it('accepts a WebhookSecretRotated without any lead and refuses one that carries a secret', () => {
+    const rotated = makeEvent('WebhookSecretRotated', 'e-rot', '2026-11-23T11:00:00.000Z', { sourceId: 'campaign-x', rotatedBy: 'sam', previousValidUntil: '2026-11-24T11:00:00.000Z' });
+    expect(eventProblems(rotated)).toEqual([]);
+    expect(eventProblems({ ...rotated, detail: { ...rotated.detail, secret: 'whsec_x' } })).not.toEqual([]);
   });
 
   it.each(DETAIL_TYPES)('accepts a minimal %s and one with an unknown extra field', (type) => {
