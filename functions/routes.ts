@@ -21,7 +21,8 @@ export type FunctionName =
   | 'approvalTasks'
   | 'importsApi'
   | 'importBatch'
-  | 'sourcesApi';
+  | 'sourcesApi'
+  | 'leadActivities';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -34,8 +35,8 @@ export type FunctionSpec = {
 };
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
-  captureWebhook: { folder: 'capture-webhook', description: 'Signed campaign webhooks → lead', needs: ['table:read', 'table:write', 'workflow:start', 'secrets:webhooks'] },
-  captureForm: { folder: 'capture-form', description: 'Public website forms → lead', needs: ['table:read', 'table:write', 'workflow:start'] },
+  captureWebhook: { folder: 'capture-webhook', description: 'Signed campaign webhooks → lead', needs: ['table:read', 'table:write', 'workflow:start', 'secrets:webhooks', 'bus:put'] },
+  captureForm: { folder: 'capture-form', description: 'Public website forms → lead; a known person revisiting rescores their lead', needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'] },
   leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
   configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
   analyticsCounters: { folder: 'analytics-counters', description: 'Bus consumer: analytics counters behind the reports, each event counted once', needs: ['table:read', 'table:write'] },
@@ -51,6 +52,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   leadActions: { folder: 'lead-actions', description: 'Rep actions that move a lead and resume its execution', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   approvalTasks: { folder: 'approval-tasks', description: 'Approval tasks and decisions', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
   importsApi: { folder: 'imports-api', description: 'Bulk import jobs: create, post row batches, status, rejected rows', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 60 },
+  leadActivities: { folder: 'lead-activities', description: 'Activities pushed by reps and integrations (replies, opens, meetings): counted once per id, audited, rescored', needs: ['table:read', 'table:write', 'bus:put'] },
   sourcesApi: { folder: 'sources-api', description: 'The configured lead sources for sales ops (never a stored secret); webhook secret rotation', needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate'] },
   importBatch: { folder: 'import-batch', description: 'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 300 },
 };
@@ -87,6 +89,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'DELETE', path: '/config/subscriptions/{subscriptionId}', fn: 'subscriptionsApi' },
   { method: 'POST', path: '/leads/{id}/actions/{action}', fn: 'leadActions' },
   { method: 'PATCH', path: '/leads/{id}', fn: 'leadActions' },
+  { method: 'POST', path: '/leads/{id}/activities', fn: 'leadActivities' },
   { method: 'GET', path: '/tasks', fn: 'approvalTasks' },
   { method: 'POST', path: '/tasks/{taskId}/decision', fn: 'approvalTasks' },
   { method: 'POST', path: '/imports', fn: 'importsApi' },

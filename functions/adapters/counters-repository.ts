@@ -44,10 +44,41 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     return items;
   };
 
+  const increment = (gen: number, c: Counter) => ({
+    Update: {
+      TableName: table,
+      Key: counterItemKey(gen, c),
+      UpdateExpression: 'ADD #n :n SET #type = :type, #family = :family, #day = :day, #metric = :metric, #dims = :dims',
+      ExpressionAttributeNames: { '#n': 'n', '#type': 'type', '#family': 'family', '#day': 'day', '#metric': 'metric', '#dims': 'dims' },
+      ExpressionAttributeValues: { ':n': c.n, ':type': 'counter', ':family': c.family, ':day': c.day, ':metric': c.metric, ':dims': c.dims },
+    },
+  });
+  const marker = (gen: number, event: CountableEvent) => ({
+    Put: {
+      TableName: table,
+      Item: { ...keys.counted(gen, event.detail.eventId), type: 'counted-event', detailType: event.detailType, expiresAt: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+
+  /** An event about no lead (a rejected delivery): its marker and its counters, no tally. */
+  const applyWithoutLead = async (event: CountableEvent): Promise<'counted' | 'duplicate' | 'ignored'> => {
+    const { increments } = tallyEvent(undefined, event);
+    if (increments.length === 0) return 'ignored';
+    const gen = await generation();
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: [marker(gen, event), ...increments.map((c) => increment(gen, c))] }));
+      return 'counted';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
+      throw error;
+    }
+  };
+
   const apply = async (event: CountableEvent): Promise<'counted' | 'duplicate' | 'ignored'> => {
     if (!isCountable(event)) return 'ignored';
     const leadId = event.detail.lead?.id ?? event.detail.leadId;
-    if (!leadId || !event.detail.lead) return 'ignored';
+    if (!leadId || !event.detail.lead) return applyWithoutLead(event);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const gen = await generation();
       const stored = await db.send(new GetCommand({ TableName: table, Key: keys.tally(gen, leadId), ConsistentRead: true }));
@@ -55,18 +86,11 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
       const { tally, increments } = tallyEvent(before, event);
       if (!tally) return 'ignored';
       if (increments.length > 98) throw new Error(`event ${event.detail.eventId} would touch ${increments.length} counters; a transaction holds 100 items`);
-      const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
       try {
         await db.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...keys.counted(gen, event.detail.eventId), type: 'counted-event', detailType: event.detailType, expiresAt },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
+              marker(gen, event),
               {
                 Put: {
                   TableName: table,
@@ -75,15 +99,7 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
                   ExpressionAttributeValues: before ? { ':v': before.version } : undefined,
                 },
               },
-              ...increments.map((c) => ({
-                Update: {
-                  TableName: table,
-                  Key: counterItemKey(gen, c),
-                  UpdateExpression: 'ADD #n :n SET #type = :type, #family = :family, #day = :day, #metric = :metric, #dims = :dims',
-                  ExpressionAttributeNames: { '#n': 'n', '#type': 'type', '#family': 'family', '#day': 'day', '#metric': 'metric', '#dims': 'dims' },
-                  ExpressionAttributeValues: { ':n': c.n, ':type': 'counter', ':family': c.family, ':day': c.day, ':metric': c.metric, ':dims': c.dims },
-                },
-              })),
+              ...increments.map((c) => increment(gen, c)),
             ],
           }),
         );

@@ -14,6 +14,8 @@ export const keys = {
   /** Notes and attachments sort among the audit entries, so one Query pages the whole feed. */
   feedEntry: (leadId: string, at: string, kind: 'N' | 'A' | 'O', id: string) => ({ pk: `LEAD#${leadId}`, sk: `AUDIT#${at}#${kind}${id}` }),
   attachment: (leadId: string, attachmentId: string) => ({ pk: `LEAD#${leadId}`, sk: `ATTACHMENT#${attachmentId}` }),
+  /** An activity recorded on a lead under its client-given id: a retry finds it and counts nothing again. */
+  activity: (leadId: string, activityId: string) => ({ pk: `LEAD#${leadId}`, sk: `ACTIVITY#${activityId}` }),
   /** Remembers a note created with an Idempotency-Key, so a retried POST answers the same note. */
   noteRequest: (leadId: string, noteId: string) => ({ pk: `LEAD#${leadId}`, sk: `NOTEREQ#${noteId}` }),
   notifyPrefs: (userId: string) => ({ pk: `USER#${userId}`, sk: 'NOTIFY_PREFS' }),

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
+import { countingRejects, type RejectionPorts } from '../core/capture-rejections';
 import { fieldIssuesOf, MalformedBodyError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
 import { fromGoogleAds, googleAdsLeadSchema } from '../core/source-adapters/google-ads';
 import { findSource, type SourceConfig } from '../core/sources';
@@ -15,6 +16,8 @@ export type WebhookHandlerDeps = {
   secrets: WebhookSecrets;
   /** How long the previous secret is accepted after a rotation. @default DEFAULT_GRACE_SECONDS (24 h) */
   graceSeconds?: number;
+  /** Announces rejected deliveries of authenticated senders for the sources report (none when absent). */
+  rejections?: RejectionPorts;
 };
 
 /**
@@ -86,25 +89,31 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: AP
     await withSecrets(deps, source.id, secrets, (accepted) => {
       if (!accepted.some((secret) => sameSecret(parsed.data.google_key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
     });
-    const answer = await captureLead(deps.capture, {
-      payload: fromGoogleAds(parsed.data),
-      channel: 'WEBHOOK',
-      source,
-      deliveryId: `gads:${parsed.data.lead_id}`,
-      actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
-    });
+    const deliveryId = `gads:${parsed.data.lead_id}`;
+    const answer = await countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, () =>
+      captureLead(deps.capture, {
+        payload: fromGoogleAds(parsed.data),
+        channel: 'WEBHOOK',
+        source,
+        deliveryId,
+        actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
+      }),
+    );
     return json(202, answer);
   }
 
   const deliveryId = await withSecrets(deps, source.id, secrets, (accepted) => verifyStandardWebhook(accepted, body, event));
-  const payload = parseJson(body);
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MalformedBodyError('the body must be a JSON object');
-  const answer = await captureLead(deps.capture, {
-    payload,
-    channel: 'WEBHOOK',
-    source,
-    deliveryId,
-    actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
+  // Past the signature the sender is known: what it sent and we refuse counts as a reject of the source.
+  const answer = await countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, async () => {
+    const payload = parseJson(body);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MalformedBodyError('the body must be a JSON object');
+    return captureLead(deps.capture, {
+      payload,
+      channel: 'WEBHOOK',
+      source,
+      deliveryId,
+      actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
+    });
   });
   return json(202, answer);
 };

@@ -18,6 +18,8 @@ export const DETAIL_TYPES = [
   'OpportunityStageChanged',
   'LeadNoteAdded',
   'LeadFollowed',
+  'LeadActivityRecorded',
+  'CaptureRejected',
 ] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 

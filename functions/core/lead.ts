@@ -117,6 +117,8 @@ export type Lead = CanonicalLead & {
   scoreBand?: 'A' | 'B' | 'C' | 'D';
   scoreFactors?: ScoreFactor[];
   scoreModel?: string;
+  /** Behaviour recorded after capture, counted per type ("form-revisit": 2, "email-reply": 1); scoring rules read it. */
+  behaviour?: Record<string, number>;
   stageEnteredAt: string;
   stageDeadline?: string;
   escalations?: number;

@@ -6,7 +6,7 @@ import { leadItem } from '../../functions/adapters/lead-item';
 import type { Lead } from '../../functions/core/lead';
 import { type CountableEvent, counterKey, foldEvents } from '../../functions/core/reports/counters';
 import { agingReport, daysBetween, funnelReport, repsReport, sourcesReport } from '../../functions/core/reports/reports';
-import { counterScenario, scenarioOpenLeads } from '../support/counter-scenario';
+import { counterScenario, rejectedDeliveries, scenarioOpenLeads } from '../support/counter-scenario';
 import { freshTable } from '../support/table';
 
 /** As EventBridge hands an event to a rule target. */
@@ -50,9 +50,9 @@ const setup = async () => {
 };
 
 describe('analytics counters on DynamoDB Local', () => {
-  it('counts duplicated, reordered and concurrent deliveries exactly once', async () => {
+  it('counts duplicated, reordered and concurrent deliveries exactly once, rejected deliveries included', async () => {
     const { repo, handler } = await setup();
-    const events = counterScenario();
+    const events = [...counterScenario(), ...rejectedDeliveries()];
     const deliveries = shuffle([...events, ...events, ...events.slice(0, 6)]).map((e, i) => envelope(e, `delivery-${i}`));
 
     // Half in sequence, half at once (several events of one lead racing for its tally).
@@ -66,11 +66,15 @@ describe('analytics counters on DynamoDB Local', () => {
     const stored = await repo.read(daysBetween('2026-11-02', '2026-11-04'));
     expect(figures(stored)).toEqual(figures(foldEvents(events).counters));
     expect(figures(stored).funnel.groups[0]).toMatchObject({ created: 4, converted: 1, disqualified: 1, conversionRate: 0.25 });
+    expect(figures(stored).sources.channels.map((c) => [c.channel, c.received, c.rejected])).toEqual([
+      ['FORM', 2, 2],
+      ['WEBHOOK', 6, 2],
+    ]);
   });
 
   it('rebuilds from the archive to the same figures and keeps dropping redeliveries afterwards', async () => {
     const { repo, handler } = await setup();
-    const events = counterScenario();
+    const events = [...counterScenario(), ...rejectedDeliveries()];
     for (const [i, e] of events.entries()) await handler(envelope(e, `d-${i}`));
     const live = figures(await repo.read(daysBetween('2026-11-02', '2026-11-04')));
 

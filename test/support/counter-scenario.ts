@@ -1,3 +1,4 @@
+import { type RejectReason, rejectionEvent } from '../../functions/core/capture-rejections';
 import type { LeadSnapshot } from '../../functions/core/events';
 import type { CountableEvent } from '../../functions/core/reports/counters';
 
@@ -71,4 +72,20 @@ export const counterScenario = (): CountableEvent[] => [
 export const scenarioOpenLeads = [
   { id: 'L3', stage: 'Assigned', owner: 'alice', team: 'emea', createdAt: '2026-11-03T08:00:00.000Z', escalations: 1 },
   { id: 'L4', stage: 'Creation', owner: '-', team: '-', createdAt: '2026-11-03T12:00:00.000Z', escalations: 0 },
+];
+
+const rejected = (sourceId: string, channel: 'WEBHOOK' | 'FORM', deliveryId: string, reason: RejectReason, at: string, campaign?: string): CountableEvent => {
+  const event = rejectionEvent({ sourceId, channel, deliveryId, reason, status: reason === 'invalid' ? 422 : 202, campaign, fields: reason === 'invalid' ? ['email'] : undefined }, at);
+  return { detailType: event.detailType, source: event.source, detail: event.detail as CountableEvent['detail'] };
+};
+
+/**
+ * Deliveries refused at capture, beside the scripted leads: two invalid webhooks from the webinar
+ * platform on day 1; on day 2 a form submission refused as a duplicate and one caught by the honeypot.
+ */
+export const rejectedDeliveries = (): CountableEvent[] => [
+  rejected('webinar', 'WEBHOOK', 'msg-1', 'invalid', '2026-11-02T09:30:00.000Z', 'spring'),
+  rejected('webinar', 'WEBHOOK', 'msg-2', 'invalid', '2026-11-02T09:40:00.000Z', 'spring'),
+  rejected('contact-us', 'FORM', 'form-1', 'duplicate', '2026-11-03T10:00:00.000Z'),
+  rejected('contact-us', 'FORM', 'form-2', 'spam', '2026-11-03T10:05:00.000Z'),
 ];

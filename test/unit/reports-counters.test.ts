@@ -5,7 +5,7 @@ import { type CountableEvent, counterKey, foldEvents, type LeadTally, mergeCount
 import { reportRows, toCsv } from '../../functions/core/reports/report-rows';
 import { agingReport, funnelReport, type Report, repsReport, sourcesReport } from '../../functions/core/reports/reports';
 import { availabilityFrom } from '../../functions/core/reports/availability';
-import { counterScenario, scenarioOpenLeads } from '../support/counter-scenario';
+import { counterScenario, rejectedDeliveries, scenarioOpenLeads } from '../support/counter-scenario';
 
 const range = { from: '2026-11-02', to: '2026-11-04' };
 const asOf = new Date('2026-11-05T08:00:00Z');
@@ -77,11 +77,11 @@ describe('counters from events', () => {
     const reps = repsReport(counters, range, { alice: true });
 
     expect(sources.rows).toEqual([
-      { period: '2026-11-02', source: 'webinar', campaign: 'spring', created: 2, duplicates: 1, duplicateShare: 0.5, converted: 1, conversionRate: 0.5 },
-      { period: '2026-11-03', source: 'google-ads', campaign: '-', created: 1, duplicates: 0, duplicateShare: 0, converted: 0, conversionRate: 0 },
-      { period: '2026-11-03', source: 'google-ads', campaign: 'fall', created: 1, duplicates: 0, duplicateShare: 0, converted: 0, conversionRate: 0 },
+      { period: '2026-11-02', source: 'webinar', campaign: 'spring', received: 2, created: 2, duplicates: 1, duplicateShare: 0.5, rejected: 0, rejectShare: 0, converted: 1, conversionRate: 0.5 },
+      { period: '2026-11-03', source: 'google-ads', campaign: '-', received: 1, created: 1, duplicates: 0, duplicateShare: 0, rejected: 0, rejectShare: 0, converted: 0, conversionRate: 0 },
+      { period: '2026-11-03', source: 'google-ads', campaign: 'fall', received: 1, created: 1, duplicates: 0, duplicateShare: 0, rejected: 0, rejectShare: 0, converted: 0, conversionRate: 0 },
     ]);
-    expect(sources.channels).toEqual([{ channel: 'WEBHOOK', created: 4, duplicates: 1, duplicateShare: 0.25 }]);
+    expect(sources.channels).toEqual([{ channel: 'WEBHOOK', received: 4, created: 4, duplicates: 1, duplicateShare: 0.25, rejected: 0, rejectShare: 0, rejectedByReason: {} }]);
     expect(aging.byStage).toEqual([
       { stage: 'Creation', 'within-sla': 1, 'over-sla': 0, 'escalated-1': 0, 'escalated-2': 0, 'escalated-3+': 0, total: 1 },
       { stage: 'Assigned', 'within-sla': 0, 'over-sla': 0, 'escalated-1': 1, 'escalated-2': 0, 'escalated-3+': 0, total: 1 },
@@ -117,8 +117,27 @@ describe('counters from events', () => {
     );
   });
 
+  it('shows the share of duplicates and rejects per channel, each rejected delivery counted once however often it comes', () => {
+    const events = [...counterScenario(), ...rejectedDeliveries()];
+    const deliveries = [...events, ...rejectedDeliveries(), ...rejectedDeliveries().slice(0, 2)];
+
+    const sources = sourcesReport(consume(deliveries), range);
+    const funnel = funnelReport(consume(deliveries), range);
+
+    expect(sources.channels).toEqual([
+      { channel: 'FORM', received: 2, created: 0, duplicates: 1, duplicateShare: 0.5, rejected: 2, rejectShare: 1, rejectedByReason: { duplicate: 1, spam: 1 } },
+      { channel: 'WEBHOOK', received: 6, created: 4, duplicates: 1, duplicateShare: 0.1667, rejected: 2, rejectShare: 0.3333, rejectedByReason: { invalid: 2 } },
+    ]);
+    expect(sources.rows.filter((r) => r.rejected > 0)).toEqual([
+      { period: '2026-11-02', source: 'webinar', campaign: 'spring', received: 4, created: 2, duplicates: 1, duplicateShare: 0.25, rejected: 2, rejectShare: 0.5, converted: 1, conversionRate: 0.5 },
+      { period: '2026-11-03', source: 'contact-us', campaign: '-', received: 2, created: 0, duplicates: 1, duplicateShare: 0.5, rejected: 2, rejectShare: 1, converted: 0, conversionRate: null },
+    ]);
+    // A rejected delivery is no lead: the funnel is the same as without them.
+    expect(funnel).toEqual(funnelReport(foldEvents(counterScenario()).counters, range));
+  });
+
   it('answers CSV that parses back to the JSON figures', () => {
-    const { counters } = foldEvents(counterScenario());
+    const { counters } = foldEvents([...counterScenario(), ...rejectedDeliveries()]);
     const reports: Report[] = [
       funnelReport(counters, range, 'source'),
       sourcesReport(counters, range, 'week'),
@@ -146,7 +165,7 @@ describe('counters from events', () => {
 
     const { counters } = foldEvents(events);
 
-    expect(sourcesReport(counters, range).channels).toEqual([{ channel: 'API', created: 1, duplicates: 1, duplicateShare: 1 }]);
+    expect(sourcesReport(counters, range).channels).toEqual([{ channel: 'API', received: 1, created: 1, duplicates: 1, duplicateShare: 1, rejected: 0, rejectShare: 0, rejectedByReason: {} }]);
     expect(funnelReport(counters, range).groups[0]?.timeInStage.SalesQualified).toEqual({ count: 0, medianHours: null, p90Hours: null });
   });
 

@@ -32,6 +32,8 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   OpportunityStageChanged: (d) => `Opportunity ${d.opportunityId} moved to ${d.to}`,
   LeadNoteAdded: (d) => `${d.author} added a note to lead ${d.leadId}`,
   LeadFollowed: (d) => `${d.user} follows lead ${d.leadId}`,
+  LeadActivityRecorded: (d) => `Activity recorded on lead ${d.leadId}`,
+  CaptureRejected: () => 'A delivery was rejected',
 };
 
 const WHY: Record<Reason, string> = {

@@ -8,9 +8,11 @@ import { OPEN_STAGES, STAGES } from '../lead';
  * Families:
  * - `cohort`: keyed by the day the lead was created (funnel and sources follow a cohort of leads);
  * - `activity`: keyed by the day something happened (reps: assignments, first responses, outcomes);
- * - `open`: a gauge of open leads per stage, owner, team and age bucket (no day; for aging).
+ * - `open`: a gauge of open leads per stage, owner, team and age bucket (no day; for aging);
+ * - `rejects`: deliveries refused at capture (`CaptureRejected`), by the day they arrived, per source,
+ *   campaign, channel and reason. No lead exists for them, so no tally either.
  */
-export type CounterFamily = 'cohort' | 'activity' | 'open';
+export type CounterFamily = 'cohort' | 'activity' | 'open' | 'rejects';
 export type Dims = Record<string, string>;
 export type Counter = { family: CounterFamily; day: string; metric: string; dims: Dims; n: number };
 
@@ -30,6 +32,9 @@ export type CountableEvent = {
     escalations?: unknown;
     duplicates?: unknown;
     decision?: unknown;
+    sourceId?: unknown;
+    channel?: unknown;
+    campaign?: unknown;
   };
 };
 
@@ -189,6 +194,10 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
   const snapshot = detail.lead;
   const leadId = snapshot?.id ?? detail.leadId;
   const local: Counter[] = [];
+  if (detailType === 'CaptureRejected') {
+    const dims = { source: clean(detail.sourceId), campaign: clean(detail.campaign), channel: clean(detail.channel), reason: clean(detail.reason) };
+    local.push({ family: 'rejects', day: dayOf(detail.occurredAt), metric: 'rejected', dims, n: 1 });
+  }
   if (!leadId || !snapshot) return { tally: before, local };
 
   // A copy one level deep: the tally's leaves are replaced, never mutated (structuredClone is 10× slower).

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Report } from './reports';
+import type { Report, SourcesReport } from './reports';
 
 export type Cell = string | number | boolean | null;
 export type Row = Record<string, Cell>;
@@ -25,11 +25,41 @@ export const reportRows = (report: Report): Row[] => {
         for (const [reason, n] of Object.entries(g.disqualifiedByReason)) row[`disqualified: ${reason}`] = n;
         return row;
       });
-    case 'sources':
+    case 'sources': {
+      const reasons = [...new Set(report.channels.flatMap((c) => Object.keys(c.rejectedByReason)))].sort();
+      const common = (r: SourcesReport['rows'][number] | SourcesReport['channels'][number]) => ({
+        received: r.received,
+        created: r.created,
+        duplicates: r.duplicates,
+        'duplicate share': r.duplicateShare,
+        rejected: r.rejected,
+        'reject share': r.rejectShare,
+      });
       return [
-        ...report.rows.map((r) => ({ section: 'source', period: r.period, source: r.source, campaign: r.campaign, channel: null, created: r.created, duplicates: r.duplicates, 'duplicate share': r.duplicateShare, converted: r.converted, 'conversion rate': r.conversionRate })),
-        ...report.channels.map((c) => ({ section: 'channel', period: null, source: null, campaign: null, channel: c.channel, created: c.created, duplicates: c.duplicates, 'duplicate share': c.duplicateShare, converted: null, 'conversion rate': null })),
+        ...report.rows.map((r) => ({
+          section: 'source',
+          period: r.period,
+          source: r.source,
+          campaign: r.campaign,
+          channel: null,
+          ...common(r),
+          converted: r.converted,
+          'conversion rate': r.conversionRate,
+          ...Object.fromEntries(reasons.map((reason) => [`rejected: ${reason}`, null])),
+        })),
+        ...report.channels.map((c) => ({
+          section: 'channel',
+          period: null,
+          source: null,
+          campaign: null,
+          channel: c.channel,
+          ...common(c),
+          converted: null,
+          'conversion rate': null,
+          ...Object.fromEntries(reasons.map((reason) => [`rejected: ${reason}`, c.rejectedByReason[reason] ?? 0])),
+        })),
       ];
+    }
     case 'aging': {
       const counts = (r: Record<string, unknown>) => ({
         'within-sla': r['within-sla'] as number,

@@ -108,13 +108,28 @@ export type SourceRow = {
   period: string;
   source: string;
   campaign: string;
+  /** Deliveries: leads created plus deliveries rejected. */
+  received: number;
   created: number;
+  /** Created leads matching a known person, plus deliveries refused as duplicates. */
   duplicates: number;
   duplicateShare: number | null;
+  rejected: number;
+  rejectShare: number | null;
   converted: number;
   conversionRate: number | null;
 };
-export type ChannelRow = { channel: string; created: number; duplicates: number; duplicateShare: number | null };
+export type ChannelRow = {
+  channel: string;
+  received: number;
+  created: number;
+  duplicates: number;
+  duplicateShare: number | null;
+  rejected: number;
+  rejectShare: number | null;
+  /** Rejects by reason: invalid, malformed, duplicate, spam. */
+  rejectedByReason: Record<string, number>;
+};
 export type SourcesReport = { report: 'sources'; from: string; to: string; period: 'day' | 'week'; rows: SourceRow[]; channels: ChannelRow[] };
 
 /** Monday of the ISO week holding `day`. */
@@ -124,30 +139,44 @@ export const weekOf = (day: string): string => {
   return new Date(t - weekday * 86_400_000).toISOString().slice(0, 10);
 };
 
+/**
+ * Per period × source × campaign and per channel: deliveries received (created + rejected), the
+ * share of duplicates and of rejects among them, and conversions of the created leads (cohort).
+ */
 export const sourcesReport = (counters: readonly Counter[], range: { from: string; to: string }, period: 'day' | 'week' = 'day'): SourcesReport => {
-  const cohort = counters.filter((c) => c.family === 'cohort' && c.day >= range.from && c.day <= range.to);
+  const inRange = counters.filter((c) => (c.family === 'cohort' || c.family === 'rejects') && c.day >= range.from && c.day <= range.to);
   const rows = new Map<string, SourceRow>();
-  for (const c of cohort) {
-    if (c.metric !== 'created' && !(c.metric === 'reached' && c.dims.stage === 'Converted')) continue;
+  const channels = new Map<string, ChannelRow>();
+  for (const c of inRange) {
+    const created = c.family === 'cohort' && c.metric === 'created';
+    const rejected = c.family === 'rejects' && c.metric === 'rejected';
+    const converted = c.family === 'cohort' && c.metric === 'reached' && c.dims.stage === 'Converted';
+    if (!created && !rejected && !converted) continue;
+    const duplicate = (created && c.dims.duplicate === 'yes') || (rejected && c.dims.reason === 'duplicate');
     const p = period === 'week' ? weekOf(c.day) : c.day;
     const source = c.dims.source ?? NONE;
     const campaign = c.dims.campaign ?? NONE;
     const key = `${p}|${source}|${campaign}`;
-    const row = rows.get(key) ?? { period: p, source, campaign, created: 0, duplicates: 0, duplicateShare: null, converted: 0, conversionRate: null };
-    if (c.metric === 'created') {
-      row.created += c.n;
-      if (c.dims.duplicate === 'yes') row.duplicates += c.n;
-    } else row.converted += c.n;
+    const row = rows.get(key) ?? { period: p, source, campaign, received: 0, created: 0, duplicates: 0, duplicateShare: null, rejected: 0, rejectShare: null, converted: 0, conversionRate: null };
+    if (converted) row.converted += c.n;
+    else {
+      row.received += c.n;
+      if (created) row.created += c.n;
+      else row.rejected += c.n;
+      if (duplicate) row.duplicates += c.n;
+      const channel = c.dims.channel ?? NONE;
+      const ch = channels.get(channel) ?? { channel, received: 0, created: 0, duplicates: 0, duplicateShare: null, rejected: 0, rejectShare: null, rejectedByReason: {} };
+      ch.received += c.n;
+      if (created) ch.created += c.n;
+      else {
+        ch.rejected += c.n;
+        const reason = c.dims.reason ?? NONE;
+        ch.rejectedByReason[reason] = (ch.rejectedByReason[reason] ?? 0) + c.n;
+      }
+      if (duplicate) ch.duplicates += c.n;
+      channels.set(channel, ch);
+    }
     rows.set(key, row);
-  }
-  const channels = new Map<string, ChannelRow>();
-  for (const c of cohort) {
-    if (c.metric !== 'created') continue;
-    const channel = c.dims.channel ?? NONE;
-    const row = channels.get(channel) ?? { channel, created: 0, duplicates: 0, duplicateShare: null };
-    row.created += c.n;
-    if (c.dims.duplicate === 'yes') row.duplicates += c.n;
-    channels.set(channel, row);
   }
   const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, v]) => v);
   return {
@@ -155,8 +184,8 @@ export const sourcesReport = (counters: readonly Counter[], range: { from: strin
     from: range.from,
     to: range.to,
     period,
-    rows: byKey(rows).map((r) => ({ ...r, duplicateShare: rate(r.duplicates, r.created), conversionRate: rate(r.converted, r.created) })),
-    channels: byKey(channels).map((r) => ({ ...r, duplicateShare: rate(r.duplicates, r.created) })),
+    rows: byKey(rows).map((r) => ({ ...r, duplicateShare: rate(r.duplicates, r.received), rejectShare: rate(r.rejected, r.received), conversionRate: rate(r.converted, r.created) })),
+    channels: byKey(channels).map((r) => ({ ...r, duplicateShare: rate(r.duplicates, r.received), rejectShare: rate(r.rejected, r.received) })),
   };
 };
 
