@@ -169,7 +169,7 @@ describe('console configuration editors and lead extras', () => {
     await page.getByRole('heading', { level: 1, name: /· Assigned/ }).waitFor({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Edit' }).click();
     const form = page.getByRole('form', { name: 'Edit lead' });
-    await form.getByLabel('Marketing emails').selectOption('yes');
+    await form.getByLabel('Marketing opt-in').selectOption('yes');
     await form.getByRole('button', { name: 'Add a custom field' }).click();
     await form.getByLabel('Custom field 2 name').fill('industry');
     await form.getByLabel('Custom field 2 value').fill('x'.repeat(2001));
@@ -195,7 +195,7 @@ describe('console configuration editors and lead extras', () => {
     expect(Date.parse(lead.consent?.capturedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
     await page.getByRole('button', { name: 'Edit' }).click();
     expect(await form.getByLabel('Custom field 1 name').inputValue()).toBe('industry');
-    expect(await form.getByLabel('Marketing emails').inputValue()).toBe('yes');
+    expect(await form.getByLabel('Marketing opt-in').inputValue()).toBe('yes');
     await expectAccessible(page);
     await screenshot(page, 'lead-edit-custom-fields');
     await context.close();

@@ -45,8 +45,8 @@ export const splitList = (text: string): string[] | undefined => {
 /** The config editors' shared problem banner: a stale save (409) is explained by the page, everything else here. */
 export const hasProblem = (error: unknown): error is ApiProblem => error instanceof ApiProblem && error.status !== 409;
 
-/** Up, Down and Remove for one item of an ordered list, labelled with what they move. */
-export const RowButtons = ({ label, index, count, onMove, onRemove }: { label: string; index: number; count: number; onMove: (by: number) => void; onRemove: () => void }) => (
+/** Up, Down and Remove for one item of an ordered list, labelled with what they move (`noun` is shown on Remove when lists nest). */
+export const RowButtons = ({ label, noun, index, count, onMove, onRemove }: { label: string; noun?: string; index: number; count: number; onMove: (by: number) => void; onRemove: () => void }) => (
   <div class="actions">
     <button type="button" disabled={index === 0} onClick={() => onMove(-1)} aria-label={`Move ${label} up`}>
       ↑ Up
@@ -55,7 +55,7 @@ export const RowButtons = ({ label, index, count, onMove, onRemove }: { label: s
       ↓ Down
     </button>
     <button type="button" onClick={onRemove} aria-label={`Remove ${label}`}>
-      Remove
+      {noun ? `Remove ${noun}` : 'Remove'}
     </button>
   </div>
 );

@@ -203,6 +203,7 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: { value: Appr
                             </label>
                             <RowButtons
                               label={`step ${k + 1} of ${label}`}
+                              noun="step"
                               index={k}
                               count={chain.steps.length}
                               onMove={(by) => update(i, (c) => ({ ...c, steps: moveItem(c.steps, k, by) }))}
@@ -226,7 +227,7 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: { value: Appr
                     <option value="disqualify">disqualify the lead</option>
                   </select>
                 </label>
-                <RowButtons label={label} index={i} count={chains.length} onMove={(by) => setChains((cs) => moveItem(cs, i, by))} onRemove={() => setChains((cs) => cs.filter((_, j) => j !== i))} />
+                <RowButtons label={label} noun="chain" index={i} count={chains.length} onMove={(by) => setChains((cs) => moveItem(cs, i, by))} onRemove={() => setChains((cs) => cs.filter((_, j) => j !== i))} />
               </fieldset>
             </li>
           );

@@ -124,7 +124,7 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
       <fieldset>
         <legend>Marketing consent</legend>
         <label htmlFor="edit-consent">
-          Marketing emails
+          Marketing opt-in
           <select id="edit-consent" value={consent} onChange={(e) => setConsent(e.currentTarget.value as ConsentChoice)} aria-describedby="err-edit-consent consent-when" aria-invalid={reasonUnder(error, 'consent') ? true : undefined}>
             <option value="">not recorded</option>
             <option value="yes">opted in</option>
