@@ -1,7 +1,26 @@
 import { readFileSync } from 'node:fs';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { Command } from 'commander';
 import { Webhook } from 'standardwebhooks';
-import { loadSources, localWebhookSecrets } from '../../local/config';
+import { DEFAULT_WEBHOOK_SECRET_PREFIX, makeSecretsManagerClient } from '../../functions/adapters/webhook-secrets';
+
+/**
+ * The source's current secret, asked of the local runtime the way the capture function asks: it
+ * answers the Secrets Manager protocol at its own URL, so a rotation from the console is signed with
+ * at once. A deployed API does not speak that protocol: give `--secret` there.
+ */
+const currentLocalSecret = async (api: string, sourceId: string): Promise<string> => {
+  const client = makeSecretsManagerClient(api);
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}${sourceId}` }));
+    if (out.SecretString) return out.SecretString;
+    throw new Error('the secret has no string value');
+  } catch (error) {
+    throw new Error(`could not read the secret of source '${sourceId}' from the local runtime at ${api} (${(error as Error).name}: ${(error as Error).message}); is \`npm start\` running there? Otherwise give --secret`);
+  } finally {
+    client.destroy();
+  }
+};
 
 /**
  * `leadflow webhook <sourceId> <json|@file>`: sends a Standard Webhooks delivery signed the way a
@@ -12,13 +31,12 @@ export const command = new Command('webhook')
   .argument('<sourceId>', 'a webhook source from leadflow.config.json')
   .argument('<payload>', 'the JSON body, or @file.json')
   .option('--api <url>', 'the API to send to', 'http://127.0.0.1:3000')
-  .option('--secret <whsec>', 'the source secret (default: the local development secret)')
+  .option('--secret <whsec>', "the source secret (default: the source's current secret, read from the local runtime at --api)")
   .option('--id <webhookId>', 'the delivery id (send the same id twice to see a redelivery answered once)')
   .action(async (sourceId: string, payload: string, options: { api: string; secret?: string; id?: string }) => {
     const body = payload.startsWith('@') ? readFileSync(payload.slice(1), 'utf8') : payload;
     JSON.parse(body);
-    const secret = options.secret ?? localWebhookSecrets(loadSources())[sourceId];
-    if (!secret) throw new Error(`no secret for source '${sourceId}': give --secret`);
+    const secret = options.secret ?? (await currentLocalSecret(options.api.replace(/\/$/, ''), sourceId));
     const id = options.id ?? `msg_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const at = new Date();
     const res = await fetch(`${options.api.replace(/\/$/, '')}/webhooks/${encodeURIComponent(sourceId)}`, {

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SecretRotation, SourceAuditLog } from '../core/webhook-secret-rotation';
+import type { SourceAuditLog } from '../core/webhook-secret-rotation';
 import { keys } from './keys';
 
 /** The sources' audit trail in the lead table: `SOURCE#<id>` / `AUDIT#<at>#<id>`, one item per rotation. */

@@ -1,12 +1,16 @@
 import type { Browser } from 'playwright-core';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { command as webhookCommand } from '../../cli/commands/webhook';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
+import { client, eventually } from '../support/runtime';
 
-/** Sales ops' read-only sources page and the GET /sources API behind it, against the local runtime. */
+/** Sales ops' sources page and the API behind it (GET /sources, POST /sources/{id}/secret), against the local runtime. */
 const SAM = { user: 'sam', groups: ['salesops'] };
+/** A short grace window, so the test sees the previous secret stop working without a long wait. */
+const GRACE_SECONDS = 8;
 
 const get = async (rt: LocalRuntime, who: { user: string; groups: string[] }, path: string) => {
   const response = await fetch(`${rt.url}${path}`, { headers: { authorization: `Bearer ${await signDevToken(who)}` } });
@@ -19,7 +23,7 @@ describe('console sources page', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-sources-${ulid().toLowerCase()}` }), launchBrowser()]);
+    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-sources-${ulid().toLowerCase()}`, webhookSecretGraceSeconds: GRACE_SECONDS }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -71,4 +75,73 @@ describe('console sources page', () => {
     const lead = JSON.parse((await get(rt, SAM, `/leads/${leadId}`)).text) as { email: string; company: string; productInterest: string };
     expect(lead).toMatchObject({ email, company: 'Acme Forms', productInterest: 'Widgets' });
   }, 60_000);
+
+  it('rotates a webhook secret from the console: shown once, the new one accepted at once, the old one until the window ends', async () => {
+    const api = client(rt);
+    const old = rt.webhookSecrets['campaign-demo'] ?? '';
+    const lead = () => ({ email: `rot-${ulid().toLowerCase()}@acme.example`, firstName: 'Rota' });
+    // The capture function holds the old secret in its cache when the rotation happens.
+    expect((await api.webhook('campaign-demo', lead(), { secret: old })).status).toBe(202);
+    expect((await api.request('POST', '/sources/campaign-demo/secret', { as: ['maria', 'manager'] })).status).toBe(403);
+
+    const { context, page } = await signedInPage(browser, rt.url, SAM, '#/sales-ops?tab=sources');
+    const open = page.getByRole('button', { name: 'Rotate secret of campaign-demo' });
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const confirm = page.getByRole('dialog', { name: 'Rotate the secret of campaign-demo?' });
+    await confirm.waitFor();
+    expect(rt.webhookSecrets['campaign-demo']).toBe(old);
+    // showModal() puts the focus on the first button, the confirmation: the keyboard alone rotates.
+    expect(await confirm.getByRole('button', { name: 'Yes, rotate now' }).evaluate((b) => b === (b.ownerDocument as { activeElement: unknown }).activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    const shown = page.getByRole('dialog', { name: 'New secret of campaign-demo' });
+    const field = shown.getByLabel('New signing secret of campaign-demo');
+    await field.waitFor();
+    const secret = await field.inputValue();
+
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(secret).not.toBe(old);
+    expect(rt.webhookSecrets['campaign-demo']).toBe(secret);
+    expect(await shown.getByRole('alert').textContent()).toContain('you will not see it again');
+    expect(await shown.getByRole('button', { name: 'Copy the new secret of campaign-demo' }).isVisible()).toBe(true);
+    expect(await shown.getByTestId('previous-valid').textContent()).toMatch(/keeps working for \d s/);
+    // Within the window the platform may still sign with the old secret; the new one works at once (capture re-reads after a miss).
+    expect((await api.webhook('campaign-demo', lead(), { secret: old })).status).toBe(202);
+    await eventually(async () => (await api.webhook('campaign-demo', lead(), { secret })).status === 202, { timeoutMs: 10_000, everyMs: 500 });
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'sales-ops-sources-rotated');
+
+    await shown.getByRole('button', { name: 'Done, I have copied it' }).click();
+    await shown.waitFor({ state: 'hidden' });
+    expect(await page.content()).not.toContain(secret);
+    expect(await page.getByRole('row', { name: /campaign-demo/ }).textContent()).toMatch(/rotated .* by sam · previous accepted for \d+ s more/);
+    await context.close();
+
+    // The CLI signs with the current secret: it reads it from the local runtime as the capture function does.
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await webhookCommand.parseAsync(['campaign-demo', JSON.stringify(lead()), '--api', rt.url], { from: 'user' });
+      expect(String(out.mock.calls[0]?.[0])).toMatch(/^202 /);
+    } finally {
+      out.mockRestore();
+    }
+
+    // Never readable again: the list, the event and the audit name the rotation, not the secret.
+    const list = await api.request<{ items: { id: string; rotation?: { by: string; previousValidUntil: string } }[] }>('GET', '/sources', { as: ['sam', 'salesops'] });
+    const rotation = list.body.items.find((s) => s.id === 'campaign-demo')?.rotation;
+    expect(rotation?.by).toBe('sam');
+    expect(list.text).not.toContain(secret);
+    const rotated = await api.events('WebhookSecretRotated');
+    expect(rotated).toEqual([expect.objectContaining({ detail: expect.objectContaining({ sourceId: 'campaign-demo', rotatedBy: 'sam' }) })]);
+    expect(JSON.stringify(rotated)).not.toContain(secret);
+    await rt.bus.drain();
+    expect((await api.request<unknown[]>('GET', '/_local/dlq')).body).toEqual([]);
+
+    // When the window ends the old secret is refused, the new one still accepted.
+    const until = Date.parse(rotation?.previousValidUntil ?? '');
+    await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now() + 200)));
+    const late = await api.webhook('campaign-demo', lead(), { secret: old });
+    expect(late.status).toBe(401);
+    expect((await api.webhook('campaign-demo', lead(), { secret })).status).toBe(202);
+  }, 90_000);
 });

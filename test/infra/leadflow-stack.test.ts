@@ -278,7 +278,7 @@ describe('secrets and storage', () => {
     // The capture function reads every version of exactly those secrets (AWSPREVIOUS during the grace window), and knows the window.
     const capture = stack.functions.captureWebhook as NonNullable<typeof stack.functions.captureWebhook>;
     expect(resourcesFor(statementsOfRole(template, logicalId(capture.role)), 'secretsmanager:GetSecretValue').sort()).toEqual(secretRefs);
-    const env = (ofType('AWS::Lambda::Function')[logicalId(capture.fn)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const env = ((ofType('AWS::Lambda::Function')[logicalId(capture.fn)]?.Properties?.Environment ?? { Variables: {} }) as { Variables: Record<string, unknown> }).Variables;
     expect(env).toMatchObject({ WEBHOOK_SECRET_PREFIX: 'leadflow/webhooks/', WEBHOOK_SECRET_GRACE_SECONDS: '86400' });
   });
 

@@ -212,10 +212,25 @@ export interface paths {
     /**
      * The configured lead sources, without secrets (sales ops, managers)
      * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`) and the
-     * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager, are
-     * rotated there (see the README, "Rotating a webhook secret") and are never returned by this API.
+     * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager and
+     * are never returned by this API; a webhook source carries its last rotation (who, when, until when the
+     * previous secret is accepted).
      */
     get: operations["listSources"];
+  };
+  "/sources/{id}/secret": {
+    /**
+     * Rotate a webhook source's secret and answer the new one, once (sales ops)
+     * @description Generates a new Standard Webhooks secret (`whsec_` + base64 of 32 random bytes) and stores it as the
+     * source's current secret (Secrets Manager `PutSecretValue`). This answer is the only place it ever
+     * appears: no route returns a secret, and the answer is `cache-control: no-store`. The replaced secret is
+     * still accepted until `previousValidUntil` (the grace window, 24 h unless the deployment sets
+     * `webhookSecretGraceHours`), so the platform can switch over without lost deliveries; rotating again
+     * inside the window drops the older secret at once. The rotation is audited (who, when, which source —
+     * never the secret) and announced by a `WebhookSecretRotated` event (without the secret). For the
+     * `google-ads` adapter the new value is the key to set in the Google Ads lead form. No request body.
+     */
+    post: operations["rotateWebhookSecret"];
   };
   "/reports/funnel": {
     /**
@@ -304,6 +319,31 @@ export interface components {
         /** @description A hidden field that people leave empty; a filled one marks a bot */
         honeypotField?: string;
       };
+      /** @description Webhooks only, once rotated through the API - the last rotation; never the secret. */
+      rotation?: {
+        /** Format: date-time */
+        at: string;
+        /** @description Who rotated it */
+        by: string;
+        /**
+         * Format: date-time
+         * @description Until when the replaced secret is accepted
+         */
+        previousValidUntil: string;
+      };
+    };
+    RotatedSecret: {
+      sourceId: string;
+      /** @description The new secret; give it to the sending platform. Never readable again. */
+      secret: string;
+      /** Format: date-time */
+      rotatedAt: string;
+      rotatedBy: string;
+      /**
+       * Format: date-time
+       * @description The replaced secret is accepted until then
+       */
+      previousValidUntil: string;
     };
     /** @description RFC 9457 problem details. Extension members depend on the problem. */
     Problem: {
@@ -2282,8 +2322,9 @@ export interface operations {
   /**
    * The configured lead sources, without secrets (sales ops, managers)
    * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`) and the
-   * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager, are
-   * rotated there (see the README, "Rotating a webhook secret") and are never returned by this API.
+   * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager and
+   * are never returned by this API; a webhook source carries its last rotation (who, when, until when the
+   * previous secret is accepted).
    */
   listSources: {
     responses: {
@@ -2297,6 +2338,40 @@ export interface operations {
       };
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Rotate a webhook source's secret and answer the new one, once (sales ops)
+   * @description Generates a new Standard Webhooks secret (`whsec_` + base64 of 32 random bytes) and stores it as the
+   * source's current secret (Secrets Manager `PutSecretValue`). This answer is the only place it ever
+   * appears: no route returns a secret, and the answer is `cache-control: no-store`. The replaced secret is
+   * still accepted until `previousValidUntil` (the grace window, 24 h unless the deployment sets
+   * `webhookSecretGraceHours`), so the platform can switch over without lost deliveries; rotating again
+   * inside the window drops the older secret at once. The rotation is audited (who, when, which source —
+   * never the secret) and announced by a `WebhookSecretRotated` event (without the secret). For the
+   * `google-ads` adapter the new value is the key to set in the Google Ads lead form. No request body.
+   */
+  rotateWebhookSecret: {
+    parameters: {
+      path: {
+        /** @description A source of kind `webhook` */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The new secret, shown this once. */
+      201: {
+        headers: {
+          "cache-control"?: "no-store";
+        };
+        content: {
+          "application/json": components["schemas"]["RotatedSecret"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
       500: components["responses"]["InternalError"];
     };
   };

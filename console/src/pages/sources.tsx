@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, apiUrl, must, type Schemas } from '../api/client';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, apiUrl, must, type Schemas, session } from '../api/client';
 import { ProblemBanner } from '../components/problem';
 
 type Source = Schemas['Source'];
+type RotatedSecret = Schemas['RotatedSecret'];
 
 /** An absolute URL on the API (the console and the API share an origin locally; on AWS the runtime config names it). */
 const absolute = (path: string) => new URL(apiUrl(path), window.location.href).href;
@@ -53,23 +54,156 @@ const Copy = ({ text, label }: { text: string; label: string }) => {
   );
 };
 
-/** Sales ops: the sources leads arrive from, read only; secrets are never shown. */
+/** "3 h 59 min", "42 s": how long until `iso`, for people. */
+export const timeUntil = (iso: string, now: number): string => {
+  const s = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  if (s === 0) return 'no time: it has stopped working';
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d} d ${h} h`;
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min ${s % 60} s`;
+  return `${s} s`;
+};
+
+const when = (iso: string) => new Date(iso).toLocaleString();
+
+/** Re-renders every second while mounted (a countdown). */
+const useNow = () => {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+};
+
+const SecretStatus = ({ source }: { source: Source }) => {
+  const now = useNow();
+  const r = source.rotation;
+  if (!r) return <span class="muted">not rotated here yet</span>;
+  const open = Date.parse(r.previousValidUntil) > now;
+  return (
+    <span>
+      rotated {when(r.at)} by {r.by}
+      {open && <> · previous accepted for {timeUntil(r.previousValidUntil, now)} more</>}
+    </span>
+  );
+};
+
+/**
+ * [Rotate secret] → a modal that asks to confirm → the new secret, shown this once with a copy button,
+ * and how long the previous one keeps working. Closing the modal forgets the secret.
+ */
+const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => void }) => {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [phase, setPhase] = useState<'closed' | 'confirm' | 'working' | 'shown'>('closed');
+  const [result, setResult] = useState<RotatedSecret>();
+  const [error, setError] = useState<unknown>();
+  const now = useNow();
+  const titleId = `rotate-title-${source.id}`;
+  const google = source.adapter === 'google-ads';
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (phase !== 'closed' && !d.open) d.showModal();
+    if (phase === 'closed' && d.open) d.close();
+  }, [phase]);
+  const close = () => {
+    setResult(undefined);
+    setError(undefined);
+    setPhase('closed');
+  };
+  const rotate = async () => {
+    setPhase('working');
+    setError(undefined);
+    try {
+      setResult(await must(api.POST('/sources/{id}/secret', { params: { path: { id: source.id } } })));
+      setPhase('shown');
+      onRotated();
+    } catch (e) {
+      setError(e);
+      setPhase('confirm');
+    }
+  };
+  const stillOpen = source.rotation && Date.parse(source.rotation.previousValidUntil) > now;
+  return (
+    <>
+      <button type="button" onClick={() => setPhase('confirm')} aria-label={`Rotate secret of ${source.id}`}>
+        Rotate secret
+      </button>
+      <dialog ref={dialog} aria-labelledby={titleId} onClose={close} data-testid={`rotate-${source.id}`}>
+        {phase === 'shown' && result ? (
+          <>
+            <h2 id={titleId}>New {google ? 'key' : 'secret'} of {source.id}</h2>
+            <p class="problem" role="alert">
+              <strong>Copy it now: you will not see it again.</strong> leadflow never shows a secret twice; if it is lost, rotate again.
+            </p>
+            <p>
+              <label htmlFor={`new-secret-${source.id}`}>New {google ? 'Google Ads key' : 'signing secret'} of {source.id}</label>
+              <br />
+              <input id={`new-secret-${source.id}`} readOnly value={result.secret} size={60} spellcheck={false} autocomplete="off" onFocus={(e) => e.currentTarget.select()} />{' '}
+              <Copy text={result.secret} label={`Copy the new secret of ${source.id}`} />
+            </p>
+            <p>{google ? 'Set it as the key of the Google Ads lead form.' : 'Give it to the platform that sends these webhooks; it signs with it from now on.'}</p>
+            <p data-testid="previous-valid">
+              The previous {google ? 'key' : 'secret'} keeps working for <strong>{timeUntil(result.previousValidUntil, now)}</strong> (until {when(result.previousValidUntil)}), so
+              deliveries signed with it are still accepted while the platform switches over.
+            </p>
+            <p>
+              <button type="button" class="primary" onClick={() => dialog.current?.close()}>
+                Done, I have copied it
+              </button>
+            </p>
+          </>
+        ) : (
+          <>
+            <h2 id={titleId}>Rotate the {google ? 'Google Ads key' : 'secret'} of {source.id}?</h2>
+            <p>
+              A new {google ? 'key' : 'secret'} is made and shown once. The current one keeps working for a grace window after the rotation, then only the new one is
+              accepted.
+            </p>
+            {stillOpen && source.rotation && (
+              <p class="problem">
+                The secret before the current one is still accepted until {when(source.rotation.previousValidUntil)}; rotating now stops it at once.
+              </p>
+            )}
+            <ProblemBanner error={error} />
+            <p>
+              <button type="button" class="danger" onClick={() => void rotate()} disabled={phase === 'working'}>
+                {phase === 'working' ? 'Rotating…' : 'Yes, rotate now'}
+              </button>{' '}
+              <button type="button" onClick={() => dialog.current?.close()} disabled={phase === 'working'}>
+                Cancel
+              </button>
+            </p>
+          </>
+        )}
+      </dialog>
+    </>
+  );
+};
+
+/** Sales ops: the sources leads arrive from; webhook secrets are rotated here and shown once, never read back. */
 export const SourcesView = () => {
   const [sources, setSources] = useState<Source[]>();
   const [error, setError] = useState<unknown>();
+  const [version, setVersion] = useState(0);
+  const canRotate = session.get()?.groups.includes('salesops') ?? false;
   useEffect(() => {
     must(api.GET('/sources')).then(
       (body) => setSources(body.items),
       (e) => setError(e),
     );
-  }, []);
+  }, [version]);
   if (error) return <ProblemBanner error={error} />;
   if (!sources) return <p class="loading">Loading…</p>;
   return (
     <div data-testid="sources">
       <p class="notice" role="note">
         Sources are set in the deployment configuration (<code>leadflow.config.json</code>). Webhook secrets and Google keys are kept in AWS Secrets Manager and are
-        never shown by the API or here; to rotate one, follow "Rotating a webhook secret" in the README's deployment section.
+        never shown by the API or here, except a new one once, right after sales ops rotate it (README, "Rotating a webhook secret").
       </p>
       <table>
         <caption>Sources</caption>
@@ -81,6 +215,7 @@ export const SourcesView = () => {
             <th scope="col">Adapter</th>
             <th scope="col">Duplicates</th>
             <th scope="col">Endpoint</th>
+            <th scope="col">Secret</th>
           </tr>
         </thead>
         <tbody>
@@ -93,6 +228,15 @@ export const SourcesView = () => {
               <td>{s.duplicatePolicy}</td>
               <td>
                 {s.kind === 'webhook' ? <code>{absolute(`/webhooks/${s.id}`)}</code> : s.kind === 'form' ? <code>{absolute(`/forms/${s.id}`)}</code> : s.kind === 'import' ? 'Import page' : 'POST /leads'}
+              </td>
+              <td>
+                {s.kind === 'webhook' ? (
+                  <>
+                    <SecretStatus source={s} /> {canRotate && <RotateSecret source={s} onRotated={() => setVersion((v) => v + 1)} />}
+                  </>
+                ) : (
+                  '—'
+                )}
               </td>
             </tr>
           ))}
