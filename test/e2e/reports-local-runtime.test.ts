@@ -3,7 +3,7 @@ import { main } from '../../cli/main';
 import { countableOf } from '../../functions/analytics-counters/handler';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
-import type { FunnelReport, RepsReport } from '../../functions/core/reports/reports';
+import type { FunnelReport, RepsReport, SourcesReport } from '../../functions/core/reports/reports';
 import type { LocalRuntime } from '../../local/runtime';
 import { client, eventually, startTestRuntime } from '../support/runtime';
 
@@ -86,5 +86,38 @@ describe('reports through the local runtime', () => {
     } finally {
       write.mockRestore();
     }
+  });
+
+  it('shows a redelivered rejected webhook once in the sources report, and rescores a lead on a reply and a form revisit', async () => {
+    const range = `from=${today()}&to=${today()}`;
+    const bad = [await api.webhook('campaign-demo', { email: 'no-at-sign' }, { id: 'msg_rejected_once' }), await api.webhook('campaign-demo', { email: 'no-at-sign' }, { id: 'msg_rejected_once' })];
+    const created = await api.webhook('campaign-demo', { email: 'vp@globex.example', jobTitle: 'VP Sales', company: 'Globex' });
+    const id = String(created.body.leadId);
+    const assigned = await eventually(async () => {
+      const lead = (await api.request<{ stage: string; owner?: string; score?: number }>('GET', `/leads/${id}`, asManager)).body;
+      return lead.stage === 'Assigned' && lead.owner ? lead : undefined;
+    });
+
+    const reply = await api.request<{ count: number; score: number }>('POST', `/leads/${id}/activities`, { as: [assigned.owner as string, 'rep'], body: { activityId: 'reply-1', type: 'email-reply' } });
+    const form = await api.request('POST', '/forms/contact-us', { raw: 'email=VP%40globex.example&firstName=Ann', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const lead = await eventually(async () => {
+      const l = (await api.request<{ behaviour?: Record<string, number>; score: number }>('GET', `/leads/${id}`, asManager)).body;
+      return l.behaviour?.['form-revisit'] === 1 ? l : undefined;
+    });
+    const sources = await eventually(async () => {
+      const report = (await api.request<SourcesReport>('GET', `/reports/sources?${range}`, asManager)).body;
+      return report.channels.find((c) => c.channel === 'WEBHOOK' && c.rejected === 1) ? report : undefined;
+    });
+    await rt.bus.drain();
+
+    expect(bad.map((r) => r.status)).toEqual([422, 422]);
+    expect(reply.status).toBe(201);
+    expect(reply.body.score).toBe((assigned.score ?? 0) + 12);
+    expect(form.status).toBe(202);
+    expect(lead).toMatchObject({ behaviour: { 'email-reply': 1, 'form-revisit': 1 }, score: (assigned.score ?? 0) + 17 });
+    expect(sources.channels.find((c) => c.channel === 'WEBHOOK')).toMatchObject({ rejected: 1, rejectedByReason: { invalid: 1 } });
+    expect((await api.events('CaptureRejected')).length).toBe(2);
+    expect((await api.request<SourcesReport>('GET', `/reports/sources?${range}`, asManager)).body.channels.find((c) => c.channel === 'WEBHOOK')?.rejected).toBe(1);
+    expect((await api.events('LeadActivityRecorded')).map((e) => e.detail.type)).toEqual(['email-reply', 'form-revisit']);
   });
 });
