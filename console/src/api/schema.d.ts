@@ -72,6 +72,20 @@ export interface paths {
      */
     patch: operations["editLead"];
   };
+  "/leads/{id}/activities": {
+    /**
+     * Record an activity on a lead (a reply, an open, a meeting); the lead is rescored
+     * @description Reps and integrations push what happened with the lead after capture. Each activity counts once per
+     * `activityId`: the same id again answers the first result with 200 and changes nothing (the events are
+     * published again with the same ids, which consumers drop). The count per type is kept on the lead as
+     * `behaviour`; behaviour rules of the scoring configuration turn it into points. The activity is an audit
+     * entry on the lead's feed and a `LeadActivityRecorded` event; the rescore is an audit entry when the
+     * score moves, and `LeadScoreChanged` when the band does. The lead keeps waiting where it was. Known
+     * types: email-reply, email-open, meeting, call, form-revisit, and every `event` a behaviour rule names.
+     * Anyone who may see the lead may record on it; only open leads take activities.
+     */
+    post: operations["recordActivity"];
+  };
   "/leads/{id}/actions/{action}": {
     /**
      * A rep's action on a lead; resumes its execution
@@ -242,7 +256,7 @@ export interface paths {
     get: operations["funnelReport"];
   };
   "/reports/sources": {
-    /** Lead generation per source and campaign per day or week, with conversion and duplicate shares (managers, sales ops) */
+    /** Lead generation per source and campaign per day or week, with conversion, duplicate and reject shares (managers, sales ops) */
     get: operations["sourcesReport"];
   };
   "/reports/aging": {
@@ -531,6 +545,10 @@ export interface components {
           reason: string;
         }[];
       scoreModel?: string;
+      /** @description Activities recorded after capture, counted per type (POST /leads/{id}/activities, form revisits); behaviour scoring rules read them */
+      behaviour?: {
+        [key: string]: number;
+      };
       /** Format: date-time */
       stageEnteredAt: string;
       /** Format: date-time */
@@ -658,7 +676,7 @@ export interface components {
       attachment: components["schemas"]["Attachment"];
     }]>;
     /** @enum {string} */
-    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed";
+    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected";
     /** @enum {string} */
     NotificationChannel: "email" | "off";
     NotificationPreferences: {
@@ -884,6 +902,34 @@ export interface components {
       groupBy: "source" | "campaign" | "owner" | "country" | null;
       groups: components["schemas"]["FunnelGroup"][];
     };
+    RecordedActivity: {
+      leadId: string;
+      activityId: string;
+      type: string;
+      /** Format: date-time */
+      occurredAt: string;
+      /** Format: date-time */
+      recordedAt: string;
+      /** @description The user who recorded it, or the form source for a form revisit */
+      by: string;
+      note?: string;
+      /** @description Activities of this type on the lead, this one included */
+      count: number;
+      score: number | null;
+      /** @enum {string|null} */
+      scoreBand: "A" | "B" | "C" | "D" | null;
+      scoreModel: string | null;
+      /**
+       * @example [
+       *   "+24 2× email-reply",
+       *   "+18 title contains VP",
+       *   "+10 baseline"
+       * ]
+       */
+      topFactors: string[];
+      /** @description true when this activity id had been recorded before */
+      duplicate: boolean;
+    };
     SourcesReport: {
       /** @constant */
       report: "sources";
@@ -898,19 +944,34 @@ export interface components {
           period: string;
           source: string;
           campaign: string;
+          /** @description created + rejected */
+          received: number;
           created: number;
-          /** @description created although the duplicate check matched (policy create/associate) */
+          /** @description created although the duplicate check matched (policy create/associate), plus deliveries refused as duplicates (policy reject) */
           duplicates: number;
+          /** @description duplicates / received */
           duplicateShare: components["schemas"]["Rate"];
+          /** @description deliveries refused at capture (CaptureRejected): invalid, malformed, duplicate under a reject policy, form spam */
+          rejected: number;
+          /** @description rejected / received */
+          rejectShare: components["schemas"]["Rate"];
           converted: number;
+          /** @description converted / created */
           conversionRate: components["schemas"]["Rate"];
         }[];
       channels: ({
           /** @enum {string} */
           channel: "WEBHOOK" | "FORM" | "API" | "IMPORT";
+          received: number;
           created: number;
           duplicates: number;
           duplicateShare: components["schemas"]["Rate"];
+          rejected: number;
+          rejectShare: components["schemas"]["Rate"];
+          /** @description by reason: invalid, malformed, duplicate, spam */
+          rejectedByReason: {
+            [key: string]: number;
+          };
         })[];
     };
     AgeBuckets: {
@@ -1512,6 +1573,73 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       /** @description The lead is Converted or Disqualified, or changed meanwhile (version conflict). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Record an activity on a lead (a reply, an open, a meeting); the lead is rescored
+   * @description Reps and integrations push what happened with the lead after capture. Each activity counts once per
+   * `activityId`: the same id again answers the first result with 200 and changes nothing (the events are
+   * published again with the same ids, which consumers drop). The count per type is kept on the lead as
+   * `behaviour`; behaviour rules of the scoring configuration turn it into points. The activity is an audit
+   * entry on the lead's feed and a `LeadActivityRecorded` event; the rescore is an audit entry when the
+   * score moves, and `LeadScoreChanged` when the band does. The lead keeps waiting where it was. Known
+   * types: email-reply, email-open, meeting, call, form-revisit, and every `event` a behaviour rule names.
+   * Anyone who may see the lead may record on it; only open leads take activities.
+   */
+  recordActivity: {
+    parameters: {
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "activityId": "msg-7f3a@mail.example.com",
+         *   "type": "email-reply",
+         *   "occurredAt": "2026-11-23T09:12:00Z"
+         * }
+         */
+        "application/json": {
+          /** @description The sender's id for this activity (message id, meeting id): a retry with it counts nothing again */
+          activityId: string;
+          /** @description email-reply, email-open, meeting, call, form-revisit, or a behaviour named in /config/scoring */
+          type: string;
+          /**
+           * Format: date-time
+           * @description When it happened; default: when it is recorded
+           */
+          occurredAt?: string;
+          note?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description This activity id was recorded before; its first result, nothing counted again. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RecordedActivity"];
+        };
+      };
+      /** @description Recorded, and the lead rescored. */
+      201: {
+        content: {
+          "application/json": components["schemas"]["RecordedActivity"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      /** @description The lead is Converted or Disqualified, or the activity id was used for another activity. */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2408,7 +2536,7 @@ export interface operations {
       500: components["responses"]["InternalError"];
     };
   };
-  /** Lead generation per source and campaign per day or week, with conversion and duplicate shares (managers, sales ops) */
+  /** Lead generation per source and campaign per day or week, with conversion, duplicate and reject shares (managers, sales ops) */
   sourcesReport: {
     parameters: {
       query?: {
