@@ -109,12 +109,18 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
       ) : name === 'opportunity-stages' ? (
         <OpportunityStagesEditor key={doc.version} value={doc.value as OpportunityStagesValue} error={error} canEdit={canEdit} onSave={save} />
       ) : name === 'scoring' ? (
-        <div class="grid2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 1fr)' }}>
-          <ScoringEditor key={doc.version} value={doc.value as ScoringValue} error={error} canEdit={canEdit} onSave={save} />
-          <aside aria-label="Scoring model card">
-            <ModelCard pointsVersion={doc.version} />
-          </aside>
-        </div>
+        <ScoringEditor
+          key={doc.version}
+          value={doc.value as ScoringValue}
+          error={error}
+          canEdit={canEdit}
+          onSave={save}
+          aside={
+            <aside aria-label="Scoring model card" style={{ overflowX: 'auto', minWidth: 0 }}>
+              <ModelCard pointsVersion={doc.version} />
+            </aside>
+          }
+        />
       ) : null}
     </div>
   );
