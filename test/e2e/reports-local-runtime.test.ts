@@ -120,4 +120,26 @@ describe('reports through the local runtime', () => {
     expect((await api.request<SourcesReport>('GET', `/reports/sources?${range}`, asManager)).body.channels.find((c) => c.channel === 'WEBHOOK')?.rejected).toBe(1);
     expect((await api.events('LeadActivityRecorded')).map((e) => e.detail.type)).toEqual(['email-reply', 'form-revisit']);
   });
+
+  it('trains with `leadflow scoring train` and keeps the points model with too few outcomes; `leadflow scoring model` shows the card', async () => {
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const trained = await main(['node', 'leadflow', 'scoring', 'train', '--json', '--api', rt.url, '--endpoint', rt.dynamodbEndpoint, '--table', rt.tableName]);
+      const printed = out.length;
+      const shown = await main(['node', 'leadflow', 'scoring', 'model', '--api', rt.url, '--endpoint', rt.dynamodbEndpoint, '--table', rt.tableName]);
+
+      const card = JSON.parse(out.slice(0, printed).join(''));
+      const cards = JSON.parse(out.slice(printed).join(''));
+      expect([trained, shown]).toEqual([0, 0]);
+      expect(card).toMatchObject({ model: 'logreg@1', active: false, conversions: 0, disqualifications: 1, decision: expect.stringMatching(/^inactive: 0 conversions < 200 required/) });
+      expect(cards).toMatchObject({ scoring: 'points@0', active: null, latest: { model: 'logreg@1' } });
+    } finally {
+      write.mockRestore();
+    }
+  });
 });
+
