@@ -126,14 +126,19 @@ describe('POST /leads/{id}/activities on DynamoDB Local', () => {
     expect(await reader.get('L2')).toMatchObject({ behaviour: { 'email-reply': 3 }, score: 62, scoreBand: 'B' });
   });
 
-  it('counts the same activity once when its retries race', async () => {
+  it('counts the same activity once when its retries race, and each of different activities arriving at once', async () => {
     const { put, post, reader } = await setup();
     await put(assignedLead('L3'));
+    await put(assignedLead('L6'));
 
-    const answers = await Promise.all([1, 2, 3].map(() => post('L3', { activityId: 'meeting-9', type: 'meeting' })));
+    const retries = await Promise.all([1, 2, 3].map(() => post('L3', { activityId: 'meeting-9', type: 'meeting' })));
+    const different = await Promise.all(['o-1', 'o-2', 'o-3', 'o-4'].map((activityId) => post('L6', { activityId, type: 'email-open' })));
 
-    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 201]);
+    expect(retries.map((a) => a.status).sort()).toEqual([200, 200, 201]);
     expect((await reader.get('L3'))?.behaviour).toEqual({ meeting: 1 });
+    expect(different.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    expect(different.map((a) => a.body.count).sort()).toEqual([1, 2, 3, 4]);
+    expect(await reader.get('L6')).toMatchObject({ behaviour: { 'email-open': 4 }, version: 6 });
   });
 
   it('answers field errors, a conflict for a reused id or a closed lead, and 404 for a lead the caller may not see', async () => {
