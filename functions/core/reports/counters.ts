@@ -35,6 +35,7 @@ export type CountableEvent = {
     sourceId?: unknown;
     channel?: unknown;
     campaign?: unknown;
+    by?: unknown;
   };
 };
 
@@ -268,6 +269,11 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
       t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
       const reason = clean(detail.reason);
       local.push({ family: 'cohort', day: t.cohort.day, metric: 'disqualifiedReason', dims: { ...cohortDims, owner, reason }, n: 1 });
+      break;
+    }
+    case 'LeadActivityRecorded': {
+      // The owner logging a call, a meeting or a reply has responded, even before moving the stage.
+      if (typeof detail.by === 'string' && detail.by === snapshot.owner) t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
       break;
     }
     case 'ApprovalDecided': {
