@@ -167,6 +167,7 @@ describe('POST /leads/{id}/activities on DynamoDB Local', () => {
 describe('form revisits', () => {
   const FORM: SourceConfig = { id: 'contact-us', kind: 'form', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [], honeypotField: 'website_url' };
   const STRICT: SourceConfig = { ...FORM, id: 'demo-request', duplicatePolicy: 'reject' };
+  const ASSOCIATE: SourceConfig = { ...FORM, id: 'partner-form', duplicatePolicy: 'associate' };
 
   const formSetup = async () => {
     const base = await setup();
@@ -174,7 +175,7 @@ describe('form revisits', () => {
     const form = httpHandler(
       makeFormHandler({
         capture: { store: makeCaptureRepository(base.table.db, base.table.name), workflow: { startLifecycle: async () => undefined }, clock, ids: { next: () => `LEAD${String(++n).padStart(3, '0')}` } },
-        sources: () => [FORM, STRICT],
+        sources: () => [FORM, STRICT, ASSOCIATE],
         rejections: { publisher: { publish: async (events) => void base.published.push(...events) }, clock },
         activities: base.ports,
       }),
@@ -198,25 +199,25 @@ describe('form revisits', () => {
     return { ...base, submit };
   };
 
-  it('counts a known person filling the form again as a revisit on their lead, once per submission', async () => {
+  it.each(['contact-us', 'partner-form'])('counts a known person filling the form again as a revisit on their lead, once per submission (%s)', async (formId) => {
     const { submit, reader, put, published } = await formSetup();
-    const first = await submit('contact-us', { email: 'Ann@Northwind.example', jobTitle: 'VP Sales' });
+    const first = await submit(formId, { email: 'Ann@Northwind.example', jobTitle: 'VP Sales' });
     // The lifecycle scores and assigns the first lead.
     const lead = await reader.get(String(first.body.leadId));
     await put(assignedLead(String(lead?.id), { email: 'ann@northwind.example' }));
 
-    const second = await submit('contact-us', { email: 'ann@northwind.example', firstName: 'Ann' }, 'visit-2');
-    const retried = await submit('contact-us', { email: 'ann@northwind.example', firstName: 'Ann' }, 'visit-2');
+    const second = await submit(formId, { email: 'ann@northwind.example', firstName: 'Ann' }, 'visit-2');
+    const retried = await submit(formId, { email: 'ann@northwind.example', firstName: 'Ann' }, 'visit-2');
 
     const revisited = await reader.get('LEAD001');
     expect(second.body).toMatchObject({ leadId: 'LEAD002', status: 'created' });
     expect(retried.body).toEqual(second.body);
     expect(revisited).toMatchObject({ behaviour: { 'form-revisit': 1 }, score: 43 });
-    expect((await reader.audit('LEAD001')).find((a) => a.action === 'activity')).toMatchObject({ actor: { kind: 'source', id: 'contact-us', source: 'FORM' }, why: 'form-revisit (1× in all)' });
+    expect((await reader.audit('LEAD001')).find((a) => a.action === 'activity')).toMatchObject({ actor: { kind: 'source', id: formId, source: 'FORM' }, why: 'form-revisit (1× in all)' });
     expect((await reader.get('LEAD002'))?.behaviour).toBeUndefined();
     expect(published.filter((e) => e.detailType === 'LeadActivityRecorded').map((e) => e.detail.eventId)).toEqual([
-      'activity:LEAD001:form:contact-us:visit-2',
-      'activity:LEAD001:form:contact-us:visit-2',
+      `activity:LEAD001:form:${formId}:visit-2`,
+      `activity:LEAD001:form:${formId}:visit-2`,
     ]);
   });
 
