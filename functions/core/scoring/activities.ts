@@ -144,6 +144,8 @@ export const recordActivity = async (
         activityAt,
         count,
         by: actor.id,
+        // Who recorded it, as every change records it: the recorder is not notified of their own activity.
+        actor,
         lead: snapshotOf(after),
       }),
       ...rescored.events,
