@@ -30,6 +30,8 @@ export const keys = {
   importRow: (jobId: string, rowNumber: number) => ({ pk: `IMPORTROW#${jobId}#${rowNumber}`, sk: 'ROW' }),
   /** A source's audit trail (webhook secret rotations), newest last. */
   sourceAudit: (sourceId: string, at: string, id: string) => ({ pk: `SOURCE#${sourceId}`, sk: `AUDIT#${at}#${id}` }),
+  /** A source's latest secret rotation (the guard against two at once). */
+  sourceSecret: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SECRET' }),
   ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({ gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`, gsi1sk: `${createdAt}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({ gsi2pk: `STAGE#${stage}`, gsi2sk: `${createdAt}#${id}` }),
 };

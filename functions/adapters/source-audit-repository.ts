@@ -1,39 +1,69 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SourceAuditLog } from '../core/webhook-secret-rotation';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../core/errors';
+import type { SecretRotation, SourceAuditLog } from '../core/webhook-secret-rotation';
 import { keys } from './keys';
 
-/** The sources' audit trail in the lead table: `SOURCE#<id>` / `AUDIT#<at>#<id>`, one item per rotation. */
+const rotationOf = (item: Record<string, unknown> | undefined): SecretRotation | undefined =>
+  item
+    ? { sourceId: String(item.sourceId), rotationId: String(item.rotationId), at: String(item.at), by: String(item.by), previousValidUntil: String(item.previousValidUntil) }
+    : undefined;
+
+/**
+ * The sources' secret rotations in the lead table: `SOURCE#<id>` / `SECRET` holds the latest (its
+ * `rotationId` is the version a new rotation must have seen), `SOURCE#<id>` / `AUDIT#<at>#<rotationId>`
+ * one entry per rotation, and one more when a rotation failed.
+ */
 export const makeSourceAuditRepository = (db: DynamoDBDocumentClient, table: string): SourceAuditLog => ({
-  async recordRotation(rotation) {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: { ...keys.sourceAudit(rotation.sourceId, rotation.at, rotation.rotationId), type: 'source-audit', action: 'webhook-secret-rotated', ...rotation },
-        // A retried write of the same rotation changes nothing.
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ).catch((error: Error) => {
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+  async lastRotation(sourceId) {
+    const out = await db.send(new GetCommand({ TableName: table, Key: keys.sourceSecret(sourceId), ConsistentRead: true }));
+    return rotationOf(out.Item);
   },
   async lastRotations(sourceIds) {
-    const found = await Promise.all(
-      sourceIds.map(async (sourceId) => {
-        const out = await db.send(
-          new QueryCommand({
-            TableName: table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
-            FilterExpression: '#action = :rotated',
-            ExpressionAttributeNames: { '#action': 'action' },
-            ExpressionAttributeValues: { ':pk': keys.sourceAudit(sourceId, '', '').pk, ':audit': 'AUDIT#', ':rotated': 'webhook-secret-rotated' },
-            // Newest first; a source has few audit entries, so the first page holds them.
-            ScanIndexForward: false,
-          }),
-        );
-        const item = out.Items?.[0];
-        return item ? ([sourceId, { sourceId, rotationId: String(item.rotationId), at: String(item.at), by: String(item.by), previousValidUntil: String(item.previousValidUntil) }] as const) : undefined;
+    if (sourceIds.length === 0) return new Map();
+    // At most 100 keys per BatchGet; sources are configuration, far fewer.
+    const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: sourceIds.slice(0, 100).map((id) => keys.sourceSecret(id)) } } }));
+    const found = (out.Responses?.[table] ?? []).map((item) => rotationOf(item)).filter((r) => r !== undefined);
+    return new Map(found.map((r) => [r.sourceId, r]));
+  },
+  async beginRotation(rotation, seenRotationId) {
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: { ...keys.sourceSecret(rotation.sourceId), type: 'source-secret', ...rotation },
+                ConditionExpression: seenRotationId === undefined ? 'attribute_not_exists(pk)' : 'rotationId = :seen',
+                ExpressionAttributeValues: seenRotationId === undefined ? undefined : { ':seen': seenRotationId },
+              },
+            },
+            { Put: { TableName: table, Item: { ...keys.sourceAudit(rotation.sourceId, rotation.at, rotation.rotationId), type: 'source-audit', action: 'webhook-secret-rotated', ...rotation } } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) throw new ConflictError(`Source '${rotation.sourceId}' was rotated by someone else just now; reload and decide again.`);
+      throw error;
+    }
+  },
+  async abandonRotation(rotation, previous, reason) {
+    const restore = previous
+      ? { Put: { TableName: table, Item: { ...keys.sourceSecret(rotation.sourceId), type: 'source-secret', ...previous }, ConditionExpression: 'rotationId = :ours', ExpressionAttributeValues: { ':ours': rotation.rotationId } } }
+      : { Delete: { TableName: table, Key: keys.sourceSecret(rotation.sourceId), ConditionExpression: 'rotationId = :ours', ExpressionAttributeValues: { ':ours': rotation.rotationId } } };
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          restore,
+          {
+            Put: {
+              TableName: table,
+              Item: { ...keys.sourceAudit(rotation.sourceId, new Date().toISOString(), `${rotation.rotationId}-failed`), type: 'source-audit', action: 'webhook-secret-rotation-failed', sourceId: rotation.sourceId, rotationId: rotation.rotationId, by: rotation.by, reason },
+            },
+          },
+        ],
       }),
     );
-    return new Map(found.filter((f) => f !== undefined));
   },
 });

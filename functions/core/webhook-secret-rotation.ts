@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError } from './errors';
+import { ConflictError, NotFoundError } from './errors';
 import { makeEvent } from './events';
 import type { Clock, EventPublisher, IdGenerator } from './ports';
 import { findSource, type SourceConfig } from './sources';
@@ -59,11 +59,19 @@ export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString(
 /** One rotation as the audit keeps it: who, when, which source, until when the previous secret works. Never the secret. */
 export type SecretRotation = { sourceId: string; rotationId: string; at: string; by: string; previousValidUntil: string };
 
-/** Port: the sources' audit trail. */
+/** Port: each source's latest rotation and its audit trail. */
 export type SourceAuditLog = {
-  recordRotation(rotation: SecretRotation): Promise<void>;
+  /** The source's latest rotation (read consistently), if any. */
+  lastRotation(sourceId: string): Promise<SecretRotation | undefined>;
   /** The latest rotation of each source that has one. */
   lastRotations(sourceIds: readonly string[]): Promise<Map<string, SecretRotation>>;
+  /**
+   * Makes `rotation` the source's latest and appends its audit entry, in one transaction, provided the
+   * latest is still `seenRotationId` (undefined: none); otherwise throws {@link ConflictError}.
+   */
+  beginRotation(rotation: SecretRotation, seenRotationId: string | undefined): Promise<void>;
+  /** After the store refused the secret: the latest goes back to `previous`, and the audit says the rotation failed. */
+  abandonRotation(rotation: SecretRotation, previous: SecretRotation | undefined, reason: string): Promise<void>;
 };
 
 export type RotationDeps = {
@@ -83,33 +91,51 @@ export type RotationResult = {
   rotation: SecretRotation;
   secret: string;
   /** What could not be done after the secret was stored (the secret is answered anyway: it is live and shown only once). */
-  failures: { step: 'audit' | 'event'; error: unknown }[];
+  failures: { step: 'event'; error: unknown }[];
 };
 
 /**
  * Rotates a webhook source's secret: a new `whsec_` value becomes current, the replaced one is still
- * accepted for the grace window. The store is the commit point; the audit entry and the
- * `WebhookSecretRotated` event (neither holds the secret) follow, and their failure is reported
- * rather than thrown, because the caller must receive a secret that is already live.
+ * accepted for the grace window.
+ *
+ * 1. While the secret before the current one is still accepted, a rotation would drop it at once
+ *    (the store keeps one previous version): refused with 409 unless `dropPrevious`.
+ * 2. The audit entry and the source's latest rotation are written first, conditionally on the latest
+ *    rotation read in 1, so two people rotating at once cannot both succeed (one gets 409), and no
+ *    rotation is ever stored unaudited.
+ * 3. The store takes the secret (the commit point). If it refuses, 2 is undone and the audit says so.
+ * 4. `WebhookSecretRotated` is published (without the secret); its failure is reported, not thrown,
+ *    because the caller must receive a secret that is already live.
  */
-export const rotateWebhookSecret = async (deps: RotationDeps, sourceId: string, by: string): Promise<RotationResult> => {
+export const rotateWebhookSecret = async (deps: RotationDeps, sourceId: string, by: string, options: { dropPrevious?: boolean } = {}): Promise<RotationResult> => {
   const source = findSource([...deps.sources], sourceId, 'webhook');
   if (!source) throw new NotFoundError('webhook source', sourceId);
-  const secret = (deps.newSecret ?? newWebhookSecret)();
-  const rotationId = deps.ids.next();
+  const last = await deps.audit.lastRotation(source.id);
   // Taken before the store records the version, so the announced end of the window is never later than the real one.
   const at = deps.clock.now();
-  await deps.store.rotate(source.id, secret, rotationId);
-  const rotation: SecretRotation = { sourceId: source.id, rotationId, at: at.toISOString(), by, previousValidUntil: previousValidUntil(at, deps.graceSeconds).toISOString() };
-  const event = makeEvent('WebhookSecretRotated', `WebhookSecretRotated#${source.id}#${rotationId}`, rotation.at, {
+  if (last && Date.parse(last.previousValidUntil) > at.getTime() && !options.dropPrevious) {
+    const reason = `the secret before the current one is still accepted until ${last.previousValidUntil}; rotating again now stops it at once`;
+    throw new ConflictError(`Source '${source.id}' was rotated at ${last.at} by ${last.by}: ${reason}. Send {"dropPrevious": true} to rotate anyway.`, {
+      previousValidUntil: last.previousValidUntil,
+      issues: [{ field: 'dropPrevious', reason }],
+    });
+  }
+  const secret = (deps.newSecret ?? newWebhookSecret)();
+  const rotation: SecretRotation = { sourceId: source.id, rotationId: deps.ids.next(), at: at.toISOString(), by, previousValidUntil: previousValidUntil(at, deps.graceSeconds).toISOString() };
+  await deps.audit.beginRotation(rotation, last?.rotationId);
+  try {
+    await deps.store.rotate(source.id, secret, rotation.rotationId);
+  } catch (error) {
+    await deps.audit.abandonRotation(rotation, last, (error as Error).name || 'Error').catch(() => undefined);
+    throw error;
+  }
+  const event = makeEvent('WebhookSecretRotated', `WebhookSecretRotated#${source.id}#${rotation.rotationId}`, rotation.at, {
     sourceId: source.id,
     rotatedBy: by,
     previousValidUntil: rotation.previousValidUntil,
     actor: { kind: 'user', id: by, source: 'API' },
   });
-  const [audited, published] = await Promise.allSettled([deps.audit.recordRotation(rotation), deps.bus.publish([event])]);
   const failures: RotationResult['failures'] = [];
-  if (audited.status === 'rejected') failures.push({ step: 'audit', error: audited.reason });
-  if (published.status === 'rejected') failures.push({ step: 'event', error: published.reason });
+  await deps.bus.publish([event]).catch((error: unknown) => failures.push({ step: 'event', error }));
   return { rotation, secret, failures };
 };

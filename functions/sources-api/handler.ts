@@ -1,10 +1,16 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { fieldIssuesOf, ValidationError } from '../core/errors';
 import { listSources } from '../core/source-view';
 import type { SourceConfig } from '../core/sources';
 import { type RotationDeps, rotateWebhookSecret, type SourceAuditLog } from '../core/webhook-secret-rotation';
 import { callerOf, requireGroup } from '../http/auth';
+import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
+
+/** POST /sources/{id}/secret takes no body, or `{ "dropPrevious": true }` to rotate while the secret before the current one is still accepted. */
+const rotateRequestSchema = z.object({ dropPrevious: z.boolean().optional() }).strict();
 
 export type SourcesApiDeps = {
   sources: SourceConfig[];
@@ -35,7 +41,9 @@ export const makeSourcesApi = (deps: SourcesApiDeps) =>
     'POST /sources/{id}/secret': async (event: APIGatewayProxyEventV2) => {
       const caller = callerOf(event);
       requireGroup(caller, 'salesops');
-      const { rotation, secret, failures } = await rotateWebhookSecret({ ...deps.rotation, sources: deps.sources, audit: deps.audit }, event.pathParameters?.id ?? '', caller.userId);
+      const request = rotateRequestSchema.safeParse(jsonBody(event, { optional: true }));
+      if (!request.success) throw new ValidationError(fieldIssuesOf(request.error.issues));
+      const { rotation, secret, failures } = await rotateWebhookSecret({ ...deps.rotation, sources: deps.sources, audit: deps.audit }, event.pathParameters?.id ?? '', caller.userId, request.data);
       for (const { step, error } of failures) deps.onFollowUpFailure?.({ step, sourceId: rotation.sourceId, rotationId: rotation.rotationId, error });
       return json(
         201,

@@ -29,17 +29,21 @@ const SOURCES: SourceConfig[] = [
   { id: 'campaign-demo', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
   { id: 'google-ads', kind: 'webhook', adapter: 'google-ads', duplicatePolicy: 'create', allowedOrigins: [] },
   { id: 'contact-us', kind: 'form', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
+  { id: 'partner-x', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
+  // Configured, but its secret was never created (a deployment that failed half-way): the store refuses a rotation.
+  { id: 'no-secret', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
 ];
 
 type Answer = { statusCode: number; body: string; headers: Record<string, string> };
 const context = {} as Context;
 
-const apiEvent = (routeKey: string, pathParameters: Record<string, string>, who?: { user: string; groups: string[] }) =>
+const apiEvent = (routeKey: string, pathParameters: Record<string, string>, who?: { user: string; groups: string[] }, body?: unknown) =>
   ({
     version: '2.0',
     routeKey,
     rawPath: routeKey.split(' ')[1]?.replace(/\{(\w+)\}/g, (_m, name: string) => pathParameters[name] ?? ''),
-    headers: {},
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
     pathParameters,
     isBase64Encoded: false,
     requestContext: {
@@ -76,14 +80,19 @@ describe('webhook secret rotation', () => {
       requestContext: { routeKey: 'POST /webhooks/{sourceId}', http: { method: 'POST', path: '/webhooks/campaign-demo', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
     } as unknown as APIGatewayProxyEventV2);
   };
-  const rotate = async (who = SAM, id = 'campaign-demo') => sourcesApi(apiEvent('POST /sources/{id}/secret', { id }, who));
+  const rotate = async (who = SAM, id = 'campaign-demo', body?: unknown) => sourcesApi(apiEvent('POST /sources/{id}/secret', { id }, who, body));
   const auditOf = async (sourceId: string) =>
-    (await table.db.send(new QueryCommand({ TableName: table.name, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sourceAudit(sourceId, '', '').pk } }))).Items ?? [];
+    (
+      await table.db.send(
+        new QueryCommand({ TableName: table.name, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)', ExpressionAttributeValues: { ':pk': keys.sourceAudit(sourceId, '', '').pk, ':audit': 'AUDIT#' } }),
+      )
+    ).Items ?? [];
 
   beforeAll(async () => {
     [table, server] = await Promise.all([freshTable('rotation'), serveSecretsManager(secretsManager)]);
     secretsManager.seed(`${DEFAULT_WEBHOOK_SECRET_PREFIX}campaign-demo`, OLD);
     secretsManager.seed(`${DEFAULT_WEBHOOK_SECRET_PREFIX}google-ads`, 'gkey-the-first-google-key');
+    secretsManager.seed(`${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`, OLD);
     const client = () => makeSecretsManagerClient(server.endpoint);
     const dateNow = { now: () => new Date(clock) };
     const api = httpHandler(
@@ -156,6 +165,41 @@ describe('webhook secret rotation', () => {
     expect(late.statusCode).toBe(401);
     expect(JSON.parse(late.body)).toMatchObject({ errors: [{ field: 'webhook-signature' }] });
     expect((await deliver(String(secret))).statusCode).toBe(202);
+  });
+
+  it('refuses to rotate again while the secret before the current one is still accepted, unless told to drop it', async () => {
+    clock += 60_000;
+    const current = secretsManager.current(`${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`);
+    expect((await rotate(SAM, 'partner-x')).statusCode).toBe(201);
+    const auditBefore = (await auditOf('partner-x')).length;
+
+    const again = await rotate(SAM, 'partner-x');
+    expect(again.statusCode).toBe(409);
+    expect(JSON.parse(again.body)).toMatchObject({ errors: [{ field: 'dropPrevious' }] });
+    expect(secretsManager.handle('GetSecretValue', { SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`, VersionStage: 'AWSPREVIOUS' }).SecretString).toBe(current);
+    expect(await auditOf('partner-x')).toHaveLength(auditBefore);
+    expect((await rotate(SAM, 'partner-x', { dropPrevious: 'yes' })).statusCode).toBe(422);
+
+    expect((await rotate(SAM, 'partner-x', { dropPrevious: true })).statusCode).toBe(201);
+    expect(secretsManager.handle('GetSecretValue', { SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`, VersionStage: 'AWSPREVIOUS' }).SecretString).not.toBe(current);
+  });
+
+  it('lets one of two simultaneous rotations win and answers the other 409, so no handed-out secret is silently replaced', async () => {
+    clock += 2 * GRACE_SECONDS * 1000;
+    const answers = await Promise.all([rotate(SAM, 'partner-x'), rotate({ user: 'sol', groups: ['salesops'] }, 'partner-x')]);
+
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    const winner = JSON.parse(answers.find((a) => a.statusCode === 201)?.body ?? '{}') as { secret: string };
+    expect(secretsManager.current(`${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`)).toBe(winner.secret);
+  });
+
+  it('undoes the claim and audits the failure when the store refuses the secret, leaving the next rotation free', async () => {
+    const failed = await rotate(SAM, 'no-secret');
+
+    expect(failed.statusCode).toBe(500);
+    expect((await auditOf('no-secret')).map((a) => a.action)).toEqual(['webhook-secret-rotated', 'webhook-secret-rotation-failed']);
+    secretsManager.seed(`${DEFAULT_WEBHOOK_SECRET_PREFIX}no-secret`, OLD);
+    expect((await rotate(SAM, 'no-secret')).statusCode).toBe(201);
   });
 
   it('audits who rotated which source and when, announces it, and never stores or sends the secret', async () => {

@@ -239,10 +239,12 @@ export interface paths {
      * source's current secret (Secrets Manager `PutSecretValue`). This answer is the only place it ever
      * appears: no route returns a secret, and the answer is `cache-control: no-store`. The replaced secret is
      * still accepted until `previousValidUntil` (the grace window, 24 h unless the deployment sets
-     * `webhookSecretGraceHours`), so the platform can switch over without lost deliveries; rotating again
-     * inside the window drops the older secret at once. The rotation is audited (who, when, which source —
-     * never the secret) and announced by a `WebhookSecretRotated` event (without the secret). For the
-     * `google-ads` adapter the new value is the key to set in the Google Ads lead form. No request body.
+     * `webhookSecretGraceHours`), so the platform can switch over without lost deliveries. Rotating again
+     * inside that window would drop the older secret at once (one previous version is kept): it is refused
+     * with `409` unless the body says `{"dropPrevious": true}`; two rotations at the same moment get one
+     * `201` and one `409`. The rotation is audited (who, when, which source - never the secret) and
+     * announced by a `WebhookSecretRotated` event (without the secret). For the `google-ads` adapter the new
+     * value is the key to set in the Google Ads lead form. The body is optional.
      */
     post: operations["rotateWebhookSecret"];
   };
@@ -2475,16 +2477,26 @@ export interface operations {
    * source's current secret (Secrets Manager `PutSecretValue`). This answer is the only place it ever
    * appears: no route returns a secret, and the answer is `cache-control: no-store`. The replaced secret is
    * still accepted until `previousValidUntil` (the grace window, 24 h unless the deployment sets
-   * `webhookSecretGraceHours`), so the platform can switch over without lost deliveries; rotating again
-   * inside the window drops the older secret at once. The rotation is audited (who, when, which source —
-   * never the secret) and announced by a `WebhookSecretRotated` event (without the secret). For the
-   * `google-ads` adapter the new value is the key to set in the Google Ads lead form. No request body.
+   * `webhookSecretGraceHours`), so the platform can switch over without lost deliveries. Rotating again
+   * inside that window would drop the older secret at once (one previous version is kept): it is refused
+   * with `409` unless the body says `{"dropPrevious": true}`; two rotations at the same moment get one
+   * `201` and one `409`. The rotation is audited (who, when, which source - never the secret) and
+   * announced by a `WebhookSecretRotated` event (without the secret). For the `google-ads` adapter the new
+   * value is the key to set in the Google Ads lead form. The body is optional.
    */
   rotateWebhookSecret: {
     parameters: {
       path: {
         /** @description A source of kind `webhook` */
         id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @description Rotate even while the secret before the current one is still accepted (it stops working at once) */
+          dropPrevious?: boolean;
+        };
       };
     };
     responses: {
@@ -2497,9 +2509,18 @@ export interface operations {
           "application/json": components["schemas"]["RotatedSecret"];
         };
       };
+      400: components["responses"]["BadRequest"];
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
+      /** @description The secret before the current one is still accepted (`errors[0].field` is `dropPrevious`, `previousValidUntil` says until when), or someone rotated this source at the same moment. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
       500: components["responses"]["InternalError"];
     };
   };

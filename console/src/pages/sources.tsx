@@ -115,19 +115,21 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
     setError(undefined);
     setPhase('closed');
   };
+  const stillOpen = source.rotation !== undefined && Date.parse(source.rotation.previousValidUntil) > now;
   const rotate = async () => {
     setPhase('working');
     setError(undefined);
     try {
-      setResult(await must(api.POST('/sources/{id}/secret', { params: { path: { id: source.id } } })));
+      // The warning below was shown: rotating now is what the person chose, even though it drops the older secret.
+      setResult(await must(api.POST('/sources/{id}/secret', { params: { path: { id: source.id } }, body: stillOpen ? { dropPrevious: true } : {} })));
       setPhase('shown');
-      onRotated();
     } catch (e) {
       setError(e);
       setPhase('confirm');
     }
+    // Either way the list shows the latest rotation (a 409 means someone rotated meanwhile: the warning then appears).
+    onRotated();
   };
-  const stillOpen = source.rotation && Date.parse(source.rotation.previousValidUntil) > now;
   return (
     <>
       <button type="button" onClick={() => setPhase('confirm')} aria-label={`Rotate secret of ${source.id}`}>
