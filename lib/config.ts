@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type SourceConfig, sourcesSchema } from '../functions/core/sources';
+import { DEFAULT_WEBHOOK_SECRET_PREFIX } from '../functions/core/webhook-secret-rotation';
 
 /** Where the repository root is, whoever runs the app (cdk CLI, vitest, tsx). */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
@@ -104,7 +105,7 @@ export const loadConfig = (scope: Construct): LeadflowConfig => {
   }
   return {
     sources: readSources(configFile),
-    webhookSecretPrefix: optionalString(ctx('webhookSecretPrefix')) ?? 'leadflow/webhooks/',
+    webhookSecretPrefix: optionalString(ctx('webhookSecretPrefix')) ?? DEFAULT_WEBHOOK_SECRET_PREFIX,
     webhookSecretGraceHours: graceHours(ctx('webhookSecretGraceHours')),
     eventArchiveRetentionDays: positiveNumber('eventArchiveRetentionDays', ctx('eventArchiveRetentionDays'), 90),
     logRetentionDays: logRetentionDays as RetentionDays,

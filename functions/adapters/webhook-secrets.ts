@@ -2,9 +2,7 @@ import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } fr
 import type { WebhookSecretSet, WebhookSecretStore, WebhookSecrets } from '../core/webhook-secret-rotation';
 
 export type { WebhookSecretSet, WebhookSecrets, WebhookSecretStore } from '../core/webhook-secret-rotation';
-
-/** The stack's default name prefix; the local runtime uses it too. */
-export const DEFAULT_WEBHOOK_SECRET_PREFIX = 'leadflow/webhooks/';
+export { DEFAULT_WEBHOOK_SECRET_PREFIX } from '../core/webhook-secret-rotation';
 
 /** Fixed secrets `{"<sourceId>": "whsec_..."}` without rotation (tests of the capture handler alone). */
 export const secretsFromEnv = (raw = process.env.LEADFLOW_WEBHOOK_SECRETS): WebhookSecrets => {

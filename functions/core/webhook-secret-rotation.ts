@@ -25,6 +25,9 @@ export type WebhookSecretStore = {
   rotate(sourceId: string, secret: string, rotationId: string): Promise<void>;
 };
 
+/** Secrets Manager name prefix of the webhook secrets (`<prefix><sourceId>`), unless configured; the stack and the local runtime share it. */
+export const DEFAULT_WEBHOOK_SECRET_PREFIX = 'leadflow/webhooks/';
+
 /** How long the previous secret is still accepted after a rotation, unless configured. */
 export const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
 /** Longest accepted grace window: Secrets Manager keeps one previous version, a week is plenty to switch. */
