@@ -9,8 +9,13 @@ type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountI
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
 type Deferred<T> = { resolve(value: T): void; reject(error: unknown): void };
 
-/** The items of one capture, exactly as the capture repository writes them. Rows sharing a key are never in flight together, so no key condition is needed. */
-const captureItems = (table: string, write: NewLeadWrite) => captureTransactItems(table, { ...write, seen: undefined });
+/**
+ * The items of one capture, exactly as the capture repository writes them, key conditions included:
+ * within one store, rows sharing a key are never in flight together, but another batch (a
+ * Distributed Map runs several at once), another import or a webhook may add a lead to a key.
+ */
+const captureItems = (table: string, write: NewLeadWrite) => captureTransactItems(table, write);
+type WriteAnswer = { written: true } | { written: false; priorAnswer: CaptureAnswer } | { written: false; raced: true };
 
 const MAX_ITEMS_PER_TRANSACTION = 100;
 const MAX_KEYS_PER_BATCH_GET = 100;
@@ -25,7 +30,7 @@ const MAX_KEYS_PER_BATCH_GET = 100;
  */
 export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: string): CaptureStore => {
   let lookups: { sourceId: string; deliveryId: string; keys: DedupeKey[]; done: Deferred<CaptureLookup> }[] = [];
-  let writes: { write: NewLeadWrite; done: Deferred<{ written: true } | { written: false; priorAnswer: CaptureAnswer }> }[] = [];
+  let writes: { write: NewLeadWrite; done: Deferred<WriteAnswer> }[] = [];
   let lookupScheduled = false;
   let writeScheduled = false;
 
@@ -110,6 +115,9 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
             const priorAnswer = await readDelivery(sourceId, deliveryId);
             if (priorAnswer) r.entry.done.resolve({ written: false, priorAnswer });
             else r.entry.done.reject(error);
+          } else if (mine.slice(3).some((m) => m.Code === 'ConditionalCheckFailed')) {
+            // A key gained a lead since this row's lookup: the capture core looks again and decides again.
+            r.entry.done.resolve({ written: false, raced: true });
           } else if (mine.some((m) => m.Code === 'ConditionalCheckFailed')) r.entry.done.reject(error);
           else next.push(r);
         }
