@@ -198,7 +198,7 @@ describe('counters from events', () => {
   it('takes an activity the owner records as their first response, and one an integration records as none', () => {
     const lead = { id: 'L6', stage: 'Assigned', leadType: 'B2B' as const, channel: 'WEBHOOK', sourceId: 'webinar', owner: 'alice', createdAt: '2026-11-02T08:00:00.000Z', stageEnteredAt: '2026-11-02T08:00:00.000Z' };
     const assigned: CountableEvent = { detailType: 'LeadAssigned', detail: { eventId: 'as', occurredAt: lead.createdAt, owner: 'alice', lead } };
-    const activity = (eventId: string, by: string, occurredAt: string): CountableEvent => ({ detailType: 'LeadActivityRecorded', detail: { eventId, occurredAt, by, type: 'call', lead } });
+    const activity = (eventId: string, by: string, occurredAt: string): CountableEvent => ({ detailType: 'LeadActivityRecorded', detail: { eventId, occurredAt, by, lead } });
 
     const byIntegration = repsReport(foldEvents([assigned, activity('i', 'crm-sync', '2026-11-02T08:30:00.000Z')]).counters, range);
     const byOwner = repsReport(foldEvents([assigned, activity('i', 'crm-sync', '2026-11-02T08:30:00.000Z'), activity('o', 'alice', '2026-11-02T10:00:00.000Z')]).counters, range);
