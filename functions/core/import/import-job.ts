@@ -90,7 +90,14 @@ export type ImportStore = {
   rejectedRows(jobId: string): AsyncIterable<{ outcome: RowOutcome; values: string[] }>;
 };
 
-export type ImportBatchDeps = { capture: CaptureDeps; store: ImportStore; concurrency?: number };
+export type ImportBatchDeps = {
+  capture: CaptureDeps;
+  store: ImportStore;
+  /** Rows captured at once. @default 16 */
+  concurrency?: number;
+  /** Lifecycle starts in flight at once (each still waits for the starter's pacing). @default 16 */
+  startConcurrency?: number;
+};
 
 /**
  * Runs tasks with at most `limit` at once, but a task never starts before every earlier task that
@@ -139,6 +146,11 @@ export type BatchRequest = { job: ImportJob; source: SourceConfig; rows: SourceR
  */
 export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest): Promise<RowOutcome[]> => {
   const { job, source, rows, actor } = request;
+  // Rows are written first, at the database's speed; their lifecycles follow through the (paced)
+  // starter. A row's outcome is recorded only once its lifecycle has started, so a batch that dies
+  // in between is captured again, finds its delivery, and starts what is missing (captureLead's ensureStarted).
+  const starts: { leadId: string; input: Record<string, unknown> }[] = [];
+  const capture: CaptureDeps = { ...deps.capture, workflow: { startLifecycle: async (leadId, input) => void starts.push({ leadId, input }) } };
   const known = await deps.store.readOutcomes(
     job.jobId,
     rows.map((r) => r.rowNumber),
@@ -150,7 +162,7 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
       keys: p.ok ? p.keys.map((k) => `${k.on}:${k.value}`) : [],
       run: async (): Promise<RowOutcome> => {
         if (!p.ok) return { rowNumber: row.rowNumber, status: 'rejected', issues: p.issues };
-        const answer = await captureLead(deps.capture, {
+        const answer = await captureLead(capture, {
           payload: p.payload,
           channel: 'IMPORT',
           source,
@@ -168,6 +180,10 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
       },
     })),
     deps.concurrency ?? 16,
+  );
+  await runKeyOrdered(
+    starts.map((s) => ({ keys: [], run: () => deps.capture.workflow.startLifecycle(s.leadId, s.input) })),
+    deps.startConcurrency ?? 16,
   );
   await deps.store.recordOutcomes(job.jobId, outcomes, new Map(fresh.map((r) => [r.rowNumber, r.values])));
   const byRow = new Map(outcomes.map((o) => [o.rowNumber, o]));
