@@ -141,5 +141,46 @@ describe('reports through the local runtime', () => {
       write.mockRestore();
     }
   });
+
+  it('counts two SalesQualified stays for a lead whose conversion an approver rejected before it converted', async () => {
+    const range = `from=${today()}&to=${today()}`;
+    const salesops = { as: ['sam', 'salesops'] as [string, string] };
+    const current = await api.request<{ version: number }>('GET', '/config/approvals', salesops);
+    const chain = { name: 'deal desk', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'desk', approver: 'victor', timeout: 'PT1H' }], onReject: 'return-to-sales-qualified' };
+    expect((await api.request('PUT', '/config/approvals', { ...salesops, body: { version: current.body.version, value: { chains: [chain] } } })).status).toBe(200);
+    const before = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage.SalesQualified.count ?? 0;
+    const created = await api.webhook('campaign-demo', { email: 'deal@initech.example', company: 'Initech', leadType: 'B2B', expectedValue: 5000 });
+    const id = String(created.body.leadId);
+    const stageOf = async () => (await api.request<{ stage: string }>('GET', `/leads/${id}`, asManager)).body.stage;
+    await eventually(async () => (await stageOf()) === 'Assigned');
+    const act = (action: string) =>
+      eventually(async () => {
+        const res = await api.request('POST', `/leads/${id}/actions/${action}`, { ...asManager, body: {} });
+        return res.status === 409 ? undefined : res;
+      });
+    const decideNext = (decision: 'approve' | 'reject') =>
+      eventually(async () => {
+        const task = (await api.request<{ items: { taskId: string; leadId: string }[] }>('GET', '/tasks', { as: ['victor', 'rep'] })).body.items.find((t) => t.leadId === id);
+        if (!task) return undefined;
+        const res = await api.request('POST', `/tasks/${task.taskId}/decision`, { as: ['victor', 'rep'], body: { decision, comment: 'not yet' } });
+        return res.status === 200 ? res : undefined;
+      });
+
+    await act('handoff');
+    await act('convert');
+    await decideNext('reject');
+    await eventually(async () => (await stageOf()) === 'SalesQualified');
+    await act('convert');
+    await decideNext('approve');
+    await eventually(async () => (await stageOf()) === 'Converted');
+    const stays = await eventually(async () => {
+      const count = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage.SalesQualified.count ?? 0;
+      return count >= before + 2 ? count : undefined;
+    });
+    await rt.bus.drain();
+
+    expect(stays).toBe(before + 2);
+    expect((await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage.SalesQualified.count).toBe(before + 2);
+  });
 });
 
