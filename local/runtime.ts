@@ -147,6 +147,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     NOTIFY_MODE: 'outbox',
     PUBLIC_URL: url,
     BLOB_DIR: join(dataDir ?? join(PROJECT_ROOT, '.leadflow', `blobs-${port}`), 'blobs'),
+    // No StartExecution quota here: the local engine runs a bounded number of executions at once and queues the rest.
+    IMPORT_API_STARTS_PER_SECOND: process.env.IMPORT_API_STARTS_PER_SECOND ?? '1000',
     POWERTOOLS_DEV: 'false',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
   });
@@ -320,6 +322,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   };
 
   const inFlight = new Set<Promise<void>>();
+  // The engine starts queued executions in the API's idle time (local/workflow-engine.ts).
+  let apiRequests = 0;
+  let apiLastDone = 0;
+  // A client's next request follows within milliseconds: the gap between two is not idle time.
+  engine.yieldTo(() => apiRequests > 0 || Date.now() - apiLastDone < 250);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     let body: Buffer;
@@ -358,6 +365,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       }
     }
     const event = toApiGatewayEvent(req, url, body, matched, claims);
+    apiRequests++;
     try {
       const result = (await invoke(matched.route.fn, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
       const headers: Record<string, string | string[]> = cors.responseHeaders(req, { ...(result.headers ?? {}) });
@@ -367,6 +375,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     } catch (error) {
       log(`handler ${matched.route.fn} failed: ${(error as Error).stack}`);
       send(res, 500, { message: 'Internal Server Error' });
+    } finally {
+      apiRequests--;
+      apiLastDone = Date.now();
     }
   };
 
@@ -402,8 +413,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         server.closeIdleConnections();
       });
       await Promise.allSettled([...inFlight]);
-      await bus.drain();
+      // Executions still queued or working would keep publishing; the table holds what a restart resumes from.
       engine.shutdown();
+      await bus.drain();
       dynamodb.destroy();
       if (dynamo) await dynamo.stop();
     },

@@ -66,12 +66,40 @@ export class LocalWorkflowEngine {
   readonly executions = new Map<string, ExecutionRecord>();
   private readonly machines = new Map<string, { machine: StateMachine; tasks: [string, StateDef][] }>();
   private readonly pending = new Map<string, PendingTask>();
+  /** Executions started but not yet running (FIFO), and those running a step (not parked on a task token). */
+  private readonly queued: { executionArn: string; launch: () => void }[] = [];
+  private readonly active = new Set<string>();
+  private readonly parked = new Set<string>();
 
+  /**
+   * @param maxActive executions working at once (parked ones waiting on a task token do not count);
+   * the rest wait in order. AWS runs executions on its own fleet; here they share two cores and one
+   * DynamoDB Local with the API, so a burst of starts (a 10,000-row import) must not starve it.
+   * @default LEADFLOW_LOCAL_ACTIVE_EXECUTIONS or 8
+   */
   constructor(
     private readonly services: LocalServices,
     private readonly region = 'local',
     private readonly account = '000000000000',
+    private readonly maxActive = Number(process.env.LEADFLOW_LOCAL_ACTIVE_EXECUTIONS ?? 8),
   ) {}
+
+  private apiBusy: () => boolean = () => false;
+  private lastAdmit = 0;
+  private retry?: NodeJS.Timeout;
+
+  /** Executions started and still waiting for a turn to run. */
+  get backlog(): number {
+    return this.queued.length;
+  }
+
+  /**
+   * Queued executions start while `busy()` is false (the local API serves no request); while it is
+   * true, one per second, so requests keep the two cores and DynamoDB Local and the backlog still moves.
+   */
+  yieldTo(busy: () => boolean) {
+    this.apiBusy = busy;
+  }
 
   stateMachineArn(name: string) {
     return `arn:aws:states:${this.region}:${this.account}:stateMachine:${name}`;
@@ -103,6 +131,47 @@ export class LocalWorkflowEngine {
     const record: ExecutionRecord = { executionArn, name, stateMachineArn, input, status: 'RUNNING', startDate: new Date(), history: [] };
     this.executions.set(executionArn, record);
     const parsedInput = JSON.parse(input) as Json;
+    // Input is parsed now so a bad one fails the start call, as on AWS; the run itself waits for a turn.
+    this.queued.push({ executionArn, launch: () => this.launch(entry, record, parsedInput) });
+    this.admit();
+    return record;
+  }
+
+  private admit() {
+    while (this.active.size < this.maxActive && this.queued.length > 0) {
+      if (this.apiBusy() && Date.now() - this.lastAdmit < 1000) {
+        this.retry ??= setTimeout(() => {
+          this.retry = undefined;
+          this.admit();
+        }, 250).unref();
+        return;
+      }
+      const next = this.queued.shift();
+      if (!next) return;
+      this.lastAdmit = Date.now();
+      this.active.add(next.executionArn);
+      next.launch();
+    }
+  }
+
+  /** The execution waits on a task token: its slot goes to the next one in line. */
+  private park(executionArn: string) {
+    if (this.active.delete(executionArn)) this.parked.add(executionArn);
+    this.admit();
+  }
+
+  private unpark(executionArn: string) {
+    if (this.parked.delete(executionArn)) this.active.add(executionArn);
+  }
+
+  private finish(executionArn: string) {
+    this.parked.delete(executionArn);
+    this.active.delete(executionArn);
+    this.admit();
+  }
+
+  private launch(entry: { machine: StateMachine; tasks: [string, StateDef][] }, record: ExecutionRecord, parsedInput: Json) {
+    const { executionArn, name, stateMachineArn } = record;
     const handlers = Object.fromEntries(entry.tasks.map(([stateName, state]) => [stateName, this.shimFor(state.Resource ?? '', executionArn)]));
     const run = entry.machine.run(parsedInput, {
       overrides: { taskResourceLocalHandlers: handlers },
@@ -119,13 +188,14 @@ export class LocalWorkflowEngine {
       (output: unknown) => {
         if (record.status === 'RUNNING') Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null), stopDate: new Date() });
         this.dropTokens(executionArn);
+        this.finish(executionArn);
       },
       (error: Error & { cause?: unknown }) => {
         Object.assign(record, { status: 'FAILED', error: error.name, cause: error.message, stopDate: new Date() });
         this.dropTokens(executionArn);
+        this.finish(executionArn);
       },
     );
-    return record;
   }
 
   stop(executionArn: string) {
@@ -134,16 +204,23 @@ export class LocalWorkflowEngine {
     if (record.status === 'RUNNING') {
       record.status = 'ABORTED';
       record.stopDate = new Date();
+      const waiting = this.queued.findIndex((q) => q.executionArn === executionArn);
+      if (waiting >= 0) this.queued.splice(waiting, 1);
       record.abort?.();
       this.dropTokens(executionArn);
+      this.finish(executionArn);
     }
     return record;
   }
 
   /** Ends every running execution without touching the table: a restart resumes from what it holds. */
   shutdown() {
+    this.queued.length = 0;
+    clearTimeout(this.retry);
     for (const record of this.executions.values()) if (record.status === 'RUNNING') record.abort?.();
     this.pending.clear();
+    this.active.clear();
+    this.parked.clear();
   }
 
   sendTaskSuccess(taskToken: string, output: string) {
@@ -196,7 +273,12 @@ export class LocalWorkflowEngine {
           const { FunctionName, Payload } = params(replaceToken(input, token));
           const outcome = new Promise<Json>((resolve, reject) => this.pending.set(token, { executionArn, resolve, reject }));
           await this.services.invokeFunction(String(FunctionName), Payload ?? null);
-          return outcome;
+          this.park(executionArn);
+          try {
+            return await outcome;
+          } finally {
+            this.unpark(executionArn);
+          }
         };
       case 'dynamodb:updateItem':
         return async (input) => JSON.parse(JSON.stringify(await this.services.dynamodb.send(new UpdateItemCommand(params(input) as never)))) as Json;
