@@ -35,7 +35,7 @@ describe('the scoring model schedule', () => {
   it('takes its expression from context scoringTrainSchedule and refuses one Scheduler would not accept', () => {
     const { schedules } = scheduleOf({ scoringTrainSchedule: 'cron(0 3 * * ? *)' });
 
-    expect((schedules[0]?.Properties as { ScheduleExpression: string }).ScheduleExpression).toBe('cron(0 3 * * ? *)');
+    expect(schedules[0]?.Properties).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)' });
     expect(() => scheduleOf({ scoringTrainSchedule: 'every day' })).toThrow(/scoringTrainSchedule must be rate\(…\), cron\(…\) or at\(…\), received "every day"/);
   });
 });
