@@ -7,7 +7,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -23,6 +23,34 @@ export const IMPORT_FIXED_SUBSTITUTIONS = ['TableName', 'TableArn', 'EventBusNam
 
 /** `captureWebhook` → `CaptureWebhookFunctionArn`: how a definition names a function's ARN. */
 export const functionArnSubstitution = (name: string): string => `${name.charAt(0).toUpperCase()}${name.slice(1)}FunctionArn`;
+
+/**
+ * How fast imports start lifecycle executions (docs/import.md, "Pacing lifecycle starts"). Standard
+ * workflows' StartExecution is a token bucket per account and region refilling at 150/s in most
+ * regions (300/s in us-east-1, us-west-2, eu-west-1): each import path stays under the smaller one.
+ */
+export type ImportPacing = {
+  /** Rows per Distributed Map batch (ItemBatcher MaxItemsPerBatchPath). */
+  readonly batchSize: number;
+  /** Batches running at once (MaxConcurrencyPath). */
+  readonly maxConcurrency: number;
+  /** Lifecycle starts per second of one batch worker (its token bucket's refill). */
+  readonly startsPerSecond: number;
+  /** That bucket's size. */
+  readonly startsBurst: number;
+  /** Lifecycle starts per second of one `importsApi` instance (the CLI path: one batch at a time per import). */
+  readonly apiStartsPerSecond: number;
+};
+
+/** The environment ImportWorkflow sets on the functions it paces. */
+export const IMPORT_PACING_ENV: Readonly<Record<string, readonly string[]>> = {
+  importBatch: ['IMPORT_BATCH_SIZE', 'IMPORT_MAX_CONCURRENCY', 'IMPORT_STARTS_PER_SECOND', 'IMPORT_STARTS_BURST'],
+  importsApi: ['IMPORT_API_STARTS_PER_SECOND'],
+};
+
+export const DEFAULT_IMPORT_PACING: ImportPacing = { batchSize: 100, maxConcurrency: 5, startsPerSecond: 20, startsBurst: 20, apiStartsPerSecond: 100 };
+/** StartExecution refill of Standard workflows outside us-east-1, us-west-2 and eu-west-1. */
+export const START_EXECUTION_REFILL_PER_SECOND = 150;
 
 export type ImportWorkflowProps = {
   readonly table: ITable;
@@ -58,6 +86,16 @@ export type ImportWorkflowProps = {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Batch size, concurrency and lifecycle start rates, set as the environment of `importBatch` and `importsApi`.
+   * @default DEFAULT_IMPORT_PACING (≤ 100 starts/s per path)
+   */
+  readonly pacing?: Partial<ImportPacing>;
+  /**
+   * The account's StartExecution refill rate the pacing must stay under.
+   * @default START_EXECUTION_REFILL_PER_SECOND (150/s)
+   */
+  readonly startExecutionRefillPerSecond?: number;
 };
 
 /**
@@ -83,6 +121,14 @@ export class ImportWorkflow extends Construct {
     const uploadPrefix = props.uploadPrefix ?? 'imports/';
     const workPrefix = props.workPrefix ?? 'import-work/';
     const resultsPrefix = props.resultsPrefix ?? 'import-results/';
+    const pacing = { ...DEFAULT_IMPORT_PACING, ...props.pacing };
+    const refill = props.startExecutionRefillPerSecond ?? START_EXECUTION_REFILL_PER_SECOND;
+    if (!Object.values(pacing).every((v) => Number.isFinite(v) && v > 0)) throw new Error(`import pacing values must be positive numbers, got ${JSON.stringify(pacing)}`);
+    if (pacing.maxConcurrency * pacing.startsPerSecond > refill || pacing.apiStartsPerSecond > refill) {
+      throw new Error(
+        `import pacing would start up to ${pacing.maxConcurrency * pacing.startsPerSecond}/s (workflow: ${pacing.maxConcurrency} batches × ${pacing.startsPerSecond}/s) and ${pacing.apiStartsPerSecond}/s (API); StartExecution refills at ${refill}/s`,
+      );
+    }
     const onTable = (action: string) => [new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] })];
     const substitutions: Record<string, Substitution> = {
       TableName: { value: props.table.tableName },
@@ -165,6 +211,16 @@ export class ImportWorkflow extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    // The prepare step hands batch size and concurrency to the Map through the state (…Path), read from here.
+    const importBatch = props.functions.importBatch;
+    if (importBatch instanceof LambdaFunction) {
+      importBatch.addEnvironment('IMPORT_BATCH_SIZE', String(pacing.batchSize));
+      importBatch.addEnvironment('IMPORT_MAX_CONCURRENCY', String(pacing.maxConcurrency));
+      importBatch.addEnvironment('IMPORT_STARTS_PER_SECOND', String(pacing.startsPerSecond));
+      importBatch.addEnvironment('IMPORT_STARTS_BURST', String(pacing.startsBurst));
+    }
+    const importsApi = props.functions.importsApi;
+    if (importsApi instanceof LambdaFunction) importsApi.addEnvironment('IMPORT_API_STARTS_PER_SECOND', String(pacing.apiStartsPerSecond));
     for (const fn of Object.values(props.functions)) {
       acknowledgeWildcardResource(this.workflow.role, `${fn.functionArn}:*`, 'Invoking a function by version or alias ARN needs the ":*" form; it covers this function only.');
     }

@@ -8,6 +8,7 @@ import { GROUPS } from '../../functions/http/auth';
 import { EVENT_RULES } from '../../functions/core/event-rules';
 import { FUNCTIONS, ROUTES } from '../../functions/routes';
 import { integrationsIn, placeholdersIn } from '../../lib/asl-workflow';
+import { IMPORT_PACING_ENV } from '../../lib/import-workflow';
 import { readSources } from '../../lib/config';
 import { LIFECYCLE_SUBSTITUTIONS } from '../../lib/lifecycle-workflow';
 import type { LeadflowStack } from '../../lib/leadflow-stack';
@@ -130,7 +131,8 @@ describe('the functions', () => {
       const fn = stack.functions[name];
       if (!fn) continue;
       const env = ((ofType('AWS::Lambda::Function')[logicalId(fn.fn)]?.Properties?.Environment ?? { Variables: {} }) as { Variables: Record<string, unknown> }).Variables;
-      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'LEADFLOW_SOURCES', 'EVENT_BUS_NAME', ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? [])]);
+      const pacing = stack.imports ? (IMPORT_PACING_ENV[name] ?? []) : [];
+      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'LEADFLOW_SOURCES', 'EVENT_BUS_NAME', ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? []), ...pacing]);
       expect(Object.keys(env).sort(), name).toEqual([...expected].sort());
       expect(env.LEADFLOW_SOURCES).toBe(sources);
     }
