@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
-import { countingRejects, type RejectionPorts } from '../core/capture-rejections';
+import { announceRejection, countingRejects, type RejectionPorts } from '../core/capture-rejections';
 import { fieldIssuesOf, MalformedBodyError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
 import { fromGoogleAds, googleAdsLeadSchema } from '../core/source-adapters/google-ads';
 import { findSource, type SourceConfig } from '../core/sources';
@@ -69,6 +69,10 @@ const withSecrets = async <T>(deps: WebhookHandlerDeps, sourceId: string, first:
   }
 };
 
+/** Google's lead id names a delivery; a body without one is named by its hash, so its redelivery is the same delivery. */
+const googleDeliveryId = (leadId: unknown, body: string) =>
+  typeof leadId === 'string' && leadId.length > 0 ? `gads:${leadId}` : `gads-body:${createHash('sha256').update(body).digest('base64url')}`;
+
 export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: APIGatewayProxyEventV2) => {
   const sourceId = event.pathParameters?.sourceId ?? '';
   const source = findSource(deps.sources(), sourceId, 'webhook');
@@ -80,16 +84,32 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: AP
 
   if (source.adapter === 'google-ads') {
     // Google signs nothing; it sends the configured key inside the body.
-    const parsed = googleAdsLeadSchema.safeParse(parseJson(body));
+    const raw = parseJson(body);
+    const parsed = googleAdsLeadSchema.safeParse(raw);
     if (!parsed.success) {
       const keyMissing = parsed.error.issues.some((i) => i.path[0] === 'google_key');
       if (keyMissing) throw new UnauthorizedError('google_key is missing', 'google_key');
-      throw new ValidationError(fieldIssuesOf(parsed.error.issues));
+      const invalid = new ValidationError(fieldIssuesOf(parsed.error.issues));
+      // A reject of the source only when the body carries its key; otherwise it is anyone's and counts nowhere.
+      const { google_key: key, lead_id: leadId } = (typeof raw === 'object' && raw !== null ? raw : {}) as { google_key?: unknown; lead_id?: unknown };
+      const keyed =
+        typeof key === 'string' &&
+        (await withSecrets(deps, source.id, secrets, (accepted) => {
+          if (!accepted.some((secret) => sameSecret(key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
+        }).then(
+          () => true,
+          () => false,
+        ));
+      if (keyed) {
+        const delivery = { sourceId: source.id, channel: 'WEBHOOK' as const, deliveryId: googleDeliveryId(leadId, body), campaign: source.campaign };
+        await announceRejection(deps.rejections, { ...delivery, reason: 'invalid', status: invalid.status, fields: invalid.details.issues?.map((i) => i.field) });
+      }
+      throw invalid;
     }
     await withSecrets(deps, source.id, secrets, (accepted) => {
       if (!accepted.some((secret) => sameSecret(parsed.data.google_key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
     });
-    const deliveryId = `gads:${parsed.data.lead_id}`;
+    const deliveryId = googleDeliveryId(parsed.data.lead_id, body);
     const answer = await countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, () =>
       captureLead(deps.capture, {
         payload: fromGoogleAds(parsed.data),

@@ -19,6 +19,7 @@ const SECRET = `whsec_${Buffer.from('a-secret-of-thirty-two-bytes-!!!').toString
 const SOURCES: SourceConfig[] = [
   { id: 'campaign-demo', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [], campaign: 'winter' },
   { id: 'campaign-strict', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'reject', allowedOrigins: [] },
+  { id: 'google-ads', kind: 'webhook', adapter: 'google-ads', duplicatePolicy: 'create', allowedOrigins: [] },
 ];
 
 /**
@@ -55,13 +56,30 @@ const setup = async () => {
     );
     return res.statusCode;
   };
+  /** Google Ads signs nothing: the key travels in the body. */
+  const deliverGoogle = async (payload: Record<string, unknown>) =>
+    (
+      await handler(
+        {
+          version: '2.0',
+          routeKey: 'POST /webhooks/{sourceId}',
+          rawPath: '/webhooks/google-ads',
+          headers: { 'content-type': 'application/json' },
+          pathParameters: { sourceId: 'google-ads' },
+          body: JSON.stringify(payload),
+          isBase64Encoded: false,
+          requestContext: { routeKey: 'POST /webhooks/{sourceId}', http: { method: 'POST', path: '/webhooks/google-ads', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+        } as unknown as APIGatewayProxyEventV2,
+        context,
+      )
+    ).statusCode;
   const counters = makeCountersRepository(table.db, table.name);
   const count = async () => {
     const outcomes = [];
     for (const e of published) outcomes.push(await counters.apply({ detailType: e.detailType, source: e.source, detail: e.detail } as CountableEvent));
     return outcomes;
   };
-  return { table, published, deliver, counters, count };
+  return { table, published, deliver, deliverGoogle, counters, count };
 };
 
 describe('rejected webhook deliveries', () => {
@@ -102,4 +120,24 @@ describe('rejected webhook deliveries', () => {
     expect(statuses).toEqual([202, 202, 401]);
     expect(published.map((e) => [e.detail.eventId, e.detail.reason, e.detail.duplicateOf])).toEqual([['rejected:campaign-strict:msg_2', 'duplicate', 'LEAD1']]);
   });
+
+  it('counts a Google Ads delivery that fails its schema only when it carries the right key', async () => {
+    const { published, deliverGoogle } = await setup();
+    const broken = { lead_id: 'gl-1', user_column_data: 'not a list' };
+
+    const statuses = [
+      await deliverGoogle({ ...broken, google_key: SECRET }),
+      await deliverGoogle({ ...broken, google_key: SECRET }),
+      await deliverGoogle({ ...broken, google_key: 'a guess' }),
+      await deliverGoogle({ user_column_data: 'not a list', google_key: SECRET }),
+    ];
+
+    expect(statuses).toEqual([422, 422, 422, 422]);
+    expect(published.map((e) => [e.detail.eventId, e.detail.reason])).toEqual([
+      ['rejected:google-ads:gads:gl-1', 'invalid'],
+      ['rejected:google-ads:gads:gl-1', 'invalid'],
+      [expect.stringMatching(/^rejected:google-ads:gads-body:[\w-]{43}$/), 'invalid'],
+    ]);
+  });
 });
+
