@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,16 +29,40 @@ const newestMtime = (dir: string): number =>
     return Math.max(max, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }, 0);
 
-/** Builds console/dist when it is missing or older than its sources, so the local server serves the current app. */
+const consoleStale = () =>
+  !existsSync(DIST_INDEX) || statSync(DIST_INDEX).mtimeMs < Math.max(newestMtime(join(CONSOLE, 'src')), statSync(join(CONSOLE, 'index.html')).mtimeMs);
+
+/** A lock across test workers: a directory is created atomically, so only one worker builds at a time. */
+const BUILD_LOCK = join(CONSOLE, '.build-lock');
+const LOCK_GIVEN_UP_MS = 180_000;
+
+/**
+ * Builds console/dist when it is missing or older than its sources, so the local server serves the
+ * current app. Console test files run in parallel workers: one builds, the others wait for it.
+ */
 export const ensureConsoleBuilt = async (): Promise<void> => {
-  const stale = !existsSync(DIST_INDEX) || statSync(DIST_INDEX).mtimeMs < Math.max(newestMtime(join(CONSOLE, 'src')), statSync(join(CONSOLE, 'index.html')).mtimeMs);
-  if (!stale) return;
-  // A child process: inside the test worker NODE_ENV is 'test', which would build the development variant.
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  await promisify(execFile)(process.execPath, [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts'), '--logLevel', 'warn'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  for (;;) {
+    if (!consoleStale()) return;
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // Another worker builds; a lock left by a killed run is taken over once it is old.
+      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > LOCK_GIVEN_UP_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    if (!consoleStale()) return;
+    // A child process: inside the test worker NODE_ENV is 'test', which would build the development variant.
+    const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+    await promisify(execFile)(process.execPath, [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts'), '--logLevel', 'warn'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 };
 
 export type Person = { user: string; groups: string[] };
