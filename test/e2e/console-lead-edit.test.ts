@@ -73,6 +73,22 @@ describe('console lead editing', () => {
     await context.close();
   }, 60_000);
 
+  it('logs a call on the lead: counted on the lead and shown in its feed', async () => {
+    const { leadId } = await postWebhookLead(rt, { email: `cal-${ulid().toLowerCase()}@gmail.com`, firstName: 'Cal' });
+    const { context, page } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
+    await page.getByRole('heading', { level: 1, name: /· Assigned/ }).waitFor({ timeout: 15_000 });
+    const form = page.getByRole('form', { name: 'Log an activity' });
+    await form.getByLabel('Activity').selectOption('call');
+    await form.getByLabel('What happened').fill('spoke about pricing');
+    await form.getByRole('button', { name: 'Log activity' }).click();
+    await page.getByText('1 × call').waitFor({ timeout: 10_000 });
+    await page.getByTestId('feed').getByText(/spoke about pricing|call/).first().waitFor();
+    const stored = await fetch(`${rt.url}/leads/${leadId}`, { headers: { authorization: `Bearer ${await signDevToken(MARIA)}` } });
+    expect(((await stored.json()) as { behaviour?: Record<string, number> }).behaviour).toEqual({ call: 1 });
+    await expectAccessible(page);
+    await context.close();
+  }, 60_000);
+
   it('offers no editing on a closed lead, and says why', async () => {
     const { leadId } = await postWebhookLead(rt, { email: `gone-${ulid().toLowerCase()}@gmail.com`, firstName: 'Gone' });
     const { context, page } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);

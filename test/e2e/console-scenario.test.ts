@@ -29,7 +29,7 @@ const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] },
 };
 
 /** Posts one canonical lead to a webhook source, signed as the campaign platform would sign it. */
-const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo') => {
+const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo', expectedStatus = 202) => {
   const id = `msg_${ulid()}`;
   const body = JSON.stringify(lead);
   // One instant for the signature and the header: computed twice, they can straddle a second and not match.
@@ -40,7 +40,7 @@ const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, 
     headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at.getTime() / 1000), 'webhook-signature': signature },
     body,
   });
-  expect(response.status).toBe(202);
+  expect(response.status).toBe(expectedStatus);
   return (await response.json()) as { leadId: string };
 };
 
@@ -280,6 +280,13 @@ describe('console scenario', () => {
 
     const created = funnel.getByRole('row', { name: /^New/ });
     await expect.poll(async () => Number((await created.textContent())?.replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    // A delivery the platform got wrong shows as a webhook reject, with its reason.
+    await postWebhookLead(rt, { email: 'not-an-email' }, 'campaign-demo', 422);
+    await page.reload();
+    const quality = page.getByTestId('chart-quality');
+    await quality.waitFor({ timeout: 15_000 });
+    await quality.getByText('Figures').click();
+    await expect.poll(async () => (await quality.getByRole('row', { name: /^WEBHOOK/ }).textContent()) ?? '', { timeout: 15_000 }).toMatch(/invalid/);
     await screenshot(page, 'dashboard');
     await expectAccessible(page);
     await context.close();

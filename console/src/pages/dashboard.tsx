@@ -177,6 +177,60 @@ const Charts = ({ reports }: { reports: Reports }) => {
         }
       />
       <ChartPanel
+        title="Duplicates and rejects by channel"
+        testId="chart-quality"
+        config={{
+          type: 'bar',
+          data: {
+            labels: sources.channels.map((c) => c.channel),
+            datasets: [
+              { label: 'Created', data: sources.channels.map((c) => c.created), backgroundColor: PALETTE[0] },
+              { label: 'Rejected', data: sources.channels.map((c) => c.rejected), backgroundColor: PALETTE[3] },
+            ],
+          },
+          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+        }}
+        table={
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Channel</th>
+                <th scope="col" class="num">
+                  Received
+                </th>
+                <th scope="col" class="num">
+                  Duplicates
+                </th>
+                <th scope="col" class="num">
+                  Rejected
+                </th>
+                <th scope="col">Why rejected</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sources.channels.map((c) => (
+                <tr key={c.channel}>
+                  <td>{c.channel}</td>
+                  <td class="num">{c.received}</td>
+                  <td class="num">
+                    {c.duplicates} ({pct(c.duplicateShare)})
+                  </td>
+                  <td class="num">
+                    {c.rejected} ({pct(c.rejectShare)})
+                  </td>
+                  <td>
+                    {Object.entries(c.rejectedByReason)
+                      .sort(([, a], [, b]) => b - a)
+                      .map(([reason, n]) => `${reason}: ${n}`)
+                      .join(', ') || '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        }
+      />
+      <ChartPanel
         title="Ageing by stage"
         testId="chart-aging"
         config={{

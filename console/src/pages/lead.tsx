@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiProblem, type AuditEntry, api, type FeedItem, type Schemas, type Lead, type LeadAction, must, type Session } from '../api/client';
+import { ApiProblem, type AuditEntry, api, type FeedItem, type Lead, type LeadAction, must, type Schemas, type Session } from '../api/client';
 import { FieldError, ProblemBanner } from '../components/problem';
 
 type AttachmentContentType = Schemas['AttachmentContentType'];
+
 import { ACTION_LABEL, ageing, allowedActions, duration, leadName, STAGE_LABEL, type StageRules, when } from '../format';
 import { href } from '../router';
+import { ActivityForm, BehaviourCounts } from './lead-activity';
 import { ConsentAndCustomFields, LeadEditForm } from './lead-edit';
 
 type LeadWithAudit = Lead & { audit: AuditEntry[] };
@@ -324,6 +326,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
                 ))}
             </ul>
           )}
+          <BehaviourCounts lead={lead} />
           <p>
             <strong>Duplicates</strong> (policy: {lead.duplicatePolicy}): {lead.duplicates.length === 0 ? 'none found' : ''}
           </p>
@@ -343,6 +346,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
       <section aria-labelledby="feed-title">
         <h2 id="feed-title">Feed</h2>
         <NoteForm id={lead.id} onAdded={load} />
+        {!['Creation', 'Converted', 'Disqualified'].includes(lead.stage) && <ActivityForm id={lead.id} onAdded={load} />}
         <AttachmentForm id={lead.id} onAdded={load} />
         <ol class="feed" data-testid="feed">
           {feed.map((item, i) => (
