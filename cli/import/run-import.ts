@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { stringify } from 'csv-stringify/sync';
@@ -84,6 +84,18 @@ const makeReport = (file: string, headers: string[]) => {
   };
 };
 
+/** The server's report of a finished job, written beside the input like the CLI's own (whole, or none when no row was refused). */
+const writeReport = async (file: string, csv: string) => {
+  const path = reportPathOf(file);
+  if (csv.trim().split('\n').length <= 1) {
+    await rm(path, { force: true });
+    return undefined;
+  }
+  await writeFile(`${path}.partial`, csv);
+  await rename(`${path}.partial`, path);
+  return path;
+};
+
 /** First pass: the whole file is read before anything is written, so a malformed file writes nothing. */
 const scan = async (options: ImportOptions, mappingFile: MappingFile | undefined, onRow?: (row: SourceRow, headers: string[], mapping: ResolvedMapping) => void) => {
   let headers: string[] | undefined;
@@ -150,6 +162,15 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
     ...(options.sheet ? { sheet: options.sheet } : {}),
     ...(mappingFile ? { mapping: mappingFile } : {}),
   });
+  if (job.status === 'completed' && job.totalRows === total && job.processed === total) {
+    // Every row already has its outcome: answer from the job instead of sending the file again.
+    io.out.write(`job ${job.jobId} was imported before: all ${total} rows have their outcome; nothing sent\n`);
+    const path = await writeReport(options.file, await api.text(job.rejectedReport));
+    io.out.write(`${summary(options.file, total, job.counts)}\n`);
+    if (path) io.out.write(`rejected rows: ${path}\n`);
+    io.out.write(`job ${job.jobId}: ${job.status}\n`);
+    return EXIT.ok;
+  }
   if (job.processed > 0) io.out.write(`resuming job ${job.jobId}: ${job.processed} of ${total} rows were already imported\n`);
   else io.out.write(`job ${job.jobId}\n`);
 
