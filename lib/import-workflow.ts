@@ -38,7 +38,7 @@ export type ImportPacing = {
   readonly startsPerSecond: number;
   /** That bucket's size. */
   readonly startsBurst: number;
-  /** Lifecycle starts per second of one `importsApi` instance (the CLI path: one batch at a time per import). */
+  /** Lifecycle starts per second of one `importsApi` instance (the CLI path: `PIPELINE` = 2 batches of one import in flight, each possibly in its own instance). */
   readonly apiStartsPerSecond: number;
 };
 
@@ -48,7 +48,9 @@ export const IMPORT_PACING_ENV: Readonly<Record<string, readonly string[]>> = {
   importsApi: ['IMPORT_API_STARTS_PER_SECOND'],
 };
 
-export const DEFAULT_IMPORT_PACING: ImportPacing = { batchSize: 100, maxConcurrency: 5, startsPerSecond: 20, startsBurst: 20, apiStartsPerSecond: 100 };
+export const DEFAULT_IMPORT_PACING: ImportPacing = { batchSize: 100, maxConcurrency: 5, startsPerSecond: 20, startsBurst: 20, apiStartsPerSecond: 50 };
+/** Batches one `leadflow import` keeps in flight (cli/import/run-import.ts PIPELINE). */
+export const CLI_REQUESTS_IN_FLIGHT = 2;
 /** StartExecution refill of Standard workflows outside us-east-1, us-west-2 and eu-west-1. */
 export const START_EXECUTION_REFILL_PER_SECOND = 150;
 
@@ -124,9 +126,9 @@ export class ImportWorkflow extends Construct {
     const pacing = { ...DEFAULT_IMPORT_PACING, ...props.pacing };
     const refill = props.startExecutionRefillPerSecond ?? START_EXECUTION_REFILL_PER_SECOND;
     if (!Object.values(pacing).every((v) => Number.isFinite(v) && v > 0)) throw new Error(`import pacing values must be positive numbers, got ${JSON.stringify(pacing)}`);
-    if (pacing.maxConcurrency * pacing.startsPerSecond > refill || pacing.apiStartsPerSecond > refill) {
+    if (pacing.maxConcurrency * pacing.startsPerSecond > refill || CLI_REQUESTS_IN_FLIGHT * pacing.apiStartsPerSecond > refill) {
       throw new Error(
-        `import pacing would start up to ${pacing.maxConcurrency * pacing.startsPerSecond}/s (workflow: ${pacing.maxConcurrency} batches × ${pacing.startsPerSecond}/s) and ${pacing.apiStartsPerSecond}/s (API); StartExecution refills at ${refill}/s`,
+        `import pacing would start up to ${pacing.maxConcurrency * pacing.startsPerSecond}/s (workflow: ${pacing.maxConcurrency} batches × ${pacing.startsPerSecond}/s) and ${CLI_REQUESTS_IN_FLIGHT * pacing.apiStartsPerSecond}/s (CLI: ${CLI_REQUESTS_IN_FLIGHT} requests × ${pacing.apiStartsPerSecond}/s); StartExecution refills at ${refill}/s`,
       );
     }
     const onTable = (action: string) => [new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] })];

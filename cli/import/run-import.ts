@@ -32,6 +32,11 @@ export type ImportIo = { out: NodeJS.WriteStream; err: NodeJS.WriteStream; signa
 
 /** Rows per request by default: small enough to answer well inside a function's timeout on a busy machine. */
 const DEFAULT_BATCH_ROWS = 100;
+/**
+ * Requests in flight at once. On AWS each may run in its own `importsApi` instance, each pacing its
+ * lifecycle starts with its own bucket: PIPELINE × IMPORT_API_STARTS_PER_SECOND is what one import starts per second.
+ */
+export const PIPELINE = 2;
 /** Keep each request well under the API's 256 KiB body limit. */
 const MAX_BATCH_BYTES = 200 * 1024;
 
@@ -178,20 +183,45 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   const progress = makeProgress(total, io.err);
   const batchSize = Math.min(options.batchSize ?? DEFAULT_BATCH_ROWS, MAX_ROWS_PER_BATCH);
   let batch: SourceRow[] = [];
+  let batchKeys = new Set<string>();
   let bytes = 0;
   let sent = 0;
-  let last: JobAnswer = job;
+  let answered = 0;
+  let failure: unknown;
+  /** Requests in flight, with the person keys (email, phone) of their rows. */
+  const inFlight = new Map<Promise<void>, Set<string>>();
+  // Answers are taken in the order the batches were sent, so the report lists rows in file order.
+  let inOrder: Promise<unknown> = Promise.resolve();
+  const post = (rows: SourceRow[], last: boolean) => {
+    const answer = api.request<JobAnswer & { results: RowOutcome[] }>('POST', `/imports/${job.jobId}/rows`, { rows, ...(last ? { totalRows: total } : {}) });
+    const taken = Promise.all([answer, inOrder]).then(([a]) => {
+      const values = new Map(rows.map((r) => [r.rowNumber, r.values]));
+      for (const outcome of a.results) if (isReported(outcome)) report.add(outcome, values.get(outcome.rowNumber) ?? []);
+      answered += rows.length;
+      progress.update(answered);
+    });
+    inOrder = taken.catch(() => undefined);
+    return taken.catch((error: unknown) => {
+      failure ??= error;
+    });
+  };
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
+    const keys = batchKeys;
     batch = [];
+    batchKeys = new Set();
     bytes = 0;
+    // Rows sharing an email or phone are captured in file order: a batch waits for any batch in flight
+    // that holds one of its keys. Otherwise PIPELINE batches overlap, so the server is never idle
+    // while the CLI reads and sends.
+    for (const [pending, pendingKeys] of inFlight) if ([...keys].some((k) => pendingKeys.has(k))) await pending;
+    while (inFlight.size >= PIPELINE) await Promise.race(inFlight.keys());
+    if (failure) return;
     sent += rows.length;
-    const answer = await api.request<JobAnswer & { results: RowOutcome[] }>('POST', `/imports/${job.jobId}/rows`, { rows, ...(sent === total ? { totalRows: total } : {}) });
-    const values = new Map(rows.map((r) => [r.rowNumber, r.values]));
-    for (const outcome of answer.results) if (isReported(outcome)) report.add(outcome, values.get(outcome.rowNumber) ?? []);
-    last = answer;
-    progress.update(sent);
+    const request = post(rows, sent === total);
+    inFlight.set(request, keys);
+    void request.finally(() => inFlight.delete(request));
   };
   try {
     let header = true;
@@ -200,22 +230,27 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
         header = false;
         continue;
       }
-      if (io.signal?.aborted) break;
+      if (io.signal?.aborted || failure) break;
       const size = JSON.stringify(row).length;
       if (batch.length >= batchSize || bytes + size > MAX_BATCH_BYTES) await flush();
       batch.push(row);
       bytes += size;
+      const prepared = prepareRow(headers, row, mapping);
+      if (prepared.ok) for (const k of prepared.keys) if (k.on !== 'domain') batchKeys.add(`${k.on}:${k.value}`);
     }
-    if (!io.signal?.aborted) await flush();
+    if (!io.signal?.aborted && !failure) await flush();
+    await Promise.all(inFlight.keys());
+    if (failure) throw failure;
   } catch (error) {
     progress.stop();
     await report.abandon();
     throw error;
   }
+  const last = io.signal?.aborted ? job : await api.request<JobAnswer>('GET', `/imports/${job.jobId}`);
   progress.stop();
   if (io.signal?.aborted) {
     await report.abandon();
-    io.out.write(`interrupted after ${sent} of ${total} rows; run the same command again to resume (rows already imported are not imported twice)\n`);
+    io.out.write(`interrupted after ${answered} of ${total} rows; run the same command again to resume (rows already imported are not imported twice)\n`);
     return EXIT.interrupted;
   }
   const path = await report.finish();

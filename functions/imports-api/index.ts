@@ -12,12 +12,12 @@ const sources = sourcesFromEnv();
 const db = makeDocumentClient();
 const capture = captureDepsFromEnv();
 /**
- * One CLI import posts one batch at a time, so it runs in one function instance at a time: this
- * bucket bounds its lifecycle starts (default 100/s, under the smallest regional StartExecution
- * refill of 150/s). See docs/import.md.
+ * One CLI import keeps two batches in flight, so it runs in at most two function instances at a
+ * time: this bucket bounds each one's lifecycle starts (default 50/s, so 100/s per import, under the
+ * smallest regional StartExecution refill of 150/s). See docs/import.md.
  */
-const rate = Number(process.env.IMPORT_API_STARTS_PER_SECOND ?? 100);
-const starts = makeTokenBucket({ ratePerSecond: rate > 0 ? rate : 100, burst: rate > 0 ? rate : 100 });
+const rate = Number(process.env.IMPORT_API_STARTS_PER_SECOND ?? 50);
+const starts = makeTokenBucket({ ratePerSecond: rate > 0 ? rate : 50, burst: rate > 0 ? rate : 50 });
 export const handler = httpHandler(
   makeImportsApi({
     // Same capture core and items as every channel; rows captured together share round trips.

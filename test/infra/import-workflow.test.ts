@@ -1,7 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ImportWorkflow, START_EXECUTION_REFILL_PER_SECOND } from '../../lib/import-workflow';
+import { CLI_REQUESTS_IN_FLIGHT, ImportWorkflow, START_EXECUTION_REFILL_PER_SECOND } from '../../lib/import-workflow';
+import { PIPELINE } from '../../cli/import/run-import';
 import type { LeadflowStack } from '../../lib/leadflow-stack';
 import { buildApp } from './stack-fixture';
 import { actionsOf, type Resource, resourcesFor, statementsOfRole } from './template-helpers';
@@ -101,7 +102,9 @@ describe('bulk import on AWS', () => {
     expect(Number(env.IMPORT_BATCH_SIZE)).toBeGreaterThan(0);
     expect(Number(env.IMPORT_STARTS_BURST)).toBeGreaterThanOrEqual(1);
     expect(concurrency * rate).toBeLessThanOrEqual(START_EXECUTION_REFILL_PER_SECOND);
-    expect(Number(envOf('importsApi').IMPORT_API_STARTS_PER_SECOND)).toBeLessThanOrEqual(START_EXECUTION_REFILL_PER_SECOND);
+    // The CLI path: each batch in flight may run in its own importsApi instance with its own bucket.
+    expect(CLI_REQUESTS_IN_FLIGHT).toBe(PIPELINE);
+    expect(PIPELINE * Number(envOf('importsApi').IMPORT_API_STARTS_PER_SECOND)).toBeLessThanOrEqual(START_EXECUTION_REFILL_PER_SECOND);
   });
 
   it('refuses pacing that would exceed the StartExecution refill rate, saying what it would start', () => {
