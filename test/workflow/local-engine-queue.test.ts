@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalWorkflowEngine } from '../../local/workflow-engine';
+import { eventually } from '../support/runtime';
+
+/**
+ * The local engine accepts every StartExecution at once but runs a bounded number of executions,
+ * and only in the API's idle time, so a burst of starts (an import) cannot starve the API.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'leadflow-engine-'));
+const definition = (resource: string) => {
+  const file = join(dir, `${resource.replace(/\W/g, '-')}.asl.json`);
+  const parameters = resource.endsWith('waitForTaskToken') ? { FunctionName: 'work', Payload: { 'token.$': '$$.Task.Token', 'name.$': '$.name' } } : { FunctionName: 'work', Payload: { 'name.$': '$.name' } };
+  writeFileSync(file, JSON.stringify({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } }));
+  return file;
+};
+
+/** Each invocation waits until the test releases it, so "working" can be counted. */
+const harness = (maxActive: number) => {
+  const calls: { name: string; token?: string; release: () => void }[] = [];
+  const engine = new LocalWorkflowEngine(
+    {
+      dynamodb: {} as DynamoDBClient,
+      invokeFunction: (_fn, payload) =>
+        new Promise((resolve) => {
+          const p = payload as { name: string; token?: string };
+          calls.push({ name: p.name, token: p.token, release: () => resolve({}) });
+        }),
+      putEvents: async () => [],
+    },
+    'local',
+    '000000000000',
+    maxActive,
+  );
+  return { engine, calls };
+};
+
+let engines: LocalWorkflowEngine[] = [];
+afterEach(() => {
+  for (const engine of engines) engine.shutdown();
+  engines = [];
+});
+
+describe('local engine queue', () => {
+  it('runs at most its limit of executions at once and starts the others in order as slots free', async () => {
+    const { engine, calls } = harness(2);
+    engines.push(engine);
+    const arn = engine.register('q', definition('arn:aws:states:::lambda:invoke'), {});
+
+    const records = ['a', 'b', 'c', 'd'].map((name) => engine.start(arn, name, JSON.stringify({ name })));
+
+    expect(records.map((r) => r.status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
+    await eventually(async () => calls.length === 2);
+    expect(engine.backlog).toBe(2);
+    calls[0]?.release();
+    await eventually(async () => calls.length === 3);
+    expect(calls.map((c) => c.name)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('gives the slot of an execution parked on a task token to the next one', async () => {
+    const { engine, calls } = harness(1);
+    engines.push(engine);
+    const arn = engine.register('t', definition('arn:aws:states:::lambda:invoke.waitForTaskToken'), {});
+
+    engine.start(arn, 'a', JSON.stringify({ name: 'a' }));
+    engine.start(arn, 'b', JSON.stringify({ name: 'b' }));
+    await eventually(async () => calls.length === 1);
+    calls[0]?.release();
+
+    // a now waits for its token without a slot: b runs.
+    await eventually(async () => calls.length === 2);
+    expect(engine.backlog).toBe(0);
+  });
+
+  it('while the API is busy lets one queued execution in per second, and the rest once it is idle', async () => {
+    const { engine, calls } = harness(8);
+    engines.push(engine);
+    let busy = true;
+    engine.yieldTo(() => busy);
+    const arn = engine.register('b', definition('arn:aws:states:::lambda:invoke'), {});
+
+    for (const name of ['a', 'b', 'c', 'd']) engine.start(arn, name, JSON.stringify({ name }));
+    await eventually(async () => calls.length === 1);
+    await new Promise((r) => setTimeout(r, 500));
+    const halfASecondIn = calls.length;
+    await eventually(async () => calls.length === 2, { timeoutMs: 2000 });
+    busy = false;
+
+    await eventually(async () => calls.length === 4, { timeoutMs: 2000 });
+    expect(halfASecondIn).toBe(1);
+  });
+});
