@@ -1,4 +1,6 @@
+import type { ComponentChildren } from 'preact';
 import { ApiProblem } from '../api/client';
+import { ProblemBanner } from './problem';
 
 /** The API's reason for a field, or for any field under it (`value.chains.0.steps` matches `value.chains.0.steps.1.timeout`). */
 export const reasonUnder = (error: unknown, path: string): string | undefined =>
@@ -58,4 +60,27 @@ export const RowButtons = ({ label, noun, index, count, onMove, onRemove }: { la
       {noun ? `Remove ${noun}` : 'Remove'}
     </button>
   </div>
+);
+
+/**
+ * The foot of a configuration form: a note when the browser found fields to fix, the API's problem
+ * (a stale version is explained by the page above), and for editors the form's extra buttons and save.
+ */
+export const SaveBar = ({ local, error, canEdit, children }: { local: Record<string, string>; error: unknown; canEdit: boolean; children?: ComponentChildren }) => (
+  <>
+    {Object.keys(local).length > 0 && (
+      <p class="field-error" role="alert">
+        Fix the fields marked above before saving.
+      </p>
+    )}
+    {hasProblem(error) && <ProblemBanner error={error} />}
+    {canEdit && (
+      <div class="actions">
+        {children}
+        <button type="submit" class="primary">
+          Validate and save
+        </button>
+      </div>
+    )}
+  </>
 );

@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ProblemBanner } from '../components/problem';
-import { hasProblem, invalid, moveItem, Reason, RowButtons, splitList } from '../components/config-fields';
+import { invalid, moveItem, Reason, RowButtons, SaveBar, splitList } from '../components/config-fields';
 
 type Group = 'rep' | 'manager' | 'salesops';
 type Step = { name: string; approver?: string; group?: Group; timeout: string };
@@ -234,22 +233,11 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: { value: Appr
         })}
       </ol>
       {chains.length === 0 && <p class="muted">No chains: every lead converts without approval.</p>}
-      {Object.keys(local).length > 0 && (
-        <p class="field-error" role="alert">
-          Fix the fields marked above before saving.
-        </p>
-      )}
-      {hasProblem(error) && <ProblemBanner error={error} />}
-      {canEdit && (
-        <div class="actions">
-          <button type="button" onClick={() => setChains((cs) => [...cs, newChain()])}>
-            Add a chain
-          </button>
-          <button type="submit" class="primary">
-            Validate and save
-          </button>
-        </div>
-      )}
+      <SaveBar local={local} error={error} canEdit={canEdit}>
+        <button type="button" onClick={() => setChains((cs) => [...cs, newChain()])}>
+          Add a chain
+        </button>
+      </SaveBar>
     </form>
   );
 };

@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { hasProblem, invalid, moveItem, Reason, RowButtons } from '../components/config-fields';
-import { ProblemBanner } from '../components/problem';
+import { invalid, moveItem, Reason, RowButtons, SaveBar } from '../components/config-fields';
 
 type OpportunityStage = { name: string; probability: number; closed?: 'won' | 'lost' };
 export type OpportunityStagesValue = { B2B: OpportunityStage[]; B2C: OpportunityStage[] };
@@ -130,19 +129,7 @@ export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: { val
           )}
         </fieldset>
       ))}
-      {Object.keys(local).length > 0 && (
-        <p class="field-error" role="alert">
-          Fix the fields marked above before saving.
-        </p>
-      )}
-      {hasProblem(error) && <ProblemBanner error={error} />}
-      {canEdit && (
-        <div class="actions">
-          <button type="submit" class="primary">
-            Validate and save
-          </button>
-        </div>
-      )}
+      <SaveBar local={local} error={error} canEdit={canEdit} />
     </form>
   );
 };

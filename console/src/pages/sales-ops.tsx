@@ -7,8 +7,8 @@ import { href, type Route } from '../router';
 import { ApprovalsEditor, type ApprovalsValue } from './approvals-editor';
 import { OpportunityStagesEditor, type OpportunityStagesValue } from './opportunity-stages-editor';
 import { ScoringEditor, type ScoringValue } from './scoring-editor';
-import { StagesEditor, type StagesValue } from './stages-editor';
 import { SourcesView } from './sources';
+import { StagesEditor, type StagesValue } from './stages-editor';
 import { Subscriptions } from './subscriptions';
 import { TeamsEditor, type TeamsValue } from './teams-editor';
 

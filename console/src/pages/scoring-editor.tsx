@@ -1,7 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { hasProblem, invalid, Reason, splitList } from '../components/config-fields';
-import { ProblemBanner } from '../components/problem';
+import { invalid, Reason, SaveBar, splitList } from '../components/config-fields';
 
 type Common = { points: number; reason?: string };
 type Rule = Common &
@@ -296,19 +295,7 @@ export const ScoringEditor = ({
           <Reason error={error} path="value.learned.holdoutFraction" id="learned-holdout-err" />
         </label>
       </fieldset>
-      {Object.keys(local).length > 0 && (
-        <p class="field-error" role="alert">
-          Fix the fields marked above before saving.
-        </p>
-      )}
-      {hasProblem(error) && <ProblemBanner error={error} />}
-      {canEdit && (
-        <div class="actions">
-          <button type="submit" class="primary">
-            Validate and save
-          </button>
-        </div>
-      )}
+      <SaveBar local={local} error={error} canEdit={canEdit} />
     </form>
   );
 };

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../api/client';
-import { ProblemBanner } from '../components/problem';
 import { cognitoSignIn, localSignIn, type Mode } from '../auth';
+import { ProblemBanner } from '../components/problem';
 
 const PEOPLE = [
   { user: 'alice', groups: ['rep'], label: 'alice — rep' },
