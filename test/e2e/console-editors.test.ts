@@ -1,10 +1,10 @@
 import type { Browser, Page } from 'playwright-core';
-import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
+import { ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
+import { postWebhookLead } from '../support/runtime';
 
 /**
  * The Sales ops forms that replaced the JSON editors (approval chains, scoring rules, opportunity
@@ -23,21 +23,6 @@ const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] },
   return (await response.json()) as T;
 };
 
-const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo') => {
-  const id = `msg_${ulid()}`;
-  const body = JSON.stringify(lead);
-  const at = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const signature = new Webhook(rt.webhookSecrets[sourceId] ?? '').sign(id, at, body);
-  const response = await fetch(`${rt.url}/webhooks/${sourceId}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at.getTime() / 1000), 'webhook-signature': signature },
-    body,
-  });
-  expect(response.status).toBe(202);
-  return (await response.json()) as { leadId: string };
-};
-
-const expectAccessible = async (page: Page) => expect(await seriousA11yViolations(page)).toEqual([]);
 const save = (page: Page) => page.getByRole('button', { name: 'Validate and save' }).click();
 const savedAs = (page: Page, version: number) => page.getByRole('status').filter({ hasText: `Saved as version ${version}.` }).waitFor();
 

@@ -1,29 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { Webhook } from 'standardwebhooks';
+import type { Browser } from 'playwright-core';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
+import { ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
+import { postWebhookLead } from '../support/runtime';
 
 /** The lead page's field editing in a real browser against the local runtime. */
 const MARIA = { user: 'maria', groups: ['manager'] };
 
-const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo') => {
-  const id = `msg_${ulid()}`;
-  const body = JSON.stringify(lead);
-  const at = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const signature = new Webhook(rt.webhookSecrets[sourceId] ?? '').sign(id, at, body);
-  const response = await fetch(`${rt.url}/webhooks/${sourceId}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at.getTime() / 1000), 'webhook-signature': signature },
-    body,
-  });
-  expect(response.status).toBe(202);
-  return (await response.json()) as { leadId: string };
-};
-
-const expectAccessible = async (page: Page) => expect(await seriousA11yViolations(page)).toEqual([]);
 
 describe('console lead editing', () => {
   let rt: LocalRuntime;
@@ -42,6 +27,7 @@ describe('console lead editing', () => {
     const { leadId } = await postWebhookLead(rt, { email: `pat-${ulid().toLowerCase()}@gmail.com`, firstName: 'Pat' });
     const { context, page } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
     await page.getByRole('heading', { level: 1, name: /· Assigned/ }).waitFor({ timeout: 15_000 });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text with its line breaks, which the match stops at
     const scoreLine = async () => (await page.locator('body').innerText()).match(/Score:[^\n]*/)?.[0];
     const scoreBefore = await scoreLine();
     expect(scoreBefore).toMatch(/Score: \d+/);

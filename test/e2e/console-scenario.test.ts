@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
-import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { ARTIFACTS, ensureConsoleBuilt, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../support/browser';
+import { ARTIFACTS, ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
+import { postWebhookLead } from '../support/runtime';
 
 /**
  * The console's scenario in a real browser against the local runtime: a rep works a webhook lead
@@ -28,25 +28,8 @@ const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] },
   return { status: response.status, json: (await response.json()) as T };
 };
 
-/** Posts one canonical lead to a webhook source, signed as the campaign platform would sign it. */
-const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo', expectedStatus = 202) => {
-  const id = `msg_${ulid()}`;
-  const body = JSON.stringify(lead);
-  // One instant for the signature and the header: computed twice, they can straddle a second and not match.
-  const at = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const signature = new Webhook(rt.webhookSecrets[sourceId] ?? '').sign(id, at, body);
-  const response = await fetch(`${rt.url}/webhooks/${sourceId}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(at.getTime() / 1000), 'webhook-signature': signature },
-    body,
-  });
-  expect(response.status).toBe(expectedStatus);
-  return (await response.json()) as { leadId: string };
-};
-
 const stageHeading = (page: Page, label: string) => page.getByRole('heading', { level: 1, name: new RegExp(`· ${label}`) }).waitFor({ timeout: 15_000 });
 
-const expectAccessible = async (page: Page) => expect(await seriousA11yViolations(page)).toEqual([]);
 
 describe('console scenario', () => {
   let rt: LocalRuntime;

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * Headless Chromium for the console tests: Debian's chromium driven by playwright-core (Playwright's
@@ -105,3 +106,6 @@ export const seriousA11yViolations = async (page: Page): Promise<AxeViolation[]>
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 };
+
+/** An axe-core scan of the page finds no serious or critical violation. */
+export const expectAccessible = async (page: Page) => expect(await seriousA11yViolations(page)).toEqual([]);

@@ -1,6 +1,6 @@
-import { inject } from 'vitest';
-import { ulid } from 'ulid';
 import { Webhook } from 'standardwebhooks';
+import { ulid } from 'ulid';
+import { expect, inject } from 'vitest';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 
@@ -65,4 +65,11 @@ export const eventually = async <T>(check: () => Promise<T | undefined | false>,
     if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+};
+
+/** Captures one lead through a signed webhook and checks the answer's status (202 unless told). */
+export const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo', status = 202) => {
+  const res = await client(rt).webhook(sourceId, lead);
+  expect(res.status, res.text).toBe(status);
+  return res.body as { leadId: string };
 };
