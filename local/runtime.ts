@@ -322,11 +322,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   };
 
   const inFlight = new Set<Promise<void>>();
-  // The engine starts queued executions in the API's idle time (local/workflow-engine.ts).
-  let apiRequests = 0;
-  let apiLastDone = 0;
-  // A client's next request follows within milliseconds: the gap between two is not idle time.
-  engine.yieldTo(() => apiRequests > 0 || Date.now() - apiLastDone < 250);
+  // While an import is being served, the engine holds queued executions back (local/workflow-engine.ts):
+  // a 10,000-row file starts 10,000 lifecycles, which follow the import instead of starving it.
+  let importRequests = 0;
+  let importLastDone = 0;
+  // The CLI's next batch follows within milliseconds: the gap between two is not idle time.
+  engine.yieldTo(() => importRequests > 0 || Date.now() - importLastDone < 250);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     let body: Buffer;
@@ -365,7 +366,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       }
     }
     const event = toApiGatewayEvent(req, url, body, matched, claims);
-    apiRequests++;
+    const bulk = matched.route.fn === 'importsApi';
+    if (bulk) importRequests++;
     try {
       const result = (await invoke(matched.route.fn, event)) as { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
       const headers: Record<string, string | string[]> = cors.responseHeaders(req, { ...(result.headers ?? {}) });
@@ -376,8 +378,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       log(`handler ${matched.route.fn} failed: ${(error as Error).stack}`);
       send(res, 500, { message: 'Internal Server Error' });
     } finally {
-      apiRequests--;
-      apiLastDone = Date.now();
+      if (bulk) {
+        importRequests--;
+        importLastDone = Date.now();
+      }
     }
   };
 

@@ -94,8 +94,8 @@ export class LocalWorkflowEngine {
   }
 
   /**
-   * Queued executions start while `busy()` is false (the local API serves no request); while it is
-   * true, one per second, so requests keep the two cores and DynamoDB Local and the backlog still moves.
+   * Queued executions start while `busy()` is false; while it is true (the runtime: an import is being
+   * served), one per second, so the import keeps the two cores and DynamoDB Local and the backlog still moves.
    */
   yieldTo(busy: () => boolean) {
     this.apiBusy = busy;

@@ -8,7 +8,7 @@ import { eventually } from '../support/runtime';
 
 /**
  * The local engine accepts every StartExecution at once but runs a bounded number of executions,
- * and only in the API's idle time, so a burst of starts (an import) cannot starve the API.
+ * and holds them back while an import is being served, so its burst of starts cannot starve it.
  */
 const dir = mkdtempSync(join(tmpdir(), 'leadflow-engine-'));
 const definition = (resource: string) => {
@@ -75,7 +75,7 @@ describe('local engine queue', () => {
     expect(engine.backlog).toBe(0);
   });
 
-  it('while the API is busy lets one queued execution in per second, and the rest once it is idle', async () => {
+  it('while the runtime says it is busy lets one queued execution in per second, and the rest once it is not', async () => {
     const { engine, calls } = harness(8);
     engines.push(engine);
     let busy = true;
