@@ -41,7 +41,8 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
     stop: () =>
       new Promise<void>((resolve) => {
         process.off('exit', killChild);
-        if (child.exitCode !== null) return resolve();
+        // Already gone (exited, or killed by a signal, when exitCode stays null): 'exit' will not fire again.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();

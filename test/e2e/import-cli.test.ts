@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,6 +157,24 @@ const expectPlantedReport = async (path: string, planted: PlantedFile) => {
   for (const [row, field] of planted.invalid) expect(report.rows.get(row)).toContain(`rejected,${field}: `);
 };
 
+/** Crashes a DynamoDB Local as a power cut would: SIGKILL to the Java process serving `endpoint`. */
+const crashDynamoDbLocal = (endpoint: string) => {
+  const port = new URL(endpoint).port;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    if (args.some((a) => a.includes('DynamoDBLocal')) && args[args.indexOf('-port') + 1] === port) {
+      process.kill(Number(pid), 'SIGKILL');
+      return;
+    }
+  }
+  throw new Error(`no DynamoDB Local process serves ${endpoint}`);
+};
+
 let dynamodb: DynamoDbLocal;
 const startRuntime = () => startLocalRuntime({ port: 0, dynamodbEndpoint: dynamodb.endpoint, tableName: `import-e2e-${ulid().toLowerCase()}` });
 /** A written import gets a runtime and table of its own: a new engine whose queue holds only its lifecycles. */
@@ -295,4 +314,39 @@ describe('leadflow import against the local runtime', () => {
     await expectLifecycles(table.createdLeadIds);
   }, WRITE_TIMEOUT);
 
+  it('finishes with exact counts after the runtime and its DynamoDB Local crashed mid-import, resuming every lead', async () => {
+    const rows = Math.min(ROWS, 1_000);
+    const dataDir = await mkdtemp(join(tmpdir(), 'leadflow-import-crash-'));
+    await rt.stop();
+    rt = await startLocalRuntime({ port: 0, dataDir });
+    const planted = plantedLeads(rows, 5, 'crash');
+    await createExisting(planted.existingEmails);
+    const file = join(dir, 'crash.csv');
+    await writeCsv(file, FIXTURE_HEADERS, planted.rows);
+
+    let crashed = false;
+    const cut = await cli(['import', file, '--api', rt.url], (line) => {
+      if (!crashed && Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) >= rows * 0.3) {
+        crashed = true;
+        crashDynamoDbLocal(rt.dynamodbEndpoint);
+      }
+      return false;
+    });
+    expect(crashed).toBe(true);
+    expect(cut.code).toBe(3);
+    await rt.stop();
+    rt = await startLocalRuntime({ port: 0, dataDir });
+    const resumed = await cli(['import', file, '--api', rt.url]);
+
+    expect(resumed.code).toBe(0);
+    const expected = { rows, created: rows - planted.invalid.size, possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length, duplicates: 0, rejected: planted.invalid.size };
+    expect(summaryOf(resumed.stdout)).toEqual(expected);
+    await expectPlantedReport(join(dir, 'crash.rejected.csv'), planted);
+    const table = await imported(jobIdOf(resumed.stdout));
+    expect(table.leads).toBe(expected.created + planted.existingEmails.length);
+    expect(table.createdLeadIds).toHaveLength(expected.created);
+    // Leads written before the crash lost their in-memory execution; the restart resumed each from the table.
+    const started = new Set([...rt.engine.executions.values()].map((e) => e.name.split('--resume-')[0]));
+    expect(table.createdLeadIds.filter((id) => !started.has(id))).toEqual([]);
+  }, WRITE_TIMEOUT);
 });
