@@ -1,5 +1,5 @@
-import { inject } from 'vitest';
 import { ulid } from 'ulid';
+import { inject } from 'vitest';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
 import { ensureTable } from '../../local/dynamodb-local';
 
