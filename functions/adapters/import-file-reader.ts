@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { MAX_COLUMNS } from '../core/import/column-mapping';
 import type { SourceRow } from '../core/import/row-to-lead';
 
@@ -224,7 +224,9 @@ async function* readXlsx(path: string, sheet: string | undefined): AsyncGenerato
   const first = await head(path, 4);
   if (first.length === 0) throw new ImportFileError(`${path} is empty`);
   if (!startsWith(first, [0x50, 0x4b, 0x03, 0x04])) throw new ImportFileError(`${path} is not an .xlsx workbook (it is not a ZIP archive); give a real .xlsx or a CSV file`);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  // Loaded on the first workbook only: most invocations (CSV batches) never pay for the spreadsheet reader.
+  const { default: Excel } = await import('exceljs');
+  const reader = new Excel.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
   const seen: string[] = [];
   let found = false;
   try {
