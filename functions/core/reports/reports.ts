@@ -104,10 +104,8 @@ export const funnelReport = (counters: readonly Counter[], range: { from: string
 
 // ---------------------------------------------------------------- sources
 
-export type SourceRow = {
-  period: string;
-  source: string;
-  campaign: string;
+/** What arrived through a source or a channel, and how much of it was new and accepted. */
+export type DeliveryCounts = {
   /** Deliveries: leads created plus deliveries rejected. */
   received: number;
   created: number;
@@ -116,17 +114,9 @@ export type SourceRow = {
   duplicateShare: number | null;
   rejected: number;
   rejectShare: number | null;
-  converted: number;
-  conversionRate: number | null;
 };
-export type ChannelRow = {
-  channel: string;
-  received: number;
-  created: number;
-  duplicates: number;
-  duplicateShare: number | null;
-  rejected: number;
-  rejectShare: number | null;
+export type SourceRow = { period: string; source: string; campaign: string } & DeliveryCounts & { converted: number; conversionRate: number | null };
+export type ChannelRow = { channel: string } & DeliveryCounts & {
   /** Rejects by reason: invalid, malformed, duplicate, spam. */
   rejectedByReason: Record<string, number>;
 };
