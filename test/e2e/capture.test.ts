@@ -2,18 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
-import type { LocalRuntime } from '../../local/runtime';
-import { client, eventually, startTestRuntime } from '../support/runtime';
+import { eventually, useTestRuntime } from '../support/runtime';
 
-let rt: LocalRuntime;
-let api: ReturnType<typeof client>;
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  api = client(rt);
-});
-afterAll(async () => rt?.stop());
+const { rt, api } = useTestRuntime();
 
 /**
  * Test-only: every item in the table but the analytics counters, to prove a rejected request wrote no

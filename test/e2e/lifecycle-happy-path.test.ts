@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '../../local/runtime';
-import { client, eventually, startTestRuntime } from '../support/runtime';
+import { describe, expect, it } from 'vitest';
+import { eventually, useTestRuntime } from '../support/runtime';
 
-let rt: LocalRuntime;
-let api: ReturnType<typeof client>;
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  api = client(rt);
-});
-afterAll(async () => rt?.stop());
+const { api } = useTestRuntime();
 
 type LeadView = { id: string; stage: string; owner?: string; assignment?: { explanation: string }; audit: { action: string }[] };
 

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main';
-import { countableOf } from '../../functions/analytics-counters/handler';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
+import { countableOf } from '../../functions/analytics-counters/handler';
 import type { FunnelReport, RepsReport, SourcesReport } from '../../functions/core/reports/reports';
-import type { LocalRuntime } from '../../local/runtime';
-import { client, eventually, startTestRuntime } from '../support/runtime';
+import { eventually, useTestRuntime } from '../support/runtime';
 
-let rt: LocalRuntime;
-let api: ReturnType<typeof client>;
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  api = client(rt);
-});
-afterAll(async () => rt?.stop());
+const { rt, api } = useTestRuntime();
 
 const today = () => new Date().toISOString().slice(0, 10);
 const asManager = { as: ['maria', 'manager'] as [string, string] };

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 
@@ -49,6 +49,26 @@ export const client = (rt: LocalRuntime) => {
     events: async (detailType?: string) =>
       (await request<{ 'detail-type': string; detail: Record<string, unknown> }[]>('GET', `/_local/events${detailType ? `?detail-type=${detailType}` : ''}`)).body,
   };
+};
+
+/**
+ * One local runtime for the calling test file, started before its tests and stopped after them.
+ * `rt` stands for the runtime once it has started (a read-through proxy, so a file can destructure
+ * it at load time); `api` is its client.
+ */
+export const useTestRuntime = () => {
+  let started: LocalRuntime | undefined;
+  beforeAll(async () => {
+    started = await startTestRuntime();
+  });
+  afterAll(async () => started?.stop());
+  const rt = new Proxy({} as LocalRuntime, {
+    get: (_target, key) => {
+      if (!started) throw new Error('the test runtime starts in beforeAll: use it inside tests and hooks');
+      return Reflect.get(started, key);
+    },
+  });
+  return { rt, api: client(rt) };
 };
 
 /** Polls until `check` returns a value (not undefined/false) or the time is up. */
