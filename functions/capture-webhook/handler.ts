@@ -69,6 +69,11 @@ const withSecrets = async <T>(deps: WebhookHandlerDeps, sourceId: string, first:
   }
 };
 
+/** Google signs nothing; it sends the configured key inside the body, which must be one of the accepted secrets. */
+const googleKeyCheck = (key: string) => (accepted: string[]) => {
+  if (!accepted.some((secret) => sameSecret(key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
+};
+
 /** Google's lead id names a delivery; a body without one is named by its hash, so its redelivery is the same delivery. */
 const googleDeliveryId = (leadId: unknown, body: string) =>
   typeof leadId === 'string' && leadId.length > 0 ? `gads:${leadId}` : `gads-body:${createHash('sha256').update(body).digest('base64url')}`;
@@ -94,9 +99,7 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: AP
       const { google_key: key, lead_id: leadId } = (typeof raw === 'object' && raw !== null ? raw : {}) as { google_key?: unknown; lead_id?: unknown };
       const keyed =
         typeof key === 'string' &&
-        (await withSecrets(deps, source.id, secrets, (accepted) => {
-          if (!accepted.some((secret) => sameSecret(key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
-        }).then(
+        (await withSecrets(deps, source.id, secrets, googleKeyCheck(key)).then(
           () => true,
           () => false,
         ));
@@ -106,9 +109,7 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => async (event: AP
       }
       throw invalid;
     }
-    await withSecrets(deps, source.id, secrets, (accepted) => {
-      if (!accepted.some((secret) => sameSecret(parsed.data.google_key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
-    });
+    await withSecrets(deps, source.id, secrets, googleKeyCheck(parsed.data.google_key));
     const deliveryId = googleDeliveryId(parsed.data.lead_id, body);
     const answer = await countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, () =>
       captureLead(deps.capture, {
