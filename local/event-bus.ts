@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { EVENT_RULES, type EventRule } from '../functions/core/event-rules';
 import { matchesPattern } from './event-pattern';
 

@@ -7,7 +7,7 @@ import { makeDynamoClient } from '../functions/adapters/aws-clients';
 import { formOrigins } from '../functions/http/cors';
 import { FUNCTIONS, type FunctionName, ROUTES } from '../functions/routes';
 import { makeRouteMatcher, toApiGatewayEvent } from './api-gateway-event';
-import { AwsApiError, awsErrorBody } from './aws-json';
+import { AwsApiError, answerAwsJson } from './aws-json';
 import { loadSources, localWebhookSecrets, PROJECT_ROOT } from './config';
 import { makeCors } from './cors';
 import { signDevToken, verifyDevToken } from './dev-jwt';
@@ -338,14 +338,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     }
     const target = req.headers['x-amz-target'];
     if (req.method === 'POST' && url.pathname === '/' && typeof target === 'string') {
-      try {
-        const request = JSON.parse(body.toString('utf8') || '{}');
-        if (target.startsWith('secretsmanager.')) return send(res, 200, secretsManager.handle(target.slice('secretsmanager.'.length), request), { 'content-type': 'application/x-amz-json-1.1' });
-        return send(res, 200, await awsApi(target, request), { 'content-type': 'application/x-amz-json-1.0' });
-      } catch (error) {
-        const e = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
-        return send(res, e.status, awsErrorBody(e), { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': e.type });
-      }
+      const request = () => JSON.parse(body.toString('utf8') || '{}');
+      if (target.startsWith('secretsmanager.')) return answerAwsJson(res, '1.1', () => secretsManager.handle(target.slice('secretsmanager.'.length), request()));
+      return answerAwsJson(res, '1.0', () => awsApi(target, request()));
     }
     if (await localRoutes(req, res, url, body)) return;
     if (cors.preflight(req, res)) return;

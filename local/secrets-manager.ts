@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { DEFAULT_WEBHOOK_SECRET_PREFIX } from '../functions/adapters/webhook-secrets';
-import { AwsApiError, awsErrorBody } from './aws-json';
+import { AwsApiError, answerAwsJson } from './aws-json';
 
 const REGION = 'local';
 const ACCOUNT = '000000000000';
@@ -172,14 +172,10 @@ export const serveSecretsManager = async (store: LocalSecretsManager): Promise<{
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
-      try {
+      void answerAwsJson(res, '1.1', () => {
         if (!target.startsWith('secretsmanager.')) throw new AwsApiError('UnknownOperationException', `not a Secrets Manager call: ${target}`);
-        const body = store.handle(target.slice('secretsmanager.'.length), JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
-      } catch (error) {
-        const e = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
-        res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': e.type }).end(JSON.stringify(awsErrorBody(e)));
-      }
+        return store.handle(target.slice('secretsmanager.'.length), JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
