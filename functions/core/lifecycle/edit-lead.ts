@@ -71,7 +71,7 @@ export const editLead = async (ports: EditPorts, request: { leadId: string; chan
   const rescored = rescore(lead, score, at);
   const audit = [
     { at, actor: { kind: 'user' as const, id: caller.userId, source: 'API' as const }, action: 'edited', why: `changed ${changed.join(', ')}`, data: { fields: changed } },
-    ...(rescored.patch.score !== lead.score || rescored.patch.scoreBand !== lead.scoreBand ? [rescored.audit] : []),
+    ...(rescored.moved ? [rescored.audit] : []),
   ];
   const after = await ports.writeWithKeys(lead, { ...patch, ...rescored.patch }, audit, added, removed);
   await ports.publisher.publish(rescored.events);

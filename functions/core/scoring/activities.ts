@@ -124,7 +124,6 @@ export const recordActivity = async (
     const scoring = await ports.config.scoring();
     const score = scoreLead({ ...lead, behaviour }, scoring.config.value, scoring.model, scoring.config.version);
     const rescored = rescore(lead, score, at);
-    const moved = rescored.patch.score !== lead.score || rescored.patch.scoreBand !== lead.scoreBand;
     const audit: AuditEntry[] = [
       {
         at,
@@ -133,7 +132,7 @@ export const recordActivity = async (
         why: `${activity.type} (${count}× in all)${activity.note ? `: ${activity.note}` : ''}`,
         data: { activityId: activity.activityId, type: activity.type, occurredAt: activityAt },
       },
-      ...(moved ? [rescored.audit] : []),
+      ...(rescored.moved ? [rescored.audit] : []),
     ];
     const after = { ...lead, behaviour, ...rescored.patch, version: lead.version + 1 };
     const events = [

@@ -22,9 +22,15 @@ export const scoreChangedEvent = (before: Lead, after: ScoreResult, at: string):
  * Everything a rescore writes (the lifecycle calls it when a lead's data or behaviour changes): the
  * new score on the lead, an audit entry (the score history), and `LeadScoreChanged` when the band moved.
  */
-export const rescore = (lead: Lead, after: ScoreResult, at: string): { patch: Pick<Lead, 'score' | 'scoreBand' | 'scoreFactors' | 'scoreModel'>; audit: AuditEntry; events: BusEvent[] } => {
+export const rescore = (
+  lead: Lead,
+  after: ScoreResult,
+  at: string,
+): { patch: Pick<Lead, 'score' | 'scoreBand' | 'scoreFactors' | 'scoreModel'>; audit: AuditEntry; moved: boolean; events: BusEvent[] } => {
   const event = scoreChangedEvent(lead, after, at);
   return {
+    /** The score or the band changed: worth an entry in the audit trail. */
+    moved: after.score !== lead.score || after.band !== lead.scoreBand,
     patch: { score: after.score, scoreBand: after.band, scoreFactors: after.factors, scoreModel: after.model },
     audit: {
       at,
