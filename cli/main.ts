@@ -1,18 +1,10 @@
-import { readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index';
 
-const COMMANDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-
-/** The program, with every module in cli/commands/ that exports `command` (a commander Command) added to it. */
+/** The program with every subcommand of cli/commands/. */
 export const buildProgram = async (): Promise<Command> => {
   const program = new Command('leadflow').description('leadflow command line: local tokens, bulk import and more').showHelpAfterError();
-  const files = (await readdir(COMMANDS_DIR)).filter((f) => /\.ts$/.test(f) && !f.endsWith('.test.ts') && !f.endsWith('.d.ts')).sort();
-  for (const file of files) {
-    const mod = (await import(pathToFileURL(join(COMMANDS_DIR, file)).href)) as { command?: unknown };
-    if (mod.command instanceof Command) program.addCommand(mod.command);
-  }
+  for (const command of COMMANDS) program.addCommand(command);
   return program;
 };
 

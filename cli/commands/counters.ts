@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import type { CountableEvent } from '../../functions/core/reports/counters';
+import { apiOption } from '../api-option';
 
 // The SDK and the adapters load only when a command runs: every `leadflow` invocation loads this module.
 const adapters = async () => {
@@ -55,7 +56,7 @@ const rebuild = new Command('rebuild')
   .requiredOption('--from <date>', 'first day of events to replay (YYYY-MM-DD); use the start of the archive for a full rebuild')
   .option('--to <date>', 'last day of events to replay (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
   .option('--archive <file>', 'a JSON-lines file of bus events (the local runtime keeps one at $LEADFLOW_DATA_DIR/events.jsonl)')
-  .option('--api <url>', 'the local runtime, whose bus log is read when no --archive is given', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
+  .addOption(apiOption('the local runtime, whose bus log is read when no --archive is given'))
   .option('--endpoint <url>', 'DynamoDB endpoint (DynamoDB Local); unset on AWS')
   .option('--table <name>', 'table name')
   .action(async (options: { from: string; to: string; archive?: string; api: string; endpoint?: string; table?: string }) => {
@@ -76,7 +77,7 @@ const rebuild = new Command('rebuild')
 
 const status = new Command('status')
   .description('show which counters generation reports read')
-  .option('--api <url>', 'the local runtime', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
+  .addOption(apiOption('the local runtime'))
   .option('--endpoint <url>', 'DynamoDB endpoint (DynamoDB Local); unset on AWS')
   .option('--table <name>', 'table name')
   .action(async (options: TableOptions) => {

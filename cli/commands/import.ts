@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { EXIT, runImport } from '../import/run-import';
+import { apiOption } from '../api-option';
 
 /** `leadflow import <file>`: bulk import of a CSV or XLSX lead list through the API. */
 export const command = new Command('import')
@@ -10,10 +10,12 @@ export const command = new Command('import')
   .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
   .option('--encoding <name>', 'text encoding of a CSV file', 'utf-8')
   .option('--dry-run', 'validate and write the rejected-rows report without importing', false)
-  .option('--api <url>', 'leadflow API', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
+  .addOption(apiOption())
   .option('--token <jwt>', 'bearer token (minted automatically for the local runtime)')
   .addOption(new Option('--batch-size <rows>', 'rows per request').default('100').hideHelp())
   .action(async (file: string, options: { source: string; mapping?: string; sheet?: string; encoding: string; dryRun: boolean; api: string; token?: string; batchSize: string }) => {
+    // Loaded when the command runs: the file readers and validation are heavy for every other `leadflow` call.
+    const { EXIT, runImport } = await import('../import/run-import');
     const controller = new AbortController();
     // Ctrl-C finishes the batch in flight, then stops; running the command again resumes.
     const onSigint = () => (controller.signal.aborted ? process.exit(EXIT.interrupted) : controller.abort());

@@ -2,8 +2,8 @@ import Table from 'cli-table3';
 import { Command, Option } from 'commander';
 import { columnsOf, reportRows } from '../../functions/core/reports/report-rows';
 import type { Report } from '../../functions/core/reports/reports';
+import { apiOption, isLocalApi } from '../api-option';
 
-const isLocal = (api: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(api).hostname);
 /** No rule between rows: a report reads like a spreadsheet. */
 const COMPACT = { chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [] } };
 const show = (v: unknown) => (v === null || v === undefined ? '' : String(v));
@@ -32,12 +32,12 @@ export const command = new Command('report')
   .addOption(new Option('--group-by <dim>', 'funnel groups').choices(['source', 'campaign', 'owner', 'country']))
   .addOption(new Option('--period <p>', 'sources per day or week').choices(['day', 'week']))
   .addOption(new Option('--format <f>', 'output').choices(['table', 'csv', 'json']).default('table'))
-  .option('--api <url>', 'leadflow API', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
+  .addOption(apiOption())
   .option('--token <jwt>', 'bearer token of a manager or sales ops (minted automatically for the local runtime)')
   .action(async (name: string, options: { from?: string; to?: string; groupBy?: string; period?: string; format: string; api: string; token?: string }) => {
     const { signDevToken } = await import('../../local/dev-jwt');
-    const token = options.token ?? (isLocal(options.api) ? await signDevToken({ user: 'cli', groups: ['manager'] }) : undefined);
-    if (!token) throw new Error('--token is required for a deployed API');
+    const token = options.token ?? (isLocalApi(options.api) ? await signDevToken({ user: 'cli', groups: ['manager'] }) : undefined);
+    if (!token) throw new Error(`${options.api} is not the local runtime: give --token <jwt>`);
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries({ from: options.from, to: options.to, groupBy: options.groupBy, period: options.period })) if (v) query.set(k, v);
     const res = await fetch(`${options.api}/reports/${name}?${query}`, {

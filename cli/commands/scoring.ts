@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { apiOption } from '../api-option';
 import { tableFor } from './counters';
 
 // Loaded when a command runs, not when `leadflow` starts (the model library and the SDK are heavy).
@@ -13,7 +14,7 @@ const scoring = async () => {
 
 const tableOptions = (c: Command) =>
   c
-    .option('--api <url>', 'the local runtime (to find its table)', process.env.LEADFLOW_API_URL ?? 'http://127.0.0.1:3000')
+    .addOption(apiOption('the local runtime (to find its table)'))
     .option('--endpoint <url>', 'DynamoDB endpoint (DynamoDB Local); unset on AWS')
     .option('--table <name>', 'table name');
 

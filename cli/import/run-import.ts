@@ -9,6 +9,7 @@ import { MAX_ROWS_PER_BATCH, type ImportCounts, type RowOutcome } from '../../fu
 import { isReported, reportHeader, reportLine } from '../../functions/core/import/rejected-report';
 import { prepareRow, type SourceRow } from '../../functions/core/import/row-to-lead';
 import { signDevToken } from '../../local/dev-jwt';
+import { isLocalApi } from '../api-option';
 import { ApiError, makeApiClient } from './api-client';
 import { makeProgress } from './progress';
 
@@ -44,7 +45,6 @@ type JobAnswer = { jobId: string; status: string; counts: ImportCounts; processe
 
 export const reportPathOf = (file: string) => join(dirname(file), `${basename(file, extname(file))}.rejected.csv`);
 
-const isLocal = (api: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(api).hostname);
 
 const loadMapping = async (path: string | undefined): Promise<MappingFile | undefined> => {
   if (!path) return undefined;
@@ -156,7 +156,7 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   const { headers, mapping, rows: total } = scanned;
   io.out.write(`columns: ${describeMapping(headers, mapping)}\n`);
 
-  const token = options.token ?? process.env.LEADFLOW_TOKEN ?? (isLocal(options.api) ? await signDevToken({ user: process.env.LEADFLOW_USER ?? userInfo().username, groups: ['salesops'] }) : undefined);
+  const token = options.token ?? process.env.LEADFLOW_TOKEN ?? (isLocalApi(options.api) ? await signDevToken({ user: process.env.LEADFLOW_USER ?? userInfo().username, groups: ['salesops'] }) : undefined);
   if (!token) throw new ApiError(`${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)`);
   const api = makeApiClient(options.api, token);
   const job = await api.request<JobAnswer>('POST', '/imports', {
