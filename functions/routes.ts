@@ -5,6 +5,7 @@
 export type FunctionName =
   | 'captureWebhook'
   | 'captureForm'
+  | 'captureChatbot'
   | 'leadsApi'
   | 'configApi'
   | 'analyticsCounters'
@@ -37,6 +38,7 @@ export type FunctionSpec = {
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   captureWebhook: { folder: 'capture-webhook', description: 'Signed campaign webhooks → lead', needs: ['table:read', 'table:write', 'workflow:start', 'secrets:webhooks', 'bus:put'] },
   captureForm: { folder: 'capture-form', description: 'Public website forms → lead; a known person revisiting rescores their lead', needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'] },
+  captureChatbot: { folder: 'capture-chatbot', description: 'Amazon Lex V2 code hook: chatbot conversations → lead, once per session and intent', needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'] },
   leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
   configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
   analyticsCounters: { folder: 'analytics-counters', description: 'Bus consumer: analytics counters behind the reports, each event counted once', needs: ['table:read', 'table:write'] },

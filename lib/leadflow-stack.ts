@@ -7,6 +7,7 @@ import { formOrigins } from '../functions/http/cors';
 import { FUNCTIONS, type FunctionSpec, ROUTES, type Route } from '../functions/routes';
 import { stateMachineArnFor } from './asl-workflow';
 import type { LeadflowConfig } from './config';
+import { allowChatbotAliases } from './chatbot-permissions';
 import { ConsoleHosting } from './console-hosting';
 import { EmailSending } from './email-sending';
 import { bindNeeds } from './function-needs';
@@ -135,6 +136,8 @@ export class LeadflowStack extends Stack {
       bindNeeds(fn, spec.needs, resources);
       this.functions[name] = fn;
     }
+    const chatbot = this.functions.captureChatbot;
+    if (chatbot) allowChatbotAliases(chatbot.fn, config.sources);
     const lambdas: Record<string, IFunction> = Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn]));
 
     this.lifecycle = new LifecycleWorkflow(this, 'Lifecycle', {

@@ -14,6 +14,7 @@ import { signDevToken, verifyDevToken } from './dev-jwt';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { type BusEnvelope, LocalEventBus } from './event-bus';
 import { freePort } from './free-port';
+import { answerInvoke, invokedFunction } from './lambda-invoke';
 import { LocalSecretsManager, seedWebhookSecrets } from './secrets-manager';
 import { LocalWorkflowEngine } from './workflow-engine';
 
@@ -342,6 +343,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       if (target.startsWith('secretsmanager.')) return answerAwsJson(res, '1.1', () => secretsManager.handle(target.slice('secretsmanager.'.length), request()));
       return answerAwsJson(res, '1.0', () => awsApi(target, request()));
     }
+    const invoked = invokedFunction(req.method, url.pathname);
+    if (invoked) return answerInvoke(res, invoked, body, invoke);
     if (await localRoutes(req, res, url, body)) return;
     if (cors.preflight(req, res)) return;
     const matched = matchRoute(req.method ?? 'GET', url.pathname);

@@ -4,11 +4,11 @@ export const STAGES = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualifie
 export type Stage = (typeof STAGES)[number];
 export const OPEN_STAGES: readonly Stage[] = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified'];
 
-export const CHANNELS = ['WEBHOOK', 'FORM', 'API', 'IMPORT'] as const;
+export const CHANNELS = ['WEBHOOK', 'FORM', 'API', 'IMPORT', 'CHATBOT'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Who changed something, and through which door (ActorMetadata). */
-export type Actor = { kind: 'user' | 'system' | 'source'; id: string; source: 'API' | 'WEBHOOK' | 'FORM' | 'IMPORT' | 'WORKFLOW' };
+export type Actor = { kind: 'user' | 'system' | 'source'; id: string; source: 'API' | 'WEBHOOK' | 'FORM' | 'IMPORT' | 'CHATBOT' | 'WORKFLOW' };
 
 export const LEAD_TYPES = ['B2B', 'B2C'] as const;
 export type LeadType = (typeof LEAD_TYPES)[number];

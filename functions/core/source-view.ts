@@ -9,6 +9,7 @@ export type SourceView = {
   duplicatePolicy: SourceConfig['duplicatePolicy'];
   campaign?: string;
   form?: { fieldMapping: Record<string, string>; allowedOrigins: string[]; redirectUrl?: string; honeypotField?: string };
+  chatbot?: { botId: string; botAliasArns: string[]; slotMapping: Record<string, string>; fulfilledMessage?: string };
 };
 
 /** Field by field, so nothing added to a source's configuration later is published by accident. */
@@ -26,6 +27,16 @@ export const sourceView = (s: SourceConfig): SourceView => ({
           allowedOrigins: [...s.allowedOrigins],
           ...(s.redirectUrl ? { redirectUrl: s.redirectUrl } : {}),
           ...(s.honeypotField ? { honeypotField: s.honeypotField } : {}),
+        },
+      }
+    : {}),
+  ...(s.kind === 'chatbot' && s.botId
+    ? {
+        chatbot: {
+          botId: s.botId,
+          botAliasArns: [...(s.botAliasArns ?? [])],
+          slotMapping: { ...(s.slotMapping ?? {}) },
+          ...(s.fulfilledMessage ? { fulfilledMessage: s.fulfilledMessage } : {}),
         },
       }
     : {}),

@@ -314,12 +314,12 @@ export interface components {
       id: string;
       name?: string;
       /** @enum {string} */
-      kind: "webhook" | "form" | "api" | "import";
+      kind: "webhook" | "form" | "api" | "import" | "chatbot";
       /**
-       * @description Payload format of a webhook
+       * @description Payload format of a webhook or chatbot
        * @enum {string}
        */
-      adapter: "canonical" | "google-ads";
+      adapter: "canonical" | "google-ads" | "lex-v2";
       /** @enum {string} */
       duplicatePolicy: "reject" | "create" | "associate";
       campaign?: string;
@@ -334,6 +334,17 @@ export interface components {
         redirectUrl?: string;
         /** @description A hidden field that people leave empty; a filled one marks a bot */
         honeypotField?: string;
+      };
+      /** @description Chatbots only - the Amazon Lex V2 bot whose code hook delivers here. */
+      chatbot?: {
+        botId: string;
+        /** @description Bot aliases allowed to invoke the code hook */
+        botAliasArns: string[];
+        /** @description Slot name → canonical lead field */
+        slotMapping: {
+          [key: string]: string;
+        };
+        fulfilledMessage?: string;
       };
       /** @description Webhooks only, once rotated through the API - the last rotation; never the secret. */
       rotation?: {
@@ -454,7 +465,7 @@ export interface components {
       kind: "user" | "system" | "source";
       id: string;
       /** @enum {string} */
-      source: "API" | "WEBHOOK" | "FORM" | "IMPORT" | "WORKFLOW";
+      source: "API" | "WEBHOOK" | "FORM" | "IMPORT" | "CHATBOT" | "WORKFLOW";
     };
     AuditEntry: {
       /** Format: date-time */
@@ -486,7 +497,7 @@ export interface components {
       /** @enum {string} */
       leadType: "B2B" | "B2C";
       /** @enum {string} */
-      channel: "WEBHOOK" | "FORM" | "API" | "IMPORT";
+      channel: "WEBHOOK" | "FORM" | "API" | "IMPORT" | "CHATBOT";
       sourceId: string;
       deliveryId: string;
       /** Format: date-time */
@@ -963,7 +974,7 @@ export interface components {
         }[];
       channels: ({
           /** @enum {string} */
-          channel: "WEBHOOK" | "FORM" | "API" | "IMPORT";
+          channel: "WEBHOOK" | "FORM" | "API" | "IMPORT" | "CHATBOT";
           received: number;
           created: number;
           duplicates: number;
