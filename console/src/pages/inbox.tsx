@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type Lead, must, type Session, type Stage } from '../api/client';
 import { ProblemBanner } from '../components/problem';
-import { ageing, duration, leadName, STAGE_LABEL } from '../format';
+import { ageing, duration, isManager, leadName, STAGE_LABEL } from '../format';
 import { href, type Route, setQuery } from '../router';
 
 const POLL_MS = 3000;
@@ -12,8 +12,6 @@ const ALL: Stage[] = [...OPEN, 'Converted', 'Disqualified'];
 
 type View = 'mine' | 'unassigned' | 'team';
 type Sort = 'newest' | 'age' | 'score';
-
-const isManager = (s: Session) => s.groups.includes('manager') || s.groups.includes('salesops');
 
 /** The query the API answers for a view: my leads, the unassigned queue, or (managers) a stage or a rep. */
 const queryOf = (view: View, stage: string, aging: boolean, rep: string) => {
