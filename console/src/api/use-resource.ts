@@ -13,12 +13,21 @@ export type Resource<T> = {
   setData: (update: (previous: T | undefined) => T) => void;
 };
 
+type Options<T, L> = {
+  /** Loads again this often while mounted (a page that follows changes made elsewhere). */
+  pollMs?: number;
+  /**
+   * Folds an answer into the data shown when it arrives (a fresh first page over the pages loaded so
+   * far); `previous` is undefined on the first load for the current deps. Without it the answer is the data.
+   */
+  merge?: (previous: T | undefined, loaded: L) => T;
+};
+
 /**
- * Loads `loader` when the deps change (and every `pollMs` while mounted, if given). The loader gets
- * the data loaded so far for the same deps (undefined on the first load), so a page can merge a fresh
- * page into what it shows. An answer that arrives after the deps changed is dropped.
+ * Loads `loader` when the deps change (and every `pollMs`, if given). An answer that arrives after
+ * the deps changed is dropped, so a slow answer for the previous lead or view never shows.
  */
-export const useResource = <T>(loader: (previous: T | undefined) => Promise<T>, deps: readonly unknown[], options: { pollMs?: number } = {}): Resource<T> => {
+export const useResource = <L, T = L>(loader: () => Promise<L>, deps: readonly unknown[], options: Options<T, L> = {}): Resource<T> => {
   const [data, setState] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(true);
@@ -29,10 +38,11 @@ export const useResource = <T>(loader: (previous: T | undefined) => Promise<T>, 
   // The caller names what the loader depends on (`deps`), as with useEffect.
   const reload = useCallback(async () => {
     const mine = generation.current;
-    const previous = current.current.generation === mine ? current.current.data : undefined;
     try {
-      const next = await loader(previous);
+      const loaded = await loader();
       if (mine !== generation.current) return;
+      const previous = current.current.generation === mine ? current.current.data : undefined;
+      const next = options.merge ? options.merge(previous, loaded) : (loaded as unknown as T);
       current.current = { generation: mine, data: next };
       setState(() => next);
       setError(undefined);
