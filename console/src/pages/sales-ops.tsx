@@ -66,7 +66,8 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
   const { version, value, updatedBy, updatedAt } = doc.data;
   const error = save.error ?? doc.error;
   const stale = error instanceof ApiProblem && error.status === 409 ? error : undefined;
-  const props = { key: version, error, canEdit, onSave };
+  // Each saved or reloaded version mounts a fresh editor, so the form starts from what is stored.
+  const props = { error, canEdit, onSave };
   return (
     <div>
       <p class="muted" data-testid="config-version">
@@ -87,17 +88,18 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
         </p>
       )}
       {name === 'routing' ? (
-        <RoutingEditor {...props} value={value as ConfigValues['routing']} />
+        <RoutingEditor key={version} {...props} value={value as ConfigValues['routing']} />
       ) : name === 'stages' ? (
-        <StagesEditor {...props} value={value as ConfigValues['stages']} />
+        <StagesEditor key={version} {...props} value={value as ConfigValues['stages']} />
       ) : name === 'teams' ? (
-        <TeamsEditor {...props} value={value as ConfigValues['teams']} />
+        <TeamsEditor key={version} {...props} value={value as ConfigValues['teams']} />
       ) : name === 'approvals' ? (
-        <ApprovalsEditor {...props} value={value as ConfigValues['approvals']} />
+        <ApprovalsEditor key={version} {...props} value={value as ConfigValues['approvals']} />
       ) : name === 'opportunity-stages' ? (
-        <OpportunityStagesEditor {...props} value={value as ConfigValues['opportunity-stages']} />
+        <OpportunityStagesEditor key={version} {...props} value={value as ConfigValues['opportunity-stages']} />
       ) : (
         <ScoringEditor
+          key={version}
           {...props}
           value={value as ConfigValues['scoring']}
           aside={
