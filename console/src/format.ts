@@ -1,4 +1,4 @@
-import type { Lead, LeadAction, Stage } from './api/client';
+import type { Lead, LeadAction, Session, Stage } from './api/client';
 
 export const STAGE_LABEL: Record<Stage, string> = {
   Creation: 'New',
@@ -26,6 +26,9 @@ export type StageRules = Partial<Record<Stage, { allowedActions?: LeadAction[] }
  */
 export const allowedActions = (lead: Lead, stages: StageRules | undefined): LeadAction[] =>
   lead.allowedActions ?? stages?.[lead.stage]?.allowedActions ?? [];
+
+/** Managers and sales ops may act on and see every lead, not only their own. */
+export const isManager = (s: Session) => s.groups.includes('manager') || s.groups.includes('salesops');
 
 export const leadName = (lead: Pick<Lead, 'firstName' | 'lastName' | 'email' | 'phone' | 'id'>) =>
   [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || lead.phone || lead.id;

@@ -4,11 +4,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { type Session, session as stored, whenSignedOut } from './api/client';
 import { completeCognitoSignIn, detectMode, type Mode, signOut } from './auth';
 import { InboxPage } from './pages/inbox';
-import { SignInPage } from './pages/sign-in';
 import { href, useRoute } from './router';
 import './styles.css';
 
-// Pages other than the inbox load on demand, so the first load stays small (the dashboard brings charts).
+// Pages other than the inbox load on demand, so the first load stays small (the dashboard brings charts);
+// the sign-in form too, since a signed-in session never shows it.
+const SignInPage = lazy(() => import('./pages/sign-in').then((m) => m.SignInPage));
 const LeadPage = lazy(() => import('./pages/lead').then((m) => m.LeadPage));
 const OpportunityPage = lazy(() => import('./pages/opportunity').then((m) => m.OpportunityPage));
 const TasksPage = lazy(() => import('./pages/tasks').then((m) => m.TasksPage));
@@ -43,13 +44,15 @@ const App = () => {
   if (!mode) return <p class="loading">Loading…</p>;
   if (!session) {
     return (
-      <SignInPage
-        mode={mode}
-        onSignedIn={(s) => {
-          setSession(s);
-          if (route.path === '/sign-in') location.hash = '#/inbox';
-        }}
-      />
+      <Suspense fallback={<p class="loading">Loading…</p>}>
+        <SignInPage
+          mode={mode}
+          onSignedIn={(s) => {
+            setSession(s);
+            if (route.path === '/sign-in') location.hash = '#/inbox';
+          }}
+        />
+      </Suspense>
     );
   }
 

@@ -9,7 +9,11 @@ import { CONFIG_KINDS } from '../../functions/core/config/kinds';
 import { DETAIL_TYPES } from '../../functions/core/events';
 import { ATTACHMENT_CONTENT_TYPES, attachmentRequestSchema } from '../../functions/core/feed/attachment-policy';
 import { CHANNELS, canonicalLeadSchema, STAGES } from '../../functions/core/lead';
-import { ACTIONS } from '../../functions/core/lifecycle/stages-config';
+import { DEFAULT_OPPORTUNITY_STAGES, opportunityStagesSchema } from '../../functions/core/conversion/opportunity-stages';
+import { approvalsConfigSchema, DEFAULT_APPROVALS } from '../../functions/core/lifecycle/approvals-config';
+import { DEFAULT_ROUTING, routingConditionSchema, routingConfigSchema } from '../../functions/core/lifecycle/routing-config';
+import { ACTIONS, DEFAULT_STAGES, stagesConfigSchema } from '../../functions/core/lifecycle/stages-config';
+import { DEFAULT_TEAMS, teamsConfigSchema } from '../../functions/core/lifecycle/teams-config';
 import { preferencesSchema } from '../../functions/core/notifications/preferences';
 import { subscriptionRequestSchema } from '../../functions/core/outbound/subscriptions';
 import { GROUP_BYS } from '../../functions/core/reports/reports';
@@ -284,6 +288,12 @@ describe('openapi.yaml and the code it describes', () => {
     ['a new subscription', '/paths/~1config~1subscriptions/post/requestBody/content/application~1json/schema', subscriptionRequestSchema(false)],
     ['a new attachment', '/paths/~1leads~1{id}~1attachments/post/requestBody/content/application~1json/schema', attachmentRequestSchema],
     ['the scoring configuration', '/components/schemas/ScoringConfig', scoringConfigSchema],
+    ['the routing configuration', '/components/schemas/RoutingConfig', routingConfigSchema],
+    ['a routing condition', '/components/schemas/RoutingCondition', routingConditionSchema],
+    ['the teams configuration', '/components/schemas/TeamsConfig', teamsConfigSchema],
+    ['the stages configuration', '/components/schemas/StagesConfig', stagesConfigSchema],
+    ['the approvals configuration', '/components/schemas/ApprovalsConfig', approvalsConfigSchema],
+    ['the opportunity stages configuration', '/components/schemas/OpportunityStagesConfig', opportunityStagesSchema],
   ] as const)('describes %s with the fields and required fields of its zod schema', (_name, pointer, schema) => {
     const described = follow(readSpec(), pointer) as { properties?: Json; required?: string[] };
     const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Json; required?: string[] };
@@ -301,5 +311,19 @@ describe('openapi.yaml and the code it describes', () => {
 
     expect(sorted(described)).toEqual(sorted(pointsRuleSchema.options.map((o) => o.shape.when.value)));
     expect(validate(DEFAULT_SCORING) ? [] : validate.errors).toEqual([]);
+  });
+
+  it.each([
+    ['RoutingConfig', DEFAULT_ROUTING],
+    ['TeamsConfig', DEFAULT_TEAMS],
+    ['StagesConfig', DEFAULT_STAGES],
+    ['ApprovalsConfig', DEFAULT_APPROVALS],
+    ['OpportunityStagesConfig', DEFAULT_OPPORTUNITY_STAGES],
+  ] as const)('accepts the built-in default as a %s (the type the console edits it with)', (name, value) => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    ajv.addSchema({ ...bundled(readSpec()), $id: SPEC_ID });
+    const validate = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/${name}` });
+
+    expect(validate(value) ? [] : validate.errors).toEqual([]);
   });
 });

@@ -13,6 +13,17 @@ export type ConfigDocument = Schemas['ConfigDocument'];
 export type ProblemDetails = Schemas['Problem'];
 export type ImportJob = Schemas['Import'];
 
+/** The value of each configuration the console edits, by its name under /config (the spec's schema for that kind). */
+export type ConfigValues = {
+  routing: Schemas['RoutingConfig'];
+  teams: Schemas['TeamsConfig'];
+  stages: Schemas['StagesConfig'];
+  approvals: Schemas['ApprovalsConfig'];
+  scoring: Schemas['ScoringConfig'];
+  'opportunity-stages': Schemas['OpportunityStagesConfig'];
+};
+export type ConfigName = keyof ConfigValues;
+
 const TOKEN_KEY = 'leadflow.token';
 const USER_KEY = 'leadflow.user';
 

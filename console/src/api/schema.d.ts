@@ -769,12 +769,124 @@ export interface components {
       name: string;
       /** @description 0 = the built-in default */
       version: number;
-      /** @description The document; its shape depends on `name` (for `scoring`, `ScoringConfig`; the others as their zod schemas under functions/core say) */
+      /** @description The document; its shape depends on `name`: `RoutingConfig`, `TeamsConfig`, `StagesConfig`, `ApprovalsConfig`, `ScoringConfig`, `OpportunityStagesConfig` (`opportunity-mapping` as its zod schema under functions/core says) */
       value: unknown;
       /** Format: date-time */
       updatedAt: string;
       /** @description `default` for version 0 */
       updatedBy: string;
+    };
+    /** @description The value of `GET`/`PUT /config/routing`: rules tried in order, the first match assigns the lead. */
+    RoutingConfig: {
+      rules: {
+          name?: string;
+          when: components["schemas"]["RoutingCondition"];
+          assign: components["schemas"]["RoutingTarget"];
+        }[];
+      /**
+       * @description Where a lead waits when no rule matched or its team has nobody available
+       * @default UNASSIGNED
+       */
+      fallbackQueue?: string;
+    };
+    /** @description Every list named must contain the lead's value; an empty condition matches every lead. */
+    RoutingCondition: {
+      emailDomain?: components["schemas"]["ConfigList"];
+      source?: components["schemas"]["ConfigList"];
+      campaign?: components["schemas"]["ConfigList"];
+      country?: components["schemas"]["CountryList"];
+      region?: components["schemas"]["ConfigList"];
+      productInterest?: components["schemas"]["ConfigList"];
+      leadType?: ("B2B" | "B2C")[];
+      scoreBand?: ("A" | "B" | "C" | "D")[];
+    };
+    RoutingTarget: OneOf<[{
+      rep: string;
+    }, {
+      team: string;
+      /** @enum {string} */
+      strategy: "round-robin" | "least-loaded";
+    }]>;
+    ConfigList: string[];
+    CountryList: string[];
+    /**
+     * @description An ISO-8601 duration such as PT4H or P2D
+     * @example PT24H
+     */
+    IsoDuration: string;
+    /** @description The value of `GET`/`PUT /config/teams`: teams, their managers and members (routing skips the unavailable). */
+    TeamsConfig: {
+      teams: {
+          /** @description unique */
+          id: string;
+          name: string;
+          manager: string;
+          members: {
+              user: string;
+              /** @default true */
+              available?: boolean;
+            }[];
+        }[];
+    };
+    /** @description The value of `GET`/`PUT /config/stages`: per working stage, the SLA, the actions reps may take and what ageing does. */
+    StagesConfig: {
+      Assigned: components["schemas"]["StageSettings"];
+      MarketQualified: components["schemas"]["StageSettings"];
+      SalesQualified: components["schemas"]["StageSettings"];
+    };
+    StageSettings: {
+      sla: components["schemas"]["IsoDuration"];
+      allowedActions: components["schemas"]["LeadAction"][];
+      escalation: {
+        /** @enum {string} */
+        action: "notify-manager" | "reassign-next" | "reassign-queue";
+        maxEscalations: number;
+        /**
+         * @description After the last escalation times out too
+         * @enum {string}
+         */
+        finalAct: "park-manager-queue" | "disqualify";
+      };
+    };
+    /** @description The value of `GET`/`PUT /config/approvals`: the first chain whose segment matches a lead runs before conversion. */
+    ApprovalsConfig: {
+      chains: ({
+          name: string;
+          when: {
+            leadType?: ("B2B" | "B2C")[];
+            country?: components["schemas"]["CountryList"];
+            region?: components["schemas"]["ConfigList"];
+            minExpectedValue?: number;
+          };
+          steps: components["schemas"]["ApprovalStep"][];
+          /** @enum {string} */
+          onReject: "return-to-sales-qualified" | "disqualify";
+        })[];
+    };
+    /** @description Decided by exactly one of a named approver or a group, within its timeout. */
+    ApprovalStep: {
+      name: string;
+      approver?: string;
+      /** @enum {string} */
+      group?: "rep" | "manager" | "salesops";
+      timeout: components["schemas"]["IsoDuration"];
+    };
+    /** @description The value of `GET`/`PUT /config/opportunity-stages`: a lead's type picks the set its opportunity moves through, in order. */
+    OpportunityStagesConfig: {
+      B2B: components["schemas"]["OpportunityStageSet"];
+      B2C: components["schemas"]["OpportunityStageSet"];
+    };
+    /** @description Names unique, the first stage open, one won and one lost stage */
+    OpportunityStageSet: components["schemas"]["OpportunityStage"][];
+    OpportunityStage: {
+      name: string;
+      /** @description Chance of winning at this stage, in percent */
+      probability: number;
+      /**
+       * @description A closed stage ends the opportunity
+       * @enum {string}
+       */
+      closed?: "won" | "lost";
     };
     /** @description A detail-type, or `*` for all */
     SubscribableEventType: components["schemas"]["DetailType"] | "*";

@@ -1,6 +1,9 @@
 import type { ComponentChildren } from 'preact';
-import { ApiProblem } from '../api/client';
+import { ApiProblem, type ConfigName, type ConfigValues } from '../api/client';
 import { ProblemBanner } from './problem';
+
+/** What every configuration editor is given: the saved value of its kind, the last problem, and how to save. */
+export type EditorProps<N extends ConfigName> = { value: ConfigValues[N]; error: unknown; canEdit: boolean; onSave: (value: ConfigValues[N]) => Promise<void> };
 
 /** The API's reason for a field, or for any field under it (`value.chains.0.steps` matches `value.chains.0.steps.1.timeout`). */
 export const reasonUnder = (error: unknown, path: string): string | undefined =>

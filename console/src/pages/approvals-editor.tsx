@@ -1,15 +1,11 @@
 import { useState } from 'preact/hooks';
-import { invalid, moveItem, Reason, RowButtons, SaveBar, splitList } from '../components/config-fields';
+import type { ConfigValues, Schemas } from '../api/client';
+import { type EditorProps, invalid, moveItem, Reason, RowButtons, SaveBar, splitList } from '../components/config-fields';
 
-type Group = 'rep' | 'manager' | 'salesops';
-type Step = { name: string; approver?: string; group?: Group; timeout: string };
-type Chain = {
-  name: string;
-  when: { leadType?: ('B2B' | 'B2C')[]; country?: string[]; region?: string[]; minExpectedValue?: number };
-  steps: Step[];
-  onReject: 'return-to-sales-qualified' | 'disqualify';
-};
-export type ApprovalsValue = { chains: Chain[] };
+type ApprovalsValue = ConfigValues['approvals'];
+type Chain = ApprovalsValue['chains'][number];
+type Step = Schemas['ApprovalStep'];
+type Group = NonNullable<Step['group']>;
 
 const GROUPS: { value: Group; label: string }[] = [
   { value: 'manager', label: 'any manager' },
@@ -40,7 +36,7 @@ const validate = (chains: Chain[]): Record<string, string> => {
  * Approval chains as a form: the first chain whose segment matches a lead runs before conversion, step
  * by step; each step is decided by a named user or by a group, within its timeout.
  */
-export const ApprovalsEditor = ({ value, error, canEdit, onSave }: { value: ApprovalsValue; error: unknown; canEdit: boolean; onSave: (v: unknown) => Promise<void> }) => {
+export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'approvals'>) => {
   const [chains, setChains] = useState<Chain[]>(() => structuredClone(value.chains));
   const [local, setLocal] = useState<Record<string, string>>({});
   const update = (i: number, patch: (c: Chain) => Chain) => setChains((cs) => cs.map((c, j) => (j === i ? patch(c) : c)));

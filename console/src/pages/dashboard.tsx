@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'preact/hooks';
 import { type AgingReport, api, type FunnelReport, must, type RepsReport, type SourcesReport } from '../api/client';
+import { useResource } from '../api/use-resource';
 import { ChartPanel, PALETTE } from '../components/chart';
 import { ProblemBanner } from '../components/problem';
 import { STAGE_LABEL } from '../format';
@@ -13,26 +13,23 @@ const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) 
 
 type Reports = { funnel: FunnelReport; sources: SourcesReport; aging: AgingReport; reps: RepsReport };
 
+const loadReports = async (from: string, to: string): Promise<Reports> => {
+  const range = { from, to };
+  const [funnel, sources, aging, reps] = await Promise.all([
+    must(api.GET('/reports/funnel', { params: { query: range } })),
+    must(api.GET('/reports/sources', { params: { query: { ...range, period: 'day' } } })),
+    must(api.GET('/reports/aging')),
+    must(api.GET('/reports/reps', { params: { query: range } })),
+  ]);
+  // The reports also speak text/csv; asked for JSON (the default), they answer JSON.
+  return { funnel: funnel as FunnelReport, sources: sources as SourcesReport, aging: aging as AgingReport, reps: reps as RepsReport };
+};
+
 /** Managers' dashboard from the reports API; the date range lives in the URL so a view can be shared. */
 export const DashboardPage = ({ route }: { route: Route }) => {
   const to = route.query.get('to') ?? isoDay(new Date());
   const from = route.query.get('from') ?? isoDay(new Date(Date.now() - 29 * 86_400_000));
-  const [reports, setReports] = useState<Reports>();
-  const [error, setError] = useState<unknown>();
-
-  useEffect(() => {
-    const range = { from, to };
-    Promise.all([
-      must(api.GET('/reports/funnel', { params: { query: range } })),
-      must(api.GET('/reports/sources', { params: { query: { ...range, period: 'day' } } })),
-      must(api.GET('/reports/aging')),
-      must(api.GET('/reports/reps', { params: { query: range } })),
-    ]).then(([funnel, sources, aging, reps]) => {
-      // The reports also speak text/csv; asked for JSON (the default), they answer JSON.
-      setReports({ funnel: funnel as FunnelReport, sources: sources as SourcesReport, aging: aging as AgingReport, reps: reps as RepsReport });
-      setError(undefined);
-    }, setError);
-  }, [from, to]);
+  const { data: reports, error } = useResource(() => loadReports(from, to), [from, to]);
 
   return (
     <section aria-labelledby="dash-title">

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, apiUrl, type ImportJob, must, session } from '../api/client';
+import { useAction } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
 
 /** Where a column can go (the import API's target fields); anything else is a custom field or ignored. */
@@ -39,62 +40,53 @@ export const ImportPage = () => {
   const [job, setJob] = useState<ImportJob>();
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [autoMapping, setAutoMapping] = useState<Record<string, string>>({});
-  const [running, setRunning] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [rejectedUrl, setRejectedUrl] = useState<string>();
   const [rejectedText, setRejectedText] = useState<string>();
 
-  const choose = async (file: File) => {
-    setError(undefined);
+  // Choosing a file and importing it are two actions; each starts by clearing the other's problem.
+  const chosen = useAction(async (file: File) => {
+    started.reset();
     setJob(undefined);
     setRejectedUrl(undefined);
     setRejectedText(undefined);
-    try {
-      const p = await parseFile(file);
-      setParsed(p);
-      // Creating the job answers the server's automatic mapping; the same file and mapping is the same job.
-      const created = await must(api.POST('/imports', { body: { fileName: p.fileName, contentHash: p.hash, headers: p.headers } }));
-      const auto = Object.fromEntries(created.columns.map((c) => [c.header, c.field ?? '']));
-      setAutoMapping(auto);
-      setMapping(auto);
-      setJob(created);
-    } catch (e) {
-      setError(e);
-    }
-  };
-
-  const start = async () => {
+    const p = await parseFile(file);
+    setParsed(p);
+    // Creating the job answers the server's automatic mapping; the same file and mapping is the same job.
+    const created = await must(api.POST('/imports', { body: { fileName: p.fileName, contentHash: p.hash, headers: p.headers } }));
+    const auto = Object.fromEntries(created.columns.map((c) => [c.header, c.field ?? '']));
+    setAutoMapping(auto);
+    setMapping(auto);
+    setJob(created);
+  });
+  const started = useAction(async () => {
     if (!parsed || !job) return;
-    setRunning(true);
-    setError(undefined);
-    try {
-      const changed = parsed.headers.some((h) => (mapping[h] ?? '') !== (autoMapping[h] ?? ''));
-      let current = job;
-      if (changed) {
-        const columns = Object.fromEntries(parsed.headers.map((h) => [h, mapping[h] ? mapping[h] : null]));
-        current = await must(api.POST('/imports', { body: { fileName: parsed.fileName, contentHash: parsed.hash, headers: parsed.headers, mapping: { columns } } }));
-        setJob(current);
-      }
-      for (let offset = current.processed; offset < parsed.rows.length; offset += BATCH) {
-        const rows = parsed.rows.slice(offset, offset + BATCH).map((values, i) => ({ rowNumber: offset + i + 2, values }));
-        current = await must(api.POST('/imports/{id}/rows', { params: { path: { id: current.jobId } }, body: { rows, totalRows: parsed.rows.length } }));
-        setJob(current);
-      }
-      if (current.counts.rejected > 0) {
-        const s = session.get();
-        const response = await fetch(apiUrl(`/imports/${current.jobId}/rejected`), { headers: s ? { authorization: `Bearer ${s.token}` } : {} });
-        if (response.ok) {
-          const text = await response.text();
-          setRejectedText(text);
-          setRejectedUrl(URL.createObjectURL(new Blob([text], { type: 'text/csv' })));
-        }
-      }
-    } catch (e) {
-      setError(e);
-    } finally {
-      setRunning(false);
+    chosen.reset();
+    const changed = parsed.headers.some((h) => (mapping[h] ?? '') !== (autoMapping[h] ?? ''));
+    let current = job;
+    if (changed) {
+      const columns = Object.fromEntries(parsed.headers.map((h) => [h, mapping[h] ? mapping[h] : null]));
+      current = await must(api.POST('/imports', { body: { fileName: parsed.fileName, contentHash: parsed.hash, headers: parsed.headers, mapping: { columns } } }));
+      setJob(current);
     }
-  };
+    for (let offset = current.processed; offset < parsed.rows.length; offset += BATCH) {
+      const rows = parsed.rows.slice(offset, offset + BATCH).map((values, i) => ({ rowNumber: offset + i + 2, values }));
+      current = await must(api.POST('/imports/{id}/rows', { params: { path: { id: current.jobId } }, body: { rows, totalRows: parsed.rows.length } }));
+      setJob(current);
+    }
+    if (current.counts.rejected > 0) {
+      const s = session.get();
+      const response = await fetch(apiUrl(`/imports/${current.jobId}/rejected`), { headers: s ? { authorization: `Bearer ${s.token}` } : {} });
+      if (response.ok) {
+        const text = await response.text();
+        setRejectedText(text);
+        setRejectedUrl(URL.createObjectURL(new Blob([text], { type: 'text/csv' })));
+      }
+    }
+  });
+  const choose = (file: File) => chosen.run(file);
+  const start = () => started.run();
+  const running = started.busy;
+  const error = chosen.error ?? started.error;
 
   const total = parsed?.rows.length ?? 0;
   const done = job ? job.processed : 0;

@@ -1,8 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import { api, type Lead, must, type Session, type Stage } from '../api/client';
+import { useAction, useResource } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
-import { ageing, duration, leadName, STAGE_LABEL } from '../format';
+import { ageing, duration, isManager, leadName, STAGE_LABEL } from '../format';
 import { href, type Route, setQuery } from '../router';
 
 const POLL_MS = 3000;
@@ -12,8 +13,6 @@ const ALL: Stage[] = [...OPEN, 'Converted', 'Disqualified'];
 
 type View = 'mine' | 'unassigned' | 'team';
 type Sort = 'newest' | 'age' | 'score';
-
-const isManager = (s: Session) => s.groups.includes('manager') || s.groups.includes('salesops');
 
 /** The query the API answers for a view: my leads, the unassigned queue, or (managers) a stage or a rep. */
 const queryOf = (view: View, stage: string, aging: boolean, rep: string) => {
@@ -33,6 +32,24 @@ const sorters: Record<Sort, (a: Lead, b: Lead) => number> = {
   score: (a, b) => (b.score ?? -1) - (a.score ?? -1),
 };
 
+/** What the inbox shows for a view: the leads loaded so far, the cursor of the next page, and when it was refreshed. */
+type Loaded = { items: Lead[]; cursor?: string; updatedAt: number };
+const EMPTY: Loaded = { items: [], updatedAt: Date.now() };
+
+/**
+ * Fetches the first page and merges it over what is loaded: new leads appear, changed ones update,
+ * and a lead that left the view (moved on, reassigned) disappears. The list is newest first, so a
+ * loaded lead at least as new as the page's oldest must be on that page if it is still in view.
+ * Nothing loaded yet (a new view) takes the first page as it is.
+ */
+const mergeFirstPage = (loaded: Loaded | undefined, first: { items: Lead[]; cursor?: string }): Loaded => {
+  const fresh = new Map(first.items.map((l) => [l.id, l]));
+  const oldest = first.items[first.items.length - 1]?.createdAt;
+  const beyondFirstPage = (l: Lead) => first.cursor !== undefined && oldest !== undefined && l.createdAt < oldest;
+  const rest = loaded ? loaded.items.filter((l) => !fresh.has(l.id) && beyondFirstPage(l)) : [];
+  return { items: [...first.items, ...rest], cursor: loaded ? (loaded.cursor ?? first.cursor) : first.cursor, updatedAt: Date.now() };
+};
+
 /** The rep's inbox: their leads and the unassigned queue, refreshed every few seconds without a reload. */
 export const InboxPage = ({ route, session }: { route: Route; session: Session }) => {
   const view = (route.query.get('view') as View | null) ?? 'mine';
@@ -43,61 +60,26 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
   const setFilter = (patch: Record<string, string | undefined>) =>
     setQuery('/inbox', { view, stage, aging: agingOnly ? 'true' : undefined, rep, sort, ...patch });
 
-  const [pages, setPages] = useState<{ items: Lead[]; cursor?: string }>({ items: [] });
-  const [error, setError] = useState<unknown>();
-  const [loading, setLoading] = useState(true);
-  const [updatedAt, setUpdatedAt] = useState<number>(Date.now());
   const key = `${view}|${stage}|${agingOnly}|${rep}`;
   const query = useMemo(() => queryOf(view, stage, agingOnly, rep), [key]);
+  const inbox = useResource(() => must(api.GET('/leads', { params: { query: { ...query, limit: 100 } } })), [query], { pollMs: POLL_MS, merge: mergeFirstPage });
+  const pages = inbox.data ?? EMPTY;
+  const { loading } = inbox;
 
-  /**
-   * Fetches the first page and merges it over what is loaded: new leads appear, changed ones update,
-   * and a lead that left the view (moved on, reassigned) disappears. The list is newest first, so a
-   * loaded lead at least as new as the page's oldest must be on that page if it is still in view.
-   */
-  const refresh = useCallback(
-    async (reset: boolean) => {
-      try {
-        const first = await must(api.GET('/leads', { params: { query: { ...query, limit: 100 } } }));
-        setPages((prev) => {
-          const fresh = new Map(first.items.map((l) => [l.id, l]));
-          const oldest = first.items[first.items.length - 1]?.createdAt;
-          const beyondFirstPage = (l: Lead) => first.cursor !== undefined && oldest !== undefined && l.createdAt < oldest;
-          const rest = reset ? [] : prev.items.filter((l) => !fresh.has(l.id) && beyondFirstPage(l));
-          return { items: [...first.items, ...rest], cursor: reset ? first.cursor : (prev.cursor ?? first.cursor) };
-        });
-        setError(undefined);
-        setUpdatedAt(Date.now());
-      } catch (e) {
-        setError(e);
-      } finally {
-        setLoading(false);
-      }
-    },
-    [query],
-  );
-
-  useEffect(() => {
-    setLoading(true);
-    void refresh(true);
-    const timer = setInterval(() => void refresh(false), POLL_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
-
-  const loadMore = async () => {
-    if (!pages.cursor) return;
-    try {
-      const next = await must(api.GET('/leads', { params: { query: { ...query, limit: 100, cursor: pages.cursor } } }));
-      setPages((prev) => {
-        const seen = new Set(prev.items.map((l) => l.id));
-        return { items: [...prev.items, ...next.items.filter((l) => !seen.has(l.id))], cursor: next.cursor };
-      });
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const more = useAction(async () => {
+    const cursor = pages.cursor;
+    if (!cursor) return;
+    const next = await must(api.GET('/leads', { params: { query: { ...query, limit: 100, cursor } } }));
+    inbox.setData((prev = EMPTY) => {
+      const seen = new Set(prev.items.map((l) => l.id));
+      return { items: [...prev.items, ...next.items.filter((l) => !seen.has(l.id))], cursor: next.cursor, updatedAt: prev.updatedAt };
+    });
+  });
+  const loadMore = () => void more.run();
+  const error = inbox.error ?? more.error;
 
   const items = useMemo(() => [...pages.items].sort(sorters[sort]), [pages.items, sort]);
+  const updatedAt = pages.updatedAt;
   const now = updatedAt;
 
   return (

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiProblem, api, type Lead, must } from '../api/client';
+import { useAction } from '../api/use-resource';
 import { FieldError, ProblemBanner } from '../components/problem';
 
 const TYPES = [
@@ -26,18 +27,15 @@ export const ActivityForm = ({ id, onAdded }: { id: string; onAdded: () => Promi
   const [type, setType] = useState<string>('call');
   const [note, setNote] = useState('');
   const [activityId, setActivityId] = useState(() => crypto.randomUUID());
-  const [error, setError] = useState<unknown>();
-  const submit = async (e: Event) => {
+  const { run: log, error } = useAction(async () => {
+    await must(api.POST('/leads/{id}/activities', { params: { path: { id } }, body: { activityId, type, ...(note.trim() ? { note: note.trim() } : {}) } }));
+    setNote('');
+    setActivityId(crypto.randomUUID());
+    await onAdded();
+  });
+  const submit = (e: Event) => {
     e.preventDefault();
-    try {
-      await must(api.POST('/leads/{id}/activities', { params: { path: { id } }, body: { activityId, type, ...(note.trim() ? { note: note.trim() } : {}) } }));
-      setNote('');
-      setError(undefined);
-      setActivityId(crypto.randomUUID());
-      await onAdded();
-    } catch (err) {
-      setError(err);
-    }
+    void log();
   };
   return (
     <form onSubmit={submit} class="actions" aria-label="Log an activity">

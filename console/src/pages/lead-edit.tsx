@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiProblem, api, type Lead, must } from '../api/client';
+import { useAction } from '../api/use-resource';
 import { Reason, reasonUnder } from '../components/config-fields';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
@@ -58,8 +59,9 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
   const [rows, setRows] = useState<Row[]>(() => rowsOf(lead));
   const [consent, setConsent] = useState<ConsentChoice>(() => consentOf(lead));
   const [local, setLocal] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { run: send, busy, error } = useAction(async (changes: Record<string, unknown>) => {
+    onSaved(await must(api.PATCH('/leads/{id}', { params: { path: { id: lead.id } }, body: changes as never })));
+  });
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -81,16 +83,7 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
       onCancel();
       return;
     }
-    setBusy(true);
-    try {
-      const saved = await must(api.PATCH('/leads/{id}', { params: { path: { id: lead.id } }, body: changes as never }));
-      setError(undefined);
-      onSaved(saved);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await send(changes);
   };
 
   const set = (field: Field, value: string) => setValues((v) => ({ ...v, [field]: value }));

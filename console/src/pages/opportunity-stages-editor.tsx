@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import { invalid, moveItem, Reason, RowButtons, SaveBar } from '../components/config-fields';
+import type { ConfigValues, Schemas } from '../api/client';
+import { type EditorProps, invalid, moveItem, Reason, RowButtons, SaveBar } from '../components/config-fields';
 
-type OpportunityStage = { name: string; probability: number; closed?: 'won' | 'lost' };
-export type OpportunityStagesValue = { B2B: OpportunityStage[]; B2C: OpportunityStage[] };
+type OpportunityStage = Schemas['OpportunityStage'];
+type OpportunityStagesValue = ConfigValues['opportunity-stages'];
 
 const SETS = [
   { key: 'B2B', label: 'B2B opportunities' },
@@ -25,7 +26,7 @@ const validate = (sets: OpportunityStagesValue): Record<string, string> => {
  * The opportunity stage sets: a lead's type (B2B or B2C) picks the set its opportunity moves through,
  * in order; each stage has a win probability, and closed stages end the opportunity as won or lost.
  */
-export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: { value: OpportunityStagesValue; error: unknown; canEdit: boolean; onSave: (v: unknown) => Promise<void> }) => {
+export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'opportunity-stages'>) => {
   const [sets, setSets] = useState<OpportunityStagesValue>(() => structuredClone(value));
   const [local, setLocal] = useState<Record<string, string>>({});
   const setStages = (key: keyof OpportunityStagesValue, patch: (stages: OpportunityStage[]) => OpportunityStage[]) => setSets((s) => ({ ...s, [key]: patch(s[key]) }));

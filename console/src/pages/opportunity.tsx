@@ -1,45 +1,35 @@
 import { Fragment } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { ApiProblem, api, must, type Schemas } from '../api/client';
+import { useState } from 'preact/hooks';
+import { ApiProblem, api, type ConfigValues, must, type Schemas } from '../api/client';
+import { useAction, useResource } from '../api/use-resource';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href } from '../router';
 
-type StageSets = Record<'B2B' | 'B2C', { name: string; probability: number; closed?: 'won' | 'lost' }[]>;
-
 /** An opportunity created by conversion: its stage along its stage set, and the lead it came from. */
 export const OpportunityPage = ({ id }: { id: string }) => {
-  const [opp, setOpp] = useState<Schemas['Opportunity']>();
-  const [sets, setSets] = useState<StageSets>();
-  const [error, setError] = useState<unknown>();
-  const [moveError, setMoveError] = useState<unknown>();
+  const opportunity = useResource<Schemas['Opportunity']>(() => must(api.GET('/opportunities/{id}', { params: { path: { id } } })), [id]);
+  const sets = useResource(
+    async () => (await must(api.GET('/config/{name}', { params: { path: { name: 'opportunity-stages' } } }))).value as ConfigValues['opportunity-stages'],
+    [id],
+  );
   const [comment, setComment] = useState('');
-  const load = async () => {
+  const { run: move, error: moveError } = useAction(async (stage: string) => {
     try {
-      setOpp(await must(api.GET('/opportunities/{id}', { params: { path: { id } } })));
-      setError(undefined);
-    } catch (e) {
-      setError(e);
-    }
-  };
-  useEffect(() => {
-    void load();
-    must(api.GET('/config/{name}', { params: { path: { name: 'opportunity-stages' } } })).then((doc) => setSets(doc.value as StageSets), setError);
-  }, [id]);
-
-  const move = async (stage: string) => {
-    try {
-      setOpp(await must(api.PATCH('/opportunities/{id}', { params: { path: { id } }, body: { stage, comment: comment || undefined } })));
-      setMoveError(undefined);
+      const moved = await must(api.PATCH('/opportunities/{id}', { params: { path: { id } }, body: { stage, comment: comment || undefined } }));
+      opportunity.setData(() => moved);
       setComment('');
     } catch (e) {
-      setMoveError(e);
-      if (e instanceof ApiProblem && e.status === 409) await load();
+      // Someone moved it first: show where it is now, with the reason.
+      if (e instanceof ApiProblem && e.status === 409) await opportunity.reload();
+      throw e;
     }
-  };
+  });
 
+  const opp = opportunity.data;
+  const error = opportunity.error ?? sets.error;
   if (!opp) return error ? <ProblemBanner error={error} /> : <p class="loading">Loading…</p>;
-  const stages = sets?.[opp.stageSet] ?? [];
+  const stages = sets.data?.[opp.stageSet] ?? [];
   return (
     <article aria-labelledby="opp-title">
       <p>

@@ -1,22 +1,12 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { invalid, Reason, SaveBar, splitList } from '../components/config-fields';
+import type { ConfigValues, Schemas } from '../api/client';
+import { type EditorProps, invalid, Reason, SaveBar, splitList } from '../components/config-fields';
 
-type Common = { points: number; reason?: string };
-type Rule = Common &
-  (
-    | { when: 'titleContains'; keywords: string[] }
-    | { when: 'freeMail' }
-    | { when: 'companyDomain' }
-    | { when: 'countryIn'; countries: string[] }
-    | { when: 'sourceIn'; sources: string[] }
-    | { when: 'campaignIn'; campaigns: string[] }
-    | { when: 'marketingConsent' }
-    | { when: 'completeness'; atLeast: number }
-    | { when: 'behaviour'; event: string; max: number }
-  );
+type Rule = Schemas['PointsRule'];
+type Common = Pick<Rule, 'points' | 'reason'>;
 type When = Rule['when'];
-export type ScoringValue = { baseline: number; rules: Rule[]; bands: { A: number; B: number; C: number }; learned: { minConversions: number; holdoutFraction: number } };
+type ScoringValue = ConfigValues['scoring'];
 
 /** What each rule looks at, with the wording the lead page shows when no own words are given. */
 const KINDS: { when: When; label: string; says: string }[] = [
@@ -88,11 +78,7 @@ export const ScoringEditor = ({
   canEdit,
   onSave,
   aside,
-}: {
-  value: ScoringValue;
-  error: unknown;
-  canEdit: boolean;
-  onSave: (v: unknown) => Promise<void>;
+}: EditorProps<'scoring'> & {
   /** Shown beside the baseline and bands (the model card). */
   aside?: ComponentChildren;
 }) => {
@@ -275,7 +261,7 @@ export const ScoringEditor = ({
           <input
             type="number"
             min={1}
-            value={model.learned.minConversions}
+            value={model.learned?.minConversions}
             aria-describedby="learned-min-err"
             onInput={(e) => setModel((m) => ({ ...m, learned: { ...m.learned, minConversions: num(e.currentTarget.value) } }))}
           />
@@ -288,7 +274,7 @@ export const ScoringEditor = ({
             min={0.05}
             max={0.5}
             step={0.05}
-            value={model.learned.holdoutFraction}
+            value={model.learned?.holdoutFraction}
             aria-describedby="learned-holdout-err"
             onInput={(e) => setModel((m) => ({ ...m, learned: { ...m.learned, holdoutFraction: num(e.currentTarget.value) } }))}
           />

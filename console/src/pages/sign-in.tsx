@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Session } from '../api/client';
+import { useAction } from '../api/use-resource';
 import { cognitoSignIn, localSignIn, type Mode } from '../auth';
 import { ProblemBanner } from '../components/problem';
 
@@ -15,8 +16,7 @@ const GROUPS = ['rep', 'manager', 'salesops'] as const;
 export const SignInPage = ({ mode, onSignedIn }: { mode: Mode; onSignedIn: (s: Session) => void }) => {
   const [user, setUser] = useState('alice');
   const [groups, setGroups] = useState<string[]>(['rep']);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { run: signIn, busy, error } = useAction(async () => onSignedIn(await localSignIn(user.trim(), groups)));
 
   if (mode.kind === 'cognito') {
     return (
@@ -37,16 +37,9 @@ export const SignInPage = ({ mode, onSignedIn }: { mode: Mode; onSignedIn: (s: S
     );
   }
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      onSignedIn(await localSignIn(user.trim(), groups));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    void signIn();
   };
   const toggle = (g: string, on: boolean) => setGroups((prev) => (on ? [...new Set([...prev, g])] : prev.filter((x) => x !== g)));
 

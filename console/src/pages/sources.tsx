@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, apiUrl, must, type Schemas, session } from '../api/client';
+import { useAction, useResource } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
 
 type Source = Schemas['Source'];
@@ -100,7 +101,6 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
   const dialog = useRef<HTMLDialogElement>(null);
   const [phase, setPhase] = useState<'closed' | 'confirm' | 'working' | 'shown'>('closed');
   const [result, setResult] = useState<RotatedSecret>();
-  const [error, setError] = useState<unknown>();
   const now = useNow();
   const titleId = `rotate-title-${source.id}`;
   const google = source.adapter === 'google-ads';
@@ -110,23 +110,21 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
     if (phase !== 'closed' && !d.open) d.showModal();
     if (phase === 'closed' && d.open) d.close();
   }, [phase]);
+  const stillOpen = source.rotation !== undefined && Date.parse(source.rotation.previousValidUntil) > now;
+  const { run: send, error, reset } = useAction(() =>
+    // The warning below was shown: rotating now is what the person chose, even though it drops the older secret.
+    must(api.POST('/sources/{id}/secret', { params: { path: { id: source.id } }, body: stillOpen ? { dropPrevious: true } : {} })),
+  );
   const close = () => {
     setResult(undefined);
-    setError(undefined);
+    reset();
     setPhase('closed');
   };
-  const stillOpen = source.rotation !== undefined && Date.parse(source.rotation.previousValidUntil) > now;
   const rotate = async () => {
     setPhase('working');
-    setError(undefined);
-    try {
-      // The warning below was shown: rotating now is what the person chose, even though it drops the older secret.
-      setResult(await must(api.POST('/sources/{id}/secret', { params: { path: { id: source.id } }, body: stillOpen ? { dropPrevious: true } : {} })));
-      setPhase('shown');
-    } catch (e) {
-      setError(e);
-      setPhase('confirm');
-    }
+    const rotated = await send();
+    setResult(rotated);
+    setPhase(rotated ? 'shown' : 'confirm');
     // Either way the list shows the latest rotation (a 409 means someone rotated meanwhile: the warning then appears).
     onRotated();
   };
@@ -189,16 +187,8 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
 
 /** Sales ops: the sources leads arrive from; webhook secrets are rotated here and shown once, never read back. */
 export const SourcesView = () => {
-  const [sources, setSources] = useState<Source[]>();
-  const [error, setError] = useState<unknown>();
-  const [version, setVersion] = useState(0);
+  const { data: sources, error, reload } = useResource(async () => (await must(api.GET('/sources'))).items, []);
   const canRotate = session.get()?.groups.includes('salesops') ?? false;
-  useEffect(() => {
-    must(api.GET('/sources')).then(
-      (body) => setSources(body.items),
-      (e) => setError(e),
-    );
-  }, [version]);
   if (error) return <ProblemBanner error={error} />;
   if (!sources) return <p class="loading">Loading…</p>;
   return (
@@ -234,7 +224,7 @@ export const SourcesView = () => {
               <td>
                 {s.kind === 'webhook' ? (
                   <>
-                    <SecretStatus source={s} /> {canRotate && <RotateSecret source={s} onRotated={() => setVersion((v) => v + 1)} />}
+                    <SecretStatus source={s} /> {canRotate && <RotateSecret source={s} onRotated={() => void reload()} />}
                   </>
                 ) : (
                   '—'

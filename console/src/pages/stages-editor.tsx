@@ -1,14 +1,11 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem, type LeadAction } from '../api/client';
+import { ApiProblem, type ConfigValues, type LeadAction, type Schemas } from '../api/client';
+import type { EditorProps } from '../components/config-fields';
 import { ProblemBanner } from '../components/problem';
 import { ACTION_LABEL, STAGE_LABEL } from '../format';
 
-type Settings = {
-  sla: string;
-  allowedActions: LeadAction[];
-  escalation: { action: 'notify-manager' | 'reassign-next' | 'reassign-queue'; maxEscalations: number; finalAct: 'park-manager-queue' | 'disqualify' };
-};
-export type StagesValue = Record<'Assigned' | 'MarketQualified' | 'SalesQualified', Settings>;
+type Settings = Schemas['StageSettings'];
+type StagesValue = ConfigValues['stages'];
 
 const STAGES = ['Assigned', 'MarketQualified', 'SalesQualified'] as const;
 const ACTIONS: LeadAction[] = ['qualify', 'handoff', 'distribute', 'disqualify', 'convert'];
@@ -17,7 +14,7 @@ const reasonAt = (error: unknown, path: string) =>
   error instanceof ApiProblem ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason : undefined;
 
 /** Per working stage: the SLA (ISO-8601 duration), the actions reps may take, and what ageing does. */
-export const StagesEditor = ({ value, error, canEdit, onSave }: { value: StagesValue; error: unknown; canEdit: boolean; onSave: (v: unknown) => Promise<void> }) => {
+export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'stages'>) => {
   const [stages, setStages] = useState<StagesValue>(() => structuredClone(value));
   const update = (stage: (typeof STAGES)[number], patch: (s: Settings) => Settings) => setStages((all) => ({ ...all, [stage]: patch(all[stage]) }));
   return (

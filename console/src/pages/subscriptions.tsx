@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, must, type Schemas } from '../api/client';
+import { useAction, useResource } from '../api/use-resource';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
-
-type Listed = Schemas['Subscription'] & { lastDeliveries: Schemas['Delivery'][] };
 
 type EventType = Schemas['SubscribableEventType'];
 
@@ -15,51 +14,29 @@ const EVENT_TYPES: EventType[] = [
 
 /** Outbound webhooks: where events go, their last deliveries (failed ones end in the DLQ), new ones with a secret shown once. */
 export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
-  const [items, setItems] = useState<Listed[]>();
-  const [error, setError] = useState<unknown>();
-  const [formError, setFormError] = useState<unknown>();
+  const list = useResource(async () => (await must(api.GET('/config/subscriptions'))).items, []);
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState<EventType[]>(['LeadConverted']);
   const [description, setDescription] = useState('');
   const [secret, setSecret] = useState<{ id: string; secret: string }>();
 
-  const load = async () => {
-    try {
-      setItems((await must(api.GET('/config/subscriptions'))).items as Listed[]);
-      setError(undefined);
-    } catch (e) {
-      setError(e);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, []);
-
-  const create = async (e: Event) => {
-    e.preventDefault();
-    try {
-      const created = await must(api.POST('/config/subscriptions', { body: { url, eventTypes: types, description: description || undefined } }));
-      setSecret({ id: created.id, secret: created.secret });
-      setFormError(undefined);
-      setUrl('');
-      setDescription('');
-      await load();
-    } catch (err) {
-      setFormError(err);
-    }
-  };
-  const remove = async (id: string) => {
-    try {
-      await must(api.DELETE('/config/subscriptions/{subscriptionId}', { params: { path: { subscriptionId: id } } }));
-      await load();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const create = useAction(async () => {
+    const created = await must(api.POST('/config/subscriptions', { body: { url, eventTypes: types, description: description || undefined } }));
+    setSecret({ id: created.id, secret: created.secret });
+    setUrl('');
+    setDescription('');
+    await list.reload();
+  });
+  const remove = useAction(async (id: string) => {
+    await must(api.DELETE('/config/subscriptions/{subscriptionId}', { params: { path: { subscriptionId: id } } }));
+    await list.reload();
+  });
+  const items = list.data;
+  const formError = create.error;
 
   return (
     <div>
-      <ProblemBanner error={error} />
+      <ProblemBanner error={remove.error ?? list.error} />
       {secret && (
         <div class="notice" role="status">
           <strong>Signing secret for {secret.id} — shown only now.</strong> Give it to the receiver to verify the <code>webhook-signature</code> header (Standard
@@ -108,7 +85,7 @@ export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
                 </table>
               )}
               {canEdit && (
-                <button type="button" class="danger" onClick={() => void remove(s.id)}>
+                <button type="button" class="danger" onClick={() => void remove.run(s.id)}>
                   Delete subscription
                 </button>
               )}
@@ -117,7 +94,12 @@ export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
         })}
       </ul>
       {canEdit && (
-        <form onSubmit={create}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void create.run();
+          }}
+        >
           <h2>New subscription</h2>
           <label>
             Receiver URL

@@ -1,26 +1,13 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { type ApprovalTask, api, must, type Session } from '../api/client';
+import { useAction, useResource } from '../api/use-resource';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 import { href } from '../router';
 
 /** The approver's open tasks (their own and their groups'), each decided with a comment. */
 export const TasksPage = ({ session }: { session: Session }) => {
-  const [tasks, setTasks] = useState<ApprovalTask[]>();
-  const [error, setError] = useState<unknown>();
-  const load = useCallback(async () => {
-    try {
-      setTasks((await must(api.GET('/tasks'))).items);
-      setError(undefined);
-    } catch (e) {
-      setError(e);
-    }
-  }, []);
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), 4000);
-    return () => clearInterval(timer);
-  }, [load]);
+  const { data: tasks, error, reload } = useResource(async () => (await must(api.GET('/tasks'))).items, [], { pollMs: 4000 });
 
   return (
     <section aria-labelledby="tasks-title">
@@ -30,7 +17,7 @@ export const TasksPage = ({ session }: { session: Session }) => {
       {tasks && tasks.length === 0 && <p class="empty">No open tasks.</p>}
       <ul class="rules">
         {(tasks ?? []).map((t) => (
-          <TaskCard key={t.taskId} task={t} onDecided={load} />
+          <TaskCard key={t.taskId} task={t} onDecided={reload} />
         ))}
       </ul>
     </section>
@@ -39,22 +26,12 @@ export const TasksPage = ({ session }: { session: Session }) => {
 
 const TaskCard = ({ task, onDecided }: { task: ApprovalTask; onDecided: () => Promise<void> }) => {
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const lead = task.leadSummary;
   const name = lead.name || lead.email || task.leadId;
-  const decide = async (decision: 'approve' | 'reject') => {
-    setBusy(true);
-    try {
-      await must(api.POST('/tasks/{taskId}/decision', { params: { path: { taskId: task.taskId } }, body: { decision, comment: comment || undefined } }));
-      setError(undefined);
-      await onDecided();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { run: decide, busy, error } = useAction(async (decision: 'approve' | 'reject') => {
+    await must(api.POST('/tasks/{taskId}/decision', { params: { path: { taskId: task.taskId } }, body: { decision, comment: comment || undefined } }));
+    await onDecided();
+  });
   const cid = `comment-${task.taskId}`;
   return (
     <li data-task-id={task.taskId} data-lead-id={task.leadId}>

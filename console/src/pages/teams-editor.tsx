@@ -1,16 +1,16 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem } from '../api/client';
+import { ApiProblem, type ConfigValues } from '../api/client';
+import type { EditorProps } from '../components/config-fields';
 import { ProblemBanner } from '../components/problem';
 
-type Member = { user: string; available: boolean };
-type Team = { id: string; name: string; manager: string; members: Member[] };
-export type TeamsValue = { teams: Team[] };
+type TeamsValue = ConfigValues['teams'];
+type Team = TeamsValue['teams'][number];
 
 const reasonAt = (error: unknown, path: string) =>
   error instanceof ApiProblem ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason : undefined;
 
 /** Teams, their managers and members, with each member's availability (routing skips the unavailable). */
-export const TeamsEditor = ({ value, error, canEdit, onSave }: { value: TeamsValue; error: unknown; canEdit: boolean; onSave: (v: unknown) => Promise<void> }) => {
+export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'teams'>) => {
   const [teams, setTeams] = useState<Team[]>(() => structuredClone(value.teams));
   const update = (i: number, patch: (t: Team) => Team) => setTeams((ts) => ts.map((t, j) => (j === i ? patch(t) : t)));
   const Err = ({ path, id }: { path: string; id: string }) => {
@@ -74,7 +74,7 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: { value: TeamsVal
                         <input
                           type="checkbox"
                           aria-label={`${m.user || 'member'} available`}
-                          checked={m.available}
+                          checked={m.available ?? true}
                           onChange={(e) => update(i, (t) => ({ ...t, members: t.members.map((x, y) => (y === k ? { ...x, available: e.currentTarget.checked } : x)) }))}
                         />
                       </td>

@@ -1,0 +1,119 @@
+import { useState } from 'preact/hooks';
+import type { Lead, Session } from '../api/client';
+import { duration, isManager, STAGE_LABEL, when } from '../format';
+import { href } from '../router';
+import { ConsentAndCustomFields, LeadEditForm } from './lead-edit';
+
+/** Why the caller may not edit the lead, in words, or undefined when they may. */
+const editBlockedReason = (lead: Lead, session: Session): string | undefined => {
+  if (lead.stage === 'Converted' || lead.stage === 'Disqualified') return `A ${STAGE_LABEL[lead.stage]} lead can no longer be edited`;
+  if (lead.owner && lead.owner !== session.user && !isManager(session)) return `Only the owner (${lead.owner}) or a manager can edit this lead`;
+  return undefined;
+};
+
+/** What leadflow knows about the lead, and its edit form when the caller may edit it. */
+export const LeadFields = ({ lead, session, onSaved }: { lead: Lead; session: Session; onSaved: () => void }) => {
+  const [editing, setEditing] = useState(false);
+  const editBlocked = editBlockedReason(lead, session);
+  const now = Date.now();
+  return (
+    <section aria-labelledby="fields-title">
+      <h2 id="fields-title">Lead</h2>
+      {editing && !editBlocked ? (
+        <LeadEditForm
+          lead={lead}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            onSaved();
+          }}
+        />
+      ) : (
+        <p>
+          <button type="button" onClick={() => setEditing(true)} disabled={Boolean(editBlocked)} aria-describedby={editBlocked ? 'why-edit' : undefined}>
+            Edit
+          </button>{' '}
+          {editBlocked && <small id="why-edit">{editBlocked}</small>}
+        </p>
+      )}
+      <dl class="fields">
+        <dt>Name</dt>
+        <dd>{[lead.firstName, lead.lastName].filter(Boolean).join(' ') || '—'}</dd>
+        <dt>Email</dt>
+        <dd>{lead.email ?? '—'}</dd>
+        <dt>Phone</dt>
+        <dd>{lead.phone ?? '—'}</dd>
+        <dt>Company</dt>
+        <dd>{lead.company ?? '—'}</dd>
+        <dt>Job title</dt>
+        <dd>{lead.jobTitle ?? '—'}</dd>
+        <dt>Country</dt>
+        <dd>{lead.country ?? '—'}</dd>
+        <dt>Website</dt>
+        <dd>{lead.website ?? '—'}</dd>
+        <dt>Product interest</dt>
+        <dd>{lead.productInterest ?? '—'}</dd>
+        <dt>Type</dt>
+        <dd>{lead.leadType}</dd>
+        {lead.expectedValue !== undefined && (
+          <>
+            <dt>Expected value</dt>
+            <dd>{lead.expectedValue}</dd>
+          </>
+        )}
+        {lead.notes && (
+          <>
+            <dt>Notes</dt>
+            <dd>{lead.notes}</dd>
+          </>
+        )}
+        <ConsentAndCustomFields lead={lead} />
+        <dt>Source</dt>
+        <dd>
+          {lead.sourceId} ({lead.channel}){lead.campaign ? ` · ${lead.campaign}` : ''}
+        </dd>
+        <dt>Owner</dt>
+        <dd>
+          {lead.owner ?? 'unassigned'}
+          {lead.team ? ` · team ${lead.team}` : ''}
+        </dd>
+        <dt>In stage</dt>
+        <dd>
+          {duration(now - Date.parse(lead.stageEnteredAt))}
+          {lead.stageDeadline ? ` (SLA until ${when(lead.stageDeadline)})` : ''}
+          {lead.escalations ? ` · escalated ${lead.escalations}×` : ''}
+        </dd>
+        <dt>Created</dt>
+        <dd>{when(lead.createdAt)}</dd>
+        {lead.opportunityId && (
+          <>
+            <dt>Opportunity</dt>
+            <dd>
+              <a href={href(`/opportunities/${lead.opportunityId}`)} data-testid="opportunity-link">
+                {lead.opportunityId}
+              </a>
+            </dd>
+          </>
+        )}
+        {lead.accountId && (
+          <>
+            <dt>Account</dt>
+            <dd>{lead.accountId}</dd>
+          </>
+        )}
+        {lead.contactId && (
+          <>
+            <dt>Contact</dt>
+            <dd>{lead.contactId}</dd>
+          </>
+        )}
+        {lead.disqualifyReason && (
+          <>
+            <dt>Disqualified</dt>
+            <dd>{lead.disqualifyReason}</dd>
+          </>
+        )}
+      </dl>
+    </section>
+  );
+};
