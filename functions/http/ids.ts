@@ -53,7 +53,10 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
 };
 
 /** Only the start of a refused id is echoed: the answer must not grow with what was sent. */
-const shown = (value: string) => (value.length > 64 ? `${value.slice(0, 64)}…` : value);
+const shown = (value: string) => {
+  const chars = [...value];
+  return chars.length > 64 ? `${chars.slice(0, 64).join('')}…` : value;
+};
 
 /** Refuses, as 404, any path parameter outside its kind's shape. The route comes from `routeKey` ("GET /leads/{id}"). */
 export const checkPathIds = (event: Pick<APIGatewayProxyEventV2, 'routeKey' | 'pathParameters'>): void => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_KINDS } from '../../functions/core/config/kinds';
 import { isCalendarDate, timestampIssue } from '../../functions/core/dates';
 import { InvalidCursorError, type LeadflowError } from '../../functions/core/errors';
 import { wellFormedJson } from '../../functions/core/text';
@@ -57,6 +58,10 @@ describe('path ids at the edge', () => {
   it('knows the kind of every path parameter of every route', () => {
     const missing = ROUTES.flatMap((r) => [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string).filter((name) => !PATH_PARAMETERS[r.path]?.[name]).map((name) => `${r.path} ${name}`));
     expect(missing).toEqual([]);
+  });
+
+  it('lets every configuration name through', () => {
+    expect(CONFIG_KINDS.filter(({ name }) => refusal(() => checkPathIds({ routeKey: 'PUT /config/{name}', pathParameters: { name } }))).map((k) => k.name)).toEqual([]);
   });
 
   it.each([
