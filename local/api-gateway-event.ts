@@ -8,6 +8,15 @@ export type MatchedRoute = { route: Route; pathParameters: Record<string, string
 const compile = (path: string) =>
   new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([A-Za-z0-9_]+)\\?\}/g, '(?<$1>[^/]+)').replace(/\{([A-Za-z0-9_]+)\}/g, '(?<$1>[^/]+)')}$`);
 
+/** A path segment decoded; a broken escape (`%E0`, `%zz`) is passed on as sent, for the route's id check to refuse. */
+const decodedSegment = (segment: string) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
 /** Matches like API Gateway: a literal segment beats a parameter. */
 export const makeRouteMatcher = (routes: readonly Route[]) => {
   const compiled = routes
@@ -20,7 +29,7 @@ export const makeRouteMatcher = (routes: readonly Route[]) => {
       if (!m) continue;
       pathMatched = true;
       if (route.method !== method) continue;
-      const pathParameters = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+      const pathParameters = Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodedSegment(v)]));
       return { route, pathParameters };
     }
     return pathMatched ? 'method-not-allowed' : undefined;

@@ -1,6 +1,7 @@
 import { makeDocumentClient } from '../functions/adapters/aws-clients';
 import { makeLeadReader } from '../functions/adapters/lead-repository';
 import { OPEN_STAGES } from '../functions/core/lead';
+import type { PageKey } from '../functions/core/ports';
 import type { LocalRuntime } from './runtime';
 
 /**
@@ -14,15 +15,15 @@ export const resumeInFlightLeads = async (rt: LocalRuntime): Promise<number> => 
   const stamp = Date.now().toString(36);
   let resumed = 0;
   for (const stage of OPEN_STAGES) {
-    let cursor: string | undefined;
+    let next: PageKey | undefined;
     do {
-      const page = await reader.list({ stage }, 100, cursor);
+      const page = await reader.list({ stage }, 100, next);
       for (const lead of page.items) {
         rt.engine.start(rt.stateMachineArn, `${lead.id}--resume-${stamp}`, JSON.stringify({ leadId: lead.id, resume: true }));
         resumed++;
       }
-      cursor = page.cursor;
-    } while (cursor);
+      next = page.next;
+    } while (next);
   }
   return resumed;
 };

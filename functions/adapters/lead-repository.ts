@@ -1,11 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../core/errors';
+import { InvalidCursorError } from '../core/errors';
 import type { AuditEntry, Lead } from '../core/lead';
+import type { PageKey } from '../core/ports';
 import { keys } from './keys';
 import { leadFromItem } from './lead-item';
 import { TABLE } from './table-definition';
 
-export type Page<T> = { items: T[]; cursor?: string };
+/** A page and where the next one starts (absent on the last page). */
+export type Page<T> = { items: T[]; next?: PageKey };
 
 /** Narrowing of a lead list: a stage, leads ageing at `agingAt`, leads a rep may see. */
 export type ListFilter = { stage?: string; agingAt?: string; visibleTo?: string };
@@ -35,17 +37,20 @@ const filterExpression = (filter: ListFilter) => {
   return parts.length ? { expression: parts.join(' AND '), names, values } : undefined;
 };
 
-const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
-/** A cursor we did not hand out is a client error, not a silent restart from page one. */
-const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined => {
-  if (!cursor) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
-  } catch {
-    // fall through to the error below
-  }
-  throw new ValidationError([{ field: 'cursor', reason: 'not a cursor this API handed out; start again without it' }]);
+/**
+ * A start position must be a key of the index being queried, inside the partition being queried:
+ * anything else makes DynamoDB throw a ValidationException, which would answer 500.
+ */
+export const startKeyWithin = (start: PageKey | undefined, attributes: readonly string[], partition: Record<string, string>): PageKey | undefined => {
+  if (!start) return undefined;
+  const names = Object.keys(start).sort();
+  const wanted = [...new Set(attributes)].sort();
+  const fits =
+    names.length === wanted.length &&
+    names.every((n, i) => n === wanted[i] && typeof start[n] === 'string') &&
+    Object.entries(partition).every(([name, value]) => start[name] === value);
+  if (!fits) throw new InvalidCursorError();
+  return start;
 };
 
 export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
@@ -75,12 +80,13 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
    * (at most MAX_READS queries, then a short page with a cursor): a client never mistakes a short
    * page for the end.
    */
-  async list(by: { owner: string } | { stage: string }, limit: number, cursor?: string, filter: ListFilter = {}): Promise<Page<Lead>> {
+  async list(by: { owner: string } | { stage: string }, limit: number, from?: PageKey, filter: ListFilter = {}): Promise<Page<Lead>> {
     const index = 'owner' in by ? TABLE.indexes.byOwner : TABLE.indexes.byStage;
     const value = 'owner' in by ? `OWNER#${by.owner}` : `STAGE#${by.stage}`;
     const where = filterExpression(filter);
     const items: Record<string, unknown>[] = [];
-    let start = decodeCursor(cursor);
+    const attributes = [TABLE.partitionKey, TABLE.sortKey, index.partitionKey, index.sortKey];
+    let start: PageKey | undefined = startKeyWithin(from, attributes, { [index.partitionKey]: value });
     for (let reads = 0; reads < MAX_READS && items.length < limit; reads++) {
       const out = await db.send(
         new QueryCommand({
@@ -96,16 +102,16 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
         }),
       );
       items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
+      start = out.LastEvaluatedKey as PageKey | undefined;
       if (!start) break;
     }
     if (items.length > limit) {
       // Read past the page: the next one starts after the last lead shown, not after the last read.
       items.length = limit;
       const last = items[limit - 1] ?? {};
-      start = Object.fromEntries(['pk', 'sk', index.partitionKey, index.sortKey].map((k) => [k, last[k]]));
+      start = Object.fromEntries(attributes.map((k) => [k, String(last[k])]));
     }
-    return { items: items.map(leadFromItem), cursor: encodeCursor(start) };
+    return { items: items.map(leadFromItem), next: start };
   },
 });
 export type LeadReader = ReturnType<typeof makeLeadReader>;

@@ -1,21 +1,18 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor, AuditEntry } from '../core/lead';
+import type { PageKey } from '../core/ports';
+import { InvalidCursorError } from '../core/errors';
 import type { Attachment, CollabStore, FeedEntry, Note } from '../core/feed/lead-collab';
 import { keys } from './keys';
+import { startKeyWithin } from './lead-repository';
 import { leadFromItem } from './lead-item';
 
-const encodeCursor = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
-
-/** A cursor is only ever a position inside this lead's partition; anything else starts from the top. */
-const decodeCursor = (cursor: string | undefined, pk: string): Record<string, unknown> | undefined => {
-  if (!cursor) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    return value.pk === pk && typeof value.sk === 'string' && value.sk.startsWith('AUDIT#') ? { pk: value.pk, sk: value.sk } : undefined;
-  } catch {
-    return undefined;
-  }
+/** A feed position lies on this lead's partition, among its `AUDIT#` entries. */
+const feedStart = (start: PageKey | undefined, pk: string): PageKey | undefined => {
+  const key = startKeyWithin(start, ['pk', 'sk'], { pk });
+  if (key && !String(key.sk).startsWith('AUDIT#')) throw new InvalidCursorError();
+  return key;
 };
 
 const feedEntryOf = (item: Record<string, unknown>): FeedEntry => {
@@ -158,7 +155,7 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
       return undefined;
     },
 
-    async feed(leadId, limit, cursor) {
+    async feed(leadId, limit, start) {
       const pk = keys.lead(leadId).pk;
       const out = await db.send(
         new QueryCommand({
@@ -167,10 +164,10 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
           ExpressionAttributeValues: { ':pk': pk, ':prefix': 'AUDIT#' },
           ScanIndexForward: false,
           Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor, pk),
+          ExclusiveStartKey: feedStart(start, pk),
         }),
       );
-      return { items: (out.Items ?? []).map(feedEntryOf), cursor: encodeCursor(out.LastEvaluatedKey) };
+      return { items: (out.Items ?? []).map(feedEntryOf), next: out.LastEvaluatedKey as PageKey | undefined };
     },
   };
 };

@@ -30,7 +30,8 @@ const readFields = (event: APIGatewayProxyEventV2): Record<string, string> => {
   const body = rawBody(event);
   if (type === 'application/x-www-form-urlencoded') {
     const fields: Record<string, string> = {};
-    for (const [key, value] of new URLSearchParams(body)) fields[key] = value;
+    // Percent-decoding turns broken UTF-8 into U+FFFD, so only NFC is left to do.
+    for (const [key, value] of new URLSearchParams(body)) fields[key.normalize('NFC')] = value.normalize('NFC');
     return fields;
   }
   if (type === 'application/json') {

@@ -1,3 +1,4 @@
+import { timestampIssue } from './dates';
 import { decide, dedupeKeysOf, isDuplicate, matchesFrom } from './dedupe';
 import { fieldIssuesOf, ValidationError } from './errors';
 import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
@@ -21,10 +22,16 @@ export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
 const MAX_CAPTURE_ATTEMPTS = 8;
 
 
-/** Validates and normalises without touching storage: the import dry-run uses it too. */
-export const prepareLead = (payload: unknown) => {
+/**
+ * Validates and normalises without touching storage: the import dry-run uses it too. Given `now`,
+ * the client's own timestamps (consent.capturedAt) must also lie in the sane window around it.
+ */
+export const prepareLead = (payload: unknown, now?: Date) => {
   const parsed = canonicalLeadSchema.safeParse(payload);
   if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
+  const capturedAt = parsed.data.consent?.capturedAt;
+  const late = now && capturedAt !== undefined ? timestampIssue(capturedAt, now) : undefined;
+  if (late) throw new ValidationError([{ field: 'consent.capturedAt', reason: late }]);
   const { lead, issues } = normaliseLead(parsed.data);
   if (issues.length > 0) throw new ValidationError(issues);
   return lead;
@@ -32,7 +39,7 @@ export const prepareLead = (payload: unknown) => {
 
 /** Stores a lead exactly once per delivery and starts its lifecycle. */
 export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
-  const normalised = prepareLead(request.payload);
+  const normalised = prepareLead(request.payload, deps.clock.now());
   // A capture that raced another for the same person or company looks again and decides again.
   for (let attempt = 1; attempt <= MAX_CAPTURE_ATTEMPTS; attempt++) {
     const outcome = await attemptCapture(deps, request, normalised);

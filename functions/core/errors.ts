@@ -23,6 +23,12 @@ export class ValidationError extends LeadflowError {
     super('validation-failed', 422, message, { issues });
   }
 }
+/** A `cursor` this list did not hand out (tampered, truncated, from another list or another lead). */
+export class InvalidCursorError extends ValidationError {
+  constructor(reason = 'not a cursor this list handed out; start again without it') {
+    super([{ field: 'cursor', reason }], 'The cursor is not one this list handed out');
+  }
+}
 export class MalformedBodyError extends LeadflowError {
   constructor(reason: string) {
     super('malformed-body', 400, reason, { issues: [{ field: 'body', reason }] });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { nfc, WELL_FORMED } from './text';
 
 export const STAGES = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified', 'Converted', 'Disqualified'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -20,7 +21,16 @@ const hasControlCharacter = (value: string) =>
     return (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') || code === 0x7f;
   });
 const text = (max: number) =>
-  z.string().trim().min(1).max(max).refine((v) => !hasControlCharacter(v), { message: 'must not contain control characters' });
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !hasControlCharacter(v), { message: 'must not contain control characters' })
+    .refine(...WELL_FORMED)
+    .transform(nfc);
+/** Free text (notes, custom fields): any characters a person types, as well-formed Unicode in NFC. */
+const freeText = (max: number) => z.string().max(max).refine(...WELL_FORMED).transform(nfc);
 
 /** The canonical lead every source adapter produces. */
 export const canonicalLeadSchema = z
@@ -56,9 +66,9 @@ export const canonicalLeadSchema = z
       .object({ marketing: z.boolean(), capturedAt: z.iso.datetime({ offset: true }).optional() })
       .strict()
       .optional(),
-    notes: z.string().max(5000).optional(),
+    notes: freeText(5000).optional(),
     customFields: z
-      .record(z.string().min(1).max(100), z.string().max(2000))
+      .record(z.string().min(1).max(100), freeText(2000))
       .refine((fields) => Object.keys(fields).length <= 100, { message: 'at most 100 custom fields' })
       .optional(),
   })

@@ -5,6 +5,9 @@ import type { BusEvent } from './events';
 export type Clock = { now(): Date };
 export type IdGenerator = { next(): string };
 
+/** Where a page of a list stopped: a store's own position (DynamoDB's LastEvaluatedKey), opaque to the core. */
+export type PageKey = Record<string, string | number>;
+
 /** The answer a capture gives; stored with the delivery so a redelivery gets it again. */
 export type CaptureAnswer = {
   leadId: string;

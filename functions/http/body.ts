@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors';
+import { MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
+import { wellFormedJson } from '../core/text';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -25,13 +26,21 @@ export const rawBody = (event: APIGatewayProxyEventV2): string => {
   }
 };
 
+/**
+ * JSON as every route reads it: syntax checked, and every string (keys too) well-formed Unicode in
+ * NFC, so no text the API accepts can later be served as JSON a strict parser refuses.
+ */
 export const parseJson = (text: string): unknown => {
   if (text.trim() === '') throw new MalformedBodyError('the body is empty; send a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new MalformedBodyError(`the body is not valid JSON: ${(error as Error).message}`);
   }
+  const checked = wellFormedJson(value);
+  if (checked.issues.length > 0) throw new ValidationError(checked.issues, 'The request holds text that is not well-formed Unicode');
+  return checked.value;
 };
 
 /** JSON bodies for authenticated routes: right media type, size, syntax, and an object. */

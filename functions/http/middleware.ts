@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { LeadflowError } from '../core/errors';
+import { checkPathIds } from './ids';
 import { logger } from './observability';
 import { type HttpResult, problem } from './responses';
 
@@ -15,8 +16,14 @@ const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
-/** The house middleware stack for HTTP routes; error mapping last so it sees every failure. */
+/** Path ids checked at the edge, for every route, before a handler or a store sees them. */
+const pathIds = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
+  before: (request) => checkPathIds(request.event),
+});
+
+/** The house middleware stack for HTTP routes; error mapping first so it sees every failure, its own included. */
 export const httpHandler = <E extends HttpEvent>(lambdaHandler: (event: E, context: Context) => Promise<HttpResult>) =>
   middy<E, HttpResult>()
     .use(problemJson() as unknown as middy.MiddlewareObj<E, HttpResult>)
+    .use(pathIds() as unknown as middy.MiddlewareObj<E, HttpResult>)
     .handler(lambdaHandler);

@@ -31,7 +31,7 @@ export const makeLeadActivitiesApi = (ports: ActivityPorts) =>
     'POST /leads/{id}/activities': async (event) => {
       const caller = callerOf(event);
       const scoring = await ports.config.scoring();
-      const activity = parseActivity(jsonBody(event), activityTypes(scoring.config.value.rules));
+      const activity = parseActivity(jsonBody(event), activityTypes(scoring.config.value.rules), ports.clock.now());
       const outcome = await whenSettled(() =>
         recordActivity(ports, { leadId: event.pathParameters?.id ?? '', activity, actor: { kind: 'user', id: caller.userId, source: 'API' }, viewer: caller }),
       );

@@ -5,7 +5,10 @@ import { type NotificationPreferences, preferencesSchema } from '../core/notific
 import { callerOf } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
+import { cursorCodec } from '../http/cursor';
 import { routeBy } from '../http/router';
+
+const FEED_CURSOR = cursorCodec('feed');
 
 export type LeadCollabDeps = CollabDeps & {
   preferences: { get(user: string): Promise<NotificationPreferences>; put(user: string, prefs: NotificationPreferences, at: string): Promise<NotificationPreferences> };
@@ -35,7 +38,14 @@ export const makeLeadCollabApi = (deps: LeadCollabDeps) =>
       json(200, await attachmentDownload(deps, callerOf(event), leadId(event), event.pathParameters?.attachmentId ?? '')),
     'POST /leads/{id}/followers': async (event) => json(200, await changeFollower(deps, callerOf(event), leadId(event), followerBody(event), true)),
     'DELETE /leads/{id}/followers': async (event) => json(200, await changeFollower(deps, callerOf(event), leadId(event), followerBody(event), false)),
-    'GET /leads/{id}/feed': async (event) => json(200, await leadFeed(deps, callerOf(event), leadId(event), event.queryStringParameters ?? {})),
+    'GET /leads/{id}/feed': async (event) => {
+      const caller = callerOf(event);
+      const q = event.queryStringParameters ?? {};
+      // Bound to the lead: a cursor of another lead's feed (or of another list) is refused.
+      const start = FEED_CURSOR.decode(q.cursor, leadId(event));
+      const page = await leadFeed(deps, caller, leadId(event), { limit: q.limit, start });
+      return json(200, { items: page.items, cursor: FEED_CURSOR.encode(page.next, leadId(event)) });
+    },
     'GET /me/notifications': async (event) => {
       const caller = callerOf(event);
       return json(200, { user: caller.userId, preferences: await deps.preferences.get(caller.userId) });

@@ -12,9 +12,12 @@ import { findSource, type SourceConfig } from '../core/sources';
 import { callerOf, isManager } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
+import { cursorCodec } from '../http/cursor';
 import { routeBy } from '../http/router';
 
 export type LeadsApiDeps = { capture: CaptureDeps; leads: LeadReader; sources: () => SourceConfig[]; stages: () => Promise<StagesConfig> };
+
+const LEADS_CURSOR = cursorCodec('leads');
 
 const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
 
@@ -58,9 +61,12 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
         agingAt: q.aging === 'true' ? new Date().toISOString() : undefined,
         visibleTo: isManager(caller) ? undefined : caller.userId,
       };
-      const page = await deps.leads.list(owner ? { owner } : { stage: q.stage as Stage }, limit, q.cursor, filter);
+      const by = owner ? { owner } : { stage: q.stage as Stage };
+      // Bound to what was listed: a cursor of another owner's or stage's list (or of a feed) is refused.
+      const scope = owner ? `owner:${owner}` : `stage:${q.stage}`;
+      const page = await deps.leads.list(by, limit, LEADS_CURSOR.decode(q.cursor, scope), filter);
       const items = page.items.filter((lead) => canSee(caller, lead));
       const stages = await deps.stages();
-      return json(200, { items: items.map((lead) => leadView(lead, allowedActions(lead, stages))), cursor: page.cursor });
+      return json(200, { items: items.map((lead) => leadView(lead, allowedActions(lead, stages))), cursor: LEADS_CURSOR.encode(page.next, scope) });
     },
   });

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { isCalendarDate } from '../core/dates';
 import { ValidationError } from '../core/errors';
 import type { Clock } from '../core/ports';
 import type { CountersReader } from '../core/reports/ports';
@@ -21,6 +22,8 @@ const DEFAULT_DAYS = 30;
 const rangeOf = (event: APIGatewayProxyEventV2, now: Date) => {
   const q = event.queryStringParameters ?? {};
   const to = q.to ?? now.toISOString().slice(0, 10);
+  // The default start counts back from `to`, so `to` must be a real day before anything is counted from it.
+  if (!isCalendarDate(to)) throw new ValidationError([{ field: 'to', reason: 'must be a date that exists, YYYY-MM-DD' }]);
   const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   return { from, to, days: daysBetween(from, to) };
 };

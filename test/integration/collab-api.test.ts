@@ -54,7 +54,7 @@ const setup = async () => {
   };
   let n = 0;
   const { leadId } = await captureLead(
-    { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => {} }, clock: { now }, ids: { next: () => 'L1' } },
+    { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => {} }, clock: { now }, ids: { next: () => '01JC0000000000000000000001' } },
     { payload: { email: 'ann@acme.io', company: 'Acme', leadType: 'B2B' }, channel: 'API', source: { id: 'manual', kind: 'api', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] }, deliveryId: 'd1', actor: { kind: 'user', id: 'bob', source: 'API' } },
   );
   await table.db.send(new UpdateCommand({ TableName: table.name, Key: keys.lead(leadId), UpdateExpression: 'SET #o = :o, #s = :s', ExpressionAttributeNames: { '#o': 'owner', '#s': 'stage' }, ExpressionAttributeValues: { ':o': 'bob', ':s': 'SalesQualified' } }));
@@ -64,7 +64,7 @@ const setup = async () => {
       blobs: makeLocalBlobUrls('http://127.0.0.1:9999', 'secret'),
       events,
       clock: { now },
-      ids: { next: () => `X${String(++n).padStart(3, '0')}` },
+      ids: { next: () => `01JD${String(++n).padStart(22, '0')}` },
       preferences: makePreferencesRepository(table.db, table.name),
     }),
   );
@@ -117,7 +117,7 @@ describe('lead collaboration handlers against DynamoDB Local', () => {
 
     expect(ok.status).toBe(201);
     expect(ok.body.upload).toMatchObject({ method: 'PUT', headers: { 'content-type': 'application/pdf' } });
-    expect(ok.body.upload.url).toMatch(/^http:\/\/127\.0\.0\.1:9999\/_local\/blobs\/leads\/L1\/X001\?/);
+    expect(ok.body.upload.url).toMatch(/^http:\/\/127\.0\.0\.1:9999\/_local\/blobs\/leads\/01JC0000000000000000000001\/01JD0000000000000000000001\?/);
     expect(tooBig.status).toBe(422);
     expect(wrongType.status).toBe(422);
     const download = await collab(apiEvent('GET /leads/{id}/attachments/{attachmentId}', { id: leadId, attachmentId: ok.body.attachment.id }, { user: 'bob' }));

@@ -92,16 +92,16 @@ const setup = async () => {
 describe('POST /leads/{id}/activities on DynamoDB Local', () => {
   it('records a reply once per activity id, rescores the lead, audits both and announces the band move', async () => {
     const { put, post, reader, published } = await setup();
-    await put(assignedLead('L1', { taskToken: 'token-1' } as Partial<Lead>));
+    await put(assignedLead('01JA0000000000000000000001', { taskToken: 'token-1' } as Partial<Lead>));
     const reply = { activityId: 'msg-1@mail.example', type: 'email-reply', occurredAt: '2026-11-23T09:30:00Z' };
 
-    const first = await post('L1', reply);
-    const again = await post('L1', reply);
+    const first = await post('01JA0000000000000000000001', reply);
+    const again = await post('01JA0000000000000000000001', reply);
 
-    const lead = await reader.get('L1');
-    const audit = await reader.audit('L1');
+    const lead = await reader.get('01JA0000000000000000000001');
+    const audit = await reader.audit('01JA0000000000000000000001');
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ leadId: 'L1', type: 'email-reply', count: 1, score: 50, scoreBand: 'B', occurredAt: '2026-11-23T09:30:00.000Z', duplicate: false });
+    expect(first.body).toMatchObject({ leadId: '01JA0000000000000000000001', type: 'email-reply', count: 1, score: 50, scoreBand: 'B', occurredAt: '2026-11-23T09:30:00.000Z', duplicate: false });
     expect(first.body.topFactors).toContain('+12 1× email-reply');
     expect(again.status).toBe(200);
     expect({ ...again.body, duplicate: false }).toEqual(first.body);
@@ -118,40 +118,40 @@ describe('POST /leads/{id}/activities on DynamoDB Local', () => {
 
   it('counts each of several different activities and caps nothing but the score rule', async () => {
     const { put, post, reader } = await setup();
-    await put(assignedLead('L2'));
+    await put(assignedLead('01JA0000000000000000000002'));
 
-    for (const id of ['a', 'b', 'c']) expect((await post('L2', { activityId: id, type: 'email-reply' })).status).toBe(201);
+    for (const id of ['a', 'b', 'c']) expect((await post('01JA0000000000000000000002', { activityId: id, type: 'email-reply' })).status).toBe(201);
 
     // The default rule counts at most two replies: 38 + 2 × 12.
-    expect(await reader.get('L2')).toMatchObject({ behaviour: { 'email-reply': 3 }, score: 62, scoreBand: 'B' });
+    expect(await reader.get('01JA0000000000000000000002')).toMatchObject({ behaviour: { 'email-reply': 3 }, score: 62, scoreBand: 'B' });
   });
 
   it('counts the same activity once when its retries race, and each of different activities arriving at once', async () => {
     const { put, post, reader } = await setup();
-    await put(assignedLead('L3'));
-    await put(assignedLead('L6'));
+    await put(assignedLead('01JA0000000000000000000003'));
+    await put(assignedLead('01JA0000000000000000000006'));
 
-    const retries = await Promise.all([1, 2, 3].map(() => post('L3', { activityId: 'meeting-9', type: 'meeting' })));
-    const different = await Promise.all(['o-1', 'o-2', 'o-3', 'o-4'].map((activityId) => post('L6', { activityId, type: 'email-open' })));
+    const retries = await Promise.all([1, 2, 3].map(() => post('01JA0000000000000000000003', { activityId: 'meeting-9', type: 'meeting' })));
+    const different = await Promise.all(['o-1', 'o-2', 'o-3', 'o-4'].map((activityId) => post('01JA0000000000000000000006', { activityId, type: 'email-open' })));
 
     expect(retries.map((a) => a.status).sort()).toEqual([200, 200, 201]);
-    expect((await reader.get('L3'))?.behaviour).toEqual({ meeting: 1 });
+    expect((await reader.get('01JA0000000000000000000003'))?.behaviour).toEqual({ meeting: 1 });
     expect(different.map((a) => a.status)).toEqual([201, 201, 201, 201]);
     expect(different.map((a) => a.body.count).sort()).toEqual([1, 2, 3, 4]);
-    expect(await reader.get('L6')).toMatchObject({ behaviour: { 'email-open': 4 }, version: 6 });
+    expect(await reader.get('01JA0000000000000000000006')).toMatchObject({ behaviour: { 'email-open': 4 }, version: 6 });
   });
 
   it('answers field errors, a conflict for a reused id or a closed lead, and 404 for a lead the caller may not see', async () => {
     const { put, post, reader } = await setup();
-    await put(assignedLead('L4'));
-    await put(assignedLead('L5', { stage: 'Converted' }));
-    await post('L4', { activityId: 'x-1', type: 'email-open' });
+    await put(assignedLead('01JA0000000000000000000004'));
+    await put(assignedLead('01JA0000000000000000000005', { stage: 'Converted' }));
+    await post('01JA0000000000000000000004', { activityId: 'x-1', type: 'email-open' });
 
-    const malformed = await post('L4', { type: 'Email Reply', extra: 1 });
-    const unknown = await post('L4', { activityId: 'x-2', type: 'fax' });
-    const reused = await post('L4', { activityId: 'x-1', type: 'meeting' });
-    const closed = await post('L5', { activityId: 'x-3', type: 'meeting' });
-    const hidden = await post('L4', { activityId: 'x-4', type: 'meeting' }, { user: 'bob', groups: ['rep'] });
+    const malformed = await post('01JA0000000000000000000004', { type: 'Email Reply', extra: 1 });
+    const unknown = await post('01JA0000000000000000000004', { activityId: 'x-2', type: 'fax' });
+    const reused = await post('01JA0000000000000000000004', { activityId: 'x-1', type: 'meeting' });
+    const closed = await post('01JA0000000000000000000005', { activityId: 'x-3', type: 'meeting' });
+    const hidden = await post('01JA0000000000000000000004', { activityId: 'x-4', type: 'meeting' }, { user: 'bob', groups: ['rep'] });
 
     expect(malformed.status).toBe(422);
     expect((malformed.body.errors as { field: string }[]).map((e) => e.field).sort()).toEqual(['activityId', 'body', 'type']);
@@ -160,7 +160,7 @@ describe('POST /leads/{id}/activities on DynamoDB Local', () => {
     expect(reused.status).toBe(409);
     expect(closed.status).toBe(409);
     expect(hidden.status).toBe(404);
-    expect((await reader.get('L4'))?.behaviour).toEqual({ 'email-open': 1 });
+    expect((await reader.get('01JA0000000000000000000004'))?.behaviour).toEqual({ 'email-open': 1 });
   });
 });
 

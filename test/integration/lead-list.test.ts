@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { leadItem } from '../../functions/adapters/lead-item';
 import { type LeadReader, makeLeadReader } from '../../functions/adapters/lead-repository';
 import type { Lead, Stage } from '../../functions/core/lead';
+import type { PageKey } from '../../functions/core/ports';
 import { freshTable } from '../support/table';
 
 const lead = (n: number, fields: Partial<Lead>): Lead =>
@@ -25,16 +26,16 @@ const lead = (n: number, fields: Partial<Lead>): Lead =>
   }) as Lead;
 
 /** Pages through every result, checking no page but the last comes back short. */
-const allPages = async (read: (cursor?: string) => ReturnType<LeadReader['list']>, limit: number) => {
+const allPages = async (read: (start?: PageKey) => ReturnType<LeadReader['list']>, limit: number) => {
   const ids: string[] = [];
   const sizes: number[] = [];
-  let cursor: string | undefined;
+  let next: PageKey | undefined;
   do {
-    const page = await read(cursor);
+    const page = await read(next);
     ids.push(...page.items.map((l) => l.id));
     sizes.push(page.items.length);
-    cursor = page.cursor;
-  } while (cursor);
+    next = page.next;
+  } while (next);
   expect(sizes.slice(0, -1).every((size) => size === limit), `page sizes ${sizes}`).toBe(true);
   return ids;
 };
@@ -56,17 +57,17 @@ beforeAll(async () => {
 
 describe('listing leads through an index with a narrowing filter', () => {
   it('fills every page when a stage narrows an owner list, and misses none', async () => {
-    const ids = await allPages((cursor) => leads.list({ owner: 'alice' }, 3, cursor, { stage: 'MarketQualified' }), 3);
+    const ids = await allPages((next) => leads.list({ owner: 'alice' }, 3, next, { stage: 'MarketQualified' }), 3);
     expect(ids).toEqual(Array.from({ length: 10 }, (_, k) => `L${String(36 - 4 * k).padStart(4, '0')}`));
   });
 
   it('lists by stage only the leads a rep may see: unassigned, own and followed', async () => {
-    const ids = await allPages((cursor) => leads.list({ stage: 'Assigned' }, 4, cursor, { visibleTo: 'carol' }), 4);
+    const ids = await allPages((next) => leads.list({ stage: 'Assigned' }, 4, next, { visibleTo: 'carol' }), 4);
     expect(ids.sort()).toEqual(['L0100', 'L0101', 'L0102', 'L0103', 'L0200', 'L0201', 'L0202', 'L0203', 'L0204']);
   });
 
   it('keeps only ageing leads when asked: escalated or past the stage deadline', async () => {
-    const ids = await allPages((cursor) => leads.list({ owner: 'UNASSIGNED' }, 1, cursor, { agingAt: '2026-06-01T00:00:00.000Z' }), 1);
+    const ids = await allPages((next) => leads.list({ owner: 'UNASSIGNED' }, 1, next, { agingAt: '2026-06-01T00:00:00.000Z' }), 1);
     expect(ids.sort()).toEqual(['L0200', 'L0201']);
   });
 });

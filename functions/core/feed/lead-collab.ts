@@ -4,7 +4,7 @@ import { fieldIssuesOf, ForbiddenError, NotFoundError, ValidationError } from '.
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, type Viewer, isManager } from '../lead-access';
-import type { Clock, EventPublisher, IdGenerator } from '../ports';
+import type { Clock, EventPublisher, IdGenerator, PageKey } from '../ports';
 import { type AttachmentRequest, attachmentObjectKey, attachmentRequestSchema, URL_TTL_SECONDS } from './attachment-policy';
 
 export type Note = { id: string; leadId: string; text: string; author: string; at: string };
@@ -15,7 +15,7 @@ export type FeedEntry =
   | ({ kind: 'audit' } & AuditEntry)
   | { kind: 'note'; at: string; actor: Actor; note: Note }
   | { kind: 'attachment'; at: string; actor: Actor; attachment: Omit<Attachment, 'objectKey'> };
-export type FeedPage = { items: FeedEntry[]; cursor?: string };
+export type FeedPage = { items: FeedEntry[]; next?: PageKey };
 
 /** Storage for notes, attachments, followers and the feed (functions/adapters/notes-repository.ts). */
 export type CollabStore = {
@@ -27,7 +27,7 @@ export type CollabStore = {
   /** Conditional: adds only if absent; answers the lead after the change, or undefined if already following. */
   follow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
   unfollow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
-  feed(leadId: string, limit: number, cursor?: string): Promise<FeedPage>;
+  feed(leadId: string, limit: number, start?: PageKey): Promise<FeedPage>;
 };
 
 /** Signed URLs for attachment objects: S3 presigned on AWS, the local blob store here. */
@@ -126,8 +126,9 @@ export const changeFollower = async (deps: CollabDeps, viewer: Viewer, leadId: s
   return { leadId, followers: after.followers ?? [] };
 };
 
-export const leadFeed = async (deps: CollabDeps, viewer: Viewer, leadId: string, query: { limit?: string; cursor?: string }): Promise<FeedPage> => {
+/** A page of the feed, from `start` (where the previous page stopped) when given. */
+export const leadFeed = async (deps: CollabDeps, viewer: Viewer, leadId: string, query: { limit?: string; start?: PageKey }): Promise<FeedPage> => {
   await visibleLead(deps, viewer, leadId);
   const limit = Math.min(Math.max(Number(query.limit ?? 25) || 25, 1), 100);
-  return deps.store.feed(leadId, limit, query.cursor);
+  return deps.store.feed(leadId, limit, query.start);
 };

@@ -54,7 +54,8 @@ export const editLead = async (ports: EditPorts, request: { leadId: string; chan
     if (value === null) delete merged[field];
     else merged[field] = value;
   }
-  const normalised = prepareLead(merged);
+  // A stored consent time is not judged again; one the edit sends is.
+  const normalised = prepareLead(merged, 'consent' in changes ? ports.clock.now() : undefined);
   const changed = EDITABLE_FIELDS.filter((f: Editable) => JSON.stringify(normalised[f as keyof CanonicalLead]) !== JSON.stringify(lead[f as keyof Lead]));
   if (changed.length === 0) return lead;
   const now = ports.clock.now();

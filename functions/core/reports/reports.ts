@@ -1,3 +1,4 @@
+import { isCalendarDate } from '../dates';
 import { ValidationError } from '../errors';
 import { AGE_BUCKETS, type AgeBucket, type Counter, DURATION_EDGES_HOURS, NONE } from './counters';
 
@@ -35,8 +36,8 @@ export const quantiles = (histogram: readonly Counter[]): Duration => {
 /** Days from `from` to `to` inclusive (YYYY-MM-DD); at most `maxDays` so a report's cost stays bounded. */
 export const daysBetween = (from: string, to: string, maxDays = 400): string[] => {
   const issues = [];
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(from))) issues.push({ field: 'from', reason: 'must be a date YYYY-MM-DD' });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(to) || Number.isNaN(Date.parse(to))) issues.push({ field: 'to', reason: 'must be a date YYYY-MM-DD' });
+  if (!isCalendarDate(from)) issues.push({ field: 'from', reason: 'must be a date that exists, YYYY-MM-DD' });
+  if (!isCalendarDate(to)) issues.push({ field: 'to', reason: 'must be a date that exists, YYYY-MM-DD' });
   if (issues.length) throw new ValidationError(issues);
   const days: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {

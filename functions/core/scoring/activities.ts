@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { timestampIssue } from '../dates';
 import { ConflictError, fieldIssuesOf, NotFoundError, ValidationError } from '../errors';
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import { type Actor, type AuditEntry, type Lead, OPEN_STAGES } from '../lead';
@@ -6,6 +7,7 @@ import { canSee, type Viewer } from '../lead-access';
 import { whenSettled } from '../lifecycle/act-on-lead';
 import type { LifecycleConfigPort, StoredLead } from '../lifecycle/ports';
 import type { Clock, EventPublisher } from '../ports';
+import { nfc, WELL_FORMED } from '../text';
 import { rescore } from './score-events';
 import { scoreLead, topFactors } from './score-lead';
 
@@ -32,7 +34,7 @@ export const activityRequestSchema = z
       .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { message: 'must be a kebab-case name such as email-reply' }),
     /** When it happened (defaults to when it is recorded). */
     occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
-    note: z.string().trim().max(500).optional(),
+    note: z.string().trim().max(500).refine(...WELL_FORMED).transform(nfc).optional(),
   })
   .strict();
 export type ActivityRequest = z.infer<typeof activityRequestSchema>;
@@ -80,10 +82,12 @@ const MAX_ATTEMPTS = 5;
 export const activityTypes = (rules: readonly { when: string; event?: string }[]): string[] =>
   [...new Set([...BUILT_IN_ACTIVITY_TYPES, ...rules.flatMap((r) => (r.when === 'behaviour' && r.event ? [r.event] : []))])].sort();
 
-/** Parses a request body into an activity, with a field and a reason for each problem. */
-export const parseActivity = (body: unknown, knownTypes: readonly string[]): ActivityRequest => {
+/** Parses a request body into an activity, with a field and a reason for each problem; `occurredAt` must be a sane time as of `now`. */
+export const parseActivity = (body: unknown, knownTypes: readonly string[], now: Date): ActivityRequest => {
   const parsed = activityRequestSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
+  const late = parsed.data.occurredAt === undefined ? undefined : timestampIssue(parsed.data.occurredAt, now);
+  if (late) throw new ValidationError([{ field: 'occurredAt', reason: late }]);
   if (!knownTypes.includes(parsed.data.type)) {
     throw new ValidationError([{ field: 'type', reason: `unknown activity type; known: ${knownTypes.join(', ')} (a behaviour rule in /config/scoring adds its event)` }]);
   }
