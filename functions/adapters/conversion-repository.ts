@@ -7,6 +7,7 @@ import { firstStageOf, opportunityStagesKind } from '../core/conversion/opportun
 import { dedupeKeysOf } from '../core/dedupe';
 import { ConflictError, NotFoundError } from '../core/errors';
 import type { Actor, AuditEntry, Lead } from '../core/lead';
+import type { ConversionPort } from '../core/lifecycle/ports';
 import { makeConfigRepository } from './config-repository';
 import { keys } from './keys';
 import { leadFromItem } from './lead-item';
@@ -27,7 +28,7 @@ const dedupeKeysOfLead = (lead: Lead) =>
  * lifecycle's workflow step once approvals pass (and retried by it): every record id derives from the
  * lead id and every put is conditional, so a retry or a race ends with the same opportunity.
  */
-export const makeConversion = (db: DynamoDBDocumentClient, table: string, config: ConfigStore = makeConfigRepository(db, table)) => {
+export const makeConversion = (db: DynamoDBDocumentClient, table: string, config: ConfigStore = makeConfigRepository(db, table)): ConversionPort => {
   const getLead = async (leadId: string) => {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(leadId), ConsistentRead: true }));
     if (!out.Item) throw new NotFoundError('lead', leadId);
@@ -308,4 +309,3 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
     convertToContact: (request: ConvertRequest) => withRetries(() => toContactOnce(request), `converting lead '${request.leadId}' to a contact`),
   };
 };
-export type Conversion = ReturnType<typeof makeConversion>;

@@ -1,14 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../core/errors';
 import type { AuditEntry, Lead } from '../core/lead';
+import type { LeadReader, ListFilter, Page } from '../core/ports';
 import { keys } from './keys';
 import { leadFromItem } from './lead-item';
 import { TABLE } from './table-definition';
 
-export type Page<T> = { items: T[]; cursor?: string };
-
-/** Narrowing of a lead list: a stage, leads ageing at `agingAt`, leads a rep may see. */
-export type ListFilter = { stage?: string; agingAt?: string; visibleTo?: string };
 const MAX_READS = 10;
 /** Items read per query when a filter may drop most of them. */
 const FILTERED_READ = 100;
@@ -48,7 +45,7 @@ const decodeCursor = (cursor: string | undefined): Record<string, unknown> | und
   throw new ValidationError([{ field: 'cursor', reason: 'not a cursor this API handed out; start again without it' }]);
 };
 
-export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
+export const makeLeadReader = (db: DynamoDBDocumentClient, table: string): LeadReader => ({
   async get(id: string): Promise<(Lead & { taskToken?: string }) | undefined> {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(id), ConsistentRead: true }));
     if (!out.Item) return undefined;
@@ -108,4 +105,3 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
     return { items: items.map(leadFromItem), cursor: encodeCursor(start) };
   },
 });
-export type LeadReader = ReturnType<typeof makeLeadReader>;

@@ -3,6 +3,7 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Que
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { NotificationMessage } from '../core/notifications/messages';
 import type { Notifier } from '../core/notifications/notify';
+import type { PreferencesStore } from '../core/notifications/ports';
 import { DEFAULT_PREFERENCES, type NotificationPreferences, preferencesSchema } from '../core/notifications/preferences';
 import { keys } from './keys';
 
@@ -11,7 +12,7 @@ const MARKER_TTL_SECONDS = 30 * 24 * 3600;
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
 
-export const makePreferencesRepository = (db: DynamoDBDocumentClient, table: string) => ({
+export const makePreferencesRepository = (db: DynamoDBDocumentClient, table: string): PreferencesStore => ({
   async get(user: string): Promise<NotificationPreferences> {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.notifyPrefs(user) }));
     const parsed = preferencesSchema.safeParse(out.Item?.preferences);
@@ -22,7 +23,6 @@ export const makePreferencesRepository = (db: DynamoDBDocumentClient, table: str
     return preferences;
   },
 });
-export type PreferencesRepository = ReturnType<typeof makePreferencesRepository>;
 
 /**
  * `NOTIFY_MODE=outbox` (the local runtime): every message becomes a table item instead of an email.

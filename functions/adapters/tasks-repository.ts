@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors';
-import type { ApprovalTaskRecord } from '../core/lifecycle/ports';
+import type { ApprovalTaskRecord, ApprovalTasksStore } from '../core/lifecycle/ports';
 import { lifecycleKeys } from './keys';
 import { TABLE } from './table-definition';
 
@@ -23,7 +23,7 @@ const strip = (item: Record<string, unknown>): ApprovalTask => {
   return task as ApprovalTask;
 };
 
-export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string) => ({
+export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string): ApprovalTasksStore => ({
   async get(taskId: string): Promise<ApprovalTask | undefined> {
     const out = await db.send(new GetCommand({ TableName: table, Key: lifecycleKeys.task(taskId), ConsistentRead: true }));
     return out.Item ? strip(out.Item) : undefined;
@@ -100,4 +100,3 @@ export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string) =
       .filter((t) => t.status === 'open' && !seen.has(t.taskId) && seen.add(t.taskId));
   },
 });
-export type TasksRepository = ReturnType<typeof makeTasksRepository>;

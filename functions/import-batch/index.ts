@@ -2,6 +2,7 @@ import { makeDocumentClient, tableName } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { makeImportRepository } from '../adapters/import-repository';
+import { normaliseToCsv } from '../adapters/import-normalise';
 import { makeImportFiles } from '../adapters/import-uploads';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
@@ -28,5 +29,6 @@ export const handler = makeImportBatchHandler({
   store: makeImportRepository(db, tableName()),
   sources: () => sources,
   files: makeImportFiles(),
+  normalise: normaliseToCsv,
   pacing: { batchSize: numberFromEnv('IMPORT_BATCH_SIZE', 100), maxConcurrency: numberFromEnv('IMPORT_MAX_CONCURRENCY', 5) },
 });
