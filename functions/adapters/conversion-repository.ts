@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { type ConfigStore, readConfig } from '../core/config/config-document';
 import { type Account, type Contact, type ConversionResult, conversionIds, type Opportunity } from '../core/conversion/crm-records';
@@ -11,6 +10,7 @@ import type { ConversionPort } from '../core/lifecycle/ports';
 import { makeConfigRepository } from './config-repository';
 import { keys } from './keys';
 import { leadFromItem } from './lead-item';
+import { cancellationOf } from './transaction';
 
 export type ConvertRequest = { leadId: string; actor: Actor; at: string };
 
@@ -127,8 +127,7 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
       ];
     });
 
-  const cancelledOnCondition = (error: unknown) =>
-    error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+  const cancelledOnCondition = (error: unknown) => (cancellationOf(error)?.failed.length ?? 0) > 0;
 
   const convertOnce = async ({ leadId, actor, at }: ConvertRequest): Promise<ConversionResult | 'retry'> => {
     const lead = await getLead(leadId);

@@ -1,5 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
@@ -7,13 +6,13 @@ import type { LeadWriteOptions, LeadWriter, StoredLead } from '../core/lifecycle
 import { addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadItem } from './lead-item';
-import { withConflictRetries } from './transaction-retry';
+import { isConditionalCheckFailed, transaction, type WriteItem } from './transaction';
 
 export type { StoredLead };
 
 /** The core's options, plus items this adapter's callers add to the same transaction (dedupe key moves). */
 export type WriteOptions = LeadWriteOptions & {
-  extra?: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+  extra?: WriteItem[];
 };
 
 const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lead.stage) && lead.owner !== undefined;
@@ -42,7 +41,7 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
           }),
         );
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
+        if (isConditionalCheckFailed(error)) throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
         throw error;
       }
     },
@@ -69,43 +68,41 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
         condition += ' AND taskToken = :t';
         conditionValues[':t'] = options.consumeToken;
       }
-      const send = () =>
-        db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) },
-                  ConditionExpression: condition,
-                  ExpressionAttributeValues: conditionValues,
-                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                },
-              },
-              ...audit.map((entry, i) => ({
-                Put: { TableName: table, Item: { ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`), type: 'audit', leadId: before.id, ...entry } },
-              })),
-              ...[...loadChanges].filter(([, delta]) => delta !== 0).map(([user, delta]) => ({
-                Update: { TableName: table, Key: lifecycleKeys.load(user), UpdateExpression: 'ADD openLeads :d', ExpressionAttributeValues: { ':d': delta } },
-              })),
-              ...(options.extra ?? []),
-            ],
-          }),
-        );
-      try {
-        await withConflictRetries(send);
-      } catch (error) {
-        const reason = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
-        if (reason?.Code === 'ConditionalCheckFailed') {
-          // The token still waits: only a change beside the workflow (a follower, an edit) moved the
-          // version, so the action may be planned again on the fresh lead rather than bounce a 409.
-          const stillWaiting = options.consumeToken !== undefined && reason.Item?.taskToken?.S === options.consumeToken;
-          throw new ConflictError(`lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`, {
-            leadId: before.id,
-            ...(stillWaiting ? { retryable: true } : {}),
-          });
-        }
-        throw error;
+      const out = await transaction(
+        db,
+        [
+          {
+            name: 'lead',
+            Put: {
+              TableName: table,
+              Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) },
+              ConditionExpression: condition,
+              ExpressionAttributeValues: conditionValues,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          ...audit.map((entry, i) => ({
+            name: 'audit' as const,
+            Put: { TableName: table, Item: { ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`), type: 'audit', leadId: before.id, ...entry } },
+          })),
+          ...[...loadChanges].filter(([, delta]) => delta !== 0).map(([user, delta]) => ({
+            name: 'load' as const,
+            Update: { TableName: table, Key: lifecycleKeys.load(user), UpdateExpression: 'ADD openLeads :d', ExpressionAttributeValues: { ':d': delta } },
+          })),
+          ...(options.extra ?? []).map((item) => ({ name: 'extra' as const, ...item })),
+        ],
+        { retryConflicts: true },
+      );
+      if (!out.written) {
+        const reason = out.reason('lead');
+        if (!reason) throw out.error;
+        // The token still waits: only a change beside the workflow (a follower, an edit) moved the
+        // version, so the action may be planned again on the fresh lead rather than bounce a 409.
+        const stillWaiting = options.consumeToken !== undefined && reason.Item?.taskToken?.S === options.consumeToken;
+        throw new ConflictError(`lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`, {
+          leadId: before.id,
+          ...(stillWaiting ? { retryable: true } : {}),
+        });
       }
       return after;
     },
