@@ -27,7 +27,7 @@ export const makeImportUploads = (bucket: string, client = new S3Client({})): Im
 });
 
 /** On AWS `IMPORTS_BUCKET` is set by the stack; locally it is not, and rows are posted instead. */
-export const importUploadsFromEnv = (): ImportUploads | undefined => (process.env.IMPORTS_BUCKET ? makeImportUploads(process.env.IMPORTS_BUCKET) : undefined);
+export const importUploadsIn = (bucket: string | undefined): ImportUploads | undefined => (bucket ? makeImportUploads(bucket) : undefined);
 
 
 /** Streams objects to and from the function's /tmp, so memory stays flat whatever the file size. */
