@@ -4,6 +4,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ENV } from '../functions/env/variables';
 import type { FunctionSpec } from '../functions/routes';
 import type { LeadflowFunction } from './leadflow-function';
 import { acknowledgeWildcardResource } from './nag';
@@ -40,13 +41,13 @@ const tableIndexAck = (fn: LeadflowFunction, table: ITable) =>
   ack(fn, `${table.tableArn}/index/*`, 'Queries go through the table\'s GSIs; "index/*" covers exactly this table\'s indexes.');
 
 /**
- * Every `needs` value → its IAM grant and its environment variable, in one place so they cannot
- * drift. A `Record` over the union: adding a need to `functions/routes.ts` without mapping it here
+ * Every `needs` value → its IAM grant and its environment variables, in one place so they cannot
+ * drift; the variables are those of the need's schema in functions/env/variables.ts (a test compares them). A `Record` over the union: adding a need to `functions/routes.ts` without mapping it here
  * fails the type check; an unknown value at runtime fails the synth ({@link bindNeeds}).
  */
 export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
   'table:read': (fn, r) => {
-    fn.addEnvironment('TABLE_NAME', r.table.tableName);
+    fn.addEnvironment(ENV.TABLE_NAME, r.table.tableName);
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
@@ -56,7 +57,7 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     tableIndexAck(fn, r.table);
   },
   'table:write': (fn, r) => {
-    fn.addEnvironment('TABLE_NAME', r.table.tableName);
+    fn.addEnvironment(ENV.TABLE_NAME, r.table.tableName);
     fn.role.addToPolicy(
       new PolicyStatement({
         actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
@@ -65,53 +66,52 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     );
   },
   'workflow:start': (fn, r) => {
-    fn.addEnvironment('STATE_MACHINE_ARN', r.lifecycleStateMachineArn);
+    fn.addEnvironment(ENV.STATE_MACHINE_ARN, r.lifecycleStateMachineArn);
     fn.role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.lifecycleStateMachineArn] }));
   },
   'workflow:callback': (fn, r) => {
-    fn.addEnvironment('STATE_MACHINE_ARN', r.lifecycleStateMachineArn);
+    fn.addEnvironment(ENV.STATE_MACHINE_ARN, r.lifecycleStateMachineArn);
     fn.role.addToPolicy(
       new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [r.lifecycleStateMachineArn] }),
     );
   },
   'bus:put': (fn, r) => {
-    fn.addEnvironment('EVENT_BUS_NAME', r.bus.eventBusName);
+    fn.addEnvironment(ENV.EVENT_BUS_NAME, r.bus.eventBusName);
     fn.role.addToPolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [r.bus.eventBusArn] }));
   },
   'secrets:webhooks': (fn, r) => {
-    fn.addEnvironment('WEBHOOK_SECRET_PREFIX', r.webhookSecretPrefix);
-    fn.addEnvironment('WEBHOOK_SECRET_GRACE_SECONDS', String(r.webhookSecretGraceSeconds));
+    fn.addEnvironment(ENV.WEBHOOK_SECRET_PREFIX, r.webhookSecretPrefix);
+    fn.addEnvironment(ENV.WEBHOOK_SECRET_GRACE_SECONDS, String(r.webhookSecretGraceSeconds));
     if (r.webhookSecrets.length === 0) return;
     // Any version the secret holds, so AWSPREVIOUS too: the replaced secret is accepted during the grace window.
     fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: r.webhookSecrets.map((s) => s.secretArn) }));
   },
   'secrets:rotate': (fn, r) => {
-    fn.addEnvironment('WEBHOOK_SECRET_PREFIX', r.webhookSecretPrefix);
-    fn.addEnvironment('WEBHOOK_SECRET_GRACE_SECONDS', String(r.webhookSecretGraceSeconds));
+    fn.addEnvironment(ENV.WEBHOOK_SECRET_PREFIX, r.webhookSecretPrefix);
+    fn.addEnvironment(ENV.WEBHOOK_SECRET_GRACE_SECONDS, String(r.webhookSecretGraceSeconds));
     if (r.webhookSecrets.length === 0) return;
     // Write only, and only the webhook secrets the stack made (their ARNs, narrower than a "<prefix>*" pattern): the
     // rotating function never reads a value, so a leak of its role cannot reveal any secret.
     fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: r.webhookSecrets.map((s) => s.secretArn) }));
   },
   attachments: (fn, r) => {
-    fn.addEnvironment('ATTACHMENTS_BUCKET', r.attachmentsBucket.bucketName);
+    fn.addEnvironment(ENV.ATTACHMENTS_BUCKET, r.attachmentsBucket.bucketName);
     // Presigned PUT and GET are signed with these two actions; nothing lists or deletes. Keys are
     // leads/<leadId>/<attachmentId> (functions/core/feed/attachment-policy.ts).
     fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.attachmentsBucket.arnForObjects('leads/*')] }));
     ack(fn, r.attachmentsBucket.arnForObjects('leads/*'), 'Attachment keys are generated per upload under leads/<leadId>/; the grant is limited to that prefix of the attachments bucket.');
   },
   imports: (fn, r) => {
-    fn.addEnvironment('IMPORTS_BUCKET', r.importsBucket.bucketName);
+    fn.addEnvironment(ENV.IMPORTS_BUCKET, r.importsBucket.bucketName);
     fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.importsBucket.arnForObjects('*')] }));
     ack(fn, r.importsBucket.arnForObjects('*'), 'Import file keys are generated per job; the grant is limited to objects of the imports bucket.');
     // The import state machine is started by the upload's S3 event (ImportWorkflow), not by a function.
   },
   email: (fn, r) => {
     const stack = Stack.of(fn);
-    // Names read by functions/notifications/index.ts.
-    if (r.emailFrom) fn.addEnvironment('NOTIFY_FROM', r.emailFrom);
-    if (r.notifyEmailDomain) fn.addEnvironment('NOTIFY_EMAIL_DOMAIN', r.notifyEmailDomain);
-    fn.addEnvironment('CONSOLE_URL', r.consoleUrl);
+    if (r.emailFrom) fn.addEnvironment(ENV.NOTIFY_FROM, r.emailFrom);
+    if (r.notifyEmailDomain) fn.addEnvironment(ENV.NOTIFY_EMAIL_DOMAIN, r.notifyEmailDomain);
+    fn.addEnvironment(ENV.CONSOLE_URL, r.consoleUrl);
     const identity = r.emailIdentity ?? r.emailFrom;
     const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     // SESv2 SendEmail checks the sender identity and, for templated mail, the template (leadflow-<DetailType>).

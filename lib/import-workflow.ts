@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { AslWorkflow, type Substitution } from './asl-workflow';
 import { PROJECT_ROOT } from './config';
 import { acknowledgeWildcardResource } from './nag';
+import { ENV, FUNCTION_SETTINGS } from '../functions/env/variables';
 
 export const IMPORT_DEFINITION = join(PROJECT_ROOT, 'statemachines', 'lead-import.asl.json');
 
@@ -44,8 +45,8 @@ export type ImportPacing = {
 
 /** The environment ImportWorkflow sets on the functions it paces. */
 export const IMPORT_PACING_ENV: Readonly<Record<string, readonly string[]>> = {
-  importBatch: ['IMPORT_BATCH_SIZE', 'IMPORT_MAX_CONCURRENCY', 'IMPORT_STARTS_PER_SECOND', 'IMPORT_STARTS_BURST'],
-  importsApi: ['IMPORT_API_STARTS_PER_SECOND'],
+  importBatch: Object.keys(FUNCTION_SETTINGS.importBatch.shape),
+  importsApi: Object.keys(FUNCTION_SETTINGS.importsApi.shape),
 };
 
 export const DEFAULT_IMPORT_PACING: ImportPacing = { batchSize: 100, maxConcurrency: 5, startsPerSecond: 20, startsBurst: 20, apiStartsPerSecond: 50 };
@@ -216,13 +217,13 @@ export class ImportWorkflow extends Construct {
     // The prepare step hands batch size and concurrency to the Map through the state (…Path), read from here.
     const importBatch = props.functions.importBatch;
     if (importBatch instanceof LambdaFunction) {
-      importBatch.addEnvironment('IMPORT_BATCH_SIZE', String(pacing.batchSize));
-      importBatch.addEnvironment('IMPORT_MAX_CONCURRENCY', String(pacing.maxConcurrency));
-      importBatch.addEnvironment('IMPORT_STARTS_PER_SECOND', String(pacing.startsPerSecond));
-      importBatch.addEnvironment('IMPORT_STARTS_BURST', String(pacing.startsBurst));
+      importBatch.addEnvironment(ENV.IMPORT_BATCH_SIZE, String(pacing.batchSize));
+      importBatch.addEnvironment(ENV.IMPORT_MAX_CONCURRENCY, String(pacing.maxConcurrency));
+      importBatch.addEnvironment(ENV.IMPORT_STARTS_PER_SECOND, String(pacing.startsPerSecond));
+      importBatch.addEnvironment(ENV.IMPORT_STARTS_BURST, String(pacing.startsBurst));
     }
     const importsApi = props.functions.importsApi;
-    if (importsApi instanceof LambdaFunction) importsApi.addEnvironment('IMPORT_API_STARTS_PER_SECOND', String(pacing.apiStartsPerSecond));
+    if (importsApi instanceof LambdaFunction) importsApi.addEnvironment(ENV.IMPORT_API_STARTS_PER_SECOND, String(pacing.apiStartsPerSecond));
     for (const fn of Object.values(props.functions)) {
       acknowledgeWildcardResource(this.workflow.role, `${fn.functionArn}:*`, 'Invoking a function by version or alias ARN needs the ":*" form; it covers this function only.');
     }

@@ -4,6 +4,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { EVENT_RULES } from '../functions/core/event-rules';
 import { formOrigins } from '../functions/http/cors';
+import { ENV } from '../functions/env/variables';
 import { FUNCTIONS, type FunctionSpec, ROUTES, type Route } from '../functions/routes';
 import { stateMachineArnFor } from './asl-workflow';
 import type { LeadflowConfig } from './config';
@@ -131,7 +132,7 @@ export class LeadflowStack extends Stack {
         spec,
         logRetention: config.logRetentionDays,
         // EVENT_BUS_NAME for all: a function may compose events that the state machine puts (workflowSteps).
-        environment: { POWERTOOLS_SERVICE_NAME: `leadflow-${name}`, LEADFLOW_SOURCES: sourcesJson, EVENT_BUS_NAME: this.events.bus.eventBusName },
+        environment: { POWERTOOLS_SERVICE_NAME: `leadflow-${name}`, [ENV.SOURCES]: sourcesJson, [ENV.EVENT_BUS_NAME]: this.events.bus.eventBusName },
       });
       bindNeeds(fn, spec.needs, resources);
       this.functions[name] = fn;

@@ -131,6 +131,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
   // The handlers read their configuration from the environment, as on Lambda.
   Object.assign(process.env, {
+    // Tells the functions they run here (the SSRF guard lets webhooks reach private addresses); read by functions/env only.
+    LEADFLOW_MODE: 'local',
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

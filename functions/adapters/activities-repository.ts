@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ActivityPorts, ActivityStore, RecordedActivity } from '../core/scoring/activities';
 import type { LifecycleConfigPort } from '../core/lifecycle/ports';
@@ -6,6 +5,7 @@ import type { Clock, EventPublisher } from '../core/ports';
 import { keys } from './keys';
 import { makeLeadReader } from './lead-repository';
 import { makeLeadWriter } from './lead-writer';
+import { cancellationOf } from './transaction';
 
 /**
  * Activities recorded on leads: one item per client-given activity id in the lead's partition,
@@ -39,7 +39,7 @@ export const makeActivitiesRepository = (db: DynamoDBDocumentClient, table: stri
         });
       } catch (error) {
         // The lead's own condition failing is a ConflictError from the writer; here, only the activity id can have been taken.
-        if (error instanceof TransactionCanceledException && (await recorded(record.leadId, record.activityId))) return 'exists';
+        if (cancellationOf(error) && (await recorded(record.leadId, record.activityId))) return 'exists';
         throw error;
       }
     },

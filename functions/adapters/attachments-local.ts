@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { BlobUrls } from '../core/feed/lead-collab';
+import { localOverrides } from '../env/function-env';
 
 /** The secret the local runtime's blob route checks (local/blob-store.ts). Never used on AWS. */
-export const localBlobSecret = () => process.env.LEADFLOW_LOCAL_JWT_SECRET ?? 'leadflow-local-development-only-secret';
+export const localBlobSecret = (configured = localOverrides().LEADFLOW_LOCAL_JWT_SECRET) => configured ?? 'leadflow-local-development-only-secret';
 
 export type BlobGrant = { method: 'PUT' | 'GET'; key: string; expires: number; contentType: string; size: number; fileName: string };
 

@@ -1,13 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localOverrides } from '../env/function-env';
 import { withRequestObserver } from './request-observer';
 
 /** Locally `DYNAMODB_ENDPOINT` points at DynamoDB Local; on AWS it is unset. Requests can be observed (request-observer). */
-export const makeDynamoClient = (endpoint = process.env.DYNAMODB_ENDPOINT): DynamoDBClient =>
+export const makeDynamoClient = (endpoint = localOverrides().DYNAMODB_ENDPOINT): DynamoDBClient =>
   withRequestObserver(
     new DynamoDBClient(
       endpoint
-        ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 }
+        ? { endpoint, region: localOverrides().AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 }
         : { maxAttempts: 5 },
     ),
   );
@@ -15,4 +16,3 @@ export const makeDynamoClient = (endpoint = process.env.DYNAMODB_ENDPOINT): Dyna
 export const makeDocumentClient = (client: DynamoDBClient = makeDynamoClient()): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
 
-export const tableName = (): string => process.env.TABLE_NAME ?? 'leadflow';

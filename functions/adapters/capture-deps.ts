@@ -1,19 +1,14 @@
 import { ulid } from 'ulid';
 import type { CaptureDeps } from '../core/capture-lead';
-import { makeDocumentClient, tableName } from './aws-clients';
+import type { FunctionEnv } from '../env/function-env';
+import { makeDocumentClient } from './aws-clients';
 import { makeCaptureRepository } from './capture-repository';
 import { makeSfnClient, makeWorkflowStarter } from './workflow-client';
 
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set`);
-  return value;
-};
-
-/** The real adapters behind the capture core, as every capture function wires them. */
-export const captureDepsFromEnv = (): CaptureDeps => ({
-  store: makeCaptureRepository(makeDocumentClient(), tableName()),
-  workflow: makeWorkflowStarter(makeSfnClient(), required('STATE_MACHINE_ARN')),
+/** The real adapters behind the capture core, as every capture function wires them (its needs: table and workflow:start). */
+export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => ({
+  store: makeCaptureRepository(makeDocumentClient(), env.need('table:write').TABLE_NAME),
+  workflow: makeWorkflowStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
   clock: { now: () => new Date() },
   ids: { next: () => ulid() },
 });

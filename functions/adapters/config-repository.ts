@@ -1,8 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConfigDocument, ConfigStore } from '../core/config/config-document';
 import { ConflictError } from '../core/errors';
 import { keys } from './keys';
+import { transaction } from './transaction';
 
 const CACHE_MS = 2000;
 
@@ -23,28 +23,19 @@ export const makeConfigRepository = (db: DynamoDBDocumentClient, table: string, 
     },
     async put<T>(name: string, value: T, expectedVersion: number, updatedBy: string, at: string) {
       const doc: ConfigDocument<T> = { name, version: expectedVersion + 1, value, updatedAt: at, updatedBy };
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...keys.config(name), type: 'config', ...doc },
-                  ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
-                  ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
-                },
-              },
-              { Put: { TableName: table, Item: { ...keys.configVersion(name, doc.version), type: 'config-version', ...doc } } },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          throw new ConflictError(`configuration '${name}' was changed by someone else; reload it (you sent version ${expectedVersion})`);
-        }
-        throw error;
-      }
+      const out = await transaction(db, [
+        {
+          name: 'config',
+          Put: {
+            TableName: table,
+            Item: { ...keys.config(name), type: 'config', ...doc },
+            ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+            ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
+          },
+        },
+        { name: 'version', Put: { TableName: table, Item: { ...keys.configVersion(name, doc.version), type: 'config-version', ...doc } } },
+      ]);
+      if (!out.written) throw new ConflictError(`configuration '${name}' was changed by someone else; reload it (you sent version ${expectedVersion})`);
       cache.set(name, { doc, at: Date.now() });
       return doc;
     },

@@ -1,9 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { OPEN_STAGES } from '../core/lead';
 import { type Counter, type CountableEvent, counterKey, foldEvents, isCountable, type LeadTally, NONE, tallyEvent } from '../core/reports/counters';
 import type { CountersReader, CountersRebuilder, CountersWriter } from '../core/reports/ports';
 import { reportKeys as keys } from './keys';
+import { transaction } from './transaction';
 import { TABLE } from './table-definition';
 
 const MAX_ATTEMPTS = 8;
@@ -54,6 +54,7 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     },
   });
   const marker = (gen: number, event: CountableEvent) => ({
+    name: 'marker' as const,
     Put: {
       TableName: table,
       Item: { ...keys.counted(gen, event.detail.eventId), type: 'counted-event', detailType: event.detailType, expiresAt: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
@@ -66,13 +67,10 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     const { increments } = tallyEvent(undefined, event);
     if (increments.length === 0) return 'ignored';
     const gen = await generation();
-    try {
-      await db.send(new TransactWriteCommand({ TransactItems: [marker(gen, event), ...increments.map((c) => increment(gen, c))] }));
-      return 'counted';
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-      throw error;
-    }
+    const out = await transaction(db, [marker(gen, event), ...increments.map((c) => ({ name: 'counter' as const, ...increment(gen, c) }))]);
+    if (out.written) return 'counted';
+    if (out.failed.includes('marker')) return 'duplicate';
+    throw out.error;
   };
 
   const apply = async (event: CountableEvent): Promise<'counted' | 'duplicate' | 'ignored'> => {
@@ -86,35 +84,27 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
       const { tally, increments } = tallyEvent(before, event);
       if (!tally) return 'ignored';
       if (increments.length > 98) throw new Error(`event ${event.detail.eventId} would touch ${increments.length} counters; a transaction holds 100 items`);
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              marker(gen, event),
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...keys.tally(gen, leadId), type: 'lead-tally', version: tally.version, tally },
-                  ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(pk)',
-                  ExpressionAttributeValues: before ? { ':v': before.version } : undefined,
-                },
-              },
-              ...increments.map((c) => increment(gen, c)),
-            ],
-          }),
-        );
-        return 'counted';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'duplicate';
-        // Another event of the same lead won the race for its tally: read it again and redo, after a jittered pause.
-        if (reasons[1]?.Code === 'ConditionalCheckFailed' || reasons.some((r) => r.Code === 'TransactionConflict')) {
-          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-          continue;
-        }
-        throw error;
+      const out = await transaction(db, [
+        marker(gen, event),
+        {
+          name: 'tally',
+          Put: {
+            TableName: table,
+            Item: { ...keys.tally(gen, leadId), type: 'lead-tally', version: tally.version, tally },
+            ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(pk)',
+            ExpressionAttributeValues: before ? { ':v': before.version } : undefined,
+          },
+        },
+        ...increments.map((c) => ({ name: 'counter' as const, ...increment(gen, c) })),
+      ]);
+      if (out.written) return 'counted';
+      if (out.failed.includes('marker')) return 'duplicate';
+      // Another event of the same lead won the race for its tally: read it again and redo, after a jittered pause.
+      if (out.failed.includes('tally') || out.conflict) {
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+        continue;
       }
+      throw out.error;
     }
     throw new Error(`event ${event.detail.eventId}: the tally of lead ${leadId} kept changing; giving up after ${MAX_ATTEMPTS} attempts`);
   };

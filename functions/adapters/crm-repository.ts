@@ -1,9 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Account, Contact, Opportunity } from '../core/conversion/crm-records';
 import type { CrmStore } from '../core/conversion/opportunity-moves';
 import { keys } from './keys';
 import { leadFromItem } from './lead-item';
+import { transaction } from './transaction';
 
 const STORAGE_FIELDS = new Set(['pk', 'sk', 'type']);
 
@@ -39,29 +39,23 @@ export const makeCrmRepository = (db: DynamoDBDocumentClient, table: string): Cr
       return item ? leadFromItem(item) : undefined;
     },
     async saveMove(from, to, audit) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...keys.opportunity(to.id), type: 'opportunity', ...to },
-                  ConditionExpression: '#version = :version',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':version': from.version },
-                },
-              },
-              // On the lead's partition: the opportunity's history is part of the lead's feed.
-              { Put: { TableName: table, Item: { ...keys.feedEntry(to.leadId, audit.at, 'O', `${to.id}-${to.version}`), type: 'audit', leadId: to.leadId, ...audit } } },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-        throw error;
-      }
+      const out = await transaction(db, [
+        {
+          name: 'opportunity',
+          Put: {
+            TableName: table,
+            Item: { ...keys.opportunity(to.id), type: 'opportunity', ...to },
+            ConditionExpression: '#version = :version',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':version': from.version },
+          },
+        },
+        // On the lead's partition: the opportunity's history is part of the lead's feed.
+        { name: 'audit', Put: { TableName: table, Item: { ...keys.feedEntry(to.leadId, audit.at, 'O', `${to.id}-${to.version}`), type: 'audit', leadId: to.leadId, ...audit } } },
+      ]);
+      if (out.written) return true;
+      if (out.failed.includes('opportunity')) return false;
+      throw out.error;
     },
   };
 };

@@ -1,11 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../core/ports';
+import { localOverrides } from '../env/function-env';
 
 /** Locally `EVENTS_ENDPOINT` points at the local runtime's bus, which speaks the same protocol. */
-export const makeEventBridgeClient = (endpoint = process.env.EVENTS_ENDPOINT): EventBridgeClient =>
+export const makeEventBridgeClient = (endpoint = localOverrides().EVENTS_ENDPOINT): EventBridgeClient =>
   new EventBridgeClient(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
 
-export const makeEventPublisher = (client: EventBridgeClient, busName = process.env.EVENT_BUS_NAME ?? 'leadflow'): EventPublisher => ({
+export const makeEventPublisher = (client: EventBridgeClient, busName: string): EventPublisher => ({
   async publish(events) {
     // PutEvents takes at most 10 entries per call.
     for (let i = 0; i < events.length; i += 10) {

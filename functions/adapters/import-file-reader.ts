@@ -9,13 +9,9 @@ import type ExcelJS from 'exceljs';
 import { MAX_COLUMNS } from '../core/import/column-mapping';
 import type { SourceRow } from '../core/import/row-to-lead';
 
-/** A file that cannot be imported as it is; the message says what is wrong and how to fix it. */
-export class ImportFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportFileError';
-  }
-}
+import { ImportFileError } from '../core/import/import-file-error';
+
+export { ImportFileError };
 
 export type FileKind = 'csv' | 'xlsx';
 export const MAX_CELL_CHARS = 10_000;

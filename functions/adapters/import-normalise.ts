@@ -1,18 +1,16 @@
 import { createWriteStream } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import type { SourceRow } from '../core/import/row-to-lead';
-import { ImportFileError, type ReadOptions, readTable } from './import-file-reader';
-
-/** First column of the normalised CSV: the row number as the person importing sees it in their file. */
-export const ROW_COLUMN = 'row';
-export const valueColumn = (index: number) => `c${index + 1}`;
+import { ImportFileError } from '../core/import/import-file-error';
+import { ROW_COLUMN, valueColumn } from '../core/import/import-objects';
+import type { ImportNormaliser } from '../core/import/ports';
+import { type ReadOptions, readTable } from './import-file-reader';
 
 /**
  * Reads a CSV or XLSX upload whole (so a malformed file fails before any row is imported) and
  * writes a plain UTF-8 CSV the Distributed Map's CSV ItemReader can read: the original row number,
  * then the values under positional headers (real headers may repeat, be empty or be very long).
  */
-export const normaliseToCsv = async (inPath: string, outPath: string, options: ReadOptions = {}): Promise<{ headers: string[]; totalRows: number }> => {
+export const normaliseToCsv = (async (inPath: string, outPath: string, options: ReadOptions = {}): Promise<{ headers: string[]; totalRows: number }> => {
   const out = createWriteStream(outPath);
   const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
   let headers: string[] | undefined;
@@ -33,10 +31,4 @@ export const normaliseToCsv = async (inPath: string, outPath: string, options: R
   if (!headers) throw new ImportFileError(`${inPath} is empty`);
   if (totalRows === 0) throw new ImportFileError(`${inPath} has a header but no data rows`);
   return { headers, totalRows };
-};
-
-/** An item of the Distributed Map's CSV reader back to the row it came from. */
-export const rowOfItem = (item: Record<string, string>, columns: number): SourceRow => ({
-  rowNumber: Number(item[ROW_COLUMN]),
-  values: Array.from({ length: columns }, (_, i) => item[valueColumn(i)] ?? ''),
-});
+}) satisfies ImportNormaliser;

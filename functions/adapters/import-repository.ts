@@ -1,7 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { countsOf, type ImportJob, type ImportStore, type RowOutcome } from '../core/import/import-job';
 import { keys } from './keys';
+import { isConditionalCheckFailed, type NamedItem, transaction } from './transaction';
 
 /** Row records outlive a delivery's memory so a file re-run months later still adds nothing. */
 export const ROW_MEMORY_SECONDS = 90 * 24 * 3600;
@@ -31,46 +31,40 @@ export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, 
     for (let attempt = 0; pending.length > 0; attempt++) {
       const expiresAt = Math.floor(clock.now().getTime() / 1000) + ROW_MEMORY_SECONDS;
       const counts = countsOf(pending);
-      const items: { rowNumber: number; item: object }[] = [];
+      // A row's items are named after it, so a cancellation says which rows another worker recorded first.
+      const items: NamedItem[] = [];
       for (const o of pending) {
         items.push({
-          rowNumber: o.rowNumber,
-          item: { Put: { TableName: table, Item: { ...keys.importRow(jobId, o.rowNumber), type: 'import-row', jobId, ...o, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          name: `row:${o.rowNumber}`,
+          Put: { TableName: table, Item: { ...keys.importRow(jobId, o.rowNumber), type: 'import-row', jobId, ...o, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' },
         });
         if (o.status !== 'created') {
           items.push({
-            rowNumber: o.rowNumber,
-            item: { Put: { TableName: table, Item: { ...keys.importRejected(jobId, o.rowNumber), type: 'import-rejected', jobId, ...o, values: rows.get(o.rowNumber) ?? [], expiresAt } } },
+            name: `row:${o.rowNumber}`,
+            Put: { TableName: table, Item: { ...keys.importRejected(jobId, o.rowNumber), type: 'import-rejected', jobId, ...o, values: rows.get(o.rowNumber) ?? [], expiresAt } },
           });
         }
       }
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              ...(items.map((i) => i.item) as never[]),
-              {
-                Update: {
-                  TableName: table,
-                  Key: keys.importJob(jobId),
-                  UpdateExpression: 'ADD created :c, duplicates :d, rejected :r, possibleDuplicates :p',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':c': counts.created, ':d': counts.duplicates, ':r': counts.rejected, ':p': counts.possibleDuplicates },
-                },
-              },
-            ],
-          }),
-        );
-        return;
-      } catch (error) {
-        // Another worker recorded some of these rows first (a retried batch): drop those and count the rest.
-        if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const taken = new Set(items.filter((_, i) => reasons[i]?.Code === 'ConditionalCheckFailed').map((i) => i.rowNumber));
-        if (reasons[items.length]?.Code === 'ConditionalCheckFailed') throw new Error(`import job ${jobId} does not exist`);
-        if (taken.size === 0 && !reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
-        pending = pending.filter((o) => !taken.has(o.rowNumber));
-      }
+      const out = await transaction(db, [
+        ...items,
+        {
+          name: 'job',
+          Update: {
+            TableName: table,
+            Key: keys.importJob(jobId),
+            UpdateExpression: 'ADD created :c, duplicates :d, rejected :r, possibleDuplicates :p',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':c': counts.created, ':d': counts.duplicates, ':r': counts.rejected, ':p': counts.possibleDuplicates },
+          },
+        },
+      ]);
+      if (out.written) return;
+      // Another worker recorded some of these rows first (a retried batch): drop those and count the rest.
+      if (attempt >= 5) throw out.error;
+      if (out.failed.includes('job')) throw new Error(`import job ${jobId} does not exist`);
+      const taken = new Set(out.failed.map((name) => Number(name.slice('row:'.length))));
+      if (taken.size === 0 && !out.conflict) throw out.error;
+      pending = pending.filter((o) => !taken.has(o.rowNumber));
     }
   };
 
@@ -89,7 +83,7 @@ export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, 
         );
         return job;
       } catch (error) {
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
         const existing = await getJob(job.jobId);
         if (!existing) throw error;
         return existing;

@@ -4,10 +4,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { ImportUploads } from '../imports-api/handler';
+import { importObjectKey } from '../core/import/import-objects';
+import type { ImportFiles, ImportUploads } from '../core/import/ports';
 
-/** Where an import's file is uploaded; the bucket's event starts the import workflow for this prefix. */
-export const importObjectKey = (jobId: string, fileName: string) => `imports/${jobId}/${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+export { importObjectKey, jobIdOfKey, rowsObjectKey } from '../core/import/import-objects';
 
 const UPLOAD_URL_SECONDS = 15 * 60;
 
@@ -27,18 +27,8 @@ export const makeImportUploads = (bucket: string, client = new S3Client({})): Im
 });
 
 /** On AWS `IMPORTS_BUCKET` is set by the stack; locally it is not, and rows are posted instead. */
-export const importUploadsFromEnv = (): ImportUploads | undefined => (process.env.IMPORTS_BUCKET ? makeImportUploads(process.env.IMPORTS_BUCKET) : undefined);
+export const importUploadsIn = (bucket: string | undefined): ImportUploads | undefined => (bucket ? makeImportUploads(bucket) : undefined);
 
-/** The job an uploaded object belongs to, from its key (`imports/<jobId>/<file>`). */
-export const jobIdOfKey = (key: string): string | undefined => /^imports\/(imp-[0-9a-f]{32})\/[^/]+$/.exec(decodeURIComponent(key.replace(/\+/g, ' ')))?.[1];
-
-/** Where the workflow keeps the normalised CSV its Distributed Map reads (outside the upload prefix). */
-export const rowsObjectKey = (jobId: string) => `import-work/${jobId}/rows.csv`;
-
-export type ImportFiles = {
-  download(bucket: string, key: string, path: string): Promise<void>;
-  upload(bucket: string, key: string, path: string): Promise<void>;
-};
 
 /** Streams objects to and from the function's /tmp, so memory stays flat whatever the file size. */
 export const makeImportFiles = (client = new S3Client({})): ImportFiles => ({

@@ -1,16 +1,11 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../core/errors';
 import type { AuditEntry, Lead } from '../core/lead';
-import type { PageKey } from '../core/ports';
+import type { LeadReader, ListFilter, Page, PageKey } from '../core/ports';
 import { keys } from './keys';
 import { leadFromItem } from './lead-item';
 import { TABLE } from './table-definition';
 
-/** A page and where the next one starts (absent on the last page). */
-export type Page<T> = { items: T[]; next?: PageKey };
-
-/** Narrowing of a lead list: a stage, leads ageing at `agingAt`, leads a rep may see. */
-export type ListFilter = { stage?: string; agingAt?: string; visibleTo?: string };
 const MAX_READS = 10;
 /** Items read per query when a filter may drop most of them. */
 const FILTERED_READ = 100;
@@ -53,7 +48,7 @@ export const startKeyWithin = (start: PageKey | undefined, attributes: readonly 
   return start;
 };
 
-export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
+export const makeLeadReader = (db: DynamoDBDocumentClient, table: string): LeadReader => ({
   async get(id: string): Promise<(Lead & { taskToken?: string }) | undefined> {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(id), ConsistentRead: true }));
     if (!out.Item) return undefined;
@@ -114,4 +109,3 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string) => ({
     return { items: items.map(leadFromItem), next: start };
   },
 });
-export type LeadReader = ReturnType<typeof makeLeadReader>;

@@ -1,23 +1,18 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
+import type { LeadWriteOptions, LeadWriter, StoredLead } from '../core/lifecycle/ports';
 import { addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadItem } from './lead-item';
-import { withConflictRetries } from './transaction-retry';
+import { isConditionalCheckFailed, transaction, type WriteItem } from './transaction';
 
-export type StoredLead = Lead & { taskToken?: string };
+export type { StoredLead };
 
-export type WriteOptions = {
-  /** The token the change consumes: the write fails if the lead no longer waits on it. */
-  consumeToken?: string;
-  /** Token of the wait the execution just entered. */
-  setToken?: string;
-  /** An edit while the execution waits: the wait goes on, so its token stays. */
-  keepToken?: boolean;
-  extra?: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+/** The core's options, plus items this adapter's callers add to the same transaction (dedupe key moves). */
+export type WriteOptions = LeadWriteOptions & {
+  extra?: WriteItem[];
 };
 
 const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lead.stage) && lead.owner !== undefined;
@@ -26,80 +21,81 @@ const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lea
  * Every lead change after capture: the whole lead written conditionally on its version (and on the
  * task token it consumes), its audit entries, and the rep-load counters, in one transaction.
  */
-export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
-  /** Dedupe lookup items follow an edited email, phone or company domain, in the same transaction. */
-  keyMoves(leadId: string, added: DedupeKey[], removed: DedupeKey[]): NonNullable<WriteOptions['extra']> {
-    return [...added.map((key) => addLeadToKey(table, key, leadId)), ...removed.map((key) => removeLeadFromKey(table, key, leadId))];
-  },
+export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
+  const writer = {
+    /** Dedupe lookup items follow an edited email, phone or company domain, in the same transaction. */
+    keyMoves(leadId: string, added: DedupeKey[], removed: DedupeKey[]): NonNullable<WriteOptions['extra']> {
+      return [...added.map((key) => addLeadToKey(table, key, leadId)), ...removed.map((key) => removeLeadFromKey(table, key, leadId))];
+    },
 
-  async setWaitToken(leadId: string, token: string): Promise<void> {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: keys.lead(leadId),
-          UpdateExpression: 'SET taskToken = :t',
-          ConditionExpression: '#stage IN (:a, :m, :s)',
-          ExpressionAttributeNames: { '#stage': 'stage' },
-          ExpressionAttributeValues: { ':t': token, ':a': 'Assigned', ':m': 'MarketQualified', ':s': 'SalesQualified' },
-        }),
-      );
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
-      throw error;
-    }
-  },
+    async setWaitToken(leadId: string, token: string): Promise<void> {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.lead(leadId),
+            UpdateExpression: 'SET taskToken = :t',
+            ConditionExpression: '#stage IN (:a, :m, :s)',
+            ExpressionAttributeNames: { '#stage': 'stage' },
+            ExpressionAttributeValues: { ':t': token, ':a': 'Assigned', ':m': 'MarketQualified', ':s': 'SalesQualified' },
+          }),
+        );
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
+        throw error;
+      }
+    },
 
-  async write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options: WriteOptions = {}): Promise<StoredLead> {
-    const { taskToken: _old, ...base } = before;
-    const after: StoredLead = { ...base, ...patch, version: before.version + 1, updatedAt: audit[0]?.at ?? new Date().toISOString() };
-    // Only the step that enters a wait sets a token; any other lifecycle write happens outside that wait,
-    // so a token left on the lead would be stale and let an action write without resuming anything.
-    const token = options.setToken ?? (options.keepToken ? before.taskToken : undefined);
-    if (token) after.taskToken = token;
-    const loadChanges = new Map<string, number>();
-    if (isOpen(before) && before.owner) loadChanges.set(before.owner, -1);
-    if (isOpen(after) && after.owner) loadChanges.set(after.owner, (loadChanges.get(after.owner) ?? 0) + 1);
-    const conditionValues: Record<string, unknown> = { ':v': before.version };
-    let condition = 'version = :v';
-    if (options.keepToken && before.taskToken) {
-      condition += ' AND taskToken = :t';
-      conditionValues[':t'] = before.taskToken;
-    } else if (options.keepToken) {
-      condition += ' AND attribute_not_exists(taskToken)';
-    }
-    if (options.consumeToken) {
-      condition += ' AND taskToken = :t';
-      conditionValues[':t'] = options.consumeToken;
-    }
-    const send = () =>
-      db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table,
-                Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) },
-                ConditionExpression: condition,
-                ExpressionAttributeValues: conditionValues,
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
+    async write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options: WriteOptions = {}): Promise<StoredLead> {
+      const { taskToken: _old, ...base } = before;
+      const after: StoredLead = { ...base, ...patch, version: before.version + 1, updatedAt: audit[0]?.at ?? new Date().toISOString() };
+      // Only the step that enters a wait sets a token; any other lifecycle write happens outside that wait,
+      // so a token left on the lead would be stale and let an action write without resuming anything.
+      const token = options.setToken ?? (options.keepToken ? before.taskToken : undefined);
+      if (token) after.taskToken = token;
+      const loadChanges = new Map<string, number>();
+      if (isOpen(before) && before.owner) loadChanges.set(before.owner, -1);
+      if (isOpen(after) && after.owner) loadChanges.set(after.owner, (loadChanges.get(after.owner) ?? 0) + 1);
+      const conditionValues: Record<string, unknown> = { ':v': before.version };
+      let condition = 'version = :v';
+      if (options.keepToken && before.taskToken) {
+        condition += ' AND taskToken = :t';
+        conditionValues[':t'] = before.taskToken;
+      } else if (options.keepToken) {
+        condition += ' AND attribute_not_exists(taskToken)';
+      }
+      if (options.consumeToken) {
+        condition += ' AND taskToken = :t';
+        conditionValues[':t'] = options.consumeToken;
+      }
+      const out = await transaction(
+        db,
+        [
+          {
+            name: 'lead',
+            Put: {
+              TableName: table,
+              Item: { ...leadItem(after), ...(token ? { taskToken: token } : {}) },
+              ConditionExpression: condition,
+              ExpressionAttributeValues: conditionValues,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-            ...audit.map((entry, i) => ({
-              Put: { TableName: table, Item: { ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`), type: 'audit', leadId: before.id, ...entry } },
-            })),
-            ...[...loadChanges].filter(([, delta]) => delta !== 0).map(([user, delta]) => ({
-              Update: { TableName: table, Key: lifecycleKeys.load(user), UpdateExpression: 'ADD openLeads :d', ExpressionAttributeValues: { ':d': delta } },
-            })),
-            ...(options.extra ?? []),
-          ],
-        }),
+          },
+          ...audit.map((entry, i) => ({
+            name: 'audit' as const,
+            Put: { TableName: table, Item: { ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`), type: 'audit', leadId: before.id, ...entry } },
+          })),
+          ...[...loadChanges].filter(([, delta]) => delta !== 0).map(([user, delta]) => ({
+            name: 'load' as const,
+            Update: { TableName: table, Key: lifecycleKeys.load(user), UpdateExpression: 'ADD openLeads :d', ExpressionAttributeValues: { ':d': delta } },
+          })),
+          ...(options.extra ?? []).map((item) => ({ name: 'extra' as const, ...item })),
+        ],
+        { retryConflicts: true },
       );
-    try {
-      await withConflictRetries(send);
-    } catch (error) {
-      const reason = error instanceof TransactionCanceledException ? error.CancellationReasons?.[0] : undefined;
-      if (reason?.Code === 'ConditionalCheckFailed') {
+      if (!out.written) {
+        const reason = out.reason('lead');
+        if (!reason) throw out.error;
         // The token still waits: only a change beside the workflow (a follower, an edit) moved the
         // version, so the action may be planned again on the fresh lead rather than bounce a 409.
         const stillWaiting = options.consumeToken !== undefined && reason.Item?.taskToken?.S === options.consumeToken;
@@ -108,9 +104,9 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => ({
           ...(stillWaiting ? { retryable: true } : {}),
         });
       }
-      throw error;
-    }
-    return after;
-  },
-});
-export type LeadWriter = ReturnType<typeof makeLeadWriter>;
+      return after;
+    },
+  };
+  // Beside the port, `keyMoves` builds items for `extra`: dedupe keys that follow an edit in the same transaction.
+  return writer satisfies LeadWriter;
+};

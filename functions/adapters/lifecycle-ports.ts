@@ -6,7 +6,8 @@ import { routingConfig } from '../core/lifecycle/routing-config';
 import { stagesConfig } from '../core/lifecycle/stages-config';
 import { teamsConfig } from '../core/lifecycle/teams-config';
 import { scoringConfig } from '../core/scoring/points-config';
-import { makeDocumentClient, tableName } from './aws-clients';
+import type { FunctionEnv } from '../env/function-env';
+import { makeDocumentClient } from './aws-clients';
 import { makeConfigRepository } from './config-repository';
 import { makeConversion } from './conversion-repository';
 import { makeLeadReader } from './lead-repository';
@@ -16,9 +17,9 @@ import { makeScoringRepository } from './scoring-repository';
 import { makeTasksRepository } from './tasks-repository';
 
 /** The real adapters behind the lifecycle core, shared by the workflow steps and the action APIs. */
-export const lifecyclePortsFromEnv = (): LifecyclePorts => {
+export const lifecyclePortsFromEnv = (env: FunctionEnv): LifecyclePorts => {
   const db = makeDocumentClient();
-  const table = tableName();
+  const table = env.need('table:write').TABLE_NAME;
   // No cache: a routing or SLA change by sales ops applies to the very next lead (four reads cost ~$1 per million leads).
   const store = makeConfigRepository(db, table, { cacheMs: 0 });
   const reader = makeLeadReader(db, table);
@@ -43,7 +44,7 @@ export const lifecyclePortsFromEnv = (): LifecyclePorts => {
     tasks: makeTasksRepository(db, table),
     conversion: makeConversion(db, table, store),
     clock: { now: () => new Date() },
-    busName: process.env.EVENT_BUS_NAME ?? 'leadflow',
+    busName: env.house.EVENT_BUS_NAME,
   };
 };
 

@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor, AuditEntry } from '../core/lead';
 import type { PageKey } from '../core/ports';
@@ -6,6 +5,7 @@ import { InvalidCursorError } from '../core/errors';
 import type { Attachment, CollabStore, FeedEntry, Note } from '../core/feed/lead-collab';
 import { keys } from './keys';
 import { startKeyWithin } from './lead-repository';
+import { transaction } from './transaction';
 import { leadFromItem } from './lead-item';
 
 /** A feed position lies on this lead's partition, among its `AUDIT#` entries. */
@@ -31,8 +31,6 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(id), ConsistentRead: true }));
     return out.Item ? leadFromItem(out.Item) : undefined;
   };
-  const conditionFailed = (error: unknown) =>
-    error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
   const auditPut = (leadId: string, audit: AuditEntry, seq: string) => ({
     Put: { TableName: table, Item: { ...keys.feedEntry(leadId, audit.at, 'O', seq), type: 'audit', leadId, ...audit } },
   });
@@ -42,25 +40,19 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
 
     async addNote(note, actor, options) {
       const entry = { ...keys.feedEntry(note.leadId, note.at, 'N', note.id), type: 'note', leadId: note.leadId, at: note.at, actor, action: 'note-added', data: { noteId: note.id }, note };
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: table, Item: entry, ConditionExpression: 'attribute_not_exists(pk)' } },
-              // The lead must exist: a note on a deleted lead is refused.
-              { ConditionCheck: { TableName: table, Key: keys.lead(note.leadId), ConditionExpression: 'attribute_exists(pk)' } },
-              ...(options?.idempotent
-                ? [{ Put: { TableName: table, Item: { ...keys.noteRequest(note.leadId, note.id), type: 'note-request', note }, ConditionExpression: 'attribute_not_exists(pk)' } }]
-                : []),
-            ],
-          }),
-        );
-        return note;
-      } catch (error) {
-        if (!options?.idempotent || !(error instanceof TransactionCanceledException) || error.CancellationReasons?.[2]?.Code !== 'ConditionalCheckFailed') throw error;
-        const first = await db.send(new GetCommand({ TableName: table, Key: keys.noteRequest(note.leadId, note.id), ConsistentRead: true }));
-        return (first.Item?.note as Note | undefined) ?? note;
-      }
+      const out = await transaction(db, [
+        { name: 'note', Put: { TableName: table, Item: entry, ConditionExpression: 'attribute_not_exists(pk)' } },
+        // The lead must exist: a note on a deleted lead is refused.
+        { name: 'lead', ConditionCheck: { TableName: table, Key: keys.lead(note.leadId), ConditionExpression: 'attribute_exists(pk)' } },
+        ...(options?.idempotent
+          ? [{ name: 'request' as const, Put: { TableName: table, Item: { ...keys.noteRequest(note.leadId, note.id), type: 'note-request', note }, ConditionExpression: 'attribute_not_exists(pk)' } }]
+          : []),
+      ]);
+      if (out.written) return note;
+      // The same request arrived before: answer the note it created.
+      if (!out.failed.includes('request')) throw out.error;
+      const first = await db.send(new GetCommand({ TableName: table, Key: keys.noteRequest(note.leadId, note.id), ConsistentRead: true }));
+      return (first.Item?.note as Note | undefined) ?? note;
     },
 
     async addAttachment(attachment, actor) {
@@ -98,28 +90,23 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
     },
 
     async follow(leadId, user, audit) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: table,
-                  Key: keys.lead(leadId),
-                  UpdateExpression: 'SET followers = list_append(if_not_exists(followers, :empty), :user), #version = #version + :one',
-                  ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(followers) OR NOT contains(followers, :name))',
-                  ExpressionAttributeNames: { '#version': 'version' },
-                  ExpressionAttributeValues: { ':empty': [], ':user': [user], ':name': user, ':one': 1 },
-                },
-              },
-              auditPut(leadId, audit, `follow-${user}`),
-            ],
-          }),
-        );
-      } catch (error) {
-        if (conditionFailed(error)) return undefined;
-        throw error;
-      }
+      const out = await transaction(db, [
+        {
+          name: 'lead',
+          Update: {
+            TableName: table,
+            Key: keys.lead(leadId),
+            UpdateExpression: 'SET followers = list_append(if_not_exists(followers, :empty), :user), #version = #version + :one',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(followers) OR NOT contains(followers, :name))',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':empty': [], ':user': [user], ':name': user, ':one': 1 },
+          },
+        },
+        { name: 'audit', ...auditPut(leadId, audit, `follow-${user}`) },
+      ]);
+      // No lead, or already a follower.
+      if (!out.written && out.failed.length > 0) return undefined;
+      if (!out.written) throw out.error;
       return getLead(leadId);
     },
 
@@ -128,29 +115,23 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
         const lead = await getLead(leadId);
         const index = (lead?.followers ?? []).indexOf(user);
         if (!lead || index === -1) return undefined;
-        try {
-          await db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: table,
-                    Key: keys.lead(leadId),
-                    UpdateExpression: `REMOVE followers[${index}] SET #version = #version + :one`,
-                    // The list may have shifted since the read: remove only if that slot still holds the user.
-                    ConditionExpression: `followers[${index}] = :name`,
-                    ExpressionAttributeNames: { '#version': 'version' },
-                    ExpressionAttributeValues: { ':name': user, ':one': 1 },
-                  },
-                },
-                auditPut(leadId, audit, `unfollow-${user}`),
-              ],
-            }),
-          );
-          return getLead(leadId);
-        } catch (error) {
-          if (!conditionFailed(error)) throw error;
-        }
+        const out = await transaction(db, [
+          {
+            name: 'lead',
+            Update: {
+              TableName: table,
+              Key: keys.lead(leadId),
+              UpdateExpression: `REMOVE followers[${index}] SET #version = #version + :one`,
+              // The list may have shifted since the read: remove only if that slot still holds the user.
+              ConditionExpression: `followers[${index}] = :name`,
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':name': user, ':one': 1 },
+            },
+          },
+          { name: 'audit', ...auditPut(leadId, audit, `unfollow-${user}`) },
+        ]);
+        if (out.written) return getLead(leadId);
+        if (out.failed.length === 0) throw out.error;
       }
       return undefined;
     },

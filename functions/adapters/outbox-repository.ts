@@ -1,17 +1,16 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { NotificationMessage } from '../core/notifications/messages';
 import type { Notifier } from '../core/notifications/notify';
+import type { PreferencesStore } from '../core/notifications/ports';
 import { DEFAULT_PREFERENCES, type NotificationPreferences, preferencesSchema } from '../core/notifications/preferences';
 import { keys } from './keys';
+import { isConditionalCheckFailed } from './transaction';
 
 /** "Already sent" markers outlive any bus retry or DLQ redrive window. */
 const MARKER_TTL_SECONDS = 30 * 24 * 3600;
 
-const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException';
-
-export const makePreferencesRepository = (db: DynamoDBDocumentClient, table: string) => ({
+export const makePreferencesRepository = (db: DynamoDBDocumentClient, table: string): PreferencesStore => ({
   async get(user: string): Promise<NotificationPreferences> {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.notifyPrefs(user) }));
     const parsed = preferencesSchema.safeParse(out.Item?.preferences);
@@ -22,7 +21,6 @@ export const makePreferencesRepository = (db: DynamoDBDocumentClient, table: str
     return preferences;
   },
 });
-export type PreferencesRepository = ReturnType<typeof makePreferencesRepository>;
 
 /**
  * `NOTIFY_MODE=outbox` (the local runtime): every message becomes a table item instead of an email.
@@ -40,7 +38,7 @@ export const makeOutboxNotifier = (db: DynamoDBDocumentClient, table: string): N
       );
       return 'sent';
     } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
+      if (isConditionalCheckFailed(error)) return 'duplicate';
       throw error;
     }
   },
@@ -89,7 +87,7 @@ export const makeSesNotifier = (
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return 'duplicate';
+      if (isConditionalCheckFailed(error)) return 'duplicate';
       throw error;
     }
     try {

@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { RoutingCounters } from '../core/lifecycle/assign';
 import { lifecycleKeys } from './keys';
 
 export const makeRoutingRepository = (db: DynamoDBDocumentClient, table: string) => ({
@@ -29,5 +30,4 @@ export const makeRoutingRepository = (db: DynamoDBDocumentClient, table: string)
     for (const item of out.Responses?.[table] ?? []) load[String(item.pk).slice('LOAD#'.length)] = Number(item.openLeads ?? 0);
     return load;
   },
-});
-export type RoutingRepository = ReturnType<typeof makeRoutingRepository>;
+}) satisfies RoutingCounters & { increment(team: string): Promise<number> };

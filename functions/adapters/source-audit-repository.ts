@@ -1,8 +1,8 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors';
 import type { SecretRotation, SourceAuditLog } from '../core/webhook-secret-rotation';
 import { keys } from './keys';
+import { transaction } from './transaction';
 
 const rotationOf = (item: Record<string, unknown> | undefined): SecretRotation | undefined =>
   item
@@ -27,26 +27,19 @@ export const makeSourceAuditRepository = (db: DynamoDBDocumentClient, table: str
     return new Map(found.map((r) => [r.sourceId, r]));
   },
   async beginRotation(rotation, seenRotationId) {
-    try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: table,
-                Item: { ...keys.sourceSecret(rotation.sourceId), type: 'source-secret', ...rotation },
-                ConditionExpression: seenRotationId === undefined ? 'attribute_not_exists(pk)' : 'rotationId = :seen',
-                ExpressionAttributeValues: seenRotationId === undefined ? undefined : { ':seen': seenRotationId },
-              },
-            },
-            { Put: { TableName: table, Item: { ...keys.sourceAudit(rotation.sourceId, rotation.at, rotation.rotationId), type: 'source-audit', action: 'webhook-secret-rotated', ...rotation } } },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) throw new ConflictError(`Source '${rotation.sourceId}' was rotated by someone else just now; reload and decide again.`);
-      throw error;
-    }
+    const out = await transaction(db, [
+      {
+        name: 'secret',
+        Put: {
+          TableName: table,
+          Item: { ...keys.sourceSecret(rotation.sourceId), type: 'source-secret', ...rotation },
+          ConditionExpression: seenRotationId === undefined ? 'attribute_not_exists(pk)' : 'rotationId = :seen',
+          ExpressionAttributeValues: seenRotationId === undefined ? undefined : { ':seen': seenRotationId },
+        },
+      },
+      { name: 'audit', Put: { TableName: table, Item: { ...keys.sourceAudit(rotation.sourceId, rotation.at, rotation.rotationId), type: 'source-audit', action: 'webhook-secret-rotated', ...rotation } } },
+    ]);
+    if (!out.written) throw new ConflictError(`Source '${rotation.sourceId}' was rotated by someone else just now; reload and decide again.`);
   },
   async abandonRotation(rotation, previous, reason) {
     const restore = previous

@@ -2,6 +2,7 @@ import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, GetCommand
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { OutboundStore } from '../core/outbound/deliver';
+import type { SubscriptionsStore } from '../core/outbound/ports';
 import { type DeliveryRecord, PRIVATE_HOST, type StoredSubscription, type Subscription } from '../core/outbound/subscriptions';
 import { keys } from './keys';
 
@@ -14,7 +15,7 @@ const CACHE_MS = 5000;
  * `SUBSCRIPTION#<id>`. The secret is stored with the subscription (the table is encrypted at rest)
  * and never returned after creation.
  */
-export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: string, { cacheMs = CACHE_MS } = {}) => {
+export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: string, { cacheMs = CACHE_MS } = {}): SubscriptionsStore => {
   let cache: { at: number; items: StoredSubscription[] } | undefined;
   const list = async (): Promise<StoredSubscription[]> => {
     if (cache && Date.now() - cache.at < cacheMs) return cache.items;
@@ -89,7 +90,6 @@ export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: s
     },
   };
 };
-export type SubscriptionsRepository = ReturnType<typeof makeSubscriptionsRepository>;
 
 /**
  * Refuses a host that resolves to a private address (a public name pointed at 10.x or 169.254.x after

@@ -1,9 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors';
-import type { ApprovalTaskRecord } from '../core/lifecycle/ports';
+import type { ApprovalTaskRecord, ApprovalTasksStore } from '../core/lifecycle/ports';
 import { lifecycleKeys } from './keys';
 import { TABLE } from './table-definition';
+import { isConditionalCheckFailed } from './transaction';
 
 /** Approval tasks as the lifecycle core describes them. */
 export type ApprovalTask = ApprovalTaskRecord;
@@ -23,7 +23,7 @@ const strip = (item: Record<string, unknown>): ApprovalTask => {
   return task as ApprovalTask;
 };
 
-export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string) => ({
+export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string): ApprovalTasksStore => ({
   async get(taskId: string): Promise<ApprovalTask | undefined> {
     const out = await db.send(new GetCommand({ TableName: table, Key: lifecycleKeys.task(taskId), ConsistentRead: true }));
     return out.Item ? strip(out.Item) : undefined;
@@ -35,7 +35,7 @@ export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string) =
       await db.send(new PutCommand({ TableName: table, Item: itemOf(task), ConditionExpression: 'attribute_not_exists(pk)' }));
       return task;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return (await this.get(task.taskId)) ?? task;
+      if (isConditionalCheckFailed(error)) return (await this.get(task.taskId)) ?? task;
       throw error;
     }
   },
@@ -66,7 +66,7 @@ export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string) =
     try {
       await db.send(new PutCommand({ TableName: table, Item: itemOf(decided), ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':open': 'open' } }));
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException' || error instanceof TransactionCanceledException) {
+      if (isConditionalCheckFailed(error)) {
         throw new ConflictError(`task ${task.taskId} has already been decided`, { taskId: task.taskId });
       }
       throw error;
@@ -100,4 +100,3 @@ export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string) =
       .filter((t) => t.status === 'open' && !seen.has(t.taskId) && seen.add(t.taskId));
   },
 });
-export type TasksRepository = ReturnType<typeof makeTasksRepository>;

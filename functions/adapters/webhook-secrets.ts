@@ -1,11 +1,12 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { WebhookSecretSet, WebhookSecretStore, WebhookSecrets } from '../core/webhook-secret-rotation';
+import { localOverrides } from '../env/function-env';
 
 export type { WebhookSecretSet, WebhookSecrets, WebhookSecretStore } from '../core/webhook-secret-rotation';
 export { DEFAULT_WEBHOOK_SECRET_PREFIX } from '../core/webhook-secret-rotation';
 
 /** Fixed secrets `{"<sourceId>": "whsec_..."}` without rotation (tests of the capture handler alone). */
-export const secretsFromEnv = (raw = process.env.LEADFLOW_WEBHOOK_SECRETS): WebhookSecrets => {
+export const secretsFromEnv = (raw: string | undefined): WebhookSecrets => {
   const map = raw ? (JSON.parse(raw) as Record<string, string>) : {};
   const sets = new Map(Object.entries(map).map(([id, current]) => [id, { current } as WebhookSecretSet]));
   return { secretsFor: async (sourceId) => sets.get(sourceId) };
@@ -14,8 +15,8 @@ export const secretsFromEnv = (raw = process.env.LEADFLOW_WEBHOOK_SECRETS): Webh
 const CACHE_MS = 5 * 60 * 1000;
 
 /** Locally `SECRETSMANAGER_ENDPOINT` points at the local runtime, which speaks the Secrets Manager protocol. */
-export const makeSecretsManagerClient = (endpoint = process.env.SECRETSMANAGER_ENDPOINT): SecretsManagerClient =>
-  new SecretsManagerClient(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
+export const makeSecretsManagerClient = (endpoint = localOverrides().SECRETSMANAGER_ENDPOINT): SecretsManagerClient =>
+  new SecretsManagerClient(endpoint ? { endpoint, region: localOverrides().AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
 
 const notFound = (error: unknown) => (error as Error).name === 'ResourceNotFoundException';
 
@@ -64,13 +65,9 @@ export const secretsFromSecretsManager = (prefix: string, client = makeSecretsMa
   };
 };
 
-/** The secrets the functions use: Secrets Manager under `WEBHOOK_SECRET_PREFIX` (also locally), else fixed ones from the environment. */
-export const webhookSecrets = (): WebhookSecrets & Partial<WebhookSecretStore> =>
-  process.env.WEBHOOK_SECRET_PREFIX ? secretsFromSecretsManager(process.env.WEBHOOK_SECRET_PREFIX) : secretsFromEnv();
+/** The secrets the functions use: Secrets Manager under `WEBHOOK_SECRET_PREFIX` (also locally), else fixed ones (`LEADFLOW_WEBHOOK_SECRETS`). */
+export const webhookSecrets = (prefix: string | undefined, fixed?: string): WebhookSecrets & Partial<WebhookSecretStore> =>
+  prefix ? secretsFromSecretsManager(prefix) : secretsFromEnv(fixed);
 
-/** The store a rotating function writes to; it needs `WEBHOOK_SECRET_PREFIX`. */
-export const webhookSecretStore = (): WebhookSecrets & WebhookSecretStore => {
-  const prefix = process.env.WEBHOOK_SECRET_PREFIX;
-  if (!prefix) throw new Error('environment variable WEBHOOK_SECRET_PREFIX is not set');
-  return secretsFromSecretsManager(prefix);
-};
+/** The store a rotating function writes to (its `secrets:rotate` need requires the prefix). */
+export const webhookSecretStore = (prefix: string): WebhookSecrets & WebhookSecretStore => secretsFromSecretsManager(prefix);

@@ -1,8 +1,9 @@
 import { ExecutionAlreadyExists, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WorkflowStarter } from '../core/ports';
+import type { WorkflowCallback, WorkflowStarter } from '../core/ports';
+import { localOverrides } from '../env/function-env';
 
 /** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol. */
-export const makeSfnClient = (endpoint = process.env.SFN_ENDPOINT): SFNClient =>
+export const makeSfnClient = (endpoint = localOverrides().SFN_ENDPOINT): SFNClient =>
   new SFNClient(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
 
 export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string): WorkflowStarter => ({
@@ -18,9 +19,8 @@ export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string):
 });
 
 /** Hands a waiting execution the outcome of a human step. */
-export const makeWorkflowCallback = (client: SFNClient) => ({
+export const makeWorkflowCallback = (client: SFNClient): WorkflowCallback => ({
   async succeed(taskToken: string, output: unknown) {
     await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
   },
 });
-export type WorkflowCallback = ReturnType<typeof makeWorkflowCallback>;

@@ -1,5 +1,9 @@
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeCountersRepository } from '../adapters/counters-repository';
 import { makeAnalyticsCountersHandler } from './handler';
+import { functionEnv } from '../env/function-env';
 
-export const handler = makeAnalyticsCountersHandler({ counters: makeCountersRepository(makeDocumentClient(), tableName()) });
+const env = functionEnv('analyticsCounters');
+const table = env.need('table:read').TABLE_NAME;
+
+export const handler = makeAnalyticsCountersHandler({ counters: makeCountersRepository(makeDocumentClient(), table) });

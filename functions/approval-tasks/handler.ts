@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type ActionPorts, decideTask, whenSettled } from '../core/lifecycle/act-on-lead';
 import { fieldIssuesOf, ValidationError } from '../core/errors';
-import type { TasksRepository } from '../adapters/tasks-repository';
+import type { ApprovalTasksStore } from '../core/lifecycle/ports';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
@@ -9,7 +9,7 @@ import { routeBy } from '../http/router';
 
 const decisionSchema = z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(2000).optional() }).strict();
 
-export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<TasksRepository, 'openFor'>) =>
+export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<ApprovalTasksStore, 'openFor'>) =>
   routeBy({
     /** The caller's open approval tasks: their own, their groups', and those escalated to them. */
     'GET /tasks': async (event) => {

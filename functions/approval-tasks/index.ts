@@ -1,14 +1,18 @@
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeTasksRepository } from '../adapters/tasks-repository';
 import { makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
 import { httpHandler } from '../http/middleware';
 import { makeApprovalTasksApi } from './handler';
+import { functionEnv } from '../env/function-env';
+
+const env = functionEnv('approvalTasks');
+const table = env.need('table:read').TABLE_NAME;
 
 export const handler = httpHandler(
   makeApprovalTasksApi(
-    { ...lifecyclePortsFromEnv(), callback: makeWorkflowCallback(makeSfnClient()), publisher: makeEventPublisher(makeEventBridgeClient()) },
-    makeTasksRepository(makeDocumentClient(), tableName()),
+    { ...lifecyclePortsFromEnv(env), callback: makeWorkflowCallback(makeSfnClient()), publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME) },
+    makeTasksRepository(makeDocumentClient(), table),
   ),
 );

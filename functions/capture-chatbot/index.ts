@@ -1,17 +1,23 @@
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeNotesRepository } from '../adapters/notes-repository';
 import { sourcesFromEnv } from '../adapters/source-registry';
+import { functionEnv } from '../env/function-env';
 import { logger } from '../http/observability';
 import { makeChatbotHandler } from './handler';
 
-const sources = sourcesFromEnv();
+const env = functionEnv('captureChatbot');
+const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
 const clock = { now: () => new Date() };
 export const handler = makeChatbotHandler({
-  capture: captureDepsFromEnv(),
+  capture: captureDepsFromEnv(env),
   sources: () => sources,
-  notes: makeNotesRepository(makeDocumentClient(), tableName()),
+  notes: makeNotesRepository(makeDocumentClient(), env.need('table:read').TABLE_NAME),
   clock,
-  rejections: { publisher: makeEventPublisher(makeEventBridgeClient()), clock, onError: (error) => logger.warn('rejection not announced', { error: error as Error }) },
+  rejections: {
+    publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
+    clock,
+    onError: (error) => logger.warn('rejection not announced', { error: error as Error }),
+  },
 });

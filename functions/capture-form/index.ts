@@ -1,5 +1,5 @@
 import { activityPorts } from '../adapters/activities-repository';
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
@@ -7,15 +7,19 @@ import { sourcesFromEnv } from '../adapters/source-registry';
 import { httpHandler } from '../http/middleware';
 import { logger } from '../http/observability';
 import { makeFormHandler } from './handler';
+import { functionEnv } from '../env/function-env';
 
-const sources = sourcesFromEnv();
-const publisher = makeEventPublisher(makeEventBridgeClient());
+const env = functionEnv('captureForm');
+const table = env.need('table:read').TABLE_NAME;
+
+const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
+const publisher = makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME);
 const clock = { now: () => new Date() };
 export const handler = httpHandler(
   makeFormHandler({
-    capture: captureDepsFromEnv(),
+    capture: captureDepsFromEnv(env),
     sources: () => sources,
     rejections: { publisher, clock, onError: (error) => logger.warn('rejection not announced', { error: error as Error }) },
-    activities: activityPorts(makeDocumentClient(), tableName(), { config: lifecyclePortsFromEnv().config, publisher, clock }),
+    activities: activityPorts(makeDocumentClient(), table, { config: lifecyclePortsFromEnv(env).config, publisher, clock }),
   }),
 );

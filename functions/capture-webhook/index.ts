@@ -1,18 +1,21 @@
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { webhookSecrets } from '../adapters/webhook-secrets';
-import { graceSecondsFrom } from '../core/webhook-secret-rotation';
 import { httpHandler } from '../http/middleware';
 import { makeWebhookHandler } from './handler';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { logger } from '../http/observability';
+import { functionEnv } from '../env/function-env';
 
-const sources = sourcesFromEnv();
+const env = functionEnv('captureWebhook');
+const secrets = env.need('secrets:webhooks');
+
+const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
 const rejections = {
-  publisher: makeEventPublisher(makeEventBridgeClient()),
+  publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
   clock: { now: () => new Date() },
   onError: (error: unknown) => logger.warn('rejection not announced', { error: error as Error }),
 };
 export const handler = httpHandler(
-  makeWebhookHandler({ capture: captureDepsFromEnv(), sources: () => sources, secrets: webhookSecrets(), graceSeconds: graceSecondsFrom(process.env.WEBHOOK_SECRET_GRACE_SECONDS), rejections }),
+  makeWebhookHandler({ capture: captureDepsFromEnv(env), sources: () => sources, secrets: webhookSecrets(secrets.WEBHOOK_SECRET_PREFIX, env.local.LEADFLOW_WEBHOOK_SECRETS), graceSeconds: secrets.WEBHOOK_SECRET_GRACE_SECONDS, rejections }),
 );

@@ -1,5 +1,6 @@
 import type { DedupeKey, KeyHolders } from './dedupe';
 import type { AuditEntry, Lead } from './lead';
+import type { StoredLead } from './lifecycle/ports';
 import type { BusEvent } from './events';
 
 export type Clock = { now(): Date };
@@ -42,3 +43,21 @@ export type WorkflowStarter = {
 };
 
 export type EventPublisher = { publish(events: BusEvent[]): Promise<void> };
+
+/** Hands a waiting execution the outcome of a human step. */
+export type WorkflowCallback = { succeed(taskToken: string, output: unknown): Promise<void> };
+
+/** A page and where the next one starts (absent on the last page); the HTTP edge turns it into a cursor. */
+export type Page<T> = { items: T[]; next?: PageKey };
+
+/** Narrowing of a lead list: a stage, leads ageing at `agingAt`, leads a rep may see. */
+export type ListFilter = { stage?: string; agingAt?: string; visibleTo?: string };
+
+/** Reads of leads for the APIs: one lead, its audit trail, and pages through an index. */
+export type LeadReader = {
+  get(id: string): Promise<StoredLead | undefined>;
+  /** The newest `limit` audit entries, oldest first. */
+  audit(id: string, limit?: number): Promise<AuditEntry[]>;
+  /** Newest first, by owner ("UNASSIGNED" for the queue) or by stage; a short page still says where the next starts unless it is the end. */
+  list(by: { owner: string } | { stage: string }, limit: number, from?: PageKey, filter?: ListFilter): Promise<Page<Lead>>;
+};

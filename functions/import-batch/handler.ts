@@ -2,12 +2,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { ImportFileError } from '../adapters/import-file-reader';
-import { normaliseToCsv, rowOfItem } from '../adapters/import-normalise';
-import { type ImportFiles, jobIdOfKey, rowsObjectKey } from '../adapters/import-uploads';
 import type { CaptureDeps } from '../core/capture-lead';
 import { NotFoundError } from '../core/errors';
 import { MappingError, resolveMapping } from '../core/import/column-mapping';
+import { ImportFileError } from '../core/import/import-file-error';
+import { jobIdOfKey, rowOfItem, rowsObjectKey } from '../core/import/import-objects';
+import type { ImportFiles, ImportNormaliser } from '../core/import/ports';
 import { type ImportStore, importBatch, statusOf } from '../core/import/import-job';
 import { findSource, type SourceConfig } from '../core/sources';
 
@@ -21,6 +21,7 @@ export type ImportBatchFnDeps = {
   store: ImportStore;
   sources: () => SourceConfig[];
   files: ImportFiles;
+  normalise: ImportNormaliser;
   pacing: ImportPacing;
   workDir?: string;
   concurrency?: number;
@@ -59,7 +60,7 @@ export const makeImportBatchHandler = (deps: ImportBatchFnDeps) => async (raw: I
         const input = join(dir, event.key.split('/').pop() ?? 'upload');
         const output = join(dir, 'rows.csv');
         await deps.files.download(event.bucket, event.key, input);
-        const { headers, totalRows } = await normaliseToCsv(input, output, { sheet: job.sheet });
+        const { headers, totalRows } = await deps.normalise(input, output, { sheet: job.sheet });
         let mapping: ReturnType<typeof resolveMapping>;
         try {
           mapping = resolveMapping(headers, job.mappingFile);

@@ -1,32 +1,33 @@
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { makeImportRepository } from '../adapters/import-repository';
+import { normaliseToCsv } from '../adapters/import-normalise';
 import { makeImportFiles } from '../adapters/import-uploads';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
 import { makeImportBatchHandler } from './handler';
+import { functionEnv } from '../env/function-env';
 
-const numberFromEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got '${process.env[name]}'`);
-  return value;
-};
+const env = functionEnv('importBatch');
+const table = env.need('table:read').TABLE_NAME;
 
 /**
  * Pacing (docs/import.md): at most IMPORT_MAX_CONCURRENCY batches run at once, each starting
  * lifecycles through its own token bucket of IMPORT_STARTS_PER_SECOND, so the import as a whole
  * starts at most concurrency × rate executions per second.
  */
-const sources = sourcesFromEnv();
+const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
 const db = makeDocumentClient();
-const capture = captureDepsFromEnv();
-const bucket = makeTokenBucket({ ratePerSecond: numberFromEnv('IMPORT_STARTS_PER_SECOND', 20), burst: numberFromEnv('IMPORT_STARTS_BURST', 20) });
+const capture = captureDepsFromEnv(env);
+const pacing = env.settings('importBatch');
+const bucket = makeTokenBucket({ ratePerSecond: pacing.IMPORT_STARTS_PER_SECOND, burst: pacing.IMPORT_STARTS_BURST });
 
 export const handler = makeImportBatchHandler({
-  capture: { ...capture, store: makeBatchedCaptureStore(db, tableName()), workflow: pacedStarter(capture.workflow, bucket) },
-  store: makeImportRepository(db, tableName()),
+  capture: { ...capture, store: makeBatchedCaptureStore(db, table), workflow: pacedStarter(capture.workflow, bucket) },
+  store: makeImportRepository(db, table),
   sources: () => sources,
   files: makeImportFiles(),
-  pacing: { batchSize: numberFromEnv('IMPORT_BATCH_SIZE', 100), maxConcurrency: numberFromEnv('IMPORT_MAX_CONCURRENCY', 5) },
+  normalise: normaliseToCsv,
+  pacing: { batchSize: pacing.IMPORT_BATCH_SIZE, maxConcurrency: pacing.IMPORT_MAX_CONCURRENCY },
 });

@@ -6,6 +6,7 @@ import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { MAX_COLUMNS, MappingError, mappingFileSchema, resolveMapping } from '../core/import/column-mapping';
 import { type ImportJob, type ImportStore, importBatch, jobIdOf, MAX_ROWS_PER_BATCH, statusOf, ZERO_COUNTS } from '../core/import/import-job';
 import { reportHeader, reportLine } from '../core/import/rejected-report';
+import type { ImportUploads } from '../core/import/ports';
 import type { Clock } from '../core/ports';
 import { findSource, type SourceConfig } from '../core/sources';
 import { type Caller, callerOf, isManager } from '../http/auth';
@@ -13,8 +14,6 @@ import { jsonBody } from '../http/body';
 import { type HttpResult, json } from '../http/responses';
 import { routeBy } from '../http/router';
 
-/** Presigned uploads exist only where a bucket is configured (on AWS); locally rows are posted. */
-export type ImportUploads = { uploadUrl(jobId: string, fileName: string, contentHash: string): Promise<string> };
 
 export type ImportsApiDeps = {
   capture: CaptureDeps;

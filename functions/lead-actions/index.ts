@@ -1,18 +1,22 @@
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeLeadWriter } from '../adapters/lead-writer';
 import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
 import { httpHandler } from '../http/middleware';
 import { makeLeadActionsApi } from './handler';
+import { functionEnv } from '../env/function-env';
 
-const writer = makeLeadWriter(makeDocumentClient(), tableName());
+const env = functionEnv('leadActions');
+const table = env.need('table:read').TABLE_NAME;
+
+const writer = makeLeadWriter(makeDocumentClient(), table);
 
 export const handler = httpHandler(
   makeLeadActionsApi({
-    ...lifecyclePortsFromEnv(),
+    ...lifecyclePortsFromEnv(env),
     callback: makeWorkflowCallback(makeSfnClient()),
-    publisher: makeEventPublisher(makeEventBridgeClient()),
+    publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
     writeWithKeys: (before, patch, audit, added, removed) => writer.write(before, patch, audit, { keepToken: true, extra: writer.keyMoves(before.id, added, removed) }),
   }),
 );

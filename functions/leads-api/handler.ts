@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
-import type { LeadReader } from '../adapters/lead-repository';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { STAGES, type Stage } from '../core/lead';
@@ -8,6 +7,7 @@ import { canSee } from '../core/lead-access';
 import { leadView } from '../core/lead-view';
 import type { StagesConfig } from '../core/lifecycle/stages-config';
 import { allowedActions } from '../core/lifecycle/transitions';
+import type { LeadReader } from '../core/ports';
 import { findSource, type SourceConfig } from '../core/sources';
 import { callerOf, isManager } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';

@@ -1,4 +1,4 @@
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeLeadReader } from '../adapters/lead-repository';
 import { sourcesFromEnv } from '../adapters/source-registry';
@@ -7,14 +7,18 @@ import { readConfig } from '../core/config/config-document';
 import { stagesConfig } from '../core/lifecycle/stages-config';
 import { httpHandler } from '../http/middleware';
 import { makeLeadsApi } from './handler';
+import { functionEnv } from '../env/function-env';
 
-const sources = sourcesFromEnv();
+const env = functionEnv('leadsApi');
+const table = env.need('table:read').TABLE_NAME;
+
+const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
 const db = makeDocumentClient();
-const config = makeConfigRepository(db, tableName());
+const config = makeConfigRepository(db, table);
 export const handler = httpHandler(
   makeLeadsApi({
-    capture: captureDepsFromEnv(),
-    leads: makeLeadReader(db, tableName()),
+    capture: captureDepsFromEnv(env),
+    leads: makeLeadReader(db, table),
     sources: () => sources,
     stages: async () => (await readConfig(config, stagesConfig)).value,
   }),

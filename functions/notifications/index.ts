@@ -1,23 +1,27 @@
-import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeConfigRepository } from '../adapters/config-repository';
 import { makeOutboxNotifier, makePreferencesRepository, makeSesNotifier } from '../adapters/outbox-repository';
 import { readConfig } from '../core/config/config-document';
 import { managerOf, teamsConfig } from '../core/lifecycle/teams-config';
 import { makeNotificationsHandler } from './handler';
+import { functionEnv } from '../env/function-env';
+
+const env = functionEnv('notifications');
+const email = env.need('email');
 
 const db = makeDocumentClient();
-const table = tableName();
+const table = env.need('table:read').TABLE_NAME;
 const config = makeConfigRepository(db, table);
 const preferences = makePreferencesRepository(db, table);
 
 /** Locally (`NOTIFY_MODE=outbox`) messages land in the table, readable at GET /_local/outbox; on AWS, SES. */
 const notifier =
-  process.env.NOTIFY_MODE === 'outbox'
+  env.local.NOTIFY_MODE === 'outbox'
     ? makeOutboxNotifier(db, table)
     : makeSesNotifier(db, table, {
-        from: process.env.NOTIFY_FROM ?? 'leadflow@example.com',
-        configurationSet: process.env.NOTIFY_CONFIGURATION_SET,
-        addressOf: async (user) => (await preferences.get(user)).email ?? (process.env.NOTIFY_EMAIL_DOMAIN ? `${user}@${process.env.NOTIFY_EMAIL_DOMAIN}` : undefined),
+        from: email.NOTIFY_FROM ?? 'leadflow@example.com',
+        configurationSet: env.settings('notifications').NOTIFY_CONFIGURATION_SET,
+        addressOf: async (user) => (await preferences.get(user)).email ?? (email.NOTIFY_EMAIL_DOMAIN ? `${user}@${email.NOTIFY_EMAIL_DOMAIN}` : undefined),
       });
 
 export const handler = makeNotificationsHandler({
@@ -27,5 +31,5 @@ export const handler = makeNotificationsHandler({
     return teams.teams.find((t) => t.id === lead.team)?.manager ?? managerOf(teams, lead.owner);
   },
   notifier,
-  consoleUrl: process.env.CONSOLE_URL ?? process.env.PUBLIC_URL,
+  consoleUrl: email.CONSOLE_URL ?? env.local.PUBLIC_URL,
 });

@@ -1,13 +1,13 @@
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import type { IdGenerator, Clock } from '../core/ports';
+import type { SubscriptionsStore } from '../core/outbound/ports';
 import { newSigningSecret, subscriptionRequestSchema } from '../core/outbound/subscriptions';
-import type { SubscriptionsRepository } from '../adapters/subscriptions-repository';
 import { callerOf, requireGroup } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
 
-export type SubscriptionsApiDeps = { repo: SubscriptionsRepository; ids: IdGenerator; clock: Clock; allowInsecure: boolean };
+export type SubscriptionsApiDeps = { repo: SubscriptionsStore; ids: IdGenerator; clock: Clock; allowInsecure: boolean };
 
 /** Outbound webhook subscriptions, managed by sales ops. The secret is shown once, on creation. */
 export const makeSubscriptionsApi = (deps: SubscriptionsApiDeps) =>

@@ -5,8 +5,9 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
 import { makeImportRepository } from '../../functions/adapters/import-repository';
-import type { ImportFiles } from '../../functions/adapters/import-uploads';
+import { normaliseToCsv } from '../../functions/adapters/import-normalise';
 import { jobIdOf, ZERO_COUNTS } from '../../functions/core/import/import-job';
+import type { ImportFiles } from '../../functions/core/import/ports';
 import type { SourceConfig } from '../../functions/core/sources';
 import { makeImportBatchHandler } from '../../functions/import-batch/handler';
 import { freshTable } from '../support/table';
@@ -39,6 +40,7 @@ const setup = async () => {
     store,
     sources: () => [source],
     files: folderFiles(root),
+    normalise: normaliseToCsv,
     pacing: { batchSize: 3, maxConcurrency: 2 },
     workDir: await mkdtemp(join(tmpdir(), 'leadflow-work-')),
   });

@@ -1,7 +1,8 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { leadItem } from '../../functions/adapters/lead-item';
-import { type LeadReader, makeLeadReader } from '../../functions/adapters/lead-repository';
+import { makeLeadReader } from '../../functions/adapters/lead-repository';
+import type { LeadReader } from '../../functions/core/ports';
 import type { Lead, Stage } from '../../functions/core/lead';
 import type { PageKey } from '../../functions/core/ports';
 import { freshTable } from '../support/table';

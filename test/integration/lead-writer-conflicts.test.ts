@@ -2,11 +2,12 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { leadItem } from '../../functions/adapters/lead-item';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
-import { type LeadWriter, makeLeadWriter, type StoredLead } from '../../functions/adapters/lead-writer';
+import { makeLeadWriter } from '../../functions/adapters/lead-writer';
 import { makeNotesRepository } from '../../functions/adapters/notes-repository';
 import { ConflictError } from '../../functions/core/errors';
 import type { CollabStore } from '../../functions/core/feed/lead-collab';
 import type { Lead } from '../../functions/core/lead';
+import type { LeadWriter, StoredLead } from '../../functions/core/lifecycle/ports';
 import { freshTable } from '../support/table';
 
 const at = '2026-03-02T09:00:00.000Z';

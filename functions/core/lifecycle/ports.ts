@@ -11,9 +11,25 @@ import type { TeamsConfig } from './teams-config';
 
 export type StoredLead = Lead & { taskToken?: string };
 
+export type LeadWriteOptions = {
+  /** The token the change consumes: the write fails if the lead no longer waits on it. */
+  consumeToken?: string;
+  /** Token of the wait the execution just entered. */
+  setToken?: string;
+  /** An edit while the execution waits: the wait goes on, so its token stays. */
+  keepToken?: boolean;
+};
+
+/** Every lead change after capture: conditional on the version (and the token it consumes), with its audit entries. */
+export type LeadWriter = {
+  write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options?: LeadWriteOptions): Promise<StoredLead>;
+  /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
+  setWaitToken(id: string, token: string): Promise<void>;
+};
+
 export type LeadStorePort = {
   get(id: string): Promise<StoredLead | undefined>;
-  write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options?: { consumeToken?: string; setToken?: string }): Promise<StoredLead>;
+  write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken'>): Promise<StoredLead>;
   /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
   setWaitToken(id: string, token: string): Promise<void>;
 };
@@ -54,6 +70,12 @@ export type TasksPort = {
   attachToken(taskId: string, token: string): Promise<void>;
   escalate(task: ApprovalTaskRecord, to: string, dueAt: string): Promise<ApprovalTaskRecord>;
   decide(task: ApprovalTaskRecord, decision: 'approve' | 'reject', by: string, comment: string | undefined, at: string): Promise<ApprovalTaskRecord>;
+};
+
+/** Approval tasks as the APIs see them: the lifecycle's port plus the caller's open tasks. */
+export type ApprovalTasksStore = TasksPort & {
+  /** Open tasks for a user: their own, their groups', and those escalated to them. */
+  openFor(userId: string, groups: readonly string[]): Promise<ApprovalTaskRecord[]>;
 };
 
 export type ConversionPort = {
