@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { stringify } from 'csv-stringify/sync';
 import * as z from 'zod';
 import type { CaptureDeps } from '../core/capture-lead';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { MAX_COLUMNS, MappingError, mappingFileSchema, resolveMapping } from '../core/import/column-mapping';
 import { type ImportJob, type ImportStore, importBatch, jobIdOf, MAX_ROWS_PER_BATCH, statusOf, ZERO_COUNTS } from '../core/import/import-job';
 import { reportHeader, reportLine } from '../core/import/rejected-report';
+import { formulaSafeCsv } from '../core/safe-csv';
 import type { Clock } from '../core/ports';
 import { findSource, type SourceConfig } from '../core/sources';
 import { type Caller, callerOf, isManager } from '../http/auth';
@@ -138,7 +138,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       return {
         statusCode: 200,
         headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${job.jobId}.rejected.csv"` },
-        body: stringify(lines),
+        body: formulaSafeCsv(lines),
       };
     },
   });
