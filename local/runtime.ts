@@ -135,6 +135,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     AWS_SECRET_ACCESS_KEY: 'local',
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: dynamodbEndpoint,
+    // The one switch for local leniency (outbound webhooks to 127.0.0.1 receivers); never inferred from other variables.
+    LEADFLOW_MODE: 'local',
     SFN_ENDPOINT: url,
     EVENTS_ENDPOINT: url,
     EVENT_BUS_NAME: 'leadflow',

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { makeDocumentClient, tableName } from '../adapters/aws-clients';
+import { outboundPolicyFromEnv, systemResolveAll } from '../adapters/outbound-http';
 import { makeSubscriptionsRepository } from '../adapters/subscriptions-repository';
 import { httpHandler } from '../http/middleware';
 import { makeSubscriptionsApi } from './handler';
@@ -9,7 +10,7 @@ export const handler = httpHandler(
     repo: makeSubscriptionsRepository(makeDocumentClient(), tableName(), { cacheMs: 0 }),
     ids: { next: () => `sub_${ulid()}` },
     clock: { now: () => new Date() },
-    // Only the local runtime (or an explicit opt-in) may target plain http and private hosts.
-    allowInsecure: process.env.OUTBOUND_ALLOW_INSECURE === 'true' || Boolean(process.env.DYNAMODB_ENDPOINT),
+    // Only the explicit local mode may target private hosts; delivery checks again on every connect.
+    outbound: { policy: outboundPolicyFromEnv(), resolve: systemResolveAll },
   }),
 );
