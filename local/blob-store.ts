@@ -4,6 +4,7 @@ import { dirname, join, normalize, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type BlobGrant, grantIsSigned } from '../functions/adapters/attachments-local';
+import { attachmentDisposition } from '../functions/core/feed/attachment-policy';
 
 const problem = (res: ServerResponse, status: number, title: string, detail: string) => {
   res.writeHead(status, { 'content-type': 'application/problem+json' });
@@ -34,7 +35,10 @@ export const makeBlobRoute = (dir: string, secret: string) => async (req: Incomi
     res.writeHead(200, {
       'content-type': grant.contentType,
       'content-length': String(statSync(file).size),
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(grant.fileName)}`,
+      'content-disposition': attachmentDisposition(grant.fileName),
+      // A user's upload is never sniffed into HTML or script, nor run if opened in place.
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
     });
     await pipeline(createReadStream(file), res);
     return;

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import { Command, Option } from 'commander';
-import { columnsOf, reportRows } from '../../functions/core/reports/report-rows';
+import { columnsOf, reportRows, toCsv } from '../../functions/core/reports/report-rows';
 import type { Report } from '../../functions/core/reports/reports';
 import { apiOption, isLocalApi } from '../api-option';
 
@@ -23,6 +23,14 @@ export const renderTable = (report: Report): string => {
   return table.toString();
 };
 
+/** What `leadflow report` prints for each `--format`. */
+export const renderReport = (name: string, report: Report, format: string): string => {
+  if (format === 'csv') return toCsv(report);
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  const span = 'from' in report ? `${report.from} … ${report.to}` : `as of ${report.asOf}`;
+  return `${name} ${span}\n${renderTable(report)}\n`;
+};
+
 /** `leadflow report funnel --from 2026-01-01`: the same figures as GET /reports/funnel, as a table. */
 export const command = new Command('report')
   .description('print a report (funnel, sources, aging, reps) as a table, CSV or JSON')
@@ -40,14 +48,9 @@ export const command = new Command('report')
     if (!token) throw new Error(`${options.api} is not the local runtime: give --token <jwt>`);
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries({ from: options.from, to: options.to, groupBy: options.groupBy, period: options.period })) if (v) query.set(k, v);
-    const res = await fetch(`${options.api}/reports/${name}?${query}`, {
-      headers: { authorization: `Bearer ${token}`, accept: options.format === 'csv' ? 'text/csv' : 'application/json' },
-    });
+    // Always JSON from the API: the CLI writes its CSV with the product's own formula-safe writer, whatever server answers.
+    const res = await fetch(`${options.api}/reports/${name}?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
     const text = await res.text();
     if (!res.ok) throw new Error(`GET /reports/${name} answered ${res.status}: ${text}`);
-    if (options.format === 'table') {
-      const report = JSON.parse(text) as Report;
-      const span = 'from' in report ? `${report.from} … ${report.to}` : `as of ${report.asOf}`;
-      process.stdout.write(`${name} ${span}\n${renderTable(report)}\n`);
-    } else process.stdout.write(options.format === 'json' ? `${JSON.stringify(JSON.parse(text), null, 2)}\n` : text);
+    process.stdout.write(renderReport(name, JSON.parse(text) as Report, options.format));
   });

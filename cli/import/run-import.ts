@@ -2,12 +2,13 @@ import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { userInfo } from 'node:os';
-import { stringify } from 'csv-stringify/sync';
+import { parse } from 'csv-parse/sync';
 import { hashFile, ImportFileError, readTable } from '../../functions/adapters/import-file-reader';
 import { type MappingFile, MappingError, mappingFileSchema, type ResolvedMapping, resolveMapping } from '../../functions/core/import/column-mapping';
 import { MAX_ROWS_PER_BATCH, type ImportCounts, type RowOutcome } from '../../functions/core/import/import-job';
 import { isReported, reportHeader, reportLine } from '../../functions/core/import/rejected-report';
 import { prepareRow, type SourceRow } from '../../functions/core/import/row-to-lead';
+import { formulaSafeCsv } from '../../functions/core/safe-csv';
 import { signDevToken } from '../../local/dev-jwt';
 import { isLocalApi } from '../api-option';
 import { ApiError, makeApiClient } from './api-client';
@@ -65,12 +66,12 @@ const makeReport = (file: string, headers: string[]) => {
   const partial = `${path}.partial`;
   const stream = createWriteStream(partial);
   let lines = 0;
-  stream.write(stringify([reportHeader(headers)]));
+  stream.write(formulaSafeCsv([reportHeader(headers)]));
   return {
     path,
     add(outcome: RowOutcome, values: string[]) {
       lines++;
-      stream.write(stringify([reportLine(outcome, values)]));
+      stream.write(formulaSafeCsv([reportLine(outcome, values)]));
     },
     async finish() {
       await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
@@ -89,14 +90,19 @@ const makeReport = (file: string, headers: string[]) => {
   };
 };
 
-/** The server's report of a finished job, written beside the input like the CLI's own (whole, or none when no row was refused). */
+/**
+ * The server's report of a finished job, written beside the input like the CLI's own (whole, or none
+ * when no row was refused). Re-written through the formula-safe writer, so the file is safe whatever
+ * server answered (escaping is idempotent: an escaped cell starts with `'`, not a trigger).
+ */
 const writeReport = async (file: string, csv: string) => {
   const path = reportPathOf(file);
-  if (csv.trim().split('\n').length <= 1) {
+  const lines = parse(csv, { relax_column_count: true }) as string[][];
+  if (lines.length <= 1) {
     await rm(path, { force: true });
     return undefined;
   }
-  await writeFile(`${path}.partial`, csv);
+  await writeFile(`${path}.partial`, formulaSafeCsv(lines));
   await rename(`${path}.partial`, path);
   return path;
 };

@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { attachmentDisposition } from '../core/feed/attachment-policy';
 import type { BlobUrls } from '../core/feed/lead-collab';
 
 /**
@@ -18,8 +19,9 @@ export const makeS3BlobUrls = (bucket: string, client = new S3Client({})): BlobU
       new GetObjectCommand({
         Bucket: bucket,
         Key: key,
+        // S3 answers with these overrides: the declared type (never sniffed from the bytes) and a download, not a page.
         ResponseContentType: contentType,
-        ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+        ResponseContentDisposition: attachmentDisposition(fileName),
       }),
       { expiresIn },
     ),

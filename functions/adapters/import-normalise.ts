@@ -9,6 +9,8 @@ import { type ReadOptions, readTable } from './import-file-reader';
  * Reads a CSV or XLSX upload whole (so a malformed file fails before any row is imported) and
  * writes a plain UTF-8 CSV the Distributed Map's CSV ItemReader can read: the original row number,
  * then the values under positional headers (real headers may repeat, be empty or be very long).
+ * Only the import reads this file, never a person: values stay exactly as given (no formula
+ * escaping, which would turn a phone `+49 …` into `'+49 …` on its way into a lead).
  */
 export const normaliseToCsv = (async (inPath: string, outPath: string, options: ReadOptions = {}): Promise<{ headers: string[]; totalRows: number }> => {
   const out = createWriteStream(outPath);

@@ -1,9 +1,7 @@
 import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { OutboundStore } from '../core/outbound/deliver';
 import type { SubscriptionsStore } from '../core/outbound/ports';
-import { type DeliveryRecord, PRIVATE_HOST, type StoredSubscription, type Subscription } from '../core/outbound/subscriptions';
+import type { DeliveryRecord, StoredSubscription, Subscription } from '../core/outbound/subscriptions';
 import { keys } from './keys';
 
 /** Delivery history is for the console: kept 30 days. "Done" marks outlive any retry or DLQ redrive. */
@@ -89,30 +87,4 @@ export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: s
       return (out.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, expiresAt: _e, ...d }) => d as DeliveryRecord);
     },
   };
-};
-
-/**
- * Refuses a host that resolves to a private address (a public name pointed at 10.x or 169.254.x after
- * the subscription was checked). Allowed only where `allowPrivate` (the local runtime).
- */
-export const guardedHttpPost =
-  (allowPrivate: boolean, resolve = (host: string) => lookup(host, { all: true })) =>
-  async (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => {
-    if (!allowPrivate) {
-      const { hostname } = new URL(url);
-      const addresses = isIP(hostname.replace(/^\[|\]$/g, '')) ? [{ address: hostname.replace(/^\[|\]$/g, '') }] : await resolve(hostname);
-      const inside = addresses.find(({ address }) => {
-        const plain = address.replace(/^::ffff:/i, '');
-        return PRIVATE_HOST.test(plain) || PRIVATE_HOST.test(`[${plain}]`);
-      });
-      if (inside) throw new Error(`${hostname} resolves to a private address (${inside.address}); refused`);
-    }
-    return httpPost(url, headers, body, timeoutMs);
-  };
-
-/** POST with a deadline; the answer body is read and dropped (a subscriber cannot make us buffer much). */
-export const httpPost = async (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => {
-  const answer = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-  await answer.body?.cancel();
-  return { status: answer.status };
 };

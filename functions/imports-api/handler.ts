@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { stringify } from 'csv-stringify/sync';
 import * as z from 'zod';
 import type { CaptureDeps } from '../core/capture-lead';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
@@ -7,6 +6,7 @@ import { MAX_COLUMNS, MappingError, mappingFileSchema, resolveMapping } from '..
 import { type ImportJob, type ImportStore, importBatch, jobIdOf, MAX_ROWS_PER_BATCH, statusOf, ZERO_COUNTS } from '../core/import/import-job';
 import { reportHeader, reportLine } from '../core/import/rejected-report';
 import type { ImportUploads } from '../core/import/ports';
+import { formulaSafeCsv } from '../core/safe-csv';
 import type { Clock } from '../core/ports';
 import { findSource, type SourceConfig } from '../core/sources';
 import { type Caller, callerOf, isManager } from '../http/auth';
@@ -137,7 +137,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       return {
         statusCode: 200,
         headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${job.jobId}.rejected.csv"` },
-        body: stringify(lines),
+        body: formulaSafeCsv(lines),
       };
     },
   });

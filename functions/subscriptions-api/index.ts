@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import { makeDocumentClient } from '../adapters/aws-clients';
+import { outboundPolicy, systemResolveAll } from '../adapters/outbound-http';
 import { makeSubscriptionsRepository } from '../adapters/subscriptions-repository';
 import { httpHandler } from '../http/middleware';
 import { makeSubscriptionsApi } from './handler';
@@ -13,7 +14,7 @@ export const handler = httpHandler(
     repo: makeSubscriptionsRepository(makeDocumentClient(), table, { cacheMs: 0 }),
     ids: { next: () => `sub_${ulid()}` },
     clock: { now: () => new Date() },
-    // Only the local runtime (or an explicit opt-in) may target plain http and private hosts.
-    allowInsecure: env.settings('subscriptionsApi').OUTBOUND_ALLOW_INSECURE || env.house.LEADFLOW_MODE === 'local',
+    // Only the explicit local mode may target private hosts; delivery checks again on every connect.
+    outbound: { policy: outboundPolicy({ localMode: env.house.LEADFLOW_MODE === 'local', allowInsecure: env.settings('subscriptionsApi').OUTBOUND_ALLOW_INSECURE }), resolve: systemResolveAll },
   }),
 );

@@ -129,7 +129,7 @@ describe('the lead lifecycle through the HTTP API', () => {
     });
   });
 
-  it('runs a two-step approval: unauthorised 403, double decision 409, reject returns the lead, approval converts', async () => {
+  it('runs a two-step approval: a stranger 404, double decision 409, reject returns the lead, approval converts', async () => {
     await putConfig('approvals', {
       chains: [
         {
@@ -149,7 +149,7 @@ describe('the lead lifecycle through the HTTP API', () => {
     const [step1] = await eventually(async () => ((await tasksOf(['victor', 'rep'], id)).length === 1 ? tasksOf(['victor', 'rep'], id) : undefined));
     expect(step1?.stepName).toBe('deal desk');
     const taskId = String(step1?.taskId);
-    expect((await decide(taskId, ['mallory', 'rep'], { decision: 'approve' })).status).toBe(403);
+    expect((await decide(taskId, ['mallory', 'rep'], { decision: 'approve' })).status).toBe(404);
     expect((await decide(taskId, ['victor', 'rep'], { decision: 'approve', comment: 'fine' })).status).toBe(200);
     expect((await decide(taskId, ['victor', 'rep'], { decision: 'approve' })).status).toBe(409);
     const [step2] = await eventually(async () => ((await tasksOf(MANAGER, id)).length === 1 ? tasksOf(MANAGER, id) : undefined));

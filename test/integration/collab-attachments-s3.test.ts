@@ -14,9 +14,14 @@ describe('S3 attachment URLs', () => {
     expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual(expect.arrayContaining(['content-length', 'content-type', 'host']));
   });
 
+  it('signs the attachment disposition safely for a file name with quotes and apostrophes', async () => {
+    const url = new URL(await makeS3BlobUrls('leadflow-attachments', s3).downloadUrl('leads/L1/A1', `x.pdf"; filename="evil.html`, 'application/pdf', 900));
+    expect(url.searchParams.get('response-content-disposition')).toBe(`attachment; filename="x.pdf__ filename=_evil.html"; filename*=UTF-8''x.pdf%22%3B%20filename%3D%22evil.html`);
+  });
+
   it('makes the download save under the original file name with its type', async () => {
     const url = new URL(await makeS3BlobUrls('leadflow-attachments', s3).downloadUrl('leads/L1/A1', 'offer 2026.pdf', 'application/pdf', 900));
-    expect(url.searchParams.get('response-content-disposition')).toBe("attachment; filename*=UTF-8''offer%202026.pdf");
+    expect(url.searchParams.get('response-content-disposition')).toBe(`attachment; filename="offer 2026.pdf"; filename*=UTF-8''offer%202026.pdf`);
     expect(url.searchParams.get('response-content-type')).toBe('application/pdf');
   });
 });

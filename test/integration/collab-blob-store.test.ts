@@ -26,7 +26,9 @@ describe('the local blob store behind attachment URLs', () => {
     const get = await fetch(await urls.downloadUrl('leads/L1/A1', 'notes.txt', 'text/plain', 60));
     expect(put.status).toBe(200);
     expect(get.status).toBe(200);
-    expect(get.headers.get('content-disposition')).toContain("filename*=UTF-8''notes.txt");
+    expect(get.headers.get('content-disposition')).toBe(`attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`);
+    expect(get.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(get.headers.get('content-type')).toBe('text/plain');
     expect(await get.text()).toBe('hello, attachment');
   });
 

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardedHttpPost, httpPost, makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
+import { makeOutboundPost, OutboundRefused } from '../../functions/adapters/outbound-http';
+import { makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
+import { type OutboundPolicy, urlTargetProblem } from '../../functions/core/outbound/address-policy';
 import { makeEvent } from '../../functions/core/events';
 import { DeliveryFailed, deliverEvent } from '../../functions/core/outbound/deliver';
 import { newSigningSecret } from '../../functions/core/outbound/subscriptions';
@@ -15,15 +17,19 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
+const LOCAL: OutboundPolicy = { allowPrivate: true, allowHttp: true };
+/** AWS's address policy, with plain http allowed only so these local receivers can stand in for public ones. */
+const AWS_OVER_HTTP: OutboundPolicy = { allowPrivate: false, allowHttp: true };
+
 /** A real HTTP receiver on a free port that answers `status()` and keeps what it got. */
-const receiver = async (status: () => number) => {
+const receiver = async (status: () => number, headers: Record<string, string> = {}) => {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(status()).end();
+      res.writeHead(status(), headers).end();
     });
   });
   servers.push(server);
@@ -45,7 +51,7 @@ const setup = async () => {
     await repo.create({ id, url, eventTypes, secret, createdAt: '2026-11-23T10:00:00Z', createdBy: 'sally' });
     return secret;
   };
-  const deps = { store: repo, post: httpPost, now: () => new Date(), sleep: async () => {}, attempts: 2 };
+  const deps = { store: repo, post: makeOutboundPost(LOCAL), now: () => new Date(), sleep: async () => {}, attempts: 2 };
   return { repo, subscribe, deps };
 };
 
@@ -104,13 +110,53 @@ describe('outbound webhooks to local HTTP receivers', () => {
     await expect(deliverEvent({ ...deps, timeoutMs: 500 }, busEvent())).rejects.toThrow(/gone \(http:\/\/127\.0\.0\.1:9\/hook\)/);
   });
 
-  it('refuses to post to a public name that resolves to a private address, except locally', async () => {
+  it('refuses at connect time a name that resolves to a blocked address, and connects to exactly the address it checked', async () => {
     const crm = await receiver(() => 200);
-    const sneaky = crm.url.replace('127.0.0.1', 'hooks.crm.example');
-    const resolvesInside = async () => [{ address: '10.0.0.7', family: 4 }];
-    await expect(guardedHttpPost(false, resolvesInside)(sneaky, {}, '{}', 1000)).rejects.toThrow(/resolves to a private address \(10\.0\.0\.7\)/);
-    await expect(guardedHttpPost(false)(crm.url, {}, '{}', 1000)).rejects.toThrow(/private address/);
-    expect(await guardedHttpPost(true)(crm.url, {}, '{}', 1000)).toEqual({ status: 200 });
+    const port = new URL(crm.url).port;
+    // A fault the emulator cannot produce: DNS answering a private address for a public name. The
+    // resolver is injected into the socket's lookup, so it also decides where the socket connects.
+    const inside = async () => [{ address: '127.0.0.1', family: 4 }];
+    const named = `http://hooks.crm.example:${port}/hook`;
+
+    const refused = await makeOutboundPost(AWS_OVER_HTTP, inside)(named, {}, '{}', 2000).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OutboundRefused);
+    expect(String(refused)).toMatch(/hooks\.crm\.example resolves to 127\.0\.0\.1, a loopback address; refused/);
+    expect(crm.received).toHaveLength(0);
+
+    // In local mode the same name is delivered, to the address the lookup answered (the name exists nowhere else).
+    expect(await makeOutboundPost(LOCAL, inside)(named, {}, '{}', 2000)).toEqual({ status: 200 });
     expect(crm.received).toHaveLength(1);
+  });
+
+  it('checks again on delivery a name that answered a public address when the subscription was created (DNS rebinding)', async () => {
+    const crm = await receiver(() => 200);
+    const answers = ['93.184.216.34', '127.0.0.1'];
+    const rebinding = async () => [{ address: answers.shift() ?? '127.0.0.1', family: 4 }];
+    const url = `http://rebind.example:${new URL(crm.url).port}/hook`;
+
+    expect(await urlTargetProblem(url, AWS_OVER_HTTP, rebinding)).toBeUndefined();
+    await expect(makeOutboundPost(AWS_OVER_HTTP, rebinding)(url, {}, '{}', 2000)).rejects.toThrow(/resolves to 127\.0\.0\.1/);
+    expect(crm.received).toHaveLength(0);
+  });
+
+  it('refuses literal loopback, IPv4-mapped and metadata addresses before connecting, the metadata ones even locally', async () => {
+    const crm = await receiver(() => 200);
+    const port = new URL(crm.url).port;
+    for (const host of ['127.0.0.1', '[::ffff:7f00:1]', '[::ffff:127.0.0.1]', '0x7f.1', '2130706433']) {
+      await expect(makeOutboundPost(AWS_OVER_HTTP)(`http://${host}:${port}/hook`, {}, '{}', 2000), host).rejects.toThrow(/loopback address; refused/);
+    }
+    await expect(makeOutboundPost(LOCAL)('http://169.254.169.254/latest/meta-data', {}, '{}', 2000)).rejects.toThrow(/metadata/);
+    await expect(makeOutboundPost(LOCAL)('http://[fd00:ec2::254]/latest/meta-data', {}, '{}', 2000)).rejects.toThrow(/metadata/);
+    await expect(makeOutboundPost({ allowPrivate: false, allowHttp: false })('http://hooks.crm.example/', {}, '{}', 2000)).rejects.toThrow(/must be an https URL/);
+    expect(crm.received).toHaveLength(0);
+  });
+
+  it('does not follow a redirect: the answer is the 3xx itself', async () => {
+    const inside = await receiver(() => 200);
+    const redirecting = await receiver(() => 307, { location: inside.url });
+
+    expect(await makeOutboundPost(LOCAL)(redirecting.url, {}, '{}', 2000)).toEqual({ status: 307 });
+    expect(redirecting.received).toHaveLength(1);
+    expect(inside.received).toHaveLength(0);
   });
 });

@@ -36,3 +36,16 @@ export type AttachmentRequest = z.infer<typeof attachmentRequestSchema>;
 
 /** The object key: per lead, by id; the user's file name never becomes part of a path. */
 export const attachmentObjectKey = (leadId: string, attachmentId: string) => `leads/${leadId}/${attachmentId}`;
+
+/** RFC 5987 `attr-char`s stay; everything else (quotes, spaces, `'()*`, non-ASCII) is percent-encoded as UTF-8. */
+const rfc5987 = (value: string) => encodeURIComponent(value).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * `Content-Disposition` for a download (RFC 6266): always `attachment`, so a browser saves the file
+ * instead of rendering it; the name as an ASCII quoted fallback (quotes, backslashes, `%`, `;` and
+ * anything outside printable ASCII replaced) plus `filename*` in UTF-8, so no file name can add a parameter.
+ */
+export const attachmentDisposition = (fileName: string): string => {
+  const fallback = [...fileName].map((c) => (c >= ' ' && c <= '~' && c !== '"' && c !== '\\' && c !== '%' && c !== ';' ? c : '_')).join('');
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${rfc5987(fileName)}`;
+};

@@ -99,7 +99,12 @@ export const decideTask = async (ports: ActionPorts, request: { taskId: string; 
   const { taskId, decision, comment, caller } = request;
   const task = await ports.tasks.get(taskId);
   if (!task) throw new NotFoundError('task', taskId);
-  if (!mayDecide(task, caller)) throw new ForbiddenError(`only ${task.approver ?? `group ${task.group}`}${task.escalatedTo ? ` or ${task.escalatedTo}` : ''} may decide this task`);
+  if (!mayDecide(task, caller)) {
+    // Someone who cannot see the lead learns nothing, not even that the task exists (ids cannot be probed).
+    const subject = await ports.leads.get(task.leadId);
+    if (!subject || !canSee(caller, subject)) throw new NotFoundError('task', taskId);
+    throw new ForbiddenError(`only ${task.approver ?? `group ${task.group}`}${task.escalatedTo ? ` or ${task.escalatedTo}` : ''} may decide this task`);
+  }
   if (task.status !== 'open') throw new ConflictError(`task ${taskId} has already been decided (${task.decision} by ${task.decidedBy})`, { taskId });
   if (!task.taskToken) throw new ConflictError(`task ${taskId} is being opened; try again in a moment`, { taskId, retryable: true });
   if (decision === 'reject' && !comment?.trim()) throw new ValidationError([{ field: 'comment', reason: 'say why the conversion is rejected' }]);

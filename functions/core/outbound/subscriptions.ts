@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { DETAIL_TYPES, type DetailType } from '../events';
+import { schemeProblem } from './address-policy';
 
 /** An integration's subscription: where to POST which events, signed with its own secret. */
 export type Subscription = {
@@ -25,15 +26,12 @@ export type DeliveryRecord = {
   durationMs: number;
 };
 
-/** Loopback, private, link-local and unique-local addresses (and names for them). */
-export const PRIVATE_HOST = /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.|0\.0\.0\.0|\[?::1\]?$|\[?f[cd][0-9a-f]{2}:|\[?fe80:)/i;
-
 /**
- * `POST /config/subscriptions` body. https only, and never to a private or link-local address (the
- * function must not become a way into the VPC or the metadata endpoint), unless `allowInsecure`
- * (the local runtime, whose test receivers listen on http://127.0.0.1).
+ * `POST /config/subscriptions` body. The scheme is checked here (https, or http where `allowHttp`);
+ * where the URL may point is decided on its resolved addresses (address-policy `urlTargetProblem`),
+ * which needs DNS and so runs after parsing.
  */
-export const subscriptionRequestSchema = (allowInsecure: boolean) =>
+export const subscriptionRequestSchema = (allowHttp: boolean) =>
   z
     .object({
       url: z
@@ -42,10 +40,8 @@ export const subscriptionRequestSchema = (allowInsecure: boolean) =>
         .refine((raw) => {
           // zod runs refinements even after its own URL check failed; a bad URL is that check's message.
           if (!URL.canParse(raw)) return true;
-          const url = new URL(raw);
-          if (allowInsecure) return url.protocol === 'https:' || url.protocol === 'http:';
-          return url.protocol === 'https:' && !PRIVATE_HOST.test(url.hostname);
-        }, { message: allowInsecure ? 'must be an http(s) URL' : 'must be an https URL on a public host' }),
+          return schemeProblem(new URL(raw), { allowHttp, allowPrivate: false }) === undefined;
+        }, { message: allowHttp ? 'must be an http(s) URL without credentials' : 'must be an https URL without credentials' }),
       eventTypes: z.array(z.enum([...DETAIL_TYPES, '*'])).min(1).max(DETAIL_TYPES.length + 1),
       description: z.string().trim().max(500).optional(),
     })

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { formulaSafeCsv } from '../safe-csv';
 import type { Report, SourcesReport } from './reports';
 
 export type Cell = string | number | boolean | null;
@@ -109,12 +109,9 @@ export const reportRows = (report: Report): Row[] => {
 /** Every column that any row has, in first-seen order. */
 export const columnsOf = (rows: readonly Row[]): string[] => [...new Set(rows.flatMap((r) => Object.keys(r)))];
 
-/** RFC 4180 CSV with a header line; empty cells for null. Spreadsheets open it as is. */
+/** RFC 4180 CSV with a header line; empty cells for null; formulas neutralised (safe-csv). Spreadsheets open it as is. */
 export const toCsv = (report: Report): string => {
   const rows = reportRows(report);
   const columns = columnsOf(rows);
-  return stringify(
-    rows.map((r) => columns.map((c) => r[c] ?? '')),
-    { header: true, columns, cast: { boolean: (v) => String(v) }, record_delimiter: 'windows' },
-  );
+  return formulaSafeCsv([columns, ...rows.map((r) => columns.map((c) => r[c] ?? null))], { windows: true });
 };
