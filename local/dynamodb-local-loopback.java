@@ -8,10 +8,10 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
 /**
  * DynamoDB Local as its own main starts it, except that its Jetty connector listens on 127.0.0.1
  * only: the jar has no option to choose the address and otherwise listens on every interface.
- * Telemetry is never configured, so nothing leaves the machine. Run with the JDK's source launcher
- * (local/dynamodb-local.ts): java -cp DynamoDBLocal.jar:DynamoDBLocal_lib/* this-file.java [options].
+ * Telemetry is never configured, so nothing leaves the machine. local/dynamodb-local.ts compiles it
+ * once with javac and runs it with the jar and its libraries on the class path.
  */
-public class DynamoDbLocalLoopback {
+final class DynamoDbLocalLoopback {
   public static void main(String[] args) throws Exception {
     DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(args);
     if (proxy == null) System.exit(2);

@@ -1,5 +1,7 @@
-import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn as spawnProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { CreateTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -36,15 +38,37 @@ const jarDir = () => {
   return join(lib, release);
 };
 
+/**
+ * The launcher compiled once per version of its source (javac, into the temp dir): compiling it at each
+ * start with the source launcher costs a JVM start of its own, which a loaded machine feels.
+ */
+const compiledLauncher = (source: string, classPath: string): string => {
+  const digest = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), `leadflow-dynamodb-loopback-${digest}`);
+  if (!existsSync(join(dir, 'DynamoDbLocalLoopback.class'))) {
+    const staging = `${dir}.${process.pid}`;
+    execFileSync('javac', ['-nowarn', '-cp', classPath, '-d', staging, source], { stdio: 'ignore' });
+    try {
+      renameSync(staging, dir);
+    } catch {
+      // another process compiled it meanwhile
+    }
+  }
+  return dir;
+};
+
 /** DynamoDB Local through local/dynamodb-local-loopback.java: listening on 127.0.0.1 only, no telemetry. */
 const spawnOnLoopback = (port: number, dataDir: string | undefined): ChildProcess => {
   const dir = jarDir();
   const launcher = join(import.meta.dirname, 'dynamodb-local-loopback.java');
   const storage = dataDir ? ['-dbPath', dataDir] : ['-inMemory'];
   const classPath = [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')].join(':');
-  return spawnProcess('java', [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-cp', classPath, launcher, '-port', String(port), ...storage, '-sharedDb', '-disableTelemetry'], {
-    stdio: 'ignore',
-  });
+  const classes = compiledLauncher(launcher, classPath);
+  return spawnProcess(
+    'java',
+    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-cp', `${classes}:${classPath}`, 'DynamoDbLocalLoopback', '-port', String(port), ...storage, '-sharedDb', '-disableTelemetry'],
+    { stdio: 'ignore' },
+  );
 };
 
 /** The jar's own start-up, which listens on every interface: only when the JDK cannot run the launcher. */
@@ -60,7 +84,16 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
   const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const endpoint = `http://127.0.0.1:${port}`;
-  let child = spawnOnLoopback(port, options.dataDir);
+  const onAllInterfaces = () => {
+    (options.log ?? console.warn)(`DynamoDB Local could not start on loopback only (a JDK 17+ with javac compiles local/dynamodb-local-loopback.java): it listens on every interface of port ${port}`);
+    return spawnOnAllInterfaces(port, options.dataDir);
+  };
+  let child: ChildProcess;
+  try {
+    child = spawnOnLoopback(port, options.dataDir);
+  } catch {
+    child = onAllInterfaces(); // no javac: a JRE
+  }
   // Never leave a Java process behind, whatever way this process ends.
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
@@ -68,8 +101,7 @@ export const startDynamoDbLocal = async (options: { port?: number; dataDir?: str
     await waitUntilUp(endpoint, child);
   } catch (error) {
     if (child.exitCode === null) throw error;
-    (options.log ?? console.warn)(`DynamoDB Local could not start on loopback only (exit ${child.exitCode}; a JDK 17+ runs local/dynamodb-local-loopback.java): it listens on every interface of port ${port}`);
-    child = spawnOnAllInterfaces(port, options.dataDir);
+    child = onAllInterfaces();
     await waitUntilUp(endpoint, child);
   }
   return {
