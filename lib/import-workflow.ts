@@ -12,6 +12,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { EVENT_DELIVERY } from '../functions/core/event-rules';
 import { AslWorkflow, type Substitution } from './asl-workflow';
 import { PROJECT_ROOT } from './config';
 import { acknowledgeWildcardResource } from './nag';
@@ -204,7 +205,7 @@ export class ImportWorkflow extends Construct {
         detailType: ['Object Created'],
         detail: { bucket: { name: [props.importsBucket.bucketName] }, object: { key: [{ prefix: uploadPrefix }] } },
       },
-      targets: [new SfnStateMachine(this.stateMachine, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+      targets: [new SfnStateMachine(this.stateMachine, { deadLetterQueue: this.deadLetterQueue, retryAttempts: EVENT_DELIVERY.retryAttempts, maxEventAge: Duration.seconds(EVENT_DELIVERY.maxEventAgeSeconds) })],
     });
     this.alarm = new Alarm(this, 'UploadEventsDeadLettersAlarm', {
       alarmDescription: 'An import upload could not start the import workflow; its event waits in the DLQ',

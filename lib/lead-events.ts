@@ -5,6 +5,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_DELIVERY } from '../functions/core/event-rules';
 import { EVENT_BUS_NAME, EVENT_SOURCE } from '../functions/core/events';
 
 /** The shape of an entry of `EVENT_RULES` (`functions/core/event-rules.ts`). */
@@ -30,12 +31,12 @@ export type LeadEventsProps = {
   readonly archiveRetentionDays?: number;
   /**
    * Attempts EventBridge makes to deliver an event to a target before it goes to the DLQ.
-   * @default 8
+   * @default EVENT_DELIVERY.retryAttempts (8, functions/core/event-rules.ts)
    */
   readonly retryAttempts?: number;
   /**
    * Oldest an event may be and still be delivered.
-   * @default Duration.hours(24)
+   * @default EVENT_DELIVERY.maxEventAgeSeconds (24 h, functions/core/event-rules.ts)
    */
   readonly maxEventAge?: Duration;
 };
@@ -110,8 +111,8 @@ export class LeadEvents extends Construct {
       targets: [
         new LambdaFunction(target, {
           deadLetterQueue,
-          retryAttempts: this.props.retryAttempts ?? 8,
-          maxEventAge: this.props.maxEventAge ?? Duration.hours(24),
+          retryAttempts: this.props.retryAttempts ?? EVENT_DELIVERY.retryAttempts,
+          maxEventAge: this.props.maxEventAge ?? Duration.seconds(EVENT_DELIVERY.maxEventAgeSeconds),
         }),
       ],
     });

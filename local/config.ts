@@ -26,3 +26,7 @@ export const localWebhookSecrets = (sources: SourceConfig[], raw = process.env.L
       }),
   );
 };
+
+/** The region and account the local runtime names its ARNs with. */
+export const LOCAL_REGION = 'local';
+export const LOCAL_ACCOUNT = '000000000000';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EVENT_RULES, type EventRule } from '../functions/core/event-rules';
+import { EVENT_DELIVERY, EVENT_RULES, type EventRule } from '../functions/core/event-rules';
 import { matchesPattern } from './event-pattern';
 
 export type BusEnvelope = {
@@ -18,9 +18,30 @@ export type BusEnvelope = {
 
 export type DeadLetter = { rule: string; target: string; event: BusEnvelope; error: string; attempts: number; at: string };
 
+export type PutEntry = { Source?: unknown; DetailType?: unknown; Detail?: unknown; Resources?: unknown };
+export type PutResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+/** EventBridge accepts a Detail that is a JSON object (as text); anything else is MalformedDetail. */
+const parseDetail = (raw: unknown): Record<string, unknown> | undefined => {
+  let value = raw ?? {};
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+};
+
 export type Deliver = (rule: EventRule, event: BusEnvelope) => Promise<void>;
 
-const RETRY_DELAYS_MS = [100, 400, 1600];
+/**
+ * The stack's retry policy on a compressed clock: as many retries as EventBridge makes, an event past
+ * the same maximum age goes to the DLQ, but the back-off doubles from 100 ms up to 1.6 s instead of
+ * spreading the retries over hours, so a failing target parks its event within seconds.
+ */
+const retryDelayMs = (retry: number) => Math.min(100 * 2 ** retry, 1600);
 
 /**
  * The in-process stand-in for the EventBridge bus: the same rule patterns, at-least-once delivery
@@ -43,15 +64,21 @@ export class LocalEventBus {
     if (archiveFile) mkdirSync(dirname(archiveFile), { recursive: true });
   }
 
-  /** PutEvents: entries as the SDK/ASL send them (Detail as a JSON string or an object). */
-  put(entries: { Source?: unknown; DetailType?: unknown; Detail?: unknown; Resources?: unknown }[]): { EventId: string }[] {
+  /**
+   * PutEvents: entries as the SDK/ASL send them (Detail as a JSON string or an object). As EventBridge
+   * does, an entry that cannot be accepted fails alone, with its ErrorCode, and the others go through.
+   */
+  put(entries: PutEntry[]): PutResult[] {
     return entries.map((entry) => {
-      const detail = typeof entry.Detail === 'string' ? JSON.parse(entry.Detail) : (entry.Detail ?? {});
+      const detail = parseDetail(entry.Detail);
+      if (detail === undefined) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+      if (typeof entry.Source !== 'string' || !entry.Source) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' };
+      if (typeof entry.DetailType !== 'string' || !entry.DetailType) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
       const event: BusEnvelope = {
         version: '0',
         id: randomUUID(),
-        'detail-type': String(entry.DetailType),
-        source: String(entry.Source),
+        'detail-type': entry.DetailType,
+        source: entry.Source,
         account: '000000000000',
         time: new Date().toISOString(),
         region: 'local',
@@ -77,16 +104,18 @@ export class LocalEventBus {
 
   private async deliverWithRetry(rule: EventRule, event: BusEnvelope) {
     let lastError = '';
-    for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length; attempt++) {
+    let attempts = 0;
+    const expires = Date.parse(event.time) + EVENT_DELIVERY.maxEventAgeSeconds * 1000;
+    while (attempts <= EVENT_DELIVERY.retryAttempts && (attempts === 0 || Date.now() < expires)) {
+      if (attempts > 0) await new Promise((r) => setTimeout(r, retryDelayMs(attempts - 1)));
+      attempts++;
       try {
         await this.deliver(rule, event);
         return;
       } catch (error) {
         lastError = (error as Error).message;
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
       }
     }
-    this.deadLetters.push({ rule: rule.name, target: rule.target, event, error: lastError, attempts: RETRY_DELAYS_MS.length + 1, at: new Date().toISOString() });
+    this.deadLetters.push({ rule: rule.name, target: rule.target, event, error: lastError, attempts, at: new Date().toISOString() });
   }
 }

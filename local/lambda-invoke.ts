@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FUNCTIONS, type FunctionName } from '../functions/routes';
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
@@ -38,3 +38,13 @@ export const answerInvoke = async (res: ServerResponse, target: { name: string; 
     res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' }).end(JSON.stringify({ errorType: e.name, errorMessage: e.message }));
   }
 };
+
+/** The runtime's Lambda `Invoke` route: answers (and returns true) only for an invoke path. */
+export const makeLambdaInvoke =
+  (invoke: (name: FunctionName, event: unknown) => Promise<unknown>) =>
+  async (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<boolean> => {
+    const target = invokedFunction(req.method, url.pathname);
+    if (!target) return false;
+    await answerInvoke(res, target, body, invoke);
+    return true;
+  };

@@ -116,6 +116,20 @@ export class LocalSecretsManager {
           VersionIdsToStages: Object.fromEntries(secret.versions.map((v) => [v.versionId, [...v.stages]])),
         };
       }
+      case 'ListSecrets': {
+        // Names and metadata only, as on AWS: values are read one by one with GetSecretValue.
+        const all = [...this.secrets.values()].sort((a, b) => a.name.localeCompare(b.name));
+        return {
+          SecretList: all.map((s) => ({
+            ARN: s.arn,
+            Name: s.name,
+            Description: s.description,
+            CreatedDate: s.createdDate / 1000,
+            LastChangedDate: s.lastChangedDate / 1000,
+            SecretVersionsToStages: Object.fromEntries(s.versions.map((v) => [v.versionId, [...v.stages]])),
+          })),
+        };
+      }
       case 'ListSecretVersionIds': {
         const secret = this.find(body.SecretId);
         return { ARN: secret.arn, Name: secret.name, Versions: secret.versions.map((v) => ({ VersionId: v.versionId, VersionStages: [...v.stages], CreatedDate: v.createdDate / 1000 })) };

@@ -10,7 +10,7 @@ type JsonObject = { [key: string]: Json };
 export type LocalServices = {
   dynamodb: DynamoDBClient;
   invokeFunction(functionName: string, payload: Json): Promise<Json>;
-  putEvents(entries: JsonObject[]): Promise<{ EventId: string }[]>;
+  putEvents(entries: JsonObject[]): Promise<({ EventId: string } | { ErrorCode: string; ErrorMessage: string })[]>;
 };
 
 export type ExecutionRecord = {
@@ -25,7 +25,7 @@ export type ExecutionRecord = {
   error?: string;
   cause?: string;
   /** States entered, in order: tests assert the path, the bench counts transitions. */
-  history: { type: string; state?: string; at: number; error?: string }[];
+  history: { type: string; state?: string; stateType?: string; at: number; error?: string }[];
   abort?: () => void;
 };
 
@@ -62,9 +62,12 @@ const taskStates = (states: Record<string, StateDef>): [string, StateDef][] =>
  * definitions use is served by a shim on the local parts (DynamoDB Local, the local bus, the local
  * functions), so the definition file is byte-for-byte the one the stack deploys.
  */
+/** A registered definition as DescribeStateMachine reports it. */
+export type StateMachineRecord = { stateMachineArn: string; name: string; definition: string; creationDate: Date };
+
 export class LocalWorkflowEngine {
   readonly executions = new Map<string, ExecutionRecord>();
-  private readonly machines = new Map<string, { machine: StateMachine; tasks: [string, StateDef][] }>();
+  private readonly machines = new Map<string, { machine: StateMachine; tasks: [string, StateDef][]; record: StateMachineRecord }>();
   private readonly pending = new Map<string, PendingTask>();
   /** Executions started but not yet running (FIFO), and those running a step (not parked on a task token). */
   private readonly queued: { executionArn: string; launch: () => void }[] = [];
@@ -114,8 +117,13 @@ export class LocalWorkflowEngine {
     const definition = JSON.parse(text);
     const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: false } });
     const arn = this.stateMachineArn(name);
-    this.machines.set(arn, { machine, tasks: taskStates(definition.States) });
+    this.machines.set(arn, { machine, tasks: taskStates(definition.States), record: { stateMachineArn: arn, name, definition: text, creationDate: new Date() } });
     return arn;
+  }
+
+  /** Every registered definition, in registration order. */
+  stateMachines(): StateMachineRecord[] {
+    return [...this.machines.values()].map((m) => m.record);
   }
 
   start(stateMachineArn: string, name: string, input: string): ExecutionRecord {
@@ -247,8 +255,8 @@ export class LocalWorkflowEngine {
   private async followLog(record: ExecutionRecord, log: AsyncGenerator<unknown>) {
     try {
       for await (const raw of log) {
-        const event = raw as { type: string; timestamp: number; state?: { name?: string }; Error?: string; error?: string };
-        record.history.push({ type: event.type, state: event.state?.name, at: event.timestamp, error: event.Error ?? event.error });
+        const event = raw as { type: string; timestamp: number; state?: { name?: string; type?: string }; Error?: string; error?: string };
+        record.history.push({ type: event.type, state: event.state?.name, stateType: event.state?.type, at: event.timestamp, error: event.Error ?? event.error });
       }
     } catch {
       // The log ends with the execution; an aborted run may close it abruptly.
@@ -289,8 +297,8 @@ export class LocalWorkflowEngine {
       case 'events:putEvents':
         return async (input) => {
           const entries = (params(input).Entries ?? []) as JsonObject[];
-          const ids = await this.services.putEvents(entries);
-          return { Entries: ids, FailedEntryCount: 0 };
+          const results = await this.services.putEvents(entries);
+          return { Entries: results, FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length };
         };
       default:
         return async () => {

@@ -6,6 +6,17 @@ export type EventPattern = { [field: string]: EventPattern | readonly unknown[] 
 
 export type EventRule = { name: string; description: string; pattern: EventPattern; target: FunctionName };
 
+/**
+ * How a rule target is retried before its event goes to the rule's DLQ: the stack sets these on every
+ * target (lib/lead-events.ts), the local bus follows the same count and age (local/event-bus.ts).
+ */
+export const EVENT_DELIVERY = {
+  /** Retries after the first attempt (EventBridge allows 0–185). */
+  retryAttempts: 8,
+  /** An event older than this is not retried again (EventBridge allows 60 s – 24 h). */
+  maxEventAgeSeconds: 24 * 3600,
+} as const;
+
 /** Rules on the leadflow bus: the stack creates one rule per entry, the local bus matches the same. */
 export const EVENT_RULES: readonly EventRule[] = [
   {

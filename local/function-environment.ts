@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { SourceConfig } from '../functions/core/sources';
+import { EVENT_BUS_NAME } from '../functions/core/events';
+import { LOCAL_REGION, PROJECT_ROOT } from './config';
+
+export type FunctionEnvironmentInput = {
+  tableName: string;
+  dynamodbEndpoint: string;
+  /** This runtime's own URL: it serves Step Functions, EventBridge and Secrets Manager too. */
+  url: string;
+  port: number;
+  stateMachineArn: string;
+  sources: SourceConfig[];
+  webhookSecretPrefix: string;
+  webhookSecretGraceSeconds?: number;
+  dataDir?: string;
+};
+
+/** The environment the functions read, as the stack sets it on Lambda, pointed at the local parts. */
+export const functionEnvironment = (input: FunctionEnvironmentInput, env: NodeJS.ProcessEnv = process.env): Record<string, string> => ({
+  // The one switch for local leniency (outbound webhooks to loopback receivers); never inferred from other variables.
+  LEADFLOW_MODE: 'local',
+  AWS_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  TABLE_NAME: input.tableName,
+  DYNAMODB_ENDPOINT: input.dynamodbEndpoint,
+  SFN_ENDPOINT: input.url,
+  EVENTS_ENDPOINT: input.url,
+  EVENT_BUS_NAME,
+  STATE_MACHINE_ARN: input.stateMachineArn,
+  LEADFLOW_SOURCES: JSON.stringify(input.sources),
+  WEBHOOK_SECRET_PREFIX: input.webhookSecretPrefix,
+  SECRETSMANAGER_ENDPOINT: input.url,
+  ...(input.webhookSecretGraceSeconds === undefined ? {} : { WEBHOOK_SECRET_GRACE_SECONDS: String(input.webhookSecretGraceSeconds) }),
+  NOTIFY_MODE: 'outbox',
+  PUBLIC_URL: input.url,
+  BLOB_DIR: join(input.dataDir ?? join(PROJECT_ROOT, '.leadflow', `blobs-${input.port}`), 'blobs'),
+  // No StartExecution quota here: the local engine runs a bounded number of executions at once and queues the rest.
+  IMPORT_API_STARTS_PER_SECOND: env.IMPORT_API_STARTS_PER_SECOND ?? '1000',
+  POWERTOOLS_DEV: 'false',
+  LOG_LEVEL: env.LOG_LEVEL ?? 'WARN',
+});
