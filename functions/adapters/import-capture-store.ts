@@ -1,9 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
-import type { CaptureAnswer, CaptureLookup, CaptureStore, NewLeadWrite } from '../core/ports';
+import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import { keys } from './keys';
-import { captureTransactItems } from './capture-repository';
+import { captureTransactItems, lostRaceOf } from './capture-repository';
 
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
@@ -15,7 +15,7 @@ type Deferred<T> = { resolve(value: T): void; reject(error: unknown): void };
  * Distributed Map runs several at once), another import or a webhook may add a lead to a key.
  */
 const captureItems = (table: string, write: NewLeadWrite) => captureTransactItems(table, write);
-type WriteAnswer = { written: true } | { written: false; priorAnswer: CaptureAnswer } | { written: false; raced: true };
+type WriteAnswer = CaptureWriteResult;
 
 const MAX_ITEMS_PER_TRANSACTION = 100;
 const MAX_KEYS_PER_BATCH_GET = 100;
@@ -115,10 +115,12 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
             const priorAnswer = await readDelivery(sourceId, deliveryId);
             if (priorAnswer) r.entry.done.resolve({ written: false, priorAnswer });
             else r.entry.done.reject(error);
-          } else if (mine.slice(3).some((m) => m.Code === 'ConditionalCheckFailed')) {
-            // A key gained a lead since this row's lookup: the capture core looks again and decides again.
-            r.entry.done.resolve({ written: false, raced: true });
-          } else if (mine.some((m) => m.Code === 'ConditionalCheckFailed')) r.entry.done.reject(error);
+            continue;
+          }
+          const lost = lostRaceOf(r.entry.write, mine);
+          // A key gained a lead since this row's lookup: the capture core decides again on what it holds now.
+          if (lost) r.entry.done.resolve(lost);
+          else if (mine.some((m) => m.Code === 'ConditionalCheckFailed')) r.entry.done.reject(error);
           else next.push(r);
         }
         if (next.length === remaining.length && !reasons.some((m) => m.Code === 'TransactionConflict')) throw error;
