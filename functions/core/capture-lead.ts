@@ -25,6 +25,7 @@ export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
 const MAX_CAPTURE_ROUNDS = 200;
 /** Rounds lost without knowing to whom (a transaction conflict, a busy store): look again after a pause. */
 const MAX_BLIND_ROUNDS = 8;
+const MAX_PAUSE_MS = 200;
 
 /** Validates and normalises without touching storage: the import dry-run uses it too. */
 export const prepareLead = (payload: unknown) => {
@@ -41,18 +42,22 @@ export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): P
   const plan: CapturePlan = { normalised, keys: dedupeKeysOf(normalised), leadId: deps.ids.next() };
   let seen: KeyHolders[] | undefined;
   let blind = 0;
-  for (let round = 1; round <= MAX_CAPTURE_ROUNDS; round++) {
+  for (let lost = 0; lost < MAX_CAPTURE_ROUNDS; lost++) {
     const outcome = await attemptCapture(deps, request, plan, seen);
     if (!('raced' in outcome)) return outcome;
     // Another capture of the same person or company stored first: decide again on what it left.
     seen = outcome.holders;
-    if (seen) continue;
-    if (++blind > MAX_BLIND_ROUNDS) break;
-    // Jittered backoff so a burst does not collide again in lockstep.
-    await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** blind));
+    if (!seen && ++blind > MAX_BLIND_ROUNDS) break;
+    await pauseAfterLoss(lost);
   }
   throw new RetryLaterError('Too many captures of the same person at once; send this delivery again shortly', 1);
 };
+
+/**
+ * Full jitter, capped: the losers of a burst spread out instead of queueing on the same key item again
+ * in lockstep (each queued write that is bound to lose still holds the item for its turn).
+ */
+const pauseAfterLoss = (lost: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_PAUSE_MS, 10 * 2 ** lost)));
 
 type CapturePlan = { normalised: NormalisedLead; keys: DedupeKey[]; leadId: string };
 type Raced = { raced: true; holders?: KeyHolders[] };

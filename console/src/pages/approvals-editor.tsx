@@ -8,6 +8,8 @@ type Chain = {
   when: { leadType?: ('B2B' | 'B2C')[]; country?: string[]; region?: string[]; minExpectedValue?: number };
   steps: Step[];
   onReject: 'return-to-sales-qualified' | 'disqualify';
+  /** Absent or false: whoever asked for the conversion (or decided an earlier step) may not decide a step. */
+  allowSelfApproval?: boolean;
 };
 export type ApprovalsValue = { chains: Chain[] };
 
@@ -225,6 +227,17 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: { value: Appr
                     <option value="return-to-sales-qualified">return the lead to Sales-qualified</option>
                     <option value="disqualify">disqualify the lead</option>
                   </select>
+                </label>
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    checked={chain.allowSelfApproval ?? false}
+                    onChange={(e) => {
+                      const allow = e.currentTarget.checked;
+                      update(i, (c) => ({ ...c, allowSelfApproval: allow ? true : undefined }));
+                    }}
+                  />
+                  Let whoever asked for the conversion approve it too (no four-eyes rule)
                 </label>
                 <RowButtons label={label} noun="chain" index={i} count={chains.length} onMove={(by) => setChains((cs) => moveItem(cs, i, by))} onRemove={() => setChains((cs) => cs.filter((_, j) => j !== i))} />
               </fieldset>
