@@ -1,10 +1,11 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type CancellationReason, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
-import type { CaptureAnswer, CaptureLookup, CaptureStore, NewLeadWrite } from '../core/ports';
+import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import { addLeadToKey } from './dedupe-key-items';
 import { keys } from './keys';
-import { withConflictRetries } from './transaction-retry';
+import { isBusyStore, withConflictRetries } from './transaction-retry';
 import { leadItem } from './lead-item';
 
 const expectedLeads = (seen: KeyHolders[], key: DedupeKey) =>
@@ -32,7 +33,37 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
   ];
 };
 
+/** Items of one capture before its dedupe keys (delivery, lead, audit): see captureTransactItems. */
+const ITEMS_BEFORE_KEYS = 3;
+
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
+const holdersOf = (key: DedupeKey, item: KeyItem): KeyHolders => ({ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId });
+
+/**
+ * What a capture whose key condition failed learns from its cancellation: each failed key item as it
+ * is now (returned with the failure), the others as the lookup saw them. Undefined when the
+ * failure says too little (no item returned), so the capture looks again.
+ */
+export const holdersAfterLostRace = (write: NewLeadWrite, reasons: CancellationReason[]): KeyHolders[] | undefined => {
+  const holders: KeyHolders[] = [];
+  for (const [i, key] of write.keys.entries()) {
+    const reason = reasons[ITEMS_BEFORE_KEYS + i];
+    if (reason?.Code === 'ConditionalCheckFailed') {
+      if (!reason.Item) return undefined;
+      holders.push(holdersOf(key, unmarshall(reason.Item) as KeyItem));
+    } else {
+      const before = write.seen?.find((h) => h.key.on === key.on && h.key.value === key.value);
+      if (before) holders.push(before);
+    }
+  }
+  return holders;
+};
+
+/** One capture's share of a cancelled transaction: taken delivery, lost race (with what was learned), or neither. */
+export const lostRaceOf = (write: NewLeadWrite, reasons: CancellationReason[]): CaptureWriteResult | undefined => {
+  if (!reasons.slice(ITEMS_BEFORE_KEYS).some((r) => r.Code === 'ConditionalCheckFailed')) return undefined;
+  return { written: false, raced: true, holders: holdersAfterLostRace(write, reasons) };
+};
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
 
 export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string): CaptureStore => {
@@ -58,13 +89,12 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
       const delivery = byPk.get(keys.delivery(sourceId, deliveryId).pk) as DeliveryItem | undefined;
       const holders: KeyHolders[] = dedupeKeys.flatMap((key: DedupeKey) => {
         const item = byPk.get(keys.dedupe(key).pk) as KeyItem | undefined;
-        if (!item) return [];
-        return [{ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId }];
+        return item ? [holdersOf(key, item)] : [];
       });
       return { priorAnswer: delivery?.answer, holders };
     },
 
-    async createLead(write: NewLeadWrite) {
+    async createLead(write: NewLeadWrite): Promise<CaptureWriteResult> {
       const { delivery } = write;
       try {
         await withConflictRetries(() => db.send(
@@ -81,9 +111,12 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
             const priorAnswer = await readDelivery(delivery.sourceId, delivery.deliveryId);
             if (priorAnswer) return { written: false as const, priorAnswer };
           }
-          // Items 3.. are the dedupe keys: another capture added a lead to one of them since our lookup.
-          if (reasons.slice(3).some((r) => r.Code === 'ConditionalCheckFailed')) return { written: false as const, raced: true as const };
+          // Another capture added a lead to one of the keys since our lookup.
+          const lost = lostRaceOf(write, reasons);
+          if (lost) return lost;
         }
+        // Contention that outlasted the retries: the capture looks again after a pause, or answers 503.
+        if (isBusyStore(error)) return { written: false, raced: true };
         throw error;
       }
     },

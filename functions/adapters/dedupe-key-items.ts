@@ -9,7 +9,10 @@ export const addLeadToKey = (table: string, key: DedupeKey, leadId: string, expe
     UpdateExpression: 'ADD leadIds :id SET #type = :type, #on = :on, #value = :value',
     // With `expectedLeads`, the write holds only if nobody added a lead to this value since it was read:
     // two captures of the same person cannot both miss each other.
-    ...(expectedLeads === undefined ? {} : { ConditionExpression: expectedLeads === 0 ? 'attribute_not_exists(leadIds)' : 'size(leadIds) = :n' }),
+    // A write that loses gets the item back, so the capture can decide again on who won without a lookup.
+    ...(expectedLeads === undefined
+      ? {}
+      : { ConditionExpression: expectedLeads === 0 ? 'attribute_not_exists(leadIds)' : 'size(leadIds) = :n', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
     ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' },
     ExpressionAttributeValues: {
       ':id': new Set([leadId]),

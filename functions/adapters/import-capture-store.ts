@@ -1,9 +1,9 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
-import type { CaptureAnswer, CaptureLookup, CaptureStore, NewLeadWrite } from '../core/ports';
+import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import { keys } from './keys';
-import { captureTransactItems } from './capture-repository';
-import { cancellationOf } from './transaction';
+import { captureTransactItems, lostRaceOf } from './capture-repository';
 
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
@@ -15,9 +15,7 @@ type Deferred<T> = { resolve(value: T): void; reject(error: unknown): void };
  * Distributed Map runs several at once), another import or a webhook may add a lead to a key.
  */
 const captureItems = (table: string, write: NewLeadWrite) => captureTransactItems(table, write);
-/** What an item of a capture is, read from the item itself (the delivery record, a dedupe key, or the lead and its audit). */
-const roleOf = (item: ReturnType<typeof captureItems>[number]) => ('Put' in item ? (item.Put.Item.type === 'delivery' ? 'delivery' : 'lead') : 'key');
-type WriteAnswer = { written: true } | { written: false; priorAnswer: CaptureAnswer } | { written: false; raced: true };
+type WriteAnswer = CaptureWriteResult;
 
 const MAX_ITEMS_PER_TRANSACTION = 100;
 const MAX_KEYS_PER_BATCH_GET = 100;
@@ -104,28 +102,28 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
         for (const r of remaining) r.entry.done.resolve({ written: true });
         return;
       } catch (error) {
-        // Items are named `<row in this group>:<role>`, so the cancellation says whose delivery or key failed.
-        const cancelled = cancellationOf(
-          error,
-          remaining.flatMap((r, n) => r.items.map((item) => `${n}:${roleOf(item)}`)),
-        );
-        if (!cancelled || attempt >= 5) throw error;
+        if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
+        const reasons = error.CancellationReasons ?? [];
         const next: typeof remaining = [];
-        for (const [n, r] of remaining.entries()) {
-          const failed = (role: string) => cancelled.failed.includes(`${n}:${role}`);
+        let offset = 0;
+        for (const r of remaining) {
+          const mine = reasons.slice(offset, offset + r.items.length);
+          offset += r.items.length;
           // Only a taken delivery record means "already captured"; the others in the group are retried.
-          if (failed('delivery')) {
+          if (mine[0]?.Code === 'ConditionalCheckFailed') {
             const { sourceId, deliveryId } = r.entry.write.delivery;
             const priorAnswer = await readDelivery(sourceId, deliveryId);
             if (priorAnswer) r.entry.done.resolve({ written: false, priorAnswer });
             else r.entry.done.reject(error);
-          } else if (failed('key')) {
-            // A key gained a lead since this row's lookup: the capture core looks again and decides again.
-            r.entry.done.resolve({ written: false, raced: true });
-          } else if (failed('lead')) r.entry.done.reject(error);
+            continue;
+          }
+          const lost = lostRaceOf(r.entry.write, mine);
+          // A key gained a lead since this row's lookup: the capture core decides again on what it holds now.
+          if (lost) r.entry.done.resolve(lost);
+          else if (mine.some((m) => m.Code === 'ConditionalCheckFailed')) r.entry.done.reject(error);
           else next.push(r);
         }
-        if (next.length === remaining.length && !cancelled.conflict) throw error;
+        if (next.length === remaining.length && !reasons.some((m) => m.Code === 'TransactionConflict')) throw error;
         remaining = next;
       }
     }

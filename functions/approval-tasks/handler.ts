@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { type ActionPorts, decideTask, whenSettled } from '../core/lifecycle/act-on-lead';
 import { fieldIssuesOf, ValidationError } from '../core/errors';
 import type { ApprovalTasksStore } from '../core/lifecycle/ports';
+import { selfDecisionRefusal } from '../core/lifecycle/segregation-of-duties';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
@@ -11,10 +12,10 @@ const decisionSchema = z.object({ decision: z.enum(['approve', 'reject']), comme
 
 export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<ApprovalTasksStore, 'openFor'>) =>
   routeBy({
-    /** The caller's open approval tasks: their own, their groups', and those escalated to them. */
+    /** The caller's open approval tasks: their own, their groups', and those escalated to them, less those they may not decide (four eyes). */
     'GET /tasks': async (event) => {
       const caller = callerOf(event);
-      const open = await tasks.openFor(caller.userId, caller.groups);
+      const open = (await tasks.openFor(caller.userId, caller.groups)).filter((task) => !selfDecisionRefusal(task, caller.userId));
       return json(200, { items: open.map(({ taskToken: _t, ...task }) => ({ ...task, escalated: Boolean(task.escalatedTo) })) });
     },
     'POST /tasks/{taskId}/decision': async (event) => {

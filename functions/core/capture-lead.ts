@@ -1,6 +1,6 @@
 import { timestampIssue } from './dates';
-import { decide, dedupeKeysOf, isDuplicate, matchesFrom } from './dedupe';
-import { fieldIssuesOf, ValidationError } from './errors';
+import { type DedupeKey, decide, dedupeKeysOf, isDuplicate, type KeyHolders, matchesFrom } from './dedupe';
+import { fieldIssuesOf, RetryLaterError, ValidationError } from './errors';
 import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
 import { type NormalisedLead, normaliseLead } from './normalise';
 import type { CaptureAnswer, CaptureStore, Clock, IdGenerator, WorkflowStarter } from './ports';
@@ -19,8 +19,14 @@ export type CaptureRequest = {
 
 /** How long a delivery id is remembered; senders retry for far less (Standard Webhooks: ~1 day). */
 export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
-const MAX_CAPTURE_ATTEMPTS = 8;
-
+/**
+ * A lost round that says who won is progress (the person gained a lead and the next write is
+ * conditioned on it), so it is tried again at once; this only bounds a burst of the same person.
+ */
+const MAX_CAPTURE_ROUNDS = 200;
+/** Rounds lost without knowing to whom (a transaction conflict, a busy store): look again after a pause. */
+const MAX_BLIND_ROUNDS = 8;
+const MAX_PAUSE_MS = 200;
 
 /**
  * Validates and normalises without touching storage: the import dry-run uses it too. Given `now`,
@@ -40,23 +46,40 @@ export const prepareLead = (payload: unknown, now?: Date) => {
 /** Stores a lead exactly once per delivery and starts its lifecycle. */
 export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
   const normalised = prepareLead(request.payload, deps.clock.now());
-  // A capture that raced another for the same person or company looks again and decides again.
-  for (let attempt = 1; attempt <= MAX_CAPTURE_ATTEMPTS; attempt++) {
-    const outcome = await attemptCapture(deps, request, normalised);
-    if (outcome !== 'raced') return outcome;
-    // Jittered backoff so a burst of the same person does not collide again in lockstep.
-    await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+  const plan: CapturePlan = { normalised, keys: dedupeKeysOf(normalised), leadId: deps.ids.next() };
+  let seen: KeyHolders[] | undefined;
+  let blind = 0;
+  for (let lost = 0; lost < MAX_CAPTURE_ROUNDS; lost++) {
+    const outcome = await attemptCapture(deps, request, plan, seen);
+    if (!('raced' in outcome)) return outcome;
+    // Another capture of the same person or company stored first: decide again on what it left.
+    seen = outcome.holders;
+    if (!seen && ++blind > MAX_BLIND_ROUNDS) break;
+    await pauseAfterLoss(lost);
   }
-  throw new Error(`capture kept racing other captures on the same keys (${MAX_CAPTURE_ATTEMPTS} attempts)`);
+  throw new RetryLaterError('Too many captures of the same person at once; send this delivery again shortly', 1);
 };
 
-const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, normalised: NormalisedLead): Promise<CaptureAnswer | 'raced'> => {
-  const { source, deliveryId } = request;
-  const keys = dedupeKeysOf(normalised);
-  const found = await deps.store.lookup(source.id, deliveryId, keys);
-  if (found.priorAnswer) return ensureStarted(deps, found.priorAnswer);
+/**
+ * Full jitter, capped: the losers of a burst spread out instead of queueing on the same key item again
+ * in lockstep (each queued write that is bound to lose still holds the item for its turn).
+ */
+const pauseAfterLoss = (lost: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_PAUSE_MS, 10 * 2 ** lost)));
 
-  const matches = matchesFrom(found.holders);
+type CapturePlan = { normalised: NormalisedLead; keys: DedupeKey[]; leadId: string };
+type Raced = { raced: true; holders?: KeyHolders[] };
+
+/** One round: look up (unless a lost round already told what the keys hold), decide, write. */
+const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, plan: CapturePlan, known?: KeyHolders[]): Promise<CaptureAnswer | Raced> => {
+  const { source, deliveryId } = request;
+  let holders = known;
+  if (!holders) {
+    const found = await deps.store.lookup(source.id, deliveryId, plan.keys);
+    if (found.priorAnswer) return ensureStarted(deps, found.priorAnswer);
+    holders = found.holders;
+  }
+
+  const matches = matchesFrom(holders);
   const decision = decide(source.duplicatePolicy, matches);
   if (decision.action === 'reject') {
     const existing = matches.find((m) => m.kind === 'lead') ?? matches[0];
@@ -64,7 +87,7 @@ const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, normal
   }
 
   const now = deps.clock.now().toISOString();
-  const leadId = deps.ids.next();
+  const { normalised, leadId } = plan;
   const canonical: CanonicalLead = normalised;
   const lead: Lead = {
     ...canonical,
@@ -92,7 +115,7 @@ const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, normal
   const answer: CaptureAnswer = { leadId, status: 'created', duplicates: matches };
   const result = await deps.store.createLead({
     lead,
-    keys,
+    keys: plan.keys,
     audit: {
       at: now,
       actor: request.actor,
@@ -102,13 +125,13 @@ const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, normal
       data: { channel: request.channel, deliveryId },
     },
     delivery: { sourceId: source.id, deliveryId, answer, expiresAt: Math.floor(Date.parse(now) / 1000) + DELIVERY_MEMORY_SECONDS },
-    seen: found.holders,
+    seen: holders,
   });
   if (result.written) {
     await deps.workflow.startLifecycle(leadId, { leadId });
     return answer;
   }
-  return 'raced' in result ? 'raced' : ensureStarted(deps, result.priorAnswer);
+  return 'raced' in result ? { raced: true, holders: result.holders } : ensureStarted(deps, result.priorAnswer);
 };
 
 /** A redelivery may arrive after the first attempt stored the lead but died before starting it. */

@@ -66,3 +66,15 @@ export class ConflictError extends LeadflowError {
     super('conflict', 409, message, details);
   }
 }
+/**
+ * The store stayed too busy to finish within the retry budget (e.g. a burst of the same person):
+ * nothing was written; the caller may send the same request again after `retryAfterSeconds`.
+ */
+export class RetryLaterError extends LeadflowError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super('retry-later', 503, message, { retryAfterSeconds });
+  }
+}

@@ -142,5 +142,15 @@ export type Lead = CanonicalLead & {
   approvalRuns?: number;
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: { next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end'; timeoutSeconds: number } | null;
-  approval?: { run: number; chainIndex: number; chainName: string; stepIndex: number; taskId?: string } | null;
+  approval?: {
+    run: number;
+    chainIndex: number;
+    chainName: string;
+    stepIndex: number;
+    taskId?: string;
+    /** Who asked for this conversion; with `deciders`, who may not decide its steps (four eyes). */
+    requestedBy?: string;
+    /** Who approved the earlier steps of this run. */
+    deciders?: string[];
+  } | null;
 };

@@ -27,14 +27,21 @@ export type NewLeadWrite = {
   seen?: KeyHolders[];
 };
 
+export type CaptureWriteResult =
+  | { written: true }
+  | { written: false; priorAnswer: CaptureAnswer }
+  | { written: false; raced: true; holders?: KeyHolders[] };
+
 export type CaptureStore = {
   /** One batched read: the delivery record and every dedupe key. */
   lookup(sourceId: string, deliveryId: string, keys: DedupeKey[]): Promise<CaptureLookup>;
   /**
    * One transaction; resolves `{ written: false, priorAnswer }` when the delivery was already taken,
-   * `{ written: false, raced: true }` when another capture added a lead to one of the keys since the lookup.
+   * `{ written: false, raced: true }` when another capture added a lead to one of the keys since the lookup,
+   * with `holders` (what every key holds now) when the store could tell, so the capture decides again
+   * without another lookup; without them (a transaction conflict, a busy store) it looks again.
    */
-  createLead(write: NewLeadWrite): Promise<{ written: true } | { written: false; priorAnswer: CaptureAnswer } | { written: false; raced: true }>;
+  createLead(write: NewLeadWrite): Promise<CaptureWriteResult>;
 };
 
 export type WorkflowStarter = {

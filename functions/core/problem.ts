@@ -23,6 +23,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 /** The one mapping from errors to problem+json. Unknown errors never leak their message. */

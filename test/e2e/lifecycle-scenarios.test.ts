@@ -8,6 +8,8 @@ type Task = { taskId: string; leadId: string; stepName: string; escalated: boole
 
 const SALESOPS: [string, string] = ['sam', 'salesops'];
 const MANAGER: [string, string] = ['maria', 'manager'];
+/** A second manager: the one who asks for a conversion may not approve it (four eyes). */
+const OTHER_MANAGER: [string, string] = ['max', 'manager'];
 
 const putConfig = async (name: string, value: unknown) => {
   const current = await api.request<{ version: number }>('GET', `/config/${name}`, { as: SALESOPS });
@@ -152,16 +154,16 @@ describe('the lead lifecycle through the HTTP API', () => {
     expect((await decide(taskId, ['mallory', 'rep'], { decision: 'approve' })).status).toBe(404);
     expect((await decide(taskId, ['victor', 'rep'], { decision: 'approve', comment: 'fine' })).status).toBe(200);
     expect((await decide(taskId, ['victor', 'rep'], { decision: 'approve' })).status).toBe(409);
-    const [step2] = await eventually(async () => ((await tasksOf(MANAGER, id)).length === 1 ? tasksOf(MANAGER, id) : undefined));
+    const [step2] = await eventually(async () => ((await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined));
     expect(step2?.stepName).toBe('sales manager');
-    expect((await decide(String(step2?.taskId), MANAGER, { decision: 'reject', comment: 'price too low' })).body).toMatchObject({ stage: 'SalesQualified', next: 'wait' });
+    expect((await decide(String(step2?.taskId), OTHER_MANAGER, { decision: 'reject', comment: 'price too low' })).body).toMatchObject({ stage: 'SalesQualified', next: 'wait' });
 
     await act(id, 'convert', MANAGER);
     const [again1] = await eventually(async () => ((await tasksOf(['victor', 'rep'], id)).length === 1 ? tasksOf(['victor', 'rep'], id) : undefined));
     expect(again1?.taskId).not.toBe(taskId);
     await decide(String(again1?.taskId), ['victor', 'rep'], { decision: 'approve' });
-    const [again2] = await eventually(async () => ((await tasksOf(MANAGER, id)).length === 1 ? tasksOf(MANAGER, id) : undefined));
-    await decide(String(again2?.taskId), MANAGER, { decision: 'approve' });
+    const [again2] = await eventually(async () => ((await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined));
+    await decide(String(again2?.taskId), OTHER_MANAGER, { decision: 'approve' });
     const converted = await leadIn(id, 'Converted');
     expect(converted.opportunityId).toBeTruthy();
     const decided = (await api.events('ApprovalDecided')).filter((e) => e.detail.leadId === id).map((e) => e.detail.decision);
@@ -175,7 +177,8 @@ describe('the lead lifecycle through the HTTP API', () => {
     });
     const id = await newLead({ expectedValue: 2000 });
     await act(id, 'handoff', MANAGER);
-    await act(id, 'convert', MANAGER);
+    // The owner asks, so the manager it escalates to is not the requester (four eyes).
+    await act(id, 'convert', [String((await getLead(id)).owner), 'rep']);
     // maria is asked as a plain user (no manager group), so only the escalation gives her the task.
     const asMaria: [string, string] = ['maria', 'rep'];
     const [escalated] = await eventually(async () => {
@@ -187,5 +190,40 @@ describe('the lead lifecycle through the HTTP API', () => {
     await leadIn(id, 'Converted');
     const escalations = (await api.events('LeadEscalated')).filter((e) => e.detail.leadId === id);
     expect(escalations.map((e) => e.detail.action)).toEqual(['approval-escalated']);
+  });
+
+  it('refuses the manager who asked for a conversion its approval task (403, task stays open, not offered), and another manager approves it', async () => {
+    await putConfig('approvals', {
+      chains: [{ name: 'managers sign', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT1H' }], onReject: 'disqualify' }],
+    });
+    const id = await newLead({ expectedValue: 3000 });
+    await act(id, 'handoff', MANAGER);
+    await act(id, 'convert', MANAGER);
+    const [task] = await eventually(async () => ((await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined));
+    expect(await tasksOf(MANAGER, id)).toEqual([]);
+
+    const self = await decide(String(task?.taskId), MANAGER, { decision: 'approve' });
+
+    expect(self.status).toBe(403);
+    expect(self.headers.get('content-type')).toContain('application/problem+json');
+    expect(String(self.body.detail)).toMatch(/you requested this conversion.*four-eyes/);
+    expect((await tasksOf(OTHER_MANAGER, id)).map((t) => t.taskId)).toEqual([task?.taskId]);
+    expect((await decide(String(task?.taskId), OTHER_MANAGER, { decision: 'approve' })).status).toBe(200);
+    await leadIn(id, 'Converted');
+    const decided = (await api.events('ApprovalDecided')).filter((e) => e.detail.leadId === id).map((e) => e.detail.by);
+    expect(decided).toEqual(['max']);
+  });
+
+  it('lets the requester approve when the chain allows self-approval', async () => {
+    await putConfig('approvals', {
+      chains: [{ name: 'self-service', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT1H' }], onReject: 'disqualify', allowSelfApproval: true }],
+    });
+    const id = await newLead({ expectedValue: 3000 });
+    await act(id, 'handoff', MANAGER);
+    await act(id, 'convert', MANAGER);
+    const [task] = await eventually(async () => ((await tasksOf(MANAGER, id)).length === 1 ? tasksOf(MANAGER, id) : undefined));
+
+    expect((await decide(String(task?.taskId), MANAGER, { decision: 'approve' })).status).toBe(200);
+    await leadIn(id, 'Converted');
   });
 });

@@ -105,7 +105,9 @@ export interface paths {
   "/tasks/{taskId}/decision": {
     /**
      * Approve or reject an approval task
-     * @description Only the named approver, a member of the task's group, or the person it was escalated to may decide.
+     * @description Only the named approver, a member of the task's group, or the person it was escalated to may decide,
+     * and never whoever asked for the conversion or decided an earlier step of it (four eyes, `403`; the
+     * task stays open for others) unless the chain sets `allowSelfApproval`.
      * Approving the last step converts the lead; rejecting (a `comment` is required) returns it to
      * SalesQualified or disqualifies it, as the chain says.
      */
@@ -586,6 +588,8 @@ export interface components {
         chainName: string;
         stepIndex: number;
         taskId?: string;
+        requestedBy?: string;
+        deciders?: string[];
       }]>;
       /** @description The actions the lead's stage allows now (empty when it is not waiting in a working stage). */
       allowedActions?: components["schemas"]["LeadAction"][];
@@ -617,6 +621,10 @@ export interface components {
       approver?: string;
       group?: string;
       escalatedTo?: string;
+      /** @description Who asked for the conversion */
+      requestedBy?: string;
+      /** @description Who may not decide this step for having acted to cause it (four eyes); empty when the chain sets allowSelfApproval */
+      excludedDeciders?: string[];
       /** @description GET /tasks only: escalated to someone (`escalatedTo` is set) */
       escalated?: boolean;
       escalations: number;
@@ -861,6 +869,8 @@ export interface components {
           steps: components["schemas"]["ApprovalStep"][];
           /** @enum {string} */
           onReject: "return-to-sales-qualified" | "disqualify";
+          /** @description Absent or false (four eyes) - whoever asked for the conversion, or decided an earlier step, may not decide a step */
+          allowSelfApproval?: boolean;
         })[];
     };
     /** @description Decided by exactly one of a named approver or a group, within its timeout. */
@@ -1853,7 +1863,9 @@ export interface operations {
   };
   /**
    * Approve or reject an approval task
-   * @description Only the named approver, a member of the task's group, or the person it was escalated to may decide.
+   * @description Only the named approver, a member of the task's group, or the person it was escalated to may decide,
+   * and never whoever asked for the conversion or decided an earlier step of it (four eyes, `403`; the
+   * task stays open for others) unless the chain sets `allowSelfApproval`.
    * Approving the last step converts the lead; rejecting (a `comment` is required) returns it to
    * SalesQualified or disqualifies it, as the chain says.
    */
@@ -2382,7 +2394,7 @@ export interface operations {
         "application/json": {
           /**
            * Format: uri
-           * @description https on a public host (the local runtime also allows http)
+           * @description https, no credentials; every address the host resolves to must be public (checked again on every delivery). The local runtime also allows http and loopback or private receivers, never metadata addresses
            */
           url: string;
           eventTypes: components["schemas"]["SubscribableEventType"][];

@@ -222,6 +222,17 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                     <option value="disqualify">disqualify the lead</option>
                   </select>
                 </label>
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    checked={chain.allowSelfApproval ?? false}
+                    onChange={(e) => {
+                      const allow = e.currentTarget.checked;
+                      update(i, (c) => ({ ...c, allowSelfApproval: allow ? true : undefined }));
+                    }}
+                  />
+                  Let whoever asked for the conversion approve it too (no four-eyes rule)
+                </label>
                 <RowButtons label={label} noun="chain" index={i} count={chains.length} onMove={(by) => setChains((cs) => moveItem(cs, i, by))} onRemove={() => setChains((cs) => cs.filter((_, j) => j !== i))} />
               </fieldset>
             </li>

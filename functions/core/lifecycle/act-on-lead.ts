@@ -3,6 +3,7 @@ import type { EventPublisher } from '../ports';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
 import { chainFor, mayDecide } from './approvals-config';
+import { selfDecisionRefusal } from './segregation-of-duties';
 import { assignLead } from './assign';
 import type { LifecyclePorts, StoredLead } from './ports';
 import { ACTIONS, type RepAction } from './stages-config';
@@ -84,7 +85,7 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
       // Each conversion request is a new run of the chain, so its tasks never collide with a rejected run's.
       const run = (lead.approvalRuns ?? 0) + 1;
       change.patch.approvalRuns = run;
-      change.patch.approval = chain ? { run, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0 } : null;
+      change.patch.approval = chain ? { run, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0, requestedBy: caller.userId } : null;
     }
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
@@ -106,6 +107,8 @@ export const decideTask = async (ports: ActionPorts, request: { taskId: string; 
     throw new ForbiddenError(`only ${task.approver ?? `group ${task.group}`}${task.escalatedTo ? ` or ${task.escalatedTo}` : ''} may decide this task`);
   }
   if (task.status !== 'open') throw new ConflictError(`task ${taskId} has already been decided (${task.decision} by ${task.decidedBy})`, { taskId });
+  const refusal = selfDecisionRefusal(task, caller.userId);
+  if (refusal) throw new ForbiddenError(refusal);
   if (!task.taskToken) throw new ConflictError(`task ${taskId} is being opened; try again in a moment`, { taskId, retryable: true });
   if (decision === 'reject' && !comment?.trim()) throw new ValidationError([{ field: 'comment', reason: 'say why the conversion is rejected' }]);
   const now = ports.clock.now();
@@ -122,7 +125,9 @@ export const decideTask = async (ports: ActionPorts, request: { taskId: string; 
   if (decision === 'approve') {
     const more = chain !== undefined && task.stepIndex + 1 < chain.steps.length;
     next = more ? 'approve' : 'convert';
-    patch = more && lead.approval ? { approval: { ...lead.approval, stepIndex: task.stepIndex + 1, taskId: undefined } } : {};
+    patch = more && lead.approval
+      ? { approval: { ...lead.approval, stepIndex: task.stepIndex + 1, taskId: undefined, deciders: [...(lead.approval.deciders ?? []), caller.userId] } }
+      : {};
   } else if (chain?.onReject === 'disqualify') {
     next = 'end';
     patch = { ...enterStage('Disqualified', now, stages), disqualifyReason: `conversion rejected: ${comment}`, approval: null };

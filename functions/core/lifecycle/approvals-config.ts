@@ -30,6 +30,8 @@ export const approvalsConfigSchema = z
             .strict(),
           steps: z.array(step).min(1).max(10),
           onReject: z.enum(['return-to-sales-qualified', 'disqualify']),
+          /** Whether whoever asked for the conversion (or decided an earlier step) may decide a step. Default false: four eyes. */
+          allowSelfApproval: z.boolean().optional(),
         })
         .strict(),
     ),

@@ -52,6 +52,10 @@ export type ApprovalTaskRecord = {
   approver?: string;
   group?: string;
   escalatedTo?: string;
+  /** Who asked for the conversion this task belongs to. */
+  requestedBy?: string;
+  /** Users who acted to cause this step and so may not decide it (four eyes); empty when the chain allows self-approval. */
+  excludedDeciders?: string[];
   escalations: number;
   status: 'open' | 'decided' | 'cancelled';
   decision?: 'approve' | 'reject';

@@ -6,7 +6,8 @@ import { type ApprovalStep, chainFor } from './approvals-config';
 import { assignLead } from './assign';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
-import { managerOf } from './teams-config';
+import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
+import { managerOf, type TeamsConfig } from './teams-config';
 import { enterStage, isWorking, leadEvent, type Next, type StepResult, toEntries, waitFor } from './transitions';
 
 const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
@@ -43,6 +44,14 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     }
     return result(lead, 'wait', waitFor(lead, now), []);
   };
+
+  /** Managers in the order a step moves to them: the approver's, the owner's, the lead's team's, then any team's. */
+  const managersFor = (teams: TeamsConfig, lead: Lead, approver: string | undefined) => [
+    managerOf(teams, approver),
+    managerOf(teams, lead.owner),
+    teams.teams.find((t) => t.id === lead.team)?.manager,
+    ...teams.teams.map((t) => t.manager),
+  ];
 
   const escalationTarget = async (lead: Lead): Promise<string | undefined> => {
     const teams = await config.teams();
@@ -155,6 +164,9 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const step = match.chain.steps[stepIndex] as ApprovalStep;
       const taskId = taskIdFor(lead.id, run, stepIndex);
       const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || undefined;
+      const excludedDeciders = excludedDecidersOf(match.chain, lead.approval);
+      // A named approver who asked for this conversion (or decided an earlier step) cannot decide it: it moves to an eligible manager.
+      const movedTo = step.approver && excludedDeciders.includes(step.approver) ? firstEligible(managersFor(await config.teams(), lead, step.approver), excludedDeciders) : undefined;
       const task: ApprovalTaskRecord = await ports.tasks.createOnce({
         taskId,
         leadId: lead.id,
@@ -164,6 +176,9 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         chainName: match.chain.name,
         approver: step.approver,
         group: step.group,
+        ...(movedTo ? { escalatedTo: movedTo } : {}),
+        requestedBy: lead.approval?.requestedBy,
+        excludedDeciders,
         escalations: 0,
         status: 'open',
         createdAt: at,
@@ -184,7 +199,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
           chain: match.chain.name,
           step: step.name,
           stepIndex,
-          approvers: step.approver ? [step.approver] : [],
+          approvers: movedTo ? [movedTo] : step.approver ? [step.approver] : [],
           group: step.group ?? null,
           dueAt: task.dueAt,
         }),
@@ -208,7 +223,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const teams = await config.teams();
       const approvals = await config.approvals();
       const step = approvals.chains[lead.approval?.chainIndex ?? 0]?.steps[task.stepIndex];
-      const to = managerOf(teams, task.escalatedTo ?? task.approver) ?? managerOf(teams, lead.owner) ?? teams.teams[0]?.manager ?? 'salesops';
+      const to = firstEligible(managersFor(teams, lead, task.escalatedTo ?? task.approver), task.excludedDeciders ?? []) ?? 'salesops';
       const escalated = await ports.tasks.escalate(task, to, addSeconds(now, durationSeconds(step?.timeout ?? 'PT24H')));
       const after = await leads.write(lead, {}, [{ at, actor: WORKFLOW, action: 'approval-escalated', why: `task ${task.taskId} (${task.stepName}) not decided in time → ${to}` }]);
       return result(after, 'await-approval', waitSecondsUntil(escalated.dueAt, now), [
