@@ -132,5 +132,5 @@ export type Lead = CanonicalLead & {
   approvalRuns?: number;
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: { next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end'; timeoutSeconds: number } | null;
-  approval?: { run: number; chainIndex: number; chainName: string; stepIndex: number; taskId?: string } | null;
+  approval?: { run: number; chainIndex: number; chainName: string; stepIndex: number; taskId?: string; requestedAt?: string } | null;
 };

@@ -6,6 +6,9 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { STAGES, type Stage } from '../core/lead';
 import { canSee } from '../core/lead-access';
 import { leadView } from '../core/lead-view';
+import type { ApprovalsConfig } from '../core/lifecycle/approvals-config';
+import { pendingApprovalOf } from '../core/lifecycle/pending-approval';
+import type { ApprovalTaskRecord } from '../core/lifecycle/ports';
 import type { StagesConfig } from '../core/lifecycle/stages-config';
 import { allowedActions } from '../core/lifecycle/transitions';
 import { findSource, type SourceConfig } from '../core/sources';
@@ -14,7 +17,15 @@ import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
 
-export type LeadsApiDeps = { capture: CaptureDeps; leads: LeadReader; sources: () => SourceConfig[]; stages: () => Promise<StagesConfig> };
+export type LeadsApiDeps = {
+  capture: CaptureDeps;
+  leads: LeadReader;
+  sources: () => SourceConfig[];
+  stages: () => Promise<StagesConfig>;
+  /** For a lead waiting on approval: the chain and its open task, so the view says who and since when. */
+  approvals?: () => Promise<ApprovalsConfig>;
+  tasks?: { get(taskId: string): Promise<ApprovalTaskRecord | undefined> };
+};
 
 const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
 
@@ -40,7 +51,9 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const caller = callerOf(event);
       const lead = await deps.leads.get(pathId(event));
       if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', pathId(event));
-      return json(200, { ...leadView(lead, allowedActions(lead, await deps.stages())), audit: await deps.leads.audit(lead.id) });
+      const taskId = lead.approval?.taskId;
+      const pending = lead.approval ? pendingApprovalOf(lead, await deps.approvals?.(), taskId ? await deps.tasks?.get(taskId) : undefined) : null;
+      return json(200, { ...leadView(lead, allowedActions(lead, await deps.stages()), pending), audit: await deps.leads.audit(lead.id) });
     },
 
     'GET /leads': async (event) => {

@@ -575,9 +575,26 @@ export interface components {
         chainName: string;
         stepIndex: number;
         taskId?: string;
+        /** Format: date-time */
+        requestedAt?: string;
       }]>;
-      /** @description The actions the lead's stage allows now (empty when it is not waiting in a working stage). */
+      /** @description The actions possible now (empty when the lead is not waiting on its rep in a working stage, e.g. while an approval is pending). */
       allowedActions?: components["schemas"]["LeadAction"][];
+      /** @description Set while the lead waits on an approval chain: which step of which chain, with whom, since when. A second convert meanwhile answers 409 naming it. */
+      pendingApproval?: OneOf<[null, {
+        chain: string;
+        stepIndex: number;
+        stepName: string;
+        steps: number;
+        approver?: string;
+        group?: string;
+        escalatedTo?: string;
+        taskId?: string;
+        /** Format: date-time */
+        since?: string;
+        /** Format: date-time */
+        dueAt?: string;
+      }]>;
       /** @description The three largest score factors in words, e.g. "+18 title contains VP". */
       topFactors?: string[];
     };

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiProblem, type AuditEntry, api, type FeedItem, type Lead, type LeadAction, must, type Schemas, type Session } from '../api/client';
+import { PendingApprovalNote } from '../components/pending-approval';
 import { FieldError, ProblemBanner } from '../components/problem';
 
 type AttachmentContentType = Schemas['AttachmentContentType'];
@@ -134,6 +135,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
         {state !== 'ok' && <em class={`badge ${state}`}>{state === 'overdue' ? 'Overdue' : 'Ageing'}</em>}
       </h1>
       <ProblemBanner error={error} />
+      <PendingApprovalNote lead={lead} />
 
       <section aria-labelledby="actions-title">
         <h2 id="actions-title">Actions</h2>
