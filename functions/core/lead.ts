@@ -152,5 +152,7 @@ export type Lead = CanonicalLead & {
     requestedBy?: string;
     /** Who approved the earlier steps of this run. */
     deciders?: string[];
+    /** When the conversion asked for approval, until the first task opens. */
+    requestedAt?: string;
   } | null;
 };

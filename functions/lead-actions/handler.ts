@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { actOnLead, isRepAction, whenSettled } from '../core/lifecycle/act-on-lead';
 import { type EditPorts, editLead } from '../core/lifecycle/edit-lead';
+import { pendingApprovalOf } from '../core/lifecycle/pending-approval';
 import { allowedActions } from '../core/lifecycle/transitions';
 import { leadView } from '../core/lead-view';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
@@ -23,7 +24,8 @@ export const makeLeadActionsApi = (ports: EditPorts) =>
       const parsed = bodySchema.safeParse(jsonBody(event, { optional: true }));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const { lead, next } = await whenSettled(() => actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller }));
-      return json(200, { lead: leadView(lead, allowedActions(lead, await ports.config.stages())), stage: lead.stage, next });
+      const pending = pendingApprovalOf(lead, await ports.config.approvals());
+      return json(200, { lead: leadView(lead, allowedActions(lead, await ports.config.stages()), pending), stage: lead.stage, next });
     },
 
     /** Corrects a lead's fields (null clears one); the answer is the lead as it now stands. */

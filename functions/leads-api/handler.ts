@@ -5,6 +5,9 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { STAGES, type Stage } from '../core/lead';
 import { canSee } from '../core/lead-access';
 import { leadView } from '../core/lead-view';
+import type { ApprovalsConfig } from '../core/lifecycle/approvals-config';
+import { pendingApprovalOf } from '../core/lifecycle/pending-approval';
+import type { ApprovalTaskRecord } from '../core/lifecycle/ports';
 import type { StagesConfig } from '../core/lifecycle/stages-config';
 import { allowedActions } from '../core/lifecycle/transitions';
 import type { LeadReader } from '../core/ports';
@@ -15,7 +18,15 @@ import { json } from '../http/responses';
 import { cursorCodec } from '../http/cursor';
 import { routeBy } from '../http/router';
 
-export type LeadsApiDeps = { capture: CaptureDeps; leads: LeadReader; sources: () => SourceConfig[]; stages: () => Promise<StagesConfig> };
+export type LeadsApiDeps = {
+  capture: CaptureDeps;
+  leads: LeadReader;
+  sources: () => SourceConfig[];
+  stages: () => Promise<StagesConfig>;
+  /** For a lead waiting on approval: the chain and its open task, so the view says who and since when. */
+  approvals?: () => Promise<ApprovalsConfig>;
+  tasks?: { get(taskId: string): Promise<ApprovalTaskRecord | undefined> };
+};
 
 const LEADS_CURSOR = cursorCodec('leads');
 
@@ -43,7 +54,9 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const caller = callerOf(event);
       const lead = await deps.leads.get(pathId(event));
       if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', pathId(event));
-      return json(200, { ...leadView(lead, allowedActions(lead, await deps.stages())), audit: await deps.leads.audit(lead.id) });
+      const taskId = lead.approval?.taskId;
+      const pending = lead.approval ? pendingApprovalOf(lead, await deps.approvals?.(), taskId ? await deps.tasks?.get(taskId) : undefined) : null;
+      return json(200, { ...leadView(lead, allowedActions(lead, await deps.stages()), pending), audit: await deps.leads.audit(lead.id) });
     },
 
     'GET /leads': async (event) => {

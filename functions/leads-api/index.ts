@@ -4,6 +4,8 @@ import { makeLeadReader } from '../adapters/lead-repository';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeConfigRepository } from '../adapters/config-repository';
 import { readConfig } from '../core/config/config-document';
+import { makeTasksRepository } from '../adapters/tasks-repository';
+import { approvalsConfig } from '../core/lifecycle/approvals-config';
 import { stagesConfig } from '../core/lifecycle/stages-config';
 import { httpHandler } from '../http/middleware';
 import { makeLeadsApi } from './handler';
@@ -21,5 +23,7 @@ export const handler = httpHandler(
     leads: makeLeadReader(db, table),
     sources: () => sources,
     stages: async () => (await readConfig(config, stagesConfig)).value,
+    approvals: async () => (await readConfig(config, approvalsConfig)).value,
+    tasks: makeTasksRepository(db, table),
   }),
 );

@@ -3,7 +3,12 @@ import { type ApiResponse, eventually, useTestRuntime } from '../support/runtime
 
 const { api } = useTestRuntime();
 
-type LeadView = { id: string; stage: string; owner?: string; escalations?: number; disqualifyReason?: string; contactId?: string; opportunityId?: string; audit: { action: string; why?: string }[] };
+type LeadView = {
+  id: string;
+  stage: string;
+  allowedActions: string[];
+  pendingApproval: { chain: string; stepIndex: number; stepName: string; approver?: string; since?: string } | null;
+  owner?: string; escalations?: number; disqualifyReason?: string; contactId?: string; opportunityId?: string; audit: { action: string; why?: string }[] };
 type Task = { taskId: string; leadId: string; stepName: string; escalated: boolean };
 
 const SALESOPS: [string, string] = ['sam', 'salesops'];
@@ -168,6 +173,27 @@ describe('the lead lifecycle through the HTTP API', () => {
     expect(converted.opportunityId).toBeTruthy();
     const decided = (await api.events('ApprovalDecided')).filter((e) => e.detail.leadId === id).map((e) => e.detail.decision);
     expect(decided).toEqual(['approve', 'reject', 'approve', 'approve']);
+  });
+
+  it('says who a lead waits on while approval is pending, offers no action, and refuses a second convert at once naming the approval', async () => {
+    await putConfig('approvals', {
+      chains: [{ name: 'big deals', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'deal desk', approver: 'victor', timeout: 'PT1H' }], onReject: 'return-to-sales-qualified' }],
+    });
+    const id = await newLead({ expectedValue: 5000 });
+    await act(id, 'handoff', MANAGER);
+    expect((await getLead(id)).allowedActions).toContain('convert');
+    expect((await act(id, 'convert', MANAGER)).body).toMatchObject({ next: 'approve' });
+    await eventually(async () => ((await tasksOf(['victor', 'rep'], id)).length === 1 ? true : undefined));
+    const waiting = await getLead(id);
+    expect(waiting.allowedActions).toEqual([]);
+    expect(waiting.pendingApproval).toMatchObject({ chain: 'big deals', stepIndex: 0, stepName: 'deal desk', approver: 'victor' });
+    expect(Date.parse(String(waiting.pendingApproval?.since))).toBeGreaterThan(0);
+
+    // Straight to the request, without the retry-while-moving helper: the answer is final, not "moving".
+    const second = await api.request('POST', `/leads/${id}/actions/convert`, { as: MANAGER, body: {} });
+    expect(second.status).toBe(409);
+    expect(String(second.body.detail)).toContain('waiting on approval: big deals, step 1 of 1 (deal desk) with victor');
+    expect(String(second.body.detail)).not.toContain('moving');
   });
 
   it('escalates an approval task nobody decided in time to the manager, who may then decide it', async () => {

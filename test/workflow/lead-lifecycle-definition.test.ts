@@ -15,7 +15,7 @@ import { readConfig } from '../../functions/core/config/config-document';
 import { approvalsConfig } from '../../functions/core/lifecycle/approvals-config';
 import { routingConfig } from '../../functions/core/lifecycle/routing-config';
 import { stagesConfig } from '../../functions/core/lifecycle/stages-config';
-import { teamsConfig } from '../../functions/core/lifecycle/teams-config';
+import { DEFAULT_TEAMS, teamsConfig } from '../../functions/core/lifecycle/teams-config';
 import { makeWorkflowSteps } from '../../functions/core/lifecycle/workflow-steps';
 import { scoringConfig } from '../../functions/core/scoring/points-config';
 import { makeWorkflowStepsHandler } from '../../functions/workflow-steps/handler';
@@ -32,7 +32,7 @@ const validate = createRequire(import.meta.url)('asl-validator') as (definition:
  * workflow steps. `fault` lets a test make a step throw: a Lambda service error cannot be produced
  * by the emulator, so this is the one place a fault is injected by hand.
  */
-const harness = async (fault?: (op: string, attempt: number) => Error | undefined) => {
+const harness = async (fault?: (op: string, attempt: number) => Error | undefined, now: () => Date = () => new Date()) => {
   const table = await freshTable('wf');
   const config = makeConfigRepository(table.db, table.name, { cacheMs: 0 });
   const reader = makeLeadReader(table.db, table.name);
@@ -50,11 +50,12 @@ const harness = async (fault?: (op: string, attempt: number) => Error | undefine
       counters: makeRoutingRepository(table.db, table.name),
       tasks: makeTasksRepository(table.db, table.name),
       conversion: makeConversion(makeDocumentClient(table.client), table.name, config),
-      clock: { now: () => new Date() },
+      clock: { now },
       busName: 'leadflow',
     }),
   );
   const attempts = new Map<string, number>();
+  const outputs: { op: string; result: unknown }[] = [];
   const bus = new LocalEventBus(async () => undefined, undefined, []);
   const engine = new LocalWorkflowEngine({
     dynamodb: table.client,
@@ -65,7 +66,9 @@ const harness = async (fault?: (op: string, attempt: number) => Error | undefine
       attempts.set(op, attempt);
       const error = fault?.(op, attempt);
       if (error) throw error;
-      return JSON.parse(JSON.stringify((await steps(payload)) ?? null));
+      const result = JSON.parse(JSON.stringify((await steps(payload)) ?? null));
+      outputs.push({ op, result });
+      return result;
     },
   });
   const arn = engine.register('lifecycle', DEFINITION, {
@@ -90,7 +93,7 @@ const harness = async (fault?: (op: string, attempt: number) => Error | undefine
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  return { engine, arn, bus, reader, newLead, until, attempts };
+  return { engine, arn, bus, reader, newLead, until, attempts, outputs, config };
 };
 
 const entered = (history: { type: string; state?: string }[]) => history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
@@ -137,6 +140,25 @@ describe('statemachines/lead-lifecycle.asl.json', () => {
     await h.until(() => entered(resumed.history).includes('WaitForRep'));
     expect(entered(resumed.history)).toEqual(['Entry', 'Resume', 'Dispatch', 'WaitForRep']);
     expect(h.bus.log.filter((e) => e.detail.leadId === leadId && e['detail-type'] === 'LeadCreated')).toHaveLength(1);
+    h.engine.shutdown();
+  });
+
+  it('arms the first SLA wait until the business-hours deadline when the team of the lead has a calendar', async () => {
+    // Friday 9 January 2026, 17:55 in Berlin: 4 business hours (the Assigned SLA) end Monday 12:55 Berlin.
+    const friday = new Date('2026-01-09T16:55:00Z');
+    const h = await harness(undefined, () => friday);
+    const day: [string, string][] = [['09:00', '18:00']];
+    const calendar = { timeZone: 'Europe/Berlin', hours: { mon: day, tue: day, wed: day, thu: day, fri: day }, holidays: [] };
+    await h.config.put('teams', { teams: DEFAULT_TEAMS.teams.map((t) => ({ ...t, calendar })) }, 0, 'olga', friday.toISOString());
+    const leadId = await h.newLead();
+    const run = h.engine.start(h.arn, leadId, JSON.stringify({ leadId }));
+    await h.until(() => entered(run.history).includes('WaitForRep'));
+    const lead = await h.reader.get(leadId);
+    expect(lead?.team).toBe('inside-sales');
+    expect(lead?.stageDeadline).toBe('2026-01-12T11:55:00.000Z');
+    const begin = h.outputs.find((o) => o.op === 'begin')?.result as { timeoutSeconds: number } | undefined;
+    // The wait's TimeoutSeconds is (due − now): 67 hours, not the 4 wall-clock hours of a team without a calendar.
+    expect(begin?.timeoutSeconds).toBe((Date.parse('2026-01-12T11:55:00Z') - friday.getTime()) / 1000);
     h.engine.shutdown();
   });
 });

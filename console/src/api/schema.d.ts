@@ -590,9 +590,26 @@ export interface components {
         taskId?: string;
         requestedBy?: string;
         deciders?: string[];
+        /** Format: date-time */
+        requestedAt?: string;
       }]>;
-      /** @description The actions the lead's stage allows now (empty when it is not waiting in a working stage). */
+      /** @description The actions possible now (empty when the lead is not waiting on its rep in a working stage, e.g. while an approval is pending). */
       allowedActions?: components["schemas"]["LeadAction"][];
+      /** @description Set while the lead waits on an approval chain: which step of which chain, with whom, since when. A second convert meanwhile answers 409 naming it. */
+      pendingApproval?: OneOf<[null, {
+        chain: string;
+        stepIndex: number;
+        stepName: string;
+        steps: number;
+        approver?: string;
+        group?: string;
+        escalatedTo?: string;
+        taskId?: string;
+        /** Format: date-time */
+        since?: string;
+        /** Format: date-time */
+        dueAt?: string;
+      }]>;
       /** @description The three largest score factors in words, e.g. "+18 title contains VP". */
       topFactors?: string[];
     };
@@ -834,8 +851,30 @@ export interface components {
               /** @default true */
               available?: boolean;
             }[];
+          calendar?: components["schemas"]["BusinessCalendar"];
         }[];
     };
+    /** @description A team's business hours: with one, its stage SLAs and approval timeouts count only these hours. */
+    BusinessCalendar: {
+      /** @description IANA time zone, e.g. Europe/Berlin */
+      timeZone: string;
+      /** @description Per weekday, the business intervals as [start, end) local times; a day left out has none. */
+      hours: {
+        mon?: components["schemas"]["DayHours"];
+        tue?: components["schemas"]["DayHours"];
+        wed?: components["schemas"]["DayHours"];
+        thu?: components["schemas"]["DayHours"];
+        fri?: components["schemas"]["DayHours"];
+        sat?: components["schemas"]["DayHours"];
+        sun?: components["schemas"]["DayHours"];
+      };
+      /**
+       * @description Whole local days without business hours
+       * @default []
+       */
+      holidays?: string[];
+    };
+    DayHours: string[][];
     /** @description The value of `GET`/`PUT /config/stages`: per working stage, the SLA, the actions reps may take and what ageing does. */
     StagesConfig: {
       Assigned: components["schemas"]["StageSettings"];

@@ -7,6 +7,7 @@ import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
 import { LeadWhy } from './lead-why';
+import { PendingApprovalNote } from '../components/pending-approval';
 
 export type LeadWithAudit = Lead & { audit: AuditEntry[] };
 
@@ -35,6 +36,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
     <article aria-labelledby="lead-title">
       <LeadHeader lead={lead} />
       <ProblemBanner error={error} />
+      <PendingApprovalNote lead={lead} />
       <LeadActions lead={lead} session={session} notice={notice} onNotice={setNotice} onActed={reload} />
       <div class="grid2">
         <LeadFields

@@ -5,7 +5,9 @@ import { canSee, isManager } from '../lead-access';
 import { chainFor, mayDecide } from './approvals-config';
 import { selfDecisionRefusal } from './segregation-of-duties';
 import { assignLead } from './assign';
+import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
+import { calendarOf } from './teams-config';
 import { ACTIONS, type RepAction } from './stages-config';
 import { type ActionInput, allowedActions, enterStage, leadEvent, type LeadChange, type Next, planAction, waitFor } from './transitions';
 
@@ -55,6 +57,9 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
   if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', leadId);
   if (lead.owner && lead.owner !== caller.userId && !isManager(caller)) throw new ForbiddenError(`only the owner (${lead.owner}) or a manager may act on this lead`);
   if (lead.stage === 'Creation') throw new ConflictError(`lead ${leadId} is moving right now (being scored and routed); try again in a moment`, { stage: lead.stage, allowed: [], retryable: true });
+  const pending = pendingApprovalOf(lead, await ports.config.approvals(), lead.approval?.taskId ? await ports.tasks.get(lead.approval.taskId) : undefined);
+  // Not retryable: the lead will not move until an approver decides, so waiting here helps nobody.
+  if (pending) throw new ConflictError(`lead ${leadId} is waiting on approval: ${describePendingApproval(pending)}`, { stage: lead.stage, allowed: [], pendingApproval: pending });
   const stages = await ports.config.stages();
   const allowed = allowedActions(lead, stages);
   if (!allowed.includes(action)) {
@@ -69,7 +74,7 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
   if (action === 'distribute') {
     const [routing, teams] = await Promise.all([ports.config.routing(), ports.config.teams()]);
     const next = await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
-    const patch: Partial<Lead> = { owner: next.owner, team: next.team, assignment: next.assignment, ...enterStage(lead.stage, now, stages) };
+    const patch: Partial<Lead> = { owner: next.owner, team: next.team, assignment: next.assignment, ...enterStage(lead.stage, now, stages, calendarOf(teams, next.team)) };
     const after = { ...lead, ...patch, version: lead.version + 1 };
     change = {
       patch,
@@ -78,14 +83,14 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
       events: [leadEvent('LeadAssigned', after, at, { owner: next.owner ?? null, previousOwner: lead.owner ?? null, team: next.team ?? null, why: next.assignment.explanation })],
     };
   } else {
-    change = planAction(lead, action, input, actor, now, stages);
+    change = planAction(lead, action, input, actor, now, stages, calendarOf(await ports.config.teams(), lead.team));
     if (action === 'convert') {
       const chain = chainFor(lead, await ports.config.approvals());
       change.next = chain ? 'approve' : 'convert';
       // Each conversion request is a new run of the chain, so its tasks never collide with a rejected run's.
       const run = (lead.approvalRuns ?? 0) + 1;
       change.patch.approvalRuns = run;
-      change.patch.approval = chain ? { run, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0, requestedBy: caller.userId } : null;
+      change.patch.approval = chain ? { run, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0, requestedBy: caller.userId, requestedAt: at } : null;
     }
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
@@ -134,7 +139,7 @@ export const decideTask = async (ports: ActionPorts, request: { taskId: string; 
     audit.push({ at, actor, action: 'disqualify', from: lead.stage, to: 'Disqualified', why: `conversion rejected: ${comment}` });
   } else {
     next = 'wait';
-    patch = { ...enterStage('SalesQualified', now, stages), approval: null };
+    patch = { ...enterStage('SalesQualified', now, stages, calendarOf(await ports.config.teams(), lead.team)), approval: null };
     audit.push({ at, actor, action: 'returned', from: lead.stage, to: 'SalesQualified', why: `conversion rejected: ${comment}` });
   }
   const timeoutSeconds = next === 'wait' ? waitFor({ ...lead, ...patch }, now) : 1;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineConfig } from '../config/config-document';
+import { type BusinessCalendar, businessCalendarSchema } from './business-hours';
 
 const userId = z.string().min(1).max(128);
 
@@ -11,6 +12,8 @@ export const teamsConfigSchema = z
         name: z.string().min(1),
         manager: userId,
         members: z.array(z.object({ user: userId, available: z.boolean().default(true) })),
+        /** With a calendar, the team's stage SLAs and approval timeouts count in its business hours. */
+        calendar: businessCalendarSchema.optional(),
       }),
     ),
   })
@@ -36,3 +39,7 @@ export const teamOf = (teams: TeamsConfig, user: string | undefined): Team | und
   user ? teams.teams.find((t) => t.members.some((m) => m.user === user)) : undefined;
 
 export const managerOf = (teams: TeamsConfig, user: string | undefined): string | undefined => teamOf(teams, user)?.manager;
+
+/** The business calendar of a team, if it has one: without one, deadlines are wall-clock. */
+export const calendarOf = (teams: TeamsConfig, teamId: string | undefined): BusinessCalendar | undefined =>
+  teamId ? teams.teams.find((t) => t.id === teamId)?.calendar : undefined;

@@ -1,6 +1,7 @@
 import { ConflictError, ValidationError } from '../errors';
 import { type BusEvent, type DetailType, makeEvent, snapshotOf } from '../events';
 import type { Actor, AuditEntry, Lead, Stage } from '../lead';
+import { type BusinessCalendar, dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, waitSecondsUntil } from './duration';
 import { type RepAction, type StagesConfig, WORKING_STAGES, type WorkingStage } from './stages-config';
 
@@ -22,11 +23,14 @@ export const isWorking = (stage: Stage): stage is WorkingStage => (WORKING_STAGE
 export const leadEvent = (detailType: DetailType, lead: Lead, at: string, fields: Record<string, unknown> = {}): BusEvent =>
   makeEvent(detailType, `${lead.id}:${lead.version}:${detailType}`, at, { leadId: lead.id, ...fields, lead: snapshotOf(lead) });
 
-/** Fields that change when a lead enters a stage: the SLA clock restarts. */
-export const enterStage = (stage: Stage, now: Date, stages: StagesConfig): Partial<Lead> => ({
+/**
+ * Fields that change when a lead enters a stage: the SLA clock restarts, in the business hours of
+ * the team's `calendar` when it has one.
+ */
+export const enterStage = (stage: Stage, now: Date, stages: StagesConfig, calendar?: BusinessCalendar): Partial<Lead> => ({
   stage,
   stageEnteredAt: now.toISOString(),
-  stageDeadline: isWorking(stage) ? addSeconds(now, durationSeconds(stages[stage].sla)) : undefined,
+  stageDeadline: isWorking(stage) ? dueAfter(now, durationSeconds(stages[stage].sla), calendar) : undefined,
   escalations: 0,
   parked: false,
 });
@@ -39,13 +43,23 @@ const TARGET_STAGE: Partial<Record<RepAction, Stage>> = { qualify: 'MarketQualif
 
 export type ActionInput = { reason?: string; convertToContact?: boolean; comment?: string };
 
-export const allowedActions = (lead: Pick<Lead, 'stage'>, stages: StagesConfig): RepAction[] => (isWorking(lead.stage) ? stages[lead.stage].allowedActions : []);
+/** A lead waiting on approval offers no rep action: the execution waits on the approver, not the rep. */
+export const allowedActions = (lead: Pick<Lead, 'stage' | 'approval'>, stages: StagesConfig): RepAction[] =>
+  isWorking(lead.stage) && !lead.approval ? stages[lead.stage].allowedActions : [];
 
 /**
  * Plans a rep action on a waiting lead (distribute is planned by routing instead). The lead passed in
  * is the current one; `version` of the result is the next version.
  */
-export const planAction = (lead: Lead, action: Exclude<RepAction, 'distribute'>, input: ActionInput, actor: Actor, now: Date, stages: StagesConfig): LeadChange & { next: Next } => {
+export const planAction = (
+  lead: Lead,
+  action: Exclude<RepAction, 'distribute'>,
+  input: ActionInput,
+  actor: Actor,
+  now: Date,
+  stages: StagesConfig,
+  calendar?: BusinessCalendar,
+): LeadChange & { next: Next } => {
   const allowed = allowedActions(lead, stages);
   if (!allowed.includes(action)) {
     throw new ConflictError(`'${action}' is not allowed in stage ${lead.stage}; allowed: ${allowed.join(', ') || 'none'}`, { stage: lead.stage, allowed });
@@ -72,7 +86,7 @@ export const planAction = (lead: Lead, action: Exclude<RepAction, 'distribute'>,
     };
   }
   const to = TARGET_STAGE[action] as Stage;
-  const patch = enterStage(to, now, stages);
+  const patch = enterStage(to, now, stages, calendar);
   const after = { ...lead, ...patch, version };
   return {
     patch,

@@ -4,10 +4,11 @@ import type { Actor, AuditEntry, Lead } from '../lead';
 import { scoreLead } from '../scoring/score-lead';
 import { type ApprovalStep, chainFor } from './approvals-config';
 import { assignLead } from './assign';
+import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
 import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
-import { managerOf, type TeamsConfig } from './teams-config';
+import { calendarOf, managerOf, type TeamsConfig } from './teams-config';
 import { enterStage, isWorking, leadEvent, type Next, type StepResult, toEntries, waitFor } from './transitions';
 
 const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
@@ -77,7 +78,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         owner: assigned.owner,
         team: assigned.team,
         assignment: assigned.assignment,
-        ...enterStage('Assigned', now, stages),
+        ...enterStage('Assigned', now, stages, calendarOf(teams, assigned.team)),
       };
       const audit: AuditEntry[] = [
         { at, actor: WORKFLOW, action: 'scored', why: `${score.score} (${score.band}) by ${score.model}`, data: { factors: score.factors.slice(0, 5) } },
@@ -135,12 +136,13 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         if (after.owner !== lead.owner) events.push(leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: lead.owner ?? null, why: 'parked in the manager queue' }));
         return result(after, 'wait', waitSecondsUntil(addSeconds(now, MAX_WAIT_SECONDS), now), events);
       }
-      const patch: Partial<Lead> = { escalations, stageDeadline: addSeconds(now, sla) };
+      const teams = await config.teams();
+      const patch: Partial<Lead> = { escalations, stageDeadline: dueAfter(now, sla, calendarOf(teams, lead.team)) };
       let why = `SLA ${stages[lead.stage].sla} missed in ${lead.stage}; escalation ${escalations} of ${policy.maxEscalations}`;
       if (policy.action === 'reassign-next') {
-        const [routing, teams] = await Promise.all([config.routing(), config.teams()]);
+        const routing = await config.routing();
         const next = await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
-        Object.assign(patch, { owner: next.owner, team: next.team, assignment: next.assignment });
+        Object.assign(patch, { owner: next.owner, team: next.team, assignment: next.assignment, stageDeadline: dueAfter(now, sla, calendarOf(teams, next.team)) });
         why += `; reassigned: ${next.assignment.explanation}`;
       } else if (policy.action === 'reassign-queue') {
         Object.assign(patch, { owner: undefined, assignment: { ruleVersion: lead.assignment?.ruleVersion ?? 0, ruleIndex: null, explanation: 'escalated to the unassigned queue', at } });
@@ -157,7 +159,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const lead = await load(leadId);
       const now = clock.now();
       const at = now.toISOString();
-      const match = chainFor(lead, await config.approvals());
+      const [approvals, teams] = await Promise.all([config.approvals(), config.teams()]);
+      const match = chainFor(lead, approvals);
       if (!match) return result(lead, 'convert', 1, []);
       const run = lead.approval?.run ?? 1;
       const stepIndex = lead.approval?.stepIndex ?? 0;
@@ -182,7 +185,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         escalations: 0,
         status: 'open',
         createdAt: at,
-        dueAt: addSeconds(now, durationSeconds(step.timeout)),
+        dueAt: dueAfter(now, durationSeconds(step.timeout), calendarOf(teams, lead.team)),
         leadSummary: { name, company: lead.company, email: lead.email, stage: lead.stage, owner: lead.owner, expectedValue: lead.expectedValue, leadType: lead.leadType },
       });
       let current = lead;
@@ -224,7 +227,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const approvals = await config.approvals();
       const step = approvals.chains[lead.approval?.chainIndex ?? 0]?.steps[task.stepIndex];
       const to = firstEligible(managersFor(teams, lead, task.escalatedTo ?? task.approver), task.excludedDeciders ?? []) ?? 'salesops';
-      const escalated = await ports.tasks.escalate(task, to, addSeconds(now, durationSeconds(step?.timeout ?? 'PT24H')));
+      const escalated = await ports.tasks.escalate(task, to, dueAfter(now, durationSeconds(step?.timeout ?? 'PT24H'), calendarOf(teams, lead.team)));
       const after = await leads.write(lead, {}, [{ at, actor: WORKFLOW, action: 'approval-escalated', why: `task ${task.taskId} (${task.stepName}) not decided in time → ${to}` }]);
       return result(after, 'await-approval', waitSecondsUntil(escalated.dueAt, now), [
         leadEvent('LeadEscalated', after, at, { taskId: task.taskId, manager: to, escalations: escalated.escalations, action: 'approval-escalated' }),
