@@ -10,12 +10,17 @@ import type { ActionPorts } from '../../functions/core/lifecycle/act-on-lead';
 import { httpHandler } from '../../functions/http/middleware';
 import { freshTable } from '../support/table';
 
+/** Ids of the shapes the API accepts (a task id is `<lead id>.<approval run>.<step>`), so the check reaches the store. */
+const LEAD = '01KBF00000000000000000LEAD';
+const TASK = `${LEAD}.1.0`;
+const MISSING = `${LEAD}.9.0`;
+
 /** A lead owned by alice with an open approval task for victor, on DynamoDB Local. */
 const setup = async () => {
   const table = await freshTable('task-probe');
   const clock = { now: () => new Date('2026-12-02T10:00:00Z') };
   const { leadId } = (await captureLead(
-    { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => undefined }, clock, ids: { next: () => 'L1' } },
+    { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => undefined }, clock, ids: { next: () => LEAD } },
     { payload: { email: 'pat@acme.example' }, channel: 'API', source: { id: 'api', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] }, deliveryId: 'd1', actor: { kind: 'source', id: 'api', source: 'API' } },
   )) as { leadId: string };
   const reader = makeLeadReader(table.db, table.name);
@@ -24,7 +29,7 @@ const setup = async () => {
   await makeLeadWriter(table.db, table.name).write(before, { owner: 'alice', stage: 'SalesQualified' }, []);
   const tasks = makeTasksRepository(table.db, table.name);
   await tasks.createOnce({
-    taskId: 'T1',
+    taskId: TASK,
     leadId,
     run: 1,
     stepIndex: 0,
@@ -63,20 +68,20 @@ describe('POST /tasks/{taskId}/decision by someone who may not decide', () => {
   it('answers 404 exactly as for a missing task when the caller cannot see the lead, so task ids cannot be probed', async () => {
     const { decide } = await setup();
 
-    const hidden = await decide('T1', 'mallory');
-    const missing = await decide('T-none', 'mallory');
+    const hidden = await decide(TASK, 'mallory');
+    const missing = await decide(MISSING, 'mallory');
 
     expect(hidden.status).toBe(404);
     expect(missing.status).toBe(404);
     const { detail: hiddenDetail, instance: _a, ...hiddenRest } = hidden.body;
     const { detail: missingDetail, instance: _b, ...missingRest } = missing.body;
     expect(hiddenRest).toEqual(missingRest);
-    expect(String(hiddenDetail).replace('T1', 'ID')).toBe(String(missingDetail).replace('T-none', 'ID'));
+    expect(String(hiddenDetail).replace(TASK, 'ID')).toBe(String(missingDetail).replace(MISSING, 'ID'));
     expect(JSON.stringify(hidden.body)).not.toMatch(/victor|alice/);
   });
 
   it('answers 403 to a caller who can see the lead (its owner) but is not its approver', async () => {
     const { decide } = await setup();
-    expect((await decide('T1', 'alice')).status).toBe(403);
+    expect((await decide(TASK, 'alice')).status).toBe(403);
   });
 });
