@@ -11,7 +11,7 @@ import { httpHandler } from '../../functions/http/middleware';
 import { freshTable } from '../support/table';
 
 /** Ids of the shapes the API accepts (a task id is `<lead id>.<approval run>.<step>`), so the check reaches the store. */
-const LEAD = '01KBF00000000000000000LEAD';
+const LEAD = '01KBF0000000000000000000AP';
 const TASK = `${LEAD}.1.0`;
 const MISSING = `${LEAD}.9.0`;
 
