@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { guardedHttpPost, httpPost, makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
 import { makeEvent } from '../../functions/core/events';
 import { DeliveryFailed, deliverEvent } from '../../functions/core/outbound/deliver';
