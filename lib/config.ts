@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { type SourceConfig, sourcesSchema } from '../functions/core/sources';
 import { DEFAULT_WEBHOOK_SECRET_PREFIX } from '../functions/core/webhook-secret-rotation';
 
-/** Where the repository root is, whoever runs the app (cdk CLI, vitest, tsx). */
+/** Where the repository root is, whoever runs the app (cdk CLI, jest, tsx). */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 /** Everything a deployment can vary. Built by {@link loadConfig} from `leadflow.config.json` and CDK context. */

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { EVENT_RULES } from '../../functions/core/event-rules';
 import { eventually, postWebhookLead, useTestRuntime } from '../support/runtime';
 

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { testDynamoEndpoint } from '../support/dynamodb-endpoint';
+import { expect } from '../support/expect';
 
 const run = promisify(execFile);
 
@@ -16,7 +18,7 @@ describe('npm run bench (tiny sizes)', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bench-smoke-')), 'results.json');
 
     await run(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
-      env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: out, BENCH_DYNAMODB_ENDPOINT: inject('dynamodbEndpoint') },
+      env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: out, BENCH_DYNAMODB_ENDPOINT: testDynamoEndpoint() },
       timeout: 110_000,
       maxBuffer: 16 * 1024 * 1024,
     });

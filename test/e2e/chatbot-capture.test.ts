@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import fixture from '../fixtures/lex-v2-fulfillment.json';
 import { eventually, useTestRuntime } from '../support/runtime';
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectEventually } from '../support/expect';
 import { CONSOLE_DIST, ensureConsoleBuilt, launchBrowser, screenshot } from '../support/browser';
 
 /**
@@ -77,7 +78,7 @@ describe('console sign-in on AWS', () => {
     expect(tokenForm?.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(createHash('sha256').update(tokenForm?.get('code_verifier') ?? '').digest('base64url')).toBe(authorize?.searchParams.get('code_challenge'));
     expect(await page.locator('.who').textContent()).toContain('dana (manager)');
-    await expect.poll(() => apiAuthorization).toBe(`Bearer ${fakeAccessToken}`);
+    await expectEventually(() => apiAuthorization).toBe(`Bearer ${fakeAccessToken}`);
     expect(new URL(page.url()).search).toBe('');
     await context.close();
   });

@@ -1,6 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testDynamoEndpoint } from '../support/dynamodb-endpoint';
+import { expectEventually } from '../support/expect';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
@@ -35,7 +37,7 @@ describe('console configuration editors and lead extras', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-editors-${ulid().toLowerCase()}` }), launchBrowser()]);
+    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-editors-${ulid().toLowerCase()}` }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -112,7 +114,7 @@ describe('console configuration editors and lead extras', () => {
     // Nothing has scored a lead in this runtime yet, so no function holds the old model in its short config cache.
     const { leadId } = await postWebhookLead(rt, { email: `sid-${suffix}@scored.example`, firstName: 'Sid' });
     type Scored = { scoreFactors?: { points: number; reason: string }[]; scoreModel?: string };
-    await expect.poll(async () => (await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreModel, { timeout: 15_000 }).toBe('points@1');
+    await expectEventually(async () => (await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreModel, { timeout: 15_000 }).toBe('points@1');
     expect((await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreFactors).toContainEqual({ points: 40, reason: 'came from the demo campaign' });
     await page.goto(`${rt.url}/#/leads/${leadId}`);
     await page.getByRole('list', { name: 'Top score factors' }).getByText('+40 came from the demo campaign').waitFor();

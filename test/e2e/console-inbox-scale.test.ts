@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectEventually } from '../support/expect';
 import { ARTIFACTS, CONSOLE_DIST, ensureConsoleBuilt, launchBrowser, screenshot } from '../support/browser';
 
 /**
@@ -122,10 +123,10 @@ describe('console inbox at 1,000 leads', () => {
     await page.locator('[data-lead-id="lead-0000"]').focus();
 
     for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowDown');
-    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-lead-id'))).toBe('lead-0012');
+    await expectEventually(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-lead-id'))).toBe('lead-0012');
     await page.keyboard.press('Enter');
 
-    await expect.poll(() => new URL(page.url()).hash).toBe('#/leads/lead-0012');
+    await expectEventually(() => new URL(page.url()).hash).toBe('#/leads/lead-0012');
     await context.close();
   });
 });

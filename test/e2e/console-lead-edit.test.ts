@@ -1,6 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testDynamoEndpoint } from '../support/dynamodb-endpoint';
+import { expectEventually } from '../support/expect';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
@@ -16,7 +18,7 @@ describe('console lead editing', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-edit-${ulid().toLowerCase()}` }), launchBrowser()]);
+    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-edit-${ulid().toLowerCase()}` }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -51,7 +53,7 @@ describe('console lead editing', () => {
     await form.waitFor({ state: 'detached' });
     await page.getByText('pat@bigcorp.example', { exact: true }).waitFor();
     await page.getByText('Chief Executive Officer', { exact: true }).waitFor();
-    await expect.poll(scoreLine, { timeout: 10_000 }).not.toBe(scoreBefore);
+    await expectEventually(scoreLine, { timeout: 10_000 }).not.toBe(scoreBefore);
     expect(await scoreLine()).toMatch(/Score: \d+/);
     expect(await page.getByRole('list', { name: 'Top score factors' }).textContent()).toMatch(/./);
     await expectAccessible(page);

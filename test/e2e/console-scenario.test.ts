@@ -4,7 +4,9 @@ import { gzipSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { testDynamoEndpoint } from '../support/dynamodb-endpoint';
+import { expectEventually } from '../support/expect';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 import { ARTIFACTS, ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
@@ -40,7 +42,7 @@ describe('console scenario', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-${ulid().toLowerCase()}` }), launchBrowser()]);
+    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-${ulid().toLowerCase()}` }), launchBrowser()]);
     // Arrange through the API: the spring campaign goes to alice, so her inbox is where the lead lands.
     const routing = await api<{ version: number; value: { rules: unknown[]; fallbackQueue: string } }>(rt, SAM, 'GET', '/config/routing');
     const put = await api(rt, SAM, 'PUT', '/config/routing', {
@@ -117,12 +119,12 @@ describe('console scenario', () => {
     const aliceHandoff = alicePage.getByRole('button', { name: 'Handoff to sales', exact: true });
     const mariaHandoff = mariaPage.getByRole('button', { name: 'Handoff to sales', exact: true });
     await Promise.all([aliceHandoff.waitFor(), mariaHandoff.waitFor()]);
-    await expect.poll(() => Promise.all([aliceHandoff.isEnabled(), mariaHandoff.isEnabled()])).toEqual([true, true]);
+    await expectEventually(() => Promise.all([aliceHandoff.isEnabled(), mariaHandoff.isEnabled()])).toEqual([true, true]);
 
     await Promise.all([aliceHandoff.click(), mariaHandoff.click()]);
 
     await Promise.all([stageHeading(alicePage, 'Sales-qualified'), stageHeading(mariaPage, 'Sales-qualified')]);
-    await expect.poll(async () => (await alicePage.getByTestId('conflict').count()) + (await mariaPage.getByTestId('conflict').count()), { timeout: 10_000 }).toBe(1);
+    await expectEventually(async () => (await alicePage.getByTestId('conflict').count()) + (await mariaPage.getByTestId('conflict').count()), { timeout: 10_000 }).toBe(1);
     const aliceLost = (await alicePage.getByTestId('conflict').count()) === 1;
     const loser = aliceLost ? alicePage : mariaPage;
     const winner = aliceLost ? 'maria' : 'alice';
@@ -199,7 +201,7 @@ describe('console scenario', () => {
     await screenshot(page, 'sales-ops');
     await expectAccessible(page);
     const { leadId: dachLead } = await postWebhookLead(rt, { firstName: 'Greta', email: `greta.${suffix}@beispiel.example`, company: 'Beispiel GmbH', country: 'DE' });
-    await expect.poll(async () => (await api<{ owner?: string }>(rt, MARIA, 'GET', `/leads/${dachLead}`)).json.owner, { timeout: 15_000 }).toBe('bob');
+    await expectEventually(async () => (await api<{ owner?: string }>(rt, MARIA, 'GET', `/leads/${dachLead}`)).json.owner, { timeout: 15_000 }).toBe('bob');
     await page.goto(`${rt.url}/#/sales-ops?tab=teams`);
     await page.getByRole('checkbox', { name: 'carol available' }).uncheck();
     await page.getByRole('button', { name: 'Validate and save' }).click();
@@ -262,14 +264,14 @@ describe('console scenario', () => {
     await funnel.getByText('Figures').click();
 
     const created = funnel.getByRole('row', { name: /^New/ });
-    await expect.poll(async () => Number((await created.textContent())?.replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    await expectEventually(async () => Number((await created.textContent())?.replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
     // A delivery the platform got wrong shows as a webhook reject, with its reason.
     await postWebhookLead(rt, { email: 'not-an-email' }, 'campaign-demo', 422);
     await page.reload();
     const quality = page.getByTestId('chart-quality');
     await quality.waitFor({ timeout: 15_000 });
     await quality.getByText('Figures').click();
-    await expect.poll(async () => (await quality.getByRole('row', { name: /^WEBHOOK/ }).textContent()) ?? '', { timeout: 15_000 }).toMatch(/invalid/);
+    await expectEventually(async () => (await quality.getByRole('row', { name: /^WEBHOOK/ }).textContent()) ?? '', { timeout: 15_000 }).toMatch(/invalid/);
     await screenshot(page, 'dashboard');
     await expectAccessible(page);
     await context.close();

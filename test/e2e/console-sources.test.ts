@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { testDynamoEndpoint } from '../support/dynamodb-endpoint';
 import { command as webhookCommand } from '../../cli/commands/webhook';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
@@ -23,7 +24,7 @@ describe('console sources page', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `console-sources-${ulid().toLowerCase()}`, webhookSecretGraceSeconds: GRACE_SECONDS }), launchBrowser()]);
+    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-sources-${ulid().toLowerCase()}`, webhookSecretGraceSeconds: GRACE_SECONDS }), launchBrowser()]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -119,7 +120,7 @@ describe('console sources page', () => {
     await context.close();
 
     // The CLI signs with the current secret: it reads it from the local runtime as the capture function does.
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       await webhookCommand.parseAsync(['campaign-demo', JSON.stringify(lead()), '--api', rt.url], { from: 'user' });
       expect(String(out.mock.calls[0]?.[0])).toMatch(/^202 /);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { LocalRuntime } from '../../local/runtime';
 import { envelopeProblems } from '../support/event-schemas';
 import { client, eventually, startTestRuntime } from '../support/runtime';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
 import { signDevToken } from '../../local/dev-jwt';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local';
@@ -198,6 +198,13 @@ afterAll(async () => {
 });
 
 describe('leadflow import against the local runtime', () => {
+  // A test may quieten the log for what it provokes; the next one starts with the level it was given.
+  const logLevel = process.env.LOG_LEVEL;
+  afterEach(() => {
+    if (logLevel === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = logLevel;
+  });
+
   it('ends each malformed file with its message and exit status 2, writing nothing', async () => {
     const files: [string, string | Buffer | (() => Promise<void>), RegExp][] = [
       ['latin1.csv', Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]), /not valid utf-8 text.*save it as "CSV UTF-8"/],
@@ -319,11 +326,7 @@ describe('leadflow import against the local runtime', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'leadflow-import-crash-'));
     await rt.stop();
     // Every request in flight at the crash fails and is logged as an error; here that is the point, not news.
-    const logLevel = process.env.LOG_LEVEL;
     process.env.LOG_LEVEL = 'CRITICAL';
-    onTestFinished(() => {
-      process.env.LOG_LEVEL = logLevel;
-    });
     rt = await startLocalRuntime({ port: 0, dataDir });
     const planted = plantedLeads(rows, 5, 'crash');
     await createExisting(planted.existingEmails);

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { type ApiResponse, eventually, useTestRuntime } from '../support/runtime';
 
 const { api } = useTestRuntime();

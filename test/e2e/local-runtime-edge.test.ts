@@ -1,7 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { testDynamoEndpoint } from '../support/dynamodb-endpoint';
+import { expect } from '../support/expect';
 import { useTestRuntime } from '../support/runtime';
 
 const { rt, api } = useTestRuntime();
@@ -92,7 +94,7 @@ describe('everything the runtime starts listens on loopback only', () => {
   });
 
   it('DynamoDB Local answers on 127.0.0.1 and refuses connections on the machine’s network address', async () => {
-    const port = Number(new URL(inject('dynamodbEndpoint')).port);
+    const port = Number(new URL(testDynamoEndpoint()).port);
     expect(await connects('127.0.0.1', port)).toBe(true);
     expect(await connects(externalAddress(), port)).toBe(false);
   });

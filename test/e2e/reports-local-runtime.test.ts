@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, jest } from '@jest/globals';
 import { main } from '../../cli/main';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
@@ -63,7 +63,7 @@ describe('reports through the local runtime', () => {
     const range = `from=${today()}&to=${today()}`;
     const before = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
     const out: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       out.push(String(chunk));
       return true;
     });
@@ -116,7 +116,7 @@ describe('reports through the local runtime', () => {
 
   it('trains with `leadflow scoring train` and keeps the points model with too few outcomes; `leadflow scoring model` shows the card', async () => {
     const out: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       out.push(String(chunk));
       return true;
     });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { buildApp } from './stack-fixture';
 
 const ALIAS = 'arn:aws:lex:eu-central-1:123456789012:bot-alias/LFDEMOBOT1/TSTALIASID';

@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { environmentFor, functionEnv, needVariables, variablesFor } from '../../functions/env/function-env';
 import { FUNCTIONS, type FunctionName } from '../../functions/routes';
 import type { LeadflowStack } from '../../lib/leadflow-stack';

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { CLI_REQUESTS_IN_FLIGHT, ImportWorkflow, START_EXECUTION_REFILL_PER_SECOND } from '../../lib/import-workflow';
 import { PIPELINE } from '../../cli/import/run-import';
 import type { LeadflowStack } from '../../lib/leadflow-stack';
@@ -67,7 +68,7 @@ describe('bulk import on AWS', () => {
       Parameters: { 'Bucket.$': '$.file.bucket', 'Key.$': '$.file.rowsKey' },
     });
     expect(map.ItemBatcher).toMatchObject({ MaxItemsPerBatchPath: '$.file.batchSize', MaxInputBytesPerBatch: expect.any(Number) });
-    expect(map.ItemBatcher as { MaxInputBytesPerBatch: number }).toHaveProperty('MaxInputBytesPerBatch', expect.toSatisfy((n: number) => n <= 256 * 1024));
+    expect((map.ItemBatcher as { MaxInputBytesPerBatch: number }).MaxInputBytesPerBatch).toBeLessThanOrEqual(256 * 1024);
     expect(map.MaxConcurrencyPath).toBe('$.file.maxConcurrency');
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
     const tasks = Object.values(map.ItemProcessor?.States ?? {});

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { SCORING_TRAIN_FUNCTION } from '../../lib/leadflow-stack';
 import { buildApp } from './stack-fixture';
 import { type Resource, resourcesFor, statementsOfRole } from './template-helpers';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { FUNCTIONS } from '../../functions/routes';
 import { buildApp } from './stack-fixture';
 import { actionsOf, resourcesFor, statementsOfRole } from './template-helpers';

@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
 import { makeWebhookHandler } from '../../functions/capture-webhook/handler';

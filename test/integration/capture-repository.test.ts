@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { type CaptureDeps, captureLead } from '../../functions/core/capture-lead';
 import type { SourceConfig } from '../../functions/core/sources';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeLocalBlobUrls } from '../../functions/adapters/attachments-local';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { makeConfigRepository } from '../../functions/adapters/config-repository';

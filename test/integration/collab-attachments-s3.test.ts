@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeS3BlobUrls } from '../../functions/adapters/attachments-s3';
 
 // Presigning is local computation: these URLs are built offline and never sent.

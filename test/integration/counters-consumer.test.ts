@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeAnalyticsCountersHandler } from '../../functions/analytics-counters/handler';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
 import { leadItem } from '../../functions/adapters/lead-item';

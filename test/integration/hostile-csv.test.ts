@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeAnalyticsCountersHandler } from '../../functions/analytics-counters/handler';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';

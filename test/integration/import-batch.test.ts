@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
 import { makeImportRepository } from '../../functions/adapters/import-repository';
 import type { CaptureDeps } from '../../functions/core/capture-lead';

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
 import { makeImportRepository } from '../../functions/adapters/import-repository';
 import type { CaptureDeps } from '../../functions/core/capture-lead';

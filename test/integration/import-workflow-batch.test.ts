@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
 import { makeImportRepository } from '../../functions/adapters/import-repository';
 import { normaliseToCsv } from '../../functions/adapters/import-normalise';

@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { activityPorts } from '../../functions/adapters/activities-repository';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { makeConfigRepository } from '../../functions/adapters/config-repository';

@@ -1,5 +1,6 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { leadItem } from '../../functions/adapters/lead-item';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import type { LeadReader } from '../../functions/core/ports';

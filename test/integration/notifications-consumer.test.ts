@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeOutboxNotifier, makePreferencesRepository, readOutbox } from '../../functions/adapters/outbox-repository';
 import { makeEvent } from '../../functions/core/events';
 import type { Notifier } from '../../functions/core/notifications/notify';

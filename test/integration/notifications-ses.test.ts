@@ -1,5 +1,5 @@
 import type { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeSesNotifier } from '../../functions/adapters/outbox-repository';
 import { makeEvent } from '../../functions/core/events';
 import { messageFor } from '../../functions/core/notifications/messages';

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { makeOutboundPost, OutboundRefused } from '../../functions/adapters/outbound-http';
 import { makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
 import { type OutboundPolicy, urlTargetProblem } from '../../functions/core/outbound/address-policy';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { parse } from 'csv-parse/sync';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { makeAnalyticsCountersHandler } from '../../functions/analytics-counters/handler';
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
 import { foldEvents } from '../../functions/core/reports/counters';

@@ -1,6 +1,6 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeConfigRepository } from '../../functions/adapters/config-repository';
 import { leadItem } from '../../functions/adapters/lead-item';
 import { makeScoringRepository } from '../../functions/adapters/scoring-repository';

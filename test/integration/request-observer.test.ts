@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { type DynamoRequestRecord, observeDynamoRequests } from '../../functions/adapters/request-observer';
 import { freshTable } from '../support/table';
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
 import { httpHandler } from '../../functions/http/middleware';
 import { makeSubscriptionsApi } from '../../functions/subscriptions-api/handler';

@@ -1,5 +1,5 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { cancellationOf, isConditionalCheckFailed, transaction } from '../../functions/adapters/transaction';
 import { freshTable } from '../support/table';
 

@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { keys } from '../../functions/adapters/keys';
 import { makeSourceAuditRepository } from '../../functions/adapters/source-audit-repository';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 
 /**
  * Headless Chromium for the console tests: Debian's chromium driven by playwright-core (Playwright's

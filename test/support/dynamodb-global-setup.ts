@@ -1,15 +1,16 @@
-import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../local/dynamodb-local';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { DYNAMODB_ENDPOINT_VARIABLE } from './dynamodb-endpoint';
 
-/** One DynamoDB Local per test project run; each test file makes its own table. */
-export default async function setup(project: TestProject) {
+/** The global setup's DynamoDB Local, kept for the global teardown (both run in jest's parent process). */
+export const RUN_DYNAMODB = Symbol.for('leadflow.test.dynamodb');
+export type RunGlobals = typeof globalThis & { [RUN_DYNAMODB]?: DynamoDbLocal };
+
+/**
+ * One DynamoDB Local for the whole run; each test file makes its own table. Workers start after this
+ * and inherit the parent's environment, which is how they learn the endpoint.
+ */
+export default async function setup() {
   const db = await startDynamoDbLocal();
-  project.provide('dynamodbEndpoint', db.endpoint);
-  return () => db.stop();
-}
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    dynamodbEndpoint: string;
-  }
+  (globalThis as RunGlobals)[RUN_DYNAMODB] = db;
+  process.env[DYNAMODB_ENDPOINT_VARIABLE] = db.endpoint;
 }

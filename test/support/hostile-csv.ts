@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { expect } from 'vitest';
+import { expect } from './expect';
 import { FORMULA_TRIGGERS } from '../../functions/core/safe-csv';
 import { counterScenario, rejectedDeliveries } from './counter-scenario';
 

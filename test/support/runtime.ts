@@ -1,12 +1,14 @@
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { afterAll, beforeAll } from '@jest/globals';
+import { testDynamoEndpoint } from './dynamodb-endpoint';
+import { expect } from './expect';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
 
 /** The local runtime on the run's DynamoDB Local with a table of its own. */
 export const startTestRuntime = async (): Promise<LocalRuntime> =>
-  startLocalRuntime({ port: 0, dynamodbEndpoint: inject('dynamodbEndpoint'), tableName: `rt-${ulid().toLowerCase()}` });
+  startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `rt-${ulid().toLowerCase()}` });
 
 export type ApiResponse<T = Record<string, unknown>> = { status: number; headers: Headers; body: T; text: string };
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { attachmentDisposition } from '../../functions/core/feed/attachment-policy';
 
 /** The parameters a strict RFC 6266 reader finds (token=value or token="quoted"), in order. */

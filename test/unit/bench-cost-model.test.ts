@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import prices from '../../bench/aws-prices.json' with { type: 'json' };
 import { costPer1000Leads, type LeadUsage } from '../../bench/cost-model';
 

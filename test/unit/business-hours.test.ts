@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { addBusinessDuration, type BusinessCalendar, businessCalendarSchema, dueAfter } from '../../functions/core/lifecycle/business-hours';
 import { teamsConfigSchema } from '../../functions/core/lifecycle/teams-config';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { canonicalLeadSchema } from '../../functions/core/lead';
 import { CANONICAL_LEAD_SCHEMA_FILE, canonicalLeadJsonSchema } from '../../scripts/generate-schemas';
 

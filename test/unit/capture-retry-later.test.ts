@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { captureLead } from '../../functions/core/capture-lead';
 import { RetryLaterError } from '../../functions/core/errors';
 import type { CaptureStore } from '../../functions/core/ports';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { EVENT_RULES } from '../../functions/core/event-rules';
 import { DETAIL_TYPES, type DetailType } from '../../functions/core/events';
 import { messageFor } from '../../functions/core/notifications/messages';

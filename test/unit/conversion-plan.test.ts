@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_OPPORTUNITY_MAPPING } from '../../functions/core/conversion/opportunity-mapping';
 import { DEFAULT_OPPORTUNITY_STAGES, firstStageOf } from '../../functions/core/conversion/opportunity-stages';
 import { planContactConversion, planConversion, settledConversion } from '../../functions/core/conversion/plan-conversion';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { mapOpportunityFields, opportunityName } from '../../functions/core/conversion/opportunity-mapping';
 import { allowedMoves, DEFAULT_OPPORTUNITY_STAGES, moveStage, opportunityStagesSchema } from '../../functions/core/conversion/opportunity-stages';
 import { ConflictError } from '../../functions/core/errors';

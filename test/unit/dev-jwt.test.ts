@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { DEV_ISSUER, signDevToken, verifyDevToken } from '../../local/dev-jwt';
 
 // The same secret the local authorizer uses: an attacker who knows it still cannot bend the rules below.

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { CONFIG_KINDS } from '../../functions/core/config/kinds';
 import { isCalendarDate, timestampIssue } from '../../functions/core/dates';
 import { InvalidCursorError, type LeadflowError } from '../../functions/core/errors';

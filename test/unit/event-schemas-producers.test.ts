@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { opportunityStageChanged } from '../../functions/core/conversion/opportunity-moves';
 import type { Opportunity } from '../../functions/core/conversion/crm-records';
 import { noteAddedEvent } from '../../functions/core/feed/lead-collab';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { CONFIG_DETAIL_TYPES, DETAIL_TYPES, makeEvent } from '../../functions/core/events';
 import { breakingChanges, eventProblems, loadSchema, schemaFiles } from '../support/event-schemas';
 

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { environmentFor, functionEnv, needVariables } from '../../functions/env/function-env';
 import { ENV, NEED_SCHEMAS } from '../../functions/env/variables';
 import { FUNCTIONS, type FunctionName } from '../../functions/routes';

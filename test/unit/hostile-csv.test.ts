@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { renderReport } from '../../cli/commands/report';
 import { runImport } from '../../cli/import/run-import';
 import { foldEvents } from '../../functions/core/reports/counters';
@@ -67,7 +67,9 @@ describe('Hostile CSV: reports', () => {
 });
 
 let server: Server | undefined;
-afterEach(() => server?.close());
+afterEach(() => {
+  server?.close();
+});
 
 /** A stub API that says the job was imported before and serves `rejected` as its report, as an older server might. */
 const finishedJobApi = async (rejected: string, total: number) => {

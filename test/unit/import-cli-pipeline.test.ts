@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { PIPELINE, runImport } from '../../cli/import/run-import';
 import { writeCsv } from './import-fixtures';
 
@@ -14,7 +14,9 @@ import { writeCsv } from './import-fixtures';
  */
 type Seen = { first: number; inFlightAtStart: number[] };
 let server: Server | undefined;
-afterEach(() => server?.close());
+afterEach(() => {
+  server?.close();
+});
 
 const stubApi = async (answerAfterMs: number) => {
   const seen: Seen[] = [];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { buildProgram } from '../../cli/main';
 import { verifyDevToken } from '../../local/dev-jwt';
 

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { readTable } from '../../functions/adapters/import-file-reader';
 import type { SourceRow } from '../../functions/core/import/row-to-lead';
 import { writeXlsx } from './import-fixtures';

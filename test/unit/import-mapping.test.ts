@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { autoTarget, MappingError, mappingFileSchema, resolveMapping } from '../../functions/core/import/column-mapping';
 import { jobIdOf, runKeyOrdered } from '../../functions/core/import/import-job';
 import { reasonsOf, reportLine } from '../../functions/core/import/rejected-report';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeTokenBucket, pacedStarter } from '../../functions/core/import/pacing';
 
 /** A pinned clock whose sleep advances time, so the test measures the schedule, not the machine. */

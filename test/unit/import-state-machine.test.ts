@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { IMPORT_STEPS } from '../../functions/import-batch/handler';
 
 /** asl-validator ships no types; this is the part of its API the tests use. */

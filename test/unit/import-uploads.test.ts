@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { importObjectKey, jobIdOfKey, makeImportUploads, rowsObjectKey } from '../../functions/adapters/import-uploads';
 
 const JOB = `imp-${'0123456789abcdef'.repeat(2)}`;

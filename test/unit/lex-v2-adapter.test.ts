@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { closeFulfilled, elicitSlot, fromLexSlots, type LexEvent, lexEventSchema, slotValue } from '../../functions/core/source-adapters/lex-v2';
 import fixture from '../fixtures/lex-v2-fulfillment.json';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { chainFor, DEFAULT_APPROVALS, mayDecide } from '../../functions/core/lifecycle/approvals-config';
 import { assignLead } from '../../functions/core/lifecycle/assign';
 import { durationSeconds, isIsoDuration, MAX_WAIT_SECONDS, waitSecondsUntil } from '../../functions/core/lifecycle/duration';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { decide, dedupeKeysOf, matchesFrom } from '../../functions/core/dedupe';
 import { LeadflowError, ValidationError } from '../../functions/core/errors';
 import { normaliseLead, normalisePhone } from '../../functions/core/normalise';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { outboundPolicy } from '../../functions/adapters/outbound-http';
 import { functionEnv } from '../../functions/env/function-env';
 import { blockedReason, type OutboundPolicy, urlTargetProblem } from '../../functions/core/outbound/address-policy';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { type CountableEvent, counterKey, foldEvents, type LeadTally, mergeCounters, tallyEvent } from '../../functions/core/reports/counters';
 import { reportRows, toCsv } from '../../functions/core/reports/report-rows';
 import { agingReport, funnelReport, type Report, repsReport, sourcesReport } from '../../functions/core/reports/reports';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { BusEvent } from '../../functions/core/events';
 import type { Lead } from '../../functions/core/lead';
 import { eventProblems } from '../support/event-schemas';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import type { Lead } from '../../functions/core/lead';
 import { auc, calibrationByDecile, type Outcome, trainModel } from '../../functions/core/scoring/learned-model';
 import { DEFAULT_SCORING, type ScoringConfig } from '../../functions/core/scoring/points-config';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { approvalsConfigSchema } from '../../functions/core/lifecycle/approvals-config';
 import { excludedDecidersOf, firstEligible, selfDecisionRefusal } from '../../functions/core/lifecycle/segregation-of-duties';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { listSources, sourceView } from '../../functions/core/source-view';
 import { type SourceConfig, sourceConfigSchema } from '../../functions/core/sources';
 

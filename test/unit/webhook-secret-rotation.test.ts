@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from '@jest/globals';
+import { expect } from '../support/expect';
 import { acceptedSecrets, DEFAULT_GRACE_SECONDS, graceSecondsFrom, newWebhookSecret } from '../../functions/core/webhook-secret-rotation';
 
 const rotatedAt = new Date('2026-11-23T10:00:00Z');

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { makeDocumentClient } from '../../functions/adapters/aws-clients';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { makeConfigRepository } from '../../functions/adapters/config-repository';

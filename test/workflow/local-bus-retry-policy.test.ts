@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { EVENT_DELIVERY, type EventRule } from '../../functions/core/event-rules';
 import { LocalEventBus } from '../../local/event-bus';
 
