@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../functions/routes';
+import { ignoreRoleDependsOn } from './cfn-lint';
 import { PROJECT_ROOT } from './config';
 
 /** The Lambda runtime every function runs on: the newest Node.js the Lambda service offers. */
@@ -96,6 +97,7 @@ export class LeadflowFunction extends Construct {
       },
     });
 
+    ignoreRoleDependsOn(this.fn);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept only "*" as resource (no resource-level permissions).',
