@@ -16,6 +16,7 @@ import { type BusEnvelope, LocalEventBus } from './event-bus';
 import { freePort } from './free-port';
 import { LocalSecretsManager, seedWebhookSecrets } from './secrets-manager';
 import { LocalWorkflowEngine } from './workflow-engine';
+import { METRICS_NAMESPACE } from '../functions/core/metric-facts';
 
 export type LocalRuntimeOptions = {
   /** 0 picks a free port. @default 3000 (or PORT) */
@@ -150,6 +151,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     // No StartExecution quota here: the local engine runs a bounded number of executions at once and queues the rest.
     IMPORT_API_STARTS_PER_SECOND: process.env.IMPORT_API_STARTS_PER_SECOND ?? '1000',
     POWERTOOLS_DEV: 'false',
+    // One process runs every function: one service name; no X-Ray; EMF metrics on stdout only where someone reads the log.
+    POWERTOOLS_SERVICE_NAME: 'leadflow', POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? String(!options.log),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'WARN',
   });
 

@@ -1,7 +1,9 @@
 import { ulid } from 'ulid';
 import type { CaptureDeps } from '../core/capture-lead';
+import { metrics } from '../http/observability';
 import { makeDocumentClient, tableName } from './aws-clients';
 import { makeCaptureRepository } from './capture-repository';
+import { makeEmfMetrics } from './emf-metrics';
 import { makeSfnClient, makeWorkflowStarter } from './workflow-client';
 
 const required = (name: string): string => {
@@ -16,4 +18,5 @@ export const captureDepsFromEnv = (): CaptureDeps => ({
   workflow: makeWorkflowStarter(makeSfnClient(), required('STATE_MACHINE_ARN')),
   clock: { now: () => new Date() },
   ids: { next: () => ulid() },
+  metrics: makeEmfMetrics(metrics),
 });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type ActionPorts, decideTask, whenSettled } from '../core/lifecycle/act-on-lead';
 import { fieldIssuesOf, ValidationError } from '../core/errors';
+import { approvalWaitFacts, type MetricsPort } from '../core/metric-facts';
 import type { TasksRepository } from '../adapters/tasks-repository';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
@@ -9,7 +10,7 @@ import { routeBy } from '../http/router';
 
 const decisionSchema = z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(2000).optional() }).strict();
 
-export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<TasksRepository, 'openFor'>) =>
+export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<TasksRepository, 'openFor'>, metrics?: MetricsPort) =>
   routeBy({
     /** The caller's open approval tasks: their own, their groups', and those escalated to them. */
     'GET /tasks': async (event) => {
@@ -22,6 +23,7 @@ export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<TasksReposi
       const parsed = decisionSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const outcome = await whenSettled(() => decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller }));
+      metrics?.record(approvalWaitFacts(outcome.task));
       return json(200, { task: outcome.task, stage: outcome.lead.stage, next: outcome.next });
     },
   });

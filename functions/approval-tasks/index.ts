@@ -3,12 +3,15 @@ import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-pub
 import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeTasksRepository } from '../adapters/tasks-repository';
 import { makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
+import { makeEmfMetrics } from '../adapters/emf-metrics';
 import { httpHandler } from '../http/middleware';
+import { metrics } from '../http/observability';
 import { makeApprovalTasksApi } from './handler';
 
 export const handler = httpHandler(
   makeApprovalTasksApi(
     { ...lifecyclePortsFromEnv(), callback: makeWorkflowCallback(makeSfnClient()), publisher: makeEventPublisher(makeEventBridgeClient()) },
     makeTasksRepository(makeDocumentClient(), tableName()),
+    makeEmfMetrics(metrics),
   ),
 );

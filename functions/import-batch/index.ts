@@ -5,6 +5,7 @@ import { makeImportRepository } from '../adapters/import-repository';
 import { makeImportFiles } from '../adapters/import-uploads';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
+import { eventHandler } from '../http/middleware';
 import { makeImportBatchHandler } from './handler';
 
 const numberFromEnv = (name: string, fallback: number) => {
@@ -23,10 +24,12 @@ const db = makeDocumentClient();
 const capture = captureDepsFromEnv();
 const bucket = makeTokenBucket({ ratePerSecond: numberFromEnv('IMPORT_STARTS_PER_SECOND', 20), burst: numberFromEnv('IMPORT_STARTS_BURST', 20) });
 
-export const handler = makeImportBatchHandler({
-  capture: { ...capture, store: makeBatchedCaptureStore(db, tableName()), workflow: pacedStarter(capture.workflow, bucket) },
-  store: makeImportRepository(db, tableName()),
-  sources: () => sources,
-  files: makeImportFiles(),
-  pacing: { batchSize: numberFromEnv('IMPORT_BATCH_SIZE', 100), maxConcurrency: numberFromEnv('IMPORT_MAX_CONCURRENCY', 5) },
-});
+export const handler = eventHandler(
+  makeImportBatchHandler({
+    capture: { ...capture, store: makeBatchedCaptureStore(db, tableName()), workflow: pacedStarter(capture.workflow, bucket) },
+    store: makeImportRepository(db, tableName()),
+    sources: () => sources,
+    files: makeImportFiles(),
+    pacing: { batchSize: numberFromEnv('IMPORT_BATCH_SIZE', 100), maxConcurrency: numberFromEnv('IMPORT_MAX_CONCURRENCY', 5) },
+  }),
+);
