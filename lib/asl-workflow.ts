@@ -5,6 +5,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ignoreRoleDependsOn } from './cfn-lint';
 
 /** One `${Name}` the definition may use: its value and the statements the machine needs when it does. */
 export type Substitution = { readonly value: string; readonly grants?: readonly PolicyStatement[] };
@@ -118,6 +119,7 @@ export class AslWorkflow extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
+    ignoreRoleDependsOn(this.stateMachine);
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -36,6 +36,15 @@ export type LeadflowConfig = {
   readonly notifyEmailDomain?: string;
   /** Address subscribed to the alarm topic; unset: the topic has no subscriber. */
   readonly alarmEmail?: string;
+  /** Thresholds of the alarms on the leadflow metrics (the ops dashboard). */
+  readonly alarms: {
+    /** Stage SLAs run out (LeadAging) within an hour before the alarm fires. @default 25 */
+    readonly slaBreachesPerHour: number;
+    /** p99 capture latency in ms over five minutes, worst capture function. @default 3000 */
+    readonly captureLatencyP99Ms: number;
+    /** Refused captures (invalid, malformed, duplicate under `reject`, spam) in five minutes. @default 50 */
+    readonly rejectsPerFiveMinutes: number;
+  };
   /** EventBridge Scheduler expression for retraining the scoring model. */
   readonly scoringTrainSchedule: string;
   /** Built console to publish; absent: the console bucket stays empty and synth warns. */
@@ -56,6 +65,9 @@ export const CONTEXT_KEYS = [
   'emailIdentity',
   'notifyEmailDomain',
   'alarmEmail',
+  'alarmSlaBreachesPerHour',
+  'alarmCaptureLatencyP99Ms',
+  'alarmRejectsPerFiveMinutes',
   'cognitoDomainPrefix',
   'scoringTrainSchedule',
   'consoleDist',
@@ -116,6 +128,11 @@ export const loadConfig = (scope: Construct): LeadflowConfig => {
     emailIdentity: optionalString(ctx('emailIdentity')),
     notifyEmailDomain: optionalString(ctx('notifyEmailDomain')),
     alarmEmail: optionalString(ctx('alarmEmail')),
+    alarms: {
+      slaBreachesPerHour: positiveNumber('alarmSlaBreachesPerHour', ctx('alarmSlaBreachesPerHour'), 25),
+      captureLatencyP99Ms: positiveNumber('alarmCaptureLatencyP99Ms', ctx('alarmCaptureLatencyP99Ms'), 3000),
+      rejectsPerFiveMinutes: positiveNumber('alarmRejectsPerFiveMinutes', ctx('alarmRejectsPerFiveMinutes'), 50),
+    },
     cognitoDomainPrefix: optionalString(ctx('cognitoDomainPrefix')),
     scoringTrainSchedule: optionalString(ctx('scoringTrainSchedule')) ?? 'rate(1 day)',
     consoleDist: optionalString(ctx('consoleDist')) ?? join(PROJECT_ROOT, 'console', 'dist'),

@@ -6,11 +6,16 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/core/metric-facts';
 import type { FunctionSpec } from '../functions/routes';
+import { ignoreRoleDependsOn } from './cfn-lint';
 import { PROJECT_ROOT } from './config';
 
 /** The Lambda runtime every function runs on: the newest Node.js the Lambda service offers. */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+/** A function's Powertools service name: the `service` of its logs, metrics and traces (one per FUNCTIONS entry). */
+export const serviceNameOf = (functionName: string) => `leadflow-${functionName}`;
 
 /**
  * ESM bundles have no `require`; a few dependencies still call it for Node built-ins.
@@ -21,7 +26,7 @@ const ESM_REQUIRE_BANNER = "import { createRequire as __leadflowCreateRequire } 
 export type LeadflowFunctionProps = {
   /** The function's entry in `functions/routes.ts` FUNCTIONS. */
   readonly spec: FunctionSpec;
-  /** Environment every function gets (service name, sources); needs add their own. */
+  /** Environment every function gets (sources, bus name); needs add their own. */
   readonly environment?: Record<string, string>;
   /**
    * Days the function's log group keeps logs.
@@ -38,8 +43,8 @@ export type LeadflowFunctionProps = {
 /**
  * One Lambda function with the house defaults: Node.js 24 on ARM64, an esbuild ESM bundle (minified,
  * source maps, the SDK v3 clients it uses bundled in), its own log group with retention, JSON logs,
- * X-Ray tracing, and its own role that starts with nothing but writing its own logs. What else it may
- * do comes only from its `needs` (see `function-needs.ts`).
+ * active X-Ray tracing, Powertools' service name and metrics namespace, and its own role that starts
+ * with nothing but writing its own logs. What else it may do comes only from its `needs` (see `function-needs.ts`).
  */
 export class LeadflowFunction extends Construct {
   public readonly fn: NodejsFunction;
@@ -81,7 +86,8 @@ export class LeadflowFunction extends Construct {
       tracing: Tracing.ACTIVE,
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      // Powertools reads these itself: the service of logs, metrics and traces, and the metrics' namespace.
+      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: serviceNameOf(id), POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, ...props.environment },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -96,6 +102,7 @@ export class LeadflowFunction extends Construct {
       },
     });
 
+    ignoreRoleDependsOn(this.fn);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray PutTraceSegments/PutTelemetryRecords accept only "*" as resource (no resource-level permissions).',

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { EVENT_RULES } from '../functions/core/event-rules';
 import { formOrigins } from '../functions/http/cors';
 import { ENV } from '../functions/env/variables';
-import { FUNCTIONS, type FunctionSpec, ROUTES, type Route } from '../functions/routes';
+import { FUNCTIONS, type FunctionName, type FunctionSpec, ROUTES, type Route } from '../functions/routes';
 import { stateMachineArnFor } from './asl-workflow';
 import type { LeadflowConfig } from './config';
 import { allowChatbotAliases } from './chatbot-permissions';
@@ -28,6 +28,10 @@ import { WebhookSecrets } from './webhook-secrets';
 export const WORKFLOW_STEPS_FUNCTION = 'workflowSteps';
 /** The FUNCTIONS entry the scoring schedule invokes, when present. */
 export const SCORING_TRAIN_FUNCTION = 'scoringTrain';
+/** Who emits which leadflow metric (functions/core/metric-facts.ts): the dashboard's widgets and alarms read these functions' `service`. */
+const CAPTURE_FUNCTIONS: readonly FunctionName[] = ['captureWebhook', 'captureForm', 'leadsApi'];
+const IMPORT_FUNCTIONS: readonly FunctionName[] = ['importsApi', 'importBatch'];
+const APPROVALS_FUNCTION: FunctionName = 'approvalTasks';
 
 export type LeadflowStackProps = StackProps & {
   readonly config: LeadflowConfig;
@@ -132,7 +136,7 @@ export class LeadflowStack extends Stack {
         spec,
         logRetention: config.logRetentionDays,
         // EVENT_BUS_NAME for all: a function may compose events that the state machine puts (workflowSteps).
-        environment: { POWERTOOLS_SERVICE_NAME: `leadflow-${name}`, [ENV.SOURCES]: sourcesJson, [ENV.EVENT_BUS_NAME]: this.events.bus.eventBusName },
+        environment: { [ENV.SOURCES]: sourcesJson, [ENV.EVENT_BUS_NAME]: this.events.bus.eventBusName },
       });
       bindNeeds(fn, spec.needs, resources);
       this.functions[name] = fn;
@@ -202,6 +206,16 @@ export class LeadflowStack extends Stack {
       },
       otherAlarms: [...this.events.routed.map((r) => r.alarm), ...(this.imports ? [this.imports.alarm] : [])],
       alarmEmail: config.alarmEmail,
+      applicationMetrics:
+        WORKFLOW_STEPS_FUNCTION in lambdas && APPROVALS_FUNCTION in lambdas && CAPTURE_FUNCTIONS.some((name) => name in lambdas)
+          ? {
+              captureFunctions: CAPTURE_FUNCTIONS.filter((name) => name in lambdas),
+              importFunctions: IMPORT_FUNCTIONS.filter((name) => name in lambdas),
+              workflowStepsFunction: WORKFLOW_STEPS_FUNCTION,
+              approvalsFunction: APPROVALS_FUNCTION,
+              ...config.alarms,
+            }
+          : undefined,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'HTTP API base URL' });

@@ -7,7 +7,7 @@ import {
   GraphWidget,
   type IAlarm,
   MathExpression,
-  type Metric,
+  Metric,
   TextWidget,
   TreatMissingData,
   AlarmStatusWidget,
@@ -19,6 +19,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, type MetricName } from '../functions/core/metric-facts';
+import { serviceNameOf } from './leadflow-function';
 
 export type OpsDashboardProps = {
   readonly api: HttpApi;
@@ -36,13 +38,55 @@ export type OpsDashboardProps = {
    */
   readonly alarmEmail?: string;
   /**
+   * The application metrics (CloudWatch namespace `leadflow`, EMF from the functions' Powertools
+   * Metrics): which functions emit them, and when their alarms fire.
+   * @default - no application-metric widgets or alarms
+   */
+  readonly applicationMetrics?: ApplicationMetricsProps;
+  /**
    * Dashboard name.
    * @default - generated
    */
   readonly dashboardName?: string;
 };
 
+export type ApplicationMetricsProps = {
+  /** FUNCTIONS names that capture leads one request at a time (LeadsCaptured, CapturesRejected, CaptureLatency). */
+  readonly captureFunctions: readonly string[];
+  /** FUNCTIONS names that capture imported rows (counted on the dashboard; a bad file does not page anyone). */
+  readonly importFunctions: readonly string[];
+  /** The FUNCTIONS name of the lifecycle's Lambda steps (SlaBreaches). */
+  readonly workflowStepsFunction: string;
+  /** The FUNCTIONS name that takes approval decisions (ApprovalWait). */
+  readonly approvalsFunction: string;
+  /** Stage SLAs that may run out in one hour before the alarm fires. */
+  readonly slaBreachesPerHour: number;
+  /** p99 capture latency (ms) over five minutes, for any capture function, above which the alarm fires. */
+  readonly captureLatencyP99Ms: number;
+  /** Captures refused (invalid, malformed, duplicate under `reject`, spam) in five minutes before the alarm fires. */
+  readonly rejectsPerFiveMinutes: number;
+};
+
 const FIVE_MINUTES = Duration.minutes(5);
+
+/** One leadflow metric of one function, on its `service`-only dimension set (the total). */
+const appMetric = (metricName: MetricName, functionName: string, statistic: string, period: Duration) =>
+  new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: serviceNameOf(functionName) }, statistic, period, label: functionName });
+
+/** Every series of a metric broken down by its own dimensions (graphs only: alarms cannot SEARCH). */
+const breakdown = (metricName: MetricName | 'ColdStart', dimensions: readonly string[], statistic: string, label: string) =>
+  new MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${['service', ...dimensions].join(',')}} MetricName="${metricName}"', '${statistic}', 300)`,
+    usingMetrics: {},
+    period: FIVE_MINUTES,
+    label,
+  });
+
+/** Metric math over up to ten metrics (the alarm limit), e.g. `SUM` or `MAX`. */
+const across = (fn: 'SUM' | 'MAX', metrics: readonly Metric[], label: string, period: Duration) => {
+  if (metrics.length === 0 || metrics.length > 10) throw new Error(`${label}: metric math over 1 to 10 metrics, received ${metrics.length}`);
+  return new MathExpression({ expression: `${fn}([${metrics.map((_, i) => `m${i}`).join(',')}])`, usingMetrics: Object.fromEntries(metrics.map((m, i) => [`m${i}`, m])), period, label });
+};
 
 /**
  * One CloudWatch dashboard for operators (API 4xx/5xx/latency, executions failed and timed out,
@@ -116,6 +160,7 @@ export class OpsDashboard extends Construct {
         5,
       );
     }
+    const appWidgets = props.applicationMetrics ? this.applicationMetrics(props.applicationMetrics, alarm) : [];
     for (const other of props.otherAlarms ?? []) {
       if (other instanceof Alarm) other.addAlarmAction(action);
     }
@@ -142,6 +187,57 @@ export class OpsDashboard extends Construct {
       new GraphWidget({ title: 'Lambda duration p99', left: fnEntries.map(([name, fn]) => fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99', label: name })), width: 12 }),
       new GraphWidget({ title: 'Lambda throttles', left: fnEntries.map(([name, fn]) => fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum', label: name })), width: 12 }),
     );
+    if (appWidgets.length > 0) {
+      this.dashboard.addWidgets(new TextWidget({ markdown: '## Leads (namespace `leadflow`)\nCaptures, duplicates, rejects, SLA breaches, approval wait and capture latency, from the functions\' EMF metrics.', width: 24, height: 2 }));
+      for (let i = 0; i < appWidgets.length; i += 2) this.dashboard.addWidgets(...appWidgets.slice(i, i + 2));
+    }
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: [...this.alarms, ...(props.otherAlarms ?? [])], width: 24 }));
+  }
+
+  /** The alarms on the leadflow metrics, and their widgets (returned so the dashboard places them). */
+  private applicationMetrics(app: ApplicationMetricsProps, alarm: (id: string, description: string, metric: Metric | MathExpression, threshold: number) => Alarm): GraphWidget[] {
+    const hour = Duration.hours(1);
+    const slaBreaches = appMetric('SlaBreaches', app.workflowStepsFunction, 'Sum', hour);
+    alarm('SlaBreaches', `${app.slaBreachesPerHour} or more stage SLAs ran out within an hour (LeadAging): reps are not keeping up`, slaBreaches, app.slaBreachesPerHour);
+    const rejects = across(
+      'SUM',
+      app.captureFunctions.map((name) => appMetric('CapturesRejected', name, 'Sum', FIVE_MINUTES)),
+      'captures rejected',
+      FIVE_MINUTES,
+    );
+    alarm('CaptureRejects', `${app.rejectsPerFiveMinutes} or more captures were refused in five minutes (see the rejects widget for the reason)`, rejects, app.rejectsPerFiveMinutes);
+    const latencies = app.captureFunctions.map((name) => appMetric('CaptureLatency', name, 'p99', FIVE_MINUTES));
+    alarm('CaptureLatencyP99', `A capture function's p99 latency reached ${app.captureLatencyP99Ms} ms over five minutes`, across('MAX', latencies, 'capture p99 (worst function)', FIVE_MINUTES), app.captureLatencyP99Ms);
+
+    const capturing = [...app.captureFunctions, ...app.importFunctions];
+    return [
+      new GraphWidget({ title: 'Leads captured by source and channel', left: [breakdown('LeadsCaptured', ['sourceId', 'channel'], 'Sum', 'captured')], width: 12, stacked: true }),
+      new GraphWidget({ title: 'Duplicates found by policy', left: [breakdown('DuplicatesFound', ['policy'], 'Sum', 'duplicates')], width: 12 }),
+      new GraphWidget({
+        title: 'Captures rejected by reason and channel',
+        left: [breakdown('CapturesRejected', ['reason', 'channel'], 'Sum', 'rejected')],
+        leftAnnotations: [{ value: app.rejectsPerFiveMinutes, label: 'alarm (all capture functions)' }],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'SLA breaches by stage (LeadAging)',
+        left: [breakdown('SlaBreaches', ['stage'], 'Sum', 'breaches')],
+        right: [slaBreaches.with({ label: 'per hour (alarm)' })],
+        rightAnnotations: [{ value: app.slaBreachesPerHour, label: 'alarm' }],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Approval wait (s, requested to decided)',
+        left: ['p50', 'p90', 'Maximum'].map((statistic) => appMetric('ApprovalWait', app.approvalsFunction, statistic, hour).with({ label: statistic })),
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Capture latency p99 (ms)',
+        left: capturing.map((name) => appMetric('CaptureLatency', name, 'p99', FIVE_MINUTES)),
+        leftAnnotations: [{ value: app.captureLatencyP99Ms, label: 'alarm' }],
+        width: 12,
+      }),
+      new GraphWidget({ title: 'Cold starts', left: [breakdown('ColdStart', ['function_name'], 'Sum', 'cold starts')], width: 12 }),
+    ];
   }
 }

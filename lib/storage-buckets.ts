@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 
 export type StorageBucketsProps = {
@@ -46,11 +47,14 @@ export class StorageBuckets extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageBucketsProps = {}) {
     super(scope, id);
+    // S3 server access logs are let in by the log bucket's policy, not by the legacy LogDeliveryWrite
+    // ACL (cfn-lint W3045). Set here, before the buckets exist, so no app or test can forget the flag.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     this.logs = new Bucket(this, 'Logs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
-      // CloudFront standard logs are delivered with an ACL; S3 server access logs use the bucket policy.
+      // CloudFront standard logs are delivered with an ACL (CloudFront adds its own grant); S3 server access logs use the bucket policy.
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ expiration: Duration.days(props.accessLogRetentionDays ?? 90) }],

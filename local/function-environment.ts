@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SourceConfig } from '../functions/core/sources';
 import { EVENT_BUS_NAME } from '../functions/core/events';
+import { METRICS_NAMESPACE } from '../functions/core/metric-facts';
 import { LOCAL_REGION, PROJECT_ROOT } from './config';
 
 export type FunctionEnvironmentInput = {
@@ -14,6 +15,8 @@ export type FunctionEnvironmentInput = {
   webhookSecretPrefix: string;
   webhookSecretGraceSeconds?: number;
   dataDir?: string;
+  /** Someone reads the runtime's log (`npm start`): the functions' EMF metric lines go there too. */
+  logsRead?: boolean;
 };
 
 /** The environment the functions read, as the stack sets it on Lambda, pointed at the local parts. */
@@ -39,5 +42,10 @@ export const functionEnvironment = (input: FunctionEnvironmentInput, env: NodeJS
   // No StartExecution quota here: the local engine runs a bounded number of executions at once and queues the rest.
   IMPORT_API_STARTS_PER_SECOND: env.IMPORT_API_STARTS_PER_SECOND ?? '1000',
   POWERTOOLS_DEV: 'false',
+  // One process runs every function: one service name; no X-Ray; EMF metrics on stdout only where someone reads the log.
+  POWERTOOLS_SERVICE_NAME: 'leadflow',
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+  POWERTOOLS_TRACE_ENABLED: 'false',
+  POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? String(!input.logsRead),
   LOG_LEVEL: env.LOG_LEVEL ?? 'WARN',
 });

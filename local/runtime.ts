@@ -20,6 +20,7 @@ import { resumeInFlightLeads } from './resume';
 import { LocalSecretsManager, seedWebhookSecrets } from './secrets-manager';
 import { makeStaticFiles } from './static-files';
 import { LocalWorkflowEngine } from './workflow-engine';
+import { METRICS_NAMESPACE } from '../functions/core/metric-facts';
 
 export type LocalRuntimeOptions = {
   /** 0 picks a free port. @default 3000 (or PORT) */
@@ -75,7 +76,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const secretsManager = new LocalSecretsManager(inData('secrets-manager.json'));
   const secretIds = seedWebhookSecrets(secretsManager, localWebhookSecrets(sources));
   const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${LIFECYCLE_STATE_MACHINE}`;
-  const env = functionEnvironment({ tableName, dynamodbEndpoint, url, port, stateMachineArn, sources, webhookSecretPrefix: secretIds.prefix, webhookSecretGraceSeconds: options.webhookSecretGraceSeconds, dataDir });
+  const env = functionEnvironment({ tableName, dynamodbEndpoint, url, port, stateMachineArn, sources, webhookSecretPrefix: secretIds.prefix, webhookSecretGraceSeconds: options.webhookSecretGraceSeconds, dataDir, logsRead: Boolean(options.log) });
   // The handlers read their configuration from the environment, as on Lambda.
   Object.assign(process.env, env);
 

@@ -1,9 +1,12 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeCountersRepository } from '../adapters/counters-repository';
+import { eventHandler } from '../http/middleware';
 import { makeAnalyticsCountersHandler } from './handler';
 import { functionEnv } from '../env/function-env';
 
 const env = functionEnv('analyticsCounters');
 const table = env.need('table:read').TABLE_NAME;
 
-export const handler = makeAnalyticsCountersHandler({ counters: makeCountersRepository(makeDocumentClient(), table) });
+export const handler = eventHandler(
+  makeAnalyticsCountersHandler({ counters: makeCountersRepository(makeDocumentClient(), table) }),
+);

@@ -3,6 +3,7 @@ import { type ActionPorts, decideTask, whenSettled } from '../core/lifecycle/act
 import { fieldIssuesOf, ValidationError } from '../core/errors';
 import type { ApprovalTasksStore } from '../core/lifecycle/ports';
 import { selfDecisionRefusal } from '../core/lifecycle/segregation-of-duties';
+import { approvalWaitFacts, type MetricsPort } from '../core/metric-facts';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
@@ -10,7 +11,7 @@ import { routeBy } from '../http/router';
 
 const decisionSchema = z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(2000).optional() }).strict();
 
-export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<ApprovalTasksStore, 'openFor'>) =>
+export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<ApprovalTasksStore, 'openFor'>, metrics?: MetricsPort) =>
   routeBy({
     /** The caller's open approval tasks: their own, their groups', and those escalated to them, less those they may not decide (four eyes). */
     'GET /tasks': async (event) => {
@@ -23,6 +24,7 @@ export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<ApprovalTas
       const parsed = decisionSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const outcome = await whenSettled(() => decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller }));
+      metrics?.record(approvalWaitFacts(outcome.task));
       return json(200, { task: outcome.task, stage: outcome.lead.stage, next: outcome.next });
     },
   });

@@ -3,7 +3,9 @@ import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-pub
 import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeTasksRepository } from '../adapters/tasks-repository';
 import { makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
+import { makeEmfMetrics } from '../adapters/emf-metrics';
 import { httpHandler } from '../http/middleware';
+import { metrics } from '../http/observability';
 import { makeApprovalTasksApi } from './handler';
 import { functionEnv } from '../env/function-env';
 
@@ -14,5 +16,6 @@ export const handler = httpHandler(
   makeApprovalTasksApi(
     { ...lifecyclePortsFromEnv(env), callback: makeWorkflowCallback(makeSfnClient()), publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME) },
     makeTasksRepository(makeDocumentClient(), table),
+    makeEmfMetrics(metrics),
   ),
 );

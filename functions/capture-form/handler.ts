@@ -3,6 +3,7 @@ import { ulid } from 'ulid';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
 import { type CaptureOutcome, countingRejects, type RejectionPorts } from '../core/capture-rejections';
 import { LeadflowError, MalformedBodyError, NotFoundError, UnsupportedMediaTypeError } from '../core/errors';
+import { measuredCapture } from '../core/metric-facts';
 import { fromFormFields } from '../core/source-adapters/form';
 import type { CaptureAnswer } from '../core/ports';
 import { type ActivityPorts, recordFormRevisit } from '../core/scoring/activities';
@@ -69,18 +70,20 @@ export const makeFormHandler = (deps: FormHandlerDeps) => async (event: APIGatew
   const deliveryId = headerOf(event, 'idempotency-key') ?? ulid();
   const delivery = { sourceId: source.id, channel: 'FORM' as const, deliveryId, campaign: source.campaign };
   try {
-    const answer = await countingRejects(deps.rejections, delivery, async () => {
-      const fields = readFields(event);
-      const honeypot = source.honeypotField;
-      if (honeypot && (fields[honeypot] ?? '').trim() !== '') return { leadId: '', status: 'spam', duplicates: [] } as CaptureOutcome;
-      return captureLead(deps.capture, {
-        payload: fromFormFields(fields, source.fieldMapping, honeypot ? [honeypot] : []),
-        channel: 'FORM',
-        source,
-        deliveryId,
-        actor: { kind: 'source', id: source.id, source: 'FORM' },
-      });
-    });
+    const answer = await measuredCapture(deps.capture.metrics, { sourceId: source.id, channel: 'FORM', policy: source.duplicatePolicy }, () =>
+      countingRejects(deps.rejections, delivery, async () => {
+        const fields = readFields(event);
+        const honeypot = source.honeypotField;
+        if (honeypot && (fields[honeypot] ?? '').trim() !== '') return { leadId: '', status: 'spam', duplicates: [] } as CaptureOutcome;
+        return captureLead(deps.capture, {
+          payload: fromFormFields(fields, source.fieldMapping, honeypot ? [honeypot] : []),
+          channel: 'FORM',
+          source,
+          deliveryId,
+          actor: { kind: 'source', id: source.id, source: 'FORM' },
+        });
+      }),
+    );
     if (answer.status === 'spam') return wantsHtml && source.redirectUrl ? redirect(source.redirectUrl) : json(202, { status: 'accepted' }, cors);
     await noteRevisit(deps, source, deliveryId, answer);
     if (wantsHtml && source.redirectUrl) return redirect(source.redirectUrl);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
 import { announceRejection, countingRejects, type RejectionPorts } from '../core/capture-rejections';
+import { captureFacts, measuredCapture } from '../core/metric-facts';
 import { fieldIssuesOf, MalformedBodyError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
 import { fromGoogleAds, googleAdsLeadSchema } from '../core/source-adapters/google-ads';
 import { findSource, type SourceConfig } from '../core/sources';
@@ -34,6 +35,7 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
     const body = rawBody(event);
     const type = mediaTypeOf(event);
     if (type !== 'application/json') throw new UnsupportedMediaTypeError(type || '(none)', ['application/json']);
+    const measured = { sourceId: source.id, channel: 'WEBHOOK' as const, policy: source.duplicatePolicy };
 
     if (source.adapter === 'google-ads') {
       // Google signs nothing; it sends the configured key inside the body.
@@ -54,19 +56,22 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
         if (keyed) {
           const delivery = { sourceId: source.id, channel: 'WEBHOOK' as const, deliveryId: googleDeliveryId(leadId, body), campaign: source.campaign };
           await announceRejection(deps.rejections, { ...delivery, reason: 'invalid', status: invalid.status, fields: invalid.details.issues?.map((i) => i.field) });
+          deps.capture.metrics?.record(captureFacts(measured, { error: invalid }, 0));
         }
         throw invalid;
       }
       await auth.googleKey(source.id, secrets, parsed.data.google_key);
       const deliveryId = googleDeliveryId(parsed.data.lead_id, body);
-      const answer = await countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, () =>
-        captureLead(deps.capture, {
-          payload: fromGoogleAds(parsed.data),
-          channel: 'WEBHOOK',
-          source,
-          deliveryId,
-          actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
-        }),
+      const answer = await measuredCapture(deps.capture.metrics, measured, () =>
+        countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, () =>
+          captureLead(deps.capture, {
+            payload: fromGoogleAds(parsed.data),
+            channel: 'WEBHOOK',
+            source,
+            deliveryId,
+            actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
+          }),
+        ),
       );
       return json(202, answer);
     }
@@ -77,17 +82,19 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
       signature: headerOf(event, 'webhook-signature'),
     });
     // Past the signature the sender is known: what it sent and we refuse counts as a reject of the source.
-    const answer = await countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, async () => {
-      const payload = parseJson(body);
-      if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MalformedBodyError('the body must be a JSON object');
-      return captureLead(deps.capture, {
-        payload,
-        channel: 'WEBHOOK',
-        source,
-        deliveryId,
-        actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
-      });
-    });
+    const answer = await measuredCapture(deps.capture.metrics, measured, () =>
+      countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, async () => {
+        const payload = parseJson(body);
+        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MalformedBodyError('the body must be a JSON object');
+        return captureLead(deps.capture, {
+          payload,
+          channel: 'WEBHOOK',
+          source,
+          deliveryId,
+          actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
+        });
+      }),
+    );
     return json(202, answer);
   };
 };

@@ -3,10 +3,18 @@ import { type DedupeKey, decide, dedupeKeysOf, isDuplicate, type KeyHolders, mat
 import { fieldIssuesOf, RetryLaterError, ValidationError } from './errors';
 import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
 import { type NormalisedLead, normaliseLead } from './normalise';
+import type { MetricsPort } from './metric-facts';
 import type { CaptureAnswer, CaptureStore, Clock, IdGenerator, WorkflowStarter } from './ports';
 import type { SourceConfig } from './sources';
 
-export type CaptureDeps = { store: CaptureStore; workflow: WorkflowStarter; clock: Clock; ids: IdGenerator };
+export type CaptureDeps = {
+  store: CaptureStore;
+  workflow: WorkflowStarter;
+  clock: Clock;
+  ids: IdGenerator;
+  /** Where the capture handlers record what they captured and refused (none when absent). */
+  metrics?: MetricsPort;
+};
 
 export type CaptureRequest = {
   payload: unknown;

@@ -6,6 +6,7 @@ import { normaliseToCsv } from '../adapters/import-normalise';
 import { makeImportFiles } from '../adapters/import-uploads';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
+import { eventHandler } from '../http/middleware';
 import { makeImportBatchHandler } from './handler';
 import { functionEnv } from '../env/function-env';
 
@@ -23,11 +24,13 @@ const capture = captureDepsFromEnv(env);
 const pacing = env.settings('importBatch');
 const bucket = makeTokenBucket({ ratePerSecond: pacing.IMPORT_STARTS_PER_SECOND, burst: pacing.IMPORT_STARTS_BURST });
 
-export const handler = makeImportBatchHandler({
-  capture: { ...capture, store: makeBatchedCaptureStore(db, table), workflow: pacedStarter(capture.workflow, bucket) },
-  store: makeImportRepository(db, table),
-  sources: () => sources,
-  files: makeImportFiles(),
-  normalise: normaliseToCsv,
-  pacing: { batchSize: pacing.IMPORT_BATCH_SIZE, maxConcurrency: pacing.IMPORT_MAX_CONCURRENCY },
-});
+export const handler = eventHandler(
+  makeImportBatchHandler({
+    capture: { ...capture, store: makeBatchedCaptureStore(db, table), workflow: pacedStarter(capture.workflow, bucket) },
+    store: makeImportRepository(db, table),
+    sources: () => sources,
+    files: makeImportFiles(),
+    normalise: normaliseToCsv,
+    pacing: { batchSize: pacing.IMPORT_BATCH_SIZE, maxConcurrency: pacing.IMPORT_MAX_CONCURRENCY },
+  }),
+);

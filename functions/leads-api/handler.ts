@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
+import { measuredCapture } from '../core/metric-facts';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { STAGES, type Stage } from '../core/lead';
 import { canSee } from '../core/lead-access';
@@ -40,13 +41,15 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const requested = event.queryStringParameters?.source;
       const source = findSource(deps.sources(), requested ?? 'manual', 'api');
       if (!source) throw new NotFoundError('source', requested ?? 'manual');
-      const answer = await captureLead(deps.capture, {
-        payload: body,
-        channel: 'API',
-        source,
-        deliveryId: headerOf(event, 'idempotency-key') ?? ulid(),
-        actor: { kind: 'user', id: caller.userId, source: 'API' },
-      });
+      const answer = await measuredCapture(deps.capture.metrics, { sourceId: source.id, channel: 'API', policy: source.duplicatePolicy }, () =>
+        captureLead(deps.capture, {
+          payload: body,
+          channel: 'API',
+          source,
+          deliveryId: headerOf(event, 'idempotency-key') ?? ulid(),
+          actor: { kind: 'user', id: caller.userId, source: 'API' },
+        }),
+      );
       return json(202, answer, { location: `/leads/${answer.leadId}` });
     },
 

@@ -3,6 +3,7 @@ import { makeConfigRepository } from '../adapters/config-repository';
 import { makeOutboxNotifier, makePreferencesRepository, makeSesNotifier } from '../adapters/outbox-repository';
 import { readConfig } from '../core/config/config-document';
 import { managerOf, teamsConfig } from '../core/lifecycle/teams-config';
+import { eventHandler } from '../http/middleware';
 import { makeNotificationsHandler } from './handler';
 import { functionEnv } from '../env/function-env';
 
@@ -24,12 +25,14 @@ const notifier =
         addressOf: async (user) => (await preferences.get(user)).email ?? (email.NOTIFY_EMAIL_DOMAIN ? `${user}@${email.NOTIFY_EMAIL_DOMAIN}` : undefined),
       });
 
-export const handler = makeNotificationsHandler({
-  preferences: (user) => preferences.get(user),
-  managerOf: async (lead) => {
-    const teams = (await readConfig(config, teamsConfig)).value;
-    return teams.teams.find((t) => t.id === lead.team)?.manager ?? managerOf(teams, lead.owner);
-  },
-  notifier,
-  consoleUrl: email.CONSOLE_URL ?? env.local.PUBLIC_URL,
-});
+export const handler = eventHandler(
+  makeNotificationsHandler({
+    preferences: (user) => preferences.get(user),
+    managerOf: async (lead) => {
+      const teams = (await readConfig(config, teamsConfig)).value;
+      return teams.teams.find((t) => t.id === lead.team)?.manager ?? managerOf(teams, lead.owner);
+    },
+    notifier,
+    consoleUrl: email.CONSOLE_URL ?? env.local.PUBLIC_URL,
+  }),
+);

@@ -1,6 +1,7 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeConfigRepository } from '../adapters/config-repository';
 import { makeScoringRepository } from '../adapters/scoring-repository';
+import { eventHandler } from '../http/middleware';
 import { makeScoringTrainHandler } from './handler';
 import { functionEnv } from '../env/function-env';
 
@@ -9,4 +10,6 @@ const table = env.need('table:read').TABLE_NAME;
 
 const db = makeDocumentClient();
 const store = makeScoringRepository(db, table);
-export const handler = makeScoringTrainHandler({ models: store, outcomes: store, config: makeConfigRepository(db, table), clock: { now: () => new Date() } });
+export const handler = eventHandler(
+  makeScoringTrainHandler({ models: store, outcomes: store, config: makeConfigRepository(db, table), clock: { now: () => new Date() } }),
+);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { WorkflowSteps } from '../core/lifecycle/workflow-steps';
+import { agingFacts, type MetricsPort } from '../core/metric-facts';
 
 const payloadSchema = z.discriminatedUnion('op', [
   z.object({ op: z.enum(['begin', 'resume', 'aging', 'prepare-approval', 'approval-timeout', 'convert', 'to-contact']), leadId: z.string().min(1) }),
@@ -8,15 +9,18 @@ const payloadSchema = z.discriminatedUnion('op', [
 ]);
 
 /** Invoked by the lifecycle state machine (lambda:invoke); the payload names the step. */
-export const makeWorkflowStepsHandler = (steps: WorkflowSteps) => async (event: unknown) => {
+export const makeWorkflowStepsHandler = (steps: WorkflowSteps, metrics?: MetricsPort) => async (event: unknown) => {
   const payload = payloadSchema.parse(event);
   switch (payload.op) {
     case 'begin':
       return steps.begin(payload.leadId);
     case 'resume':
       return steps.resume(payload.leadId);
-    case 'aging':
-      return steps.aging(payload.leadId);
+    case 'aging': {
+      const result = await steps.aging(payload.leadId);
+      metrics?.record(agingFacts(result));
+      return result;
+    }
     case 'prepare-approval':
       return steps.prepareApproval(payload.leadId);
     case 'approval-timeout':

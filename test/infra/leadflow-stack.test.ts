@@ -126,14 +126,14 @@ describe('the functions', () => {
     }
   });
 
-  it('sets exactly the environment its needs use, plus the service name, the sources and the bus name', () => {
+  it('sets exactly the environment its needs use, plus the Powertools service name and metrics namespace, the sources and the bus name', () => {
     const sources = JSON.stringify(readSources(new URL('../../leadflow.config.json', import.meta.url).pathname));
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
       const fn = stack.functions[name];
       if (!fn) continue;
       const env = ((ofType('AWS::Lambda::Function')[logicalId(fn.fn)]?.Properties?.Environment ?? { Variables: {} }) as { Variables: Record<string, unknown> }).Variables;
       const pacing = stack.imports ? (IMPORT_PACING_ENV[name] ?? []) : [];
-      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'LEADFLOW_SOURCES', 'EVENT_BUS_NAME', ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? []), ...pacing]);
+      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LEADFLOW_SOURCES', 'EVENT_BUS_NAME', ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? []), ...pacing]);
       expect(Object.keys(env).sort(), name).toEqual([...expected].sort());
       expect(env.LEADFLOW_SOURCES).toBe(sources);
     }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type CaptureDeps, captureLead } from '../capture-lead';
+import { measuredCapture } from '../metric-facts';
 import type { FieldIssue } from '../errors';
 import type { Actor } from '../lead';
 import type { SourceConfig } from '../sources';
@@ -161,14 +162,19 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
     prepared.map(({ row, prepared: p }) => ({
       keys: p.ok ? p.keys.map((k) => `${k.on}:${k.value}`) : [],
       run: async (): Promise<RowOutcome> => {
-        if (!p.ok) return { rowNumber: row.rowNumber, status: 'rejected', issues: p.issues };
-        const answer = await captureLead(capture, {
-          payload: p.payload,
-          channel: 'IMPORT',
-          source,
-          deliveryId: rowDeliveryId(job.jobId, row.rowNumber),
-          actor,
-        });
+        if (!p.ok) {
+          capture.metrics?.record([{ name: 'CapturesRejected', reason: 'invalid', channel: 'IMPORT' }]);
+          return { rowNumber: row.rowNumber, status: 'rejected', issues: p.issues };
+        }
+        const answer = await measuredCapture(capture.metrics, { sourceId: source.id, channel: 'IMPORT', policy: source.duplicatePolicy }, () =>
+          captureLead(capture, {
+            payload: p.payload,
+            channel: 'IMPORT',
+            source,
+            deliveryId: rowDeliveryId(job.jobId, row.rowNumber),
+            actor,
+          }),
+        );
         const possibleDuplicate = answer.status === 'created' && answer.duplicates.some((m) => m.matchedOn !== 'domain');
         return {
           rowNumber: row.rowNumber,
