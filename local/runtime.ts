@@ -20,7 +20,6 @@ import { resumeInFlightLeads } from './resume';
 import { LocalSecretsManager, seedWebhookSecrets } from './secrets-manager';
 import { makeStaticFiles } from './static-files';
 import { LocalWorkflowEngine } from './workflow-engine';
-import { METRICS_NAMESPACE } from '../functions/core/metric-facts';
 
 export type LocalRuntimeOptions = {
   /** 0 picks a free port. @default 3000 (or PORT) */
