@@ -37,7 +37,10 @@ export const measureCapture = async (
   let put = 0;
   // Lead-sized items built before timing: the floor measures DynamoDB, not the item factory.
   const totalPuts = scale.warmup + scale.concurrency.reduce((sum, c) => sum + scale.requestsPerLevel(c), 0);
-  const putItems = Array.from({ length: totalPuts }, (_, i) => ({ ...seededLead(`${run}p`, i).items[0], pk: `BENCH#${run}#${i}` }));
+  const putItems = Array.from({ length: totalPuts }, (_, i) => ({
+    ...seededLead(`${run}p`, i).items[0],
+    pk: `BENCH#${run}#${i}`,
+  }));
   const capture = () => {
     const i = captured++;
     return postWebhook(target.url, target.sourceId, target.secret, `msg_${run}_${i}`, benchPayload(run, i));
@@ -101,12 +104,16 @@ export const countRoundTrips = async (endpoint: string, table: string, samples: 
   const run = `r${Date.now().toString(36)}`;
   const perCapture: { commands: string[]; read: number; write: number }[] = [];
   let current: DynamoRequestRecord[] = [];
-  const stop = observeDynamoRequests({ consumedCapacity: true, onRequest: (r) => r.client === client && current.push(r) });
+  const stop = observeDynamoRequests({
+    consumedCapacity: true,
+    onRequest: (r) => r.client === client && current.push(r),
+  });
   try {
     for (let i = 0; i < samples; i++) {
       current = [];
       // Every second lead repeats the previous one's email: the duplicate path must cost no more.
-      const payload = i % 2 === 1 ? { ...benchPayload(run, i), email: benchPayload(run, i - 1).email } : benchPayload(run, i);
+      const payload =
+        i % 2 === 1 ? { ...benchPayload(run, i), email: benchPayload(run, i - 1).email } : benchPayload(run, i);
       await capture(`rt_${run}_${i}`, payload);
       perCapture.push({
         commands: current.map((r) => r.command.replace(/Command$/, '')),
@@ -124,7 +131,9 @@ export const countRoundTrips = async (endpoint: string, table: string, samples: 
     let contended = 0;
     const stopContended = observeDynamoRequests({ onRequest: (r) => void (r.client === client && contended++) });
     const crun = `${run}c`;
-    const load = await runLoad(samples, 8, (i) => capture(`rtc_${crun}_${i}`, benchPayload(crun, i))).finally(stopContended);
+    const load = await runLoad(samples, 8, (i) => capture(`rtc_${crun}_${i}`, benchPayload(crun, i))).finally(
+      stopContended,
+    );
     const counts = perCapture.map((p) => p.commands.length);
     const shapes = [...new Set(perCapture.map((p) => p.commands.join(' + ')))];
     return {

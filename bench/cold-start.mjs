@@ -4,7 +4,12 @@ import { pathToFileURL } from 'node:url';
 
 const [bundle, eventFile] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(eventFile, 'utf8'));
-const context = { functionName: 'bench', awsRequestId: 'cold-start', getRemainingTimeInMillis: () => 30_000, callbackWaitsForEmptyEventLoop: false };
+const context = {
+  functionName: 'bench',
+  awsRequestId: 'cold-start',
+  getRemainingTimeInMillis: () => 30_000,
+  callbackWaitsForEmptyEventLoop: false,
+};
 // Wall time and CPU time: on a busy machine wall time stretches, CPU time much less.
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();

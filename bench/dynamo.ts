@@ -4,7 +4,12 @@ import { round } from './stats';
 const BATCH = 25;
 
 /** Writes every item with BatchWriteItem (25 per request, `concurrency` requests in flight), retrying unprocessed items. */
-export const batchWriteAll = async (db: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[], concurrency = 8) => {
+export const batchWriteAll = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  items: Record<string, unknown>[],
+  concurrency = 8,
+) => {
   const batches: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
   let next = 0;
@@ -14,9 +19,12 @@ export const batchWriteAll = async (db: DynamoDBDocumentClient, table: string, i
     for (;;) {
       const batch = batches[next++];
       if (!batch) return;
-      let pending: { PutRequest: { Item: Record<string, unknown> } }[] = batch.map((Item) => ({ PutRequest: { Item } }));
+      let pending: { PutRequest: { Item: Record<string, unknown> } }[] = batch.map((Item) => ({
+        PutRequest: { Item },
+      }));
       for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`BatchWriteItem left ${pending.length} item(s) unprocessed after ${attempt} attempts`);
+        if (attempt > 8)
+          throw new Error(`BatchWriteItem left ${pending.length} item(s) unprocessed after ${attempt} attempts`);
         if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
         requests++;
         const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));

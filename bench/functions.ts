@@ -41,7 +41,9 @@ const bundle = async (entry: string, outfile: string, variant: Variant) => {
     sourcemap: true,
     sourcesContent: false,
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __leadflowCreateRequire } from 'node:module';const require = __leadflowCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __leadflowCreateRequire } from 'node:module';const require = __leadflowCreateRequire(import.meta.url);",
+    },
     external: variant === 'external' ? EXTERNAL_SDK : [],
     metafile: true,
     logLevel: 'silent',
@@ -52,7 +54,8 @@ const bundle = async (entry: string, outfile: string, variant: Variant) => {
     if (m?.[1] && m[1] in SDK_CLIENTS) clients.add(m[1]);
   }
   // With the SDK external esbuild never reads it; the imports name the packages instead.
-  for (const imp of out.metafile.outputs[outfile.replace(`${PROJECT_ROOT}/`, '')]?.imports ?? []) if (imp.path in SDK_CLIENTS) clients.add(imp.path);
+  for (const imp of out.metafile.outputs[outfile.replace(`${PROJECT_ROOT}/`, '')]?.imports ?? [])
+    if (imp.path in SDK_CLIENTS) clients.add(imp.path);
   // What fills the bundle: output bytes per package (our own code as 'leadflow').
   const byPackage = new Map<string, number>();
   const output = Object.entries(out.metafile.outputs).find(([path]) => path.endsWith('.mjs'))?.[1];
@@ -60,8 +63,16 @@ const bundle = async (entry: string, outfile: string, variant: Variant) => {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'leadflow';
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
   }
-  const largest = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([pkg, bytes]) => ({ pkg, kb: round(bytes / 1024, 1) }));
-  return { bytes: statSync(outfile).size, mapBytes: statSync(`${outfile}.map`).size, clients: [...clients].sort(), largest };
+  const largest = [...byPackage]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([pkg, bytes]) => ({ pkg, kb: round(bytes / 1024, 1) }));
+  return {
+    bytes: statSync(outfile).size,
+    mapBytes: statSync(`${outfile}.map`).size,
+    clients: [...clients].sort(),
+    largest,
+  };
 };
 
 /** A handler that only constructs the same SDK clients and makes one DynamoDB read: the floor. */
@@ -70,10 +81,15 @@ const floorSource = (clients: string[]) => {
     .filter((c) => c !== '@aws-sdk/client-dynamodb')
     .map((c) => `import { ${SDK_CLIENTS[c]} } from '${c}';`)
     .join('\n');
-  const local = "process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}";
+  const local =
+    "process.env.DYNAMODB_ENDPOINT ? { endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}";
   const constructs = clients
     .filter((c) => c !== '@aws-sdk/client-dynamodb')
-    .map((c, i) => (c === '@aws-sdk/lib-dynamodb' ? `export const c${i} = DynamoDBDocumentClient.from(dynamo);` : `export const c${i} = new ${SDK_CLIENTS[c]}({ region: 'local' });`))
+    .map((c, i) =>
+      c === '@aws-sdk/lib-dynamodb'
+        ? `export const c${i} = DynamoDBDocumentClient.from(dynamo);`
+        : `export const c${i} = new ${SDK_CLIENTS[c]}({ region: 'local' });`,
+    )
     .join('\n');
   return `import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 ${imports}
@@ -90,7 +106,14 @@ export const handler = async () => {
 const eventFor = async (name: FunctionName, secrets: Record<string, string>) => {
   const now = new Date();
   const route = ROUTES.find((r) => r.fn === name && r.method === 'GET') ?? ROUTES.find((r) => r.fn === name);
-  const base = (method: string, path: string, key: string, params: Record<string, string>, headers: Record<string, string>, body?: string) => ({
+  const base = (
+    method: string,
+    path: string,
+    key: string,
+    params: Record<string, string>,
+    headers: Record<string, string>,
+    body?: string,
+  ) => ({
     version: '2.0',
     routeKey: key,
     rawPath: path,
@@ -108,28 +131,60 @@ const eventFor = async (name: FunctionName, secrets: Record<string, string>) => 
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      authorizer: { jwt: { claims: { sub: 'sam', 'cognito:username': 'sam', 'cognito:groups': '[salesops manager]' }, scopes: null } },
+      authorizer: {
+        jwt: {
+          claims: { sub: 'sam', 'cognito:username': 'sam', 'cognito:groups': '[salesops manager]' },
+          scopes: null,
+        },
+      },
     },
   });
   const id = `cold_${now.getTime()}_${Math.random().toString(36).slice(2)}`;
   if (name === 'captureWebhook') {
     const body = JSON.stringify({ email: `${id}@cold.example`, firstName: 'Cold', company: 'Cold Start Ltd' });
-    return base('POST', '/webhooks/campaign-demo', 'POST /webhooks/{sourceId}', { sourceId: 'campaign-demo' }, signedHeaders(secrets['campaign-demo'] ?? '', id, body), body);
+    return base(
+      'POST',
+      '/webhooks/campaign-demo',
+      'POST /webhooks/{sourceId}',
+      { sourceId: 'campaign-demo' },
+      signedHeaders(secrets['campaign-demo'] ?? '', id, body),
+      body,
+    );
   }
   if (name === 'captureForm') {
     const body = JSON.stringify({ email: `${id}@cold.example`, firstName: 'Cold' });
-    return base('POST', '/forms/contact-us', 'POST /forms/{formId}', { formId: 'contact-us' }, { 'content-type': 'application/json', accept: 'application/json' }, body);
+    return base(
+      'POST',
+      '/forms/contact-us',
+      'POST /forms/{formId}',
+      { formId: 'contact-us' },
+      { 'content-type': 'application/json', accept: 'application/json' },
+      body,
+    );
   }
   if (!route) return base('GET', '/', 'GET /', {}, {});
   // Path parameters get harmless values; an authenticated route gets a sales-ops caller.
-  const params = Object.fromEntries([...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => [m[1] ?? '', m[1] === 'name' ? 'routing' : `bench-${m[1]}`]));
+  const params = Object.fromEntries(
+    [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => [
+      m[1] ?? '',
+      m[1] === 'name' ? 'routing' : `bench-${m[1]}`,
+    ]),
+  );
   const path = route.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_, p: string) => params[p] ?? p);
   const token = await signDevToken({ user: 'sam', groups: ['salesops', 'manager'] });
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   return base(route.method, path, routeKey(route), params, headers, route.method === 'GET' ? undefined : '{}');
 };
 
-type Cold = { initMs: number; firstEventMs: number; initCpuMs: number; firstEventCpuMs: number; status: number | null; error: string | null; rssMb: number };
+type Cold = {
+  initMs: number;
+  firstEventMs: number;
+  initCpuMs: number;
+  firstEventCpuMs: number;
+  status: number | null;
+  error: string | null;
+  rssMb: number;
+};
 
 /** The functions run with NODE_OPTIONS=--enable-source-maps on AWS (lib/leadflow-function.ts); so do the samples. */
 const DEPLOYED_NODE_OPTIONS = '--enable-source-maps';
@@ -164,19 +219,29 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'));
   try {
     const names = (Object.keys(FUNCTIONS) as FunctionName[]).filter(
-      (n) => existsSync(join(PROJECT_ROOT, 'functions', FUNCTIONS[n].folder, 'index.ts')) && (!scale.functions || scale.functions.includes(n)),
+      (n) =>
+        existsSync(join(PROJECT_ROOT, 'functions', FUNCTIONS[n].folder, 'index.ts')) &&
+        (!scale.functions || scale.functions.includes(n)),
     );
     const built = [];
     for (const name of names) {
       const entry = join(PROJECT_ROOT, 'functions', FUNCTIONS[name].folder, 'index.ts');
-      const variants = {} as Record<Variant, { fn: string; floor: string; size: Awaited<ReturnType<typeof bundle>>; floorSize: number }>;
+      const variants = {} as Record<
+        Variant,
+        { fn: string; floor: string; size: Awaited<ReturnType<typeof bundle>>; floorSize: number }
+      >;
       for (const variant of ['bundled', 'external'] as const) {
         const out = join(dir, name, variant);
         mkdirSync(out, { recursive: true });
         const size = await bundle(entry, join(out, 'index.mjs'), variant);
         writeFileSync(join(out, 'floor-entry.mjs'), floorSource(size.clients));
         const floorSize = await bundle(join(out, 'floor-entry.mjs'), join(out, 'floor.mjs'), variant);
-        variants[variant] = { fn: join(out, 'index.mjs'), floor: join(out, 'floor.mjs'), size, floorSize: floorSize.bytes };
+        variants[variant] = {
+          fn: join(out, 'index.mjs'),
+          floor: join(out, 'floor.mjs'),
+          size,
+          floorSize: floorSize.bytes,
+        };
       }
       built.push({ name, variants });
     }
@@ -212,24 +277,41 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
           initCpuRatio: ratio(fn.initCpuMs, floor.initCpuMs),
           // A function that rejected the sample event (bus and workflow targets) has no comparable first event.
           coldRatio: fn.error ? undefined : ratio(fn.initMs + fn.firstEventMs, floor.initMs + floor.firstEventMs),
-          coldCpuRatio: fn.error ? undefined : ratio(fn.initCpuMs + fn.firstEventCpuMs, floor.initCpuMs + floor.firstEventCpuMs),
+          coldCpuRatio: fn.error
+            ? undefined
+            : ratio(fn.initCpuMs + fn.firstEventCpuMs, floor.initCpuMs + floor.firstEventCpuMs),
         };
       };
       const noMaps = summary(timings.get(`${name}/bundled/noSourceMaps`) ?? []);
-      const bundled = { ...per('bundled'), initWithoutSourceMapsMs: noMaps.initMs, initCpuWithoutSourceMapsMs: noMaps.initCpuMs };
+      const bundled = {
+        ...per('bundled'),
+        initWithoutSourceMapsMs: noMaps.initMs,
+        initCpuWithoutSourceMapsMs: noMaps.initCpuMs,
+      };
       const external = per('external');
       console.log(
         `  ${name}: ${bundled.bundleKb} KiB, init ${bundled.init.initMs} ms (CPU ${bundled.init.initCpuMs}) vs floor ${bundled.floor.initMs} ms (CPU ${bundled.floor.initCpuMs}): ×${bundled.initRatio} (CPU ×${bundled.initCpuRatio}); SDK external: init ${external.init.initMs} ms (CPU ${external.init.initCpuMs})`,
       );
-      return { name, sdkClients: variants.bundled.size.clients, largestPackages: variants.bundled.size.largest, bundled, external };
+      return {
+        name,
+        sdkClients: variants.bundled.size.clients,
+        largestPackages: variants.bundled.size.largest,
+        bundled,
+        external,
+      };
     });
     // Headline on CPU time: on a shared machine wall time measures the neighbours as much as the code.
     const worstRatio = Math.max(...functions.map((f) => f.bundled.initCpuRatio));
     const worstWallRatio = Math.max(...functions.map((f) => f.bundled.initRatio));
-    const bundledFaster = functions.filter((f) => f.bundled.init.initCpuMs + f.bundled.init.firstEventCpuMs < f.external.init.initCpuMs + f.external.init.firstEventCpuMs).length;
+    const bundledFaster = functions.filter(
+      (f) =>
+        f.bundled.init.initCpuMs + f.bundled.init.firstEventCpuMs <
+        f.external.init.initCpuMs + f.external.init.firstEventCpuMs,
+    ).length;
     return {
       coldRuns: scale.coldRuns,
-      method: 'fresh node process per sample (NODE_OPTIONS=--enable-source-maps as deployed): import the bundle, handle one event; medians',
+      method:
+        'fresh node process per sample (NODE_OPTIONS=--enable-source-maps as deployed): import the bundle, handle one event; medians',
       functions,
       worstInitRatio: worstRatio,
       worstInitWallRatio: worstWallRatio,
@@ -239,7 +321,10 @@ export const measureFunctions = async (scale: BenchScale, secrets: Record<string
       sdk: {
         bundledFasterIn: bundledFaster,
         of: functions.length,
-        choice: bundledFaster * 2 >= functions.length ? 'bundle the SDK v3 clients (bundleAwsSDK: true)' : 'use the runtime-provided SDK (external)',
+        choice:
+          bundledFaster * 2 >= functions.length
+            ? 'bundle the SDK v3 clients (bundleAwsSDK: true)'
+            : 'use the runtime-provided SDK (external)',
         basis: 'CPU time of import + first event, with --enable-source-maps as deployed',
         note: 'external = SDK loaded from node_modules as the stand-in for the Lambda runtime copy, which is not available here',
       },

@@ -77,8 +77,23 @@ export const seededLead = (run: string, i: number, at = new Date(Date.UTC(2026, 
     dedupeKeys: dedupeKeysOf(normalised),
     items: [
       leadItem(lead),
-      { ...keys.audit(id, at, '0000'), type: 'audit', leadId: id, at, actor, action: 'created', to: 'Creation', why: 'captured from campaign-demo', data: { channel: 'WEBHOOK', deliveryId } },
-      { ...keys.delivery('campaign-demo', deliveryId), type: 'delivery', answer, expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 24 * 3600 },
+      {
+        ...keys.audit(id, at, '0000'),
+        type: 'audit',
+        leadId: id,
+        at,
+        actor,
+        action: 'created',
+        to: 'Creation',
+        why: 'captured from campaign-demo',
+        data: { channel: 'WEBHOOK', deliveryId },
+      },
+      {
+        ...keys.delivery('campaign-demo', deliveryId),
+        type: 'delivery',
+        answer,
+        expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 24 * 3600,
+      },
     ] as Record<string, unknown>[],
   };
 };
@@ -89,16 +104,29 @@ export const seededLead = (run: string, i: number, at = new Date(Date.UTC(2026, 
  * delivery records (gone after a week, TTL) are left out unless asked for, to keep seeding 50,000
  * leads on DynamoDB Local within the bench's time.
  */
-export const seedItems = (run: string, from: number, to: number, { audit = false, deliveries = false, total = to, spanDays = 30 } = {}) => {
+export const seedItems = (
+  run: string,
+  from: number,
+  to: number,
+  { audit = false, deliveries = false, total = to, spanDays = 30 } = {},
+) => {
   const items: Record<string, unknown>[] = [];
   const keyHolders = new Map<string, { key: DedupeKey; ids: string[] }>();
   const leads: Lead[] = [];
   for (let i = from; i < to; i++) {
     // Spread over the same days whatever the count, so a report over those days sees more leads, not more days.
-    const seeded = seededLead(run, i, new Date(SEED_START + Math.floor((i * spanDays * 86_400_000) / total)).toISOString());
+    const seeded = seededLead(
+      run,
+      i,
+      new Date(SEED_START + Math.floor((i * spanDays * 86_400_000) / total)).toISOString(),
+    );
     leads.push(seeded.lead);
     const [lead, auditEntry, delivery] = seeded.items;
-    items.push(...[lead, audit ? auditEntry : undefined, deliveries ? delivery : undefined].filter((i): i is Record<string, unknown> => i !== undefined));
+    items.push(
+      ...[lead, audit ? auditEntry : undefined, deliveries ? delivery : undefined].filter(
+        (i): i is Record<string, unknown> => i !== undefined,
+      ),
+    );
     for (const key of seeded.dedupeKeys) {
       const pk = keys.dedupe(key).pk;
       const holder = keyHolders.get(pk) ?? { key, ids: [] };

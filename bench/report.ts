@@ -15,12 +15,37 @@ export const targetsOf = (results: Json) => {
   const wf = obj(results.workflowCost);
   const fns = obj(results.functions);
   const rows: { figure: string; value: unknown; target: string; met: boolean | undefined }[] = [
-    { figure: 'DynamoDB requests per capture (max)', value: rt.maxPerCapture, target: '≤ 2', met: num(rt.maxPerCapture) !== undefined ? Number(rt.maxPerCapture) <= 2 : undefined },
-    { figure: 'duplicate-check p50, large/small table', value: scale.duplicateCheckP50, target: '≤ 1.2', met: num(scale.duplicateCheckP50) !== undefined ? Number(scale.duplicateCheckP50) <= 1.2 : undefined },
-    { figure: 'capture p50, large/small table', value: scale.captureP50, target: '≤ 1.2', met: num(scale.captureP50) !== undefined ? Number(scale.captureP50) <= 1.2 : undefined },
+    {
+      figure: 'DynamoDB requests per capture (max)',
+      value: rt.maxPerCapture,
+      target: '≤ 2',
+      met: num(rt.maxPerCapture) !== undefined ? Number(rt.maxPerCapture) <= 2 : undefined,
+    },
+    {
+      figure: 'duplicate-check p50, large/small table',
+      value: scale.duplicateCheckP50,
+      target: '≤ 1.2',
+      met: num(scale.duplicateCheckP50) !== undefined ? Number(scale.duplicateCheckP50) <= 1.2 : undefined,
+    },
+    {
+      figure: 'capture p50, large/small table',
+      value: scale.captureP50,
+      target: '≤ 1.2',
+      met: num(scale.captureP50) !== undefined ? Number(scale.captureP50) <= 1.2 : undefined,
+    },
     { figure: 'reports p50, large/small table (no target)', value: scale.reportsP50, target: '–', met: undefined },
-    { figure: 'state transitions, happy path', value: wf.happyPathTransitions, target: '≤ 12', met: num(wf.happyPathTransitions) !== undefined ? Number(wf.happyPathTransitions) <= 12 : undefined },
-    { figure: 'cold init CPU / floor (worst function, SDK bundled)', value: fns.worstInitRatio, target: '≤ 1.3', met: num(fns.worstInitRatio) !== undefined ? Number(fns.worstInitRatio) <= 1.3 : undefined },
+    {
+      figure: 'state transitions, happy path',
+      value: wf.happyPathTransitions,
+      target: '≤ 12',
+      met: num(wf.happyPathTransitions) !== undefined ? Number(wf.happyPathTransitions) <= 12 : undefined,
+    },
+    {
+      figure: 'cold init CPU / floor (worst function, SDK bundled)',
+      value: fns.worstInitRatio,
+      target: '≤ 1.3',
+      met: num(fns.worstInitRatio) !== undefined ? Number(fns.worstInitRatio) <= 1.3 : undefined,
+    },
   ];
   return rows;
 };
@@ -28,11 +53,26 @@ export const targetsOf = (results: Json) => {
 /** Prints the headline figures of a results object as tables. */
 export const printReport = (results: Json) => {
   const machine = obj(results.machine);
-  console.log(`\n=== leadflow bench (${show(results.benchScale)}) — ${show(machine.cores)} × ${show(machine.cpu)}, Node ${show(machine.node)}, ${show(results.takenAt)} ===`);
+  console.log(
+    `\n=== leadflow bench (${show(results.benchScale)}) — ${show(machine.cores)} × ${show(machine.cpu)}, Node ${show(machine.node)}, ${show(results.takenAt)} ===`,
+  );
 
   const capture = results.capture;
   if (Array.isArray(capture)) {
-    const t = table(['concurrency', 'capture leads/s', 'p50 ms', 'p99 ms', 'CPU ms/lead', 'PutItem/s', 'p50 ms', 'p99 ms', 'CPU ms/item', 'throughput capture/put', 'p50 capture/put', 'CPU capture/put']);
+    const t = table([
+      'concurrency',
+      'capture leads/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/lead',
+      'PutItem/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/item',
+      'throughput capture/put',
+      'p50 capture/put',
+      'CPU capture/put',
+    ]);
     for (const l of capture as CaptureLevel[]) {
       t.push([
         l.concurrency,
@@ -55,15 +95,21 @@ export const printReport = (results: Json) => {
   const withLifecycle = results.captureWithLifecycle;
   if (Array.isArray(withLifecycle)) {
     for (const l of withLifecycle as CaptureLevel[]) {
-      console.log(`with the lifecycle running in the same process (npm start): concurrency ${l.concurrency}: ${l.capture.perSecond} leads/s, p50 ${l.capture.p50} ms, p99 ${l.capture.p99} ms (PutItem ${l.putItem.perSecond}/s)`);
+      console.log(
+        `with the lifecycle running in the same process (npm start): concurrency ${l.concurrency}: ${l.capture.perSecond} leads/s, p50 ${l.capture.p50} ms, p99 ${l.capture.p99} ms (PutItem ${l.putItem.perSecond}/s)`,
+      );
     }
   }
 
   const rt = obj(results.roundTrips);
   if (rt.maxPerCapture !== undefined) {
-    console.log(`\nRound trips per capture: max ${show(rt.maxPerCapture)}, mean ${show(rt.meanPerCapture)} (${(rt.shapes as string[]).join(' | ')}); redelivery: ${(rt.redelivery as string[]).join(' + ')}`);
+    console.log(
+      `\nRound trips per capture: max ${show(rt.maxPerCapture)}, mean ${show(rt.meanPerCapture)} (${(rt.shapes as string[]).join(' | ')}); redelivery: ${(rt.redelivery as string[]).join(' + ')}`,
+    );
     const c = obj(rt.underContention);
-    console.log(`under contention (8 at once, shared company domains): ${show(c.meanPerCapture)} requests per capture, ${show(c.failed)} of ${show(c.captures)} failed`);
+    console.log(
+      `under contention (8 at once, shared company domains): ${show(c.meanPerCapture)} requests per capture, ${show(c.failed)} of ${show(c.captures)} failed`,
+    );
   }
 
   const scale = obj(results.scale);
@@ -91,10 +137,28 @@ export const printReport = (results: Json) => {
 
   const wf = obj(results.workflowCost);
   if (wf.measured) {
-    const t = table(['scenario', 'transitions', 'Lambda inv.', 'HTTP req.', 'RRU', 'WRU', 'events', 'USD / 1,000 leads']);
+    const t = table([
+      'scenario',
+      'transitions',
+      'Lambda inv.',
+      'HTTP req.',
+      'RRU',
+      'WRU',
+      'events',
+      'USD / 1,000 leads',
+    ]);
     for (const [name, v] of Object.entries(obj(wf.scenarios))) {
       const u = obj(obj(v).usage);
-      t.push([name, show(u.stateTransitions), show(u.lambdaInvocations), show(u.httpRequests), show(u.readUnits), show(u.writeUnits), show(u.events), show(obj(obj(v).cost).usdPer1000Leads ?? obj(v).error)]);
+      t.push([
+        name,
+        show(u.stateTransitions),
+        show(u.lambdaInvocations),
+        show(u.httpRequests),
+        show(u.readUnits),
+        show(u.writeUnits),
+        show(u.events),
+        show(obj(obj(v).cost).usdPer1000Leads ?? obj(v).error),
+      ]);
     }
     console.log('\nWorkflow cost per lead (executed locally) and AWS list price per 1,000 leads');
     console.log(t.toString());
@@ -102,7 +166,18 @@ export const printReport = (results: Json) => {
 
   const fns = obj(results.functions);
   if (Array.isArray(fns.functions)) {
-    const t = table(['function', 'bundle KiB', 'init CPU ms', 'floor CPU ms', 'CPU init/floor', 'wall init ms', 'wall floor ms', 'wall init/floor', 'CPU w/o source maps', 'SDK external CPU ms']);
+    const t = table([
+      'function',
+      'bundle KiB',
+      'init CPU ms',
+      'floor CPU ms',
+      'CPU init/floor',
+      'wall init ms',
+      'wall floor ms',
+      'wall init/floor',
+      'CPU w/o source maps',
+      'SDK external CPU ms',
+    ]);
     for (const f of fns.functions as Json[]) {
       const b = obj(f.bundled);
       const e = obj(f.external);
@@ -121,16 +196,26 @@ export const printReport = (results: Json) => {
     }
     console.log('\nFunctions: bundle size and cold init (fresh process, median) vs an SDK-only floor');
     console.log(t.toString());
-    console.log(`SDK: ${show(obj(fns.sdk).choice)} (bundled faster in ${show(obj(fns.sdk).bundledFasterIn)} of ${show(obj(fns.sdk).of)})`);
+    console.log(
+      `SDK: ${show(obj(fns.sdk).choice)} (bundled faster in ${show(obj(fns.sdk).bundledFasterIn)} of ${show(obj(fns.sdk).of)})`,
+    );
   }
 
   const imp = obj(results.import);
   if (imp.measured) {
-    console.log(`\nImport: ${show(imp.rows)} rows at ${show(obj(imp.import).rowsPerSecond)} rows/s vs raw BatchWriteItem ${show(obj(imp.rawBatchWrite).rowsPerSecond)} rows/s (ratio ${show(imp.ratio)}), peak RSS ${show(obj(imp.import).peakRssMb)} MB`);
+    console.log(
+      `\nImport: ${show(imp.rows)} rows at ${show(obj(imp.import).rowsPerSecond)} rows/s vs raw BatchWriteItem ${show(obj(imp.rawBatchWrite).rowsPerSecond)} rows/s (ratio ${show(imp.ratio)}), peak RSS ${show(obj(imp.import).peakRssMb)} MB`,
+    );
   } else if (imp.reason) console.log(`\nImport: not measured — ${show(imp.reason)}`);
 
   const t = table(['target', 'this run', 'target', 'met']);
-  for (const row of targetsOf(results)) t.push([row.figure, show(row.value), row.target, row.target === '–' ? 'n/a' : row.met === undefined ? 'not measured' : row.met ? 'yes' : 'MISSED']);
+  for (const row of targetsOf(results))
+    t.push([
+      row.figure,
+      show(row.value),
+      row.target,
+      row.target === '–' ? 'n/a' : row.met === undefined ? 'not measured' : row.met ? 'yes' : 'MISSED',
+    ]);
   console.log('\nTargets');
   console.log(t.toString());
 };

@@ -14,13 +14,29 @@ import { batchWriteAll } from './dynamo';
 import { percentile, ratio, round } from './stats';
 
 export type ReportsBenchScale = { small: number; large: number; samples: number; trainingOutcomes: number };
-export const REPORTS_BENCH_FULL: ReportsBenchScale = { small: 1_000, large: 50_000, samples: 100, trainingOutcomes: 50_000 };
+export const REPORTS_BENCH_FULL: ReportsBenchScale = {
+  small: 1_000,
+  large: 50_000,
+  samples: 100,
+  trainingOutcomes: 50_000,
+};
 export const REPORTS_BENCH_TINY: ReportsBenchScale = { small: 50, large: 200, samples: 5, trainingOutcomes: 500 };
 
 const DAYS = 30;
 const START = Date.UTC(2026, 9, 1);
 const SOURCES = ['webinar', 'google-ads', 'website', 'partner', 'import'];
-const CAMPAIGNS = ['spring', 'summer', 'fall', 'winter', 'launch', 'retarget', 'expo', 'newsletter', 'trial', 'referral'];
+const CAMPAIGNS = [
+  'spring',
+  'summer',
+  'fall',
+  'winter',
+  'launch',
+  'retarget',
+  'expo',
+  'newsletter',
+  'trial',
+  'referral',
+];
 const OWNERS = Array.from({ length: 20 }, (_, i) => `rep${String(i).padStart(2, '0')}`);
 const COUNTRIES = ['DE', 'US', 'FR', 'GB', 'NL'];
 
@@ -45,7 +61,11 @@ const history = (run: string, n: number): { events: CountableEvent[]; leads: Lea
     const owner = OWNERS[i % OWNERS.length];
     let k = 0;
     const emit = (detailType: string, when: string, lead: LeadSnapshot, fields: Record<string, unknown> = {}) =>
-      events.push({ detailType, source: 'leadflow', detail: { eventId: `${base.id}:${++k}`, occurredAt: when, leadId: base.id, lead, ...fields } });
+      events.push({
+        detailType,
+        source: 'leadflow',
+        detail: { eventId: `${base.id}:${++k}`, occurredAt: when, leadId: base.id, lead, ...fields },
+      });
     emit('LeadCreated', base.createdAt, base, { duplicates: i % 9 === 0 ? 1 : 0 });
     const assigned = { ...base, stage: 'Assigned', owner, team: 'inside-sales', stageEnteredAt: at(0.1) };
     emit('LeadStageChanged', at(0.1), assigned, { from: 'Creation', to: 'Assigned' });
@@ -89,7 +109,10 @@ const manager = (routeKey: string, query: Record<string, string>) => {
     rawPath: path,
     headers: { accept: 'application/json' },
     queryStringParameters: query,
-    requestContext: { http: { method, path }, authorizer: { jwt: { claims: { 'cognito:username': 'bench', 'cognito:groups': '[manager]' } } } },
+    requestContext: {
+      http: { method, path },
+      authorizer: { jwt: { claims: { 'cognito:username': 'bench', 'cognito:groups': '[manager]' } } },
+    },
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
 };
@@ -99,7 +122,11 @@ const manager = (routeKey: string, query: Record<string, string>) => {
  * alternately in one run (target: large/small ≤ 1.2, as reports read days × dimensions, not leads),
  * and the time to train the scoring model on 50,000 outcomes.
  */
-export const measureReportsAndScoring = async (endpoint: string, db: DynamoDBDocumentClient, scale: ReportsBenchScale = REPORTS_BENCH_FULL) => {
+export const measureReportsAndScoring = async (
+  endpoint: string,
+  db: DynamoDBDocumentClient,
+  scale: ReportsBenchScale = REPORTS_BENCH_FULL,
+) => {
   const run = `r${Date.now().toString(36)}`;
   const sides = [];
   for (const [label, n] of [
@@ -123,12 +150,27 @@ export const measureReportsAndScoring = async (endpoint: string, db: DynamoDBDoc
       n: c.n,
     }));
     await batchWriteAll(db, table, [...counterItems, ...leads.map(leadItem)], 16);
-    console.log(`  ${label}: ${n} leads, ${events.length} events folded in ${foldMs} ms → ${counters.length} counter items`);
-    const api = makeReportsApi({ counters: makeCountersRepository(db, table), clock: { now: () => new Date(START + DAYS * 86_400_000) } });
-    sides.push({ label, leads: n, events: events.length, counterItems: counters.length, api, ms: { funnel: [] as number[], sources: [] as number[], aging: [] as number[], reps: [] as number[] } });
+    console.log(
+      `  ${label}: ${n} leads, ${events.length} events folded in ${foldMs} ms → ${counters.length} counter items`,
+    );
+    const api = makeReportsApi({
+      counters: makeCountersRepository(db, table),
+      clock: { now: () => new Date(START + DAYS * 86_400_000) },
+    });
+    sides.push({
+      label,
+      leads: n,
+      events: events.length,
+      counterItems: counters.length,
+      api,
+      ms: { funnel: [] as number[], sources: [] as number[], aging: [] as number[], reps: [] as number[] },
+    });
   }
 
-  const range = { from: new Date(START).toISOString().slice(0, 10), to: new Date(START + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10) };
+  const range = {
+    from: new Date(START).toISOString().slice(0, 10),
+    to: new Date(START + (DAYS - 1) * 86_400_000).toISOString().slice(0, 10),
+  };
   const calls = {
     funnel: manager('GET /reports/funnel', { ...range, groupBy: 'source' }),
     sources: manager('GET /reports/sources', range),
@@ -151,7 +193,15 @@ export const measureReportsAndScoring = async (endpoint: string, db: DynamoDBDoc
     (Object.keys(calls) as (keyof typeof calls)[]).map((name) => {
       const p50s = percentile(small?.ms[name] ?? [], 50);
       const p50l = percentile(large?.ms[name] ?? [], 50);
-      return [name, { smallP50Ms: round(p50s), largeP50Ms: round(p50l), largeP99Ms: round(percentile(large?.ms[name] ?? [], 99)), ratio: ratio(p50l, p50s) }];
+      return [
+        name,
+        {
+          smallP50Ms: round(p50s),
+          largeP50Ms: round(p50l),
+          largeP99Ms: round(percentile(large?.ms[name] ?? [], 99)),
+          ratio: ratio(p50l, p50s),
+        },
+      ];
     }),
   );
 
@@ -163,7 +213,13 @@ export const measureReportsAndScoring = async (endpoint: string, db: DynamoDBDoc
   };
   const outcomes = Array.from({ length: scale.trainingOutcomes }, (_, i) => {
     const replied = random() < 0.4;
-    const lead = { id: `T${i}`, sourceId: 'webinar', jobTitle: random() < 0.5 ? 'VP Sales' : 'Engineer', freeMail: random() < 0.3, behaviour: replied ? { 'email-reply': 1 } : {} };
+    const lead = {
+      id: `T${i}`,
+      sourceId: 'webinar',
+      jobTitle: random() < 0.5 ? 'VP Sales' : 'Engineer',
+      freeMail: random() < 0.3,
+      behaviour: replied ? { 'email-reply': 1 } : {},
+    };
     return { lead: lead as unknown as Lead, converted: random() < (replied ? 0.85 : 0.12) };
   });
   const t = performance.now();

@@ -23,7 +23,13 @@ const started = Date.now();
 const results: Record<string, unknown> = {
   takenAt: new Date().toISOString(),
   benchScale: scale.name,
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version, os: `${process.platform} ${release()}` },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+  },
 };
 
 const section = async (name: string, fn: () => Promise<unknown>) => {
@@ -40,7 +46,11 @@ const section = async (name: string, fn: () => Promise<unknown>) => {
 
 // BENCH_DYNAMODB_ENDPOINT reuses a running DynamoDB Local (the smoke test's); the bench then works in its own table.
 const sharedEndpoint = process.env.BENCH_DYNAMODB_ENDPOINT;
-const rt = await startLocalRuntime({ port: 0, dynamodbEndpoint: sharedEndpoint, tableName: sharedEndpoint ? `bench-${Date.now().toString(36)}` : undefined });
+const rt = await startLocalRuntime({
+  port: 0,
+  dynamodbEndpoint: sharedEndpoint,
+  tableName: sharedEndpoint ? `bench-${Date.now().toString(36)}` : undefined,
+});
 const lifecycleFile = join(PROJECT_ROOT, 'statemachines', 'lead-lifecycle.asl.json');
 const placeholderFile = join(mkdtempSync(join(tmpdir(), 'leadflow-bench-')), 'placeholder.asl.json');
 writeFileSync(placeholderFile, JSON.stringify({ StartAt: 'Started', States: { Started: { Type: 'Succeed' } } }));
@@ -81,7 +91,15 @@ try {
   if (!secret) throw new Error('the local runtime has no secret for source campaign-demo (leadflow.config.json)');
   const target = { url: rt.url, sourceId: 'campaign-demo', secret, tableName: rt.tableName };
   await section('capture', () => withPlaceholderWorkflow(() => measureCapture(target, db, scale, quiesce)));
-  if (lifecycle) await section('captureWithLifecycle', () => measureCapture(target, db, { ...scale, warmup: 0, concurrency: [8], requestsPerLevel: (c) => scale.requestsPerLevel(c) / 4 }, quiesce));
+  if (lifecycle)
+    await section('captureWithLifecycle', () =>
+      measureCapture(
+        target,
+        db,
+        { ...scale, warmup: 0, concurrency: [8], requestsPerLevel: (c) => scale.requestsPerLevel(c) / 4 },
+        quiesce,
+      ),
+    );
   await quiesce();
   await section('roundTrips', () => countRoundTrips(rt.dynamodbEndpoint, rt.tableName, scale.roundTripSamples));
   await section('scale', () => measureScale(rt.dynamodbEndpoint, db, scale));

@@ -30,7 +30,16 @@ const seed = async (db: DynamoDBDocumentClient, table: string, run: string, lead
     requests += out.requests;
     ms += out.ms;
     for (const lead of chunk.leads) {
-      created.push({ detailType: 'LeadCreated', source: 'leadflow', detail: { eventId: `${lead.id}:1:LeadCreated`, occurredAt: lead.createdAt, leadId: lead.id, lead: snapshotOf(lead) } });
+      created.push({
+        detailType: 'LeadCreated',
+        source: 'leadflow',
+        detail: {
+          eventId: `${lead.id}:1:LeadCreated`,
+          occurredAt: lead.createdAt,
+          leadId: lead.id,
+          lead: snapshotOf(lead),
+        },
+      });
     }
   }
   // The analytics counters those leads' LeadCreated events would have produced, in the counters' own key shape.
@@ -40,12 +49,25 @@ const seed = async (db: DynamoDBDocumentClient, table: string, run: string, lead
     ...c,
   }));
   await batchWriteAll(db, table, counters, 16);
-  return { leads, items, counters: counters.length, requests, ms: round(ms, 0), itemsPerSecond: round((items / ms) * 1000, 0) };
+  return {
+    leads,
+    items,
+    counters: counters.length,
+    requests,
+    ms: round(ms, 0),
+    itemsPerSecond: round((items / ms) * 1000, 0),
+  };
 };
 
 /** The reports function's handler on one table, asked as a sales-ops user for the seeded month. */
 const reportsOn = (db: DynamoDBDocumentClient, table: string) => {
-  const handler = httpHandler(makeReportsApi({ counters: makeCountersRepository(db, table), clock: { now: () => new Date(SEED_START + 30 * 86_400_000) }, availability: async () => ({}) }));
+  const handler = httpHandler(
+    makeReportsApi({
+      counters: makeCountersRepository(db, table),
+      clock: { now: () => new Date(SEED_START + 30 * 86_400_000) },
+      availability: async () => ({}),
+    }),
+  );
   const from = new Date(SEED_START).toISOString().slice(0, 10);
   const to = new Date(SEED_START + 29 * 86_400_000).toISOString().slice(0, 10);
   return async (path: string) => {
@@ -61,17 +83,24 @@ const reportsOn = (db: DynamoDBDocumentClient, table: string) => {
         requestContext: {
           http: { method: 'GET', path },
           routeKey: `GET ${path}`,
-          authorizer: { jwt: { claims: { sub: 'sam', 'cognito:username': 'sam', 'cognito:groups': '[salesops]' }, scopes: null } },
+          authorizer: {
+            jwt: { claims: { sub: 'sam', 'cognito:username': 'sam', 'cognito:groups': '[salesops]' }, scopes: null },
+          },
         },
       } as never,
       {} as never,
     );
-    if (result.statusCode !== 200) throw new Error(`${path} answered ${result.statusCode}: ${String(result.body).slice(0, 200)}`);
+    if (result.statusCode !== 200)
+      throw new Error(`${path} answered ${result.statusCode}: ${String(result.body).slice(0, 200)}`);
   };
 };
 const REPORTS = ['/reports/funnel', '/reports/sources', '/reports/aging', '/reports/reps'];
 
-const stats = (values: number[]) => ({ p50: round(percentile(values, 50)), p99: round(percentile(values, 99)), samples: values.length });
+const stats = (values: number[]) => ({
+  p50: round(percentile(values, 50)),
+  p99: round(percentile(values, 99)),
+  samples: values.length,
+});
 
 /**
  * Capture latency and duplicate-check latency with a small and a large table on the same DynamoDB
@@ -89,7 +118,9 @@ export const measureScale = async (endpoint: string, db: DynamoDBDocumentClient,
     await ensureTable(endpoint, t.name);
     const out = await seed(db, t.name, t.seedRun, t.leads);
     seeding.push({ table: t.label, ...out });
-    console.log(`  seeded ${t.leads} leads (${out.items} items) into ${t.label} table: ${out.itemsPerSecond} items/s with BatchWriteItem`);
+    console.log(
+      `  seeded ${t.leads} leads (${out.items} items) into ${t.label} table: ${out.itemsPerSecond} items/s with BatchWriteItem`,
+    );
   }
 
   const sides = tables.map((t) => ({
@@ -128,7 +159,13 @@ export const measureScale = async (endpoint: string, db: DynamoDBDocumentClient,
       side.reportMs.push(performance.now() - started);
     }
   }
-  const [small, large] = sides.map((side) => ({ table: side.label, leads: side.leads, duplicateCheck: stats(side.lookupMs), capture: stats(side.captureMs), reports: stats(side.reportMs) }));
+  const [small, large] = sides.map((side) => ({
+    table: side.label,
+    leads: side.leads,
+    duplicateCheck: stats(side.lookupMs),
+    capture: stats(side.captureMs),
+    reports: stats(side.reportMs),
+  }));
   if (!small || !large) throw new Error('scale: both tables must be measured');
   const ratios = {
     duplicateCheckP50: ratio(large.duplicateCheck.p50, small.duplicateCheck.p50),
@@ -138,5 +175,12 @@ export const measureScale = async (endpoint: string, db: DynamoDBDocumentClient,
     reportsP50: ratio(large.reports.p50, small.reports.p50),
     reportsP99: ratio(large.reports.p99, small.reports.p99),
   };
-  return { seeding, small, large, ratios, target: 1.2, meetsTarget: ratios.duplicateCheckP50 <= 1.2 && ratios.captureP50 <= 1.2 };
+  return {
+    seeding,
+    small,
+    large,
+    ratios,
+    target: 1.2,
+    meetsTarget: ratios.duplicateCheckP50 <= 1.2 && ratios.captureP50 <= 1.2,
+  };
 };

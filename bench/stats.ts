@@ -12,14 +12,26 @@ export const round = (value: number, digits = 2) => (Number.isFinite(value) ? Nu
 
 export const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 2) : Number.NaN);
 
-export type LoadResult = { requests: number; concurrency: number; wallMs: number; perSecond: number; p50: number; p99: number; errors: number };
+export type LoadResult = {
+  requests: number;
+  concurrency: number;
+  wallMs: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+};
 export type LoadRun = { latencies: number[]; wallMs: number; errors: number; concurrency: number };
 
 /**
  * Runs `count` calls of `fn` with `concurrency` of them in flight at once and measures each call.
  * A call that throws counts as an error (and is left out of the latencies).
  */
-export const runLoad = async (count: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<LoadRun> => {
+export const runLoad = async (
+  count: number,
+  concurrency: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<LoadRun> => {
   const latencies: number[] = [];
   let next = 0;
   let errors = 0;
@@ -41,7 +53,8 @@ export const runLoad = async (count: number, concurrency: number, fn: (i: number
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - started;
-  if (errors > 0) console.warn(`  ${errors}/${count} call(s) failed; first: ${(firstError as Error)?.message ?? String(firstError)}`);
+  if (errors > 0)
+    console.warn(`  ${errors}/${count} call(s) failed; first: ${(firstError as Error)?.message ?? String(firstError)}`);
   return { latencies, wallMs, errors, concurrency };
 };
 

@@ -18,14 +18,22 @@ export const signedHeaders = (secret: string, id: string, body: string, at = new
 /** POSTs one signed delivery to the local HTTP API; anything but 202 is an error. */
 export const postWebhook = async (baseUrl: string, sourceId: string, secret: string, id: string, payload: unknown) => {
   const body = JSON.stringify(payload);
-  const res = await fetch(`${baseUrl}/webhooks/${sourceId}`, { method: 'POST', headers: signedHeaders(secret, id, body), body });
+  const res = await fetch(`${baseUrl}/webhooks/${sourceId}`, {
+    method: 'POST',
+    headers: signedHeaders(secret, id, body),
+    body,
+  });
   const text = await res.text();
   if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${text.slice(0, 300)}`);
   return JSON.parse(text) as { leadId: string; status: string };
 };
 
 /** The payload format 2.0 event the HTTP API hands to the webhook function. */
-export const webhookEvent = (sourceId: string, headers: Record<string, string>, body: string): APIGatewayProxyEventV2 => {
+export const webhookEvent = (
+  sourceId: string,
+  headers: Record<string, string>,
+  body: string,
+): APIGatewayProxyEventV2 => {
   const now = new Date();
   return {
     version: '2.0',
@@ -41,7 +49,13 @@ export const webhookEvent = (sourceId: string, headers: Record<string, string>, 
       apiId: 'bench',
       domainName: '127.0.0.1',
       domainPrefix: 'bench',
-      http: { method: 'POST', path: `/webhooks/${sourceId}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'leadflow-bench' },
+      http: {
+        method: 'POST',
+        path: `/webhooks/${sourceId}`,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'leadflow-bench',
+      },
       requestId: ulid(),
       routeKey: 'POST /webhooks/{sourceId}',
       stage: '$default',
@@ -51,7 +65,13 @@ export const webhookEvent = (sourceId: string, headers: Record<string, string>, 
   };
 };
 
-export const BENCH_SOURCE: SourceConfig = { id: 'bench-webhook', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] };
+export const BENCH_SOURCE: SourceConfig = {
+  id: 'bench-webhook',
+  kind: 'webhook',
+  adapter: 'canonical',
+  duplicatePolicy: 'create',
+  allowedOrigins: [],
+};
 const BENCH_SECRET = `whsec_${Buffer.from('leadflow-bench-secret-0123456789').toString('base64')}`;
 
 /**
@@ -61,15 +81,24 @@ const BENCH_SECRET = `whsec_${Buffer.from('leadflow-bench-secret-0123456789').to
 export const inProcessCapture = (db: DynamoDBDocumentClient, table: string) => {
   const handler = httpHandler(
     makeWebhookHandler({
-      capture: { store: makeCaptureRepository(db, table), workflow: { startLifecycle: async () => undefined }, clock: { now: () => new Date() }, ids: { next: () => ulid() } },
+      capture: {
+        store: makeCaptureRepository(db, table),
+        workflow: { startLifecycle: async () => undefined },
+        clock: { now: () => new Date() },
+        ids: { next: () => ulid() },
+      },
       sources: () => [BENCH_SOURCE],
       secrets: { secretsFor: async (id) => (id === BENCH_SOURCE.id ? { current: BENCH_SECRET } : undefined) },
     }),
   );
   return async (deliveryId: string, payload: unknown) => {
     const body = JSON.stringify(payload);
-    const result = await handler(webhookEvent(BENCH_SOURCE.id, signedHeaders(BENCH_SECRET, deliveryId, body), body), {} as never);
-    if (result.statusCode !== 202) throw new Error(`capture answered ${result.statusCode}: ${String(result.body).slice(0, 300)}`);
+    const result = await handler(
+      webhookEvent(BENCH_SOURCE.id, signedHeaders(BENCH_SECRET, deliveryId, body), body),
+      {} as never,
+    );
+    if (result.statusCode !== 202)
+      throw new Error(`capture answered ${result.statusCode}: ${String(result.body).slice(0, 300)}`);
     return JSON.parse(String(result.body)) as { leadId: string; status: string; duplicates: unknown[] };
   };
 };

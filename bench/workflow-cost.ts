@@ -78,11 +78,30 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) => {
   const needed = ['POST /leads/{id}/actions/{action}', 'GET /tasks', 'POST /tasks/{taskId}/decision'];
   const missing = needed.filter((key) => !ROUTES.some((r) => `${r.method} ${r.path}` === key));
-  const definition = JSON.parse(readFileSync(join(PROJECT_ROOT, 'statemachines', 'lead-lifecycle.asl.json'), 'utf8')) as { States: Record<string, { Type: string; Resource?: string }> };
-  const lambdaStates = new Set(Object.entries(definition.States).filter(([, s]) => s.Type === 'Task' && s.Resource?.startsWith('arn:aws:states:::lambda:invoke')).map(([n]) => n));
-  const priceOnly = { prices: costPer1000Leads({ stateTransitions: 12, lambdaInvocations: 8, httpRequests: 4, readUnits: 12, writeUnits: 40, events: 4 }) };
+  const definition = JSON.parse(
+    readFileSync(join(PROJECT_ROOT, 'statemachines', 'lead-lifecycle.asl.json'), 'utf8'),
+  ) as { States: Record<string, { Type: string; Resource?: string }> };
+  const lambdaStates = new Set(
+    Object.entries(definition.States)
+      .filter(([, s]) => s.Type === 'Task' && s.Resource?.startsWith('arn:aws:states:::lambda:invoke'))
+      .map(([n]) => n),
+  );
+  const priceOnly = {
+    prices: costPer1000Leads({
+      stateTransitions: 12,
+      lambdaInvocations: 8,
+      httpRequests: 4,
+      readUnits: 12,
+      writeUnits: 40,
+      events: 4,
+    }),
+  };
   if (missing.length > 0) {
-    return { measured: false, reason: `the lifecycle routes are not registered yet: ${missing.join(', ')}`, exampleAtTargetCounts: priceOnly };
+    return {
+      measured: false,
+      reason: `the lifecycle routes are not registered yet: ${missing.join(', ')}`,
+      exampleAtTargetCounts: priceOnly,
+    };
   }
 
   const tokens = new Map<string, string>();
@@ -107,12 +126,22 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
   };
   const putConfig = async (name: string, value: unknown) => {
     const current = await http('GET', `/config/${name}`, await salesops(), undefined, { counted: false });
-    await http('PUT', `/config/${name}`, await salesops(), { version: current.version ?? 0, value }, { counted: false });
+    await http(
+      'PUT',
+      `/config/${name}`,
+      await salesops(),
+      { version: current.version ?? 0, value },
+      { counted: false },
+    );
   };
 
   const execution = (leadId: string) => [...rt.engine.executions.values()].find((e) => e.name === leadId);
   /** Waits until the execution has entered `state` `times` times (or finished) and nothing moved for a moment. */
-  const settle = async (leadId: string, until: (h: { type: string; state?: string }[], status: string) => boolean, timeoutMs = 30_000) => {
+  const settle = async (
+    leadId: string,
+    until: (h: { type: string; state?: string }[], status: string) => boolean,
+    timeoutMs = 30_000,
+  ) => {
     const started = Date.now();
     for (;;) {
       const e = execution(leadId);
@@ -123,17 +152,27 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
         if (e.history.length === length) return e;
       }
       if (Date.now() - started > timeoutMs) {
-        const last = e?.history.slice(-4).map((h) => `${h.type}:${h.state ?? ''}`).join(', ');
-        throw new Error(`lead ${leadId} did not get there within ${timeoutMs} ms (status ${e?.status ?? 'no execution'}; last: ${last})`);
+        const last = e?.history
+          .slice(-4)
+          .map((h) => `${h.type}:${h.state ?? ''}`)
+          .join(', ');
+        throw new Error(
+          `lead ${leadId} did not get there within ${timeoutMs} ms (status ${e?.status ?? 'no execution'}; last: ${last})`,
+        );
       }
       await sleep(50);
     }
   };
-  const entered = (state: string, times = 1) => (h: { type: string; state?: string }[]) => h.filter((x) => x.type === 'StateEntered' && x.state === state).length >= times;
+  const entered =
+    (state: string, times = 1) =>
+    (h: { type: string; state?: string }[]) =>
+      h.filter((x) => x.type === 'StateEntered' && x.state === state).length >= times;
   const finished = (_h: unknown, status: string) => status !== 'RUNNING';
   // The bench's own look-ups are not the lead's cost: neither the request nor its reads are counted.
   const ownerOf = (leadId: string) =>
-    meter.uncounted(async () => String((await http('GET', `/leads/${leadId}`, await salesops(), undefined, { counted: false })).owner ?? ''));
+    meter.uncounted(async () =>
+      String((await http('GET', `/leads/${leadId}`, await salesops(), undefined, { counted: false })).owner ?? ''),
+    );
   const act = async (leadId: string, action: string, body: Json = {}) => {
     const owner = await ownerOf(leadId);
     await http('POST', `/leads/${leadId}/actions/${action}`, await tokenFor(owner, ['rep']), body);
@@ -143,21 +182,41 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
     const items = (Array.isArray(list) ? list : ((list.items ?? list.tasks ?? []) as Json[])) as Json[];
     const task = items.find((t) => t.leadId === leadId || (t.lead as Json | undefined)?.id === leadId);
     if (!task) throw new Error(`no open approval task for ${user} on lead ${leadId}`);
-    await http('POST', `/tasks/${String(task.taskId ?? task.id)}/decision`, await tokenFor(user, groups), { decision: 'approve', comment: 'bench' });
+    await http('POST', `/tasks/${String(task.taskId ?? task.id)}/decision`, await tokenFor(user, groups), {
+      decision: 'approve',
+      comment: 'bench',
+    });
   };
 
   const runScenario = async (
     scenario: Scenario,
     n: number,
-  ): Promise<LeadUsage & { leadId: string; path: string[]; status: string; dynamoRequests: number; byCommand: UsageMeter['byCommand'] }> => {
+  ): Promise<
+    LeadUsage & {
+      leadId: string;
+      path: string[];
+      status: string;
+      dynamoRequests: number;
+      byCommand: UsageMeter['byCommand'];
+    }
+  > => {
     meter = new UsageMeter();
     const run = `w${scenario.slice(0, 3)}${Date.now().toString(36)}${n}`;
-    const payload = scenario === 'twoStepApproval' ? { ...benchPayload(run, n), leadType: 'B2B', expectedValue: 2_000_000, country: 'DE' } : { ...benchPayload(run, n), leadType: 'B2C' };
+    const payload =
+      scenario === 'twoStepApproval'
+        ? { ...benchPayload(run, n), leadType: 'B2B', expectedValue: 2_000_000, country: 'DE' }
+        : { ...benchPayload(run, n), leadType: 'B2C' };
     const eventsBefore = rt.bus.log.length;
     meter.start();
     try {
       meter.httpRequests++;
-      const { leadId } = await postWebhook(rt.url, 'campaign-demo', rt.webhookSecrets['campaign-demo'] ?? '', `wf_${run}`, payload);
+      const { leadId } = await postWebhook(
+        rt.url,
+        'campaign-demo',
+        rt.webhookSecrets['campaign-demo'] ?? '',
+        `wf_${run}`,
+        payload,
+      );
       await settle(leadId, entered('WaitForRep'));
       if (scenario === 'agingEscalation') await settle(leadId, entered('WaitForRep', 2), 60_000);
       await act(leadId, 'qualify');
@@ -174,13 +233,19 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
       const e = await settle(leadId, finished);
       const states = e.history.filter((h) => h.type === 'StateEntered' || h.type === 'StateRetried');
       const events = rt.bus.log.slice(eventsBefore).filter((ev) => JSON.stringify(ev.detail).includes(leadId));
-      const deliveries = events.reduce((sum, ev) => sum + EVENT_RULES.filter((rule) => matchesPattern(rule.pattern, ev as unknown as Json)).length, 0);
+      const deliveries = events.reduce(
+        (sum, ev) => sum + EVENT_RULES.filter((rule) => matchesPattern(rule.pattern, ev as unknown as Json)).length,
+        0,
+      );
       return {
         leadId,
         status: e.status,
         path: states.map((h) => h.state ?? h.type),
         stateTransitions: states.length,
-        lambdaInvocations: meter.httpRequests + states.filter((h) => h.type === 'StateEntered' && h.state && lambdaStates.has(h.state)).length + deliveries,
+        lambdaInvocations:
+          meter.httpRequests +
+          states.filter((h) => h.type === 'StateEntered' && h.state && lambdaStates.has(h.state)).length +
+          deliveries,
         httpRequests: meter.httpRequests,
         readUnits: round(meter.readUnits, 1),
         writeUnits: round(meter.writeUnits, 1),
@@ -213,7 +278,14 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
     const assigned = stages.Assigned as Json;
     await putConfig('stages', {
       ...stages,
-      Assigned: scenario === 'agingEscalation' ? { ...assigned, sla: 'PT2S', escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'park-manager-queue' } } : assigned,
+      Assigned:
+        scenario === 'agingEscalation'
+          ? {
+              ...assigned,
+              sla: 'PT2S',
+              escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'park-manager-queue' },
+            }
+          : assigned,
     });
     await sleep(2_100); // the functions cache configuration for two seconds
     const runs: Awaited<ReturnType<typeof runScenario>>[] = [];
@@ -228,8 +300,18 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
         writeUnits: mean('writeUnits'),
         events: mean('events'),
       };
-      results[scenario] = { leads: runs.length, status: runs.map((r) => r.status), path: runs[0]?.path, usage, dynamoRequests: runs[0]?.dynamoRequests, dynamoByCommand: runs[0]?.byCommand, cost: costPer1000Leads(usage) };
-      console.log(`  ${scenario}: ${usage.stateTransitions} transitions, ${usage.lambdaInvocations} Lambda invocations, ${usage.readUnits} RRU / ${usage.writeUnits} WRU, ${usage.events} events → $${costPer1000Leads(usage).usdPer1000Leads} per 1,000 leads`);
+      results[scenario] = {
+        leads: runs.length,
+        status: runs.map((r) => r.status),
+        path: runs[0]?.path,
+        usage,
+        dynamoRequests: runs[0]?.dynamoRequests,
+        dynamoByCommand: runs[0]?.byCommand,
+        cost: costPer1000Leads(usage),
+      };
+      console.log(
+        `  ${scenario}: ${usage.stateTransitions} transitions, ${usage.lambdaInvocations} Lambda invocations, ${usage.readUnits} RRU / ${usage.writeUnits} WRU, ${usage.events} events → $${costPer1000Leads(usage).usdPer1000Leads} per 1,000 leads`,
+      );
     } catch (error) {
       results[scenario] = { error: (error as Error).message };
       console.warn(`  ${scenario} failed: ${(error as Error).message}`);

@@ -18,7 +18,9 @@ export const parseApiUrl = (value: string): string => {
     throw new InvalidArgumentError(`'${value}' is not a URL; give --api http://host:port (or set LEADFLOW_API_URL)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(`'${value}' is not an http(s) URL; give --api http://host:port (or set LEADFLOW_API_URL)`);
+    throw new InvalidArgumentError(
+      `'${value}' is not an http(s) URL; give --api http://host:port (or set LEADFLOW_API_URL)`,
+    );
   }
   return value.replace(/\/+$/, '');
 };

@@ -3,7 +3,9 @@ import { COMMANDS } from './commands/index';
 
 /** The program with every subcommand of cli/commands/. */
 export const buildProgram = async (): Promise<Command> => {
-  const program = new Command('leadflow').description('leadflow command line: local tokens, bulk import and more').showHelpAfterError();
+  const program = new Command('leadflow')
+    .description('leadflow command line: local tokens, bulk import and more')
+    .showHelpAfterError();
   for (const command of COMMANDS) program.addCommand(command);
   return program;
 };

@@ -30,36 +30,141 @@ export type FunctionSpec = {
   folder: string;
   description: string;
   /** What the function needs; the stack grants exactly these. */
-  needs: readonly ('table:read' | 'table:write' | 'workflow:start' | 'workflow:callback' | 'bus:put' | 'secrets:webhooks' | 'secrets:rotate' | 'attachments' | 'imports' | 'email')[];
+  needs: readonly (
+    | 'table:read'
+    | 'table:write'
+    | 'workflow:start'
+    | 'workflow:callback'
+    | 'bus:put'
+    | 'secrets:webhooks'
+    | 'secrets:rotate'
+    | 'attachments'
+    | 'imports'
+    | 'email'
+  )[];
   memoryMb?: number;
   timeoutSeconds?: number;
 };
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
-  captureWebhook: { folder: 'capture-webhook', description: 'Signed campaign webhooks → lead', needs: ['table:read', 'table:write', 'workflow:start', 'secrets:webhooks', 'bus:put'] },
-  captureForm: { folder: 'capture-form', description: 'Public website forms → lead; a known person revisiting rescores their lead', needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'] },
-  captureChatbot: { folder: 'capture-chatbot', description: 'Amazon Lex V2 code hook: chatbot conversations → lead, once per session and intent', needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'] },
-  leadsApi: { folder: 'leads-api', description: 'Leads for signed-in users: entry, reads, lists', needs: ['table:read', 'table:write', 'workflow:start'] },
-  configApi: { folder: 'config-api', description: 'Versioned configuration edited by sales ops', needs: ['table:read', 'table:write'] },
-  analyticsCounters: { folder: 'analytics-counters', description: 'Bus consumer: analytics counters behind the reports, each event counted once', needs: ['table:read', 'table:write'] },
-  reportsApi: { folder: 'reports-api', description: 'Funnel, sources, aging and reps reports from the counters (JSON or CSV)', needs: ['table:read'] },
+  captureWebhook: {
+    folder: 'capture-webhook',
+    description: 'Signed campaign webhooks → lead',
+    needs: ['table:read', 'table:write', 'workflow:start', 'secrets:webhooks', 'bus:put'],
+  },
+  captureForm: {
+    folder: 'capture-form',
+    description: 'Public website forms → lead; a known person revisiting rescores their lead',
+    needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'],
+  },
+  captureChatbot: {
+    folder: 'capture-chatbot',
+    description: 'Amazon Lex V2 code hook: chatbot conversations → lead, once per session and intent',
+    needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'],
+  },
+  leadsApi: {
+    folder: 'leads-api',
+    description: 'Leads for signed-in users: entry, reads, lists',
+    needs: ['table:read', 'table:write', 'workflow:start'],
+  },
+  configApi: {
+    folder: 'config-api',
+    description: 'Versioned configuration edited by sales ops',
+    needs: ['table:read', 'table:write'],
+  },
+  analyticsCounters: {
+    folder: 'analytics-counters',
+    description: 'Bus consumer: analytics counters behind the reports, each event counted once',
+    needs: ['table:read', 'table:write'],
+  },
+  reportsApi: {
+    folder: 'reports-api',
+    description: 'Funnel, sources, aging and reps reports from the counters (JSON or CSV)',
+    needs: ['table:read'],
+  },
   scoringApi: { folder: 'scoring-api', description: 'The scoring model card', needs: ['table:read'] },
-  scoringTrain: { folder: 'scoring-train', description: 'Scheduled: trains the scoring model on outcomes, activates it if it beats the points model', needs: ['table:read', 'table:write'], memoryMb: 1024, timeoutSeconds: 300 },
-  crmApi: { folder: 'crm-api', description: 'Opportunities, accounts and contacts; opportunity stage moves', needs: ['table:read', 'table:write', 'bus:put'] },
-  leadCollabApi: { folder: 'lead-collab-api', description: 'Notes, attachments, followers and feed of a lead; notification preferences', needs: ['table:read', 'table:write', 'bus:put', 'attachments'] },
-  notifications: { folder: 'notifications', description: 'Bus consumer: notifies owners, followers, managers and approvers', needs: ['table:read', 'table:write', 'email'] },
-  outbound: { folder: 'outbound', description: 'Bus consumer: signed webhooks to subscribed integrations', needs: ['table:read', 'table:write'], timeoutSeconds: 30 },
-  subscriptionsApi: { folder: 'subscriptions-api', description: 'Outbound webhook subscriptions managed by sales ops', needs: ['table:read', 'table:write'] },
-  workflowSteps: { folder: 'workflow-steps', description: 'Lambda steps of the lead lifecycle state machine', needs: ['table:read', 'table:write'] },
-  leadActions: { folder: 'lead-actions', description: 'Rep actions that move a lead and resume its execution', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
-  approvalTasks: { folder: 'approval-tasks', description: 'Approval tasks and decisions', needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'] },
-  importsApi: { folder: 'imports-api', description: 'Bulk import jobs: create, post row batches, status, rejected rows', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 60 },
-  leadActivities: { folder: 'lead-activities', description: 'Activities pushed by reps and integrations (replies, opens, meetings): counted once per id, audited, rescored', needs: ['table:read', 'table:write', 'bus:put'] },
-  sourcesApi: { folder: 'sources-api', description: 'The configured lead sources for sales ops (never a stored secret); webhook secret rotation', needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate'] },
-  importBatch: { folder: 'import-batch', description: 'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure', needs: ['table:read', 'table:write', 'workflow:start', 'imports'], memoryMb: 1024, timeoutSeconds: 300 },
+  scoringTrain: {
+    folder: 'scoring-train',
+    description: 'Scheduled: trains the scoring model on outcomes, activates it if it beats the points model',
+    needs: ['table:read', 'table:write'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+  },
+  crmApi: {
+    folder: 'crm-api',
+    description: 'Opportunities, accounts and contacts; opportunity stage moves',
+    needs: ['table:read', 'table:write', 'bus:put'],
+  },
+  leadCollabApi: {
+    folder: 'lead-collab-api',
+    description: 'Notes, attachments, followers and feed of a lead; notification preferences',
+    needs: ['table:read', 'table:write', 'bus:put', 'attachments'],
+  },
+  notifications: {
+    folder: 'notifications',
+    description: 'Bus consumer: notifies owners, followers, managers and approvers',
+    needs: ['table:read', 'table:write', 'email'],
+  },
+  outbound: {
+    folder: 'outbound',
+    description: 'Bus consumer: signed webhooks to subscribed integrations',
+    needs: ['table:read', 'table:write'],
+    timeoutSeconds: 30,
+  },
+  subscriptionsApi: {
+    folder: 'subscriptions-api',
+    description: 'Outbound webhook subscriptions managed by sales ops',
+    needs: ['table:read', 'table:write'],
+  },
+  workflowSteps: {
+    folder: 'workflow-steps',
+    description: 'Lambda steps of the lead lifecycle state machine',
+    needs: ['table:read', 'table:write'],
+  },
+  leadActions: {
+    folder: 'lead-actions',
+    description: 'Rep actions that move a lead and resume its execution',
+    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'],
+  },
+  approvalTasks: {
+    folder: 'approval-tasks',
+    description: 'Approval tasks and decisions',
+    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'],
+  },
+  importsApi: {
+    folder: 'imports-api',
+    description: 'Bulk import jobs: create, post row batches, status, rejected rows',
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
+    memoryMb: 1024,
+    timeoutSeconds: 60,
+  },
+  leadActivities: {
+    folder: 'lead-activities',
+    description:
+      'Activities pushed by reps and integrations (replies, opens, meetings): counted once per id, audited, rescored',
+    needs: ['table:read', 'table:write', 'bus:put'],
+  },
+  sourcesApi: {
+    folder: 'sources-api',
+    description: 'The configured lead sources for sales ops (never a stored secret); webhook secret rotation',
+    needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate'],
+  },
+  importBatch: {
+    folder: 'import-batch',
+    description:
+      'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure',
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+  },
 };
 
-export type Route = { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; fn: FunctionName; public?: boolean };
+export type Route = {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  fn: FunctionName;
+  public?: boolean;
+};
 
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/webhooks/{sourceId}', fn: 'captureWebhook', public: true },

@@ -39,8 +39,13 @@ export type AslWorkflowProps = {
 };
 
 /** Service integrations (`Resource` values) used anywhere in a definition, nested states included, without suffix. */
-export const integrationsIn = (definition: string): string[] =>
-  [...new Set([...definition.matchAll(/"Resource"\s*:\s*"([^"]+)"/g)].map((m) => (m[1] ?? '').replace(/\.(sync(:2)?|waitForTaskToken)$/, '')))];
+export const integrationsIn = (definition: string): string[] => [
+  ...new Set(
+    [...definition.matchAll(/"Resource"\s*:\s*"([^"]+)"/g)].map((m) =>
+      (m[1] ?? '').replace(/\.(sync(:2)?|waitForTaskToken)$/, ''),
+    ),
+  ),
+];
 
 /** For `${ImportBatchFunctionArn}`: the function `importBatch` is missing from FUNCTIONS. */
 const hintFor = (names: readonly string[]): string => {
@@ -52,7 +57,9 @@ const hintFor = (names: readonly string[]): string => {
 };
 
 /** `${Name}` placeholders used in a definition's text. */
-export const placeholdersIn = (definition: string): string[] => [...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ''))];
+export const placeholdersIn = (definition: string): string[] => [
+  ...new Set([...definition.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? '')),
+];
 
 /**
  * A Standard state machine from a definition file, with logging (ALL, without execution data),
@@ -130,4 +137,9 @@ export class AslWorkflow extends Construct {
 
 /** The ARN a state machine of this name will have in this stack's account and region. */
 export const stateMachineArnFor = (scope: Construct, name: string): string =>
-  Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  Stack.of(scope).formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: name,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });

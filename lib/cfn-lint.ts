@@ -6,7 +6,10 @@ export const LINT_REASONS_KEY = 'leadflow:cfn-lint-reasons';
 
 const cfnOf = (construct: IConstruct): CfnResource => {
   const cfn = construct instanceof CfnResource ? construct : construct.node.defaultChild;
-  if (!(cfn instanceof CfnResource)) throw new Error(`${construct.node.path}: expected a CloudFormation resource or a construct with one as its default child`);
+  if (!(cfn instanceof CfnResource))
+    throw new Error(
+      `${construct.node.path}: expected a CloudFormation resource or a construct with one as its default child`,
+    );
   return cfn;
 };
 
@@ -18,12 +21,18 @@ const cfnOf = (construct: IConstruct): CfnResource => {
  */
 export const ignoreLintCheck = (construct: IConstruct, check: string, reason: string): void => {
   if (!/^[EWI]\d{4}$/.test(check)) throw new Error(`cfn-lint check ids look like W3005, received "${check}"`);
-  if (reason.trim().length < 40) throw new Error(`skipping cfn-lint ${check} on ${construct.node.path} needs a real reason (40+ characters), received "${reason}"`);
+  if (reason.trim().length < 40)
+    throw new Error(
+      `skipping cfn-lint ${check} on ${construct.node.path} needs a real reason (40+ characters), received "${reason}"`,
+    );
   const cfn = cfnOf(construct);
   const lint = (cfn.getMetadata('cfn-lint') ?? {}) as { config?: { ignore_checks?: string[] } };
   const checks = new Set([...(lint.config?.ignore_checks ?? []), check]);
   cfn.addMetadata('cfn-lint', { ...lint, config: { ...lint.config, ignore_checks: [...checks] } });
-  cfn.addMetadata(LINT_REASONS_KEY, { ...((cfn.getMetadata(LINT_REASONS_KEY) ?? {}) as Record<string, string>), [check]: reason });
+  cfn.addMetadata(LINT_REASONS_KEY, {
+    ...((cfn.getMetadata(LINT_REASONS_KEY) ?? {}) as Record<string, string>),
+    [check]: reason,
+  });
 };
 
 /**

@@ -11,7 +11,11 @@ export const allowChatbotAliases = (fn: IFunction, sources: readonly SourceConfi
   for (const source of sources) {
     if (source.kind !== 'chatbot') continue;
     for (const [i, aliasArn] of (source.botAliasArns ?? []).entries()) {
-      fn.addPermission(`LexInvoke-${source.id}-${i}`, { principal: new ServicePrincipal('lexv2.amazonaws.com'), action: 'lambda:InvokeFunction', sourceArn: aliasArn });
+      fn.addPermission(`LexInvoke-${source.id}-${i}`, {
+        principal: new ServicePrincipal('lexv2.amazonaws.com'),
+        action: 'lambda:InvokeFunction',
+        sourceArn: aliasArn,
+      });
       granted++;
     }
   }

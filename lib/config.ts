@@ -78,7 +78,8 @@ const RETENTIONS = new Set<number>(Object.values(RetentionDays).filter((v): v is
 const positiveNumber = (key: string, raw: unknown, fallback: number): number => {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`context ${key} must be a positive number, received ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`context ${key} must be a positive number, received ${JSON.stringify(raw)}`);
   return value;
 };
 
@@ -86,16 +87,24 @@ const positiveNumber = (key: string, raw: unknown, fallback: number): number => 
 const graceHours = (raw: unknown): number => {
   if (raw === undefined || raw === '') return 24;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || value > 168) throw new Error(`context webhookSecretGraceHours must be a number of hours from 0 to 168, received ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value < 0 || value > 168)
+    throw new Error(
+      `context webhookSecretGraceHours must be a number of hours from 0 to 168, received ${JSON.stringify(raw)}`,
+    );
   return value;
 };
 
-const optionalString = (raw: unknown): string | undefined => (typeof raw === 'string' && raw.length > 0 ? raw : undefined);
+const optionalString = (raw: unknown): string | undefined =>
+  typeof raw === 'string' && raw.length > 0 ? raw : undefined;
 
 const stringList = (key: string, raw: unknown): string[] => {
   if (raw === undefined || raw === '') return [];
   if (Array.isArray(raw)) return raw.map(String);
-  if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof raw === 'string')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   throw new Error(`context ${key} must be a list or a comma-separated string, received ${JSON.stringify(raw)}`);
 };
 
@@ -113,7 +122,9 @@ export const loadConfig = (scope: Construct): LeadflowConfig => {
   const configFile = optionalString(ctx('configFile')) ?? join(PROJECT_ROOT, 'leadflow.config.json');
   const logRetentionDays = positiveNumber('logRetentionDays', ctx('logRetentionDays'), RetentionDays.ONE_MONTH);
   if (!RETENTIONS.has(logRetentionDays)) {
-    throw new Error(`context logRetentionDays must be one of ${[...RETENTIONS].join(', ')}, received ${logRetentionDays}`);
+    throw new Error(
+      `context logRetentionDays must be one of ${[...RETENTIONS].join(', ')}, received ${logRetentionDays}`,
+    );
   }
   return {
     sources: readSources(configFile),

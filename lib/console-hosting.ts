@@ -60,7 +60,12 @@ export class ConsoleHosting extends Construct {
           contentSecurityPolicy: `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src ${connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'`,
           override: true,
         },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, preload: true, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
@@ -84,21 +89,29 @@ export class ConsoleHosting extends Construct {
         compress: true,
       },
       // Client-side routes (/leads/123) are served the app; it renders its own not-found page.
-      errorResponses: [403, 404].map((httpStatus) => ({ httpStatus, responseHttpStatus: 200, responsePagePath: '/index.html', ttl: Duration.seconds(0) })),
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
-      reason: 'The console is for a sales team that may travel; access is controlled by Cognito sign-in, not by geography.',
+      reason:
+        'The console is for a sales team that may travel; access is controlled by Cognito sign-in, not by geography.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
-      reason: 'The distribution serves static files only (the API has its own throttling); a WAF web ACL costs from $5/month idle. Attach one via webAclId when needed.',
+      reason:
+        'The distribution serves static files only (the API has its own throttling); a WAF web ACL costs from $5/month idle. Attach one via webAclId when needed.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR4',
-      reason: 'With the default *.cloudfront.net certificate CloudFront fixes the viewer policy at TLSv1; a custom domain with an ACM certificate and minimumProtocolVersion TLSv1.2_2021 lifts it.',
+      reason:
+        'With the default *.cloudfront.net certificate CloudFront fixes the viewer policy at TLSv1; a custom domain with an ACM certificate and minimumProtocolVersion TLSv1.2_2021 lifts it.',
     });
 
     this.distDir = props.distDir;

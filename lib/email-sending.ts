@@ -21,7 +21,8 @@ export class EmailSending extends Construct {
 
   constructor(scope: Construct, id: string, props: EmailSendingProps) {
     super(scope, id);
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.from)) throw new Error(`emailFrom must be an email address, received "${props.from}"`);
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.from))
+      throw new Error(`emailFrom must be an email address, received "${props.from}"`);
     this.from = props.from;
     this.identityName = props.identity ?? props.from;
     const domain = this.from.split('@')[1] ?? '';
@@ -29,7 +30,9 @@ export class EmailSending extends Construct {
       throw new Error(`emailFrom ${props.from} is not in the SES identity domain ${props.identity}`);
     }
     this.identity = new EmailIdentity(this, 'Identity', {
-      identity: this.identityName.includes('@') ? Identity.email(this.identityName) : Identity.domain(this.identityName),
+      identity: this.identityName.includes('@')
+        ? Identity.email(this.identityName)
+        : Identity.domain(this.identityName),
     });
   }
 }

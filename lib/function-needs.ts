@@ -35,10 +35,15 @@ export type NeedResources = {
 
 type Binder = (fn: LeadflowFunction, r: NeedResources) => void;
 
-const ack = (fn: LeadflowFunction, resource: string, reason: string) => acknowledgeWildcardResource(fn.role, resource, reason);
+const ack = (fn: LeadflowFunction, resource: string, reason: string) =>
+  acknowledgeWildcardResource(fn.role, resource, reason);
 
 const tableIndexAck = (fn: LeadflowFunction, table: ITable) =>
-  ack(fn, `${table.tableArn}/index/*`, 'Queries go through the table\'s GSIs; "index/*" covers exactly this table\'s indexes.');
+  ack(
+    fn,
+    `${table.tableArn}/index/*`,
+    'Queries go through the table\'s GSIs; "index/*" covers exactly this table\'s indexes.',
+  );
 
 /**
  * Every `needs` value → its IAM grant and its environment variables, in one place so they cannot
@@ -60,19 +65,30 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     fn.addEnvironment(ENV.TABLE_NAME, r.table.tableName);
     fn.role.addToPolicy(
       new PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+        ],
         resources: [r.table.tableArn],
       }),
     );
   },
   'workflow:start': (fn, r) => {
     fn.addEnvironment(ENV.STATE_MACHINE_ARN, r.lifecycleStateMachineArn);
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.lifecycleStateMachineArn] }));
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.lifecycleStateMachineArn] }),
+    );
   },
   'workflow:callback': (fn, r) => {
     fn.addEnvironment(ENV.STATE_MACHINE_ARN, r.lifecycleStateMachineArn);
     fn.role.addToPolicy(
-      new PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [r.lifecycleStateMachineArn] }),
+      new PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [r.lifecycleStateMachineArn],
+      }),
     );
   },
   'bus:put': (fn, r) => {
@@ -84,7 +100,12 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     fn.addEnvironment(ENV.WEBHOOK_SECRET_GRACE_SECONDS, String(r.webhookSecretGraceSeconds));
     if (r.webhookSecrets.length === 0) return;
     // Any version the secret holds, so AWSPREVIOUS too: the replaced secret is accepted during the grace window.
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: r.webhookSecrets.map((s) => s.secretArn) }));
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: r.webhookSecrets.map((s) => s.secretArn),
+      }),
+    );
   },
   'secrets:rotate': (fn, r) => {
     fn.addEnvironment(ENV.WEBHOOK_SECRET_PREFIX, r.webhookSecretPrefix);
@@ -92,19 +113,42 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     if (r.webhookSecrets.length === 0) return;
     // Write only, and only the webhook secrets the stack made (their ARNs, narrower than a "<prefix>*" pattern): the
     // rotating function never reads a value, so a leak of its role cannot reveal any secret.
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: r.webhookSecrets.map((s) => s.secretArn) }));
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:PutSecretValue'],
+        resources: r.webhookSecrets.map((s) => s.secretArn),
+      }),
+    );
   },
   attachments: (fn, r) => {
     fn.addEnvironment(ENV.ATTACHMENTS_BUCKET, r.attachmentsBucket.bucketName);
     // Presigned PUT and GET are signed with these two actions; nothing lists or deletes. Keys are
     // leads/<leadId>/<attachmentId> (functions/core/feed/attachment-policy.ts).
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.attachmentsBucket.arnForObjects('leads/*')] }));
-    ack(fn, r.attachmentsBucket.arnForObjects('leads/*'), 'Attachment keys are generated per upload under leads/<leadId>/; the grant is limited to that prefix of the attachments bucket.');
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [r.attachmentsBucket.arnForObjects('leads/*')],
+      }),
+    );
+    ack(
+      fn,
+      r.attachmentsBucket.arnForObjects('leads/*'),
+      'Attachment keys are generated per upload under leads/<leadId>/; the grant is limited to that prefix of the attachments bucket.',
+    );
   },
   imports: (fn, r) => {
     fn.addEnvironment(ENV.IMPORTS_BUCKET, r.importsBucket.bucketName);
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [r.importsBucket.arnForObjects('*')] }));
-    ack(fn, r.importsBucket.arnForObjects('*'), 'Import file keys are generated per job; the grant is limited to objects of the imports bucket.');
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resources: [r.importsBucket.arnForObjects('*')],
+      }),
+    );
+    ack(
+      fn,
+      r.importsBucket.arnForObjects('*'),
+      'Import file keys are generated per job; the grant is limited to objects of the imports bucket.',
+    );
     // The import state machine is started by the upload's S3 event (ImportWorkflow), not by a function.
   },
   email: (fn, r) => {
@@ -113,11 +157,26 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     if (r.notifyEmailDomain) fn.addEnvironment(ENV.NOTIFY_EMAIL_DOMAIN, r.notifyEmailDomain);
     fn.addEnvironment(ENV.CONSOLE_URL, r.consoleUrl);
     const identity = r.emailIdentity ?? r.emailFrom;
-    const arn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const arn = (resource: string, resourceName: string) =>
+      stack.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     // SESv2 SendEmail checks the sender identity and, for templated mail, the template (leadflow-<DetailType>).
-    fn.role.addToPolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [arn('identity', identity ?? '*'), arn('template', 'leadflow-*')] }));
-    ack(fn, arn('template', 'leadflow-*'), 'One SES template per event type, named leadflow-<DetailType>; the grant covers those templates only.');
-    if (!identity) ack(fn, arn('identity', '*'), 'No SES identity configured (context emailFrom); sending is limited to identities verified in this account and region.');
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [arn('identity', identity ?? '*'), arn('template', 'leadflow-*')],
+      }),
+    );
+    ack(
+      fn,
+      arn('template', 'leadflow-*'),
+      'One SES template per event type, named leadflow-<DetailType>; the grant covers those templates only.',
+    );
+    if (!identity)
+      ack(
+        fn,
+        arn('identity', '*'),
+        'No SES identity configured (context emailFrom); sending is limited to identities verified in this account and region.',
+      );
   },
 };
 
@@ -125,7 +184,8 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
 export const bindNeeds = (fn: LeadflowFunction, needs: readonly string[], resources: NeedResources): void => {
   for (const need of new Set(needs)) {
     const binder = (NEED_BINDERS as Record<string, Binder | undefined>)[need];
-    if (!binder) throw new Error(`function ${fn.node.id}: unknown need "${need}"; known: ${Object.keys(NEED_BINDERS).join(', ')}`);
+    if (!binder)
+      throw new Error(`function ${fn.node.id}: unknown need "${need}"; known: ${Object.keys(NEED_BINDERS).join(', ')}`);
     binder(fn, resources);
   }
 };

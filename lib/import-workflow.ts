@@ -21,10 +21,19 @@ import { ENV, FUNCTION_SETTINGS } from '../functions/env/variables';
 export const IMPORT_DEFINITION = join(PROJECT_ROOT, 'statemachines', 'lead-import.asl.json');
 
 /** Substitutions offered besides one `<Name>FunctionArn` per function. */
-export const IMPORT_FIXED_SUBSTITUTIONS = ['TableName', 'TableArn', 'EventBusName', 'EventBusArn', 'ImportsBucketName', 'ImportsBucketArn', 'LifecycleStateMachineArn'] as const;
+export const IMPORT_FIXED_SUBSTITUTIONS = [
+  'TableName',
+  'TableArn',
+  'EventBusName',
+  'EventBusArn',
+  'ImportsBucketName',
+  'ImportsBucketArn',
+  'LifecycleStateMachineArn',
+] as const;
 
 /** `captureWebhook` → `CaptureWebhookFunctionArn`: how a definition names a function's ARN. */
-export const functionArnSubstitution = (name: string): string => `${name.charAt(0).toUpperCase()}${name.slice(1)}FunctionArn`;
+export const functionArnSubstitution = (name: string): string =>
+  `${name.charAt(0).toUpperCase()}${name.slice(1)}FunctionArn`;
 
 /**
  * How fast imports start lifecycle executions (docs/import.md, "Pacing lifecycle starts"). Standard
@@ -50,7 +59,13 @@ export const IMPORT_PACING_ENV: Readonly<Record<string, readonly string[]>> = {
   importsApi: Object.keys(FUNCTION_SETTINGS.importsApi.shape),
 };
 
-export const DEFAULT_IMPORT_PACING: ImportPacing = { batchSize: 100, maxConcurrency: 5, startsPerSecond: 20, startsBurst: 20, apiStartsPerSecond: 50 };
+export const DEFAULT_IMPORT_PACING: ImportPacing = {
+  batchSize: 100,
+  maxConcurrency: 5,
+  startsPerSecond: 20,
+  startsBurst: 20,
+  apiStartsPerSecond: 50,
+};
 /** Batches one `leadflow import` keeps in flight (cli/import/run-import.ts PIPELINE). */
 export const CLI_REQUESTS_IN_FLIGHT = 2;
 /** StartExecution refill of Standard workflows outside us-east-1, us-west-2 and eu-west-1. */
@@ -127,13 +142,19 @@ export class ImportWorkflow extends Construct {
     const resultsPrefix = props.resultsPrefix ?? 'import-results/';
     const pacing = { ...DEFAULT_IMPORT_PACING, ...props.pacing };
     const refill = props.startExecutionRefillPerSecond ?? START_EXECUTION_REFILL_PER_SECOND;
-    if (!Object.values(pacing).every((v) => Number.isFinite(v) && v > 0)) throw new Error(`import pacing values must be positive numbers, got ${JSON.stringify(pacing)}`);
-    if (pacing.maxConcurrency * pacing.startsPerSecond > refill || CLI_REQUESTS_IN_FLIGHT * pacing.apiStartsPerSecond > refill) {
+    if (!Object.values(pacing).every((v) => Number.isFinite(v) && v > 0))
+      throw new Error(`import pacing values must be positive numbers, got ${JSON.stringify(pacing)}`);
+    if (
+      pacing.maxConcurrency * pacing.startsPerSecond > refill ||
+      CLI_REQUESTS_IN_FLIGHT * pacing.apiStartsPerSecond > refill
+    ) {
       throw new Error(
         `import pacing would start up to ${pacing.maxConcurrency * pacing.startsPerSecond}/s (workflow: ${pacing.maxConcurrency} batches × ${pacing.startsPerSecond}/s) and ${CLI_REQUESTS_IN_FLIGHT * pacing.apiStartsPerSecond}/s (CLI: ${CLI_REQUESTS_IN_FLIGHT} requests × ${pacing.apiStartsPerSecond}/s); StartExecution refills at ${refill}/s`,
       );
     }
-    const onTable = (action: string) => [new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] })];
+    const onTable = (action: string) => [
+      new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] }),
+    ];
     const substitutions: Record<string, Substitution> = {
       TableName: { value: props.table.tableName },
       TableArn: { value: props.table.tableArn },
@@ -150,9 +171,16 @@ export class ImportWorkflow extends Construct {
       'arn:aws:states:::dynamodb:getItem': onTable('GetItem'),
       'arn:aws:states:::dynamodb:putItem': onTable('PutItem'),
       'arn:aws:states:::dynamodb:updateItem': onTable('UpdateItem'),
-      'arn:aws:states:::events:putEvents': [new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] })],
+      'arn:aws:states:::events:putEvents': [
+        new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }),
+      ],
       // Distributed Map: ItemReader reads the prepared rows, ResultWriter writes batch results (multipart).
-      'arn:aws:states:::s3:getObject': [new PolicyStatement({ actions: ['s3:GetObject'], resources: [props.importsBucket.arnForObjects(`${workPrefix}*`)] })],
+      'arn:aws:states:::s3:getObject': [
+        new PolicyStatement({
+          actions: ['s3:GetObject'],
+          resources: [props.importsBucket.arnForObjects(`${workPrefix}*`)],
+        }),
+      ],
       'arn:aws:states:::s3:putObject': [
         new PolicyStatement({
           actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
@@ -166,11 +194,26 @@ export class ImportWorkflow extends Construct {
     for (const [name, fn] of Object.entries(props.functions)) {
       substitutions[functionArnSubstitution(name)] = {
         value: fn.functionArn,
-        grants: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn, `${fn.functionArn}:*`] })],
+        grants: [
+          new PolicyStatement({
+            actions: ['lambda:InvokeFunction'],
+            resources: [fn.functionArn, `${fn.functionArn}:*`],
+          }),
+        ],
       };
     }
-    const ownArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: props.stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const ownExecutions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${props.stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const ownArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: props.stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const ownExecutions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${props.stateMachineName}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     this.workflow = new AslWorkflow(this, 'Workflow', {
       definitionFile: props.definitionFile ?? IMPORT_DEFINITION,
       stateMachineName: props.stateMachineName,
@@ -179,24 +222,44 @@ export class ImportWorkflow extends Construct {
       // A Distributed Map runs its batches as child executions of this same machine.
       extraGrants: [
         new PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }),
-        new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [ownExecutions] }),
+        new PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [ownExecutions],
+        }),
       ],
       logRetention: props.logRetention,
     });
     this.stateMachine = this.workflow.stateMachine;
-    acknowledgeWildcardResource(this.workflow.role, ownExecutions, 'Distributed Map child executions get generated names; the grant covers only this machine\'s executions.');
+    acknowledgeWildcardResource(
+      this.workflow.role,
+      ownExecutions,
+      "Distributed Map child executions get generated names; the grant covers only this machine's executions.",
+    );
     if (this.workflow.integrations.includes('arn:aws:states:::s3:getObject')) {
-      acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects(`${workPrefix}*`), 'The map reads the rows file prepared per job under the work prefix of the imports bucket only.');
+      acknowledgeWildcardResource(
+        this.workflow.role,
+        props.importsBucket.arnForObjects(`${workPrefix}*`),
+        'The map reads the rows file prepared per job under the work prefix of the imports bucket only.',
+      );
     }
     if (this.workflow.integrations.includes('arn:aws:states:::s3:putObject')) {
-      acknowledgeWildcardResource(this.workflow.role, props.importsBucket.arnForObjects(`${resultsPrefix}*`), 'ResultWriter writes generated result keys under the results prefix of the imports bucket only.');
+      acknowledgeWildcardResource(
+        this.workflow.role,
+        props.importsBucket.arnForObjects(`${resultsPrefix}*`),
+        'ResultWriter writes generated result keys under the results prefix of the imports bucket only.',
+      );
     }
 
     // The upload starts the execution: S3 "Object Created" (EventBridge) → this machine, the event as input.
-    this.deadLetterQueue = new Queue(this, 'UploadEventsDeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueue = new Queue(this, 'UploadEventsDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the upload rule target; cdk-nag only recognises SQS redrive DLQs.',
+      reason:
+        'This queue is itself the dead-letter queue of the upload rule target; cdk-nag only recognises SQS redrive DLQs.',
     });
     this.uploadRule = new Rule(this, 'UploadStartsImport', {
       description: `An upload under ${uploadPrefix} in the imports bucket starts the import workflow`,
@@ -205,11 +268,20 @@ export class ImportWorkflow extends Construct {
         detailType: ['Object Created'],
         detail: { bucket: { name: [props.importsBucket.bucketName] }, object: { key: [{ prefix: uploadPrefix }] } },
       },
-      targets: [new SfnStateMachine(this.stateMachine, { deadLetterQueue: this.deadLetterQueue, retryAttempts: EVENT_DELIVERY.retryAttempts, maxEventAge: Duration.seconds(EVENT_DELIVERY.maxEventAgeSeconds) })],
+      targets: [
+        new SfnStateMachine(this.stateMachine, {
+          deadLetterQueue: this.deadLetterQueue,
+          retryAttempts: EVENT_DELIVERY.retryAttempts,
+          maxEventAge: Duration.seconds(EVENT_DELIVERY.maxEventAgeSeconds),
+        }),
+      ],
     });
     this.alarm = new Alarm(this, 'UploadEventsDeadLettersAlarm', {
       alarmDescription: 'An import upload could not start the import workflow; its event waits in the DLQ',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -224,9 +296,14 @@ export class ImportWorkflow extends Construct {
       importBatch.addEnvironment(ENV.IMPORT_STARTS_BURST, String(pacing.startsBurst));
     }
     const importsApi = props.functions.importsApi;
-    if (importsApi instanceof LambdaFunction) importsApi.addEnvironment(ENV.IMPORT_API_STARTS_PER_SECOND, String(pacing.apiStartsPerSecond));
+    if (importsApi instanceof LambdaFunction)
+      importsApi.addEnvironment(ENV.IMPORT_API_STARTS_PER_SECOND, String(pacing.apiStartsPerSecond));
     for (const fn of Object.values(props.functions)) {
-      acknowledgeWildcardResource(this.workflow.role, `${fn.functionArn}:*`, 'Invoking a function by version or alias ARN needs the ":*" form; it covers this function only.');
+      acknowledgeWildcardResource(
+        this.workflow.role,
+        `${fn.functionArn}:*`,
+        'Invoking a function by version or alias ARN needs the ":*" form; it covers this function only.',
+      );
     }
   }
 }

@@ -61,7 +61,10 @@ export const toEventPattern = (raw: Readonly<Record<string, unknown>>, ruleName:
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     const cdkKey = PATTERN_KEYS[key];
-    if (!cdkKey) throw new Error(`event rule ${ruleName}: pattern key "${key}" is not an EventBridge pattern field (${Object.keys(PATTERN_KEYS).join(', ')})`);
+    if (!cdkKey)
+      throw new Error(
+        `event rule ${ruleName}: pattern key "${key}" is not an EventBridge pattern field (${Object.keys(PATTERN_KEYS).join(', ')})`,
+      );
     out[cdkKey] = value;
   }
   return out as EventPattern;
@@ -82,7 +85,8 @@ export class LeadEvents extends Construct {
     super(scope, id);
     this.props = props;
     const retention = props.archiveRetentionDays ?? 90;
-    if (!Number.isInteger(retention) || retention < 1) throw new Error(`archiveRetentionDays must be a whole number of days ≥ 1, received ${retention}`);
+    if (!Number.isInteger(retention) || retention < 1)
+      throw new Error(`archiveRetentionDays must be a whole number of days ≥ 1, received ${retention}`);
     this.bus = new EventBus(this, 'Bus', { eventBusName: props.busName ?? EVENT_BUS_NAME });
     this.archive = this.bus.archive('Archive', {
       description: 'Every leadflow event, for replay of a time window',
@@ -93,7 +97,8 @@ export class LeadEvents extends Construct {
 
   /** Routes one rule of EVENT_RULES to its function. */
   public route(spec: EventRuleSpec, target: IFunction): RoutedRule {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name)) throw new Error(`event rule name "${spec.name}" must be 1–64 of [A-Za-z0-9._-]`);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(spec.name))
+      throw new Error(`event rule name "${spec.name}" must be 1–64 of [A-Za-z0-9._-]`);
     const scope = new Construct(this, spec.name);
     const deadLetterQueue = new Queue(scope, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -102,7 +107,8 @@ export class LeadEvents extends Construct {
     });
     Validations.of(deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of an EventBridge rule target; cdk-nag only recognises SQS redrive DLQs.',
+      reason:
+        'This queue is itself the dead-letter queue of an EventBridge rule target; cdk-nag only recognises SQS redrive DLQs.',
     });
     const rule = new Rule(scope, 'Rule', {
       eventBus: this.bus,
@@ -118,7 +124,10 @@ export class LeadEvents extends Construct {
     });
     const alarm = new Alarm(scope, 'DeadLettersAlarm', {
       alarmDescription: `Events for rule ${spec.name} (→ ${spec.target}) could not be delivered and wait in its DLQ`,
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

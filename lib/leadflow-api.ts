@@ -1,9 +1,26 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, type HttpRoute, type HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type HttpRoute,
+  type HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AccountRecovery, FeaturePlan, Mfa, OAuthScope, UserPool, type UserPoolClient, UserPoolDomain, UserPoolGroup } from 'aws-cdk-lib/aws-cognito';
+import {
+  AccountRecovery,
+  FeaturePlan,
+  Mfa,
+  OAuthScope,
+  UserPool,
+  type UserPoolClient,
+  UserPoolDomain,
+  UserPoolGroup,
+} from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -97,7 +114,14 @@ export class LeadflowApi extends Construct {
       signInAliases: { username: true, email: true },
       autoVerify: { email: true },
       featurePlan: FeaturePlan.ESSENTIALS,
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true, tempPasswordValidity: Duration.days(3) },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
@@ -106,13 +130,20 @@ export class LeadflowApi extends Construct {
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG8',
-      reason: 'The Plus feature plan is billed per monthly active user; Essentials with required MFA (TOTP) and a strong password policy is the default. Set featurePlan PLUS to upgrade.',
+      reason:
+        'The Plus feature plan is billed per monthly active user; Essentials with required MFA (TOTP) and a strong password policy is the default. Set featurePlan PLUS to upgrade.',
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG3',
-      reason: 'Threat protection (advanced security) needs the Plus feature plan, billed per monthly active user; MFA is required instead. Switch featurePlan to PLUS to enable it.',
+      reason:
+        'Threat protection (advanced security) needs the Plus feature plan, billed per monthly active user; MFA is required instead. Switch featurePlan to PLUS to enable it.',
     });
-    for (const group of GROUPS) new UserPoolGroup(this, `Group-${group}`, { userPool: this.userPool, groupName: group, description: `leadflow ${group}` });
+    for (const group of GROUPS)
+      new UserPoolGroup(this, `Group-${group}`, {
+        userPool: this.userPool,
+        groupName: group,
+        description: `leadflow ${group}`,
+      });
 
     const callbackUrls = [...(props.callbackUrls ?? ['http://localhost:3000/'])];
     this.userPoolClient = this.userPool.addClient('ConsoleClient', {
@@ -130,13 +161,20 @@ export class LeadflowApi extends Construct {
       },
     });
     const domainPrefix = props.cognitoDomainPrefix ?? `${stack.stackName.toLowerCase()}-${stack.account}`;
-    this.userPoolDomain = new UserPoolDomain(this, 'Domain', { userPool: this.userPool, cognitoDomain: { domainPrefix } });
+    this.userPoolDomain = new UserPoolDomain(this, 'Domain', {
+      userPool: this.userPool,
+      cognitoDomain: { domainPrefix },
+    });
     this.signInUrl = this.userPoolDomain.baseUrl();
 
-    const authorizer = new HttpJwtAuthorizer('Cognito', `https://cognito-idp.${stack.region}.amazonaws.com/${this.userPool.userPoolId}`, {
-      jwtAudience: [this.userPoolClient.userPoolClientId],
-      identitySource: ['$request.header.Authorization'],
-    });
+    const authorizer = new HttpJwtAuthorizer(
+      'Cognito',
+      `https://cognito-idp.${stack.region}.amazonaws.com/${this.userPool.userPoolId}`,
+      {
+        jwtAudience: [this.userPoolClient.userPoolClientId],
+        identitySource: ['$request.header.Authorization'],
+      },
+    );
 
     this.api = new HttpApi(this, 'HttpApi', {
       description: 'leadflow HTTP API',
@@ -163,7 +201,10 @@ export class LeadflowApi extends Construct {
     const integrations = new Map<string, HttpLambdaIntegration>();
     const integrationFor = (name: string): HttpLambdaIntegration => {
       const fn = props.functions[name];
-      if (!fn) throw new Error(`a route names function "${name}", which is not among the stack's functions: ${Object.keys(props.functions).join(', ')}`);
+      if (!fn)
+        throw new Error(
+          `a route names function "${name}", which is not among the stack's functions: ${Object.keys(props.functions).join(', ')}`,
+        );
       let integration = integrations.get(name);
       if (!integration) {
         integration = new HttpLambdaIntegration(`${name}Integration`, fn);

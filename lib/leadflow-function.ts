@@ -21,7 +21,8 @@ export const serviceNameOf = (functionName: string) => `leadflow-${functionName}
  * ESM bundles have no `require`; a few dependencies still call it for Node built-ins.
  * @see https://github.com/evanw/esbuild/issues/1921
  */
-const ESM_REQUIRE_BANNER = "import { createRequire as __leadflowCreateRequire } from 'node:module';const require = __leadflowCreateRequire(import.meta.url);";
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __leadflowCreateRequire } from 'node:module';const require = __leadflowCreateRequire(import.meta.url);";
 
 export type LeadflowFunctionProps = {
   /** The function's entry in `functions/routes.ts` FUNCTIONS. */
@@ -55,7 +56,10 @@ export class LeadflowFunction extends Construct {
     super(scope, id);
     const root = props.projectRoot ?? PROJECT_ROOT;
     const entry = join(root, 'functions', props.spec.folder, 'index.ts');
-    if (!existsSync(entry)) throw new Error(`function ${id}: expected its entry at ${entry}, found nothing (FUNCTIONS folder "${props.spec.folder}")`);
+    if (!existsSync(entry))
+      throw new Error(
+        `function ${id}: expected its entry at ${entry}, found nothing (FUNCTIONS folder "${props.spec.folder}")`,
+      );
 
     this.logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
     this.role = new Role(this, 'Role', {
@@ -87,7 +91,12 @@ export class LeadflowFunction extends Construct {
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       // Powertools reads these itself: the service of logs, metrics and traces, and the metrics' namespace.
-      environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: serviceNameOf(id), POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: serviceNameOf(id),
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...props.environment,
+      },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',

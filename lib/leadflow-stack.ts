@@ -91,8 +91,14 @@ export class LeadflowStack extends Stack {
     this.table = new LeadsTable(this, 'Leads');
     this.events = new LeadEvents(this, 'Events', { archiveRetentionDays: config.eventArchiveRetentionDays });
     this.buckets = new StorageBuckets(this, 'Storage', { corsOrigins: config.corsOrigins });
-    this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', { sources: config.sources, prefix: config.webhookSecretPrefix, logRetention: config.logRetentionDays });
-    const email = config.emailFrom ? new EmailSending(this, 'Email', { from: config.emailFrom, identity: config.emailIdentity }) : undefined;
+    this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', {
+      sources: config.sources,
+      prefix: config.webhookSecretPrefix,
+      logRetention: config.logRetentionDays,
+    });
+    const email = config.emailFrom
+      ? new EmailSending(this, 'Email', { from: config.emailFrom, identity: config.emailIdentity })
+      : undefined;
 
     // Named, so functions hold its ARN without depending on the machine (which depends on a function).
     const lifecycleName = `${this.stackName}-lead-lifecycle`;
@@ -102,7 +108,9 @@ export class LeadflowStack extends Stack {
 
     const sourcesJson = JSON.stringify(config.sources);
     if (Buffer.byteLength(sourcesJson) > 3000) {
-      throw new Error(`leadflow.config.json sources take ${Buffer.byteLength(sourcesJson)} bytes as LEADFLOW_SOURCES; Lambda allows 4 KB of environment in all. Move sources to the config table.`);
+      throw new Error(
+        `leadflow.config.json sources take ${Buffer.byteLength(sourcesJson)} bytes as LEADFLOW_SOURCES; Lambda allows 4 KB of environment in all. Move sources to the config table.`,
+      );
     }
     // The console first: its URL (a token) goes into function environments, CORS and Cognito callbacks.
     this.console = new ConsoleHosting(this, 'Console', {
@@ -143,7 +151,9 @@ export class LeadflowStack extends Stack {
     }
     const chatbot = this.functions.captureChatbot;
     if (chatbot) allowChatbotAliases(chatbot.fn, config.sources);
-    const lambdas: Record<string, IFunction> = Object.fromEntries(Object.entries(this.functions).map(([name, f]) => [name, f.fn]));
+    const lambdas: Record<string, IFunction> = Object.fromEntries(
+      Object.entries(this.functions).map(([name, f]) => [name, f.fn]),
+    );
 
     this.lifecycle = new LifecycleWorkflow(this, 'Lifecycle', {
       table: this.table.table,
@@ -168,7 +178,10 @@ export class LeadflowStack extends Stack {
 
     for (const rule of eventRules) {
       const target = lambdas[rule.target];
-      if (!target) throw new Error(`event rule ${rule.name} targets "${rule.target}", which is not in FUNCTIONS (${Object.keys(lambdas).join(', ')})`);
+      if (!target)
+        throw new Error(
+          `event rule ${rule.name} targets "${rule.target}", which is not in FUNCTIONS (${Object.keys(lambdas).join(', ')})`,
+        );
       this.events.route(rule, target);
     }
 
@@ -188,11 +201,16 @@ export class LeadflowStack extends Stack {
       apiUrl: this.api.url,
       region: this.region,
       userPoolId: this.api.userPool.userPoolId,
-      cognito: { domain: this.api.signInUrl, clientId: this.api.userPoolClient.userPoolClientId, scopes: ['openid', 'email', 'profile'] },
+      cognito: {
+        domain: this.api.signInUrl,
+        clientId: this.api.userPoolClient.userPoolClientId,
+        scopes: ['openid', 'email', 'profile'],
+      },
     });
 
     const scoring = lambdas[SCORING_TRAIN_FUNCTION];
-    if (scoring) new ScoringSchedule(this, 'ScoringSchedule', { target: scoring, expression: config.scoringTrainSchedule });
+    if (scoring)
+      new ScoringSchedule(this, 'ScoringSchedule', { target: scoring, expression: config.scoringTrainSchedule });
 
     const machines: Record<string, typeof this.lifecycle.stateMachine> = { Lifecycle: this.lifecycle.stateMachine };
     if (this.imports) machines.Import = this.imports.stateMachine;
@@ -201,13 +219,17 @@ export class LeadflowStack extends Stack {
       functions: lambdas,
       stateMachines: machines,
       deadLetterQueues: {
-        ...Object.fromEntries(this.events.routed.map((r) => [r.rule.node.scope?.node.id ?? r.rule.node.path, r.deadLetterQueue])),
+        ...Object.fromEntries(
+          this.events.routed.map((r) => [r.rule.node.scope?.node.id ?? r.rule.node.path, r.deadLetterQueue]),
+        ),
         ...(this.imports ? { 'import-uploads': this.imports.deadLetterQueue } : {}),
       },
       otherAlarms: [...this.events.routed.map((r) => r.alarm), ...(this.imports ? [this.imports.alarm] : [])],
       alarmEmail: config.alarmEmail,
       applicationMetrics:
-        WORKFLOW_STEPS_FUNCTION in lambdas && APPROVALS_FUNCTION in lambdas && CAPTURE_FUNCTIONS.some((name) => name in lambdas)
+        WORKFLOW_STEPS_FUNCTION in lambdas &&
+        APPROVALS_FUNCTION in lambdas &&
+        CAPTURE_FUNCTIONS.some((name) => name in lambdas)
           ? {
               captureFunctions: CAPTURE_FUNCTIONS.filter((name) => name in lambdas),
               importFunctions: IMPORT_FUNCTIONS.filter((name) => name in lambdas),
@@ -225,7 +247,10 @@ export class LeadflowStack extends Stack {
     new CfnOutput(this, 'SignInUrl', { value: this.api.signInUrl, description: 'Cognito hosted sign-in domain' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName });
-    new CfnOutput(this, 'EventArchiveName', { value: this.events.archive.archiveName, description: 'For aws events start-replay' });
+    new CfnOutput(this, 'EventArchiveName', {
+      value: this.events.archive.archiveName,
+      description: 'For aws events start-replay',
+    });
     new CfnOutput(this, 'LifecycleStateMachineArn', { value: this.lifecycle.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.ops.topic.topicArn });
     new CfnOutput(this, 'WebhookSecretPrefix', { value: config.webhookSecretPrefix });

@@ -49,7 +49,11 @@ export class LeadsTable extends Construct {
       stream: props.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
     for (const index of Object.values(TABLE.indexes)) {
-      this.table.addGlobalSecondaryIndex({ indexName: index.name, partitionKey: s(index.partitionKey), sortKey: s(index.sortKey) });
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: s(index.partitionKey),
+        sortKey: s(index.sortKey),
+      });
     }
   }
 }

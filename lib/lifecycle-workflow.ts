@@ -12,7 +12,13 @@ import { PROJECT_ROOT } from './config';
 export const LIFECYCLE_DEFINITION = join(PROJECT_ROOT, 'statemachines', 'lead-lifecycle.asl.json');
 
 /** The substitutions the lifecycle definition is written against (and only these). */
-export const LIFECYCLE_SUBSTITUTIONS = ['TableName', 'TableArn', 'EventBusName', 'EventBusArn', 'WorkflowStepsFunctionArn'] as const;
+export const LIFECYCLE_SUBSTITUTIONS = [
+  'TableName',
+  'TableArn',
+  'EventBusName',
+  'EventBusArn',
+  'WorkflowStepsFunctionArn',
+] as const;
 
 export type LifecycleWorkflowProps = {
   readonly table: ITable;
@@ -45,7 +51,9 @@ export class LifecycleWorkflow extends Construct {
 
   constructor(scope: Construct, id: string, props: LifecycleWorkflowProps) {
     super(scope, id);
-    const onTable = (action: string) => [new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] })];
+    const onTable = (action: string) => [
+      new PolicyStatement({ actions: [`dynamodb:${action}`], resources: [props.table.tableArn] }),
+    ];
     const substitutions: Record<string, Substitution> = {
       TableName: { value: props.table.tableName },
       TableArn: { value: props.table.tableArn },
@@ -54,14 +62,18 @@ export class LifecycleWorkflow extends Construct {
     };
     const invokeSteps: PolicyStatement[] = [];
     if (props.stepsFunction) {
-      invokeSteps.push(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.stepsFunction.functionArn] }));
+      invokeSteps.push(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.stepsFunction.functionArn] }),
+      );
       substitutions.WorkflowStepsFunctionArn = { value: props.stepsFunction.functionArn };
     }
     // Grants follow the integrations the definition calls; each is scoped to the one resource it may touch.
     const integrations: Record<string, PolicyStatement[]> = {
       'arn:aws:states:::dynamodb:getItem': onTable('GetItem'),
       'arn:aws:states:::dynamodb:updateItem': onTable('UpdateItem'),
-      'arn:aws:states:::events:putEvents': [new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] })],
+      'arn:aws:states:::events:putEvents': [
+        new PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }),
+      ],
     };
     if (props.stepsFunction) integrations['arn:aws:states:::lambda:invoke'] = invokeSteps;
     this.workflow = new AslWorkflow(this, 'Workflow', {

@@ -29,12 +29,16 @@ export const flattenReference = (node: Cfn): string => {
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Wildcard findings (`Action::s3:List*`, `Resource::<X.Arn>/*`) of one policy document, as AwsSolutions-IAM5 names them. */
-export const wildcardFindings = (document: { Statement?: { Effect?: string; Action?: unknown; Resource?: unknown }[] }): string[] => {
+export const wildcardFindings = (document: {
+  Statement?: { Effect?: string; Action?: unknown; Resource?: unknown }[];
+}): string[] => {
   const findings = new Set<string>();
   for (const statement of document.Statement ?? []) {
     if (statement.Effect !== 'Allow') continue;
-    for (const action of asArray(statement.Action as string | string[])) if (action.includes('*')) findings.add(`Action::${action}`);
-    for (const resource of asArray(statement.Resource as Cfn | Cfn[]).map(flattenReference)) if (resource.includes('*')) findings.add(`Resource::${resource}`);
+    for (const action of asArray(statement.Action as string | string[]))
+      if (action.includes('*')) findings.add(`Action::${action}`);
+    for (const resource of asArray(statement.Resource as Cfn | Cfn[]).map(flattenReference))
+      if (resource.includes('*')) findings.add(`Resource::${resource}`);
   }
   return [...findings];
 };
@@ -82,6 +86,7 @@ export const acknowledgeFrameworkHandler = (handler: IConstruct, what: string): 
 /** Every framework singleton directly under the stack (found by the ids the CDK gives them). */
 export const acknowledgeFrameworkHandlers = (stack: Stack): void => {
   for (const child of stack.node.children) {
-    if (child.node.id.startsWith('Custom::CDKBucketDeployment')) acknowledgeFrameworkHandler(child, 'Console publishing (BucketDeployment)');
+    if (child.node.id.startsWith('Custom::CDKBucketDeployment'))
+      acknowledgeFrameworkHandler(child, 'Console publishing (BucketDeployment)');
   }
 };

@@ -24,13 +24,18 @@ export class ScoringSchedule extends Construct {
   constructor(scope: Construct, id: string, props: ScoringScheduleProps) {
     super(scope, id);
     const expression = props.expression ?? 'rate(1 day)';
-    if (!/^(rate|cron|at)\(.+\)$/.test(expression)) throw new Error(`scoringTrainSchedule must be rate(…), cron(…) or at(…), received "${expression}"`);
+    if (!/^(rate|cron|at)\(.+\)$/.test(expression))
+      throw new Error(`scoringTrainSchedule must be rate(…), cron(…) or at(…), received "${expression}"`);
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
     this.schedule = new Schedule(this, 'Schedule', {
       description: 'Retrain the lead-scoring model on recent outcomes',
       schedule: ScheduleExpression.expression(expression),
       target: new LambdaInvoke(props.target, { retryAttempts: 2, role: this.role }),
     });
-    acknowledgeWildcardResource(this.role, `${props.target.functionArn}:*`, 'The Scheduler target grant covers the training function and its versions (":*"), nothing else.');
+    acknowledgeWildcardResource(
+      this.role,
+      `${props.target.functionArn}:*`,
+      'The Scheduler target grant covers the training function and its versions (":*"), nothing else.',
+    );
   }
 }

@@ -1,5 +1,12 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, type CfnBucket, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type CfnBucket,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 
@@ -23,7 +30,12 @@ export type StorageBucketsProps = {
 };
 
 /** A private, encrypted, SSL-only bucket with versioning off and access logs to `logs`. */
-export const privateBucket = (scope: Construct, id: string, logs: Bucket | undefined, extra: Partial<ConstructorParameters<typeof Bucket>[2]> = {}) =>
+export const privateBucket = (
+  scope: Construct,
+  id: string,
+  logs: Bucket | undefined,
+  extra: Partial<ConstructorParameters<typeof Bucket>[2]> = {},
+) =>
   new Bucket(scope, id, {
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
     encryption: BucketEncryption.S3_MANAGED,
@@ -67,18 +79,31 @@ export class StorageBuckets extends Construct {
       lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
     this.imports = privateBucket(this, 'Imports', this.logs, {
-      lifecycleRules: [{ expiration: Duration.days(props.importRetentionDays ?? 30), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        {
+          expiration: Duration.days(props.importRetentionDays ?? 30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
     });
     // Uploads start the import workflow through EventBridge ("Object Created"). Set natively on the
     // bucket: enableEventBridgeNotification() would add a notifications custom resource and its Lambda.
-    (this.imports.node.defaultChild as CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    (this.imports.node.defaultChild as CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     if (props.corsOrigins?.length) this.allowBrowserTransfersFrom(props.corsOrigins);
   }
 
   /** Lets pages on these origins PUT and GET objects with presigned URLs (the console's uploads and downloads). */
   public allowBrowserTransfersFrom(origins: readonly string[]): void {
     for (const bucket of [this.attachments, this.imports]) {
-      bucket.addCorsRule({ allowedOrigins: [...origins], allowedMethods: [HttpMethods.PUT, HttpMethods.GET], allowedHeaders: ['*'], exposedHeaders: ['etag'], maxAge: 3000 });
+      bucket.addCorsRule({
+        allowedOrigins: [...origins],
+        allowedMethods: [HttpMethods.PUT, HttpMethods.GET],
+        allowedHeaders: ['*'],
+        exposedHeaders: ['etag'],
+        maxAge: 3000,
+      });
     }
   }
 }

@@ -54,13 +54,21 @@ export class WebhookSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookSecretsProps) {
     super(scope, id);
-    if (!/^[A-Za-z0-9/_+=.@-]*$/.test(props.prefix)) throw new Error(`webhook secret prefix "${props.prefix}" has characters Secrets Manager names do not allow`);
+    if (!/^[A-Za-z0-9/_+=.@-]*$/.test(props.prefix))
+      throw new Error(`webhook secret prefix "${props.prefix}" has characters Secrets Manager names do not allow`);
     const webhooks = props.sources.filter((s) => s.kind === 'webhook');
     if (webhooks.length === 0) return;
 
-    const logGroup = new LogGroup(this, 'InitialiserLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    const logGroup = new LogGroup(this, 'InitialiserLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
     const role = new Role(this, 'InitialiserRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     const initialiser = new LambdaFunction(this, 'Initialiser', {
       description: 'Writes whsec_<random> into a new webhook secret (create only)',
       runtime: LAMBDA_RUNTIME,
@@ -77,11 +85,17 @@ export class WebhookSecrets extends Construct {
     for (const source of webhooks) {
       const secret = new Secret(this, source.id, {
         secretName: `${props.prefix}${source.id}`,
-        description: `Standard Webhooks secret (whsec_...) of source ${source.id}${source.name ? ` (${source.name})` : ''}`.replace(/[^\x20-\x7E]+/g, '-'),
+        description:
+          `Standard Webhooks secret (whsec_...) of source ${source.id}${source.name ? ` (${source.name})` : ''}`.replace(
+            /[^\x20-\x7E]+/g,
+            '-',
+          ),
         generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 32 },
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.secretArn] }));
+      role.addToPolicy(
+        new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.secretArn] }),
+      );
       const init = new CustomResource(this, `${source.id}Init`, {
         serviceToken: provider.serviceToken,
         resourceType: 'Custom::WebhookSecretInit',
@@ -91,7 +105,8 @@ export class WebhookSecrets extends Construct {
       init.node.addDependency(role);
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
-        reason: 'A webhook secret is shared with the sending platform, so it cannot change without the platform being told: sales ops rotate it on demand (POST /sources/{id}/secret, the console\'s Sources tab) and hand the new value over, while the previous one is still accepted for a grace window (README, "Rotating a webhook secret").',
+        reason:
+          'A webhook secret is shared with the sending platform, so it cannot change without the platform being told: sales ops rotate it on demand (POST /sources/{id}/secret, the console\'s Sources tab) and hand the new value over, while the previous one is still accepted for a grace window (README, "Rotating a webhook secret").',
       });
       this.secrets.push(secret);
       this.bySource.set(source.id, secret);

@@ -6,7 +6,12 @@ import { type Route, routeKey } from '../functions/routes';
 export type MatchedRoute = { route: Route; pathParameters: Record<string, string> };
 
 const compile = (path: string) =>
-  new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{([A-Za-z0-9_]+)\\?\}/g, '(?<$1>[^/]+)').replace(/\{([A-Za-z0-9_]+)\}/g, '(?<$1>[^/]+)')}$`);
+  new RegExp(
+    `^${path
+      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\\?\{([A-Za-z0-9_]+)\\?\}/g, '(?<$1>[^/]+)')
+      .replace(/\{([A-Za-z0-9_]+)\}/g, '(?<$1>[^/]+)')}$`,
+  );
 
 /** A path segment decoded; a broken escape (`%E0`, `%zz`) is passed on as sent, for the route's id check to refuse. */
 const decodedSegment = (segment: string) => {
@@ -20,7 +25,11 @@ const decodedSegment = (segment: string) => {
 /** Matches like API Gateway: a literal segment beats a parameter. */
 export const makeRouteMatcher = (routes: readonly Route[]) => {
   const compiled = routes
-    .map((route) => ({ route, regex: compile(route.path), literal: route.path.split('/').filter((s) => !s.startsWith('{')).length }))
+    .map((route) => ({
+      route,
+      regex: compile(route.path),
+      literal: route.path.split('/').filter((s) => !s.startsWith('{')).length,
+    }))
     .sort((a, b) => b.literal - a.literal);
   return (method: string, path: string): MatchedRoute | 'method-not-allowed' | undefined => {
     let pathMatched = false;
@@ -79,7 +88,13 @@ export const toApiGatewayEvent = (
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: req.method ?? 'GET', path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: routeKey(matched.route),
       stage: '$default',

@@ -12,25 +12,34 @@ type Request = Record<string, unknown>;
 const ruleArn = (name: string) => `arn:aws:events:local:000000000000:rule/${EVENT_BUS_NAME}/${name}`;
 
 /** The EventBridge actions of the local bus (AWS JSON 1.1, `AWSEvents.<Action>`). */
-const makeEventsApi = (bus: LocalEventBus, rules: readonly EventRule[]) => (action: string, body: Request): unknown => {
-  switch (action) {
-    case 'PutEvents': {
-      const entries = Array.isArray(body.Entries) ? (body.Entries as PutEntry[]) : [];
-      const results = bus.put(entries);
-      return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+const makeEventsApi =
+  (bus: LocalEventBus, rules: readonly EventRule[]) =>
+  (action: string, body: Request): unknown => {
+    switch (action) {
+      case 'PutEvents': {
+        const entries = Array.isArray(body.Entries) ? (body.Entries as PutEntry[]) : [];
+        const results = bus.put(entries);
+        return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
+      }
+      case 'ListRules': {
+        const prefix = typeof body.NamePrefix === 'string' ? body.NamePrefix : '';
+        const onBus = body.EventBusName === undefined || body.EventBusName === EVENT_BUS_NAME;
+        const listed = onBus ? rules.filter((r) => r.name.startsWith(prefix)) : [];
+        return {
+          Rules: listed.map((r) => ({
+            Name: r.name,
+            Arn: ruleArn(r.name),
+            EventPattern: JSON.stringify(r.pattern),
+            State: 'ENABLED',
+            Description: r.description,
+            EventBusName: EVENT_BUS_NAME,
+          })),
+        };
+      }
+      default:
+        throw new AwsApiError('UnknownOperationException', `the local runtime does not implement AWSEvents.${action}`);
     }
-    case 'ListRules': {
-      const prefix = typeof body.NamePrefix === 'string' ? body.NamePrefix : '';
-      const onBus = body.EventBusName === undefined || body.EventBusName === EVENT_BUS_NAME;
-      const listed = onBus ? rules.filter((r) => r.name.startsWith(prefix)) : [];
-      return {
-        Rules: listed.map((r) => ({ Name: r.name, Arn: ruleArn(r.name), EventPattern: JSON.stringify(r.pattern), State: 'ENABLED', Description: r.description, EventBusName: EVENT_BUS_NAME })),
-      };
-    }
-    default:
-      throw new AwsApiError('UnknownOperationException', `the local runtime does not implement AWSEvents.${action}`);
-  }
-};
+  };
 
 const parse = (body: Buffer): Request => {
   try {
@@ -47,17 +56,24 @@ const parse = (body: Buffer): Request => {
  * EventBridge or Secrets Manager, as the SDK clients in the functions and the AWS CLI send it. Each
  * service answers with the protocol version it speaks on AWS, so its real exception classes surface.
  */
-export const makeAwsEndpoint = (parts: { engine: LocalWorkflowEngine; bus: LocalEventBus; rules: readonly EventRule[]; secretsManager: LocalSecretsManager }) => {
+export const makeAwsEndpoint = (parts: {
+  engine: LocalWorkflowEngine;
+  bus: LocalEventBus;
+  rules: readonly EventRule[];
+  secretsManager: LocalSecretsManager;
+}) => {
   const states = makeStepFunctionsApi(parts.engine);
   const events = makeEventsApi(parts.bus, parts.rules);
   return (res: ServerResponse, target: string, body: Buffer): Promise<void> => {
     const dot = target.indexOf('.');
     const service = target.slice(0, dot);
     const action = target.slice(dot + 1);
-    if (service === 'secretsmanager') return answerAwsJson(res, '1.1', () => parts.secretsManager.handle(action, parse(body)));
+    if (service === 'secretsmanager')
+      return answerAwsJson(res, '1.1', () => parts.secretsManager.handle(action, parse(body)));
     if (service === 'AWSEvents') return answerAwsJson(res, '1.1', () => events(action, parse(body)));
     return answerAwsJson(res, '1.0', () => {
-      if (service !== 'AWSStepFunctions') throw new AwsApiError('UnknownOperationException', `the local runtime does not implement ${target}`);
+      if (service !== 'AWSStepFunctions')
+        throw new AwsApiError('UnknownOperationException', `the local runtime does not implement ${target}`);
       return states(action, parse(body));
     });
   };

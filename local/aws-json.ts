@@ -18,13 +18,19 @@ export const awsErrorBody = (error: AwsApiError) => ({ __type: error.type, messa
  * Answers one AWS JSON protocol call: the result of `call`, or its error as AWS shapes it (an
  * unexpected error is an InternalFailure 500), with the protocol version the service speaks.
  */
-export const answerAwsJson = async (res: ServerResponse, version: '1.0' | '1.1', call: () => unknown): Promise<void> => {
+export const answerAwsJson = async (
+  res: ServerResponse,
+  version: '1.0' | '1.1',
+  call: () => unknown,
+): Promise<void> => {
   const contentType = `application/x-amz-json-${version}`;
   try {
     const body = await call();
     res.writeHead(200, { 'content-type': contentType }).end(JSON.stringify(body));
   } catch (error) {
     const e = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
-    res.writeHead(e.status, { 'content-type': contentType, 'x-amzn-errortype': e.type }).end(JSON.stringify(awsErrorBody(e)));
+    res
+      .writeHead(e.status, { 'content-type': contentType, 'x-amzn-errortype': e.type })
+      .end(JSON.stringify(awsErrorBody(e)));
   }
 };

@@ -15,14 +15,20 @@ export const loadSources = (): SourceConfig[] => {
  * Local webhook secrets: `LEADFLOW_WEBHOOK_SECRETS` when set, otherwise a stable development secret
  * per source (printed at start) so a fresh clone can sign requests without any setup.
  */
-export const localWebhookSecrets = (sources: SourceConfig[], raw = process.env.LEADFLOW_WEBHOOK_SECRETS): Record<string, string> => {
+export const localWebhookSecrets = (
+  sources: SourceConfig[],
+  raw = process.env.LEADFLOW_WEBHOOK_SECRETS,
+): Record<string, string> => {
   if (raw) return JSON.parse(raw) as Record<string, string>;
   return Object.fromEntries(
     sources
       .filter((s) => s.kind === 'webhook')
       .map((s) => {
         const key = createHash('sha256').update(`leadflow-local-dev:${s.id}`).digest();
-        return [s.id, s.adapter === 'google-ads' ? `gkey-${key.toString('hex').slice(0, 24)}` : `whsec_${key.toString('base64')}`];
+        return [
+          s.id,
+          s.adapter === 'google-ads' ? `gkey-${key.toString('hex').slice(0, 24)}` : `whsec_${key.toString('base64')}`,
+        ];
       }),
   );
 };

@@ -15,7 +15,8 @@ export const makeCors = (origins: readonly string[]) => {
   return {
     /** Answers a preflight; false for any other request. */
     preflight(req: IncomingMessage, res: ServerResponse): boolean {
-      if (req.method !== 'OPTIONS' || origins.length === 0 || !req.headers['access-control-request-method']) return false;
+      if (req.method !== 'OPTIONS' || origins.length === 0 || !req.headers['access-control-request-method'])
+        return false;
       const origin = allowedOrigin(req.headers.origin);
       res.writeHead(
         204,
@@ -35,9 +36,16 @@ export const makeCors = (origins: readonly string[]) => {
     /** The headers of a function's response as the browser gets them through the API. */
     responseHeaders<T>(req: IncomingMessage, headers: Record<string, T>): Record<string, T | string> {
       if (origins.length === 0) return headers;
-      const kept: Record<string, T | string> = Object.fromEntries(Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith('access-control-')));
+      const kept: Record<string, T | string> = Object.fromEntries(
+        Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith('access-control-')),
+      );
       const origin = allowedOrigin(req.headers.origin);
-      if (origin) Object.assign(kept, { 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS.exposeHeaders.join(','), vary: 'origin' });
+      if (origin)
+        Object.assign(kept, {
+          'access-control-allow-origin': origin,
+          'access-control-expose-headers': CORS.exposeHeaders.join(','),
+          vary: 'origin',
+        });
       return kept;
     },
   };

@@ -8,9 +8,18 @@ import { jwtVerify, SignJWT } from 'jose';
 export const DEV_ISSUER = 'leadflow-local';
 /** The one algorithm these tokens are signed with, and the only one accepted. */
 const DEV_ALGORITHM = 'HS256';
-const secret = () => new TextEncoder().encode(process.env.LEADFLOW_LOCAL_JWT_SECRET ?? 'leadflow-local-development-only-secret');
+const secret = () =>
+  new TextEncoder().encode(process.env.LEADFLOW_LOCAL_JWT_SECRET ?? 'leadflow-local-development-only-secret');
 
-export const signDevToken = async ({ user, groups, ttlSeconds = 12 * 3600 }: { user: string; groups: string[]; ttlSeconds?: number }) =>
+export const signDevToken = async ({
+  user,
+  groups,
+  ttlSeconds = 12 * 3600,
+}: {
+  user: string;
+  groups: string[];
+  ttlSeconds?: number;
+}) =>
   new SignJWT({ 'cognito:username': user, 'cognito:groups': groups, token_use: 'access' })
     .setProtectedHeader({ alg: DEV_ALGORITHM })
     .setSubject(user)
@@ -26,6 +35,10 @@ export type DevClaims = { sub: string; 'cognito:username': string; 'cognito:grou
  * secret, no `none`), this issuer, and an `exp` that is present and not past.
  */
 export const verifyDevToken = async (token: string): Promise<DevClaims> => {
-  const { payload } = await jwtVerify(token, secret(), { issuer: DEV_ISSUER, algorithms: [DEV_ALGORITHM], requiredClaims: ['exp'] });
+  const { payload } = await jwtVerify(token, secret(), {
+    issuer: DEV_ISSUER,
+    algorithms: [DEV_ALGORITHM],
+    requiredClaims: ['exp'],
+  });
   return payload as unknown as DevClaims;
 };

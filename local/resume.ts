@@ -19,7 +19,11 @@ export const resumeInFlightLeads = async (rt: LocalRuntime): Promise<number> => 
     do {
       const page = await reader.list({ stage }, 100, next);
       for (const lead of page.items) {
-        rt.engine.start(rt.stateMachineArn, `${lead.id}--resume-${stamp}`, JSON.stringify({ leadId: lead.id, resume: true }));
+        rt.engine.start(
+          rt.stateMachineArn,
+          `${lead.id}--resume-${stamp}`,
+          JSON.stringify({ leadId: lead.id, resume: true }),
+        );
         resumed++;
       }
       next = page.next;

@@ -64,7 +64,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const dataDir = options.dataDir ?? process.env.LEADFLOW_DATA_DIR;
   const inData = (name: string) => (dataDir ? join(dataDir, name) : undefined);
   const tableName = options.tableName ?? 'leadflow';
-  const dynamo: DynamoDbLocal | undefined = options.dynamodbEndpoint ? undefined : await startDynamoDbLocal({ dataDir: inData('dynamodb'), log });
+  const dynamo: DynamoDbLocal | undefined = options.dynamodbEndpoint
+    ? undefined
+    : await startDynamoDbLocal({ dataDir: inData('dynamodb'), log });
   const dynamodbEndpoint = options.dynamodbEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
   await ensureTable(dynamodbEndpoint, tableName);
 
@@ -75,15 +77,34 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const secretsManager = new LocalSecretsManager(inData('secrets-manager.json'));
   const secretIds = seedWebhookSecrets(secretsManager, localWebhookSecrets(sources));
   const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${LIFECYCLE_STATE_MACHINE}`;
-  const env = functionEnvironment({ tableName, dynamodbEndpoint, url, port, stateMachineArn, sources, webhookSecretPrefix: secretIds.prefix, webhookSecretGraceSeconds: options.webhookSecretGraceSeconds, dataDir, logsRead: Boolean(options.log) });
+  const env = functionEnvironment({
+    tableName,
+    dynamodbEndpoint,
+    url,
+    port,
+    stateMachineArn,
+    sources,
+    webhookSecretPrefix: secretIds.prefix,
+    webhookSecretGraceSeconds: options.webhookSecretGraceSeconds,
+    dataDir,
+    logsRead: Boolean(options.log),
+  });
   // The handlers read their configuration from the environment, as on Lambda.
   Object.assign(process.env, env);
 
   const functions = makeLocalFunctions();
-  const bus = new LocalEventBus((rule, event) => functions.invoke(rule.target, event).then(() => undefined), inData('events.jsonl'));
+  const bus = new LocalEventBus(
+    (rule, event) => functions.invoke(rule.target, event).then(() => undefined),
+    inData('events.jsonl'),
+  );
   const dynamodb = makeDynamoClient(dynamodbEndpoint);
-  const invokeFunction = async (arn: string, payload: unknown) => JSON.parse(JSON.stringify((await functions.invoke(functions.byArn(arn), payload)) ?? null));
-  const engine = new LocalWorkflowEngine({ dynamodb, invokeFunction, putEvents: async (entries) => bus.put(entries) }, LOCAL_REGION, LOCAL_ACCOUNT);
+  const invokeFunction = async (arn: string, payload: unknown) =>
+    JSON.parse(JSON.stringify((await functions.invoke(functions.byArn(arn), payload)) ?? null));
+  const engine = new LocalWorkflowEngine(
+    { dynamodb, invokeFunction, putEvents: async (entries) => bus.put(entries) },
+    LOCAL_REGION,
+    LOCAL_ACCOUNT,
+  );
   engine.register(LIFECYCLE_STATE_MACHINE, join(PROJECT_ROOT, 'statemachines', 'lead-lifecycle.asl.json'), {
     TableName: tableName,
     TableArn: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${tableName}`,
@@ -94,12 +115,35 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
   const cors = makeCors(formOrigins(sources));
   const awsEndpoint = makeAwsEndpoint({ engine, bus, rules: EVENT_RULES, secretsManager });
-  const devRoutes = makeDevRoutes({ tableName, dynamodbEndpoint, stateMachineArn, dataDir, blobDir: env.BLOB_DIR as string, dynamodb, engine, bus });
-  const gateway = makeHttpGateway({ functions, cors, admission: makeEngineAdmission(engine), log, deadlineMs: options.requestDeadlineMs });
+  const devRoutes = makeDevRoutes({
+    tableName,
+    dynamodbEndpoint,
+    stateMachineArn,
+    dataDir,
+    blobDir: env.BLOB_DIR as string,
+    dynamodb,
+    engine,
+    bus,
+  });
+  const gateway = makeHttpGateway({
+    functions,
+    cors,
+    admission: makeEngineAdmission(engine),
+    log,
+    deadlineMs: options.requestDeadlineMs,
+  });
   const staticFiles = makeStaticFiles(join(PROJECT_ROOT, 'console', 'dist'));
 
   const lambdaInvoke = makeLambdaInvoke((name, event) => functions.invoke(name, event));
-  const server = await serveLocalHttp(host, port, { awsEndpoint, lambdaInvoke, devRoutes, cors, gateway, staticFiles, log });
+  const server = await serveLocalHttp(host, port, {
+    awsEndpoint,
+    lambdaInvoke,
+    devRoutes,
+    cors,
+    gateway,
+    staticFiles,
+    log,
+  });
 
   const runtime: LocalRuntime = {
     url,

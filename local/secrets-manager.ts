@@ -12,7 +12,14 @@ const CURRENT = 'AWSCURRENT';
 const PREVIOUS = 'AWSPREVIOUS';
 
 type Version = { versionId: string; secretString: string; createdDate: number; stages: string[] };
-type StoredSecret = { arn: string; name: string; description?: string; createdDate: number; lastChangedDate: number; versions: Version[] };
+type StoredSecret = {
+  arn: string;
+  name: string;
+  description?: string;
+  createdDate: number;
+  lastChangedDate: number;
+  versions: Version[];
+};
 
 /** AWS appends six random characters to a secret's ARN; a stable suffix is enough here. */
 const arnOf = (name: string) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-local0`;
@@ -56,13 +63,20 @@ export class LocalSecretsManager {
         const name = str(body.Name);
         const value = str(body.SecretString);
         if (!name) throw new AwsApiError('InvalidParameterException', 'Name is required');
-        if (!value) throw new AwsApiError('InvalidParameterException', 'the local Secrets Manager stores SecretString values only');
+        if (!value)
+          throw new AwsApiError(
+            'InvalidParameterException',
+            'the local Secrets Manager stores SecretString values only',
+          );
         const token = str(body.ClientRequestToken) ?? randomUUID();
         const existing = this.secrets.get(name);
         if (existing) {
           const same = existing.versions.find((v) => v.versionId === token);
           if (same && same.secretString === value) return { ARN: existing.arn, Name: name, VersionId: token };
-          throw new AwsApiError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
+          throw new AwsApiError(
+            'ResourceExistsException',
+            `The operation failed because the secret ${name} already exists.`,
+          );
         }
         const created = this.create(name, value, token, str(body.Description));
         return { ARN: created.arn, Name: name, VersionId: token };
@@ -71,20 +85,40 @@ export class LocalSecretsManager {
         const secret = this.find(body.SecretId);
         const versionId = str(body.VersionId);
         const stage = str(body.VersionStage) ?? (versionId ? undefined : CURRENT);
-        const version = secret.versions.find((v) => (!versionId || v.versionId === versionId) && (!stage || v.stages.includes(stage)));
+        const version = secret.versions.find(
+          (v) => (!versionId || v.versionId === versionId) && (!stage || v.stages.includes(stage)),
+        );
         if (!version) {
-          throw new AwsApiError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for ${versionId ? `VersionId: ${versionId}` : `staging label: ${stage}`}`);
+          throw new AwsApiError(
+            'ResourceNotFoundException',
+            `Secrets Manager can't find the specified secret value for ${versionId ? `VersionId: ${versionId}` : `staging label: ${stage}`}`,
+          );
         }
-        return { ARN: secret.arn, Name: secret.name, VersionId: version.versionId, SecretString: version.secretString, VersionStages: [...version.stages], CreatedDate: version.createdDate / 1000 };
+        return {
+          ARN: secret.arn,
+          Name: secret.name,
+          VersionId: version.versionId,
+          SecretString: version.secretString,
+          VersionStages: [...version.stages],
+          CreatedDate: version.createdDate / 1000,
+        };
       }
       case 'PutSecretValue': {
         const secret = this.find(body.SecretId);
         const value = str(body.SecretString);
-        if (!value) throw new AwsApiError('InvalidParameterException', 'the local Secrets Manager stores SecretString values only');
+        if (!value)
+          throw new AwsApiError(
+            'InvalidParameterException',
+            'the local Secrets Manager stores SecretString values only',
+          );
         const token = str(body.ClientRequestToken) ?? randomUUID();
         const same = secret.versions.find((v) => v.versionId === token);
         if (same) {
-          if (same.secretString !== value) throw new AwsApiError('ResourceExistsException', `A version with VersionId ${token} already exists with a different value.`);
+          if (same.secretString !== value)
+            throw new AwsApiError(
+              'ResourceExistsException',
+              `A version with VersionId ${token} already exists with a different value.`,
+            );
           return { ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...same.stages] };
         }
         const stages = Array.isArray(body.VersionStages) ? body.VersionStages.map(String) : [CURRENT];
@@ -132,16 +166,34 @@ export class LocalSecretsManager {
       }
       case 'ListSecretVersionIds': {
         const secret = this.find(body.SecretId);
-        return { ARN: secret.arn, Name: secret.name, Versions: secret.versions.map((v) => ({ VersionId: v.versionId, VersionStages: [...v.stages], CreatedDate: v.createdDate / 1000 })) };
+        return {
+          ARN: secret.arn,
+          Name: secret.name,
+          Versions: secret.versions.map((v) => ({
+            VersionId: v.versionId,
+            VersionStages: [...v.stages],
+            CreatedDate: v.createdDate / 1000,
+          })),
+        };
       }
       default:
-        throw new AwsApiError('UnknownOperationException', `the local runtime does not implement secretsmanager.${action}`);
+        throw new AwsApiError(
+          'UnknownOperationException',
+          `the local runtime does not implement secretsmanager.${action}`,
+        );
     }
   }
 
   private create(name: string, secretString: string, versionId: string, description?: string): StoredSecret {
     const at = this.now();
-    const secret: StoredSecret = { arn: arnOf(name), name, description, createdDate: at, lastChangedDate: at, versions: [{ versionId, secretString, createdDate: at, stages: [CURRENT] }] };
+    const secret: StoredSecret = {
+      arn: arnOf(name),
+      name,
+      description,
+      createdDate: at,
+      lastChangedDate: at,
+      versions: [{ versionId, secretString, createdDate: at, stages: [CURRENT] }],
+    };
     this.secrets.set(name, secret);
     this.save();
     return secret;
@@ -170,25 +222,39 @@ export class LocalSecretsManager {
  * value) unless it exists, as the stack creates one secret per webhook source. A persisted secret
  * keeps its (possibly rotated) value across restarts.
  */
-export const seedWebhookSecrets = (store: LocalSecretsManager, initial: Record<string, string>, prefix = DEFAULT_WEBHOOK_SECRET_PREFIX) => {
-  for (const [sourceId, secret] of Object.entries(initial)) store.seed(`${prefix}${sourceId}`, secret, `webhook secret of source ${sourceId} (local)`);
+export const seedWebhookSecrets = (
+  store: LocalSecretsManager,
+  initial: Record<string, string>,
+  prefix = DEFAULT_WEBHOOK_SECRET_PREFIX,
+) => {
+  for (const [sourceId, secret] of Object.entries(initial))
+    store.seed(`${prefix}${sourceId}`, secret, `webhook secret of source ${sourceId} (local)`);
   return {
     prefix,
     /** Each source's current secret, read now. */
-    current: (): Record<string, string> => Object.fromEntries(Object.keys(initial).map((sourceId) => [sourceId, store.current(`${prefix}${sourceId}`) ?? ''])),
+    current: (): Record<string, string> =>
+      Object.fromEntries(
+        Object.keys(initial).map((sourceId) => [sourceId, store.current(`${prefix}${sourceId}`) ?? '']),
+      ),
   };
 };
 
 /** The store alone on its own port (tests of the adapters without the whole runtime). */
-export const serveSecretsManager = async (store: LocalSecretsManager): Promise<{ endpoint: string; close(): Promise<void> }> => {
+export const serveSecretsManager = async (
+  store: LocalSecretsManager,
+): Promise<{ endpoint: string; close(): Promise<void> }> => {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const target = String(req.headers['x-amz-target'] ?? '');
       void answerAwsJson(res, '1.1', () => {
-        if (!target.startsWith('secretsmanager.')) throw new AwsApiError('UnknownOperationException', `not a Secrets Manager call: ${target}`);
-        return store.handle(target.slice('secretsmanager.'.length), JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+        if (!target.startsWith('secretsmanager.'))
+          throw new AwsApiError('UnknownOperationException', `not a Secrets Manager call: ${target}`);
+        return store.handle(
+          target.slice('secretsmanager.'.length),
+          JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
+        );
       });
     });
   });

@@ -14,11 +14,16 @@ const TYPES: Record<string, string> = {
 };
 
 /** The built console (`console/dist`) at `/`, as CloudFront serves it on AWS; nothing outside `dir`. */
-export const makeStaticFiles = (dir: string) => (res: ServerResponse, path: string): boolean => {
-  if (!existsSync(join(dir, 'index.html'))) return false;
-  const file = normalize(join(dir, path === '/' ? 'index.html' : path));
-  if (!file.startsWith(dir + sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': path === '/' ? 'no-cache' : 'max-age=3600' });
-  res.end(readFileSync(file));
-  return true;
-};
+export const makeStaticFiles =
+  (dir: string) =>
+  (res: ServerResponse, path: string): boolean => {
+    if (!existsSync(join(dir, 'index.html'))) return false;
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir + sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': path === '/' ? 'no-cache' : 'max-age=3600',
+    });
+    res.end(readFileSync(file));
+    return true;
+  };

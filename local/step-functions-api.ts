@@ -9,10 +9,15 @@ const ROLE_ARN = 'arn:aws:iam::000000000000:role/local';
 /** A page of `items` as the AWS list calls return it: `nextToken` is the offset of the next page. */
 const page = <T>(items: T[], body: Request, defaultSize: number): { items: T[]; nextToken?: string } => {
   const size = Number(body.maxResults) > 0 ? Math.min(Number(body.maxResults), 1000) : defaultSize;
-  const from = typeof body.nextToken === 'string' ? Number(Buffer.from(body.nextToken, 'base64url').toString('utf8')) : 0;
-  if (!Number.isInteger(from) || from < 0) throw new AwsApiError('InvalidToken', `Invalid Token: '${String(body.nextToken)}'`);
+  const from =
+    typeof body.nextToken === 'string' ? Number(Buffer.from(body.nextToken, 'base64url').toString('utf8')) : 0;
+  if (!Number.isInteger(from) || from < 0)
+    throw new AwsApiError('InvalidToken', `Invalid Token: '${String(body.nextToken)}'`);
   const next = from + size;
-  return { items: items.slice(from, next), ...(next < items.length ? { nextToken: Buffer.from(String(next)).toString('base64url') } : {}) };
+  return {
+    items: items.slice(from, next),
+    ...(next < items.length ? { nextToken: Buffer.from(String(next)).toString('base64url') } : {}),
+  };
 };
 
 const summary = (e: ExecutionRecord) => ({
@@ -42,7 +47,12 @@ const historyEvents = (e: ExecutionRecord) =>
       case 'StateExited':
         return { ...base, type: typed, stateExitedEventDetails: { name: h.state } };
       default:
-        return { ...base, type: h.type, ...(h.state ? { stateName: h.state } : {}), ...(h.error ? { error: h.error } : {}) };
+        return {
+          ...base,
+          type: h.type,
+          ...(h.state ? { stateName: h.state } : {}),
+          ...(h.error ? { error: h.error } : {}),
+        };
     }
   });
 
@@ -63,7 +73,11 @@ export const makeStepFunctionsApi = (engine: LocalWorkflowEngine) => {
   };
   const actions: Record<string, (body: Request) => unknown> = {
     StartExecution: (body) => {
-      const record = engine.start(String(body.stateMachineArn), String(body.name ?? crypto.randomUUID()), String(body.input ?? '{}'));
+      const record = engine.start(
+        String(body.stateMachineArn),
+        String(body.name ?? crypto.randomUUID()),
+        String(body.input ?? '{}'),
+      );
       return { executionArn: record.executionArn, startDate: seconds(record.startDate) };
     },
     SendTaskSuccess: (body) => {
@@ -71,19 +85,31 @@ export const makeStepFunctionsApi = (engine: LocalWorkflowEngine) => {
       return {};
     },
     SendTaskFailure: (body) => {
-      engine.sendTaskFailure(String(body.taskToken), body.error as string | undefined, body.cause as string | undefined);
+      engine.sendTaskFailure(
+        String(body.taskToken),
+        body.error as string | undefined,
+        body.cause as string | undefined,
+      );
       return {};
     },
     SendTaskHeartbeat: () => ({}),
     StopExecution: (body) => ({ stopDate: seconds(engine.stop(String(body.executionArn)).stopDate ?? new Date()) }),
     DescribeExecution: (body) => {
       const record = execution(body.executionArn);
-      return { ...summary(record), input: record.input, output: record.output, error: record.error, cause: record.cause };
+      return {
+        ...summary(record),
+        input: record.input,
+        output: record.output,
+        error: record.error,
+        cause: record.cause,
+      };
     },
     ListExecutions: (body) => {
       stateMachine(body.stateMachineArn);
       const matching = [...engine.executions.values()]
-        .filter((e) => e.stateMachineArn === body.stateMachineArn && (!body.statusFilter || e.status === body.statusFilter))
+        .filter(
+          (e) => e.stateMachineArn === body.stateMachineArn && (!body.statusFilter || e.status === body.statusFilter),
+        )
         .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
       const { items, nextToken } = page(matching, body, 100);
       return { executions: items.map(summary), nextToken };
@@ -95,16 +121,36 @@ export const makeStepFunctionsApi = (engine: LocalWorkflowEngine) => {
     },
     ListStateMachines: (body) => {
       const { items, nextToken } = page(engine.stateMachines(), body, 100);
-      return { stateMachines: items.map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: 'STANDARD', creationDate: seconds(m.creationDate) })), nextToken };
+      return {
+        stateMachines: items.map((m) => ({
+          stateMachineArn: m.stateMachineArn,
+          name: m.name,
+          type: 'STANDARD',
+          creationDate: seconds(m.creationDate),
+        })),
+        nextToken,
+      };
     },
     DescribeStateMachine: (body) => {
       const m = stateMachine(body.stateMachineArn);
-      return { stateMachineArn: m.stateMachineArn, name: m.name, status: 'ACTIVE', definition: m.definition, roleArn: ROLE_ARN, type: 'STANDARD', creationDate: seconds(m.creationDate) };
+      return {
+        stateMachineArn: m.stateMachineArn,
+        name: m.name,
+        status: 'ACTIVE',
+        definition: m.definition,
+        roleArn: ROLE_ARN,
+        type: 'STANDARD',
+        creationDate: seconds(m.creationDate),
+      };
     },
   };
   return (action: string, body: Request): unknown => {
     const act = actions[action];
-    if (!act) throw new AwsApiError('UnknownOperationException', `the local runtime does not implement AWSStepFunctions.${action}`);
+    if (!act)
+      throw new AwsApiError(
+        'UnknownOperationException',
+        `the local runtime does not implement AWSStepFunctions.${action}`,
+      );
     return act(body);
   };
 };

@@ -37,7 +37,8 @@ const CONTEXT_TOKEN = 'LOCAL-TASK-TOKEN-PLACEHOLDER';
 const replaceToken = (value: Json, token: string): Json => {
   if (value === CONTEXT_TOKEN) return token;
   if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
   return value;
 };
 
@@ -47,7 +48,14 @@ const namedError = (name: string, message: string) => {
   return error;
 };
 
-type StateDef = { Type: string; Resource?: string; States?: Record<string, StateDef>; Iterator?: { States: Record<string, StateDef> }; ItemProcessor?: { States: Record<string, StateDef> }; Branches?: { States: Record<string, StateDef> }[] };
+type StateDef = {
+  Type: string;
+  Resource?: string;
+  States?: Record<string, StateDef>;
+  Iterator?: { States: Record<string, StateDef> };
+  ItemProcessor?: { States: Record<string, StateDef> };
+  Branches?: { States: Record<string, StateDef> }[];
+};
 
 const taskStates = (states: Record<string, StateDef>): [string, StateDef][] =>
   Object.entries(states).flatMap(([name, state]) => [
@@ -67,7 +75,10 @@ export type StateMachineRecord = { stateMachineArn: string; name: string; defini
 
 export class LocalWorkflowEngine {
   readonly executions = new Map<string, ExecutionRecord>();
-  private readonly machines = new Map<string, { machine: StateMachine; tasks: [string, StateDef][]; record: StateMachineRecord }>();
+  private readonly machines = new Map<
+    string,
+    { machine: StateMachine; tasks: [string, StateDef][]; record: StateMachineRecord }
+  >();
   private readonly pending = new Map<string, PendingTask>();
   /** Executions started but not yet running (FIFO), and those running a step (not parked on a task token). */
   private readonly queued: { executionArn: string; launch: () => void }[] = [];
@@ -117,7 +128,11 @@ export class LocalWorkflowEngine {
     const definition = JSON.parse(text);
     const machine = new StateMachine(definition, { validationOptions: { checkPaths: true, checkArn: false } });
     const arn = this.stateMachineArn(name);
-    this.machines.set(arn, { machine, tasks: taskStates(definition.States), record: { stateMachineArn: arn, name, definition: text, creationDate: new Date() } });
+    this.machines.set(arn, {
+      machine,
+      tasks: taskStates(definition.States),
+      record: { stateMachineArn: arn, name, definition: text, creationDate: new Date() },
+    });
     return arn;
   }
 
@@ -136,7 +151,15 @@ export class LocalWorkflowEngine {
       if (existing.input === input) return existing;
       throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const record: ExecutionRecord = { executionArn, name, stateMachineArn, input, status: 'RUNNING', startDate: new Date(), history: [] };
+    const record: ExecutionRecord = {
+      executionArn,
+      name,
+      stateMachineArn,
+      input,
+      status: 'RUNNING',
+      startDate: new Date(),
+      history: [],
+    };
     this.executions.set(executionArn, record);
     const parsedInput = JSON.parse(input) as Json;
     // Input is parsed now so a bad one fails the start call, as on AWS; the run itself waits for a turn.
@@ -178,14 +201,26 @@ export class LocalWorkflowEngine {
     this.admit();
   }
 
-  private launch(entry: { machine: StateMachine; tasks: [string, StateDef][] }, record: ExecutionRecord, parsedInput: Json) {
+  private launch(
+    entry: { machine: StateMachine; tasks: [string, StateDef][] },
+    record: ExecutionRecord,
+    parsedInput: Json,
+  ) {
     const { executionArn, name, stateMachineArn } = record;
-    const handlers = Object.fromEntries(entry.tasks.map(([stateName, state]) => [stateName, this.shimFor(state.Resource ?? '', executionArn)]));
+    const handlers = Object.fromEntries(
+      entry.tasks.map(([stateName, state]) => [stateName, this.shimFor(state.Resource ?? '', executionArn)]),
+    );
     const run = entry.machine.run(parsedInput, {
       overrides: { taskResourceLocalHandlers: handlers },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: executionArn, Name: name, Input: parsedInput, StartTime: record.startDate.toISOString(), RoleArn: 'arn:aws:iam::000000000000:role/local' },
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          Input: parsedInput,
+          StartTime: record.startDate.toISOString(),
+          RoleArn: 'arn:aws:iam::000000000000:role/local',
+        },
         StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').pop() },
         Task: { Token: CONTEXT_TOKEN },
       } as never,
@@ -194,7 +229,8 @@ export class LocalWorkflowEngine {
     void this.followLog(record, run.eventLogs);
     run.result.then(
       (output: unknown) => {
-        if (record.status === 'RUNNING') Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null), stopDate: new Date() });
+        if (record.status === 'RUNNING')
+          Object.assign(record, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null), stopDate: new Date() });
         this.dropTokens(executionArn);
         this.finish(executionArn);
       },
@@ -243,7 +279,11 @@ export class LocalWorkflowEngine {
 
   private takeToken(taskToken: string): PendingTask {
     const task = this.pending.get(taskToken);
-    if (!task) throw new AwsApiError('TaskTimedOut', 'Task Timed Out: the token is unknown, already used, or its task has ended');
+    if (!task)
+      throw new AwsApiError(
+        'TaskTimedOut',
+        'Task Timed Out: the token is unknown, already used, or its task has ended',
+      );
     this.pending.delete(taskToken);
     return task;
   }
@@ -255,8 +295,20 @@ export class LocalWorkflowEngine {
   private async followLog(record: ExecutionRecord, log: AsyncGenerator<unknown>) {
     try {
       for await (const raw of log) {
-        const event = raw as { type: string; timestamp: number; state?: { name?: string; type?: string }; Error?: string; error?: string };
-        record.history.push({ type: event.type, state: event.state?.name, stateType: event.state?.type, at: event.timestamp, error: event.Error ?? event.error });
+        const event = raw as {
+          type: string;
+          timestamp: number;
+          state?: { name?: string; type?: string };
+          Error?: string;
+          error?: string;
+        };
+        record.history.push({
+          type: event.type,
+          state: event.state?.name,
+          stateType: event.state?.type,
+          at: event.timestamp,
+          error: event.Error ?? event.error,
+        });
       }
     } catch {
       // The log ends with the execution; an aborted run may close it abruptly.
@@ -279,7 +331,9 @@ export class LocalWorkflowEngine {
           this.dropTokens(executionArn);
           const token = `${executionArn.split(':').pop()}.${randomBytes(24).toString('base64url')}`;
           const { FunctionName, Payload } = params(replaceToken(input, token));
-          const outcome = new Promise<Json>((resolve, reject) => this.pending.set(token, { executionArn, resolve, reject }));
+          const outcome = new Promise<Json>((resolve, reject) =>
+            this.pending.set(token, { executionArn, resolve, reject }),
+          );
           await this.services.invokeFunction(String(FunctionName), Payload ?? null);
           this.park(executionArn);
           try {
@@ -289,11 +343,20 @@ export class LocalWorkflowEngine {
           }
         };
       case 'dynamodb:updateItem':
-        return async (input) => JSON.parse(JSON.stringify(await this.services.dynamodb.send(new UpdateItemCommand(params(input) as never)))) as Json;
+        return async (input) =>
+          JSON.parse(
+            JSON.stringify(await this.services.dynamodb.send(new UpdateItemCommand(params(input) as never))),
+          ) as Json;
       case 'dynamodb:getItem':
-        return async (input) => JSON.parse(JSON.stringify(await this.services.dynamodb.send(new GetItemCommand(params(input) as never)))) as Json;
+        return async (input) =>
+          JSON.parse(
+            JSON.stringify(await this.services.dynamodb.send(new GetItemCommand(params(input) as never))),
+          ) as Json;
       case 'dynamodb:putItem':
-        return async (input) => JSON.parse(JSON.stringify(await this.services.dynamodb.send(new PutItemCommand(params(input) as never)))) as Json;
+        return async (input) =>
+          JSON.parse(
+            JSON.stringify(await this.services.dynamodb.send(new PutItemCommand(params(input) as never))),
+          ) as Json;
       case 'events:putEvents':
         return async (input) => {
           const entries = (params(input).Entries ?? []) as JsonObject[];

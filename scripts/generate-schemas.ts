@@ -10,7 +10,9 @@ import { canonicalLeadSchema } from '../functions/core/lead';
 
 type JsonSchema = Record<string, unknown>;
 
-export const CANONICAL_LEAD_SCHEMA_FILE = fileURLToPath(new URL('../schemas/canonical-lead.schema.json', import.meta.url));
+export const CANONICAL_LEAD_SCHEMA_FILE = fileURLToPath(
+  new URL('../schemas/canonical-lead.schema.json', import.meta.url),
+);
 
 /**
  * The canonical lead as a client sends it (`io: 'input'`: before trimming and upper-casing). JSON

@@ -37,7 +37,10 @@ const UNSUPPORTED: [RegExp, string][] = [
   [/\.toBeOneOf\(/, 'toBeOneOf: expect([a, b]).toContain(value)'],
   [/\b(it|test|describe)\.(for|skipIf|runIf|extend|todo|fails)\b/, 'vitest-only test modifier'],
   [/\b(it|test|describe)\.concurrent\b/, 'concurrent tests: jest runs them differently; make them sequential'],
-  [/\bvi\.(mock|doMock|unmock|hoisted|importActual|importMock|stubGlobal|stubEnv|waitFor|waitUntil)\b/, 'vitest module mocking or helper: no mocks in this suite (house rule)'],
+  [
+    /\bvi\.(mock|doMock|unmock|hoisted|importActual|importMock|stubGlobal|stubEnv|waitFor|waitUntil)\b/,
+    'vitest module mocking or helper: no mocks in this suite (house rule)',
+  ],
   [/\bexpectTypeOf\b|\bassertType\b/, 'type assertions: let tsc -p . check the types instead'],
   [/\bimport\.meta\.vitest\b/, 'in-source tests are not supported'],
 ];
@@ -78,10 +81,13 @@ const SENTINEL = '0;\n';
 type Syntax = { expectWithMessage: boolean; problems: { index: number; message: string }[] };
 
 const checkSyntax = (source: string): Syntax => {
-  const module = parseSync(SENTINEL + source, { syntax: 'typescript', target: 'es2022' }) as unknown as { body: Node[] };
+  const module = parseSync(SENTINEL + source, { syntax: 'typescript', target: 'es2022' }) as unknown as {
+    body: Node[];
+  };
   const first = module.body[0]?.span?.start ?? 0;
   const bytes = Buffer.from(SENTINEL + source);
-  const indexOf = (span: { start: number } | undefined) => (span ? bytes.subarray(SENTINEL.length, span.start - first).toString().length : 0);
+  const indexOf = (span: { start: number } | undefined) =>
+    span ? bytes.subarray(SENTINEL.length, span.start - first).toString().length : 0;
   const result: Syntax = { expectWithMessage: false, problems: [] };
   const calleeName = (callee: unknown): string | undefined => {
     if (!isNode(callee)) return undefined;
@@ -93,27 +99,44 @@ const checkSyntax = (source: string): Syntax => {
     if (node.type !== 'CallExpression') return;
     const name = calleeName(node.callee);
     const args = (node.arguments as { expression: Node }[]).map((a) => a.expression);
-    if (name === 'expect' && isNode(node.callee) && node.callee.type === 'Identifier' && args.length > 1) result.expectWithMessage = true;
+    if (name === 'expect' && isNode(node.callee) && node.callee.type === 'Identifier' && args.length > 1)
+      result.expectWithMessage = true;
     const isHook = name === 'beforeAll' || name === 'beforeEach' || name === 'afterAll' || name === 'afterEach';
     const isTest = name === 'it' || name === 'test';
     if (!isHook && !isTest) return;
-    const fn = isHook ? args[0] : args.find((a) => a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression');
+    const fn = isHook
+      ? args[0]
+      : args.find((a) => a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression');
     if (!fn || (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression')) return;
     const body = fn.body as Node;
     if (body.type === 'BlockStatement' || body.type === 'FunctionBody') {
       if (!(name === 'beforeAll' || name === 'beforeEach')) return;
       for (const statement of body.stmts as Node[]) {
         if (statement.type === 'ReturnStatement' && statement.argument) {
-          result.problems.push({ index: indexOf(statement.span), message: `${name} returns a value: vitest ran a returned function as the teardown; move it to ${name === 'beforeAll' ? 'afterAll' : 'afterEach'}` });
+          result.problems.push({
+            index: indexOf(statement.span),
+            message: `${name} returns a value: vitest ran a returned function as the teardown; move it to ${name === 'beforeAll' ? 'afterAll' : 'afterEach'}`,
+          });
         }
       }
       return;
     }
-    if (body.type === 'AssignmentExpression' || (body.type === 'ParenthesisExpression' && isNode(body.expression) && body.expression.type === 'AssignmentExpression')) {
-      result.problems.push({ index: indexOf(fn.span), message: `${name}'s arrow returns an assignment's value, which jest rejects: use a block body` });
+    if (
+      body.type === 'AssignmentExpression' ||
+      (body.type === 'ParenthesisExpression' &&
+        isNode(body.expression) &&
+        body.expression.type === 'AssignmentExpression')
+    ) {
+      result.problems.push({
+        index: indexOf(fn.span),
+        message: `${name}'s arrow returns an assignment's value, which jest rejects: use a block body`,
+      });
     } else if (isHook && !fn.async) {
       const why = name.startsWith('before') ? 'vitest ran a returned function as the teardown and ' : '';
-      result.problems.push({ index: indexOf(fn.span), message: `${name}'s arrow returns its expression's value: ${why}jest fails on any value but a promise or undefined; use a block body` });
+      result.problems.push({
+        index: indexOf(fn.span),
+        message: `${name}'s arrow returns its expression's value: ${why}jest fails on any value but a promise or undefined; use a block body`,
+      });
     }
   });
   return result;
@@ -125,10 +148,21 @@ const VITEST_IMPORT = /^import\s*\{([^}]*)\}\s*from\s*'vitest';?[ \t]*$/m;
 
 const addImport = (source: string, after: string, path: string, names: string[]): string => {
   if (names.length === 0) return source;
-  const existing = new RegExp(`^import\\s*\\{([^}]*)\\}\\s*from\\s*'${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}';?[ \\t]*$`, 'm');
+  const existing = new RegExp(
+    `^import\\s*\\{([^}]*)\\}\\s*from\\s*'${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}';?[ \\t]*$`,
+    'm',
+  );
   const found = existing.exec(source);
   if (found) {
-    const merged = [...new Set([...(found[1] ?? '').split(',').map((n) => n.trim()).filter(Boolean), ...names])].sort((a, b) => a.localeCompare(b));
+    const merged = [
+      ...new Set([
+        ...(found[1] ?? '')
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+        ...names,
+      ]),
+    ].sort((a, b) => a.localeCompare(b));
     return source.replace(existing, `import { ${merged.join(', ')} } from '${path}';`);
   }
   const line = `import { ${[...names].sort((a, b) => a.localeCompare(b)).join(', ')} } from '${path}';`;
@@ -137,11 +171,16 @@ const addImport = (source: string, after: string, path: string, names: string[])
 
 const convert = (file: string, source: string): { text: string; reports: Report[] } => {
   const reports: Report[] = [];
-  const report = (index: number, message: string) => reports.push({ file: relative(ROOT, file), line: lineAt(source, index), message });
+  const report = (index: number, message: string) =>
+    reports.push({ file: relative(ROOT, file), line: lineAt(source, index), message });
 
   const match = VITEST_IMPORT.exec(source);
   if (!match) {
-    if (/from\s*'vitest(\/[^']*)?'/.test(source) || /declare module 'vitest'/.test(source)) report(source.search(/vitest/), "a vitest import this script does not handle (type imports, 'vitest/…', module augmentation)");
+    if (/from\s*'vitest(\/[^']*)?'/.test(source) || /declare module 'vitest'/.test(source))
+      report(
+        source.search(/vitest/),
+        "a vitest import this script does not handle (type imports, 'vitest/…', module augmentation)",
+      );
     return { text: source, reports };
   }
 
@@ -151,7 +190,9 @@ const convert = (file: string, source: string): { text: string; reports: Report[
     const global = new RegExp(pattern.source, 'g');
     for (const hit of source.matchAll(global)) report(hit.index ?? 0, message);
   }
-  for (const hit of source.matchAll(/\binject\(\s*'([^']+)'\s*\)/g)) if (hit[1] !== 'dynamodbEndpoint') report(hit.index ?? 0, `inject('${hit[1]}'): only dynamodbEndpoint has a jest counterpart (testDynamoEndpoint)`);
+  for (const hit of source.matchAll(/\binject\(\s*'([^']+)'\s*\)/g))
+    if (hit[1] !== 'dynamodbEndpoint')
+      report(hit.index ?? 0, `inject('${hit[1]}'): only dynamodbEndpoint has a jest counterpart (testDynamoEndpoint)`);
 
   const names = (match[1] ?? '')
     .split(',')
@@ -169,7 +210,8 @@ const convert = (file: string, source: string): { text: string; reports: Report[
     else if (name === 'inject') needsEndpoint = true;
     else if (name === 'expect' && syntax.expectWithMessage) supportExpect.add('expect');
     else if (SAME_NAME.has(name)) globals.add(name);
-    else if (!UNSUPPORTED.some(([pattern]) => pattern.test(name))) report(match.index, `${name} from vitest has no known jest counterpart`);
+    else if (!UNSUPPORTED.some(([pattern]) => pattern.test(name)))
+      report(match.index, `${name} from vitest has no known jest counterpart`);
   }
 
   let text = source;
@@ -180,7 +222,10 @@ const convert = (file: string, source: string): { text: string; reports: Report[
   }
   if (needsEndpoint) text = text.replace(/\binject\(\s*'dynamodbEndpoint'\s*\)/g, 'testDynamoEndpoint()');
   if (globals.has('jest')) text = text.replace(/\bvi\./g, 'jest.');
-  text = text.replace(/\.toThrowError\(/g, '.toThrow(').replace(/\.toHaveBeenCalledOnce\(\)/g, '.toHaveBeenCalledTimes(1)').replace(/\bdescribe\.sequential\(/g, 'describe(');
+  text = text
+    .replace(/\.toThrowError\(/g, '.toThrow(')
+    .replace(/\.toHaveBeenCalledOnce\(\)/g, '.toHaveBeenCalledTimes(1)')
+    .replace(/\bdescribe\.sequential\(/g, 'describe(');
 
   const sorted = [...globals].sort((a, b) => a.localeCompare(b));
   const jestImport = sorted.length > 0 ? `import { ${sorted.join(', ')} } from '@jest/globals';` : '';
@@ -189,10 +234,12 @@ const convert = (file: string, source: string): { text: string; reports: Report[
   const anchor = jestImport || '__VITEST_TO_JEST__';
   // Each lands right after the jest import, so the last added comes first: alphabetical by path.
   text = addImport(text, anchor, importPath(file, join(SUPPORT, 'expect')), [...supportExpect]);
-  if (needsEndpoint) text = addImport(text, anchor, importPath(file, join(SUPPORT, 'dynamodb-endpoint')), ['testDynamoEndpoint']);
+  if (needsEndpoint)
+    text = addImport(text, anchor, importPath(file, join(SUPPORT, 'dynamodb-endpoint')), ['testDynamoEndpoint']);
   text = text.replace(/^__VITEST_TO_JEST__\n/m, '');
 
-  if (/\bvitest\b/.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, ''))) report(text.search(/\bvitest\b/), 'vitest is still named here');
+  if (/\bvitest\b/.test(text.replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')))
+    report(text.search(/\bvitest\b/), 'vitest is still named here');
   return { text, reports };
 };
 

@@ -30,7 +30,10 @@ export const tableFor = async (options: TableOptions) => {
     endpoint ??= info?.dynamodbEndpoint;
     table ??= info?.tableName;
   }
-  if (!table) throw new Error('which table? pass --table (and --endpoint for DynamoDB Local), or set TABLE_NAME (and DYNAMODB_ENDPOINT)');
+  if (!table)
+    throw new Error(
+      'which table? pass --table (and --endpoint for DynamoDB Local), or set TABLE_NAME (and DYNAMODB_ENDPOINT)',
+    );
   const { makeDocumentClient, makeDynamoClient } = await import('../../functions/adapters/aws-clients');
   return { db: makeDocumentClient(makeDynamoClient(endpoint)), table };
 };
@@ -49,31 +52,41 @@ const archivedEvents = async (options: { archive?: string; api: string }): Promi
   return (await res.json()) as unknown[];
 };
 
-const within = (from: string, to: string) => (e: CountableEvent) => e.detail.occurredAt.slice(0, 10) >= from && e.detail.occurredAt.slice(0, 10) <= to;
+const within = (from: string, to: string) => (e: CountableEvent) =>
+  e.detail.occurredAt.slice(0, 10) >= from && e.detail.occurredAt.slice(0, 10) <= to;
 
 const rebuild = new Command('rebuild')
   .description('rebuild the analytics counters from the event archive into a new generation, then switch reports to it')
-  .requiredOption('--from <date>', 'first day of events to replay (YYYY-MM-DD); use the start of the archive for a full rebuild')
+  .requiredOption(
+    '--from <date>',
+    'first day of events to replay (YYYY-MM-DD); use the start of the archive for a full rebuild',
+  )
   .option('--to <date>', 'last day of events to replay (YYYY-MM-DD)', new Date().toISOString().slice(0, 10))
-  .option('--archive <file>', 'a JSON-lines file of bus events (the local runtime keeps one at $LEADFLOW_DATA_DIR/events.jsonl)')
+  .option(
+    '--archive <file>',
+    'a JSON-lines file of bus events (the local runtime keeps one at $LEADFLOW_DATA_DIR/events.jsonl)',
+  )
   .addOption(apiOption('the local runtime, whose bus log is read when no --archive is given'))
   .option('--endpoint <url>', 'DynamoDB endpoint (DynamoDB Local); unset on AWS')
   .option('--table <name>', 'table name')
-  .action(async (options: { from: string; to: string; archive?: string; api: string; endpoint?: string; table?: string }) => {
-    const { daysBetween, makeCountersRepository, countableOf } = await adapters();
-    daysBetween(options.from, options.to, 100_000);
-    const { db, table } = await tableFor(options);
-    const repo = makeCountersRepository(db, table);
-    const started = Date.now();
-    const read = async () => (await archivedEvents(options)).map(countableOf).filter(within(options.from, options.to));
-    const result = await repo.rebuild(await read());
-    // Events that arrived while rebuilding went to the old generation: apply them again (counted once).
-    let caughtUp = 0;
-    if (!options.archive) for (const e of await read()) if ((await repo.apply(e)) === 'counted') caughtUp++;
-    process.stdout.write(
-      `counters rebuilt: generation ${result.generation}, ${result.events} events, ${result.counters} counters, ${caughtUp} caught up, ${Date.now() - started} ms\n`,
-    );
-  });
+  .action(
+    async (options: { from: string; to: string; archive?: string; api: string; endpoint?: string; table?: string }) => {
+      const { daysBetween, makeCountersRepository, countableOf } = await adapters();
+      daysBetween(options.from, options.to, 100_000);
+      const { db, table } = await tableFor(options);
+      const repo = makeCountersRepository(db, table);
+      const started = Date.now();
+      const read = async () =>
+        (await archivedEvents(options)).map(countableOf).filter(within(options.from, options.to));
+      const result = await repo.rebuild(await read());
+      // Events that arrived while rebuilding went to the old generation: apply them again (counted once).
+      let caughtUp = 0;
+      if (!options.archive) for (const e of await read()) if ((await repo.apply(e)) === 'counted') caughtUp++;
+      process.stdout.write(
+        `counters rebuilt: generation ${result.generation}, ${result.events} events, ${result.counters} counters, ${caughtUp} caught up, ${Date.now() - started} ms\n`,
+      );
+    },
+  );
 
 const status = new Command('status')
   .description('show which counters generation reports read')
@@ -87,4 +100,7 @@ const status = new Command('status')
   });
 
 /** `leadflow counters rebuild --from 2026-01-01 [--to …]`. */
-export const command = new Command('counters').description('analytics counters behind the reports').addCommand(rebuild).addCommand(status);
+export const command = new Command('counters')
+  .description('analytics counters behind the reports')
+  .addCommand(rebuild)
+  .addCommand(status);

@@ -6,26 +6,43 @@ export const command = new Command('import')
   .description('import leads from a .csv or .xlsx file (safe to re-run: rows already imported are not imported twice)')
   .argument('<file>', 'a .csv (UTF-8) or .xlsx file whose first row names the columns')
   .option('--source <id>', 'import source (its duplicate policy applies)', 'import')
-  .option('--mapping <file>', 'JSON mapping: {"<header>": "<field>" | "custom:<key>" | null} or {"columns": {…}, "defaults": {…}}')
+  .option(
+    '--mapping <file>',
+    'JSON mapping: {"<header>": "<field>" | "custom:<key>" | null} or {"columns": {…}, "defaults": {…}}',
+  )
   .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
   .option('--encoding <name>', 'text encoding of a CSV file', 'utf-8')
   .option('--dry-run', 'validate and write the rejected-rows report without importing', false)
   .addOption(apiOption())
   .option('--token <jwt>', 'bearer token (minted automatically for the local runtime)')
   .addOption(new Option('--batch-size <rows>', 'rows per request').default('100').hideHelp())
-  .action(async (file: string, options: { source: string; mapping?: string; sheet?: string; encoding: string; dryRun: boolean; api: string; token?: string; batchSize: string }) => {
-    // Loaded when the command runs: the file readers and validation are heavy for every other `leadflow` call.
-    const { EXIT, runImport } = await import('../import/run-import');
-    const controller = new AbortController();
-    // Ctrl-C finishes the batch in flight, then stops; running the command again resumes.
-    const onSigint = () => (controller.signal.aborted ? process.exit(EXIT.interrupted) : controller.abort());
-    process.on('SIGINT', onSigint);
-    try {
-      process.exitCode = await runImport(
-        { file, ...options, batchSize: Number(options.batchSize) || undefined },
-        { out: process.stdout, err: process.stderr, signal: controller.signal },
-      );
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  });
+  .action(
+    async (
+      file: string,
+      options: {
+        source: string;
+        mapping?: string;
+        sheet?: string;
+        encoding: string;
+        dryRun: boolean;
+        api: string;
+        token?: string;
+        batchSize: string;
+      },
+    ) => {
+      // Loaded when the command runs: the file readers and validation are heavy for every other `leadflow` call.
+      const { EXIT, runImport } = await import('../import/run-import');
+      const controller = new AbortController();
+      // Ctrl-C finishes the batch in flight, then stops; running the command again resumes.
+      const onSigint = () => (controller.signal.aborted ? process.exit(EXIT.interrupted) : controller.abort());
+      process.on('SIGINT', onSigint);
+      try {
+        process.exitCode = await runImport(
+          { file, ...options, batchSize: Number(options.batchSize) || undefined },
+          { out: process.stdout, err: process.stderr, signal: controller.signal },
+        );
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    },
+  );

@@ -34,7 +34,11 @@ export const renderReport = (name: string, report: Report, format: string): stri
 /** `leadflow report funnel --from 2026-01-01`: the same figures as GET /reports/funnel, as a table. */
 export const command = new Command('report')
   .description('print a report (funnel, sources, aging, reps) as a table, CSV or JSON')
-  .addArgument(new Command().createArgument('<name>', 'funnel | sources | aging | reps').choices(['funnel', 'sources', 'aging', 'reps']))
+  .addArgument(
+    new Command()
+      .createArgument('<name>', 'funnel | sources | aging | reps')
+      .choices(['funnel', 'sources', 'aging', 'reps']),
+  )
   .option('--from <date>', 'first day (YYYY-MM-DD); default 30 days back')
   .option('--to <date>', 'last day (YYYY-MM-DD); default today')
   .addOption(new Option('--group-by <dim>', 'funnel groups').choices(['source', 'campaign', 'owner', 'country']))
@@ -42,15 +46,38 @@ export const command = new Command('report')
   .addOption(new Option('--format <f>', 'output').choices(['table', 'csv', 'json']).default('table'))
   .addOption(apiOption())
   .option('--token <jwt>', 'bearer token of a manager or sales ops (minted automatically for the local runtime)')
-  .action(async (name: string, options: { from?: string; to?: string; groupBy?: string; period?: string; format: string; api: string; token?: string }) => {
-    const { signDevToken } = await import('../../local/dev-jwt');
-    const token = options.token ?? (isLocalApi(options.api) ? await signDevToken({ user: 'cli', groups: ['manager'] }) : undefined);
-    if (!token) throw new Error(`${options.api} is not the local runtime: give --token <jwt>`);
-    const query = new URLSearchParams();
-    for (const [k, v] of Object.entries({ from: options.from, to: options.to, groupBy: options.groupBy, period: options.period })) if (v) query.set(k, v);
-    // Always JSON from the API: the CLI writes its CSV with the product's own formula-safe writer, whatever server answers.
-    const res = await fetch(`${options.api}/reports/${name}?${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`GET /reports/${name} answered ${res.status}: ${text}`);
-    process.stdout.write(renderReport(name, JSON.parse(text) as Report, options.format));
-  });
+  .action(
+    async (
+      name: string,
+      options: {
+        from?: string;
+        to?: string;
+        groupBy?: string;
+        period?: string;
+        format: string;
+        api: string;
+        token?: string;
+      },
+    ) => {
+      const { signDevToken } = await import('../../local/dev-jwt');
+      const token =
+        options.token ??
+        (isLocalApi(options.api) ? await signDevToken({ user: 'cli', groups: ['manager'] }) : undefined);
+      if (!token) throw new Error(`${options.api} is not the local runtime: give --token <jwt>`);
+      const query = new URLSearchParams();
+      for (const [k, v] of Object.entries({
+        from: options.from,
+        to: options.to,
+        groupBy: options.groupBy,
+        period: options.period,
+      }))
+        if (v) query.set(k, v);
+      // Always JSON from the API: the CLI writes its CSV with the product's own formula-safe writer, whatever server answers.
+      const res = await fetch(`${options.api}/reports/${name}?${query}`, {
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`GET /reports/${name} answered ${res.status}: ${text}`);
+      process.stdout.write(renderReport(name, JSON.parse(text) as Report, options.format));
+    },
+  );

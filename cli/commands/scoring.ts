@@ -19,14 +19,21 @@ const tableOptions = (c: Command) =>
     .option('--table <name>', 'table name');
 
 const train = tableOptions(
-  new Command('train').description('train the logistic-regression model on Converted vs Disqualified leads; activate it only if it beats the points model'),
+  new Command('train').description(
+    'train the logistic-regression model on Converted vs Disqualified leads; activate it only if it beats the points model',
+  ),
 )
   .option('--json', 'print the whole model card as JSON', false)
   .action(async (options: { api: string; endpoint?: string; table?: string; json: boolean }) => {
     const { makeConfigRepository, makeScoringRepository, runTraining } = await scoring();
     const { db, table } = await tableFor(options);
     const store = makeScoringRepository(db, table);
-    const { card, durationMs } = await runTraining({ models: store, outcomes: store, config: makeConfigRepository(db, table), clock: { now: () => new Date() } });
+    const { card, durationMs } = await runTraining({
+      models: store,
+      outcomes: store,
+      config: makeConfigRepository(db, table),
+      clock: { now: () => new Date() },
+    });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(card, null, 2)}\n`);
       return;
@@ -41,13 +48,18 @@ const train = tableOptions(
     );
   });
 
-const model = tableOptions(new Command('model').description('print the model card (as GET /scoring/model answers it)')).action(
-  async (options: { api: string; endpoint?: string; table?: string }) => {
-    const { makeConfigRepository, makeScoringRepository, modelCards } = await scoring();
-    const { db, table } = await tableFor(options);
-    process.stdout.write(`${JSON.stringify(await modelCards({ models: makeScoringRepository(db, table), config: makeConfigRepository(db, table) }), null, 2)}\n`);
-  },
-);
+const model = tableOptions(
+  new Command('model').description('print the model card (as GET /scoring/model answers it)'),
+).action(async (options: { api: string; endpoint?: string; table?: string }) => {
+  const { makeConfigRepository, makeScoringRepository, modelCards } = await scoring();
+  const { db, table } = await tableFor(options);
+  process.stdout.write(
+    `${JSON.stringify(await modelCards({ models: makeScoringRepository(db, table), config: makeConfigRepository(db, table) }), null, 2)}\n`,
+  );
+});
 
 /** `leadflow scoring train` and `leadflow scoring model`. */
-export const command = new Command('scoring').description('lead scoring: train the learned model, show its card').addCommand(train).addCommand(model);
+export const command = new Command('scoring')
+  .description('lead scoring: train the learned model, show its card')
+  .addCommand(train)
+  .addCommand(model);

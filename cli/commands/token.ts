@@ -10,10 +10,14 @@ export const command = new Command('token')
   .option('--groups <list>', `comma-separated groups: ${GROUPS.join(', ')}`, 'rep')
   .option('--ttl <seconds>', 'lifetime in seconds', '43200')
   .action(async (options: { user: string; groups: string; ttl: string }) => {
-    const groups = options.groups.split(',').map((g) => g.trim()).filter(Boolean);
+    const groups = options.groups
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
     const unknown = groups.filter((g) => !GROUPS.includes(g));
     if (unknown.length > 0) throw new Error(`unknown group(s): ${unknown.join(', ')}; use ${GROUPS.join(', ')}`);
     const ttlSeconds = Number(options.ttl);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error(`--ttl must be a positive whole number of seconds, got '${options.ttl}'`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)
+      throw new Error(`--ttl must be a positive whole number of seconds, got '${options.ttl}'`);
     process.stdout.write(`${await signDevToken({ user: options.user, groups, ttlSeconds })}\n`);
   });

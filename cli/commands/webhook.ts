@@ -16,11 +16,15 @@ const currentLocalSecret = async (api: string, sourceId: string): Promise<string
   ]);
   const client = makeSecretsManagerClient(api);
   try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}${sourceId}` }));
+    const out = await client.send(
+      new GetSecretValueCommand({ SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}${sourceId}` }),
+    );
     if (out.SecretString) return out.SecretString;
     throw new Error('the secret has no string value');
   } catch (error) {
-    throw new Error(`could not read the secret of source '${sourceId}' from the local runtime at ${api} (${(error as Error).name}: ${(error as Error).message}); is \`npm start\` running there? Otherwise give --secret`);
+    throw new Error(
+      `could not read the secret of source '${sourceId}' from the local runtime at ${api} (${(error as Error).name}: ${(error as Error).message}); is \`npm start\` running there? Otherwise give --secret`,
+    );
   } finally {
     client.destroy();
   }
@@ -35,7 +39,10 @@ export const command = new Command('webhook')
   .argument('<sourceId>', 'a webhook source from leadflow.config.json')
   .argument('<payload>', 'the JSON body, or @file.json')
   .addOption(apiOption('the API to send to'))
-  .option('--secret <whsec>', "the source secret (default: the source's current secret, read from the local runtime at --api)")
+  .option(
+    '--secret <whsec>',
+    "the source secret (default: the source's current secret, read from the local runtime at --api)",
+  )
   .option('--id <webhookId>', 'the delivery id (send the same id twice to see a redelivery answered once)')
   .action(async (sourceId: string, payload: string, options: { api: string; secret?: string; id?: string }) => {
     const body = payload.startsWith('@') ? readFileSync(payload.slice(1), 'utf8') : payload;

@@ -16,7 +16,10 @@ type Problem = { title?: string; detail?: string; errors?: { field: string; reas
 const describeProblem = (status: number, text: string): string => {
   try {
     const p = JSON.parse(text) as Problem;
-    const fields = (p.errors ?? []).slice(0, 5).map((e) => `${e.field}: ${e.reason}`).join('; ');
+    const fields = (p.errors ?? [])
+      .slice(0, 5)
+      .map((e) => `${e.field}: ${e.reason}`)
+      .join('; ');
     return `${status} ${p.title ?? ''}: ${p.detail ?? ''}${fields ? ` (${fields})` : ''}`.trim();
   } catch {
     return `${status}: ${text.slice(0, 200)}`;
@@ -25,13 +28,20 @@ const describeProblem = (status: number, text: string): string => {
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
-export type ApiClient = { request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>; text(path: string): Promise<string> };
+export type ApiClient = {
+  request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  text(path: string): Promise<string>;
+};
 
 /**
  * A small JSON client for the leadflow API. Every call the import makes is idempotent, so network
  * failures, throttling and 5xx answers are retried with exponential backoff.
  */
-export const makeApiClient = (baseUrl: string, token: string, { attempts = 6, timeoutMs = 120_000 } = {}): ApiClient => {
+export const makeApiClient = (
+  baseUrl: string,
+  token: string,
+  { attempts = 6, timeoutMs = 120_000 } = {},
+): ApiClient => {
   const call = async (method: string, path: string, body?: unknown): Promise<string> => {
     let lastError = '';
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -40,7 +50,10 @@ export const makeApiClient = (baseUrl: string, token: string, { attempts = 6, ti
       try {
         res = await fetch(new URL(path, baseUrl), {
           method,
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(timeoutMs),
         });
@@ -61,7 +74,8 @@ export const makeApiClient = (baseUrl: string, token: string, { attempts = 6, ti
     throw new ApiError(`${method} ${path} failed: ${lastError}`);
   };
   return {
-    request: async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => JSON.parse(await call(method, path, body)) as T,
+    request: async <T>(method: 'GET' | 'POST', path: string, body?: unknown) =>
+      JSON.parse(await call(method, path, body)) as T,
     text: (path: string) => call('GET', path),
   };
 };

@@ -4,7 +4,13 @@ import { basename, dirname, extname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parse } from 'csv-parse/sync';
 import { hashFile, ImportFileError, readTable } from '../../functions/adapters/import-file-reader';
-import { type MappingFile, MappingError, mappingFileSchema, type ResolvedMapping, resolveMapping } from '../../functions/core/import/column-mapping';
+import {
+  type MappingFile,
+  MappingError,
+  mappingFileSchema,
+  type ResolvedMapping,
+  resolveMapping,
+} from '../../functions/core/import/column-mapping';
 import { MAX_ROWS_PER_BATCH, type ImportCounts, type RowOutcome } from '../../functions/core/import/import-job';
 import { isReported, reportHeader, reportLine } from '../../functions/core/import/rejected-report';
 import { prepareRow, type SourceRow } from '../../functions/core/import/row-to-lead';
@@ -42,10 +48,16 @@ export const PIPELINE = 2;
 /** Keep each request well under the API's 256 KiB body limit. */
 const MAX_BATCH_BYTES = 200 * 1024;
 
-type JobAnswer = { jobId: string; status: string; counts: ImportCounts; processed: number; totalRows?: number; rejectedReport: string };
+type JobAnswer = {
+  jobId: string;
+  status: string;
+  counts: ImportCounts;
+  processed: number;
+  totalRows?: number;
+  rejectedReport: string;
+};
 
 export const reportPathOf = (file: string) => join(dirname(file), `${basename(file, extname(file))}.rejected.csv`);
-
 
 const loadMapping = async (path: string | undefined): Promise<MappingFile | undefined> => {
   if (!path) return undefined;
@@ -56,7 +68,10 @@ const loadMapping = async (path: string | undefined): Promise<MappingFile | unde
     throw new ImportFileError(`mapping file ${path} cannot be read: ${(error as Error).message}`);
   }
   const parsed = mappingFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ImportFileError(`mapping file ${path} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ImportFileError(
+      `mapping file ${path} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 };
 
@@ -74,7 +89,9 @@ const makeReport = (file: string, headers: string[]) => {
       stream.write(formulaSafeCsv([reportLine(outcome, values)]));
     },
     async finish() {
-      await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
+      );
       if (lines === 0) {
         await rm(partial, { force: true });
         await rm(path, { force: true });
@@ -108,7 +125,11 @@ const writeReport = async (file: string, csv: string) => {
 };
 
 /** First pass: the whole file is read before anything is written, so a malformed file writes nothing. */
-const scan = async (options: ImportOptions, mappingFile: MappingFile | undefined, onRow?: (row: SourceRow, headers: string[], mapping: ResolvedMapping) => void) => {
+const scan = async (
+  options: ImportOptions,
+  mappingFile: MappingFile | undefined,
+  onRow?: (row: SourceRow, headers: string[], mapping: ResolvedMapping) => void,
+) => {
   let headers: string[] | undefined;
   let mapping: ResolvedMapping | undefined;
   let rows = 0;
@@ -140,7 +161,10 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
   const { headers, mapping, rows } = await scan(options, mappingFile, (row, h, m) => {
     const prepared = prepareRow(h, row, m);
     if (!prepared.ok) {
-      invalid.push({ outcome: { rowNumber: row.rowNumber, status: 'rejected', issues: prepared.issues }, values: row.values });
+      invalid.push({
+        outcome: { rowNumber: row.rowNumber, status: 'rejected', issues: prepared.issues },
+        values: row.values,
+      });
       return;
     }
     valid++;
@@ -152,7 +176,9 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
   const report = makeReport(options.file, headers);
   for (const { outcome, values } of invalid) report.add(outcome, values);
   const path = await report.finish();
-  io.out.write(`dry run, nothing written: ${rows} rows → ${valid} valid (${repeats} repeat an email or phone of an earlier row), ${invalid.length} would be rejected\n`);
+  io.out.write(
+    `dry run, nothing written: ${rows} rows → ${valid} valid (${repeats} repeat an email or phone of an earlier row), ${invalid.length} would be rejected\n`,
+  );
   if (path) io.out.write(`rejected rows: ${path}\n`);
   return EXIT.ok;
 };
@@ -162,7 +188,12 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   const { headers, mapping, rows: total } = scanned;
   io.out.write(`columns: ${describeMapping(headers, mapping)}\n`);
 
-  const token = options.token ?? process.env.LEADFLOW_TOKEN ?? (isLocalApi(options.api) ? await signDevToken({ user: process.env.LEADFLOW_USER ?? userInfo().username, groups: ['salesops'] }) : undefined);
+  const token =
+    options.token ??
+    process.env.LEADFLOW_TOKEN ??
+    (isLocalApi(options.api)
+      ? await signDevToken({ user: process.env.LEADFLOW_USER ?? userInfo().username, groups: ['salesops'] })
+      : undefined);
   if (!token) throw new ApiError(`${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)`);
   const api = makeApiClient(options.api, token);
   const job = await api.request<JobAnswer>('POST', '/imports', {
@@ -182,7 +213,8 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
     io.out.write(`job ${job.jobId}: ${job.status}\n`);
     return EXIT.ok;
   }
-  if (job.processed > 0) io.out.write(`resuming job ${job.jobId}: ${job.processed} of ${total} rows were already imported\n`);
+  if (job.processed > 0)
+    io.out.write(`resuming job ${job.jobId}: ${job.processed} of ${total} rows were already imported\n`);
   else io.out.write(`job ${job.jobId}\n`);
 
   const report = makeReport(options.file, headers);
@@ -199,10 +231,14 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   // Answers are taken in the order the batches were sent, so the report lists rows in file order.
   let inOrder: Promise<unknown> = Promise.resolve();
   const post = (rows: SourceRow[], last: boolean) => {
-    const answer = api.request<JobAnswer & { results: RowOutcome[] }>('POST', `/imports/${job.jobId}/rows`, { rows, ...(last ? { totalRows: total } : {}) });
+    const answer = api.request<JobAnswer & { results: RowOutcome[] }>('POST', `/imports/${job.jobId}/rows`, {
+      rows,
+      ...(last ? { totalRows: total } : {}),
+    });
     const taken = Promise.all([answer, inOrder]).then(([a]) => {
       const values = new Map(rows.map((r) => [r.rowNumber, r.values]));
-      for (const outcome of a.results) if (isReported(outcome)) report.add(outcome, values.get(outcome.rowNumber) ?? []);
+      for (const outcome of a.results)
+        if (isReported(outcome)) report.add(outcome, values.get(outcome.rowNumber) ?? []);
       answered += rows.length;
       progress.update(answered);
     });
@@ -256,7 +292,9 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   progress.stop();
   if (io.signal?.aborted) {
     await report.abandon();
-    io.out.write(`interrupted after ${answered} of ${total} rows; run the same command again to resume (rows already imported are not imported twice)\n`);
+    io.out.write(
+      `interrupted after ${answered} of ${total} rows; run the same command again to resume (rows already imported are not imported twice)\n`,
+    );
     return EXIT.interrupted;
   }
   const path = await report.finish();
@@ -277,7 +315,9 @@ export const runImport = async (options: ImportOptions, io: ImportIo): Promise<n
       return EXIT.file;
     }
     if (error instanceof MappingError) {
-      io.err.write(`leadflow import: the columns of ${options.file} cannot be mapped:\n${error.issues.map((i) => `  ${i.field}: ${i.reason}`).join('\n')}\nnothing was imported\n`);
+      io.err.write(
+        `leadflow import: the columns of ${options.file} cannot be mapped:\n${error.issues.map((i) => `  ${i.field}: ${i.reason}`).join('\n')}\nnothing was imported\n`,
+      );
       return EXIT.file;
     }
     if (error instanceof ApiError) {

@@ -12,7 +12,10 @@ import { api, must, type Session, session, setApiBase } from './api/client';
  * mints a token for any user and groups through `POST /_local/token`. It does not exist on AWS.
  */
 export type RuntimeConfig = { apiUrl?: string; cognito?: { domain: string; clientId: string; scopes?: string[] } };
-export type Mode = { kind: 'local' } | { kind: 'cognito'; config: Required<Pick<RuntimeConfig, 'cognito'>>['cognito'] } | { kind: 'unconfigured' };
+export type Mode =
+  | { kind: 'local' }
+  | { kind: 'cognito'; config: Required<Pick<RuntimeConfig, 'cognito'>>['cognito'] }
+  | { kind: 'unconfigured' };
 
 const VERIFIER_KEY = 'leadflow.pkce';
 
@@ -39,7 +42,9 @@ export const detectMode = async (): Promise<Mode> => {
 };
 
 export const localSignIn = async (user: string, groups: string[]): Promise<Session> => {
-  const { token } = await must(api.POST('/_local/token', { body: { user, groups: groups as ('rep' | 'manager' | 'salesops')[] } }));
+  const { token } = await must(
+    api.POST('/_local/token', { body: { user, groups: groups as ('rep' | 'manager' | 'salesops')[] } }),
+  );
   const s = { token, user, groups };
   session.set(s);
   return s;
@@ -80,7 +85,10 @@ const claimsOf = (jwt: string): Record<string, unknown> => {
 };
 
 /** Completes the hosted-UI round trip when the URL carries `code` and the state we sent. */
-export const completeCognitoSignIn = async (config: { domain: string; clientId: string }): Promise<Session | undefined> => {
+export const completeCognitoSignIn = async (config: {
+  domain: string;
+  clientId: string;
+}): Promise<Session | undefined> => {
   const params = new URLSearchParams(location.search);
   const code = params.get('code');
   const pending = sessionStorage.getItem(VERIFIER_KEY);
@@ -91,7 +99,13 @@ export const completeCognitoSignIn = async (config: { domain: string; clientId: 
   const response = await fetch(new URL('/oauth2/token', config.domain), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.clientId, code, redirect_uri: redirectUri(), code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: config.clientId,
+      code,
+      redirect_uri: redirectUri(),
+      code_verifier: verifier,
+    }),
   });
   if (!response.ok) throw new Error(`Sign-in failed (${response.status})`);
   const tokens = (await response.json()) as TokenAnswer;

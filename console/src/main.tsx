@@ -91,8 +91,15 @@ const App = () => {
           ))}
         </nav>
         <span class="who">
-          {mode.kind === 'local' && <span class="badge local">local</span>} {session.user} ({session.groups.join(', ') || 'no groups'})
-          <button type="button" onClick={() => { setSession(undefined); signOut(mode); }}>
+          {mode.kind === 'local' && <span class="badge local">local</span>} {session.user} (
+          {session.groups.join(', ') || 'no groups'})
+          <button
+            type="button"
+            onClick={() => {
+              setSession(undefined);
+              signOut(mode);
+            }}
+          >
             Sign out
           </button>
         </span>

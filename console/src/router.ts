@@ -9,7 +9,11 @@ export type Route = { path: string; segments: string[]; query: URLSearchParams }
 export const parseHash = (hash: string): Route => {
   const raw = hash.replace(/^#/, '') || '/inbox';
   const [path = '/inbox', search = ''] = raw.split('?');
-  return { path, segments: path.split('/').filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(search) };
+  return {
+    path,
+    segments: path.split('/').filter(Boolean).map(decodeURIComponent),
+    query: new URLSearchParams(search),
+  };
 };
 
 export const useRoute = (): Route => {

@@ -14,7 +14,9 @@ import { cancellationOf } from './transaction';
 export const makeActivitiesRepository = (db: DynamoDBDocumentClient, table: string): ActivityStore => {
   const writer = makeLeadWriter(db, table);
   const recorded = async (leadId: string, activityId: string): Promise<RecordedActivity | undefined> => {
-    const out = await db.send(new GetCommand({ TableName: table, Key: keys.activity(leadId, activityId), ConsistentRead: true }));
+    const out = await db.send(
+      new GetCommand({ TableName: table, Key: keys.activity(leadId, activityId), ConsistentRead: true }),
+    );
     if (!out.Item) return undefined;
     const { pk: _pk, sk: _sk, type: _type, activityType, ...rest } = out.Item;
     return { ...rest, type: activityType } as RecordedActivity;
@@ -31,7 +33,12 @@ export const makeActivitiesRepository = (db: DynamoDBDocumentClient, table: stri
             {
               Put: {
                 TableName: table,
-                Item: { ...keys.activity(record.leadId, record.activityId), type: 'activity', activityType: type, ...rest },
+                Item: {
+                  ...keys.activity(record.leadId, record.activityId),
+                  type: 'activity',
+                  activityType: type,
+                  ...rest,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

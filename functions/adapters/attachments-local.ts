@@ -3,13 +3,22 @@ import type { BlobUrls } from '../core/feed/lead-collab';
 import { localOverrides } from '../env/function-env';
 
 /** The secret the local runtime's blob route checks (local/blob-store.ts). Never used on AWS. */
-export const localBlobSecret = (configured = localOverrides().LEADFLOW_LOCAL_JWT_SECRET) => configured ?? 'leadflow-local-development-only-secret';
+export const localBlobSecret = (configured = localOverrides().LEADFLOW_LOCAL_JWT_SECRET) =>
+  configured ?? 'leadflow-local-development-only-secret';
 
-export type BlobGrant = { method: 'PUT' | 'GET'; key: string; expires: number; contentType: string; size: number; fileName: string };
+export type BlobGrant = {
+  method: 'PUT' | 'GET';
+  key: string;
+  expires: number;
+  contentType: string;
+  size: number;
+  fileName: string;
+};
 
 const canonical = (g: BlobGrant) => [g.method, g.key, g.expires, g.contentType, g.size, g.fileName].join('\n');
 
-export const signGrant = (secret: string, grant: BlobGrant) => createHmac('sha256', secret).update(canonical(grant)).digest('base64url');
+export const signGrant = (secret: string, grant: BlobGrant) =>
+  createHmac('sha256', secret).update(canonical(grant)).digest('base64url');
 
 /** True when `sig` was made for exactly this grant with `secret`, in constant time. */
 export const grantIsSigned = (secret: string, grant: BlobGrant, sig: string) => {
@@ -36,7 +45,9 @@ export const makeLocalBlobUrls = (publicUrl: string, secret = localBlobSecret(),
   };
   const expiry = (seconds: number) => Math.floor(now() / 1000) + seconds;
   return {
-    uploadUrl: async (key, contentType, size, expiresIn) => url({ method: 'PUT', key, expires: expiry(expiresIn), contentType, size, fileName: '' }),
-    downloadUrl: async (key, fileName, contentType, expiresIn) => url({ method: 'GET', key, expires: expiry(expiresIn), contentType, size: 0, fileName }),
+    uploadUrl: async (key, contentType, size, expiresIn) =>
+      url({ method: 'PUT', key, expires: expiry(expiresIn), contentType, size, fileName: '' }),
+    downloadUrl: async (key, fileName, contentType, expiresIn) =>
+      url({ method: 'GET', key, expires: expiry(expiresIn), contentType, size: 0, fileName }),
   };
 };

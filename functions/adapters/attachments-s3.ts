@@ -9,10 +9,14 @@ import type { BlobUrls } from '../core/feed/lead-collab';
  */
 export const makeS3BlobUrls = (bucket: string, client = new S3Client({})): BlobUrls => ({
   uploadUrl: (key, contentType, size, expiresIn) =>
-    getSignedUrl(client, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size }), {
-      expiresIn,
-      signableHeaders: new Set(['content-type', 'content-length']),
-    }),
+    getSignedUrl(
+      client,
+      new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size }),
+      {
+        expiresIn,
+        signableHeaders: new Set(['content-type', 'content-length']),
+      },
+    ),
   downloadUrl: (key, fileName, contentType, expiresIn) =>
     getSignedUrl(
       client,

@@ -8,11 +8,17 @@ export const makeDynamoClient = (endpoint = localOverrides().DYNAMODB_ENDPOINT):
   withRequestObserver(
     new DynamoDBClient(
       endpoint
-        ? { endpoint, region: localOverrides().AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 5 }
+        ? {
+            endpoint,
+            region: localOverrides().AWS_REGION ?? 'local',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+            maxAttempts: 5,
+          }
         : { maxAttempts: 5 },
     ),
   );
 
 export const makeDocumentClient = (client: DynamoDBClient = makeDynamoClient()): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
-
+  DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });

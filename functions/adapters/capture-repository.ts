@@ -21,15 +21,27 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
     {
       Put: {
         TableName: table,
-        Item: { ...keys.delivery(delivery.sourceId, delivery.deliveryId), type: 'delivery', answer: delivery.answer, expiresAt: delivery.expiresAt },
+        Item: {
+          ...keys.delivery(delivery.sourceId, delivery.deliveryId),
+          type: 'delivery',
+          answer: delivery.answer,
+          expiresAt: delivery.expiresAt,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
     { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
-    { Put: { TableName: table, Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit } } },
+    {
+      Put: {
+        TableName: table,
+        Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit },
+      },
+    },
     // Only a person key (email, phone) decides "duplicate"; a company domain is shared by design and
     // never conditions the write, or every burst of leads from one company would collide.
-    ...write.keys.map((key) => addLeadToKey(table, key, lead.id, write.seen && key.on !== 'domain' ? expectedLeads(write.seen, key) : undefined)),
+    ...write.keys.map((key) =>
+      addLeadToKey(table, key, lead.id, write.seen && key.on !== 'domain' ? expectedLeads(write.seen, key) : undefined),
+    ),
   ];
 };
 
@@ -37,7 +49,12 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
 const ITEMS_BEFORE_KEYS = 3;
 
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
-const holdersOf = (key: DedupeKey, item: KeyItem): KeyHolders => ({ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId });
+const holdersOf = (key: DedupeKey, item: KeyItem): KeyHolders => ({
+  key,
+  leadIds: [...(item.leadIds ?? [])],
+  contactId: item.contactId,
+  accountId: item.accountId,
+});
 
 /**
  * What a capture whose key condition failed learns from its cancellation: each failed key item as it
@@ -68,7 +85,9 @@ type DeliveryItem = { pk: string; answer: CaptureAnswer };
 
 export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string): CaptureStore => {
   const readDelivery = async (sourceId: string, deliveryId: string) => {
-    const out = await db.send(new GetCommand({ TableName: table, Key: keys.delivery(sourceId, deliveryId), ConsistentRead: true }));
+    const out = await db.send(
+      new GetCommand({ TableName: table, Key: keys.delivery(sourceId, deliveryId), ConsistentRead: true }),
+    );
     return (out.Item as DeliveryItem | undefined)?.answer;
   };
 
@@ -97,11 +116,13 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
     async createLead(write: NewLeadWrite): Promise<CaptureWriteResult> {
       const { delivery } = write;
       try {
-        await withConflictRetries(() => db.send(
-          new TransactWriteCommand({
-            TransactItems: captureTransactItems(table, write),
-          }),
-        ));
+        await withConflictRetries(() =>
+          db.send(
+            new TransactWriteCommand({
+              TransactItems: captureTransactItems(table, write),
+            }),
+          ),
+        );
         return { written: true as const };
       } catch (error) {
         // Only a lost race on the delivery record means "already captured"; anything else is a real failure.

@@ -10,14 +10,26 @@ const CACHE_MS = 2000;
  * Versioned configuration in the lead table: CURRENT holds the live document, V#n every version
  * (so a lead can say which routing version placed it). Reads are cached briefly per process.
  */
-export const makeConfigRepository = (db: DynamoDBDocumentClient, table: string, { cacheMs = CACHE_MS } = {}): ConfigStore => {
+export const makeConfigRepository = (
+  db: DynamoDBDocumentClient,
+  table: string,
+  { cacheMs = CACHE_MS } = {},
+): ConfigStore => {
   const cache = new Map<string, { doc: ConfigDocument<unknown> | undefined; at: number }>();
   return {
     async get<T>(name: string) {
       const hit = cache.get(name);
       if (hit && Date.now() - hit.at < cacheMs) return hit.doc as ConfigDocument<T> | undefined;
       const out = await db.send(new GetCommand({ TableName: table, Key: keys.config(name), ConsistentRead: true }));
-      const doc = out.Item ? ({ name, version: out.Item.version, value: out.Item.value, updatedAt: out.Item.updatedAt, updatedBy: out.Item.updatedBy } as ConfigDocument<T>) : undefined;
+      const doc = out.Item
+        ? ({
+            name,
+            version: out.Item.version,
+            value: out.Item.value,
+            updatedAt: out.Item.updatedAt,
+            updatedBy: out.Item.updatedBy,
+          } as ConfigDocument<T>)
+        : undefined;
       cache.set(name, { doc, at: Date.now() });
       return doc;
     },
@@ -33,9 +45,15 @@ export const makeConfigRepository = (db: DynamoDBDocumentClient, table: string, 
             ExpressionAttributeValues: expectedVersion === 0 ? undefined : { ':expected': expectedVersion },
           },
         },
-        { name: 'version', Put: { TableName: table, Item: { ...keys.configVersion(name, doc.version), type: 'config-version', ...doc } } },
+        {
+          name: 'version',
+          Put: { TableName: table, Item: { ...keys.configVersion(name, doc.version), type: 'config-version', ...doc } },
+        },
       ]);
-      if (!out.written) throw new ConflictError(`configuration '${name}' was changed by someone else; reload it (you sent version ${expectedVersion})`);
+      if (!out.written)
+        throw new ConflictError(
+          `configuration '${name}' was changed by someone else; reload it (you sent version ${expectedVersion})`,
+        );
       cache.set(name, { doc, at: Date.now() });
       return doc;
     },
@@ -49,7 +67,16 @@ export const makeConfigRepository = (db: DynamoDBDocumentClient, table: string, 
           Limit: limit,
         }),
       );
-      return (out.Items ?? []).map((i) => ({ name, version: i.version, value: i.value, updatedAt: i.updatedAt, updatedBy: i.updatedBy }) as ConfigDocument<T>);
+      return (out.Items ?? []).map(
+        (i) =>
+          ({
+            name,
+            version: i.version,
+            value: i.value,
+            updatedAt: i.updatedAt,
+            updatedBy: i.updatedBy,
+          }) as ConfigDocument<T>,
+      );
     },
   };
 };

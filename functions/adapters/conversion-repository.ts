@@ -3,7 +3,15 @@ import { type ConfigStore, readConfig } from '../core/config/config-document';
 import type { ConversionResult } from '../core/conversion/crm-records';
 import { opportunityMappingKind } from '../core/conversion/opportunity-mapping';
 import { opportunityStagesKind } from '../core/conversion/opportunity-stages';
-import { type ContactWrite, dedupeKeysOfLead, type ExistingRecords, type KeyLink, planContactConversion, planConversion, settledConversion } from '../core/conversion/plan-conversion';
+import {
+  type ContactWrite,
+  dedupeKeysOfLead,
+  type ExistingRecords,
+  type KeyLink,
+  planContactConversion,
+  planConversion,
+  settledConversion,
+} from '../core/conversion/plan-conversion';
 import { ConflictError, NotFoundError } from '../core/errors';
 import type { Actor, AuditEntry, Lead } from '../core/lead';
 import type { ConversionPort } from '../core/lifecycle/ports';
@@ -23,7 +31,11 @@ const ATTEMPTS = 4;
  * lifecycle's workflow step once approvals pass (and retried by it): every record id derives from the
  * lead id and every put is conditional, so a retry or a race ends with the same opportunity.
  */
-export const makeConversion = (db: DynamoDBDocumentClient, table: string, config: ConfigStore = makeConfigRepository(db, table)): ConversionPort => {
+export const makeConversion = (
+  db: DynamoDBDocumentClient,
+  table: string,
+  config: ConfigStore = makeConfigRepository(db, table),
+): ConversionPort => {
   const getLead = async (leadId: string) => {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(leadId), ConsistentRead: true }));
     if (!out.Item) throw new NotFoundError('lead', leadId);
@@ -33,7 +45,9 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
   const batchGet = async (wanted: { pk: string; sk: string }[]) => {
     const unique = [...new Map(wanted.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
     if (unique.length === 0) return new Map<string, Record<string, unknown>>();
-    const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: unique, ConsistentRead: true } } }));
+    const out = await db.send(
+      new BatchGetCommand({ RequestItems: { [table]: { Keys: unique, ConsistentRead: true } } }),
+    );
     return new Map((out.Responses?.[table] ?? []).map((item) => [String(item.pk), item]));
   };
 
@@ -42,12 +56,14 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
     const leadKeys = dedupeKeysOfLead(lead);
     const keyItems = await batchGet(leadKeys.map(keys.dedupe));
     const held = leadKeys.map((key) => ({ key, item: keyItems.get(keys.dedupe(key).pk) as KeyItem | undefined }));
-    const accountCandidates = [lead.associatedAccountId, ...held.filter((h) => h.key.on === 'domain').map((h) => h.item?.accountId)].filter(
-      (v): v is string => Boolean(v),
-    );
-    const contactCandidates = [lead.associatedContactId, ...held.filter((h) => h.key.on !== 'domain').map((h) => h.item?.contactId)].filter(
-      (v): v is string => Boolean(v),
-    );
+    const accountCandidates = [
+      lead.associatedAccountId,
+      ...held.filter((h) => h.key.on === 'domain').map((h) => h.item?.accountId),
+    ].filter((v): v is string => Boolean(v));
+    const contactCandidates = [
+      lead.associatedContactId,
+      ...held.filter((h) => h.key.on !== 'domain').map((h) => h.item?.contactId),
+    ].filter((v): v is string => Boolean(v));
     const records = await batchGet([...accountCandidates.map(keys.account), ...contactCandidates.map(keys.contact)]);
     const accountId = accountCandidates.find((id) => records.has(keys.account(id).pk));
     const contactId = contactCandidates.find((id) => records.has(keys.contact(id).pk));
@@ -118,12 +134,23 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
     // An answered or refused conversion reads nothing more.
     const settled = settledConversion(lead);
     if (settled) return settled;
-    const [existing, stages, mapping] = await Promise.all([resolveLinks(lead), readConfig(config, opportunityStagesKind), readConfig(config, opportunityMappingKind)]);
+    const [existing, stages, mapping] = await Promise.all([
+      resolveLinks(lead),
+      readConfig(config, opportunityStagesKind),
+      readConfig(config, opportunityMappingKind),
+    ]);
     const plan = planConversion(lead, { stages: stages.value, mapping: mapping.value }, existing, { actor, at });
     if ('alreadyConverted' in plan) return plan.alreadyConverted;
 
     const items: NamedItem[] = [
-      { name: 'opportunity', Put: { TableName: table, Item: { ...keys.opportunity(plan.opportunity.id), type: 'opportunity', ...plan.opportunity }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        name: 'opportunity',
+        Put: {
+          TableName: table,
+          Item: { ...keys.opportunity(plan.opportunity.id), type: 'opportunity', ...plan.opportunity },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
     ];
     if (plan.account && 'link' in plan.account) {
       const { id, contactId, opportunityId } = plan.account.link;
@@ -143,7 +170,13 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
         name: 'account',
         Put: {
           TableName: table,
-          Item: { ...keys.account(account.id), type: 'account', ...account, contactIds: new Set(account.contactIds), opportunityIds: new Set(account.opportunityIds) },
+          Item: {
+            ...keys.account(account.id),
+            type: 'account',
+            ...account,
+            contactIds: new Set(account.contactIds),
+            opportunityIds: new Set(account.opportunityIds),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });
@@ -200,7 +233,12 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
           UpdateExpression: 'SET contactId = :contact, updatedAt = :at, #version = :next',
           ConditionExpression: '#version = :version AND attribute_not_exists(contactId)',
           ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':contact': plan.lead.contactId, ':at': at, ':next': plan.lead.version + 1, ':version': plan.lead.version },
+          ExpressionAttributeValues: {
+            ':contact': plan.lead.contactId,
+            ':at': at,
+            ':next': plan.lead.version + 1,
+            ':version': plan.lead.version,
+          },
         },
       },
       auditPut(leadId, plan.audit, 'CONT'),
@@ -234,8 +272,10 @@ export const makeConversion = (db: DynamoDBDocumentClient, table: string, config
 
   return {
     /** Lead → (account) + contact + opportunity. Idempotent: a second call answers `alreadyConverted: true`. */
-    convert: (request: ConvertRequest) => withRetries(() => convertOnce(request), `converting lead '${request.leadId}'`),
+    convert: (request: ConvertRequest) =>
+      withRetries(() => convertOnce(request), `converting lead '${request.leadId}'`),
     /** A disqualified lead kept as a contact (created, or linked to the one its email/phone already has). */
-    convertToContact: (request: ConvertRequest) => withRetries(() => toContactOnce(request), `converting lead '${request.leadId}' to a contact`),
+    convertToContact: (request: ConvertRequest) =>
+      withRetries(() => toContactOnce(request), `converting lead '${request.leadId}' to a contact`),
   };
 };

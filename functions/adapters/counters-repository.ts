@@ -1,6 +1,21 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { OPEN_STAGES } from '../core/lead';
-import { type Counter, type CountableEvent, counterKey, foldEvents, isCountable, type LeadTally, NONE, tallyEvent } from '../core/reports/counters';
+import {
+  type Counter,
+  type CountableEvent,
+  counterKey,
+  foldEvents,
+  isCountable,
+  type LeadTally,
+  NONE,
+  tallyEvent,
+} from '../core/reports/counters';
 import type { CountersReader, CountersRebuilder, CountersWriter } from '../core/reports/ports';
 import { reportKeys as keys } from './keys';
 import { transaction } from './transaction';
@@ -10,7 +25,8 @@ const MAX_ATTEMPTS = 8;
 /** Markers outlive any redelivery (EventBridge retries for up to 24 h; archives replay into a new generation). */
 const MARKER_TTL_SECONDS = 35 * 86_400;
 
-const counterItemKey = (generation: number, c: Counter) => (c.family === 'open' ? keys.open(generation, counterKey(c)) : keys.day(generation, c.day, counterKey(c)));
+const counterItemKey = (generation: number, c: Counter) =>
+  c.family === 'open' ? keys.open(generation, counterKey(c)) : keys.day(generation, c.day, counterKey(c));
 const counterOf = (item: Record<string, unknown>): Counter => ({
   family: item.family as Counter['family'],
   day: String(item.day),
@@ -25,7 +41,10 @@ const counterOf = (item: Record<string, unknown>): Counter => ({
  * of one lead cannot interleave) and the counter increments. Reports read one partition per day
  * plus the open-leads gauge: their cost follows days × dimensions, never the number of leads.
  */
-export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string): CountersReader & CountersWriter & CountersRebuilder & { generation(): Promise<number> } => {
+export const makeCountersRepository = (
+  db: DynamoDBDocumentClient,
+  table: string,
+): CountersReader & CountersWriter & CountersRebuilder & { generation(): Promise<number> } => {
   const generation = async (): Promise<number> => {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.generation(), ConsistentRead: true }));
     return typeof out.Item?.generation === 'number' ? out.Item.generation : 1;
@@ -36,7 +55,13 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     let start: Record<string, unknown> | undefined;
     do {
       const out = await db.send(
-        new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ExclusiveStartKey: start, ConsistentRead: true }),
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
       );
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
@@ -49,15 +74,34 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
       TableName: table,
       Key: counterItemKey(gen, c),
       UpdateExpression: 'ADD #n :n SET #type = :type, #family = :family, #day = :day, #metric = :metric, #dims = :dims',
-      ExpressionAttributeNames: { '#n': 'n', '#type': 'type', '#family': 'family', '#day': 'day', '#metric': 'metric', '#dims': 'dims' },
-      ExpressionAttributeValues: { ':n': c.n, ':type': 'counter', ':family': c.family, ':day': c.day, ':metric': c.metric, ':dims': c.dims },
+      ExpressionAttributeNames: {
+        '#n': 'n',
+        '#type': 'type',
+        '#family': 'family',
+        '#day': 'day',
+        '#metric': 'metric',
+        '#dims': 'dims',
+      },
+      ExpressionAttributeValues: {
+        ':n': c.n,
+        ':type': 'counter',
+        ':family': c.family,
+        ':day': c.day,
+        ':metric': c.metric,
+        ':dims': c.dims,
+      },
     },
   });
   const marker = (gen: number, event: CountableEvent) => ({
     name: 'marker' as const,
     Put: {
       TableName: table,
-      Item: { ...keys.counted(gen, event.detail.eventId), type: 'counted-event', detailType: event.detailType, expiresAt: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
+      Item: {
+        ...keys.counted(gen, event.detail.eventId),
+        type: 'counted-event',
+        detailType: event.detailType,
+        expiresAt: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   });
@@ -67,7 +111,10 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     const { increments } = tallyEvent(undefined, event);
     if (increments.length === 0) return 'ignored';
     const gen = await generation();
-    const out = await transaction(db, [marker(gen, event), ...increments.map((c) => ({ name: 'counter' as const, ...increment(gen, c) }))]);
+    const out = await transaction(db, [
+      marker(gen, event),
+      ...increments.map((c) => ({ name: 'counter' as const, ...increment(gen, c) })),
+    ]);
     if (out.written) return 'counted';
     if (out.failed.includes('marker')) return 'duplicate';
     throw out.error;
@@ -79,11 +126,16 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     if (!leadId || !event.detail.lead) return applyWithoutLead(event);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const gen = await generation();
-      const stored = await db.send(new GetCommand({ TableName: table, Key: keys.tally(gen, leadId), ConsistentRead: true }));
+      const stored = await db.send(
+        new GetCommand({ TableName: table, Key: keys.tally(gen, leadId), ConsistentRead: true }),
+      );
       const before = stored.Item?.tally as LeadTally | undefined;
       const { tally, increments } = tallyEvent(before, event);
       if (!tally) return 'ignored';
-      if (increments.length > 98) throw new Error(`event ${event.detail.eventId} would touch ${increments.length} counters; a transaction holds 100 items`);
+      if (increments.length > 98)
+        throw new Error(
+          `event ${event.detail.eventId} would touch ${increments.length} counters; a transaction holds 100 items`,
+        );
       const out = await transaction(db, [
         marker(gen, event),
         {
@@ -106,12 +158,17 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
       }
       throw out.error;
     }
-    throw new Error(`event ${event.detail.eventId}: the tally of lead ${leadId} kept changing; giving up after ${MAX_ATTEMPTS} attempts`);
+    throw new Error(
+      `event ${event.detail.eventId}: the tally of lead ${leadId} kept changing; giving up after ${MAX_ATTEMPTS} attempts`,
+    );
   };
 
   const read = async (days: readonly string[], { open = true }: { open?: boolean } = {}): Promise<Counter[]> => {
     const gen = await generation();
-    const pages = await Promise.all([...days.map((day) => queryAll(keys.day(gen, day, '').pk)), ...(open ? [queryAll(keys.open(gen, '').pk)] : [])]);
+    const pages = await Promise.all([
+      ...days.map((day) => queryAll(keys.day(gen, day, '').pk)),
+      ...(open ? [queryAll(keys.open(gen, '').pk)] : []),
+    ]);
     return pages.flat().map(counterOf);
   };
 
@@ -150,7 +207,9 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
 
   const batchPut = async (items: Record<string, unknown>[]) => {
     for (let i = 0; i < items.length; i += 25) {
-      let pending: Record<string, unknown>[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      let pending: Record<string, unknown>[] | undefined = items
+        .slice(i, i + 25)
+        .map((Item) => ({ PutRequest: { Item } }));
       for (let attempt = 0; pending && pending.length > 0; attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
         const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
@@ -170,14 +229,28 @@ export const makeCountersRepository = (db: DynamoDBDocumentClient, table: string
     const { counters, tallies, eventIds } = foldEvents(ordered);
     const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
     await batchPut([
-      ...counters.map((c) => ({ ...counterItemKey(next, c), type: 'counter', family: c.family, day: c.day, metric: c.metric, dims: c.dims, n: c.n })),
+      ...counters.map((c) => ({
+        ...counterItemKey(next, c),
+        type: 'counter',
+        family: c.family,
+        day: c.day,
+        metric: c.metric,
+        dims: c.dims,
+        n: c.n,
+      })),
       ...tallies.map((t) => ({ ...keys.tally(next, t.leadId), type: 'lead-tally', version: t.version, tally: t })),
       ...eventIds.map((id) => ({ ...keys.counted(next, id), type: 'counted-event', expiresAt })),
     ]);
     await db.send(
       new PutCommand({
         TableName: table,
-        Item: { ...keys.generation(), type: 'counters-generation', generation: next, rebuiltAt: new Date().toISOString(), events: eventIds.length },
+        Item: {
+          ...keys.generation(),
+          type: 'counters-generation',
+          generation: next,
+          rebuiltAt: new Date().toISOString(),
+          events: eventIds.length,
+        },
         ConditionExpression: 'attribute_not_exists(pk) OR generation = :current',
         ExpressionAttributeValues: { ':current': current },
       }),

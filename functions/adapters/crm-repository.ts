@@ -16,7 +16,8 @@ export const recordOf = <T>(item: Record<string, unknown>): T =>
   ) as T;
 
 export const makeCrmRepository = (db: DynamoDBDocumentClient, table: string): CrmStore => {
-  const get = async (key: { pk: string; sk: string }) => (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+  const get = async (key: { pk: string; sk: string }) =>
+    (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
   return {
     opportunity: async (id) => {
       const item = await get(keys.opportunity(id));
@@ -51,7 +52,18 @@ export const makeCrmRepository = (db: DynamoDBDocumentClient, table: string): Cr
           },
         },
         // On the lead's partition: the opportunity's history is part of the lead's feed.
-        { name: 'audit', Put: { TableName: table, Item: { ...keys.feedEntry(to.leadId, audit.at, 'O', `${to.id}-${to.version}`), type: 'audit', leadId: to.leadId, ...audit } } },
+        {
+          name: 'audit',
+          Put: {
+            TableName: table,
+            Item: {
+              ...keys.feedEntry(to.leadId, audit.at, 'O', `${to.id}-${to.version}`),
+              type: 'audit',
+              leadId: to.leadId,
+              ...audit,
+            },
+          },
+        },
       ]);
       if (out.written) return true;
       if (out.failed.includes('opportunity')) return false;

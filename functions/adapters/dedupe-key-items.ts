@@ -12,7 +12,10 @@ export const addLeadToKey = (table: string, key: DedupeKey, leadId: string, expe
     // A write that loses gets the item back, so the capture can decide again on who won without a lookup.
     ...(expectedLeads === undefined
       ? {}
-      : { ConditionExpression: expectedLeads === 0 ? 'attribute_not_exists(leadIds)' : 'size(leadIds) = :n', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
+      : {
+          ConditionExpression: expectedLeads === 0 ? 'attribute_not_exists(leadIds)' : 'size(leadIds) = :n',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        }),
     ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' },
     ExpressionAttributeValues: {
       ':id': new Set([leadId]),
@@ -25,5 +28,10 @@ export const addLeadToKey = (table: string, key: DedupeKey, leadId: string, expe
 });
 
 export const removeLeadFromKey = (table: string, key: DedupeKey, leadId: string) => ({
-  Update: { TableName: table, Key: keys.dedupe(key), UpdateExpression: 'DELETE leadIds :id', ExpressionAttributeValues: { ':id': new Set([leadId]) } },
+  Update: {
+    TableName: table,
+    Key: keys.dedupe(key),
+    UpdateExpression: 'DELETE leadIds :id',
+    ExpressionAttributeValues: { ':id': new Set([leadId]) },
+  },
 });

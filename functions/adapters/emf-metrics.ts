@@ -17,7 +17,9 @@ export const makeEmfMetrics = (metrics: Metrics): MetricsPort => ({
   record(facts) {
     for (const fact of facts) {
       const single = metrics.singleMetric();
-      const dimensions = Object.fromEntries(METRIC_DIMENSIONS[fact.name].map((key) => [key, String((fact as Record<string, unknown>)[key])]));
+      const dimensions = Object.fromEntries(
+        METRIC_DIMENSIONS[fact.name].map((key) => [key, String((fact as Record<string, unknown>)[key])]),
+      );
       single.addDimensions({});
       if (Object.keys(dimensions).length > 0) single.addDimensions(dimensions);
       const { unit, value } = measureOf(fact);

@@ -4,7 +4,9 @@ import { localOverrides } from '../env/function-env';
 
 /** Locally `EVENTS_ENDPOINT` points at the local runtime's bus, which speaks the same protocol. */
 export const makeEventBridgeClient = (endpoint = localOverrides().EVENTS_ENDPOINT): EventBridgeClient =>
-  new EventBridgeClient(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
+  new EventBridgeClient(
+    endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
+  );
 
 export const makeEventPublisher = (client: EventBridgeClient, busName: string): EventPublisher => ({
   async publish(events) {
@@ -13,10 +15,16 @@ export const makeEventPublisher = (client: EventBridgeClient, busName: string): 
       const batch = events.slice(i, i + 10);
       const out = await client.send(
         new PutEventsCommand({
-          Entries: batch.map((e) => ({ Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail), EventBusName: busName })),
+          Entries: batch.map((e) => ({
+            Source: e.source,
+            DetailType: e.detailType,
+            Detail: JSON.stringify(e.detail),
+            EventBusName: busName,
+          })),
         }),
       );
-      if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`PutEvents rejected ${out.FailedEntryCount} of ${batch.length} entries`);
+      if ((out.FailedEntryCount ?? 0) > 0)
+        throw new Error(`PutEvents rejected ${out.FailedEntryCount} of ${batch.length} entries`);
     }
   },
 });

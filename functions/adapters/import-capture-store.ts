@@ -57,13 +57,16 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
     lookups = [];
     try {
       const wanted = new Map<string, Record<string, string>>();
-      for (const l of pending) for (const k of [keys.delivery(l.sourceId, l.deliveryId), ...l.keys.map(keys.dedupe)]) wanted.set(k.pk, k);
+      for (const l of pending)
+        for (const k of [keys.delivery(l.sourceId, l.deliveryId), ...l.keys.map(keys.dedupe)]) wanted.set(k.pk, k);
       const byPk = await batchGet([...wanted.values()]);
       for (const l of pending) {
         const delivery = byPk.get(keys.delivery(l.sourceId, l.deliveryId).pk) as DeliveryItem | undefined;
         const holders: KeyHolders[] = l.keys.flatMap((key) => {
           const item = byPk.get(keys.dedupe(key).pk) as KeyItem | undefined;
-          return item ? [{ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId }] : [];
+          return item
+            ? [{ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId }]
+            : [];
         });
         l.done.resolve({ priorAnswer: delivery?.answer, holders });
       }
@@ -73,17 +76,28 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
   };
 
   const readDelivery = async (sourceId: string, deliveryId: string) => {
-    const out = await db.send(new GetCommand({ TableName: table, Key: keys.delivery(sourceId, deliveryId), ConsistentRead: true }));
+    const out = await db.send(
+      new GetCommand({ TableName: table, Key: keys.delivery(sourceId, deliveryId), ConsistentRead: true }),
+    );
     return (out.Item as DeliveryItem | undefined)?.answer;
   };
 
   /** Groups writes so that each transaction stays within 100 items and touches every item once. */
   const groupsOf = (pending: typeof writes) => {
-    const groups: { entries: typeof writes; items: ReturnType<typeof captureItems>[]; size: number; pks: Set<string> }[] = [];
+    const groups: {
+      entries: typeof writes;
+      items: ReturnType<typeof captureItems>[];
+      size: number;
+      pks: Set<string>;
+    }[] = [];
     for (const entry of pending) {
       const items = captureItems(table, entry.write);
-      const pks = items.map((i) => ('Put' in i ? `${i.Put.Item.pk}|${i.Put.Item.sk}` : `${i.Update.Key.pk}|${i.Update.Key.sk}`));
-      const group = groups.find((g) => g.size + items.length <= MAX_ITEMS_PER_TRANSACTION && pks.every((pk) => !g.pks.has(pk)));
+      const pks = items.map((i) =>
+        'Put' in i ? `${i.Put.Item.pk}|${i.Put.Item.sk}` : `${i.Update.Key.pk}|${i.Update.Key.sk}`,
+      );
+      const group = groups.find(
+        (g) => g.size + items.length <= MAX_ITEMS_PER_TRANSACTION && pks.every((pk) => !g.pks.has(pk)),
+      );
       if (group) {
         group.entries.push(entry);
         group.items.push(items);

@@ -20,7 +20,10 @@ export const kindOf = (path: string): FileKind => {
   const ext = extname(path).toLowerCase();
   if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
   if (ext === '.xlsx') return 'xlsx';
-  if (ext === '.xls') throw new ImportFileError(`${path} is in the old Excel 97-2003 format; open it in Excel and save it as .xlsx or CSV UTF-8`);
+  if (ext === '.xls')
+    throw new ImportFileError(
+      `${path} is in the old Excel 97-2003 format; open it in Excel and save it as .xlsx or CSV UTF-8`,
+    );
   throw new ImportFileError(`${path}: unsupported file type '${ext || '(none)'}'; give a .csv or .xlsx file`);
 };
 
@@ -60,21 +63,26 @@ const startsWith = (buffer: Buffer, magic: number[]) => magic.every((b, i) => bu
 
 /** Fails fast on files that are not text at all, before any row is read. */
 const sniffCsv = async (path: string): Promise<{ delimiter: string }> => {
-  const size = (await stat(path).catch((error: Error) => {
-    throw new ImportFileError(`${path} cannot be read: ${error.message}`);
-  })).size;
+  const size = (
+    await stat(path).catch((error: Error) => {
+      throw new ImportFileError(`${path} cannot be read: ${error.message}`);
+    })
+  ).size;
   if (size === 0) throw new ImportFileError(`${path} is empty`);
   const first = await head(path);
   if (startsWith(first, [0xff, 0xfe]) || startsWith(first, [0xfe, 0xff])) {
     throw new ImportFileError(`${path} is UTF-16 text; save it as "CSV UTF-8" (or give --encoding) and import again`);
   }
-  for (const [magic, what] of MAGIC) if (startsWith(first, magic)) throw new ImportFileError(`${path} is not a CSV file: it is ${what}`);
+  for (const [magic, what] of MAGIC)
+    if (startsWith(first, magic)) throw new ImportFileError(`${path} is not a CSV file: it is ${what}`);
   if (first.includes(0)) throw new ImportFileError(`${path} is not a CSV file: it contains binary data (NUL bytes)`);
   if (first.toString('utf8').trim() === '') throw new ImportFileError(`${path} is empty (only blank lines)`);
   // The header line tells the delimiter: Excel writes ';' where ',' is the decimal separator.
   const line = first.toString('utf8').split(/\r?\n/, 1)[0] ?? '';
   const outsideQuotes = line.replace(/"[^"]*"/g, '');
-  const counts = [',', ';', '\t'].map((d) => [d, outsideQuotes.split(d).length - 1] as const).sort((a, b) => b[1] - a[1]);
+  const counts = [',', ';', '\t']
+    .map((d) => [d, outsideQuotes.split(d).length - 1] as const)
+    .sort((a, b) => b[1] - a[1]);
   return { delimiter: counts[0] && counts[0][1] > 0 ? counts[0][0] : ',' };
 };
 
@@ -134,7 +142,11 @@ class StrictDecoder extends Transform {
   }
 }
 
-const csvMessage = (path: string, error: Error & { code?: string; lines?: number; record?: string[] }, headerLength: number): string => {
+const csvMessage = (
+  path: string,
+  error: Error & { code?: string; lines?: number; record?: string[] },
+  headerLength: number,
+): string => {
   switch (error.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
     case 'CSV_RECORD_DONT_MATCH_COLUMNS_LENGTH':
@@ -149,19 +161,30 @@ const csvMessage = (path: string, error: Error & { code?: string; lines?: number
 };
 
 const checkHeader = (path: string, values: string[]) => {
-  if (values.length > MAX_COLUMNS) throw new ImportFileError(`${path} has ${values.length} columns; a lead file has at most ${MAX_COLUMNS}`);
-  if (values.every((v) => v.trim() === '')) throw new ImportFileError(`${path}: the first row must be a header naming the columns, but it is empty`);
+  if (values.length > MAX_COLUMNS)
+    throw new ImportFileError(`${path} has ${values.length} columns; a lead file has at most ${MAX_COLUMNS}`);
+  if (values.every((v) => v.trim() === ''))
+    throw new ImportFileError(`${path}: the first row must be a header naming the columns, but it is empty`);
 };
 
 const checkCells = (path: string, rowNumber: number, values: string[], headers: string[]) => {
   values.forEach((v, i) => {
-    if (v.length > MAX_CELL_CHARS) throw new ImportFileError(`${path} row ${rowNumber}, column '${headers[i]}': longer than ${MAX_CELL_CHARS} characters`);
+    if (v.length > MAX_CELL_CHARS)
+      throw new ImportFileError(
+        `${path} row ${rowNumber}, column '${headers[i]}': longer than ${MAX_CELL_CHARS} characters`,
+      );
   });
 };
 
 async function* readCsv(path: string, encoding: string): AsyncGenerator<SourceRow> {
   const { delimiter } = await sniffCsv(path);
-  const parser = parse({ delimiter, bom: true, skip_empty_lines: true, max_record_size: 1024 * 1024, relax_quotes: false });
+  const parser = parse({
+    delimiter,
+    bom: true,
+    skip_empty_lines: true,
+    max_record_size: 1024 * 1024,
+    relax_quotes: false,
+  });
   // pipeline, not pipe: a decoding error must end the parser's iteration, not leave it waiting.
   pipeline(createReadStream(path), new StrictDecoder(path, encoding), parser, (error) => {
     if (error) parser.destroy(error);
@@ -192,7 +215,10 @@ async function* readCsv(path: string, encoding: string): AsyncGenerator<SourceRo
 
 type CellValue = ExcelJS.CellValue;
 
-const dateText = (d: Date) => (d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 ? d.toISOString().slice(0, 10) : d.toISOString());
+const dateText = (d: Date) =>
+  d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0
+    ? d.toISOString().slice(0, 10)
+    : d.toISOString();
 
 const columnName = (n: number): string => {
   let s = '';
@@ -208,9 +234,12 @@ const cellText = (path: string, value: CellValue, ref: string): string => {
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return dateText(value);
   if ('formula' in value || 'sharedFormula' in value) {
-    throw new ImportFileError(`${path}: cell ${ref} holds a formula; imports take values only. In Excel copy the sheet and use Paste Special → Values, then save and import again`);
+    throw new ImportFileError(
+      `${path}: cell ${ref} holds a formula; imports take values only. In Excel copy the sheet and use Paste Special → Values, then save and import again`,
+    );
   }
-  if ('error' in value) throw new ImportFileError(`${path}: cell ${ref} holds the error ${value.error}; fix or clear it and import again`);
+  if ('error' in value)
+    throw new ImportFileError(`${path}: cell ${ref} holds the error ${value.error}; fix or clear it and import again`);
   if ('richText' in value) return value.richText.map((t) => t.text).join('');
   if ('text' in value) return String(value.text);
   return String(value);
@@ -219,10 +248,19 @@ const cellText = (path: string, value: CellValue, ref: string): string => {
 async function* readXlsx(path: string, sheet: string | undefined): AsyncGenerator<SourceRow> {
   const first = await head(path, 4);
   if (first.length === 0) throw new ImportFileError(`${path} is empty`);
-  if (!startsWith(first, [0x50, 0x4b, 0x03, 0x04])) throw new ImportFileError(`${path} is not an .xlsx workbook (it is not a ZIP archive); give a real .xlsx or a CSV file`);
+  if (!startsWith(first, [0x50, 0x4b, 0x03, 0x04]))
+    throw new ImportFileError(
+      `${path} is not an .xlsx workbook (it is not a ZIP archive); give a real .xlsx or a CSV file`,
+    );
   // Loaded on the first workbook only: most invocations (CSV batches) never pay for the spreadsheet reader.
   const { default: Excel } = await import('exceljs');
-  const reader = new Excel.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  const reader = new Excel.stream.xlsx.WorkbookReader(path, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
   const seen: string[] = [];
   let found = false;
   try {
@@ -235,7 +273,8 @@ async function* readXlsx(path: string, sheet: string | undefined): AsyncGenerato
       for await (const row of worksheet) {
         const cells = (row.values as CellValue[]) ?? [];
         const values: string[] = [];
-        for (let c = 1; c < cells.length; c++) values.push(cellText(path, cells[c], `${columnName(c)}${row.number}`).trim());
+        for (let c = 1; c < cells.length; c++)
+          values.push(cellText(path, cells[c], `${columnName(c)}${row.number}`).trim());
         if (!headers) {
           if (values.every((v) => v === '')) continue;
           while (values.length > 0 && values[values.length - 1] === '') values.pop();
@@ -246,7 +285,10 @@ async function* readXlsx(path: string, sheet: string | undefined): AsyncGenerato
         }
         if (values.every((v) => v === '')) continue;
         const beyond = values.findIndex((v, i) => i >= (headers?.length ?? 0) && v !== '');
-        if (beyond >= 0) throw new ImportFileError(`${path}: cell ${columnName(beyond + 1)}${row.number} has a value but its column has no header`);
+        if (beyond >= 0)
+          throw new ImportFileError(
+            `${path}: cell ${columnName(beyond + 1)}${row.number} has a value but its column has no header`,
+          );
         const padded = headers.map((_, i) => values[i] ?? '');
         checkCells(path, row.number, padded, headers);
         yield { rowNumber: row.number, values: padded };
@@ -257,7 +299,10 @@ async function* readXlsx(path: string, sheet: string | undefined): AsyncGenerato
     if (error instanceof ImportFileError) throw error;
     throw new ImportFileError(`${path} is not a readable .xlsx workbook: ${(error as Error).message}`);
   }
-  if (!found) throw new ImportFileError(sheet ? `${path} has no sheet named '${sheet}'; it has: ${seen.join(', ')}` : `${path} has no worksheet`);
+  if (!found)
+    throw new ImportFileError(
+      sheet ? `${path} has no sheet named '${sheet}'; it has: ${seen.join(', ')}` : `${path} has no worksheet`,
+    );
 }
 
 export type ReadOptions = { sheet?: string; encoding?: string };

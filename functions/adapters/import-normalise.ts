@@ -12,9 +12,14 @@ import { type ReadOptions, readTable } from './import-file-reader';
  * Only the import reads this file, never a person: values stay exactly as given (no formula
  * escaping, which would turn a phone `+49 …` into `'+49 …` on its way into a lead).
  */
-export const normaliseToCsv = (async (inPath: string, outPath: string, options: ReadOptions = {}): Promise<{ headers: string[]; totalRows: number }> => {
+export const normaliseToCsv = (async (
+  inPath: string,
+  outPath: string,
+  options: ReadOptions = {},
+): Promise<{ headers: string[]; totalRows: number }> => {
   const out = createWriteStream(outPath);
-  const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  const write = (line: string) =>
+    out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   let headers: string[] | undefined;
   let totalRows = 0;
   try {
@@ -28,7 +33,9 @@ export const normaliseToCsv = (async (inPath: string, outPath: string, options: 
       await write(stringify([[String(row.rowNumber), ...row.values]]));
     }
   } finally {
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   }
   if (!headers) throw new ImportFileError(`${inPath} is empty`);
   if (totalRows === 0) throw new ImportFileError(`${inPath} has a header but no data rows`);

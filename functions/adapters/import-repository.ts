@@ -1,4 +1,11 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { countsOf, type ImportJob, type ImportStore, type RowOutcome } from '../core/import/import-job';
 import { keys } from './keys';
 import { isConditionalCheckFailed, type NamedItem, transaction } from './transaction';
@@ -8,11 +15,33 @@ export const ROW_MEMORY_SECONDS = 90 * 24 * 3600;
 /** Rows per transaction: each row is up to two items, plus the job's counter update (limit 100). */
 const ROWS_PER_TRANSACTION = 45;
 
-type JobItem = Omit<ImportJob, 'counts'> & { created?: number; duplicates?: number; rejected?: number; possibleDuplicates?: number };
+type JobItem = Omit<ImportJob, 'counts'> & {
+  created?: number;
+  duplicates?: number;
+  rejected?: number;
+  possibleDuplicates?: number;
+};
 
 const jobFromItem = (item: Record<string, unknown>): ImportJob => {
-  const { pk: _pk, sk: _sk, type: _type, created, duplicates, rejected, possibleDuplicates, ...rest } = item as JobItem & { pk: string; sk: string; type: string };
-  return { ...rest, counts: { created: created ?? 0, duplicates: duplicates ?? 0, rejected: rejected ?? 0, possibleDuplicates: possibleDuplicates ?? 0 } };
+  const {
+    pk: _pk,
+    sk: _sk,
+    type: _type,
+    created,
+    duplicates,
+    rejected,
+    possibleDuplicates,
+    ...rest
+  } = item as JobItem & { pk: string; sk: string; type: string };
+  return {
+    ...rest,
+    counts: {
+      created: created ?? 0,
+      duplicates: duplicates ?? 0,
+      rejected: rejected ?? 0,
+      possibleDuplicates: possibleDuplicates ?? 0,
+    },
+  };
 };
 
 const outcomeFromItem = (item: Record<string, unknown>): RowOutcome => {
@@ -20,7 +49,11 @@ const outcomeFromItem = (item: Record<string, unknown>): RowOutcome => {
   return outcome as RowOutcome;
 };
 
-export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, clock: { now(): Date } = { now: () => new Date() }): ImportStore => {
+export const makeImportRepository = (
+  db: DynamoDBDocumentClient,
+  table: string,
+  clock: { now(): Date } = { now: () => new Date() },
+): ImportStore => {
   const getJob = async (jobId: string) => {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.importJob(jobId), ConsistentRead: true }));
     return out.Item ? jobFromItem(out.Item) : undefined;
@@ -36,12 +69,26 @@ export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, 
       for (const o of pending) {
         items.push({
           name: `row:${o.rowNumber}`,
-          Put: { TableName: table, Item: { ...keys.importRow(jobId, o.rowNumber), type: 'import-row', jobId, ...o, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' },
+          Put: {
+            TableName: table,
+            Item: { ...keys.importRow(jobId, o.rowNumber), type: 'import-row', jobId, ...o, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         });
         if (o.status !== 'created') {
           items.push({
             name: `row:${o.rowNumber}`,
-            Put: { TableName: table, Item: { ...keys.importRejected(jobId, o.rowNumber), type: 'import-rejected', jobId, ...o, values: rows.get(o.rowNumber) ?? [], expiresAt } },
+            Put: {
+              TableName: table,
+              Item: {
+                ...keys.importRejected(jobId, o.rowNumber),
+                type: 'import-rejected',
+                jobId,
+                ...o,
+                values: rows.get(o.rowNumber) ?? [],
+                expiresAt,
+              },
+            },
           });
         }
       }
@@ -54,7 +101,12 @@ export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, 
             Key: keys.importJob(jobId),
             UpdateExpression: 'ADD created :c, duplicates :d, rejected :r, possibleDuplicates :p',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':c': counts.created, ':d': counts.duplicates, ':r': counts.rejected, ':p': counts.possibleDuplicates },
+            ExpressionAttributeValues: {
+              ':c': counts.created,
+              ':d': counts.duplicates,
+              ':r': counts.rejected,
+              ':p': counts.possibleDuplicates,
+            },
           },
         },
       ]);
@@ -111,7 +163,8 @@ export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, 
     },
 
     async recordOutcomes(jobId, outcomes, rows) {
-      for (let i = 0; i < outcomes.length; i += ROWS_PER_TRANSACTION) await writeChunk(jobId, outcomes.slice(i, i + ROWS_PER_TRANSACTION), rows);
+      for (let i = 0; i < outcomes.length; i += ROWS_PER_TRANSACTION)
+        await writeChunk(jobId, outcomes.slice(i, i + ROWS_PER_TRANSACTION), rows);
     },
 
     async setTotalRows(jobId, totalRows) {
@@ -161,7 +214,8 @@ export const makeImportRepository = (db: DynamoDBDocumentClient, table: string, 
             ExclusiveStartKey: cursor,
           }),
         );
-        for (const item of out.Items ?? []) yield { outcome: outcomeFromItem(item), values: (item.values as string[] | undefined) ?? [] };
+        for (const item of out.Items ?? [])
+          yield { outcome: outcomeFromItem(item), values: (item.values as string[] | undefined) ?? [] };
         cursor = out.LastEvaluatedKey;
       } while (cursor);
     },

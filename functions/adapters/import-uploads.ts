@@ -22,13 +22,16 @@ export const makeImportUploads = (bucket: string, client = new S3Client({})): Im
       Key: importObjectKey(jobId, fileName),
       ChecksumSHA256: Buffer.from(contentHash, 'hex').toString('base64'),
     });
-    return getSignedUrl(client, command, { expiresIn: UPLOAD_URL_SECONDS, unhoistableHeaders: new Set(['x-amz-checksum-sha256']) });
+    return getSignedUrl(client, command, {
+      expiresIn: UPLOAD_URL_SECONDS,
+      unhoistableHeaders: new Set(['x-amz-checksum-sha256']),
+    });
   },
 });
 
 /** On AWS `IMPORTS_BUCKET` is set by the stack; locally it is not, and rows are posted instead. */
-export const importUploadsIn = (bucket: string | undefined): ImportUploads | undefined => (bucket ? makeImportUploads(bucket) : undefined);
-
+export const importUploadsIn = (bucket: string | undefined): ImportUploads | undefined =>
+  bucket ? makeImportUploads(bucket) : undefined;
 
 /** Streams objects to and from the function's /tmp, so memory stays flat whatever the file size. */
 export const makeImportFiles = (client = new S3Client({})): ImportFiles => ({
@@ -39,6 +42,14 @@ export const makeImportFiles = (client = new S3Client({})): ImportFiles => ({
   },
   async upload(bucket, key, path) {
     const { size } = await stat(path);
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: 'text/csv' }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: createReadStream(path),
+        ContentLength: size,
+        ContentType: 'text/csv',
+      }),
+    );
   },
 });

@@ -7,12 +7,18 @@ export const keys = {
   dedupe: (key: DedupeKey) => ({ pk: `KEY#${key.on}#${key.value}`, sk: 'KEY' }),
   delivery: (sourceId: string, deliveryId: string) => ({ pk: `DELIVERY#${sourceId}#${deliveryId}`, sk: 'DELIVERY' }),
   config: (name: string) => ({ pk: `CONFIG#${name}`, sk: 'CURRENT' }),
-  configVersion: (name: string, version: number) => ({ pk: `CONFIG#${name}`, sk: `V#${String(version).padStart(8, '0')}` }),
+  configVersion: (name: string, version: number) => ({
+    pk: `CONFIG#${name}`,
+    sk: `V#${String(version).padStart(8, '0')}`,
+  }),
   opportunity: (id: string) => ({ pk: `OPP#${id}`, sk: 'OPP' }),
   account: (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' }),
   contact: (id: string) => ({ pk: `CONTACT#${id}`, sk: 'CONTACT' }),
   /** Notes and attachments sort among the audit entries, so one Query pages the whole feed. */
-  feedEntry: (leadId: string, at: string, kind: 'N' | 'A' | 'O', id: string) => ({ pk: `LEAD#${leadId}`, sk: `AUDIT#${at}#${kind}${id}` }),
+  feedEntry: (leadId: string, at: string, kind: 'N' | 'A' | 'O', id: string) => ({
+    pk: `LEAD#${leadId}`,
+    sk: `AUDIT#${at}#${kind}${id}`,
+  }),
   attachment: (leadId: string, attachmentId: string) => ({ pk: `LEAD#${leadId}`, sk: `ATTACHMENT#${attachmentId}` }),
   /** An activity recorded on a lead under its client-given id: a retry finds it and counts nothing again. */
   activity: (leadId: string, activityId: string) => ({ pk: `LEAD#${leadId}`, sk: `ACTIVITY#${activityId}` }),
@@ -22,18 +28,33 @@ export const keys = {
   notified: (eventId: string, userId: string) => ({ pk: `NOTIFIED#${eventId}`, sk: `USER#${userId}` }),
   outbox: (at: string, eventId: string, userId: string) => ({ pk: 'OUTBOX', sk: `MSG#${at}#${eventId}#${userId}` }),
   subscription: (id: string) => ({ pk: 'SUBSCRIPTION', sk: `SUB#${id}` }),
-  subscriptionDelivery: (subscriptionId: string, at: string, eventId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: `DELIVERY#${at}#${eventId}` }),
-  delivered: (subscriptionId: string, eventId: string) => ({ pk: `SUBSCRIPTION#${subscriptionId}`, sk: `DELIVERED#${eventId}` }),
+  subscriptionDelivery: (subscriptionId: string, at: string, eventId: string) => ({
+    pk: `SUBSCRIPTION#${subscriptionId}`,
+    sk: `DELIVERY#${at}#${eventId}`,
+  }),
+  delivered: (subscriptionId: string, eventId: string) => ({
+    pk: `SUBSCRIPTION#${subscriptionId}`,
+    sk: `DELIVERED#${eventId}`,
+  }),
   /** An import job and its rejected rows share one partition; accepted-row records spread over their own. */
   importJob: (jobId: string) => ({ pk: `IMPORT#${jobId}`, sk: 'JOB' }),
-  importRejected: (jobId: string, rowNumber: number) => ({ pk: `IMPORT#${jobId}`, sk: `REJECTED#${String(rowNumber).padStart(9, '0')}` }),
+  importRejected: (jobId: string, rowNumber: number) => ({
+    pk: `IMPORT#${jobId}`,
+    sk: `REJECTED#${String(rowNumber).padStart(9, '0')}`,
+  }),
   importRow: (jobId: string, rowNumber: number) => ({ pk: `IMPORTROW#${jobId}#${rowNumber}`, sk: 'ROW' }),
   /** A source's audit trail (webhook secret rotations), newest last. */
   sourceAudit: (sourceId: string, at: string, id: string) => ({ pk: `SOURCE#${sourceId}`, sk: `AUDIT#${at}#${id}` }),
   /** A source's latest secret rotation (the guard against two at once). */
   sourceSecret: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SECRET' }),
-  ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({ gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`, gsi1sk: `${createdAt}#${id}` }),
-  stageIndex: (stage: string, createdAt: string, id: string) => ({ gsi2pk: `STAGE#${stage}`, gsi2sk: `${createdAt}#${id}` }),
+  ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({
+    gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`,
+    gsi1sk: `${createdAt}#${id}`,
+  }),
+  stageIndex: (stage: string, createdAt: string, id: string) => ({
+    gsi2pk: `STAGE#${stage}`,
+    gsi2sk: `${createdAt}#${id}`,
+  }),
 };
 
 /** Lifecycle: routing counters, rep load, approval tasks. */
@@ -42,7 +63,10 @@ export const lifecycleKeys = {
   load: (user: string) => ({ pk: `LOAD#${user}`, sk: 'COUNTER' }),
   turn: (leadId: string, team: string) => ({ pk: `LEAD#${leadId}`, sk: `TURN#${team}` }),
   task: (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }),
-  taskAssignee: (assignee: string, createdAt: string, taskId: string) => ({ gsi3pk: `ASSIGNEE#${assignee}`, gsi3sk: `${createdAt}#${taskId}` }),
+  taskAssignee: (assignee: string, createdAt: string, taskId: string) => ({
+    gsi3pk: `ASSIGNEE#${assignee}`,
+    gsi3sk: `${createdAt}#${taskId}`,
+  }),
 };
 
 /**

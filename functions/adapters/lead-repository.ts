@@ -36,7 +36,11 @@ const filterExpression = (filter: ListFilter) => {
  * A start position must be a key of the index being queried, inside the partition being queried:
  * anything else makes DynamoDB throw a ValidationException, which would answer 500.
  */
-export const startKeyWithin = (start: PageKey | undefined, attributes: readonly string[], partition: Record<string, string>): PageKey | undefined => {
+export const startKeyWithin = (
+  start: PageKey | undefined,
+  attributes: readonly string[],
+  partition: Record<string, string>,
+): PageKey | undefined => {
   if (!start) return undefined;
   const names = Object.keys(start).sort();
   const wanted = [...new Set(attributes)].sort();
@@ -66,7 +70,9 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string): LeadR
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).reverse().map(({ pk: _pk, sk: _sk, type: _type, leadId: _leadId, ...entry }) => entry as AuditEntry);
+    return (out.Items ?? [])
+      .reverse()
+      .map(({ pk: _pk, sk: _sk, type: _type, leadId: _leadId, ...entry }) => entry as AuditEntry);
   },
 
   /**
@@ -75,7 +81,12 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string): LeadR
    * (at most MAX_READS queries, then a short page with a cursor): a client never mistakes a short
    * page for the end.
    */
-  async list(by: { owner: string } | { stage: string }, limit: number, from?: PageKey, filter: ListFilter = {}): Promise<Page<Lead>> {
+  async list(
+    by: { owner: string } | { stage: string },
+    limit: number,
+    from?: PageKey,
+    filter: ListFilter = {},
+  ): Promise<Page<Lead>> {
     const index = 'owner' in by ? TABLE.indexes.byOwner : TABLE.indexes.byStage;
     const value = 'owner' in by ? `OWNER#${by.owner}` : `STAGE#${by.stage}`;
     const where = filterExpression(filter);

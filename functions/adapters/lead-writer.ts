@@ -25,7 +25,10 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
   const writer = {
     /** Dedupe lookup items follow an edited email, phone or company domain, in the same transaction. */
     keyMoves(leadId: string, added: DedupeKey[], removed: DedupeKey[]): NonNullable<WriteOptions['extra']> {
-      return [...added.map((key) => addLeadToKey(table, key, leadId)), ...removed.map((key) => removeLeadFromKey(table, key, leadId))];
+      return [
+        ...added.map((key) => addLeadToKey(table, key, leadId)),
+        ...removed.map((key) => removeLeadFromKey(table, key, leadId)),
+      ];
     },
 
     async setWaitToken(leadId: string, token: string): Promise<void> {
@@ -37,18 +40,34 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
             UpdateExpression: 'SET taskToken = :t',
             ConditionExpression: '#stage IN (:a, :m, :s)',
             ExpressionAttributeNames: { '#stage': 'stage' },
-            ExpressionAttributeValues: { ':t': token, ':a': 'Assigned', ':m': 'MarketQualified', ':s': 'SalesQualified' },
+            ExpressionAttributeValues: {
+              ':t': token,
+              ':a': 'Assigned',
+              ':m': 'MarketQualified',
+              ':s': 'SalesQualified',
+            },
           }),
         );
       } catch (error) {
-        if (isConditionalCheckFailed(error)) throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
+        if (isConditionalCheckFailed(error))
+          throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
         throw error;
       }
     },
 
-    async write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options: WriteOptions = {}): Promise<StoredLead> {
+    async write(
+      before: StoredLead,
+      patch: Partial<Lead>,
+      audit: AuditEntry[],
+      options: WriteOptions = {},
+    ): Promise<StoredLead> {
       const { taskToken: _old, ...base } = before;
-      const after: StoredLead = { ...base, ...patch, version: before.version + 1, updatedAt: audit[0]?.at ?? new Date().toISOString() };
+      const after: StoredLead = {
+        ...base,
+        ...patch,
+        version: before.version + 1,
+        updatedAt: audit[0]?.at ?? new Date().toISOString(),
+      };
       // Only the step that enters a wait sets a token; any other lifecycle write happens outside that wait,
       // so a token left on the lead would be stale and let an action write without resuming anything.
       const token = options.setToken ?? (options.keepToken ? before.taskToken : undefined);
@@ -83,12 +102,27 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
           },
           ...audit.map((entry, i) => ({
             name: 'audit' as const,
-            Put: { TableName: table, Item: { ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`), type: 'audit', leadId: before.id, ...entry } },
+            Put: {
+              TableName: table,
+              Item: {
+                ...keys.audit(before.id, entry.at, `${String(after.version).padStart(6, '0')}-${i}`),
+                type: 'audit',
+                leadId: before.id,
+                ...entry,
+              },
+            },
           })),
-          ...[...loadChanges].filter(([, delta]) => delta !== 0).map(([user, delta]) => ({
-            name: 'load' as const,
-            Update: { TableName: table, Key: lifecycleKeys.load(user), UpdateExpression: 'ADD openLeads :d', ExpressionAttributeValues: { ':d': delta } },
-          })),
+          ...[...loadChanges]
+            .filter(([, delta]) => delta !== 0)
+            .map(([user, delta]) => ({
+              name: 'load' as const,
+              Update: {
+                TableName: table,
+                Key: lifecycleKeys.load(user),
+                UpdateExpression: 'ADD openLeads :d',
+                ExpressionAttributeValues: { ':d': delta },
+              },
+            })),
           ...(options.extra ?? []).map((item) => ({ name: 'extra' as const, ...item })),
         ],
         { retryConflicts: true },
@@ -99,10 +133,13 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
         // The token still waits: only a change beside the workflow (a follower, an edit) moved the
         // version, so the action may be planned again on the fresh lead rather than bounce a 409.
         const stillWaiting = options.consumeToken !== undefined && reason.Item?.taskToken?.S === options.consumeToken;
-        throw new ConflictError(`lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`, {
-          leadId: before.id,
-          ...(stillWaiting ? { retryable: true } : {}),
-        });
+        throw new ConflictError(
+          `lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`,
+          {
+            leadId: before.id,
+            ...(stillWaiting ? { retryable: true } : {}),
+          },
+        );
       }
       return after;
     },

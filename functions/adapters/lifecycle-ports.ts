@@ -32,7 +32,11 @@ export const lifecyclePortsFromEnv = (env: FunctionEnv): LifecyclePorts => {
     return model.value;
   };
   return {
-    leads: { get: (id) => reader.get(id), write: (before, patch, audit, options) => writer.write(before, patch, audit, options), setWaitToken: (id, token) => writer.setWaitToken(id, token) },
+    leads: {
+      get: (id) => reader.get(id),
+      write: (before, patch, audit, options) => writer.write(before, patch, audit, options),
+      setWaitToken: (id, token) => writer.setWaitToken(id, token),
+    },
     config: {
       routing: () => readConfig(store, routingConfig),
       teams: async () => (await readConfig(store, teamsConfig)).value,

@@ -17,8 +17,15 @@ const feedStart = (start: PageKey | undefined, pk: string): PageKey | undefined 
 
 const feedEntryOf = (item: Record<string, unknown>): FeedEntry => {
   const { pk: _pk, sk: _sk, type, leadId: _leadId, ...rest } = item;
-  if (type === 'note') return { kind: 'note', at: String(rest.at), actor: rest.actor as Actor, note: rest.note as Note };
-  if (type === 'attachment') return { kind: 'attachment', at: String(rest.at), actor: rest.actor as Actor, attachment: rest.attachment as Omit<Attachment, 'objectKey'> };
+  if (type === 'note')
+    return { kind: 'note', at: String(rest.at), actor: rest.actor as Actor, note: rest.note as Note };
+  if (type === 'attachment')
+    return {
+      kind: 'attachment',
+      at: String(rest.at),
+      actor: rest.actor as Actor,
+      attachment: rest.attachment as Omit<Attachment, 'objectKey'>,
+    };
   return { kind: 'audit', ...(rest as AuditEntry) };
 };
 
@@ -39,19 +46,46 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
     lead: getLead,
 
     async addNote(note, actor, options) {
-      const entry = { ...keys.feedEntry(note.leadId, note.at, 'N', note.id), type: 'note', leadId: note.leadId, at: note.at, actor, action: 'note-added', data: { noteId: note.id }, note };
+      const entry = {
+        ...keys.feedEntry(note.leadId, note.at, 'N', note.id),
+        type: 'note',
+        leadId: note.leadId,
+        at: note.at,
+        actor,
+        action: 'note-added',
+        data: { noteId: note.id },
+        note,
+      };
       const out = await transaction(db, [
         { name: 'note', Put: { TableName: table, Item: entry, ConditionExpression: 'attribute_not_exists(pk)' } },
         // The lead must exist: a note on a deleted lead is refused.
-        { name: 'lead', ConditionCheck: { TableName: table, Key: keys.lead(note.leadId), ConditionExpression: 'attribute_exists(pk)' } },
+        {
+          name: 'lead',
+          ConditionCheck: {
+            TableName: table,
+            Key: keys.lead(note.leadId),
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
         ...(options?.idempotent
-          ? [{ name: 'request' as const, Put: { TableName: table, Item: { ...keys.noteRequest(note.leadId, note.id), type: 'note-request', note }, ConditionExpression: 'attribute_not_exists(pk)' } }]
+          ? [
+              {
+                name: 'request' as const,
+                Put: {
+                  TableName: table,
+                  Item: { ...keys.noteRequest(note.leadId, note.id), type: 'note-request', note },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ]
           : []),
       ]);
       if (out.written) return note;
       // The same request arrived before: answer the note it created.
       if (!out.failed.includes('request')) throw out.error;
-      const first = await db.send(new GetCommand({ TableName: table, Key: keys.noteRequest(note.leadId, note.id), ConsistentRead: true }));
+      const first = await db.send(
+        new GetCommand({ TableName: table, Key: keys.noteRequest(note.leadId, note.id), ConsistentRead: true }),
+      );
       return (first.Item?.note as Note | undefined) ?? note;
     },
 
@@ -60,7 +94,13 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: table, Item: { ...keys.attachment(attachment.leadId, attachment.id), type: 'attachment-meta', ...attachment }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: table,
+                Item: { ...keys.attachment(attachment.leadId, attachment.id), type: 'attachment-meta', ...attachment },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             {
               Put: {
                 TableName: table,
@@ -76,14 +116,22 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
                 },
               },
             },
-            { ConditionCheck: { TableName: table, Key: keys.lead(attachment.leadId), ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              ConditionCheck: {
+                TableName: table,
+                Key: keys.lead(attachment.leadId),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
           ],
         }),
       );
     },
 
     async attachment(leadId, attachmentId) {
-      const out = await db.send(new GetCommand({ TableName: table, Key: keys.attachment(leadId, attachmentId), ConsistentRead: true }));
+      const out = await db.send(
+        new GetCommand({ TableName: table, Key: keys.attachment(leadId, attachmentId), ConsistentRead: true }),
+      );
       if (!out.Item) return undefined;
       const { pk: _pk, sk: _sk, type: _type, ...attachment } = out.Item;
       return attachment as Attachment;
@@ -96,8 +144,10 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
           Update: {
             TableName: table,
             Key: keys.lead(leadId),
-            UpdateExpression: 'SET followers = list_append(if_not_exists(followers, :empty), :user), #version = #version + :one',
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(followers) OR NOT contains(followers, :name))',
+            UpdateExpression:
+              'SET followers = list_append(if_not_exists(followers, :empty), :user), #version = #version + :one',
+            ConditionExpression:
+              'attribute_exists(pk) AND (attribute_not_exists(followers) OR NOT contains(followers, :name))',
             ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':empty': [], ':user': [user], ':name': user, ':one': 1 },
           },

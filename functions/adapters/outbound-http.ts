@@ -3,11 +3,19 @@ import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { HttpPost } from '../core/outbound/deliver';
-import { blockedReason, literalAddress, type OutboundPolicy, type ResolveAll, schemeProblem } from '../core/outbound/address-policy';
+import {
+  blockedReason,
+  literalAddress,
+  type OutboundPolicy,
+  type ResolveAll,
+  schemeProblem,
+} from '../core/outbound/address-policy';
 
 /** Every address of a name, as the system resolver answers (the same lookup sockets use). */
 export const systemResolveAll: ResolveAll = (host) =>
-  new Promise((resolve, reject) => lookup(host, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    lookup(host, { all: true, verbatim: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+  );
 
 /**
  * The outbound policy from the environment: private and loopback targets only in the explicit local
@@ -15,7 +23,13 @@ export const systemResolveAll: ResolveAll = (host) =>
  * `OUTBOUND_ALLOW_INSECURE=true`. No other variable (such as a DynamoDB endpoint) relaxes it.
  */
 /** Private and loopback targets only in the explicit local mode; plain http there or when opted in. */
-export const outboundPolicy = ({ localMode, allowInsecure }: { localMode: boolean; allowInsecure: boolean }): OutboundPolicy => ({
+export const outboundPolicy = ({
+  localMode,
+  allowInsecure,
+}: {
+  localMode: boolean;
+  allowInsecure: boolean;
+}): OutboundPolicy => ({
   allowPrivate: localMode,
   allowHttp: localMode || allowInsecure,
 });
@@ -36,15 +50,24 @@ export const guardedLookup =
   (hostname, options, callback) => {
     resolve(hostname).then(
       (addresses) => {
-        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+        const wanted =
+          options.family === 4 || options.family === 6
+            ? addresses.filter((a) => a.family === options.family)
+            : addresses;
         for (const { address } of wanted) {
           const reason = blockedReason(address, policy);
-          if (reason) return callback(new OutboundRefused(`${hostname} resolves to ${address}, ${reason}; refused`), '', 0);
+          if (reason)
+            return callback(new OutboundRefused(`${hostname} resolves to ${address}, ${reason}; refused`), '', 0);
         }
         const [first] = wanted;
-        if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+        if (!first)
+          return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
         // Node asks for every address when it races IPv4 and IPv6 (autoSelectFamily).
-        if (options.all) return (callback as unknown as (e: null, a: readonly { address: string; family: number }[]) => void)(null, wanted);
+        if (options.all)
+          return (callback as unknown as (e: null, a: readonly { address: string; family: number }[]) => void)(
+            null,
+            wanted,
+          );
         return callback(null, first.address, first.family);
       },
       (error: NodeJS.ErrnoException) => callback(error, '', 0),

@@ -1,9 +1,19 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { NotificationMessage } from '../core/notifications/messages';
 import type { Notifier } from '../core/notifications/notify';
 import type { PreferencesStore } from '../core/notifications/ports';
-import { DEFAULT_PREFERENCES, type NotificationPreferences, preferencesSchema } from '../core/notifications/preferences';
+import {
+  DEFAULT_PREFERENCES,
+  type NotificationPreferences,
+  preferencesSchema,
+} from '../core/notifications/preferences';
 import { keys } from './keys';
 import { isConditionalCheckFailed } from './transaction';
 
@@ -17,7 +27,12 @@ export const makePreferencesRepository = (db: DynamoDBDocumentClient, table: str
     return parsed.success ? parsed.data : DEFAULT_PREFERENCES;
   },
   async put(user: string, preferences: NotificationPreferences, at: string): Promise<NotificationPreferences> {
-    await db.send(new PutCommand({ TableName: table, Item: { ...keys.notifyPrefs(user), type: 'notify-prefs', user, preferences, updatedAt: at } }));
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...keys.notifyPrefs(user), type: 'notify-prefs', user, preferences, updatedAt: at },
+      }),
+    );
     return preferences;
   },
 });
@@ -45,7 +60,11 @@ export const makeOutboxNotifier = (db: DynamoDBDocumentClient, table: string): N
 });
 
 /** Messages in the outbox, oldest first; `user` filters to what one user would have received. Local only. */
-export const readOutbox = async (db: DynamoDBDocumentClient, table: string, { user }: { user?: string } = {}): Promise<NotificationMessage[]> => {
+export const readOutbox = async (
+  db: DynamoDBDocumentClient,
+  table: string,
+  { user }: { user?: string } = {},
+): Promise<NotificationMessage[]> => {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
@@ -96,7 +115,12 @@ export const makeSesNotifier = (
           FromEmailAddress: options.from,
           Destination: { ToAddresses: [to] },
           ConfigurationSetName: options.configurationSet,
-          Content: { Template: { TemplateName: message.template, TemplateData: JSON.stringify({ ...message.data, subject: message.subject }) } },
+          Content: {
+            Template: {
+              TemplateName: message.template,
+              TemplateData: JSON.stringify({ ...message.data, subject: message.subject }),
+            },
+          },
         }),
       );
       return 'sent';

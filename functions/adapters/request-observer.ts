@@ -54,7 +54,13 @@ export const withRequestObserver = <C extends DynamoDBClient>(client: C): C => {
       }
       const started = performance.now();
       const result = await next(args);
-      const record = { command, ms: performance.now() - started, consumed: consumedOf(command, result.output), client, input: args.input as Record<string, unknown> };
+      const record = {
+        command,
+        ms: performance.now() - started,
+        consumed: consumedOf(command, result.output),
+        client,
+        input: args.input as Record<string, unknown>,
+      };
       for (const observer of observers) observer.onRequest(record);
       return result;
     },

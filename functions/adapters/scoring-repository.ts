@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { LearnedModel, Outcome } from '../core/scoring/learned-model';
 import type { ModelStore, OutcomeSource } from '../core/scoring/training';
 import { reportKeys as keys } from './keys';
@@ -30,14 +36,28 @@ export const makeScoringRepository = (db: DynamoDBDocumentClient, table: string)
     return modelOf(out.Item);
   },
   async save(model) {
-    const version = { Put: { TableName: table, Item: { ...keys.model(model.version), type: 'scoring-model', model }, ConditionExpression: 'attribute_not_exists(pk)' } };
+    const version = {
+      Put: {
+        TableName: table,
+        Item: { ...keys.model(model.version), type: 'scoring-model', model },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
     if (!model.active) {
       await db.send(new PutCommand(version.Put));
       return;
     }
     await db.send(
       new TransactWriteCommand({
-        TransactItems: [version, { Put: { TableName: table, Item: { ...keys.activeModel(), type: 'scoring-model-active', version: model.version, model } } }],
+        TransactItems: [
+          version,
+          {
+            Put: {
+              TableName: table,
+              Item: { ...keys.activeModel(), type: 'scoring-model-active', version: model.version, model },
+            },
+          },
+        ],
       }),
     );
   },

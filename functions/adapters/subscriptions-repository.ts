@@ -1,4 +1,12 @@
-import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { OutboundStore } from '../core/outbound/deliver';
 import type { SubscriptionsStore } from '../core/outbound/ports';
 import type { DeliveryRecord, StoredSubscription, Subscription } from '../core/outbound/subscriptions';
@@ -13,12 +21,20 @@ const CACHE_MS = 5000;
  * `SUBSCRIPTION#<id>`. The secret is stored with the subscription (the table is encrypted at rest)
  * and never returned after creation.
  */
-export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: string, { cacheMs = CACHE_MS } = {}): SubscriptionsStore => {
+export const makeSubscriptionsRepository = (
+  db: DynamoDBDocumentClient,
+  table: string,
+  { cacheMs = CACHE_MS } = {},
+): SubscriptionsStore => {
   let cache: { at: number; items: StoredSubscription[] } | undefined;
   const list = async (): Promise<StoredSubscription[]> => {
     if (cache && Date.now() - cache.at < cacheMs) return cache.items;
     const out = await db.send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)', ExpressionAttributeValues: { ':pk': 'SUBSCRIPTION', ':sub': 'SUB#' } }),
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sub)',
+        ExpressionAttributeValues: { ':pk': 'SUBSCRIPTION', ':sub': 'SUB#' },
+      }),
     );
     const items = (out.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, ...s }) => s as StoredSubscription);
     cache = { at: Date.now(), items };
@@ -33,14 +49,21 @@ export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: s
       // BatchGet takes 100 keys; installations have a handful of subscriptions.
       for (let i = 0; i < subscriptionIds.length; i += 100) {
         const wanted = subscriptionIds.slice(i, i + 100).map((id) => keys.delivered(id, eventId));
-        const out = await db.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: wanted, ConsistentRead: true } } }));
+        const out = await db.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: wanted, ConsistentRead: true } } }),
+        );
         for (const item of out.Responses?.[table] ?? []) done.add(String(item.pk).slice('SUBSCRIPTION#'.length));
         // Unprocessed keys count as not delivered: at worst a subscriber gets a duplicate it can drop by webhook-id.
       }
       return done;
     },
     async record(delivery: DeliveryRecord) {
-      const history = { ...keys.subscriptionDelivery(delivery.subscriptionId, delivery.at, delivery.eventId), type: 'webhook-delivery', ...delivery, expiresAt: ttl() };
+      const history = {
+        ...keys.subscriptionDelivery(delivery.subscriptionId, delivery.at, delivery.eventId),
+        type: 'webhook-delivery',
+        ...delivery,
+        expiresAt: ttl(),
+      };
       if (delivery.outcome !== 'delivered') {
         await db.send(new PutCommand({ TableName: table, Item: history }));
         return;
@@ -49,7 +72,17 @@ export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: s
         new TransactWriteCommand({
           TransactItems: [
             { Put: { TableName: table, Item: history } },
-            { Put: { TableName: table, Item: { ...keys.delivered(delivery.subscriptionId, delivery.eventId), type: 'webhook-done', at: delivery.at, expiresAt: ttl() } } },
+            {
+              Put: {
+                TableName: table,
+                Item: {
+                  ...keys.delivered(delivery.subscriptionId, delivery.eventId),
+                  type: 'webhook-done',
+                  at: delivery.at,
+                  expiresAt: ttl(),
+                },
+              },
+            },
           ],
         }),
       );
@@ -59,7 +92,13 @@ export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: s
   return {
     ...store,
     async create(subscription: StoredSubscription) {
-      await db.send(new PutCommand({ TableName: table, Item: { ...keys.subscription(subscription.id), type: 'subscription', ...subscription }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...keys.subscription(subscription.id), type: 'subscription', ...subscription },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
       cache = undefined;
     },
     async get(id: string): Promise<Subscription | undefined> {
@@ -69,7 +108,9 @@ export const makeSubscriptionsRepository = (db: DynamoDBDocumentClient, table: s
       return subscription as Subscription;
     },
     async remove(id: string): Promise<boolean> {
-      const out = await db.send(new DeleteCommand({ TableName: table, Key: keys.subscription(id), ReturnValues: 'ALL_OLD' }));
+      const out = await db.send(
+        new DeleteCommand({ TableName: table, Key: keys.subscription(id), ReturnValues: 'ALL_OLD' }),
+      );
       cache = undefined;
       return Boolean(out.Attributes);
     },

@@ -21,9 +21,11 @@ export const TABLE = {
 export const createTableInput = (tableName: string) => ({
   TableName: tableName,
   BillingMode: 'PAY_PER_REQUEST' as const,
-  AttributeDefinitions: [TABLE.partitionKey, TABLE.sortKey, ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey])].map(
-    (AttributeName) => ({ AttributeName, AttributeType: 'S' as const }),
-  ),
+  AttributeDefinitions: [
+    TABLE.partitionKey,
+    TABLE.sortKey,
+    ...Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]),
+  ].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
   KeySchema: [
     { AttributeName: TABLE.partitionKey, KeyType: 'HASH' as const },
     { AttributeName: TABLE.sortKey, KeyType: 'RANGE' as const },

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors';
 import type { ApprovalTaskRecord, ApprovalTasksStore } from '../core/lifecycle/ports';
 import { lifecycleKeys } from './keys';
@@ -25,14 +31,18 @@ const strip = (item: Record<string, unknown>): ApprovalTask => {
 
 export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string): ApprovalTasksStore => ({
   async get(taskId: string): Promise<ApprovalTask | undefined> {
-    const out = await db.send(new GetCommand({ TableName: table, Key: lifecycleKeys.task(taskId), ConsistentRead: true }));
+    const out = await db.send(
+      new GetCommand({ TableName: table, Key: lifecycleKeys.task(taskId), ConsistentRead: true }),
+    );
     return out.Item ? strip(out.Item) : undefined;
   },
 
   /** Creates the task once: a retried step finds it already there and reuses it. */
   async createOnce(task: ApprovalTask): Promise<ApprovalTask> {
     try {
-      await db.send(new PutCommand({ TableName: table, Item: itemOf(task), ConditionExpression: 'attribute_not_exists(pk)' }));
+      await db.send(
+        new PutCommand({ TableName: table, Item: itemOf(task), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
       return task;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return (await this.get(task.taskId)) ?? task;
@@ -55,16 +65,44 @@ export const makeTasksRepository = (db: DynamoDBDocumentClient, table: string): 
 
   async escalate(task: ApprovalTask, to: string, dueAt: string): Promise<ApprovalTask> {
     // The wait that held the old token has ended; a decision must wait for the next wait's token.
-    const next: ApprovalTask = { ...task, escalatedTo: to, escalations: task.escalations + 1, dueAt, taskToken: undefined };
-    await db.send(new PutCommand({ TableName: table, Item: itemOf(next), ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':open': 'open' } }));
+    const next: ApprovalTask = {
+      ...task,
+      escalatedTo: to,
+      escalations: task.escalations + 1,
+      dueAt,
+      taskToken: undefined,
+    };
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: itemOf(next),
+        ConditionExpression: '#s = :open',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':open': 'open' },
+      }),
+    );
     return next;
   },
 
   /** Exactly one decision: the write is conditional on the task still being open. */
-  async decide(task: ApprovalTask, decision: 'approve' | 'reject', by: string, comment: string | undefined, at: string): Promise<ApprovalTask> {
+  async decide(
+    task: ApprovalTask,
+    decision: 'approve' | 'reject',
+    by: string,
+    comment: string | undefined,
+    at: string,
+  ): Promise<ApprovalTask> {
     const decided: ApprovalTask = { ...task, status: 'decided', decision, decidedBy: by, comment, decidedAt: at };
     try {
-      await db.send(new PutCommand({ TableName: table, Item: itemOf(decided), ConditionExpression: '#s = :open', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':open': 'open' } }));
+      await db.send(
+        new PutCommand({
+          TableName: table,
+          Item: itemOf(decided),
+          ConditionExpression: '#s = :open',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':open': 'open' },
+        }),
+      );
     } catch (error) {
       if (isConditionalCheckFailed(error)) {
         throw new ConflictError(`task ${task.taskId} has already been decided`, { taskId: task.taskId });

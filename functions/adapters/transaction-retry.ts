@@ -7,4 +7,5 @@ export { withConflictRetries } from './transaction';
  * "retry the request"; DynamoDB Local: a lock wait timed out under a burst on one item). The write did
  * not happen, or happened once and a conditional retry finds it: asking again is safe.
  */
-export const isBusyStore = (error: unknown) => Boolean(cancellationOf(error)?.conflict) || (error instanceof Error && error.name === 'InternalServerError');
+export const isBusyStore = (error: unknown) =>
+  Boolean(cancellationOf(error)?.conflict) || (error instanceof Error && error.name === 'InternalServerError');

@@ -1,5 +1,13 @@
-import { type CancellationReason, ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type CancellationReason,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /** One item of a TransactWriteItems call, as the document client takes it. */
 export type WriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -23,15 +31,23 @@ export type Cancellation<N extends string = string> = {
 
 /** A single-item write whose condition did not hold. */
 export const isConditionalCheckFailed = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 /**
  * The cancellation behind `error`, read against the names of the items in the order they were sent;
  * undefined when `error` is not a cancelled transaction. Without names every item is called by its index.
  */
-export const cancellationOf = <N extends string = string>(error: unknown, names?: readonly N[]): Cancellation<N> | undefined => {
+export const cancellationOf = <N extends string = string>(
+  error: unknown,
+  names?: readonly N[],
+): Cancellation<N> | undefined => {
   const cancelled =
-    error instanceof TransactionCanceledException ? error : error instanceof Error && error.name === 'TransactionCanceledException' ? (error as TransactionCanceledException) : undefined;
+    error instanceof TransactionCanceledException
+      ? error
+      : error instanceof Error && error.name === 'TransactionCanceledException'
+        ? (error as TransactionCanceledException)
+        : undefined;
   if (!cancelled) return undefined;
   const reasons = cancelled.CancellationReasons ?? [];
   const nameAt = (i: number) => (names ? names[i] : String(i)) as N | undefined;
@@ -74,7 +90,8 @@ export const transaction = async <N extends string>(
   items: readonly NamedItem<N>[],
   options: { retryConflicts?: boolean } = {},
 ): Promise<{ written: true } | ({ written: false } & Cancellation<N>)> => {
-  const send = () => db.send(new TransactWriteCommand({ TransactItems: items.map(({ name: _name, ...item }) => item as WriteItem) }));
+  const send = () =>
+    db.send(new TransactWriteCommand({ TransactItems: items.map(({ name: _name, ...item }) => item as WriteItem) }));
   try {
     await (options.retryConflicts ? withConflictRetries(send) : send());
     return { written: true };

@@ -16,7 +16,15 @@ const CACHE_MS = 5 * 60 * 1000;
 
 /** Locally `SECRETSMANAGER_ENDPOINT` points at the local runtime, which speaks the Secrets Manager protocol. */
 export const makeSecretsManagerClient = (endpoint = localOverrides().SECRETSMANAGER_ENDPOINT): SecretsManagerClient =>
-  new SecretsManagerClient(endpoint ? { endpoint, region: localOverrides().AWS_REGION ?? 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
+  new SecretsManagerClient(
+    endpoint
+      ? {
+          endpoint,
+          region: localOverrides().AWS_REGION ?? 'local',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {},
+  );
 
 const notFound = (error: unknown) => (error as Error).name === 'ResourceNotFoundException';
 
@@ -28,7 +36,11 @@ const notFound = (error: unknown) => (error as Error).name === 'ResourceNotFound
  * at once, and a caller may ask for a younger entry (the capture function does after a signature
  * that no cached secret verifies).
  */
-export const secretsFromSecretsManager = (prefix: string, client = makeSecretsManagerClient(), { now = Date.now } = {}): WebhookSecrets & WebhookSecretStore => {
+export const secretsFromSecretsManager = (
+  prefix: string,
+  client = makeSecretsManagerClient(),
+  { now = Date.now } = {},
+): WebhookSecrets & WebhookSecretStore => {
   const cache = new Map<string, { value: WebhookSecretSet | undefined; at: number }>();
   const read = async (sourceId: string): Promise<WebhookSecretSet | undefined> => {
     const SecretId = `${prefix}${sourceId}`;
@@ -59,15 +71,24 @@ export const secretsFromSecretsManager = (prefix: string, client = makeSecretsMa
     },
     async rotate(sourceId, secret, rotationId) {
       // Write only: the rotating function is granted PutSecretValue, not the reading of any value.
-      await client.send(new PutSecretValueCommand({ SecretId: `${prefix}${sourceId}`, SecretString: secret, ClientRequestToken: rotationId }));
+      await client.send(
+        new PutSecretValueCommand({
+          SecretId: `${prefix}${sourceId}`,
+          SecretString: secret,
+          ClientRequestToken: rotationId,
+        }),
+      );
       cache.delete(sourceId);
     },
   };
 };
 
 /** The secrets the functions use: Secrets Manager under `WEBHOOK_SECRET_PREFIX` (also locally), else fixed ones (`LEADFLOW_WEBHOOK_SECRETS`). */
-export const webhookSecrets = (prefix: string | undefined, fixed?: string): WebhookSecrets & Partial<WebhookSecretStore> =>
-  prefix ? secretsFromSecretsManager(prefix) : secretsFromEnv(fixed);
+export const webhookSecrets = (
+  prefix: string | undefined,
+  fixed?: string,
+): WebhookSecrets & Partial<WebhookSecretStore> => (prefix ? secretsFromSecretsManager(prefix) : secretsFromEnv(fixed));
 
 /** The store a rotating function writes to (its `secrets:rotate` need requires the prefix). */
-export const webhookSecretStore = (prefix: string): WebhookSecrets & WebhookSecretStore => secretsFromSecretsManager(prefix);
+export const webhookSecretStore = (prefix: string): WebhookSecrets & WebhookSecretStore =>
+  secretsFromSecretsManager(prefix);

@@ -4,7 +4,9 @@ import { localOverrides } from '../env/function-env';
 
 /** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol. */
 export const makeSfnClient = (endpoint = localOverrides().SFN_ENDPOINT): SFNClient =>
-  new SFNClient(endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {});
+  new SFNClient(
+    endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
+  );
 
 export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string): WorkflowStarter => ({
   async startLifecycle(leadId, input) {

@@ -16,7 +16,13 @@ const envelopeSchema = z.object({
       occurredAt: z.string().min(1).optional(),
       leadId: z.string().optional(),
       lead: z
-        .object({ id: z.string(), stage: z.string(), sourceId: z.string(), createdAt: z.string(), stageEnteredAt: z.string() })
+        .object({
+          id: z.string(),
+          stage: z.string(),
+          sourceId: z.string(),
+          createdAt: z.string(),
+          stageEnteredAt: z.string(),
+        })
         .passthrough()
         .optional(),
     })

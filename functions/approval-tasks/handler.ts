@@ -9,21 +9,33 @@ import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
 
-const decisionSchema = z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(2000).optional() }).strict();
+const decisionSchema = z
+  .object({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(2000).optional() })
+  .strict();
 
-export const makeApprovalTasksApi = (ports: ActionPorts, tasks: Pick<ApprovalTasksStore, 'openFor'>, metrics?: MetricsPort) =>
+export const makeApprovalTasksApi = (
+  ports: ActionPorts,
+  tasks: Pick<ApprovalTasksStore, 'openFor'>,
+  metrics?: MetricsPort,
+) =>
   routeBy({
     /** The caller's open approval tasks: their own, their groups', and those escalated to them, less those they may not decide (four eyes). */
     'GET /tasks': async (event) => {
       const caller = callerOf(event);
-      const open = (await tasks.openFor(caller.userId, caller.groups)).filter((task) => !selfDecisionRefusal(task, caller.userId));
-      return json(200, { items: open.map(({ taskToken: _t, ...task }) => ({ ...task, escalated: Boolean(task.escalatedTo) })) });
+      const open = (await tasks.openFor(caller.userId, caller.groups)).filter(
+        (task) => !selfDecisionRefusal(task, caller.userId),
+      );
+      return json(200, {
+        items: open.map(({ taskToken: _t, ...task }) => ({ ...task, escalated: Boolean(task.escalatedTo) })),
+      });
     },
     'POST /tasks/{taskId}/decision': async (event) => {
       const caller = callerOf(event);
       const parsed = decisionSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
-      const outcome = await whenSettled(() => decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller }));
+      const outcome = await whenSettled(() =>
+        decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller }),
+      );
       metrics?.record(approvalWaitFacts(outcome.task));
       return json(200, { task: outcome.task, stage: outcome.lead.stage, next: outcome.next });
     },

@@ -14,7 +14,11 @@ const table = env.need('table:read').TABLE_NAME;
 
 export const handler = httpHandler(
   makeApprovalTasksApi(
-    { ...lifecyclePortsFromEnv(env), callback: makeWorkflowCallback(makeSfnClient()), publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME) },
+    {
+      ...lifecyclePortsFromEnv(env),
+      callback: makeWorkflowCallback(makeSfnClient()),
+      publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
+    },
     makeTasksRepository(makeDocumentClient(), table),
     makeEmfMetrics(metrics),
   ),

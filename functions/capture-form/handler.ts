@@ -37,7 +37,8 @@ const readFields = (event: APIGatewayProxyEventV2): Record<string, string> => {
   }
   if (type === 'application/json') {
     const value = parseJson(body);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedBodyError('the body must be a JSON object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new MalformedBodyError('the body must be a JSON object');
     const fields: Record<string, string> = {};
     for (const [key, v] of Object.entries(value)) {
       if (typeof v === 'string') fields[key] = v;
@@ -53,7 +54,12 @@ const readFields = (event: APIGatewayProxyEventV2): Record<string, string> => {
 const noteRevisit = async (deps: FormHandlerDeps, source: SourceConfig, deliveryId: string, answer: CaptureAnswer) => {
   if (!deps.activities) return;
   try {
-    await recordFormRevisit(deps.activities, { sourceId: source.id, deliveryId, createdLeadId: answer.status === 'created' ? answer.leadId : undefined, matches: answer.duplicates });
+    await recordFormRevisit(deps.activities, {
+      sourceId: source.id,
+      deliveryId,
+      createdLeadId: answer.status === 'created' ? answer.leadId : undefined,
+      matches: answer.duplicates,
+    });
   } catch (error) {
     // The submission itself is stored; a revisit that could not be counted is logged, not shown to the visitor.
     logger.warn('form revisit not recorded', { error: error as Error, sourceId: source.id, deliveryId });
@@ -61,36 +67,43 @@ const noteRevisit = async (deps: FormHandlerDeps, source: SourceConfig, delivery
 };
 
 /** Public website forms. A browser gets a redirect; scripts get JSON. Bots that fill the honeypot get a quiet 202. */
-export const makeFormHandler = (deps: FormHandlerDeps) => async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-  const formId = event.pathParameters?.formId ?? '';
-  const source = findSource(deps.sources(), formId, 'form');
-  if (!source) throw new NotFoundError('form', formId);
-  const cors = corsHeaders(source, headerOf(event, 'origin'));
-  const wantsHtml = (headerOf(event, 'accept') ?? '').includes('text/html');
-  const deliveryId = headerOf(event, 'idempotency-key') ?? ulid();
-  const delivery = { sourceId: source.id, channel: 'FORM' as const, deliveryId, campaign: source.campaign };
-  try {
-    const answer = await measuredCapture(deps.capture.metrics, { sourceId: source.id, channel: 'FORM', policy: source.duplicatePolicy }, () =>
-      countingRejects(deps.rejections, delivery, async () => {
-        const fields = readFields(event);
-        const honeypot = source.honeypotField;
-        if (honeypot && (fields[honeypot] ?? '').trim() !== '') return { leadId: '', status: 'spam', duplicates: [] } as CaptureOutcome;
-        return captureLead(deps.capture, {
-          payload: fromFormFields(fields, source.fieldMapping, honeypot ? [honeypot] : []),
-          channel: 'FORM',
-          source,
-          deliveryId,
-          actor: { kind: 'source', id: source.id, source: 'FORM' },
-        });
-      }),
-    );
-    if (answer.status === 'spam') return wantsHtml && source.redirectUrl ? redirect(source.redirectUrl) : json(202, { status: 'accepted' }, cors);
-    await noteRevisit(deps, source, deliveryId, answer);
-    if (wantsHtml && source.redirectUrl) return redirect(source.redirectUrl);
-    return json(202, answer, cors);
-  } catch (error) {
-    // Known problems answer with CORS headers so the page can show them; anything else is a 500 logged by the middleware.
-    if (!(error instanceof LeadflowError)) throw error;
-    return problem(error, event.rawPath, cors);
-  }
-};
+export const makeFormHandler =
+  (deps: FormHandlerDeps) =>
+  async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+    const formId = event.pathParameters?.formId ?? '';
+    const source = findSource(deps.sources(), formId, 'form');
+    if (!source) throw new NotFoundError('form', formId);
+    const cors = corsHeaders(source, headerOf(event, 'origin'));
+    const wantsHtml = (headerOf(event, 'accept') ?? '').includes('text/html');
+    const deliveryId = headerOf(event, 'idempotency-key') ?? ulid();
+    const delivery = { sourceId: source.id, channel: 'FORM' as const, deliveryId, campaign: source.campaign };
+    try {
+      const answer = await measuredCapture(
+        deps.capture.metrics,
+        { sourceId: source.id, channel: 'FORM', policy: source.duplicatePolicy },
+        () =>
+          countingRejects(deps.rejections, delivery, async () => {
+            const fields = readFields(event);
+            const honeypot = source.honeypotField;
+            if (honeypot && (fields[honeypot] ?? '').trim() !== '')
+              return { leadId: '', status: 'spam', duplicates: [] } as CaptureOutcome;
+            return captureLead(deps.capture, {
+              payload: fromFormFields(fields, source.fieldMapping, honeypot ? [honeypot] : []),
+              channel: 'FORM',
+              source,
+              deliveryId,
+              actor: { kind: 'source', id: source.id, source: 'FORM' },
+            });
+          }),
+      );
+      if (answer.status === 'spam')
+        return wantsHtml && source.redirectUrl ? redirect(source.redirectUrl) : json(202, { status: 'accepted' }, cors);
+      await noteRevisit(deps, source, deliveryId, answer);
+      if (wantsHtml && source.redirectUrl) return redirect(source.redirectUrl);
+      return json(202, answer, cors);
+    } catch (error) {
+      // Known problems answer with CORS headers so the page can show them; anything else is a 500 logged by the middleware.
+      if (!(error instanceof LeadflowError)) throw error;
+      return problem(error, event.rawPath, cors);
+    }
+  };

@@ -19,7 +19,15 @@ export const handler = httpHandler(
   makeFormHandler({
     capture: captureDepsFromEnv(env),
     sources: () => sources,
-    rejections: { publisher, clock, onError: (error) => logger.warn('rejection not announced', { error: error as Error }) },
-    activities: activityPorts(makeDocumentClient(), table, { config: lifecyclePortsFromEnv(env).config, publisher, clock }),
+    rejections: {
+      publisher,
+      clock,
+      onError: (error) => logger.warn('rejection not announced', { error: error as Error }),
+    },
+    activities: activityPorts(makeDocumentClient(), table, {
+      config: lifecyclePortsFromEnv(env).config,
+      publisher,
+      clock,
+    }),
   }),
 );

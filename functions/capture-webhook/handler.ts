@@ -3,7 +3,14 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type CaptureDeps, captureLead } from '../core/capture-lead';
 import { announceRejection, countingRejects, type RejectionPorts } from '../core/capture-rejections';
 import { captureFacts, measuredCapture } from '../core/metric-facts';
-import { fieldIssuesOf, MalformedBodyError, NotFoundError, UnauthorizedError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
+import {
+  fieldIssuesOf,
+  MalformedBodyError,
+  NotFoundError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../core/errors';
 import { fromGoogleAds, googleAdsLeadSchema } from '../core/source-adapters/google-ads';
 import { findSource, type SourceConfig } from '../core/sources';
 import { makeWebhookAuth } from '../core/webhook-auth';
@@ -23,7 +30,9 @@ export type WebhookHandlerDeps = {
 
 /** Google's lead id names a delivery; a body without one is named by its hash, so its redelivery is the same delivery. */
 const googleDeliveryId = (leadId: unknown, body: string) =>
-  typeof leadId === 'string' && leadId.length > 0 ? `gads:${leadId}` : `gads-body:${createHash('sha256').update(body).digest('base64url')}`;
+  typeof leadId === 'string' && leadId.length > 0
+    ? `gads:${leadId}`
+    : `gads-body:${createHash('sha256').update(body).digest('base64url')}`;
 
 export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
   const auth = makeWebhookAuth({ secrets: deps.secrets, clock: deps.capture.clock, graceSeconds: deps.graceSeconds });
@@ -46,7 +55,10 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
         if (keyMissing) throw new UnauthorizedError('google_key is missing', 'google_key');
         const invalid = new ValidationError(fieldIssuesOf(parsed.error.issues));
         // A reject of the source only when the body carries its key; otherwise it is anyone's and counts nowhere.
-        const { google_key: key, lead_id: leadId } = (typeof raw === 'object' && raw !== null ? raw : {}) as { google_key?: unknown; lead_id?: unknown };
+        const { google_key: key, lead_id: leadId } = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+          google_key?: unknown;
+          lead_id?: unknown;
+        };
         const keyed =
           typeof key === 'string' &&
           (await auth.googleKey(source.id, secrets, key).then(
@@ -54,8 +66,18 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
             () => false,
           ));
         if (keyed) {
-          const delivery = { sourceId: source.id, channel: 'WEBHOOK' as const, deliveryId: googleDeliveryId(leadId, body), campaign: source.campaign };
-          await announceRejection(deps.rejections, { ...delivery, reason: 'invalid', status: invalid.status, fields: invalid.details.issues?.map((i) => i.field) });
+          const delivery = {
+            sourceId: source.id,
+            channel: 'WEBHOOK' as const,
+            deliveryId: googleDeliveryId(leadId, body),
+            campaign: source.campaign,
+          };
+          await announceRejection(deps.rejections, {
+            ...delivery,
+            reason: 'invalid',
+            status: invalid.status,
+            fields: invalid.details.issues?.map((i) => i.field),
+          });
           deps.capture.metrics?.record(captureFacts(measured, { error: invalid }, 0));
         }
         throw invalid;
@@ -63,14 +85,17 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
       await auth.googleKey(source.id, secrets, parsed.data.google_key);
       const deliveryId = googleDeliveryId(parsed.data.lead_id, body);
       const answer = await measuredCapture(deps.capture.metrics, measured, () =>
-        countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, () =>
-          captureLead(deps.capture, {
-            payload: fromGoogleAds(parsed.data),
-            channel: 'WEBHOOK',
-            source,
-            deliveryId,
-            actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
-          }),
+        countingRejects(
+          deps.rejections,
+          { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign },
+          () =>
+            captureLead(deps.capture, {
+              payload: fromGoogleAds(parsed.data),
+              channel: 'WEBHOOK',
+              source,
+              deliveryId,
+              actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
+            }),
         ),
       );
       return json(202, answer);
@@ -83,17 +108,22 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
     });
     // Past the signature the sender is known: what it sent and we refuse counts as a reject of the source.
     const answer = await measuredCapture(deps.capture.metrics, measured, () =>
-      countingRejects(deps.rejections, { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign }, async () => {
-        const payload = parseJson(body);
-        if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new MalformedBodyError('the body must be a JSON object');
-        return captureLead(deps.capture, {
-          payload,
-          channel: 'WEBHOOK',
-          source,
-          deliveryId,
-          actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
-        });
-      }),
+      countingRejects(
+        deps.rejections,
+        { sourceId: source.id, channel: 'WEBHOOK', deliveryId, campaign: source.campaign },
+        async () => {
+          const payload = parseJson(body);
+          if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+            throw new MalformedBodyError('the body must be a JSON object');
+          return captureLead(deps.capture, {
+            payload,
+            channel: 'WEBHOOK',
+            source,
+            deliveryId,
+            actor: { kind: 'source', id: source.id, source: 'WEBHOOK' },
+          });
+        },
+      ),
     );
     return json(202, answer);
   };

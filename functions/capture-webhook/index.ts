@@ -17,5 +17,11 @@ const rejections = {
   onError: (error: unknown) => logger.warn('rejection not announced', { error: error as Error }),
 };
 export const handler = httpHandler(
-  makeWebhookHandler({ capture: captureDepsFromEnv(env), sources: () => sources, secrets: webhookSecrets(secrets.WEBHOOK_SECRET_PREFIX, env.local.LEADFLOW_WEBHOOK_SECRETS), graceSeconds: secrets.WEBHOOK_SECRET_GRACE_SECONDS, rejections }),
+  makeWebhookHandler({
+    capture: captureDepsFromEnv(env),
+    sources: () => sources,
+    secrets: webhookSecrets(secrets.WEBHOOK_SECRET_PREFIX, env.local.LEADFLOW_WEBHOOK_SECRETS),
+    graceSeconds: secrets.WEBHOOK_SECRET_GRACE_SECONDS,
+    rejections,
+  }),
 );

@@ -29,13 +29,18 @@ export const makeConfigApi = (deps: ConfigApiDeps) => async (event: APIGatewayPr
   requireGroup(caller, ...(kind.editors as Group[]));
   const body = jsonBody(event) as { version?: unknown; value?: unknown };
   const ifMatch = headerOf(event, 'if-match')?.replace(/"/g, '');
-  const expected = typeof body.version === 'number' ? body.version : ifMatch !== undefined ? Number(ifMatch) : Number.NaN;
+  const expected =
+    typeof body.version === 'number' ? body.version : ifMatch !== undefined ? Number(ifMatch) : Number.NaN;
   if (!Number.isInteger(expected) || expected < 0) {
-    throw new ValidationError([{ field: 'version', reason: 'send the version you are replacing (0 when none is stored yet)' }]);
+    throw new ValidationError([
+      { field: 'version', reason: 'send the version you are replacing (0 when none is stored yet)' },
+    ]);
   }
   const parsed = kind.schema.safeParse(body.value);
   if (!parsed.success) {
-    throw new ValidationError(parsed.error.issues.map((i) => ({ field: ['value', ...i.path.map(String)].join('.'), reason: i.message })));
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({ field: ['value', ...i.path.map(String)].join('.'), reason: i.message })),
+    );
   }
   const doc = await deps.store.put(kind.name, parsed.data, expected, caller.userId, deps.clock.now().toISOString());
   return json(200, doc, { etag: `"${doc.version}"` });

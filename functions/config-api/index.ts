@@ -9,5 +9,9 @@ const env = functionEnv('configApi');
 const table = env.need('table:read').TABLE_NAME;
 
 export const handler = httpHandler(
-  makeConfigApi({ store: makeConfigRepository(makeDocumentClient(), table), kinds: CONFIG_KINDS, clock: { now: () => new Date() } }),
+  makeConfigApi({
+    store: makeConfigRepository(makeDocumentClient(), table),
+    kinds: CONFIG_KINDS,
+    clock: { now: () => new Date() },
+  }),
 );

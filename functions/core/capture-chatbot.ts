@@ -44,10 +44,14 @@ const ALREADY_KNOWN = 'Thank you! We already have your details, and the person l
 export const chatbotDeliveryId = (event: LexEvent) =>
   `lex-${createHash('sha256').update(`${event.bot.id}\n${event.sessionId}\n${event.sessionState.intent.name}`).digest('hex').slice(0, 32)}`;
 
-const findBotSource = (sources: SourceConfig[], botId: string) => sources.find((s) => s.kind === 'chatbot' && s.botId === botId);
+const findBotSource = (sources: SourceConfig[], botId: string) =>
+  sources.find((s) => s.kind === 'chatbot' && s.botId === botId);
 
 const transcriptOf = (event: LexEvent) =>
-  [event.sessionState.sessionAttributes?.[TRANSCRIPT_ATTRIBUTE], event.inputTranscript].filter((t) => t?.trim()).join('\n').slice(-MAX_TRANSCRIPT);
+  [event.sessionState.sessionAttributes?.[TRANSCRIPT_ATTRIBUTE], event.inputTranscript]
+    .filter((t) => t?.trim())
+    .join('\n')
+    .slice(-MAX_TRANSCRIPT);
 
 /** What a person should be asked when a value they gave is not usable; never echoes the value. */
 const askAgain = (field: string) =>
@@ -68,14 +72,30 @@ const validateSlots = (event: LexEvent, source: SourceConfig): LexResponse => {
     if (slot) return elicitSlot(event, slot, askAgain(issue.field));
   }
   const response = delegate(event);
-  response.sessionState.sessionAttributes = { ...response.sessionState.sessionAttributes, [TRANSCRIPT_ATTRIBUTE]: transcriptOf(event) };
+  response.sessionState.sessionAttributes = {
+    ...response.sessionState.sessionAttributes,
+    [TRANSCRIPT_ATTRIBUTE]: transcriptOf(event),
+  };
   return response;
 };
 
-const keepTranscript = async (deps: ChatbotDeps, source: SourceConfig, deliveryId: string, answer: CaptureAnswer, actor: Actor, transcript: string) => {
+const keepTranscript = async (
+  deps: ChatbotDeps,
+  source: SourceConfig,
+  deliveryId: string,
+  answer: CaptureAnswer,
+  actor: Actor,
+  transcript: string,
+) => {
   if (answer.status !== 'created' || !transcript) return;
   await deps.notes.addNote(
-    { id: `t${deliveryId.slice(4, 29)}`, leadId: answer.leadId, text: `Chatbot conversation (${source.name ?? source.id}):\n${transcript}`, author: actor.id, at: deps.clock.now().toISOString() },
+    {
+      id: `t${deliveryId.slice(4, 29)}`,
+      leadId: answer.leadId,
+      text: `Chatbot conversation (${source.name ?? source.id}):\n${transcript}`,
+      author: actor.id,
+      at: deps.clock.now().toISOString(),
+    },
     actor,
     { idempotent: true },
   );
@@ -88,7 +108,8 @@ const keepTranscript = async (deps: ChatbotDeps, source: SourceConfig, deliveryI
  */
 export const answerLexEvent = async (deps: ChatbotDeps, raw: unknown): Promise<LexResponse> => {
   const parsed = lexEventSchema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues), 'Not an Amazon Lex V2 code-hook event');
+  if (!parsed.success)
+    throw new ValidationError(fieldIssuesOf(parsed.error.issues), 'Not an Amazon Lex V2 code-hook event');
   const event = parsed.data;
   const source = findBotSource(deps.sources(), event.bot.id);
   if (!source) throw new NotFoundError('chatbot source for bot', event.bot.id);
@@ -97,20 +118,40 @@ export const answerLexEvent = async (deps: ChatbotDeps, raw: unknown): Promise<L
   const deliveryId = chatbotDeliveryId(event);
   const actor: Actor = { kind: 'source', id: source.id, source: 'CHATBOT' };
   try {
-    const answer = await countingRejects(deps.rejections, { sourceId: source.id, channel: 'CHATBOT', deliveryId, campaign: source.campaign }, () =>
-      captureLead(deps.capture, { payload: fromLexSlots(event.sessionState.intent, source.slotMapping), channel: 'CHATBOT', source, deliveryId, actor }),
+    const answer = await countingRejects(
+      deps.rejections,
+      { sourceId: source.id, channel: 'CHATBOT', deliveryId, campaign: source.campaign },
+      () =>
+        captureLead(deps.capture, {
+          payload: fromLexSlots(event.sessionState.intent, source.slotMapping),
+          channel: 'CHATBOT',
+          source,
+          deliveryId,
+          actor,
+        }),
     );
     await keepTranscript(deps, source, deliveryId, answer, actor, transcriptOf(event));
-    const response = closeFulfilled(event, answer.status === 'created' ? (source.fulfilledMessage ?? DEFAULT_FULFILLED) : ALREADY_KNOWN);
+    const response = closeFulfilled(
+      event,
+      answer.status === 'created' ? (source.fulfilledMessage ?? DEFAULT_FULFILLED) : ALREADY_KNOWN,
+    );
     // The bot (or the page around it) may link the conversation to its lead; an id, never personal data.
-    if (answer.leadId) response.sessionState.sessionAttributes = { ...response.sessionState.sessionAttributes, [LEAD_ID_ATTRIBUTE]: answer.leadId };
+    if (answer.leadId)
+      response.sessionState.sessionAttributes = {
+        ...response.sessionState.sessionAttributes,
+        [LEAD_ID_ATTRIBUTE]: answer.leadId,
+      };
     return response;
   } catch (error) {
     if (error instanceof ValidationError) {
       const fields = (error.details.issues ?? []).map((i) => i.field).join(', ');
-      return closeFailed(event, `Sorry, I could not take your details (${fields}). Please try again or use our contact form.`);
+      return closeFailed(
+        event,
+        `Sorry, I could not take your details (${fields}). Please try again or use our contact form.`,
+      );
     }
-    if (error instanceof LeadflowError && error.status < 500) return closeFailed(event, 'Sorry, I could not take your details just now. Please use our contact form.');
+    if (error instanceof LeadflowError && error.status < 500)
+      return closeFailed(event, 'Sorry, I could not take your details just now. Please use our contact form.');
     throw error;
   }
 };

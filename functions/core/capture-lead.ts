@@ -72,13 +72,19 @@ export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): P
  * Full jitter, capped: the losers of a burst spread out instead of queueing on the same key item again
  * in lockstep (each queued write that is bound to lose still holds the item for its turn).
  */
-const pauseAfterLoss = (lost: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_PAUSE_MS, 10 * 2 ** lost)));
+const pauseAfterLoss = (lost: number) =>
+  new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_PAUSE_MS, 10 * 2 ** lost)));
 
 type CapturePlan = { normalised: NormalisedLead; keys: DedupeKey[]; leadId: string };
 type Raced = { raced: true; holders?: KeyHolders[] };
 
 /** One round: look up (unless a lost round already told what the keys hold), decide, write. */
-const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, plan: CapturePlan, known?: KeyHolders[]): Promise<CaptureAnswer | Raced> => {
+const attemptCapture = async (
+  deps: CaptureDeps,
+  request: CaptureRequest,
+  plan: CapturePlan,
+  known?: KeyHolders[],
+): Promise<CaptureAnswer | Raced> => {
   const { source, deliveryId } = request;
   let holders = known;
   if (!holders) {
@@ -129,10 +135,17 @@ const attemptCapture = async (deps: CaptureDeps, request: CaptureRequest, plan: 
       actor: request.actor,
       action: 'created',
       to: 'Creation',
-      why: isDuplicate(matches) ? `captured from ${source.id}; ${matches.length} possible duplicate(s), policy ${source.duplicatePolicy}` : `captured from ${source.id}`,
+      why: isDuplicate(matches)
+        ? `captured from ${source.id}; ${matches.length} possible duplicate(s), policy ${source.duplicatePolicy}`
+        : `captured from ${source.id}`,
       data: { channel: request.channel, deliveryId },
     },
-    delivery: { sourceId: source.id, deliveryId, answer, expiresAt: Math.floor(Date.parse(now) / 1000) + DELIVERY_MEMORY_SECONDS },
+    delivery: {
+      sourceId: source.id,
+      deliveryId,
+      answer,
+      expiresAt: Math.floor(Date.parse(now) / 1000) + DELIVERY_MEMORY_SECONDS,
+    },
     seen: holders,
   });
   if (result.written) {

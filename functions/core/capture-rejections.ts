@@ -1,4 +1,10 @@
-import { LeadflowError, MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from './errors';
+import {
+  LeadflowError,
+  MalformedBodyError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from './errors';
 import { type BusEvent, makeEvent } from './events';
 import type { Channel } from './lead';
 import type { CaptureAnswer, Clock, EventPublisher } from './ports';
@@ -49,7 +55,12 @@ export const rejectReasonOf = (error: unknown): Pick<Rejection, 'reason' | 'stat
   if (!(error instanceof LeadflowError)) return undefined;
   const fields = (error.details.issues ?? []).map((i) => i.field);
   if (error instanceof ValidationError) return { reason: 'invalid', status: error.status, fields };
-  if (error instanceof MalformedBodyError || error instanceof UnsupportedMediaTypeError || error instanceof PayloadTooLargeError) return { reason: 'malformed', status: error.status, fields };
+  if (
+    error instanceof MalformedBodyError ||
+    error instanceof UnsupportedMediaTypeError ||
+    error instanceof PayloadTooLargeError
+  )
+    return { reason: 'malformed', status: error.status, fields };
   return undefined;
 };
 
@@ -88,7 +99,13 @@ export const countingRejects = async <T extends CaptureOutcome>(
     if (reason) await announceRejection(ports, { ...delivery, ...reason });
     throw error;
   }
-  if (answer.status === 'duplicate') await announceRejection(ports, { ...delivery, reason: 'duplicate', status: 202, duplicateOf: answer.leadId || undefined });
+  if (answer.status === 'duplicate')
+    await announceRejection(ports, {
+      ...delivery,
+      reason: 'duplicate',
+      status: 202,
+      duplicateOf: answer.leadId || undefined,
+    });
   if (answer.status === 'spam') await announceRejection(ports, { ...delivery, reason: 'spam', status: 202 });
   return answer;
 };

@@ -19,7 +19,8 @@ export type KeyHolders = { key: DedupeKey; leadIds: string[]; contactId?: string
 export const matchesFrom = (holders: KeyHolders[]): DuplicateMatch[] => {
   const matches: DuplicateMatch[] = [];
   for (const { key, leadIds, contactId, accountId } of holders) {
-    if (key.on !== 'domain') for (const id of [...leadIds].sort()) matches.push({ kind: 'lead', id, matchedOn: key.on, value: key.value });
+    if (key.on !== 'domain')
+      for (const id of [...leadIds].sort()) matches.push({ kind: 'lead', id, matchedOn: key.on, value: key.value });
     if (contactId) matches.push({ kind: 'contact', id: contactId, matchedOn: key.on, value: key.value });
     if (accountId) matches.push({ kind: 'account', id: accountId, matchedOn: key.on, value: key.value });
   }

@@ -36,14 +36,21 @@ export class MalformedBodyError extends LeadflowError {
 }
 export class UnsupportedMediaTypeError extends LeadflowError {
   constructor(received: string, accepted: string[]) {
-    super('unsupported-media-type', 415, `Content type '${received}' is not accepted; send one of ${accepted.join(', ')}`, {
-      issues: [{ field: 'content-type', reason: `expected one of ${accepted.join(', ')}` }],
-    });
+    super(
+      'unsupported-media-type',
+      415,
+      `Content type '${received}' is not accepted; send one of ${accepted.join(', ')}`,
+      {
+        issues: [{ field: 'content-type', reason: `expected one of ${accepted.join(', ')}` }],
+      },
+    );
   }
 }
 export class PayloadTooLargeError extends LeadflowError {
   constructor(limit: number) {
-    super('payload-too-large', 413, `The body exceeds ${limit} bytes`, { issues: [{ field: 'body', reason: `larger than ${limit} bytes` }] });
+    super('payload-too-large', 413, `The body exceeds ${limit} bytes`, {
+      issues: [{ field: 'body', reason: `larger than ${limit} bytes` }],
+    });
   }
 }
 export class UnauthorizedError extends LeadflowError {

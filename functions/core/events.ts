@@ -41,7 +41,12 @@ export type EventDetail = {
 
 export type BusEvent = { source: typeof EVENT_SOURCE; detailType: DetailType | ConfigDetailType; detail: EventDetail };
 
-export const makeEvent = (detailType: DetailType | ConfigDetailType, eventId: string, occurredAt: string, fields: Record<string, unknown>): BusEvent => ({
+export const makeEvent = (
+  detailType: DetailType | ConfigDetailType,
+  eventId: string,
+  occurredAt: string,
+  fields: Record<string, unknown>,
+): BusEvent => ({
   source: EVENT_SOURCE,
   detailType,
   detail: { version: 1, eventId, occurredAt, ...fields },

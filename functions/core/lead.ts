@@ -1,7 +1,14 @@
 import * as z from 'zod';
 import { nfc, WELL_FORMED } from './text';
 
-export const STAGES = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified', 'Converted', 'Disqualified'] as const;
+export const STAGES = [
+  'Creation',
+  'Assigned',
+  'MarketQualified',
+  'SalesQualified',
+  'Converted',
+  'Disqualified',
+] as const;
 export type Stage = (typeof STAGES)[number];
 export const OPEN_STAGES: readonly Stage[] = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified'];
 
@@ -9,7 +16,11 @@ export const CHANNELS = ['WEBHOOK', 'FORM', 'API', 'IMPORT', 'CHATBOT'] as const
 export type Channel = (typeof CHANNELS)[number];
 
 /** Who changed something, and through which door (ActorMetadata). */
-export type Actor = { kind: 'user' | 'system' | 'source'; id: string; source: 'API' | 'WEBHOOK' | 'FORM' | 'IMPORT' | 'CHATBOT' | 'WORKFLOW' };
+export type Actor = {
+  kind: 'user' | 'system' | 'source';
+  id: string;
+  source: 'API' | 'WEBHOOK' | 'FORM' | 'IMPORT' | 'CHATBOT' | 'WORKFLOW';
+};
 
 export const LEAD_TYPES = ['B2B', 'B2C'] as const;
 export type LeadType = (typeof LEAD_TYPES)[number];
@@ -30,7 +41,12 @@ const text = (max: number) =>
     .refine(...WELL_FORMED)
     .transform(nfc);
 /** Free text (notes, custom fields): any characters a person types, as well-formed Unicode in NFC. */
-const freeText = (max: number) => z.string().max(max).refine(...WELL_FORMED).transform(nfc);
+const freeText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine(...WELL_FORMED)
+    .transform(nfc);
 
 /** The canonical lead every source adapter produces. */
 export const canonicalLeadSchema = z
@@ -141,7 +157,10 @@ export type Lead = CanonicalLead & {
   parked?: boolean;
   approvalRuns?: number;
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
-  pendingNext?: { next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end'; timeoutSeconds: number } | null;
+  pendingNext?: {
+    next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end';
+    timeoutSeconds: number;
+  } | null;
   approval?: {
     run: number;
     chainIndex: number;

@@ -47,7 +47,11 @@ export const noMetrics: MetricsPort = { record: () => undefined };
 export type CaptureDelivery = { sourceId: string; channel: Channel; policy: DuplicatePolicy };
 
 /** The facts of one capture's outcome (an answer, or a thrown error that is the sender's fault). */
-export const captureFacts = (delivery: CaptureDelivery, outcome: { answer: CaptureOutcome } | { error: unknown }, ms: number): MetricFact[] => {
+export const captureFacts = (
+  delivery: CaptureDelivery,
+  outcome: { answer: CaptureOutcome } | { error: unknown },
+  ms: number,
+): MetricFact[] => {
   const { sourceId, channel, policy } = delivery;
   if ('error' in outcome) {
     const rejected = rejectReasonOf(outcome.error);
@@ -56,7 +60,8 @@ export const captureFacts = (delivery: CaptureDelivery, outcome: { answer: Captu
   const { answer } = outcome;
   const latency: MetricFact = { name: 'CaptureLatency', ms, channel };
   if (answer.status === 'spam') return [{ name: 'CapturesRejected', reason: 'spam', channel }, latency];
-  if (answer.status === 'duplicate') return [{ name: 'DuplicatesFound', policy }, { name: 'CapturesRejected', reason: 'duplicate', channel }, latency];
+  if (answer.status === 'duplicate')
+    return [{ name: 'DuplicatesFound', policy }, { name: 'CapturesRejected', reason: 'duplicate', channel }, latency];
   const duplicate: MetricFact[] = answer.duplicates.length > 0 ? [{ name: 'DuplicatesFound', policy }] : [];
   return [{ name: 'LeadsCaptured', sourceId, channel }, ...duplicate, latency];
 };
@@ -65,7 +70,11 @@ export const captureFacts = (delivery: CaptureDelivery, outcome: { answer: Captu
  * Runs one capture and records its facts, whether it answers or throws; the error goes on unchanged.
  * Latency is wall time on the monotonic clock (not the injected business clock, which tests pin).
  */
-export const measuredCapture = async <T extends CaptureOutcome>(metrics: MetricsPort | undefined, delivery: CaptureDelivery, capture: () => Promise<T>): Promise<T> => {
+export const measuredCapture = async <T extends CaptureOutcome>(
+  metrics: MetricsPort | undefined,
+  delivery: CaptureDelivery,
+  capture: () => Promise<T>,
+): Promise<T> => {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -85,7 +94,10 @@ export const agingFacts = (result: StepResult | undefined): MetricFact[] =>
     .map((e) => {
       // Our own event, serialised a line earlier by toEntries: its stage is the stage that aged.
       const detail = JSON.parse(e.Detail) as { stage?: unknown };
-      return { name: 'SlaBreaches', stage: typeof detail.stage === 'string' ? detail.stage : result?.stage ?? 'unknown' };
+      return {
+        name: 'SlaBreaches',
+        stage: typeof detail.stage === 'string' ? detail.stage : (result?.stage ?? 'unknown'),
+      };
     });
 
 /** The wait of a decided approval task (opened at `createdAt`, decided at `decidedAt`), in whole seconds. */

@@ -7,7 +7,10 @@ export const normaliseEmail = (email: string): string => email.trim().toLowerCas
 
 /** E.164, or null when the number cannot be a real one. */
 export const normalisePhone = (phone: string, country?: string): string | null => {
-  const parsed = parsePhoneNumberFromString(phone.trim(), country ? { defaultCountry: country as CountryCode } : undefined);
+  const parsed = parsePhoneNumberFromString(
+    phone.trim(),
+    country ? { defaultCountry: country as CountryCode } : undefined,
+  );
   return parsed?.isValid() ? parsed.number : null;
 };
 
@@ -46,7 +49,11 @@ export const normaliseLead = (lead: CanonicalLead): { lead: NormalisedLead; issu
   if (lead.phone) {
     const phone = normalisePhone(lead.phone, lead.country);
     if (phone) out.phone = phone;
-    else issues.push({ field: 'phone', reason: 'not a valid phone number (use international format, e.g. +49 30 1234567, or give country)' });
+    else
+      issues.push({
+        field: 'phone',
+        reason: 'not a valid phone number (use international format, e.g. +49 30 1234567, or give country)',
+      });
   }
   const websiteDomain = lead.website ? domainOfWebsite(lead.website) : undefined;
   if (lead.website && !websiteDomain) issues.push({ field: 'website', reason: 'not a valid web address' });

@@ -66,5 +66,10 @@ export type LeadReader = {
   /** The newest `limit` audit entries, oldest first. */
   audit(id: string, limit?: number): Promise<AuditEntry[]>;
   /** Newest first, by owner ("UNASSIGNED" for the queue) or by stage; a short page still says where the next starts unless it is the end. */
-  list(by: { owner: string } | { stage: string }, limit: number, from?: PageKey, filter?: ListFilter): Promise<Page<Lead>>;
+  list(
+    by: { owner: string } | { stage: string },
+    limit: number,
+    from?: PageKey,
+    filter?: ListFilter,
+  ): Promise<Page<Lead>>;
 };

@@ -16,7 +16,10 @@ export const FORMULA_TRIGGERS = ['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF
  * like one (`-5` typed into a form) is text and is escaped; a lone `-` is left as it is. Booleans are written `true`/`false`,
  * empty cells for null.
  */
-export const formulaSafeCsv = (lines: readonly (readonly CsvCell[])[], { windows = false }: { windows?: boolean } = {}): string =>
+export const formulaSafeCsv = (
+  lines: readonly (readonly CsvCell[])[],
+  { windows = false }: { windows?: boolean } = {},
+): string =>
   stringify(
     lines.map((line) => [...line]),
     {

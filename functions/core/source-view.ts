@@ -8,7 +8,12 @@ export type SourceView = {
   adapter: SourceConfig['adapter'];
   duplicatePolicy: SourceConfig['duplicatePolicy'];
   campaign?: string;
-  form?: { fieldMapping: Record<string, string>; allowedOrigins: string[]; redirectUrl?: string; honeypotField?: string };
+  form?: {
+    fieldMapping: Record<string, string>;
+    allowedOrigins: string[];
+    redirectUrl?: string;
+    honeypotField?: string;
+  };
   chatbot?: { botId: string; botAliasArns: string[]; slotMapping: Record<string, string>; fulfilledMessage?: string };
 };
 

@@ -1,28 +1,38 @@
 import * as z from 'zod';
 
 /** A source is one sender of leads: a campaign platform, a website form, manual entry or an import. */
-export const sourceConfigSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
-  name: z.string().min(1).optional(),
-  kind: z.enum(['webhook', 'form', 'api', 'import', 'chatbot']),
-  /** Payload format for webhooks. */
-  adapter: z.enum(['canonical', 'google-ads', 'lex-v2']).default('canonical'),
-  duplicatePolicy: z.enum(['reject', 'create', 'associate']).default('create'),
-  campaign: z.string().optional(),
-  /** Forms: form field name → canonical field (dotted for utm/consent). */
-  fieldMapping: z.record(z.string(), z.string()).optional(),
-  allowedOrigins: z.array(z.string()).default([]),
-  redirectUrl: z.string().url().optional(),
-  honeypotField: z.string().optional(),
-  /** Chatbots: the Amazon Lex V2 bot whose code hook delivers here (`bot.id` in its events). */
-  botId: z.string().regex(/^[A-Za-z0-9]{1,20}$/).optional(),
-  /** Chatbots: bot alias ARNs allowed to invoke the code-hook function (its resource policy on AWS). */
-  botAliasArns: z.array(z.string().regex(/^arn:aws[a-z-]*:lex:[a-z0-9-]+:\d{12}:bot-alias\/[A-Za-z0-9]+\/[A-Za-z0-9]+$/)).optional(),
-  /** Chatbots: slot name → canonical field (dotted for utm, `custom:<key>` for a custom field); unnamed slots keep their name. */
-  slotMapping: z.record(z.string(), z.string()).optional(),
-  /** Chatbots: what the bot says once the lead is stored. */
-  fulfilledMessage: z.string().max(500).optional(),
-}).refine((s) => s.kind !== 'chatbot' || s.botId, { message: 'a chatbot source names its Lex bot (botId)', path: ['botId'] });
+export const sourceConfigSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+    name: z.string().min(1).optional(),
+    kind: z.enum(['webhook', 'form', 'api', 'import', 'chatbot']),
+    /** Payload format for webhooks. */
+    adapter: z.enum(['canonical', 'google-ads', 'lex-v2']).default('canonical'),
+    duplicatePolicy: z.enum(['reject', 'create', 'associate']).default('create'),
+    campaign: z.string().optional(),
+    /** Forms: form field name → canonical field (dotted for utm/consent). */
+    fieldMapping: z.record(z.string(), z.string()).optional(),
+    allowedOrigins: z.array(z.string()).default([]),
+    redirectUrl: z.string().url().optional(),
+    honeypotField: z.string().optional(),
+    /** Chatbots: the Amazon Lex V2 bot whose code hook delivers here (`bot.id` in its events). */
+    botId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,20}$/)
+      .optional(),
+    /** Chatbots: bot alias ARNs allowed to invoke the code-hook function (its resource policy on AWS). */
+    botAliasArns: z
+      .array(z.string().regex(/^arn:aws[a-z-]*:lex:[a-z0-9-]+:\d{12}:bot-alias\/[A-Za-z0-9]+\/[A-Za-z0-9]+$/))
+      .optional(),
+    /** Chatbots: slot name → canonical field (dotted for utm, `custom:<key>` for a custom field); unnamed slots keep their name. */
+    slotMapping: z.record(z.string(), z.string()).optional(),
+    /** Chatbots: what the bot says once the lead is stored. */
+    fulfilledMessage: z.string().max(500).optional(),
+  })
+  .refine((s) => s.kind !== 'chatbot' || s.botId, {
+    message: 'a chatbot source names its Lex bot (botId)',
+    path: ['botId'],
+  });
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 
 export const sourcesSchema = z.array(sourceConfigSchema);
@@ -33,5 +43,8 @@ export const BUILT_IN_SOURCES: SourceConfig[] = [
   { id: 'import', kind: 'import', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
 ];
 
-export const findSource = (sources: SourceConfig[], id: string, kind?: SourceConfig['kind']): SourceConfig | undefined =>
-  [...sources, ...BUILT_IN_SOURCES].find((s) => s.id === id && (!kind || s.kind === kind));
+export const findSource = (
+  sources: SourceConfig[],
+  id: string,
+  kind?: SourceConfig['kind'],
+): SourceConfig | undefined => [...sources, ...BUILT_IN_SOURCES].find((s) => s.id === id && (!kind || s.kind === kind));

@@ -29,7 +29,10 @@ export const wellFormedJson = (value: unknown): { value: unknown; issues: FieldI
     const entries: [string, unknown][] = [];
     for (const [key, item] of Object.entries(node)) {
       if (!isWellFormed(key)) {
-        issues.push({ field: [...path, key.replace(LONE_SURROGATES, '\ufffd')].join('.'), reason: `the field name ${NOT_WELL_FORMED}` });
+        issues.push({
+          field: [...path, key.replace(LONE_SURROGATES, '\ufffd')].join('.'),
+          reason: `the field name ${NOT_WELL_FORMED}`,
+        });
         continue;
       }
       entries.push([key.normalize('NFC'), visit(item, [...path, key])]);

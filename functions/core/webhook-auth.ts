@@ -2,7 +2,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { UnauthorizedError } from './errors';
 import type { Clock } from './ports';
-import { acceptedSecrets, DEFAULT_GRACE_SECONDS, type WebhookSecrets, type WebhookSecretSet } from './webhook-secret-rotation';
+import {
+  acceptedSecrets,
+  DEFAULT_GRACE_SECONDS,
+  type WebhookSecrets,
+  type WebhookSecretSet,
+} from './webhook-secret-rotation';
 
 /**
  * How a webhook sender proves who it is, decided here and only here:
@@ -42,14 +47,25 @@ const sameSecret = (a: string, b: string) => {
 };
 
 /** Verifies a Standard Webhooks delivery against `secrets`; answers its `webhook-id`. */
-export const verifyStandardWebhook = (secrets: readonly string[], body: string, headers: StandardWebhookHeaders): string => {
+export const verifyStandardWebhook = (
+  secrets: readonly string[],
+  body: string,
+  headers: StandardWebhookHeaders,
+): string => {
   const { id, timestamp, signature } = headers;
-  const missing = [!id && 'webhook-id', !timestamp && 'webhook-timestamp', !signature && 'webhook-signature'].filter((m): m is string => Boolean(m));
-  if (!id || !timestamp || !signature) throw new UnauthorizedError(`missing header(s): ${missing.join(', ')}`, String(missing[0]));
+  const missing = [!id && 'webhook-id', !timestamp && 'webhook-timestamp', !signature && 'webhook-signature'].filter(
+    (m): m is string => Boolean(m),
+  );
+  if (!id || !timestamp || !signature)
+    throw new UnauthorizedError(`missing header(s): ${missing.join(', ')}`, String(missing[0]));
   let reason = 'No matching signature found';
   for (const secret of secrets) {
     try {
-      new Webhook(secret).verify(body, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, { jsonParse: false });
+      new Webhook(secret).verify(
+        body,
+        { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature },
+        { jsonParse: false },
+      );
       return id;
     } catch (error) {
       reason = (error as Error).message;
@@ -62,7 +78,8 @@ export const verifyStandardWebhook = (secrets: readonly string[], body: string, 
 
 /** Google signs nothing; it sends the configured key inside the body, which must be one of the accepted secrets. */
 export const checkGoogleKey = (secrets: readonly string[], key: string): void => {
-  if (!secrets.some((secret) => sameSecret(key, secret))) throw new UnauthorizedError('google_key does not match', 'google_key');
+  if (!secrets.some((secret) => sameSecret(key, secret)))
+    throw new UnauthorizedError('google_key does not match', 'google_key');
 };
 
 /** Only a signature or key that matched no secret can be cured by newer secrets; a stale timestamp or a missing header cannot. */
@@ -73,17 +90,27 @@ export const mayRereadSecrets = (error: unknown): boolean => {
 
 export type WebhookAuth = {
   /** The delivery's `webhook-id` when a secret of the source signed it; UnauthorizedError naming the header otherwise. */
-  standardWebhook(sourceId: string, secrets: WebhookSecretSet, body: string, headers: StandardWebhookHeaders): Promise<string>;
+  standardWebhook(
+    sourceId: string,
+    secrets: WebhookSecretSet,
+    body: string,
+    headers: StandardWebhookHeaders,
+  ): Promise<string>;
   /** Resolves when `key` is an accepted secret of the source; UnauthorizedError on `google_key` otherwise. */
   googleKey(sourceId: string, secrets: WebhookSecretSet, key: string): Promise<void>;
 };
 
 /** The webhook authentication of one function: checks run against a source's accepted secrets, re-read once on a miss. */
 export const makeWebhookAuth = (deps: WebhookAuthDeps): WebhookAuth => {
-  const accepted = (set: WebhookSecretSet) => acceptedSecrets(set, deps.clock.now(), deps.graceSeconds ?? DEFAULT_GRACE_SECONDS);
+  const accepted = (set: WebhookSecretSet) =>
+    acceptedSecrets(set, deps.clock.now(), deps.graceSeconds ?? DEFAULT_GRACE_SECONDS);
 
   /** Runs `check` with the cached secrets; on a miss, once more with secrets at most REFRESH_AFTER_MISS_MS old. */
-  const withSecrets = async <T>(sourceId: string, first: WebhookSecretSet, check: (secrets: string[]) => T): Promise<T> => {
+  const withSecrets = async <T>(
+    sourceId: string,
+    first: WebhookSecretSet,
+    check: (secrets: string[]) => T,
+  ): Promise<T> => {
     try {
       return check(accepted(first));
     } catch (error) {
@@ -95,7 +122,8 @@ export const makeWebhookAuth = (deps: WebhookAuthDeps): WebhookAuth => {
   };
 
   return {
-    standardWebhook: (sourceId, secrets, body, headers) => withSecrets(sourceId, secrets, (accepted) => verifyStandardWebhook(accepted, body, headers)),
+    standardWebhook: (sourceId, secrets, body, headers) =>
+      withSecrets(sourceId, secrets, (accepted) => verifyStandardWebhook(accepted, body, headers)),
     googleKey: (sourceId, secrets, key) => withSecrets(sourceId, secrets, (accepted) => checkGoogleKey(accepted, key)),
   };
 };

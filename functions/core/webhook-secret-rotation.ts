@@ -38,13 +38,16 @@ export const graceSecondsFrom = (raw: string | undefined): number => {
   if (raw === undefined || raw === '') return DEFAULT_GRACE_SECONDS;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > MAX_GRACE_SECONDS) {
-    throw new Error(`WEBHOOK_SECRET_GRACE_SECONDS must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}, received ${JSON.stringify(raw)}`);
+    throw new Error(
+      `WEBHOOK_SECRET_GRACE_SECONDS must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS}, received ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 };
 
 /** Until when the previous secret is accepted, for a rotation at `rotatedAt`. */
-export const previousValidUntil = (rotatedAt: Date, graceSeconds: number): Date => new Date(rotatedAt.getTime() + graceSeconds * 1000);
+export const previousValidUntil = (rotatedAt: Date, graceSeconds: number): Date =>
+  new Date(rotatedAt.getTime() + graceSeconds * 1000);
 
 /**
  * The secrets a delivery may be signed with at `now`: the current one, then the previous one while
@@ -52,15 +55,26 @@ export const previousValidUntil = (rotatedAt: Date, graceSeconds: number): Date 
  * refused (fail closed).
  */
 export const acceptedSecrets = (set: WebhookSecretSet, now: Date, graceSeconds: number): string[] => {
-  const previousOpen = set.previous !== undefined && set.rotatedAt !== undefined && now.getTime() < previousValidUntil(set.rotatedAt, graceSeconds).getTime();
-  return previousOpen && set.previous !== undefined && set.previous !== set.current ? [set.current, set.previous] : [set.current];
+  const previousOpen =
+    set.previous !== undefined &&
+    set.rotatedAt !== undefined &&
+    now.getTime() < previousValidUntil(set.rotatedAt, graceSeconds).getTime();
+  return previousOpen && set.previous !== undefined && set.previous !== set.current
+    ? [set.current, set.previous]
+    : [set.current];
 };
 
 /** A Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes (the spec asks for 24 to 64). */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 /** One rotation as the audit keeps it: who, when, which source, until when the previous secret works. Never the secret. */
-export type SecretRotation = { sourceId: string; rotationId: string; at: string; by: string; previousValidUntil: string };
+export type SecretRotation = {
+  sourceId: string;
+  rotationId: string;
+  at: string;
+  by: string;
+  previousValidUntil: string;
+};
 
 /** Port: each source's latest rotation and its audit trail. */
 export type SourceAuditLog = {
@@ -110,7 +124,12 @@ export type RotationResult = {
  * 4. `WebhookSecretRotated` is published (without the secret); its failure is reported, not thrown,
  *    because the caller must receive a secret that is already live.
  */
-export const rotateWebhookSecret = async (deps: RotationDeps, sourceId: string, by: string, options: { dropPrevious?: boolean } = {}): Promise<RotationResult> => {
+export const rotateWebhookSecret = async (
+  deps: RotationDeps,
+  sourceId: string,
+  by: string,
+  options: { dropPrevious?: boolean } = {},
+): Promise<RotationResult> => {
   const source = findSource([...deps.sources], sourceId, 'webhook');
   if (!source) throw new NotFoundError('webhook source', sourceId);
   const last = await deps.audit.lastRotation(source.id);
@@ -118,13 +137,22 @@ export const rotateWebhookSecret = async (deps: RotationDeps, sourceId: string, 
   const at = deps.clock.now();
   if (last && Date.parse(last.previousValidUntil) > at.getTime() && !options.dropPrevious) {
     const reason = `the secret before the current one is still accepted until ${last.previousValidUntil}; rotating again now stops it at once`;
-    throw new ConflictError(`Source '${source.id}' was rotated at ${last.at} by ${last.by}: ${reason}. Send {"dropPrevious": true} to rotate anyway.`, {
-      previousValidUntil: last.previousValidUntil,
-      issues: [{ field: 'dropPrevious', reason }],
-    });
+    throw new ConflictError(
+      `Source '${source.id}' was rotated at ${last.at} by ${last.by}: ${reason}. Send {"dropPrevious": true} to rotate anyway.`,
+      {
+        previousValidUntil: last.previousValidUntil,
+        issues: [{ field: 'dropPrevious', reason }],
+      },
+    );
   }
   const secret = (deps.newSecret ?? newWebhookSecret)();
-  const rotation: SecretRotation = { sourceId: source.id, rotationId: deps.ids.next(), at: at.toISOString(), by, previousValidUntil: previousValidUntil(at, deps.graceSeconds).toISOString() };
+  const rotation: SecretRotation = {
+    sourceId: source.id,
+    rotationId: deps.ids.next(),
+    at: at.toISOString(),
+    by,
+    previousValidUntil: previousValidUntil(at, deps.graceSeconds).toISOString(),
+  };
   await deps.audit.beginRotation(rotation, last?.rotationId);
   try {
     await deps.store.rotate(source.id, secret, rotation.rotationId);
@@ -132,12 +160,17 @@ export const rotateWebhookSecret = async (deps: RotationDeps, sourceId: string, 
     await deps.audit.abandonRotation(rotation, last, (error as Error).name || 'Error').catch(() => undefined);
     throw error;
   }
-  const event = makeEvent('WebhookSecretRotated', `WebhookSecretRotated#${source.id}#${rotation.rotationId}`, rotation.at, {
-    sourceId: source.id,
-    rotatedBy: by,
-    previousValidUntil: rotation.previousValidUntil,
-    actor: { kind: 'user', id: by, source: 'API' },
-  });
+  const event = makeEvent(
+    'WebhookSecretRotated',
+    `WebhookSecretRotated#${source.id}#${rotation.rotationId}`,
+    rotation.at,
+    {
+      sourceId: source.id,
+      rotatedBy: by,
+      previousValidUntil: rotation.previousValidUntil,
+      actor: { kind: 'user', id: by, source: 'API' },
+    },
+  );
   const failures: RotationResult['failures'] = [];
   await deps.bus.publish([event]).catch((error: unknown) => failures.push({ step: 'event', error }));
   return { rotation, secret, failures };

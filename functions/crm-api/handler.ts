@@ -9,7 +9,9 @@ import { routeBy } from '../http/router';
 
 const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
 
-const moveSchema = z.object({ stage: z.string().trim().min(1).max(60), comment: z.string().trim().max(2000).optional() }).strict();
+const moveSchema = z
+  .object({ stage: z.string().trim().min(1).max(60), comment: z.string().trim().max(2000).optional() })
+  .strict();
 
 /** Opportunities (visible like their lead), accounts and contacts (shared records: any signed-in user reads them); stage moves along the stage set. */
 export const makeCrmApi = (deps: CrmDeps) =>

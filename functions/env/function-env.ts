@@ -19,20 +19,33 @@ export type FunctionEnv = {
   settings<F extends keyof Settings>(fn: F): z.infer<Settings[F]>;
 };
 
-const settingsOf = (fn: FunctionName): z.ZodObject | undefined => (FUNCTION_SETTINGS as Partial<Record<FunctionName, z.ZodObject>>)[fn];
+const settingsOf = (fn: FunctionName): z.ZodObject | undefined =>
+  (FUNCTION_SETTINGS as Partial<Record<FunctionName, z.ZodObject>>)[fn];
 
 /** The schema of one function: house-wide, local overrides, exactly its needs, and its own settings. */
 const schemaOf = (fn: FunctionName) => {
-  const shapes = [HOUSE_SCHEMA.shape, LOCAL_SCHEMA.shape, ...FUNCTIONS[fn].needs.map((need) => NEED_SCHEMAS[need].shape), settingsOf(fn)?.shape ?? {}];
+  const shapes = [
+    HOUSE_SCHEMA.shape,
+    LOCAL_SCHEMA.shape,
+    ...FUNCTIONS[fn].needs.map((need) => NEED_SCHEMAS[need].shape),
+    settingsOf(fn)?.shape ?? {},
+  ];
   return z.object(Object.assign({}, ...shapes) as z.ZodRawShape);
 };
 
 /** The variables a function's needs imply (what lib/function-needs.ts sets for it). */
-export const needVariables = (fn: FunctionName): string[] => [...new Set(FUNCTIONS[fn].needs.flatMap((need) => Object.keys(NEED_SCHEMAS[need].shape)))];
+export const needVariables = (fn: FunctionName): string[] => [
+  ...new Set(FUNCTIONS[fn].needs.flatMap((need) => Object.keys(NEED_SCHEMAS[need].shape))),
+];
 
 /** Every variable a function may read: house-wide, local overrides, its needs' and its own settings. */
 export const variablesFor = (fn: FunctionName): string[] => [
-  ...new Set([...Object.keys(HOUSE_SCHEMA.shape), ...Object.keys(LOCAL_SCHEMA.shape), ...needVariables(fn), ...Object.keys(settingsOf(fn)?.shape ?? {})]),
+  ...new Set([
+    ...Object.keys(HOUSE_SCHEMA.shape),
+    ...Object.keys(LOCAL_SCHEMA.shape),
+    ...needVariables(fn),
+    ...Object.keys(settingsOf(fn)?.shape ?? {}),
+  ]),
 ];
 
 /**
@@ -40,13 +53,18 @@ export const variablesFor = (fn: FunctionName): string[] => [
  * own: a function whose `needs` miss a variable fails locally as it would on AWS.
  */
 export const environmentFor = (fn: FunctionName, values: Source): Record<string, string> =>
-  Object.fromEntries(variablesFor(fn).flatMap((name) => (values[name] === undefined ? [] : [[name, values[name] as string]])));
+  Object.fromEntries(
+    variablesFor(fn).flatMap((name) => (values[name] === undefined ? [] : [[name, values[name] as string]])),
+  );
 
 /** Parses a function's environment; the error names the function and every variable that is wrong and why. */
 export const functionEnv = (fn: FunctionName, source: Source = process.env): FunctionEnv => {
   const parsed = schemaOf(fn).safeParse(source);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')} ${i.code === 'invalid_type' && source[String(i.path[0])] === undefined ? 'is not set' : `is invalid: ${i.message}`}`);
+    const problems = parsed.error.issues.map(
+      (i) =>
+        `${String(i.path[0] ?? '?')} ${i.code === 'invalid_type' && source[String(i.path[0])] === undefined ? 'is not set' : `is invalid: ${i.message}`}`,
+    );
     throw new Error(`function ${fn}: environment variable ${problems.join('; ')}`);
   }
   const values = parsed.data as Record<string, unknown>;
@@ -56,7 +74,10 @@ export const functionEnv = (fn: FunctionName, source: Source = process.env): Fun
     house: pick(HOUSE_SCHEMA.shape) as House,
     local: pick(LOCAL_SCHEMA.shape) as Local,
     need: (need) => {
-      if (!FUNCTIONS[fn].needs.includes(need)) throw new Error(`function ${fn} reads the variables of need '${need}' but does not declare it in functions/routes.ts`);
+      if (!FUNCTIONS[fn].needs.includes(need))
+        throw new Error(
+          `function ${fn} reads the variables of need '${need}' but does not declare it in functions/routes.ts`,
+        );
       return pick(NEED_SCHEMAS[need].shape) as never;
     },
     settings: (of) => {
@@ -69,7 +90,10 @@ export const functionEnv = (fn: FunctionName, source: Source = process.env): Fun
 /** House-wide variables alone, for what is built before a function's composition runs (the logger). */
 export const houseEnv = (source: Source = process.env): House => {
   const parsed = HOUSE_SCHEMA.safeParse(source);
-  if (!parsed.success) throw new Error(`environment variable ${parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `environment variable ${parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 };
 

@@ -83,7 +83,10 @@ export const HOUSE_SCHEMA = z.object({
   [ENV.SOURCES]: optionalText,
   // Every function may compose events the state machine puts on the bus (workflowSteps), so all know its name.
   [ENV.EVENT_BUS_NAME]: text.default(EVENT_BUS_NAME),
-  [ENV.LOG_LEVEL]: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).optional()),
+  [ENV.LOG_LEVEL]: z.preprocess(
+    (v) => (typeof v === 'string' ? v.toUpperCase() : v),
+    z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT', 'CRITICAL']).optional(),
+  ),
 });
 
 /**
@@ -96,12 +99,19 @@ export const NEED_SCHEMAS = {
   'workflow:start': z.object({ [ENV.STATE_MACHINE_ARN]: text }),
   'workflow:callback': z.object({ [ENV.STATE_MACHINE_ARN]: text }),
   'bus:put': z.object({ [ENV.EVENT_BUS_NAME]: text }),
-  'secrets:webhooks': z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: optionalText, [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds }),
+  'secrets:webhooks': z.object({
+    [ENV.WEBHOOK_SECRET_PREFIX]: optionalText,
+    [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds,
+  }),
   'secrets:rotate': z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: text, [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds }),
   // Locally there is no bucket: attachments go to BLOB_DIR and imports are posted as rows.
   attachments: z.object({ [ENV.ATTACHMENTS_BUCKET]: optionalText }),
   imports: z.object({ [ENV.IMPORTS_BUCKET]: optionalText }),
-  email: z.object({ [ENV.NOTIFY_FROM]: optionalText, [ENV.NOTIFY_EMAIL_DOMAIN]: optionalText, [ENV.CONSOLE_URL]: optionalText }),
+  email: z.object({
+    [ENV.NOTIFY_FROM]: optionalText,
+    [ENV.NOTIFY_EMAIL_DOMAIN]: optionalText,
+    [ENV.CONSOLE_URL]: optionalText,
+  }),
 } satisfies Record<FunctionNeed, z.ZodObject>;
 
 /** Tuning of single functions, set by the construct that owns it (lib/import-workflow.ts) or by an operator. */

@@ -12,22 +12,29 @@ const parseGroups = (raw: unknown): Group[] => {
   const values = Array.isArray(raw)
     ? raw.map(String)
     : typeof raw === 'string'
-      ? raw.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean)
+      ? raw
+          .replace(/^\[|\]$/g, '')
+          .split(/[\s,]+/)
+          .filter(Boolean)
       : [];
   return values.filter((g): g is Group => (GROUPS as readonly string[]).includes(g));
 };
 
 /** The caller as the JWT authorizer (Cognito on AWS, the local server here) described them. */
 export const callerOf = (event: APIGatewayProxyEventV2): Caller => {
-  const context = event.requestContext as APIGatewayProxyEventV2['requestContext'] & { authorizer?: { jwt?: { claims?: JwtClaims } } };
+  const context = event.requestContext as APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { jwt?: { claims?: JwtClaims } };
+  };
   const claims = context.authorizer?.jwt?.claims;
   const userId = claims?.['cognito:username'] ?? claims?.username ?? claims?.sub;
-  if (!claims || typeof userId !== 'string' || userId.length === 0) throw new UnauthorizedError('a bearer token is required');
+  if (!claims || typeof userId !== 'string' || userId.length === 0)
+    throw new UnauthorizedError('a bearer token is required');
   return { userId, groups: parseGroups(claims['cognito:groups']) };
 };
 
 export { isManager } from '../core/lead-access';
 
 export const requireGroup = (caller: Caller, ...groups: Group[]): void => {
-  if (!groups.some((g) => caller.groups.includes(g))) throw new ForbiddenError(`this needs one of the groups: ${groups.join(', ')}`);
+  if (!groups.some((g) => caller.groups.includes(g)))
+    throw new ForbiddenError(`this needs one of the groups: ${groups.join(', ')}`);
 };

@@ -10,7 +10,8 @@ export const headerOf = (event: APIGatewayProxyEventV2, name: string): string | 
   return undefined;
 };
 
-export const mediaTypeOf = (event: APIGatewayProxyEventV2): string => (headerOf(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+export const mediaTypeOf = (event: APIGatewayProxyEventV2): string =>
+  (headerOf(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 
 /** The body exactly as sent (signatures are computed over these bytes). */
 export const rawBody = (event: APIGatewayProxyEventV2): string => {
@@ -39,7 +40,8 @@ export const parseJson = (text: string): unknown => {
     throw new MalformedBodyError(`the body is not valid JSON: ${(error as Error).message}`);
   }
   const checked = wellFormedJson(value);
-  if (checked.issues.length > 0) throw new ValidationError(checked.issues, 'The request holds text that is not well-formed Unicode');
+  if (checked.issues.length > 0)
+    throw new ValidationError(checked.issues, 'The request holds text that is not well-formed Unicode');
   return checked.value;
 };
 
@@ -48,8 +50,10 @@ export const jsonBody = (event: APIGatewayProxyEventV2, { optional = false } = {
   const text = rawBody(event);
   if (optional && text.trim() === '') return {};
   const type = mediaTypeOf(event);
-  if (type !== 'application/json' && !type.endsWith('+json')) throw new UnsupportedMediaTypeError(type || '(none)', ['application/json']);
+  if (type !== 'application/json' && !type.endsWith('+json'))
+    throw new UnsupportedMediaTypeError(type || '(none)', ['application/json']);
   const value = parseJson(text);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new MalformedBodyError('the body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new MalformedBodyError('the body must be a JSON object');
   return value;
 };

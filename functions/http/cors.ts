@@ -12,4 +12,5 @@ export const CORS = {
 } as const;
 
 /** Website-form origins: a form posting with fetch() from its site needs the API to allow that origin. */
-export const formOrigins = (sources: readonly SourceConfig[]): string[] => sources.flatMap((s) => (s.kind === 'form' ? s.allowedOrigins : []));
+export const formOrigins = (sources: readonly SourceConfig[]): string[] =>
+  sources.flatMap((s) => (s.kind === 'form' ? s.allowedOrigins : []));

@@ -25,15 +25,28 @@ const MAX_CURSOR_CHARS = 2048;
 const MAX_VALUE_CHARS = 512;
 
 const pageKeySchema = z
-  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), z.union([z.string().min(1).max(MAX_VALUE_CHARS), z.number().finite()]))
-  .refine((key) => Object.keys(key).length >= 1 && Object.keys(key).length <= 4, { message: 'one to four key attributes' });
+  .record(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/),
+    z.union([z.string().min(1).max(MAX_VALUE_CHARS), z.number().finite()]),
+  )
+  .refine((key) => Object.keys(key).length >= 1 && Object.keys(key).length <= 4, {
+    message: 'one to four key attributes',
+  });
 
 const envelopeSchema = z.object({ v: z.literal(1), list: z.string(), at: pageKeySchema, h: z.string() }).strict();
 
-const canonical = (key: PageKey) => JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]));
+const canonical = (key: PageKey) =>
+  JSON.stringify(
+    Object.keys(key)
+      .sort()
+      .map((k) => [k, key[k]]),
+  );
 
 const bindingHash = (list: string, scope: string, key: PageKey) =>
-  createHash('sha256').update(JSON.stringify([list, scope, canonical(key)])).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(JSON.stringify([list, scope, canonical(key)]))
+    .digest('base64url')
+    .slice(0, 22);
 
 export const cursorCodec = (list: string): CursorCodec => ({
   encode(key, scope) {
@@ -53,7 +66,8 @@ export const cursorCodec = (list: string): CursorCodec => ({
     if (!parsed.success) throw new InvalidCursorError();
     const { list: from, at, h } = parsed.data;
     if (from !== list) throw new InvalidCursorError('a cursor of another list; start this list again without it');
-    if (h !== bindingHash(list, scope, at)) throw new InvalidCursorError('a cursor of another query or a changed one; start again without it');
+    if (h !== bindingHash(list, scope, at))
+      throw new InvalidCursorError('a cursor of another query or a changed one; start again without it');
     return at;
   },
 });

@@ -64,6 +64,7 @@ export const checkPathIds = (event: Pick<APIGatewayProxyEventV2, 'routeKey' | 'p
   const kinds = PATH_PARAMETERS[template] ?? {};
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
     const kind = kinds[name];
-    if (!kind || value === undefined || !ID_SHAPES[kind].test(value)) throw new NotFoundError(kind ?? name, shown(value ?? ''));
+    if (!kind || value === undefined || !ID_SHAPES[kind].test(value))
+      throw new NotFoundError(kind ?? name, shown(value ?? ''));
   }
 };

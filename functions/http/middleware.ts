@@ -14,7 +14,8 @@ type HttpEvent = APIGatewayProxyEventV2;
 const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: (request) => {
     const { error } = request;
-    if (!(error instanceof LeadflowError)) logger.error('unhandled error', { error: error as Error, path: request.event.rawPath });
+    if (!(error instanceof LeadflowError))
+      logger.error('unhandled error', { error: error as Error, path: request.event.rawPath });
     request.response = problem(error, request.event.rawPath);
   },
 });
@@ -43,4 +44,5 @@ export const httpHandler = <E extends HttpEvent>(lambdaHandler: (event: E, conte
     .handler(lambdaHandler);
 
 /** The same stack for functions that are not HTTP routes: bus consumers, workflow steps, import steps, schedules. */
-export const eventHandler = <E, R>(lambdaHandler: (event: E, context: Context) => Promise<R>) => observed(middy<E, R>()).handler(lambdaHandler);
+export const eventHandler = <E, R>(lambdaHandler: (event: E, context: Context) => Promise<R>) =>
+  observed(middy<E, R>()).handler(lambdaHandler);

@@ -23,7 +23,8 @@ const EMPTY_FLUSH = 'No application metrics to publish';
 const metricsLogger = {
   debug: (...args: unknown[]) => logger.debug(String(args[0])),
   info: (...args: unknown[]) => logger.info(String(args[0])),
-  warn: (...args: unknown[]) => (String(args[0]).startsWith(EMPTY_FLUSH) ? logger.debug(String(args[0])) : logger.warn(String(args[0]))),
+  warn: (...args: unknown[]) =>
+    String(args[0]).startsWith(EMPTY_FLUSH) ? logger.debug(String(args[0])) : logger.warn(String(args[0])),
   error: (...args: unknown[]) => logger.error(String(args[0])),
 };
 

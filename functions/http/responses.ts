@@ -13,8 +13,13 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
 export const problem = (error: unknown, instance?: string, headers: Record<string, string> = {}): HttpResult => {
   const details = toProblem(error, instance);
   // RFC 9110: a 503 says when to come back, so well-behaved senders retry instead of giving up.
-  const retryAfter: Record<string, string> = error instanceof RetryLaterError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
-  return { statusCode: details.status, headers: { 'content-type': 'application/problem+json', ...retryAfter, ...headers }, body: JSON.stringify(details) };
+  const retryAfter: Record<string, string> =
+    error instanceof RetryLaterError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  return {
+    statusCode: details.status,
+    headers: { 'content-type': 'application/problem+json', ...retryAfter, ...headers },
+    body: JSON.stringify(details),
+  };
 };
 
 export const redirect = (location: string): HttpResult => ({ statusCode: 303, headers: { location }, body: '' });

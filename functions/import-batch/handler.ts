@@ -29,9 +29,17 @@ export type ImportBatchFnDeps = {
 
 const eventSchema = z.discriminatedUnion('step', [
   z.object({ step: z.literal('prepare'), bucket: z.string().min(1), key: z.string().min(1) }),
-  z.object({ step: z.literal('batch'), jobId: z.string().min(1), items: z.array(z.record(z.string(), z.string())).max(1000) }),
+  z.object({
+    step: z.literal('batch'),
+    jobId: z.string().min(1),
+    items: z.array(z.record(z.string(), z.string())).max(1000),
+  }),
   z.object({ step: z.literal('finish'), jobId: z.string().min(1) }),
-  z.object({ step: z.literal('fail'), key: z.string(), error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough() }),
+  z.object({
+    step: z.literal('fail'),
+    key: z.string(),
+    error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).passthrough(),
+  }),
 ]);
 export type ImportStepEvent = z.input<typeof eventSchema>;
 
@@ -65,7 +73,8 @@ export const makeImportBatchHandler = (deps: ImportBatchFnDeps) => async (raw: I
         try {
           mapping = resolveMapping(headers, job.mappingFile);
         } catch (error) {
-          if (error instanceof MappingError) throw new ImportFileError(`the columns cannot be mapped: ${error.message}`);
+          if (error instanceof MappingError)
+            throw new ImportFileError(`the columns cannot be mapped: ${error.message}`);
           throw error;
         }
         await deps.files.upload(event.bucket, rowsObjectKey(jobId), output);
@@ -81,7 +90,10 @@ export const makeImportBatchHandler = (deps: ImportBatchFnDeps) => async (raw: I
       const source = findSource(deps.sources(), job.sourceId, 'import');
       if (!source) throw new NotFoundError('import source', job.sourceId);
       const rows = event.items.map((item) => rowOfItem(item, job.headers.length));
-      const outcomes = await importBatch({ capture: deps.capture, store: deps.store, concurrency: deps.concurrency }, { job, source, rows, actor: job.createdBy });
+      const outcomes = await importBatch(
+        { capture: deps.capture, store: deps.store, concurrency: deps.concurrency },
+        { job, source, rows, actor: job.createdBy },
+      );
       // The Map keeps every batch's output: keep it small (counts live on the job).
       return { rows: outcomes.length };
     }
@@ -90,7 +102,8 @@ export const makeImportBatchHandler = (deps: ImportBatchFnDeps) => async (raw: I
       if (!job) throw new NotFoundError('import', event.jobId);
       const status = statusOf(job);
       const processed = job.counts.created + job.counts.duplicates + job.counts.rejected;
-      if (status !== 'completed') throw new Error(`import ${job.jobId} has outcomes for ${processed} of ${job.totalRows ?? '?'} rows`);
+      if (status !== 'completed')
+        throw new Error(`import ${job.jobId} has outcomes for ${processed} of ${job.totalRows ?? '?'} rows`);
       return { jobId: job.jobId, status, counts: job.counts, totalRows: job.totalRows };
     }
     case 'fail': {

@@ -26,7 +26,11 @@ const bucket = makeTokenBucket({ ratePerSecond: pacing.IMPORT_STARTS_PER_SECOND,
 
 export const handler = eventHandler(
   makeImportBatchHandler({
-    capture: { ...capture, store: makeBatchedCaptureStore(db, table), workflow: pacedStarter(capture.workflow, bucket) },
+    capture: {
+      ...capture,
+      store: makeBatchedCaptureStore(db, table),
+      workflow: pacedStarter(capture.workflow, bucket),
+    },
     store: makeImportRepository(db, table),
     sources: () => sources,
     files: makeImportFiles(),

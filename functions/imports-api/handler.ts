@@ -3,7 +3,15 @@ import * as z from 'zod';
 import type { CaptureDeps } from '../core/capture-lead';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { MAX_COLUMNS, MappingError, mappingFileSchema, resolveMapping } from '../core/import/column-mapping';
-import { type ImportJob, type ImportStore, importBatch, jobIdOf, MAX_ROWS_PER_BATCH, statusOf, ZERO_COUNTS } from '../core/import/import-job';
+import {
+  type ImportJob,
+  type ImportStore,
+  importBatch,
+  jobIdOf,
+  MAX_ROWS_PER_BATCH,
+  statusOf,
+  ZERO_COUNTS,
+} from '../core/import/import-job';
 import { reportHeader, reportLine } from '../core/import/rejected-report';
 import type { ImportUploads } from '../core/import/ports';
 import { formulaSafeCsv } from '../core/safe-csv';
@@ -13,7 +21,6 @@ import { type Caller, callerOf, isManager } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { type HttpResult, json } from '../http/responses';
 import { routeBy } from '../http/router';
-
 
 export type ImportsApiDeps = {
   capture: CaptureDeps;
@@ -33,7 +40,10 @@ const createSchema = z
     contentHash: z.string().regex(/^[0-9a-f]{64}$/i, { message: 'must be the SHA-256 of the file, in hex' }),
     source: z.string().min(1).max(63).default('import'),
     sheet: z.string().max(100).optional(),
-    headers: z.array(z.string().max(500)).max(MAX_COLUMNS, { message: `at most ${MAX_COLUMNS} columns are accepted` }).optional(),
+    headers: z
+      .array(z.string().max(500))
+      .max(MAX_COLUMNS, { message: `at most ${MAX_COLUMNS} columns are accepted` })
+      .optional(),
     mapping: z.unknown().optional(),
   })
   .strict();
@@ -41,12 +51,15 @@ const createSchema = z
 const rowsSchema = z
   .object({
     rows: z
-      .array(z.object({ rowNumber: z.number().int().min(2), values: z.array(z.string().max(MAX_CELL)).max(MAX_COLUMNS) }).strict())
+      .array(
+        z
+          .object({ rowNumber: z.number().int().min(2), values: z.array(z.string().max(MAX_CELL)).max(MAX_COLUMNS) })
+          .strict(),
+      )
       .max(MAX_ROWS_PER_BATCH, { message: `at most ${MAX_ROWS_PER_BATCH} rows per request` }),
     totalRows: z.number().int().min(0).optional(),
   })
   .strict();
-
 
 const jobView = (job: ImportJob) => ({
   jobId: job.jobId,
@@ -81,12 +94,16 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       const source = findSource(deps.sources(), body.source, 'import');
       if (!source) throw new NotFoundError('import source', body.source);
       const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
-      if (mappingFile && !mappingFile.success) throw new ValidationError(fieldIssuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))));
+      if (mappingFile && !mappingFile.success)
+        throw new ValidationError(
+          fieldIssuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))),
+        );
       let mapping: ImportJob['mapping'] = { targets: [], defaults: {} };
       try {
         if (body.headers) mapping = resolveMapping(body.headers, mappingFile?.data);
       } catch (error) {
-        if (error instanceof MappingError) throw new ValidationError(error.issues, 'The file\u2019s columns cannot be mapped');
+        if (error instanceof MappingError)
+          throw new ValidationError(error.issues, 'The file\u2019s columns cannot be mapped');
         throw error;
       }
       const jobId = jobIdOf(body.contentHash, source.id, mappingFile?.data, body.sheet);
@@ -106,8 +123,15 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       });
       if (job.createdBy.id !== caller.userId && !isManager(caller)) throw new NotFoundError('import', jobId);
       const uploadUrl = deps.uploads ? await deps.uploads.uploadUrl(jobId, body.fileName, body.contentHash) : undefined;
-      const fresh = job.createdAt === createdAt && job.createdBy.id === caller.userId && job.counts.created + job.counts.rejected + job.counts.duplicates === 0;
-      return json(fresh ? 201 : 200, { ...jobView(job), ...(uploadUrl ? { uploadUrl } : {}) }, { location: `/imports/${jobId}` });
+      const fresh =
+        job.createdAt === createdAt &&
+        job.createdBy.id === caller.userId &&
+        job.counts.created + job.counts.rejected + job.counts.duplicates === 0;
+      return json(
+        fresh ? 201 : 200,
+        { ...jobView(job), ...(uploadUrl ? { uploadUrl } : {}) },
+        { location: `/imports/${jobId}` },
+      );
     },
 
     'POST /imports/{id}/rows': async (event) => {
@@ -116,7 +140,13 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       const parsed = rowsSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const ragged = parsed.data.rows.find((r) => r.values.length !== job.headers.length);
-      if (ragged) throw new ValidationError([{ field: `rows.${ragged.rowNumber}`, reason: `has ${ragged.values.length} values; the header has ${job.headers.length} columns` }]);
+      if (ragged)
+        throw new ValidationError([
+          {
+            field: `rows.${ragged.rowNumber}`,
+            reason: `has ${ragged.values.length} values; the header has ${job.headers.length} columns`,
+          },
+        ]);
       const source = findSource(deps.sources(), job.sourceId, 'import');
       if (!source) throw new NotFoundError('import source', job.sourceId);
       const results = await importBatch(
@@ -133,10 +163,14 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
     'GET /imports/{id}/rejected': async (event): Promise<HttpResult> => {
       const job = await visibleJob(callerOf(event), jobIdOfPath(event));
       const lines: string[][] = [reportHeader(job.headers)];
-      for await (const { outcome, values } of deps.store.rejectedRows(job.jobId)) lines.push(reportLine(outcome, values));
+      for await (const { outcome, values } of deps.store.rejectedRows(job.jobId))
+        lines.push(reportLine(outcome, values));
       return {
         statusCode: 200,
-        headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${job.jobId}.rejected.csv"` },
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${job.jobId}.rejected.csv"`,
+        },
         body: formulaSafeCsv(lines),
       };
     },

@@ -25,7 +25,11 @@ const starts = makeTokenBucket({ ratePerSecond: rate, burst: rate });
 export const handler = httpHandler(
   makeImportsApi({
     // Same capture core and items as every channel; rows captured together share round trips.
-    capture: { ...capture, store: makeBatchedCaptureStore(db, table), workflow: pacedStarter(capture.workflow, starts) },
+    capture: {
+      ...capture,
+      store: makeBatchedCaptureStore(db, table),
+      workflow: pacedStarter(capture.workflow, starts),
+    },
     store: makeImportRepository(db, table),
     sources: () => sources,
     clock: { now: () => new Date() },

@@ -11,7 +11,11 @@ import { json } from '../http/responses';
 import { routeBy } from '../http/router';
 
 const bodySchema = z
-  .object({ reason: z.string().trim().min(1).max(500).optional(), convertToContact: z.boolean().optional(), comment: z.string().max(2000).optional() })
+  .object({
+    reason: z.string().trim().min(1).max(500).optional(),
+    convertToContact: z.boolean().optional(),
+    comment: z.string().max(2000).optional(),
+  })
   .strict();
 
 /** POST /leads/{id}/actions/{action}: qualify, handoff, distribute, disqualify, convert. */
@@ -23,9 +27,15 @@ export const makeLeadActionsApi = (ports: EditPorts) =>
       if (!isRepAction(action)) throw new NotFoundError('action', action);
       const parsed = bodySchema.safeParse(jsonBody(event, { optional: true }));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
-      const { lead, next } = await whenSettled(() => actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller }));
+      const { lead, next } = await whenSettled(() =>
+        actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller }),
+      );
       const pending = pendingApprovalOf(lead, await ports.config.approvals());
-      return json(200, { lead: leadView(lead, allowedActions(lead, await ports.config.stages()), pending), stage: lead.stage, next });
+      return json(200, {
+        lead: leadView(lead, allowedActions(lead, await ports.config.stages()), pending),
+        stage: lead.stage,
+        next,
+      });
     },
 
     /** Corrects a lead's fields (null clears one); the answer is the lead as it now stands. */

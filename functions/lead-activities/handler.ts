@@ -1,5 +1,11 @@
 import { whenSettled } from '../core/lifecycle/act-on-lead';
-import { type ActivityOutcome, type ActivityPorts, activityTypes, parseActivity, recordActivity } from '../core/scoring/activities';
+import {
+  type ActivityOutcome,
+  type ActivityPorts,
+  activityTypes,
+  parseActivity,
+  recordActivity,
+} from '../core/scoring/activities';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
@@ -33,7 +39,12 @@ export const makeLeadActivitiesApi = (ports: ActivityPorts) =>
       const scoring = await ports.config.scoring();
       const activity = parseActivity(jsonBody(event), activityTypes(scoring.config.value.rules), ports.clock.now());
       const outcome = await whenSettled(() =>
-        recordActivity(ports, { leadId: event.pathParameters?.id ?? '', activity, actor: { kind: 'user', id: caller.userId, source: 'API' }, viewer: caller }),
+        recordActivity(ports, {
+          leadId: event.pathParameters?.id ?? '',
+          activity,
+          actor: { kind: 'user', id: caller.userId, source: 'API' },
+          viewer: caller,
+        }),
       );
       return json(outcome.duplicate ? 200 : 201, activityView(outcome));
     },

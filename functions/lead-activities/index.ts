@@ -10,5 +10,10 @@ const env = functionEnv('leadActivities');
 const table = env.need('table:read').TABLE_NAME;
 
 export const handler = httpHandler(
-  makeLeadActivitiesApi(activityPorts(makeDocumentClient(), table, { config: lifecyclePortsFromEnv(env).config, publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME) })),
+  makeLeadActivitiesApi(
+    activityPorts(makeDocumentClient(), table, {
+      config: lifecyclePortsFromEnv(env).config,
+      publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
+    }),
+  ),
 );

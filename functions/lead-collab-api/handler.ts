@@ -1,6 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { fieldIssuesOf, ValidationError } from '../core/errors';
-import { addNote, attachmentDownload, changeFollower, type CollabDeps, leadFeed, startAttachment } from '../core/feed/lead-collab';
+import {
+  addNote,
+  attachmentDownload,
+  changeFollower,
+  type CollabDeps,
+  leadFeed,
+  startAttachment,
+} from '../core/feed/lead-collab';
 import { type NotificationPreferences, preferencesSchema } from '../core/notifications/preferences';
 import { callerOf } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
@@ -11,7 +18,10 @@ import { routeBy } from '../http/router';
 const FEED_CURSOR = cursorCodec('feed');
 
 export type LeadCollabDeps = CollabDeps & {
-  preferences: { get(user: string): Promise<NotificationPreferences>; put(user: string, prefs: NotificationPreferences, at: string): Promise<NotificationPreferences> };
+  preferences: {
+    get(user: string): Promise<NotificationPreferences>;
+    put(user: string, prefs: NotificationPreferences, at: string): Promise<NotificationPreferences>;
+  };
 };
 
 const leadId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
@@ -27,7 +37,13 @@ const followerBody = (event: APIGatewayProxyEventV2) => {
 export const makeLeadCollabApi = (deps: LeadCollabDeps) =>
   routeBy({
     'POST /leads/{id}/notes': async (event) => {
-      const note = await addNote(deps, callerOf(event), leadId(event), jsonBody(event), headerOf(event, 'idempotency-key'));
+      const note = await addNote(
+        deps,
+        callerOf(event),
+        leadId(event),
+        jsonBody(event),
+        headerOf(event, 'idempotency-key'),
+      );
       return json(201, note);
     },
     'POST /leads/{id}/attachments': async (event) => {
@@ -35,9 +51,14 @@ export const makeLeadCollabApi = (deps: LeadCollabDeps) =>
       return json(201, answer, { location: `/leads/${leadId(event)}/attachments/${answer.attachment.id}` });
     },
     'GET /leads/{id}/attachments/{attachmentId}': async (event) =>
-      json(200, await attachmentDownload(deps, callerOf(event), leadId(event), event.pathParameters?.attachmentId ?? '')),
-    'POST /leads/{id}/followers': async (event) => json(200, await changeFollower(deps, callerOf(event), leadId(event), followerBody(event), true)),
-    'DELETE /leads/{id}/followers': async (event) => json(200, await changeFollower(deps, callerOf(event), leadId(event), followerBody(event), false)),
+      json(
+        200,
+        await attachmentDownload(deps, callerOf(event), leadId(event), event.pathParameters?.attachmentId ?? ''),
+      ),
+    'POST /leads/{id}/followers': async (event) =>
+      json(200, await changeFollower(deps, callerOf(event), leadId(event), followerBody(event), true)),
+    'DELETE /leads/{id}/followers': async (event) =>
+      json(200, await changeFollower(deps, callerOf(event), leadId(event), followerBody(event), false)),
     'GET /leads/{id}/feed': async (event) => {
       const caller = callerOf(event);
       const q = event.queryStringParameters ?? {};
@@ -54,6 +75,9 @@ export const makeLeadCollabApi = (deps: LeadCollabDeps) =>
       const caller = callerOf(event);
       const parsed = preferencesSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
-      return json(200, { user: caller.userId, preferences: await deps.preferences.put(caller.userId, parsed.data, deps.clock.now().toISOString()) });
+      return json(200, {
+        user: caller.userId,
+        preferences: await deps.preferences.put(caller.userId, parsed.data, deps.clock.now().toISOString()),
+      });
     },
   });

@@ -41,14 +41,17 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const requested = event.queryStringParameters?.source;
       const source = findSource(deps.sources(), requested ?? 'manual', 'api');
       if (!source) throw new NotFoundError('source', requested ?? 'manual');
-      const answer = await measuredCapture(deps.capture.metrics, { sourceId: source.id, channel: 'API', policy: source.duplicatePolicy }, () =>
-        captureLead(deps.capture, {
-          payload: body,
-          channel: 'API',
-          source,
-          deliveryId: headerOf(event, 'idempotency-key') ?? ulid(),
-          actor: { kind: 'user', id: caller.userId, source: 'API' },
-        }),
+      const answer = await measuredCapture(
+        deps.capture.metrics,
+        { sourceId: source.id, channel: 'API', policy: source.duplicatePolicy },
+        () =>
+          captureLead(deps.capture, {
+            payload: body,
+            channel: 'API',
+            source,
+            deliveryId: headerOf(event, 'idempotency-key') ?? ulid(),
+            actor: { kind: 'user', id: caller.userId, source: 'API' },
+          }),
       );
       return json(202, answer, { location: `/leads/${answer.leadId}` });
     },
@@ -58,8 +61,13 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const lead = await deps.leads.get(pathId(event));
       if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', pathId(event));
       const taskId = lead.approval?.taskId;
-      const pending = lead.approval ? pendingApprovalOf(lead, await deps.approvals?.(), taskId ? await deps.tasks?.get(taskId) : undefined) : null;
-      return json(200, { ...leadView(lead, allowedActions(lead, await deps.stages()), pending), audit: await deps.leads.audit(lead.id) });
+      const pending = lead.approval
+        ? pendingApprovalOf(lead, await deps.approvals?.(), taskId ? await deps.tasks?.get(taskId) : undefined)
+        : null;
+      return json(200, {
+        ...leadView(lead, allowedActions(lead, await deps.stages()), pending),
+        audit: await deps.leads.audit(lead.id),
+      });
     },
 
     'GET /leads': async (event) => {
@@ -70,8 +78,10 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       if (q.stage && !(STAGES as readonly string[]).includes(q.stage)) {
         throw new ValidationError([{ field: 'stage', reason: `must be one of ${STAGES.join(', ')}` }]);
       }
-      if (!owner && !q.stage) throw new ValidationError([{ field: 'owner', reason: 'give owner (me, a user, or UNASSIGNED) or stage' }]);
-      if (owner && owner !== caller.userId && owner !== 'UNASSIGNED' && !isManager(caller)) throw new NotFoundError('owner', owner);
+      if (!owner && !q.stage)
+        throw new ValidationError([{ field: 'owner', reason: 'give owner (me, a user, or UNASSIGNED) or stage' }]);
+      if (owner && owner !== caller.userId && owner !== 'UNASSIGNED' && !isManager(caller))
+        throw new NotFoundError('owner', owner);
       const filter = {
         stage: owner ? q.stage : undefined,
         agingAt: q.aging === 'true' ? new Date().toISOString() : undefined,
@@ -83,6 +93,9 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       const page = await deps.leads.list(by, limit, LEADS_CURSOR.decode(q.cursor, scope), filter);
       const items = page.items.filter((lead) => canSee(caller, lead));
       const stages = await deps.stages();
-      return json(200, { items: items.map((lead) => leadView(lead, allowedActions(lead, stages))), cursor: LEADS_CURSOR.encode(page.next, scope) });
+      return json(200, {
+        items: items.map((lead) => leadView(lead, allowedActions(lead, stages))),
+        cursor: LEADS_CURSOR.encode(page.next, scope),
+      });
     },
   });

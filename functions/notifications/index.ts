@@ -22,7 +22,9 @@ const notifier =
     : makeSesNotifier(db, table, {
         from: email.NOTIFY_FROM ?? 'leadflow@example.com',
         configurationSet: env.settings('notifications').NOTIFY_CONFIGURATION_SET,
-        addressOf: async (user) => (await preferences.get(user)).email ?? (email.NOTIFY_EMAIL_DOMAIN ? `${user}@${email.NOTIFY_EMAIL_DOMAIN}` : undefined),
+        addressOf: async (user) =>
+          (await preferences.get(user)).email ??
+          (email.NOTIFY_EMAIL_DOMAIN ? `${user}@${email.NOTIFY_EMAIL_DOMAIN}` : undefined),
       });
 
 export const handler = eventHandler(

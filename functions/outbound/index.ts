@@ -14,7 +14,12 @@ export const handler = eventHandler(
     // No cache: a new subscription gets the very next event (one Query of a small partition per event).
     store: makeSubscriptionsRepository(makeDocumentClient(), table, { cacheMs: 0 }),
     // Public addresses only, checked on the address each socket connects to (local mode: loopback and private too).
-    post: makeOutboundPost(outboundPolicy({ localMode: env.house.LEADFLOW_MODE === 'local', allowInsecure: settings.OUTBOUND_ALLOW_INSECURE })),
+    post: makeOutboundPost(
+      outboundPolicy({
+        localMode: env.house.LEADFLOW_MODE === 'local',
+        allowInsecure: settings.OUTBOUND_ALLOW_INSECURE,
+      }),
+    ),
     now: () => new Date(),
     timeoutMs: settings.OUTBOUND_TIMEOUT_MS,
   }),

@@ -4,7 +4,16 @@ import { ValidationError } from '../core/errors';
 import type { Clock } from '../core/ports';
 import type { CountersReader } from '../core/reports/ports';
 import { toCsv } from '../core/reports/report-rows';
-import { agingReport, daysBetween, funnelReport, GROUP_BYS, type GroupBy, type Report, repsReport, sourcesReport } from '../core/reports/reports';
+import {
+  agingReport,
+  daysBetween,
+  funnelReport,
+  GROUP_BYS,
+  type GroupBy,
+  type Report,
+  repsReport,
+  sourcesReport,
+} from '../core/reports/reports';
 import { callerOf, requireGroup } from '../http/auth';
 import { headerOf } from '../http/body';
 import { type HttpResult, json } from '../http/responses';
@@ -23,19 +32,26 @@ const rangeOf = (event: APIGatewayProxyEventV2, now: Date) => {
   const q = event.queryStringParameters ?? {};
   const to = q.to ?? now.toISOString().slice(0, 10);
   // The default start counts back from `to`, so `to` must be a real day before anything is counted from it.
-  if (!isCalendarDate(to)) throw new ValidationError([{ field: 'to', reason: 'must be a date that exists, YYYY-MM-DD' }]);
-  const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  if (!isCalendarDate(to))
+    throw new ValidationError([{ field: 'to', reason: 'must be a date that exists, YYYY-MM-DD' }]);
+  const from =
+    q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   return { from, to, days: daysBetween(from, to) };
 };
 
-const wantsCsv = (event: APIGatewayProxyEventV2) => /\btext\/csv\b/i.test(headerOf(event, 'accept') ?? '') || event.queryStringParameters?.format === 'csv';
+const wantsCsv = (event: APIGatewayProxyEventV2) =>
+  /\btext\/csv\b/i.test(headerOf(event, 'accept') ?? '') || event.queryStringParameters?.format === 'csv';
 
 /** JSON, or CSV when asked with `Accept: text/csv` (a spreadsheet opens it as is). */
 const answer = (event: APIGatewayProxyEventV2, report: Report, range: string): HttpResult =>
   wantsCsv(event)
     ? {
         statusCode: 200,
-        headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="leadflow-${report.report}-${range}.csv"`, vary: 'accept' },
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="leadflow-${report.report}-${range}.csv"`,
+          vary: 'accept',
+        },
         body: toCsv(report),
       }
     : json(200, report, { vary: 'accept' });
@@ -54,14 +70,23 @@ export const makeReportsApi = (deps: ReportsApiDeps) => {
       if (groupBy !== undefined && !(GROUP_BYS as readonly string[]).includes(groupBy)) {
         throw new ValidationError([{ field: 'groupBy', reason: `must be one of ${GROUP_BYS.join(', ')}` }]);
       }
-      return answer(event, funnelReport(await deps.counters.read(r.days, { open: false }), r, groupBy as GroupBy | undefined), `${r.from}_${r.to}`);
+      return answer(
+        event,
+        funnelReport(await deps.counters.read(r.days, { open: false }), r, groupBy as GroupBy | undefined),
+        `${r.from}_${r.to}`,
+      );
     },
     'GET /reports/sources': async (event) => {
       guard(event);
       const r = rangeOf(event, deps.clock.now());
       const period = event.queryStringParameters?.period ?? 'day';
-      if (period !== 'day' && period !== 'week') throw new ValidationError([{ field: 'period', reason: 'must be day or week' }]);
-      return answer(event, sourcesReport(await deps.counters.read(r.days, { open: false }), r, period), `${r.from}_${r.to}`);
+      if (period !== 'day' && period !== 'week')
+        throw new ValidationError([{ field: 'period', reason: 'must be day or week' }]);
+      return answer(
+        event,
+        sourcesReport(await deps.counters.read(r.days, { open: false }), r, period),
+        `${r.from}_${r.to}`,
+      );
     },
     'GET /reports/aging': async (event) => {
       guard(event);
@@ -72,7 +97,10 @@ export const makeReportsApi = (deps: ReportsApiDeps) => {
     'GET /reports/reps': async (event) => {
       guard(event);
       const r = rangeOf(event, deps.clock.now());
-      const [counters, availability] = await Promise.all([deps.counters.read(r.days), deps.availability?.() ?? Promise.resolve({})]);
+      const [counters, availability] = await Promise.all([
+        deps.counters.read(r.days),
+        deps.availability?.() ?? Promise.resolve({}),
+      ]);
       return answer(event, repsReport(counters, r, availability), `${r.from}_${r.to}`);
     },
   });

@@ -9,4 +9,6 @@ const env = functionEnv('scoringApi');
 const table = env.need('table:read').TABLE_NAME;
 
 const db = makeDocumentClient();
-export const handler = httpHandler(makeScoringApi({ models: makeScoringRepository(db, table), config: makeConfigRepository(db, table) }));
+export const handler = httpHandler(
+  makeScoringApi({ models: makeScoringRepository(db, table), config: makeConfigRepository(db, table) }),
+);

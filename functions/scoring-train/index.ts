@@ -11,5 +11,10 @@ const table = env.need('table:read').TABLE_NAME;
 const db = makeDocumentClient();
 const store = makeScoringRepository(db, table);
 export const handler = eventHandler(
-  makeScoringTrainHandler({ models: store, outcomes: store, config: makeConfigRepository(db, table), clock: { now: () => new Date() } }),
+  makeScoringTrainHandler({
+    models: store,
+    outcomes: store,
+    config: makeConfigRepository(db, table),
+    clock: { now: () => new Date() },
+  }),
 );

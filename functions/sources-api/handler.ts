@@ -43,11 +43,23 @@ export const makeSourcesApi = (deps: SourcesApiDeps) =>
       requireGroup(caller, 'salesops');
       const request = rotateRequestSchema.safeParse(jsonBody(event, { optional: true }));
       if (!request.success) throw new ValidationError(fieldIssuesOf(request.error.issues));
-      const { rotation, secret, failures } = await rotateWebhookSecret({ ...deps.rotation, sources: deps.sources, audit: deps.audit }, event.pathParameters?.id ?? '', caller.userId, request.data);
-      for (const { step, error } of failures) deps.onFollowUpFailure?.({ step, sourceId: rotation.sourceId, rotationId: rotation.rotationId, error });
+      const { rotation, secret, failures } = await rotateWebhookSecret(
+        { ...deps.rotation, sources: deps.sources, audit: deps.audit },
+        event.pathParameters?.id ?? '',
+        caller.userId,
+        request.data,
+      );
+      for (const { step, error } of failures)
+        deps.onFollowUpFailure?.({ step, sourceId: rotation.sourceId, rotationId: rotation.rotationId, error });
       return json(
         201,
-        { sourceId: rotation.sourceId, secret, rotatedAt: rotation.at, rotatedBy: rotation.by, previousValidUntil: rotation.previousValidUntil },
+        {
+          sourceId: rotation.sourceId,
+          secret,
+          rotatedAt: rotation.at,
+          rotatedBy: rotation.by,
+          previousValidUntil: rotation.previousValidUntil,
+        },
         { 'cache-control': 'no-store' },
       );
     },

@@ -25,6 +25,11 @@ export const handler = httpHandler(
       graceSeconds: secrets.WEBHOOK_SECRET_GRACE_SECONDS,
     },
     onFollowUpFailure: ({ step, sourceId, rotationId, error }) =>
-      logger.error('webhook secret rotated, but a follow-up failed', { step, sourceId, rotationId, error: { name: (error as Error).name, message: (error as Error).message } }),
+      logger.error('webhook secret rotated, but a follow-up failed', {
+        step,
+        sourceId,
+        rotationId,
+        error: { name: (error as Error).name, message: (error as Error).message },
+      }),
   }),
 );

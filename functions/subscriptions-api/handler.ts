@@ -8,7 +8,12 @@ import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
 
-export type SubscriptionsApiDeps = { repo: SubscriptionsStore; ids: IdGenerator; clock: Clock; outbound: { policy: OutboundPolicy; resolve: ResolveAll } };
+export type SubscriptionsApiDeps = {
+  repo: SubscriptionsStore;
+  ids: IdGenerator;
+  clock: Clock;
+  outbound: { policy: OutboundPolicy; resolve: ResolveAll };
+};
 
 /** Outbound webhook subscriptions, managed by sales ops. The secret is shown once, on creation. */
 export const makeSubscriptionsApi = (deps: SubscriptionsApiDeps) =>
@@ -17,7 +22,10 @@ export const makeSubscriptionsApi = (deps: SubscriptionsApiDeps) =>
       requireGroup(callerOf(event), 'salesops');
       const subscriptions = await deps.repo.subscriptions();
       const items = await Promise.all(
-        subscriptions.map(async ({ secret: _secret, ...s }) => ({ ...s, lastDeliveries: await deps.repo.lastDeliveries(s.id, 10) })),
+        subscriptions.map(async ({ secret: _secret, ...s }) => ({
+          ...s,
+          lastDeliveries: await deps.repo.lastDeliveries(s.id, 10),
+        })),
       );
       return json(200, { items });
     },
@@ -28,7 +36,13 @@ export const makeSubscriptionsApi = (deps: SubscriptionsApiDeps) =>
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const refused = await urlTargetProblem(parsed.data.url, deps.outbound.policy, deps.outbound.resolve);
       if (refused) throw new ValidationError([{ field: 'url', reason: refused }]);
-      const subscription = { id: deps.ids.next(), ...parsed.data, createdAt: deps.clock.now().toISOString(), createdBy: caller.userId, secret: newSigningSecret() };
+      const subscription = {
+        id: deps.ids.next(),
+        ...parsed.data,
+        createdAt: deps.clock.now().toISOString(),
+        createdBy: caller.userId,
+        secret: newSigningSecret(),
+      };
       await deps.repo.create(subscription);
       return json(201, subscription, { location: `/config/subscriptions/${subscription.id}` });
     },

@@ -15,6 +15,12 @@ export const handler = httpHandler(
     ids: { next: () => `sub_${ulid()}` },
     clock: { now: () => new Date() },
     // Only the explicit local mode may target private hosts; delivery checks again on every connect.
-    outbound: { policy: outboundPolicy({ localMode: env.house.LEADFLOW_MODE === 'local', allowInsecure: env.settings('subscriptionsApi').OUTBOUND_ALLOW_INSECURE }), resolve: systemResolveAll },
+    outbound: {
+      policy: outboundPolicy({
+        localMode: env.house.LEADFLOW_MODE === 'local',
+        allowInsecure: env.settings('subscriptionsApi').OUTBOUND_ALLOW_INSECURE,
+      }),
+      resolve: systemResolveAll,
+    },
   }),
 );

@@ -3,8 +3,16 @@ import type { WorkflowSteps } from '../core/lifecycle/workflow-steps';
 import { agingFacts, type MetricsPort } from '../core/metric-facts';
 
 const payloadSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.enum(['begin', 'resume', 'aging', 'prepare-approval', 'approval-timeout', 'convert', 'to-contact']), leadId: z.string().min(1) }),
-  z.object({ op: z.enum(['await-rep', 'await-approval']), leadId: z.string().min(1), token: z.string().min(1), timeoutSeconds: z.number().optional() }),
+  z.object({
+    op: z.enum(['begin', 'resume', 'aging', 'prepare-approval', 'approval-timeout', 'convert', 'to-contact']),
+    leadId: z.string().min(1),
+  }),
+  z.object({
+    op: z.enum(['await-rep', 'await-approval']),
+    leadId: z.string().min(1),
+    token: z.string().min(1),
+    timeoutSeconds: z.number().optional(),
+  }),
   z.object({ op: z.literal('failed'), leadId: z.string().min(1), error: z.string(), cause: z.string() }),
 ]);
 

@@ -8,4 +8,6 @@ import { functionEnv } from '../env/function-env';
 
 const env = functionEnv('workflowSteps');
 
-export const handler = eventHandler(makeWorkflowStepsHandler(makeWorkflowSteps(lifecyclePortsFromEnv(env)), makeEmfMetrics(metrics)));
+export const handler = eventHandler(
+  makeWorkflowStepsHandler(makeWorkflowSteps(lifecyclePortsFromEnv(env)), makeEmfMetrics(metrics)),
+);

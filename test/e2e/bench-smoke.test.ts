@@ -25,9 +25,15 @@ describe('npm run bench (tiny sizes)', () => {
 
     const results = JSON.parse(readFileSync(out, 'utf8'));
     expect(results.benchScale).toBe('tiny');
-    for (const section of ['scale', 'capture', 'roundTrips', 'workflowCost', 'functions', 'import']) expect(results[section]?.error, section).toBeUndefined();
+    for (const section of ['scale', 'capture', 'roundTrips', 'workflowCost', 'functions', 'import'])
+      expect(results[section]?.error, section).toBeUndefined();
     expect(results.capture.map((l: { concurrency: number }) => l.concurrency)).toEqual([1, 8, 32]);
-    expect(results.capture.every((l: { capture: { perSecond: number }; putItem: { perSecond: number } }) => l.capture.perSecond > 0 && l.putItem.perSecond > 0)).toBe(true);
+    expect(
+      results.capture.every(
+        (l: { capture: { perSecond: number }; putItem: { perSecond: number } }) =>
+          l.capture.perSecond > 0 && l.putItem.perSecond > 0,
+      ),
+    ).toBe(true);
     expect(results.roundTrips.shapes.length).toBeGreaterThan(0);
     expect(results.scale.ratios.duplicateCheckP50).toBeGreaterThan(0);
     expect(results.functions.functions.length).toBeGreaterThan(0);

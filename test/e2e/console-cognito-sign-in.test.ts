@@ -36,14 +36,18 @@ describe('console sign-in on AWS', () => {
     let apiAuthorization: string | undefined;
     await context.route(`${ORIGIN}/**`, async (route) => {
       const url = new URL(route.request().url());
-      if (url.pathname === '/runtime-config.json') return route.fulfill({ json: { apiUrl: `${ORIGIN}/api`, cognito: { domain: AUTH, clientId: 'client-123' } } });
+      if (url.pathname === '/runtime-config.json')
+        return route.fulfill({ json: { apiUrl: `${ORIGIN}/api`, cognito: { domain: AUTH, clientId: 'client-123' } } });
       if (url.pathname === '/api/health') return route.fulfill({ status: 404, json: { message: 'Not Found' } });
       if (url.pathname === '/api/leads') {
         apiAuthorization = route.request().headers().authorization;
         return route.fulfill({ json: { items: [] } });
       }
       const file = join(CONSOLE_DIST, url.pathname === '/' ? 'index.html' : url.pathname);
-      return route.fulfill({ body: readFileSync(file), contentType: TYPES[extname(file)] ?? 'application/octet-stream' });
+      return route.fulfill({
+        body: readFileSync(file),
+        contentType: TYPES[extname(file)] ?? 'application/octet-stream',
+      });
     });
     await context.route(`${AUTH}/**`, async (route) => {
       const url = new URL(route.request().url());
@@ -56,7 +60,9 @@ describe('console sign-in on AWS', () => {
       }
       if (url.pathname === '/oauth2/token') {
         tokenForm = new URLSearchParams(route.request().postData() ?? '');
-        return route.fulfill({ json: { access_token: fakeAccessToken, id_token: 'unused', token_type: 'Bearer', expires_in: 3600 } });
+        return route.fulfill({
+          json: { access_token: fakeAccessToken, id_token: 'unused', token_type: 'Bearer', expires_in: 3600 },
+        });
       }
       return route.fulfill({ status: 404, body: '' });
     });
@@ -76,7 +82,11 @@ describe('console sign-in on AWS', () => {
     expect(tokenForm?.get('grant_type')).toBe('authorization_code');
     expect(tokenForm?.get('code')).toBe('code-xyz');
     expect(tokenForm?.get('code_verifier')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(createHash('sha256').update(tokenForm?.get('code_verifier') ?? '').digest('base64url')).toBe(authorize?.searchParams.get('code_challenge'));
+    expect(
+      createHash('sha256')
+        .update(tokenForm?.get('code_verifier') ?? '')
+        .digest('base64url'),
+    ).toBe(authorize?.searchParams.get('code_challenge'));
     expect(await page.locator('.who').textContent()).toContain('dana (manager)');
     await expectEventually(() => apiAuthorization).toBe(`Bearer ${fakeAccessToken}`);
     expect(new URL(page.url()).search).toBe('');

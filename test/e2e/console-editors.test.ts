@@ -15,7 +15,12 @@ import { postWebhookLead } from '../support/runtime';
 const SAM = { user: 'sam', groups: ['salesops'] };
 const MARIA = { user: 'maria', groups: ['manager'] };
 
-const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] }, path: string, put?: unknown): Promise<T> => {
+const api = async <T>(
+  rt: LocalRuntime,
+  who: { user: string; groups: string[] },
+  path: string,
+  put?: unknown,
+): Promise<T> => {
   const response = await fetch(`${rt.url}${path}`, {
     method: put === undefined ? 'GET' : 'PUT',
     headers: { authorization: `Bearer ${await signDevToken(who)}`, 'content-type': 'application/json' },
@@ -26,7 +31,11 @@ const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] },
 };
 
 const save = (page: Page) => page.getByRole('button', { name: 'Validate and save' }).click();
-const savedAs = (page: Page, version: number) => page.getByRole('status').filter({ hasText: `Saved as version ${version}.` }).waitFor();
+const savedAs = (page: Page, version: number) =>
+  page
+    .getByRole('status')
+    .filter({ hasText: `Saved as version ${version}.` })
+    .waitFor();
 
 type ConfigDoc<T> = { version: number; updatedBy: string; value: T };
 
@@ -37,7 +46,14 @@ describe('console configuration editors and lead extras', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-editors-${ulid().toLowerCase()}` }), launchBrowser()]);
+    [rt, browser] = await Promise.all([
+      startLocalRuntime({
+        port: 0,
+        dynamodbEndpoint: testDynamoEndpoint(),
+        tableName: `console-editors-${ulid().toLowerCase()}`,
+      }),
+      launchBrowser(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -72,7 +88,14 @@ describe('console configuration editors and lead extras', () => {
 
     await savedAs(page, 1);
     expect(await page.getByTestId('config-version').textContent()).toContain('Version 1 · saved by sam');
-    const doc = await api<ConfigDoc<{ chains: { when: { country?: string[] }; steps: { name: string; approver?: string; group?: string; timeout: string }[] }[] }>>(rt, SAM, '/config/approvals');
+    const doc = await api<
+      ConfigDoc<{
+        chains: {
+          when: { country?: string[] };
+          steps: { name: string; approver?: string; group?: string; timeout: string }[];
+        }[];
+      }>
+    >(rt, SAM, '/config/approvals');
     expect(doc.version).toBe(1);
     expect(doc.value.chains[0]?.when.country).toEqual(['DE', 'AT']);
     expect(doc.value.chains[0]?.steps).toEqual([
@@ -97,7 +120,10 @@ describe('console configuration editors and lead extras', () => {
 
   it('adds a scoring rule in the form whose words become a new lead score factor, beside the model card', async () => {
     const { context, page } = await signedInPage(browser, rt.url, SAM, '#/sales-ops?tab=scoring');
-    await page.getByRole('complementary', { name: 'Scoring model card' }).getByRole('heading', { name: 'Model card' }).waitFor();
+    await page
+      .getByRole('complementary', { name: 'Scoring model card' })
+      .getByRole('heading', { name: 'Model card' })
+      .waitFor();
     await page.getByRole('button', { name: 'Add a rule' }).click();
     const rule = page.locator('[data-scoring-rule]').last();
     await rule.getByLabel(/looks at$/).selectOption('sourceIn');
@@ -114,8 +140,13 @@ describe('console configuration editors and lead extras', () => {
     // Nothing has scored a lead in this runtime yet, so no function holds the old model in its short config cache.
     const { leadId } = await postWebhookLead(rt, { email: `sid-${suffix}@scored.example`, firstName: 'Sid' });
     type Scored = { scoreFactors?: { points: number; reason: string }[]; scoreModel?: string };
-    await expectEventually(async () => (await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreModel, { timeout: 15_000 }).toBe('points@1');
-    expect((await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreFactors).toContainEqual({ points: 40, reason: 'came from the demo campaign' });
+    await expectEventually(async () => (await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreModel, {
+      timeout: 15_000,
+    }).toBe('points@1');
+    expect((await api<Scored>(rt, SAM, `/leads/${leadId}`)).scoreFactors).toContainEqual({
+      points: 40,
+      reason: 'came from the demo campaign',
+    });
     await page.goto(`${rt.url}/#/leads/${leadId}`);
     await page.getByRole('list', { name: 'Top score factors' }).getByText('+40 came from the demo campaign').waitFor();
     await context.close();
@@ -140,18 +171,37 @@ describe('console configuration editors and lead extras', () => {
     await save(page);
 
     await savedAs(page, 1);
-    const doc = await api<ConfigDoc<{ B2B: { name: string; probability: number; closed?: string }[]; B2C: { name: string; probability: number }[] }>>(rt, SAM, '/config/opportunity-stages');
-    expect(doc.value.B2B.map((s) => `${s.name}:${s.probability}`)).toEqual(['Discovery:10', 'Solution:30', 'Proposal:60', 'Legal review:90', 'Negotiation:80', 'Closed Won:100', 'Closed Lost:0']);
+    const doc = await api<
+      ConfigDoc<{
+        B2B: { name: string; probability: number; closed?: string }[];
+        B2C: { name: string; probability: number }[];
+      }>
+    >(rt, SAM, '/config/opportunity-stages');
+    expect(doc.value.B2B.map((s) => `${s.name}:${s.probability}`)).toEqual([
+      'Discovery:10',
+      'Solution:30',
+      'Proposal:60',
+      'Legal review:90',
+      'Negotiation:80',
+      'Closed Won:100',
+      'Closed Lost:0',
+    ]);
     expect(doc.value.B2C.find((s) => s.name === 'Offer')?.probability).toBe(65);
     await page.reload();
-    expect(await page.locator('[data-stage-set="B2B"]').getByLabel('B2B stage 4 name').inputValue()).toBe('Legal review');
+    expect(await page.locator('[data-stage-set="B2B"]').getByLabel('B2B stage 4 name').inputValue()).toBe(
+      'Legal review',
+    );
     await expectAccessible(page);
     await screenshot(page, 'sales-ops-opportunity-stages');
     await context.close();
   });
 
   it('edits a lead’s custom fields and consent, with the API reason next to a too-long value, and shows them after saving', async () => {
-    const { leadId } = await postWebhookLead(rt, { email: `cf-${suffix}@custom.example`, firstName: 'Cleo', customFields: { budget: 'unknown' } });
+    const { leadId } = await postWebhookLead(rt, {
+      email: `cf-${suffix}@custom.example`,
+      firstName: 'Cleo',
+      customFields: { budget: 'unknown' },
+    });
     const { context, page } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
     await page.getByRole('heading', { level: 1, name: /· Assigned/ }).waitFor({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Edit' }).click();
@@ -176,7 +226,10 @@ describe('console configuration editors and lead extras', () => {
     await form.waitFor({ state: 'detached' });
     await page.getByTestId('consent').filter({ hasText: 'opted in' }).waitFor();
     await page.getByText('Robotics', { exact: true }).waitFor();
-    const lead = await api<{ customFields?: Record<string, string>; consent?: { marketing: boolean; capturedAt?: string } }>(rt, MARIA, `/leads/${leadId}`);
+    const lead = await api<{
+      customFields?: Record<string, string>;
+      consent?: { marketing: boolean; capturedAt?: string };
+    }>(rt, MARIA, `/leads/${leadId}`);
     expect(lead.customFields).toEqual({ industry: 'Robotics' });
     expect(lead.consent?.marketing).toBe(true);
     expect(Date.parse(lead.consent?.capturedAt ?? '')).toBeGreaterThan(Date.now() - 60_000);

@@ -13,11 +13,53 @@ import { ARTIFACTS, CONSOLE_DIST, ensureConsoleBuilt, launchBrowser, screenshot 
  */
 const LEADS = 1000;
 const STAGES = ['Assigned', 'MarketQualified', 'SalesQualified'];
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Frances', 'Niklaus', 'Radia', 'John'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Thompson', 'Allen', 'Wirth', 'Perlman', 'Backus'];
-const COMPANIES = ['Analytical Engines', 'Cobol Works', 'Enigma Labs', 'Semaphore BV', 'Abstract Data', 'TeX Press', 'Apollo Guidance', 'Unix Tools', 'Optimising Co', 'Pascal AG'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Margaret',
+  'Ken',
+  'Frances',
+  'Niklaus',
+  'Radia',
+  'John',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Hamilton',
+  'Thompson',
+  'Allen',
+  'Wirth',
+  'Perlman',
+  'Backus',
+];
+const COMPANIES = [
+  'Analytical Engines',
+  'Cobol Works',
+  'Enigma Labs',
+  'Semaphore BV',
+  'Abstract Data',
+  'TeX Press',
+  'Apollo Guidance',
+  'Unix Tools',
+  'Optimising Co',
+  'Pascal AG',
+];
 
 /** A lead in stage 2 of 3, entered between 0 and 5 hours ago against a 4-hour SLA: some ageing, some overdue. */
 const syntheticLead = (i: number, now: number) => {
@@ -57,7 +99,11 @@ const syntheticConsole = async (browser: Browser, items: unknown[]) => {
     if (url.pathname === '/health') return route.fulfill({ json: { status: 'ok', mode: 'local' } });
     if (url.pathname === '/leads') return route.fulfill({ json: { items } });
     if (url.pathname.startsWith('/leads/') || url.pathname.startsWith('/config/')) {
-      return route.fulfill({ status: 404, contentType: 'application/problem+json', json: { type: 'about:blank', title: 'Not Found', status: 404, detail: 'not part of this test' } });
+      return route.fulfill({
+        status: 404,
+        contentType: 'application/problem+json',
+        json: { type: 'about:blank', title: 'Not Found', status: 404, detail: 'not part of this test' },
+      });
     }
     if (url.pathname === '/runtime-config.json') return route.fulfill({ status: 404, body: '' });
     const file = join(CONSOLE_DIST, url.pathname === '/' ? 'index.html' : url.pathname);
@@ -83,12 +129,24 @@ describe('console inbox at 1,000 leads', () => {
     const page = await context.newPage();
 
     await page.goto('http://console.test/#/inbox');
-    await page.getByTestId('inbox-count').filter({ hasText: `${LEADS} leads` }).waitFor();
+    await page
+      .getByTestId('inbox-count')
+      .filter({ hasText: `${LEADS} leads` })
+      .waitFor();
     const figures = await page.evaluate(async () => {
-      const d = (globalThis as unknown as { document: { querySelector(s: string): { scrollTop: number; scrollHeight: number; querySelectorAll(s: string): { length: number } } | null } }).document;
+      const d = (
+        globalThis as unknown as {
+          document: {
+            querySelector(
+              s: string,
+            ): { scrollTop: number; scrollHeight: number; querySelectorAll(s: string): { length: number } } | null;
+          };
+        }
+      ).document;
       const list = d.querySelector('.lead-list');
       if (!list) throw new Error('no list');
-      const raf = (globalThis as unknown as { requestAnimationFrame(cb: (t: number) => void): void }).requestAnimationFrame;
+      const raf = (globalThis as unknown as { requestAnimationFrame(cb: (t: number) => void): void })
+        .requestAnimationFrame;
       const frame = () => new Promise<number>((resolve) => raf(resolve));
       const gaps: number[] = [];
       let maxRows = 0;
@@ -101,7 +159,12 @@ describe('console inbox at 1,000 leads', () => {
         maxRows = Math.max(maxRows, list.querySelectorAll('li').length);
       }
       gaps.sort((a, b) => a - b);
-      return { frames: gaps.length, medianFrameMs: gaps[Math.floor(gaps.length / 2)] ?? 0, p95FrameMs: gaps[Math.floor(gaps.length * 0.95)] ?? 0, maxRowsInDom: maxRows };
+      return {
+        frames: gaps.length,
+        medianFrameMs: gaps[Math.floor(gaps.length / 2)] ?? 0,
+        p95FrameMs: gaps[Math.floor(gaps.length * 0.95)] ?? 0,
+        maxRowsInDom: maxRows,
+      };
     });
 
     writeFileSync(join(ARTIFACTS, 'inbox-scale.json'), JSON.stringify({ leads: LEADS, ...figures }, null, 2));
@@ -123,7 +186,13 @@ describe('console inbox at 1,000 leads', () => {
     await page.locator('[data-lead-id="lead-0000"]').focus();
 
     for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowDown');
-    await expectEventually(() => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-lead-id'))).toBe('lead-0012');
+    await expectEventually(() =>
+      page.evaluate(() =>
+        (
+          globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }
+        ).document.activeElement?.getAttribute('data-lead-id'),
+      ),
+    ).toBe('lead-0012');
     await page.keyboard.press('Enter');
 
     await expectEventually(() => new URL(page.url()).hash).toBe('#/leads/lead-0012');

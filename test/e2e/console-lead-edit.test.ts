@@ -11,14 +11,20 @@ import { postWebhookLead } from '../support/runtime';
 /** The lead page's field editing in a real browser against the local runtime. */
 const MARIA = { user: 'maria', groups: ['manager'] };
 
-
 describe('console lead editing', () => {
   let rt: LocalRuntime;
   let browser: Browser;
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-edit-${ulid().toLowerCase()}` }), launchBrowser()]);
+    [rt, browser] = await Promise.all([
+      startLocalRuntime({
+        port: 0,
+        dynamodbEndpoint: testDynamoEndpoint(),
+        tableName: `console-edit-${ulid().toLowerCase()}`,
+      }),
+      launchBrowser(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -70,15 +76,24 @@ describe('console lead editing', () => {
     await form.getByLabel('What happened').fill('spoke about pricing');
     await form.getByRole('button', { name: 'Log activity' }).click();
     await page.getByText('1 × call').waitFor({ timeout: 10_000 });
-    await page.getByTestId('feed').getByText(/spoke about pricing|call/).first().waitFor();
-    const stored = await fetch(`${rt.url}/leads/${leadId}`, { headers: { authorization: `Bearer ${await signDevToken(MARIA)}` } });
+    await page
+      .getByTestId('feed')
+      .getByText(/spoke about pricing|call/)
+      .first()
+      .waitFor();
+    const stored = await fetch(`${rt.url}/leads/${leadId}`, {
+      headers: { authorization: `Bearer ${await signDevToken(MARIA)}` },
+    });
     expect(((await stored.json()) as { behaviour?: Record<string, number> }).behaviour).toEqual({ call: 1 });
     await expectAccessible(page);
     await context.close();
   }, 60_000);
 
   it('offers no editing on a closed lead, and says why', async () => {
-    const { leadId } = await postWebhookLead(rt, { email: `gone-${ulid().toLowerCase()}@gmail.com`, firstName: 'Gone' });
+    const { leadId } = await postWebhookLead(rt, {
+      email: `gone-${ulid().toLowerCase()}@gmail.com`,
+      firstName: 'Gone',
+    });
     const { context, page } = await signedInPage(browser, rt.url, MARIA, `#/leads/${leadId}`);
     await page.getByRole('heading', { level: 1, name: /· Assigned/ }).waitFor({ timeout: 15_000 });
     const disqualified = await fetch(`${rt.url}/leads/${leadId}/actions/disqualify`, {

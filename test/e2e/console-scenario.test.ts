@@ -9,7 +9,14 @@ import { testDynamoEndpoint } from '../support/dynamodb-endpoint';
 import { expectEventually } from '../support/expect';
 import { signDevToken } from '../../local/dev-jwt';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime';
-import { ARTIFACTS, ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
+import {
+  ARTIFACTS,
+  ensureConsoleBuilt,
+  expectAccessible,
+  launchBrowser,
+  screenshot,
+  signedInPage,
+} from '../support/browser';
 import { postWebhookLead } from '../support/runtime';
 
 /**
@@ -21,7 +28,13 @@ const ALICE = { user: 'alice', groups: ['rep'] };
 const MARIA = { user: 'maria', groups: ['manager'] };
 const SAM = { user: 'sam', groups: ['salesops'] };
 
-const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] }, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> => {
+const api = async <T>(
+  rt: LocalRuntime,
+  who: { user: string; groups: string[] },
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: T }> => {
   const response = await fetch(`${rt.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${await signDevToken(who)}`, 'content-type': 'application/json' },
@@ -30,8 +43,8 @@ const api = async <T>(rt: LocalRuntime, who: { user: string; groups: string[] },
   return { status: response.status, json: (await response.json()) as T };
 };
 
-const stageHeading = (page: Page, label: string) => page.getByRole('heading', { level: 1, name: new RegExp(`· ${label}`) }).waitFor({ timeout: 15_000 });
-
+const stageHeading = (page: Page, label: string) =>
+  page.getByRole('heading', { level: 1, name: new RegExp(`· ${label}`) }).waitFor({ timeout: 15_000 });
 
 describe('console scenario', () => {
   let rt: LocalRuntime;
@@ -42,12 +55,30 @@ describe('console scenario', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-${ulid().toLowerCase()}` }), launchBrowser()]);
+    [rt, browser] = await Promise.all([
+      startLocalRuntime({
+        port: 0,
+        dynamodbEndpoint: testDynamoEndpoint(),
+        tableName: `console-${ulid().toLowerCase()}`,
+      }),
+      launchBrowser(),
+    ]);
     // Arrange through the API: the spring campaign goes to alice, so her inbox is where the lead lands.
-    const routing = await api<{ version: number; value: { rules: unknown[]; fallbackQueue: string } }>(rt, SAM, 'GET', '/config/routing');
+    const routing = await api<{ version: number; value: { rules: unknown[]; fallbackQueue: string } }>(
+      rt,
+      SAM,
+      'GET',
+      '/config/routing',
+    );
     const put = await api(rt, SAM, 'PUT', '/config/routing', {
       version: routing.json.version,
-      value: { ...routing.json.value, rules: [{ name: 'spring campaign', when: { campaign: ['spring'] }, assign: { rep: 'alice' } }, ...routing.json.value.rules] },
+      value: {
+        ...routing.json.value,
+        rules: [
+          { name: 'spring campaign', when: { campaign: ['spring'] }, assign: { rep: 'alice' } },
+          ...routing.json.value.rules,
+        ],
+      },
     });
     expect(put.status).toBe(200);
   });
@@ -72,15 +103,22 @@ describe('console scenario', () => {
     const { page, context } = await signedInPage(browser, rt.url, ALICE, '#/inbox');
     const reads: Promise<[string, number]>[] = [];
     page.on('response', (response) => {
-      if (response.url().endsWith('.js')) reads.push(response.body().then((body) => [response.url(), gzipSync(body, { level: 9 }).length]));
+      if (response.url().endsWith('.js'))
+        reads.push(response.body().then((body) => [response.url(), gzipSync(body, { level: 9 }).length]));
     });
 
     await page.reload();
-    await page.getByTestId('inbox-count').filter({ hasText: /\d+ leads?/ }).waitFor();
+    await page
+      .getByTestId('inbox-count')
+      .filter({ hasText: /\d+ leads?/ })
+      .waitFor();
 
     const scripts = new Map(await Promise.all(reads));
     const total = [...scripts.values()].reduce((a, b) => a + b, 0);
-    writeFileSync(join(ARTIFACTS, 'initial-load.json'), JSON.stringify({ gzipBytes: total, scripts: Object.fromEntries(scripts) }, null, 2));
+    writeFileSync(
+      join(ARTIFACTS, 'initial-load.json'),
+      JSON.stringify({ gzipBytes: total, scripts: Object.fromEntries(scripts) }, null, 2),
+    );
     expect(scripts.size).toBeGreaterThan(0);
     expect(total).toBeLessThanOrEqual(200 * 1024);
     await context.close();
@@ -88,7 +126,10 @@ describe('console scenario', () => {
 
   it('shows a webhook lead in the rep’s inbox without a reload', async () => {
     ({ page: alicePage } = await signedInPage(browser, rt.url, ALICE, '#/inbox'));
-    await alicePage.getByTestId('inbox-count').filter({ hasText: /\d+ leads?/ }).waitFor();
+    await alicePage
+      .getByTestId('inbox-count')
+      .filter({ hasText: /\d+ leads?/ })
+      .waitFor();
 
     ({ leadId } = await postWebhookLead(rt, {
       firstName: 'Ada',
@@ -119,16 +160,24 @@ describe('console scenario', () => {
     const aliceHandoff = alicePage.getByRole('button', { name: 'Handoff to sales', exact: true });
     const mariaHandoff = mariaPage.getByRole('button', { name: 'Handoff to sales', exact: true });
     await Promise.all([aliceHandoff.waitFor(), mariaHandoff.waitFor()]);
-    await expectEventually(() => Promise.all([aliceHandoff.isEnabled(), mariaHandoff.isEnabled()])).toEqual([true, true]);
+    await expectEventually(() => Promise.all([aliceHandoff.isEnabled(), mariaHandoff.isEnabled()])).toEqual([
+      true,
+      true,
+    ]);
 
     await Promise.all([aliceHandoff.click(), mariaHandoff.click()]);
 
     await Promise.all([stageHeading(alicePage, 'Sales-qualified'), stageHeading(mariaPage, 'Sales-qualified')]);
-    await expectEventually(async () => (await alicePage.getByTestId('conflict').count()) + (await mariaPage.getByTestId('conflict').count()), { timeout: 10_000 }).toBe(1);
+    await expectEventually(
+      async () => (await alicePage.getByTestId('conflict').count()) + (await mariaPage.getByTestId('conflict').count()),
+      { timeout: 10_000 },
+    ).toBe(1);
     const aliceLost = (await alicePage.getByTestId('conflict').count()) === 1;
     const loser = aliceLost ? alicePage : mariaPage;
     const winner = aliceLost ? 'maria' : 'alice';
-    expect(await loser.getByTestId('conflict').textContent()).toMatch(new RegExp(`Someone else got there first.*Sales-qualified.*Latest change: handoff by ${winner}`));
+    expect(await loser.getByTestId('conflict').textContent()).toMatch(
+      new RegExp(`Someone else got there first.*Sales-qualified.*Latest change: handoff by ${winner}`),
+    );
     await screenshot(loser, 'lead-conflict');
     await mariaContext.close();
   });
@@ -172,10 +221,15 @@ describe('console scenario', () => {
   });
 
   it('uploads an attachment from the lead page and lists it in the feed with a download', async () => {
-    await alicePage.getByLabel('Attach a file').setInputFiles({ name: 'call-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('call notes') });
+    await alicePage
+      .getByLabel('Attach a file')
+      .setInputFiles({ name: 'call-notes.txt', mimeType: 'text/plain', buffer: Buffer.from('call notes') });
 
     // Wait for success or the page's error, so a failed upload fails fast and says why.
-    const outcome = alicePage.getByRole('status').filter({ hasText: 'call-notes.txt attached.' }).or(alicePage.getByRole('alert').filter({ hasText: /upload|attach|bytes|type|size/i }));
+    const outcome = alicePage
+      .getByRole('status')
+      .filter({ hasText: 'call-notes.txt attached.' })
+      .or(alicePage.getByRole('alert').filter({ hasText: /upload|attach|bytes|type|size/i }));
     await outcome.first().waitFor();
     expect(await outcome.first().textContent()).toContain('call-notes.txt attached.');
     const entry = alicePage.getByTestId('feed').getByRole('listitem').filter({ hasText: 'call-notes.txt' });
@@ -196,17 +250,36 @@ describe('console scenario', () => {
 
     await page.getByRole('button', { name: 'Validate and save' }).click();
 
-    await page.getByRole('status').filter({ hasText: /Saved as version \d+/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Saved as version \d+/ })
+      .waitFor();
     expect(await page.getByTestId('config-version').textContent()).not.toBe(before);
     await screenshot(page, 'sales-ops');
     await expectAccessible(page);
-    const { leadId: dachLead } = await postWebhookLead(rt, { firstName: 'Greta', email: `greta.${suffix}@beispiel.example`, company: 'Beispiel GmbH', country: 'DE' });
-    await expectEventually(async () => (await api<{ owner?: string }>(rt, MARIA, 'GET', `/leads/${dachLead}`)).json.owner, { timeout: 15_000 }).toBe('bob');
+    const { leadId: dachLead } = await postWebhookLead(rt, {
+      firstName: 'Greta',
+      email: `greta.${suffix}@beispiel.example`,
+      company: 'Beispiel GmbH',
+      country: 'DE',
+    });
+    await expectEventually(
+      async () => (await api<{ owner?: string }>(rt, MARIA, 'GET', `/leads/${dachLead}`)).json.owner,
+      { timeout: 15_000 },
+    ).toBe('bob');
     await page.goto(`${rt.url}/#/sales-ops?tab=teams`);
     await page.getByRole('checkbox', { name: 'carol available' }).uncheck();
     await page.getByRole('button', { name: 'Validate and save' }).click();
-    await page.getByRole('status').filter({ hasText: /Saved as version 1\./ }).waitFor();
-    const teams = await api<{ value: { teams: { members: { user: string; available: boolean }[] }[] } }>(rt, SAM, 'GET', '/config/teams');
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Saved as version 1\./ })
+      .waitFor();
+    const teams = await api<{ value: { teams: { members: { user: string; available: boolean }[] }[] } }>(
+      rt,
+      SAM,
+      'GET',
+      '/config/teams',
+    );
     expect(teams.json.value.teams[0]?.members.find((m) => m.user === 'carol')?.available).toBe(false);
     await page.goto(`${rt.url}/#/sales-ops?tab=stages`);
     const assigned = page.locator('[data-stage="Assigned"]');
@@ -225,12 +298,22 @@ describe('console scenario', () => {
 
   it('imports a file, and shows the rejected row with its reason', async () => {
     const { page, context } = await signedInPage(browser, rt.url, SAM, '#/import');
-    const csv = ['First name,Last name,Email,Company,Country', `Ida,Import,ida.${suffix}@import.example,Importers Ltd,GB`, `Ivo,Import,ivo.${suffix}@import.example,Importers Ltd,GB`, 'No,Contact,,Nowhere Inc,GB'].join('\n');
+    const csv = [
+      'First name,Last name,Email,Company,Country',
+      `Ida,Import,ida.${suffix}@import.example,Importers Ltd,GB`,
+      `Ivo,Import,ivo.${suffix}@import.example,Importers Ltd,GB`,
+      'No,Contact,,Nowhere Inc,GB',
+    ].join('\n');
 
-    await page.getByLabel(/CSV or XLSX file/).setInputFiles({ name: `leads-${suffix}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page
+      .getByLabel(/CSV or XLSX file/)
+      .setInputFiles({ name: `leads-${suffix}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Import 3 rows' }).click();
 
-    await page.getByTestId('import-counts').filter({ hasText: '3 of 3 rows · 2 created · 0 duplicates · 1 rejected' }).waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId('import-counts')
+      .filter({ hasText: '3 of 3 rows · 2 created · 0 duplicates · 1 rejected' })
+      .waitFor({ timeout: 20_000 });
     await page.getByTestId('rejected-file').waitFor();
     expect(await page.getByTestId('rejected-preview').textContent()).toContain('Nowhere Inc');
     await screenshot(page, 'import');
@@ -249,10 +332,17 @@ describe('console scenario', () => {
     ]);
     const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
 
-    await page.getByLabel(/CSV or XLSX file/).setInputFiles({ name: `leads-${suffix}.xlsx`, mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
+    await page.getByLabel(/CSV or XLSX file/).setInputFiles({
+      name: `leads-${suffix}.xlsx`,
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer,
+    });
     await page.getByRole('button', { name: 'Import 2 rows' }).click();
 
-    await page.getByTestId('import-counts').filter({ hasText: '2 of 2 rows · 2 created · 0 duplicates · 0 rejected' }).waitFor({ timeout: 20_000 });
+    await page
+      .getByTestId('import-counts')
+      .filter({ hasText: '2 of 2 rows · 2 created · 0 duplicates · 0 rejected' })
+      .waitFor({ timeout: 20_000 });
     await context.close();
   });
 
@@ -264,14 +354,18 @@ describe('console scenario', () => {
     await funnel.getByText('Figures').click();
 
     const created = funnel.getByRole('row', { name: /^New/ });
-    await expectEventually(async () => Number((await created.textContent())?.replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThanOrEqual(4);
+    await expectEventually(async () => Number((await created.textContent())?.replace(/\D/g, '')), {
+      timeout: 15_000,
+    }).toBeGreaterThanOrEqual(4);
     // A delivery the platform got wrong shows as a webhook reject, with its reason.
     await postWebhookLead(rt, { email: 'not-an-email' }, 'campaign-demo', 422);
     await page.reload();
     const quality = page.getByTestId('chart-quality');
     await quality.waitFor({ timeout: 15_000 });
     await quality.getByText('Figures').click();
-    await expectEventually(async () => (await quality.getByRole('row', { name: /^WEBHOOK/ }).textContent()) ?? '', { timeout: 15_000 }).toMatch(/invalid/);
+    await expectEventually(async () => (await quality.getByRole('row', { name: /^WEBHOOK/ }).textContent()) ?? '', {
+      timeout: 15_000,
+    }).toMatch(/invalid/);
     await screenshot(page, 'dashboard');
     await expectAccessible(page);
     await context.close();

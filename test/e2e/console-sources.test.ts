@@ -24,7 +24,15 @@ describe('console sources page', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    [rt, browser] = await Promise.all([startLocalRuntime({ port: 0, dynamodbEndpoint: testDynamoEndpoint(), tableName: `console-sources-${ulid().toLowerCase()}`, webhookSecretGraceSeconds: GRACE_SECONDS }), launchBrowser()]);
+    [rt, browser] = await Promise.all([
+      startLocalRuntime({
+        port: 0,
+        dynamodbEndpoint: testDynamoEndpoint(),
+        tableName: `console-sources-${ulid().toLowerCase()}`,
+        webhookSecretGraceSeconds: GRACE_SECONDS,
+      }),
+      launchBrowser(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
@@ -39,9 +47,16 @@ describe('console sources page', () => {
     expect(asRep.status).toBe(403);
     expect(asManager.status).toBe(200);
     expect(asOps.status).toBe(200);
-    const items = (JSON.parse(asOps.text) as { items: { id: string; kind: string; form?: Record<string, unknown> }[] }).items;
-    expect(items.map((s) => s.id)).toEqual(expect.arrayContaining(['campaign-demo', 'google-ads', 'contact-us', 'manual', 'import']));
-    expect(items.find((s) => s.id === 'contact-us')?.form).toMatchObject({ honeypotField: 'website_url', fieldMapping: { full_company: 'company' }, redirectUrl: 'https://www.example.com/thanks' });
+    const items = (JSON.parse(asOps.text) as { items: { id: string; kind: string; form?: Record<string, unknown> }[] })
+      .items;
+    expect(items.map((s) => s.id)).toEqual(
+      expect.arrayContaining(['campaign-demo', 'google-ads', 'contact-us', 'manual', 'import']),
+    );
+    expect(items.find((s) => s.id === 'contact-us')?.form).toMatchObject({
+      honeypotField: 'website_url',
+      fieldMapping: { full_company: 'company' },
+      redirectUrl: 'https://www.example.com/thanks',
+    });
     const secrets = Object.values(rt.webhookSecrets).filter((s) => s.length > 0);
     expect(secrets.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(asOps.text).not.toContain(secret);
@@ -53,7 +68,9 @@ describe('console sources page', () => {
     const table = page.getByRole('table', { name: 'Sources' });
     await table.waitFor();
 
-    expect(await table.getByRole('row', { name: /campaign-demo/ }).textContent()).toContain(`${rt.url}/webhooks/campaign-demo`);
+    expect(await table.getByRole('row', { name: /campaign-demo/ }).textContent()).toContain(
+      `${rt.url}/webhooks/campaign-demo`,
+    );
     const note = await page.getByRole('note').filter({ hasText: 'Secrets Manager' }).textContent();
     expect(note).toContain('Rotating a webhook secret');
     expect(note).toContain('never shown');
@@ -68,12 +85,28 @@ describe('console sources page', () => {
     // The snippet's field names, posted as the browser would post the form, make a lead with the mapped company.
     const names = [...snippet.matchAll(/<input[^>]* name="([^"]+)"/g)].map((m) => m[1] ?? '');
     const email = `form-${ulid().toLowerCase()}@acme.example`;
-    const values: Record<string, string> = { email, firstName: 'Fern', lastName: 'Form', phone: '+44 20 7946 0000', full_company: 'Acme Forms', interest: 'Widgets', website_url: '' };
+    const values: Record<string, string> = {
+      email,
+      firstName: 'Fern',
+      lastName: 'Form',
+      phone: '+44 20 7946 0000',
+      full_company: 'Acme Forms',
+      interest: 'Widgets',
+      website_url: '',
+    };
     const body = new URLSearchParams(names.map((n): [string, string] => [n, values[n] ?? '']));
-    const posted = await fetch(`${rt.url}/forms/contact-us`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: rt.url }, body });
+    const posted = await fetch(`${rt.url}/forms/contact-us`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: rt.url },
+      body,
+    });
     expect(posted.status).toBe(202);
     const { leadId } = (await posted.json()) as { leadId: string };
-    const lead = JSON.parse((await get(rt, SAM, `/leads/${leadId}`)).text) as { email: string; company: string; productInterest: string };
+    const lead = JSON.parse((await get(rt, SAM, `/leads/${leadId}`)).text) as {
+      email: string;
+      company: string;
+      productInterest: string;
+    };
     expect(lead).toMatchObject({ email, company: 'Acme Forms', productInterest: 'Widgets' });
   }, 60_000);
 
@@ -93,7 +126,11 @@ describe('console sources page', () => {
     await confirm.waitFor();
     expect(rt.webhookSecrets['campaign-demo']).toBe(old);
     // showModal() puts the focus on the first button, the confirmation: the keyboard alone rotates.
-    expect(await confirm.getByRole('button', { name: 'Yes, rotate now' }).evaluate((b) => b === (b.ownerDocument as { activeElement: unknown }).activeElement)).toBe(true);
+    expect(
+      await confirm
+        .getByRole('button', { name: 'Yes, rotate now' })
+        .evaluate((b) => b === (b.ownerDocument as { activeElement: unknown }).activeElement),
+    ).toBe(true);
     await page.keyboard.press('Enter');
     const shown = page.getByRole('dialog', { name: 'New secret of campaign-demo' });
     const field = shown.getByLabel('New signing secret of campaign-demo');
@@ -108,7 +145,10 @@ describe('console sources page', () => {
     expect(await shown.getByTestId('previous-valid').textContent()).toMatch(/keeps working for \d s/);
     // Within the window the platform may still sign with the old secret; the new one works at once (capture re-reads after a miss).
     expect((await api.webhook('campaign-demo', lead(), { secret: old })).status).toBe(202);
-    await eventually(async () => (await api.webhook('campaign-demo', lead(), { secret })).status === 202, { timeoutMs: 10_000, everyMs: 500 });
+    await eventually(async () => (await api.webhook('campaign-demo', lead(), { secret })).status === 202, {
+      timeoutMs: 10_000,
+      everyMs: 500,
+    });
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'sales-ops-sources-rotated');
 
@@ -129,12 +169,18 @@ describe('console sources page', () => {
     }
 
     // Never readable again: the list, the event and the audit name the rotation, not the secret.
-    const list = await api.request<{ items: { id: string; rotation?: { by: string; previousValidUntil: string } }[] }>('GET', '/sources', { as: ['sam', 'salesops'] });
+    const list = await api.request<{ items: { id: string; rotation?: { by: string; previousValidUntil: string } }[] }>(
+      'GET',
+      '/sources',
+      { as: ['sam', 'salesops'] },
+    );
     const rotation = list.body.items.find((s) => s.id === 'campaign-demo')?.rotation;
     expect(rotation?.by).toBe('sam');
     expect(list.text).not.toContain(secret);
     const rotated = await api.events('WebhookSecretRotated');
-    expect(rotated).toEqual([expect.objectContaining({ detail: expect.objectContaining({ sourceId: 'campaign-demo', rotatedBy: 'sam' }) })]);
+    expect(rotated).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ sourceId: 'campaign-demo', rotatedBy: 'sam' }) }),
+    ]);
     expect(JSON.stringify(rotated)).not.toContain(secret);
     await rt.bus.drain();
     expect((await api.request<unknown[]>('GET', '/_local/dlq')).body).toEqual([]);

@@ -48,7 +48,14 @@ const good: Record<string, Record<string, string>> = {};
 const goodValue = (op: Op, name: string): string => good[op.path]?.[name] ?? good['*']?.[name] ?? 'x';
 
 // ------------------------------------------------------------------------------------------ sending
-type Sent = { op: Op; path: string; query?: Record<string, string>; body?: string; type?: string; auth?: 'none' | 'garbage' };
+type Sent = {
+  op: Op;
+  path: string;
+  query?: Record<string, string>;
+  body?: string;
+  type?: string;
+  auth?: 'none' | 'garbage';
+};
 let generated = 0;
 
 const pathOf = (op: Op, override: Record<string, string> = {}) =>
@@ -109,7 +116,14 @@ const snapshot = async () => {
   const items: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await db().send(new ScanCommand({ TableName: rt.tableName, ProjectionExpression: 'pk, sk', ExclusiveStartKey: start, ConsistentRead: true }));
+    const out = await db().send(
+      new ScanCommand({
+        TableName: rt.tableName,
+        ProjectionExpression: 'pk, sk',
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
     for (const i of out.Items ?? []) if (!String(i.pk).startsWith('COUNTERS')) items.push(`${i.pk} ${i.sk}`);
     start = out.LastEvaluatedKey;
   } while (start);
@@ -129,9 +143,16 @@ const property = <T>(arb: fc.Arbitrary<T>, check: (value: T) => Promise<void>, n
   fc.assert(fc.asyncProperty(arb, check), { numRuns, endOnFailure: true });
 
 // ------------------------------------------------------------------------------------------ generators
-type Schema = Json & { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema };
+type Schema = Json & {
+  $ref?: string;
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+};
 
-const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(follow(spec, schema.$ref.slice(1)) as Schema) : schema);
+const resolve = (schema: Schema): Schema =>
+  schema.$ref ? resolve(follow(spec, schema.$ref.slice(1)) as Schema) : schema;
 
 /** Values a JSON schema describes (the common keywords; anything else becomes some JSON). */
 const fromSchema = (raw: Schema, depth = 0): fc.Arbitrary<unknown> => {
@@ -142,28 +163,56 @@ const fromSchema = (raw: Schema, depth = 0): fc.Arbitrary<unknown> => {
   if (choices?.length) return fc.oneof(...choices.map((s) => fromSchema(s, depth + 1)));
   if (Array.isArray(schema.allOf) && schema.allOf.length) return fromSchema(schema.allOf[0] as Schema, depth + 1);
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  const max = (key: string, fallback: number) => Math.min(typeof schema[key] === 'number' ? (schema[key] as number) : fallback, fallback);
+  const max = (key: string, fallback: number) =>
+    Math.min(typeof schema[key] === 'number' ? (schema[key] as number) : fallback, fallback);
   switch (type) {
     case 'string': {
       if (schema.format === 'email') return fc.emailAddress();
-      if (schema.format === 'date-time') return fc.date({ min: new Date('2024-01-01'), max: new Date('2026-01-01'), noInvalidDate: true }).map((d) => d.toISOString());
-      if (schema.format === 'date') return fc.date({ min: new Date('2024-01-01'), max: new Date('2026-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-      if (typeof schema.pattern === 'string') return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= max('maxLength', 200));
-      return fc.string({ minLength: typeof schema.minLength === 'number' ? schema.minLength : 0, maxLength: max('maxLength', 40) });
+      if (schema.format === 'date-time')
+        return fc
+          .date({ min: new Date('2024-01-01'), max: new Date('2026-01-01'), noInvalidDate: true })
+          .map((d) => d.toISOString());
+      if (schema.format === 'date')
+        return fc
+          .date({ min: new Date('2024-01-01'), max: new Date('2026-01-01'), noInvalidDate: true })
+          .map((d) => d.toISOString().slice(0, 10));
+      if (typeof schema.pattern === 'string')
+        return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length <= max('maxLength', 200));
+      return fc.string({
+        minLength: typeof schema.minLength === 'number' ? schema.minLength : 0,
+        maxLength: max('maxLength', 40),
+      });
     }
     case 'integer':
-      return fc.integer({ min: typeof schema.minimum === 'number' ? schema.minimum : -1000, max: typeof schema.maximum === 'number' ? schema.maximum : 100_000 });
+      return fc.integer({
+        min: typeof schema.minimum === 'number' ? schema.minimum : -1000,
+        max: typeof schema.maximum === 'number' ? schema.maximum : 100_000,
+      });
     case 'number':
-      return fc.double({ min: typeof schema.minimum === 'number' ? schema.minimum : -1e6, max: typeof schema.maximum === 'number' ? schema.maximum : 1e6, noNaN: true });
+      return fc.double({
+        min: typeof schema.minimum === 'number' ? schema.minimum : -1e6,
+        max: typeof schema.maximum === 'number' ? schema.maximum : 1e6,
+        noNaN: true,
+      });
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return depth > 3 ? fc.constant([]) : fc.array(fromSchema(schema.items ?? {}, depth + 1), { minLength: typeof schema.minItems === 'number' ? Math.min(schema.minItems, 3) : 0, maxLength: max('maxItems', 3) });
+      return depth > 3
+        ? fc.constant([])
+        : fc.array(fromSchema(schema.items ?? {}, depth + 1), {
+            minLength: typeof schema.minItems === 'number' ? Math.min(schema.minItems, 3) : 0,
+            maxLength: max('maxItems', 3),
+          });
     case 'object':
     case undefined: {
-      if (!schema.properties) return depth > 2 ? fc.constant({}) : fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
+      if (!schema.properties)
+        return depth > 2
+          ? fc.constant({})
+          : fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 });
       const required = schema.required ?? [];
-      const props = Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, fromSchema(s, depth + 1)]));
+      const props = Object.fromEntries(
+        Object.entries(schema.properties).map(([k, s]) => [k, fromSchema(s, depth + 1)]),
+      );
       return fc.record(props, { requiredKeys: required.filter((k) => k in props) }) as fc.Arbitrary<unknown>;
     }
     default:
@@ -175,13 +224,43 @@ const fromSchema = (raw: Schema, depth = 0): fc.Arbitrary<unknown> => {
 const oddSegment = fc.oneof(
   fc.string({ minLength: 2049, maxLength: 4096, unit: 'grapheme-ascii' }).map(encodeURIComponent),
   fc.constant(encodeURIComponent('x'.repeat(2100))),
-  fc.constantFrom('%ED%A0%80', 'a%ED%B0%80b', '%zz', '%E0', 'LEAD%23x', '%00', '%20', 'DROP%20TABLE', '%3Cscript%3E', '%F0%9F%99%82', 'null', '-1', '0'),
-  fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).filter((s) => s !== '.' && s !== '..').map((s) => encodeURIComponent(s)),
+  fc.constantFrom(
+    '%ED%A0%80',
+    'a%ED%B0%80b',
+    '%zz',
+    '%E0',
+    'LEAD%23x',
+    '%00',
+    '%20',
+    'DROP%20TABLE',
+    '%3Cscript%3E',
+    '%F0%9F%99%82',
+    'null',
+    '-1',
+    '0',
+  ),
+  fc
+    .string({ minLength: 1, maxLength: 40, unit: 'grapheme' })
+    .filter((s) => s !== '.' && s !== '..')
+    .map((s) => encodeURIComponent(s)),
 );
 
 /** Strings that break JSON in the ways clients and attackers do. */
 const brokenJson = fc.oneof(
-  fc.constantFrom('{', '{"a":', "{'a':1}", '{"a":1}}', '[1,2', 'nul', '{"a":undefined}', '{"a":1,}', '\u0000', '{"a":"\\x"}', '<xml/>', '--boundary'),
+  fc.constantFrom(
+    '{',
+    '{"a":',
+    "{'a':1}",
+    '{"a":1}}',
+    '[1,2',
+    'nul',
+    '{"a":undefined}',
+    '{"a":1,}',
+    '\u0000',
+    '{"a":"\\x"}',
+    '<xml/>',
+    '--boundary',
+  ),
   fc.json().map((j) => `${j}}`),
 );
 
@@ -191,10 +270,17 @@ const LONE = ['\\ud800', '\\udfff', 'a\\udc00b', '\\ud83d'];
 
 // ------------------------------------------------------------------------------------------ set-up
 beforeAll(async () => {
-  const created = await api.webhook(WEBHOOK_SOURCE, { email: `fuzz-${ulid().toLowerCase()}@example.com`, firstName: 'Fuzz', company: 'Fuzz Ltd' });
+  const created = await api.webhook(WEBHOOK_SOURCE, {
+    email: `fuzz-${ulid().toLowerCase()}@example.com`,
+    firstName: 'Fuzz',
+    company: 'Fuzz Ltd',
+  });
   const leadId = (created.body as { leadId: string }).leadId;
   await api.webhook(WEBHOOK_SOURCE, { email: `fuzz2-${ulid().toLowerCase()}@example.com`, firstName: 'Fuzz' });
-  const job = await api.request<{ jobId: string }>('POST', '/imports', { as: EVERYONE, body: { fileName: 'f.csv', contentHash: 'a'.repeat(64), headers: ['email'] } });
+  const job = await api.request<{ jobId: string }>('POST', '/imports', {
+    as: EVERYONE,
+    body: { fileName: 'f.csv', contentHash: 'a'.repeat(64), headers: ['email'] },
+  });
   expect(job.status, job.text).toBeLessThan(300);
   good['*'] = {
     id: leadId,
@@ -213,66 +299,113 @@ beforeAll(async () => {
   good['/sources/{id}/secret'] = { id: WEBHOOK_SOURCE };
   // The leads are routed and their owners notified (the workflow and the bus write as they go);
   // refusals are counted once that is done and all is quiet.
-  await eventually(async () => {
-    const a = await snapshot();
-    await new Promise((r) => setTimeout(r, 1500));
-    const b = await snapshot();
-    const notified = b.items.filter((i) => i.startsWith('OUTBOX ')).length >= 2;
-    return notified && a.items.join() === b.items.join() && a.events === b.events;
-  }, { timeoutMs: 60_000, everyMs: 250 });
+  await eventually(
+    async () => {
+      const a = await snapshot();
+      await new Promise((r) => setTimeout(r, 1500));
+      const b = await snapshot();
+      const notified = b.items.filter((i) => i.startsWith('OUTBOX ')).length >= 2;
+      return notified && a.items.join() === b.items.join() && a.events === b.events;
+    },
+    { timeoutMs: 60_000, everyMs: 250 },
+  );
 }, 120_000);
 
 // ------------------------------------------------------------------------------------------ the suite
 describe('every route of openapi.yaml, fuzzed against the local runtime', () => {
   it('answers 404 problem+json for an odd path id on every route with one, and writes nothing', async () => {
     await refusedBatch(() =>
-      property(fc.tuple(fc.constantFrom(...withParams), fc.nat(), oddSegment), async ([op, n, segment]) => {
-        const name = op.params[n % op.params.length] as string;
-        const request: Sent = { op, path: pathOf(op, { [name]: segment }), ...(op.bodyTypes.length ? { body: '{}', type: 'application/json' } : {}) };
-        checkAnswer(request, await send(request), [404]);
-      }, 60),
+      property(
+        fc.tuple(fc.constantFrom(...withParams), fc.nat(), oddSegment),
+        async ([op, n, segment]) => {
+          const name = op.params[n % op.params.length] as string;
+          const request: Sent = {
+            op,
+            path: pathOf(op, { [name]: segment }),
+            ...(op.bodyTypes.length ? { body: '{}', type: 'application/json' } : {}),
+          };
+          checkAnswer(request, await send(request), [404]);
+        },
+        60,
+      ),
     );
   });
 
   it('answers 401 without a valid token on every signed-in route', async () => {
     await refusedBatch(() =>
-      property(fc.tuple(fc.constantFrom(...secured), fc.constantFrom('none', 'garbage') as fc.Arbitrary<'none' | 'garbage'>), async ([op, auth]) => {
-        const request: Sent = { op, path: pathOf(op), auth, ...(op.bodyTypes.length ? { body: '{}', type: 'application/json' } : {}) };
-        checkAnswer(request, await send(request), [401]);
-      }, RUNS.small),
+      property(
+        fc.tuple(fc.constantFrom(...secured), fc.constantFrom('none', 'garbage') as fc.Arbitrary<'none' | 'garbage'>),
+        async ([op, auth]) => {
+          const request: Sent = {
+            op,
+            path: pathOf(op),
+            auth,
+            ...(op.bodyTypes.length ? { body: '{}', type: 'application/json' } : {}),
+          };
+          checkAnswer(request, await send(request), [401]);
+        },
+        RUNS.small,
+      ),
     );
   });
 
   it('answers 415 for a body in a media type the route does not take', async () => {
     await refusedBatch(() =>
-      property(fc.tuple(fc.constantFrom(...withJson), fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/jsonx', 'text/json')), async ([op, type]) => {
-        const request: Sent = { op, path: pathOf(op), body: '{"a":1}', type };
-        checkAnswer(request, await send(request), [415]);
-      }, RUNS.medium),
+      property(
+        fc.tuple(
+          fc.constantFrom(...withJson),
+          fc.constantFrom(
+            'text/plain',
+            'application/xml',
+            'multipart/form-data; boundary=x',
+            'application/jsonx',
+            'text/json',
+          ),
+        ),
+        async ([op, type]) => {
+          const request: Sent = { op, path: pathOf(op), body: '{"a":1}', type };
+          checkAnswer(request, await send(request), [415]);
+        },
+        RUNS.medium,
+      ),
     );
   });
 
   it('answers 400 for malformed JSON and for JSON that is not an object', async () => {
     await refusedBatch(() =>
-      property(fc.tuple(fc.constantFrom(...withJson), fc.oneof(brokenJson, notAnObject)), async ([op, body]) => {
-        const request: Sent = { op, path: pathOf(op), body, type: 'application/json' };
-        checkAnswer(request, await send(request), [400]);
-      }, 40),
+      property(
+        fc.tuple(fc.constantFrom(...withJson), fc.oneof(brokenJson, notAnObject)),
+        async ([op, body]) => {
+          const request: Sent = { op, path: pathOf(op), body, type: 'application/json' };
+          checkAnswer(request, await send(request), [400]);
+        },
+        40,
+      ),
     );
   });
 
   it('answers 422 naming the field for a lone UTF-16 surrogate in any text, and 413 for a body over the limit', async () => {
     await refusedBatch(async () => {
-      await property(fc.tuple(fc.constantFrom(...withJson), fc.constantFrom(...LONE), fc.boolean()), async ([op, lone, nested]) => {
-        const field = Object.keys(resolve((op.bodySchema ?? {}) as Schema).properties ?? {})[0] ?? 'name';
-        const body = nested ? `{"${field}":{"inner":["ok","x${lone}"]}}` : `{"${field}":"x${lone}"}`;
-        const request: Sent = { op, path: pathOf(op), body, type: 'application/json' };
-        const res = await send(request);
-        checkAnswer(request, res, [422]);
-        expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(nested ? `${field}.inner.1` : field);
-      });
+      await property(
+        fc.tuple(fc.constantFrom(...withJson), fc.constantFrom(...LONE), fc.boolean()),
+        async ([op, lone, nested]) => {
+          const field = Object.keys(resolve((op.bodySchema ?? {}) as Schema).properties ?? {})[0] ?? 'name';
+          const body = nested ? `{"${field}":{"inner":["ok","x${lone}"]}}` : `{"${field}":"x${lone}"}`;
+          const request: Sent = { op, path: pathOf(op), body, type: 'application/json' };
+          const res = await send(request);
+          checkAnswer(request, res, [422]);
+          expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(
+            nested ? `${field}.inner.1` : field,
+          );
+        },
+      );
       for (const op of withJson.slice(0, 6)) {
-        const request: Sent = { op, path: pathOf(op), body: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }), type: 'application/json' };
+        const request: Sent = {
+          op,
+          path: pathOf(op),
+          body: JSON.stringify({ pad: 'x'.repeat(300 * 1024) }),
+          type: 'application/json',
+        };
         checkAnswer(request, await send(request), [413]);
       }
     });
@@ -285,24 +418,41 @@ describe('every route of openapi.yaml, fuzzed against the local runtime', () => 
       const props = Object.keys(schema.properties ?? {});
       const kinds: fc.Arbitrary<[Op, unknown]>[] = [];
       const valid = fromSchema(schema) as fc.Arbitrary<Record<string, unknown>>;
-      if ((schema.required ?? []).length) kinds.push(fc.tuple(valid, fc.constantFrom(...(schema.required as string[]))).map(([v, k]) => [op, Object.fromEntries(Object.entries(v).filter(([key]) => key !== k))]));
+      if ((schema.required ?? []).length)
+        kinds.push(
+          fc
+            .tuple(valid, fc.constantFrom(...(schema.required as string[])))
+            .map(([v, k]) => [op, Object.fromEntries(Object.entries(v).filter(([key]) => key !== k))]),
+        );
       if (schema.additionalProperties === false) kinds.push(valid.map((v) => [op, { ...v, zzUnknownField: 1 }]));
-      const typed = props.filter((p) => ['string', 'integer', 'boolean', 'array'].includes(String(resolve(schema.properties?.[p] as Schema).type)));
+      const typed = props.filter((p) =>
+        ['string', 'integer', 'boolean', 'array'].includes(String(resolve(schema.properties?.[p] as Schema).type)),
+      );
       if (typed.length) {
         kinds.push(
           fc.tuple(valid, fc.constantFrom(...typed)).map(([v, k]) => {
             const t = String(resolve(schema.properties?.[k] as Schema).type);
-            return [op, { ...v, [k]: t === 'string' ? { not: 'a string' } : t === 'array' ? 'not-an-array' : 'not-a-number-or-boolean' }];
+            return [
+              op,
+              {
+                ...v,
+                [k]: t === 'string' ? { not: 'a string' } : t === 'array' ? 'not-an-array' : 'not-a-number-or-boolean',
+              },
+            ];
           }),
         );
       }
       return kinds.length ? fc.oneof(...kinds) : fc.constant<[Op, unknown]>([op, []]);
     });
     await refusedBatch(() =>
-      property(mutated, async ([op, body]) => {
-        const request: Sent = { op, path: pathOf(op), body: JSON.stringify(body), type: 'application/json' };
-        checkAnswer(request, await send(request), [400, 404, 409, 422]);
-      }, 60),
+      property(
+        mutated,
+        async ([op, body]) => {
+          const request: Sent = { op, path: pathOf(op), body: JSON.stringify(body), type: 'application/json' };
+          checkAnswer(request, await send(request), [400, 404, 409, 422]);
+        },
+        60,
+      ),
     );
   });
 
@@ -342,31 +492,54 @@ describe('every route of openapi.yaml, fuzzed against the local runtime', () => 
       [feedOp, pathOf(feedOp), {}],
     );
     await refusedBatch(() =>
-      property(fc.tuple(lists, cursors), async ([[op, path, query], cursor]) => {
-        const request: Sent = { op, path, query: { ...query, cursor } };
-        const res = await send(request);
-        checkAnswer(request, res, [422]);
-        expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['cursor']);
-      }, 40),
+      property(
+        fc.tuple(lists, cursors),
+        async ([[op, path, query], cursor]) => {
+          const request: Sent = { op, path, query: { ...query, cursor } };
+          const res = await send(request);
+          checkAnswer(request, res, [422]);
+          expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual(['cursor']);
+        },
+        40,
+      ),
     );
     // The leads' and the feed's own cursors still page.
-    expect((await send({ op: listOp, path: '/leads', query: { stage: 'Assigned', limit: '1', cursor: listCursor } })).status).toBe(200);
-    expect((await send({ op: feedOp, path: pathOf(feedOp), query: { limit: '1', cursor: feedCursor } })).status).toBe(200);
+    expect(
+      (await send({ op: listOp, path: '/leads', query: { stage: 'Assigned', limit: '1', cursor: listCursor } })).status,
+    ).toBe(200);
+    expect((await send({ op: feedOp, path: pathOf(feedOp), query: { limit: '1', cursor: feedCursor } })).status).toBe(
+      200,
+    );
   });
 
   it('answers 422 for report ranges with dates that do not exist, and for unknown groupings', async () => {
     const reports = OPERATIONS.filter((o) => o.path.startsWith('/reports/') && o.path !== '/reports/aging');
     const badDate = fc.oneof(
-      fc.constantFrom('2026-02-30', '2026-02-29', '2025-04-31', '2026-13-01', '2026-00-10', '2026-1-1', '20260101', 'today', '', '9999-99-99'),
+      fc.constantFrom(
+        '2026-02-30',
+        '2026-02-29',
+        '2025-04-31',
+        '2026-13-01',
+        '2026-00-10',
+        '2026-1-1',
+        '20260101',
+        'today',
+        '',
+        '9999-99-99',
+      ),
       fc.string({ maxLength: 20 }).filter((s) => !/^\d{4}-\d{2}-\d{2}$/.test(s)),
     );
     await refusedBatch(() =>
-      property(fc.tuple(fc.constantFrom(...reports), fc.constantFrom('from', 'to'), badDate), async ([op, field, value]) => {
-        const request: Sent = { op, path: op.path, query: { [field]: value } };
-        const res = await send(request);
-        checkAnswer(request, res, [422]);
-        expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
-      }, RUNS.medium),
+      property(
+        fc.tuple(fc.constantFrom(...reports), fc.constantFrom('from', 'to'), badDate),
+        async ([op, field, value]) => {
+          const request: Sent = { op, path: op.path, query: { [field]: value } };
+          const res = await send(request);
+          checkAnswer(request, res, [422]);
+          expect((res.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
+        },
+        RUNS.medium,
+      ),
     );
   });
 
@@ -374,20 +547,39 @@ describe('every route of openapi.yaml, fuzzed against the local runtime', () => 
     const queryOf = (op: Op) => {
       const operation = (spec.paths as Record<string, Record<string, Json>>)[op.path]?.[op.method.toLowerCase()] ?? {};
       const params = ((operation.parameters ?? []) as Schema[]).map(resolve).filter((p) => p.in === 'query');
-      const entries = params.map((p) => fc.option(fc.oneof(fromSchema((p.schema ?? {}) as Schema).map(String), fc.string({ maxLength: 30 })), { nil: undefined }).map((v) => [String(p.name), v] as const));
-      return fc.tuple(...entries).map((pairs) => Object.fromEntries(pairs.filter(([, v]) => v !== undefined)) as Record<string, string>);
+      const entries = params.map((p) =>
+        fc
+          .option(fc.oneof(fromSchema((p.schema ?? {}) as Schema).map(String), fc.string({ maxLength: 30 })), {
+            nil: undefined,
+          })
+          .map((v) => [String(p.name), v] as const),
+      );
+      return fc
+        .tuple(...entries)
+        .map((pairs) => Object.fromEntries(pairs.filter(([, v]) => v !== undefined)) as Record<string, string>);
     };
     const requests = fc.constantFrom(...OPERATIONS).chain((op) =>
       fc.record({
         op: fc.constant(op),
         query: queryOf(op),
-        body: op.bodySchema ? fromSchema(op.bodySchema as Schema).map((b) => JSON.stringify(b)) : fc.constant(undefined),
+        body: op.bodySchema
+          ? fromSchema(op.bodySchema as Schema).map((b) => JSON.stringify(b))
+          : fc.constant(undefined),
       }),
     );
-    await property(requests, async ({ op, query, body }) => {
-      const request: Sent = { op, path: pathOf(op), query, ...(body === undefined ? {} : { body, type: 'application/json' }) };
-      checkAnswer(request, await send(request));
-    }, 80);
+    await property(
+      requests,
+      async ({ op, query, body }) => {
+        const request: Sent = {
+          op,
+          path: pathOf(op),
+          query,
+          ...(body === undefined ? {} : { body, type: 'application/json' }),
+        };
+        checkAnswer(request, await send(request));
+      },
+      80,
+    );
   });
 
   it('reports how many requests it generated', () => {

@@ -40,7 +40,10 @@ const children = new Set<ReturnType<typeof spawn>>();
 /** Runs the CLI; `killWhen` sees each stderr line and may ask for SIGKILL (a crash, not a Ctrl-C). */
 const cli = (args: string[], killWhen?: (line: string) => boolean): Promise<Run> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LEADFLOW_USER: 'importer' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, LEADFLOW_USER: 'importer' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.add(child);
     let stdout = '';
     let stderr = '';
@@ -68,7 +71,13 @@ const countItems = async (filter?: { type: string }) => {
         TableName: rt.tableName,
         Select: 'COUNT',
         ExclusiveStartKey: cursor,
-        ...(filter ? { FilterExpression: '#t = :t', ExpressionAttributeNames: { '#t': 'type' }, ExpressionAttributeValues: { ':t': filter.type } } : {}),
+        ...(filter
+          ? {
+              FilterExpression: '#t = :t',
+              ExpressionAttributeNames: { '#t': 'type' },
+              ExpressionAttributeValues: { ':t': filter.type },
+            }
+          : {}),
       }),
     );
     count += out.Count ?? 0;
@@ -125,7 +134,10 @@ const expectLifecycles = async (leadIds: string[]) => {
   const executions = new Map([...rt.engine.executions.values()].map((e) => [e.name, e]));
   expect(leadIds.filter((id) => !executions.has(id))).toEqual([]);
   const sample = leadIds.slice(0, 3);
-  await eventually(async () => sample.every((id) => executions.get(id)?.history.some((h) => h.state === 'WaitForRep')), { timeoutMs: 120_000, everyMs: 500 });
+  await eventually(
+    async () => sample.every((id) => executions.get(id)?.history.some((h) => h.state === 'WaitForRep')),
+    { timeoutMs: 120_000, everyMs: 500 },
+  );
   const created = new Set(rt.bus.log.filter((e) => e['detail-type'] === 'LeadCreated').map((e) => e.detail.leadId));
   expect(sample.filter((id) => !created.has(id))).toEqual([]);
 };
@@ -134,14 +146,29 @@ const expectLifecycles = async (leadIds: string[]) => {
 const createExisting = async (emails: string[]) => {
   const token = await signDevToken({ user: 'alice', groups: ['rep'] });
   for (const email of emails) {
-    const res = await fetch(`${rt.url}/leads`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    const res = await fetch(`${rt.url}/leads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
     expect(res.status).toBe(202);
   }
 };
 
 const summaryOf = (stdout: string) => {
-  const m = /(\d+) rows → (\d+) created(?: \((\d+) matching existing people[^)]*\))?, (\d+) duplicates refused by the source's policy, (\d+) rejected/.exec(stdout);
-  return m ? { rows: Number(m[1]), created: Number(m[2]), possibleDuplicates: Number(m[3] ?? 0), duplicates: Number(m[4]), rejected: Number(m[5]) } : undefined;
+  const m =
+    /(\d+) rows → (\d+) created(?: \((\d+) matching existing people[^)]*\))?, (\d+) duplicates refused by the source's policy, (\d+) rejected/.exec(
+      stdout,
+    );
+  return m
+    ? {
+        rows: Number(m[1]),
+        created: Number(m[2]),
+        possibleDuplicates: Number(m[3] ?? 0),
+        duplicates: Number(m[4]),
+        rejected: Number(m[5]),
+      }
+    : undefined;
 };
 
 /** The rejected-rows report as row number → reasons, checked against the planted faults. */
@@ -176,7 +203,8 @@ const crashDynamoDbLocal = (endpoint: string) => {
 };
 
 let dynamodb: DynamoDbLocal;
-const startRuntime = () => startLocalRuntime({ port: 0, dynamodbEndpoint: dynamodb.endpoint, tableName: `import-e2e-${ulid().toLowerCase()}` });
+const startRuntime = () =>
+  startLocalRuntime({ port: 0, dynamodbEndpoint: dynamodb.endpoint, tableName: `import-e2e-${ulid().toLowerCase()}` });
 /** A written import gets a runtime and table of its own: a new engine whose queue holds only its lifecycles. */
 const freshRuntime = async () => {
   await rt.stop();
@@ -207,15 +235,35 @@ describe('leadflow import against the local runtime', () => {
 
   it('ends each malformed file with its message and exit status 2, writing nothing', async () => {
     const files: [string, string | Buffer | (() => Promise<void>), RegExp][] = [
-      ['latin1.csv', Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]), /not valid utf-8 text.*save it as "CSV UTF-8"/],
+      [
+        'latin1.csv',
+        Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]),
+        /not valid utf-8 text.*save it as "CSV UTF-8"/,
+      ],
       ['ragged.csv', 'Email,Name,Phone\na@b.io,Ann,1\nc@d.io,Bo\n', /line 3: 2 fields where the header has 3/],
-      ['photo.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), /not a CSV file: it is a PNG image/],
+      [
+        'photo.csv',
+        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+        /not a CSV file: it is a PNG image/,
+      ],
       ['empty.csv', '', /is empty/],
       ['header-only.csv', 'Email,Name\n', /has a header but no data rows/],
-      ['wide.csv', `${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',')}\na@b.io${','.repeat(9_999)}\n`, /has 10000 columns; a lead file has at most 250/],
+      [
+        'wide.csv',
+        `${Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',')}\na@b.io${','.repeat(9_999)}\n`,
+        /has 10000 columns; a lead file has at most 250/,
+      ],
       [
         'formulas.xlsx',
-        () => writeXlsx(join(dir, 'formulas.xlsx'), ['Email', 'Name'], [['a@b.io', 'Ann'], ['c@d.io', { formula: 'A3&"x"', result: 'c@d.iox' }]]),
+        () =>
+          writeXlsx(
+            join(dir, 'formulas.xlsx'),
+            ['Email', 'Name'],
+            [
+              ['a@b.io', 'Ann'],
+              ['c@d.io', { formula: 'A3&"x"', result: 'c@d.iox' }],
+            ],
+          ),
         /cell B3 holds a formula; imports take values only/,
       ],
     ];
@@ -241,7 +289,9 @@ describe('leadflow import against the local runtime', () => {
     const closed = await freePort();
     const run = await cli(['import', file, '--api', `http://127.0.0.1:${closed}`]);
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain(`cannot reach http://127.0.0.1:${closed} (connection refused); is \`npm start\` running?`);
+    expect(run.stderr).toContain(
+      `cannot reach http://127.0.0.1:${closed} (connection refused); is \`npm start\` running?`,
+    );
   });
 
   it('dry run validates the whole file and writes nothing', async () => {
@@ -253,109 +303,132 @@ describe('leadflow import against the local runtime', () => {
     const run = await cli(['import', file, '--dry-run', '--api', rt.url]);
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`dry run, nothing written: ${DRY_ROWS} rows → ${DRY_ROWS - planted.invalid.size} valid`);
+    expect(run.stdout).toContain(
+      `dry run, nothing written: ${DRY_ROWS} rows → ${DRY_ROWS - planted.invalid.size} valid`,
+    );
     expect(run.stdout).toContain(`${planted.invalid.size} would be rejected`);
     expect(await written()).toEqual(before);
     await expectPlantedReport(join(dir, 'dry.rejected.csv'), planted);
   });
 
-  it('imports a CSV killed mid-way and re-run: exact counts, planted rejects reported, duplicates in the file and against existing leads caught', async () => {
-    await freshRuntime();
-    const planted = plantedLeads(ROWS, 5, 'csv');
-    await createExisting(planted.existingEmails);
-    const file = join(dir, 'fair.csv');
-    await writeCsv(file, FIXTURE_HEADERS, planted.rows);
-    const leadsBefore = await countItems({ type: 'lead' });
+  it(
+    'imports a CSV killed mid-way and re-run: exact counts, planted rejects reported, duplicates in the file and against existing leads caught',
+    async () => {
+      await freshRuntime();
+      const planted = plantedLeads(ROWS, 5, 'csv');
+      await createExisting(planted.existingEmails);
+      const file = join(dir, 'fair.csv');
+      await writeCsv(file, FIXTURE_HEADERS, planted.rows);
+      const leadsBefore = await countItems({ type: 'lead' });
 
-    const killed = await cli(['import', file, '--api', rt.url], (line) => Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) >= KILL_AFTER);
-    const resumed = await cli(['import', file, '--api', rt.url]);
+      const killed = await cli(
+        ['import', file, '--api', rt.url],
+        (line) => Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) >= KILL_AFTER,
+      );
+      const resumed = await cli(['import', file, '--api', rt.url]);
 
-    expect(killed.code).toBeNull();
-    expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/resuming job imp-[0-9a-f]+: \d+ of \d+ rows were already imported/);
-    const expected = {
-      rows: ROWS,
-      created: ROWS - planted.invalid.size,
-      possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length,
-      duplicates: 0,
-      rejected: planted.invalid.size,
-    };
-    expect(summaryOf(resumed.stdout)).toEqual(expected);
-    await expectPlantedReport(join(dir, 'fair.rejected.csv'), planted);
+      expect(killed.code).toBeNull();
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(/resuming job imp-[0-9a-f]+: \d+ of \d+ rows were already imported/);
+      const expected = {
+        rows: ROWS,
+        created: ROWS - planted.invalid.size,
+        possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length,
+        duplicates: 0,
+        rejected: planted.invalid.size,
+      };
+      expect(summaryOf(resumed.stdout)).toEqual(expected);
+      await expectPlantedReport(join(dir, 'fair.rejected.csv'), planted);
 
-    const again = await cli(['import', file, '--api', rt.url]);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain(`all ${ROWS} rows have their outcome; nothing sent`);
-    expect(summaryOf(again.stdout)).toEqual(expected);
-    await expectPlantedReport(join(dir, 'fair.rejected.csv'), planted);
+      const again = await cli(['import', file, '--api', rt.url]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain(`all ${ROWS} rows have their outcome; nothing sent`);
+      expect(summaryOf(again.stdout)).toEqual(expected);
+      await expectPlantedReport(join(dir, 'fair.rejected.csv'), planted);
 
-    const table = await imported(jobIdOf(resumed.stdout));
-    expect(table.leads - leadsBefore).toBe(expected.created);
-    expect(table.createdLeadIds).toHaveLength(expected.created);
-    await expectLifecycles(table.createdLeadIds);
-  }, WRITE_TIMEOUT);
+      const table = await imported(jobIdOf(resumed.stdout));
+      expect(table.leads - leadsBefore).toBe(expected.created);
+      expect(table.createdLeadIds).toHaveLength(expected.created);
+      await expectLifecycles(table.createdLeadIds);
+    },
+    WRITE_TIMEOUT,
+  );
 
-  it('imports an XLSX workbook with the same exactness', async () => {
-    await freshRuntime();
-    const planted = plantedLeads(ROWS, 5, 'xlsx');
-    await createExisting(planted.existingEmails);
-    const file = join(dir, 'crm-export.xlsx');
-    await writeXlsx(file, FIXTURE_HEADERS, planted.rows);
+  it(
+    'imports an XLSX workbook with the same exactness',
+    async () => {
+      await freshRuntime();
+      const planted = plantedLeads(ROWS, 5, 'xlsx');
+      await createExisting(planted.existingEmails);
+      const file = join(dir, 'crm-export.xlsx');
+      await writeXlsx(file, FIXTURE_HEADERS, planted.rows);
 
-    const leadsBefore = await countItems({ type: 'lead' });
+      const leadsBefore = await countItems({ type: 'lead' });
 
-    const run = await cli(['import', file, '--api', rt.url]);
+      const run = await cli(['import', file, '--api', rt.url]);
 
-    expect(run.code).toBe(0);
-    expect(summaryOf(run.stdout)).toEqual({
-      rows: ROWS,
-      created: ROWS - planted.invalid.size,
-      possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length,
-      duplicates: 0,
-      rejected: planted.invalid.size,
-    });
-    await expectPlantedReport(join(dir, 'crm-export.rejected.csv'), planted);
-    const table = await imported(jobIdOf(run.stdout));
-    expect(table.leads - leadsBefore).toBe(ROWS - planted.invalid.size);
-    expect(table.createdLeadIds).toHaveLength(ROWS - planted.invalid.size);
-    await expectLifecycles(table.createdLeadIds);
-  }, WRITE_TIMEOUT);
+      expect(run.code).toBe(0);
+      expect(summaryOf(run.stdout)).toEqual({
+        rows: ROWS,
+        created: ROWS - planted.invalid.size,
+        possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length,
+        duplicates: 0,
+        rejected: planted.invalid.size,
+      });
+      await expectPlantedReport(join(dir, 'crm-export.rejected.csv'), planted);
+      const table = await imported(jobIdOf(run.stdout));
+      expect(table.leads - leadsBefore).toBe(ROWS - planted.invalid.size);
+      expect(table.createdLeadIds).toHaveLength(ROWS - planted.invalid.size);
+      await expectLifecycles(table.createdLeadIds);
+    },
+    WRITE_TIMEOUT,
+  );
 
-  it('finishes with exact counts after the runtime and its DynamoDB Local crashed mid-import, resuming every lead', async () => {
-    const rows = Math.min(ROWS, 1_000);
-    const dataDir = await mkdtemp(join(tmpdir(), 'leadflow-import-crash-'));
-    await rt.stop();
-    // Every request in flight at the crash fails and is logged as an error; here that is the point, not news.
-    process.env.LOG_LEVEL = 'CRITICAL';
-    rt = await startLocalRuntime({ port: 0, dataDir });
-    const planted = plantedLeads(rows, 5, 'crash');
-    await createExisting(planted.existingEmails);
-    const file = join(dir, 'crash.csv');
-    await writeCsv(file, FIXTURE_HEADERS, planted.rows);
+  it(
+    'finishes with exact counts after the runtime and its DynamoDB Local crashed mid-import, resuming every lead',
+    async () => {
+      const rows = Math.min(ROWS, 1_000);
+      const dataDir = await mkdtemp(join(tmpdir(), 'leadflow-import-crash-'));
+      await rt.stop();
+      // Every request in flight at the crash fails and is logged as an error; here that is the point, not news.
+      process.env.LOG_LEVEL = 'CRITICAL';
+      rt = await startLocalRuntime({ port: 0, dataDir });
+      const planted = plantedLeads(rows, 5, 'crash');
+      await createExisting(planted.existingEmails);
+      const file = join(dir, 'crash.csv');
+      await writeCsv(file, FIXTURE_HEADERS, planted.rows);
 
-    let crashed = false;
-    const cut = await cli(['import', file, '--api', rt.url], (line) => {
-      if (!crashed && Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) >= rows * 0.3) {
-        crashed = true;
-        crashDynamoDbLocal(rt.dynamodbEndpoint);
-      }
-      return false;
-    });
-    expect(crashed).toBe(true);
-    expect(cut.code).toBe(3);
-    await rt.stop();
-    rt = await startLocalRuntime({ port: 0, dataDir });
-    const resumed = await cli(['import', file, '--api', rt.url]);
+      let crashed = false;
+      const cut = await cli(['import', file, '--api', rt.url], (line) => {
+        if (!crashed && Number(/^importing: (\d+)\//.exec(line)?.[1] ?? 0) >= rows * 0.3) {
+          crashed = true;
+          crashDynamoDbLocal(rt.dynamodbEndpoint);
+        }
+        return false;
+      });
+      expect(crashed).toBe(true);
+      expect(cut.code).toBe(3);
+      await rt.stop();
+      rt = await startLocalRuntime({ port: 0, dataDir });
+      const resumed = await cli(['import', file, '--api', rt.url]);
 
-    expect(resumed.code).toBe(0);
-    const expected = { rows, created: rows - planted.invalid.size, possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length, duplicates: 0, rejected: planted.invalid.size };
-    expect(summaryOf(resumed.stdout)).toEqual(expected);
-    await expectPlantedReport(join(dir, 'crash.rejected.csv'), planted);
-    const table = await imported(jobIdOf(resumed.stdout));
-    expect(table.leads).toBe(expected.created + planted.existingEmails.length);
-    expect(table.createdLeadIds).toHaveLength(expected.created);
-    // Leads written before the crash lost their in-memory execution; the restart resumed each from the table.
-    const started = new Set([...rt.engine.executions.values()].map((e) => e.name.split('--resume-')[0]));
-    expect(table.createdLeadIds.filter((id) => !started.has(id))).toEqual([]);
-  }, WRITE_TIMEOUT);
+      expect(resumed.code).toBe(0);
+      const expected = {
+        rows,
+        created: rows - planted.invalid.size,
+        possibleDuplicates: planted.inFileDuplicates.length + planted.existingDuplicates.length,
+        duplicates: 0,
+        rejected: planted.invalid.size,
+      };
+      expect(summaryOf(resumed.stdout)).toEqual(expected);
+      await expectPlantedReport(join(dir, 'crash.rejected.csv'), planted);
+      const table = await imported(jobIdOf(resumed.stdout));
+      expect(table.leads).toBe(expected.created + planted.existingEmails.length);
+      expect(table.createdLeadIds).toHaveLength(expected.created);
+      // Leads written before the crash lost their in-memory execution; the restart resumed each from the table.
+      const started = new Set([...rt.engine.executions.values()].map((e) => e.name.split('--resume-')[0]));
+      expect(table.createdLeadIds.filter((id) => !started.has(id))).toEqual([]);
+    },
+    WRITE_TIMEOUT,
+  );
 });

@@ -3,13 +3,24 @@ import { eventually, useTestRuntime } from '../support/runtime';
 
 const { api } = useTestRuntime();
 
-type LeadView = { id: string; stage: string; owner?: string; assignment?: { explanation: string }; audit: { action: string }[] };
+type LeadView = {
+  id: string;
+  stage: string;
+  owner?: string;
+  assignment?: { explanation: string };
+  audit: { action: string }[];
+};
 
 const getLead = (id: string) => api.request<LeadView>('GET', `/leads/${id}`, { as: ['maria', 'manager'] });
 
 describe('a lead worked from webhook to conversion', () => {
   it('is assigned, qualified, handed off and converted, with events for every step', async () => {
-    const created = await api.webhook('campaign-demo', { email: 'dana@northwind.example', firstName: 'Dana', company: 'Northwind', country: 'DE' });
+    const created = await api.webhook('campaign-demo', {
+      email: 'dana@northwind.example',
+      firstName: 'Dana',
+      company: 'Northwind',
+      country: 'DE',
+    });
     expect(created.status).toBe(202);
     const leadId = String(created.body.leadId);
 
@@ -38,9 +49,25 @@ describe('a lead worked from webhook to conversion', () => {
     expect(converted.stage).toBe('Converted');
     const types = (await api.events()).filter((e) => e.detail.leadId === leadId).map((e) => e['detail-type']);
     expect(types).toEqual(expect.arrayContaining(['LeadCreated', 'LeadAssigned', 'LeadStageChanged', 'LeadConverted']));
-    const execution = await api.request<{ status: string; history: { type: string; state?: string }[] }[]>('GET', `/_local/executions/${leadId}`);
+    const execution = await api.request<{ status: string; history: { type: string; state?: string }[] }[]>(
+      'GET',
+      `/_local/executions/${leadId}`,
+    );
     const entered = execution.body[0]?.history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
     expect(execution.body[0]?.status).toBe('SUCCEEDED');
-    expect(entered).toEqual(['Entry', 'Begin', 'Publish', 'Dispatch', 'WaitForRep', 'Dispatch', 'WaitForRep', 'Dispatch', 'WaitForRep', 'Dispatch', 'Convert', 'PublishConverted']);
+    expect(entered).toEqual([
+      'Entry',
+      'Begin',
+      'Publish',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'Convert',
+      'PublishConverted',
+    ]);
   });
 });

@@ -9,7 +9,13 @@ type LeadView = {
   stage: string;
   allowedActions: string[];
   pendingApproval: { chain: string; stepIndex: number; stepName: string; approver?: string; since?: string } | null;
-  owner?: string; escalations?: number; disqualifyReason?: string; contactId?: string; opportunityId?: string; audit: { action: string; why?: string }[] };
+  owner?: string;
+  escalations?: number;
+  disqualifyReason?: string;
+  contactId?: string;
+  opportunityId?: string;
+  audit: { action: string; why?: string }[];
+};
 type Task = { taskId: string; leadId: string; stepName: string; escalated: boolean };
 
 const SALESOPS: [string, string] = ['sam', 'salesops'];
@@ -19,17 +25,25 @@ const OTHER_MANAGER: [string, string] = ['max', 'manager'];
 
 const putConfig = async (name: string, value: unknown) => {
   const current = await api.request<{ version: number }>('GET', `/config/${name}`, { as: SALESOPS });
-  const res = await api.request('PUT', `/config/${name}`, { as: SALESOPS, body: { version: current.body.version, value } });
+  const res = await api.request('PUT', `/config/${name}`, {
+    as: SALESOPS,
+    body: { version: current.body.version, value },
+  });
   expect(res.status, res.text).toBe(200);
   return res;
 };
 const getLead = async (id: string) => (await api.request<LeadView>('GET', `/leads/${id}`, { as: MANAGER })).body;
-const leadIn = (id: string, stage: string, timeoutMs = 15_000) => eventually(async () => ((await getLead(id)).stage === stage ? getLead(id) : undefined), { timeoutMs });
+const leadIn = (id: string, stage: string, timeoutMs = 15_000) =>
+  eventually(async () => ((await getLead(id)).stage === stage ? getLead(id) : undefined), { timeoutMs });
 
 let seq = 0;
 const newLead = async (fields: Record<string, unknown> = {}) => {
   seq++;
-  const res = await api.webhook('campaign-demo', { email: `person${seq}@acme${seq}.example`, company: `Acme ${seq}`, ...fields });
+  const res = await api.webhook('campaign-demo', {
+    email: `person${seq}@acme${seq}.example`,
+    company: `Acme ${seq}`,
+    ...fields,
+  });
   expect(res.status, res.text).toBe(202);
   const id = String(res.body.leadId);
   await leadIn(id, 'Assigned');
@@ -49,7 +63,20 @@ const decide = (taskId: string, as: [string, ...string[]], body: unknown) =>
 const tasksOf = async (as: [string, ...string[]], leadId: string) =>
   (await api.request<{ items: Task[] }>('GET', '/tasks', { as })).body.items.filter((t) => t.leadId === leadId);
 
-const TEAM = { teams: [{ id: 'dach', name: 'DACH', manager: 'maria', members: [{ user: 'alice', available: true }, { user: 'bob', available: true }, { user: 'carol', available: true }] }] };
+const TEAM = {
+  teams: [
+    {
+      id: 'dach',
+      name: 'DACH',
+      manager: 'maria',
+      members: [
+        { user: 'alice', available: true },
+        { user: 'bob', available: true },
+        { user: 'carol', available: true },
+      ],
+    },
+  ],
+};
 
 describe('the lead lifecycle through the HTTP API', () => {
   it('answers 409 with the allowed actions when an action does not fit the stage', async () => {
@@ -66,7 +93,9 @@ describe('the lead lifecycle through the HTTP API', () => {
     const id = await newLead();
     const race = await eventually(async () => {
       const both = await Promise.all(
-        ['duplicate of an open deal', 'no budget'].map((reason) => api.request('POST', `/leads/${id}/actions/disqualify`, { as: MANAGER, body: { reason } })),
+        ['duplicate of an open deal', 'no budget'].map((reason) =>
+          api.request('POST', `/leads/${id}/actions/disqualify`, { as: MANAGER, body: { reason } }),
+        ),
       );
       return both.every((r) => r.status === 409 && String(r.body.detail).includes('moving')) ? undefined : both;
     });
@@ -87,7 +116,9 @@ describe('the lead lifecycle through the HTTP API', () => {
     const owner = (await getLead(id)).owner as string;
     const missingReason = await act(id, 'disqualify', [owner, 'rep'], { convertToContact: true });
     expect(missingReason.status).toBe(422);
-    expect((await act(id, 'disqualify', [owner, 'rep'], { reason: 'no budget', convertToContact: true })).status).toBe(200);
+    expect((await act(id, 'disqualify', [owner, 'rep'], { reason: 'no budget', convertToContact: true })).status).toBe(
+      200,
+    );
     const lead = await eventually(async () => {
       const l = await getLead(id);
       return l.contactId ? l : undefined;
@@ -99,8 +130,13 @@ describe('the lead lifecycle through the HTTP API', () => {
 
   it('shares leads fairly: 30 leads on 3 reps by round-robin give each rep 10', async () => {
     await putConfig('teams', TEAM);
-    await putConfig('routing', { rules: [{ name: 'dach', when: {}, assign: { team: 'dach', strategy: 'round-robin' } }], fallbackQueue: 'UNASSIGNED' });
-    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => api.webhook('campaign-demo', { email: `rr${i}@fair${i}.example` })));
+    await putConfig('routing', {
+      rules: [{ name: 'dach', when: {}, assign: { team: 'dach', strategy: 'round-robin' } }],
+      fallbackQueue: 'UNASSIGNED',
+    });
+    const sent = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => api.webhook('campaign-demo', { email: `rr${i}@fair${i}.example` })),
+    );
     const ids = sent.map((r) => String(r.body.leadId));
     const owners = await Promise.all(ids.map((id) => leadIn(id, 'Assigned', 30_000).then((l) => l.owner)));
     const counts: Record<string, number> = {};
@@ -112,9 +148,21 @@ describe('the lead lifecycle through the HTTP API', () => {
   it('ages a lead whose SLA passes, escalates and reassigns it, then ages it out', async () => {
     await putConfig('teams', TEAM);
     await putConfig('stages', {
-      Assigned: { sla: 'PT2S', allowedActions: ['qualify', 'handoff', 'distribute', 'disqualify'], escalation: { action: 'reassign-next', maxEscalations: 1, finalAct: 'disqualify' } },
-      MarketQualified: { sla: 'P2D', allowedActions: ['handoff', 'distribute', 'disqualify'], escalation: { action: 'notify-manager', maxEscalations: 2, finalAct: 'park-manager-queue' } },
-      SalesQualified: { sla: 'P5D', allowedActions: ['convert', 'distribute', 'disqualify'], escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' } },
+      Assigned: {
+        sla: 'PT2S',
+        allowedActions: ['qualify', 'handoff', 'distribute', 'disqualify'],
+        escalation: { action: 'reassign-next', maxEscalations: 1, finalAct: 'disqualify' },
+      },
+      MarketQualified: {
+        sla: 'P2D',
+        allowedActions: ['handoff', 'distribute', 'disqualify'],
+        escalation: { action: 'notify-manager', maxEscalations: 2, finalAct: 'park-manager-queue' },
+      },
+      SalesQualified: {
+        sla: 'P5D',
+        allowedActions: ['convert', 'distribute', 'disqualify'],
+        escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' },
+      },
     });
     const id = await newLead();
     const firstOwner = (await getLead(id)).owner;
@@ -131,9 +179,21 @@ describe('the lead lifecycle through the HTTP API', () => {
     expect(types).toEqual(expect.arrayContaining(['LeadEscalated', 'LeadDisqualified']));
     expect(types.filter((t) => t === 'LeadAssigned')).toHaveLength(2);
     await putConfig('stages', {
-      Assigned: { sla: 'PT4H', allowedActions: ['qualify', 'handoff', 'distribute', 'disqualify'], escalation: { action: 'reassign-next', maxEscalations: 2, finalAct: 'park-manager-queue' } },
-      MarketQualified: { sla: 'P2D', allowedActions: ['handoff', 'distribute', 'disqualify'], escalation: { action: 'notify-manager', maxEscalations: 2, finalAct: 'park-manager-queue' } },
-      SalesQualified: { sla: 'P5D', allowedActions: ['convert', 'distribute', 'disqualify'], escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' } },
+      Assigned: {
+        sla: 'PT4H',
+        allowedActions: ['qualify', 'handoff', 'distribute', 'disqualify'],
+        escalation: { action: 'reassign-next', maxEscalations: 2, finalAct: 'park-manager-queue' },
+      },
+      MarketQualified: {
+        sla: 'P2D',
+        allowedActions: ['handoff', 'distribute', 'disqualify'],
+        escalation: { action: 'notify-manager', maxEscalations: 2, finalAct: 'park-manager-queue' },
+      },
+      SalesQualified: {
+        sla: 'P5D',
+        allowedActions: ['convert', 'distribute', 'disqualify'],
+        escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' },
+      },
     });
   });
 
@@ -154,31 +214,50 @@ describe('the lead lifecycle through the HTTP API', () => {
     const id = await newLead({ expectedValue: 5000 });
     await act(id, 'handoff', MANAGER);
     expect((await act(id, 'convert', MANAGER)).body).toMatchObject({ next: 'approve' });
-    const [step1] = await eventually(async () => ((await tasksOf(['victor', 'rep'], id)).length === 1 ? tasksOf(['victor', 'rep'], id) : undefined));
+    const [step1] = await eventually(async () =>
+      (await tasksOf(['victor', 'rep'], id)).length === 1 ? tasksOf(['victor', 'rep'], id) : undefined,
+    );
     expect(step1?.stepName).toBe('deal desk');
     const taskId = String(step1?.taskId);
     expect((await decide(taskId, ['mallory', 'rep'], { decision: 'approve' })).status).toBe(404);
     expect((await decide(taskId, ['victor', 'rep'], { decision: 'approve', comment: 'fine' })).status).toBe(200);
     expect((await decide(taskId, ['victor', 'rep'], { decision: 'approve' })).status).toBe(409);
-    const [step2] = await eventually(async () => ((await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined));
+    const [step2] = await eventually(async () =>
+      (await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined,
+    );
     expect(step2?.stepName).toBe('sales manager');
-    expect((await decide(String(step2?.taskId), OTHER_MANAGER, { decision: 'reject', comment: 'price too low' })).body).toMatchObject({ stage: 'SalesQualified', next: 'wait' });
+    expect(
+      (await decide(String(step2?.taskId), OTHER_MANAGER, { decision: 'reject', comment: 'price too low' })).body,
+    ).toMatchObject({ stage: 'SalesQualified', next: 'wait' });
 
     await act(id, 'convert', MANAGER);
-    const [again1] = await eventually(async () => ((await tasksOf(['victor', 'rep'], id)).length === 1 ? tasksOf(['victor', 'rep'], id) : undefined));
+    const [again1] = await eventually(async () =>
+      (await tasksOf(['victor', 'rep'], id)).length === 1 ? tasksOf(['victor', 'rep'], id) : undefined,
+    );
     expect(again1?.taskId).not.toBe(taskId);
     await decide(String(again1?.taskId), ['victor', 'rep'], { decision: 'approve' });
-    const [again2] = await eventually(async () => ((await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined));
+    const [again2] = await eventually(async () =>
+      (await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined,
+    );
     await decide(String(again2?.taskId), OTHER_MANAGER, { decision: 'approve' });
     const converted = await leadIn(id, 'Converted');
     expect(converted.opportunityId).toBeTruthy();
-    const decided = (await api.events('ApprovalDecided')).filter((e) => e.detail.leadId === id).map((e) => e.detail.decision);
+    const decided = (await api.events('ApprovalDecided'))
+      .filter((e) => e.detail.leadId === id)
+      .map((e) => e.detail.decision);
     expect(decided).toEqual(['approve', 'reject', 'approve', 'approve']);
   });
 
   it('says who a lead waits on while approval is pending, offers no action, and refuses a second convert at once naming the approval', async () => {
     await putConfig('approvals', {
-      chains: [{ name: 'big deals', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'deal desk', approver: 'victor', timeout: 'PT1H' }], onReject: 'return-to-sales-qualified' }],
+      chains: [
+        {
+          name: 'big deals',
+          when: { leadType: ['B2B'], minExpectedValue: 1000 },
+          steps: [{ name: 'deal desk', approver: 'victor', timeout: 'PT1H' }],
+          onReject: 'return-to-sales-qualified',
+        },
+      ],
     });
     const id = await newLead({ expectedValue: 5000 });
     await act(id, 'handoff', MANAGER);
@@ -187,7 +266,12 @@ describe('the lead lifecycle through the HTTP API', () => {
     await eventually(async () => ((await tasksOf(['victor', 'rep'], id)).length === 1 ? true : undefined));
     const waiting = await getLead(id);
     expect(waiting.allowedActions).toEqual([]);
-    expect(waiting.pendingApproval).toMatchObject({ chain: 'big deals', stepIndex: 0, stepName: 'deal desk', approver: 'victor' });
+    expect(waiting.pendingApproval).toMatchObject({
+      chain: 'big deals',
+      stepIndex: 0,
+      stepName: 'deal desk',
+      approver: 'victor',
+    });
     expect(Date.parse(String(waiting.pendingApproval?.since))).toBeGreaterThan(0);
 
     // Straight to the request, without the retry-while-moving helper: the answer is final, not "moving".
@@ -200,7 +284,14 @@ describe('the lead lifecycle through the HTTP API', () => {
   it('escalates an approval task nobody decided in time to the manager, who may then decide it', async () => {
     await putConfig('teams', TEAM);
     await putConfig('approvals', {
-      chains: [{ name: 'quick', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'deal desk', approver: 'victor', timeout: 'PT2S' }], onReject: 'disqualify' }],
+      chains: [
+        {
+          name: 'quick',
+          when: { leadType: ['B2B'], minExpectedValue: 1000 },
+          steps: [{ name: 'deal desk', approver: 'victor', timeout: 'PT2S' }],
+          onReject: 'disqualify',
+        },
+      ],
     });
     const id = await newLead({ expectedValue: 2000 });
     await act(id, 'handoff', MANAGER);
@@ -221,12 +312,21 @@ describe('the lead lifecycle through the HTTP API', () => {
 
   it('refuses the manager who asked for a conversion its approval task (403, task stays open, not offered), and another manager approves it', async () => {
     await putConfig('approvals', {
-      chains: [{ name: 'managers sign', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT1H' }], onReject: 'disqualify' }],
+      chains: [
+        {
+          name: 'managers sign',
+          when: { leadType: ['B2B'], minExpectedValue: 1000 },
+          steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT1H' }],
+          onReject: 'disqualify',
+        },
+      ],
     });
     const id = await newLead({ expectedValue: 3000 });
     await act(id, 'handoff', MANAGER);
     await act(id, 'convert', MANAGER);
-    const [task] = await eventually(async () => ((await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined));
+    const [task] = await eventually(async () =>
+      (await tasksOf(OTHER_MANAGER, id)).length === 1 ? tasksOf(OTHER_MANAGER, id) : undefined,
+    );
     expect(await tasksOf(MANAGER, id)).toEqual([]);
 
     const self = await decide(String(task?.taskId), MANAGER, { decision: 'approve' });
@@ -243,12 +343,22 @@ describe('the lead lifecycle through the HTTP API', () => {
 
   it('lets the requester approve when the chain allows self-approval', async () => {
     await putConfig('approvals', {
-      chains: [{ name: 'self-service', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT1H' }], onReject: 'disqualify', allowSelfApproval: true }],
+      chains: [
+        {
+          name: 'self-service',
+          when: { leadType: ['B2B'], minExpectedValue: 1000 },
+          steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT1H' }],
+          onReject: 'disqualify',
+          allowSelfApproval: true,
+        },
+      ],
     });
     const id = await newLead({ expectedValue: 3000 });
     await act(id, 'handoff', MANAGER);
     await act(id, 'convert', MANAGER);
-    const [task] = await eventually(async () => ((await tasksOf(MANAGER, id)).length === 1 ? tasksOf(MANAGER, id) : undefined));
+    const [task] = await eventually(async () =>
+      (await tasksOf(MANAGER, id)).length === 1 ? tasksOf(MANAGER, id) : undefined,
+    );
 
     expect((await decide(String(task?.taskId), MANAGER, { decision: 'approve' })).status).toBe(200);
     await leadIn(id, 'Converted');

@@ -11,7 +11,12 @@ let rt: LocalRuntime;
 // A DynamoDB Local of this file's own: pausing the shared one would stall every other test file.
 beforeAll(async () => {
   dynamodb = await startDynamoDbLocal();
-  rt = await startLocalRuntime({ port: 0, dynamodbEndpoint: dynamodb.endpoint, tableName: `deadline-${ulid().toLowerCase()}`, requestDeadlineMs: DEADLINE_MS });
+  rt = await startLocalRuntime({
+    port: 0,
+    dynamodbEndpoint: dynamodb.endpoint,
+    tableName: `deadline-${ulid().toLowerCase()}`,
+    requestDeadlineMs: DEADLINE_MS,
+  });
 }, 300_000);
 afterAll(async () => {
   if (dynamodb?.pid) process.kill(dynamodb.pid, 'SIGCONT');

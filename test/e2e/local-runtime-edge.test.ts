@@ -11,11 +11,26 @@ const { rt, api } = useTestRuntime();
 /** A raw request with a Host header of our choosing (fetch does not let a caller set Host). */
 const withHost = (host: string, method: string, path: string, body = '', headers: Record<string, string> = {}) =>
   new Promise<{ status: number; type: string; text: string }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: rt.port, method, path, headers: { host, 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: rt.port,
+        method,
+        path,
+        headers: { host, 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type']),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -48,10 +63,18 @@ describe('request bodies over API Gateway’s 10 MiB limit', () => {
   // to the body, not a keep-alive socket the server may be closing at that moment.
   it.each([11, 50])('answers %i MiB with 413 problem+json, not a connection reset, and stores nothing', async (mib) => {
     const before = rt.bus.log.length;
-    const res = await fetch(`${rt.url}/webhooks/campaign-demo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(mib * 1024 * 1024, 0x20) });
+    const res = await fetch(`${rt.url}/webhooks/campaign-demo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(mib * 1024 * 1024, 0x20),
+    });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(await res.json()).toMatchObject({ status: 413, title: 'Payload Too Large', type: expect.stringContaining('payload-too-large') });
+    expect(await res.json()).toMatchObject({
+      status: 413,
+      title: 'Payload Too Large',
+      type: expect.stringContaining('payload-too-large'),
+    });
     expect(rt.bus.log.length).toBe(before);
     // The connection that carried the 413 did not take the server down with it.
     expect((await withHost(`127.0.0.1:${rt.port}`, 'GET', '/health')).status).toBe(200);
@@ -59,21 +82,42 @@ describe('request bodies over API Gateway’s 10 MiB limit', () => {
 });
 
 describe('DNS rebinding: only loopback Host names are served', () => {
-  it.each(['evil.example', `rebind.attacker.example:${3000}`, '192.0.2.10', 'localhost.evil.example'])('refuses Host %s on /_local/token with 421 problem+json', async (host) => {
-    const res = await withHost(host, 'POST', '/_local/token', JSON.stringify({ user: 'mallory', groups: ['admin'] }));
-    expect(res.status).toBe(421);
-    expect(res.type).toBe('application/problem+json');
-    expect(res.text).not.toContain('token":');
-  });
+  it.each(['evil.example', `rebind.attacker.example:${3000}`, '192.0.2.10', 'localhost.evil.example'])(
+    'refuses Host %s on /_local/token with 421 problem+json',
+    async (host) => {
+      const res = await withHost(host, 'POST', '/_local/token', JSON.stringify({ user: 'mallory', groups: ['admin'] }));
+      expect(res.status).toBe(421);
+      expect(res.type).toBe('application/problem+json');
+      expect(res.text).not.toContain('token":');
+    },
+  );
 
   it('refuses the AWS endpoint (Secrets Manager, PutEvents) to a foreign Host and changes nothing', async () => {
     const before = (await api.events()).length;
-    const secret = await withHost('evil.example', 'POST', '/', JSON.stringify({ SecretId: 'leadflow/webhooks/campaign-demo' }), { 'x-amz-target': 'secretsmanager.GetSecretValue' });
+    const secret = await withHost(
+      'evil.example',
+      'POST',
+      '/',
+      JSON.stringify({ SecretId: 'leadflow/webhooks/campaign-demo' }),
+      { 'x-amz-target': 'secretsmanager.GetSecretValue' },
+    );
     expect(secret.status).toBe(421);
     expect(secret.text).not.toContain('SecretString');
-    const own = await withHost(`localhost:${rt.port}`, 'POST', '/', JSON.stringify({ SecretId: 'leadflow/webhooks/campaign-demo' }), { 'x-amz-target': 'secretsmanager.GetSecretValue' });
+    const own = await withHost(
+      `localhost:${rt.port}`,
+      'POST',
+      '/',
+      JSON.stringify({ SecretId: 'leadflow/webhooks/campaign-demo' }),
+      { 'x-amz-target': 'secretsmanager.GetSecretValue' },
+    );
     expect(own.text).toContain('SecretString');
-    const put = await withHost('evil.example', 'POST', '/', JSON.stringify({ Entries: [{ Source: 'leadflow', DetailType: 'LeadCreated', Detail: '{}' }] }), { 'x-amz-target': 'AWSEvents.PutEvents' });
+    const put = await withHost(
+      'evil.example',
+      'POST',
+      '/',
+      JSON.stringify({ Entries: [{ Source: 'leadflow', DetailType: 'LeadCreated', Detail: '{}' }] }),
+      { 'x-amz-target': 'AWSEvents.PutEvents' },
+    );
     expect(put.status).toBe(421);
     expect((await api.events()).length).toBe(before);
   });

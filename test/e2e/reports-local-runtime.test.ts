@@ -28,7 +28,10 @@ describe('reports through the local runtime', () => {
     );
     const act = (i: number, action: string, body: unknown = {}) =>
       eventually(async () => {
-        const res = await api.request('POST', `/leads/${ids[i]}/actions/${action}`, { as: [owners[i] as string, 'rep'], body });
+        const res = await api.request('POST', `/leads/${ids[i]}/actions/${action}`, {
+          as: [owners[i] as string, 'rep'],
+          body,
+        });
         return res.status === 409 ? undefined : res;
       });
     expect((await act(0, 'qualify')).status).toBe(200);
@@ -39,13 +42,23 @@ describe('reports through the local runtime', () => {
       const report = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body;
       const g = report.groups[0];
       // The stage change and the reason arrive as two events, counted independently: wait for both.
-      return g && g.created === 3 && g.reached.MarketQualified === 1 && g.disqualified === 1 && g.disqualifiedByReason['no budget'] === 1 ? report : undefined;
+      return g &&
+        g.created === 3 &&
+        g.reached.MarketQualified === 1 &&
+        g.disqualified === 1 &&
+        g.disqualifiedByReason['no budget'] === 1
+        ? report
+        : undefined;
     });
     const csv = await api.request('GET', `/reports/funnel?${range}`, { ...asManager, headers: { accept: 'text/csv' } });
     const reps = (await api.request<RepsReport>('GET', `/reports/reps?${range}`, asManager)).body;
     const forbidden = await api.request('GET', `/reports/aging`, { as: ['rob', 'rep'] });
 
-    expect(funnel.groups[0]).toMatchObject({ created: 3, reached: { Assigned: 3, MarketQualified: 1 }, disqualifiedByReason: { 'no budget': 1 } });
+    expect(funnel.groups[0]).toMatchObject({
+      created: 3,
+      reached: { Assigned: 3, MarketQualified: 1 },
+      disqualifiedByReason: { 'no budget': 1 },
+    });
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(reps.reps.reduce((n, r) => n + r.assigned, 0)).toBe(3);
     expect(forbidden.status).toBe(403);
@@ -68,9 +81,35 @@ describe('reports through the local runtime', () => {
       return true;
     });
     try {
-      const rebuilt = await main(['node', 'leadflow', 'counters', 'rebuild', '--from', today(), '--api', rt.url, '--endpoint', rt.dynamodbEndpoint, '--table', rt.tableName]);
+      const rebuilt = await main([
+        'node',
+        'leadflow',
+        'counters',
+        'rebuild',
+        '--from',
+        today(),
+        '--api',
+        rt.url,
+        '--endpoint',
+        rt.dynamodbEndpoint,
+        '--table',
+        rt.tableName,
+      ]);
       const printed = out.length;
-      const reported = await main(['node', 'leadflow', 'report', 'funnel', '--from', today(), '--to', today(), '--format', 'json', '--api', rt.url]);
+      const reported = await main([
+        'node',
+        'leadflow',
+        'report',
+        'funnel',
+        '--from',
+        today(),
+        '--to',
+        today(),
+        '--format',
+        'json',
+        '--api',
+        rt.url,
+      ]);
 
       expect(rebuilt).toBe(0);
       expect(out.slice(0, printed).join('')).toMatch(/^counters rebuilt: generation \d+, \d+ events/);
@@ -83,18 +122,35 @@ describe('reports through the local runtime', () => {
 
   it('shows a redelivered rejected webhook once in the sources report, and rescores a lead on a reply and a form revisit', async () => {
     const range = `from=${today()}&to=${today()}`;
-    const bad = [await api.webhook('campaign-demo', { email: 'no-at-sign' }, { id: 'msg_rejected_once' }), await api.webhook('campaign-demo', { email: 'no-at-sign' }, { id: 'msg_rejected_once' })];
-    const created = await api.webhook('campaign-demo', { email: 'vp@globex.example', jobTitle: 'VP Sales', company: 'Globex' });
+    const bad = [
+      await api.webhook('campaign-demo', { email: 'no-at-sign' }, { id: 'msg_rejected_once' }),
+      await api.webhook('campaign-demo', { email: 'no-at-sign' }, { id: 'msg_rejected_once' }),
+    ];
+    const created = await api.webhook('campaign-demo', {
+      email: 'vp@globex.example',
+      jobTitle: 'VP Sales',
+      company: 'Globex',
+    });
     const id = String(created.body.leadId);
     const assigned = await eventually(async () => {
-      const lead = (await api.request<{ stage: string; owner?: string; score?: number }>('GET', `/leads/${id}`, asManager)).body;
+      const lead = (
+        await api.request<{ stage: string; owner?: string; score?: number }>('GET', `/leads/${id}`, asManager)
+      ).body;
       return lead.stage === 'Assigned' && lead.owner ? lead : undefined;
     });
 
-    const reply = await api.request<{ count: number; score: number }>('POST', `/leads/${id}/activities`, { as: [assigned.owner as string, 'rep'], body: { activityId: 'reply-1', type: 'email-reply' } });
-    const form = await api.request('POST', '/forms/contact-us', { raw: 'email=VP%40globex.example&firstName=Ann', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const reply = await api.request<{ count: number; score: number }>('POST', `/leads/${id}/activities`, {
+      as: [assigned.owner as string, 'rep'],
+      body: { activityId: 'reply-1', type: 'email-reply' },
+    });
+    const form = await api.request('POST', '/forms/contact-us', {
+      raw: 'email=VP%40globex.example&firstName=Ann',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const lead = await eventually(async () => {
-      const l = (await api.request<{ behaviour?: Record<string, number>; score: number }>('GET', `/leads/${id}`, asManager)).body;
+      const l = (
+        await api.request<{ behaviour?: Record<string, number>; score: number }>('GET', `/leads/${id}`, asManager)
+      ).body;
       return l.behaviour?.['form-revisit'] === 1 ? l : undefined;
     });
     const sources = await eventually(async () => {
@@ -107,11 +163,24 @@ describe('reports through the local runtime', () => {
     expect(reply.status).toBe(201);
     expect(reply.body.score).toBe((assigned.score ?? 0) + 12);
     expect(form.status).toBe(202);
-    expect(lead).toMatchObject({ behaviour: { 'email-reply': 1, 'form-revisit': 1 }, score: (assigned.score ?? 0) + 17 });
-    expect(sources.channels.find((c) => c.channel === 'WEBHOOK')).toMatchObject({ rejected: 1, rejectedByReason: { invalid: 1 } });
+    expect(lead).toMatchObject({
+      behaviour: { 'email-reply': 1, 'form-revisit': 1 },
+      score: (assigned.score ?? 0) + 17,
+    });
+    expect(sources.channels.find((c) => c.channel === 'WEBHOOK')).toMatchObject({
+      rejected: 1,
+      rejectedByReason: { invalid: 1 },
+    });
     expect((await api.events('CaptureRejected')).length).toBe(2);
-    expect((await api.request<SourcesReport>('GET', `/reports/sources?${range}`, asManager)).body.channels.find((c) => c.channel === 'WEBHOOK')?.rejected).toBe(1);
-    expect((await api.events('LeadActivityRecorded')).map((e) => e.detail.type)).toEqual(['email-reply', 'form-revisit']);
+    expect(
+      (await api.request<SourcesReport>('GET', `/reports/sources?${range}`, asManager)).body.channels.find(
+        (c) => c.channel === 'WEBHOOK',
+      )?.rejected,
+    ).toBe(1);
+    expect((await api.events('LeadActivityRecorded')).map((e) => e.detail.type)).toEqual([
+      'email-reply',
+      'form-revisit',
+    ]);
   });
 
   it('trains with `leadflow scoring train` and keeps the points model with too few outcomes; `leadflow scoring model` shows the card', async () => {
@@ -121,14 +190,43 @@ describe('reports through the local runtime', () => {
       return true;
     });
     try {
-      const trained = await main(['node', 'leadflow', 'scoring', 'train', '--json', '--api', rt.url, '--endpoint', rt.dynamodbEndpoint, '--table', rt.tableName]);
+      const trained = await main([
+        'node',
+        'leadflow',
+        'scoring',
+        'train',
+        '--json',
+        '--api',
+        rt.url,
+        '--endpoint',
+        rt.dynamodbEndpoint,
+        '--table',
+        rt.tableName,
+      ]);
       const printed = out.length;
-      const shown = await main(['node', 'leadflow', 'scoring', 'model', '--api', rt.url, '--endpoint', rt.dynamodbEndpoint, '--table', rt.tableName]);
+      const shown = await main([
+        'node',
+        'leadflow',
+        'scoring',
+        'model',
+        '--api',
+        rt.url,
+        '--endpoint',
+        rt.dynamodbEndpoint,
+        '--table',
+        rt.tableName,
+      ]);
 
       const card = JSON.parse(out.slice(0, printed).join(''));
       const cards = JSON.parse(out.slice(printed).join(''));
       expect([trained, shown]).toEqual([0, 0]);
-      expect(card).toMatchObject({ model: 'logreg@1', active: false, conversions: 0, disqualifications: 1, decision: expect.stringMatching(/^inactive: 0 conversions < 200 required/) });
+      expect(card).toMatchObject({
+        model: 'logreg@1',
+        active: false,
+        conversions: 0,
+        disqualifications: 1,
+        decision: expect.stringMatching(/^inactive: 0 conversions < 200 required/),
+      });
       expect(cards).toMatchObject({ scoring: 'points@0', active: null, latest: { model: 'logreg@1' } });
     } finally {
       write.mockRestore();
@@ -139,10 +237,29 @@ describe('reports through the local runtime', () => {
     const range = `from=${today()}&to=${today()}`;
     const salesops = { as: ['sam', 'salesops'] as [string, string] };
     const current = await api.request<{ version: number }>('GET', '/config/approvals', salesops);
-    const chain = { name: 'deal desk', when: { leadType: ['B2B'], minExpectedValue: 1000 }, steps: [{ name: 'desk', approver: 'victor', timeout: 'PT1H' }], onReject: 'return-to-sales-qualified' };
-    expect((await api.request('PUT', '/config/approvals', { ...salesops, body: { version: current.body.version, value: { chains: [chain] } } })).status).toBe(200);
-    const before = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage.SalesQualified?.count ?? 0;
-    const created = await api.webhook('campaign-demo', { email: 'deal@initech.example', company: 'Initech', leadType: 'B2B', expectedValue: 5000 });
+    const chain = {
+      name: 'deal desk',
+      when: { leadType: ['B2B'], minExpectedValue: 1000 },
+      steps: [{ name: 'desk', approver: 'victor', timeout: 'PT1H' }],
+      onReject: 'return-to-sales-qualified',
+    };
+    expect(
+      (
+        await api.request('PUT', '/config/approvals', {
+          ...salesops,
+          body: { version: current.body.version, value: { chains: [chain] } },
+        })
+      ).status,
+    ).toBe(200);
+    const before =
+      (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage
+        .SalesQualified?.count ?? 0;
+    const created = await api.webhook('campaign-demo', {
+      email: 'deal@initech.example',
+      company: 'Initech',
+      leadType: 'B2B',
+      expectedValue: 5000,
+    });
     const id = String(created.body.leadId);
     const stageOf = async () => (await api.request<{ stage: string }>('GET', `/leads/${id}`, asManager)).body.stage;
     await eventually(async () => (await stageOf()) === 'Assigned');
@@ -153,9 +270,14 @@ describe('reports through the local runtime', () => {
       });
     const decideNext = (decision: 'approve' | 'reject') =>
       eventually(async () => {
-        const task = (await api.request<{ items: { taskId: string; leadId: string }[] }>('GET', '/tasks', { as: ['victor', 'rep'] })).body.items.find((t) => t.leadId === id);
+        const task = (
+          await api.request<{ items: { taskId: string; leadId: string }[] }>('GET', '/tasks', { as: ['victor', 'rep'] })
+        ).body.items.find((t) => t.leadId === id);
         if (!task) return undefined;
-        const res = await api.request('POST', `/tasks/${task.taskId}/decision`, { as: ['victor', 'rep'], body: { decision, comment: 'not yet' } });
+        const res = await api.request('POST', `/tasks/${task.taskId}/decision`, {
+          as: ['victor', 'rep'],
+          body: { decision, comment: 'not yet' },
+        });
         return res.status === 200 ? res : undefined;
       });
 
@@ -167,13 +289,17 @@ describe('reports through the local runtime', () => {
     await decideNext('approve');
     await eventually(async () => (await stageOf()) === 'Converted');
     const stays = await eventually(async () => {
-      const count = (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage.SalesQualified?.count ?? 0;
+      const count =
+        (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage
+          .SalesQualified?.count ?? 0;
       return count >= before + 2 ? count : undefined;
     });
     await rt.bus.drain();
 
     expect(stays).toBe(before + 2);
-    expect((await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage.SalesQualified?.count).toBe(before + 2);
+    expect(
+      (await api.request<FunnelReport>('GET', `/reports/funnel?${range}`, asManager)).body.groups[0]?.timeInStage
+        .SalesQualified?.count,
+    ).toBe(before + 2);
   });
 });
-

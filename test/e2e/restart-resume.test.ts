@@ -19,12 +19,24 @@ describe('npm start with LEADFLOW_DATA_DIR', () => {
   it('resumes every in-flight lead at its stage with its remaining SLA after a restart, losing and doubling nothing', async () => {
     rt = await startLocalRuntime({ port: 0, dataDir });
     let api = client(rt);
-    const stages = await api.request<{ version: number; value: Record<string, { sla: string }> }>('GET', '/config/stages', { as: ['sam', 'salesops'] });
+    const stages = await api.request<{ version: number; value: Record<string, { sla: string }> }>(
+      'GET',
+      '/config/stages',
+      { as: ['sam', 'salesops'] },
+    );
     const value = { ...stages.body.value, Assigned: { ...stages.body.value.Assigned, sla: 'PT4S' } };
-    expect((await api.request('PUT', '/config/stages', { as: ['sam', 'salesops'], body: { version: stages.body.version, value } })).status).toBe(200);
+    expect(
+      (
+        await api.request('PUT', '/config/stages', {
+          as: ['sam', 'salesops'],
+          body: { version: stages.body.version, value },
+        })
+      ).status,
+    ).toBe(200);
 
     const ids: string[] = [];
-    for (const email of ['keep@resume.example', 'age@resume.example']) ids.push(String((await api.webhook('campaign-demo', { email })).body.leadId));
+    for (const email of ['keep@resume.example', 'age@resume.example'])
+      ids.push(String((await api.webhook('campaign-demo', { email })).body.leadId));
     const [toQualify, toAge] = ids as [string, string];
     const lead = (id: string) => api.request<LeadView>('GET', `/leads/${id}`, { as: MANAGER }).then((r) => r.body);
     for (const id of ids) await eventually(async () => (await lead(id)).stage === 'Assigned');
@@ -37,13 +49,18 @@ describe('npm start with LEADFLOW_DATA_DIR', () => {
     const executions = await api.request<{ name: string; status: string }[]>('GET', `/_local/executions/${toQualify}`);
     expect(executions.body.map((e) => e.name)).toEqual([expect.stringContaining(`${toQualify}--resume-`)]);
     const qualified = await eventually(async () => {
-      const res = await api.request<{ stage: string }>('POST', `/leads/${toQualify}/actions/qualify`, { as: MANAGER, body: {} });
+      const res = await api.request<{ stage: string }>('POST', `/leads/${toQualify}/actions/qualify`, {
+        as: MANAGER,
+        body: {},
+      });
       return res.status === 200 ? res : undefined;
     });
     expect(qualified.body.stage).toBe('MarketQualified');
 
     // The other lead ages at its original deadline, not a fresh SLA from the restart.
-    const aged = await eventually(async () => ((await lead(toAge)).escalations === 1 ? lead(toAge) : undefined), { timeoutMs: 15_000 });
+    const aged = await eventually(async () => ((await lead(toAge)).escalations === 1 ? lead(toAge) : undefined), {
+      timeoutMs: 15_000,
+    });
     expect(aged.stage).toBe('Assigned');
     expect(Date.parse(String(aged.stageDeadline))).toBeGreaterThan(Date.parse(String(deadlineBefore)));
     const created = (await api.events('LeadCreated')).filter((e) => ids.includes(String(e.detail.leadId)));

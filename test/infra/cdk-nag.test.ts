@@ -6,7 +6,12 @@ import { expect } from '../support/expect';
 import { FUNCTIONS } from '../../functions/routes';
 import { buildApp } from './stack-fixture';
 
-type Report = { pluginReports: { pluginName: string; violations: { ruleName: string; severity?: string; violatingConstructs: { constructPath: string }[] }[] }[] };
+type Report = {
+  pluginReports: {
+    pluginName: string;
+    violations: { ruleName: string; severity?: string; violatingConstructs: { constructPath: string }[] }[];
+  }[];
+};
 
 /**
  * The one real synth of the suite, as `npx cdk synth` runs it: esbuild bundling of every function
@@ -45,7 +50,11 @@ describe('a real synth (bundled, cdk-nag AWS Solutions)', () => {
   it('gives every cdk-nag acknowledgement a real reason', () => {
     const acknowledgements = stack.node
       .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => ({ path: c.node.path, data: m.data })));
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .map((m) => ({ path: c.node.path, data: m.data })),
+      );
     let ours = 0;
     for (const { path, data } of acknowledgements) {
       // Entries are { "<plugin>::<rule id>": reason }; the CDK records its own (CloudFormation-Validate::…).
@@ -73,7 +82,9 @@ describe('a real synth (bundled, cdk-nag AWS Solutions)', () => {
       const files = readdirSync(dir);
       expect(files.sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
-      expect(code.startsWith("import { createRequire as __leadflowCreateRequire } from 'node:module'"), name).toBe(true);
+      expect(code.startsWith("import { createRequire as __leadflowCreateRequire } from 'node:module'"), name).toBe(
+        true,
+      );
       // Minified: long lines (a readable bundle averages well under 100 characters a line).
       expect(code.length / code.split('\n').length, `${name} is minified`).toBeGreaterThan(1000);
       console.info(`${name}: ${(statSync(join(dir, 'index.mjs')).size / 1024).toFixed(0)} KiB`);

@@ -24,7 +24,8 @@ const lint = (files: string[]): Finding[] => {
   const run = spawnSync(CFN_LINT, ['-f', 'parseable', ...files], { encoding: 'utf8', timeout: 120_000 });
   if (run.error) throw new Error(`${INSTALL_HINT} (${run.error.message})`);
   // Exit codes are a bit mask of the levels found (2 error, 4 warning, 8 informational); 1 means it failed itself.
-  if (run.status === 1 || (run.status !== 0 && run.stdout.trim() === '')) throw new Error(`cfn-lint failed on ${files.join(', ')} (exit ${run.status}): ${run.stderr}`);
+  if (run.status === 1 || (run.status !== 0 && run.stdout.trim() === ''))
+    throw new Error(`cfn-lint failed on ${files.join(', ')} (exit ${run.status}): ${run.stderr}`);
   return run.stdout
     .split('\n')
     .filter(Boolean)
@@ -48,7 +49,11 @@ describe('cfn-lint on the synthesized templates', () => {
   const knownBad = writeTemplate('known-bad', {
     Resources: {
       Queue: { Type: 'AWS::SQS::Queue' },
-      Other: { Type: 'AWS::SQS::Queue', DependsOn: ['Queue'], Properties: { QueueName: { 'Fn::GetAtt': ['Queue', 'QueueName'] } } },
+      Other: {
+        Type: 'AWS::SQS::Queue',
+        DependsOn: ['Queue'],
+        Properties: { QueueName: { 'Fn::GetAtt': ['Queue', 'QueueName'] } },
+      },
     },
   });
   const files = new Map(stacks.map((s) => [s.stackName, writeTemplate(s.stackName, s.template)]));
@@ -68,11 +73,16 @@ describe('cfn-lint on the synthesized templates', () => {
 
   it('says why for every check a resource skips', () => {
     for (const stack of stacks) {
-      const resources = (stack.template as { Resources: Record<string, { Metadata?: Record<string, unknown> }> }).Resources;
+      const resources = (stack.template as { Resources: Record<string, { Metadata?: Record<string, unknown> }> })
+        .Resources;
       for (const [logicalId, resource] of Object.entries(resources)) {
-        const skipped = ((resource.Metadata?.['cfn-lint'] as { config?: { ignore_checks?: string[] } } | undefined)?.config?.ignore_checks ?? []) as string[];
+        const skipped = ((resource.Metadata?.['cfn-lint'] as { config?: { ignore_checks?: string[] } } | undefined)
+          ?.config?.ignore_checks ?? []) as string[];
         const reasons = (resource.Metadata?.[LINT_REASONS_KEY] ?? {}) as Record<string, string>;
-        for (const check of skipped) expect(reasons[check]?.length ?? 0, `${stack.stackName} ${logicalId} skips ${check}`).toBeGreaterThanOrEqual(40);
+        for (const check of skipped)
+          expect(reasons[check]?.length ?? 0, `${stack.stackName} ${logicalId} skips ${check}`).toBeGreaterThanOrEqual(
+            40,
+          );
       }
     }
   });

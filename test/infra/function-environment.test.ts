@@ -17,7 +17,10 @@ beforeAll(() => {
   // The optional email settings configured, so every variable a need can set is set.
   ({ stack } = buildApp({ context: { emailFrom: 'leadflow@example.com', notifyEmailDomain: 'example.com' } }));
   const template = Template.fromStack(stack);
-  const lambdas = template.findResources('AWS::Lambda::Function') as Record<string, { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }>;
+  const lambdas = template.findResources('AWS::Lambda::Function') as Record<
+    string,
+    { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }
+  >;
   variables = {};
   for (const name of Object.keys(FUNCTIONS)) {
     const fn = stack.functions[name];
@@ -40,7 +43,10 @@ describe('the stack and functions/env agree on every variable', () => {
       // …and every variable its needs imply is set.
       for (const v of needVariables(fn)) expect(set, `${fn} lacks ${v}`).toContain(v);
       // What the stack sets is never a local-only variable.
-      expect(set.filter((v) => v.endsWith('_ENDPOINT') || v === 'LEADFLOW_MODE'), fn).toEqual([]);
+      expect(
+        set.filter((v) => v.endsWith('_ENDPOINT') || v === 'LEADFLOW_MODE'),
+        fn,
+      ).toEqual([]);
       expect(variablesFor(fn)).toEqual(expect.arrayContaining(set));
     }
   });

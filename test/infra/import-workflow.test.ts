@@ -15,14 +15,20 @@ import { actionsOf, type Resource, resourcesFor, statementsOfRole } from './temp
 let stack: LeadflowStack;
 let template: Template;
 let workflow: ImportWorkflow;
-const idOf = (construct: { node: { defaultChild?: unknown } } | undefined) => stack.getLogicalId((construct?.node.defaultChild ?? construct) as never);
+const idOf = (construct: { node: { defaultChild?: unknown } } | undefined) =>
+  stack.getLogicalId((construct?.node.defaultChild ?? construct) as never);
 
-type State = Record<string, unknown> & { Type: string; States?: Record<string, State>; ItemProcessor?: { ProcessorConfig: Record<string, string>; States: Record<string, State> } };
+type State = Record<string, unknown> & {
+  Type: string;
+  States?: Record<string, State>;
+  ItemProcessor?: { ProcessorConfig: Record<string, string>; States: Record<string, State> };
+};
 
 beforeAll(() => {
   stack = buildApp().stack;
   template = Template.fromStack(stack);
-  if (!stack.imports) throw new Error('the stack built no import workflow (statemachines/lead-import.asl.json or its functions missing)');
+  if (!stack.imports)
+    throw new Error('the stack built no import workflow (statemachines/lead-import.asl.json or its functions missing)');
   workflow = stack.imports;
 });
 
@@ -32,13 +38,17 @@ const definition = () => {
   return JSON.parse(typeof body === 'string' ? body : JSON.stringify(body)) as { States: Record<string, State> };
 };
 const functionResource = (name: string) => template.toJSON().Resources[idOf(stack.functions[name]?.fn)] as Resource;
-const envOf = (name: string) => ((functionResource(name).Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {}) as Record<string, string>;
+const envOf = (name: string) =>
+  ((functionResource(name).Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ??
+    {}) as Record<string, string>;
 
 describe('bulk import on AWS', () => {
   it('starts the import state machine from the imports bucket\u2019s Object Created events under imports/, with a DLQ', () => {
     const bucketId = idOf(stack.buckets.imports);
     const bucket = template.toJSON().Resources[bucketId] as Resource;
-    expect(bucket.Properties?.NotificationConfiguration).toEqual({ EventBridgeConfiguration: { EventBridgeEnabled: true } });
+    expect(bucket.Properties?.NotificationConfiguration).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
 
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
@@ -67,23 +77,39 @@ describe('bulk import on AWS', () => {
       ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' },
       Parameters: { 'Bucket.$': '$.file.bucket', 'Key.$': '$.file.rowsKey' },
     });
-    expect(map.ItemBatcher).toMatchObject({ MaxItemsPerBatchPath: '$.file.batchSize', MaxInputBytesPerBatch: expect.any(Number) });
-    expect((map.ItemBatcher as { MaxInputBytesPerBatch: number }).MaxInputBytesPerBatch).toBeLessThanOrEqual(256 * 1024);
+    expect(map.ItemBatcher).toMatchObject({
+      MaxItemsPerBatchPath: '$.file.batchSize',
+      MaxInputBytesPerBatch: expect.any(Number),
+    });
+    expect((map.ItemBatcher as { MaxInputBytesPerBatch: number }).MaxInputBytesPerBatch).toBeLessThanOrEqual(
+      256 * 1024,
+    );
     expect(map.MaxConcurrencyPath).toBe('$.file.maxConcurrency');
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
     const tasks = Object.values(map.ItemProcessor?.States ?? {});
-    expect(tasks.map((t) => (t.Parameters as { FunctionName: string }).FunctionName)).toEqual([`\${ImportBatchFunctionArn}`]);
+    expect(tasks.map((t) => (t.Parameters as { FunctionName: string }).FunctionName)).toEqual([
+      `\${ImportBatchFunctionArn}`,
+    ]);
     // The prepare step's result carries batch size and concurrency into the paths the Map reads.
-    expect(states.PrepareFile?.ResultSelector).toMatchObject({ 'batchSize.$': '$.Payload.batchSize', 'maxConcurrency.$': '$.Payload.maxConcurrency' });
+    expect(states.PrepareFile?.ResultSelector).toMatchObject({
+      'batchSize.$': '$.Payload.batchSize',
+      'maxConcurrency.$': '$.Payload.maxConcurrency',
+    });
 
-    expect(stateMachine().Properties?.DefinitionSubstitutions).toMatchObject({ ImportBatchFunctionArn: { 'Fn::GetAtt': [idOf(stack.functions.importBatch?.fn), 'Arn'] } });
+    expect(stateMachine().Properties?.DefinitionSubstitutions).toMatchObject({
+      ImportBatchFunctionArn: { 'Fn::GetAtt': [idOf(stack.functions.importBatch?.fn), 'Arn'] },
+    });
   });
 
   it('lets the state machine invoke importBatch, read the work prefix, write results and run its own child executions, and nothing broader', () => {
     const statements = statementsOfRole(template, idOf(workflow.workflow.role));
-    const bucketArn = JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(stack.buckets.imports), 'Arn'] }, '/import-work/*']] });
+    const bucketArn = JSON.stringify({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [idOf(stack.buckets.imports), 'Arn'] }, '/import-work/*']],
+    });
 
-    expect(resourcesFor(statements, 'lambda:InvokeFunction')).toContain(JSON.stringify({ 'Fn::GetAtt': [idOf(stack.functions.importBatch?.fn), 'Arn'] }));
+    expect(resourcesFor(statements, 'lambda:InvokeFunction')).toContain(
+      JSON.stringify({ 'Fn::GetAtt': [idOf(stack.functions.importBatch?.fn), 'Arn'] }),
+    );
     expect(resourcesFor(statements, 's3:GetObject')).toContain(bucketArn);
     expect(resourcesFor(statements, 's3:PutObject').every((r) => r.includes('/import-results/*'))).toBe(true);
     expect(resourcesFor(statements, 'states:StartExecution').join()).toContain('-lead-import');
@@ -94,7 +120,16 @@ describe('bulk import on AWS', () => {
     const statements = statementsOfRole(template, idOf(stack.functions.importBatch?.role));
     const actions = actionsOf(statements);
     // TransactWriteItems is authorised item by item (PutItem, UpdateItem, ConditionCheckItem).
-    for (const action of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:BatchGetItem', 'states:StartExecution', 's3:GetObject', 's3:PutObject']) expect(actions, action).toContain(action);
+    for (const action of [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:BatchGetItem',
+      'states:StartExecution',
+      's3:GetObject',
+      's3:PutObject',
+    ])
+      expect(actions, action).toContain(action);
     expect(resourcesFor(statements, 'states:StartExecution').join()).toContain('-lead-lifecycle');
 
     const env = envOf('importBatch');
@@ -105,7 +140,9 @@ describe('bulk import on AWS', () => {
     expect(concurrency * rate).toBeLessThanOrEqual(START_EXECUTION_REFILL_PER_SECOND);
     // The CLI path: each batch in flight may run in its own importsApi instance with its own bucket.
     expect(CLI_REQUESTS_IN_FLIGHT).toBe(PIPELINE);
-    expect(PIPELINE * Number(envOf('importsApi').IMPORT_API_STARTS_PER_SECOND)).toBeLessThanOrEqual(START_EXECUTION_REFILL_PER_SECOND);
+    expect(PIPELINE * Number(envOf('importsApi').IMPORT_API_STARTS_PER_SECOND)).toBeLessThanOrEqual(
+      START_EXECUTION_REFILL_PER_SECOND,
+    );
   });
 
   it('refuses pacing that would exceed the StartExecution refill rate, saying what it would start', () => {

@@ -22,7 +22,13 @@ import { actionsOf, type Resource, resourcesFor, statementsOfRole } from './temp
  */
 const ACTIONS_BY_NEED: Record<string, string[]> = {
   'table:read': ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-  'table:write': ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem'],
+  'table:write': [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
   'workflow:start': ['states:StartExecution'],
   'workflow:callback': ['states:SendTaskSuccess', 'states:SendTaskFailure'],
   'bus:put': ['events:PutEvents'],
@@ -32,7 +38,12 @@ const ACTIONS_BY_NEED: Record<string, string[]> = {
   imports: ['s3:PutObject', 's3:GetObject'],
   email: ['ses:SendEmail'],
 };
-const EVERY_FUNCTION = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+const EVERY_FUNCTION = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+];
 const ENV_BY_NEED: Record<string, string[]> = {
   'table:read': ['TABLE_NAME'],
   'table:write': ['TABLE_NAME'],
@@ -48,7 +59,8 @@ const ENV_BY_NEED: Record<string, string[]> = {
 
 let stack: LeadflowStack;
 let template: Template;
-const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as CfnFunction);
 const ofType = (type: string) => template.findResources(type) as Record<string, Resource>;
 
 beforeAll(() => {
@@ -73,10 +85,12 @@ describe('the table', () => {
         { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
       ],
     });
-    const indexes = ((table?.Properties?.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: { AttributeName: string }[] }[]).map((i) => [
-      i.IndexName,
-      i.KeySchema.map((k) => k.AttributeName),
-    ]);
+    const indexes = (
+      (table?.Properties?.GlobalSecondaryIndexes ?? []) as {
+        IndexName: string;
+        KeySchema: { AttributeName: string }[];
+      }[]
+    ).map((i) => [i.IndexName, i.KeySchema.map((k) => k.AttributeName)]);
     expect(indexes).toEqual(Object.values(TABLE.indexes).map((i) => [i.name, [i.partitionKey, i.sortKey]]));
   });
 });
@@ -96,7 +110,9 @@ describe('the functions', () => {
       });
     }
     const ours = Object.keys(FUNCTIONS).length;
-    const runtimes = Object.values(ofType('AWS::Lambda::Function')).filter((f) => f.Properties?.Runtime === 'nodejs24.x');
+    const runtimes = Object.values(ofType('AWS::Lambda::Function')).filter(
+      (f) => f.Properties?.Runtime === 'nodejs24.x',
+    );
     expect(runtimes.length).toBeGreaterThanOrEqual(ours);
   });
 
@@ -104,7 +120,10 @@ describe('the functions', () => {
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
       const fn = stack.functions[name];
       if (!fn) throw new Error(`no function ${name}`);
-      const expected = new Set([...EVERY_FUNCTION, ...spec.needs.flatMap((need) => ACTIONS_BY_NEED[need] ?? [`unknown need ${need}`])]);
+      const expected = new Set([
+        ...EVERY_FUNCTION,
+        ...spec.needs.flatMap((need) => ACTIONS_BY_NEED[need] ?? [`unknown need ${need}`]),
+      ]);
       const granted = actionsOf(statementsOfRole(template, logicalId(fn.role)));
       expect([...granted].sort(), name).toEqual([...expected].sort());
     }
@@ -117,12 +136,22 @@ describe('the functions', () => {
       if (!fn) continue;
       const statements = statementsOfRole(template, logicalId(fn.role));
       for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) {
-        for (const resource of resourcesFor(statements, action)) expect(resource.startsWith(tableArn.slice(0, -1)) || resource.includes(`"${logicalId(stack.table.table)}","Arn"`), `${name} ${action} on ${resource}`).toBe(true);
+        for (const resource of resourcesFor(statements, action))
+          expect(
+            resource.startsWith(tableArn.slice(0, -1)) || resource.includes(`"${logicalId(stack.table.table)}","Arn"`),
+            `${name} ${action} on ${resource}`,
+          ).toBe(true);
       }
       if (spec.needs.includes('workflow:start')) {
-        expect(resourcesFor(statements, 'states:StartExecution').some((r) => r.includes(`stateMachine:${stack.stackName}-lead-lifecycle`)), name).toBe(true);
+        expect(
+          resourcesFor(statements, 'states:StartExecution').some((r) =>
+            r.includes(`stateMachine:${stack.stackName}-lead-lifecycle`),
+          ),
+          name,
+        ).toBe(true);
       }
-      for (const resource of resourcesFor(statements, 'secretsmanager:GetSecretValue')) expect(resource).toContain('"Ref"');
+      for (const resource of resourcesFor(statements, 'secretsmanager:GetSecretValue'))
+        expect(resource).toContain('"Ref"');
     }
   });
 
@@ -131,9 +160,21 @@ describe('the functions', () => {
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
       const fn = stack.functions[name];
       if (!fn) continue;
-      const env = ((ofType('AWS::Lambda::Function')[logicalId(fn.fn)]?.Properties?.Environment ?? { Variables: {} }) as { Variables: Record<string, unknown> }).Variables;
+      const env = (
+        (ofType('AWS::Lambda::Function')[logicalId(fn.fn)]?.Properties?.Environment ?? { Variables: {} }) as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
       const pacing = stack.imports ? (IMPORT_PACING_ENV[name] ?? []) : [];
-      const expected = new Set(['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LEADFLOW_SOURCES', 'EVENT_BUS_NAME', ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? []), ...pacing]);
+      const expected = new Set([
+        'NODE_OPTIONS',
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'LEADFLOW_SOURCES',
+        'EVENT_BUS_NAME',
+        ...spec.needs.flatMap((n) => ENV_BY_NEED[n] ?? []),
+        ...pacing,
+      ]);
       expect(Object.keys(env).sort(), name).toEqual([...expected].sort());
       expect(env.LEADFLOW_SOURCES).toBe(sources);
     }
@@ -165,7 +206,11 @@ describe('the HTTP API', () => {
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
         Audience: [{ Ref: logicalId(stack.api.userPoolClient) }],
-        Issuer: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: logicalId(stack.api.userPool) }])]) }),
+        Issuer: Match.objectLike({
+          'Fn::Join': Match.arrayWith([
+            Match.arrayWith([Match.stringLikeRegexp('cognito-idp'), { Ref: logicalId(stack.api.userPool) }]),
+          ]),
+        }),
       },
     });
   });
@@ -173,15 +218,27 @@ describe('the HTTP API', () => {
   it('creates the user pool groups the handlers know', () => {
     const groups = Object.values(ofType('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties?.GroupName);
     expect(groups.sort()).toEqual([...GROUPS].sort());
-    template.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
   });
 
   it('has a hosted sign-in domain and tells the published console where the API and sign-in are', () => {
-    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'leadflow-123456789012', UserPoolId: { Ref: logicalId(stack.api.userPool) } });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: 'leadflow-123456789012',
+      UserPoolId: { Ref: logicalId(stack.api.userPool) },
+    });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       AllowedOAuthFlows: ['code'],
       GenerateSecret: false,
-      CallbackURLs: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [logicalId(stack.console.distribution), 'DomainName'] }])]) })],
+      CallbackURLs: [
+        Match.objectLike({
+          'Fn::Join': Match.arrayWith([
+            Match.arrayWith([{ 'Fn::GetAtt': [logicalId(stack.console.distribution), 'DomainName'] }]),
+          ]),
+        }),
+      ],
     });
     if (!stack.console.published) return;
     const deployment = Object.values(ofType('Custom::CDKBucketDeployment'))[0];
@@ -196,10 +253,15 @@ describe('the HTTP API', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [logicalId(stack.api.accessLogs), 'Arn'] }, Format: Match.stringLikeRegexp('"routeKey":"\\$context.routeKey"') },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalId(stack.api.accessLogs), 'Arn'] },
+        Format: Match.stringLikeRegexp('"routeKey":"\\$context.routeKey"'),
+      },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: Match.objectLike({ AllowOrigins: Match.arrayWith([Match.objectLike({ 'Fn::Join': Match.anyValue() }), 'https://www.example.com']) }),
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: Match.arrayWith([Match.objectLike({ 'Fn::Join': Match.anyValue() }), 'https://www.example.com']),
+      }),
     });
   });
 });
@@ -218,7 +280,9 @@ describe('the lifecycle state machine', () => {
     expect(subs.EventBusArn).toEqual({ 'Fn::GetAtt': [logicalId(stack.events.bus), 'Arn'] });
     const steps = stack.functions.workflowSteps;
     if (steps) expect(subs.WorkflowStepsFunctionArn).toEqual({ 'Fn::GetAtt': [logicalId(steps.fn), 'Arn'] });
-    expect(JSON.stringify(machine?.Properties?.DefinitionString)).not.toMatch(/\$\{(?!TableName|TableArn|EventBusName|EventBusArn|WorkflowStepsFunctionArn)\w+\}/);
+    expect(JSON.stringify(machine?.Properties?.DefinitionString)).not.toMatch(
+      /\$\{(?!TableName|TableArn|EventBusName|EventBusArn|WorkflowStepsFunctionArn)\w+\}/,
+    );
   });
 
   it('logs every execution event without execution data, and traces', () => {
@@ -241,7 +305,8 @@ describe('the lifecycle state machine', () => {
     };
     expect(granted.sort()).toEqual([...new Set(called.map((r) => ACTION[r] ?? `unexpected ${r}`))].sort());
     const only = (action: string, resource: unknown) => {
-      if (granted.includes(action)) expect(resourcesFor(statements, action), action).toEqual([JSON.stringify(resource)]);
+      if (granted.includes(action))
+        expect(resourcesFor(statements, action), action).toEqual([JSON.stringify(resource)]);
     };
     only('dynamodb:GetItem', { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] });
     only('dynamodb:UpdateItem', { 'Fn::GetAtt': [logicalId(stack.table.table), 'Arn'] });
@@ -254,34 +319,60 @@ describe('the lifecycle state machine', () => {
 describe('events', () => {
   it('has the leadflow bus with an archive of every leadflow event kept 90 days', () => {
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'leadflow' });
-    template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 90, EventPattern: { source: ['leadflow'] } });
+    template.hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 90,
+      EventPattern: { source: ['leadflow'] },
+    });
   });
 });
 
 describe('secrets and storage', () => {
   it('creates one secret per webhook source, named by the prefix', () => {
-    const webhookSources = readSources(new URL('../../leadflow.config.json', import.meta.url).pathname).filter((s) => s.kind === 'webhook');
+    const webhookSources = readSources(new URL('../../leadflow.config.json', import.meta.url).pathname).filter(
+      (s) => s.kind === 'webhook',
+    );
     const names = Object.values(ofType('AWS::SecretsManager::Secret')).map((s) => s.Properties?.Name);
     expect(names.sort()).toEqual(webhookSources.map((s) => `leadflow/webhooks/${s.id}`).sort());
     const inits = Object.values(template.findResources('Custom::WebhookSecretInit') as Record<string, Resource>);
-    expect(inits.map((r) => JSON.stringify(r.Properties?.SecretId)).sort()).toEqual(stack.webhookSecrets.secrets.map((s) => JSON.stringify({ Ref: logicalId(s) })).sort());
+    expect(inits.map((r) => JSON.stringify(r.Properties?.SecretId)).sort()).toEqual(
+      stack.webhookSecrets.secrets.map((s) => JSON.stringify({ Ref: logicalId(s) })).sort(),
+    );
     // The value is generated inside the initialiser: nothing secret is in the template or the resource's properties.
     expect(JSON.stringify(template.toJSON())).not.toMatch(/whsec_[A-Za-z0-9+/]{8,}/);
-    const initialiserRole = statementsOfRole(template, logicalId(stack.webhookSecrets.node.findChild('InitialiserRole') as never));
-    expect([...actionsOf(initialiserRole)].sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:PutSecretValue']);
+    const initialiserRole = statementsOfRole(
+      template,
+      logicalId(stack.webhookSecrets.node.findChild('InitialiserRole') as never),
+    );
+    expect([...actionsOf(initialiserRole)].sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:PutSecretValue',
+    ]);
   });
 
   it('lets only the rotating function write webhook secrets, each by its ARN, and gives it no way to read one', () => {
     const secretRefs = stack.webhookSecrets.secrets.map((s) => JSON.stringify({ Ref: logicalId(s) })).sort();
-    const writers = Object.entries(stack.functions).filter(([, fn]) => resourcesFor(statementsOfRole(template, logicalId(fn.role)), 'secretsmanager:PutSecretValue').length > 0);
+    const writers = Object.entries(stack.functions).filter(
+      ([, fn]) =>
+        resourcesFor(statementsOfRole(template, logicalId(fn.role)), 'secretsmanager:PutSecretValue').length > 0,
+    );
     expect(writers.map(([name]) => name)).toEqual(['sourcesApi']);
-    const rotator = statementsOfRole(template, logicalId((stack.functions.sourcesApi as NonNullable<typeof stack.functions.sourcesApi>).role));
+    const rotator = statementsOfRole(
+      template,
+      logicalId((stack.functions.sourcesApi as NonNullable<typeof stack.functions.sourcesApi>).role),
+    );
     expect(resourcesFor(rotator, 'secretsmanager:PutSecretValue').sort()).toEqual(secretRefs);
     expect(resourcesFor(rotator, 'secretsmanager:GetSecretValue')).toEqual([]);
     // The capture function reads every version of exactly those secrets (AWSPREVIOUS during the grace window), and knows the window.
     const capture = stack.functions.captureWebhook as NonNullable<typeof stack.functions.captureWebhook>;
-    expect(resourcesFor(statementsOfRole(template, logicalId(capture.role)), 'secretsmanager:GetSecretValue').sort()).toEqual(secretRefs);
-    const env = ((ofType('AWS::Lambda::Function')[logicalId(capture.fn)]?.Properties?.Environment ?? { Variables: {} }) as { Variables: Record<string, unknown> }).Variables;
+    expect(
+      resourcesFor(statementsOfRole(template, logicalId(capture.role)), 'secretsmanager:GetSecretValue').sort(),
+    ).toEqual(secretRefs);
+    const env = (
+      (ofType('AWS::Lambda::Function')[logicalId(capture.fn)]?.Properties?.Environment ?? { Variables: {} }) as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
     expect(env).toMatchObject({ WEBHOOK_SECRET_PREFIX: 'leadflow/webhooks/', WEBHOOK_SECRET_GRACE_SECONDS: '86400' });
   });
 
@@ -290,7 +381,12 @@ describe('secrets and storage', () => {
     expect(Object.keys(buckets).length).toBeGreaterThanOrEqual(4);
     const policies = Object.values(ofType('AWS::S3::BucketPolicy'));
     for (const [id, bucket] of Object.entries(buckets)) {
-      expect(bucket.Properties?.PublicAccessBlockConfiguration, id).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.Properties?.PublicAccessBlockConfiguration, id).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(bucket.Properties?.BucketEncryption, id).toBeDefined();
       const policy = policies.find((p) => JSON.stringify(p.Properties?.Bucket) === JSON.stringify({ Ref: id }));
       expect(JSON.stringify(policy?.Properties?.PolicyDocument), id).toContain('"aws:SecureTransport":"false"');
@@ -303,15 +399,22 @@ describe('secrets and storage', () => {
       const fn = stack.functions[name];
       if (!fn) throw new Error(name);
       const resources = resourcesFor(statementsOfRole(template, logicalId(fn.role)), 's3:PutObject');
-      expect(resources, name).toEqual([JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.buckets.attachments), 'Arn'] }, '/leads/*']] })]);
+      expect(resources, name).toEqual([
+        JSON.stringify({
+          'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.buckets.attachments), 'Arn'] }, '/leads/*']],
+        }),
+      ]);
     }
-    const rules = ofType('AWS::S3::Bucket')[logicalId(stack.buckets.attachments)]?.Properties?.LifecycleConfiguration as { Rules: { AbortIncompleteMultipartUpload?: unknown }[] };
+    const rules = ofType('AWS::S3::Bucket')[logicalId(stack.buckets.attachments)]?.Properties
+      ?.LifecycleConfiguration as { Rules: { AbortIncompleteMultipartUpload?: unknown }[] };
     expect(rules.Rules.some((r) => r.AbortIncompleteMultipartUpload)).toBe(true);
   });
 
   it('lets the console upload and download attachments and import files with presigned URLs', () => {
     for (const bucket of [stack.buckets.attachments, stack.buckets.imports]) {
-      const cors = ofType('AWS::S3::Bucket')[logicalId(bucket)]?.Properties?.CorsConfiguration as { CorsRules: { AllowedOrigins: unknown[]; AllowedMethods: string[] }[] };
+      const cors = ofType('AWS::S3::Bucket')[logicalId(bucket)]?.Properties?.CorsConfiguration as {
+        CorsRules: { AllowedOrigins: unknown[]; AllowedMethods: string[] }[];
+      };
       expect(cors.CorsRules.flatMap((r) => r.AllowedMethods).sort()).toEqual(['GET', 'PUT']);
       expect(JSON.stringify(cors.CorsRules[0]?.AllowedOrigins)).toContain(logicalId(stack.console.distribution));
     }
@@ -322,7 +425,10 @@ describe('secrets and storage', () => {
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
-        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: { Ref: Match.anyValue() } }),
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          ResponseHeadersPolicyId: { Ref: Match.anyValue() },
+        }),
       }),
     });
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
@@ -368,7 +474,9 @@ describe('routes and functions agree', () => {
 
 describe('event rules', () => {
   it('creates one rule per EVENT_RULES entry on the bus, targeting its function with a DLQ', () => {
-    const onBus = Object.values(ofType('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties?.EventBusName) === JSON.stringify({ Ref: logicalId(stack.events.bus) }));
+    const onBus = Object.values(ofType('AWS::Events::Rule')).filter(
+      (r) => JSON.stringify(r.Properties?.EventBusName) === JSON.stringify({ Ref: logicalId(stack.events.bus) }),
+    );
     expect(onBus).toHaveLength(EVENT_RULES.length);
     for (const spec of EVENT_RULES) {
       const fn = stack.functions[spec.target];
@@ -378,7 +486,11 @@ describe('event rules', () => {
       const rule = ofType('AWS::Events::Rule')[logicalId(routed.rule)];
       expect(rule?.Properties?.EventPattern, spec.name).toEqual(spec.pattern);
       expect(rule?.Properties?.EventBusName, spec.name).toEqual({ Ref: logicalId(stack.events.bus) });
-      const [target] = (rule?.Properties?.Targets ?? []) as { Arn: unknown; DeadLetterConfig?: unknown; RetryPolicy?: unknown }[];
+      const [target] = (rule?.Properties?.Targets ?? []) as {
+        Arn: unknown;
+        DeadLetterConfig?: unknown;
+        RetryPolicy?: unknown;
+      }[];
       expect(target?.Arn, spec.name).toEqual({ 'Fn::GetAtt': [logicalId(fn.fn), 'Arn'] });
       expect(target?.DeadLetterConfig, spec.name).toBeDefined();
       expect(target?.RetryPolicy, spec.name).toBeDefined();

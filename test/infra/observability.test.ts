@@ -6,13 +6,26 @@ import { serviceNameOf } from '../../lib/leadflow-function';
 import { buildApp } from './stack-fixture';
 import type { Resource } from './template-helpers';
 
-type AlarmMetric = { Expression?: string; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] }; Stat: string; Period: number } };
+type AlarmMetric = {
+  Expression?: string;
+  MetricStat?: {
+    Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] };
+    Stat: string;
+    Period: number;
+  };
+};
 type AlarmProps = { Threshold: number; Metrics?: AlarmMetric[]; AlarmActions?: unknown[] };
 
 let template: Template;
 let tuned: Template;
 const ofType = (t: Template, type: string) => Object.values(t.findResources(type) as Record<string, Resource>);
-const ourFunctions = (t: Template) => ofType(t, 'AWS::Lambda::Function').filter((f) => String(f.Properties?.Description ?? '') !== '' && (f.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables?.POWERTOOLS_SERVICE_NAME);
+const ourFunctions = (t: Template) =>
+  ofType(t, 'AWS::Lambda::Function').filter(
+    (f) =>
+      String(f.Properties?.Description ?? '') !== '' &&
+      (f.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables
+        ?.POWERTOOLS_SERVICE_NAME,
+  );
 /** The leadflow-namespace metrics an alarm reads, as `MetricName@service:Stat`. */
 const leadflowMetricsOf = (alarm: AlarmProps) =>
   (alarm.Metrics ?? [])
@@ -26,7 +39,11 @@ const alarmsOn = (t: Template, metricName: string) =>
 
 beforeAll(() => {
   template = Template.fromStack(buildApp().stack);
-  tuned = Template.fromStack(buildApp({ context: { alarmSlaBreachesPerHour: 7, alarmCaptureLatencyP99Ms: 1500, alarmRejectsPerFiveMinutes: 12 } }).stack);
+  tuned = Template.fromStack(
+    buildApp({
+      context: { alarmSlaBreachesPerHour: 7, alarmCaptureLatencyP99Ms: 1500, alarmRejectsPerFiveMinutes: 12 },
+    }).stack,
+  );
 }, 120_000);
 
 describe('observability in the stack', () => {
@@ -54,12 +71,16 @@ describe('observability in the stack', () => {
     expect(sla?.Threshold).toBe(25);
 
     const [rejects] = alarmsOn(template, 'CapturesRejected');
-    expect(leadflowMetricsOf(rejects as AlarmProps).sort()).toEqual(['captureForm', 'captureWebhook', 'leadsApi'].map((f) => `CapturesRejected@${serviceNameOf(f)}:Sum`));
+    expect(leadflowMetricsOf(rejects as AlarmProps).sort()).toEqual(
+      ['captureForm', 'captureWebhook', 'leadsApi'].map((f) => `CapturesRejected@${serviceNameOf(f)}:Sum`),
+    );
     expect(rejects?.Metrics?.find((m) => m.Expression)?.Expression).toBe('SUM([m0,m1,m2])');
     expect(rejects?.Threshold).toBe(50);
 
     const [latency] = alarmsOn(template, 'CaptureLatency');
-    expect(leadflowMetricsOf(latency as AlarmProps).sort()).toEqual(['captureForm', 'captureWebhook', 'leadsApi'].map((f) => `CaptureLatency@${serviceNameOf(f)}:p99`));
+    expect(leadflowMetricsOf(latency as AlarmProps).sort()).toEqual(
+      ['captureForm', 'captureWebhook', 'leadsApi'].map((f) => `CaptureLatency@${serviceNameOf(f)}:p99`),
+    );
     expect(latency?.Metrics?.find((m) => m.Expression)?.Expression).toBe('MAX([m0,m1,m2])');
     expect(latency?.Threshold).toBe(3000);
 
@@ -75,14 +96,20 @@ describe('observability in the stack', () => {
   it('graphs every leadflow metric on the ops dashboard', () => {
     const [dashboard] = ofType(template, 'AWS::CloudWatch::Dashboard');
     // The body is a Fn::Join of text and references; the references do not matter here.
-    const [, parts] = (dashboard?.Properties?.DashboardBody as { 'Fn::Join': [string, unknown[]] } | undefined)?.['Fn::Join'] ?? ['', []];
-    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('')) as { widgets: { properties: { metrics?: unknown[][] } }[] };
+    const [, parts] = (dashboard?.Properties?.DashboardBody as { 'Fn::Join': [string, unknown[]] } | undefined)?.[
+      'Fn::Join'
+    ] ?? ['', []];
+    const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('')) as {
+      widgets: { properties: { metrics?: unknown[][] } }[];
+    };
     const graphed = new Set(
       body.widgets.flatMap((w) =>
         (w.properties.metrics ?? []).flatMap((row) => {
           const [first, second] = row;
           if (first === METRICS_NAMESPACE && typeof second === 'string') return [second];
-          const search = /^SEARCH\('\{leadflow,[^}]*\} MetricName="(\w+)"/.exec(String((first as { expression?: string }).expression ?? ''));
+          const search = /^SEARCH\('\{leadflow,[^}]*\} MetricName="(\w+)"/.exec(
+            String((first as { expression?: string }).expression ?? ''),
+          );
           return search ? [search[1]] : [];
         }),
       ),

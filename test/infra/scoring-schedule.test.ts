@@ -20,7 +20,15 @@ describe('the scoring model schedule', () => {
     const { template, schedules, trainId } = scheduleOf();
 
     expect(schedules).toHaveLength(1);
-    const props = schedules[0]?.Properties as { ScheduleExpression: string; State?: string; Target: { Arn: unknown; RoleArn: { 'Fn::GetAtt': [string, string] }; RetryPolicy?: { MaximumRetryAttempts?: number } } };
+    const props = schedules[0]?.Properties as {
+      ScheduleExpression: string;
+      State?: string;
+      Target: {
+        Arn: unknown;
+        RoleArn: { 'Fn::GetAtt': [string, string] };
+        RetryPolicy?: { MaximumRetryAttempts?: number };
+      };
+    };
     expect(props.ScheduleExpression).toBe('rate(1 day)');
     expect(props.Target.Arn).toEqual({ 'Fn::GetAtt': [trainId, 'Arn'] });
     expect(props.Target.RetryPolicy?.MaximumRetryAttempts).toBe(2);
@@ -36,6 +44,8 @@ describe('the scoring model schedule', () => {
     const { schedules } = scheduleOf({ scoringTrainSchedule: 'cron(0 3 * * ? *)' });
 
     expect(schedules[0]?.Properties).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)' });
-    expect(() => scheduleOf({ scoringTrainSchedule: 'every day' })).toThrow(/scoringTrainSchedule must be rate\(…\), cron\(…\) or at\(…\), received "every day"/);
+    expect(() => scheduleOf({ scoringTrainSchedule: 'every day' })).toThrow(
+      /scoringTrainSchedule must be rate\(…\), cron\(…\) or at\(…\), received "every day"/,
+    );
   });
 });

@@ -22,16 +22,40 @@ export const PLACEHOLDER_LIFECYCLE = {
   StartAt: hasSteps ? 'Steps' : 'Read',
   States: {
     ...(hasSteps
-      ? { Steps: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: ph('WorkflowStepsFunctionArn'), 'Payload.$': '$' }, Next: 'Read' } }
+      ? {
+          Steps: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: ph('WorkflowStepsFunctionArn'), 'Payload.$': '$' },
+            Next: 'Read',
+          },
+        }
       : {}),
-    Read: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:getItem', Parameters: { TableName: ph('TableName'), Key: { pk: { S: 'x' }, sk: { S: 'LEAD' } } }, Next: 'Write' },
+    Read: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::dynamodb:getItem',
+      Parameters: { TableName: ph('TableName'), Key: { pk: { S: 'x' }, sk: { S: 'LEAD' } } },
+      Next: 'Write',
+    },
     Write: {
       Type: 'Task',
       Resource: 'arn:aws:states:::dynamodb:updateItem',
-      Parameters: { TableName: ph('TableName'), Key: { pk: { S: 'x' }, sk: { S: 'LEAD' } }, UpdateExpression: 'SET a = :a', ExpressionAttributeValues: { ':a': { S: 'b' } } },
+      Parameters: {
+        TableName: ph('TableName'),
+        Key: { pk: { S: 'x' }, sk: { S: 'LEAD' } },
+        UpdateExpression: 'SET a = :a',
+        ExpressionAttributeValues: { ':a': { S: 'b' } },
+      },
       Next: 'Emit',
     },
-    Emit: { Type: 'Task', Resource: 'arn:aws:states:::events:putEvents', Parameters: { Entries: [{ EventBusName: ph('EventBusName'), Source: 'leadflow', DetailType: 'LeadStageChanged', Detail: {} }] }, End: true },
+    Emit: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::events:putEvents',
+      Parameters: {
+        Entries: [{ EventBusName: ph('EventBusName'), Source: 'leadflow', DetailType: 'LeadStageChanged', Detail: {} }],
+      },
+      End: true,
+    },
   },
 };
 

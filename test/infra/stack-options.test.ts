@@ -18,21 +18,38 @@ const someFunction = Object.keys(FUNCTIONS)[0] ?? 'captureWebhook';
 
 describe('validation of what the stack is built from', () => {
   it('rejects a function need it does not know, naming it', () => {
-    const functions = { ...FUNCTIONS, bogus: { folder: 'leads-api', description: 'bogus', needs: ['table:read', 'queue:poll'] as never } };
+    const functions = {
+      ...FUNCTIONS,
+      bogus: { folder: 'leads-api', description: 'bogus', needs: ['table:read', 'queue:poll'] as never },
+    };
     expect(() => buildApp({ stack: { functions } })).toThrow(/function bogus: unknown need "queue:poll"/);
   });
 
   it('rejects a state machine definition that uses a substitution the stack does not provide', () => {
-    const definition = tempFile('lifecycle.asl.json', { StartAt: 'A', States: { A: { Type: 'Pass', Result: ph('SomethingElse'), End: true } } });
-    expect(() => buildApp({ stack: { lifecycleDefinition: definition } })).toThrow(/\$\{SomethingElse\} that the stack does not provide/);
+    const definition = tempFile('lifecycle.asl.json', {
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Result: ph('SomethingElse'), End: true } },
+    });
+    expect(() => buildApp({ stack: { lifecycleDefinition: definition } })).toThrow(
+      /\$\{SomethingElse\} that the stack does not provide/,
+    );
   });
 
   it('rejects a state machine definition that calls a service the stack grants nothing for', () => {
     const definition = tempFile('lifecycle.asl.json', {
       StartAt: 'A',
-      States: { A: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'x', MessageBody: 'y' }, End: true } },
+      States: {
+        A: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sqs:sendMessage',
+          Parameters: { QueueUrl: 'x', MessageBody: 'y' },
+          End: true,
+        },
+      },
     });
-    expect(() => buildApp({ stack: { lifecycleDefinition: definition } })).toThrow(/calls arn:aws:states:::sqs:sendMessage, which the stack grants nothing for/);
+    expect(() => buildApp({ stack: { lifecycleDefinition: definition } })).toThrow(
+      /calls arn:aws:states:::sqs:sendMessage, which the stack grants nothing for/,
+    );
   });
 
   it('rejects an event rule whose target is not a function', () => {
@@ -41,15 +58,23 @@ describe('validation of what the stack is built from', () => {
   });
 
   it('rejects an event pattern key EventBridge does not have', () => {
-    const eventRules = [{ name: 'typo', description: 'x', pattern: { detailType: ['LeadCreated'] }, target: someFunction }];
+    const eventRules = [
+      { name: 'typo', description: 'x', pattern: { detailType: ['LeadCreated'] }, target: someFunction },
+    ];
     expect(() => buildApp({ stack: { eventRules } })).toThrow(/pattern key "detailType"/);
   });
 });
 
 describe('optional parts', () => {
   it('routes an event rule to its function with retries, an encrypted SSL-only DLQ and an alarm on its depth', () => {
-    const pattern = { source: ['leadflow'], 'detail-type': ['LeadCreated', 'LeadAssigned'], detail: { lead: { stage: [{ 'anything-but': 'Converted' }] } } };
-    const { stack } = buildApp({ stack: { eventRules: [{ name: 'sample-rule', description: 'sample', pattern, target: someFunction }] } });
+    const pattern = {
+      source: ['leadflow'],
+      'detail-type': ['LeadCreated', 'LeadAssigned'],
+      detail: { lead: { stage: [{ 'anything-but': 'Converted' }] } },
+    };
+    const { stack } = buildApp({
+      stack: { eventRules: [{ name: 'sample-rule', description: 'sample', pattern, target: someFunction }] },
+    });
     const template = Template.fromStack(stack);
     const fn = stack.functions[someFunction];
     if (!fn) throw new Error('no function');
@@ -68,7 +93,11 @@ describe('optional parts', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -85,11 +114,22 @@ describe('optional parts', () => {
       States: {
         Rows: {
           Type: 'Map',
-          ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' }, Parameters: { Bucket: ph('ImportsBucketName'), 'Key.$': '$.key' } },
+          ItemReader: {
+            Resource: 'arn:aws:states:::s3:getObject',
+            ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' },
+            Parameters: { Bucket: ph('ImportsBucketName'), 'Key.$': '$.key' },
+          },
           ItemProcessor: {
             ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
             StartAt: 'Batch',
-            States: { Batch: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: ph('ImportsApiFunctionArn'), 'Payload.$': '$' }, End: true } },
+            States: {
+              Batch: {
+                Type: 'Task',
+                Resource: 'arn:aws:states:::lambda:invoke',
+                Parameters: { FunctionName: ph('ImportsApiFunctionArn'), 'Payload.$': '$' },
+                End: true,
+              },
+            },
           },
           End: true,
         },
@@ -100,27 +140,58 @@ describe('optional parts', () => {
     expect(stack.imports).toBeDefined();
     if (!stack.imports) return;
     const machineId = stack.getLogicalId(stack.imports.stateMachine.node.defaultChild as CfnFunction);
-    const machine = template.findResources('AWS::StepFunctions::StateMachine')[machineId] as { Properties: Record<string, unknown> };
-    expect(Object.keys(machine.Properties.DefinitionSubstitutions as object).sort()).toEqual(['ImportsApiFunctionArn', 'ImportsBucketName']);
-    const statements = statementsOfRole(template, stack.getLogicalId(stack.imports.workflow.role.node.defaultChild as CfnFunction));
+    const machine = template.findResources('AWS::StepFunctions::StateMachine')[machineId] as {
+      Properties: Record<string, unknown>;
+    };
+    expect(Object.keys(machine.Properties.DefinitionSubstitutions as object).sort()).toEqual([
+      'ImportsApiFunctionArn',
+      'ImportsBucketName',
+    ]);
+    const statements = statementsOfRole(
+      template,
+      stack.getLogicalId(stack.imports.workflow.role.node.defaultChild as CfnFunction),
+    );
     const integrations = [...actionsOf(statements)].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
-    expect(integrations.sort()).toEqual(['lambda:InvokeFunction', 's3:GetObject', 'states:DescribeExecution', 'states:StartExecution', 'states:StopExecution']);
+    expect(integrations.sort()).toEqual([
+      'lambda:InvokeFunction',
+      's3:GetObject',
+      'states:DescribeExecution',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
     expect(resourcesFor(statements, 'dynamodb:PutItem')).toEqual([]);
     expect(resourcesFor(statements, 's3:GetObject')).toEqual([
-      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [stack.getLogicalId(stack.buckets.imports.node.defaultChild as CfnFunction), 'Arn'] }, '/import-work/*']] }),
+      JSON.stringify({
+        'Fn::Join': [
+          '',
+          [
+            { 'Fn::GetAtt': [stack.getLogicalId(stack.buckets.imports.node.defaultChild as CfnFunction), 'Arn'] },
+            '/import-work/*',
+          ],
+        ],
+      }),
     ]);
     // An upload under imports/ starts it, with the S3 event as input; failures wait in a DLQ.
-    template.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.s3'],
         'detail-type': ['Object Created'],
-        detail: { bucket: { name: [{ Ref: stack.getLogicalId(stack.buckets.imports.node.defaultChild as CfnFunction) }] }, object: { key: [{ prefix: 'imports/' }] } },
+        detail: {
+          bucket: { name: [{ Ref: stack.getLogicalId(stack.buckets.imports.node.defaultChild as CfnFunction) }] },
+          object: { key: [{ prefix: 'imports/' }] },
+        },
       },
       Targets: [
         Match.objectLike({
           Arn: { Ref: machineId },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.imports.deadLetterQueue.node.defaultChild as CfnFunction), 'Arn'] } },
+          DeadLetterConfig: {
+            Arn: {
+              'Fn::GetAtt': [stack.getLogicalId(stack.imports.deadLetterQueue.node.defaultChild as CfnFunction), 'Arn'],
+            },
+          },
         }),
       ],
     });
@@ -133,32 +204,49 @@ describe('optional parts', () => {
   });
 
   it('creates the SES identity and lets email functions send only from it when emailFrom is set', () => {
-    const { stack } = buildApp({ context: { emailFrom: 'leads@example.com', emailIdentity: 'example.com', notifyEmailDomain: 'example.com' } });
+    const { stack } = buildApp({
+      context: { emailFrom: 'leads@example.com', emailIdentity: 'example.com', notifyEmailDomain: 'example.com' },
+    });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
     for (const [name, spec] of Object.entries(FUNCTIONS)) {
       if (!(spec.needs as readonly string[]).includes('email')) continue;
       const fn = stack.functions[name];
       if (!fn) throw new Error(name);
-      const resources = resourcesFor(statementsOfRole(template, stack.getLogicalId(fn.role.node.defaultChild as CfnFunction)), 'ses:SendEmail');
+      const resources = resourcesFor(
+        statementsOfRole(template, stack.getLogicalId(fn.role.node.defaultChild as CfnFunction)),
+        'ses:SendEmail',
+      );
       expect(resources.some((r) => r.includes(':identity/example.com'))).toBe(true);
       expect(resources.some((r) => r.includes(':identity/*'))).toBe(false);
       expect(resources.some((r) => r.includes(':template/leadflow-*'))).toBe(true);
       template.hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ NOTIFY_FROM: 'leads@example.com', NOTIFY_EMAIL_DOMAIN: 'example.com', CONSOLE_URL: Match.anyValue() }) },
+        Environment: {
+          Variables: Match.objectLike({
+            NOTIFY_FROM: 'leads@example.com',
+            NOTIFY_EMAIL_DOMAIN: 'example.com',
+            CONSOLE_URL: Match.anyValue(),
+          }),
+        },
       });
     }
   });
 
   it('rejects an email sender outside the configured identity domain', () => {
-    expect(() => buildApp({ context: { emailFrom: 'leads@other.org', emailIdentity: 'example.com' } })).toThrow(/not in the SES identity domain example.com/);
+    expect(() => buildApp({ context: { emailFrom: 'leads@other.org', emailIdentity: 'example.com' } })).toThrow(
+      /not in the SES identity domain example.com/,
+    );
   });
 
   it('applies context options: archive retention, throttling, log retention', () => {
-    const { stack } = buildApp({ context: { eventArchiveRetentionDays: '30', apiRateLimit: 20, apiBurstLimit: 40, logRetentionDays: 7 } });
+    const { stack } = buildApp({
+      context: { eventArchiveRetentionDays: '30', apiRateLimit: 20, apiBurstLimit: 40, logRetentionDays: 7 },
+    });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 30 });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 } });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 

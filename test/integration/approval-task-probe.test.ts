@@ -20,8 +20,19 @@ const setup = async () => {
   const table = await freshTable('task-probe');
   const clock = { now: () => new Date('2026-12-02T10:00:00Z') };
   const { leadId } = (await captureLead(
-    { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => undefined }, clock, ids: { next: () => LEAD } },
-    { payload: { email: 'pat@acme.example' }, channel: 'API', source: { id: 'api', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] }, deliveryId: 'd1', actor: { kind: 'source', id: 'api', source: 'API' } },
+    {
+      store: makeCaptureRepository(table.db, table.name),
+      workflow: { startLifecycle: async () => undefined },
+      clock,
+      ids: { next: () => LEAD },
+    },
+    {
+      payload: { email: 'pat@acme.example' },
+      channel: 'API',
+      source: { id: 'api', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
+      deliveryId: 'd1',
+      actor: { kind: 'source', id: 'api', source: 'API' },
+    },
   )) as { leadId: string };
   const reader = makeLeadReader(table.db, table.name);
   const before = await reader.get(leadId);
@@ -56,7 +67,10 @@ const setup = async () => {
       pathParameters: { taskId },
       body: JSON.stringify({ decision: 'approve' }),
       isBase64Encoded: false,
-      requestContext: { http: { method: 'POST', path: `/tasks/${taskId}/decision` }, authorizer: { jwt: { claims: { 'cognito:username': user, 'cognito:groups': `[${groups}]` }, scopes: [] } } },
+      requestContext: {
+        http: { method: 'POST', path: `/tasks/${taskId}/decision` },
+        authorizer: { jwt: { claims: { 'cognito:username': user, 'cognito:groups': `[${groups}]` }, scopes: [] } },
+      },
     } as unknown as APIGatewayProxyEventV2;
     const res = (await api(event, {} as Context)) as { statusCode: number; body: string };
     return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown> };

@@ -11,7 +11,12 @@ import type { SourceConfig } from '../../functions/core/sources';
 import { httpHandler } from '../../functions/http/middleware';
 import { freshTable } from '../support/table';
 
-type Emf = { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } } & Record<string, unknown>;
+type Emf = {
+  _aws: {
+    Timestamp: number;
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+} & Record<string, unknown>;
 
 const SECRET = `whsec_${Buffer.from('a-secret-of-thirty-two-bytes-!!!').toString('base64')}`;
 const SERVICE = 'leadflow-captureWebhook';
@@ -19,7 +24,13 @@ const SOURCES: SourceConfig[] = [
   { id: 'campaign-demo', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
   { id: 'campaign-strict', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'reject', allowedOrigins: [] },
 ];
-const PERSON = { firstName: 'Ingrid', lastName: 'Lindqvist', email: 'ingrid.lindqvist@northwind.example', phone: '+46 8 123 456 78', company: 'Northwind' };
+const PERSON = {
+  firstName: 'Ingrid',
+  lastName: 'Lindqvist',
+  email: 'ingrid.lindqvist@northwind.example',
+  phone: '+46 8 123 456 78',
+  company: 'Northwind',
+};
 
 /**
  * Powertools writes EMF straight to the process's stdout (never through the logger), as CloudWatch
@@ -52,7 +63,13 @@ const setup = async () => {
   const metrics = makeEmfMetrics(new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE }));
   const handler = httpHandler(
     makeWebhookHandler({
-      capture: { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => undefined }, clock: { now: () => new Date() }, ids: { next: () => `LEAD${++n}` }, metrics },
+      capture: {
+        store: makeCaptureRepository(table.db, table.name),
+        workflow: { startLifecycle: async () => undefined },
+        clock: { now: () => new Date() },
+        ids: { next: () => `LEAD${++n}` },
+        metrics,
+      },
       sources: () => SOURCES,
       secrets: { secretsFor: async () => ({ current: SECRET }) },
     }),
@@ -64,11 +81,25 @@ const setup = async () => {
       version: '2.0',
       routeKey: 'POST /webhooks/{sourceId}',
       rawPath: `/webhooks/${sourceId}`,
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(SECRET).sign(id, at, body) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(SECRET).sign(id, at, body),
+      },
       pathParameters: { sourceId },
       body,
       isBase64Encoded: false,
-      requestContext: { routeKey: 'POST /webhooks/{sourceId}', http: { method: 'POST', path: `/webhooks/${sourceId}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+      requestContext: {
+        routeKey: 'POST /webhooks/{sourceId}',
+        http: {
+          method: 'POST',
+          path: `/webhooks/${sourceId}`,
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'test',
+        },
+      },
     } as unknown as APIGatewayProxyEventV2;
     let status = 0;
     const emf = await emfWrittenBy(async () => {
@@ -90,7 +121,12 @@ const summary = (lines: Emf[]) =>
     ),
   );
 
-const KNOWN_KEYS = new Set(['_aws', 'service', ...Object.keys(METRIC_DIMENSIONS), ...Object.values(METRIC_DIMENSIONS).flat()]);
+const KNOWN_KEYS = new Set([
+  '_aws',
+  'service',
+  ...Object.keys(METRIC_DIMENSIONS),
+  ...Object.values(METRIC_DIMENSIONS).flat(),
+]);
 
 describe('capture metrics (EMF) from the webhook handler', () => {
   it('emits LeadsCaptured by source and channel and the capture latency, each with its service-only total', async () => {
@@ -99,7 +135,10 @@ describe('capture metrics (EMF) from the webhook handler', () => {
     const { status, emf } = await deliver('campaign-demo', PERSON, 'msg_created');
 
     expect(status).toBe(202);
-    expect(summary(emf)).toEqual(['LeadsCaptured{channel=WEBHOOK,sourceId=campaign-demo}', 'CaptureLatency{channel=WEBHOOK}']);
+    expect(summary(emf)).toEqual([
+      'LeadsCaptured{channel=WEBHOOK,sourceId=campaign-demo}',
+      'CaptureLatency{channel=WEBHOOK}',
+    ]);
     const [captured, latency] = emf;
     expect(captured?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service'], ['service', 'sourceId', 'channel']]);
     expect(captured?._aws.CloudWatchMetrics[0]?.Metrics).toEqual([{ Name: 'LeadsCaptured', Unit: 'Count' }]);
@@ -112,16 +151,28 @@ describe('capture metrics (EMF) from the webhook handler', () => {
     const { deliver } = await setup();
     await deliver('campaign-strict', PERSON, 'msg_first');
 
-    const { status, emf } = await deliver('campaign-strict', { ...PERSON, email: PERSON.email.toUpperCase() }, 'msg_again');
+    const { status, emf } = await deliver(
+      'campaign-strict',
+      { ...PERSON, email: PERSON.email.toUpperCase() },
+      'msg_again',
+    );
 
     expect(status).toBe(202);
-    expect(summary(emf)).toEqual(['DuplicatesFound{policy=reject}', 'CapturesRejected{channel=WEBHOOK,reason=duplicate}', 'CaptureLatency{channel=WEBHOOK}']);
+    expect(summary(emf)).toEqual([
+      'DuplicatesFound{policy=reject}',
+      'CapturesRejected{channel=WEBHOOK,reason=duplicate}',
+      'CaptureLatency{channel=WEBHOOK}',
+    ]);
   });
 
   it('emits a reject by reason for an invalid payload, and nothing else', async () => {
     const { deliver } = await setup();
 
-    const { status, emf } = await deliver('campaign-demo', { ...PERSON, email: 'ingrid.lindqvist-at-northwind' }, 'msg_invalid');
+    const { status, emf } = await deliver(
+      'campaign-demo',
+      { ...PERSON, email: 'ingrid.lindqvist-at-northwind' },
+      'msg_invalid',
+    );
 
     expect(status).toBe(422);
     expect(summary(emf)).toEqual(['CapturesRejected{channel=WEBHOOK,reason=invalid}']);
@@ -140,7 +191,17 @@ describe('capture metrics (EMF) from the webhook handler', () => {
     for (const line of lines) {
       expect(Object.keys(line).filter((k) => !KNOWN_KEYS.has(k))).toEqual([]);
       const text = JSON.stringify(line).toLowerCase();
-      for (const value of [PERSON.email, 'ingrid.lindqvist', PERSON.lastName, PERSON.firstName, '123 456', 'northwind', 'msg_p', 'lead1', 'lead2']) {
+      for (const value of [
+        PERSON.email,
+        'ingrid.lindqvist',
+        PERSON.lastName,
+        PERSON.firstName,
+        '123 456',
+        'northwind',
+        'msg_p',
+        'lead1',
+        'lead2',
+      ]) {
         expect(text, `${value} in ${text}`).not.toContain(value.toLowerCase());
       }
     }

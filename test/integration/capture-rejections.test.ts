@@ -17,7 +17,14 @@ type Answer = { statusCode: number; body: string };
 const context = {} as Context;
 const SECRET = `whsec_${Buffer.from('a-secret-of-thirty-two-bytes-!!!').toString('base64')}`;
 const SOURCES: SourceConfig[] = [
-  { id: 'campaign-demo', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [], campaign: 'winter' },
+  {
+    id: 'campaign-demo',
+    kind: 'webhook',
+    adapter: 'canonical',
+    duplicatePolicy: 'create',
+    allowedOrigins: [],
+    campaign: 'winter',
+  },
   { id: 'campaign-strict', kind: 'webhook', adapter: 'canonical', duplicatePolicy: 'reject', allowedOrigins: [] },
   { id: 'google-ads', kind: 'webhook', adapter: 'google-ads', duplicatePolicy: 'create', allowedOrigins: [] },
 ];
@@ -32,10 +39,18 @@ const setup = async () => {
   let n = 0;
   const handler = httpHandler(
     makeWebhookHandler({
-      capture: { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => undefined }, clock: { now: () => new Date() }, ids: { next: () => `LEAD${++n}` } },
+      capture: {
+        store: makeCaptureRepository(table.db, table.name),
+        workflow: { startLifecycle: async () => undefined },
+        clock: { now: () => new Date() },
+        ids: { next: () => `LEAD${++n}` },
+      },
       sources: () => SOURCES,
       secrets: { secretsFor: async () => ({ current: SECRET }) },
-      rejections: { publisher: { publish: async (events) => void published.push(...events) }, clock: { now: () => new Date('2026-11-23T10:00:00.000Z') } },
+      rejections: {
+        publisher: { publish: async (events) => void published.push(...events) },
+        clock: { now: () => new Date('2026-11-23T10:00:00.000Z') },
+      },
     }),
   ) as unknown as (event: APIGatewayProxyEventV2, context: Context) => Promise<Answer>;
   const deliver = async (sourceId: string, payload: unknown, id: string, secret = SECRET) => {
@@ -46,11 +61,25 @@ const setup = async () => {
         version: '2.0',
         routeKey: 'POST /webhooks/{sourceId}',
         rawPath: `/webhooks/${sourceId}`,
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, body) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': new Webhook(secret).sign(id, at, body),
+        },
         pathParameters: { sourceId },
         body,
         isBase64Encoded: false,
-        requestContext: { routeKey: 'POST /webhooks/{sourceId}', http: { method: 'POST', path: `/webhooks/${sourceId}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+        requestContext: {
+          routeKey: 'POST /webhooks/{sourceId}',
+          http: {
+            method: 'POST',
+            path: `/webhooks/${sourceId}`,
+            protocol: 'HTTP/1.1',
+            sourceIp: '127.0.0.1',
+            userAgent: 'test',
+          },
+        },
       } as unknown as APIGatewayProxyEventV2,
       context,
     );
@@ -68,7 +97,16 @@ const setup = async () => {
           pathParameters: { sourceId: 'google-ads' },
           body: JSON.stringify(payload),
           isBase64Encoded: false,
-          requestContext: { routeKey: 'POST /webhooks/{sourceId}', http: { method: 'POST', path: '/webhooks/google-ads', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+          requestContext: {
+            routeKey: 'POST /webhooks/{sourceId}',
+            http: {
+              method: 'POST',
+              path: '/webhooks/google-ads',
+              protocol: 'HTTP/1.1',
+              sourceIp: '127.0.0.1',
+              userAgent: 'test',
+            },
+          },
         } as unknown as APIGatewayProxyEventV2,
         context,
       )
@@ -76,7 +114,10 @@ const setup = async () => {
   const counters = makeCountersRepository(table.db, table.name);
   const count = async () => {
     const outcomes = [];
-    for (const e of published) outcomes.push(await counters.apply({ detailType: e.detailType, source: e.source, detail: e.detail } as CountableEvent));
+    for (const e of published)
+      outcomes.push(
+        await counters.apply({ detailType: e.detailType, source: e.source, detail: e.detail } as CountableEvent),
+      );
     return outcomes;
   };
   return { table, published, deliver, deliverGoogle, counters, count };
@@ -94,15 +135,31 @@ describe('rejected webhook deliveries', () => {
     const outcomes = await count();
 
     expect(statuses).toEqual([422, 422, 400]);
-    expect(published.map((e) => [e.detail.eventId, e.detail.reason, e.detail.fields ?? null, e.detail.campaign])).toEqual([
+    expect(
+      published.map((e) => [e.detail.eventId, e.detail.reason, e.detail.fields ?? null, e.detail.campaign]),
+    ).toEqual([
       ['rejected:campaign-demo:msg_bad', 'invalid', ['email'], 'winter'],
       ['rejected:campaign-demo:msg_bad', 'invalid', ['email'], 'winter'],
       ['rejected:campaign-demo:msg_text', 'malformed', ['body'], 'winter'],
     ]);
     expect(published.flatMap(eventProblems)).toEqual([]);
     expect(outcomes).toEqual(['counted', 'duplicate', 'counted']);
-    const report = sourcesReport(await counters.read(['2026-11-23'], { open: false }), { from: '2026-11-23', to: '2026-11-23' });
-    expect(report.channels).toEqual([{ channel: 'WEBHOOK', received: 2, created: 0, duplicates: 0, duplicateShare: 0, rejected: 2, rejectShare: 1, rejectedByReason: { invalid: 1, malformed: 1 } }]);
+    const report = sourcesReport(await counters.read(['2026-11-23'], { open: false }), {
+      from: '2026-11-23',
+      to: '2026-11-23',
+    });
+    expect(report.channels).toEqual([
+      {
+        channel: 'WEBHOOK',
+        received: 2,
+        created: 0,
+        duplicates: 0,
+        duplicateShare: 0,
+        rejected: 2,
+        rejectShare: 1,
+        rejectedByReason: { invalid: 1, malformed: 1 },
+      },
+    ]);
     // Only counters and their markers: no lead, delivery record, audit entry or dedupe key.
     const items = (await table.db.send(new ScanCommand({ TableName: table.name }))).Items ?? [];
     expect([...new Set(items.map((i) => i.type))].sort()).toEqual(['counted-event', 'counter']);
@@ -114,11 +171,18 @@ describe('rejected webhook deliveries', () => {
     const statuses = [
       await deliver('campaign-strict', { email: 'ann@northwind.example' }, 'msg_1'),
       await deliver('campaign-strict', { email: 'ANN@northwind.example' }, 'msg_2'),
-      await deliver('campaign-strict', { email: 'not-an-address' }, 'msg_3', `whsec_${Buffer.from('somebody-else-entirely-32-bytes!').toString('base64')}`),
+      await deliver(
+        'campaign-strict',
+        { email: 'not-an-address' },
+        'msg_3',
+        `whsec_${Buffer.from('somebody-else-entirely-32-bytes!').toString('base64')}`,
+      ),
     ];
 
     expect(statuses).toEqual([202, 202, 401]);
-    expect(published.map((e) => [e.detail.eventId, e.detail.reason, e.detail.duplicateOf])).toEqual([['rejected:campaign-strict:msg_2', 'duplicate', 'LEAD1']]);
+    expect(published.map((e) => [e.detail.eventId, e.detail.reason, e.detail.duplicateOf])).toEqual([
+      ['rejected:campaign-strict:msg_2', 'duplicate', 'LEAD1'],
+    ]);
   });
 
   it('counts a Google Ads delivery that fails its schema only when it carries the right key', async () => {
@@ -140,4 +204,3 @@ describe('rejected webhook deliveries', () => {
     ]);
   });
 });
-

@@ -31,8 +31,18 @@ const actor = { kind: 'source', id: 'campaign-x', source: 'WEBHOOK' } as const;
 describe('capture against DynamoDB Local', () => {
   it('answers the first result when the same delivery arrives three times at once', async () => {
     const { deps, started } = await setup();
-    const request = { payload: { email: 'Ann@Acme.com' }, channel: 'WEBHOOK' as const, source: source(), deliveryId: 'd-1', actor };
-    const answers = await Promise.all([captureLead(deps, request), captureLead(deps, request), captureLead(deps, request)]);
+    const request = {
+      payload: { email: 'Ann@Acme.com' },
+      channel: 'WEBHOOK' as const,
+      source: source(),
+      deliveryId: 'd-1',
+      actor,
+    };
+    const answers = await Promise.all([
+      captureLead(deps, request),
+      captureLead(deps, request),
+      captureLead(deps, request),
+    ]);
     expect(new Set(answers.map((a) => a.leadId)).size).toBe(1);
     expect(answers.every((a) => a.status === 'created')).toBe(true);
     expect(new Set(started)).toEqual(new Set([answers[0]?.leadId]));
@@ -40,17 +50,57 @@ describe('capture against DynamoDB Local', () => {
 
   it('finds a duplicate by email case and phone format', async () => {
     const { deps } = await setup();
-    const first = await captureLead(deps, { payload: { email: 'bob@beta.io', phone: '+49 30 1234567' }, channel: 'API', source: source(), deliveryId: 'a', actor });
-    const byEmail = await captureLead(deps, { payload: { email: ' BOB@Beta.IO ' }, channel: 'API', source: source(), deliveryId: 'b', actor });
-    const byPhone = await captureLead(deps, { payload: { phone: '030 1234567', country: 'de' }, channel: 'API', source: source(), deliveryId: 'c', actor });
-    expect(byEmail.duplicates).toContainEqual({ kind: 'lead', id: first.leadId, matchedOn: 'email', value: 'bob@beta.io' });
-    expect(byPhone.duplicates).toContainEqual({ kind: 'lead', id: first.leadId, matchedOn: 'phone', value: '+49301234567' });
+    const first = await captureLead(deps, {
+      payload: { email: 'bob@beta.io', phone: '+49 30 1234567' },
+      channel: 'API',
+      source: source(),
+      deliveryId: 'a',
+      actor,
+    });
+    const byEmail = await captureLead(deps, {
+      payload: { email: ' BOB@Beta.IO ' },
+      channel: 'API',
+      source: source(),
+      deliveryId: 'b',
+      actor,
+    });
+    const byPhone = await captureLead(deps, {
+      payload: { phone: '030 1234567', country: 'de' },
+      channel: 'API',
+      source: source(),
+      deliveryId: 'c',
+      actor,
+    });
+    expect(byEmail.duplicates).toContainEqual({
+      kind: 'lead',
+      id: first.leadId,
+      matchedOn: 'email',
+      value: 'bob@beta.io',
+    });
+    expect(byPhone.duplicates).toContainEqual({
+      kind: 'lead',
+      id: first.leadId,
+      matchedOn: 'phone',
+      value: '+49301234567',
+    });
   });
 
   it('rejects a duplicate under the reject policy and stores nothing new', async () => {
     const { deps, started } = await setup();
-    const first = await captureLead(deps, { payload: { email: 'c@gamma.io' }, channel: 'API', source: source({ duplicatePolicy: 'reject' }), deliveryId: 'a', actor });
-    const second = await captureLead(deps, { payload: { email: 'C@gamma.io' }, channel: 'API', source: source({ duplicatePolicy: 'reject' }), deliveryId: 'b', actor });
+    const first = await captureLead(deps, {
+      payload: { email: 'c@gamma.io' },
+      channel: 'API',
+      source: source({ duplicatePolicy: 'reject' }),
+      deliveryId: 'a',
+      actor,
+    });
+    const second = await captureLead(deps, {
+      payload: { email: 'C@gamma.io' },
+      channel: 'API',
+      source: source({ duplicatePolicy: 'reject' }),
+      deliveryId: 'b',
+      actor,
+    });
     expect(second).toMatchObject({ status: 'duplicate', leadId: first.leadId });
     expect(started).toEqual([first.leadId]);
   });
@@ -59,7 +109,15 @@ describe('capture against DynamoDB Local', () => {
     const { deps, started } = await setup();
     const strict = source({ duplicatePolicy: 'reject' });
     const answers = await Promise.all(
-      [1, 2, 3, 4, 5].map((n) => captureLead(deps, { payload: { email: `Race@Same.example` }, channel: 'WEBHOOK', source: strict, deliveryId: `race-${n}`, actor })),
+      [1, 2, 3, 4, 5].map((n) =>
+        captureLead(deps, {
+          payload: { email: `Race@Same.example` },
+          channel: 'WEBHOOK',
+          source: strict,
+          deliveryId: `race-${n}`,
+          actor,
+        }),
+      ),
     );
     expect(answers.filter((a) => a.status === 'created')).toHaveLength(1);
     expect(answers.filter((a) => a.status === 'duplicate')).toHaveLength(4);
@@ -69,7 +127,15 @@ describe('capture against DynamoDB Local', () => {
   it('lists every earlier lead as a match when captures of the same person race under the create policy', async () => {
     const { deps } = await setup();
     const answers = await Promise.all(
-      [1, 2, 3, 4].map((n) => captureLead(deps, { payload: { email: 'twin@same.example' }, channel: 'WEBHOOK', source: source(), deliveryId: `twin-${n}`, actor })),
+      [1, 2, 3, 4].map((n) =>
+        captureLead(deps, {
+          payload: { email: 'twin@same.example' },
+          channel: 'WEBHOOK',
+          source: source(),
+          deliveryId: `twin-${n}`,
+          actor,
+        }),
+      ),
     );
     const matchCounts = answers.map((a) => a.duplicates.length).sort();
     expect(matchCounts).toEqual([0, 1, 2, 3]);
@@ -78,7 +144,15 @@ describe('capture against DynamoDB Local', () => {
   it('captures a burst of 32 different people from one company without a single failure', async () => {
     const { deps, started } = await setup();
     const answers = await Promise.all(
-      Array.from({ length: 32 }, (_, n) => captureLead(deps, { payload: { email: `p${n}@burstco.example` }, channel: 'WEBHOOK', source: source(), deliveryId: `burst-${n}`, actor })),
+      Array.from({ length: 32 }, (_, n) =>
+        captureLead(deps, {
+          payload: { email: `p${n}@burstco.example` },
+          channel: 'WEBHOOK',
+          source: source(),
+          deliveryId: `burst-${n}`,
+          actor,
+        }),
+      ),
     );
     expect(answers.every((a) => a.status === 'created')).toBe(true);
     expect(started).toHaveLength(32);

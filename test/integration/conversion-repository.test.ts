@@ -29,7 +29,13 @@ const setup = async () => {
     ids: { next: () => `L${String(++n).padStart(4, '0')}` },
   };
   const newLead = async (payload: Record<string, unknown>, policy: SourceConfig['duplicatePolicy'] = 'create') => {
-    const answer = await captureLead(capture, { payload, channel: 'WEBHOOK', source: source(policy), deliveryId: `d-${n}-${JSON.stringify(payload)}`, actor: { kind: 'source', id: 'campaign-x', source: 'WEBHOOK' } });
+    const answer = await captureLead(capture, {
+      payload,
+      channel: 'WEBHOOK',
+      source: source(policy),
+      deliveryId: `d-${n}-${JSON.stringify(payload)}`,
+      actor: { kind: 'source', id: 'campaign-x', source: 'WEBHOOK' },
+    });
     // The lifecycle owns stages; here the lead is put where conversion finds it, with an owner and a follower.
     await table.db.send(
       new UpdateCommand({
@@ -42,25 +48,55 @@ const setup = async () => {
     );
     return answer.leadId;
   };
-  const get = async (key: { pk: string; sk: string }) => (await table.db.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }))).Item;
+  const get = async (key: { pk: string; sk: string }) =>
+    (await table.db.send(new GetCommand({ TableName: table.name, Key: key, ConsistentRead: true }))).Item;
   return { table, newLead, get, conversion: makeConversion(table.db, table.name) };
 };
 
 describe('conversion against DynamoDB Local', () => {
   it('creates account, contact and an opportunity in the first B2B stage when the company is new', async () => {
     const { newLead, get, conversion } = await setup();
-    const leadId = await newLead({ email: 'ann@acme.io', company: 'Acme', leadType: 'B2B', productInterest: 'Widgets', expectedValue: 50000 });
+    const leadId = await newLead({
+      email: 'ann@acme.io',
+      company: 'Acme',
+      leadType: 'B2B',
+      productInterest: 'Widgets',
+      expectedValue: 50000,
+    });
 
     const result = await conversion.convert({ leadId, actor, at: AT });
 
-    expect(result).toEqual({ opportunityId: `opp-${leadId}`, accountId: `acc-${leadId}`, contactId: `con-${leadId}`, alreadyConverted: false });
+    expect(result).toEqual({
+      opportunityId: `opp-${leadId}`,
+      accountId: `acc-${leadId}`,
+      contactId: `con-${leadId}`,
+      alreadyConverted: false,
+    });
     const opp = await get(keys.opportunity(result.opportunityId));
-    expect(opp).toMatchObject({ name: 'Acme – Widgets', stage: 'Discovery', probability: 10, owner: 'bob', sourceId: 'campaign-x', leadId, followers: ['carol'] });
+    expect(opp).toMatchObject({
+      name: 'Acme – Widgets',
+      stage: 'Discovery',
+      probability: 10,
+      owner: 'bob',
+      sourceId: 'campaign-x',
+      leadId,
+      followers: ['carol'],
+    });
     expect(opp?.fields).toMatchObject({ amount: 50000, product: 'Widgets' });
     expect(await get(keys.account(`acc-${leadId}`))).toMatchObject({ name: 'Acme', domain: 'acme.io' });
-    expect(await get(keys.contact(`con-${leadId}`))).toMatchObject({ email: 'ann@acme.io', accountId: `acc-${leadId}` });
+    expect(await get(keys.contact(`con-${leadId}`))).toMatchObject({
+      email: 'ann@acme.io',
+      accountId: `acc-${leadId}`,
+    });
     const lead = await get(keys.lead(leadId));
-    expect(lead).toMatchObject({ stage: 'Converted', opportunityId: `opp-${leadId}`, accountId: `acc-${leadId}`, contactId: `con-${leadId}`, version: 2, gsi2pk: 'STAGE#Converted' });
+    expect(lead).toMatchObject({
+      stage: 'Converted',
+      opportunityId: `opp-${leadId}`,
+      accountId: `acc-${leadId}`,
+      contactId: `con-${leadId}`,
+      version: 2,
+      gsi2pk: 'STAGE#Converted',
+    });
     expect(await get(keys.dedupe({ on: 'domain', value: 'acme.io' }))).toMatchObject({ accountId: `acc-${leadId}` });
     expect(await get(keys.dedupe({ on: 'email', value: 'ann@acme.io' }))).toMatchObject({ contactId: `con-${leadId}` });
   });
@@ -89,7 +125,12 @@ describe('conversion against DynamoDB Local', () => {
     const result = await conversion.convert({ leadId, actor, at: AT });
 
     expect(result.accountId).toBeUndefined();
-    expect(await get(keys.opportunity(result.opportunityId))).toMatchObject({ stage: 'Interested', probability: 20, stageSet: 'B2C', name: 'Eve' });
+    expect(await get(keys.opportunity(result.opportunityId))).toMatchObject({
+      stage: 'Interested',
+      probability: 20,
+      stageSet: 'B2C',
+      name: 'Eve',
+    });
     expect((await get(keys.contact(result.contactId)))?.accountId).toBeUndefined();
     expect(await get(keys.account(`acc-${leadId}`))).toBeUndefined();
   });
@@ -98,14 +139,22 @@ describe('conversion against DynamoDB Local', () => {
     const { table, newLead, conversion } = await setup();
     const leadId = await newLead({ email: 'ann@acme.io', company: 'Acme', leadType: 'B2B' });
 
-    const raced = await Promise.all([conversion.convert({ leadId, actor, at: AT }), conversion.convert({ leadId, actor, at: AT }), conversion.convert({ leadId, actor, at: AT })]);
+    const raced = await Promise.all([
+      conversion.convert({ leadId, actor, at: AT }),
+      conversion.convert({ leadId, actor, at: AT }),
+      conversion.convert({ leadId, actor, at: AT }),
+    ]);
     const retried = await conversion.convert({ leadId, actor, at: '2026-11-23T12:00:00.000Z' });
 
     expect(new Set([...raced, retried].map((r) => r.opportunityId))).toEqual(new Set([`opp-${leadId}`]));
     expect(raced.filter((r) => !r.alreadyConverted)).toHaveLength(1);
     expect(retried.alreadyConverted).toBe(true);
     const audit = await table.db.send(
-      new QueryCommand({ TableName: table.name, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':a': 'AUDIT#' } }),
+      new QueryCommand({
+        TableName: table.name,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':a': 'AUDIT#' },
+      }),
     );
     expect((audit.Items ?? []).filter((i) => i.action === 'converted')).toHaveLength(1);
   });
@@ -115,8 +164,16 @@ describe('conversion against DynamoDB Local', () => {
     await makeConfigRepository(table.db, table.name).put(
       'opportunity-stages',
       {
-        B2B: [{ name: 'Qualify', probability: 5 }, { name: 'Won', probability: 100, closed: 'won' }, { name: 'Lost', probability: 0, closed: 'lost' }],
-        B2C: [{ name: 'Talk', probability: 15 }, { name: 'Won', probability: 100, closed: 'won' }, { name: 'Lost', probability: 0, closed: 'lost' }],
+        B2B: [
+          { name: 'Qualify', probability: 5 },
+          { name: 'Won', probability: 100, closed: 'won' },
+          { name: 'Lost', probability: 0, closed: 'lost' },
+        ],
+        B2C: [
+          { name: 'Talk', probability: 15 },
+          { name: 'Won', probability: 100, closed: 'won' },
+          { name: 'Lost', probability: 0, closed: 'lost' },
+        ],
       },
       0,
       'sally',

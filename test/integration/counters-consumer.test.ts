@@ -5,7 +5,13 @@ import { makeCountersRepository } from '../../functions/adapters/counters-reposi
 import { leadItem } from '../../functions/adapters/lead-item';
 import type { Lead } from '../../functions/core/lead';
 import { type CountableEvent, counterKey, foldEvents } from '../../functions/core/reports/counters';
-import { agingReport, daysBetween, funnelReport, repsReport, sourcesReport } from '../../functions/core/reports/reports';
+import {
+  agingReport,
+  daysBetween,
+  funnelReport,
+  repsReport,
+  sourcesReport,
+} from '../../functions/core/reports/reports';
 import { counterScenario, rejectedDeliveries, scenarioOpenLeads } from '../support/counter-scenario';
 import { freshTable } from '../support/table';
 
@@ -53,7 +59,9 @@ describe('analytics counters on DynamoDB Local', () => {
   it('counts duplicated, reordered and concurrent deliveries exactly once, rejected deliveries included', async () => {
     const { repo, handler } = await setup();
     const events = [...counterScenario(), ...rejectedDeliveries()];
-    const deliveries = shuffle([...events, ...events, ...events.slice(0, 6)]).map((e, i) => envelope(e, `delivery-${i}`));
+    const deliveries = shuffle([...events, ...events, ...events.slice(0, 6)]).map((e, i) =>
+      envelope(e, `delivery-${i}`),
+    );
 
     // Half in sequence, half at once (several events of one lead racing for its tally).
     const half = Math.floor(deliveries.length / 2);
@@ -65,7 +73,12 @@ describe('analytics counters on DynamoDB Local', () => {
     expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(deliveries.length - events.length);
     const stored = await repo.read(daysBetween('2026-11-02', '2026-11-04'));
     expect(figures(stored)).toEqual(figures(foldEvents(events).counters));
-    expect(figures(stored).funnel.groups[0]).toMatchObject({ created: 4, converted: 1, disqualified: 1, conversionRate: 0.25 });
+    expect(figures(stored).funnel.groups[0]).toMatchObject({
+      created: 4,
+      converted: 1,
+      disqualified: 1,
+      conversionRate: 0.25,
+    });
     expect(figures(stored).sources.channels.map((c) => [c.channel, c.received, c.rejected])).toEqual([
       ['FORM', 2, 2],
       ['WEBHOOK', 6, 2],
@@ -96,7 +109,16 @@ describe('analytics counters on DynamoDB Local', () => {
     // Fifty more leads on the same day, source and campaign: more counts, not more counter items.
     for (let k = 0; k < 50; k++) {
       const lead = { ...(events[0]?.detail.lead as NonNullable<CountableEvent['detail']['lead']>), id: `X${k}` };
-      await handler(envelope({ detailType: 'LeadCreated', source: 'leadflow', detail: { eventId: `x-${k}`, occurredAt: lead.createdAt, leadId: lead.id, lead } }, `x-${k}`));
+      await handler(
+        envelope(
+          {
+            detailType: 'LeadCreated',
+            source: 'leadflow',
+            detail: { eventId: `x-${k}`, occurredAt: lead.createdAt, leadId: lead.id, lead },
+          },
+          `x-${k}`,
+        ),
+      );
     }
     const after = await repo.read(['2026-11-02']);
 
@@ -124,8 +146,18 @@ describe('analytics counters on DynamoDB Local', () => {
         owner: i % 2 ? 'alice' : undefined,
         email: `o${i}@acme.com`,
       }) as Lead;
-    const stages: Lead['stage'][] = ['Converted', 'Assigned', 'Creation', 'MarketQualified', 'Disqualified', 'SalesQualified'];
-    for (let i = 0; i < 24; i++) await table.db.send(new PutCommand({ TableName: table.name, Item: leadItem(lead(i, stages[i % stages.length] ?? 'Creation')) }));
+    const stages: Lead['stage'][] = [
+      'Converted',
+      'Assigned',
+      'Creation',
+      'MarketQualified',
+      'Disqualified',
+      'SalesQualified',
+    ];
+    for (let i = 0; i < 24; i++)
+      await table.db.send(
+        new PutCommand({ TableName: table.name, Item: leadItem(lead(i, stages[i % stages.length] ?? 'Creation')) }),
+      );
 
     const oldest = await repo.oldestOpen(10);
 

@@ -8,7 +8,13 @@ import { type ImportJob, importBatch, ZERO_COUNTS } from '../../functions/core/i
 import type { SourceConfig } from '../../functions/core/sources';
 import { freshTable } from '../support/table';
 
-const strict: SourceConfig = { id: 'tradeshow', kind: 'import', adapter: 'canonical', duplicatePolicy: 'reject', allowedOrigins: [] };
+const strict: SourceConfig = {
+  id: 'tradeshow',
+  kind: 'import',
+  adapter: 'canonical',
+  duplicatePolicy: 'reject',
+  allowedOrigins: [],
+};
 const HEADERS = ['E-mail', 'Company Name'];
 const actor = { kind: 'user' as const, id: 'alice', source: 'IMPORT' as const };
 const clock = { now: () => new Date('2026-11-23T10:00:00Z') };
@@ -67,11 +73,19 @@ describe('import batches running at once', () => {
     await one.store.createJob(jobOf('imp-c'));
     const rows = Array.from({ length: 5 }, (_, i) => ({ rowNumber: i + 2, values: [`p${i}@start.io`, 'Start'] }));
     // StartExecution failing (throttled past the SDK's retries) is a fault DynamoDB Local cannot produce: a stub starter.
-    const failing = { ...one.capture, workflow: { startLifecycle: async () => Promise.reject(new Error('ThrottlingException')) } };
+    const failing = {
+      ...one.capture,
+      workflow: { startLifecycle: async () => Promise.reject(new Error('ThrottlingException')) },
+    };
 
-    await expect(importBatch({ capture: failing, store: one.store }, { job: jobOf('imp-c'), source: strict, rows, actor })).rejects.toThrow('ThrottlingException');
+    await expect(
+      importBatch({ capture: failing, store: one.store }, { job: jobOf('imp-c'), source: strict, rows, actor }),
+    ).rejects.toThrow('ThrottlingException');
     const between = await one.store.getJob('imp-c');
-    const retried = await importBatch({ capture: one.capture, store: one.store }, { job: jobOf('imp-c'), source: strict, rows, actor });
+    const retried = await importBatch(
+      { capture: one.capture, store: one.store },
+      { job: jobOf('imp-c'), source: strict, rows, actor },
+    );
     const after = await one.store.getJob('imp-c');
 
     expect(between?.counts.created).toBe(0);

@@ -22,7 +22,13 @@ const folderFiles = (root: string): ImportFiles => ({
   },
 });
 
-const source: SourceConfig = { id: 'import', kind: 'import', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] };
+const source: SourceConfig = {
+  id: 'import',
+  kind: 'import',
+  adapter: 'canonical',
+  duplicatePolicy: 'create',
+  allowedOrigins: [],
+};
 
 const setup = async () => {
   const table = await freshTable('import-wf');
@@ -47,7 +53,17 @@ const setup = async () => {
   /** What POST /imports does before handing out the upload URL. */
   const upload = async (fileName: string, content: string | ((path: string) => Promise<void>)) => {
     const jobId = jobIdOf('b'.repeat(64), source.id, undefined, fileName);
-    await store.createJob({ jobId, sourceId: 'import', fileName, contentHash: 'b'.repeat(64), headers: [], mapping: { targets: [], defaults: {} }, createdAt: '2026-11-23T10:00:00Z', createdBy: { kind: 'user', id: 'sam', source: 'IMPORT' }, counts: { ...ZERO_COUNTS } });
+    await store.createJob({
+      jobId,
+      sourceId: 'import',
+      fileName,
+      contentHash: 'b'.repeat(64),
+      headers: [],
+      mapping: { targets: [], defaults: {} },
+      createdAt: '2026-11-23T10:00:00Z',
+      createdBy: { kind: 'user', id: 'sam', source: 'IMPORT' },
+      counts: { ...ZERO_COUNTS },
+    });
     const key = `imports/${jobId}/${fileName}`;
     await mkdir(join(root, 'bucket', dirname(key)), { recursive: true });
     if (typeof content === 'string') await writeFile(join(root, 'bucket', key), content);
@@ -62,21 +78,30 @@ const setup = async () => {
   return { handler, store, upload, batchesOf, started };
 };
 
-const CSV = 'E-mail,Name,Notes\nann@acme.com,Ann Lee,"met at booth, call back"\nnot-an-email,Bo,\n\nANN@acme.com,Ann L.,again\ncy@beta.io,Cy Dee,\n';
+const CSV =
+  'E-mail,Name,Notes\nann@acme.com,Ann Lee,"met at booth, call back"\nnot-an-email,Bo,\n\nANN@acme.com,Ann L.,again\ncy@beta.io,Cy Dee,\n';
 
 describe('the import workflow function against DynamoDB Local', () => {
   it('prepares an upload, imports every batch once even when a batch is retried, and finishes with exact counts', async () => {
     const { handler, store, upload, batchesOf, started } = await setup();
     const { jobId, key } = await upload('fair.csv', CSV);
 
-    const prepared = (await handler({ step: 'prepare', bucket: 'bucket', key })) as { rowsKey: string; totalRows: number; batchSize: number; maxConcurrency: number };
+    const prepared = (await handler({ step: 'prepare', bucket: 'bucket', key })) as {
+      rowsKey: string;
+      totalRows: number;
+      batchSize: number;
+      maxConcurrency: number;
+    };
     const batches = await batchesOf(prepared.rowsKey, prepared.batchSize);
     for (const items of batches) await handler({ step: 'batch', jobId, items });
     await handler({ step: 'batch', jobId, items: batches[0] ?? [] }); // the Map retries a batch
     const finished = await handler({ step: 'finish', jobId });
 
     expect(prepared).toMatchObject({ jobId, totalRows: 4, batchSize: 3, maxConcurrency: 2 });
-    expect(finished).toMatchObject({ status: 'completed', counts: { created: 3, duplicates: 0, rejected: 1, possibleDuplicates: 1 } });
+    expect(finished).toMatchObject({
+      status: 'completed',
+      counts: { created: 3, duplicates: 0, rejected: 1, possibleDuplicates: 1 },
+    });
     expect(started).toHaveLength(3);
     const rejected: { outcome: { rowNumber: number }; values: string[] }[] = [];
     for await (const r of store.rejectedRows(jobId)) rejected.push(r);
@@ -85,7 +110,16 @@ describe('the import workflow function against DynamoDB Local', () => {
 
   it('keeps the row numbers of the file through the normalised CSV, also for XLSX', async () => {
     const { handler, upload, batchesOf } = await setup();
-    const { key } = await upload('export.xlsx', (path) => writeXlsx(path, ['Email', 'Company'], [['a@b.io', 'B'], ['c@d.io', 'D']]));
+    const { key } = await upload('export.xlsx', (path) =>
+      writeXlsx(
+        path,
+        ['Email', 'Company'],
+        [
+          ['a@b.io', 'B'],
+          ['c@d.io', 'D'],
+        ],
+      ),
+    );
 
     const prepared = (await handler({ step: 'prepare', bucket: 'bucket', key })) as { rowsKey: string };
     const [items] = await batchesOf(prepared.rowsKey, 10);
@@ -101,7 +135,11 @@ describe('the import workflow function against DynamoDB Local', () => {
     const { jobId, key } = await upload('ragged.csv', 'Email,Name\na@b.io\n');
 
     const error = await handler({ step: 'prepare', bucket: 'bucket', key }).catch((e: Error) => e);
-    await handler({ step: 'fail', key, error: { Error: 'ImportFileError', Cause: JSON.stringify({ errorMessage: (error as Error).message }) } });
+    await handler({
+      step: 'fail',
+      key,
+      error: { Error: 'ImportFileError', Cause: JSON.stringify({ errorMessage: (error as Error).message }) },
+    });
     const job = await store.getJob(jobId);
 
     expect((error as Error).message).toMatch(/line 2: 1 fields where the header has 2/);

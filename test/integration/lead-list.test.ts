@@ -38,7 +38,10 @@ const allPages = async (read: (start?: PageKey) => ReturnType<LeadReader['list']
     sizes.push(page.items.length);
     next = page.next;
   } while (next);
-  expect(sizes.slice(0, -1).every((size) => size === limit), `page sizes ${sizes}`).toBe(true);
+  expect(
+    sizes.slice(0, -1).every((size) => size === limit),
+    `page sizes ${sizes}`,
+  ).toBe(true);
   return ids;
 };
 
@@ -48,12 +51,20 @@ beforeAll(async () => {
   leads = makeLeadReader(db, name);
   // alice owns 40 leads, one in four market-qualified; bob owns 10; carol follows four of bob's.
   const items = [
-    ...Array.from({ length: 40 }, (_, i) => lead(i, { owner: 'alice', stage: (i % 4 === 0 ? 'MarketQualified' : 'Assigned') as Stage })),
+    ...Array.from({ length: 40 }, (_, i) =>
+      lead(i, { owner: 'alice', stage: (i % 4 === 0 ? 'MarketQualified' : 'Assigned') as Stage }),
+    ),
     ...Array.from({ length: 10 }, (_, i) => lead(100 + i, { owner: 'bob', followers: i < 4 ? ['carol'] : [] })),
-    ...Array.from({ length: 5 }, (_, i) => lead(200 + i, { stageDeadline: i < 2 ? '2026-01-01T00:00:00.000Z' : '2999-01-01T00:00:00.000Z' })),
+    ...Array.from({ length: 5 }, (_, i) =>
+      lead(200 + i, { stageDeadline: i < 2 ? '2026-01-01T00:00:00.000Z' : '2999-01-01T00:00:00.000Z' }),
+    ),
   ];
   for (let i = 0; i < items.length; i += 25) {
-    await db.send(new BatchWriteCommand({ RequestItems: { [name]: items.slice(i, i + 25).map((l) => ({ PutRequest: { Item: leadItem(l) } })) } }));
+    await db.send(
+      new BatchWriteCommand({
+        RequestItems: { [name]: items.slice(i, i + 25).map((l) => ({ PutRequest: { Item: leadItem(l) } })) },
+      }),
+    );
   }
 });
 
@@ -69,7 +80,10 @@ describe('listing leads through an index with a narrowing filter', () => {
   });
 
   it('keeps only ageing leads when asked: escalated or past the stage deadline', async () => {
-    const ids = await allPages((next) => leads.list({ owner: 'UNASSIGNED' }, 1, next, { agingAt: '2026-06-01T00:00:00.000Z' }), 1);
+    const ids = await allPages(
+      (next) => leads.list({ owner: 'UNASSIGNED' }, 1, next, { agingAt: '2026-06-01T00:00:00.000Z' }),
+      1,
+    );
     expect(ids.sort()).toEqual(['L0200', 'L0201']);
   });
 });

@@ -54,12 +54,18 @@ beforeAll(async () => {
 });
 
 const qualify = { stage: 'MarketQualified' as const };
-const audit = (action: string) => [{ at, actor: { kind: 'user' as const, id: 'alice', source: 'API' as const }, action }];
+const audit = (action: string) => [
+  { at, actor: { kind: 'user' as const, id: 'alice', source: 'API' as const }, action },
+];
 
 describe('a rep action written over a lead someone changed meanwhile', () => {
   it('may be planned again when only a follower was added: the wait token is still the same', async () => {
     const read = await seed('L1', 'token-1');
-    await store.follow('L1', 'bob', { at, actor: { kind: 'user', id: 'bob', source: 'API' }, action: 'follower-added' });
+    await store.follow('L1', 'bob', {
+      at,
+      actor: { kind: 'user', id: 'bob', source: 'API' },
+      action: 'follower-added',
+    });
     const conflict = await conflictOf(writer.write(read, qualify, audit('qualify'), { consumeToken: 'token-1' }));
     expect(conflict.details.retryable).toBe(true);
   });

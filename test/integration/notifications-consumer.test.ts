@@ -5,11 +5,32 @@ import type { Notifier } from '../../functions/core/notifications/notify';
 import { makeNotificationsHandler } from '../../functions/notifications/handler';
 import { freshTable } from '../support/table';
 
-const lead = { id: 'L1', stage: 'Assigned', leadType: 'B2B', channel: 'WEBHOOK', sourceId: 'x', owner: 'bob', team: 'dach', createdAt: '2026-11-23T10:00:00.000Z', stageEnteredAt: '2026-11-23T10:00:00.000Z', followers: ['carol', 'dave'] };
+const lead = {
+  id: 'L1',
+  stage: 'Assigned',
+  leadType: 'B2B',
+  channel: 'WEBHOOK',
+  sourceId: 'x',
+  owner: 'bob',
+  team: 'dach',
+  createdAt: '2026-11-23T10:00:00.000Z',
+  stageEnteredAt: '2026-11-23T10:00:00.000Z',
+  followers: ['carol', 'dave'],
+};
 
 const envelope = (type: Parameters<typeof makeEvent>[0], fields: Record<string, unknown> = {}, id = `e-${type}`) => {
   const event = makeEvent(type, id, '2026-11-23T11:00:00.000Z', { leadId: 'L1', lead, ...fields });
-  return { version: '0', id: 'bus-1', 'detail-type': type, source: 'leadflow', account: '0', time: event.detail.occurredAt, region: 'local', resources: [], detail: event.detail };
+  return {
+    version: '0',
+    id: 'bus-1',
+    'detail-type': type,
+    source: 'leadflow',
+    account: '0',
+    time: event.detail.occurredAt,
+    region: 'local',
+    resources: [],
+    detail: event.detail,
+  };
 };
 
 const setup = async (notifier?: (outbox: Notifier) => Notifier) => {
@@ -29,8 +50,16 @@ describe('notifications consumer with the outbox on DynamoDB Local', () => {
     const { handler, outbox } = await setup();
     await handler(envelope('LeadAssigned', { owner: 'bob' }) as never);
     const messages = await outbox();
-    expect(messages.map((m) => [m.to, m.reason]).sort()).toEqual([['bob', 'owner'], ['carol', 'follower'], ['dave', 'follower']]);
-    expect(messages[0]).toMatchObject({ detailType: 'LeadAssigned', template: 'leadflow-LeadAssigned', subject: 'Lead L1 assigned to bob' });
+    expect(messages.map((m) => [m.to, m.reason]).sort()).toEqual([
+      ['bob', 'owner'],
+      ['carol', 'follower'],
+      ['dave', 'follower'],
+    ]);
+    expect(messages[0]).toMatchObject({
+      detailType: 'LeadAssigned',
+      template: 'leadflow-LeadAssigned',
+      subject: 'Lead L1 assigned to bob',
+    });
   });
 
   it('tells the team manager about an escalation and the approvers about a request', async () => {
@@ -44,7 +73,14 @@ describe('notifications consumer with the outbox on DynamoDB Local', () => {
 
   it('does not tell the user who made the change', async () => {
     const { handler, outbox } = await setup();
-    await handler(envelope('LeadNoteAdded', { noteId: 'N1', author: 'carol', text: 'hello', actor: { kind: 'user', id: 'carol', source: 'API' } }) as never);
+    await handler(
+      envelope('LeadNoteAdded', {
+        noteId: 'N1',
+        author: 'carol',
+        text: 'hello',
+        actor: { kind: 'user', id: 'carol', source: 'API' },
+      }) as never,
+    );
     expect((await outbox()).map((m) => m.to)).toEqual(['dave']);
   });
 

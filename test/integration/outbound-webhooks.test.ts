@@ -38,9 +38,22 @@ const receiver = async (status: () => number, headers: Record<string, string> = 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
 };
 
-const lead = { id: 'L1', stage: 'Converted', leadType: 'B2B', channel: 'API', sourceId: 'manual', createdAt: '2026-11-23T10:00:00.000Z', stageEnteredAt: '2026-11-23T10:00:00.000Z' };
+const lead = {
+  id: 'L1',
+  stage: 'Converted',
+  leadType: 'B2B',
+  channel: 'API',
+  sourceId: 'manual',
+  createdAt: '2026-11-23T10:00:00.000Z',
+  stageEnteredAt: '2026-11-23T10:00:00.000Z',
+};
 const busEvent = (type: Parameters<typeof makeEvent>[0] = 'LeadConverted', id = 'conv-L1') => {
-  const e = makeEvent(type, id, '2026-11-23T11:00:00.000Z', { leadId: 'L1', opportunityId: 'opp-L1', contactId: 'con-L1', lead });
+  const e = makeEvent(type, id, '2026-11-23T11:00:00.000Z', {
+    leadId: 'L1',
+    opportunityId: 'opp-L1',
+    contactId: 'con-L1',
+    lead,
+  });
   return { 'detail-type': type, detail: e.detail };
 };
 
@@ -52,7 +65,13 @@ const setup = async () => {
     await repo.create({ id, url, eventTypes, secret, createdAt: '2026-11-23T10:00:00Z', createdBy: 'sally' });
     return secret;
   };
-  const deps = { store: repo, post: makeOutboundPost(LOCAL), now: () => new Date(), sleep: async () => {}, attempts: 2 };
+  const deps = {
+    store: repo,
+    post: makeOutboundPost(LOCAL),
+    now: () => new Date(),
+    sleep: async () => {},
+    attempts: 2,
+  };
   return { repo, subscribe, deps };
 };
 
@@ -94,10 +113,16 @@ describe('outbound webhooks to local HTTP receivers', () => {
     const failure = await deliverEvent(deps, busEvent()).catch((e: unknown) => e);
 
     expect(failure).toBeInstanceOf(DeliveryFailed);
-    expect((failure as DeliveryFailed).failures).toEqual([{ subscriptionId: 'broken', url: broken.url, reason: 'answered 500' }]);
+    expect((failure as DeliveryFailed).failures).toEqual([
+      { subscriptionId: 'broken', url: broken.url, reason: 'answered 500' },
+    ]);
     expect(healthy.received).toHaveLength(1);
     expect(broken.received).toHaveLength(2);
-    expect((await repo.lastDeliveries('broken'))[0]).toMatchObject({ outcome: 'failed', attempts: 2, error: 'answered 500' });
+    expect((await repo.lastDeliveries('broken'))[0]).toMatchObject({
+      outcome: 'failed',
+      attempts: 2,
+      error: 'answered 500',
+    });
 
     // The bus retries the invocation: the healthy subscriber is not sent the event again.
     await deliverEvent(deps, busEvent()).catch(() => undefined);
@@ -108,7 +133,9 @@ describe('outbound webhooks to local HTTP receivers', () => {
   it('reports an unreachable subscriber as failed without waiting on it forever', async () => {
     const { subscribe, deps } = await setup();
     await subscribe('gone', 'http://127.0.0.1:9/hook', ['LeadConverted']);
-    await expect(deliverEvent({ ...deps, timeoutMs: 500 }, busEvent())).rejects.toThrow(/gone \(http:\/\/127\.0\.0\.1:9\/hook\)/);
+    await expect(deliverEvent({ ...deps, timeoutMs: 500 }, busEvent())).rejects.toThrow(
+      /gone \(http:\/\/127\.0\.0\.1:9\/hook\)/,
+    );
   });
 
   it('refuses at connect time a name that resolves to a blocked address, and connects to exactly the address it checked', async () => {
@@ -136,7 +163,9 @@ describe('outbound webhooks to local HTTP receivers', () => {
     const url = `http://rebind.example:${new URL(crm.url).port}/hook`;
 
     expect(await urlTargetProblem(url, AWS_OVER_HTTP, rebinding)).toBeUndefined();
-    await expect(makeOutboundPost(AWS_OVER_HTTP, rebinding)(url, {}, '{}', 2000)).rejects.toThrow(/resolves to 127\.0\.0\.1/);
+    await expect(makeOutboundPost(AWS_OVER_HTTP, rebinding)(url, {}, '{}', 2000)).rejects.toThrow(
+      /resolves to 127\.0\.0\.1/,
+    );
     expect(crm.received).toHaveLength(0);
   });
 
@@ -144,11 +173,20 @@ describe('outbound webhooks to local HTTP receivers', () => {
     const crm = await receiver(() => 200);
     const port = new URL(crm.url).port;
     for (const host of ['127.0.0.1', '[::ffff:7f00:1]', '[::ffff:127.0.0.1]', '0x7f.1', '2130706433']) {
-      await expect(makeOutboundPost(AWS_OVER_HTTP)(`http://${host}:${port}/hook`, {}, '{}', 2000), host).rejects.toThrow(/loopback address; refused/);
+      await expect(
+        makeOutboundPost(AWS_OVER_HTTP)(`http://${host}:${port}/hook`, {}, '{}', 2000),
+        host,
+      ).rejects.toThrow(/loopback address; refused/);
     }
-    await expect(makeOutboundPost(LOCAL)('http://169.254.169.254/latest/meta-data', {}, '{}', 2000)).rejects.toThrow(/metadata/);
-    await expect(makeOutboundPost(LOCAL)('http://[fd00:ec2::254]/latest/meta-data', {}, '{}', 2000)).rejects.toThrow(/metadata/);
-    await expect(makeOutboundPost({ allowPrivate: false, allowHttp: false })('http://hooks.crm.example/', {}, '{}', 2000)).rejects.toThrow(/must be an https URL/);
+    await expect(makeOutboundPost(LOCAL)('http://169.254.169.254/latest/meta-data', {}, '{}', 2000)).rejects.toThrow(
+      /metadata/,
+    );
+    await expect(makeOutboundPost(LOCAL)('http://[fd00:ec2::254]/latest/meta-data', {}, '{}', 2000)).rejects.toThrow(
+      /metadata/,
+    );
+    await expect(
+      makeOutboundPost({ allowPrivate: false, allowHttp: false })('http://hooks.crm.example/', {}, '{}', 2000),
+    ).rejects.toThrow(/must be an https URL/);
     expect(crm.received).toHaveLength(0);
   });
 

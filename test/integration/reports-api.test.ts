@@ -11,7 +11,11 @@ import { makeReportsApi } from '../../functions/reports-api/handler';
 import { counterScenario } from '../support/counter-scenario';
 import { freshTable } from '../support/table';
 
-const request = (routeKey: string, query: Record<string, string>, { groups = ['manager'], accept = 'application/json' } = {}) => {
+const request = (
+  routeKey: string,
+  query: Record<string, string>,
+  { groups = ['manager'], accept = 'application/json' } = {},
+) => {
   const [method, path] = routeKey.split(' ') as [string, string];
   return {
     version: '2.0',
@@ -20,21 +24,38 @@ const request = (routeKey: string, query: Record<string, string>, { groups = ['m
     rawQueryString: new URLSearchParams(query).toString(),
     headers: { accept },
     queryStringParameters: query,
-    requestContext: { http: { method, path }, authorizer: { jwt: { claims: { 'cognito:username': 'maria', 'cognito:groups': `[${groups.join(' ')}]` } } } },
+    requestContext: {
+      http: { method, path },
+      authorizer: { jwt: { claims: { 'cognito:username': 'maria', 'cognito:groups': `[${groups.join(' ')}]` } } },
+    },
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
 };
 
 let api: ReturnType<typeof httpHandler>;
 const range = { from: '2026-11-02', to: '2026-11-04' };
-const call = (routeKey: string, query: Record<string, string> = range, options = {}) => api(request(routeKey, query, options), {} as Context);
+const call = (routeKey: string, query: Record<string, string> = range, options = {}) =>
+  api(request(routeKey, query, options), {} as Context);
 
 beforeAll(async () => {
   const table = await freshTable('reports');
   const repo = makeCountersRepository(table.db, table.name);
   const consume = makeAnalyticsCountersHandler({ counters: repo });
-  for (const [i, e] of counterScenario().entries()) await consume({ id: `d${i}`, source: 'leadflow', 'detail-type': e.detailType, time: e.detail.occurredAt, detail: e.detail });
-  api = httpHandler(makeReportsApi({ counters: repo, clock: { now: () => new Date('2026-11-05T08:00:00Z') }, availability: async () => ({ alice: true, bob: false }) }));
+  for (const [i, e] of counterScenario().entries())
+    await consume({
+      id: `d${i}`,
+      source: 'leadflow',
+      'detail-type': e.detailType,
+      time: e.detail.occurredAt,
+      detail: e.detail,
+    });
+  api = httpHandler(
+    makeReportsApi({
+      counters: repo,
+      clock: { now: () => new Date('2026-11-05T08:00:00Z') },
+      availability: async () => ({ alice: true, bob: false }),
+    }),
+  );
 });
 
 describe('GET /reports/* against counters on DynamoDB Local', () => {
@@ -53,14 +74,20 @@ describe('GET /reports/* against counters on DynamoDB Local', () => {
       const parsed = parse(asCsv.body ?? '', { columns: true }) as Record<string, string>[];
 
       expect(asCsv.headers['content-type']).toBe('text/csv; charset=utf-8');
-      expect(parsed).toEqual(reportRows(asJson).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)]))));
+      expect(parsed).toEqual(
+        reportRows(asJson).map((row) =>
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)])),
+        ),
+      );
     }
   });
 
   it('answers the reps report with availability from the directory', async () => {
     const res = await call('GET /reports/reps');
 
-    expect(JSON.parse(res.body ?? '')).toEqual(repsReport(foldEvents(counterScenario()).counters, range, { alice: true, bob: false }));
+    expect(JSON.parse(res.body ?? '')).toEqual(
+      repsReport(foldEvents(counterScenario()).counters, range, { alice: true, bob: false }),
+    );
   });
 
   it('refuses reps (403) and names a bad groupBy (422)', async () => {
@@ -70,7 +97,9 @@ describe('GET /reports/* against counters on DynamoDB Local', () => {
 
     expect(asRep.statusCode).toBe(403);
     expect(badGroup.statusCode).toBe(422);
-    expect(JSON.parse(badGroup.body ?? '').errors).toEqual([{ field: 'groupBy', reason: 'must be one of source, campaign, owner, country' }]);
+    expect(JSON.parse(badGroup.body ?? '').errors).toEqual([
+      { field: 'groupBy', reason: 'must be one of source, campaign, owner, country' },
+    ]);
     expect(badDate.statusCode).toBe(422);
   });
 });

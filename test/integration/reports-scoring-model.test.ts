@@ -47,7 +47,10 @@ const modelRequest = {
   routeKey: 'GET /scoring/model',
   rawPath: '/scoring/model',
   headers: {},
-  requestContext: { http: { method: 'GET', path: '/scoring/model' }, authorizer: { jwt: { claims: { 'cognito:username': 'ana', 'cognito:groups': '[rep]' } } } },
+  requestContext: {
+    http: { method: 'GET', path: '/scoring/model' },
+    authorizer: { jwt: { claims: { 'cognito:username': 'ana', 'cognito:groups': '[rep]' } } },
+  },
   isBase64Encoded: false,
 } as unknown as APIGatewayProxyEventV2;
 
@@ -56,11 +59,20 @@ describe('scoring model training on DynamoDB Local', () => {
     const table = await freshTable('scoring');
     const leads = outcomeLeads(1200);
     for (let i = 0; i < leads.length; i += 25) {
-      await table.db.send(new BatchWriteCommand({ RequestItems: { [table.name]: leads.slice(i, i + 25).map((l) => ({ PutRequest: { Item: leadItem(l) } })) } }));
+      await table.db.send(
+        new BatchWriteCommand({
+          RequestItems: { [table.name]: leads.slice(i, i + 25).map((l) => ({ PutRequest: { Item: leadItem(l) } })) },
+        }),
+      );
     }
     const store = makeScoringRepository(table.db, table.name);
     const config = makeConfigRepository(table.db, table.name, { cacheMs: 0 });
-    const train = makeScoringTrainHandler({ models: store, outcomes: store, config, clock: { now: () => new Date('2026-11-23T03:00:00Z') } });
+    const train = makeScoringTrainHandler({
+      models: store,
+      outcomes: store,
+      config,
+      clock: { now: () => new Date('2026-11-23T03:00:00Z') },
+    });
     const api = httpHandler(makeScoringApi({ models: store, config }));
 
     const first = await train();
@@ -69,12 +81,23 @@ describe('scoring model training on DynamoDB Local', () => {
     expect(first).toMatchObject({ model: 'logreg@1', active: true });
     expect(first.holdoutAuc).toBeGreaterThanOrEqual(0.8);
     expect(card.scoring).toBe('logreg@1');
-    expect(card.active).toMatchObject({ version: 1, trainedAt: '2026-11-23T03:00:00.000Z', trainingSize: expect.any(Number), holdoutAuc: first.holdoutAuc });
+    expect(card.active).toMatchObject({
+      version: 1,
+      trainedAt: '2026-11-23T03:00:00.000Z',
+      trainingSize: expect.any(Number),
+      holdoutAuc: first.holdoutAuc,
+    });
     expect(card.active.trainingSize + card.active.holdoutSize).toBe(1200);
     expect(card.active.calibration).toHaveLength(10);
 
     // Sales ops raise the bar: the next model cannot be activated, the first one stays.
-    await config.put('scoring', { ...DEFAULT_SCORING, learned: { minConversions: 100_000, holdoutFraction: 0.25 } }, 0, 'olga', '2026-11-23T04:00:00Z');
+    await config.put(
+      'scoring',
+      { ...DEFAULT_SCORING, learned: { minConversions: 100_000, holdoutFraction: 0.25 } },
+      0,
+      'olga',
+      '2026-11-23T04:00:00Z',
+    );
     const second = await train();
     const after = JSON.parse((await api(modelRequest, {} as Context)).body ?? '');
 

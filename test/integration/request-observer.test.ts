@@ -10,7 +10,9 @@ describe('DynamoDB request observer', () => {
     const stop = observeDynamoRequests({ consumedCapacity: true, onRequest: (r) => seen.push(r) });
 
     await db.send(new PutCommand({ TableName: name, Item: { pk: 'A', sk: 'A' } }));
-    await db.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: name, Item: { pk: 'B', sk: 'B' } } }] }));
+    await db.send(
+      new TransactWriteCommand({ TransactItems: [{ Put: { TableName: name, Item: { pk: 'B', sk: 'B' } } }] }),
+    );
     await db.send(new BatchGetCommand({ RequestItems: { [name]: { Keys: [{ pk: 'A', sk: 'A' }] } } }));
     stop();
 

@@ -41,7 +41,10 @@ const setup = async (env: 'aws' | 'local') => {
       repo,
       ids: { next: () => `sub_${++n}` },
       clock: { now: () => new Date('2026-12-02T10:00:00Z') },
-      outbound: { policy: env === 'local' ? { allowPrivate: true, allowHttp: true } : { allowPrivate: false, allowHttp: false }, resolve },
+      outbound: {
+        policy: env === 'local' ? { allowPrivate: true, allowHttp: true } : { allowPrivate: false, allowHttp: false },
+        resolve,
+      },
     }),
   );
   const create = async (url: string) => {
@@ -53,10 +56,21 @@ const setup = async (env: 'aws' | 'local') => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ url, eventTypes: ['LeadConverted'] }),
       isBase64Encoded: false,
-      requestContext: { http: { method: 'POST', path: '/config/subscriptions' }, authorizer: { jwt: { claims: { 'cognito:username': 'sam', 'cognito:groups': '[salesops]' }, scopes: [] } } },
+      requestContext: {
+        http: { method: 'POST', path: '/config/subscriptions' },
+        authorizer: { jwt: { claims: { 'cognito:username': 'sam', 'cognito:groups': '[salesops]' }, scopes: [] } },
+      },
     } as unknown as APIGatewayProxyEventV2;
-    const res = (await api(event, {} as Context)) as { statusCode: number; headers: Record<string, string>; body: string };
-    return { status: res.statusCode, type: res.headers['content-type'], body: JSON.parse(res.body) as { errors?: { field: string; reason: string }[] } };
+    const res = (await api(event, {} as Context)) as {
+      statusCode: number;
+      headers: Record<string, string>;
+      body: string;
+    };
+    return {
+      status: res.statusCode,
+      type: res.headers['content-type'],
+      body: JSON.parse(res.body) as { errors?: { field: string; reason: string }[] },
+    };
   };
   return { repo, create };
 };

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { keys } from '../../functions/adapters/keys';
 import { makeSourceAuditRepository } from '../../functions/adapters/source-audit-repository';
-import { DEFAULT_WEBHOOK_SECRET_PREFIX, makeSecretsManagerClient, secretsFromSecretsManager } from '../../functions/adapters/webhook-secrets';
+import {
+  DEFAULT_WEBHOOK_SECRET_PREFIX,
+  makeSecretsManagerClient,
+  secretsFromSecretsManager,
+} from '../../functions/adapters/webhook-secrets';
 import { makeWebhookHandler } from '../../functions/capture-webhook/handler';
 import type { BusEvent } from '../../functions/core/events';
 import type { SourceConfig } from '../../functions/core/sources';
@@ -37,7 +41,12 @@ const SOURCES: SourceConfig[] = [
 type Answer = { statusCode: number; body: string; headers: Record<string, string> };
 const context = {} as Context;
 
-const apiEvent = (routeKey: string, pathParameters: Record<string, string>, who?: { user: string; groups: string[] }, body?: unknown) =>
+const apiEvent = (
+  routeKey: string,
+  pathParameters: Record<string, string>,
+  who?: { user: string; groups: string[] },
+  body?: unknown,
+) =>
   ({
     version: '2.0',
     routeKey,
@@ -48,8 +57,21 @@ const apiEvent = (routeKey: string, pathParameters: Record<string, string>, who?
     isBase64Encoded: false,
     requestContext: {
       routeKey,
-      http: { method: routeKey.split(' ')[0], path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
-      authorizer: who ? { jwt: { claims: { 'cognito:username': who.user, 'cognito:groups': `[${who.groups.join(' ')}]` }, scopes: [] } } : undefined,
+      http: {
+        method: routeKey.split(' ')[0],
+        path: '/',
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'test',
+      },
+      authorizer: who
+        ? {
+            jwt: {
+              claims: { 'cognito:username': who.user, 'cognito:groups': `[${who.groups.join(' ')}]` },
+              scopes: [],
+            },
+          }
+        : undefined,
     },
   }) as unknown as APIGatewayProxyEventV2;
 
@@ -73,18 +95,37 @@ describe('webhook secret rotation', () => {
       version: '2.0',
       routeKey: 'POST /webhooks/{sourceId}',
       rawPath: '/webhooks/campaign-demo',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign(id, at, body) },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(id, at, body),
+      },
       pathParameters: { sourceId: 'campaign-demo' },
       body,
       isBase64Encoded: false,
-      requestContext: { routeKey: 'POST /webhooks/{sourceId}', http: { method: 'POST', path: '/webhooks/campaign-demo', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+      requestContext: {
+        routeKey: 'POST /webhooks/{sourceId}',
+        http: {
+          method: 'POST',
+          path: '/webhooks/campaign-demo',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'test',
+        },
+      },
     } as unknown as APIGatewayProxyEventV2);
   };
-  const rotate = async (who = SAM, id = 'campaign-demo', body?: unknown) => sourcesApi(apiEvent('POST /sources/{id}/secret', { id }, who, body));
+  const rotate = async (who = SAM, id = 'campaign-demo', body?: unknown) =>
+    sourcesApi(apiEvent('POST /sources/{id}/secret', { id }, who, body));
   const auditOf = async (sourceId: string) =>
     (
       await table.db.send(
-        new QueryCommand({ TableName: table.name, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)', ExpressionAttributeValues: { ':pk': keys.sourceAudit(sourceId, '', '').pk, ':audit': 'AUDIT#' } }),
+        new QueryCommand({
+          TableName: table.name,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :audit)',
+          ExpressionAttributeValues: { ':pk': keys.sourceAudit(sourceId, '', '').pk, ':audit': 'AUDIT#' },
+        }),
       )
     ).Items ?? [];
 
@@ -111,7 +152,12 @@ describe('webhook secret rotation', () => {
     sourcesApi = (event) => api(event, context) as Promise<Answer>;
     const handler = httpHandler(
       makeWebhookHandler({
-        capture: { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => undefined }, clock: dateNow, ids: { next: () => ulid() } },
+        capture: {
+          store: makeCaptureRepository(table.db, table.name),
+          workflow: { startLifecycle: async () => undefined },
+          clock: dateNow,
+          ids: { next: () => ulid() },
+        },
         sources: () => SOURCES,
         secrets: secretsFromSecretsManager(DEFAULT_WEBHOOK_SECRET_PREFIX, client(), { now }),
         graceSeconds: GRACE_SECONDS,
@@ -176,17 +222,30 @@ describe('webhook secret rotation', () => {
     const again = await rotate(SAM, 'partner-x');
     expect(again.statusCode).toBe(409);
     expect(JSON.parse(again.body)).toMatchObject({ errors: [{ field: 'dropPrevious' }] });
-    expect(secretsManager.handle('GetSecretValue', { SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`, VersionStage: 'AWSPREVIOUS' }).SecretString).toBe(current);
+    expect(
+      secretsManager.handle('GetSecretValue', {
+        SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`,
+        VersionStage: 'AWSPREVIOUS',
+      }).SecretString,
+    ).toBe(current);
     expect(await auditOf('partner-x')).toHaveLength(auditBefore);
     expect((await rotate(SAM, 'partner-x', { dropPrevious: 'yes' })).statusCode).toBe(422);
 
     expect((await rotate(SAM, 'partner-x', { dropPrevious: true })).statusCode).toBe(201);
-    expect(secretsManager.handle('GetSecretValue', { SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`, VersionStage: 'AWSPREVIOUS' }).SecretString).not.toBe(current);
+    expect(
+      secretsManager.handle('GetSecretValue', {
+        SecretId: `${DEFAULT_WEBHOOK_SECRET_PREFIX}partner-x`,
+        VersionStage: 'AWSPREVIOUS',
+      }).SecretString,
+    ).not.toBe(current);
   });
 
   it('lets one of two simultaneous rotations win and answers the other 409, so no handed-out secret is silently replaced', async () => {
     clock += 2 * GRACE_SECONDS * 1000;
-    const answers = await Promise.all([rotate(SAM, 'partner-x'), rotate({ user: 'sol', groups: ['salesops'] }, 'partner-x')]);
+    const answers = await Promise.all([
+      rotate(SAM, 'partner-x'),
+      rotate({ user: 'sol', groups: ['salesops'] }, 'partner-x'),
+    ]);
 
     expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
     const winner = JSON.parse(answers.find((a) => a.statusCode === 201)?.body ?? '{}') as { secret: string };
@@ -197,7 +256,10 @@ describe('webhook secret rotation', () => {
     const failed = await rotate(SAM, 'no-secret');
 
     expect(failed.statusCode).toBe(500);
-    expect((await auditOf('no-secret')).map((a) => a.action)).toEqual(['webhook-secret-rotated', 'webhook-secret-rotation-failed']);
+    expect((await auditOf('no-secret')).map((a) => a.action)).toEqual([
+      'webhook-secret-rotated',
+      'webhook-secret-rotation-failed',
+    ]);
     secretsManager.seed(`${DEFAULT_WEBHOOK_SECRET_PREFIX}no-secret`, OLD);
     expect((await rotate(SAM, 'no-secret')).statusCode).toBe(201);
   });
@@ -209,15 +271,30 @@ describe('webhook secret rotation', () => {
     const { secret, rotatedAt, previousValidUntil } = JSON.parse(rotated.body) as Record<string, string>;
 
     const audit = await auditOf('campaign-demo');
-    expect(audit.at(-1)).toMatchObject({ action: 'webhook-secret-rotated', sourceId: 'campaign-demo', by: 'sam', at: rotatedAt, previousValidUntil });
+    expect(audit.at(-1)).toMatchObject({
+      action: 'webhook-secret-rotated',
+      sourceId: 'campaign-demo',
+      by: 'sam',
+      at: rotatedAt,
+      previousValidUntil,
+    });
     const event = published.slice(before);
-    expect(event).toEqual([expect.objectContaining({ detailType: 'WebhookSecretRotated', detail: expect.objectContaining({ sourceId: 'campaign-demo', rotatedBy: 'sam', previousValidUntil }) })]);
+    expect(event).toEqual([
+      expect.objectContaining({
+        detailType: 'WebhookSecretRotated',
+        detail: expect.objectContaining({ sourceId: 'campaign-demo', rotatedBy: 'sam', previousValidUntil }),
+      }),
+    ]);
     expect(event.flatMap(eventProblems)).toEqual([]);
     expect(JSON.stringify([audit, published])).not.toContain(String(secret).slice('whsec_'.length, 20));
 
     const list = await sourcesApi(apiEvent('GET /sources', {}, { user: 'maria', groups: ['manager'] }));
     const items = (JSON.parse(list.body) as { items: { id: string; rotation?: unknown }[] }).items;
-    expect(items.find((s) => s.id === 'campaign-demo')?.rotation).toEqual({ at: rotatedAt, by: 'sam', previousValidUntil });
+    expect(items.find((s) => s.id === 'campaign-demo')?.rotation).toEqual({
+      at: rotatedAt,
+      by: 'sam',
+      previousValidUntil,
+    });
     expect(items.find((s) => s.id === 'google-ads')?.rotation).toBeUndefined();
     expect(list.body).not.toContain(String(secret).slice('whsec_'.length, 20));
   });
@@ -230,9 +307,22 @@ describe('webhook secret rotation', () => {
         rawPath: '/webhooks/google-ads',
         headers: { 'content-type': 'application/json' },
         pathParameters: { sourceId: 'google-ads' },
-        body: JSON.stringify({ lead_id: `g-${ulid()}`, google_key: key, user_column_data: [{ column_id: 'EMAIL', string_value: `g-${ulid().toLowerCase()}@acme.example` }] }),
+        body: JSON.stringify({
+          lead_id: `g-${ulid()}`,
+          google_key: key,
+          user_column_data: [{ column_id: 'EMAIL', string_value: `g-${ulid().toLowerCase()}@acme.example` }],
+        }),
         isBase64Encoded: false,
-        requestContext: { routeKey: 'POST /webhooks/{sourceId}', http: { method: 'POST', path: '/webhooks/google-ads', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+        requestContext: {
+          routeKey: 'POST /webhooks/{sourceId}',
+          http: {
+            method: 'POST',
+            path: '/webhooks/google-ads',
+            protocol: 'HTTP/1.1',
+            sourceIp: '127.0.0.1',
+            userAgent: 'test',
+          },
+        },
       } as unknown as APIGatewayProxyEventV2);
     expect((await googleDelivery('gkey-the-first-google-key')).statusCode).toBe(202);
     clock += 10_000;

@@ -21,7 +21,15 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 
 const newestMtime = (dir: string): number =>
@@ -31,7 +39,9 @@ const newestMtime = (dir: string): number =>
   }, 0);
 
 const consoleStale = () =>
-  !existsSync(DIST_INDEX) || statSync(DIST_INDEX).mtimeMs < Math.max(newestMtime(join(CONSOLE, 'src')), statSync(join(CONSOLE, 'index.html')).mtimeMs);
+  !existsSync(DIST_INDEX) ||
+  statSync(DIST_INDEX).mtimeMs <
+    Math.max(newestMtime(join(CONSOLE, 'src')), statSync(join(CONSOLE, 'index.html')).mtimeMs);
 
 /** A lock across test workers: a directory is created atomically, so only one worker builds at a time. */
 const BUILD_LOCK = join(CONSOLE, '.build-lock');
@@ -49,7 +59,8 @@ export const ensureConsoleBuilt = async (): Promise<void> => {
       break;
     } catch {
       // Another worker builds; a lock left by a killed run is taken over once it is old.
-      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > LOCK_GIVEN_UP_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (existsSync(BUILD_LOCK) && Date.now() - statSync(BUILD_LOCK).mtimeMs > LOCK_GIVEN_UP_MS)
+        rmSync(BUILD_LOCK, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -57,10 +68,14 @@ export const ensureConsoleBuilt = async (): Promise<void> => {
     if (!consoleStale()) return;
     // A child process: inside the test worker NODE_ENV is 'test', which would build the development variant.
     const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-    await promisify(execFile)(process.execPath, [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts'), '--logLevel', 'warn'], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts'), '--logLevel', 'warn'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'production' },
+      },
+    );
   } finally {
     rmSync(BUILD_LOCK, { recursive: true, force: true });
   }
@@ -69,7 +84,12 @@ export const ensureConsoleBuilt = async (): Promise<void> => {
 export type Person = { user: string; groups: string[] };
 
 /** A separate browser session (own storage) signed in through the local development sign-in page. */
-export const signedInPage = async (browser: Browser, baseUrl: string, person: Person, hash = '#/inbox'): Promise<{ context: BrowserContext; page: Page }> => {
+export const signedInPage = async (
+  browser: Browser,
+  baseUrl: string,
+  person: Person,
+  hash = '#/inbox',
+): Promise<{ context: BrowserContext; page: Page }> => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${baseUrl}/${hash}`);
@@ -96,13 +116,23 @@ export type AxeViolation = { id: string; impact: string | null; help: string; no
 /** Runs axe-core (WCAG 2 A/AA rules) in the page and answers the serious and critical violations. */
 export const seriousA11yViolations = async (page: Page): Promise<AxeViolation[]> => {
   // These callbacks run in the page; the test project has no DOM types, so the page globals are typed here.
-  type PageGlobals = { axe?: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> }; document: unknown };
+  type PageGlobals = {
+    axe?: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> };
+    document: unknown;
+  };
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ content: axeSource() });
   const violations = await page.evaluate(async () => {
     const g = globalThis as unknown as PageGlobals;
     if (!g.axe) throw new Error('axe-core did not load');
-    const result = await g.axe.run(g.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    const result = await g.axe.run(g.document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 };

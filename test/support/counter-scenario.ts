@@ -2,15 +2,33 @@ import { type RejectReason, rejectionEvent } from '../../functions/core/capture-
 import type { LeadSnapshot } from '../../functions/core/events';
 import type { CountableEvent } from '../../functions/core/reports/counters';
 
-type LeadFacts = { id: string; sourceId: string; campaign?: string; country?: string; createdAt: string; team?: string };
+type LeadFacts = {
+  id: string;
+  sourceId: string;
+  campaign?: string;
+  country?: string;
+  createdAt: string;
+  team?: string;
+};
 
 /** Builds a lead's events the way the lifecycle emits them: each carries the lead as it is after the change. */
 const walk = (facts: LeadFacts) => {
   let n = 0;
-  let lead: LeadSnapshot = { ...facts, stage: 'Creation', leadType: 'B2B', channel: 'WEBHOOK', stageEnteredAt: facts.createdAt, escalations: 0 };
+  let lead: LeadSnapshot = {
+    ...facts,
+    stage: 'Creation',
+    leadType: 'B2B',
+    channel: 'WEBHOOK',
+    stageEnteredAt: facts.createdAt,
+    escalations: 0,
+  };
   const events: CountableEvent[] = [];
   const emit = (detailType: string, at: string, fields: Record<string, unknown> = {}) =>
-    events.push({ detailType, source: 'leadflow', detail: { eventId: `${facts.id}-${++n}`, occurredAt: at, leadId: facts.id, ...fields, lead: { ...lead } } });
+    events.push({
+      detailType,
+      source: 'leadflow',
+      detail: { eventId: `${facts.id}-${++n}`, occurredAt: at, leadId: facts.id, ...fields, lead: { ...lead } },
+    });
   const api = {
     created: (fields: Record<string, unknown> = {}) => {
       emit('LeadCreated', facts.createdAt, fields);
@@ -51,17 +69,38 @@ const walk = (facts: LeadFacts) => {
  * L4 google-ads without campaign, still unassigned.
  */
 export const counterScenario = (): CountableEvent[] => [
-  ...walk({ id: 'L1', sourceId: 'webinar', campaign: 'spring', country: 'DE', createdAt: '2026-11-02T09:00:00.000Z', team: 'emea' })
+  ...walk({
+    id: 'L1',
+    sourceId: 'webinar',
+    campaign: 'spring',
+    country: 'DE',
+    createdAt: '2026-11-02T09:00:00.000Z',
+    team: 'emea',
+  })
     .created()
     .assign('alice', '2026-11-02T09:00:00.000Z')
     .move('MarketQualified', '2026-11-02T11:00:00.000Z')
     .move('SalesQualified', '2026-11-03T11:00:00.000Z')
     .move('Converted', '2026-11-04T11:00:00.000Z').events,
-  ...walk({ id: 'L2', sourceId: 'webinar', campaign: 'spring', country: 'US', createdAt: '2026-11-02T10:00:00.000Z', team: 'amer' })
+  ...walk({
+    id: 'L2',
+    sourceId: 'webinar',
+    campaign: 'spring',
+    country: 'US',
+    createdAt: '2026-11-02T10:00:00.000Z',
+    team: 'amer',
+  })
     .created({ duplicates: [{ kind: 'lead', id: 'L0', matchedOn: 'email', value: 'x@y.z' }] })
     .assign('bob', '2026-11-02T10:00:00.000Z')
     .disqualify('no-budget', '2026-11-02T10:30:00.000Z').events,
-  ...walk({ id: 'L3', sourceId: 'google-ads', campaign: 'fall', country: 'DE', createdAt: '2026-11-03T08:00:00.000Z', team: 'emea' })
+  ...walk({
+    id: 'L3',
+    sourceId: 'google-ads',
+    campaign: 'fall',
+    country: 'DE',
+    createdAt: '2026-11-03T08:00:00.000Z',
+    team: 'emea',
+  })
     .created()
     .assign('alice', '2026-11-03T08:00:00.000Z')
     .age('2026-11-04T08:00:00.000Z').events,
@@ -74,8 +113,26 @@ export const scenarioOpenLeads = [
   { id: 'L4', stage: 'Creation', owner: '-', team: '-', createdAt: '2026-11-03T12:00:00.000Z', escalations: 0 },
 ];
 
-const rejected = (sourceId: string, channel: 'WEBHOOK' | 'FORM', deliveryId: string, reason: RejectReason, at: string, campaign?: string): CountableEvent => {
-  const event = rejectionEvent({ sourceId, channel, deliveryId, reason, status: reason === 'invalid' ? 422 : 202, campaign, fields: reason === 'invalid' ? ['email'] : undefined }, at);
+const rejected = (
+  sourceId: string,
+  channel: 'WEBHOOK' | 'FORM',
+  deliveryId: string,
+  reason: RejectReason,
+  at: string,
+  campaign?: string,
+): CountableEvent => {
+  const event = rejectionEvent(
+    {
+      sourceId,
+      channel,
+      deliveryId,
+      reason,
+      status: reason === 'invalid' ? 422 : 202,
+      campaign,
+      fields: reason === 'invalid' ? ['email'] : undefined,
+    },
+    at,
+  );
   return { detailType: event.detailType, source: event.source, detail: event.detail as CountableEvent['detail'] };
 };
 

@@ -25,14 +25,19 @@ export const eventProblems = (event: { detailType: string; detail: Record<string
     return [`no schema ${event.detailType}.v${version}.json`];
   }
   const validate = ajv.getSchema(String(schema.$id)) ?? ajv.compile(schema);
-  return validate(event.detail) ? [] : (validate.errors ?? []).map((e) => `${event.detailType}${e.instancePath} ${e.message}`);
+  return validate(event.detail)
+    ? []
+    : (validate.errors ?? []).map((e) => `${event.detailType}${e.instancePath} ${e.message}`);
 };
 
 /** The bus log of the local runtime has EventBridge envelopes; check them with this. */
 export const envelopeProblems = (envelope: { 'detail-type': string; detail: Record<string, unknown> }) =>
   eventProblems({ detailType: envelope['detail-type'], detail: envelope.detail });
 
-type JsonSchema = { required?: string[]; properties?: Record<string, { type?: unknown; const?: unknown; enum?: unknown }> };
+type JsonSchema = {
+  required?: string[];
+  properties?: Record<string, { type?: unknown; const?: unknown; enum?: unknown }>;
+};
 
 /**
  * What a new schema version breaks for consumers of the old one: a field removed, a field newly
@@ -43,10 +48,15 @@ export const breakingChanges = (before: JsonSchema, after: JsonSchema): string[]
   const oldProps = before.properties ?? {};
   const newProps = after.properties ?? {};
   for (const field of Object.keys(oldProps)) if (!(field in newProps)) problems.push(`field '${field}' removed`);
-  for (const field of after.required ?? []) if (!(before.required ?? []).includes(field)) problems.push(`field '${field}' newly required`);
+  for (const field of after.required ?? [])
+    if (!(before.required ?? []).includes(field)) problems.push(`field '${field}' newly required`);
   for (const [field, spec] of Object.entries(oldProps)) {
     const next = newProps[field];
-    if (next && JSON.stringify([spec.type, spec.const, spec.enum]) !== JSON.stringify([next.type, next.const, next.enum])) problems.push(`field '${field}' changed type`);
+    if (
+      next &&
+      JSON.stringify([spec.type, spec.const, spec.enum]) !== JSON.stringify([next.type, next.const, next.enum])
+    )
+      problems.push(`field '${field}' changed type`);
   }
   return problems;
 };

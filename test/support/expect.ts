@@ -41,18 +41,24 @@ const explained = <M extends object>(matchers: M, message: string): M =>
 
 /** jest's `expect`, which also takes a message to show when the assertion fails. */
 export const expect: typeof jestExpect & (<T>(actual: T, message?: string) => Matchers<T>) = Object.assign(
-  <T>(actual: T, message?: string): Matchers<T> => (message === undefined ? jestExpect(actual) : explained(jestExpect(actual), message)),
+  <T>(actual: T, message?: string): Matchers<T> =>
+    message === undefined ? jestExpect(actual) : explained(jestExpect(actual), message),
   jestExpect,
 );
 
 type Polled<M> = { [K in keyof M]: M[K] extends (...args: infer A) => unknown ? (...args: A) => Promise<void> : never };
-type PolledMatchers<T> = Polled<Omit<Matchers<T>, 'not' | 'resolves' | 'rejects'>> & { not: Polled<Matchers<T>['not']> };
+type PolledMatchers<T> = Polled<Omit<Matchers<T>, 'not' | 'resolves' | 'rejects'>> & {
+  not: Polled<Matchers<T>['not']>;
+};
 
 /**
  * Reads `read()` until the matcher passes or `timeout` ms have gone by, then fails with the last
  * failure (vitest's `expect.poll`, with its defaults: every 50 ms for up to a second).
  */
-export const expectEventually = <T>(read: () => T | Promise<T>, { timeout = 1_000, interval = 50 } = {}): PolledMatchers<Awaited<T>> => {
+export const expectEventually = <T>(
+  read: () => T | Promise<T>,
+  { timeout = 1_000, interval = 50 } = {},
+): PolledMatchers<Awaited<T>> => {
   const matcher = (negated: boolean, name: PropertyKey) => {
     const pick = (actual: unknown) => {
       const matchers: object = jestExpect(actual);
@@ -76,5 +82,8 @@ export const expectEventually = <T>(read: () => T | Promise<T>, { timeout = 1_00
     };
   };
   const polled = (negated: boolean) => new Proxy({}, { get: (_target, name) => matcher(negated, name) });
-  return new Proxy({}, { get: (_target, name) => (name === 'not' ? polled(true) : matcher(false, name)) }) as PolledMatchers<Awaited<T>>;
+  return new Proxy(
+    {},
+    { get: (_target, name) => (name === 'not' ? polled(true) : matcher(false, name)) },
+  ) as PolledMatchers<Awaited<T>>;
 };

@@ -19,7 +19,8 @@ const startsWithTrigger = (cell: string) => (FORMULA_TRIGGERS as readonly string
 const isHarmless = (cell: string) => cell === '-' || /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(cell);
 
 /** What a person typed, back from an escaped cell. */
-export const unescapeCell = (cell: string) => (cell.startsWith("'") && startsWithTrigger(cell.slice(1)) ? cell.slice(1) : cell);
+export const unescapeCell = (cell: string) =>
+  cell.startsWith("'") && startsWithTrigger(cell.slice(1)) ? cell.slice(1) : cell;
 
 /**
  * Parses a CSV the product wrote (csv-parse, as a spreadsheet would read it) and asserts that no
@@ -50,7 +51,10 @@ const POISON: Record<string, string> = {
   amer: '+amer',
   'contact-us': '-contact',
 };
-export const poisoned = <T>(value: T): T => JSON.parse(JSON.stringify(value), (_k, v: unknown) => (typeof v === 'string' && POISON[v] !== undefined ? POISON[v] : v)) as T;
+export const poisoned = <T>(value: T): T =>
+  JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
+    typeof v === 'string' && POISON[v] !== undefined ? POISON[v] : v,
+  ) as T;
 
 /** The report scenario's events with every user-controlled text hostile. */
 export const hostileCounterEvents = () => poisoned([...counterScenario(), ...rejectedDeliveries()]);

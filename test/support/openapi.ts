@@ -8,7 +8,14 @@ export const SPEC_ID = 'https://leadflow.dev/openapi.json';
 export const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** What the local runtime serves besides ROUTES (local/runtime.ts); described with the tag `local-only`. */
-export const LOCAL_ROUTES = ['GET /health', 'GET /_local/events', 'GET /_local/dlq', 'GET /_local/outbox', 'POST /_local/token', 'GET /_local/executions/{name}'];
+export const LOCAL_ROUTES = [
+  'GET /health',
+  'GET /_local/events',
+  'GET /_local/dlq',
+  'GET /_local/outbox',
+  'POST /_local/token',
+  'GET /_local/executions/{name}',
+];
 export const LOCAL_TAG = 'local-only';
 
 export type Json = Record<string, unknown>;
@@ -30,10 +37,16 @@ export type Spec = Json & { security?: unknown[]; paths?: Record<string, PathIte
  * (its readiness probe). An operation can also say so itself with the `local-only` tag or `x-local-only: true`.
  */
 export const isLocalOnly = (path: string, operation: Operation) =>
-  path.startsWith('/_local/') || path === '/health' || operation['x-local-only'] === true || (operation.tags ?? []).includes(LOCAL_TAG);
+  path.startsWith('/_local/') ||
+  path === '/health' ||
+  operation['x-local-only'] === true ||
+  (operation.tags ?? []).includes(LOCAL_TAG);
 
 const readText = () => {
-  if (!existsSync(SPEC_FILE)) throw new Error(`openapi.yaml is missing: the ${ROUTES.length} routes of functions/routes.ts are described nowhere`);
+  if (!existsSync(SPEC_FILE))
+    throw new Error(
+      `openapi.yaml is missing: the ${ROUTES.length} routes of functions/routes.ts are described nowhere`,
+    );
   return readFileSync(SPEC_FILE, 'utf8');
 };
 let cached: { text: string; spec: Spec } | undefined;
@@ -58,7 +71,10 @@ export const follow = (document: unknown, pointer: string): unknown =>
     .split('/')
     .slice(1)
     .map((token) => decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, token) => (node !== null && typeof node === 'object' ? (node as Json)[token] : undefined), document);
+    .reduce<unknown>(
+      (node, token) => (node !== null && typeof node === 'object' ? (node as Json)[token] : undefined),
+      document,
+    );
 
 /** Resolves a `$ref` written in openapi.yaml: `#/…` inside it, or `./file.json#/…` next to it. */
 export const resolveRef = (spec: Spec, ref: string): unknown => {
@@ -66,11 +82,14 @@ export const resolveRef = (spec: Spec, ref: string): unknown => {
   if (file === '') return follow(spec, fragment);
   const url = new URL(file, SPEC_FILE);
   if (!existsSync(url)) return undefined;
-  const document: unknown = /\.ya?ml$/.test(file) ? parse(readFileSync(url, 'utf8')) : JSON.parse(readFileSync(url, 'utf8'));
+  const document: unknown = /\.ya?ml$/.test(file)
+    ? parse(readFileSync(url, 'utf8'))
+    : JSON.parse(readFileSync(url, 'utf8'));
   return fragment === '' ? document : follow(document, fragment);
 };
 
-export const deref = <T extends { $ref?: string }>(spec: Spec, value: T): T => (value.$ref ? (resolveRef(spec, value.$ref) as T) : value);
+export const deref = <T extends { $ref?: string }>(spec: Spec, value: T): T =>
+  value.$ref ? (resolveRef(spec, value.$ref) as T) : value;
 
 /** The spec with every external file reference replaced by the file, for a validator that reads one document. */
 export const bundled = (spec: Spec): Spec => {

@@ -19,7 +19,11 @@ export const client = (rt: LocalRuntime) => {
     if (!tokens.has(key)) tokens.set(key, await signDevToken({ user, groups }));
     return tokens.get(key) as string;
   };
-  const request = async <T = Record<string, unknown>>(method: string, path: string, options: { body?: unknown; as?: [string, ...string[]]; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> => {
+  const request = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { body?: unknown; as?: [string, ...string[]]; headers?: Record<string, string>; raw?: string } = {},
+  ): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (options.as) headers.authorization = `Bearer ${await tokenFor(options.as[0], options.as.slice(1))}`;
     let body: string | undefined = options.raw;
@@ -40,16 +44,30 @@ export const client = (rt: LocalRuntime) => {
   return {
     request,
     /** A Standard Webhooks delivery signed with the source's local secret. */
-    webhook: async (sourceId: string, payload: unknown, { id = `msg_${ulid()}`, at = new Date(), secret }: { id?: string; at?: Date; secret?: string } = {}) => {
+    webhook: async (
+      sourceId: string,
+      payload: unknown,
+      { id = `msg_${ulid()}`, at = new Date(), secret }: { id?: string; at?: Date; secret?: string } = {},
+    ) => {
       const body = JSON.stringify(payload);
       const signature = new Webhook(secret ?? (rt.webhookSecrets[sourceId] as string)).sign(id, at, body);
       return request('POST', `/webhooks/${sourceId}`, {
         raw: body,
-        headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
       });
     },
     events: async (detailType?: string) =>
-      (await request<{ 'detail-type': string; detail: Record<string, unknown> }[]>('GET', `/_local/events${detailType ? `?detail-type=${detailType}` : ''}`)).body,
+      (
+        await request<{ 'detail-type': string; detail: Record<string, unknown> }[]>(
+          'GET',
+          `/_local/events${detailType ? `?detail-type=${detailType}` : ''}`,
+        )
+      ).body,
   };
 };
 
@@ -74,7 +92,10 @@ export const useTestRuntime = () => {
 };
 
 /** Polls until `check` returns a value (not undefined/false) or the time is up. */
-export const eventually = async <T>(check: () => Promise<T | undefined | false>, { timeoutMs = 15_000, everyMs = 100 } = {}): Promise<T> => {
+export const eventually = async <T>(
+  check: () => Promise<T | undefined | false>,
+  { timeoutMs = 15_000, everyMs = 100 } = {},
+): Promise<T> => {
   const started = Date.now();
   let last: unknown;
   for (;;) {
@@ -84,13 +105,19 @@ export const eventually = async <T>(check: () => Promise<T | undefined | false>,
     } catch (error) {
       last = error;
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 };
 
 /** Captures one lead through a signed webhook and checks the answer's status (202 unless told). */
-export const postWebhookLead = async (rt: LocalRuntime, lead: Record<string, unknown>, sourceId = 'campaign-demo', status = 202) => {
+export const postWebhookLead = async (
+  rt: LocalRuntime,
+  lead: Record<string, unknown>,
+  sourceId = 'campaign-demo',
+  status = 202,
+) => {
   const res = await client(rt).webhook(sourceId, lead);
   expect(res.status, res.text).toBe(status);
   return res.body as { leadId: string };

@@ -14,7 +14,7 @@ describe('Content-Disposition of attachment downloads', () => {
     'évaluation Müller.pdf',
     'evil.pdf"; filename="evil.html',
     "it's (final)*!.pdf",
-    'x.pdf; filename*=UTF-8\'\'evil.html',
+    "x.pdf; filename*=UTF-8''evil.html",
     'back\\slash%20.pdf',
     '报价单.xlsx',
   ])('keeps %s one attachment file name that decodes back to itself', (name) => {

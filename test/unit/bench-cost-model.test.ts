@@ -28,8 +28,22 @@ describe('bench cost model', () => {
   it('answers a total that is the sum of its lines and never decreases when usage grows', () => {
     fc.assert(
       fc.property(fc.nat(100), fc.nat(100), fc.nat(1000), fc.nat(1000), (transitions, invocations, reads, writes) => {
-        const small = costPer1000Leads(usage({ stateTransitions: transitions, lambdaInvocations: invocations, readUnits: reads, writeUnits: writes }));
-        const large = costPer1000Leads(usage({ stateTransitions: transitions + 1, lambdaInvocations: invocations + 1, readUnits: reads + 1, writeUnits: writes + 1 }));
+        const small = costPer1000Leads(
+          usage({
+            stateTransitions: transitions,
+            lambdaInvocations: invocations,
+            readUnits: reads,
+            writeUnits: writes,
+          }),
+        );
+        const large = costPer1000Leads(
+          usage({
+            stateTransitions: transitions + 1,
+            lambdaInvocations: invocations + 1,
+            readUnits: reads + 1,
+            writeUnits: writes + 1,
+          }),
+        );
         const sum = small.breakdown.reduce((s, l) => s + l.usdPer1000Leads, 0);
         expect(small.usdPer1000Leads).toBeCloseTo(sum, 2);
         expect(large.usdPer1000Leads).toBeGreaterThanOrEqual(small.usdPer1000Leads);

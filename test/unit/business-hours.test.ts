@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from '@jest/globals';
-import { addBusinessDuration, type BusinessCalendar, businessCalendarSchema, dueAfter } from '../../functions/core/lifecycle/business-hours';
+import {
+  addBusinessDuration,
+  type BusinessCalendar,
+  businessCalendarSchema,
+  dueAfter,
+} from '../../functions/core/lifecycle/business-hours';
 import { teamsConfigSchema } from '../../functions/core/lifecycle/teams-config';
 
 const weekdays = (from: string, to: string) => {
@@ -10,7 +15,8 @@ const weekdays = (from: string, to: string) => {
 const calendar = (overrides: Partial<BusinessCalendar> = {}): BusinessCalendar =>
   businessCalendarSchema.parse({ timeZone: 'Europe/Berlin', hours: weekdays('09:00', '18:00'), ...overrides });
 const HOURS_4 = 4 * 3600;
-const due = (start: string, seconds: number, cal: BusinessCalendar) => addBusinessDuration(new Date(start), seconds, cal).toISOString();
+const due = (start: string, seconds: number, cal: BusinessCalendar) =>
+  addBusinessDuration(new Date(start), seconds, cal).toISOString();
 
 describe('business hours', () => {
   it('makes a lead captured Friday 17:55 Berlin with a 4-business-hour SLA due Monday 12:55 Berlin', () => {
@@ -19,7 +25,9 @@ describe('business hours', () => {
   });
 
   it('skips a holiday Monday and lands on Tuesday at the same minute', () => {
-    expect(due('2026-01-09T16:55:00Z', HOURS_4, calendar({ holidays: ['2026-01-12'] }))).toBe('2026-01-13T11:55:00.000Z');
+    expect(due('2026-01-09T16:55:00Z', HOURS_4, calendar({ holidays: ['2026-01-12'] }))).toBe(
+      '2026-01-13T11:55:00.000Z',
+    );
   });
 
   it('starts counting at the next opening when captured before hours or on a weekend', () => {
@@ -46,7 +54,14 @@ describe('business hours', () => {
   });
 
   it('walks several intervals a day (a lunch break) and ends exactly at an interval end', () => {
-    const split = calendar({ hours: { mon: [['09:00', '12:00'], ['13:00', '17:00']] } });
+    const split = calendar({
+      hours: {
+        mon: [
+          ['09:00', '12:00'],
+          ['13:00', '17:00'],
+        ],
+      },
+    });
     expect(due('2026-01-12T08:00:00Z', 4 * 3600, split)).toBe('2026-01-12T13:00:00.000Z');
     expect(due('2026-01-12T08:00:00Z', 3 * 3600, split)).toBe('2026-01-12T11:00:00.000Z');
   });
@@ -56,22 +71,33 @@ describe('business hours', () => {
   });
 
   it('refuses a calendar with an unknown zone, a backwards interval, a bad holiday or no hours at all', () => {
-    const issues = (value: unknown) => businessCalendarSchema.safeParse(value).error?.issues.map((i) => i.path.join('.')) ?? [];
+    const issues = (value: unknown) =>
+      businessCalendarSchema.safeParse(value).error?.issues.map((i) => i.path.join('.')) ?? [];
     expect(issues({ timeZone: 'Mars/Olympus', hours: weekdays('09:00', '18:00') })).toEqual(['timeZone']);
     expect(issues({ timeZone: 'Europe/Berlin', hours: { mon: [['18:00', '09:00']] } })).toEqual(['hours.mon.0']);
-    expect(issues({ timeZone: 'Europe/Berlin', hours: weekdays('09:00', '18:00'), holidays: ['2026-13-01'] })).toEqual(['holidays.0']);
+    expect(issues({ timeZone: 'Europe/Berlin', hours: weekdays('09:00', '18:00'), holidays: ['2026-13-01'] })).toEqual([
+      'holidays.0',
+    ]);
     expect(issues({ timeZone: 'Europe/Berlin', hours: {} })).toEqual(['hours']);
   });
 
   it('is optional on a team in the teams config', () => {
     const team = { id: 'emea', name: 'EMEA', manager: 'maria', members: [] };
     expect(teamsConfigSchema.safeParse({ teams: [team] }).success).toBe(true);
-    expect(teamsConfigSchema.safeParse({ teams: [{ ...team, calendar: { timeZone: 'Europe/Berlin', hours: weekdays('09:00', '18:00') } }] }).success).toBe(true);
-    expect(teamsConfigSchema.safeParse({ teams: [{ ...team, calendar: { timeZone: 'nowhere', hours: {} } }] }).success).toBe(false);
+    expect(
+      teamsConfigSchema.safeParse({
+        teams: [{ ...team, calendar: { timeZone: 'Europe/Berlin', hours: weekdays('09:00', '18:00') } }],
+      }).success,
+    ).toBe(true);
+    expect(
+      teamsConfigSchema.safeParse({ teams: [{ ...team, calendar: { timeZone: 'nowhere', hours: {} } }] }).success,
+    ).toBe(false);
   });
 
   const zones = fc.constantFrom('Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney');
-  const instants = fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) }).map((ms) => new Date(ms - (ms % 60_000)));
+  const instants = fc
+    .integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2028, 0, 1) })
+    .map((ms) => new Date(ms - (ms % 60_000)));
   const seconds = fc.integer({ min: 0, max: 30 * 24 * 3600 });
 
   it('never makes a lead due before it starts, and adding a then b equals adding a + b', () => {
@@ -80,14 +106,21 @@ describe('business hours', () => {
         const cal = calendar({ timeZone, holidays: ['2026-12-25', '2027-01-01'] });
         const afterA = addBusinessDuration(start, a, cal);
         expect(afterA.getTime()).toBeGreaterThanOrEqual(start.getTime());
-        expect(addBusinessDuration(afterA, b, cal).toISOString()).toBe(addBusinessDuration(start, a + b, cal).toISOString());
+        expect(addBusinessDuration(afterA, b, cal).toISOString()).toBe(
+          addBusinessDuration(start, a + b, cal).toISOString(),
+        );
       }),
       { numRuns: 200 },
     );
   });
 
   it('equals wall-clock time when every hour of every day is business time, DST included', () => {
-    const always = { timeZone: '', hours: Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]])) };
+    const always = {
+      timeZone: '',
+      hours: Object.fromEntries(
+        ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [['00:00', '24:00']]]),
+      ),
+    };
     fc.assert(
       fc.property(zones, instants, seconds, (timeZone, start, s) => {
         const cal = businessCalendarSchema.parse({ ...always, timeZone });

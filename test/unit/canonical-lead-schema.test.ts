@@ -45,17 +45,23 @@ describe('schemas/canonical-lead.schema.json', () => {
   });
 
   it.each([
-    ['neither email nor phone', (() => {
-      const { email: _e, phone: _p, ...rest } = lead();
-      return rest;
-    })()],
+    [
+      'neither email nor phone',
+      (() => {
+        const { email: _e, phone: _p, ...rest } = lead();
+        return rest;
+      })(),
+    ],
     ['an unknown field', lead({ favouriteColour: 'green' })],
     ['a malformed email', lead({ email: 'ada-at-example' })],
     ['a three-letter country', lead({ country: 'GBR' })],
     ['a lead type outside B2B/B2C', lead({ leadType: 'B2G' })],
     ['a negative expected value', lead({ expectedValue: -1 })],
     ['consent without marketing', lead({ consent: { capturedAt: '2026-11-23T10:00:00Z' } })],
-    ['101 custom fields', lead({ customFields: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, 'x'])) })],
+    [
+      '101 custom fields',
+      lead({ customFields: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`f${i}`, 'x'])) }),
+    ],
   ])('rejects a lead with %s, as the zod schema does', (_name, payload) => {
     const validate = validatorOf(committed());
 

@@ -42,8 +42,11 @@ describe('where the CLI sends its calls', () => {
 
   it('gives every subcommand that calls the API the same --api option and default', async () => {
     const withApi = allCommands(await buildProgram()).filter((c) => c.options.some((o) => o.long === '--api'));
-    expect(withApi.map((c) => c.name()).sort()).toEqual(['import', 'model', 'rebuild', 'report', 'status', 'train', 'webhook'].sort());
-    for (const c of withApi) expect(c.options.find((o) => o.long === '--api')?.defaultValue).toBe(parseApiUrl(defaultApiUrl()));
+    expect(withApi.map((c) => c.name()).sort()).toEqual(
+      ['import', 'model', 'rebuild', 'report', 'status', 'train', 'webhook'].sort(),
+    );
+    for (const c of withApi)
+      expect(c.options.find((o) => o.long === '--api')?.defaultValue).toBe(parseApiUrl(defaultApiUrl()));
   });
 
   it('sends a webhook to the runtime on PORT when no --api is given, through the compiled command', async () => {
@@ -51,7 +54,11 @@ describe('where the CLI sends its calls', () => {
     const r = await receiver();
     try {
       const env = { ...process.env, PORT: String(r.port), LEADFLOW_API_URL: '' };
-      const { stdout } = await run(process.execPath, ['bin/leadflow.js', 'webhook', 'campaign-demo', '{"email":"x@example.com"}', '--secret', SECRET], { env });
+      const { stdout } = await run(
+        process.execPath,
+        ['bin/leadflow.js', 'webhook', 'campaign-demo', '{"email":"x@example.com"}', '--secret', SECRET],
+        { env },
+      );
       expect(stdout).toContain('202');
       expect(r.got.path).toBe('/webhooks/campaign-demo');
       expect(r.got.headers?.['webhook-signature']).toMatch(/^v1,/);

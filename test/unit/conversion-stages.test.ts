@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from '@jest/globals';
 import { mapOpportunityFields, opportunityName } from '../../functions/core/conversion/opportunity-mapping';
-import { allowedMoves, DEFAULT_OPPORTUNITY_STAGES, moveStage, opportunityStagesSchema } from '../../functions/core/conversion/opportunity-stages';
+import {
+  allowedMoves,
+  DEFAULT_OPPORTUNITY_STAGES,
+  moveStage,
+  opportunityStagesSchema,
+} from '../../functions/core/conversion/opportunity-stages';
 import { ConflictError } from '../../functions/core/errors';
 import type { Lead } from '../../functions/core/lead';
 
@@ -44,20 +49,37 @@ describe('opportunity stage sets', () => {
 
   it('only ever allows stages of the set', () => {
     const names = B2B.map((s) => s.name);
-    fc.assert(fc.property(fc.constantFrom(...names, 'Renamed'), (current) => allowedMoves(B2B, current).every((n) => names.includes(n))));
+    fc.assert(
+      fc.property(fc.constantFrom(...names, 'Renamed'), (current) =>
+        allowedMoves(B2B, current).every((n) => names.includes(n)),
+      ),
+    );
   });
 
   it('rejects a stage set without a lost stage or with a closed first stage', () => {
-    const bad = { B2B: [{ name: 'Won', probability: 100, closed: 'won' }, { name: 'Open', probability: 10 }], B2C: DEFAULT_OPPORTUNITY_STAGES.B2C };
+    const bad = {
+      B2B: [
+        { name: 'Won', probability: 100, closed: 'won' },
+        { name: 'Open', probability: 10 },
+      ],
+      B2C: DEFAULT_OPPORTUNITY_STAGES.B2C,
+    };
     const result = opportunityStagesSchema.safeParse(bad);
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => i.message)).toEqual(expect.arrayContaining(['a stage set needs a lost stage', 'the first stage must be open (new opportunities start there)']));
+    expect(result.error?.issues.map((i) => i.message)).toEqual(
+      expect.arrayContaining([
+        'a stage set needs a lost stage',
+        'the first stage must be open (new opportunities start there)',
+      ]),
+    );
   });
 });
 
 describe('opportunity field mapping', () => {
   it('names the opportunity from the template and drops empty parts with their separator', () => {
-    expect(opportunityName(lead({ company: 'Acme', productInterest: 'Widgets' }), '{company} – {productInterest}')).toBe('Acme – Widgets');
+    expect(
+      opportunityName(lead({ company: 'Acme', productInterest: 'Widgets' }), '{company} – {productInterest}'),
+    ).toBe('Acme – Widgets');
     expect(opportunityName(lead({ company: 'Acme' }), '{company} – {productInterest}')).toBe('Acme');
     expect(opportunityName(lead({ productInterest: 'Widgets' }), '{company} – {productInterest}')).toBe('Widgets');
     expect(opportunityName(lead({ firstName: 'Ann', lastName: 'Lee' }), '{company}')).toBe('Ann Lee');

@@ -25,18 +25,31 @@ describe('the cursor codec', () => {
 
   it('answers the position it encoded, for the same list and scope', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.string({ minLength: 1, maxLength: 40 }), { minKeys: 1, maxKeys: 4 }), fc.string(), (key, scope) => {
-        expect(leads.decode(leads.encode(key, scope), scope)).toEqual(key);
-      }),
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), fc.string({ minLength: 1, maxLength: 40 }), {
+          minKeys: 1,
+          maxKeys: 4,
+        }),
+        fc.string(),
+        (key, scope) => {
+          expect(leads.decode(leads.encode(key, scope), scope)).toEqual(key);
+        },
+      ),
     );
   });
 
   it('refuses a cursor of another list, another scope, or with a changed position, naming cursor', () => {
     const cursor = feed.encode(KEY, 'lead-a') as string;
     const envelope = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const changed = Buffer.from(JSON.stringify({ ...envelope, at: { ...KEY, pk: 'LEAD#other' } })).toString('base64url');
+    const changed = Buffer.from(JSON.stringify({ ...envelope, at: { ...KEY, pk: 'LEAD#other' } })).toString(
+      'base64url',
+    );
 
-    for (const run of [() => leads.decode(cursor, 'lead-a'), () => feed.decode(cursor, 'lead-b'), () => feed.decode(changed, 'lead-a')]) {
+    for (const run of [
+      () => leads.decode(cursor, 'lead-a'),
+      () => feed.decode(cursor, 'lead-b'),
+      () => feed.decode(changed, 'lead-a'),
+    ]) {
       const error = refusal(run);
       expect(error).toBeInstanceOf(InvalidCursorError);
       expect((error as LeadflowError).details.issues?.[0]?.field).toBe('cursor');
@@ -45,23 +58,39 @@ describe('the cursor codec', () => {
 
   it('refuses anything that is not one of its cursors with a 422, never another error', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 3000 }), fc.base64String(), fc.json().map((j) => Buffer.from(j).toString('base64url'))), (cursor) => {
-        const error = refusal(() => leads.decode(cursor, 'owner:me'));
-        if (cursor === '') expect(error).toBeUndefined();
-        else expect(error).toBeInstanceOf(InvalidCursorError);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 3000 }),
+          fc.base64String(),
+          fc.json().map((j) => Buffer.from(j).toString('base64url')),
+        ),
+        (cursor) => {
+          const error = refusal(() => leads.decode(cursor, 'owner:me'));
+          if (cursor === '') expect(error).toBeUndefined();
+          else expect(error).toBeInstanceOf(InvalidCursorError);
+        },
+      ),
     );
   });
 });
 
 describe('path ids at the edge', () => {
   it('knows the kind of every path parameter of every route', () => {
-    const missing = ROUTES.flatMap((r) => [...r.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string).filter((name) => !PATH_PARAMETERS[r.path]?.[name]).map((name) => `${r.path} ${name}`));
+    const missing = ROUTES.flatMap((r) =>
+      [...r.path.matchAll(/\{([^}]+)\}/g)]
+        .map((m) => m[1] as string)
+        .filter((name) => !PATH_PARAMETERS[r.path]?.[name])
+        .map((name) => `${r.path} ${name}`),
+    );
     expect(missing).toEqual([]);
   });
 
   it('lets every configuration name through', () => {
-    expect(CONFIG_KINDS.filter(({ name }) => refusal(() => checkPathIds({ routeKey: 'PUT /config/{name}', pathParameters: { name } }))).map((k) => k.name)).toEqual([]);
+    expect(
+      CONFIG_KINDS.filter(({ name }) =>
+        refusal(() => checkPathIds({ routeKey: 'PUT /config/{name}', pathParameters: { name } })),
+      ).map((k) => k.name),
+    ).toEqual([]);
   });
 
   it.each([
@@ -82,9 +111,14 @@ describe('path ids at the edge', () => {
 
 describe('text the API accepts', () => {
   it('refuses a lone surrogate in a value or a key, naming where it is', () => {
-    expect(wellFormedJson({ firstName: 'A\ud800', utm: { source: ['x', '\udc00'] } }).issues.map((i) => i.field)).toEqual(['firstName', 'utm.source.1']);
+    expect(
+      wellFormedJson({ firstName: 'A\ud800', utm: { source: ['x', '\udc00'] } }).issues.map((i) => i.field),
+    ).toEqual(['firstName', 'utm.source.1']);
     expect(wellFormedJson({ 'k\ud800': 'v' }).issues).toHaveLength(1);
-    expect(refusal(() => parseJson('{"lastName":"\\ud83d"}'))).toMatchObject({ status: 422, details: { issues: [{ field: 'lastName' }] } });
+    expect(refusal(() => parseJson('{"lastName":"\\ud83d"}'))).toMatchObject({
+      status: 422,
+      details: { issues: [{ field: 'lastName' }] },
+    });
   });
 
   it('keeps surrogate pairs and brings every string to NFC', () => {

@@ -56,11 +56,31 @@ describe('events as their producers build them match the schemas', () => {
     const events = [
       leadEvent('LeadCreated', lead, AT, { sourceId: lead.sourceId, channel: lead.channel, duplicates: 0 }),
       leadEvent('LeadAssigned', lead, AT, { owner: 'bob', previousOwner: null, team: null, why: 'rule 1' }),
-      leadEvent('LeadStageChanged', lead, AT, { from: 'Assigned', to: 'MarketQualified', action: 'qualify', comment: undefined }),
+      leadEvent('LeadStageChanged', lead, AT, {
+        from: 'Assigned',
+        to: 'MarketQualified',
+        action: 'qualify',
+        comment: undefined,
+      }),
       leadEvent('LeadAging', lead, AT, { stage: 'Assigned', escalations: 1, overdueSince: AT }),
       leadEvent('LeadEscalated', lead, AT, { manager: null, escalations: 1, action: 'notify-manager' }),
-      leadEvent('ApprovalRequested', lead, AT, { taskId: 't1', chain: 'big deals', step: 'manager', stepIndex: 0, approvers: [], group: 'manager', dueAt: AT }),
-      leadEvent('ApprovalDecided', lead, AT, { taskId: 't1', decision: 'reject', comment: null, by: 'maria', step: 'manager', chain: 'big deals' }),
+      leadEvent('ApprovalRequested', lead, AT, {
+        taskId: 't1',
+        chain: 'big deals',
+        step: 'manager',
+        stepIndex: 0,
+        approvers: [],
+        group: 'manager',
+        dueAt: AT,
+      }),
+      leadEvent('ApprovalDecided', lead, AT, {
+        taskId: 't1',
+        decision: 'reject',
+        comment: null,
+        by: 'maria',
+        step: 'manager',
+        chain: 'big deals',
+      }),
       leadEvent('LeadConverted', lead, AT, { opportunityId: 'opp-L1', accountId: null, contactId: 'con-L1' }),
       leadEvent('LeadDisqualified', lead, AT, { reason: 'aged out', convertToContact: false }),
       leadEvent('LeadWorkflowFailed', lead, AT, { error: 'States.TaskFailed', cause: 'boom' }),
@@ -69,11 +89,19 @@ describe('events as their producers build them match the schemas', () => {
   });
 
   it('accepts the score, note and opportunity events', () => {
-    const score = scoreChangedEvent(lead, { score: 75, band: 'B', factors: [{ points: 75, reason: 'title: VP' }], model: 'points@1' }, AT);
+    const score = scoreChangedEvent(
+      lead,
+      { score: 75, band: 'B', factors: [{ points: 75, reason: 'title: VP' }], model: 'points@1' },
+      AT,
+    );
     const events = [
       ...(score ? [score] : []),
       noteAddedEvent(lead, { id: 'N1', leadId: 'L1', text: 'x'.repeat(900), author: 'bob', at: AT }),
-      opportunityStageChanged(opportunity, { ...opportunity, version: 2, stage: 'Solution', probability: 30 }, { kind: 'user', id: 'bob', source: 'API' }),
+      opportunityStageChanged(
+        opportunity,
+        { ...opportunity, version: 2, stage: 'Solution', probability: 30 },
+        { kind: 'user', id: 'bob', source: 'API' },
+      ),
     ];
     expect(events).toHaveLength(3);
     expect(events.flatMap(eventProblems)).toEqual([]);

@@ -21,7 +21,12 @@ const minimal: Record<string, Record<string, unknown>> = {
   LeadStageChanged: { from: 'Assigned', to: 'MarketQualified' },
   LeadScoreChanged: { from: { band: 'C' }, to: { band: 'B' } },
   LeadConverted: { opportunityId: 'opp-L1', contactId: 'con-L1', accountId: 'acc-L1' },
-  OpportunityStageChanged: { opportunityId: 'opp-L1', from: 'Discovery', to: 'Solution', opportunity: { id: 'opp-L1', stage: 'Solution', leadType: 'B2B' } },
+  OpportunityStageChanged: {
+    opportunityId: 'opp-L1',
+    from: 'Discovery',
+    to: 'Solution',
+    opportunity: { id: 'opp-L1', stage: 'Solution', leadType: 'B2B' },
+  },
   LeadNoteAdded: { noteId: 'N1', author: 'bob' },
   LeadFollowed: { user: 'carol' },
   LeadActivityRecorded: { activityId: 'msg-1', type: 'email-reply', count: 1 },
@@ -33,11 +38,20 @@ const sample = (type: (typeof DETAIL_TYPES)[number], extra: Record<string, unkno
 describe('event schemas', () => {
   it('has exactly one v1 schema per detail-type and none for unknown types', () => {
     const files = schemaFiles();
-    expect(files.filter((f) => f.endsWith('.v1.json')).map((f) => f.replace('.v1.json', '')).sort()).toEqual([...DETAIL_TYPES, ...CONFIG_DETAIL_TYPES].sort());
+    expect(
+      files
+        .filter((f) => f.endsWith('.v1.json'))
+        .map((f) => f.replace('.v1.json', ''))
+        .sort(),
+    ).toEqual([...DETAIL_TYPES, ...CONFIG_DETAIL_TYPES].sort());
   });
 
   it('accepts a WebhookSecretRotated without any lead and refuses one that carries a secret', () => {
-    const rotated = makeEvent('WebhookSecretRotated', 'e-rot', '2026-11-23T11:00:00.000Z', { sourceId: 'campaign-x', rotatedBy: 'sam', previousValidUntil: '2026-11-24T11:00:00.000Z' });
+    const rotated = makeEvent('WebhookSecretRotated', 'e-rot', '2026-11-23T11:00:00.000Z', {
+      sourceId: 'campaign-x',
+      rotatedBy: 'sam',
+      previousValidUntil: '2026-11-24T11:00:00.000Z',
+    });
     expect(eventProblems(rotated)).toEqual([]);
     expect(eventProblems({ ...rotated, detail: { ...rotated.detail, secret: 'whsec_x' } })).not.toEqual([]);
   });
@@ -50,8 +64,12 @@ describe('event schemas', () => {
   it.each(DETAIL_TYPES)('rejects a %s without its event id or with a wrong version', (type) => {
     const event = sample(type);
     const { eventId: _dropped, ...withoutId } = event.detail;
-    expect(eventProblems({ detailType: type, detail: withoutId })).toEqual([expect.stringContaining("must have required property 'eventId'")]);
-    expect(eventProblems({ detailType: type, detail: { ...event.detail, version: 2 } })).toEqual([`no schema ${type}.v2.json`]);
+    expect(eventProblems({ detailType: type, detail: withoutId })).toEqual([
+      expect.stringContaining("must have required property 'eventId'"),
+    ]);
+    expect(eventProblems({ detailType: type, detail: { ...event.detail, version: 2 } })).toEqual([
+      `no schema ${type}.v2.json`,
+    ]);
   });
 
   it('rejects a LeadConverted without the opportunity id and an ApprovalRequested without approvers', () => {

@@ -12,7 +12,11 @@ const failureOf = async (assertion: () => unknown): Promise<Error> => {
 
 describe("expect's message (vitest's second argument)", () => {
   it('puts the message in front of a failure, for plain, negated and async matchers', async () => {
-    for (const failing of [() => expect(201, 'the body said no').toBe(202), () => expect(1, 'the body said no').not.toBe(1), () => expect(Promise.resolve(1), 'the body said no').resolves.toBe(2)]) {
+    for (const failing of [
+      () => expect(201, 'the body said no').toBe(202),
+      () => expect(1, 'the body said no').not.toBe(1),
+      () => expect(Promise.resolve(1), 'the body said no').resolves.toBe(2),
+    ]) {
       const error = await failureOf(failing);
       jestExpect(error.message.startsWith('the body said no\n\n')).toBe(true);
       jestExpect(error.message).toMatch(/Expected: (not )?\d/);
@@ -34,7 +38,9 @@ describe("expectEventually (vitest's expect.poll)", () => {
 
   it("fails with the matcher's last failure once the time is up", async () => {
     let reads = 0;
-    const error = await failureOf(() => expectEventually(async () => ++reads, { timeout: 200, interval: 20 }).not.toBeGreaterThan(0));
+    const error = await failureOf(() =>
+      expectEventually(async () => ++reads, { timeout: 200, interval: 20 }).not.toBeGreaterThan(0),
+    );
     jestExpect(error.message).toMatch(/toBeGreaterThan/);
     jestExpect(reads).toBeGreaterThan(2);
   });

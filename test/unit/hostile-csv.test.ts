@@ -10,9 +10,23 @@ import { renderReport } from '../../cli/commands/report';
 import { runImport } from '../../cli/import/run-import';
 import { foldEvents } from '../../functions/core/reports/counters';
 import { columnsOf, reportRows, toCsv } from '../../functions/core/reports/report-rows';
-import { agingReport, funnelReport, GROUP_BYS, type Report, repsReport, sourcesReport } from '../../functions/core/reports/reports';
+import {
+  agingReport,
+  funnelReport,
+  GROUP_BYS,
+  type Report,
+  repsReport,
+  sourcesReport,
+} from '../../functions/core/reports/reports';
 import { scenarioOpenLeads } from '../support/counter-scenario';
-import { escapedHostile, expectFormulaSafe, HOSTILE, hostileCounterEvents, poisoned, unescapeCell } from '../support/hostile-csv';
+import {
+  escapedHostile,
+  expectFormulaSafe,
+  HOSTILE,
+  hostileCounterEvents,
+  poisoned,
+  unescapeCell,
+} from '../support/hostile-csv';
 import { writeCsv } from './import-fixtures';
 
 /**
@@ -39,14 +53,17 @@ const expectSafeRoundTrip = (report: Report, csv: string) => {
   const [header, ...lines] = expectFormulaSafe(csv);
   const rows = reportRows(report);
   expect(header?.map(unescapeCell)).toEqual(columnsOf(rows));
-  expect(lines.map((l) => l.map(unescapeCell))).toEqual(rows.map((r) => columnsOf(rows).map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))));
+  expect(lines.map((l) => l.map(unescapeCell))).toEqual(
+    rows.map((r) => columnsOf(rows).map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c])))),
+  );
   return [header ?? [], ...lines];
 };
 
 describe('Hostile CSV: reports', () => {
   it('writes every report (core toCsv, behind GET /reports/* as CSV) with every formula shown as text', () => {
     const seen = new Set<string>();
-    for (const report of hostileReports()) for (const h of escapedHostile(expectSafeRoundTrip(report, toCsv(report)))) seen.add(h);
+    for (const report of hostileReports())
+      for (const h of escapedHostile(expectSafeRoundTrip(report, toCsv(report)))) seen.add(h);
     expect([...seen].sort()).toEqual([...HOSTILE].sort());
   });
 
@@ -55,7 +72,18 @@ describe('Hostile CSV: reports', () => {
       report: 'reps',
       from: range.from,
       to: range.to,
-      reps: [{ owner: '-1', open: -1, assigned: 0, firstResponse: { count: 0, medianHours: null, p90Hours: null }, converted: 0, disqualified: 0, escalations: 0, available: null }],
+      reps: [
+        {
+          owner: '-1',
+          open: -1,
+          assigned: 0,
+          firstResponse: { count: 0, medianHours: null, p90Hours: null },
+          converted: 0,
+          disqualified: 0,
+          escalations: 0,
+          available: null,
+        },
+      ],
     });
     const [, line] = expectFormulaSafe(csv);
     expect(line?.slice(0, 2)).toEqual(["'-1", '-1']);
@@ -76,9 +104,17 @@ const finishedJobApi = async (rejected: string, total: number) => {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      if (req.url === '/imports/imp-1/rejected') return res.writeHead(200, { 'content-type': 'text/csv' }).end(rejected);
+      if (req.url === '/imports/imp-1/rejected')
+        return res.writeHead(200, { 'content-type': 'text/csv' }).end(rejected);
       res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ jobId: 'imp-1', status: 'completed', counts: { created: 0, duplicates: 0, rejected: total, possibleDuplicates: 0 }, processed: total, totalRows: total, rejectedReport: '/imports/imp-1/rejected' }),
+        JSON.stringify({
+          jobId: 'imp-1',
+          status: 'completed',
+          counts: { created: 0, duplicates: 0, rejected: total, possibleDuplicates: 0 },
+          processed: total,
+          totalRows: total,
+          rejectedReport: '/imports/imp-1/rejected',
+        }),
       );
     });
   });
@@ -101,7 +137,9 @@ describe('Hostile CSV: the import CLI rejected-rows file', () => {
   it('writes its own report (dry run and send alike) with every formula shown as text', async () => {
     const { file, headers, rows, report } = await hostileFile();
 
-    expect(await runImport({ file, source: 'import', dryRun: true, api: 'http://127.0.0.1:9', token: 't' }, io())).toBe(0);
+    expect(await runImport({ file, source: 'import', dryRun: true, api: 'http://127.0.0.1:9', token: 't' }, io())).toBe(
+      0,
+    );
 
     const lines = expectFormulaSafe(await readFile(report, 'utf8'));
     expect(lines[0]?.slice(3).map(unescapeCell)).toEqual(headers);
@@ -111,7 +149,10 @@ describe('Hostile CSV: the import CLI rejected-rows file', () => {
 
   it("re-writes the server's report through the safe writer, whatever the server sent", async () => {
     const { file, headers, rows, report } = await hostileFile();
-    const raw = stringify([['row', 'status', 'reasons', ...headers], ...rows.map((r, i) => [String(i + 2), 'rejected', 'email: not a valid email address', ...r])]);
+    const raw = stringify([
+      ['row', 'status', 'reasons', ...headers],
+      ...rows.map((r, i) => [String(i + 2), 'rejected', 'email: not a valid email address', ...r]),
+    ]);
     const api = await finishedJobApi(raw, rows.length);
 
     expect(await runImport({ file, source: 'import', dryRun: false, api, token: 't' }, io())).toBe(0);

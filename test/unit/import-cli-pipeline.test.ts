@@ -28,21 +28,43 @@ const stubApi = async (answerAfterMs: number) => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       res.setHeader('content-type', 'application/json');
-      const job = () => ({ jobId: 'imp-1', status: 'running', counts: { created: processed, duplicates: 0, rejected: 0, possibleDuplicates: 0 }, processed, totalRows, rejectedReport: '/imports/imp-1/rejected' });
+      const job = () => ({
+        jobId: 'imp-1',
+        status: 'running',
+        counts: { created: processed, duplicates: 0, rejected: 0, possibleDuplicates: 0 },
+        processed,
+        totalRows,
+        rejectedReport: '/imports/imp-1/rejected',
+      });
       if (req.method === 'POST' && req.url === '/imports') return res.end(JSON.stringify({ ...job(), processed: 0 }));
       if (req.method === 'GET') return res.end(JSON.stringify(job()));
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { rows: { rowNumber: number }[]; totalRows?: number };
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        rows: { rowNumber: number }[];
+        totalRows?: number;
+      };
       const first = body.rows[0]?.rowNumber ?? 0;
       seen.push({ first, inFlightAtStart: [...inFlight] });
       inFlight.add(first);
-      setTimeout(() => {
-        inFlight.delete(first);
-        processed += body.rows.length;
-        totalRows = body.totalRows ?? totalRows;
-        // Every batch's first row is "rejected", so the report shows the order answers were taken in.
-        res.end(JSON.stringify({ ...job(), results: body.rows.map((r, i) => (i === 0 ? { rowNumber: r.rowNumber, status: 'rejected', issues: [{ field: 'email', reason: 'x' }] } : { rowNumber: r.rowNumber, status: 'created', leadId: 'L' })) }));
-        // The first batch answers last: a later batch overtaking it must not reorder the report.
-      }, first === 2 ? answerAfterMs * 3 : answerAfterMs);
+      setTimeout(
+        () => {
+          inFlight.delete(first);
+          processed += body.rows.length;
+          totalRows = body.totalRows ?? totalRows;
+          // Every batch's first row is "rejected", so the report shows the order answers were taken in.
+          res.end(
+            JSON.stringify({
+              ...job(),
+              results: body.rows.map((r, i) =>
+                i === 0
+                  ? { rowNumber: r.rowNumber, status: 'rejected', issues: [{ field: 'email', reason: 'x' }] }
+                  : { rowNumber: r.rowNumber, status: 'created', leadId: 'L' },
+              ),
+            }),
+          );
+          // The first batch answers last: a later batch overtaking it must not reorder the report.
+        },
+        first === 2 ? answerAfterMs * 3 : answerAfterMs,
+      );
     });
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', () => resolve()));
@@ -55,7 +77,10 @@ const importFile = async (rows: string[][]) => {
   await writeCsv(file, ['Email', 'Name'], rows);
   const api = await stubApi(50);
   const out = new PassThrough();
-  const code = await runImport({ file, source: 'import', dryRun: false, api: api.url, token: 't', batchSize: 10 }, { out: out as never, err: new PassThrough() as never });
+  const code = await runImport(
+    { file, source: 'import', dryRun: false, api: api.url, token: 't', batchSize: 10 },
+    { out: out as never, err: new PassThrough() as never },
+  );
   return { code, seen: api.seen, report: await readFile(join(dir, 'leads.rejected.csv'), 'utf8') };
 };
 
@@ -68,7 +93,13 @@ describe('leadflow import in flight', () => {
     expect(code).toBe(0);
     expect(seen.map((s) => s.first)).toEqual([2, 12, 22, 32]);
     expect(Math.max(...seen.map((s) => s.inFlightAtStart.length))).toBe(PIPELINE - 1);
-    expect(report.trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]))).toEqual([2, 12, 22, 32]);
+    expect(
+      report
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => Number(l.split(',')[0])),
+    ).toEqual([2, 12, 22, 32]);
   });
 
   it('holds a batch back until the batch in flight with one of its emails has answered', async () => {

@@ -24,11 +24,25 @@ const importsOf = (file: string, text: string): Import[] => {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
   const found: Import[] = [];
   const add = (specifier: string, typeOnly: boolean) =>
-    found.push({ specifier, typeOnly, target: specifier.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(file), specifier)).split(sep).join('/') : undefined });
+    found.push({
+      specifier,
+      typeOnly,
+      target: specifier.startsWith('.')
+        ? relative(ROOT, resolve(ROOT, dirname(file), specifier))
+            .split(sep)
+            .join('/')
+        : undefined,
+    });
   for (const m of code.matchAll(/\b(import|export)(\s+type)?\s+([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/g)) {
     const names = m[3] ?? '';
     // `import { type A, type B } from` erases as completely as `import type`.
-    const allTyped = /^\{[^}]*\}$/.test(names.trim()) && names.replace(/[{}\s]/g, '').split(',').filter(Boolean).every((n) => n.startsWith('type'));
+    const allTyped =
+      /^\{[^}]*\}$/.test(names.trim()) &&
+      names
+        .replace(/[{}\s]/g, '')
+        .split(',')
+        .filter(Boolean)
+        .every((n) => n.startsWith('type'));
     add(m[4] ?? '', Boolean(m[2]) || allTyped);
   }
   for (const m of code.matchAll(/\bimport\s*['"]([^'"]+)['"]/g)) add(m[1] ?? '', false);
@@ -42,11 +56,20 @@ const HANDLER_FOLDERS = new Set(
     .map((d) => d.name),
 );
 
-const under = (target: string | undefined, prefix: string) => target !== undefined && (target === prefix || target.startsWith(`${prefix}/`));
-const isHandlerFolder = (target: string | undefined) => target?.startsWith('functions/') && HANDLER_FOLDERS.has(target.split('/')[1] ?? '');
+const under = (target: string | undefined, prefix: string) =>
+  target !== undefined && (target === prefix || target.startsWith(`${prefix}/`));
+const isHandlerFolder = (target: string | undefined) =>
+  target?.startsWith('functions/') && HANDLER_FOLDERS.has(target.split('/')[1] ?? '');
 
 /** Names the stack shares with the runtime: defined once in `functions/`, read by `lib/`. */
-const LIB_MAY_IMPORT = ['functions/core', 'functions/env', 'functions/routes', 'functions/adapters/table-definition', 'functions/http/auth', 'functions/http/cors'];
+const LIB_MAY_IMPORT = [
+  'functions/core',
+  'functions/env',
+  'functions/routes',
+  'functions/adapters/table-definition',
+  'functions/http/auth',
+  'functions/http/cors',
+];
 
 type Rule = { name: string; applies: (file: string) => boolean; refuses: (i: Import) => boolean };
 
@@ -72,7 +95,8 @@ const RULES: Rule[] = [
   {
     name: 'lib imports only shared names from functions/ (no adapter or handler code)',
     applies: (f) => f.startsWith('lib/'),
-    refuses: (i) => (under(i.target, 'functions') && !LIB_MAY_IMPORT.some((p) => under(i.target, p))) || under(i.target, 'local'),
+    refuses: (i) =>
+      (under(i.target, 'functions') && !LIB_MAY_IMPORT.some((p) => under(i.target, p))) || under(i.target, 'local'),
   },
 ];
 
@@ -81,7 +105,11 @@ const violations = (rule: Rule) =>
     .flatMap(tsFiles)
     .map((f) => f.split(sep).join('/'))
     .filter(rule.applies)
-    .flatMap((file) => importsOf(file, readFileSync(join(ROOT, file), 'utf8')).filter(rule.refuses).map((i) => `${file} imports '${i.specifier}'`));
+    .flatMap((file) =>
+      importsOf(file, readFileSync(join(ROOT, file), 'utf8'))
+        .filter(rule.refuses)
+        .map((i) => `${file} imports '${i.specifier}'`),
+    );
 
 describe('import directions', () => {
   for (const rule of RULES) {

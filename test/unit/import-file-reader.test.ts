@@ -38,12 +38,20 @@ describe('reading CSV files', () => {
   });
 
   it('refuses a file that is not UTF-8, naming the byte and the fix', async () => {
-    const path = await file('latin1.csv', Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]));
-    await expect(readAll(path)).rejects.toThrow(/not valid utf-8 text \(byte 0xe9 at offset 21\); save it as "CSV UTF-8"/);
+    const path = await file(
+      'latin1.csv',
+      Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    await expect(readAll(path)).rejects.toThrow(
+      /not valid utf-8 text \(byte 0xe9 at offset 21\); save it as "CSV UTF-8"/,
+    );
   });
 
   it('reads a Windows-1252 file when told its encoding', async () => {
-    const path = await file('cp1252.csv', Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const path = await file(
+      'cp1252.csv',
+      Buffer.concat([Buffer.from('Email,Name\na@b.io,Ren'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
     expect((await readAll(path, { encoding: 'windows-1252' }))[1]?.values).toEqual(['a@b.io', 'René']);
   });
 
@@ -68,7 +76,9 @@ describe('reading CSV files', () => {
 
   it('refuses 10,000 columns at the header', async () => {
     const header = Array.from({ length: 10_000 }, (_, i) => `c${i}`).join(',');
-    await expect(readAll(await file('wide.csv', `${header}\n`))).rejects.toThrow(/has 10000 columns; a lead file has at most 250/);
+    await expect(readAll(await file('wide.csv', `${header}\n`))).rejects.toThrow(
+      /has 10000 columns; a lead file has at most 250/,
+    );
   });
 
   it('refuses UTF-16 text with the fix', async () => {
@@ -79,7 +89,11 @@ describe('reading CSV files', () => {
 describe('reading XLSX workbooks', () => {
   it('streams the first sheet as text: numbers without exponent, dates as ISO dates', async () => {
     const path = join(dir, 'ok.xlsx');
-    await writeXlsx(path, ['Email', 'Phone', 'Since', 'Opt-in'], [['a@b.io', 4930123456, new Date(Date.UTC(2026, 0, 5)), true]]);
+    await writeXlsx(
+      path,
+      ['Email', 'Phone', 'Since', 'Opt-in'],
+      [['a@b.io', 4930123456, new Date(Date.UTC(2026, 0, 5)), true]],
+    );
     expect(await readAll(path)).toEqual([
       { rowNumber: 1, values: ['Email', 'Phone', 'Since', 'Opt-in'] },
       { rowNumber: 2, values: ['a@b.io', '4930123456', '2026-01-05', 'TRUE'] },
@@ -95,7 +109,14 @@ describe('reading XLSX workbooks', () => {
 
   it('refuses a formula, naming the cell and the fix', async () => {
     const path = join(dir, 'formula.xlsx');
-    await writeXlsx(path, ['Email', 'Name'], [['a@b.io', 'Ann'], ['c@d.io', { formula: 'A3&"x"', result: 'c@d.iox' }]]);
+    await writeXlsx(
+      path,
+      ['Email', 'Name'],
+      [
+        ['a@b.io', 'Ann'],
+        ['c@d.io', { formula: 'A3&"x"', result: 'c@d.iox' }],
+      ],
+    );
     await expect(readAll(path)).rejects.toThrow(/cell B3 holds a formula; imports take values only/);
   });
 

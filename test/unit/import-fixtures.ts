@@ -2,7 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 
-export const FIXTURE_HEADERS = ['First Name', 'Last Name', 'E-mail', 'Mobile', 'Company Name', 'Country', 'Opt-in', 'Booth'];
+export const FIXTURE_HEADERS = [
+  'First Name',
+  'Last Name',
+  'E-mail',
+  'Mobile',
+  'Company Name',
+  'Country',
+  'Opt-in',
+  'Booth',
+];
 
 export type PlantedFile = {
   rows: string[][];
@@ -51,16 +60,30 @@ export const plantedLeads = (count: number, existing = 5, tag = 'x'): PlantedFil
       phone = '';
       existingDuplicates.push(rowNumber);
     }
-    rows.push([`First${i}`, `Last${i}`, email, phone, `Company ${i % 500}`, i % 2 ? 'DE' : 'FR', i % 2 ? 'yes' : 'no', `B${i % 40}`]);
+    rows.push([
+      `First${i}`,
+      `Last${i}`,
+      email,
+      phone,
+      `Company ${i % 500}`,
+      i % 2 ? 'DE' : 'FR',
+      i % 2 ? 'yes' : 'no',
+      `B${i % 40}`,
+    ]);
   }
   return { rows, invalid, inFileDuplicates, existingDuplicates, existingEmails };
 };
 
-export const writeCsv = async (path: string, headers: string[], rows: string[][]) => writeFile(path, stringify([headers, ...rows]));
+export const writeCsv = async (path: string, headers: string[], rows: string[][]) =>
+  writeFile(path, stringify([headers, ...rows]));
 
 /** Streams an .xlsx, so a 100,000-row workbook never sits in memory. */
 export const writeXlsx = async (path: string, headers: (string | number)[], rows: unknown[][], sheetName = 'Leads') => {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: false });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useSharedStrings: false,
+    useStyles: false,
+  });
   const sheet = workbook.addWorksheet(sheetName);
   sheet.addRow(headers).commit();
   for (const row of rows) sheet.addRow(row).commit();

@@ -30,10 +30,12 @@ describe('lifecycle start pacing', () => {
   it('serves concurrent callers in order without exceeding the rate', async () => {
     const clock = fakeClock();
     const bucket = makeTokenBucket({ ratePerSecond: 4, burst: 1 }, clock);
-    const times = await Promise.all(Array.from({ length: 9 }, async () => {
-      await bucket.take();
-      return clock.now();
-    }));
+    const times = await Promise.all(
+      Array.from({ length: 9 }, async () => {
+        await bucket.take();
+        return clock.now();
+      }),
+    );
     expect(times).toEqual([0, 250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
   });
 

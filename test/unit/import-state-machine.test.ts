@@ -6,7 +6,10 @@ import { expect } from '../support/expect';
 import { IMPORT_STEPS } from '../../functions/import-batch/handler';
 
 /** asl-validator ships no types; this is the part of its API the tests use. */
-const aslValidator = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText(separator?: string): string };
+const aslValidator = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
+  isValid: boolean;
+  errorsText(separator?: string): string;
+};
 
 const PATH = join(import.meta.dirname, '..', '..', 'statemachines', 'lead-import.asl.json');
 const text = readFileSync(PATH, 'utf8');
@@ -34,10 +37,20 @@ describe('the import state machine', () => {
   }, 30_000);
 
   it('reads the normalised CSV with a Distributed Map in batches, processed by Express child executions', () => {
-    const map = definition.States.ImportRows as Node & { ItemReader: Node; ItemBatcher: Node; ItemProcessor: { ProcessorConfig: Node } };
+    const map = definition.States.ImportRows as Node & {
+      ItemReader: Node;
+      ItemBatcher: Node;
+      ItemProcessor: { ProcessorConfig: Node };
+    };
     expect(map.Type).toBe('Map');
-    expect(map.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' } });
-    expect(map.ItemBatcher).toMatchObject({ MaxItemsPerBatchPath: '$.file.batchSize', BatchInput: { 'jobId.$': '$.file.jobId' } });
+    expect(map.ItemReader).toMatchObject({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' },
+    });
+    expect(map.ItemBatcher).toMatchObject({
+      MaxItemsPerBatchPath: '$.file.batchSize',
+      BatchInput: { 'jobId.$': '$.file.jobId' },
+    });
     expect(map.MaxConcurrencyPath).toBe('$.file.maxConcurrency');
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
     expect(map.ResultWriter).toBeDefined();
@@ -61,7 +74,9 @@ describe('the import state machine', () => {
     const names = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
     // docs/import.md until it is merged into the README.
     const root = join(import.meta.dirname, '..', '..');
-    const doc = [join(root, 'docs', 'import.md'), join(root, 'README.md')].map((p) => (existsSync(p) ? readFileSync(p, 'utf8') : '')).join('\n');
+    const doc = [join(root, 'docs', 'import.md'), join(root, 'README.md')]
+      .map((p) => (existsSync(p) ? readFileSync(p, 'utf8') : ''))
+      .join('\n');
     expect([...names]).toEqual(['ImportBatchFunctionArn']);
     for (const name of names) expect(doc).toContain(`\`${name}\``);
   });

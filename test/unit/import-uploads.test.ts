@@ -8,8 +8,13 @@ const HASH = 'ab'.repeat(32);
 describe('import uploads on S3', () => {
   it('presigns a PUT of the job\u2019s key that S3 only accepts with the file\u2019s SHA-256', async () => {
     // Presigning is local computation: no request leaves the process.
-    const client = new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
-    const url = new URL(await makeImportUploads('leadflow-imports', client).uploadUrl(JOB, 'Fair 2026 (final).xlsx', HASH));
+    const client = new S3Client({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    });
+    const url = new URL(
+      await makeImportUploads('leadflow-imports', client).uploadUrl(JOB, 'Fair 2026 (final).xlsx', HASH),
+    );
 
     expect(url.pathname).toBe(`/imports/${JOB}/Fair_2026__final_.xlsx`);
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('x-amz-checksum-sha256');

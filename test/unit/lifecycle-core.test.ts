@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from '@jest/globals';
 import { chainFor, DEFAULT_APPROVALS, mayDecide } from '../../functions/core/lifecycle/approvals-config';
 import { assignLead } from '../../functions/core/lifecycle/assign';
-import { durationSeconds, isIsoDuration, MAX_WAIT_SECONDS, waitSecondsUntil } from '../../functions/core/lifecycle/duration';
+import {
+  durationSeconds,
+  isIsoDuration,
+  MAX_WAIT_SECONDS,
+  waitSecondsUntil,
+} from '../../functions/core/lifecycle/duration';
 import { decideRoute, pickRoundRobin } from '../../functions/core/lifecycle/routing';
 import { routingConfigSchema } from '../../functions/core/lifecycle/routing-config';
 import { DEFAULT_STAGES } from '../../functions/core/lifecycle/stages-config';
@@ -27,7 +32,20 @@ const lead = (overrides: Partial<Lead> = {}): Lead => ({
   emailDomain: 'acme.example',
   ...overrides,
 });
-const teams = { teams: [{ id: 'dach', name: 'DACH', manager: 'maria', members: [{ user: 'bob', available: true }, { user: 'eve', available: false }, { user: 'uwe', available: true }] }] };
+const teams = {
+  teams: [
+    {
+      id: 'dach',
+      name: 'DACH',
+      manager: 'maria',
+      members: [
+        { user: 'bob', available: true },
+        { user: 'eve', available: false },
+        { user: 'uwe', available: true },
+      ],
+    },
+  ],
+};
 const routing = routingConfigSchema.parse({
   rules: [
     { name: 'key accounts', when: { emailDomain: ['bigco.example'] }, assign: { rep: 'kim' } },
@@ -48,7 +66,11 @@ describe('routing', () => {
   });
 
   it('sends a lead no rule matches to the fallback queue', () => {
-    expect(decideRoute(lead({ country: 'FR' }), routing, teams)).toMatchObject({ kind: 'queue', queue: 'UNASSIGNED', ruleIndex: null });
+    expect(decideRoute(lead({ country: 'FR' }), routing, teams)).toMatchObject({
+      kind: 'queue',
+      queue: 'UNASSIGNED',
+      ruleIndex: null,
+    });
   });
 
   it('is fair: n·k turns give each of k reps exactly n leads', () => {
@@ -66,7 +88,9 @@ describe('routing', () => {
   });
 
   it('refuses a rule that names a country in lower case', () => {
-    expect(routingConfigSchema.safeParse({ rules: [{ when: { country: ['de'] }, assign: { rep: 'x' } }] }).success).toBe(false);
+    expect(
+      routingConfigSchema.safeParse({ rules: [{ when: { country: ['de'] }, assign: { rep: 'x' } }] }).success,
+    ).toBe(false);
   });
 });
 
@@ -74,13 +98,21 @@ describe('stages and actions', () => {
   it('moves Assigned → MarketQualified on qualify with a fresh SLA deadline and one audit entry', () => {
     const now = new Date('2026-11-23T12:00:00.000Z');
     const change = planAction(lead(), 'qualify', {}, { kind: 'user', id: 'bob', source: 'API' }, now, DEFAULT_STAGES);
-    expect(change.patch).toMatchObject({ stage: 'MarketQualified', stageDeadline: '2026-11-25T12:00:00.000Z', escalations: 0 });
-    expect(change.audit).toEqual([expect.objectContaining({ action: 'qualify', from: 'Assigned', to: 'MarketQualified' })]);
+    expect(change.patch).toMatchObject({
+      stage: 'MarketQualified',
+      stageDeadline: '2026-11-25T12:00:00.000Z',
+      escalations: 0,
+    });
+    expect(change.audit).toEqual([
+      expect.objectContaining({ action: 'qualify', from: 'Assigned', to: 'MarketQualified' }),
+    ]);
     expect(change.events[0]?.detail.eventId).toBe('L1:4:LeadStageChanged');
   });
 
   it('refuses an action the stage does not allow, listing the allowed ones', () => {
-    expect(() => planAction(lead(), 'convert', {}, { kind: 'user', id: 'bob', source: 'API' }, new Date(), DEFAULT_STAGES)).toThrow(/allowed: qualify, handoff, distribute, disqualify/);
+    expect(() =>
+      planAction(lead(), 'convert', {}, { kind: 'user', id: 'bob', source: 'API' }, new Date(), DEFAULT_STAGES),
+    ).toThrow(/allowed: qualify, handoff, distribute, disqualify/);
   });
 
   it('reads ISO-8601 durations to the second and slices waits longer than a Node timer can hold', () => {

@@ -7,16 +7,22 @@ import { toProblem } from '../../functions/core/problem';
 
 const localPart = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,15}$/);
 const domain = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}\.(com|io|example|de)$/);
-const randomCase = (s: string, flips: boolean[]) => [...s].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c)).join('');
+const randomCase = (s: string, flips: boolean[]) =>
+  [...s].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c)).join('');
 
 describe('normalisation', () => {
   it('is idempotent: normalising a normalised lead changes nothing', () => {
     fc.assert(
-      fc.property(localPart, domain, fc.constantFrom('+49 30 1234567', '+1 415 555 0100', '030 1234567'), (user, host, phone) => {
-        const once = normaliseLead({ email: `${user}@${host}`, phone, country: 'DE' }).lead;
-        const twice = normaliseLead(once).lead;
-        expect(twice).toEqual(once);
-      }),
+      fc.property(
+        localPart,
+        domain,
+        fc.constantFrom('+49 30 1234567', '+1 415 555 0100', '030 1234567'),
+        (user, host, phone) => {
+          const once = normaliseLead({ email: `${user}@${host}`, phone, country: 'DE' }).lead;
+          const twice = normaliseLead(once).lead;
+          expect(twice).toEqual(once);
+        },
+      ),
     );
   });
 
@@ -24,7 +30,9 @@ describe('normalisation', () => {
     fc.assert(
       fc.property(localPart, domain, fc.array(fc.boolean(), { minLength: 1 }), fc.nat(3), (user, host, flips, pad) => {
         const plain = dedupeKeysOf(normaliseLead({ email: `${user}@${host}` }).lead);
-        const messy = dedupeKeysOf(normaliseLead({ email: `${' '.repeat(pad)}${randomCase(`${user}@${host}`, flips)} ` }).lead);
+        const messy = dedupeKeysOf(
+          normaliseLead({ email: `${' '.repeat(pad)}${randomCase(`${user}@${host}`, flips)} ` }).lead,
+        );
         expect(messy).toEqual(plain);
       }),
     );
@@ -37,7 +45,12 @@ describe('normalisation', () => {
   });
 
   it('refuses numbers whose length does not fit their country, and unknown country codes', () => {
-    expect(['+49 30 12', '+1 415 555 01000', '+999 123456', '12'].map((p) => normalisePhone(p, 'DE'))).toEqual([null, null, null, null]);
+    expect(['+49 30 12', '+1 415 555 01000', '+999 123456', '12'].map((p) => normalisePhone(p, 'DE'))).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
     expect(normalisePhone('(415) 555-0100', 'US')).toBe('+14155550100');
   });
 
@@ -48,12 +61,17 @@ describe('normalisation', () => {
   });
 
   it('takes the company domain from the website before the email', () => {
-    expect(normaliseLead({ email: 'a@mail.acme.example', website: 'https://www.Acme.example/about' }).lead.companyDomain).toBe('acme.example');
+    expect(
+      normaliseLead({ email: 'a@mail.acme.example', website: 'https://www.Acme.example/about' }).lead.companyDomain,
+    ).toBe('acme.example');
   });
 });
 
 describe('duplicate policy', () => {
-  const holders = [{ key: { on: 'email' as const, value: 'a@acme.example' }, leadIds: ['L1'], contactId: 'C1' }, { key: { on: 'domain' as const, value: 'acme.example' }, leadIds: ['L1', 'L2'], accountId: 'A1' }];
+  const holders = [
+    { key: { on: 'email' as const, value: 'a@acme.example' }, leadIds: ['L1'], contactId: 'C1' },
+    { key: { on: 'domain' as const, value: 'acme.example' }, leadIds: ['L1', 'L2'], accountId: 'A1' },
+  ];
 
   it('reports person matches on leads and contacts and company matches on accounts only', () => {
     expect(matchesFrom(holders)).toEqual([
@@ -66,7 +84,12 @@ describe('duplicate policy', () => {
   it('rejects only on a person match, associates with the matched account and contact, creates otherwise', () => {
     const matches = matchesFrom(holders);
     expect(decide('reject', matches)).toEqual({ action: 'reject' });
-    expect(decide('reject', matches.filter((m) => m.matchedOn === 'domain'))).toEqual({ action: 'store', associate: {} });
+    expect(
+      decide(
+        'reject',
+        matches.filter((m) => m.matchedOn === 'domain'),
+      ),
+    ).toEqual({ action: 'store', associate: {} });
     expect(decide('associate', matches)).toEqual({ action: 'store', associate: { accountId: 'A1', contactId: 'C1' } });
     expect(decide('create', matches)).toEqual({ action: 'store', associate: {} });
   });
@@ -77,7 +100,11 @@ describe('problem details', () => {
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: 400, max: 599 }), fc.string(), (code, status, message) => {
         const p = toProblem(new LeadflowError(code || 'x', status, message));
-        expect(p).toMatchObject({ status, detail: message, type: expect.stringMatching(/^https:\/\/leadflow\.dev\/problems\//) });
+        expect(p).toMatchObject({
+          status,
+          detail: message,
+          type: expect.stringMatching(/^https:\/\/leadflow\.dev\/problems\//),
+        });
         expect(typeof p.title).toBe('string');
       }),
     );
@@ -89,6 +116,8 @@ describe('problem details', () => {
   });
 
   it('names each invalid field', () => {
-    expect(toProblem(new ValidationError([{ field: 'email', reason: 'bad' }])).errors).toEqual([{ field: 'email', reason: 'bad' }]);
+    expect(toProblem(new ValidationError([{ field: 'email', reason: 'bad' }])).errors).toEqual([
+      { field: 'email', reason: 'bad' },
+    ]);
   });
 });

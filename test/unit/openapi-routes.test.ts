@@ -7,9 +7,16 @@ import { CONFIG_KINDS } from '../../functions/core/config/kinds';
 import { DETAIL_TYPES } from '../../functions/core/events';
 import { ATTACHMENT_CONTENT_TYPES, attachmentRequestSchema } from '../../functions/core/feed/attachment-policy';
 import { CHANNELS, canonicalLeadSchema, STAGES } from '../../functions/core/lead';
-import { DEFAULT_OPPORTUNITY_STAGES, opportunityStagesSchema } from '../../functions/core/conversion/opportunity-stages';
+import {
+  DEFAULT_OPPORTUNITY_STAGES,
+  opportunityStagesSchema,
+} from '../../functions/core/conversion/opportunity-stages';
 import { approvalsConfigSchema, DEFAULT_APPROVALS } from '../../functions/core/lifecycle/approvals-config';
-import { DEFAULT_ROUTING, routingConditionSchema, routingConfigSchema } from '../../functions/core/lifecycle/routing-config';
+import {
+  DEFAULT_ROUTING,
+  routingConditionSchema,
+  routingConfigSchema,
+} from '../../functions/core/lifecycle/routing-config';
 import { ACTIONS, DEFAULT_STAGES, stagesConfigSchema } from '../../functions/core/lifecycle/stages-config';
 import { DEFAULT_TEAMS, teamsConfigSchema } from '../../functions/core/lifecycle/teams-config';
 import { preferencesSchema } from '../../functions/core/notifications/preferences';
@@ -18,7 +25,19 @@ import { GROUP_BYS } from '../../functions/core/reports/reports';
 import { DEFAULT_SCORING, pointsRuleSchema, scoringConfigSchema } from '../../functions/core/scoring/points-config';
 import { googleAdsLeadSchema } from '../../functions/core/source-adapters/google-ads';
 import { ROUTES } from '../../functions/routes';
-import { bundled, deref, follow, isLocalOnly, type Json, LOCAL_ROUTES, LOCAL_TAG, operationsOf, readSpec, resolveRef, SPEC_ID } from '../support/openapi';
+import {
+  bundled,
+  deref,
+  follow,
+  isLocalOnly,
+  type Json,
+  LOCAL_ROUTES,
+  LOCAL_TAG,
+  operationsOf,
+  readSpec,
+  resolveRef,
+  SPEC_ID,
+} from '../support/openapi';
 
 /** Every `$ref` in the document, with where it sits. */
 const refsOf = (node: unknown, at = '#'): { at: string; ref: string }[] => {
@@ -51,17 +70,28 @@ describe('openapi.yaml and ROUTES', () => {
       const operation = byKey.get(`${route.method} ${route.path}`);
       if (!operation) return [];
       const security = operation.security ?? spec.security ?? [];
-      const open = security.length === 0 || security.some((s) => typeof s === 'object' && s !== null && Object.keys(s).length === 0);
-      return open === Boolean(route.public) ? [] : [`${route.method} ${route.path}: ROUTES public=${Boolean(route.public)}, spec ${open ? 'open' : 'requires a token'}`];
+      const open =
+        security.length === 0 ||
+        security.some((s) => typeof s === 'object' && s !== null && Object.keys(s).length === 0);
+      return open === Boolean(route.public)
+        ? []
+        : [
+            `${route.method} ${route.path}: ROUTES public=${Boolean(route.public)}, spec ${open ? 'open' : 'requires a token'}`,
+          ];
     });
     expect(wrong).toEqual([]);
   });
 
   it('requires the cognitoJwt bearer scheme wherever a token is needed, and defines it', () => {
     const spec = readSpec();
-    const schemes = (spec.components?.securitySchemes ?? {}) as Record<string, { type?: string; scheme?: string; bearerFormat?: string }>;
+    const schemes = (spec.components?.securitySchemes ?? {}) as Record<
+      string,
+      { type?: string; scheme?: string; bearerFormat?: string }
+    >;
     const named = new Set(
-      [spec.security ?? [], ...operationsOf(spec).map((o) => o.operation.security ?? [])].flatMap((list) => list.flatMap((s) => Object.keys(s as Json))),
+      [spec.security ?? [], ...operationsOf(spec).map((o) => o.operation.security ?? [])].flatMap((list) =>
+        list.flatMap((s) => Object.keys(s as Json)),
+      ),
     );
 
     expect(spec.security).toEqual([{ cognitoJwt: [] }]);
@@ -107,7 +137,9 @@ describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
         .filter((p) => p?.in === 'path')
         .map((p) => p.name)
         .sort();
-      return JSON.stringify(inTemplate) === JSON.stringify(declared) ? [] : [`${key}: template ${inTemplate.join(',')} declared ${declared.join(',')}`];
+      return JSON.stringify(inTemplate) === JSON.stringify(declared)
+        ? []
+        : [`${key}: template ${inTemplate.join(',')} declared ${declared.join(',')}`];
     });
     expect(wrong).toEqual([]);
   });
@@ -121,7 +153,10 @@ describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
           if (!/^[45]/.test(status) || response.$ref === '#/components/responses/Unauthorized') return [];
           const content = deref(spec, response).content ?? {};
           const schema = content['application/problem+json']?.schema;
-          return Object.keys(content).join() === 'application/problem+json' && schema?.$ref === '#/components/schemas/Problem' ? [] : [`${key} ${status}`];
+          return Object.keys(content).join() === 'application/problem+json' &&
+            schema?.$ref === '#/components/schemas/Problem'
+            ? []
+            : [`${key} ${status}`];
         }),
       );
     expect(wrong).toEqual([]);
@@ -166,9 +201,13 @@ describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
     const found = mediaTypes(spec.paths, '#/paths').concat(mediaTypes(spec.components, '#/components'));
     const wrong = found.flatMap(({ at, media }) => {
       const validate = ajv.compile({ $ref: `${SPEC_ID}${at}/schema` });
-      const named = Object.entries((media.examples ?? {}) as Record<string, { value?: unknown }>).map(([name, e]) => [name, e.value] as const);
+      const named = Object.entries((media.examples ?? {}) as Record<string, { value?: unknown }>).map(
+        ([name, e]) => [name, e.value] as const,
+      );
       const all = 'example' in media ? [['example', media.example] as const, ...named] : named;
-      return all.filter(([, value]) => !validate(value)).map(([name]) => `${at} ${name}: ${ajv.errorsText(validate.errors)}`);
+      return all
+        .filter(([, value]) => !validate(value))
+        .map(([name]) => `${at} ${name}: ${ajv.errorsText(validate.errors)}`);
     });
 
     expect(found.length).toBeGreaterThan(3);
@@ -176,7 +215,10 @@ describe('openapi.yaml is a sound OpenAPI 3.1 document', () => {
   });
 
   it('shows webhook examples that the capture code accepts, in both payload formats', () => {
-    const examples = follow(readSpec(), '/paths/~1webhooks~1{sourceId}/post/requestBody/content/application~1json/examples') as Record<string, { value: unknown }>;
+    const examples = follow(
+      readSpec(),
+      '/paths/~1webhooks~1{sourceId}/post/requestBody/content/application~1json/examples',
+    ) as Record<string, { value: unknown }>;
 
     expect(canonicalLeadSchema.safeParse(examples.canonical?.value).error?.issues ?? []).toEqual([]);
     expect(googleAdsLeadSchema.safeParse(examples.googleAds?.value).error?.issues ?? []).toEqual([]);
@@ -196,15 +238,25 @@ describe('openapi.yaml and the code it describes', () => {
     expect(enumAt('/components/schemas/DetailType/enum')).toEqual(sorted(DETAIL_TYPES));
     expect(enumAt('/components/schemas/AttachmentContentType/enum')).toEqual(sorted(ATTACHMENT_CONTENT_TYPES));
     expect(enumAt('/components/parameters/ConfigName/schema/enum')).toEqual(sorted(CONFIG_KINDS.map((k) => k.name)));
-    const groupBy = (follow(spec, '/paths/~1reports~1funnel/get/parameters') as { name?: string; schema?: { enum?: string[] } }[]).find((p) => p.name === 'groupBy');
+    const groupBy = (
+      follow(spec, '/paths/~1reports~1funnel/get/parameters') as { name?: string; schema?: { enum?: string[] } }[]
+    ).find((p) => p.name === 'groupBy');
     expect(sorted(groupBy?.schema?.enum)).toEqual(sorted(GROUP_BYS));
   });
 
   it.each([
     ['the Google Ads delivery', '/components/schemas/GoogleAdsLeadForm', googleAdsLeadSchema],
     ['notification preferences', '/components/schemas/NotificationPreferences', preferencesSchema],
-    ['a new subscription', '/paths/~1config~1subscriptions/post/requestBody/content/application~1json/schema', subscriptionRequestSchema(false)],
-    ['a new attachment', '/paths/~1leads~1{id}~1attachments/post/requestBody/content/application~1json/schema', attachmentRequestSchema],
+    [
+      'a new subscription',
+      '/paths/~1config~1subscriptions/post/requestBody/content/application~1json/schema',
+      subscriptionRequestSchema(false),
+    ],
+    [
+      'a new attachment',
+      '/paths/~1leads~1{id}~1attachments/post/requestBody/content/application~1json/schema',
+      attachmentRequestSchema,
+    ],
     ['the scoring configuration', '/components/schemas/ScoringConfig', scoringConfigSchema],
     ['the routing configuration', '/components/schemas/RoutingConfig', routingConfigSchema],
     ['a routing condition', '/components/schemas/RoutingCondition', routingConditionSchema],
@@ -214,7 +266,10 @@ describe('openapi.yaml and the code it describes', () => {
     ['the opportunity stages configuration', '/components/schemas/OpportunityStagesConfig', opportunityStagesSchema],
   ] as const)('describes %s with the fields and required fields of its zod schema', (_name, pointer, schema) => {
     const described = follow(readSpec(), pointer) as { properties?: Json; required?: string[] };
-    const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Json; required?: string[] };
+    const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+      properties?: Json;
+      required?: string[];
+    };
 
     expect(sorted(Object.keys(described.properties ?? {}))).toEqual(sorted(Object.keys(generated.properties ?? {})));
     expect(sorted(described.required)).toEqual(sorted(generated.required));
@@ -222,7 +277,9 @@ describe('openapi.yaml and the code it describes', () => {
 
   it('describes one points rule per kind of rule the scoring code knows, and accepts its default configuration', () => {
     const spec = bundled(readSpec());
-    const described = (follow(spec, '/components/schemas/PointsRule/oneOf') as { properties: { when: { const: string } } }[]).map((r) => r.properties.when.const);
+    const described = (
+      follow(spec, '/components/schemas/PointsRule/oneOf') as { properties: { when: { const: string } } }[]
+    ).map((r) => r.properties.when.const);
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     ajv.addSchema({ ...spec, $id: SPEC_ID });
     const validate = ajv.compile({ $ref: `${SPEC_ID}#/components/schemas/ScoringConfig` });

@@ -6,7 +6,10 @@ import { blockedReason, type OutboundPolicy, urlTargetProblem } from '../../func
 /** The policy the outbound function composes from its parsed environment (functions/outbound/index.ts). */
 const outboundPolicyFromEnv = (vars: Record<string, string>) => {
   const env = functionEnv('outbound', { TABLE_NAME: 'leadflow', ...vars });
-  return outboundPolicy({ localMode: env.house.LEADFLOW_MODE === 'local', allowInsecure: env.settings('outbound').OUTBOUND_ALLOW_INSECURE });
+  return outboundPolicy({
+    localMode: env.house.LEADFLOW_MODE === 'local',
+    allowInsecure: env.settings('outbound').OUTBOUND_ALLOW_INSECURE,
+  });
 };
 
 const AWS: OutboundPolicy = { allowPrivate: false, allowHttp: false };
@@ -68,7 +71,19 @@ const TABLE: readonly [string, string, boolean][] = [
   ['::a9fe:a9fe', 'metadata', false],
 ];
 
-const PUBLIC = ['93.184.216.34', '8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.1', '172.32.0.1', '192.169.0.1', '2606:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8', '64:ff9b::808:808'];
+const PUBLIC = [
+  '93.184.216.34',
+  '8.8.8.8',
+  '1.1.1.1',
+  '100.63.255.255',
+  '100.128.0.1',
+  '172.32.0.1',
+  '192.169.0.1',
+  '2606:4700::1111',
+  '2a00:1450:4001::200e',
+  '::ffff:8.8.8.8',
+  '64:ff9b::808:808',
+];
 
 describe('the outbound address policy', () => {
   it.each(TABLE)('refuses %s on AWS as %s', (address, reason) => {
@@ -93,7 +108,12 @@ const resolver = (table: Record<string, string[]>) => async (host: string) => {
   if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
   return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 };
-const dns = resolver({ 'hooks.crm.example': ['93.184.216.34'], 'sneaky.example': ['93.184.216.34', '10.0.0.7'], 'v6.example': ['fd00:ec2::254'], localhost: ['127.0.0.1', '::1'] });
+const dns = resolver({
+  'hooks.crm.example': ['93.184.216.34'],
+  'sneaky.example': ['93.184.216.34', '10.0.0.7'],
+  'v6.example': ['fd00:ec2::254'],
+  localhost: ['127.0.0.1', '::1'],
+});
 
 describe('webhook URLs', () => {
   it.each([
@@ -133,6 +153,9 @@ describe('webhook URLs', () => {
     expect(outboundPolicyFromEnv({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' })).toEqual(AWS);
     expect(outboundPolicyFromEnv({ LEADFLOW_MODE: 'local' })).toEqual(LOCAL);
     // The explicit opt-in allows plain http to public hosts, nothing private.
-    expect(outboundPolicyFromEnv({ OUTBOUND_ALLOW_INSECURE: 'true', DYNAMODB_ENDPOINT: 'x' })).toEqual({ allowPrivate: false, allowHttp: true });
+    expect(outboundPolicyFromEnv({ OUTBOUND_ALLOW_INSECURE: 'true', DYNAMODB_ENDPOINT: 'x' })).toEqual({
+      allowPrivate: false,
+      allowHttp: true,
+    });
   });
 });

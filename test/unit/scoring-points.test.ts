@@ -3,7 +3,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { BusEvent } from '../../functions/core/events';
 import type { Lead } from '../../functions/core/lead';
 import { eventProblems } from '../support/event-schemas';
-import { DEFAULT_SCORING, type PointsRule, type ScoringConfig, scoringConfigSchema } from '../../functions/core/scoring/points-config';
+import {
+  DEFAULT_SCORING,
+  type PointsRule,
+  type ScoringConfig,
+  scoringConfigSchema,
+} from '../../functions/core/scoring/points-config';
 import type { ScorableLead } from '../../functions/core/scoring/rules';
 import { rescore, scoreChangedEvent } from '../../functions/core/scoring/score-events';
 import { describeFactor, pointsScore, scoreLead, topFactors } from '../../functions/core/scoring/score-lead';
@@ -26,29 +31,55 @@ const lead = (overrides: Partial<ScorableLead> = {}): ScorableLead => ({
   ...overrides,
 });
 
-const arbLead: fc.Arbitrary<ScorableLead> = fc.record({
-  jobTitle: fc.option(fc.constantFrom('VP Sales', 'Head of IT', 'Student', 'Engineer', 'Chief Executive', 'Marketing Manager'), { nil: undefined }),
-  freeMail: fc.option(fc.boolean(), { nil: undefined }),
-  companyDomain: fc.option(fc.constantFrom('acme.com', 'beta.io'), { nil: undefined }),
-  country: fc.option(fc.constantFrom('DE', 'US', 'BR', 'IN'), { nil: undefined }),
-  sourceId: fc.constantFrom('webinar', 'google-ads', 'manual'),
-  campaign: fc.option(fc.constantFrom('spring', 'fall'), { nil: undefined }),
-  consent: fc.option(fc.record({ marketing: fc.boolean() }), { nil: undefined }),
-  firstName: fc.option(fc.constant('Ann'), { nil: undefined }),
-  company: fc.option(fc.constant('Acme'), { nil: undefined }),
-  phone: fc.option(fc.constant('+4930123456'), { nil: undefined }),
-  behaviour: fc.option(fc.dictionary(fc.constantFrom('form-revisit', 'email-reply'), fc.nat(6)), { nil: undefined }),
-}).map((fields) => lead(fields as Partial<Lead>));
+const arbLead: fc.Arbitrary<ScorableLead> = fc
+  .record({
+    jobTitle: fc.option(
+      fc.constantFrom('VP Sales', 'Head of IT', 'Student', 'Engineer', 'Chief Executive', 'Marketing Manager'),
+      { nil: undefined },
+    ),
+    freeMail: fc.option(fc.boolean(), { nil: undefined }),
+    companyDomain: fc.option(fc.constantFrom('acme.com', 'beta.io'), { nil: undefined }),
+    country: fc.option(fc.constantFrom('DE', 'US', 'BR', 'IN'), { nil: undefined }),
+    sourceId: fc.constantFrom('webinar', 'google-ads', 'manual'),
+    campaign: fc.option(fc.constantFrom('spring', 'fall'), { nil: undefined }),
+    consent: fc.option(fc.record({ marketing: fc.boolean() }), { nil: undefined }),
+    firstName: fc.option(fc.constant('Ann'), { nil: undefined }),
+    company: fc.option(fc.constant('Acme'), { nil: undefined }),
+    phone: fc.option(fc.constant('+4930123456'), { nil: undefined }),
+    behaviour: fc.option(fc.dictionary(fc.constantFrom('form-revisit', 'email-reply'), fc.nat(6)), { nil: undefined }),
+  })
+  .map((fields) => lead(fields as Partial<Lead>));
 
 const arbRule: fc.Arbitrary<PointsRule> = fc.oneof(
-  fc.record({ when: fc.constant('titleContains' as const), keywords: fc.constantFrom<string[]>(['VP'], ['Head', 'Director'], ['Student']), points: fc.integer({ min: -100, max: 100 }) }),
+  fc.record({
+    when: fc.constant('titleContains' as const),
+    keywords: fc.constantFrom<string[]>(['VP'], ['Head', 'Director'], ['Student']),
+    points: fc.integer({ min: -100, max: 100 }),
+  }),
   fc.record({ when: fc.constant('freeMail' as const), points: fc.integer({ min: -100, max: 100 }) }),
   fc.record({ when: fc.constant('companyDomain' as const), points: fc.integer({ min: -100, max: 100 }) }),
-  fc.record({ when: fc.constant('countryIn' as const), countries: fc.constantFrom<string[]>(['DE'], ['US', 'DE']), points: fc.integer({ min: -100, max: 100 }) }),
-  fc.record({ when: fc.constant('sourceIn' as const), sources: fc.constantFrom<string[]>(['webinar'], ['manual']), points: fc.integer({ min: -100, max: 100 }) }),
+  fc.record({
+    when: fc.constant('countryIn' as const),
+    countries: fc.constantFrom<string[]>(['DE'], ['US', 'DE']),
+    points: fc.integer({ min: -100, max: 100 }),
+  }),
+  fc.record({
+    when: fc.constant('sourceIn' as const),
+    sources: fc.constantFrom<string[]>(['webinar'], ['manual']),
+    points: fc.integer({ min: -100, max: 100 }),
+  }),
   fc.record({ when: fc.constant('marketingConsent' as const), points: fc.integer({ min: -100, max: 100 }) }),
-  fc.record({ when: fc.constant('completeness' as const), atLeast: fc.double({ min: 0, max: 1, noNaN: true }), points: fc.integer({ min: -100, max: 100 }) }),
-  fc.record({ when: fc.constant('behaviour' as const), event: fc.constantFrom('form-revisit', 'email-reply'), points: fc.integer({ min: -20, max: 20 }), max: fc.integer({ min: 1, max: 5 }) }),
+  fc.record({
+    when: fc.constant('completeness' as const),
+    atLeast: fc.double({ min: 0, max: 1, noNaN: true }),
+    points: fc.integer({ min: -100, max: 100 }),
+  }),
+  fc.record({
+    when: fc.constant('behaviour' as const),
+    event: fc.constantFrom('form-revisit', 'email-reply'),
+    points: fc.integer({ min: -20, max: 20 }),
+    max: fc.integer({ min: 1, max: 5 }),
+  }),
 );
 
 const arbConfig: fc.Arbitrary<ScoringConfig> = fc
@@ -92,33 +123,55 @@ describe('points scoring', () => {
     fc.assert(
       fc.property(arbLead, arbConfig, (l, config) => {
         const { score, band } = pointsScore(l, config);
-        const expected = score >= config.bands.A ? 'A' : score >= config.bands.B ? 'B' : score >= config.bands.C ? 'C' : 'D';
+        const expected =
+          score >= config.bands.A ? 'A' : score >= config.bands.B ? 'B' : score >= config.bands.C ? 'C' : 'D';
         expect(band).toBe(expected);
       }),
     );
   });
 
   it('tells the top factors in words, largest first', () => {
-    const result = scoreLead(lead({ jobTitle: 'VP Sales', freeMail: true, email: 'ann@gmail.com' }), DEFAULT_SCORING, undefined, 3);
+    const result = scoreLead(
+      lead({ jobTitle: 'VP Sales', freeMail: true, email: 'ann@gmail.com' }),
+      DEFAULT_SCORING,
+      undefined,
+      3,
+    );
     expect(topFactors(result)).toEqual(['+18 title contains VP', '+10 baseline', '−9 free-mail address']);
     expect(result.model).toBe('points@3');
   });
 
   it('shows clamping as its own factor', () => {
-    const config: ScoringConfig = { ...DEFAULT_SCORING, baseline: 90, rules: [{ when: 'titleContains', keywords: ['VP'], points: 30 }] };
+    const config: ScoringConfig = {
+      ...DEFAULT_SCORING,
+      baseline: 90,
+      rules: [{ when: 'titleContains', keywords: ['VP'], points: 30 }],
+    };
     const result = pointsScore(lead({ jobTitle: 'VP Sales' }), config);
     expect(result.score).toBe(100);
-    expect(result.factors.map(describeFactor)).toEqual(['+90 baseline', '+30 title contains VP', '−20 clamped to the maximum of 100']);
+    expect(result.factors.map(describeFactor)).toEqual([
+      '+90 baseline',
+      '+30 title contains VP',
+      '−20 clamped to the maximum of 100',
+    ]);
   });
 
   it('matches title keywords as whole words, ignoring case', () => {
-    const config: ScoringConfig = { ...DEFAULT_SCORING, baseline: 0, rules: [{ when: 'titleContains', keywords: ['VP'], points: 10 }] };
+    const config: ScoringConfig = {
+      ...DEFAULT_SCORING,
+      baseline: 0,
+      rules: [{ when: 'titleContains', keywords: ['VP'], points: 10 }],
+    };
     expect(pointsScore(lead({ jobTitle: 'svp of sales' }), config).score).toBe(0);
     expect(pointsScore(lead({ jobTitle: 'Regional vp, EMEA' }), config).score).toBe(10);
   });
 
   it('counts behaviour events per occurrence up to the cap', () => {
-    const config: ScoringConfig = { ...DEFAULT_SCORING, baseline: 0, rules: [{ when: 'behaviour', event: 'form-revisit', points: 5, max: 3 }] };
+    const config: ScoringConfig = {
+      ...DEFAULT_SCORING,
+      baseline: 0,
+      rules: [{ when: 'behaviour', event: 'form-revisit', points: 5, max: 3 }],
+    };
     const result = pointsScore(lead({ behaviour: { 'form-revisit': 7 } }), config);
     expect(result.score).toBe(15);
     expect(topFactors(result)).toEqual(['+15 3× form-revisit']);
@@ -132,15 +185,31 @@ describe('points scoring', () => {
 
   it('announces LeadScoreChanged only when a rescore moves the band', () => {
     const before = { ...lead({ jobTitle: 'Engineer' }), score: 40, scoreBand: 'C' as const, scoreModel: 'points@1' };
-    const same = scoreChangedEvent(before, { score: 42, band: 'C', factors: [], model: 'points@2' }, '2026-11-23T11:00:00.000Z');
-    const moved = scoreChangedEvent(before, { score: 75, band: 'A', factors: [{ points: 75, reason: 'baseline' }], model: 'points@2' }, '2026-11-23T11:00:00.000Z');
+    const same = scoreChangedEvent(
+      before,
+      { score: 42, band: 'C', factors: [], model: 'points@2' },
+      '2026-11-23T11:00:00.000Z',
+    );
+    const moved = scoreChangedEvent(
+      before,
+      { score: 75, band: 'A', factors: [{ points: 75, reason: 'baseline' }], model: 'points@2' },
+      '2026-11-23T11:00:00.000Z',
+    );
     expect(same).toBeUndefined();
-    expect(moved).toMatchObject({ detailType: 'LeadScoreChanged', detail: { leadId: 'L1', from: { band: 'C' }, to: { band: 'A', score: 75 }, lead: { scoreBand: 'A' } } });
+    expect(moved).toMatchObject({
+      detailType: 'LeadScoreChanged',
+      detail: { leadId: 'L1', from: { band: 'C' }, to: { band: 'A', score: 75 }, lead: { scoreBand: 'A' } },
+    });
     expect(eventProblems(moved as BusEvent)).toEqual([]);
   });
 
   it('records a rescore in the audit trail and announces it only when the band moves', () => {
-    const before = { ...lead({ jobTitle: 'VP Sales', behaviour: { 'email-reply': 2 } }), score: 40, scoreBand: 'C' as const, scoreModel: 'points@1' };
+    const before = {
+      ...lead({ jobTitle: 'VP Sales', behaviour: { 'email-reply': 2 } }),
+      score: 40,
+      scoreBand: 'C' as const,
+      scoreModel: 'points@1',
+    };
 
     const result = rescore(before, pointsScore(before, DEFAULT_SCORING, 2), '2026-11-23T11:00:00.000Z');
 

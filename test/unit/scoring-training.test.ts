@@ -68,7 +68,11 @@ describe('learned scoring model', () => {
     expect(model.card.holdoutAuc).toBeGreaterThan(model.card.pointsHoldoutAuc);
     expect(model.card.conversions).toBeGreaterThanOrEqual(200);
     expect(model.active).toBe(true);
-    const replied = scoreLead({ ...base, id: 'n1', jobTitle: 'Engineer', behaviour: { 'email-reply': 1 } }, DEFAULT_SCORING, model);
+    const replied = scoreLead(
+      { ...base, id: 'n1', jobTitle: 'Engineer', behaviour: { 'email-reply': 1 } },
+      DEFAULT_SCORING,
+      model,
+    );
     const silentVp = scoreLead({ ...base, id: 'n2', jobTitle: 'VP Sales', behaviour: {} }, DEFAULT_SCORING, model);
     expect(replied.model).toBe('logreg@1');
     expect(replied.score).toBeGreaterThan(silentVp.score);

@@ -14,12 +14,20 @@ describe('source view', () => {
         fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string()),
         fc.string({ minLength: 1 }),
         (kind, mapping, secret) => {
-          const source = { ...sourceConfigSchema.parse({ id: 'src-1', kind, fieldMapping: mapping, honeypotField: 'hp' }), secret, googleKey: secret } as SourceConfig;
+          const source = {
+            ...sourceConfigSchema.parse({ id: 'src-1', kind, fieldMapping: mapping, honeypotField: 'hp' }),
+            secret,
+            googleKey: secret,
+          } as SourceConfig;
 
           const view = sourceView(source) as Record<string, unknown>;
 
           expect(Object.keys(view).every((k) => ALLOWED.includes(k))).toBe(true);
-          expect(Object.keys((view.form as Record<string, unknown> | undefined) ?? {}).every((k) => FORM_ALLOWED.includes(k))).toBe(true);
+          expect(
+            Object.keys((view.form as Record<string, unknown> | undefined) ?? {}).every((k) =>
+              FORM_ALLOWED.includes(k),
+            ),
+          ).toBe(true);
           expect(view.form !== undefined).toBe(kind === 'form');
           expect(JSON.stringify(view)).not.toContain('"secret"');
           expect(JSON.stringify(view)).not.toContain('googleKey');

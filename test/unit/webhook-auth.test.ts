@@ -1,7 +1,13 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from '@jest/globals';
 import { UnauthorizedError } from '../../functions/core/errors';
-import { checkGoogleKey, makeWebhookAuth, mayRereadSecrets, REFRESH_AFTER_MISS_MS, verifyStandardWebhook } from '../../functions/core/webhook-auth';
+import {
+  checkGoogleKey,
+  makeWebhookAuth,
+  mayRereadSecrets,
+  REFRESH_AFTER_MISS_MS,
+  verifyStandardWebhook,
+} from '../../functions/core/webhook-auth';
 import type { WebhookSecrets, WebhookSecretSet } from '../../functions/core/webhook-secret-rotation';
 
 const OLD = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;

@@ -32,14 +32,21 @@ const validate = createRequire(import.meta.url)('asl-validator') as (definition:
  * workflow steps. `fault` lets a test make a step throw: a Lambda service error cannot be produced
  * by the emulator, so this is the one place a fault is injected by hand.
  */
-const harness = async (fault?: (op: string, attempt: number) => Error | undefined, now: () => Date = () => new Date()) => {
+const harness = async (
+  fault?: (op: string, attempt: number) => Error | undefined,
+  now: () => Date = () => new Date(),
+) => {
   const table = await freshTable('wf');
   const config = makeConfigRepository(table.db, table.name, { cacheMs: 0 });
   const reader = makeLeadReader(table.db, table.name);
   const writer = makeLeadWriter(table.db, table.name);
   const steps = makeWorkflowStepsHandler(
     makeWorkflowSteps({
-      leads: { get: (id) => reader.get(id), write: (b, p, a, o) => writer.write(b, p, a, o), setWaitToken: (id, t) => writer.setWaitToken(id, t) },
+      leads: {
+        get: (id) => reader.get(id),
+        write: (b, p, a, o) => writer.write(b, p, a, o),
+        setWaitToken: (id, t) => writer.setWaitToken(id, t),
+      },
       config: {
         routing: () => readConfig(config, routingConfig),
         teams: async () => (await readConfig(config, teamsConfig)).value,
@@ -82,8 +89,19 @@ const harness = async (fault?: (op: string, attempt: number) => Error | undefine
   const newLead = async () =>
     (
       await captureLead(
-        { store: makeCaptureRepository(table.db, table.name), workflow: { startLifecycle: async () => undefined }, clock: { now: () => new Date() }, ids: { next: () => `LEAD${++n}X${Date.now()}` } },
-        { payload: { email: `p${n}@wf.example` }, channel: 'API', source: { id: 'manual', kind: 'api', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] }, deliveryId: `d${n}`, actor: { kind: 'user', id: 't', source: 'API' } },
+        {
+          store: makeCaptureRepository(table.db, table.name),
+          workflow: { startLifecycle: async () => undefined },
+          clock: { now: () => new Date() },
+          ids: { next: () => `LEAD${++n}X${Date.now()}` },
+        },
+        {
+          payload: { email: `p${n}@wf.example` },
+          channel: 'API',
+          source: { id: 'manual', kind: 'api', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
+          deliveryId: `d${n}`,
+          actor: { kind: 'user', id: 't', source: 'API' },
+        },
       )
     ).leadId;
   const until = async (check: () => boolean, ms = 20_000) => {
@@ -96,7 +114,8 @@ const harness = async (fault?: (op: string, attempt: number) => Error | undefine
   return { engine, arn, bus, reader, newLead, until, attempts, outputs, config };
 };
 
-const entered = (history: { type: string; state?: string }[]) => history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
+const entered = (history: { type: string; state?: string }[]) =>
+  history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
 
 describe('statemachines/lead-lifecycle.asl.json', () => {
   it('is a valid JSONPath definition by asl-validator', () => {
@@ -106,7 +125,11 @@ describe('statemachines/lead-lifecycle.asl.json', () => {
   });
 
   it('retries a step that fails once with a service error and goes on', async () => {
-    const h = await harness((op, attempt) => (op === 'begin' && attempt === 1 ? Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' }) : undefined));
+    const h = await harness((op, attempt) =>
+      op === 'begin' && attempt === 1
+        ? Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' })
+        : undefined,
+    );
     const leadId = await h.newLead();
     const run = h.engine.start(h.arn, leadId, JSON.stringify({ leadId }));
     await h.until(() => entered(run.history).includes('WaitForRep'));
@@ -148,8 +171,18 @@ describe('statemachines/lead-lifecycle.asl.json', () => {
     const friday = new Date('2026-01-09T16:55:00Z');
     const h = await harness(undefined, () => friday);
     const day: [string, string][] = [['09:00', '18:00']];
-    const calendar = { timeZone: 'Europe/Berlin', hours: { mon: day, tue: day, wed: day, thu: day, fri: day }, holidays: [] };
-    await h.config.put('teams', { teams: DEFAULT_TEAMS.teams.map((t) => ({ ...t, calendar })) }, 0, 'olga', friday.toISOString());
+    const calendar = {
+      timeZone: 'Europe/Berlin',
+      hours: { mon: day, tue: day, wed: day, thu: day, fri: day },
+      holidays: [],
+    };
+    await h.config.put(
+      'teams',
+      { teams: DEFAULT_TEAMS.teams.map((t) => ({ ...t, calendar })) },
+      0,
+      'olga',
+      friday.toISOString(),
+    );
     const leadId = await h.newLead();
     const run = h.engine.start(h.arn, leadId, JSON.stringify({ leadId }));
     await h.until(() => entered(run.history).includes('WaitForRep'));

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { EVENT_DELIVERY, type EventRule } from '../../functions/core/event-rules';
 import { LocalEventBus } from '../../local/event-bus';
 
-const RULE: EventRule = { name: 'probe', description: 'every probe event', pattern: { source: ['probe'] }, target: 'notifications' };
+const RULE: EventRule = {
+  name: 'probe',
+  description: 'every probe event',
+  pattern: { source: ['probe'] },
+  target: 'notifications',
+};
 const ENTRY = { Source: 'probe', DetailType: 'Probed', Detail: '{"n":1}' };
 
 describe('the local bus follows the stack’s retry policy (EVENT_DELIVERY)', () => {
@@ -19,7 +24,14 @@ describe('the local bus follows the stack’s retry policy (EVENT_DELIVERY)', ()
     bus.put([ENTRY]);
     await bus.drain();
     expect(calls).toBe(1 + EVENT_DELIVERY.retryAttempts);
-    expect(bus.deadLetters).toEqual([expect.objectContaining({ rule: 'probe', target: 'notifications', error: 'target down', attempts: 1 + EVENT_DELIVERY.retryAttempts })]);
+    expect(bus.deadLetters).toEqual([
+      expect.objectContaining({
+        rule: 'probe',
+        target: 'notifications',
+        error: 'target down',
+        attempts: 1 + EVENT_DELIVERY.retryAttempts,
+      }),
+    ]);
   });
 
   it('delivers once a target recovers within its retries, leaving the DLQ empty', async () => {
@@ -40,7 +52,12 @@ describe('the local bus follows the stack’s retry policy (EVENT_DELIVERY)', ()
 
   it('fails a malformed Detail per entry, as EventBridge does, and publishes the others', () => {
     const bus = new LocalEventBus(async () => undefined, undefined, []);
-    const results = bus.put([ENTRY, { ...ENTRY, Detail: '{oops' }, { ...ENTRY, Detail: '"text"' }, { ...ENTRY, Source: undefined }]);
+    const results = bus.put([
+      ENTRY,
+      { ...ENTRY, Detail: '{oops' },
+      { ...ENTRY, Detail: '"text"' },
+      { ...ENTRY, Source: undefined },
+    ]);
     expect(results).toEqual([
       { EventId: expect.any(String) },
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },

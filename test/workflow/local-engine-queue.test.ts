@@ -13,8 +13,16 @@ import { eventually } from '../support/runtime';
 const dir = mkdtempSync(join(tmpdir(), 'leadflow-engine-'));
 const definition = (resource: string) => {
   const file = join(dir, `${resource.replace(/\W/g, '-')}.asl.json`);
-  const parameters = resource.endsWith('waitForTaskToken') ? { FunctionName: 'work', Payload: { 'token.$': '$$.Task.Token', 'name.$': '$.name' } } : { FunctionName: 'work', Payload: { 'name.$': '$.name' } };
-  writeFileSync(file, JSON.stringify({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } } }));
+  const parameters = resource.endsWith('waitForTaskToken')
+    ? { FunctionName: 'work', Payload: { 'token.$': '$$.Task.Token', 'name.$': '$.name' } }
+    : { FunctionName: 'work', Payload: { 'name.$': '$.name' } };
+  writeFileSync(
+    file,
+    JSON.stringify({
+      StartAt: 'Work',
+      States: { Work: { Type: 'Task', Resource: resource, Parameters: parameters, End: true } },
+    }),
+  );
   return file;
 };
 

@@ -29,7 +29,6 @@ const USER_KEY = 'leadflow.user';
 
 export type Session = { token: string; user: string; groups: string[] };
 
-
 export const session = {
   get(): Session | undefined {
     const token = sessionStorage.getItem(TOKEN_KEY);
@@ -65,7 +64,12 @@ export class ApiProblem extends Error {
 
 const toProblem = (body: unknown, response: Response): ProblemDetails => {
   if (body && typeof body === 'object' && 'status' in body && 'detail' in body) return body as ProblemDetails;
-  return { type: 'about:blank', title: response.statusText || 'Error', status: response.status, detail: typeof body === 'string' && body ? body : `The server answered ${response.status}` };
+  return {
+    type: 'about:blank',
+    title: response.statusText || 'Error',
+    status: response.status,
+    detail: typeof body === 'string' && body ? body : `The server answered ${response.status}`,
+  };
 };
 
 const onUnauthorized = new Set<() => void>();

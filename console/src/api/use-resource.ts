@@ -27,7 +27,11 @@ type Options<T, L> = {
  * Loads `loader` when the deps change (and every `pollMs`, if given). An answer that arrives after
  * the deps changed is dropped, so a slow answer for the previous lead or view never shows.
  */
-export const useResource = <L, T = L>(loader: () => Promise<L>, deps: readonly unknown[], options: Options<T, L> = {}): Resource<T> => {
+export const useResource = <L, T = L>(
+  loader: () => Promise<L>,
+  deps: readonly unknown[],
+  options: Options<T, L> = {},
+): Resource<T> => {
   const [data, setState] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(true);

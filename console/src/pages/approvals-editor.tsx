@@ -1,6 +1,14 @@
 import { useState } from 'preact/hooks';
 import type { ConfigValues, Schemas } from '../api/client';
-import { type EditorProps, invalid, moveItem, Reason, RowButtons, SaveBar, splitList } from '../components/config-fields';
+import {
+  type EditorProps,
+  invalid,
+  moveItem,
+  Reason,
+  RowButtons,
+  SaveBar,
+  splitList,
+} from '../components/config-fields';
 
 type ApprovalsValue = ConfigValues['approvals'];
 type Chain = ApprovalsValue['chains'][number];
@@ -23,10 +31,13 @@ const validate = (chains: Chain[]): Record<string, string> => {
   const issues: Record<string, string> = {};
   chains.forEach((chain, i) => {
     if (!chain.name.trim()) issues[`value.chains.${i}.name`] = 'name the chain';
-    for (const c of chain.when.country ?? []) if (!/^[A-Z]{2}$/.test(c)) issues[`value.chains.${i}.when.country`] = `'${c}' is not an upper-case ISO 3166-1 alpha-2 code`;
+    for (const c of chain.when.country ?? [])
+      if (!/^[A-Z]{2}$/.test(c))
+        issues[`value.chains.${i}.when.country`] = `'${c}' is not an upper-case ISO 3166-1 alpha-2 code`;
     chain.steps.forEach((step, k) => {
       if (!step.name.trim()) issues[`value.chains.${i}.steps.${k}.name`] = 'name the step';
-      if (step.group === undefined && !step.approver?.trim()) issues[`value.chains.${i}.steps.${k}.approver`] = 'name the approver';
+      if (step.group === undefined && !step.approver?.trim())
+        issues[`value.chains.${i}.steps.${k}.approver`] = 'name the approver';
     });
   });
   return issues;
@@ -39,9 +50,12 @@ const validate = (chains: Chain[]): Record<string, string> => {
 export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'approvals'>) => {
   const [chains, setChains] = useState<Chain[]>(() => structuredClone(value.chains));
   const [local, setLocal] = useState<Record<string, string>>({});
-  const update = (i: number, patch: (c: Chain) => Chain) => setChains((cs) => cs.map((c, j) => (j === i ? patch(c) : c)));
-  const updateStep = (i: number, k: number, patch: (s: Step) => Step) => update(i, (c) => ({ ...c, steps: c.steps.map((s, y) => (y === k ? patch(s) : s)) }));
-  const setWhen = <K extends keyof Chain['when']>(i: number, key: K, v: Chain['when'][K]) => update(i, (c) => ({ ...c, when: { ...c.when, [key]: v } }));
+  const update = (i: number, patch: (c: Chain) => Chain) =>
+    setChains((cs) => cs.map((c, j) => (j === i ? patch(c) : c)));
+  const updateStep = (i: number, k: number, patch: (s: Step) => Step) =>
+    update(i, (c) => ({ ...c, steps: c.steps.map((s, y) => (y === k ? patch(s) : s)) }));
+  const setWhen = <K extends keyof Chain['when']>(i: number, key: K, v: Chain['when'][K]) =>
+    update(i, (c) => ({ ...c, when: { ...c.when, [key]: v } }));
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -53,9 +67,9 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
   return (
     <form onSubmit={submit} aria-label="Approval chains" noValidate>
       <p class="muted">
-        Before a lead converts, the first chain whose segment matches it runs step by step; a lead no chain matches converts without approval. Lists are
-        comma-separated; an empty condition matches every lead. A step not decided within its timeout moves to the approver's manager (from Teams) and
-        its timeout starts again.
+        Before a lead converts, the first chain whose segment matches it runs step by step; a lead no chain matches
+        converts without approval. Lists are comma-separated; an empty condition matches every lead. A step not decided
+        within its timeout moves to the approver's manager (from Teams) and its timeout starts again.
       </p>
       <ol class="rules">
         {chains.map((chain, i) => {
@@ -71,7 +85,12 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                 </legend>
                 <label>
                   Name
-                  <input value={chain.name} aria-invalid={invalid(error, `${p}.name`, local)} aria-describedby={`${id}-name-err`} onInput={(e) => update(i, (c) => ({ ...c, name: e.currentTarget.value }))} />
+                  <input
+                    value={chain.name}
+                    aria-invalid={invalid(error, `${p}.name`, local)}
+                    aria-describedby={`${id}-name-err`}
+                    onInput={(e) => update(i, (c) => ({ ...c, name: e.currentTarget.value }))}
+                  />
                   <Reason error={error} local={local} path={`${p}.name`} id={`${id}-name-err`} />
                 </label>
                 <fieldset>
@@ -84,7 +103,9 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                           type="checkbox"
                           checked={chain.when.leadType?.includes(t) ?? false}
                           onChange={(e) => {
-                            const next = e.currentTarget.checked ? [...(chain.when.leadType ?? []), t] : (chain.when.leadType ?? []).filter((x) => x !== t);
+                            const next = e.currentTarget.checked
+                              ? [...(chain.when.leadType ?? []), t]
+                              : (chain.when.leadType ?? []).filter((x) => x !== t);
                             setWhen(i, 'leadType', next.length > 0 ? next : undefined);
                           }}
                         />
@@ -121,7 +142,13 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                       value={chain.when.minExpectedValue ?? ''}
                       aria-invalid={invalid(error, `${p}.when.minExpectedValue`)}
                       aria-describedby={`${id}-min-err`}
-                      onInput={(e) => setWhen(i, 'minExpectedValue', e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value))}
+                      onInput={(e) =>
+                        setWhen(
+                          i,
+                          'minExpectedValue',
+                          e.currentTarget.value === '' ? undefined : Number(e.currentTarget.value),
+                        )
+                      }
                     />
                     <Reason error={error} path={`${p}.when.minExpectedValue`} id={`${id}-min-err`} />
                   </label>
@@ -144,14 +171,25 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                             <Reason error={error} exact path={sp} id={`${sid}-err`} />
                             <label>
                               Step name
-                              <input value={step.name} aria-invalid={invalid(error, `${sp}.name`, local)} aria-describedby={`${sid}-name-err`} onInput={(e) => updateStep(i, k, (s) => ({ ...s, name: e.currentTarget.value }))} />
+                              <input
+                                value={step.name}
+                                aria-invalid={invalid(error, `${sp}.name`, local)}
+                                aria-describedby={`${sid}-name-err`}
+                                onInput={(e) => updateStep(i, k, (s) => ({ ...s, name: e.currentTarget.value }))}
+                              />
                               <Reason error={error} local={local} path={`${sp}.name`} id={`${sid}-name-err`} />
                             </label>
                             <label>
                               Decided by
                               <select
                                 value={byUser ? 'user' : 'group'}
-                                onChange={(e) => updateStep(i, k, (s) => (e.currentTarget.value === 'user' ? { name: s.name, approver: '', timeout: s.timeout } : { name: s.name, group: 'manager', timeout: s.timeout }))}
+                                onChange={(e) =>
+                                  updateStep(i, k, (s) =>
+                                    e.currentTarget.value === 'user'
+                                      ? { name: s.name, approver: '', timeout: s.timeout }
+                                      : { name: s.name, group: 'manager', timeout: s.timeout },
+                                  )
+                                }
                               >
                                 <option value="group">a group</option>
                                 <option value="user">a named user</option>
@@ -166,7 +204,12 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                                   aria-describedby={`${sid}-approver-err`}
                                   onInput={(e) => updateStep(i, k, (s) => ({ ...s, approver: e.currentTarget.value }))}
                                 />
-                                <Reason error={error} local={local} path={`${sp}.approver`} id={`${sid}-approver-err`} />
+                                <Reason
+                                  error={error}
+                                  local={local}
+                                  path={`${sp}.approver`}
+                                  id={`${sid}-approver-err`}
+                                />
                               </label>
                             ) : (
                               <label>
@@ -175,7 +218,9 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                                   value={step.group}
                                   aria-invalid={invalid(error, `${sp}.group`)}
                                   aria-describedby={`${sid}-group-err`}
-                                  onChange={(e) => updateStep(i, k, (s) => ({ ...s, group: e.currentTarget.value as Group }))}
+                                  onChange={(e) =>
+                                    updateStep(i, k, (s) => ({ ...s, group: e.currentTarget.value as Group }))
+                                  }
                                 >
                                   {GROUPS.map((g) => (
                                     <option key={g.value} value={g.value}>
@@ -210,14 +255,21 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                     })}
                   </ol>
                   <div class="actions">
-                    <button type="button" onClick={() => update(i, (c) => ({ ...c, steps: [...c.steps, newStep()] }))} aria-label={`Add a step to ${label}`}>
+                    <button
+                      type="button"
+                      onClick={() => update(i, (c) => ({ ...c, steps: [...c.steps, newStep()] }))}
+                      aria-label={`Add a step to ${label}`}
+                    >
                       Add a step
                     </button>
                   </div>
                 </fieldset>
                 <label>
                   When rejected
-                  <select value={chain.onReject} onChange={(e) => update(i, (c) => ({ ...c, onReject: e.currentTarget.value as Chain['onReject'] }))}>
+                  <select
+                    value={chain.onReject}
+                    onChange={(e) => update(i, (c) => ({ ...c, onReject: e.currentTarget.value as Chain['onReject'] }))}
+                  >
                     <option value="return-to-sales-qualified">return the lead to Sales-qualified</option>
                     <option value="disqualify">disqualify the lead</option>
                   </select>
@@ -233,7 +285,14 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                   />
                   Let whoever asked for the conversion approve it too (no four-eyes rule)
                 </label>
-                <RowButtons label={label} noun="chain" index={i} count={chains.length} onMove={(by) => setChains((cs) => moveItem(cs, i, by))} onRemove={() => setChains((cs) => cs.filter((_, j) => j !== i))} />
+                <RowButtons
+                  label={label}
+                  noun="chain"
+                  index={i}
+                  count={chains.length}
+                  onMove={(by) => setChains((cs) => moveItem(cs, i, by))}
+                  onRemove={() => setChains((cs) => cs.filter((_, j) => j !== i))}
+                />
               </fieldset>
             </li>
           );

@@ -22,7 +22,12 @@ const loadReports = async (from: string, to: string): Promise<Reports> => {
     must(api.GET('/reports/reps', { params: { query: range } })),
   ]);
   // The reports also speak text/csv; asked for JSON (the default), they answer JSON.
-  return { funnel: funnel as FunnelReport, sources: sources as SourcesReport, aging: aging as AgingReport, reps: reps as RepsReport };
+  return {
+    funnel: funnel as FunnelReport,
+    sources: sources as SourcesReport,
+    aging: aging as AgingReport,
+    reps: reps as RepsReport,
+  };
 };
 
 /** Managers' dashboard from the reports API; the date range lives in the URL so a view can be shared. */
@@ -65,11 +70,15 @@ export const DashboardPage = ({ route }: { route: Route }) => {
 const Charts = ({ reports }: { reports: Reports }) => {
   const { funnel, sources, aging, reps } = reports;
   const reached = (stage: string) => funnel.groups.reduce((n, g) => n + (g.reached[stage] ?? 0), 0);
-  const funnelRows = [...FUNNEL.map((s) => ({ label: STAGE_LABEL[s], n: reached(s) })), { label: 'Disqualified', n: funnel.groups.reduce((n, g) => n + g.disqualified, 0) }];
+  const funnelRows = [
+    ...FUNNEL.map((s) => ({ label: STAGE_LABEL[s], n: reached(s) })),
+    { label: 'Disqualified', n: funnel.groups.reduce((n, g) => n + g.disqualified, 0) },
+  ];
 
   const periods = [...new Set(sources.rows.map((r) => r.period))].sort();
   const sourceNames = [...new Set(sources.rows.map((r) => r.source))].sort();
-  const createdBy = (source: string, period: string) => sources.rows.filter((r) => r.source === source && r.period === period).reduce((n, r) => n + r.created, 0);
+  const createdBy = (source: string, period: string) =>
+    sources.rows.filter((r) => r.source === source && r.period === period).reduce((n, r) => n + r.created, 0);
   const bySource = sourceNames.map((source) => {
     const rows = sources.rows.filter((r) => r.source === source);
     const created = rows.reduce((n, r) => n + r.created, 0);
@@ -82,7 +91,13 @@ const Charts = ({ reports }: { reports: Reports }) => {
       <ChartPanel
         title="Funnel"
         testId="chart-funnel"
-        config={{ type: 'bar', data: { labels: funnelRows.map((r) => r.label), datasets: [{ label: 'Leads', data: funnelRows.map((r) => r.n), backgroundColor: PALETTE[0] }] } }}
+        config={{
+          type: 'bar',
+          data: {
+            labels: funnelRows.map((r) => r.label),
+            datasets: [{ label: 'Leads', data: funnelRows.map((r) => r.n), backgroundColor: PALETTE[0] }],
+          },
+        }}
         table={
           <table>
             <thead>
@@ -109,8 +124,17 @@ const Charts = ({ reports }: { reports: Reports }) => {
         testId="chart-sources"
         config={{
           type: 'bar',
-          data: { labels: periods, datasets: sourceNames.map((s, i) => ({ label: s, data: periods.map((p) => createdBy(s, p)), backgroundColor: PALETTE[i % PALETTE.length] })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+          data: {
+            labels: periods,
+            datasets: sourceNames.map((s, i) => ({
+              label: s,
+              data: periods.map((p) => createdBy(s, p)),
+              backgroundColor: PALETTE[i % PALETTE.length],
+            })),
+          },
+          options: {
+            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+          },
         }}
         table={
           <table>
@@ -142,7 +166,16 @@ const Charts = ({ reports }: { reports: Reports }) => {
         testId="chart-conversion"
         config={{
           type: 'bar',
-          data: { labels: bySource.map((r) => r.source), datasets: [{ label: 'Conversion rate (%)', data: bySource.map((r) => (r.rate ?? 0) * 100), backgroundColor: PALETTE[2] }] },
+          data: {
+            labels: bySource.map((r) => r.source),
+            datasets: [
+              {
+                label: 'Conversion rate (%)',
+                data: bySource.map((r) => (r.rate ?? 0) * 100),
+                backgroundColor: PALETTE[2],
+              },
+            ],
+          },
         }}
         table={
           <table>
@@ -185,7 +218,9 @@ const Charts = ({ reports }: { reports: Reports }) => {
               { label: 'Rejected', data: sources.channels.map((c) => c.rejected), backgroundColor: PALETTE[3] },
             ],
           },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+          options: {
+            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+          },
         }}
         table={
           <table>
@@ -234,9 +269,15 @@ const Charts = ({ reports }: { reports: Reports }) => {
           type: 'bar',
           data: {
             labels: aging.byStage.map((r) => STAGE_LABEL[r.stage as keyof typeof STAGE_LABEL] ?? r.stage),
-            datasets: BUCKETS.map((b, i) => ({ label: b, data: aging.byStage.map((r) => r[b]), backgroundColor: PALETTE[i % PALETTE.length] })),
+            datasets: BUCKETS.map((b, i) => ({
+              label: b,
+              data: aging.byStage.map((r) => r[b]),
+              backgroundColor: PALETTE[i % PALETTE.length],
+            })),
           },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+          options: {
+            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+          },
         }}
         table={<BucketTable rows={aging.byStage.map((r) => ({ key: r.stage, ...r }))} label="Stage" />}
       />
@@ -245,8 +286,17 @@ const Charts = ({ reports }: { reports: Reports }) => {
         testId="chart-aging-team"
         config={{
           type: 'bar',
-          data: { labels: aging.byTeam.map((r) => r.team), datasets: BUCKETS.map((b, i) => ({ label: b, data: aging.byTeam.map((r) => r[b]), backgroundColor: PALETTE[i % PALETTE.length] })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+          data: {
+            labels: aging.byTeam.map((r) => r.team),
+            datasets: BUCKETS.map((b, i) => ({
+              label: b,
+              data: aging.byTeam.map((r) => r[b]),
+              backgroundColor: PALETTE[i % PALETTE.length],
+            })),
+          },
+          options: {
+            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+          },
         }}
         table={<BucketTable rows={aging.byTeam.map((r) => ({ key: r.team, ...r }))} label="Team" />}
       />
@@ -309,7 +359,8 @@ const Charts = ({ reports }: { reports: Reports }) => {
           <ol>
             {aging.oldest.map((l) => (
               <li key={l.id}>
-                <a href={href(`/leads/${l.id}`)}>{l.id}</a> — {STAGE_LABEL[l.stage as keyof typeof STAGE_LABEL] ?? l.stage}, {l.ageDays} days, owner {l.owner}
+                <a href={href(`/leads/${l.id}`)}>{l.id}</a> —{' '}
+                {STAGE_LABEL[l.stage as keyof typeof STAGE_LABEL] ?? l.stage}, {l.ageDays} days, owner {l.owner}
               </li>
             ))}
           </ol>
@@ -319,7 +370,13 @@ const Charts = ({ reports }: { reports: Reports }) => {
   );
 };
 
-const BucketTable = ({ rows, label }: { rows: ({ key: string } & Record<(typeof BUCKETS)[number] | 'total', number>)[]; label: string }) => (
+const BucketTable = ({
+  rows,
+  label,
+}: {
+  rows: ({ key: string } & Record<(typeof BUCKETS)[number] | 'total', number>)[];
+  label: string;
+}) => (
   <table>
     <thead>
       <tr>

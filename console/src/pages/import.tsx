@@ -5,17 +5,39 @@ import { ProblemBanner } from '../components/problem';
 
 /** Where a column can go (the import API's target fields); anything else is a custom field or ignored. */
 const TARGETS = [
-  'firstName', 'lastName', 'fullName', 'email', 'phone', 'company', 'jobTitle', 'website', 'country', 'campaign', 'productInterest', 'leadType',
-  'expectedValue', 'utm.source', 'utm.medium', 'utm.campaign', 'utm.term', 'utm.content', 'consent.marketing', 'consent.capturedAt', 'notes',
+  'firstName',
+  'lastName',
+  'fullName',
+  'email',
+  'phone',
+  'company',
+  'jobTitle',
+  'website',
+  'country',
+  'campaign',
+  'productInterest',
+  'leadType',
+  'expectedValue',
+  'utm.source',
+  'utm.medium',
+  'utm.campaign',
+  'utm.term',
+  'utm.content',
+  'consent.marketing',
+  'consent.capturedAt',
+  'notes',
 ];
 const BATCH = 250;
 
 type Parsed = { fileName: string; hash: string; headers: string[]; rows: string[][] };
 
 const sha256Hex = async (bytes: ArrayBuffer) =>
-  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))]
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join('');
 
-const cell = (v: unknown): string => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v));
+const cell = (v: unknown): string =>
+  v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v);
 
 /** Reads a CSV (papaparse) or XLSX (read-excel-file) in the browser; both load only when needed. */
 const parseFile = async (file: File): Promise<Parsed> => {
@@ -52,7 +74,9 @@ export const ImportPage = () => {
     const p = await parseFile(file);
     setParsed(p);
     // Creating the job answers the server's automatic mapping; the same file and mapping is the same job.
-    const created = await must(api.POST('/imports', { body: { fileName: p.fileName, contentHash: p.hash, headers: p.headers } }));
+    const created = await must(
+      api.POST('/imports', { body: { fileName: p.fileName, contentHash: p.hash, headers: p.headers } }),
+    );
     const auto = Object.fromEntries(created.columns.map((c) => [c.header, c.field ?? '']));
     setAutoMapping(auto);
     setMapping(auto);
@@ -65,17 +89,30 @@ export const ImportPage = () => {
     let current = job;
     if (changed) {
       const columns = Object.fromEntries(parsed.headers.map((h) => [h, mapping[h] ? mapping[h] : null]));
-      current = await must(api.POST('/imports', { body: { fileName: parsed.fileName, contentHash: parsed.hash, headers: parsed.headers, mapping: { columns } } }));
+      current = await must(
+        api.POST('/imports', {
+          body: { fileName: parsed.fileName, contentHash: parsed.hash, headers: parsed.headers, mapping: { columns } },
+        }),
+      );
       setJob(current);
     }
     for (let offset = current.processed; offset < parsed.rows.length; offset += BATCH) {
-      const rows = parsed.rows.slice(offset, offset + BATCH).map((values, i) => ({ rowNumber: offset + i + 2, values }));
-      current = await must(api.POST('/imports/{id}/rows', { params: { path: { id: current.jobId } }, body: { rows, totalRows: parsed.rows.length } }));
+      const rows = parsed.rows
+        .slice(offset, offset + BATCH)
+        .map((values, i) => ({ rowNumber: offset + i + 2, values }));
+      current = await must(
+        api.POST('/imports/{id}/rows', {
+          params: { path: { id: current.jobId } },
+          body: { rows, totalRows: parsed.rows.length },
+        }),
+      );
       setJob(current);
     }
     if (current.counts.rejected > 0) {
       const s = session.get();
-      const response = await fetch(apiUrl(`/imports/${current.jobId}/rejected`), { headers: s ? { authorization: `Bearer ${s.token}` } : {} });
+      const response = await fetch(apiUrl(`/imports/${current.jobId}/rejected`), {
+        headers: s ? { authorization: `Bearer ${s.token}` } : {},
+      });
       if (response.ok) {
         const text = await response.text();
         setRejectedText(text);
@@ -96,7 +133,12 @@ export const ImportPage = () => {
       <h1 id="import-title">Import leads</h1>
       <label>
         CSV or XLSX file (first row: column names)
-        <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" disabled={running} onChange={(e) => e.currentTarget.files?.[0] && void choose(e.currentTarget.files[0])} />
+        <input
+          type="file"
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          disabled={running}
+          onChange={(e) => e.currentTarget.files?.[0] && void choose(e.currentTarget.files[0])}
+        />
       </label>
       <ProblemBanner error={error} />
       {parsed && job && (
@@ -124,7 +166,12 @@ export const ImportPage = () => {
                   <td>{h}</td>
                   <td>{parsed.rows[0]?.[i] ?? ''}</td>
                   <td>
-                    <select aria-label={`Field for column ${h}`} value={mapping[h] ?? ''} disabled={running || finished} onChange={(e) => setMapping((m) => ({ ...m, [h]: e.currentTarget.value }))}>
+                    <select
+                      aria-label={`Field for column ${h}`}
+                      value={mapping[h] ?? ''}
+                      disabled={running || finished}
+                      onChange={(e) => setMapping((m) => ({ ...m, [h]: e.currentTarget.value }))}
+                    >
                       <option value="">(ignore)</option>
                       {TARGETS.map((t) => (
                         <option key={t} value={t}>
@@ -150,7 +197,8 @@ export const ImportPage = () => {
           <h2 id="progress-title">Progress</h2>
           <progress max={total} value={done} aria-label="Rows processed" />
           <p role="status" data-testid="import-counts">
-            {done} of {total} rows · {job.counts.created} created · {job.counts.duplicates} duplicates · {job.counts.rejected} rejected
+            {done} of {total} rows · {job.counts.created} created · {job.counts.duplicates} duplicates ·{' '}
+            {job.counts.rejected} rejected
           </p>
           {rejectedUrl && (
             <p>

@@ -47,7 +47,11 @@ const mergeFirstPage = (loaded: Loaded | undefined, first: { items: Lead[]; curs
   const oldest = first.items[first.items.length - 1]?.createdAt;
   const beyondFirstPage = (l: Lead) => first.cursor !== undefined && oldest !== undefined && l.createdAt < oldest;
   const rest = loaded ? loaded.items.filter((l) => !fresh.has(l.id) && beyondFirstPage(l)) : [];
-  return { items: [...first.items, ...rest], cursor: loaded ? (loaded.cursor ?? first.cursor) : first.cursor, updatedAt: Date.now() };
+  return {
+    items: [...first.items, ...rest],
+    cursor: loaded ? (loaded.cursor ?? first.cursor) : first.cursor,
+    updatedAt: Date.now(),
+  };
 };
 
 /** The rep's inbox: their leads and the unassigned queue, refreshed every few seconds without a reload. */
@@ -62,7 +66,10 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
 
   const key = `${view}|${stage}|${agingOnly}|${rep}`;
   const query = useMemo(() => queryOf(view, stage, agingOnly, rep), [key]);
-  const inbox = useResource(() => must(api.GET('/leads', { params: { query: { ...query, limit: 100 } } })), [query], { pollMs: POLL_MS, merge: mergeFirstPage });
+  const inbox = useResource(() => must(api.GET('/leads', { params: { query: { ...query, limit: 100 } } })), [query], {
+    pollMs: POLL_MS,
+    merge: mergeFirstPage,
+  });
   const pages = inbox.data ?? EMPTY;
   const { loading } = inbox;
 
@@ -72,7 +79,11 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
     const next = await must(api.GET('/leads', { params: { query: { ...query, limit: 100, cursor } } }));
     inbox.setData((prev = EMPTY) => {
       const seen = new Set(prev.items.map((l) => l.id));
-      return { items: [...prev.items, ...next.items.filter((l) => !seen.has(l.id))], cursor: next.cursor, updatedAt: prev.updatedAt };
+      return {
+        items: [...prev.items, ...next.items.filter((l) => !seen.has(l.id))],
+        cursor: next.cursor,
+        updatedAt: prev.updatedAt,
+      };
     });
   });
   const loadMore = () => void more.run();
@@ -113,11 +124,19 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
         {view === 'team' && (
           <label>
             Rep
-            <input value={rep} placeholder="user id" onChange={(e) => setFilter({ rep: e.currentTarget.value || undefined })} />
+            <input
+              value={rep}
+              placeholder="user id"
+              onChange={(e) => setFilter({ rep: e.currentTarget.value || undefined })}
+            />
           </label>
         )}
         <label class="check">
-          <input type="checkbox" checked={agingOnly} onChange={(e) => setFilter({ aging: e.currentTarget.checked ? 'true' : undefined })} />
+          <input
+            type="checkbox"
+            checked={agingOnly}
+            onChange={(e) => setFilter({ aging: e.currentTarget.checked ? 'true' : undefined })}
+          />
           Ageing or overdue only
         </label>
         <label>
@@ -131,8 +150,10 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
       </form>
       <ProblemBanner error={error} />
       <p class="muted" aria-live="polite" data-testid="inbox-count">
-        {loading ? 'Loading…' : `${items.length} lead${items.length === 1 ? '' : 's'}${pages.cursor ? ' (more available)' : ''}`} · updated{' '}
-        {new Date(updatedAt).toLocaleTimeString()}
+        {loading
+          ? 'Loading…'
+          : `${items.length} lead${items.length === 1 ? '' : 's'}${pages.cursor ? ' (more available)' : ''}`}{' '}
+        · updated {new Date(updatedAt).toLocaleTimeString()}
       </p>
       <LeadList items={items} now={now} onEnd={pages.cursor ? loadMore : undefined} />
       {pages.cursor && (
@@ -147,7 +168,12 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
 /** A virtualised list: only the rows in view are in the DOM, so 1,000 leads scroll smoothly. */
 export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; onEnd?: () => void }) => {
   const parent = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: items.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => parent.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
   const rows = virtualizer.getVirtualItems();
   const last = rows[rows.length - 1];
   useEffect(() => {
@@ -197,10 +223,22 @@ export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; on
           if (!lead) return null;
           const state = ageing(lead, now);
           const inStage = duration(now - Date.parse(lead.stageEnteredAt));
-          const sla = lead.stageDeadline ? duration(Date.parse(lead.stageDeadline) - Date.parse(lead.stageEnteredAt)) : '—';
+          const sla = lead.stageDeadline
+            ? duration(Date.parse(lead.stageDeadline) - Date.parse(lead.stageEnteredAt))
+            : '—';
           return (
-            <li key={lead.id} aria-setsize={items.length} aria-posinset={row.index + 1} style={{ transform: `translateY(${row.start}px)`, height: `${ROW_HEIGHT}px` }}>
-              <a class={`lead-row ${state}`} href={href(`/leads/${lead.id}`)} data-index={row.index} data-lead-id={lead.id}>
+            <li
+              key={lead.id}
+              aria-setsize={items.length}
+              aria-posinset={row.index + 1}
+              style={{ transform: `translateY(${row.start}px)`, height: `${ROW_HEIGHT}px` }}
+            >
+              <a
+                class={`lead-row ${state}`}
+                href={href(`/leads/${lead.id}`)}
+                data-index={row.index}
+                data-lead-id={lead.id}
+              >
                 <span class="name">
                   <strong>{leadName(lead)}</strong>
                   <small>{lead.company ?? lead.email ?? ''}</small>

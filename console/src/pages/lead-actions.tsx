@@ -8,8 +8,14 @@ import type { LeadWithAudit } from './lead';
 const ACTIONS: LeadAction[] = ['qualify', 'handoff', 'distribute', 'disqualify', 'convert'];
 
 /** Why an action button is disabled, in words, or undefined when the caller may press it. */
-const disabledReason = (lead: Lead, action: LeadAction, session: Session, stages: StageRules | undefined): string | undefined => {
-  if (lead.owner && lead.owner !== session.user && !isManager(session)) return `Only the owner (${lead.owner}) or a manager can act on this lead`;
+const disabledReason = (
+  lead: Lead,
+  action: LeadAction,
+  session: Session,
+  stages: StageRules | undefined,
+): string | undefined => {
+  if (lead.owner && lead.owner !== session.user && !isManager(session))
+    return `Only the owner (${lead.owner}) or a manager can act on this lead`;
   if (!allowedActions(lead, stages).includes(action)) return `Not allowed in stage ${STAGE_LABEL[lead.stage]}`;
   return undefined;
 };
@@ -31,7 +37,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * two waits (it just moved): that settles within a moment, so the action is retried a few times.
  * A 409 without it is a real conflict (someone else acted) and is shown.
  */
-const sendAction = async (id: string, action: LeadAction, body: { comment?: string; reason?: string; convertToContact?: boolean }) => {
+const sendAction = async (
+  id: string,
+  action: LeadAction,
+  body: { comment?: string; reason?: string; convertToContact?: boolean },
+) => {
   for (let attempt = 0; ; attempt++) {
     try {
       return await must(api.POST('/leads/{id}/actions/{action}', { params: { path: { id, action } }, body }));
@@ -43,7 +53,13 @@ const sendAction = async (id: string, action: LeadAction, body: { comment?: stri
   }
 };
 
-type Props = { lead: LeadWithAudit; session: Session; notice: string | undefined; onNotice: (notice: string | undefined) => void; onActed: () => Promise<void> };
+type Props = {
+  lead: LeadWithAudit;
+  session: Session;
+  notice: string | undefined;
+  onNotice: (notice: string | undefined) => void;
+  onActed: () => Promise<void>;
+};
 
 /** The buttons of the actions the lead's stage allows (disabled ones say why), a comment, and the disqualify reason. */
 export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props) => {
@@ -57,7 +73,10 @@ export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props)
 
   const send = useAction(async (action: LeadAction) => {
     onNotice(undefined);
-    const body = action === 'disqualify' ? { comment: comment || undefined, reason, convertToContact: toContact } : { comment: comment || undefined };
+    const body =
+      action === 'disqualify'
+        ? { comment: comment || undefined, reason, convertToContact: toContact }
+        : { comment: comment || undefined };
     const result = await sendAction(lead.id, action, body);
     const waiting = result.next === 'approve' || result.next === 'await-approval';
     onNotice(
@@ -121,7 +140,11 @@ export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props)
           {notice}
         </p>
       )}
-      {send.error instanceof ApiProblem && send.error.status === 409 ? <Conflict lead={lead} conflict={send.error} /> : <ProblemBanner error={send.error} />}
+      {send.error instanceof ApiProblem && send.error.status === 409 ? (
+        <Conflict lead={lead} conflict={send.error} />
+      ) : (
+        <ProblemBanner error={send.error} />
+      )}
     </section>
   );
 };
@@ -135,8 +158,10 @@ const Conflict = ({ lead, conflict }: { lead: LeadWithAudit; conflict: ApiProble
       <p>{conflict.problem.detail}</p>
       <p>
         The lead is now <strong>{STAGE_LABEL[lead.stage]}</strong>
-        {conflict.problem.allowed ? `; allowed now: ${conflict.problem.allowed.map((a) => ACTION_LABEL[a]).join(', ') || 'none'}` : ''}. The page has been
-        refreshed.
+        {conflict.problem.allowed
+          ? `; allowed now: ${conflict.problem.allowed.map((a) => ACTION_LABEL[a]).join(', ') || 'none'}`
+          : ''}
+        . The page has been refreshed.
       </p>
       {latest && (
         <p>

@@ -14,7 +14,8 @@ export const BehaviourCounts = ({ lead }: { lead: Lead }) => {
   const counts = Object.entries(lead.behaviour ?? {});
   return (
     <p>
-      <strong>Activity:</strong> {counts.length === 0 ? 'none recorded' : counts.map(([type, n]) => `${n} × ${type}`).join(', ')}
+      <strong>Activity:</strong>{' '}
+      {counts.length === 0 ? 'none recorded' : counts.map(([type, n]) => `${n} × ${type}`).join(', ')}
     </p>
   );
 };
@@ -28,7 +29,12 @@ export const ActivityForm = ({ id, onAdded }: { id: string; onAdded: () => Promi
   const [note, setNote] = useState('');
   const [activityId, setActivityId] = useState(() => crypto.randomUUID());
   const { run: log, error } = useAction(async () => {
-    await must(api.POST('/leads/{id}/activities', { params: { path: { id } }, body: { activityId, type, ...(note.trim() ? { note: note.trim() } : {}) } }));
+    await must(
+      api.POST('/leads/{id}/activities', {
+        params: { path: { id } },
+        body: { activityId, type, ...(note.trim() ? { note: note.trim() } : {}) },
+      }),
+    );
     setNote('');
     setActivityId(crypto.randomUUID());
     await onAdded();
@@ -52,11 +58,18 @@ export const ActivityForm = ({ id, onAdded }: { id: string; onAdded: () => Promi
       </label>
       <label>
         What happened
-        <input value={note} maxLength={500} onInput={(e) => setNote(e.currentTarget.value)} aria-describedby="err-activity-note" />
+        <input
+          value={note}
+          maxLength={500}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          aria-describedby="err-activity-note"
+        />
         <FieldError error={error} field="note" id="err-activity-note" />
       </label>
       <button type="submit">Log activity</button>
-      {!(error instanceof ApiProblem && (error.fieldError('type') || error.fieldError('note'))) && <ProblemBanner error={error} />}
+      {!(error instanceof ApiProblem && (error.fieldError('type') || error.fieldError('note'))) && (
+        <ProblemBanner error={error} />
+      )}
     </form>
   );
 };

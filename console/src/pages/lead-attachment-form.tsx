@@ -7,7 +7,14 @@ import { FieldError, ProblemBanner } from '../components/problem';
 const uploadFile = async (id: string, file: File) => {
   const { upload } = await must(
     // The API checks the type against its list and answers 422 with the reason, shown next to the field.
-    api.POST('/leads/{id}/attachments', { params: { path: { id } }, body: { fileName: file.name, contentType: (file.type || 'application/octet-stream') as Schemas['AttachmentContentType'], size: file.size } }),
+    api.POST('/leads/{id}/attachments', {
+      params: { path: { id } },
+      body: {
+        fileName: file.name,
+        contentType: (file.type || 'application/octet-stream') as Schemas['AttachmentContentType'],
+        size: file.size,
+      },
+    }),
   );
   const put = await fetch(upload.url, { method: upload.method, body: file, headers: upload.headers });
   if (!put.ok) {
@@ -35,7 +42,11 @@ export const LeadAttachmentForm = ({ id, onAdded }: { id: string; onAdded: () =>
     <div class="actions">
       <label>
         Attach a file
-        <input type="file" onChange={(e) => e.currentTarget.files?.[0] && void attach.run(e.currentTarget.files[0])} aria-describedby="err-size" />
+        <input
+          type="file"
+          onChange={(e) => e.currentTarget.files?.[0] && void attach.run(e.currentTarget.files[0])}
+          aria-describedby="err-size"
+        />
         <FieldError error={attach.error} field="size" id="err-size" />
         <FieldError error={attach.error} field="contentType" id="err-type" />
       </label>

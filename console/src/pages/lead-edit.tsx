@@ -6,7 +6,17 @@ import { Reason, reasonUnder } from '../components/config-fields';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
 
-type TextField = 'firstName' | 'lastName' | 'email' | 'phone' | 'company' | 'jobTitle' | 'website' | 'country' | 'productInterest' | 'notes';
+type TextField =
+  | 'firstName'
+  | 'lastName'
+  | 'email'
+  | 'phone'
+  | 'company'
+  | 'jobTitle'
+  | 'website'
+  | 'country'
+  | 'productInterest'
+  | 'notes';
 type Field = TextField | 'leadType' | 'expectedValue';
 
 /** The fields the form offers, in order, with their labels (`PATCH /leads/{id}` accepts these and more). */
@@ -29,7 +39,8 @@ type Row = { key: string; value: string };
 type ConsentChoice = '' | 'yes' | 'no';
 
 const rowsOf = (lead: Lead): Row[] => Object.entries(lead.customFields ?? {}).map(([key, value]) => ({ key, value }));
-const consentOf = (lead: Lead): ConsentChoice => (lead.consent === undefined ? '' : lead.consent.marketing ? 'yes' : 'no');
+const consentOf = (lead: Lead): ConsentChoice =>
+  lead.consent === undefined ? '' : lead.consent.marketing ? 'yes' : 'no';
 
 /** The rows as the record the API stores; blank rows are dropped, a key given twice is the browser's error. */
 const customFieldsOf = (rows: Row[]): { fields: Record<string, string>; issues: Record<string, string> } => {
@@ -54,12 +65,26 @@ const asText = (lead: Lead, field: Field): string => {
  * The lead's editable fields as a form: only changed fields are sent, an emptied field is sent as
  * `null` (cleared), and the API's per-field reasons are shown next to their fields.
  */
-export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved: (lead: Lead) => void; onCancel: () => void }) => {
-  const [values, setValues] = useState<Record<Field, string>>(() => Object.fromEntries(FIELDS.map(({ field }) => [field, asText(lead, field)])) as Record<Field, string>);
+export const LeadEditForm = ({
+  lead,
+  onSaved,
+  onCancel,
+}: {
+  lead: Lead;
+  onSaved: (lead: Lead) => void;
+  onCancel: () => void;
+}) => {
+  const [values, setValues] = useState<Record<Field, string>>(
+    () => Object.fromEntries(FIELDS.map(({ field }) => [field, asText(lead, field)])) as Record<Field, string>,
+  );
   const [rows, setRows] = useState<Row[]>(() => rowsOf(lead));
   const [consent, setConsent] = useState<ConsentChoice>(() => consentOf(lead));
   const [local, setLocal] = useState<Record<string, string>>({});
-  const { run: send, busy, error } = useAction(async (changes: Record<string, unknown>) => {
+  const {
+    run: send,
+    busy,
+    error,
+  } = useAction(async (changes: Record<string, unknown>) => {
     onSaved(await must(api.PATCH('/leads/{id}', { params: { path: { id: lead.id } }, body: changes as never })));
   });
 
@@ -76,9 +101,11 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
     const custom = customFieldsOf(rows);
     setLocal(custom.issues);
     if (Object.keys(custom.issues).length > 0) return;
-    if (JSON.stringify(custom.fields) !== JSON.stringify(lead.customFields ?? {})) changes.customFields = Object.keys(custom.fields).length > 0 ? custom.fields : null;
+    if (JSON.stringify(custom.fields) !== JSON.stringify(lead.customFields ?? {}))
+      changes.customFields = Object.keys(custom.fields).length > 0 ? custom.fields : null;
     // A changed answer is recorded now; an unchanged one keeps the time it was first given.
-    if (consent !== consentOf(lead)) changes.consent = consent === '' ? null : { marketing: consent === 'yes', capturedAt: new Date().toISOString() };
+    if (consent !== consentOf(lead))
+      changes.consent = consent === '' ? null : { marketing: consent === 'yes', capturedAt: new Date().toISOString() };
     if (Object.keys(changes).length === 0) {
       onCancel();
       return;
@@ -88,9 +115,15 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
 
   const set = (field: Field, value: string) => setValues((v) => ({ ...v, [field]: value }));
   const named = error instanceof ApiProblem ? (error.problem.errors ?? []).map((f) => f.field) : [];
-  const placed = (f: string) => FIELDS.some((x) => x.field === f) || f === 'customFields' || f.startsWith('customFields.') || f === 'consent' || f.startsWith('consent.');
+  const placed = (f: string) =>
+    FIELDS.some((x) => x.field === f) ||
+    f === 'customFields' ||
+    f.startsWith('customFields.') ||
+    f === 'consent' ||
+    f.startsWith('consent.');
   const unplaced = error instanceof ApiProblem && named.length > 0 && named.every(placed) ? undefined : error;
-  const setRow = (i: number, patch: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const setRow = (i: number, patch: Partial<Row>) =>
+    setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
   return (
     <form onSubmit={save} aria-label="Edit lead" class="edit-lead" noValidate>
@@ -101,14 +134,35 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
           <label key={field} htmlFor={`edit-${field}`}>
             {label}
             {field === 'leadType' ? (
-              <select id={`edit-${field}`} value={values[field]} onChange={(e) => set(field, e.currentTarget.value)} aria-describedby={errId} aria-invalid={invalid}>
+              <select
+                id={`edit-${field}`}
+                value={values[field]}
+                onChange={(e) => set(field, e.currentTarget.value)}
+                aria-describedby={errId}
+                aria-invalid={invalid}
+              >
                 <option value="B2B">B2B</option>
                 <option value="B2C">B2C</option>
               </select>
             ) : field === 'notes' ? (
-              <textarea id={`edit-${field}`} value={values[field]} rows={3} onInput={(e) => set(field, e.currentTarget.value)} aria-describedby={errId} aria-invalid={invalid} />
+              <textarea
+                id={`edit-${field}`}
+                value={values[field]}
+                rows={3}
+                onInput={(e) => set(field, e.currentTarget.value)}
+                aria-describedby={errId}
+                aria-invalid={invalid}
+              />
             ) : (
-              <input id={`edit-${field}`} inputMode={mode ?? 'text'} name={field} value={values[field]} onInput={(e) => set(field, e.currentTarget.value)} aria-describedby={errId} aria-invalid={invalid} />
+              <input
+                id={`edit-${field}`}
+                inputMode={mode ?? 'text'}
+                name={field}
+                value={values[field]}
+                onInput={(e) => set(field, e.currentTarget.value)}
+                aria-describedby={errId}
+                aria-invalid={invalid}
+              />
             )}
             <FieldError error={error} field={field} id={errId} />
           </label>
@@ -118,7 +172,13 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
         <legend>Marketing consent</legend>
         <label htmlFor="edit-consent">
           Marketing opt-in
-          <select id="edit-consent" value={consent} onChange={(e) => setConsent(e.currentTarget.value as ConsentChoice)} aria-describedby="err-edit-consent consent-when" aria-invalid={reasonUnder(error, 'consent') ? true : undefined}>
+          <select
+            id="edit-consent"
+            value={consent}
+            onChange={(e) => setConsent(e.currentTarget.value as ConsentChoice)}
+            aria-describedby="err-edit-consent consent-when"
+            aria-invalid={reasonUnder(error, 'consent') ? true : undefined}
+          >
             <option value="">not recorded</option>
             <option value="yes">opted in</option>
             <option value="no">opted out</option>
@@ -153,11 +213,19 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
           <tbody>
             {rows.map((row, i) => {
               const errId = `err-edit-custom-${i}`;
-              const reason = local[`row-${i}`] ?? (row.key.trim() ? reasonUnder(error, `customFields.${row.key.trim()}`) : undefined);
+              const reason =
+                local[`row-${i}`] ??
+                (row.key.trim() ? reasonUnder(error, `customFields.${row.key.trim()}`) : undefined);
               return (
                 <tr key={`cf-${i}`}>
                   <td>
-                    <input aria-label={`Custom field ${i + 1} name`} value={row.key} onInput={(e) => setRow(i, { key: e.currentTarget.value })} aria-describedby={errId} aria-invalid={reason ? true : undefined} />
+                    <input
+                      aria-label={`Custom field ${i + 1} name`}
+                      value={row.key}
+                      onInput={(e) => setRow(i, { key: e.currentTarget.value })}
+                      aria-describedby={errId}
+                      aria-invalid={reason ? true : undefined}
+                    />
                     {reason && (
                       <span class="field-error" id={errId}>
                         {reason}
@@ -165,10 +233,19 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
                     )}
                   </td>
                   <td>
-                    <input aria-label={`Custom field ${i + 1} value`} value={row.value} onInput={(e) => setRow(i, { value: e.currentTarget.value })} aria-describedby={errId} />
+                    <input
+                      aria-label={`Custom field ${i + 1} value`}
+                      value={row.value}
+                      onInput={(e) => setRow(i, { value: e.currentTarget.value })}
+                      aria-describedby={errId}
+                    />
                   </td>
                   <td>
-                    <button type="button" aria-label={`Remove custom field ${row.key || i + 1}`} onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>
+                    <button
+                      type="button"
+                      aria-label={`Remove custom field ${row.key || i + 1}`}
+                      onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}
+                    >
                       Remove
                     </button>
                   </td>
@@ -189,7 +266,11 @@ export const LeadEditForm = ({ lead, onSaved, onCancel }: { lead: Lead; onSaved:
           Cancel
         </button>
       </div>
-      {unplaced ? <ProblemBanner error={unplaced} /> : error instanceof ApiProblem && <p class="field-error">{error.problem.detail}</p>}
+      {unplaced ? (
+        <ProblemBanner error={unplaced} />
+      ) : (
+        error instanceof ApiProblem && <p class="field-error">{error.problem.detail}</p>
+      )}
     </form>
   );
 };

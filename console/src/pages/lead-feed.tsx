@@ -33,8 +33,8 @@ const FeedLine = ({ item, leadId }: { item: FeedItem; leadId: string }) => {
   if (item.kind === 'attachment')
     return (
       <span>
-        <strong>attachment</strong> {item.attachment.fileName} ({Math.ceil(item.attachment.size / 1024)} KB) by {item.attachment.uploadedBy}{' '}
-        <Download leadId={leadId} attachmentId={item.attachment.id} />
+        <strong>attachment</strong> {item.attachment.fileName} ({Math.ceil(item.attachment.size / 1024)} KB) by{' '}
+        {item.attachment.uploadedBy} <Download leadId={leadId} attachmentId={item.attachment.id} />
       </span>
     );
   return (
@@ -48,7 +48,9 @@ const FeedLine = ({ item, leadId }: { item: FeedItem; leadId: string }) => {
 
 const Download = ({ leadId, attachmentId }: { leadId: string; attachmentId: string }) => {
   const download = useAction(async () => {
-    const { attachment, download } = await must(api.GET('/leads/{id}/attachments/{attachmentId}', { params: { path: { id: leadId, attachmentId } } }));
+    const { attachment, download } = await must(
+      api.GET('/leads/{id}/attachments/{attachmentId}', { params: { path: { id: leadId, attachmentId } } }),
+    );
     // A link with `download` saves the file and keeps this page; the signed URL names the file too.
     const link = document.createElement('a');
     link.href = download.url;

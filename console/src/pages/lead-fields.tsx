@@ -6,8 +6,10 @@ import { ConsentAndCustomFields, LeadEditForm } from './lead-edit';
 
 /** Why the caller may not edit the lead, in words, or undefined when they may. */
 const editBlockedReason = (lead: Lead, session: Session): string | undefined => {
-  if (lead.stage === 'Converted' || lead.stage === 'Disqualified') return `A ${STAGE_LABEL[lead.stage]} lead can no longer be edited`;
-  if (lead.owner && lead.owner !== session.user && !isManager(session)) return `Only the owner (${lead.owner}) or a manager can edit this lead`;
+  if (lead.stage === 'Converted' || lead.stage === 'Disqualified')
+    return `A ${STAGE_LABEL[lead.stage]} lead can no longer be edited`;
+  if (lead.owner && lead.owner !== session.user && !isManager(session))
+    return `Only the owner (${lead.owner}) or a manager can edit this lead`;
   return undefined;
 };
 
@@ -30,7 +32,12 @@ export const LeadFields = ({ lead, session, onSaved }: { lead: Lead; session: Se
         />
       ) : (
         <p>
-          <button type="button" onClick={() => setEditing(true)} disabled={Boolean(editBlocked)} aria-describedby={editBlocked ? 'why-edit' : undefined}>
+          <button
+            type="button"
+            onClick={() => setEditing(true)}
+            disabled={Boolean(editBlocked)}
+            aria-describedby={editBlocked ? 'why-edit' : undefined}
+          >
             Edit
           </button>{' '}
           {editBlocked && <small id="why-edit">{editBlocked}</small>}

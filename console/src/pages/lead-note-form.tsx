@@ -22,7 +22,13 @@ export const LeadNoteForm = ({ id, onAdded }: { id: string; onAdded: () => Promi
     >
       <label>
         Add a note
-        <textarea value={text} rows={2} cols={50} onInput={(e) => setText(e.currentTarget.value)} aria-describedby="err-text" />
+        <textarea
+          value={text}
+          rows={2}
+          cols={50}
+          onInput={(e) => setText(e.currentTarget.value)}
+          aria-describedby="err-text"
+        />
         <FieldError error={error} field="text" id="err-text" />
       </label>
       <button type="submit" disabled={!text.trim()}>

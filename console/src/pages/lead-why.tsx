@@ -4,14 +4,26 @@ import { BehaviourCounts } from './lead-activity';
 import { LeadFollowers } from './lead-followers';
 
 /** Why the lead is here: how it was assigned, how it scored and why, its activity, duplicates and followers. */
-export const LeadWhy = ({ lead, session, onChange }: { lead: Lead; session: Session; onChange: () => Promise<void> }) => (
+export const LeadWhy = ({
+  lead,
+  session,
+  onChange,
+}: {
+  lead: Lead;
+  session: Session;
+  onChange: () => Promise<void>;
+}) => (
   <section aria-labelledby="why-title">
     <h2 id="why-title">Why it is here</h2>
     <p>
-      <strong>Assignment:</strong> {lead.assignment ? `${lead.assignment.explanation} (routing rules v${lead.assignment.ruleVersion})` : 'not assigned yet'}
+      <strong>Assignment:</strong>{' '}
+      {lead.assignment
+        ? `${lead.assignment.explanation} (routing rules v${lead.assignment.ruleVersion})`
+        : 'not assigned yet'}
     </p>
     <p>
-      <strong>Score:</strong> {lead.score !== undefined ? `${lead.score} (band ${lead.scoreBand ?? '?'})` : 'not scored yet'}
+      <strong>Score:</strong>{' '}
+      {lead.score !== undefined ? `${lead.score} (band ${lead.scoreBand ?? '?'})` : 'not scored yet'}
       {lead.scoreModel ? ` · model ${lead.scoreModel}` : ''}
     </p>
     {lead.scoreFactors && lead.scoreFactors.length > 0 && (
@@ -35,7 +47,8 @@ export const LeadWhy = ({ lead, session, onChange }: { lead: Lead; session: Sess
       <ul>
         {lead.duplicates.map((d) => (
           <li key={`${d.kind}-${d.id}-${d.matchedOn}`}>
-            {d.kind} {d.kind === 'lead' ? <a href={href(`/leads/${d.id}`)}>{d.id}</a> : d.id} — same {d.matchedOn} ({d.value})
+            {d.kind} {d.kind === 'lead' ? <a href={href(`/leads/${d.id}`)}>{d.id}</a> : d.id} — same {d.matchedOn} (
+            {d.value})
           </li>
         ))}
       </ul>

@@ -14,7 +14,15 @@ export type LeadWithAudit = Lead & { audit: AuditEntry[] };
 const POLL_MS = 4000;
 
 const auditToFeed = (audit: AuditEntry[]): FeedItem[] =>
-  audit.map((a) => ({ kind: 'audit', at: a.at, action: a.action, actor: a.actor, from: a.from ?? undefined, to: a.to ?? undefined, why: a.why }));
+  audit.map((a) => ({
+    kind: 'audit',
+    at: a.at,
+    action: a.action,
+    actor: a.actor,
+    from: a.from ?? undefined,
+    to: a.to ?? undefined,
+    why: a.why,
+  }));
 
 /** The lead and its feed; without the feed route (older APIs), the feed is the lead's own audit trail. */
 const loadLead = async (id: string): Promise<{ lead: LeadWithAudit; feed: FeedItem[] }> => {

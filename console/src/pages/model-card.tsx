@@ -36,7 +36,11 @@ export const ModelCard = ({ pointsVersion }: { pointsVersion?: number }) => {
       {nested.map(([k, v]) => (
         <section key={k}>
           <h2>{k}</h2>
-          {Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' ? <ObjectTable rows={v as Record<string, unknown>[]} caption={k} /> : <pre>{JSON.stringify(v, null, 2)}</pre>}
+          {Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' ? (
+            <ObjectTable rows={v as Record<string, unknown>[]} caption={k} />
+          ) : (
+            <pre>{JSON.stringify(v, null, 2)}</pre>
+          )}
         </section>
       ))}
     </div>

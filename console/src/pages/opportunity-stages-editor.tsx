@@ -16,7 +16,8 @@ const validate = (sets: OpportunityStagesValue): Record<string, string> => {
   for (const { key } of SETS) {
     sets[key].forEach((stage, i) => {
       if (!stage.name.trim()) issues[`value.${key}.${i}.name`] = 'name the stage';
-      if (!Number.isInteger(stage.probability) || stage.probability < 0 || stage.probability > 100) issues[`value.${key}.${i}.probability`] = 'a whole percentage from 0 to 100';
+      if (!Number.isInteger(stage.probability) || stage.probability < 0 || stage.probability > 100)
+        issues[`value.${key}.${i}.probability`] = 'a whole percentage from 0 to 100';
     });
   }
   return issues;
@@ -29,8 +30,10 @@ const validate = (sets: OpportunityStagesValue): Record<string, string> => {
 export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'opportunity-stages'>) => {
   const [sets, setSets] = useState<OpportunityStagesValue>(() => structuredClone(value));
   const [local, setLocal] = useState<Record<string, string>>({});
-  const setStages = (key: keyof OpportunityStagesValue, patch: (stages: OpportunityStage[]) => OpportunityStage[]) => setSets((s) => ({ ...s, [key]: patch(s[key]) }));
-  const update = (key: keyof OpportunityStagesValue, i: number, patch: (s: OpportunityStage) => OpportunityStage) => setStages(key, (stages) => stages.map((s, j) => (j === i ? patch(s) : s)));
+  const setStages = (key: keyof OpportunityStagesValue, patch: (stages: OpportunityStage[]) => OpportunityStage[]) =>
+    setSets((s) => ({ ...s, [key]: patch(s[key]) }));
+  const update = (key: keyof OpportunityStagesValue, i: number, patch: (s: OpportunityStage) => OpportunityStage) =>
+    setStages(key, (stages) => stages.map((s, j) => (j === i ? patch(s) : s)));
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -41,7 +44,10 @@ export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: Edito
 
   return (
     <form onSubmit={submit} aria-label="Opportunity stages" noValidate>
-      <p class="muted">New opportunities start in the first stage, which must be open; each set needs a won and a lost stage. Existing opportunities keep their stage name.</p>
+      <p class="muted">
+        New opportunities start in the first stage, which must be open; each set needs a won and a lost stage. Existing
+        opportunities keep their stage name.
+      </p>
       {SETS.map(({ key, label }) => (
         <fieldset key={key} disabled={!canEdit} data-stage-set={key}>
           <legend>{label}</legend>
@@ -86,7 +92,13 @@ export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: Edito
                         value={Number.isNaN(stage.probability) ? '' : stage.probability}
                         aria-invalid={invalid(error, `${p}.probability`, local)}
                         aria-describedby={`${id}-prob-err`}
-                        onInput={(e) => update(key, i, (s) => ({ ...s, probability: e.currentTarget.value.trim() === '' ? Number.NaN : Number(e.currentTarget.value) }))}
+                        onInput={(e) =>
+                          update(key, i, (s) => ({
+                            ...s,
+                            probability:
+                              e.currentTarget.value.trim() === '' ? Number.NaN : Number(e.currentTarget.value),
+                          }))
+                        }
                       />
                       <Reason error={error} local={local} path={`${p}.probability`} id={`${id}-prob-err`} />
                     </td>
@@ -98,7 +110,9 @@ export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: Edito
                         aria-describedby={`${id}-closed-err`}
                         onChange={(e) => {
                           const closed = e.currentTarget.value;
-                          update(key, i, ({ closed: _, ...s }) => (closed === 'won' || closed === 'lost' ? { ...s, closed } : s));
+                          update(key, i, ({ closed: _, ...s }) =>
+                            closed === 'won' || closed === 'lost' ? { ...s, closed } : s,
+                          );
                         }}
                       >
                         <option value="">no (open)</option>
@@ -123,7 +137,16 @@ export const OpportunityStagesEditor = ({ value, error, canEdit, onSave }: Edito
           </table>
           {canEdit && (
             <div class="actions">
-              <button type="button" onClick={() => setStages(key, (stages) => [...stages.filter((s) => !s.closed), { name: '', probability: 50 }, ...stages.filter((s) => s.closed)])}>
+              <button
+                type="button"
+                onClick={() =>
+                  setStages(key, (stages) => [
+                    ...stages.filter((s) => !s.closed),
+                    { name: '', probability: 50 },
+                    ...stages.filter((s) => s.closed),
+                  ])
+                }
+              >
                 Add a {key} stage
               </button>
             </div>

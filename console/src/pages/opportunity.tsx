@@ -8,15 +8,22 @@ import { href } from '../router';
 
 /** An opportunity created by conversion: its stage along its stage set, and the lead it came from. */
 export const OpportunityPage = ({ id }: { id: string }) => {
-  const opportunity = useResource<Schemas['Opportunity']>(() => must(api.GET('/opportunities/{id}', { params: { path: { id } } })), [id]);
+  const opportunity = useResource<Schemas['Opportunity']>(
+    () => must(api.GET('/opportunities/{id}', { params: { path: { id } } })),
+    [id],
+  );
   const sets = useResource(
-    async () => (await must(api.GET('/config/{name}', { params: { path: { name: 'opportunity-stages' } } }))).value as ConfigValues['opportunity-stages'],
+    async () =>
+      (await must(api.GET('/config/{name}', { params: { path: { name: 'opportunity-stages' } } })))
+        .value as ConfigValues['opportunity-stages'],
     [id],
   );
   const [comment, setComment] = useState('');
   const { run: move, error: moveError } = useAction(async (stage: string) => {
     try {
-      const moved = await must(api.PATCH('/opportunities/{id}', { params: { path: { id } }, body: { stage, comment: comment || undefined } }));
+      const moved = await must(
+        api.PATCH('/opportunities/{id}', { params: { path: { id } }, body: { stage, comment: comment || undefined } }),
+      );
       opportunity.setData(() => moved);
       setComment('');
     } catch (e) {

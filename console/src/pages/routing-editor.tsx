@@ -23,9 +23,13 @@ const CONDITIONS = [
 const validateRules = (rules: RoutingRule[]): Record<string, string> => {
   const issues: Record<string, string> = {};
   rules.forEach((rule, i) => {
-    if (rule.assign.rep !== undefined && !rule.assign.rep.trim()) issues[`value.rules.${i}.assign.rep`] = 'name the rep';
-    if (rule.assign.team !== undefined && !rule.assign.team.trim()) issues[`value.rules.${i}.assign.team`] = 'name the team';
-    for (const c of rule.when.country ?? []) if (!/^[A-Z]{2}$/.test(c)) issues[`value.rules.${i}.when.country`] = `'${c}' is not an upper-case ISO 3166-1 alpha-2 code`;
+    if (rule.assign.rep !== undefined && !rule.assign.rep.trim())
+      issues[`value.rules.${i}.assign.rep`] = 'name the rep';
+    if (rule.assign.team !== undefined && !rule.assign.team.trim())
+      issues[`value.rules.${i}.assign.team`] = 'name the team';
+    for (const c of rule.when.country ?? [])
+      if (!/^[A-Z]{2}$/.test(c))
+        issues[`value.rules.${i}.when.country`] = `'${c}' is not an upper-case ISO 3166-1 alpha-2 code`;
   });
   return issues;
 };
@@ -36,7 +40,8 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
   // The API always answers the stored value with its defaults filled in.
   const [fallback, setFallback] = useState(value.fallbackQueue ?? 'UNASSIGNED');
   const [local, setLocal] = useState<Record<string, string>>({});
-  const update = (i: number, patch: (r: RoutingRule) => RoutingRule) => setRules((rs) => rs.map((r, j) => (j === i ? patch(r) : r)));
+  const update = (i: number, patch: (r: RoutingRule) => RoutingRule) =>
+    setRules((rs) => rs.map((r, j) => (j === i ? patch(r) : r)));
   const move = (i: number, by: number) =>
     setRules((rs) => {
       const next = [...rs];
@@ -69,7 +74,10 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                 </legend>
                 <label>
                   Name
-                  <input value={rule.name ?? ''} onInput={(e) => update(i, (r) => ({ ...r, name: e.currentTarget.value || undefined }))} />
+                  <input
+                    value={rule.name ?? ''}
+                    onInput={(e) => update(i, (r) => ({ ...r, name: e.currentTarget.value || undefined }))}
+                  />
                 </label>
                 {CONDITIONS.map((c) => {
                   const path = `value.rules.${i}.when.${c.key}`;
@@ -80,7 +88,12 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                         value={(rule.when[c.key] ?? []).join(', ')}
                         aria-invalid={reason(path) ? true : undefined}
                         aria-describedby={`${id}-${c.key}-err`}
-                        onChange={(e) => update(i, (r) => ({ ...r, when: { ...r.when, [c.key]: splitList(e.currentTarget.value) } as Condition }))}
+                        onChange={(e) =>
+                          update(i, (r) => ({
+                            ...r,
+                            when: { ...r.when, [c.key]: splitList(e.currentTarget.value) } as Condition,
+                          }))
+                        }
                       />
                       {reason(path) && (
                         <span class="field-error" id={`${id}-${c.key}-err`}>
@@ -94,7 +107,12 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                   Assign to
                   <select
                     value={isTeam ? 'team' : 'rep'}
-                    onChange={(e) => update(i, (r) => ({ ...r, assign: e.currentTarget.value === 'team' ? { team: '', strategy: 'round-robin' } : { rep: '' } }))}
+                    onChange={(e) =>
+                      update(i, (r) => ({
+                        ...r,
+                        assign: e.currentTarget.value === 'team' ? { team: '', strategy: 'round-robin' } : { rep: '' },
+                      }))
+                    }
                   >
                     <option value="team">a team</option>
                     <option value="rep">a rep</option>
@@ -107,7 +125,12 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                       <input
                         value={rule.assign.team}
                         aria-describedby={`${id}-team-err`}
-                        onInput={(e) => update(i, (r) => ({ ...r, assign: { team: e.currentTarget.value, strategy: r.assign.strategy ?? 'round-robin' } }))}
+                        onInput={(e) =>
+                          update(i, (r) => ({
+                            ...r,
+                            assign: { team: e.currentTarget.value, strategy: r.assign.strategy ?? 'round-robin' },
+                          }))
+                        }
                       />
                       {reason(`value.rules.${i}.assign.team`) && (
                         <span class="field-error" id={`${id}-team-err`}>
@@ -120,7 +143,10 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                       <select
                         value={rule.assign.strategy}
                         onChange={(e) =>
-                          update(i, (r) => ({ ...r, assign: { team: r.assign.team ?? '', strategy: e.currentTarget.value as Strategy } }))
+                          update(i, (r) => ({
+                            ...r,
+                            assign: { team: r.assign.team ?? '', strategy: e.currentTarget.value as Strategy },
+                          }))
                         }
                       >
                         <option value="round-robin">round-robin</option>
@@ -131,7 +157,11 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                 ) : (
                   <label>
                     Rep
-                    <input value={rule.assign.rep} aria-describedby={`${id}-rep-err`} onInput={(e) => update(i, (r) => ({ ...r, assign: { rep: e.currentTarget.value } }))} />
+                    <input
+                      value={rule.assign.rep}
+                      aria-describedby={`${id}-rep-err`}
+                      onInput={(e) => update(i, (r) => ({ ...r, assign: { rep: e.currentTarget.value } }))}
+                    />
                     {reason(`value.rules.${i}.assign.rep`) && (
                       <span class="field-error" id={`${id}-rep-err`}>
                         {reason(`value.rules.${i}.assign.rep`)}
@@ -140,13 +170,27 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                   </label>
                 )}
                 <div class="actions">
-                  <button type="button" disabled={i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>
+                  <button
+                    type="button"
+                    disabled={i === 0}
+                    onClick={() => move(i, -1)}
+                    aria-label={`Move rule ${i + 1} up`}
+                  >
                     ↑ Up
                   </button>
-                  <button type="button" disabled={i === rules.length - 1} onClick={() => move(i, 1)} aria-label={`Move rule ${i + 1} down`}>
+                  <button
+                    type="button"
+                    disabled={i === rules.length - 1}
+                    onClick={() => move(i, 1)}
+                    aria-label={`Move rule ${i + 1} down`}
+                  >
                     ↓ Down
                   </button>
-                  <button type="button" onClick={() => setRules((rs) => rs.filter((_, j) => j !== i))} aria-label={`Remove rule ${i + 1}`}>
+                  <button
+                    type="button"
+                    onClick={() => setRules((rs) => rs.filter((_, j) => j !== i))}
+                    aria-label={`Remove rule ${i + 1}`}
+                  >
                     Remove
                   </button>
                 </div>
@@ -164,7 +208,12 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
       )}
       <label>
         Fallback queue
-        <input value={fallback} disabled={!canEdit} onInput={(e) => setFallback(e.currentTarget.value)} aria-describedby="fallback-err" />
+        <input
+          value={fallback}
+          disabled={!canEdit}
+          onInput={(e) => setFallback(e.currentTarget.value)}
+          aria-describedby="fallback-err"
+        />
         <FieldError error={error} field="value.fallbackQueue" id="fallback-err" />
       </label>
       {Object.keys(local).length > 0 && (
@@ -172,7 +221,9 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
           Fix the fields marked above before saving.
         </p>
       )}
-      {!(error instanceof ApiProblem && error.status === 409) && error instanceof ApiProblem && <ProblemBanner error={error} />}
+      {!(error instanceof ApiProblem && error.status === 409) && error instanceof ApiProblem && (
+        <ProblemBanner error={error} />
+      )}
       {canEdit && (
         <div class="actions">
           <button type="submit" class="primary">

@@ -42,8 +42,18 @@ export const SalesOpsPage = ({ route, session }: { route: Route; session: Sessio
           </a>
         ))}
       </nav>
-      {!canEdit && tab !== 'model' && tab !== 'sources' && <p class="muted">Read only: editing needs the salesops group.</p>}
-      {tab === 'model' ? <ModelCard /> : tab === 'sources' ? <SourcesView /> : tab === 'subscriptions' ? <Subscriptions canEdit={canEdit} /> : <ConfigEditor key={tab} name={tab} canEdit={canEdit} />}
+      {!canEdit && tab !== 'model' && tab !== 'sources' && (
+        <p class="muted">Read only: editing needs the salesops group.</p>
+      )}
+      {tab === 'model' ? (
+        <ModelCard />
+      ) : tab === 'sources' ? (
+        <SourcesView />
+      ) : tab === 'subscriptions' ? (
+        <Subscriptions canEdit={canEdit} />
+      ) : (
+        <ConfigEditor key={tab} name={tab} canEdit={canEdit} />
+      )}
     </section>
   );
 };
@@ -56,7 +66,9 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
     const current = doc.data;
     if (!current) return;
     setSaved(undefined);
-    const next = await must(api.PUT('/config/{name}', { params: { path: { name } }, body: { version: current.version, value } }));
+    const next = await must(
+      api.PUT('/config/{name}', { params: { path: { name } }, body: { version: current.version, value } }),
+    );
     doc.setData(() => next);
     setSaved(`Saved as version ${next.version}.`);
   });

@@ -84,8 +84,10 @@ export const ScoringEditor = ({
 }) => {
   const [model, setModel] = useState<ScoringValue>(() => structuredClone(value));
   const [local, setLocal] = useState<Record<string, string>>({});
-  const update = (i: number, patch: (r: Rule) => Rule) => setModel((m) => ({ ...m, rules: m.rules.map((r, j) => (j === i ? patch(r) : r)) }));
-  const setBand = (band: 'A' | 'B' | 'C', text: string) => setModel((m) => ({ ...m, bands: { ...m.bands, [band]: num(text) } }));
+  const update = (i: number, patch: (r: Rule) => Rule) =>
+    setModel((m) => ({ ...m, rules: m.rules.map((r, j) => (j === i ? patch(r) : r)) }));
+  const setBand = (band: 'A' | 'B' | 'C', text: string) =>
+    setModel((m) => ({ ...m, bands: { ...m.bands, [band]: num(text) } }));
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -101,7 +103,14 @@ export const ScoringEditor = ({
           <legend>Model</legend>
           <label>
             Baseline points
-            <input type="number" min={0} max={100} value={model.baseline} aria-describedby="baseline-err" onInput={(e) => setModel((m) => ({ ...m, baseline: num(e.currentTarget.value) }))} />
+            <input
+              type="number"
+              min={0}
+              max={100}
+              value={model.baseline}
+              aria-describedby="baseline-err"
+              onInput={(e) => setModel((m) => ({ ...m, baseline: num(e.currentTarget.value) }))}
+            />
             <Reason error={error} path="value.baseline" id="baseline-err" />
           </label>
           <fieldset data-testid="bands">
@@ -129,7 +138,10 @@ export const ScoringEditor = ({
       {/* A fieldset is at least as wide as its content unless told otherwise; the table scrolls instead. */}
       <fieldset disabled={!canEdit} style={{ minWidth: 0 }}>
         <legend>Rules</legend>
-        <p class="muted">Every rule that fires adds its points (negative points subtract); the order does not matter. "Shown as" replaces the generated words on the lead page's score factors. Lists are comma-separated.</p>
+        <p class="muted">
+          Every rule that fires adds its points (negative points subtract); the order does not matter. "Shown as"
+          replaces the generated words on the lead page's score factors. Lists are comma-separated.
+        </p>
         <div style={{ overflowX: 'auto' }}>
           <table>
             <caption class="muted">Points rules</caption>
@@ -156,7 +168,15 @@ export const ScoringEditor = ({
                   <tr key={id} data-scoring-rule={i}>
                     <td class="num">{i + 1}</td>
                     <td>
-                      <select aria-label={`${n} looks at`} value={rule.when} onChange={(e) => update(i, (r) => ruleOf(e.currentTarget.value as When, { points: r.points, reason: r.reason }))}>
+                      <select
+                        aria-label={`${n} looks at`}
+                        value={rule.when}
+                        onChange={(e) =>
+                          update(i, (r) =>
+                            ruleOf(e.currentTarget.value as When, { points: r.points, reason: r.reason }),
+                          )
+                        }
+                      >
                         {KINDS.map((k) => (
                           <option key={k.when} value={k.when}>
                             {k.label}
@@ -174,7 +194,9 @@ export const ScoringEditor = ({
                             value={listOf(rule).join(', ')}
                             aria-invalid={invalid(error, `${p}.${list.key}`, local)}
                             aria-describedby={`${id}-list-err`}
-                            onChange={(e) => update(i, (r) => ({ ...r, [list.key]: splitList(e.currentTarget.value) ?? [] }) as Rule)}
+                            onChange={(e) =>
+                              update(i, (r) => ({ ...r, [list.key]: splitList(e.currentTarget.value) ?? [] }) as Rule)
+                            }
                           />
                           <Reason error={error} local={local} path={`${p}.${list.key}`} id={`${id}-list-err`} />
                         </>
@@ -198,17 +220,30 @@ export const ScoringEditor = ({
                         <>
                           <label>
                             Event (e.g. form-revisit)
-                            <input value={rule.event} aria-describedby={`${id}-event-err`} onInput={(e) => update(i, (r) => ({ ...r, event: e.currentTarget.value }) as Rule)} />
+                            <input
+                              value={rule.event}
+                              aria-describedby={`${id}-event-err`}
+                              onInput={(e) => update(i, (r) => ({ ...r, event: e.currentTarget.value }) as Rule)}
+                            />
                             <Reason error={error} path={`${p}.event`} id={`${id}-event-err`} />
                           </label>
                           <label>
                             Counted up to
-                            <input type="number" min={1} max={20} value={rule.max} aria-describedby={`${id}-max-err`} onInput={(e) => update(i, (r) => ({ ...r, max: num(e.currentTarget.value) }) as Rule)} />
+                            <input
+                              type="number"
+                              min={1}
+                              max={20}
+                              value={rule.max}
+                              aria-describedby={`${id}-max-err`}
+                              onInput={(e) => update(i, (r) => ({ ...r, max: num(e.currentTarget.value) }) as Rule)}
+                            />
                             <Reason error={error} path={`${p}.max`} id={`${id}-max-err`} />
                           </label>
                         </>
                       )}
-                      {!list && rule.when !== 'completeness' && rule.when !== 'behaviour' && <span class="muted">—</span>}
+                      {!list && rule.when !== 'completeness' && rule.when !== 'behaviour' && (
+                        <span class="muted">—</span>
+                      )}
                     </td>
                     <td>
                       <input
@@ -231,12 +266,21 @@ export const ScoringEditor = ({
                         value={rule.reason ?? ''}
                         placeholder={kind?.says}
                         aria-describedby={`${id}-reason-err`}
-                        onInput={(e) => update(i, (r) => ({ ...r, reason: e.currentTarget.value.trim() ? e.currentTarget.value : undefined }))}
+                        onInput={(e) =>
+                          update(i, (r) => ({
+                            ...r,
+                            reason: e.currentTarget.value.trim() ? e.currentTarget.value : undefined,
+                          }))
+                        }
                       />
                       <Reason error={error} path={`${p}.reason`} id={`${id}-reason-err`} />
                     </td>
                     <td>
-                      <button type="button" aria-label={`Remove rule ${i + 1}`} onClick={() => setModel((m) => ({ ...m, rules: m.rules.filter((_, j) => j !== i) }))}>
+                      <button
+                        type="button"
+                        aria-label={`Remove rule ${i + 1}`}
+                        onClick={() => setModel((m) => ({ ...m, rules: m.rules.filter((_, j) => j !== i) }))}
+                      >
                         Remove
                       </button>
                     </td>
@@ -249,7 +293,10 @@ export const ScoringEditor = ({
       </fieldset>
       {canEdit && (
         <div class="actions">
-          <button type="button" onClick={() => setModel((m) => ({ ...m, rules: [...m.rules, ruleOf('titleContains', { points: 5 })] }))}>
+          <button
+            type="button"
+            onClick={() => setModel((m) => ({ ...m, rules: [...m.rules, ruleOf('titleContains', { points: 5 })] }))}
+          >
             Add a rule
           </button>
         </div>
@@ -263,7 +310,9 @@ export const ScoringEditor = ({
             min={1}
             value={model.learned?.minConversions}
             aria-describedby="learned-min-err"
-            onInput={(e) => setModel((m) => ({ ...m, learned: { ...m.learned, minConversions: num(e.currentTarget.value) } }))}
+            onInput={(e) =>
+              setModel((m) => ({ ...m, learned: { ...m.learned, minConversions: num(e.currentTarget.value) } }))
+            }
           />
           <Reason error={error} path="value.learned.minConversions" id="learned-min-err" />
         </label>
@@ -276,7 +325,9 @@ export const ScoringEditor = ({
             step={0.05}
             value={model.learned?.holdoutFraction}
             aria-describedby="learned-holdout-err"
-            onInput={(e) => setModel((m) => ({ ...m, learned: { ...m.learned, holdoutFraction: num(e.currentTarget.value) } }))}
+            onInput={(e) =>
+              setModel((m) => ({ ...m, learned: { ...m.learned, holdoutFraction: num(e.currentTarget.value) } }))
+            }
           />
           <Reason error={error} path="value.learned.holdoutFraction" id="learned-holdout-err" />
         </label>

@@ -32,7 +32,13 @@ export const SignInPage = ({ mode, onSignedIn }: { mode: Mode; onSignedIn: (s: S
     return (
       <main class="sign-in" id="main">
         <h1>leadflow</h1>
-        <ProblemBanner error={new Error('This console has no sign-in configured: runtime-config.json is missing and the API is not the local runtime.')} />
+        <ProblemBanner
+          error={
+            new Error(
+              'This console has no sign-in configured: runtime-config.json is missing and the API is not the local runtime.',
+            )
+          }
+        />
       </main>
     );
   }
@@ -41,14 +47,15 @@ export const SignInPage = ({ mode, onSignedIn }: { mode: Mode; onSignedIn: (s: S
     e.preventDefault();
     void signIn();
   };
-  const toggle = (g: string, on: boolean) => setGroups((prev) => (on ? [...new Set([...prev, g])] : prev.filter((x) => x !== g)));
+  const toggle = (g: string, on: boolean) =>
+    setGroups((prev) => (on ? [...new Set([...prev, g])] : prev.filter((x) => x !== g)));
 
   return (
     <main class="sign-in" id="main">
       <h1>Sign in to leadflow</h1>
       <p class="local-only" role="note">
-        <strong>Local development only.</strong> This sign-in mints a token for any user you name. It exists only under <code>npm start</code>; the deployed
-        console signs in through Cognito.
+        <strong>Local development only.</strong> This sign-in mints a token for any user you name. It exists only under{' '}
+        <code>npm start</code>; the deployed console signs in through Cognito.
       </p>
       <form onSubmit={submit}>
         <fieldset>
@@ -68,13 +75,25 @@ export const SignInPage = ({ mode, onSignedIn }: { mode: Mode; onSignedIn: (s: S
         </fieldset>
         <label>
           User
-          <input name="user" value={user} required autoComplete="username" onInput={(e) => setUser(e.currentTarget.value)} />
+          <input
+            name="user"
+            value={user}
+            required
+            autoComplete="username"
+            onInput={(e) => setUser(e.currentTarget.value)}
+          />
         </label>
         <fieldset>
           <legend>Groups</legend>
           {GROUPS.map((g) => (
             <label class="check" key={g}>
-              <input type="checkbox" name="groups" value={g} checked={groups.includes(g)} onChange={(e) => toggle(g, e.currentTarget.checked)} />
+              <input
+                type="checkbox"
+                name="groups"
+                value={g}
+                checked={groups.includes(g)}
+                onChange={(e) => toggle(g, e.currentTarget.checked)}
+              />
               {g}
             </label>
           ))}

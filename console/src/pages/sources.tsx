@@ -9,27 +9,45 @@ type RotatedSecret = Schemas['RotatedSecret'];
 /** An absolute URL on the API (the console and the API share an origin locally; on AWS the runtime config names it). */
 const absolute = (path: string) => new URL(apiUrl(path), window.location.href).href;
 
-const LABELS: Record<string, string> = { email: 'Email', firstName: 'First name', lastName: 'Last name', phone: 'Phone', company: 'Company', productInterest: 'Product interest', 'consent.marketing': 'I agree to be contacted' };
+const LABELS: Record<string, string> = {
+  email: 'Email',
+  firstName: 'First name',
+  lastName: 'Last name',
+  phone: 'Phone',
+  company: 'Company',
+  productInterest: 'Product interest',
+  'consent.marketing': 'I agree to be contacted',
+};
 /** Fields every form should carry; the form capture maps these names without configuration. */
 const BASIC = ['firstName', 'lastName', 'email', 'phone'];
 
-const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const attr = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A copy-paste HTML form posting to the source's form endpoint, with its mapped fields and the hidden honeypot. */
 export const formSnippet = (source: Source): string => {
   const mapping = source.form?.fieldMapping ?? {};
   const mappedTargets = new Set(Object.values(mapping));
-  const fields: [name: string, target: string][] = [...BASIC.filter((f) => !mappedTargets.has(f)).map((f): [string, string] => [f, f]), ...Object.entries(mapping)];
+  const fields: [name: string, target: string][] = [
+    ...BASIC.filter((f) => !mappedTargets.has(f)).map((f): [string, string] => [f, f]),
+    ...Object.entries(mapping),
+  ];
   const lines = [`<form method="post" action="${attr(absolute(`/forms/${source.id}`))}">`];
   for (const [name, target] of fields) {
     const label = attr(LABELS[target] ?? target);
-    if (target === 'consent.marketing') lines.push(`  <label><input type="checkbox" name="${attr(name)}" value="yes"> ${label}</label>`);
-    else lines.push(`  <label>${label} <input name="${attr(name)}"${target === 'email' ? ' type="email" required' : target === 'phone' ? ' type="tel"' : ''}></label>`);
+    if (target === 'consent.marketing')
+      lines.push(`  <label><input type="checkbox" name="${attr(name)}" value="yes"> ${label}</label>`);
+    else
+      lines.push(
+        `  <label>${label} <input name="${attr(name)}"${target === 'email' ? ' type="email" required' : target === 'phone' ? ' type="tel"' : ''}></label>`,
+      );
   }
   const honeypot = source.form?.honeypotField;
   if (honeypot) {
     lines.push('  <!-- Leave this field hidden and empty: only bots fill it. -->');
-    lines.push(`  <div aria-hidden="true" style="position:absolute;left:-10000px"><input name="${attr(honeypot)}" tabindex="-1" autocomplete="off"></div>`);
+    lines.push(
+      `  <div aria-hidden="true" style="position:absolute;left:-10000px"><input name="${attr(honeypot)}" tabindex="-1" autocomplete="off"></div>`,
+    );
   }
   lines.push('  <button type="submit">Send</button>', '</form>');
   return lines.join('\n');
@@ -111,9 +129,18 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
     if (phase === 'closed' && d.open) d.close();
   }, [phase]);
   const stillOpen = source.rotation !== undefined && Date.parse(source.rotation.previousValidUntil) > now;
-  const { run: send, error, reset } = useAction(() =>
+  const {
+    run: send,
+    error,
+    reset,
+  } = useAction(() =>
     // The warning below was shown: rotating now is what the person chose, even though it drops the older secret.
-    must(api.POST('/sources/{id}/secret', { params: { path: { id: source.id } }, body: stillOpen ? { dropPrevious: true } : {} })),
+    must(
+      api.POST('/sources/{id}/secret', {
+        params: { path: { id: source.id } },
+        body: stillOpen ? { dropPrevious: true } : {},
+      }),
+    ),
   );
   const close = () => {
     setResult(undefined);
@@ -136,19 +163,37 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
       <dialog ref={dialog} aria-labelledby={titleId} onClose={close} data-testid={`rotate-${source.id}`}>
         {phase === 'shown' && result ? (
           <>
-            <h2 id={titleId}>New {google ? 'key' : 'secret'} of {source.id}</h2>
+            <h2 id={titleId}>
+              New {google ? 'key' : 'secret'} of {source.id}
+            </h2>
             <p class="problem" role="alert">
-              <strong>Copy it now: you will not see it again.</strong> leadflow never shows a secret twice; if it is lost, rotate again.
+              <strong>Copy it now: you will not see it again.</strong> leadflow never shows a secret twice; if it is
+              lost, rotate again.
             </p>
             <p>
-              <label htmlFor={`new-secret-${source.id}`}>New {google ? 'Google Ads key' : 'signing secret'} of {source.id}</label>
+              <label htmlFor={`new-secret-${source.id}`}>
+                New {google ? 'Google Ads key' : 'signing secret'} of {source.id}
+              </label>
               <br />
-              <input id={`new-secret-${source.id}`} readOnly value={result.secret} size={60} spellcheck={false} autocomplete="off" onFocus={(e) => e.currentTarget.select()} />{' '}
+              <input
+                id={`new-secret-${source.id}`}
+                readOnly
+                value={result.secret}
+                size={60}
+                spellcheck={false}
+                autocomplete="off"
+                onFocus={(e) => e.currentTarget.select()}
+              />{' '}
               <Copy text={result.secret} label={`Copy the new secret of ${source.id}`} />
             </p>
-            <p>{google ? 'Set it as the key of the Google Ads lead form.' : 'Give it to the platform that sends these webhooks; it signs with it from now on.'}</p>
+            <p>
+              {google
+                ? 'Set it as the key of the Google Ads lead form.'
+                : 'Give it to the platform that sends these webhooks; it signs with it from now on.'}
+            </p>
             <p data-testid="previous-valid">
-              The previous {google ? 'key' : 'secret'} keeps working for <strong>{timeUntil(result.previousValidUntil, now)}</strong> (until {when(result.previousValidUntil)}), so
+              The previous {google ? 'key' : 'secret'} keeps working for{' '}
+              <strong>{timeUntil(result.previousValidUntil, now)}</strong> (until {when(result.previousValidUntil)}), so
               deliveries signed with it are still accepted while the platform switches over.
             </p>
             <p>
@@ -159,14 +204,17 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
           </>
         ) : (
           <>
-            <h2 id={titleId}>Rotate the {google ? 'Google Ads key' : 'secret'} of {source.id}?</h2>
+            <h2 id={titleId}>
+              Rotate the {google ? 'Google Ads key' : 'secret'} of {source.id}?
+            </h2>
             <p>
-              A new {google ? 'key' : 'secret'} is made and shown once. The current one keeps working for a grace window after the rotation, then only the new one is
-              accepted.
+              A new {google ? 'key' : 'secret'} is made and shown once. The current one keeps working for a grace window
+              after the rotation, then only the new one is accepted.
             </p>
             {stillOpen && source.rotation && (
               <p class="problem">
-                The secret before the current one is still accepted until {when(source.rotation.previousValidUntil)}; rotating now stops it at once.
+                The secret before the current one is still accepted until {when(source.rotation.previousValidUntil)};
+                rotating now stops it at once.
               </p>
             )}
             <ProblemBanner error={error} />
@@ -194,8 +242,9 @@ export const SourcesView = () => {
   return (
     <div data-testid="sources">
       <p class="notice" role="note">
-        Sources are set in the deployment configuration (<code>leadflow.config.json</code>). Webhook secrets and Google keys are kept in AWS Secrets Manager and are
-        never shown by the API or here, except a new one once, right after sales ops rotate it (README, "Rotating a webhook secret").
+        Sources are set in the deployment configuration (<code>leadflow.config.json</code>). Webhook secrets and Google
+        keys are kept in AWS Secrets Manager and are never shown by the API or here, except a new one once, right after
+        sales ops rotate it (README, "Rotating a webhook secret").
       </p>
       <table>
         <caption>Sources</caption>
@@ -219,12 +268,21 @@ export const SourcesView = () => {
               <td>{s.kind === 'webhook' ? s.adapter : '—'}</td>
               <td>{s.duplicatePolicy}</td>
               <td>
-                {s.kind === 'webhook' ? <code>{absolute(`/webhooks/${s.id}`)}</code> : s.kind === 'form' ? <code>{absolute(`/forms/${s.id}`)}</code> : s.kind === 'import' ? 'Import page' : 'POST /leads'}
+                {s.kind === 'webhook' ? (
+                  <code>{absolute(`/webhooks/${s.id}`)}</code>
+                ) : s.kind === 'form' ? (
+                  <code>{absolute(`/forms/${s.id}`)}</code>
+                ) : s.kind === 'import' ? (
+                  'Import page'
+                ) : (
+                  'POST /leads'
+                )}
               </td>
               <td>
                 {s.kind === 'webhook' ? (
                   <>
-                    <SecretStatus source={s} /> {canRotate && <RotateSecret source={s} onRotated={() => void reload()} />}
+                    <SecretStatus source={s} />{' '}
+                    {canRotate && <RotateSecret source={s} onRotated={() => void reload()} />}
                   </>
                 ) : (
                   '—'
@@ -263,7 +321,15 @@ export const SourcesView = () => {
               <p>
                 <label htmlFor={`snippet-${s.id}`}>HTML to paste into the website</label>
               </p>
-              <textarea id={`snippet-${s.id}`} readOnly rows={snippet.split('\n').length + 2} cols={100} spellcheck={false} value={snippet} data-testid={`snippet-${s.id}`} />
+              <textarea
+                id={`snippet-${s.id}`}
+                readOnly
+                rows={snippet.split('\n').length + 2}
+                cols={100}
+                spellcheck={false}
+                value={snippet}
+                data-testid={`snippet-${s.id}`}
+              />
               <p>
                 <Copy text={snippet} label={`Copy the ${s.id} form HTML`} />
               </p>

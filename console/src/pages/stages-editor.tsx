@@ -11,12 +11,15 @@ const STAGES = ['Assigned', 'MarketQualified', 'SalesQualified'] as const;
 const ACTIONS: LeadAction[] = ['qualify', 'handoff', 'distribute', 'disqualify', 'convert'];
 
 const reasonAt = (error: unknown, path: string) =>
-  error instanceof ApiProblem ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason : undefined;
+  error instanceof ApiProblem
+    ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason
+    : undefined;
 
 /** Per working stage: the SLA (ISO-8601 duration), the actions reps may take, and what ageing does. */
 export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'stages'>) => {
   const [stages, setStages] = useState<StagesValue>(() => structuredClone(value));
-  const update = (stage: (typeof STAGES)[number], patch: (s: Settings) => Settings) => setStages((all) => ({ ...all, [stage]: patch(all[stage]) }));
+  const update = (stage: (typeof STAGES)[number], patch: (s: Settings) => Settings) =>
+    setStages((all) => ({ ...all, [stage]: patch(all[stage]) }));
   return (
     <form
       aria-label="Stages and SLAs"
@@ -33,7 +36,12 @@ export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'sta
             <legend>{STAGE_LABEL[stage]}</legend>
             <label>
               SLA (ISO-8601, e.g. PT4H, P2D)
-              <input value={s.sla} aria-invalid={slaReason ? true : undefined} aria-describedby={`${stage}-sla-err`} onInput={(e) => update(stage, (x) => ({ ...x, sla: e.currentTarget.value }))} />
+              <input
+                value={s.sla}
+                aria-invalid={slaReason ? true : undefined}
+                aria-describedby={`${stage}-sla-err`}
+                onInput={(e) => update(stage, (x) => ({ ...x, sla: e.currentTarget.value }))}
+              />
               {slaReason && (
                 <span class="field-error" id={`${stage}-sla-err`}>
                   {slaReason}
@@ -47,16 +55,33 @@ export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'sta
                   <input
                     type="checkbox"
                     checked={s.allowedActions.includes(a)}
-                    onChange={(e) => update(stage, (x) => ({ ...x, allowedActions: e.currentTarget.checked ? [...x.allowedActions, a] : x.allowedActions.filter((y) => y !== a) }))}
+                    onChange={(e) =>
+                      update(stage, (x) => ({
+                        ...x,
+                        allowedActions: e.currentTarget.checked
+                          ? [...x.allowedActions, a]
+                          : x.allowedActions.filter((y) => y !== a),
+                      }))
+                    }
                   />
                   {ACTION_LABEL[a]}
                 </label>
               ))}
-              {reasonAt(error, `value.${stage}.allowedActions`) && <span class="field-error">{reasonAt(error, `value.${stage}.allowedActions`)}</span>}
+              {reasonAt(error, `value.${stage}.allowedActions`) && (
+                <span class="field-error">{reasonAt(error, `value.${stage}.allowedActions`)}</span>
+              )}
             </fieldset>
             <label>
               On ageing
-              <select value={s.escalation.action} onChange={(e) => update(stage, (x) => ({ ...x, escalation: { ...x.escalation, action: e.currentTarget.value as Settings['escalation']['action'] } }))}>
+              <select
+                value={s.escalation.action}
+                onChange={(e) =>
+                  update(stage, (x) => ({
+                    ...x,
+                    escalation: { ...x.escalation, action: e.currentTarget.value as Settings['escalation']['action'] },
+                  }))
+                }
+              >
                 <option value="notify-manager">notify the manager</option>
                 <option value="reassign-next">reassign to the next rep</option>
                 <option value="reassign-queue">move to the queue</option>
@@ -69,15 +94,30 @@ export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'sta
                 min={0}
                 max={10}
                 value={s.escalation.maxEscalations}
-                onInput={(e) => update(stage, (x) => ({ ...x, escalation: { ...x.escalation, maxEscalations: Number(e.currentTarget.value) } }))}
+                onInput={(e) =>
+                  update(stage, (x) => ({
+                    ...x,
+                    escalation: { ...x.escalation, maxEscalations: Number(e.currentTarget.value) },
+                  }))
+                }
               />
-              {reasonAt(error, `value.${stage}.escalation.maxEscalations`) && <span class="field-error">{reasonAt(error, `value.${stage}.escalation.maxEscalations`)}</span>}
+              {reasonAt(error, `value.${stage}.escalation.maxEscalations`) && (
+                <span class="field-error">{reasonAt(error, `value.${stage}.escalation.maxEscalations`)}</span>
+              )}
             </label>
             <label>
               Final act
               <select
                 value={s.escalation.finalAct}
-                onChange={(e) => update(stage, (x) => ({ ...x, escalation: { ...x.escalation, finalAct: e.currentTarget.value as Settings['escalation']['finalAct'] } }))}
+                onChange={(e) =>
+                  update(stage, (x) => ({
+                    ...x,
+                    escalation: {
+                      ...x.escalation,
+                      finalAct: e.currentTarget.value as Settings['escalation']['finalAct'],
+                    },
+                  }))
+                }
               >
                 <option value="park-manager-queue">park in the manager's queue</option>
                 <option value="disqualify">disqualify ("aged out")</option>

@@ -8,8 +8,21 @@ type EventType = Schemas['SubscribableEventType'];
 
 /** The event types an integration can subscribe to; `*` is every event. Typed by the spec, so a renamed type does not compile. */
 const EVENT_TYPES: EventType[] = [
-  '*', 'LeadCreated', 'LeadAssigned', 'LeadStageChanged', 'LeadAging', 'LeadEscalated', 'ApprovalRequested', 'ApprovalDecided', 'LeadConverted',
-  'LeadDisqualified', 'LeadWorkflowFailed', 'LeadScoreChanged', 'OpportunityStageChanged', 'LeadNoteAdded', 'LeadFollowed',
+  '*',
+  'LeadCreated',
+  'LeadAssigned',
+  'LeadStageChanged',
+  'LeadAging',
+  'LeadEscalated',
+  'ApprovalRequested',
+  'ApprovalDecided',
+  'LeadConverted',
+  'LeadDisqualified',
+  'LeadWorkflowFailed',
+  'LeadScoreChanged',
+  'OpportunityStageChanged',
+  'LeadNoteAdded',
+  'LeadFollowed',
 ];
 
 /** Outbound webhooks: where events go, their last deliveries (failed ones end in the DLQ), new ones with a secret shown once. */
@@ -21,7 +34,9 @@ export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
   const [secret, setSecret] = useState<{ id: string; secret: string }>();
 
   const create = useAction(async () => {
-    const created = await must(api.POST('/config/subscriptions', { body: { url, eventTypes: types, description: description || undefined } }));
+    const created = await must(
+      api.POST('/config/subscriptions', { body: { url, eventTypes: types, description: description || undefined } }),
+    );
     setSecret({ id: created.id, secret: created.secret });
     setUrl('');
     setDescription('');
@@ -39,8 +54,8 @@ export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
       <ProblemBanner error={remove.error ?? list.error} />
       {secret && (
         <div class="notice" role="status">
-          <strong>Signing secret for {secret.id} — shown only now.</strong> Give it to the receiver to verify the <code>webhook-signature</code> header (Standard
-          Webhooks).
+          <strong>Signing secret for {secret.id} — shown only now.</strong> Give it to the receiver to verify the{' '}
+          <code>webhook-signature</code> header (Standard Webhooks).
           <pre data-testid="subscription-secret">{secret.secret}</pre>
         </div>
       )}
@@ -103,7 +118,13 @@ export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
           <h2>New subscription</h2>
           <label>
             Receiver URL
-            <input type="url" value={url} required onInput={(e) => setUrl(e.currentTarget.value)} aria-describedby="sub-url-err" />
+            <input
+              type="url"
+              value={url}
+              required
+              onInput={(e) => setUrl(e.currentTarget.value)}
+              aria-describedby="sub-url-err"
+            />
             <FieldError error={formError} field="url" id="sub-url-err" />
           </label>
           <label>
@@ -114,7 +135,11 @@ export const Subscriptions = ({ canEdit }: { canEdit: boolean }) => {
             <legend>Events</legend>
             {EVENT_TYPES.map((t) => (
               <label class="check" key={t}>
-                <input type="checkbox" checked={types.includes(t)} onChange={(e) => setTypes((ts) => (e.currentTarget.checked ? [...ts, t] : ts.filter((x) => x !== t)))} />
+                <input
+                  type="checkbox"
+                  checked={types.includes(t)}
+                  onChange={(e) => setTypes((ts) => (e.currentTarget.checked ? [...ts, t] : ts.filter((x) => x !== t)))}
+                />
                 {t === '*' ? 'every event' : t}
               </label>
             ))}

@@ -7,7 +7,9 @@ type TeamsValue = ConfigValues['teams'];
 type Team = TeamsValue['teams'][number];
 
 const reasonAt = (error: unknown, path: string) =>
-  error instanceof ApiProblem ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason : undefined;
+  error instanceof ApiProblem
+    ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason
+    : undefined;
 
 /** Teams, their managers and members, with each member's availability (routing skips the unavailable). */
 export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'teams'>) => {
@@ -36,17 +38,29 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'team
               <legend>{team.name || `Team ${i + 1}`}</legend>
               <label>
                 Id
-                <input value={team.id} aria-describedby={`t${i}-id`} onInput={(e) => update(i, (t) => ({ ...t, id: e.currentTarget.value }))} />
+                <input
+                  value={team.id}
+                  aria-describedby={`t${i}-id`}
+                  onInput={(e) => update(i, (t) => ({ ...t, id: e.currentTarget.value }))}
+                />
                 <Err path={`value.teams.${i}.id`} id={`t${i}-id`} />
               </label>
               <label>
                 Name
-                <input value={team.name} aria-describedby={`t${i}-name`} onInput={(e) => update(i, (t) => ({ ...t, name: e.currentTarget.value }))} />
+                <input
+                  value={team.name}
+                  aria-describedby={`t${i}-name`}
+                  onInput={(e) => update(i, (t) => ({ ...t, name: e.currentTarget.value }))}
+                />
                 <Err path={`value.teams.${i}.name`} id={`t${i}-name`} />
               </label>
               <label>
                 Manager
-                <input value={team.manager} aria-describedby={`t${i}-mgr`} onInput={(e) => update(i, (t) => ({ ...t, manager: e.currentTarget.value }))} />
+                <input
+                  value={team.manager}
+                  aria-describedby={`t${i}-mgr`}
+                  onInput={(e) => update(i, (t) => ({ ...t, manager: e.currentTarget.value }))}
+                />
                 <Err path={`value.teams.${i}.manager`} id={`t${i}-mgr`} />
               </label>
               <table>
@@ -67,7 +81,12 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'team
                         <input
                           aria-label={`Member ${k + 1} of ${team.name}`}
                           value={m.user}
-                          onInput={(e) => update(i, (t) => ({ ...t, members: t.members.map((x, y) => (y === k ? { ...x, user: e.currentTarget.value } : x)) }))}
+                          onInput={(e) =>
+                            update(i, (t) => ({
+                              ...t,
+                              members: t.members.map((x, y) => (y === k ? { ...x, user: e.currentTarget.value } : x)),
+                            }))
+                          }
                         />
                       </td>
                       <td>
@@ -75,11 +94,22 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'team
                           type="checkbox"
                           aria-label={`${m.user || 'member'} available`}
                           checked={m.available ?? true}
-                          onChange={(e) => update(i, (t) => ({ ...t, members: t.members.map((x, y) => (y === k ? { ...x, available: e.currentTarget.checked } : x)) }))}
+                          onChange={(e) =>
+                            update(i, (t) => ({
+                              ...t,
+                              members: t.members.map((x, y) =>
+                                y === k ? { ...x, available: e.currentTarget.checked } : x,
+                              ),
+                            }))
+                          }
                         />
                       </td>
                       <td>
-                        <button type="button" aria-label={`Remove ${m.user || 'member'}`} onClick={() => update(i, (t) => ({ ...t, members: t.members.filter((_, y) => y !== k) }))}>
+                        <button
+                          type="button"
+                          aria-label={`Remove ${m.user || 'member'}`}
+                          onClick={() => update(i, (t) => ({ ...t, members: t.members.filter((_, y) => y !== k) }))}
+                        >
                           Remove
                         </button>
                       </td>
@@ -88,7 +118,10 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'team
                 </tbody>
               </table>
               <div class="actions">
-                <button type="button" onClick={() => update(i, (t) => ({ ...t, members: [...t.members, { user: '', available: true }] }))}>
+                <button
+                  type="button"
+                  onClick={() => update(i, (t) => ({ ...t, members: [...t.members, { user: '', available: true }] }))}
+                >
                   Add a member
                 </button>
                 <button type="button" onClick={() => setTeams((ts) => ts.filter((_, j) => j !== i))}>
@@ -101,7 +134,10 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'team
       </ol>
       {canEdit && (
         <div class="actions">
-          <button type="button" onClick={() => setTeams((ts) => [...ts, { id: '', name: '', manager: '', members: [] }])}>
+          <button
+            type="button"
+            onClick={() => setTeams((ts) => [...ts, { id: '', name: '', manager: '', members: [] }])}
+          >
             Add a team
           </button>
           <button type="submit" class="primary">

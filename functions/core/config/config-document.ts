@@ -23,5 +23,14 @@ export type ConfigKind<S extends z.ZodType = z.ZodType> = {
 export const defineConfig = <S extends z.ZodType>(kind: ConfigKind<S>): ConfigKind<S> => kind;
 
 /** The stored document, or the kind's default as version 0. */
-export const readConfig = async <S extends z.ZodType>(store: ConfigStore, kind: ConfigKind<S>): Promise<ConfigDocument<z.infer<S>>> =>
-  (await store.get<z.infer<S>>(kind.name)) ?? { name: kind.name, version: 0, value: kind.defaultValue, updatedAt: '1970-01-01T00:00:00.000Z', updatedBy: 'default' };
+export const readConfig = async <S extends z.ZodType>(
+  store: ConfigStore,
+  kind: ConfigKind<S>,
+): Promise<ConfigDocument<z.infer<S>>> =>
+  (await store.get<z.infer<S>>(kind.name)) ?? {
+    name: kind.name,
+    version: 0,
+    value: kind.defaultValue,
+    updatedAt: '1970-01-01T00:00:00.000Z',
+    updatedBy: 'default',
+  };

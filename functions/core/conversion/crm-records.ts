@@ -56,7 +56,12 @@ export type Opportunity = {
   createdBy: Actor;
 };
 
-export type ConversionResult = { opportunityId: string; accountId?: string; contactId: string; alreadyConverted: boolean };
+export type ConversionResult = {
+  opportunityId: string;
+  accountId?: string;
+  contactId: string;
+  alreadyConverted: boolean;
+};
 
 /**
  * Ids derived from the lead id: a retried or racing conversion writes the same records, and the

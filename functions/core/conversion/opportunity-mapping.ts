@@ -36,7 +36,13 @@ export type OpportunityMapping = z.infer<typeof opportunityMappingSchema>;
 
 export const DEFAULT_OPPORTUNITY_MAPPING: OpportunityMapping = {
   nameTemplate: '{company} – {productInterest}',
-  fields: { amount: 'expectedValue', product: 'productInterest', country: 'country', campaign: 'campaign', scoreBand: 'scoreBand' },
+  fields: {
+    amount: 'expectedValue',
+    product: 'productInterest',
+    country: 'country',
+    campaign: 'campaign',
+    scoreBand: 'scoreBand',
+  },
 };
 
 /** `GET`/`PUT /config/opportunity-mapping`: which lead data an opportunity takes over. */
@@ -56,7 +62,8 @@ const fieldValue = (lead: Lead, field: string): Scalar | undefined => {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : undefined;
 };
 
-const personName = (lead: Lead) => [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || lead.phone || lead.id;
+const personName = (lead: Lead) =>
+  [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.email || lead.phone || lead.id;
 
 /** Fills the template; an empty placeholder vanishes with the separator before it (or after it, when first). */
 export const opportunityName = (lead: Lead, template: string): string => {
@@ -67,7 +74,11 @@ export const opportunityName = (lead: Lead, template: string): string => {
       const field = /^\{([^}]+)\}$/.exec(t)?.[1];
       if (!field) return { text: t, placeholder: false, drop: false };
       const value = fieldValue(lead, field);
-      return { text: value === undefined ? '' : String(value), placeholder: true, drop: value === undefined || value === '' };
+      return {
+        text: value === undefined ? '' : String(value),
+        placeholder: true,
+        drop: value === undefined || value === '',
+      };
     });
   tokens.forEach((token, i) => {
     if (!token.placeholder || !token.drop) return;

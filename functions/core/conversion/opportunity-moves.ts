@@ -17,10 +17,18 @@ export type CrmStore = {
   saveMove(from: Opportunity, to: Opportunity, audit: AuditEntry): Promise<boolean>;
 };
 
-export type CrmDeps = { crm: CrmStore; stageSets: () => Promise<ConfigDocument<OpportunityStageSets>>; events: EventPublisher; clock: Clock };
+export type CrmDeps = {
+  crm: CrmStore;
+  stageSets: () => Promise<ConfigDocument<OpportunityStageSets>>;
+  events: EventPublisher;
+  clock: Clock;
+};
 
-
-export const visibleOpportunity = async (deps: Pick<CrmDeps, 'crm'>, viewer: Viewer, id: string): Promise<Opportunity> => {
+export const visibleOpportunity = async (
+  deps: Pick<CrmDeps, 'crm'>,
+  viewer: Viewer,
+  id: string,
+): Promise<Opportunity> => {
   const opportunity = await deps.crm.opportunity(id);
   if (!opportunity) throw new NotFoundError('opportunity', id);
   if (canSee(viewer, opportunity)) return opportunity;
@@ -30,7 +38,12 @@ export const visibleOpportunity = async (deps: Pick<CrmDeps, 'crm'>, viewer: Vie
   throw new NotFoundError('opportunity', id);
 };
 
-export const opportunityStageChanged = (before: Opportunity, after: Opportunity, actor: Actor, lead?: LeadSnapshot): BusEvent =>
+export const opportunityStageChanged = (
+  before: Opportunity,
+  after: Opportunity,
+  actor: Actor,
+  lead?: LeadSnapshot,
+): BusEvent =>
   makeEvent('OpportunityStageChanged', `opp-stage-${after.id}-${after.version}`, after.updatedAt, {
     leadId: after.leadId,
     opportunityId: after.id,
@@ -38,7 +51,15 @@ export const opportunityStageChanged = (before: Opportunity, after: Opportunity,
     to: after.stage,
     probability: after.probability,
     actor,
-    opportunity: { id: after.id, stage: after.stage, leadType: after.leadType, owner: after.owner, accountId: after.accountId, contactId: after.contactId, followers: after.followers },
+    opportunity: {
+      id: after.id,
+      stage: after.stage,
+      leadType: after.leadType,
+      owner: after.owner,
+      accountId: after.accountId,
+      contactId: after.contactId,
+      followers: after.followers,
+    },
     ...(lead ? { lead } : {}),
   });
 
@@ -47,16 +68,28 @@ export const opportunityStageChanged = (before: Opportunity, after: Opportunity,
  * its owner or a manager, audited on the lead's feed, announced as `OpportunityStageChanged`.
  * Asking again for the stage it already has answers it unchanged (so a client retry is harmless).
  */
-export const moveOpportunity = async (deps: CrmDeps, viewer: Viewer, request: { id: string; stage: string; comment?: string }): Promise<Opportunity> => {
+export const moveOpportunity = async (
+  deps: CrmDeps,
+  viewer: Viewer,
+  request: { id: string; stage: string; comment?: string },
+): Promise<Opportunity> => {
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = await visibleOpportunity(deps, viewer, request.id);
-    if (current.owner !== viewer.userId && !isManager(viewer)) throw new ForbiddenError('only the owner or a manager may move this opportunity');
+    if (current.owner !== viewer.userId && !isManager(viewer))
+      throw new ForbiddenError('only the owner or a manager may move this opportunity');
     if (current.stage === request.stage) return current;
     const sets = await deps.stageSets();
     const target = moveStage(sets.value[current.stageSet], current.stage, request.stage);
     const at = deps.clock.now().toISOString();
     const actor: Actor = { kind: 'user', id: viewer.userId, source: 'API' };
-    const next: Opportunity = { ...current, version: current.version + 1, stage: target.name, probability: target.probability, updatedAt: at, stageEnteredAt: at };
+    const next: Opportunity = {
+      ...current,
+      version: current.version + 1,
+      stage: target.name,
+      probability: target.probability,
+      updatedAt: at,
+      stageEnteredAt: at,
+    };
     const audit: AuditEntry = {
       at,
       actor,

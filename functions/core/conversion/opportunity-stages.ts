@@ -21,12 +21,20 @@ const stageSetSchema = z
   .superRefine((stages, ctx) => {
     const names = new Set<string>();
     stages.forEach((stage, i) => {
-      if (names.has(stage.name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `stage '${stage.name}' appears twice` });
+      if (names.has(stage.name.toLowerCase()))
+        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `stage '${stage.name}' appears twice` });
       names.add(stage.name.toLowerCase());
     });
-    if (stages[0]?.closed) ctx.addIssue({ code: 'custom', path: [0, 'closed'], message: 'the first stage must be open (new opportunities start there)' });
-    if (!stages.some((s) => s.closed === 'won')) ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a won stage' });
-    if (!stages.some((s) => s.closed === 'lost')) ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a lost stage' });
+    if (stages[0]?.closed)
+      ctx.addIssue({
+        code: 'custom',
+        path: [0, 'closed'],
+        message: 'the first stage must be open (new opportunities start there)',
+      });
+    if (!stages.some((s) => s.closed === 'won'))
+      ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a won stage' });
+    if (!stages.some((s) => s.closed === 'lost'))
+      ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a lost stage' });
   });
 
 export const opportunityStagesSchema = z.object({ B2B: stageSetSchema, B2C: stageSetSchema }).strict();
@@ -75,7 +83,9 @@ export const allowedMoves = (set: readonly OpportunityStage[], current: string):
   if (set[index]?.closed) return [];
   const open = set.filter((s) => !s.closed);
   const openIndex = open.findIndex((s) => s.name === current);
-  const neighbours = [open[openIndex - 1], open[openIndex + 1]].filter((s): s is OpportunityStage => Boolean(s)).map((s) => s.name);
+  const neighbours = [open[openIndex - 1], open[openIndex + 1]]
+    .filter((s): s is OpportunityStage => Boolean(s))
+    .map((s) => s.name);
   return [...neighbours, ...set.filter((s) => s.closed).map((s) => s.name)];
 };
 
@@ -84,7 +94,10 @@ export const moveStage = (set: readonly OpportunityStage[], current: string, tar
   const allowed = allowedMoves(set, current);
   const stage = set.find((s) => s.name === target);
   if (!stage || !allowed.includes(target)) {
-    throw new ConflictError(`an opportunity in '${current}' cannot move to '${target}'`, { currentStage: current, allowedStages: allowed });
+    throw new ConflictError(`an opportunity in '${current}' cannot move to '${target}'`, {
+      currentStage: current,
+      allowedStages: allowed,
+    });
   }
   return stage;
 };

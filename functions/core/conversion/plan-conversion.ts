@@ -15,7 +15,9 @@ export type ConversionConfig = { stages: OpportunityStageSets; mapping: Opportun
 
 /** A record to create, or an existing one this lead (and its opportunity) is linked to. */
 export type AccountWrite = { create: Account } | { link: { id: string; contactId: string; opportunityId: string } };
-export type ContactWrite = { create: Contact } | { link: { id: string; leadId: string; opportunityId?: string; accountId?: string } };
+export type ContactWrite =
+  | { create: Contact }
+  | { link: { id: string; leadId: string; opportunityId?: string; accountId?: string } };
 
 /** A dedupe lookup item pointed at the contact (email, phone) or the account (company domain). */
 export type KeyLink = { key: DedupeKey; attribute: 'accountId' | 'contactId'; id: string };
@@ -28,7 +30,14 @@ export type ConversionPlan = {
   contact: ContactWrite;
   keyLinks: KeyLink[];
   /** The lead moves to Converted at `version + 1`, on condition it is still at `version` and unconverted. */
-  lead: { id: string; version: number; createdAt: string; opportunityId: string; contactId: string; accountId?: string };
+  lead: {
+    id: string;
+    version: number;
+    createdAt: string;
+    opportunityId: string;
+    contactId: string;
+    accountId?: string;
+  };
   audit: AuditEntry;
 };
 
@@ -44,7 +53,12 @@ export type ContactPlan = {
 
 /** Dedupe lookups of a stored lead: its normalised email, phone and company domain. */
 export const dedupeKeysOfLead = (lead: Lead): DedupeKey[] =>
-  dedupeKeysOf({ ...lead, emailDomain: lead.emailDomain, companyDomain: lead.companyDomain, freeMail: lead.freeMail ?? false } as Parameters<typeof dedupeKeysOf>[0]);
+  dedupeKeysOf({
+    ...lead,
+    emailDomain: lead.emailDomain,
+    companyDomain: lead.companyDomain,
+    freeMail: lead.freeMail ?? false,
+  } as Parameters<typeof dedupeKeysOf>[0]);
 
 const keyLinksOf = (lead: Lead, contactId: string, accountId?: string): KeyLink[] =>
   dedupeKeysOfLead(lead).flatMap((key): KeyLink[] => {
@@ -52,7 +66,13 @@ const keyLinksOf = (lead: Lead, contactId: string, accountId?: string): KeyLink[
     return id ? [{ key, attribute: key.on === 'domain' ? 'accountId' : 'contactId', id }] : [];
   });
 
-const newContact = (lead: Lead, id: string, { actor, at }: ConversionRequest, accountId?: string, opportunityId?: string): Contact => ({
+const newContact = (
+  lead: Lead,
+  id: string,
+  { actor, at }: ConversionRequest,
+  accountId?: string,
+  opportunityId?: string,
+): Contact => ({
   id,
   firstName: lead.firstName,
   lastName: lead.lastName,
@@ -73,8 +93,17 @@ const newContact = (lead: Lead, id: string, { actor, at }: ConversionRequest, ac
  * planContactConversion); any other lead is converted (undefined).
  */
 export const settledConversion = (lead: Lead): ConversionResult | undefined => {
-  if (lead.opportunityId && lead.contactId) return { opportunityId: lead.opportunityId, accountId: lead.accountId, contactId: lead.contactId, alreadyConverted: true };
-  if (lead.stage === 'Disqualified') throw new ConflictError(`lead '${lead.id}' is disqualified and cannot become an opportunity`, { stage: lead.stage });
+  if (lead.opportunityId && lead.contactId)
+    return {
+      opportunityId: lead.opportunityId,
+      accountId: lead.accountId,
+      contactId: lead.contactId,
+      alreadyConverted: true,
+    };
+  if (lead.stage === 'Disqualified')
+    throw new ConflictError(`lead '${lead.id}' is disqualified and cannot become an opportunity`, {
+      stage: lead.stage,
+    });
   return undefined;
 };
 
@@ -145,7 +174,14 @@ export const planConversion = (
       ? { link: { id: contactId, leadId: lead.id, opportunityId: opportunity.id, accountId } }
       : { create: newContact(lead, contactId, request, accountId, opportunity.id) },
     keyLinks: keyLinksOf(lead, contactId, accountId),
-    lead: { id: lead.id, version: lead.version, createdAt: lead.createdAt, opportunityId: opportunity.id, contactId, accountId },
+    lead: {
+      id: lead.id,
+      version: lead.version,
+      createdAt: lead.createdAt,
+      opportunityId: opportunity.id,
+      contactId,
+      accountId,
+    },
     audit: {
       at,
       actor,
@@ -162,7 +198,11 @@ export const planConversion = (
  * A lead kept as a contact (a Disqualified lead's one way forward): created, or linked to the contact
  * its email or phone already has. A lead that already has its contact answers it.
  */
-export const planContactConversion = (lead: Lead, existing: ExistingRecords, request: ConversionRequest): { contactId: string; alreadyConverted: true } | ContactPlan => {
+export const planContactConversion = (
+  lead: Lead,
+  existing: ExistingRecords,
+  request: ConversionRequest,
+): { contactId: string; alreadyConverted: true } | ContactPlan => {
   if (lead.contactId) return { contactId: lead.contactId, alreadyConverted: true };
   const { actor, at } = request;
   const contactId = existing.contactId ?? conversionIds(lead.id).contactId;
@@ -170,10 +210,20 @@ export const planContactConversion = (lead: Lead, existing: ExistingRecords, req
   const contactLinked = Boolean(existing.contactId);
   return {
     contactId,
-    contact: contactLinked ? { link: { id: contactId, leadId: lead.id, accountId } } : { create: newContact(lead, contactId, request, accountId) },
+    contact: contactLinked
+      ? { link: { id: contactId, leadId: lead.id, accountId } }
+      : { create: newContact(lead, contactId, request, accountId) },
     accountLink: accountId ? { id: accountId, contactId } : undefined,
     keyLinks: keyLinksOf(lead, contactId),
     lead: { id: lead.id, version: lead.version, contactId },
-    audit: { at, actor, action: 'converted-to-contact', from: lead.stage, to: lead.stage, why: `contact ${contactId}`, data: { contactId, contactLinked } },
+    audit: {
+      at,
+      actor,
+      action: 'converted-to-contact',
+      from: lead.stage,
+      to: lead.stage,
+      why: `contact ${contactId}`,
+      data: { contactId, contactLinked },
+    },
   };
 };

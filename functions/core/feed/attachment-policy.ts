@@ -27,9 +27,15 @@ export const attachmentRequestSchema = z
       .trim()
       .min(1)
       .max(200)
-      .refine((name) => ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 32), { message: 'must be a plain file name (no path, no control characters)' }),
+      .refine((name) => ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 32), {
+        message: 'must be a plain file name (no path, no control characters)',
+      }),
     contentType: z.enum(ATTACHMENT_CONTENT_TYPES, { message: `must be one of ${ATTACHMENT_CONTENT_TYPES.join(', ')}` }),
-    size: z.number().int().positive().max(MAX_ATTACHMENT_BYTES, { message: `must be at most ${MAX_ATTACHMENT_BYTES} bytes` }),
+    size: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_ATTACHMENT_BYTES, { message: `must be at most ${MAX_ATTACHMENT_BYTES} bytes` }),
   })
   .strict();
 export type AttachmentRequest = z.infer<typeof attachmentRequestSchema>;
@@ -38,7 +44,8 @@ export type AttachmentRequest = z.infer<typeof attachmentRequestSchema>;
 export const attachmentObjectKey = (leadId: string, attachmentId: string) => `leads/${leadId}/${attachmentId}`;
 
 /** RFC 5987 `attr-char`s stay; everything else (quotes, spaces, `'()*`, non-ASCII) is percent-encoded as UTF-8. */
-const rfc5987 = (value: string) => encodeURIComponent(value).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const rfc5987 = (value: string) =>
+  encodeURIComponent(value).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * `Content-Disposition` for a download (RFC 6266): always `attachment`, so a browser saves the file
@@ -46,6 +53,8 @@ const rfc5987 = (value: string) => encodeURIComponent(value).replace(/['()*!]/g,
  * anything outside printable ASCII replaced) plus `filename*` in UTF-8, so no file name can add a parameter.
  */
 export const attachmentDisposition = (fileName: string): string => {
-  const fallback = [...fileName].map((c) => (c >= ' ' && c <= '~' && c !== '"' && c !== '\\' && c !== '%' && c !== ';' ? c : '_')).join('');
+  const fallback = [...fileName]
+    .map((c) => (c >= ' ' && c <= '~' && c !== '"' && c !== '\\' && c !== '%' && c !== ';' ? c : '_'))
+    .join('');
   return `attachment; filename="${fallback}"; filename*=UTF-8''${rfc5987(fileName)}`;
 };

@@ -5,10 +5,21 @@ import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, type Viewer, isManager } from '../lead-access';
 import type { Clock, EventPublisher, IdGenerator, PageKey } from '../ports';
-import { type AttachmentRequest, attachmentObjectKey, attachmentRequestSchema, URL_TTL_SECONDS } from './attachment-policy';
+import {
+  type AttachmentRequest,
+  attachmentObjectKey,
+  attachmentRequestSchema,
+  URL_TTL_SECONDS,
+} from './attachment-policy';
 
 export type Note = { id: string; leadId: string; text: string; author: string; at: string };
-export type Attachment = AttachmentRequest & { id: string; leadId: string; objectKey: string; uploadedBy: string; at: string };
+export type Attachment = AttachmentRequest & {
+  id: string;
+  leadId: string;
+  objectKey: string;
+  uploadedBy: string;
+  at: string;
+};
 
 /** One entry of a lead's feed: an audit entry, a note or an attachment, newest first. */
 export type FeedEntry =
@@ -36,8 +47,13 @@ export type BlobUrls = {
   downloadUrl(key: string, fileName: string, contentType: string, expiresInSeconds: number): Promise<string>;
 };
 
-export type CollabDeps = { store: CollabStore; blobs: BlobUrls; events: EventPublisher; clock: Clock; ids: IdGenerator };
-
+export type CollabDeps = {
+  store: CollabStore;
+  blobs: BlobUrls;
+  events: EventPublisher;
+  clock: Clock;
+  ids: IdGenerator;
+};
 
 const userActor = (viewer: Viewer): Actor => ({ kind: 'user', id: viewer.userId, source: 'API' });
 
@@ -50,17 +66,30 @@ export const visibleLead = async (deps: Pick<CollabDeps, 'store'>, viewer: Viewe
 const noteSchema = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
 
 export const noteAddedEvent = (lead: Lead, note: Note): BusEvent =>
-  makeEvent('LeadNoteAdded', `note-${note.id}`, note.at, { leadId: lead.id, noteId: note.id, author: note.author, text: note.text.slice(0, 500), lead: snapshotOf(lead) });
+  makeEvent('LeadNoteAdded', `note-${note.id}`, note.at, {
+    leadId: lead.id,
+    noteId: note.id,
+    author: note.author,
+    text: note.text.slice(0, 500),
+    lead: snapshotOf(lead),
+  });
 
 /** A note id derived from the caller and their Idempotency-Key: the same request always names the same note. */
-export const noteIdFor = (userId: string, idempotencyKey: string) => `k${createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest('hex').slice(0, 25)}`;
+export const noteIdFor = (userId: string, idempotencyKey: string) =>
+  `k${createHash('sha256').update(`${userId}\n${idempotencyKey}`).digest('hex').slice(0, 25)}`;
 
 /**
  * POST /leads/{id}/notes: the author is the caller, never the body. With an Idempotency-Key a retry
  * (say after the event could not be published) answers the first note and publishes its event again
  * under the same event id, which consumers drop if they already had it.
  */
-export const addNote = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown, idempotencyKey?: string): Promise<Note> => {
+export const addNote = async (
+  deps: CollabDeps,
+  viewer: Viewer,
+  leadId: string,
+  body: unknown,
+  idempotencyKey?: string,
+): Promise<Note> => {
   const parsed = noteSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
   const lead = await visibleLead(deps, viewer, leadId);
@@ -78,13 +107,30 @@ export const startAttachment = async (deps: CollabDeps, viewer: Viewer, leadId: 
   await visibleLead(deps, viewer, leadId);
   const id = deps.ids.next();
   const now = deps.clock.now();
-  const attachment: Attachment = { ...parsed.data, id, leadId, objectKey: attachmentObjectKey(leadId, id), uploadedBy: viewer.userId, at: now.toISOString() };
+  const attachment: Attachment = {
+    ...parsed.data,
+    id,
+    leadId,
+    objectKey: attachmentObjectKey(leadId, id),
+    uploadedBy: viewer.userId,
+    at: now.toISOString(),
+  };
   await deps.store.addAttachment(attachment, userActor(viewer));
-  const url = await deps.blobs.uploadUrl(attachment.objectKey, attachment.contentType, attachment.size, URL_TTL_SECONDS);
+  const url = await deps.blobs.uploadUrl(
+    attachment.objectKey,
+    attachment.contentType,
+    attachment.size,
+    URL_TTL_SECONDS,
+  );
   const { objectKey: _key, ...visible } = attachment;
   return {
     attachment: visible,
-    upload: { method: 'PUT' as const, url, headers: { 'content-type': attachment.contentType }, expiresAt: new Date(now.getTime() + URL_TTL_SECONDS * 1000).toISOString() },
+    upload: {
+      method: 'PUT' as const,
+      url,
+      headers: { 'content-type': attachment.contentType },
+      expiresAt: new Date(now.getTime() + URL_TTL_SECONDS * 1000).toISOString(),
+    },
   };
 };
 
@@ -94,40 +140,75 @@ export const attachmentDownload = async (deps: CollabDeps, viewer: Viewer, leadI
   const attachment = await deps.store.attachment(leadId, attachmentId);
   if (!attachment) throw new NotFoundError('attachment', attachmentId);
   const now = deps.clock.now();
-  const url = await deps.blobs.downloadUrl(attachment.objectKey, attachment.fileName, attachment.contentType, URL_TTL_SECONDS);
+  const url = await deps.blobs.downloadUrl(
+    attachment.objectKey,
+    attachment.fileName,
+    attachment.contentType,
+    URL_TTL_SECONDS,
+  );
   const { objectKey: _key, ...visible } = attachment;
-  return { attachment: visible, download: { method: 'GET' as const, url, expiresAt: new Date(now.getTime() + URL_TTL_SECONDS * 1000).toISOString() } };
+  return {
+    attachment: visible,
+    download: {
+      method: 'GET' as const,
+      url,
+      expiresAt: new Date(now.getTime() + URL_TTL_SECONDS * 1000).toISOString(),
+    },
+  };
 };
 
 const followSchema = z.object({ user: z.string().trim().min(1).max(128).optional() }).strict();
 
 /** POST/DELETE /leads/{id}/followers `{ user? }`: yourself, or anyone when you are a manager. */
-export const changeFollower = async (deps: CollabDeps, viewer: Viewer, leadId: string, body: unknown, follow: boolean) => {
+export const changeFollower = async (
+  deps: CollabDeps,
+  viewer: Viewer,
+  leadId: string,
+  body: unknown,
+  follow: boolean,
+) => {
   const parsed = followSchema.safeParse(body);
   if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
   const user = parsed.data.user ?? viewer.userId;
-  if (user !== viewer.userId && !isManager(viewer)) throw new ForbiddenError('only a manager may add or remove followers other than themselves');
+  if (user !== viewer.userId && !isManager(viewer))
+    throw new ForbiddenError('only a manager may add or remove followers other than themselves');
   const lead = await visibleLead(deps, viewer, leadId);
   const at = deps.clock.now().toISOString();
   const audit: AuditEntry = {
     at,
     actor: userActor(viewer),
     action: follow ? 'follower-added' : 'follower-removed',
-    why: user === viewer.userId ? `${user} ${follow ? 'follows' : 'unfollowed'}` : `${viewer.userId} ${follow ? 'added' : 'removed'} ${user}`,
+    why:
+      user === viewer.userId
+        ? `${user} ${follow ? 'follows' : 'unfollowed'}`
+        : `${viewer.userId} ${follow ? 'added' : 'removed'} ${user}`,
     data: { user },
   };
-  const changed = follow ? await deps.store.follow(leadId, user, audit) : await deps.store.unfollow(leadId, user, audit);
+  const changed = follow
+    ? await deps.store.follow(leadId, user, audit)
+    : await deps.store.unfollow(leadId, user, audit);
   const after = changed ?? lead;
   if (changed && follow) {
     await deps.events.publish([
-      makeEvent('LeadFollowed', `followed-${leadId}-${user}-${at}`, at, { leadId, user, addedBy: viewer.userId, actor: userActor(viewer), lead: snapshotOf(after) }),
+      makeEvent('LeadFollowed', `followed-${leadId}-${user}-${at}`, at, {
+        leadId,
+        user,
+        addedBy: viewer.userId,
+        actor: userActor(viewer),
+        lead: snapshotOf(after),
+      }),
     ]);
   }
   return { leadId, followers: after.followers ?? [] };
 };
 
 /** A page of the feed, from `start` (where the previous page stopped) when given. */
-export const leadFeed = async (deps: CollabDeps, viewer: Viewer, leadId: string, query: { limit?: string; start?: PageKey }): Promise<FeedPage> => {
+export const leadFeed = async (
+  deps: CollabDeps,
+  viewer: Viewer,
+  leadId: string,
+  query: { limit?: string; start?: PageKey },
+): Promise<FeedPage> => {
   await visibleLead(deps, viewer, leadId);
   const limit = Math.min(Math.max(Number(query.limit ?? 25) || 25, 1), 100);
   return deps.store.feed(leadId, limit, query.start);

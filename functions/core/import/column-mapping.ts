@@ -35,15 +35,47 @@ export const MAX_COLUMNS = 250;
 export const MAX_CUSTOM_KEY = 100;
 
 /** Lower-case letters and digits only: "E-mail", "e_mail" and " EMAIL " all read as "email". */
-export const headerKey = (header: string): string => header.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]/g, '');
+export const headerKey = (header: string): string =>
+  header
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 
 const SYNONYMS: Record<TargetField, string[]> = {
   firstName: ['firstname', 'first', 'givenname', 'forename', 'fname', 'vorname', 'prenom'],
   lastName: ['lastname', 'last', 'surname', 'familyname', 'lname', 'nachname', 'nom'],
   fullName: ['name', 'fullname', 'contactname', 'contact', 'leadname', 'personname'],
   email: ['email', 'emailaddress', 'mail', 'workemail', 'businessemail', 'emailid', 'emailadresse', 'courriel'],
-  phone: ['phone', 'phonenumber', 'telephone', 'telephonenumber', 'tel', 'mobile', 'mobilephone', 'mobilenumber', 'cell', 'cellphone', 'workphone', 'businessphone', 'telefon', 'handy'],
-  company: ['company', 'companyname', 'organisation', 'organization', 'org', 'account', 'accountname', 'employer', 'firm', 'firma', 'business', 'businessname'],
+  phone: [
+    'phone',
+    'phonenumber',
+    'telephone',
+    'telephonenumber',
+    'tel',
+    'mobile',
+    'mobilephone',
+    'mobilenumber',
+    'cell',
+    'cellphone',
+    'workphone',
+    'businessphone',
+    'telefon',
+    'handy',
+  ],
+  company: [
+    'company',
+    'companyname',
+    'organisation',
+    'organization',
+    'org',
+    'account',
+    'accountname',
+    'employer',
+    'firm',
+    'firma',
+    'business',
+    'businessname',
+  ],
   jobTitle: ['jobtitle', 'title', 'position', 'role', 'designation', 'job'],
   website: ['website', 'web', 'url', 'site', 'companywebsite', 'homepage', 'domain', 'companyurl', 'webaddress'],
   country: ['country', 'countrycode', 'countryiso', 'land', 'pays'],
@@ -62,7 +94,10 @@ const SYNONYMS: Record<TargetField, string[]> = {
 };
 
 const BY_KEY: ReadonlyMap<string, TargetField> = new Map(
-  (Object.entries(SYNONYMS) as [TargetField, string[]][]).flatMap(([field, keys]) => [[headerKey(field), field] as const, ...keys.map((k) => [k, field] as const)]),
+  (Object.entries(SYNONYMS) as [TargetField, string[]][]).flatMap(([field, keys]) => [
+    [headerKey(field), field] as const,
+    ...keys.map((k) => [k, field] as const),
+  ]),
 );
 
 /** The synonym a header stands for, if any. */
@@ -70,7 +105,9 @@ export const autoTarget = (header: string): TargetField | undefined => BY_KEY.ge
 
 const targetSchema = z.union([
   z.enum(TARGET_FIELDS),
-  z.string().regex(/^custom:.{1,100}$/, { message: 'custom fields are written custom:<key> (key up to 100 characters)' }),
+  z
+    .string()
+    .regex(/^custom:.{1,100}$/, { message: 'custom fields are written custom:<key> (key up to 100 characters)' }),
   z.null(),
 ]);
 
@@ -107,10 +144,17 @@ export class MappingError extends Error {
  * then synonyms, and anything else becomes a custom field named after its header. Two columns
  * aimed at the same field are an error, never a silent overwrite.
  */
-export const resolveMapping = (headers: readonly string[], file: MappingFile = { columns: {}, defaults: {} }): ResolvedMapping => {
+export const resolveMapping = (
+  headers: readonly string[],
+  file: MappingFile = { columns: {}, defaults: {} },
+): ResolvedMapping => {
   const issues: FieldIssue[] = [];
   if (headers.length === 0) issues.push({ field: 'header', reason: 'the file has no header row' });
-  if (headers.length > MAX_COLUMNS) issues.push({ field: 'header', reason: `the file has ${headers.length} columns; at most ${MAX_COLUMNS} are accepted` });
+  if (headers.length > MAX_COLUMNS)
+    issues.push({
+      field: 'header',
+      reason: `the file has ${headers.length} columns; at most ${MAX_COLUMNS} are accepted`,
+    });
   if (issues.length > 0) throw new MappingError(issues);
 
   const fileByKey = new Map(Object.entries(file.columns).map(([h, t]) => [headerKey(h), t] as const));
@@ -118,7 +162,8 @@ export const resolveMapping = (headers: readonly string[], file: MappingFile = {
   const seenHeaders = new Set<string>();
   const targets: ColumnTarget[] = headers.map((raw, index) => {
     const header = raw.trim();
-    if (seenHeaders.has(header) && header !== '') issues.push({ field: `column ${index + 1}`, reason: `the header '${header}' appears twice` });
+    if (seenHeaders.has(header) && header !== '')
+      issues.push({ field: `column ${index + 1}`, reason: `the header '${header}' appears twice` });
     seenHeaders.add(header);
     if (explicitHeaders.has(raw)) return (file.columns[raw] ?? null) as ColumnTarget;
     if (explicitHeaders.has(header)) return (file.columns[header] ?? null) as ColumnTarget;
@@ -128,7 +173,9 @@ export const resolveMapping = (headers: readonly string[], file: MappingFile = {
     return autoTarget(header) ?? (`custom:${header.slice(0, MAX_CUSTOM_KEY)}` as const);
   });
 
-  const unknownInFile = Object.keys(file.columns).filter((h) => !headers.some((x) => x === h || x.trim() === h || headerKey(x) === headerKey(h)));
+  const unknownInFile = Object.keys(file.columns).filter(
+    (h) => !headers.some((x) => x === h || x.trim() === h || headerKey(x) === headerKey(h)),
+  );
   for (const h of unknownInFile) issues.push({ field: `mapping.${h}`, reason: 'no column has this header' });
 
   const used = new Map<string, number>();
@@ -136,11 +183,17 @@ export const resolveMapping = (headers: readonly string[], file: MappingFile = {
     if (target === null) return;
     const first = used.get(target);
     if (first !== undefined) {
-      issues.push({ field: `column ${index + 1}`, reason: `'${headers[index]}' and '${headers[first]}' both map to ${target}; map one of them in a mapping file (null ignores a column)` });
+      issues.push({
+        field: `column ${index + 1}`,
+        reason: `'${headers[index]}' and '${headers[first]}' both map to ${target}; map one of them in a mapping file (null ignores a column)`,
+      });
     } else used.set(target, index);
   });
   if (used.has('fullName') && (used.has('firstName') || used.has('lastName'))) {
-    issues.push({ field: 'header', reason: 'a full-name column and first/last-name columns cannot both be mapped; ignore one in a mapping file' });
+    issues.push({
+      field: 'header',
+      reason: 'a full-name column and first/last-name columns cannot both be mapped; ignore one in a mapping file',
+    });
   }
   if (issues.length > 0) throw new MappingError(issues);
   return { targets, defaults: file.defaults };

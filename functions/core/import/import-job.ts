@@ -67,7 +67,12 @@ export const countsOf = (outcomes: readonly RowOutcome[]): ImportCounts => {
  * Same file, same source, same mapping → same job: a re-run or resume continues the job instead of
  * starting a second one. The content hash is the file's SHA-256 (hex).
  */
-export const jobIdOf = (contentHash: string, sourceId: string, mapping: MappingFile | undefined, sheet?: string): string =>
+export const jobIdOf = (
+  contentHash: string,
+  sourceId: string,
+  mapping: MappingFile | undefined,
+  sheet?: string,
+): string =>
   `imp-${createHash('sha256')
     .update(JSON.stringify([contentHash.toLowerCase(), sourceId, mapping ?? null, sheet ?? null]))
     .digest('hex')
@@ -105,7 +110,10 @@ export type ImportBatchDeps = {
  * shares one of its keys has finished: two rows with the same email in one batch are captured in
  * file order, so the second one sees the first (duplicates inside the file are caught).
  */
-export const runKeyOrdered = async <T>(items: { keys: string[]; run: () => Promise<T> }[], limit: number): Promise<T[]> => {
+export const runKeyOrdered = async <T>(
+  items: { keys: string[]; run: () => Promise<T> }[],
+  limit: number,
+): Promise<T[]> => {
   const last = new Map<string, Promise<unknown>>();
   let active = 0;
   const waiting: (() => void)[] = [];
@@ -151,7 +159,10 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
   // starter. A row's outcome is recorded only once its lifecycle has started, so a batch that dies
   // in between is captured again, finds its delivery, and starts what is missing (captureLead's ensureStarted).
   const starts: { leadId: string; input: Record<string, unknown> }[] = [];
-  const capture: CaptureDeps = { ...deps.capture, workflow: { startLifecycle: async (leadId, input) => void starts.push({ leadId, input }) } };
+  const capture: CaptureDeps = {
+    ...deps.capture,
+    workflow: { startLifecycle: async (leadId, input) => void starts.push({ leadId, input }) },
+  };
   const known = await deps.store.readOutcomes(
     job.jobId,
     rows.map((r) => r.rowNumber),
@@ -166,16 +177,20 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
           capture.metrics?.record([{ name: 'CapturesRejected', reason: 'invalid', channel: 'IMPORT' }]);
           return { rowNumber: row.rowNumber, status: 'rejected', issues: p.issues };
         }
-        const answer = await measuredCapture(capture.metrics, { sourceId: source.id, channel: 'IMPORT', policy: source.duplicatePolicy }, () =>
-          captureLead(capture, {
-            payload: p.payload,
-            channel: 'IMPORT',
-            source,
-            deliveryId: rowDeliveryId(job.jobId, row.rowNumber),
-            actor,
-          }),
+        const answer = await measuredCapture(
+          capture.metrics,
+          { sourceId: source.id, channel: 'IMPORT', policy: source.duplicatePolicy },
+          () =>
+            captureLead(capture, {
+              payload: p.payload,
+              channel: 'IMPORT',
+              source,
+              deliveryId: rowDeliveryId(job.jobId, row.rowNumber),
+              actor,
+            }),
         );
-        const possibleDuplicate = answer.status === 'created' && answer.duplicates.some((m) => m.matchedOn !== 'domain');
+        const possibleDuplicate =
+          answer.status === 'created' && answer.duplicates.some((m) => m.matchedOn !== 'domain');
         return {
           rowNumber: row.rowNumber,
           status: answer.status,
@@ -193,5 +208,13 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
   );
   await deps.store.recordOutcomes(job.jobId, outcomes, new Map(fresh.map((r) => [r.rowNumber, r.values])));
   const byRow = new Map(outcomes.map((o) => [o.rowNumber, o]));
-  return rows.map((r) => known.get(r.rowNumber) ?? byRow.get(r.rowNumber) ?? { rowNumber: r.rowNumber, status: 'rejected', issues: [{ field: 'row', reason: 'not processed' }] });
+  return rows.map(
+    (r) =>
+      known.get(r.rowNumber) ??
+      byRow.get(r.rowNumber) ?? {
+        rowNumber: r.rowNumber,
+        status: 'rejected',
+        issues: [{ field: 'row', reason: 'not processed' }],
+      },
+  );
 };

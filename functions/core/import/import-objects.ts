@@ -1,10 +1,12 @@
 import type { SourceRow } from './row-to-lead';
 
 /** Where an import's file is uploaded; the bucket's event starts the import workflow for this prefix. */
-export const importObjectKey = (jobId: string, fileName: string) => `imports/${jobId}/${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+export const importObjectKey = (jobId: string, fileName: string) =>
+  `imports/${jobId}/${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 
 /** The job an uploaded object belongs to, from its key (`imports/<jobId>/<file>`). */
-export const jobIdOfKey = (key: string): string | undefined => /^imports\/(imp-[0-9a-f]{32})\/[^/]+$/.exec(decodeURIComponent(key.replace(/\+/g, ' ')))?.[1];
+export const jobIdOfKey = (key: string): string | undefined =>
+  /^imports\/(imp-[0-9a-f]{32})\/[^/]+$/.exec(decodeURIComponent(key.replace(/\+/g, ' ')))?.[1];
 
 /** Where the workflow keeps the normalised CSV its Distributed Map reads (outside the upload prefix). */
 export const rowsObjectKey = (jobId: string) => `import-work/${jobId}/rows.csv`;

@@ -8,9 +8,13 @@ export type TokenBucket = { take(): Promise<void> };
  */
 export const makeTokenBucket = (
   { ratePerSecond, burst }: { ratePerSecond: number; burst: number },
-  clock: { now(): number; sleep(ms: number): Promise<void> } = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+  clock: { now(): number; sleep(ms: number): Promise<void> } = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  },
 ): TokenBucket => {
-  if (!(ratePerSecond > 0) || !(burst >= 1)) throw new Error(`token bucket needs ratePerSecond > 0 and burst >= 1, got ${ratePerSecond} and ${burst}`);
+  if (!(ratePerSecond > 0) || !(burst >= 1))
+    throw new Error(`token bucket needs ratePerSecond > 0 and burst >= 1, got ${ratePerSecond} and ${burst}`);
   let tokens = burst;
   let last = clock.now();
   let queue: Promise<void> = Promise.resolve();

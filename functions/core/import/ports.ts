@@ -11,4 +11,8 @@ export type ImportFiles = {
  * Reads a CSV or XLSX upload whole (a malformed file fails before any row is imported) and writes
  * the plain CSV the import workflow's Distributed Map reads; throws ImportFileError on a bad file.
  */
-export type ImportNormaliser = (inPath: string, outPath: string, options: { sheet?: string }) => Promise<{ headers: string[]; totalRows: number }>;
+export type ImportNormaliser = (
+  inPath: string,
+  outPath: string,
+  options: { sheet?: string },
+) => Promise<{ headers: string[]; totalRows: number }>;

@@ -18,7 +18,12 @@ export const reasonsOf = (outcome: RowOutcome): string => {
 };
 
 /** One report line: row number, outcome, reasons, then the row exactly as it was in the file. */
-export const reportLine = (outcome: RowOutcome, values: readonly string[]): string[] => [String(outcome.rowNumber), outcome.status, reasonsOf(outcome), ...values];
+export const reportLine = (outcome: RowOutcome, values: readonly string[]): string[] => [
+  String(outcome.rowNumber),
+  outcome.status,
+  reasonsOf(outcome),
+  ...values,
+];
 
 /** Rows that belong in the report: invalid ones and those the source's duplicate policy refused. */
 export const isReported = (outcome: RowOutcome): boolean => outcome.status !== 'created';

@@ -19,7 +19,10 @@ const parseBoolean = (value: string): boolean | undefined => {
 
 /** "1200", "1,200.50", "1 200" — never guesses between decimal commas and thousands separators. */
 const parseAmount = (value: string): number | undefined => {
-  const v = value.trim().replace(/^[$€£]\s*/, '').replace(/\s/g, '');
+  const v = value
+    .trim()
+    .replace(/^[$€£]\s*/, '')
+    .replace(/\s/g, '');
   const plain = /^\d+(\.\d+)?$/.test(v) ? v : /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(v) ? v.replace(/,/g, '') : undefined;
   return plain === undefined ? undefined : Number(plain);
 };
@@ -39,7 +42,11 @@ const splitName = (full: string): { firstName?: string; lastName?: string } => {
  * Turns one row into the canonical payload the capture core validates. Empty cells are absent
  * fields; cells that cannot be converted (a consent of "maybe") are reported per field.
  */
-export const rowToPayload = (headers: readonly string[], row: SourceRow, mapping: ResolvedMapping): { payload: Record<string, unknown>; issues: FieldIssue[] } => {
+export const rowToPayload = (
+  headers: readonly string[],
+  row: SourceRow,
+  mapping: ResolvedMapping,
+): { payload: Record<string, unknown>; issues: FieldIssue[] } => {
   const payload: Record<string, unknown> = {};
   const issues: FieldIssue[] = [];
   const nested = (group: 'utm' | 'consent') => {
@@ -65,13 +72,18 @@ export const rowToPayload = (headers: readonly string[], row: SourceRow, mapping
         return;
       case 'expectedValue': {
         const amount = parseAmount(value);
-        if (amount === undefined) issues.push({ field: 'expectedValue', reason: `'${header}' is not a number: ${value.slice(0, 40)}` });
+        if (amount === undefined)
+          issues.push({ field: 'expectedValue', reason: `'${header}' is not a number: ${value.slice(0, 40)}` });
         else payload.expectedValue = amount;
         return;
       }
       case 'consent.marketing': {
         const yes = parseBoolean(value);
-        if (yes === undefined) issues.push({ field: 'consent.marketing', reason: `'${header}' must be yes or no, got ${value.slice(0, 40)}` });
+        if (yes === undefined)
+          issues.push({
+            field: 'consent.marketing',
+            reason: `'${header}' must be yes or no, got ${value.slice(0, 40)}`,
+          });
         else nested('consent').marketing = yes;
         return;
       }
@@ -90,7 +102,9 @@ export const rowToPayload = (headers: readonly string[], row: SourceRow, mapping
     if (target !== null) put(target, row.values[index] ?? '', headers[index] ?? `column ${index + 1}`);
   });
   for (const [field, value] of Object.entries(mapping.defaults) as [TargetField, string][]) {
-    const present = field.includes('.') ? (payload[field.split('.')[0] as string] as Record<string, unknown> | undefined)?.[field.split('.')[1] as string] : payload[field];
+    const present = field.includes('.')
+      ? (payload[field.split('.')[0] as string] as Record<string, unknown> | undefined)?.[field.split('.')[1] as string]
+      : payload[field];
     if (present === undefined) put(field, value, `default ${field}`);
   }
   // A consent date without a consent answer is not consent.

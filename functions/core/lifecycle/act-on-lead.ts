@@ -9,7 +9,16 @@ import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
 import { calendarOf } from './teams-config';
 import { ACTIONS, type RepAction } from './stages-config';
-import { type ActionInput, allowedActions, enterStage, leadEvent, type LeadChange, type Next, planAction, waitFor } from './transitions';
+import {
+  type ActionInput,
+  allowedActions,
+  enterStage,
+  leadEvent,
+  type LeadChange,
+  type Next,
+  planAction,
+  waitFor,
+} from './transitions';
 
 export type Caller = { userId: string; groups: readonly string[] };
 export type CallbackPort = { succeed(taskToken: string, output: unknown): Promise<void> };
@@ -51,22 +60,48 @@ export const isRepAction = (value: string): value is RepAction => (ACTIONS as re
  * lead's version and its current wait token (two racing actions: one wins, the other gets 409), then
  * published and handed to the waiting execution.
  */
-export const actOnLead = async (ports: ActionPorts, request: { leadId: string; action: RepAction; input: ActionInput; caller: Caller }) => {
+export const actOnLead = async (
+  ports: ActionPorts,
+  request: { leadId: string; action: RepAction; input: ActionInput; caller: Caller },
+) => {
   const { leadId, action, input, caller } = request;
   const lead: StoredLead | undefined = await ports.leads.get(leadId);
   if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', leadId);
-  if (lead.owner && lead.owner !== caller.userId && !isManager(caller)) throw new ForbiddenError(`only the owner (${lead.owner}) or a manager may act on this lead`);
-  if (lead.stage === 'Creation') throw new ConflictError(`lead ${leadId} is moving right now (being scored and routed); try again in a moment`, { stage: lead.stage, allowed: [], retryable: true });
-  const pending = pendingApprovalOf(lead, await ports.config.approvals(), lead.approval?.taskId ? await ports.tasks.get(lead.approval.taskId) : undefined);
+  if (lead.owner && lead.owner !== caller.userId && !isManager(caller))
+    throw new ForbiddenError(`only the owner (${lead.owner}) or a manager may act on this lead`);
+  if (lead.stage === 'Creation')
+    throw new ConflictError(`lead ${leadId} is moving right now (being scored and routed); try again in a moment`, {
+      stage: lead.stage,
+      allowed: [],
+      retryable: true,
+    });
+  const pending = pendingApprovalOf(
+    lead,
+    await ports.config.approvals(),
+    lead.approval?.taskId ? await ports.tasks.get(lead.approval.taskId) : undefined,
+  );
   // Not retryable: the lead will not move until an approver decides, so waiting here helps nobody.
-  if (pending) throw new ConflictError(`lead ${leadId} is waiting on approval: ${describePendingApproval(pending)}`, { stage: lead.stage, allowed: [], pendingApproval: pending });
+  if (pending)
+    throw new ConflictError(`lead ${leadId} is waiting on approval: ${describePendingApproval(pending)}`, {
+      stage: lead.stage,
+      allowed: [],
+      pendingApproval: pending,
+    });
   const stages = await ports.config.stages();
   const allowed = allowedActions(lead, stages);
   if (!allowed.includes(action)) {
-    throw new ConflictError(`'${action}' is not allowed in stage ${lead.stage}; allowed: ${allowed.join(', ') || 'none'}`, { stage: lead.stage, allowed });
+    throw new ConflictError(
+      `'${action}' is not allowed in stage ${lead.stage}; allowed: ${allowed.join(', ') || 'none'}`,
+      { stage: lead.stage, allowed },
+    );
   }
   const token = lead.taskToken;
-  if (!token) throw new ConflictError(`lead ${leadId} is moving right now; reload it and try again`, { stage: lead.stage, allowed, retryable: true });
+  if (!token)
+    throw new ConflictError(`lead ${leadId} is moving right now; reload it and try again`, {
+      stage: lead.stage,
+      allowed,
+      retryable: true,
+    });
   const now = ports.clock.now();
   const at = now.toISOString();
   const actor = actorOf(caller);
@@ -74,13 +109,34 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
   if (action === 'distribute') {
     const [routing, teams] = await Promise.all([ports.config.routing(), ports.config.teams()]);
     const next = await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
-    const patch: Partial<Lead> = { owner: next.owner, team: next.team, assignment: next.assignment, ...enterStage(lead.stage, now, stages, calendarOf(teams, next.team)) };
+    const patch: Partial<Lead> = {
+      owner: next.owner,
+      team: next.team,
+      assignment: next.assignment,
+      ...enterStage(lead.stage, now, stages, calendarOf(teams, next.team)),
+    };
     const after = { ...lead, ...patch, version: lead.version + 1 };
     change = {
       patch,
       next: 'wait',
-      audit: [{ at, actor, action: 'distribute', from: lead.stage, to: lead.stage, why: `${input.comment ? `${input.comment}; ` : ''}${next.assignment.explanation}` }],
-      events: [leadEvent('LeadAssigned', after, at, { owner: next.owner ?? null, previousOwner: lead.owner ?? null, team: next.team ?? null, why: next.assignment.explanation })],
+      audit: [
+        {
+          at,
+          actor,
+          action: 'distribute',
+          from: lead.stage,
+          to: lead.stage,
+          why: `${input.comment ? `${input.comment}; ` : ''}${next.assignment.explanation}`,
+        },
+      ],
+      events: [
+        leadEvent('LeadAssigned', after, at, {
+          owner: next.owner ?? null,
+          previousOwner: lead.owner ?? null,
+          team: next.team ?? null,
+          why: next.assignment.explanation,
+        }),
+      ],
     };
   } else {
     change = planAction(lead, action, input, actor, now, stages, calendarOf(await ports.config.teams(), lead.team));
@@ -90,18 +146,37 @@ export const actOnLead = async (ports: ActionPorts, request: { leadId: string; a
       // Each conversion request is a new run of the chain, so its tasks never collide with a rejected run's.
       const run = (lead.approvalRuns ?? 0) + 1;
       change.patch.approvalRuns = run;
-      change.patch.approval = chain ? { run, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0, requestedBy: caller.userId, requestedAt: at } : null;
+      change.patch.approval = chain
+        ? {
+            run,
+            chainIndex: chain.index,
+            chainName: chain.chain.name,
+            stepIndex: 0,
+            requestedBy: caller.userId,
+            requestedAt: at,
+          }
+        : null;
     }
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
-  const after = await ports.leads.write(lead, { ...change.patch, pendingNext: { next: change.next, timeoutSeconds } }, change.audit, { consumeToken: token });
+  const after = await ports.leads.write(
+    lead,
+    { ...change.patch, pendingNext: { next: change.next, timeoutSeconds } },
+    change.audit,
+    { consumeToken: token },
+  );
   await ports.publisher.publish(change.events);
-  await resumeExecution(ports, token, { Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] } });
+  await resumeExecution(ports, token, {
+    Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
+  });
   return { lead: after, next: change.next };
 };
 
 /** An approver's decision on a task. Only the named approver, the group, or the escalation target. */
-export const decideTask = async (ports: ActionPorts, request: { taskId: string; decision: 'approve' | 'reject'; comment?: string; caller: Caller }) => {
+export const decideTask = async (
+  ports: ActionPorts,
+  request: { taskId: string; decision: 'approve' | 'reject'; comment?: string; caller: Caller },
+) => {
   const { taskId, decision, comment, caller } = request;
   const task = await ports.tasks.get(taskId);
   if (!task) throw new NotFoundError('task', taskId);
@@ -109,13 +184,20 @@ export const decideTask = async (ports: ActionPorts, request: { taskId: string; 
     // Someone who cannot see the lead learns nothing, not even that the task exists (ids cannot be probed).
     const subject = await ports.leads.get(task.leadId);
     if (!subject || !canSee(caller, subject)) throw new NotFoundError('task', taskId);
-    throw new ForbiddenError(`only ${task.approver ?? `group ${task.group}`}${task.escalatedTo ? ` or ${task.escalatedTo}` : ''} may decide this task`);
+    throw new ForbiddenError(
+      `only ${task.approver ?? `group ${task.group}`}${task.escalatedTo ? ` or ${task.escalatedTo}` : ''} may decide this task`,
+    );
   }
-  if (task.status !== 'open') throw new ConflictError(`task ${taskId} has already been decided (${task.decision} by ${task.decidedBy})`, { taskId });
+  if (task.status !== 'open')
+    throw new ConflictError(`task ${taskId} has already been decided (${task.decision} by ${task.decidedBy})`, {
+      taskId,
+    });
   const refusal = selfDecisionRefusal(task, caller.userId);
   if (refusal) throw new ForbiddenError(refusal);
-  if (!task.taskToken) throw new ConflictError(`task ${taskId} is being opened; try again in a moment`, { taskId, retryable: true });
-  if (decision === 'reject' && !comment?.trim()) throw new ValidationError([{ field: 'comment', reason: 'say why the conversion is rejected' }]);
+  if (!task.taskToken)
+    throw new ConflictError(`task ${taskId} is being opened; try again in a moment`, { taskId, retryable: true });
+  if (decision === 'reject' && !comment?.trim())
+    throw new ValidationError([{ field: 'comment', reason: 'say why the conversion is rejected' }]);
   const now = ports.clock.now();
   const at = now.toISOString();
   const decided = await ports.tasks.decide(task, decision, caller.userId, comment, at);
@@ -124,30 +206,82 @@ export const decideTask = async (ports: ActionPorts, request: { taskId: string; 
   const stages = await ports.config.stages();
   const chain = (await ports.config.approvals()).chains[lead.approval?.chainIndex ?? 0];
   const actor = actorOf(caller);
-  const audit: AuditEntry[] = [{ at, actor, action: `approval-${decision}d`, why: `${task.chainName} / ${task.stepName}${comment ? `: ${comment}` : ''}`, data: { taskId } }];
+  const audit: AuditEntry[] = [
+    {
+      at,
+      actor,
+      action: `approval-${decision}d`,
+      why: `${task.chainName} / ${task.stepName}${comment ? `: ${comment}` : ''}`,
+      data: { taskId },
+    },
+  ];
   let patch: Partial<Lead>;
   let next: Next;
   if (decision === 'approve') {
     const more = chain !== undefined && task.stepIndex + 1 < chain.steps.length;
     next = more ? 'approve' : 'convert';
-    patch = more && lead.approval
-      ? { approval: { ...lead.approval, stepIndex: task.stepIndex + 1, taskId: undefined, deciders: [...(lead.approval.deciders ?? []), caller.userId] } }
-      : {};
+    patch =
+      more && lead.approval
+        ? {
+            approval: {
+              ...lead.approval,
+              stepIndex: task.stepIndex + 1,
+              taskId: undefined,
+              deciders: [...(lead.approval.deciders ?? []), caller.userId],
+            },
+          }
+        : {};
   } else if (chain?.onReject === 'disqualify') {
     next = 'end';
-    patch = { ...enterStage('Disqualified', now, stages), disqualifyReason: `conversion rejected: ${comment}`, approval: null };
-    audit.push({ at, actor, action: 'disqualify', from: lead.stage, to: 'Disqualified', why: `conversion rejected: ${comment}` });
+    patch = {
+      ...enterStage('Disqualified', now, stages),
+      disqualifyReason: `conversion rejected: ${comment}`,
+      approval: null,
+    };
+    audit.push({
+      at,
+      actor,
+      action: 'disqualify',
+      from: lead.stage,
+      to: 'Disqualified',
+      why: `conversion rejected: ${comment}`,
+    });
   } else {
     next = 'wait';
-    patch = { ...enterStage('SalesQualified', now, stages, calendarOf(await ports.config.teams(), lead.team)), approval: null };
-    audit.push({ at, actor, action: 'returned', from: lead.stage, to: 'SalesQualified', why: `conversion rejected: ${comment}` });
+    patch = {
+      ...enterStage('SalesQualified', now, stages, calendarOf(await ports.config.teams(), lead.team)),
+      approval: null,
+    };
+    audit.push({
+      at,
+      actor,
+      action: 'returned',
+      from: lead.stage,
+      to: 'SalesQualified',
+      why: `conversion rejected: ${comment}`,
+    });
   }
   const timeoutSeconds = next === 'wait' ? waitFor({ ...lead, ...patch }, now) : 1;
   const after = await ports.leads.write(lead, { ...patch, pendingNext: { next, timeoutSeconds } }, audit);
-  const events = [leadEvent('ApprovalDecided', after, at, { taskId, decision, comment: comment ?? null, by: caller.userId, step: task.stepName, chain: task.chainName })];
-  if (after.stage !== lead.stage) events.push(leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: after.stage, action: `approval-${decision}d` }));
-  if (after.stage === 'Disqualified') events.push(leadEvent('LeadDisqualified', after, at, { reason: after.disqualifyReason, convertToContact: false }));
+  const events = [
+    leadEvent('ApprovalDecided', after, at, {
+      taskId,
+      decision,
+      comment: comment ?? null,
+      by: caller.userId,
+      step: task.stepName,
+      chain: task.chainName,
+    }),
+  ];
+  if (after.stage !== lead.stage)
+    events.push(
+      leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: after.stage, action: `approval-${decision}d` }),
+    );
+  if (after.stage === 'Disqualified')
+    events.push(leadEvent('LeadDisqualified', after, at, { reason: after.disqualifyReason, convertToContact: false }));
   await ports.publisher.publish(events);
-  await resumeExecution(ports, task.taskToken, { Payload: { leadId: lead.id, next, timeoutSeconds, stage: after.stage, events: [] } });
+  await resumeExecution(ports, task.taskToken, {
+    Payload: { leadId: lead.id, next, timeoutSeconds, stage: after.stage, events: [] },
+  });
   return { task: { ...decided, taskToken: undefined }, lead: after, next };
 };

@@ -23,7 +23,10 @@ export const approvalsConfigSchema = z
           when: z
             .object({
               leadType: z.array(z.enum(LEAD_TYPES)).min(1).optional(),
-              country: z.array(z.string().regex(/^[A-Z]{2}$/)).min(1).optional(),
+              country: z
+                .array(z.string().regex(/^[A-Z]{2}$/))
+                .min(1)
+                .optional(),
               region: z.array(z.string().min(1)).min(1).optional(),
               minExpectedValue: z.number().nonnegative().optional(),
             })
@@ -53,10 +56,19 @@ export const DEFAULT_APPROVALS: ApprovalsConfig = {
   ],
 };
 
-export const approvalsConfig = defineConfig({ name: 'approvals', schema: approvalsConfigSchema, defaultValue: DEFAULT_APPROVALS, description: 'Approval chains by segment', editors: ['salesops'] });
+export const approvalsConfig = defineConfig({
+  name: 'approvals',
+  schema: approvalsConfigSchema,
+  defaultValue: DEFAULT_APPROVALS,
+  description: 'Approval chains by segment',
+  editors: ['salesops'],
+});
 
 /** The first chain whose segment contains the lead; none means conversion needs no approval. */
-export const chainFor = (lead: Pick<Lead, 'leadType' | 'country' | 'expectedValue'>, config: ApprovalsConfig): { chain: ApprovalChain; index: number } | undefined => {
+export const chainFor = (
+  lead: Pick<Lead, 'leadType' | 'country' | 'expectedValue'>,
+  config: ApprovalsConfig,
+): { chain: ApprovalChain; index: number } | undefined => {
   for (const [index, chain] of config.chains.entries()) {
     const w = chain.when;
     if (w.leadType && !w.leadType.includes(lead.leadType)) continue;
@@ -69,5 +81,10 @@ export const chainFor = (lead: Pick<Lead, 'leadType' | 'country' | 'expectedValu
 };
 
 /** Who may decide a step: the named approver, a member of the named group, or whoever it escalated to. */
-export const mayDecide = (task: { approver?: string; group?: string; escalatedTo?: string }, caller: { userId: string; groups: readonly string[] }): boolean =>
-  caller.userId === task.approver || (task.group !== undefined && caller.groups.includes(task.group)) || caller.userId === task.escalatedTo;
+export const mayDecide = (
+  task: { approver?: string; group?: string; escalatedTo?: string },
+  caller: { userId: string; groups: readonly string[] },
+): boolean =>
+  caller.userId === task.approver ||
+  (task.group !== undefined && caller.groups.includes(task.group)) ||
+  caller.userId === task.escalatedTo;

@@ -4,7 +4,10 @@ import type { RoutingConfig } from './routing-config';
 import type { TeamsConfig } from './teams-config';
 
 /** The counters routing needs; atomic on the adapter side. */
-export type RoutingCounters = { nextTurn(team: string, leadId?: string): Promise<number>; openLeads(users: string[]): Promise<Record<string, number>> };
+export type RoutingCounters = {
+  nextTurn(team: string, leadId?: string): Promise<number>;
+  openLeads(users: string[]): Promise<Record<string, number>>;
+};
 
 export type Assignment = { owner?: string; team?: string; assignment: NonNullable<Lead['assignment']> };
 
@@ -22,7 +25,11 @@ export const assignLead = async (
   exclude: string[] = [],
 ): Promise<Assignment> => {
   const decision = decideRoute(lead, routing.value, teams, exclude);
-  const base = { ruleVersion: routing.version, ruleIndex: decision.kind === 'queue' ? decision.ruleIndex : decision.ruleIndex, at };
+  const base = {
+    ruleVersion: routing.version,
+    ruleIndex: decision.kind === 'queue' ? decision.ruleIndex : decision.ruleIndex,
+    at,
+  };
   switch (decision.kind) {
     case 'rep':
       return { owner: decision.rep, team: undefined, assignment: { ...base, explanation: decision.why } };
@@ -31,7 +38,10 @@ export const assignLead = async (
     case 'team': {
       const owner =
         decision.strategy === 'round-robin'
-          ? pickRoundRobin(decision.candidates, await counters.nextTurn(decision.team, exclude.length === 0 ? lead.id : undefined))
+          ? pickRoundRobin(
+              decision.candidates,
+              await counters.nextTurn(decision.team, exclude.length === 0 ? lead.id : undefined),
+            )
           : pickLeastLoaded(decision.candidates, await counters.openLeads(decision.candidates));
       return { owner, team: decision.team, assignment: { ...base, explanation: `${decision.why} → ${owner}` } };
     }

@@ -4,7 +4,9 @@ import { addSeconds } from './duration';
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const localTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: 'must be a local time HH:MM (24:00 ends a day)' });
+const localTime = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: 'must be a local time HH:MM (24:00 ends a day)' });
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 const isTimeZone = (zone: string): boolean => {
@@ -19,9 +21,15 @@ const isTimeZone = (zone: string): boolean => {
 /** One day's business intervals, [start, end) in local time, ordered and not overlapping. */
 const dayHours = z.array(z.tuple([localTime, localTime])).superRefine((intervals, ctx) => {
   intervals.forEach(([start, end], i) => {
-    if (minutesOf(end) <= minutesOf(start)) ctx.addIssue({ code: 'custom', path: [i], message: `interval ${start}–${end} must end after it starts` });
+    if (minutesOf(end) <= minutesOf(start))
+      ctx.addIssue({ code: 'custom', path: [i], message: `interval ${start}–${end} must end after it starts` });
     const previous = intervals[i - 1];
-    if (previous && minutesOf(start) < minutesOf(previous[1])) ctx.addIssue({ code: 'custom', path: [i], message: `interval ${start}–${end} overlaps or precedes the one before it` });
+    if (previous && minutesOf(start) < minutesOf(previous[1]))
+      ctx.addIssue({
+        code: 'custom',
+        path: [i],
+        message: `interval ${start}–${end} overlaps or precedes the one before it`,
+      });
   });
 });
 
@@ -31,19 +39,39 @@ export const businessCalendarSchema = z
     timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' }),
     /** Per weekday, the business intervals; a day left out has none. */
     hours: z
-      .object({ mon: dayHours.optional(), tue: dayHours.optional(), wed: dayHours.optional(), thu: dayHours.optional(), fri: dayHours.optional(), sat: dayHours.optional(), sun: dayHours.optional() })
+      .object({
+        mon: dayHours.optional(),
+        tue: dayHours.optional(),
+        wed: dayHours.optional(),
+        thu: dayHours.optional(),
+        fri: dayHours.optional(),
+        sat: dayHours.optional(),
+        sun: dayHours.optional(),
+      })
       .strict(),
     /** Whole local days without business hours. */
     holidays: z.array(z.iso.date()).default([]),
   })
-  .refine((c) => WEEKDAYS.some((d) => (c.hours[d]?.length ?? 0) > 0), { message: 'at least one weekday needs business hours', path: ['hours'] });
+  .refine((c) => WEEKDAYS.some((d) => (c.hours[d]?.length ?? 0) > 0), {
+    message: 'at least one weekday needs business hours',
+    path: ['hours'],
+  });
 export type BusinessCalendar = z.infer<typeof businessCalendarSchema>;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
   let f = formatters.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     formatters.set(timeZone, f);
   }
   return f;
@@ -51,8 +79,19 @@ const formatterFor = (timeZone: string): Intl.DateTimeFormat => {
 
 /** The wall-clock fields of `instant` in `timeZone`, read back as if they were UTC. */
 const wallClockAsUtc = (instant: number, timeZone: string): number => {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  return Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
 };
 
 /**

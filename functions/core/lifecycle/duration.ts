@@ -1,7 +1,8 @@
 /** ISO-8601 durations as sales ops write them (PT2S, PT4H, P2D, P1DT12H), to seconds. */
 const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 
-export const isIsoDuration = (value: string): boolean => ISO_DURATION.test(value) && value !== 'P' && !value.endsWith('T') && durationSeconds(value) > 0;
+export const isIsoDuration = (value: string): boolean =>
+  ISO_DURATION.test(value) && value !== 'P' && !value.endsWith('T') && durationSeconds(value) > 0;
 
 export const durationSeconds = (value: string): number => {
   const m = ISO_DURATION.exec(value);

@@ -22,9 +22,14 @@ export type PendingApproval = {
  * A lead is waiting on approval from the conversion request until the chain ends (converted,
  * returned or disqualified clear `approval`); while it waits, the execution holds no rep token.
  */
-export const isApprovalPending = (lead: Pick<Lead, 'stage' | 'approval'>): boolean => Boolean(lead.approval) && isWorking(lead.stage);
+export const isApprovalPending = (lead: Pick<Lead, 'stage' | 'approval'>): boolean =>
+  Boolean(lead.approval) && isWorking(lead.stage);
 
-export const pendingApprovalOf = (lead: Pick<Lead, 'stage' | 'approval'>, approvals: ApprovalsConfig | undefined, task?: ApprovalTaskRecord): PendingApproval | null => {
+export const pendingApprovalOf = (
+  lead: Pick<Lead, 'stage' | 'approval'>,
+  approvals: ApprovalsConfig | undefined,
+  task?: ApprovalTaskRecord,
+): PendingApproval | null => {
   if (!lead.approval || !isApprovalPending(lead)) return null;
   const { chainName, chainIndex, stepIndex, taskId, requestedAt } = lead.approval;
   const chain = approvals?.chains[chainIndex];

@@ -29,7 +29,12 @@ export type LeadWriter = {
 
 export type LeadStorePort = {
   get(id: string): Promise<StoredLead | undefined>;
-  write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken'>): Promise<StoredLead>;
+  write(
+    before: StoredLead,
+    patch: Partial<Lead>,
+    audit: AuditEntry[],
+    options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken'>,
+  ): Promise<StoredLead>;
   /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
   setWaitToken(id: string, token: string): Promise<void>;
 };
@@ -65,7 +70,15 @@ export type ApprovalTaskRecord = {
   dueAt: string;
   decidedAt?: string;
   taskToken?: string;
-  leadSummary: { name?: string; company?: string; email?: string; stage: string; owner?: string; expectedValue?: number; leadType: string };
+  leadSummary: {
+    name?: string;
+    company?: string;
+    email?: string;
+    stage: string;
+    owner?: string;
+    expectedValue?: number;
+    leadType: string;
+  };
 };
 
 export type TasksPort = {
@@ -73,7 +86,13 @@ export type TasksPort = {
   createOnce(task: ApprovalTaskRecord): Promise<ApprovalTaskRecord>;
   attachToken(taskId: string, token: string): Promise<void>;
   escalate(task: ApprovalTaskRecord, to: string, dueAt: string): Promise<ApprovalTaskRecord>;
-  decide(task: ApprovalTaskRecord, decision: 'approve' | 'reject', by: string, comment: string | undefined, at: string): Promise<ApprovalTaskRecord>;
+  decide(
+    task: ApprovalTaskRecord,
+    decision: 'approve' | 'reject',
+    by: string,
+    comment: string | undefined,
+    at: string,
+  ): Promise<ApprovalTaskRecord>;
 };
 
 /** Approval tasks as the APIs see them: the lifecycle's port plus the caller's open tasks. */
@@ -83,7 +102,11 @@ export type ApprovalTasksStore = TasksPort & {
 };
 
 export type ConversionPort = {
-  convert(request: { leadId: string; actor: Actor; at: string }): Promise<{ opportunityId: string; accountId?: string; contactId: string; alreadyConverted: boolean }>;
+  convert(request: {
+    leadId: string;
+    actor: Actor;
+    at: string;
+  }): Promise<{ opportunityId: string; accountId?: string; contactId: string; alreadyConverted: boolean }>;
   convertToContact(request: { leadId: string; actor: Actor; at: string }): Promise<{ contactId: string }>;
 };
 

@@ -9,11 +9,17 @@ export const routingConditionSchema = z
     emailDomain: list.optional(),
     source: list.optional(),
     campaign: list.optional(),
-    country: z.array(z.string().regex(/^[A-Z]{2}$/, { message: 'ISO 3166-1 alpha-2, upper case' })).min(1).optional(),
+    country: z
+      .array(z.string().regex(/^[A-Z]{2}$/, { message: 'ISO 3166-1 alpha-2, upper case' }))
+      .min(1)
+      .optional(),
     region: list.optional(),
     productInterest: list.optional(),
     leadType: z.array(z.enum(LEAD_TYPES)).min(1).optional(),
-    scoreBand: z.array(z.enum(['A', 'B', 'C', 'D'])).min(1).optional(),
+    scoreBand: z
+      .array(z.enum(['A', 'B', 'C', 'D']))
+      .min(1)
+      .optional(),
   })
   .strict();
 export type RoutingCondition = z.infer<typeof routingConditionSchema>;
@@ -26,7 +32,15 @@ export type RoutingTarget = z.infer<typeof routingTargetSchema>;
 
 export const routingConfigSchema = z
   .object({
-    rules: z.array(z.object({ name: z.string().min(1).max(100).optional(), when: routingConditionSchema, assign: routingTargetSchema }).strict()),
+    rules: z.array(
+      z
+        .object({
+          name: z.string().min(1).max(100).optional(),
+          when: routingConditionSchema,
+          assign: routingTargetSchema,
+        })
+        .strict(),
+    ),
     /** No rule matched, or the matched team has nobody available: the lead waits in this queue. */
     fallbackQueue: z.string().min(1).default('UNASSIGNED'),
   })
@@ -38,4 +52,10 @@ export const DEFAULT_ROUTING: RoutingConfig = {
   fallbackQueue: 'UNASSIGNED',
 };
 
-export const routingConfig = defineConfig({ name: 'routing', schema: routingConfigSchema, defaultValue: DEFAULT_ROUTING, description: 'Ordered routing rules and the fallback queue', editors: ['salesops'] });
+export const routingConfig = defineConfig({
+  name: 'routing',
+  schema: routingConfigSchema,
+  defaultValue: DEFAULT_ROUTING,
+  description: 'Ordered routing rules and the fallback queue',
+  editors: ['salesops'],
+});

@@ -3,7 +3,10 @@ import { regionOf } from './regions';
 import type { RoutingCondition, RoutingConfig } from './routing-config';
 import type { TeamsConfig } from './teams-config';
 
-export type RoutableLead = Pick<Lead, 'emailDomain' | 'sourceId' | 'campaign' | 'country' | 'productInterest' | 'leadType' | 'scoreBand'>;
+export type RoutableLead = Pick<
+  Lead,
+  'emailDomain' | 'sourceId' | 'campaign' | 'country' | 'productInterest' | 'leadType' | 'scoreBand'
+>;
 
 const describeCondition = (when: RoutingCondition): string => {
   const parts = Object.entries(when).map(([field, values]) => `${field} in [${(values as string[]).join(', ')}]`);
@@ -31,28 +34,61 @@ export const matches = (when: RoutingCondition, lead: RoutableLead): boolean =>
 /** What the rules say, before a rep is picked: a rep, a team with a strategy, or the fallback queue. */
 export type RoutingDecision =
   | { kind: 'rep'; rep: string; ruleIndex: number; why: string }
-  | { kind: 'team'; team: string; strategy: 'round-robin' | 'least-loaded'; candidates: string[]; manager: string; ruleIndex: number; why: string }
+  | {
+      kind: 'team';
+      team: string;
+      strategy: 'round-robin' | 'least-loaded';
+      candidates: string[];
+      manager: string;
+      ruleIndex: number;
+      why: string;
+    }
   | { kind: 'queue'; queue: string; ruleIndex: number | null; why: string };
 
 /** First matching rule wins. A team with nobody available falls through to the fallback queue. */
-export const decideRoute = (lead: RoutableLead, routing: RoutingConfig, teams: TeamsConfig, exclude: string[] = []): RoutingDecision => {
+export const decideRoute = (
+  lead: RoutableLead,
+  routing: RoutingConfig,
+  teams: TeamsConfig,
+  exclude: string[] = [],
+): RoutingDecision => {
   for (const [index, rule] of routing.rules.entries()) {
     if (!matches(rule.when, lead)) continue;
     const label = `rule ${index + 1}${rule.name ? ` (${rule.name})` : ''}: ${describeCondition(rule.when)}`;
-    if ('rep' in rule.assign) return { kind: 'rep', rep: rule.assign.rep, ruleIndex: index, why: `${label} → ${rule.assign.rep}` };
+    if ('rep' in rule.assign)
+      return { kind: 'rep', rep: rule.assign.rep, ruleIndex: index, why: `${label} → ${rule.assign.rep}` };
     const { team: teamId, strategy } = rule.assign;
     const team = teams.teams.find((t) => t.id === teamId);
     const candidates = (team?.members ?? []).filter((m) => m.available && !exclude.includes(m.user)).map((m) => m.user);
     if (!team || candidates.length === 0) {
-      return { kind: 'queue', queue: routing.fallbackQueue, ruleIndex: index, why: `${label} → team ${teamId} has nobody available → queue ${routing.fallbackQueue}` };
+      return {
+        kind: 'queue',
+        queue: routing.fallbackQueue,
+        ruleIndex: index,
+        why: `${label} → team ${teamId} has nobody available → queue ${routing.fallbackQueue}`,
+      };
     }
-    return { kind: 'team', team: team.id, strategy, candidates, manager: team.manager, ruleIndex: index, why: `${label} → team ${team.name}, ${strategy}` };
+    return {
+      kind: 'team',
+      team: team.id,
+      strategy,
+      candidates,
+      manager: team.manager,
+      ruleIndex: index,
+      why: `${label} → team ${team.name}, ${strategy}`,
+    };
   }
-  return { kind: 'queue', queue: routing.fallbackQueue, ruleIndex: null, why: `no rule matched → queue ${routing.fallbackQueue}` };
+  return {
+    kind: 'queue',
+    queue: routing.fallbackQueue,
+    ruleIndex: null,
+    why: `no rule matched → queue ${routing.fallbackQueue}`,
+  };
 };
 
 /** Round-robin from an atomically incremented counter: the n-th assignment goes to candidate n mod size. */
-export const pickRoundRobin = (candidates: string[], counter: number): string => candidates[(counter - 1) % candidates.length] as string;
+export const pickRoundRobin = (candidates: string[], counter: number): string =>
+  candidates[(counter - 1) % candidates.length] as string;
 
 /** Fewest open leads; ties go to the earlier member so the choice is stable. */
 export const pickLeastLoaded = (candidates: string[], load: Record<string, number>): string =>

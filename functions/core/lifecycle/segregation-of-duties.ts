@@ -7,13 +7,19 @@ export type ApprovalActors = { requestedBy?: string; deciders?: string[] };
  * Four eyes: whoever asked for the conversion, or decided an earlier step of the same run, may not
  * decide this step, unless the chain allows it (`allowSelfApproval`).
  */
-export const excludedDecidersOf = (chain: Pick<ApprovalChain, 'allowSelfApproval'>, actors: ApprovalActors | null | undefined): string[] => {
+export const excludedDecidersOf = (
+  chain: Pick<ApprovalChain, 'allowSelfApproval'>,
+  actors: ApprovalActors | null | undefined,
+): string[] => {
   if (chain.allowSelfApproval) return [];
   return [...new Set([actors?.requestedBy, ...(actors?.deciders ?? [])].filter((u): u is string => Boolean(u)))];
 };
 
 /** Why this user may not decide the task for having acted on it; undefined when nothing stands against it. */
-export const selfDecisionRefusal = (task: { excludedDeciders?: string[]; requestedBy?: string }, userId: string): string | undefined => {
+export const selfDecisionRefusal = (
+  task: { excludedDeciders?: string[]; requestedBy?: string },
+  userId: string,
+): string | undefined => {
   if (!task.excludedDeciders?.includes(userId)) return undefined;
   const role = task.requestedBy === userId ? 'requested this conversion' : 'decided an earlier step of this approval';
   return `you ${role}, so another approver must decide this step (four-eyes rule); the task stays open for them`;

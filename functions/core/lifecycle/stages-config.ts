@@ -24,7 +24,9 @@ const stageSettings = z.object({
 });
 export type StageSettings = z.infer<typeof stageSettings>;
 
-export const stagesConfigSchema = z.object({ Assigned: stageSettings, MarketQualified: stageSettings, SalesQualified: stageSettings }).strict();
+export const stagesConfigSchema = z
+  .object({ Assigned: stageSettings, MarketQualified: stageSettings, SalesQualified: stageSettings })
+  .strict();
 export type StagesConfig = z.infer<typeof stagesConfigSchema>;
 
 export const DEFAULT_STAGES: StagesConfig = {

@@ -20,7 +20,8 @@ export const teamsConfigSchema = z
   .superRefine((value, ctx) => {
     const ids = new Set<string>();
     value.teams.forEach((team, i) => {
-      if (ids.has(team.id)) ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `team id '${team.id}' is used twice` });
+      if (ids.has(team.id))
+        ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `team id '${team.id}' is used twice` });
       ids.add(team.id);
     });
   });
@@ -29,16 +30,32 @@ export type Team = TeamsConfig['teams'][number];
 
 export const DEFAULT_TEAMS: TeamsConfig = {
   teams: [
-    { id: 'inside-sales', name: 'Inside sales', manager: 'maria', members: [{ user: 'alice', available: true }, { user: 'bob', available: true }, { user: 'carol', available: true }] },
+    {
+      id: 'inside-sales',
+      name: 'Inside sales',
+      manager: 'maria',
+      members: [
+        { user: 'alice', available: true },
+        { user: 'bob', available: true },
+        { user: 'carol', available: true },
+      ],
+    },
   ],
 };
 
-export const teamsConfig = defineConfig({ name: 'teams', schema: teamsConfigSchema, defaultValue: DEFAULT_TEAMS, description: 'Teams, their members, managers and availability', editors: ['salesops', 'manager'] });
+export const teamsConfig = defineConfig({
+  name: 'teams',
+  schema: teamsConfigSchema,
+  defaultValue: DEFAULT_TEAMS,
+  description: 'Teams, their members, managers and availability',
+  editors: ['salesops', 'manager'],
+});
 
 export const teamOf = (teams: TeamsConfig, user: string | undefined): Team | undefined =>
   user ? teams.teams.find((t) => t.members.some((m) => m.user === user)) : undefined;
 
-export const managerOf = (teams: TeamsConfig, user: string | undefined): string | undefined => teamOf(teams, user)?.manager;
+export const managerOf = (teams: TeamsConfig, user: string | undefined): string | undefined =>
+  teamOf(teams, user)?.manager;
 
 /** The business calendar of a team, if it has one: without one, deadlines are wall-clock. */
 export const calendarOf = (teams: TeamsConfig, teamId: string | undefined): BusinessCalendar | undefined =>

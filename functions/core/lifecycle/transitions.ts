@@ -13,21 +13,40 @@ export type StepResult = { leadId: string; next: Next; timeoutSeconds: number; s
 export type PutEventsEntry = { Source: string; DetailType: string; Detail: string; EventBusName: string };
 
 export const toEntries = (events: BusEvent[], busName: string): PutEventsEntry[] =>
-  events.map((e) => ({ Source: e.source, DetailType: e.detailType, Detail: JSON.stringify(e.detail), EventBusName: busName }));
+  events.map((e) => ({
+    Source: e.source,
+    DetailType: e.detailType,
+    Detail: JSON.stringify(e.detail),
+    EventBusName: busName,
+  }));
 
 /** The change a step makes to a lead: fields to set, an audit entry, events to publish. */
 export type LeadChange = { patch: Partial<Lead>; audit: AuditEntry[]; events: BusEvent[] };
 
 export const isWorking = (stage: Stage): stage is WorkingStage => (WORKING_STAGES as readonly string[]).includes(stage);
 
-export const leadEvent = (detailType: DetailType, lead: Lead, at: string, fields: Record<string, unknown> = {}): BusEvent =>
-  makeEvent(detailType, `${lead.id}:${lead.version}:${detailType}`, at, { leadId: lead.id, ...fields, lead: snapshotOf(lead) });
+export const leadEvent = (
+  detailType: DetailType,
+  lead: Lead,
+  at: string,
+  fields: Record<string, unknown> = {},
+): BusEvent =>
+  makeEvent(detailType, `${lead.id}:${lead.version}:${detailType}`, at, {
+    leadId: lead.id,
+    ...fields,
+    lead: snapshotOf(lead),
+  });
 
 /**
  * Fields that change when a lead enters a stage: the SLA clock restarts, in the business hours of
  * the team's `calendar` when it has one.
  */
-export const enterStage = (stage: Stage, now: Date, stages: StagesConfig, calendar?: BusinessCalendar): Partial<Lead> => ({
+export const enterStage = (
+  stage: Stage,
+  now: Date,
+  stages: StagesConfig,
+  calendar?: BusinessCalendar,
+): Partial<Lead> => ({
   stage,
   stageEnteredAt: now.toISOString(),
   stageDeadline: isWorking(stage) ? dueAfter(now, durationSeconds(stages[stage].sla), calendar) : undefined,
@@ -37,9 +56,15 @@ export const enterStage = (stage: Stage, now: Date, stages: StagesConfig, calend
 
 /** How long the execution waits for the owner from now: until the stored deadline, in slices. */
 export const waitFor = (lead: Pick<Lead, 'stageDeadline' | 'parked'>, now: Date): number =>
-  lead.parked || !lead.stageDeadline ? waitSecondsUntil(addSeconds(now, 20 * 24 * 3600), now) : waitSecondsUntil(lead.stageDeadline, now);
+  lead.parked || !lead.stageDeadline
+    ? waitSecondsUntil(addSeconds(now, 20 * 24 * 3600), now)
+    : waitSecondsUntil(lead.stageDeadline, now);
 
-const TARGET_STAGE: Partial<Record<RepAction, Stage>> = { qualify: 'MarketQualified', handoff: 'SalesQualified', disqualify: 'Disqualified' };
+const TARGET_STAGE: Partial<Record<RepAction, Stage>> = {
+  qualify: 'MarketQualified',
+  handoff: 'SalesQualified',
+  disqualify: 'Disqualified',
+};
 
 export type ActionInput = { reason?: string; convertToContact?: boolean; comment?: string };
 
@@ -62,13 +87,21 @@ export const planAction = (
 ): LeadChange & { next: Next } => {
   const allowed = allowedActions(lead, stages);
   if (!allowed.includes(action)) {
-    throw new ConflictError(`'${action}' is not allowed in stage ${lead.stage}; allowed: ${allowed.join(', ') || 'none'}`, { stage: lead.stage, allowed });
+    throw new ConflictError(
+      `'${action}' is not allowed in stage ${lead.stage}; allowed: ${allowed.join(', ') || 'none'}`,
+      { stage: lead.stage, allowed },
+    );
   }
   const at = now.toISOString();
   const version = lead.version + 1;
   if (action === 'convert') {
     // No stage changes yet: ApprovalRequested or LeadConverted will say what happened.
-    return { patch: {}, next: 'approve', audit: [{ at, actor, action: 'conversion-requested', from: lead.stage, to: lead.stage, why: input.comment }], events: [] };
+    return {
+      patch: {},
+      next: 'approve',
+      audit: [{ at, actor, action: 'conversion-requested', from: lead.stage, to: lead.stage, why: input.comment }],
+      events: [],
+    };
   }
   if (action === 'disqualify') {
     const reason = input.reason?.trim();
@@ -78,7 +111,17 @@ export const planAction = (
     return {
       patch,
       next: input.convertToContact ? 'to-contact' : 'end',
-      audit: [{ at, actor, action: 'disqualify', from: lead.stage, to: 'Disqualified', why: reason, data: { convertToContact: Boolean(input.convertToContact), comment: input.comment } }],
+      audit: [
+        {
+          at,
+          actor,
+          action: 'disqualify',
+          from: lead.stage,
+          to: 'Disqualified',
+          why: reason,
+          data: { convertToContact: Boolean(input.convertToContact), comment: input.comment },
+        },
+      ],
       events: [
         leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: 'Disqualified', action }),
         leadEvent('LeadDisqualified', after, at, { reason, convertToContact: Boolean(input.convertToContact) }),

@@ -66,9 +66,20 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       if (lead.stage !== 'Creation') return standing(lead);
       const now = clock.now();
       const at = now.toISOString();
-      const [scoring, routing, teams, stages] = await Promise.all([config.scoring(), config.routing(), config.teams(), config.stages()]);
+      const [scoring, routing, teams, stages] = await Promise.all([
+        config.scoring(),
+        config.routing(),
+        config.teams(),
+        config.stages(),
+      ]);
       const score = scoreLead(lead, scoring.config.value, scoring.model, scoring.config.version);
-      const scored: Lead = { ...lead, score: score.score, scoreBand: score.band, scoreFactors: score.factors, scoreModel: score.model };
+      const scored: Lead = {
+        ...lead,
+        score: score.score,
+        scoreBand: score.band,
+        scoreFactors: score.factors,
+        scoreModel: score.model,
+      };
       const assigned = await assignLead(scored, routing, teams, ports.counters, at);
       const patch: Partial<Lead> = {
         score: score.score,
@@ -81,15 +92,38 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         ...enterStage('Assigned', now, stages, calendarOf(teams, assigned.team)),
       };
       const audit: AuditEntry[] = [
-        { at, actor: WORKFLOW, action: 'scored', why: `${score.score} (${score.band}) by ${score.model}`, data: { factors: score.factors.slice(0, 5) } },
-        { at, actor: WORKFLOW, action: 'assigned', from: 'Creation', to: 'Assigned', why: assigned.assignment.explanation, data: { owner: assigned.owner ?? null, team: assigned.team ?? null } },
+        {
+          at,
+          actor: WORKFLOW,
+          action: 'scored',
+          why: `${score.score} (${score.band}) by ${score.model}`,
+          data: { factors: score.factors.slice(0, 5) },
+        },
+        {
+          at,
+          actor: WORKFLOW,
+          action: 'assigned',
+          from: 'Creation',
+          to: 'Assigned',
+          why: assigned.assignment.explanation,
+          data: { owner: assigned.owner ?? null, team: assigned.team ?? null },
+        },
       ];
       const after = await leads.write(lead, patch, audit);
       const created = { ...lead, version: 1 };
       return result(after, 'wait', waitFor(after, now), [
-        leadEvent('LeadCreated', created, lead.createdAt, { sourceId: lead.sourceId, channel: lead.channel, duplicates: lead.duplicates.length }),
+        leadEvent('LeadCreated', created, lead.createdAt, {
+          sourceId: lead.sourceId,
+          channel: lead.channel,
+          duplicates: lead.duplicates.length,
+        }),
         leadEvent('LeadStageChanged', after, at, { from: 'Creation', to: 'Assigned' }),
-        leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: null, team: after.team ?? null, why: assigned.assignment.explanation }),
+        leadEvent('LeadAssigned', after, at, {
+          owner: after.owner ?? null,
+          previousOwner: null,
+          team: after.team ?? null,
+          why: assigned.assignment.explanation,
+        }),
       ]);
     },
 
@@ -108,7 +142,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const now = clock.now();
       const at = now.toISOString();
       // An action may have won the race with the timer; it recorded where the execution goes next.
-      if (!lead.taskToken && lead.pendingNext) return result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, []);
+      if (!lead.taskToken && lead.pendingNext)
+        return result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, []);
       if (!isWorking(lead.stage)) return result(lead, 'end', 1, []);
       const stages = await config.stages();
       // Long SLAs are waited in slices; a slice ending early is not aging.
@@ -122,8 +157,21 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const aging = { stage: lead.stage, escalations, overdueSince: lead.stageDeadline };
       if (escalations > policy.maxEscalations) {
         if (policy.finalAct === 'disqualify') {
-          const patch: Partial<Lead> = { ...enterStage('Disqualified', now, stages), disqualifyReason: 'aged out', escalations };
-          const after = await leads.write(lead, patch, [{ at, actor: WORKFLOW, action: 'aged-out', from: lead.stage, to: 'Disqualified', why: `no action after ${policy.maxEscalations} escalation(s)` }]);
+          const patch: Partial<Lead> = {
+            ...enterStage('Disqualified', now, stages),
+            disqualifyReason: 'aged out',
+            escalations,
+          };
+          const after = await leads.write(lead, patch, [
+            {
+              at,
+              actor: WORKFLOW,
+              action: 'aged-out',
+              from: lead.stage,
+              to: 'Disqualified',
+              why: `no action after ${policy.maxEscalations} escalation(s)`,
+            },
+          ]);
           return result(after, 'end', 1, [
             leadEvent('LeadAging', after, at, aging),
             leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: 'Disqualified', action: 'aged-out' }),
@@ -131,9 +179,30 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
           ]);
         }
         const patch: Partial<Lead> = { owner: manager ?? lead.owner, parked: true, escalations };
-        const after = await leads.write(lead, patch, [{ at, actor: WORKFLOW, action: 'parked', why: `no action after ${policy.maxEscalations} escalation(s): parked with ${manager ?? 'the owner'}` }]);
-        const events = [leadEvent('LeadAging', after, at, aging), leadEvent('LeadEscalated', after, at, { manager: manager ?? null, escalations, action: 'park-manager-queue' })];
-        if (after.owner !== lead.owner) events.push(leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: lead.owner ?? null, why: 'parked in the manager queue' }));
+        const after = await leads.write(lead, patch, [
+          {
+            at,
+            actor: WORKFLOW,
+            action: 'parked',
+            why: `no action after ${policy.maxEscalations} escalation(s): parked with ${manager ?? 'the owner'}`,
+          },
+        ]);
+        const events = [
+          leadEvent('LeadAging', after, at, aging),
+          leadEvent('LeadEscalated', after, at, {
+            manager: manager ?? null,
+            escalations,
+            action: 'park-manager-queue',
+          }),
+        ];
+        if (after.owner !== lead.owner)
+          events.push(
+            leadEvent('LeadAssigned', after, at, {
+              owner: after.owner ?? null,
+              previousOwner: lead.owner ?? null,
+              why: 'parked in the manager queue',
+            }),
+          );
         return result(after, 'wait', waitSecondsUntil(addSeconds(now, MAX_WAIT_SECONDS), now), events);
       }
       const teams = await config.teams();
@@ -142,15 +211,36 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       if (policy.action === 'reassign-next') {
         const routing = await config.routing();
         const next = await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
-        Object.assign(patch, { owner: next.owner, team: next.team, assignment: next.assignment, stageDeadline: dueAfter(now, sla, calendarOf(teams, next.team)) });
+        Object.assign(patch, {
+          owner: next.owner,
+          team: next.team,
+          assignment: next.assignment,
+          stageDeadline: dueAfter(now, sla, calendarOf(teams, next.team)),
+        });
         why += `; reassigned: ${next.assignment.explanation}`;
       } else if (policy.action === 'reassign-queue') {
-        Object.assign(patch, { owner: undefined, assignment: { ruleVersion: lead.assignment?.ruleVersion ?? 0, ruleIndex: null, explanation: 'escalated to the unassigned queue', at } });
+        Object.assign(patch, {
+          owner: undefined,
+          assignment: {
+            ruleVersion: lead.assignment?.ruleVersion ?? 0,
+            ruleIndex: null,
+            explanation: 'escalated to the unassigned queue',
+            at,
+          },
+        });
         why += '; returned to the queue';
       }
-      const after = await leads.write(lead, patch, [{ at, actor: WORKFLOW, action: 'aging', from: lead.stage, to: lead.stage, why }]);
-      const events = [leadEvent('LeadAging', after, at, aging), leadEvent('LeadEscalated', after, at, { manager: manager ?? null, escalations, action: policy.action })];
-      if (after.owner !== lead.owner) events.push(leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: lead.owner ?? null, why }));
+      const after = await leads.write(lead, patch, [
+        { at, actor: WORKFLOW, action: 'aging', from: lead.stage, to: lead.stage, why },
+      ]);
+      const events = [
+        leadEvent('LeadAging', after, at, aging),
+        leadEvent('LeadEscalated', after, at, { manager: manager ?? null, escalations, action: policy.action }),
+      ];
+      if (after.owner !== lead.owner)
+        events.push(
+          leadEvent('LeadAssigned', after, at, { owner: after.owner ?? null, previousOwner: lead.owner ?? null, why }),
+        );
       return result(after, 'wait', waitFor(after, now), events);
     },
 
@@ -169,7 +259,10 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || undefined;
       const excludedDeciders = excludedDecidersOf(match.chain, lead.approval);
       // A named approver who asked for this conversion (or decided an earlier step) cannot decide it: it moves to an eligible manager.
-      const movedTo = step.approver && excludedDeciders.includes(step.approver) ? firstEligible(managersFor(await config.teams(), lead, step.approver), excludedDeciders) : undefined;
+      const movedTo =
+        step.approver && excludedDeciders.includes(step.approver)
+          ? firstEligible(managersFor(await config.teams(), lead, step.approver), excludedDeciders)
+          : undefined;
       const task: ApprovalTaskRecord = await ports.tasks.createOnce({
         taskId,
         leadId: lead.id,
@@ -186,14 +279,29 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         status: 'open',
         createdAt: at,
         dueAt: dueAfter(now, durationSeconds(step.timeout), calendarOf(teams, lead.team)),
-        leadSummary: { name, company: lead.company, email: lead.email, stage: lead.stage, owner: lead.owner, expectedValue: lead.expectedValue, leadType: lead.leadType },
+        leadSummary: {
+          name,
+          company: lead.company,
+          email: lead.email,
+          stage: lead.stage,
+          owner: lead.owner,
+          expectedValue: lead.expectedValue,
+          leadType: lead.leadType,
+        },
       });
       let current = lead;
       if (lead.approval?.taskId !== taskId) {
         current = await leads.write(
           lead,
           { approval: { run, chainIndex: match.index, chainName: match.chain.name, stepIndex, taskId } },
-          [{ at, actor: WORKFLOW, action: 'approval-requested', why: `${match.chain.name}: step ${stepIndex + 1} of ${match.chain.steps.length} (${step.name}) → ${step.approver ?? `group ${step.group}`}` }],
+          [
+            {
+              at,
+              actor: WORKFLOW,
+              action: 'approval-requested',
+              why: `${match.chain.name}: step ${stepIndex + 1} of ${match.chain.steps.length} (${step.name}) → ${step.approver ?? `group ${step.group}`}`,
+            },
+          ],
         );
       }
       return result(current, 'await-approval', waitSecondsUntil(task.dueAt, now), [
@@ -222,16 +330,46 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const at = now.toISOString();
       const task = lead.approval?.taskId ? await ports.tasks.get(lead.approval.taskId) : undefined;
       // A decision that won the race with the timer recorded where the execution goes next.
-      if (task?.status !== 'open') return lead.pendingNext ? result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, []) : standing(lead);
+      if (task?.status !== 'open')
+        return lead.pendingNext
+          ? result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, [])
+          : standing(lead);
       const teams = await config.teams();
       const approvals = await config.approvals();
       const step = approvals.chains[lead.approval?.chainIndex ?? 0]?.steps[task.stepIndex];
-      const to = firstEligible(managersFor(teams, lead, task.escalatedTo ?? task.approver), task.excludedDeciders ?? []) ?? 'salesops';
-      const escalated = await ports.tasks.escalate(task, to, dueAfter(now, durationSeconds(step?.timeout ?? 'PT24H'), calendarOf(teams, lead.team)));
-      const after = await leads.write(lead, {}, [{ at, actor: WORKFLOW, action: 'approval-escalated', why: `task ${task.taskId} (${task.stepName}) not decided in time → ${to}` }]);
+      const to =
+        firstEligible(managersFor(teams, lead, task.escalatedTo ?? task.approver), task.excludedDeciders ?? []) ??
+        'salesops';
+      const escalated = await ports.tasks.escalate(
+        task,
+        to,
+        dueAfter(now, durationSeconds(step?.timeout ?? 'PT24H'), calendarOf(teams, lead.team)),
+      );
+      const after = await leads.write(lead, {}, [
+        {
+          at,
+          actor: WORKFLOW,
+          action: 'approval-escalated',
+          why: `task ${task.taskId} (${task.stepName}) not decided in time → ${to}`,
+        },
+      ]);
       return result(after, 'await-approval', waitSecondsUntil(escalated.dueAt, now), [
-        leadEvent('LeadEscalated', after, at, { taskId: task.taskId, manager: to, escalations: escalated.escalations, action: 'approval-escalated' }),
-        leadEvent('ApprovalRequested', after, at, { taskId: task.taskId, chain: task.chainName, step: task.stepName, stepIndex: task.stepIndex, approvers: [to], group: null, dueAt: escalated.dueAt, escalated: true }),
+        leadEvent('LeadEscalated', after, at, {
+          taskId: task.taskId,
+          manager: to,
+          escalations: escalated.escalations,
+          action: 'approval-escalated',
+        }),
+        leadEvent('ApprovalRequested', after, at, {
+          taskId: task.taskId,
+          chain: task.chainName,
+          step: task.stepName,
+          stepIndex: task.stepIndex,
+          approvers: [to],
+          group: null,
+          dueAt: escalated.dueAt,
+          escalated: true,
+        }),
       ]);
     },
 
@@ -241,8 +379,15 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const outcome = await ports.conversion.convert({ leadId, actor: WORKFLOW, at });
       const after = await load(leadId);
       return result(after, 'end', 1, [
-        leadEvent('LeadStageChanged', after, at, { from: before.stage === 'Converted' ? 'SalesQualified' : before.stage, to: 'Converted' }),
-        leadEvent('LeadConverted', after, at, { opportunityId: outcome.opportunityId, accountId: outcome.accountId ?? null, contactId: outcome.contactId }),
+        leadEvent('LeadStageChanged', after, at, {
+          from: before.stage === 'Converted' ? 'SalesQualified' : before.stage,
+          to: 'Converted',
+        }),
+        leadEvent('LeadConverted', after, at, {
+          opportunityId: outcome.opportunityId,
+          accountId: outcome.accountId ?? null,
+          contactId: outcome.contactId,
+        }),
       ]);
     },
 
@@ -259,7 +404,9 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const after = await leads.write(lead, { failure: { at, error, cause: cause.slice(0, 1000) } }, [
         { at, actor: WORKFLOW, action: 'workflow-failed', why: `${error}: ${cause.slice(0, 300)}` },
       ]);
-      return result(after, 'end', 1, [leadEvent('LeadWorkflowFailed', after, at, { error, cause: cause.slice(0, 1000) })]);
+      return result(after, 'end', 1, [
+        leadEvent('LeadWorkflowFailed', after, at, { error, cause: cause.slice(0, 1000) }),
+      ]);
     },
   };
 };

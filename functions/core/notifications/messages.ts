@@ -44,7 +44,12 @@ const WHY: Record<Reason, string> = {
 };
 
 /** Renders the message; the same fields feed the SES template (`leadflow-<DetailType>`). */
-export const messageFor = (event: NotifiableEvent, to: string, reason: Reason, consoleUrl?: string): NotificationMessage => {
+export const messageFor = (
+  event: NotifiableEvent,
+  to: string,
+  reason: Reason,
+  consoleUrl?: string,
+): NotificationMessage => {
   const { detail, detailType } = event;
   const lead = (detail.lead ?? {}) as Record<string, unknown>;
   const data: Record<string, string> = {
@@ -62,6 +67,26 @@ export const messageFor = (event: NotifiableEvent, to: string, reason: Reason, c
     link: consoleUrl && detail.leadId ? `${consoleUrl.replace(/\/$/, '')}/leads/${str(detail.leadId)}` : '',
   };
   const subject = SUBJECTS[detailType](data);
-  const text = [subject, data.note ? `“${data.note}”` : '', data.link, '', WHY[reason], 'Change what you receive: PUT /me/notifications.'].filter((l, i) => l !== '' || i === 3).join('\n');
-  return { eventId: str(detail.eventId), detailType, to, reason, subject, text, template: `leadflow-${detailType}`, data, leadId: data.leadId || undefined, occurredAt: str(detail.occurredAt) };
+  const text = [
+    subject,
+    data.note ? `“${data.note}”` : '',
+    data.link,
+    '',
+    WHY[reason],
+    'Change what you receive: PUT /me/notifications.',
+  ]
+    .filter((l, i) => l !== '' || i === 3)
+    .join('\n');
+  return {
+    eventId: str(detail.eventId),
+    detailType,
+    to,
+    reason,
+    subject,
+    text,
+    template: `leadflow-${detailType}`,
+    data,
+    leadId: data.leadId || undefined,
+    occurredAt: str(detail.occurredAt),
+  };
 };

@@ -24,7 +24,10 @@ const isDetailType = (value: string): value is DetailType => (DETAIL_TYPES as re
  * whose delivery fails does not stop the others; the failure is rethrown at the end so the bus retries
  * (only the missing messages go out on the retry).
  */
-export const notify = async (deps: NotifyDeps, envelope: { 'detail-type': string; detail: Record<string, unknown> }): Promise<NotifyOutcome> => {
+export const notify = async (
+  deps: NotifyDeps,
+  envelope: { 'detail-type': string; detail: Record<string, unknown> },
+): Promise<NotifyOutcome> => {
   const type = envelope['detail-type'];
   const detail = envelope.detail as NotifiableEvent['detail'];
   const outcome: NotifyOutcome = { eventId: String(detail.eventId ?? ''), sent: [], skipped: [] };
@@ -49,6 +52,9 @@ export const notify = async (deps: NotifyDeps, envelope: { 'detail-type': string
       }
     }),
   );
-  if (failures.length > 0) throw new Error(`notifications for ${outcome.eventId} failed for ${failures.length} recipient(s): ${failures.join('; ')}`);
+  if (failures.length > 0)
+    throw new Error(
+      `notifications for ${outcome.eventId} failed for ${failures.length} recipient(s): ${failures.join('; ')}`,
+    );
   return outcome;
 };

@@ -17,4 +17,5 @@ export type NotificationPreferences = z.infer<typeof preferencesSchema>;
 
 export const DEFAULT_PREFERENCES: NotificationPreferences = { default: 'email', events: {} };
 
-export const channelFor = (prefs: NotificationPreferences, type: DetailType): NotifyChannel => prefs.events[type] ?? prefs.default;
+export const channelFor = (prefs: NotificationPreferences, type: DetailType): NotifyChannel =>
+  prefs.events[type] ?? prefs.default;

@@ -4,16 +4,28 @@ export type Reason = 'owner' | 'follower' | 'manager' | 'approver';
 export type Recipient = { user: string; reason: Reason };
 
 /** An event as the notifications consumer receives it. */
-export type NotifiableEvent = { detailType: DetailType; detail: Record<string, unknown> & { eventId: string; occurredAt: string } };
+export type NotifiableEvent = {
+  detailType: DetailType;
+  detail: Record<string, unknown> & { eventId: string; occurredAt: string };
+};
 
 /** Events the owner hears about: their assignment, their aging leads, and decisions on them. */
-const OWNER_EVENTS: ReadonlySet<DetailType> = new Set(['LeadAssigned', 'LeadAging', 'LeadEscalated', 'ApprovalDecided', 'LeadConverted', 'LeadDisqualified', 'LeadWorkflowFailed']);
+const OWNER_EVENTS: ReadonlySet<DetailType> = new Set([
+  'LeadAssigned',
+  'LeadAging',
+  'LeadEscalated',
+  'ApprovalDecided',
+  'LeadConverted',
+  'LeadDisqualified',
+  'LeadWorkflowFailed',
+]);
 /** Events the team manager hears about: escalations (and leads parked after a failure). */
 const MANAGER_EVENTS: ReadonlySet<DetailType> = new Set(['LeadEscalated', 'LeadWorkflowFailed']);
 
 export const recipientsNeedManager = (type: DetailType) => MANAGER_EVENTS.has(type) || type === 'ApprovalRequested';
 
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0) : []);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0) : [];
 
 /**
  * Who is told about an event, each once with the strongest reason: approvers on `ApprovalRequested`

@@ -27,21 +27,76 @@ const CLASSES: readonly { reason: string; local: 'allowed' | 'blocked'; list: Bl
   {
     reason: 'a cloud metadata or link-local address',
     local: 'blocked',
-    list: blockList([['169.254.0.0', 16], ['fe80::', 10], ['fd00:ec2::', 32], ['100.100.100.200', 32], ['192.0.0.192', 32]]),
+    list: blockList([
+      ['169.254.0.0', 16],
+      ['fe80::', 10],
+      ['fd00:ec2::', 32],
+      ['100.100.100.200', 32],
+      ['192.0.0.192', 32],
+    ]),
   },
-  { reason: 'a loopback address', local: 'allowed', list: blockList([['127.0.0.0', 8], ['::1', 128]]) },
-  { reason: 'a private address', local: 'allowed', list: blockList([['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['fc00::', 7]]) },
-  { reason: 'an unspecified address', local: 'blocked', list: blockList([['0.0.0.0', 8], ['::', 128]]) },
+  {
+    reason: 'a loopback address',
+    local: 'allowed',
+    list: blockList([
+      ['127.0.0.0', 8],
+      ['::1', 128],
+    ]),
+  },
+  {
+    reason: 'a private address',
+    local: 'allowed',
+    list: blockList([
+      ['10.0.0.0', 8],
+      ['172.16.0.0', 12],
+      ['192.168.0.0', 16],
+      ['fc00::', 7],
+    ]),
+  },
+  {
+    reason: 'an unspecified address',
+    local: 'blocked',
+    list: blockList([
+      ['0.0.0.0', 8],
+      ['::', 128],
+    ]),
+  },
   { reason: 'a shared (CGNAT) address', local: 'blocked', list: blockList([['100.64.0.0', 10]]) },
-  { reason: 'a multicast address', local: 'blocked', list: blockList([['224.0.0.0', 4], ['ff00::', 8]]) },
-  { reason: 'a benchmarking address', local: 'blocked', list: blockList([['198.18.0.0', 15], ['2001:2::', 48]]) },
+  {
+    reason: 'a multicast address',
+    local: 'blocked',
+    list: blockList([
+      ['224.0.0.0', 4],
+      ['ff00::', 8],
+    ]),
+  },
+  {
+    reason: 'a benchmarking address',
+    local: 'blocked',
+    list: blockList([
+      ['198.18.0.0', 15],
+      ['2001:2::', 48],
+    ]),
+  },
   {
     reason: 'a reserved or documentation address',
     local: 'blocked',
     list: blockList([
-      ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['198.51.100.0', 24], ['203.0.113.0', 24], ['240.0.0.0', 4],
+      ['192.0.0.0', 24],
+      ['192.0.2.0', 24],
+      ['192.88.99.0', 24],
+      ['198.51.100.0', 24],
+      ['203.0.113.0', 24],
+      ['240.0.0.0', 4],
       // IPv4-compatible (deprecated; :: and ::1 are classed above), discard-only, IETF protocol (Teredo, ORCHID), documentation, 6to4, local-use NAT64, site-local.
-      ['::2', '::ffff:ffff'], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['3fff::', 20], ['2002::', 16], ['64:ff9b:1::', 48], ['fec0::', 10],
+      ['::2', '::ffff:ffff'],
+      ['100::', 64],
+      ['2001::', 23],
+      ['2001:db8::', 32],
+      ['3fff::', 20],
+      ['2002::', 16],
+      ['64:ff9b:1::', 48],
+      ['fec0::', 10],
     ]),
   },
 ];
@@ -83,7 +138,8 @@ export const blockedReason = (address: string, policy: Pick<OutboundPolicy, 'all
   const inner = family === 6 ? embeddedIpv4(bare) : undefined;
   for (const c of CLASSES) {
     const hit = c.list.check(bare, type) || (inner !== undefined && c.list.check(inner, 'ipv4'));
-    if (hit && !(policy.allowPrivate && c.local === 'allowed')) return inner ? `${c.reason} (${inner} inside ${bare})` : c.reason;
+    if (hit && !(policy.allowPrivate && c.local === 'allowed'))
+      return inner ? `${c.reason} (${inner} inside ${bare})` : c.reason;
   }
   // NAT64 of a public address reaches that public address.
   return undefined;
@@ -94,7 +150,8 @@ export type ResolveAll = (host: string) => Promise<readonly { address: string; f
 
 /** Why a URL's scheme or form is refused before any address is looked at. */
 export const schemeProblem = (url: URL, policy: OutboundPolicy): string | undefined => {
-  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) return policy.allowHttp ? 'must be an http(s) URL' : 'must be an https URL';
+  if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:'))
+    return policy.allowHttp ? 'must be an http(s) URL' : 'must be an https URL';
   if (url.username || url.password) return 'must not carry credentials';
   return undefined;
 };
@@ -109,7 +166,11 @@ export const literalAddress = (url: URL): string | undefined => {
  * Why a webhook URL must not be used, or undefined: the scheme, then every address its host
  * resolves to (a literal IP is checked as it is). One blocked address refuses the whole name.
  */
-export const urlTargetProblem = async (raw: string, policy: OutboundPolicy, resolve: ResolveAll): Promise<string | undefined> => {
+export const urlTargetProblem = async (
+  raw: string,
+  policy: OutboundPolicy,
+  resolve: ResolveAll,
+): Promise<string | undefined> => {
   const url = new URL(raw);
   const early = schemeProblem(url, policy);
   if (early) return early;

@@ -10,7 +10,12 @@ export type OutboundStore = {
   record(delivery: DeliveryRecord): Promise<void>;
 };
 
-export type HttpPost = (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<{ status: number }>;
+export type HttpPost = (
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+) => Promise<{ status: number }>;
 
 export type OutboundDeps = {
   store: OutboundStore;
@@ -39,8 +44,13 @@ export const signedRequest = (secret: string, eventId: string, body: string, at:
 });
 
 export class DeliveryFailed extends Error {
-  constructor(readonly failures: { subscriptionId: string; url: string; reason: string }[], eventId: string) {
-    super(`event ${eventId}: ${failures.length} subscription(s) not delivered — ${failures.map((f) => `${f.subscriptionId} (${f.url}): ${f.reason}`).join('; ')}`);
+  constructor(
+    readonly failures: { subscriptionId: string; url: string; reason: string }[],
+    eventId: string,
+  ) {
+    super(
+      `event ${eventId}: ${failures.length} subscription(s) not delivered — ${failures.map((f) => `${f.subscriptionId} (${f.url}): ${f.reason}`).join('; ')}`,
+    );
     this.name = 'DeliveryFailed';
   }
 }
@@ -59,7 +69,13 @@ export const deliverEvent = async (deps: OutboundDeps, event: BusEnvelope) => {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const body = webhookPayload(event);
   const matching = (await deps.store.subscriptions()).filter((s) => wants(s, type));
-  const done = matching.length > 0 ? await deps.store.delivered(matching.map((s) => s.id), eventId) : new Set<string>();
+  const done =
+    matching.length > 0
+      ? await deps.store.delivered(
+          matching.map((s) => s.id),
+          eventId,
+        )
+      : new Set<string>();
   const targets = matching.filter((s) => !done.has(s.id));
   const failures: DeliveryFailed['failures'] = [];
   const delivered: string[] = [];
@@ -72,7 +88,12 @@ export const deliverEvent = async (deps: OutboundDeps, event: BusEnvelope) => {
       let attempt = 0;
       for (attempt = 1; attempt <= attempts; attempt++) {
         try {
-          const answer = await deps.post(subscription.url, signedRequest(subscription.secret, eventId, body, deps.now()), body, deps.timeoutMs ?? 5000);
+          const answer = await deps.post(
+            subscription.url,
+            signedRequest(subscription.secret, eventId, body, deps.now()),
+            body,
+            deps.timeoutMs ?? 5000,
+          );
           status = answer.status;
           if (status >= 200 && status < 300) break;
           reason = `answered ${status}`;

@@ -37,12 +37,22 @@ export const subscriptionRequestSchema = (allowHttp: boolean) =>
       url: z
         .url()
         .max(2000)
-        .refine((raw) => {
-          // zod runs refinements even after its own URL check failed; a bad URL is that check's message.
-          if (!URL.canParse(raw)) return true;
-          return schemeProblem(new URL(raw), { allowHttp, allowPrivate: false }) === undefined;
-        }, { message: allowHttp ? 'must be an http(s) URL without credentials' : 'must be an https URL without credentials' }),
-      eventTypes: z.array(z.enum([...DETAIL_TYPES, '*'])).min(1).max(DETAIL_TYPES.length + 1),
+        .refine(
+          (raw) => {
+            // zod runs refinements even after its own URL check failed; a bad URL is that check's message.
+            if (!URL.canParse(raw)) return true;
+            return schemeProblem(new URL(raw), { allowHttp, allowPrivate: false }) === undefined;
+          },
+          {
+            message: allowHttp
+              ? 'must be an http(s) URL without credentials'
+              : 'must be an https URL without credentials',
+          },
+        ),
+      eventTypes: z
+        .array(z.enum([...DETAIL_TYPES, '*']))
+        .min(1)
+        .max(DETAIL_TYPES.length + 1),
       description: z.string().trim().max(500).optional(),
     })
     .strict();

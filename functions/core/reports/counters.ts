@@ -64,7 +64,13 @@ export type LeadTally = {
 export type StageEntry = { at: string; owner: string; seenAt: string };
 
 export type AgeBucket = 'within-sla' | 'over-sla' | 'escalated-1' | 'escalated-2' | 'escalated-3+';
-export const AGE_BUCKETS: readonly AgeBucket[] = ['within-sla', 'over-sla', 'escalated-1', 'escalated-2', 'escalated-3+'];
+export const AGE_BUCKETS: readonly AgeBucket[] = [
+  'within-sla',
+  'over-sla',
+  'escalated-1',
+  'escalated-2',
+  'escalated-3+',
+];
 
 /** Upper edges (hours) of the duration histograms; the last bucket is open-ended. */
 export const DURATION_EDGES_HOURS = [1, 4, 8, 24, 48, 72, 168, 336, 720] as const;
@@ -76,10 +82,22 @@ export const durationBucket = (ms: number): string => {
 
 export const NONE = '-';
 export const dayOf = (iso: string): string => iso.slice(0, 10);
-const clean = (value: unknown): string => (typeof value === 'string' && value.length > 0 ? value.replace(/[#|]/g, '_') : NONE);
+const clean = (value: unknown): string =>
+  typeof value === 'string' && value.length > 0 ? value.replace(/[#|]/g, '_') : NONE;
 
 /** One string per counter: the storage key and the merge key. Dimensions sorted so order never matters. */
-const DIM_ORDER = ['stage', 'source', 'campaign', 'country', 'owner', 'team', 'channel', 'duplicate', 'reason', 'bucket'];
+const DIM_ORDER = [
+  'stage',
+  'source',
+  'campaign',
+  'country',
+  'owner',
+  'team',
+  'channel',
+  'duplicate',
+  'reason',
+  'bucket',
+];
 export const counterKey = (c: Pick<Counter, 'family' | 'day' | 'metric' | 'dims'>): string => {
   // A fixed order for the known dimensions: sorting keys per counter dominated a rebuild's time.
   let key = `${c.family}|${c.day}|${c.metric}`;
@@ -97,7 +115,15 @@ export const counterKey = (c: Pick<Counter, 'family' | 'day' | 'metric' | 'dims'
 };
 
 const bucketOf = (escalations: number, aging: boolean): AgeBucket =>
-  escalations >= 3 ? 'escalated-3+' : escalations === 2 ? 'escalated-2' : escalations === 1 ? 'escalated-1' : aging ? 'over-sla' : 'within-sla';
+  escalations >= 3
+    ? 'escalated-3+'
+    : escalations === 2
+      ? 'escalated-2'
+      : escalations === 1
+        ? 'escalated-1'
+        : aging
+          ? 'over-sla'
+          : 'within-sla';
 
 const laterThan = (a: { at: string; rank: number }, b: { at: string; rank: number } | undefined) =>
   !b || a.at > b.at || (a.at === b.at && a.rank > b.rank);
@@ -118,7 +144,10 @@ const exitsOf = (t: LeadTally, stage: string): readonly string[] => {
  * of an exit belongs to the stay that follows it (approval rejected: exit and re-entry at once),
  * unless no earlier entry is left for that exit (created and assigned in the same millisecond).
  */
-export const staysOf = (entries: readonly StageEntry[], exits: readonly string[]): { entry: StageEntry; exit: string }[] => {
+export const staysOf = (
+  entries: readonly StageEntry[],
+  exits: readonly string[],
+): { entry: StageEntry; exit: string }[] => {
   const stays: { entry: StageEntry; exit: string }[] = [];
   let i = 0;
   let since = '';
@@ -142,24 +171,55 @@ const derived = (t: LeadTally): Counter[] => {
   if (cohort) {
     const base = { source: cohort.source, campaign: cohort.campaign, country: cohort.country };
     for (const [stage, r] of Object.entries(t.reached)) {
-      out.push({ family: 'cohort', day: cohort.day, metric: 'reached', dims: { ...base, owner: r.owner, stage }, n: 1 });
+      out.push({
+        family: 'cohort',
+        day: cohort.day,
+        metric: 'reached',
+        dims: { ...base, owner: r.owner, stage },
+        n: 1,
+      });
       for (const stay of staysOf(entriesOf(t, stage), exitsOf(t, stage))) {
         const bucket = durationBucket(Date.parse(stay.exit) - Date.parse(stay.entry.at));
-        out.push({ family: 'cohort', day: cohort.day, metric: 'stageTime', dims: { ...base, owner: stay.entry.owner, stage, bucket }, n: 1 });
+        out.push({
+          family: 'cohort',
+          day: cohort.day,
+          metric: 'stageTime',
+          dims: { ...base, owner: stay.entry.owner, stage, bucket },
+          n: 1,
+        });
       }
     }
   }
   for (const outcome of ['Converted', 'Disqualified'] as const) {
     const r = t.reached[outcome];
-    if (r) out.push({ family: 'activity', day: dayOf(r.at), metric: outcome === 'Converted' ? 'converted' : 'disqualified', dims: { owner: r.owner }, n: 1 });
+    if (r)
+      out.push({
+        family: 'activity',
+        day: dayOf(r.at),
+        metric: outcome === 'Converted' ? 'converted' : 'disqualified',
+        dims: { owner: r.owner },
+        n: 1,
+      });
   }
   if (t.assigned && t.firstActionAt && t.firstActionAt >= t.assigned.at) {
     const bucket = durationBucket(Date.parse(t.firstActionAt) - Date.parse(t.assigned.at));
-    out.push({ family: 'activity', day: dayOf(t.firstActionAt), metric: 'firstResponse', dims: { owner: t.assigned.owner, bucket }, n: 1 });
+    out.push({
+      family: 'activity',
+      day: dayOf(t.firstActionAt),
+      metric: 'firstResponse',
+      dims: { owner: t.assigned.owner, bucket },
+      n: 1,
+    });
   }
   const l = t.latest;
   if (l && (OPEN_STAGES as readonly string[]).includes(l.stage)) {
-    out.push({ family: 'open', day: NONE, metric: 'open', dims: { stage: l.stage, owner: l.owner, team: l.team, bucket: l.bucket }, n: 1 });
+    out.push({
+      family: 'open',
+      day: NONE,
+      metric: 'open',
+      dims: { stage: l.stage, owner: l.owner, team: l.team, bucket: l.bucket },
+      n: 1,
+    });
   }
   return out;
 };
@@ -183,20 +243,38 @@ const minIso = (a: string | undefined, b: string) => (a === undefined || b < a ?
  * event counts once; reordered events converge on the same figures because increments are the
  * difference between what the tally stood for before and after.
  */
-export const tallyEvent = (before: LeadTally | undefined, event: CountableEvent): { tally?: LeadTally; increments: Counter[] } => {
+export const tallyEvent = (
+  before: LeadTally | undefined,
+  event: CountableEvent,
+): { tally?: LeadTally; increments: Counter[] } => {
   const { tally, local } = foldIntoTally(before, event);
   if (!tally) return { tally, increments: local };
-  return { tally, increments: mergeCounters([...local, ...derived(tally), ...(before ? derived(before) : []).map((c) => ({ ...c, n: -c.n }))]) };
+  return {
+    tally,
+    increments: mergeCounters([
+      ...local,
+      ...derived(tally),
+      ...(before ? derived(before) : []).map((c) => ({ ...c, n: -c.n })),
+    ]),
+  };
 };
 
 /** The tally after the event, and the counters the event adds by itself (not derived from the tally). */
-const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { tally?: LeadTally; local: Counter[] } => {
+const foldIntoTally = (
+  before: LeadTally | undefined,
+  event: CountableEvent,
+): { tally?: LeadTally; local: Counter[] } => {
   const { detail, detailType } = event;
   const snapshot = detail.lead;
   const leadId = snapshot?.id ?? detail.leadId;
   const local: Counter[] = [];
   if (detailType === 'CaptureRejected') {
-    const dims = { source: clean(detail.sourceId), campaign: clean(detail.campaign), channel: clean(detail.channel), reason: clean(detail.reason) };
+    const dims = {
+      source: clean(detail.sourceId),
+      campaign: clean(detail.campaign),
+      channel: clean(detail.channel),
+      reason: clean(detail.reason),
+    };
     local.push({ family: 'rejects', day: dayOf(detail.occurredAt), metric: 'rejected', dims, n: 1 });
   }
   if (!leadId || !snapshot) return { tally: before, local };
@@ -208,8 +286,12 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
         reached: { ...before.reached },
         left: { ...before.left },
         // A tally from before every stay was kept: its first entry and exit are what it knew.
-        entries: { ...(before.entries ?? Object.fromEntries(Object.entries(before.reached).map(([stage, r]) => [stage, [r]]))) },
-        exits: { ...(before.exits ?? Object.fromEntries(Object.entries(before.left).map(([stage, at]) => [stage, [at]]))) },
+        entries: {
+          ...(before.entries ?? Object.fromEntries(Object.entries(before.reached).map(([stage, r]) => [stage, [r]]))),
+        },
+        exits: {
+          ...(before.exits ?? Object.fromEntries(Object.entries(before.left).map(([stage, at]) => [stage, [at]]))),
+        },
       }
     : { leadId, version: 0, reached: {}, left: {}, entries: {}, exits: {} };
   const entries = t.entries as Record<string, StageEntry[]>;
@@ -229,11 +311,13 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
   const reach = (stage: string, at: string, by: string) => {
     const prior = t.reached[stage];
     const seenAt = detail.occurredAt;
-    if (!prior || at < prior.at || (at === prior.at && seenAt < prior.seenAt)) t.reached[stage] = { at, owner: by, seenAt };
+    if (!prior || at < prior.at || (at === prior.at && seenAt < prior.seenAt))
+      t.reached[stage] = { at, owner: by, seenAt };
     const list = entries[stage] ?? [];
     const same = list.findIndex((e) => e.at === at);
     if (same === -1) entries[stage] = [...list, { at, owner: by, seenAt }].sort((a, b) => a.at.localeCompare(b.at));
-    else if (seenAt < (list[same] as StageEntry).seenAt) entries[stage] = list.map((e, i) => (i === same ? { at, owner: by, seenAt } : e));
+    else if (seenAt < (list[same] as StageEntry).seenAt)
+      entries[stage] = list.map((e, i) => (i === same ? { at, owner: by, seenAt } : e));
   };
   const leave = (stage: string, at: string) => {
     t.left[stage] = minIso(t.left[stage], at);
@@ -246,9 +330,19 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
   switch (detailType) {
     case 'LeadCreated': {
       // The lifecycle sends the number of matches; an array of matches is accepted too.
-      const matches = Array.isArray(detail.duplicates) ? detail.duplicates.length : typeof detail.duplicates === 'number' ? detail.duplicates : 0;
+      const matches = Array.isArray(detail.duplicates)
+        ? detail.duplicates.length
+        : typeof detail.duplicates === 'number'
+          ? detail.duplicates
+          : 0;
       const duplicate = matches > 0 ? 'yes' : 'no';
-      local.push({ family: 'cohort', day: t.cohort.day, metric: 'created', dims: { ...cohortDims, owner, channel: t.cohort.channel, duplicate }, n: 1 });
+      local.push({
+        family: 'cohort',
+        day: t.cohort.day,
+        metric: 'created',
+        dims: { ...cohortDims, owner, channel: t.cohort.channel, duplicate },
+        n: 1,
+      });
       break;
     }
     case 'LeadStageChanged': {
@@ -268,18 +362,26 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
     case 'LeadDisqualified': {
       t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
       const reason = clean(detail.reason);
-      local.push({ family: 'cohort', day: t.cohort.day, metric: 'disqualifiedReason', dims: { ...cohortDims, owner, reason }, n: 1 });
+      local.push({
+        family: 'cohort',
+        day: t.cohort.day,
+        metric: 'disqualifiedReason',
+        dims: { ...cohortDims, owner, reason },
+        n: 1,
+      });
       break;
     }
     case 'LeadActivityRecorded': {
       // The owner logging a call, a meeting or a reply has responded, even before moving the stage.
-      if (typeof detail.by === 'string' && detail.by === snapshot.owner) t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
+      if (typeof detail.by === 'string' && detail.by === snapshot.owner)
+        t.firstActionAt = minIso(t.firstActionAt, detail.occurredAt);
       break;
     }
     case 'ApprovalDecided': {
       // A rejected conversion returns the lead to its stage (no stage change is announced): that
       // stay ends and a new one starts at the decision (the snapshot's stageEnteredAt).
-      if (detail.decision === 'reject' && (OPEN_STAGES as readonly string[]).includes(snapshot.stage)) leave(snapshot.stage, detail.occurredAt);
+      if (detail.decision === 'reject' && (OPEN_STAGES as readonly string[]).includes(snapshot.stage))
+        leave(snapshot.stage, detail.occurredAt);
       break;
     }
     case 'LeadAging': {
@@ -288,10 +390,18 @@ const foldIntoTally = (before: LeadTally | undefined, event: CountableEvent): { 
     }
   }
 
-  const escalations = typeof snapshot.escalations === 'number' ? snapshot.escalations : typeof detail.escalations === 'number' ? detail.escalations : 0;
+  const escalations =
+    typeof snapshot.escalations === 'number'
+      ? snapshot.escalations
+      : typeof detail.escalations === 'number'
+        ? detail.escalations
+        : 0;
   const candidate = {
     at: detail.occurredAt,
-    rank: STAGES.indexOf(snapshot.stage as (typeof STAGES)[number]) * 100 + escalations * 2 + (detailType === 'LeadAging' ? 1 : 0),
+    rank:
+      STAGES.indexOf(snapshot.stage as (typeof STAGES)[number]) * 100 +
+      escalations * 2 +
+      (detailType === 'LeadAging' ? 1 : 0),
     stage: snapshot.stage,
     owner,
     team: clean(snapshot.team),
@@ -309,7 +419,9 @@ export const isCountable = (event: { source?: string }) => event.source === unde
  * Folds a whole history in memory: what a rebuild writes, and what tests compare live counters to.
  * Duplicated deliveries (same eventId) are counted once.
  */
-export const foldEvents = (events: readonly CountableEvent[]): { counters: Counter[]; tallies: LeadTally[]; eventIds: string[] } => {
+export const foldEvents = (
+  events: readonly CountableEvent[],
+): { counters: Counter[]; tallies: LeadTally[]; eventIds: string[] } => {
   const seen = new Set<string>();
   const tallies = new Map<string, LeadTally>();
   const totals = new Map<string, Counter>();
@@ -328,5 +440,9 @@ export const foldEvents = (events: readonly CountableEvent[]): { counters: Count
   }
   // The per-event differences telescope: what the final tallies stand for is their sum.
   for (const tally of tallies.values()) for (const c of derived(tally)) add(c);
-  return { counters: [...totals.values()].filter((c) => c.n !== 0), tallies: [...tallies.values()], eventIds: [...seen] };
+  return {
+    counters: [...totals.values()].filter((c) => c.n !== 0),
+    tallies: [...tallies.values()],
+    eventIds: [...seen],
+  };
 };

@@ -42,7 +42,8 @@ export const daysBetween = (from: string, to: string, maxDays = 400): string[] =
   const days: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
     days.push(new Date(t).toISOString().slice(0, 10));
-    if (days.length > maxDays) throw new ValidationError([{ field: 'to', reason: `a report spans at most ${maxDays} days` }]);
+    if (days.length > maxDays)
+      throw new ValidationError([{ field: 'to', reason: `a report spans at most ${maxDays} days` }]);
   }
   if (days.length === 0) throw new ValidationError([{ field: 'to', reason: 'must not be before from' }]);
   return days;
@@ -62,9 +63,19 @@ export type FunnelGroup = {
   conversionRate: number | null;
   timeInStage: Record<string, Duration>;
 };
-export type FunnelReport = { report: 'funnel'; from: string; to: string; groupBy: GroupBy | null; groups: FunnelGroup[] };
+export type FunnelReport = {
+  report: 'funnel';
+  from: string;
+  to: string;
+  groupBy: GroupBy | null;
+  groups: FunnelGroup[];
+};
 
-export const funnelReport = (counters: readonly Counter[], range: { from: string; to: string }, groupBy?: GroupBy): FunnelReport => {
+export const funnelReport = (
+  counters: readonly Counter[],
+  range: { from: string; to: string },
+  groupBy?: GroupBy,
+): FunnelReport => {
   const cohort = counters.filter((c) => c.family === 'cohort' && c.day >= range.from && c.day <= range.to);
   const keyOf = (c: Counter) => (groupBy ? (c.dims[groupBy] ?? NONE) : 'all');
   const groups = [...new Set(cohort.map(keyOf))].sort();
@@ -77,13 +88,21 @@ export const funnelReport = (counters: readonly Counter[], range: { from: string
     groups: groups.map((group) => {
       const mine = cohort.filter((c) => keyOf(c) === group);
       const reached = Object.fromEntries(
-        ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified', 'Converted', 'Disqualified'].map((stage) => [stage, sum(mine, 'reached', (c) => c.dims.stage === stage)]),
+        ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified', 'Converted', 'Disqualified'].map((stage) => [
+          stage,
+          sum(mine, 'reached', (c) => c.dims.stage === stage),
+        ]),
       );
       const byReason: Record<string, number> = {};
-      for (const c of mine) if (c.metric === 'disqualifiedReason') byReason[c.dims.reason ?? NONE] = (byReason[c.dims.reason ?? NONE] ?? 0) + c.n;
+      for (const c of mine)
+        if (c.metric === 'disqualifiedReason')
+          byReason[c.dims.reason ?? NONE] = (byReason[c.dims.reason ?? NONE] ?? 0) + c.n;
       const created = sum(mine, 'created');
       const timeInStage = Object.fromEntries(
-        FUNNEL_PATH.slice(0, -1).map((stage) => [stage, quantiles(mine.filter((c) => c.metric === 'stageTime' && c.dims.stage === stage))]),
+        FUNNEL_PATH.slice(0, -1).map((stage) => [
+          stage,
+          quantiles(mine.filter((c) => c.metric === 'stageTime' && c.dims.stage === stage)),
+        ]),
       );
       return {
         group,
@@ -116,12 +135,22 @@ export type DeliveryCounts = {
   rejected: number;
   rejectShare: number | null;
 };
-export type SourceRow = { period: string; source: string; campaign: string } & DeliveryCounts & { converted: number; conversionRate: number | null };
+export type SourceRow = { period: string; source: string; campaign: string } & DeliveryCounts & {
+    converted: number;
+    conversionRate: number | null;
+  };
 export type ChannelRow = { channel: string } & DeliveryCounts & {
-  /** Rejects by reason: invalid, malformed, duplicate, spam. */
-  rejectedByReason: Record<string, number>;
+    /** Rejects by reason: invalid, malformed, duplicate, spam. */
+    rejectedByReason: Record<string, number>;
+  };
+export type SourcesReport = {
+  report: 'sources';
+  from: string;
+  to: string;
+  period: 'day' | 'week';
+  rows: SourceRow[];
+  channels: ChannelRow[];
 };
-export type SourcesReport = { report: 'sources'; from: string; to: string; period: 'day' | 'week'; rows: SourceRow[]; channels: ChannelRow[] };
 
 /** Monday of the ISO week holding `day`. */
 export const weekOf = (day: string): string => {
@@ -134,8 +163,14 @@ export const weekOf = (day: string): string => {
  * Per period × source × campaign and per channel: deliveries received (created + rejected), the
  * share of duplicates and of rejects among them, and conversions of the created leads (cohort).
  */
-export const sourcesReport = (counters: readonly Counter[], range: { from: string; to: string }, period: 'day' | 'week' = 'day'): SourcesReport => {
-  const inRange = counters.filter((c) => (c.family === 'cohort' || c.family === 'rejects') && c.day >= range.from && c.day <= range.to);
+export const sourcesReport = (
+  counters: readonly Counter[],
+  range: { from: string; to: string },
+  period: 'day' | 'week' = 'day',
+): SourcesReport => {
+  const inRange = counters.filter(
+    (c) => (c.family === 'cohort' || c.family === 'rejects') && c.day >= range.from && c.day <= range.to,
+  );
   const rows = new Map<string, SourceRow>();
   const channels = new Map<string, ChannelRow>();
   for (const c of inRange) {
@@ -148,7 +183,19 @@ export const sourcesReport = (counters: readonly Counter[], range: { from: strin
     const source = c.dims.source ?? NONE;
     const campaign = c.dims.campaign ?? NONE;
     const key = `${p}|${source}|${campaign}`;
-    const row = rows.get(key) ?? { period: p, source, campaign, received: 0, created: 0, duplicates: 0, duplicateShare: null, rejected: 0, rejectShare: null, converted: 0, conversionRate: null };
+    const row = rows.get(key) ?? {
+      period: p,
+      source,
+      campaign,
+      received: 0,
+      created: 0,
+      duplicates: 0,
+      duplicateShare: null,
+      rejected: 0,
+      rejectShare: null,
+      converted: 0,
+      conversionRate: null,
+    };
     if (converted) row.converted += c.n;
     else {
       row.received += c.n;
@@ -156,7 +203,16 @@ export const sourcesReport = (counters: readonly Counter[], range: { from: strin
       else row.rejected += c.n;
       if (duplicate) row.duplicates += c.n;
       const channel = c.dims.channel ?? NONE;
-      const ch = channels.get(channel) ?? { channel, received: 0, created: 0, duplicates: 0, duplicateShare: null, rejected: 0, rejectShare: null, rejectedByReason: {} };
+      const ch = channels.get(channel) ?? {
+        channel,
+        received: 0,
+        created: 0,
+        duplicates: 0,
+        duplicateShare: null,
+        rejected: 0,
+        rejectShare: null,
+        rejectedByReason: {},
+      };
       ch.received += c.n;
       if (created) ch.created += c.n;
       else {
@@ -175,15 +231,33 @@ export const sourcesReport = (counters: readonly Counter[], range: { from: strin
     from: range.from,
     to: range.to,
     period,
-    rows: byKey(rows).map((r) => ({ ...r, duplicateShare: rate(r.duplicates, r.received), rejectShare: rate(r.rejected, r.received), conversionRate: rate(r.converted, r.created) })),
-    channels: byKey(channels).map((r) => ({ ...r, duplicateShare: rate(r.duplicates, r.received), rejectShare: rate(r.rejected, r.received) })),
+    rows: byKey(rows).map((r) => ({
+      ...r,
+      duplicateShare: rate(r.duplicates, r.received),
+      rejectShare: rate(r.rejected, r.received),
+      conversionRate: rate(r.converted, r.created),
+    })),
+    channels: byKey(channels).map((r) => ({
+      ...r,
+      duplicateShare: rate(r.duplicates, r.received),
+      rejectShare: rate(r.rejected, r.received),
+    })),
   };
 };
 
 // ---------------------------------------------------------------- aging
 
 export type BucketCounts = Record<AgeBucket, number> & { total: number };
-export type OldLead = { id: string; stage: string; owner: string; team: string; createdAt: string; ageDays: number; escalations: number; link: string };
+export type OldLead = {
+  id: string;
+  stage: string;
+  owner: string;
+  team: string;
+  createdAt: string;
+  ageDays: number;
+  escalations: number;
+  link: string;
+};
 export type AgingReport = {
   report: 'aging';
   asOf: string;
@@ -193,7 +267,14 @@ export type AgingReport = {
   oldest: OldLead[];
 };
 
-const emptyBuckets = (): BucketCounts => ({ 'within-sla': 0, 'over-sla': 0, 'escalated-1': 0, 'escalated-2': 0, 'escalated-3+': 0, total: 0 });
+const emptyBuckets = (): BucketCounts => ({
+  'within-sla': 0,
+  'over-sla': 0,
+  'escalated-1': 0,
+  'escalated-2': 0,
+  'escalated-3+': 0,
+  total: 0,
+});
 
 export const agingReport = (
   counters: readonly Counter[],
@@ -206,7 +287,9 @@ export const agingReport = (
     for (const c of open) {
       const key = c.dims[dim] ?? NONE;
       const row = rows.get(key) ?? emptyBuckets();
-      const bucket = (AGE_BUCKETS as readonly string[]).includes(c.dims.bucket ?? '') ? (c.dims.bucket as AgeBucket) : 'within-sla';
+      const bucket = (AGE_BUCKETS as readonly string[]).includes(c.dims.bucket ?? '')
+        ? (c.dims.bucket as AgeBucket)
+        : 'within-sla';
       row[bucket] += c.n;
       row.total += c.n;
       rows.set(key, row);
@@ -225,7 +308,11 @@ export const agingReport = (
     oldest: [...oldest]
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
       .slice(0, 10)
-      .map((l) => ({ ...l, ageDays: Math.floor((asOf.getTime() - Date.parse(l.createdAt)) / 86_400_000), link: `/leads/${l.id}` })),
+      .map((l) => ({
+        ...l,
+        ageDays: Math.floor((asOf.getTime() - Date.parse(l.createdAt)) / 86_400_000),
+        link: `/leads/${l.id}`,
+      })),
   };
 };
 
@@ -251,7 +338,11 @@ export const repsReport = (
   const activity = counters.filter((c) => c.family === 'activity' && c.day >= range.from && c.day <= range.to);
   const open = counters.filter((c) => c.family === 'open' && c.metric === 'open');
   // Known team members appear even on a quiet day, with zeros.
-  const owners = [...new Set([...[...activity, ...open].map((c) => c.dims.owner ?? NONE), ...Object.keys(availability)])].filter((o) => o !== NONE).sort();
+  const owners = [
+    ...new Set([...[...activity, ...open].map((c) => c.dims.owner ?? NONE), ...Object.keys(availability)]),
+  ]
+    .filter((o) => o !== NONE)
+    .sort();
   return {
     report: 'reps',
     from: range.from,

@@ -34,7 +34,13 @@ export const activityRequestSchema = z
       .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { message: 'must be a kebab-case name such as email-reply' }),
     /** When it happened (defaults to when it is recorded). */
     occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
-    note: z.string().trim().max(500).refine(...WELL_FORMED).transform(nfc).optional(),
+    note: z
+      .string()
+      .trim()
+      .max(500)
+      .refine(...WELL_FORMED)
+      .transform(nfc)
+      .optional(),
   })
   .strict();
 export type ActivityRequest = z.infer<typeof activityRequestSchema>;
@@ -63,7 +69,12 @@ export type ActivityStore = {
    * One transaction: the lead (conditional on its version and its wait token, which stays), the audit
    * entries and the activity record (conditional on its id being new). `'exists'` when the id was taken.
    */
-  write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], record: RecordedActivity): Promise<StoredLead | 'exists'>;
+  write(
+    before: StoredLead,
+    patch: Partial<Lead>,
+    audit: AuditEntry[],
+    record: RecordedActivity,
+  ): Promise<StoredLead | 'exists'>;
 };
 
 export type ActivityPorts = {
@@ -80,7 +91,12 @@ const MAX_ATTEMPTS = 5;
 
 /** The types a lead may record: the built-in ones and every behaviour the scoring rules name. */
 export const activityTypes = (rules: readonly { when: string; event?: string }[]): string[] =>
-  [...new Set([...BUILT_IN_ACTIVITY_TYPES, ...rules.flatMap((r) => (r.when === 'behaviour' && r.event ? [r.event] : []))])].sort();
+  [
+    ...new Set([
+      ...BUILT_IN_ACTIVITY_TYPES,
+      ...rules.flatMap((r) => (r.when === 'behaviour' && r.event ? [r.event] : [])),
+    ]),
+  ].sort();
 
 /** Parses a request body into an activity, with a field and a reason for each problem; `occurredAt` must be a sane time as of `now`. */
 export const parseActivity = (body: unknown, knownTypes: readonly string[], now: Date): ActivityRequest => {
@@ -89,13 +105,19 @@ export const parseActivity = (body: unknown, knownTypes: readonly string[], now:
   const late = parsed.data.occurredAt === undefined ? undefined : timestampIssue(parsed.data.occurredAt, now);
   if (late) throw new ValidationError([{ field: 'occurredAt', reason: late }]);
   if (!knownTypes.includes(parsed.data.type)) {
-    throw new ValidationError([{ field: 'type', reason: `unknown activity type; known: ${knownTypes.join(', ')} (a behaviour rule in /config/scoring adds its event)` }]);
+    throw new ValidationError([
+      {
+        field: 'type',
+        reason: `unknown activity type; known: ${knownTypes.join(', ')} (a behaviour rule in /config/scoring adds its event)`,
+      },
+    ]);
   }
   return parsed.data;
 };
 
 const sameActivity = (prior: RecordedActivity, request: ActivityRequest) =>
-  prior.type === request.type && (request.occurredAt === undefined || Date.parse(request.occurredAt) === Date.parse(prior.activityAt));
+  prior.type === request.type &&
+  (request.occurredAt === undefined || Date.parse(request.occurredAt) === Date.parse(prior.activityAt));
 
 /**
  * Records one activity on a lead and rescores it. Idempotent by activity id: a retry answers the
@@ -108,17 +130,28 @@ export const recordActivity = async (
 ): Promise<ActivityOutcome> => {
   const { leadId, activity, actor, viewer } = request;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const [lead, prior] = await Promise.all([ports.leads.get(leadId), ports.activities.recorded(leadId, activity.activityId)]);
+    const [lead, prior] = await Promise.all([
+      ports.leads.get(leadId),
+      ports.activities.recorded(leadId, activity.activityId),
+    ]);
     if (!lead || (viewer && !canSee(viewer, lead))) throw new NotFoundError('lead', leadId);
     if (prior) {
       if (!sameActivity(prior, activity)) {
-        throw new ConflictError(`activity '${activity.activityId}' was already recorded as a ${prior.type} at ${prior.activityAt}; use a new activity id`, { activityId: activity.activityId });
+        throw new ConflictError(
+          `activity '${activity.activityId}' was already recorded as a ${prior.type} at ${prior.activityAt}; use a new activity id`,
+          { activityId: activity.activityId },
+        );
       }
       await ports.publisher.publish(prior.events);
       return { activity: prior, duplicate: true };
     }
-    if (lead.stage === 'Creation') throw new ConflictError(`lead ${leadId} is being scored and routed; try again in a moment`, { stage: lead.stage, retryable: true });
-    if (!OPEN_STAGES.includes(lead.stage)) throw new ConflictError(`a ${lead.stage} lead records no more activities`, { stage: lead.stage });
+    if (lead.stage === 'Creation')
+      throw new ConflictError(`lead ${leadId} is being scored and routed; try again in a moment`, {
+        stage: lead.stage,
+        retryable: true,
+      });
+    if (!OPEN_STAGES.includes(lead.stage))
+      throw new ConflictError(`a ${lead.stage} lead records no more activities`, { stage: lead.stage });
 
     const now = ports.clock.now();
     const at = now.toISOString();
@@ -179,7 +212,9 @@ export const recordActivity = async (
     await ports.publisher.publish(events);
     return { activity: record, duplicate: false };
   }
-  throw new ConflictError(`lead ${leadId} kept changing while the activity was recorded; try again`, { retryable: true });
+  throw new ConflictError(`lead ${leadId} kept changing while the activity was recorded; try again`, {
+    retryable: true,
+  });
 };
 
 /**
@@ -190,9 +225,16 @@ export const recordActivity = async (
  */
 export const recordFormRevisit = async (
   ports: ActivityPorts,
-  request: { sourceId: string; deliveryId: string; createdLeadId?: string; matches: readonly { kind: string; id: string; matchedOn: string }[] },
+  request: {
+    sourceId: string;
+    deliveryId: string;
+    createdLeadId?: string;
+    matches: readonly { kind: string; id: string; matchedOn: string }[];
+  },
 ): Promise<string | undefined> => {
-  const candidates = [...new Set(request.matches.filter((m) => m.kind === 'lead' && m.matchedOn !== 'domain').map((m) => m.id))]
+  const candidates = [
+    ...new Set(request.matches.filter((m) => m.kind === 'lead' && m.matchedOn !== 'domain').map((m) => m.id)),
+  ]
     .filter((id) => id !== request.createdLeadId)
     // Lead ids are ULIDs: the oldest sorts first.
     .sort();

@@ -65,10 +65,11 @@ export const auc = (scores: readonly number[], labels: readonly boolean[]): numb
     let j = i;
     while (j < order.length && order[j]?.s === order[i]?.s) j++;
     const meanRank = (i + 1 + j) / 2;
-    for (let k = i; k < j; k++) if (order[k]?.y) {
-      positives++;
-      rankSum += meanRank;
-    }
+    for (let k = i; k < j; k++)
+      if (order[k]?.y) {
+        positives++;
+        rankSum += meanRank;
+      }
     i = j;
   }
   const negatives = order.length - positives;
@@ -110,14 +111,19 @@ const sampleOf = <T extends Outcome>(rows: readonly T[], max: number): T[] => {
   return Array.from({ length: max }, (_, i) => byHash[Math.floor(i * step)] as T);
 };
 
-const featureRow = (lead: ScorableLead, rules: readonly PointsRule[]) => rules.map((rule) => evaluateRule(rule, lead).strength);
+const featureRow = (lead: ScorableLead, rules: readonly PointsRule[]) =>
+  rules.map((rule) => evaluateRule(rule, lead).strength);
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /**
  * Trains on the outcomes with ml-logistic-regression, measures it and the points model on the same
  * holdout, and decides activation: at least `minConversions` conversions AND a better holdout AUC.
  */
-export const trainModel = (outcomes: readonly Outcome[], config: ScoringConfig, options: TrainOptions): LearnedModel => {
+export const trainModel = (
+  outcomes: readonly Outcome[],
+  config: ScoringConfig,
+  options: TrainOptions,
+): LearnedModel => {
   const rules = config.rules;
   const train = outcomes.filter((o) => !inHoldout(o.lead.id, config.learned.holdoutFraction));
   const fitRows = sampleOf(train, options.maxTrainingRows ?? 8000);
@@ -132,14 +138,18 @@ export const trainModel = (outcomes: readonly Outcome[], config: ScoringConfig, 
     const Y = Matrix.columnVector(fitRows.map((o) => (o.converted ? 1 : 0)));
     // The library sums gradients over rows: scale the rate by the row count so it converges at any size.
     // Its two-class model directly: the exported one-vs-all wrapper would fit the same model twice.
-    const model = new LogisticRegressionTwoClasses({ numSteps: options.steps ?? 400, learningRate: (options.learningRate ?? 4) / fitRows.length });
+    const model = new LogisticRegressionTwoClasses({
+      numSteps: options.steps ?? 400,
+      learningRate: (options.learningRate ?? 4) / fitRows.length,
+    });
     model.train(X, Y);
     const learned = model.weights.to1DArray();
     bias = learned[0] ?? 0;
     weights = rules.map((_, i) => learned[i + 1] ?? 0);
   }
 
-  const predict = (lead: ScorableLead) => sigmoid(featureRow(lead, rules).reduce((z, x, i) => z + x * (weights[i] ?? 0), bias));
+  const predict = (lead: ScorableLead) =>
+    sigmoid(featureRow(lead, rules).reduce((z, x, i) => z + x * (weights[i] ?? 0), bias));
   const labels = holdout.map((o) => o.converted);
   const predicted = holdout.map((o) => predict(o.lead));
   const holdoutAuc = auc(predicted, labels);

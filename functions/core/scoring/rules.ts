@@ -4,11 +4,21 @@ import type { PointsRule } from './points-config';
 /** Behaviour counts recorded on a lead after capture ("form-revisit": 2). */
 export type ScorableLead = Lead & { behaviour?: Record<string, number> };
 
-const COMPLETENESS_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'company', 'jobTitle', 'website', 'country'] as const;
+const COMPLETENESS_FIELDS = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'company',
+  'jobTitle',
+  'website',
+  'country',
+] as const;
 
 /** Share of the profile fields a lead has filled (0–1). */
 export const completenessOf = (lead: ScorableLead): number =>
-  COMPLETENESS_FIELDS.filter((f) => typeof lead[f] === 'string' && (lead[f] as string).length > 0).length / COMPLETENESS_FIELDS.length;
+  COMPLETENESS_FIELDS.filter((f) => typeof lead[f] === 'string' && (lead[f] as string).length > 0).length /
+  COMPLETENESS_FIELDS.length;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // Compiled once per keyword: training evaluates every rule on every outcome.
@@ -26,7 +36,8 @@ const titleMatch = (title: string | undefined, keywords: readonly string[]): str
 
 const flag = (fires: unknown, reason: string): RuleHit => ({ strength: fires ? 1 : 0, units: fires ? 1 : 0, reason });
 
-const list = (values: readonly string[]) => (values.length <= 3 ? values.join(', ') : `${values.slice(0, 3).join(', ')}…`);
+const list = (values: readonly string[]) =>
+  values.length <= 3 ? values.join(', ') : `${values.slice(0, 3).join(', ')}…`;
 
 /** `strength` is the feature value (0–1); `units` multiplies the rule's points. */
 export type RuleHit = { strength: number; units: number; reason: string };
@@ -47,11 +58,17 @@ export const evaluateRule = (rule: PointsRule, lead: ScorableLead): RuleHit => {
     case 'companyDomain':
       return flag(lead.companyDomain && lead.freeMail !== true, say('company email domain'));
     case 'countryIn':
-      return flag(lead.country && rule.countries.includes(lead.country), say(`country ${lead.country ?? list(rule.countries)}`));
+      return flag(
+        lead.country && rule.countries.includes(lead.country),
+        say(`country ${lead.country ?? list(rule.countries)}`),
+      );
     case 'sourceIn':
       return flag(rule.sources.includes(lead.sourceId), say(`source ${lead.sourceId}`));
     case 'campaignIn':
-      return flag(lead.campaign && rule.campaigns.includes(lead.campaign), say(`campaign ${lead.campaign ?? list(rule.campaigns)}`));
+      return flag(
+        lead.campaign && rule.campaigns.includes(lead.campaign),
+        say(`campaign ${lead.campaign ?? list(rule.campaigns)}`),
+      );
     case 'marketingConsent':
       return flag(lead.consent?.marketing === true, say('marketing consent given'));
     case 'completeness': {

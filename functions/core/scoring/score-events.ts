@@ -26,7 +26,12 @@ export const rescore = (
   lead: Lead,
   after: ScoreResult,
   at: string,
-): { patch: Pick<Lead, 'score' | 'scoreBand' | 'scoreFactors' | 'scoreModel'>; audit: AuditEntry; moved: boolean; events: BusEvent[] } => {
+): {
+  patch: Pick<Lead, 'score' | 'scoreBand' | 'scoreFactors' | 'scoreModel'>;
+  audit: AuditEntry;
+  moved: boolean;
+  events: BusEvent[];
+} => {
   const event = scoreChangedEvent(lead, after, at);
   return {
     /** The score or the band changed: worth an entry in the audit trail. */

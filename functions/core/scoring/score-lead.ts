@@ -22,9 +22,11 @@ export const describeFactor = (factor: ScoreFactor): string =>
   `${factor.points >= 0 ? '+' : '−'}${Math.abs(factor.points)} ${factor.reason}`;
 
 /** The first `n` factors in words, for a lead's card. */
-export const topFactors = (result: Pick<ScoreResult, 'factors'>, n = 3): string[] => result.factors.slice(0, n).map(describeFactor);
+export const topFactors = (result: Pick<ScoreResult, 'factors'>, n = 3): string[] =>
+  result.factors.slice(0, n).map(describeFactor);
 
-const byWeight = (a: ScoreFactor, b: ScoreFactor) => Math.abs(b.points) - Math.abs(a.points) || a.reason.localeCompare(b.reason);
+const byWeight = (a: ScoreFactor, b: ScoreFactor) =>
+  Math.abs(b.points) - Math.abs(a.points) || a.reason.localeCompare(b.reason);
 
 /** The points model alone: baseline plus every firing rule, clamped to 0–100 (the clamp is a factor of its own). */
 export const pointsScore = (lead: ScorableLead, config: ScoringConfig, configVersion = 0): ScoreResult => {
@@ -38,7 +40,11 @@ export const pointsScore = (lead: ScorableLead, config: ScoringConfig, configVer
   const raw = factors.reduce((sum, f) => sum + f.points, 0);
   const score = Math.min(MAX_SCORE, Math.max(MIN_SCORE, raw));
   factors.sort(byWeight);
-  if (score !== raw) factors.push({ points: score - raw, reason: `clamped to ${score === MAX_SCORE ? 'the maximum of 100' : 'the minimum of 0'}` });
+  if (score !== raw)
+    factors.push({
+      points: score - raw,
+      reason: `clamped to ${score === MAX_SCORE ? 'the maximum of 100' : 'the minimum of 0'}`,
+    });
   return { score, band: bandOf(score, config.bands), factors, model: `points@${configVersion}` };
 };
 
@@ -67,15 +73,28 @@ export const learnedScore = (lead: ScorableLead, model: LearnedModel, bands: Sco
     previous = now;
   }
   const score = previous;
-  return { score, band: bandOf(score, bands), factors: factors.filter((f) => f.points !== 0).sort(byWeight), model: `logreg@${model.version}` };
+  return {
+    score,
+    band: bandOf(score, bands),
+    factors: factors.filter((f) => f.points !== 0).sort(byWeight),
+    model: `logreg@${model.version}`,
+  };
 };
 
 /**
  * The score the lifecycle stores on a lead: the active learned model when there is one, else the
  * points model configured by sales ops.
  */
-export const scoreLead = (lead: ScorableLead, pointsConfig: ScoringConfig, activeModel?: LearnedModel | null, configVersion = 0): ScoreResult =>
-  activeModel?.active ? learnedScore(lead, activeModel, pointsConfig.bands) : pointsScore(lead, pointsConfig, configVersion);
+export const scoreLead = (
+  lead: ScorableLead,
+  pointsConfig: ScoringConfig,
+  activeModel?: LearnedModel | null,
+  configVersion = 0,
+): ScoreResult =>
+  activeModel?.active
+    ? learnedScore(lead, activeModel, pointsConfig.bands)
+    : pointsScore(lead, pointsConfig, configVersion);
 
 /** Whether a rescore must be announced with `LeadScoreChanged` (the band moved). */
-export const bandChanged = (before: { scoreBand?: Band } | undefined, after: ScoreResult): boolean => before?.scoreBand !== undefined && before.scoreBand !== after.band;
+export const bandChanged = (before: { scoreBand?: Band } | undefined, after: ScoreResult): boolean =>
+  before?.scoreBand !== undefined && before.scoreBand !== after.band;

@@ -22,7 +22,9 @@ export const MAX_TRAINING_OUTCOMES = 200_000;
  * One training run (`npx leadflow scoring train`, and the scheduled `scoringTrain`): outcomes →
  * model → stored as the next version; it replaces the active model only if it earned it.
  */
-export const runTraining = async (deps: TrainingDeps): Promise<{ card: ModelCard; durationMs: number; previousActive?: string }> => {
+export const runTraining = async (
+  deps: TrainingDeps,
+): Promise<{ card: ModelCard; durationMs: number; previousActive?: string }> => {
   const started = Date.now();
   const [config, outcomes, latest, active] = await Promise.all([
     readConfig(deps.config, scoringConfig),
@@ -37,10 +39,19 @@ export const runTraining = async (deps: TrainingDeps): Promise<{ card: ModelCard
 
 /** What `GET /scoring/model` answers: the model leads are scored with now, and the latest trained. */
 export const modelCards = async (deps: Pick<TrainingDeps, 'models' | 'config'>) => {
-  const [config, latest, active] = await Promise.all([readConfig(deps.config, scoringConfig), deps.models.latest(), deps.models.active()]);
+  const [config, latest, active] = await Promise.all([
+    readConfig(deps.config, scoringConfig),
+    deps.models.latest(),
+    deps.models.active(),
+  ]);
   return {
     scoring: active ? active.card.model : `points@${config.version}`,
-    points: { model: `points@${config.version}`, rules: config.value.rules.length, bands: config.value.bands, learned: config.value.learned },
+    points: {
+      model: `points@${config.version}`,
+      rules: config.value.rules.length,
+      bands: config.value.bands,
+      learned: config.value.learned,
+    },
     active: active?.card ?? null,
     latest: latest?.card ?? null,
   };

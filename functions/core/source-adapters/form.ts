@@ -20,7 +20,19 @@ const DEFAULT_FORM_FIELDS: Record<string, string> = {
   consent: 'consent.marketing',
 };
 
-const CANONICAL_TOP = new Set(['firstName', 'lastName', 'email', 'phone', 'company', 'jobTitle', 'website', 'country', 'campaign', 'notes', 'productInterest']);
+const CANONICAL_TOP = new Set([
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'company',
+  'jobTitle',
+  'website',
+  'country',
+  'campaign',
+  'notes',
+  'productInterest',
+]);
 
 const truthy = (value: string) => ['1', 'true', 'on', 'yes'].includes(value.toLowerCase());
 
@@ -28,13 +40,18 @@ const truthy = (value: string) => ['1', 'true', 'on', 'yes'].includes(value.toLo
  * Builds the canonical payload from flat form fields. Fields neither mapped nor canonical become
  * custom fields so nothing the visitor typed is lost. Empty strings count as absent (browsers send them).
  */
-export const fromFormFields = (fields: Record<string, string>, mapping: Record<string, string> = {}, ignore: string[] = []): Record<string, unknown> => {
+export const fromFormFields = (
+  fields: Record<string, string>,
+  mapping: Record<string, string> = {},
+  ignore: string[] = [],
+): Record<string, unknown> => {
   const lead: Record<string, unknown> = {};
   const utm: Record<string, string> = {};
   const custom: Record<string, string> = {};
   for (const [name, value] of Object.entries(fields)) {
     if (ignore.includes(name) || value.trim() === '') continue;
-    const target = mapping[name] ?? DEFAULT_FORM_FIELDS[name.toLowerCase()] ?? (CANONICAL_TOP.has(name) ? name : undefined);
+    const target =
+      mapping[name] ?? DEFAULT_FORM_FIELDS[name.toLowerCase()] ?? (CANONICAL_TOP.has(name) ? name : undefined);
     if (!target) custom[name] = value;
     else if (target.startsWith('utm.')) utm[target.slice(4)] = value;
     else if (target === 'consent.marketing') lead.consent = { marketing: truthy(value) };

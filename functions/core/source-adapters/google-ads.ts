@@ -13,7 +13,11 @@ export const googleAdsLeadSchema = z.object({
   google_key: z.string().min(1),
   is_test: z.boolean().optional(),
   user_column_data: z.array(
-    z.object({ column_id: z.string().optional(), column_name: z.string().optional(), string_value: z.string().optional() }),
+    z.object({
+      column_id: z.string().optional(),
+      column_name: z.string().optional(),
+      string_value: z.string().optional(),
+    }),
   ),
 });
 export type GoogleAdsLead = z.infer<typeof googleAdsLeadSchema>;

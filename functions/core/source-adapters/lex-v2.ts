@@ -10,7 +10,9 @@ const slotValueSchema = z.looseObject({
   interpretedValue: z.string().optional(),
   resolvedValues: z.array(z.string()).optional(),
 });
-export const lexSlotSchema = z.looseObject({ shape: z.string().optional(), value: slotValueSchema.optional() }).nullable();
+export const lexSlotSchema = z
+  .looseObject({ shape: z.string().optional(), value: slotValueSchema.optional() })
+  .nullable();
 export type LexSlot = z.infer<typeof lexSlotSchema>;
 
 export const lexIntentSchema = z.looseObject({
@@ -26,7 +28,12 @@ export const lexEventSchema = z.looseObject({
   invocationSource: z.enum(['DialogCodeHook', 'FulfillmentCodeHook']),
   sessionId: z.string().min(1).max(200),
   inputTranscript: z.string().optional(),
-  bot: z.looseObject({ id: z.string().min(1), name: z.string().optional(), aliasId: z.string().optional(), localeId: z.string().optional() }),
+  bot: z.looseObject({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    aliasId: z.string().optional(),
+    localeId: z.string().optional(),
+  }),
   sessionState: z.looseObject({
     intent: lexIntentSchema,
     sessionAttributes: z.record(z.string(), z.string()).optional(),
@@ -76,23 +83,53 @@ export const fromLexSlots = (intent: LexIntent, mapping: Record<string, string> 
   return { ...lead, customFields: custom } as CanonicalLead;
 };
 
-const CANONICAL_FIELDS = new Set(['firstName', 'lastName', 'email', 'phone', 'company', 'jobTitle', 'website', 'country', 'campaign', 'productInterest', 'leadType', 'expectedValue', 'notes']);
+const CANONICAL_FIELDS = new Set([
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'company',
+  'jobTitle',
+  'website',
+  'country',
+  'campaign',
+  'productInterest',
+  'leadType',
+  'expectedValue',
+  'notes',
+]);
 
 /** Which slot a canonical field comes from, so a dialog hook can ask for that slot again. */
-export const slotForField = (field: string, intent: LexIntent, mapping: Record<string, string> = {}): string | undefined =>
-  Object.keys(intent.slots ?? {}).find((slot) => (mapping[slot] ?? slot) === field);
+export const slotForField = (
+  field: string,
+  intent: LexIntent,
+  mapping: Record<string, string> = {},
+): string | undefined => Object.keys(intent.slots ?? {}).find((slot) => (mapping[slot] ?? slot) === field);
 
-const withIntent = (intent: LexIntent, state: string, slots?: LexIntent['slots']): LexIntent => ({ name: intent.name, slots: slots ?? intent.slots ?? {}, state, confirmationState: intent.confirmationState ?? 'None' });
+const withIntent = (intent: LexIntent, state: string, slots?: LexIntent['slots']): LexIntent => ({
+  name: intent.name,
+  slots: slots ?? intent.slots ?? {},
+  state,
+  confirmationState: intent.confirmationState ?? 'None',
+});
 
 /** The conversation ends and the intent is fulfilled, with what happens next in words. */
 export const closeFulfilled = (event: LexEvent, message: string): LexResponse => ({
-  sessionState: { sessionAttributes: event.sessionState.sessionAttributes ?? {}, dialogAction: { type: 'Close' }, intent: withIntent(event.sessionState.intent, 'Fulfilled') },
+  sessionState: {
+    sessionAttributes: event.sessionState.sessionAttributes ?? {},
+    dialogAction: { type: 'Close' },
+    intent: withIntent(event.sessionState.intent, 'Fulfilled'),
+  },
   messages: [{ contentType: 'PlainText', content: message }],
 });
 
 /** The intent could not be fulfilled (the lead was refused); the conversation ends politely. */
 export const closeFailed = (event: LexEvent, message: string): LexResponse => ({
-  sessionState: { sessionAttributes: event.sessionState.sessionAttributes ?? {}, dialogAction: { type: 'Close' }, intent: withIntent(event.sessionState.intent, 'Failed') },
+  sessionState: {
+    sessionAttributes: event.sessionState.sessionAttributes ?? {},
+    dialogAction: { type: 'Close' },
+    intent: withIntent(event.sessionState.intent, 'Failed'),
+  },
   messages: [{ contentType: 'PlainText', content: message }],
 });
 
@@ -101,12 +138,19 @@ export const elicitSlot = (event: LexEvent, slot: string, message: string): LexR
   sessionState: {
     sessionAttributes: event.sessionState.sessionAttributes ?? {},
     dialogAction: { type: 'ElicitSlot', slotToElicit: slot },
-    intent: withIntent(event.sessionState.intent, 'InProgress', { ...(event.sessionState.intent.slots ?? {}), [slot]: null }),
+    intent: withIntent(event.sessionState.intent, 'InProgress', {
+      ...(event.sessionState.intent.slots ?? {}),
+      [slot]: null,
+    }),
   },
   messages: [{ contentType: 'PlainText', content: message }],
 });
 
 /** Every filled slot is valid: let the bot go on with its own prompts. */
 export const delegate = (event: LexEvent): LexResponse => ({
-  sessionState: { sessionAttributes: event.sessionState.sessionAttributes ?? {}, dialogAction: { type: 'Delegate' }, intent: withIntent(event.sessionState.intent, 'InProgress') },
+  sessionState: {
+    sessionAttributes: event.sessionState.sessionAttributes ?? {},
+    dialogAction: { type: 'Delegate' },
+    intent: withIntent(event.sessionState.intent, 'InProgress'),
+  },
 });
