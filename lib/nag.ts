@@ -1,6 +1,7 @@
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnPolicy, CfnRole } from 'aws-cdk-lib/aws-iam';
+import { ignoreRoleDependsOn } from './cfn-lint';
 import type { IConstruct } from 'constructs';
 
 type Cfn = unknown;
@@ -86,7 +87,9 @@ export const acknowledgeFrameworkHandler = (handler: IConstruct, what: string): 
 /** Every framework singleton directly under the stack (found by the ids the CDK gives them). */
 export const acknowledgeFrameworkHandlers = (stack: Stack): void => {
   for (const child of stack.node.children) {
-    if (child.node.id.startsWith('Custom::CDKBucketDeployment'))
+    if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
       acknowledgeFrameworkHandler(child, 'Console publishing (BucketDeployment)');
+      ignoreRoleDependsOn(child);
+    }
   }
 };

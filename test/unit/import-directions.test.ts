@@ -111,7 +111,25 @@ const violations = (rule: Rule) =>
         .map((i) => `${file} imports '${i.specifier}'`),
     );
 
+/**
+ * Functions read their environment only through functions/env, which parses exactly the variables of
+ * their declared needs: so locally, where one process holds every variable, a function still sees only
+ * its own, and one that uses a need missing from routes.ts fails here as it would on AWS.
+ */
+const readsOfProcessEnv = () =>
+  tsFiles('functions')
+    .filter((file) => !file.startsWith(`functions${sep}env${sep}`))
+    .flatMap((file) =>
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/\bprocess\.env\b/.test(line.replace(/\/\/.*$/, '')) ? [`${file}:${i + 1}`] : [])),
+    );
+
 describe('import directions', () => {
+  it('reads the environment only through functions/env, never process.env in a function', () => {
+    expect(readsOfProcessEnv()).toEqual([]);
+  });
+
   for (const rule of RULES) {
     it(rule.name, () => {
       expect(violations(rule)).toEqual([]);
