@@ -493,7 +493,8 @@ describe('every route of openapi.yaml, fuzzed against the local runtime', () => 
     );
     await refusedBatch(() =>
       property(
-        fc.tuple(lists, cursors),
+        // The feed's own cursor on the feed is the one pairing that is not foreign: it pages (checked below).
+        fc.tuple(lists, cursors).filter(([[op], cursor]) => !(op === feedOp && cursor === feedCursor)),
         async ([[op, path, query], cursor]) => {
           const request: Sent = { op, path, query: { ...query, cursor } };
           const res = await send(request);
