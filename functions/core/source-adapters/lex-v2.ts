@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CanonicalLead } from '../lead';
+import { type CanonicalLead, canonicalLeadSchema } from '../lead';
 
 /**
  * Amazon Lex V2 code-hook events, as Lex invokes the function (no HTTP, no signature). Only the fields
@@ -83,21 +83,10 @@ export const fromLexSlots = (intent: LexIntent, mapping: Record<string, string> 
   return { ...lead, customFields: custom } as CanonicalLead;
 };
 
-const CANONICAL_FIELDS = new Set([
-  'firstName',
-  'lastName',
-  'email',
-  'phone',
-  'company',
-  'jobTitle',
-  'website',
-  'country',
-  'campaign',
-  'productInterest',
-  'leadType',
-  'expectedValue',
-  'notes',
-]);
+/** Fields a slot fills as they are; `utm.*`, consent and custom fields are nested and handled apart. */
+const CANONICAL_FIELDS = new Set(
+  Object.keys(canonicalLeadSchema.shape).filter((field) => !['utm', 'consent', 'customFields'].includes(field)),
+);
 
 /** Which slot a canonical field comes from, so a dialog hook can ask for that slot again. */
 export const slotForField = (
