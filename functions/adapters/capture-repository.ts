@@ -5,7 +5,7 @@ import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import { addLeadToKey } from './dedupe-key-items';
 import { keys } from './keys';
-import { isBusyStore, withConflictRetries } from './transaction-retry';
+import { isBusyStore, withConflictRetries } from './transaction';
 import { leadItem } from './lead-item';
 
 const expectedLeads = (seen: KeyHolders[], key: DedupeKey) =>

@@ -81,6 +81,14 @@ export const withConflictRetries = async <T>(attempt: () => Promise<T>, tries = 
 };
 
 /**
+ * Contention that outlasted the conflict retries, or a store too busy to answer (AWS: InternalServerError,
+ * "retry the request"; DynamoDB Local: a lock wait timed out under a burst on one item). The write did
+ * not happen, or happened once and a conditional retry finds it: asking again is safe.
+ */
+export const isBusyStore = (error: unknown) =>
+  Boolean(cancellationOf(error)?.conflict) || (error instanceof Error && error.name === 'InternalServerError');
+
+/**
  * Writes named items in one TransactWriteItems. Resolves `{ written: true }`, or, when DynamoDB
  * cancelled it, `{ written: false, …cancellation }` naming the items whose condition failed; any
  * other error is thrown. `retryConflicts` retries a TransactionConflict first (see withConflictRetries).

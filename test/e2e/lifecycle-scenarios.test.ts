@@ -1,5 +1,6 @@
 import { describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
+import { DEFAULT_STAGES } from '../../functions/core/lifecycle/stages-config';
 import { type ApiResponse, eventually, useTestRuntime } from '../support/runtime';
 
 const { api } = useTestRuntime();
@@ -148,20 +149,11 @@ describe('the lead lifecycle through the HTTP API', () => {
   it('ages a lead whose SLA passes, escalates and reassigns it, then ages it out', async () => {
     await putConfig('teams', TEAM);
     await putConfig('stages', {
+      ...DEFAULT_STAGES,
       Assigned: {
+        ...DEFAULT_STAGES.Assigned,
         sla: 'PT2S',
-        allowedActions: ['qualify', 'handoff', 'distribute', 'disqualify'],
         escalation: { action: 'reassign-next', maxEscalations: 1, finalAct: 'disqualify' },
-      },
-      MarketQualified: {
-        sla: 'P2D',
-        allowedActions: ['handoff', 'distribute', 'disqualify'],
-        escalation: { action: 'notify-manager', maxEscalations: 2, finalAct: 'park-manager-queue' },
-      },
-      SalesQualified: {
-        sla: 'P5D',
-        allowedActions: ['convert', 'distribute', 'disqualify'],
-        escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' },
       },
     });
     const id = await newLead();
@@ -178,23 +170,7 @@ describe('the lead lifecycle through the HTTP API', () => {
     expect(types.filter((t) => t === 'LeadAging')).toHaveLength(2);
     expect(types).toEqual(expect.arrayContaining(['LeadEscalated', 'LeadDisqualified']));
     expect(types.filter((t) => t === 'LeadAssigned')).toHaveLength(2);
-    await putConfig('stages', {
-      Assigned: {
-        sla: 'PT4H',
-        allowedActions: ['qualify', 'handoff', 'distribute', 'disqualify'],
-        escalation: { action: 'reassign-next', maxEscalations: 2, finalAct: 'park-manager-queue' },
-      },
-      MarketQualified: {
-        sla: 'P2D',
-        allowedActions: ['handoff', 'distribute', 'disqualify'],
-        escalation: { action: 'notify-manager', maxEscalations: 2, finalAct: 'park-manager-queue' },
-      },
-      SalesQualified: {
-        sla: 'P5D',
-        allowedActions: ['convert', 'distribute', 'disqualify'],
-        escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' },
-      },
-    });
+    await putConfig('stages', DEFAULT_STAGES);
   });
 
   it('runs a two-step approval: a stranger 404, double decision 409, reject returns the lead, approval converts', async () => {
