@@ -6,6 +6,7 @@ import type { LeadWriteOptions, LeadWriter, StoredLead } from '../core/lifecycle
 import { addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadItem } from './lead-item';
+import { searchItemWrites } from './search-items';
 import { isConditionalCheckFailed, transaction, type WriteItem } from './transaction';
 
 export type { StoredLead };
@@ -124,6 +125,8 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
               },
             })),
           ...(options.extra ?? []).map((item) => ({ name: 'extra' as const, ...item })),
+          // Search items follow an edited name, e-mail, phone or company and a new owner.
+          ...searchItemWrites(table, before, after).map((item) => ({ name: 'search' as const, ...item })),
         ],
         { retryConflicts: true },
       );

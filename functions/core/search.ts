@@ -1,0 +1,123 @@
+import type { Lead } from './lead';
+import { isManager, type Viewer } from './lead-access';
+
+/**
+ * Lead search on key items (no scan, no cluster): every lead has one small item per searchable token
+ * and per visibility scope; a query reads the items whose token starts with the typed word, in the
+ * scopes the caller may see, and stops after a page. What a query costs depends on the page size and
+ * on how many tokens share the typed prefix, not on how many leads the table holds.
+ */
+
+/** Lower-case, accents and compatibility forms folded ("Ångström" → "angstrom", "ﬁ" → "fi", "ß" → "ss"). */
+export const foldText = (value: string): string =>
+  value
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/ß/g, 'ss')
+    .normalize('NFC');
+
+/** The characters that make up a token; everything else separates tokens. */
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** A typed word must have this many characters (the items are partitioned on the first two). */
+export const MIN_QUERY_CHARS = 2;
+/** Tokens longer than this are cut (no one types a 40-character prefix, and keys stay short). */
+const MAX_TOKEN_CHARS = 40;
+/** At most this many tokens per lead are indexed (a very long company name is not a reason for 100 writes). */
+export const MAX_TOKENS = 16;
+
+const words = (value: string | undefined): string[] => (value ? (foldText(value).match(WORD) ?? []) : []);
+
+const clip = (token: string) => token.slice(0, MAX_TOKEN_CHARS);
+
+/** Phone numbers are searched by their digits: "+49 151 2345" and "4915..." are the same number. */
+const digitsOf = (value: string | undefined) => (value ?? '').replace(/\D/g, '');
+
+export type SearchableLead = Pick<Lead, 'id' | 'firstName' | 'lastName' | 'email' | 'phone' | 'company'>;
+
+/**
+ * The tokens a lead is found by: each word of its name and company, its e-mail address whole, its
+ * local part and domain (and the domain's words), its phone digits (and the national part after a
+ * one-to-three digit country code, so "0151…" typed as "151…" matches), and its id.
+ */
+export const searchTokens = (lead: SearchableLead): string[] => {
+  const tokens: string[] = [];
+  const add = (token: string) => {
+    if (token.length >= MIN_QUERY_CHARS) tokens.push(clip(token));
+  };
+  for (const w of [...words(lead.firstName), ...words(lead.lastName)]) add(w);
+  if (lead.email) {
+    const email = foldText(lead.email.trim());
+    add(email);
+    const [local, domain] = email.split('@');
+    if (local) add(local);
+    if (domain) add(domain);
+    // The local part's words ("ann.smith") and the domain's labels but its last ("acme", not "com").
+    for (const w of [...words(local), ...words(domain).slice(0, -1)]) add(w);
+  }
+  const digits = digitsOf(lead.phone);
+  if (digits) {
+    add(digits);
+    // E.164 numbers start with a country code; people type the national number.
+    for (const cc of [1, 2, 3]) if (digits.length - cc >= 6) add(digits.slice(cc));
+  }
+  for (const w of words(lead.company)) add(w);
+  add(lead.id.toLowerCase());
+  return [...new Set(tokens)].slice(0, MAX_TOKENS);
+};
+
+/** The lead's folded words in one string, kept on each item so a query of several words checks the others. */
+export const searchText = (tokens: readonly string[]): string => ` ${tokens.join(' ')} `;
+
+/** Where a lead's items live: every lead in `all`, and in its owner's scope (or the unassigned one). */
+export const searchScopesOf = (lead: Pick<Lead, 'owner'>): string[] => [
+  'ALL',
+  lead.owner ? `OWNER#${lead.owner}` : 'UNASSIGNED',
+];
+
+/**
+ * The scopes a viewer's query reads, mirroring `canSee`: managers and sales ops every lead; a rep
+ * their own and the unassigned ones. (Leads a rep only follows are not searched: they are reached
+ * from the rep's notifications and the lead page; see the notes.)
+ */
+export const searchScopesFor = (viewer: Viewer): string[] =>
+  isManager(viewer) ? ['ALL'] : [`OWNER#${viewer.userId}`, 'UNASSIGNED'];
+
+export type SearchQuery = {
+  /** The word whose items are read (the longest typed word: the fewest items share its prefix). */
+  lead: string;
+  /** The other words: each must start one of a found lead's words. */
+  others: string[];
+};
+
+/**
+ * The typed text as a query: folded words; a typed phone number ("+49 151 23") becomes one token of
+ * its digits; an e-mail address stays whole. Undefined when no word has MIN_QUERY_CHARS characters.
+ */
+export const parseSearch = (text: string): SearchQuery | undefined => {
+  const trimmed = text.trim();
+  let tokens: string[];
+  if (/^[+()\d\s./-]+$/.test(trimmed) && digitsOf(trimmed).length >= MIN_QUERY_CHARS) {
+    tokens = [digitsOf(trimmed)];
+  } else {
+    tokens = [];
+    for (const part of foldText(trimmed).split(/\s+/)) {
+      if (part.includes('@')) tokens.push(part);
+      else tokens.push(...(part.match(WORD) ?? []));
+    }
+  }
+  const usable = [...new Set(tokens.map(clip).filter((t) => t.length >= MIN_QUERY_CHARS))].slice(0, 5);
+  if (usable.length === 0) return undefined;
+  const lead = usable.reduce((a, b) => (b.length > a.length ? b : a));
+  return { lead, others: usable.filter((t) => t !== lead) };
+};
+
+/** Whether a lead's search text holds a word starting with each of `others` (the check a store may also filter with). */
+export const matchesOthers = (text: string, others: readonly string[]): boolean =>
+  others.every((o) => text.includes(` ${o}`));
+
+/** Finds leads by a parsed query in the given scopes: at most `limit` leads, each once, as stored now. */
+export type LeadSearch = {
+  search(query: SearchQuery, scopes: readonly string[], limit: number): Promise<Lead[]>;
+};
