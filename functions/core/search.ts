@@ -8,13 +8,28 @@ import { isManager, type Viewer } from './lead-access';
  * on how many tokens share the typed prefix, not on how many leads the table holds.
  */
 
-/** Lower-case, accents and compatibility forms folded ("Ångström" → "angstrom", "ﬁ" → "fi", "ß" → "ss"). */
+/** Latin letters that are not a base letter plus a mark, so NFKD leaves them as they are. */
+const LETTERS: Record<string, string> = {
+  ß: 'ss',
+  ø: 'o',
+  æ: 'ae',
+  œ: 'oe',
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  ı: 'i',
+  þ: 'th',
+  ħ: 'h',
+};
+const OTHER_LETTERS = new RegExp(`[${Object.keys(LETTERS).join('')}]`, 'g');
+
+/** Lower-case, accents and compatibility forms folded ("Ångström" → "angstrom", "Ørsted" → "orsted", "ﬁ" → "fi"). */
 export const foldText = (value: string): string =>
   value
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
-    .replace(/ß/g, 'ss')
+    .replace(OTHER_LETTERS, (c) => LETTERS[c] ?? c)
     .normalize('NFC');
 
 /** The characters that make up a token; everything else separates tokens. */
@@ -99,7 +114,8 @@ export const parseSearch = (text: string): SearchQuery | undefined => {
   const trimmed = text.trim();
   let tokens: string[];
   if (/^[+()\d\s./-]+$/.test(trimmed) && digitsOf(trimmed).length >= MIN_QUERY_CHARS) {
-    tokens = [digitsOf(trimmed)];
+    // "00 49 …" is an international prefix, "0151 …" a national trunk prefix: neither is in E.164.
+    tokens = [digitsOf(trimmed).replace(/^00?/, '')];
   } else {
     tokens = [];
     for (const part of foldText(trimmed).split(/\s+/)) {
