@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Lead } from './lead';
 import { isManager, type Viewer } from './lead-access';
 
@@ -52,32 +53,35 @@ const digitsOf = (value: string | undefined) => (value ?? '').replace(/\D/g, '')
 export type SearchableLead = Pick<Lead, 'id' | 'firstName' | 'lastName' | 'email' | 'phone' | 'company'>;
 
 /**
- * The tokens a lead is found by: each word of its name and company, its e-mail address whole, its
- * local part and domain (and the domain's words), its phone digits (and the national part after a
- * one-to-three digit country code, so "0151…" typed as "151…" matches), and its id.
+ * The tokens a lead is found by: each word of its name and company, its e-mail address whole and
+ * its words, its phone digits (and its national number, so "0151…" typed as "151…" matches), its id.
  */
 export const searchTokens = (lead: SearchableLead): string[] => {
   const tokens: string[] = [];
   const add = (token: string) => {
     if (token.length >= MIN_QUERY_CHARS) tokens.push(clip(token));
   };
-  for (const w of [...words(lead.firstName), ...words(lead.lastName)]) add(w);
+  // A short number inside a name or an address ("anna.12", "Acme 3") finds nothing anyone types.
+  const addWord = (word: string) => {
+    if (!/^\d{1,3}$/.test(word)) add(word);
+  };
+  for (const w of [...words(lead.firstName), ...words(lead.lastName)]) addWord(w);
   if (lead.email) {
+    // The whole address (its local part is a prefix of it), the local part's words ("ann.smith") and
+    // the domain's labels but its last ("acme", "corp", not "com").
     const email = foldText(lead.email.trim());
     add(email);
     const [local, domain] = email.split('@');
-    if (local) add(local);
-    if (domain) add(domain);
-    // The local part's words ("ann.smith") and the domain's labels but its last ("acme", not "com").
-    for (const w of [...words(local), ...words(domain).slice(0, -1)]) add(w);
+    for (const w of [...words(local), ...words(domain).slice(0, -1)]) addWord(w);
   }
   const digits = digitsOf(lead.phone);
   if (digits) {
     add(digits);
-    // E.164 numbers start with a country code; people type the national number.
-    for (const cc of [1, 2, 3]) if (digits.length - cc >= 6) add(digits.slice(cc));
+    // People type the national number: E.164 without its country code.
+    const national = lead.phone ? parsePhoneNumberFromString(lead.phone)?.nationalNumber : undefined;
+    if (national && national !== digits) add(national);
   }
-  for (const w of words(lead.company)) add(w);
+  for (const w of words(lead.company)) addWord(w);
   add(lead.id.toLowerCase());
   return [...new Set(tokens)].slice(0, MAX_TOKENS);
 };
