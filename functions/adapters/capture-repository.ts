@@ -7,7 +7,6 @@ import { addLeadToKey } from './dedupe-key-items';
 import { keys } from './keys';
 import { isBusyStore, withConflictRetries } from './transaction';
 import { leadItem } from './lead-item';
-import { searchItemPuts } from './search-items';
 
 const expectedLeads = (seen: KeyHolders[], key: DedupeKey) =>
   seen.find((h) => h.key.on === key.on && h.key.value === key.value)?.leadIds.length ?? 0;
@@ -43,8 +42,6 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
     ...write.keys.map((key) =>
       addLeadToKey(table, key, lead.id, write.seen && key.on !== 'domain' ? expectedLeads(write.seen, key) : undefined),
     ),
-    // Last, so the positions above (read on a cancellation) stay as they are; they carry no condition.
-    ...searchItemPuts(table, lead),
   ];
 };
 

@@ -43,9 +43,8 @@ export const SearchBox = () => {
   };
 
   return (
-    <div class="search-box">
+    <search class="search-box">
       <form
-        role="search"
         onSubmit={(e) => {
           e.preventDefault();
           const first = results?.[0];
@@ -85,6 +84,6 @@ export const SearchBox = () => {
           ))}
         </ul>
       )}
-    </div>
+    </search>
   );
 };
