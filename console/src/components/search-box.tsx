@@ -60,7 +60,7 @@ export const SearchBox = () => {
           autoComplete="off"
           placeholder="Search leads…"
           value={text}
-          aria-controls="lead-search-results"
+          aria-controls={open && results ? 'lead-search-results' : undefined}
           onInput={(e) => setText(e.currentTarget.value)}
           onFocus={() => setOpen(true)}
           onKeyDown={(e) => {
