@@ -17,7 +17,7 @@ import { percentile, ratio, round } from './stats';
 
 export type SearchBenchScale = { small: number; large: number; samples: number };
 export const SEARCH_BENCH_FULL: SearchBenchScale = { small: 1_000, large: 50_000, samples: 200 };
-export const SEARCH_BENCH_TINY: SearchBenchScale = { small: 50, large: 300, samples: 10 };
+export const SEARCH_BENCH_TINY: SearchBenchScale = { small: 20, large: 60, samples: 5 };
 
 const FIRST = ['Anna', 'Ben', 'Chloé', 'David', 'Elena', 'François', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kai', 'Lena'];
 const LAST = ['Müller', 'Smith', 'García', 'Novák', 'Rossi', 'Dubois', 'Jansen', 'Kowalski', 'Nilsson', 'Öztürk'];
