@@ -33,6 +33,15 @@ export const targetsOf = (results: Json) => {
       target: '≤ 1.2',
       met: num(scale.captureP50) !== undefined ? Number(scale.captureP50) <= 1.2 : undefined,
     },
+    {
+      figure: 'search p50, large/small table',
+      value: obj(results.search).searchP50Ratio,
+      target: '≤ 1.2',
+      met:
+        num(obj(results.search).searchP50Ratio) !== undefined
+          ? Number(obj(results.search).searchP50Ratio) <= 1.2
+          : undefined,
+    },
     { figure: 'reports p50, large/small table (no target)', value: scale.reportsP50, target: '–', met: undefined },
     {
       figure: 'state transitions, happy path',

@@ -11,6 +11,7 @@ import { printReport } from './report';
 import { measureFunctions } from './functions';
 import { measureImport } from './import';
 import { measureScale } from './scale';
+import { measureSearch, SEARCH_BENCH_FULL, SEARCH_BENCH_TINY } from './search';
 import { measureWorkflowCost } from './workflow-cost';
 import { round } from './stats';
 
@@ -103,6 +104,9 @@ try {
   await quiesce();
   await section('roundTrips', () => countRoundTrips(rt.dynamodbEndpoint, rt.tableName, scale.roundTripSamples));
   await section('scale', () => measureScale(rt.dynamodbEndpoint, db, scale));
+  await section('search', () =>
+    measureSearch(rt.dynamodbEndpoint, scale.name === 'tiny' ? SEARCH_BENCH_TINY : SEARCH_BENCH_FULL),
+  );
   await section('workflowCost', () => measureWorkflowCost(rt, scale));
   await section('functions', () => measureFunctions(scale, rt.webhookSecrets));
   // Like capture: StartExecution real, the lifecycle itself (measured in workflowCost) swapped out.

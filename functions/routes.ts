@@ -64,7 +64,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   leadsApi: {
     folder: 'leads-api',
-    description: 'Leads for signed-in users: entry, reads, lists',
+    description: 'Leads for signed-in users: entry, reads, lists, search, saved views and their export',
     needs: ['table:read', 'table:write', 'workflow:start'],
   },
   configApi: {
@@ -172,6 +172,14 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/leads', fn: 'leadsApi' },
   { method: 'GET', path: '/leads', fn: 'leadsApi' },
   { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
+  { method: 'GET', path: '/search', fn: 'leadsApi' },
+  { method: 'GET', path: '/views', fn: 'leadsApi' },
+  { method: 'POST', path: '/views', fn: 'leadsApi' },
+  { method: 'GET', path: '/views/{viewId}', fn: 'leadsApi' },
+  { method: 'PUT', path: '/views/{viewId}', fn: 'leadsApi' },
+  { method: 'DELETE', path: '/views/{viewId}', fn: 'leadsApi' },
+  { method: 'GET', path: '/views/{viewId}/leads', fn: 'leadsApi' },
+  { method: 'GET', path: '/views/{viewId}/export', fn: 'leadsApi' },
   { method: 'GET', path: '/config/{name}', fn: 'configApi' },
   { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
   { method: 'GET', path: '/reports/funnel', fn: 'reportsApi' },

@@ -3,6 +3,7 @@ import { lazy, Suspense } from 'preact/compat';
 import { useEffect, useState } from 'preact/hooks';
 import { type Session, session as stored, whenSignedOut } from './api/client';
 import { completeCognitoSignIn, detectMode, type Mode, signOut } from './auth';
+import { SearchBox } from './components/search-box';
 import { InboxPage } from './pages/inbox';
 import { href, useRoute } from './router';
 import './styles.css';
@@ -15,10 +16,12 @@ const OpportunityPage = lazy(() => import('./pages/opportunity').then((m) => m.O
 const TasksPage = lazy(() => import('./pages/tasks').then((m) => m.TasksPage));
 const SalesOpsPage = lazy(() => import('./pages/sales-ops').then((m) => m.SalesOpsPage));
 const ImportPage = lazy(() => import('./pages/import').then((m) => m.ImportPage));
+const LeadsListPage = lazy(() => import('./pages/leads-list').then((m) => m.LeadsListPage));
 const DashboardPage = lazy(() => import('./pages/dashboard').then((m) => m.DashboardPage));
 
 const NAV = [
   { path: '/inbox', label: 'Inbox' },
+  { path: '/list', label: 'Leads' },
   { path: '/tasks', label: 'Tasks' },
   { path: '/sales-ops', label: 'Sales ops' },
   { path: '/import', label: 'Import' },
@@ -63,6 +66,8 @@ const App = () => {
         return <LeadPage id={route.segments[1] ?? ''} session={session} />;
       case 'opportunities':
         return <OpportunityPage id={route.segments[1] ?? ''} />;
+      case 'list':
+        return <LeadsListPage route={route} session={session} />;
       case 'tasks':
         return <TasksPage session={session} />;
       case 'sales-ops':
@@ -90,6 +95,7 @@ const App = () => {
             </a>
           ))}
         </nav>
+        <SearchBox />
         <span class="who">
           {mode.kind === 'local' && <span class="badge local">local</span>} {session.user} (
           {session.groups.join(', ') || 'no groups'})

@@ -47,6 +47,18 @@ export const keys = {
   sourceAudit: (sourceId: string, at: string, id: string) => ({ pk: `SOURCE#${sourceId}`, sk: `AUDIT#${at}#${id}` }),
   /** A source's latest secret rotation (the guard against two at once). */
   sourceSecret: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SECRET' }),
+  /**
+   * One search token of a lead in one visibility scope: partitioned on the scope and the token's first
+   * two characters, sorted by the token, so a prefix is one Query (see core/search.ts).
+   */
+  searchEntry: (scope: string, token: string, leadId: string) => ({
+    pk: `SEARCH#${scope}#${token.slice(0, 2)}`,
+    sk: `${token}#${leadId}`,
+  }),
+  /** A saved view; its copies under its owner's and (when shared) its team's partitions list them. */
+  view: (id: string) => ({ pk: `VIEW#${id}`, sk: 'VIEW' }),
+  userView: (user: string, id: string) => ({ pk: `VIEWS#USER#${user}`, sk: `VIEW#${id}` }),
+  teamView: (team: string, id: string) => ({ pk: `VIEWS#TEAM#${team}`, sk: `VIEW#${id}` }),
   ownerIndex: (owner: string | undefined, createdAt: string, id: string) => ({
     gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`,
     gsi1sk: `${createdAt}#${id}`,

@@ -10,7 +10,17 @@ export const leadItem = (lead: Lead) => ({
   ...lead,
 });
 
-const STORAGE_FIELDS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type', 'taskToken']);
+const STORAGE_FIELDS = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'type',
+  'taskToken',
+  'searchIndexed',
+]);
 
 export const leadFromItem = (item: Record<string, unknown>): Lead =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !STORAGE_FIELDS.has(k))) as Lead;

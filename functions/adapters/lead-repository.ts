@@ -53,10 +53,14 @@ export const startKeyWithin = (
 };
 
 export const makeLeadReader = (db: DynamoDBDocumentClient, table: string): LeadReader => ({
-  async get(id: string): Promise<(Lead & { taskToken?: string }) | undefined> {
+  async get(id: string): Promise<(Lead & { taskToken?: string; searchIndexed?: boolean }) | undefined> {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(id), ConsistentRead: true }));
     if (!out.Item) return undefined;
-    return { ...leadFromItem(out.Item), taskToken: out.Item.taskToken as string | undefined };
+    return {
+      ...leadFromItem(out.Item),
+      taskToken: out.Item.taskToken as string | undefined,
+      ...(out.Item.searchIndexed === true ? { searchIndexed: true } : {}),
+    };
   },
 
   /** The newest `limit` audit entries, oldest first (the feed pages through all of them). */

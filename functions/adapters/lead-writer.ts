@@ -6,6 +6,7 @@ import type { LeadWriteOptions, LeadWriter, StoredLead } from '../core/lifecycle
 import { addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadItem } from './lead-item';
+import { searchItemWrites } from './search-items';
 import { isConditionalCheckFailed, transaction, type WriteItem } from './transaction';
 
 export type { StoredLead };
@@ -67,6 +68,7 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
         ...patch,
         version: before.version + 1,
         updatedAt: audit[0]?.at ?? new Date().toISOString(),
+        searchIndexed: true,
       };
       // Only the step that enters a wait sets a token; any other lifecycle write happens outside that wait,
       // so a token left on the lead would be stale and let an action write without resuming anything.
@@ -124,6 +126,13 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
               },
             })),
           ...(options.extra ?? []).map((item) => ({ name: 'extra' as const, ...item })),
+          // Search items: all of them on the lead's first change after capture (routing, within a second;
+          // capture itself stays as fast as it was), then only what an edit of a name, e-mail, phone or
+          // company, or a new owner, changes.
+          ...searchItemWrites(table, before.searchIndexed ? before : undefined, after).map((item) => ({
+            name: 'search' as const,
+            ...item,
+          })),
         ],
         { retryConflicts: true },
       );

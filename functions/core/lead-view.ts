@@ -11,7 +11,14 @@ export const leadView = (
   allowedActions: readonly string[] = [],
   pendingApproval: PendingApproval | null = null,
 ) => {
-  const { taskToken: _token, pendingNext: _next, ...visible } = lead;
+  const {
+    taskToken: _token,
+    pendingNext: _next,
+    searchIndexed: _indexed,
+    ...visible
+  } = lead as typeof lead & {
+    searchIndexed?: boolean;
+  };
   return {
     ...visible,
     allowedActions,

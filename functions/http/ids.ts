@@ -25,6 +25,8 @@ export const ID_SHAPES = {
   form: new RegExp(`^${SLUG}$`),
   config: new RegExp(`^${SLUG}$`),
   action: /^[a-z]{1,32}$/,
+  /** A saved view (functions/core/views.ts): a ULID. */
+  view: new RegExp(`^${ULID}$`),
 } as const;
 export type IdKind = keyof typeof ID_SHAPES;
 
@@ -50,6 +52,9 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/imports/{id}': { id: 'import' },
   '/imports/{id}/rejected': { id: 'import' },
   '/sources/{id}/secret': { id: 'source' },
+  '/views/{viewId}': { viewId: 'view' },
+  '/views/{viewId}/leads': { viewId: 'view' },
+  '/views/{viewId}/export': { viewId: 'view' },
 };
 
 /** Only the start of a refused id is echoed: the answer must not grow with what was sent. */

@@ -18,6 +18,7 @@ import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { cursorCodec } from '../http/cursor';
 import { routeBy } from '../http/router';
+import { LIST_PARAMS, type ListsDeps, makeListRoutes } from './lists';
 
 export type LeadsApiDeps = {
   capture: CaptureDeps;
@@ -27,14 +28,18 @@ export type LeadsApiDeps = {
   /** For a lead waiting on approval: the chain and its open task, so the view says who and since when. */
   approvals?: () => Promise<ApprovalsConfig>;
   tasks?: { get(taskId: string): Promise<ApprovalTaskRecord | undefined> };
+  /** Search, lists across partitions, saved views and their export. */
+  lists: Omit<ListsDeps, 'stages'>;
 };
 
 const LEADS_CURSOR = cursorCodec('leads');
 
 const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
 
-export const makeLeadsApi = (deps: LeadsApiDeps) =>
-  routeBy({
+export const makeLeadsApi = (deps: LeadsApiDeps) => {
+  const { 'GET /leads#list': listAll, ...listRoutes } = makeListRoutes({ ...deps.lists, stages: deps.stages });
+  return routeBy({
+    ...listRoutes,
     'POST /leads': async (event) => {
       const caller = callerOf(event);
       const body = jsonBody(event);
@@ -70,16 +75,17 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       });
     },
 
-    'GET /leads': async (event) => {
+    'GET /leads': async (event, context) => {
       const caller = callerOf(event);
       const q = event.queryStringParameters ?? {};
       const limit = Math.min(Math.max(Number(q.limit ?? 25) || 25, 1), 100);
+      // Without an owner or a stage, or with any filter the inbox lists do not know, it is the full list.
+      if ((!q.owner && !q.stage) || LIST_PARAMS.some((p) => q[p] !== undefined) || q.format === 'csv')
+        return (listAll as NonNullable<typeof listAll>)(event, context);
       const owner = q.owner === 'me' ? caller.userId : q.owner;
       if (q.stage && !(STAGES as readonly string[]).includes(q.stage)) {
         throw new ValidationError([{ field: 'stage', reason: `must be one of ${STAGES.join(', ')}` }]);
       }
-      if (!owner && !q.stage)
-        throw new ValidationError([{ field: 'owner', reason: 'give owner (me, a user, or UNASSIGNED) or stage' }]);
       if (owner && owner !== caller.userId && owner !== 'UNASSIGNED' && !isManager(caller))
         throw new NotFoundError('owner', owner);
       const filter = {
@@ -99,3 +105,4 @@ export const makeLeadsApi = (deps: LeadsApiDeps) =>
       });
     },
   });
+};

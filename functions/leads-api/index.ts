@@ -7,6 +7,10 @@ import { readConfig } from '../core/config/config-document';
 import { makeTasksRepository } from '../adapters/tasks-repository';
 import { approvalsConfig } from '../core/lifecycle/approvals-config';
 import { stagesConfig } from '../core/lifecycle/stages-config';
+import { makeLeadLister } from '../adapters/lead-lister';
+import { makeLeadSearch } from '../adapters/search-repository';
+import { makeViewsRepository } from '../adapters/views-repository';
+import { teamsConfig } from '../core/lifecycle/teams-config';
 import { httpHandler } from '../http/middleware';
 import { makeLeadsApi } from './handler';
 import { functionEnv } from '../env/function-env';
@@ -25,5 +29,11 @@ export const handler = httpHandler(
     stages: async () => (await readConfig(config, stagesConfig)).value,
     approvals: async () => (await readConfig(config, approvalsConfig)).value,
     tasks: makeTasksRepository(db, table),
+    lists: {
+      lister: makeLeadLister(db, table),
+      search: makeLeadSearch(db, table),
+      views: makeViewsRepository(db, table),
+      teams: async () => (await readConfig(config, teamsConfig)).value,
+    },
   }),
 );

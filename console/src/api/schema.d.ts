@@ -43,10 +43,14 @@ export interface paths {
   };
   "/leads": {
     /**
-     * A page of leads by owner and/or stage, newest first
-     * @description Give `owner` or `stage` (or both). A rep may list their own leads (`owner=me` or their id) and the
-     * `UNASSIGNED` queue; managers and sales ops any owner. Leads the caller may not see are left out of
-     * the page, so a page may hold fewer than `limit` items while `cursor` is still present.
+     * A page of the leads the caller may see, filtered and sorted (or as CSV)
+     * @description Without `owner` or `stage`, every lead the caller may see: a rep their own and the unassigned queue;
+     * managers and sales ops all. Every filter is optional and they combine (AND). `owner` (`me`, `UNASSIGNED`
+     * or a user id) and `team` (its members' leads) narrow by owner; a rep asking for another user gets 404
+     * when `owner` is the only filter (the inbox) and an empty list otherwise. Sorted by creation, newest first
+     * (`sort=-createdAt`) or oldest first (`sort=createdAt`). Read through the owner and stage indexes, never a
+     * scan; a page may hold fewer than `limit` items while `cursor` is still present. `format=csv` (or
+     * `Accept: text/csv`) answers the whole list (at most 5,000 rows) as a formula-safe CSV file.
      */
     get: operations["listLeads"];
     /**
@@ -56,6 +60,46 @@ export interface paths {
      * one means the built-in `manual` source.
      */
     post: operations["createLead"];
+  };
+  "/search": {
+    /**
+     * Find leads by name, e-mail, phone, company or id
+     * @description Each typed word matches the start of a word of the lead's name, company, e-mail address (whole, its
+     * local part, its domain) or id; a typed phone number matches by its digits (with or without the country
+     * code). Case and accents do not matter ("jose" finds "José"). Several words must all match. Answers only
+     * leads the caller may see (a rep: own and unassigned). Read from search-key items, never a scan.
+     */
+    get: operations["searchLeads"];
+  };
+  "/views": {
+    /** The caller's saved views and those shared with their team */
+    get: operations["listViews"];
+    /** Save a list's filters as a view (private, or shared with the caller's team) */
+    post: operations["createView"];
+  };
+  "/views/{viewId}": {
+    /** One view (its owner, its team when shared, sales ops) */
+    get: operations["getView"];
+    /** Rename a view, change its filters or its sharing (owner or sales ops) */
+    put: operations["updateView"];
+    /** Delete a view (owner or sales ops) */
+    delete: operations["deleteView"];
+    parameters: {
+      path: {
+        viewId: components["parameters"]["ViewId"];
+      };
+    };
+  };
+  "/views/{viewId}/leads": {
+    /**
+     * A page of a view's leads, as the caller may see them
+     * @description The same list as `GET /leads` with the view's filters; a shared view shows each member the leads they may see.
+     */
+    get: operations["listViewLeads"];
+  };
+  "/views/{viewId}/export": {
+    /** A view's leads as a CSV file (formula-safe; at most 5,000 rows) */
+    get: operations["exportView"];
   };
   "/leads/{id}": {
     /**
@@ -612,6 +656,41 @@ export interface components {
       }]>;
       /** @description The three largest score factors in words, e.g. "+18 title contains VP". */
       topFactors?: string[];
+    };
+    ViewInput: {
+      name: string;
+      /**
+       * @description Shared with the owner's team (its members see it; only the owner and sales ops change it)
+       * @default false
+       */
+      shared?: boolean;
+      query: components["schemas"]["ListQuery"];
+    };
+    /** @description The filters of `GET /leads`, as a saved view holds them. */
+    ListQuery: {
+      owner?: string;
+      team?: string;
+      stage?: components["schemas"]["Stage"];
+      source?: string;
+      campaign?: string;
+      /** @enum {string} */
+      scoreBand?: "A" | "B" | "C" | "D";
+      duplicate?: boolean;
+      createdFrom?: string;
+      createdTo?: string;
+      /** @enum {string} */
+      sort?: "-createdAt" | "createdAt";
+    };
+    SavedView: components["schemas"]["ViewInput"] & {
+      id: string;
+      owner: string;
+      /** @description The team a shared view is shared with */
+      team?: string;
+      version: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
     };
     LeadPage: {
       items: components["schemas"]["Lead"][];
@@ -1387,6 +1466,8 @@ export interface components {
     /** @description The lead id (a ULID) */
     LeadId: string;
     OpportunityId: string;
+    /** @description The saved view's id */
+    ViewId: string;
     /** @description The import job id */
     ImportId: string;
     /** @description Any other name answers 404. */
@@ -1600,33 +1681,51 @@ export interface operations {
     };
   };
   /**
-   * A page of leads by owner and/or stage, newest first
-   * @description Give `owner` or `stage` (or both). A rep may list their own leads (`owner=me` or their id) and the
-   * `UNASSIGNED` queue; managers and sales ops any owner. Leads the caller may not see are left out of
-   * the page, so a page may hold fewer than `limit` items while `cursor` is still present.
+   * A page of the leads the caller may see, filtered and sorted (or as CSV)
+   * @description Without `owner` or `stage`, every lead the caller may see: a rep their own and the unassigned queue;
+   * managers and sales ops all. Every filter is optional and they combine (AND). `owner` (`me`, `UNASSIGNED`
+   * or a user id) and `team` (its members' leads) narrow by owner; a rep asking for another user gets 404
+   * when `owner` is the only filter (the inbox) and an empty list otherwise. Sorted by creation, newest first
+   * (`sort=-createdAt`) or oldest first (`sort=createdAt`). Read through the owner and stage indexes, never a
+   * scan; a page may hold fewer than `limit` items while `cursor` is still present. `format=csv` (or
+   * `Accept: text/csv`) answers the whole list (at most 5,000 rows) as a formula-safe CSV file.
    */
   listLeads: {
     parameters: {
       query?: {
         /** @description `me`, `UNASSIGNED`, or a user id (others than yourself: managers and sales ops only) */
         owner?: string;
+        /** @description A team id of the teams config; its members' leads */
+        team?: string;
         stage?: components["schemas"]["Stage"];
-        /** @description `true`: only leads past their stage deadline or escalated */
+        /** @description A source id */
+        source?: string;
+        campaign?: string;
+        scoreBand?: "A" | "B" | "C" | "D";
+        /** @description `true`: only leads with a duplicate match; `false`: only leads without */
+        duplicate?: "true" | "false";
+        /** @description Inclusive: a date (YYYY-MM-DD) or an ISO timestamp */
+        createdFrom?: string;
+        /** @description Inclusive: a date (the whole day) or an ISO timestamp */
+        createdTo?: string;
+        sort?: "-createdAt" | "createdAt";
+        /** @description `true`: only leads past their stage deadline or escalated (with `owner` or `stage` only) */
         aging?: "true" | "false";
+        format?: "json" | "csv";
         cursor?: components["parameters"]["Cursor"];
         /** @description Out-of-range values are clamped. */
         limit?: number;
       };
     };
     responses: {
-      /** @description A page of leads. */
+      /** @description A page of leads (with `format=csv`, the CSV file as `text/csv`). */
       200: {
         content: {
           "application/json": components["schemas"]["LeadPage"];
         };
       };
       401: components["responses"]["Unauthorized"];
-      /** @description A rep asked for another user's leads. */
+      /** @description A rep asked for another user's inbox. */
       404: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -1674,6 +1773,199 @@ export interface operations {
       413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
       422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Find leads by name, e-mail, phone, company or id
+   * @description Each typed word matches the start of a word of the lead's name, company, e-mail address (whole, its
+   * local part, its domain) or id; a typed phone number matches by its digits (with or without the country
+   * code). Case and accents do not matter ("jose" finds "José"). Several words must all match. Answers only
+   * leads the caller may see (a rep: own and unassigned). Read from search-key items, never a scan.
+   */
+  searchLeads: {
+    parameters: {
+      query: {
+        /** @description At least one word of two or more letters or digits */
+        q: string;
+        /** @description Out-of-range values are clamped. */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description The leads found, exact and shorter words first. */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["Lead"][];
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** The caller's saved views and those shared with their team */
+  listViews: {
+    responses: {
+      /** @description Views by name. */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["SavedView"][];
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Save a list's filters as a view (private, or shared with the caller's team) */
+  createView: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ViewInput"];
+      };
+    };
+    responses: {
+      /** @description The view; `ETag` is its version. */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SavedView"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** One view (its owner, its team when shared, sales ops) */
+  getView: {
+    parameters: {
+      path: {
+        viewId: components["parameters"]["ViewId"];
+      };
+    };
+    responses: {
+      /** @description The view; `ETag` is its version. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SavedView"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Rename a view, change its filters or its sharing (owner or sales ops) */
+  updateView: {
+    parameters: {
+      header?: {
+        /** @description The version the change is based on (`"3"`); another version answers 409. */
+        "If-Match"?: string;
+      };
+      path: {
+        viewId: components["parameters"]["ViewId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ViewInput"];
+      };
+    };
+    responses: {
+      /** @description The view as it now stands. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SavedView"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The view changed meanwhile. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** Delete a view (owner or sales ops) */
+  deleteView: {
+    parameters: {
+      path: {
+        viewId: components["parameters"]["ViewId"];
+      };
+    };
+    responses: {
+      /** @description Deleted. */
+      204: {
+        content: never;
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The view changed meanwhile. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * A page of a view's leads, as the caller may see them
+   * @description The same list as `GET /leads` with the view's filters; a shared view shows each member the leads they may see.
+   */
+  listViewLeads: {
+    parameters: {
+      query?: {
+        cursor?: components["parameters"]["Cursor"];
+        limit?: number;
+      };
+      path: {
+        viewId: components["parameters"]["ViewId"];
+      };
+    };
+    responses: {
+      /** @description A page of leads. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LeadPage"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A view's leads as a CSV file (formula-safe; at most 5,000 rows) */
+  exportView: {
+    parameters: {
+      path: {
+        viewId: components["parameters"]["ViewId"];
+      };
+    };
+    responses: {
+      /** @description The file (`content-disposition: attachment`); cells starting with `=`, `+`, `-`, `@` are prefixed with `'`. */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
       500: components["responses"]["InternalError"];
     };
   };

@@ -9,7 +9,11 @@ import type { RoutingConfig } from './routing-config';
 import type { StagesConfig } from './stages-config';
 import type { TeamsConfig } from './teams-config';
 
-export type StoredLead = Lead & { taskToken?: string };
+/**
+ * A lead as its store holds it: with the token of the wait it is in, and whether its search items
+ * exist (a captured lead has none; its first change writes them, so capture stays as fast as before).
+ */
+export type StoredLead = Lead & { taskToken?: string; searchIndexed?: boolean };
 
 export type LeadWriteOptions = {
   /** The token the change consumes: the write fails if the lead no longer waits on it. */

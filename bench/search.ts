@@ -1,0 +1,207 @@
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { makeDocumentClient, makeDynamoClient } from '../functions/adapters/aws-clients';
+import { captureTransactItems } from '../functions/adapters/capture-repository';
+import { leadItem } from '../functions/adapters/lead-item';
+import { makeLeadLister } from '../functions/adapters/lead-lister';
+import { makeLeadSearch } from '../functions/adapters/search-repository';
+import { searchItemPuts } from '../functions/adapters/search-items';
+import { makeViewsRepository } from '../functions/adapters/views-repository';
+import type { Lead, Stage } from '../functions/core/lead';
+import { DEFAULT_STAGES } from '../functions/core/lifecycle/stages-config';
+import { DEFAULT_TEAMS } from '../functions/core/lifecycle/teams-config';
+import { makeListRoutes } from '../functions/leads-api/lists';
+import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
+import { batchWriteAll } from './dynamo';
+import { percentile, ratio, round } from './stats';
+
+export type SearchBenchScale = { small: number; large: number; samples: number };
+export const SEARCH_BENCH_FULL: SearchBenchScale = { small: 1_000, large: 50_000, samples: 200 };
+export const SEARCH_BENCH_TINY: SearchBenchScale = { small: 20, large: 60, samples: 5 };
+
+const FIRST = ['Anna', 'Ben', 'Chloé', 'David', 'Elena', 'François', 'Greta', 'Hugo', 'Ines', 'Jonas', 'Kai', 'Lena'];
+const LAST = ['Müller', 'Smith', 'García', 'Novák', 'Rossi', 'Dubois', 'Jansen', 'Kowalski', 'Nilsson', 'Öztürk'];
+const COMPANY = ['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark', 'Wayne', 'Wonka', 'Tyrell', 'Cyberdyne'];
+const STAGES: Stage[] = ['Assigned', 'MarketQualified', 'SalesQualified', 'Converted', 'Disqualified'];
+const OWNERS = [...Array.from({ length: 20 }, (_, i) => `rep${String(i).padStart(2, '0')}`), undefined];
+
+/** `n` leads whose names, companies and numbers repeat the way real ones do (many Annas, many Acmes). */
+const leadsOf = (run: string, n: number): Lead[] =>
+  Array.from({ length: n }, (_, i) => {
+    const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+    const first = FIRST[i % FIRST.length] as string;
+    const last = `${LAST[(i * 7) % LAST.length]}${i % 97}`;
+    return {
+      id: `${run}${String(i).padStart(8, '0')}`,
+      version: 1,
+      stage: STAGES[i % STAGES.length] as Stage,
+      leadType: 'B2B',
+      channel: 'WEBHOOK',
+      sourceId: i % 2 ? 'campaign-demo' : 'website',
+      deliveryId: `${run}-${i}`,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: { kind: 'source', id: 'campaign-demo', source: 'WEBHOOK' },
+      duplicates: [],
+      duplicatePolicy: 'create',
+      stageEnteredAt: at,
+      firstName: first,
+      lastName: last,
+      email: `${first.toLowerCase()}.${i}@${(COMPANY[i % COMPANY.length] as string).toLowerCase()}.example`,
+      phone: `+4915${String(10_000_000 + i * 7919).slice(0, 8)}`,
+      company: `${COMPANY[i % COMPANY.length]} ${i % 13}`,
+      owner: OWNERS[i % OWNERS.length],
+      scoreBand: (['A', 'B', 'C', 'D'] as const)[i % 4],
+    } as Lead;
+  });
+
+/** What people type: a name prefix, a surname, a company with a second word, an e-mail, a phone prefix, an id. */
+const queries = (leads: Lead[], samples: number): string[] =>
+  Array.from({ length: samples }, (_, k) => {
+    const lead = leads[(k * 7919) % leads.length] as Lead;
+    switch (k % 6) {
+      case 0:
+        return (lead.firstName as string).slice(0, 3);
+      case 1:
+        return lead.lastName as string;
+      case 2:
+        return `${lead.company} ${(lead.firstName as string).slice(0, 2)}`;
+      case 3:
+        return lead.email as string;
+      case 4:
+        return (lead.phone as string).slice(0, 8);
+      default:
+        return lead.id.slice(0, 10);
+    }
+  });
+
+const event = (path: string, query: Record<string, string>, user: string, groups: string): APIGatewayProxyEventV2 =>
+  ({
+    routeKey: `GET ${path}`,
+    rawPath: path,
+    queryStringParameters: query,
+    headers: {},
+    requestContext: { authorizer: { jwt: { claims: { sub: user, 'cognito:groups': groups } } } },
+  }) as unknown as APIGatewayProxyEventV2;
+
+const timed = async (fn: () => Promise<{ statusCode: number }>) => {
+  const t = performance.now();
+  const out = await fn();
+  if (out.statusCode !== 200) throw new Error(`answered ${out.statusCode}`);
+  return performance.now() - t;
+};
+
+/** Seeds a table with `n` leads and their search items, then times search and the full list through the handler. */
+const measureAt = async (endpoint: string, db: DynamoDBDocumentClient, n: number, samples: number) => {
+  const table = `bench-search-${n}-${Date.now().toString(36)}`;
+  await ensureTable(endpoint, table);
+  const leads = leadsOf(`S${n}x`, n);
+  const items = leads.flatMap((l) => [leadItem(l), ...searchItemPuts(table, l).map((p) => p.Put.Item)]);
+  const seeded = await batchWriteAll(db, table, items, 8);
+  const routes = makeListRoutes({
+    lister: makeLeadLister(db, table),
+    search: makeLeadSearch(db, table),
+    views: makeViewsRepository(db, table),
+    teams: async () => DEFAULT_TEAMS,
+    stages: async () => DEFAULT_STAGES,
+  });
+  const search = routes['GET /search'];
+  const list = routes['GET /leads#list'];
+  if (!search || !list) throw new Error('the list routes are missing');
+  const ctx = {} as Context;
+  const typed = queries(leads, samples);
+  // Warm the client and DynamoDB Local's query path.
+  for (const q of typed.slice(0, 10)) await search(event('/search', { q }, 'sam', '[salesops]'), ctx);
+  const asOps: number[] = [];
+  const asRep: number[] = [];
+  const listed: number[] = [];
+  for (const [k, q] of typed.entries()) {
+    asOps.push(await timed(() => search(event('/search', { q }, 'sam', '[salesops]'), ctx)));
+    asRep.push(
+      await timed(() => search(event('/search', { q }, `rep${String(k % 20).padStart(2, '0')}`, '[rep]'), ctx)),
+    );
+    if (k % 4 === 0)
+      listed.push(await timed(() => list(event('/leads', { source: 'website' }, 'sam', '[salesops]'), ctx)));
+  }
+  return {
+    leads: n,
+    itemsSeeded: seeded.items,
+    searchItemsPerLead: round(seeded.items / n - 1, 1),
+    searchP50Ms: round(percentile(asOps, 50), 2),
+    searchP99Ms: round(percentile(asOps, 99), 2),
+    repSearchP50Ms: round(percentile(asRep, 50), 2),
+    listP50Ms: round(percentile(listed, 50), 2),
+  };
+};
+
+/**
+ * What writing the search items in the capture transaction would cost (why the lead's first change,
+ * its routing, writes them instead): the same captures sent as one TransactWriteItems each, with and
+ * without the search items (sequential, p50).
+ */
+const measureCaptureCost = async (endpoint: string, db: DynamoDBDocumentClient, samples: number) => {
+  const table = `bench-search-capture-${Date.now().toString(36)}`;
+  await ensureTable(endpoint, table);
+  const leads = leadsOf('C', samples * 2);
+  const times = { with: [] as number[], without: [] as number[] };
+  for (const [i, lead] of leads.entries()) {
+    const write = {
+      lead,
+      keys: [
+        { on: 'email' as const, value: lead.email as string },
+        { on: 'phone' as const, value: lead.phone as string },
+      ],
+      audit: { at: lead.createdAt, actor: lead.createdBy, action: 'created' },
+      delivery: {
+        sourceId: 'bench',
+        deliveryId: lead.deliveryId,
+        answer: { leadId: lead.id, status: 'created' as const, duplicates: [] },
+        expiresAt: 2e9,
+      },
+      seen: [],
+    };
+    const withSearch = i % 2 === 0;
+    const items = [...captureTransactItems(table, write), ...(withSearch ? searchItemPuts(table, lead) : [])];
+    const t = performance.now();
+    await db.send(new TransactWriteCommand({ TransactItems: items as never[] }));
+    (withSearch ? times.with : times.without).push(performance.now() - t);
+  }
+  return {
+    captures: leads.length,
+    transactionP50MsWithSearchItems: round(percentile(times.with, 50), 2),
+    transactionP50MsWithout: round(percentile(times.without, 50), 2),
+    ratio: ratio(percentile(times.with, 50), percentile(times.without, 50)),
+  };
+};
+
+/**
+ * Search p50 at a small and a large table (the issue's 1,000 vs 50,000 leads): the same handler, the
+ * same kinds of query, sales ops (one scope) and reps (two scopes). The ratio is what must stay near 1.
+ */
+export const measureSearch = async (endpoint: string, scale: SearchBenchScale) => {
+  const db = makeDocumentClient(makeDynamoClient(endpoint));
+  const small = await measureAt(endpoint, db, scale.small, scale.samples);
+  const large = await measureAt(endpoint, db, scale.large, scale.samples);
+  return {
+    captureTransaction: await measureCaptureCost(endpoint, db, scale.samples),
+    small,
+    large,
+    searchP50Ratio: ratio(large.searchP50Ms, small.searchP50Ms),
+    repSearchP50Ratio: ratio(large.repSearchP50Ms, small.repSearchP50Ms),
+    listP50Ratio: ratio(large.listP50Ms, small.listP50Ms),
+  };
+};
+
+// `npx tsx bench/search.ts` runs this section alone (BENCH_SEARCH_LARGE overrides the large size).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const local = await startDynamoDbLocal();
+  try {
+    const large = Number(process.env.BENCH_SEARCH_LARGE ?? SEARCH_BENCH_FULL.large);
+    const small = Number(process.env.BENCH_SEARCH_SMALL ?? SEARCH_BENCH_FULL.small);
+    const result = await measureSearch(local.endpoint, { ...SEARCH_BENCH_FULL, small, large });
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await local.stop();
+  }
+  process.exit(0);
+}

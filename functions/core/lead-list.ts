@@ -1,0 +1,101 @@
+import * as z from 'zod';
+import { isCalendarDate } from './dates';
+import { type Lead, STAGES } from './lead';
+import { isManager, type Viewer } from './lead-access';
+import type { Page, PageKey } from './ports';
+import type { TeamsConfig } from './lifecycle/teams-config';
+
+/**
+ * A list of leads as a person asks for it (the console's filters, a saved view): every filter is
+ * optional; without owner or team it is every lead the caller may see.
+ */
+export const listQuerySchema = z
+  .object({
+    owner: z.string().min(1).max(128).optional(),
+    team: z.string().min(1).max(64).optional(),
+    stage: z.enum(STAGES).optional(),
+    source: z.string().min(1).max(128).optional(),
+    campaign: z.string().min(1).max(200).optional(),
+    scoreBand: z.enum(['A', 'B', 'C', 'D']).optional(),
+    duplicate: z.boolean().optional(),
+    /** Inclusive, a calendar date (YYYY-MM-DD) or an ISO timestamp. */
+    createdFrom: z.string().optional(),
+    createdTo: z.string().optional(),
+    sort: z.enum(['-createdAt', 'createdAt']).default('-createdAt'),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    for (const field of ['createdFrom', 'createdTo'] as const) {
+      const value = q[field];
+      if (value !== undefined && !isCalendarDate(value) && Number.isNaN(Date.parse(value)))
+        ctx.addIssue({ code: 'custom', path: [field], message: 'must be a date (YYYY-MM-DD) or an ISO timestamp' });
+    }
+    if (q.createdFrom && q.createdTo && boundOf(q.createdFrom, 'from') > boundOf(q.createdTo, 'to'))
+      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must not be before createdFrom' });
+  });
+export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** The index sort keys are `<createdAt>#<id>`: a bound compares as text against them. */
+const boundOf = (value: string, side: 'from' | 'to') => {
+  const at = isCalendarDate(value) ? value : new Date(value).toISOString();
+  // '~' sorts after every character of a timestamp and an id, so "to 2026-12-31" includes that whole day.
+  return side === 'from' ? at : `${at}~`;
+};
+
+/** Narrowing applied to what the key reads return (DynamoDB filters after reading). */
+export type ListNarrowing = {
+  stage?: string;
+  sourceId?: string;
+  campaign?: string;
+  scoreBand?: string;
+  duplicate?: boolean;
+};
+
+/**
+ * How a list is read: the partitions of one index whose union is the list (each sorted by
+ * `<createdAt>#<id>`), merged in order, the narrowing, and the created range as key bounds.
+ */
+export type ListPlan = {
+  index: 'owner' | 'stage';
+  partitions: string[];
+  narrowing: ListNarrowing;
+  from?: string;
+  to?: string;
+  order: 'newest' | 'oldest';
+};
+
+/**
+ * The partitions a viewer's list reads, never more than they may see (core/lead-access): a rep's
+ * own and the unassigned queue; managers and sales ops every stage (or one owner, or a team's
+ * members). An owner or team a rep may not see plans nothing: the answer is an empty list.
+ */
+export const planList = (viewer: Viewer, query: ListQuery, teams: TeamsConfig): ListPlan => {
+  const owner = query.owner === 'me' ? viewer.userId : query.owner;
+  const manager = isManager(viewer);
+  const mine = [viewer.userId, 'UNASSIGNED'];
+  let owners: string[] | undefined;
+  if (owner) owners = [owner];
+  if (query.team) {
+    const members = teams.teams.find((t) => t.id === query.team)?.members.map((m) => m.user) ?? [];
+    owners = owners ? owners.filter((o) => members.includes(o)) : members;
+  }
+  if (!manager) owners = (owners ?? mine).filter((o) => mine.includes(o));
+  const narrowing: ListNarrowing = {
+    sourceId: query.source,
+    campaign: query.campaign,
+    scoreBand: query.scoreBand,
+    duplicate: query.duplicate,
+  };
+  const common = {
+    from: query.createdFrom ? boundOf(query.createdFrom, 'from') : undefined,
+    to: query.createdTo ? boundOf(query.createdTo, 'to') : undefined,
+    order: query.sort === 'createdAt' ? ('oldest' as const) : ('newest' as const),
+  };
+  if (owners) return { index: 'owner', partitions: owners, narrowing: { ...narrowing, stage: query.stage }, ...common };
+  return { index: 'stage', partitions: query.stage ? [query.stage] : [...STAGES], narrowing, ...common };
+};
+
+/** Reads a planned list: one page of `limit` leads and where the next starts. */
+export type LeadLister = {
+  browse(plan: ListPlan, limit: number, from?: PageKey): Promise<Page<Lead>>;
+};
