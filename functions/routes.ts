@@ -23,7 +23,8 @@ export type FunctionName =
   | 'importsApi'
   | 'importBatch'
   | 'sourcesApi'
-  | 'leadActivities';
+  | 'leadActivities'
+  | 'privacyApi';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -41,6 +42,7 @@ export type FunctionSpec = {
     | 'attachments'
     | 'imports'
     | 'email'
+    | 'privacy'
   )[];
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -157,6 +159,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 1024,
     timeoutSeconds: 300,
   },
+  privacyApi: {
+    folder: 'privacy-api',
+    description: 'Data-subject requests: erase a person (resumable, logged by ids and hashes), export what is held',
+    needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+  },
 };
 
 export type Route = {
@@ -205,6 +214,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
   { method: 'GET', path: '/sources', fn: 'sourcesApi' },
   { method: 'POST', path: '/sources/{id}/secret', fn: 'sourcesApi' },
+  { method: 'POST', path: '/privacy/erasures', fn: 'privacyApi' },
+  { method: 'GET', path: '/privacy/erasures/{id}', fn: 'privacyApi' },
+  { method: 'POST', path: '/privacy/exports', fn: 'privacyApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -25,6 +25,7 @@ export const ID_SHAPES = {
   form: new RegExp(`^${SLUG}$`),
   config: new RegExp(`^${SLUG}$`),
   action: /^[a-z]{1,32}$/,
+  erasure: new RegExp(`^era_${ULID}$`),
 } as const;
 export type IdKind = keyof typeof ID_SHAPES;
 
@@ -33,6 +34,7 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/webhooks/{sourceId}': { sourceId: 'source' },
   '/forms/{formId}': { formId: 'form' },
   '/leads/{id}': { id: 'lead' },
+  '/privacy/erasures/{id}': { id: 'erasure' },
   '/config/{name}': { name: 'config' },
   '/opportunities/{id}': { id: 'opportunity' },
   '/accounts/{id}': { id: 'account' },
