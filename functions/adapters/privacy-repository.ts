@@ -158,20 +158,32 @@ export const makePrivacyRepository = (
     return { recordsPseudonymised: 1 };
   };
 
-  const importRecords = async (lead: PersonalRecord, person: PersonValues) => {
-    if (lead.channel !== 'IMPORT' || typeof lead.deliveryId !== 'string') return { records: [], files: [] };
-    const [jobId, row] = lead.deliveryId.split(':');
-    if (!jobId || !row) return { records: [], files: [] };
+  /** Import rows of the person: the row a lead came from, rows refused as its duplicates, their rejected copies. */
+  const importRecords = async (lead: PersonalRecord, partition: PersonalRecord[], person: PersonValues) => {
+    const rows: { jobId: string; row: number }[] = [];
+    if (lead.channel === 'IMPORT' && typeof lead.deliveryId === 'string') {
+      const [jobId, row] = lead.deliveryId.split(':');
+      if (jobId && row) rows.push({ jobId, row: Number(row) });
+    }
+    for (const ref of partition)
+      if (ref.type === 'import-ref') rows.push({ jobId: String(ref.jobId), row: Number(ref.rowNumber) });
     const records: PersonalRecord[] = [];
-    const accepted = await get(keys.importRow(jobId, Number(row)));
-    if (accepted) records.push(accepted);
-    // The person's rejected rows in the same file (a second row of theirs refused as a duplicate or invalid).
-    for (const rejected of await query(keys.importJob(jobId).pk, 'REJECTED#'))
-      if (mentions(rejected, person)) records.push(rejected);
-    const job = await get(keys.importJob(jobId));
-    const files = [rowsObjectKey(jobId)];
-    if (typeof job?.fileName === 'string') files.push(importObjectKey(jobId, job.fileName));
-    return { records, files };
+    const files = new Set<string>();
+    for (const jobId of new Set(rows.map((r) => r.jobId))) {
+      // Any rejected row of the person in a file they came through (a second row of theirs refused as invalid).
+      for (const rejected of await query(keys.importJob(jobId).pk, 'REJECTED#'))
+        if (mentions(rejected, person)) records.push(rejected);
+      const job = await get(keys.importJob(jobId));
+      files.add(rowsObjectKey(jobId));
+      if (typeof job?.fileName === 'string') files.add(importObjectKey(jobId, job.fileName));
+    }
+    for (const { jobId, row } of rows) {
+      const accepted = await get(keys.importRow(jobId, row));
+      if (accepted) records.push(accepted);
+      const rejected = await get(keys.importRejected(jobId, row));
+      if (rejected && !records.some((r) => r.pk === rejected.pk && r.sk === rejected.sk)) records.push(rejected);
+    }
+    return { records, files: [...files] };
   };
 
   const taskRecords = async (lead: PersonalRecord) => {
@@ -207,7 +219,7 @@ export const makePrivacyRepository = (
       }
     linked.push(...(await query('OUTBOX', 'MSG#', { field: 'leadId', value: leadId })));
     linked.push(...(await taskRecords(lead)));
-    const imports = await importRecords(lead, person);
+    const imports = await importRecords(lead, partition, person);
     linked.push(...imports.records);
     for (const entry of partition)
       if (entry.action === EXPORT_AUDIT_ACTION) {

@@ -29,7 +29,8 @@ export type Erasure = { action: 'delete' } | { action: 'replace'; record: Person
  * - `lead-link`: a record whose id the lead holds in `field` (contact, account, opportunity);
  * - `lead-field`: records in a shared partition that name the lead in `field` (outbox messages);
  * - `lead-tasks`: the lead's approval tasks (their ids follow from the lead's id and approval runs);
- * - `import-job`: records of the import jobs the person's leads came from (accepted and rejected rows);
+ * - `import-job`: rows of import jobs the person's leads came from or were refused as duplicates of
+ *   (`import-ref` pointers on the lead), accepted and rejected;
  * - `lead-audit`: records a lead's audit entries point at (`data.<field>`), such as earlier exports.
  */
 export type Locator =
@@ -308,6 +309,13 @@ export const PERSONAL_RECORD_KINDS: readonly PersonalRecordKind[] = [
       const duplicates = (r.duplicates as PersonalRecord[] | undefined)?.map(({ value: _v, ...m }) => m);
       return replace({ ...without(r, ['values']), ...(duplicates ? { duplicates } : {}) }, ctx);
     },
+  },
+  {
+    type: 'import-ref',
+    label: 'import rows',
+    locate: { by: 'lead-partition' },
+    // The pointer from a lead to an import row refused as its duplicate: followed (import-job), then dropped.
+    erase: () => ({ action: 'delete' }),
   },
   {
     type: 'import-rejected',
