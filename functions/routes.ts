@@ -217,6 +217,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/privacy/erasures', fn: 'privacyApi' },
   { method: 'GET', path: '/privacy/erasures/{id}', fn: 'privacyApi' },
   { method: 'POST', path: '/privacy/exports', fn: 'privacyApi' },
+  { method: 'POST', path: '/privacy/retention', fn: 'privacyApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -32,6 +32,7 @@ import {
   personValuesOf,
 } from '../core/privacy/personal-data';
 import { keys, lifecycleKeys } from './keys';
+import { TABLE } from './table-definition';
 import { isConditionalCheckFailed } from './transaction';
 
 /** Where objects named by records live: attachments (and exports) in one bucket, import files in the other. */
@@ -459,6 +460,32 @@ export const makePrivacyRepository = (
             },
           }),
         );
+    },
+
+    async leadsInStage(stage, before, limit) {
+      const found: { leadId: string; stage: string; updatedAt: string; erased?: unknown }[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: TABLE.indexes.byStage.name,
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+            ExpressionAttributeValues: { ':pk': keys.stageIndex(stage, '', '').gsi2pk, ':before': before },
+            ProjectionExpression: 'id, stage, updatedAt, erased',
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? [])
+          found.push({
+            leadId: String(item.id),
+            stage: String(item.stage),
+            updatedAt: String(item.updatedAt),
+            erased: item.erased,
+          });
+        start = out.LastEvaluatedKey;
+      } while (start && found.length < limit);
+      return found.slice(0, limit);
     },
 
     async held({ leadIds, contactIds }) {

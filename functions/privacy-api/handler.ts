@@ -13,6 +13,14 @@ import {
   progressOf,
 } from '../core/privacy/erasure';
 import { type ExportFile, exportFiles } from '../core/privacy/export';
+import {
+  monthsBefore,
+  type PrivacyPolicy,
+  type RetentionCandidate,
+  retentionRuleFor,
+} from '../core/privacy/privacy-config';
+import { OPEN_STAGES } from '../core/lead';
+import { ValidationError } from '../core/errors';
 import type { DedupeKey } from '../core/dedupe';
 import { callerOf, requireGroup } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
@@ -31,11 +39,16 @@ export type PrivacyApiDeps = {
   hashKey: (key: DedupeKey) => Promise<string>;
   /** The erasure id a client's `Idempotency-Key` stands for (a retried request resumes the same erasure). */
   idForKey: (idempotencyKey: string) => string;
+  /** The privacy policy (configuration kind `privacy`) with its version. */
+  policy: () => Promise<{ version: number; value: PrivacyPolicy }>;
   exports: {
     put(key: string, body: string, contentType: string): Promise<void>;
     downloadUrl(key: string, fileName: string, contentType: string, expiresIn: number): Promise<string>;
   };
 };
+
+/** Leads one retention run looks at (and erases); the next run takes the rest. */
+export const RETENTION_BATCH = 500;
 
 const requestIdOf = (event: APIGatewayProxyEventV2) => event.requestContext?.requestId ?? 'unknown';
 
@@ -93,6 +106,72 @@ export const makePrivacyApi = (deps: PrivacyApiDeps) =>
         actor,
       );
       return json(job.status === 'done' ? 200 : 202, progressOf(job), { location: `/privacy/erasures/${job.id}` });
+    },
+
+    'POST /privacy/retention': async (event, context) => {
+      const caller = privacyCaller(event);
+      const body = (event.body ? jsonBody(event) : {}) as Record<string, unknown>;
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new ValidationError([{ field: 'body', reason: 'must be an object' }]);
+      const unknown = Object.keys(body).filter((k) => k !== 'dryRun');
+      if (unknown.length)
+        throw new ValidationError(unknown.map((field) => ({ field, reason: 'not a field of this request' })));
+      if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean')
+        throw new ValidationError([{ field: 'dryRun', reason: 'must be true or false' }]);
+      const dryRun = body.dryRun !== false;
+      const policy = await deps.policy();
+      const rules = policy.value.retention;
+      const now = deps.clock.now();
+      const stages: { stage: string; months: number }[] = [];
+      if (rules.anonymiseDisqualifiedAfterMonths !== null)
+        stages.push({ stage: 'Disqualified', months: rules.anonymiseDisqualifiedAfterMonths });
+      if (rules.anonymiseIdleAfterMonths !== null)
+        for (const stage of OPEN_STAGES) stages.push({ stage, months: rules.anonymiseIdleAfterMonths });
+      const candidates: RetentionCandidate[] = [];
+      for (const { stage, months } of stages) {
+        if (candidates.length >= RETENTION_BATCH) break;
+        const before = monthsBefore(now, months).toISOString();
+        for (const lead of await deps.store.leadsInStage(stage, before, RETENTION_BATCH - candidates.length)) {
+          const rule = retentionRuleFor(lead, rules, now);
+          if (rule) candidates.push({ leadId: lead.leadId, stage: lead.stage, updatedAt: lead.updatedAt, rule });
+        }
+      }
+      const answer = {
+        dryRun,
+        policyVersion: policy.version,
+        rules,
+        leads: candidates,
+        // Files age out by the buckets' lifecycle rules (imports: deleteImportFilesAfterDays, set at deploy).
+        importFilesAfterDays: rules.deleteImportFilesAfterDays,
+      };
+      if (dryRun || candidates.length === 0) return json(200, answer);
+      const at = now.toISOString();
+      let job = await deps.store.createErasure({
+        id: `era_${deps.ids.next()}`,
+        status: 'running',
+        reason: 'retention',
+        requestedBy: caller.userId,
+        requestId: requestIdOf(event),
+        createdAt: at,
+        updatedAt: at,
+        targets: [],
+        leadIds: candidates.map((c) => c.leadId),
+        contactIds: [],
+        erasedLeadIds: [],
+        counts: emptyCounts(),
+      });
+      job = await continueErasure(
+        {
+          store: deps.store,
+          executions: deps.executions,
+          events: deps.events,
+          clock: deps.clock,
+          timeLeftMs: () => context?.getRemainingTimeInMillis?.() ?? 60_000,
+        },
+        job,
+        { kind: 'user', id: caller.userId, source: 'API' },
+      );
+      return json(job.status === 'done' ? 200 : 202, { ...answer, erasure: progressOf(job) });
     },
 
     'GET /privacy/erasures/{id}': async (event) => {

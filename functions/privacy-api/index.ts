@@ -3,6 +3,9 @@ import { ulid } from 'ulid';
 import { makeLocalBlobUrls } from '../adapters/attachments-local';
 import { makeS3BlobUrls } from '../adapters/attachments-s3';
 import { makeDocumentClient } from '../adapters/aws-clients';
+import { makeConfigRepository } from '../adapters/config-repository';
+import { readConfig } from '../core/config/config-document';
+import { privacyConfig } from '../core/privacy/privacy-config';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeLocalPrivacyBlobs, makeS3PrivacyBlobs } from '../adapters/privacy-blobs';
 import { makePrivacyRepository } from '../adapters/privacy-repository';
@@ -25,6 +28,7 @@ const blobs = env.local.BLOB_DIR
       makeS3BlobUrls(buckets.ATTACHMENTS_BUCKET ?? ''),
     );
 const hashKey = makeKeyHasher(db, table);
+const config = makeConfigRepository(db, table);
 
 export const handler = httpHandler(
   makePrivacyApi({
@@ -36,5 +40,9 @@ export const handler = httpHandler(
     hashKey,
     idForKey: (key) => `era_${createHash('sha256').update(key).digest('hex').slice(0, 26)}`,
     exports: blobs,
+    policy: async () => {
+      const doc = await readConfig(config, privacyConfig);
+      return { version: doc.version, value: doc.value };
+    },
   }),
 );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseSubject } from '../../functions/core/privacy/erasure';
+import { retentionRuleFor } from '../../functions/core/privacy/privacy-config';
 import { exportFiles } from '../../functions/core/privacy/export';
 import {
   ERASED,
@@ -122,5 +123,33 @@ describe('the registry of records holding personal data', () => {
     expect(files.map((f) => f.name)).toEqual(['export.json', 'leads.csv', 'notes.csv']);
     expect(JSON.parse(files[0]?.body ?? '{}').records.notes[0].note.text).toBe('hi');
     expect(files[1]?.body).toBe(`firstName,id\n"'=HYPERLINK(""http://x"")",01J\n`);
+  });
+});
+
+describe('retention rules', () => {
+  const now = new Date('2026-12-07T00:00:00.000Z');
+  const rules = {
+    anonymiseDisqualifiedAfterMonths: 6,
+    anonymiseIdleAfterMonths: 24,
+    deleteImportFilesAfterDays: 30,
+    deleteRejectedRowsAfterDays: 30,
+  };
+  it('catches a lead disqualified or idle past its months, never a converted or already erased one', () => {
+    expect(retentionRuleFor({ stage: 'Disqualified', updatedAt: '2026-06-06T23:59:59.000Z' }, rules, now)).toBe(
+      'disqualified',
+    );
+    expect(
+      retentionRuleFor({ stage: 'Disqualified', updatedAt: '2026-06-07T00:00:01.000Z' }, rules, now),
+    ).toBeUndefined();
+    expect(retentionRuleFor({ stage: 'Assigned', updatedAt: '2024-12-06T00:00:00.000Z' }, rules, now)).toBe('idle');
+    expect(retentionRuleFor({ stage: 'Assigned', updatedAt: '2025-01-01T00:00:00.000Z' }, rules, now)).toBeUndefined();
+    expect(retentionRuleFor({ stage: 'Converted', updatedAt: '2000-01-01T00:00:00.000Z' }, rules, now)).toBeUndefined();
+    expect(
+      retentionRuleFor({ stage: 'Assigned', updatedAt: '2000-01-01T00:00:00.000Z', erased: { at: 'x' } }, rules, now),
+    ).toBeUndefined();
+    const off = { ...rules, anonymiseDisqualifiedAfterMonths: null, anonymiseIdleAfterMonths: null };
+    expect(
+      retentionRuleFor({ stage: 'Disqualified', updatedAt: '2000-01-01T00:00:00.000Z' }, off, now),
+    ).toBeUndefined();
   });
 });

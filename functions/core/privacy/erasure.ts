@@ -135,6 +135,15 @@ export type PrivacyStore = {
   finish(id: string, counts: Partial<ErasureCounts>, at: string): Promise<ErasureJob>;
   /** Audits an export: its log entry (ids and object keys only) and an audit entry on each lead. */
   recordExport(entry: ExportLogEntry, actor: Actor): Promise<void>;
+  /**
+   * Leads in `stage` created before `before` (oldest first, at most `limit`): an idle or long-disqualified
+   * lead was created before its cut-off, so the stage index's sort key bounds the query.
+   */
+  leadsInStage(
+    stage: string,
+    before: string,
+    limit: number,
+  ): Promise<{ leadId: string; stage: string; updatedAt: string; erased?: unknown }[]>;
   /** Everything held about the subject's leads and contacts, by registry kind. */
   held(holdings: SubjectHoldings): Promise<HeldRecord[]>;
 };
