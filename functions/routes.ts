@@ -218,6 +218,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/privacy/erasures/{id}', fn: 'privacyApi' },
   { method: 'POST', path: '/privacy/exports', fn: 'privacyApi' },
   { method: 'POST', path: '/privacy/retention', fn: 'privacyApi' },
+  { method: 'GET', path: '/leads/{id}/consents', fn: 'privacyApi' },
+  { method: 'POST', path: '/leads/{id}/consents', fn: 'privacyApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

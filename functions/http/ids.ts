@@ -34,6 +34,7 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/webhooks/{sourceId}': { sourceId: 'source' },
   '/forms/{formId}': { formId: 'form' },
   '/leads/{id}': { id: 'lead' },
+  '/leads/{id}/consents': { id: 'lead' },
   '/privacy/erasures/{id}': { id: 'erasure' },
   '/config/{name}': { name: 'config' },
   '/opportunities/{id}': { id: 'opportunity' },

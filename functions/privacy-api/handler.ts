@@ -20,6 +20,16 @@ import {
   retentionRuleFor,
 } from '../core/privacy/privacy-config';
 import { OPEN_STAGES } from '../core/lead';
+import { canSee } from '../core/lead-access';
+import {
+  type ConsentRecord,
+  type ConsentStore,
+  consentHistory,
+  consentsTo,
+  MARKETING_EMAIL,
+  parseConsentRequest,
+} from '../core/privacy/consent';
+import { timestampIssue } from '../core/dates';
 import { ValidationError } from '../core/errors';
 import type { DedupeKey } from '../core/dedupe';
 import { callerOf, requireGroup } from '../http/auth';
@@ -39,6 +49,7 @@ export type PrivacyApiDeps = {
   hashKey: (key: DedupeKey) => Promise<string>;
   /** The erasure id a client's `Idempotency-Key` stands for (a retried request resumes the same erasure). */
   idForKey: (idempotencyKey: string) => string;
+  consents: ConsentStore;
   /** The privacy policy (configuration kind `privacy`) with its version. */
   policy: () => Promise<{ version: number; value: PrivacyPolicy }>;
   exports: {
@@ -57,6 +68,15 @@ const privacyCaller = (event: APIGatewayProxyEventV2) => {
   const caller = callerOf(event);
   requireGroup(caller, 'salesops', 'privacy');
   return caller;
+};
+
+/** The lead, if the caller may see it (the privacy group sees every lead's consent); else a 404 as for any lead. */
+const visibleLead = async (deps: PrivacyApiDeps, event: APIGatewayProxyEventV2) => {
+  const caller = callerOf(event);
+  const id = event.pathParameters?.id ?? '';
+  const lead = await deps.consents.lead(id);
+  if (!lead || !(caller.groups.includes('privacy') || canSee(caller, lead))) throw new NotFoundError('lead', id);
+  return { caller, lead };
 };
 
 /**
@@ -172,6 +192,41 @@ export const makePrivacyApi = (deps: PrivacyApiDeps) =>
         { kind: 'user', id: caller.userId, source: 'API' },
       );
       return json(job.status === 'done' ? 200 : 202, { ...answer, erasure: progressOf(job) });
+    },
+
+    'GET /leads/{id}/consents': async (event) => {
+      const { lead } = await visibleLead(deps, event);
+      const history = consentHistory(lead, await deps.consents.records(lead.id));
+      const purposes = [...new Set([MARKETING_EMAIL, ...history.map((r) => r.purpose)])];
+      return json(200, {
+        leadId: lead.id,
+        current: Object.fromEntries(purposes.map((p) => [p, consentsTo(lead, p)])),
+        history,
+      });
+    },
+
+    'POST /leads/{id}/consents': async (event) => {
+      const { caller, lead } = await visibleLead(deps, event);
+      const request = parseConsentRequest(jsonBody(event));
+      const now = deps.clock.now();
+      const late = request.at ? timestampIssue(request.at, now) : undefined;
+      if (late) throw new ValidationError([{ field: 'at', reason: late }]);
+      if (lead.erased) throw new NotFoundError('lead', lead.id);
+      const record: ConsentRecord = {
+        id: deps.ids.next(),
+        leadId: lead.id,
+        purpose: request.purpose,
+        granted: request.granted,
+        ...(request.textVersion ? { textVersion: request.textVersion } : {}),
+        ...(request.text ? { text: request.text } : {}),
+        channel: request.channel,
+        source: request.source,
+        at: request.at ? new Date(request.at).toISOString() : now.toISOString(),
+        recordedBy: { kind: 'user', id: caller.userId, source: 'API' },
+        origin: 'api',
+      };
+      const updated = await deps.consents.record(lead, record);
+      return json(201, { record, current: { [record.purpose]: consentsTo(updated, record.purpose) } });
     },
 
     'GET /privacy/erasures/{id}': async (event) => {

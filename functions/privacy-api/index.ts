@@ -4,6 +4,7 @@ import { makeLocalBlobUrls } from '../adapters/attachments-local';
 import { makeS3BlobUrls } from '../adapters/attachments-s3';
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeConfigRepository } from '../adapters/config-repository';
+import { makeConsentRepository } from '../adapters/consent-repository';
 import { readConfig } from '../core/config/config-document';
 import { privacyConfig } from '../core/privacy/privacy-config';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
@@ -40,6 +41,7 @@ export const handler = httpHandler(
     hashKey,
     idForKey: (key) => `era_${createHash('sha256').update(key).digest('hex').slice(0, 26)}`,
     exports: blobs,
+    consents: makeConsentRepository(db, table),
     policy: async () => {
       const doc = await readConfig(config, privacyConfig);
       return { version: doc.version, value: doc.value };

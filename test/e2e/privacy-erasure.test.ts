@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -276,5 +278,81 @@ describe('a person captured through every channel, exported, then erased', () =>
     const announced = await api.events('PersonalDataErased');
     expect(announced.length).toBeGreaterThan(0);
     expect(leaksIn(JSON.stringify(announced))).toEqual([]);
+  });
+
+  it('keeps consent with its proof, and a withdrawal stops marketing integrations from hearing about the lead', async () => {
+    const received: { path: string; type: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', type: String(JSON.parse(body).type) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    try {
+      const subscribe = (path: string, marketing: boolean) =>
+        api.request('POST', '/config/subscriptions', {
+          as: ['sam', 'salesops'],
+          body: { url: `${base}${path}`, eventTypes: ['LeadNoteAdded'], marketing },
+        });
+      expect((await subscribe('/marketing', true)).status).toBe(201);
+      expect((await subscribe('/crm', false)).status).toBe(201);
+
+      const capturedAt = new Date().toISOString();
+      const created = await api.webhook('campaign-demo', {
+        email: 'carla.consent@privacy-probe.example',
+        consent: { marketing: true, capturedAt, textVersion: 'newsletter-2026-03' },
+      });
+      const leadId = String(created.body.leadId);
+      const owner = await eventually(async () => (await lead(leadId)).owner as string | undefined);
+      const note = async (text: string) =>
+        expect(
+          (await api.request('POST', `/leads/${leadId}/notes`, { as: [owner, 'rep'], body: { text } })).status,
+        ).toBe(201);
+      await note('first call');
+      await settle();
+      expect(received.map((r) => r.path).sort()).toEqual(['/crm', '/marketing']);
+
+      const noProof = await api.request('POST', `/leads/${leadId}/consents`, {
+        as: [owner, 'rep'],
+        body: { granted: true, source: 'call' },
+      });
+      expect(noProof.status).toBe(422);
+      expect(noProof.body).toMatchObject({ errors: [{ field: 'textVersion' }] });
+      const withdrawn = await api.request('POST', `/leads/${leadId}/consents`, {
+        as: [owner, 'rep'],
+        body: { purpose: 'marketing-email', granted: false, channel: 'EMAIL', source: 'unsubscribe-link' },
+      });
+      expect(withdrawn.status, withdrawn.text).toBe(201);
+      await note('second call');
+      await settle();
+      // The CRM integration hears of the second note; the marketing one does not.
+      expect(received.map((r) => r.path).sort()).toEqual(['/crm', '/crm', '/marketing']);
+
+      const consents = await api.request<{ current: Record<string, boolean>; history: Record<string, unknown>[] }>(
+        'GET',
+        `/leads/${leadId}/consents`,
+        { as: manager },
+      );
+      expect(consents.body.current).toEqual({ 'marketing-email': false });
+      expect(consents.body.history).toMatchObject([
+        {
+          origin: 'capture',
+          granted: true,
+          textVersion: 'newsletter-2026-03',
+          channel: 'WEBHOOK',
+          source: 'campaign-demo',
+          at: capturedAt,
+        },
+        { origin: 'api', granted: false, channel: 'EMAIL', source: 'unsubscribe-link', recordedBy: { id: owner } },
+      ]);
+      const stranger = await api.request('GET', `/leads/${leadId}/consents`, { as: ['zoe', 'rep'] });
+      expect(stranger.status).toBe(404);
+    } finally {
+      receiver.close();
+    }
   });
 });

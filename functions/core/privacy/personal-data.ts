@@ -113,6 +113,7 @@ export const LEAD_PERSONAL_FIELDS = [
   'notes',
   'customFields',
   'consent',
+  'consents',
   'emailDomain',
   'companyDomain',
   'scoreFactors',
