@@ -24,7 +24,8 @@ export type FunctionName =
   | 'importBatch'
   | 'sourcesApi'
   | 'leadActivities'
-  | 'privacyApi';
+  | 'privacyApi'
+  | 'privacyEvents';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -165,6 +166,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
     memoryMb: 1024,
     timeoutSeconds: 300,
+  },
+  privacyEvents: {
+    folder: 'privacy-events',
+    description:
+      'Bus consumer: flags a re-captured erased person (policy recapture: flag); re-applies erasures replayed from the archive after a restore',
+    needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
+    timeoutSeconds: 120,
   },
 };
 

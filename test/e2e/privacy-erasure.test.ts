@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, it } from '@jest/globals';
 import fixture from '../fixtures/lex-v2-fulfillment.json';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
@@ -278,6 +278,35 @@ describe('a person captured through every channel, exported, then erased', () =>
     const announced = await api.events('PersonalDataErased');
     expect(announced.length).toBeGreaterThan(0);
     expect(leaksIn(JSON.stringify(announced))).toEqual([]);
+
+    // A restore to before the erasure brings the lead back; replaying the archived events erases it again.
+    const db = makeDocumentClient(makeDynamoClient(rt.dynamodbEndpoint));
+    const restored = before.find((i) => i.pk === `LEAD#${leadId}` && i.sk === 'LEAD');
+    await db.send(new PutCommand({ TableName: rt.tableName, Item: restored }));
+    expect(leaksIn(text(await lead(leadId))).length).toBeGreaterThan(0);
+    for (const e of announced) {
+      const replayed = await fetch(`${rt.url}/2015-03-31/functions/privacyEvents/invocations`, {
+        method: 'POST',
+        body: JSON.stringify({ ...e, 'replay-name': 'after-restore-1' }),
+      });
+      expect(replayed.status).toBe(200);
+    }
+    expect(leaksIn(text(await lead(leadId)))).toEqual([]);
+
+    // With the policy's recapture "flag", the erased person coming back is flagged (by the suppression hash).
+    const policy = await api.request<{ version: number; value: Record<string, unknown> }>('GET', '/config/privacy', {
+      as: privacy,
+    });
+    const put = await api.request('PUT', '/config/privacy', {
+      as: privacy,
+      body: { version: policy.body.version, value: { ...policy.body.value, recapture: 'flag' } },
+    });
+    expect(put.status, put.text).toBe(200);
+    const back = await api.webhook('campaign-demo', { email: PERSON.email });
+    const flagged = await eventually(async () =>
+      (await lead(String(back.body.leadId))).previouslyErased ? true : undefined,
+    );
+    expect(flagged).toBe(true);
   });
 
   it('keeps consent with its proof, and a withdrawal stops marketing integrations from hearing about the lead', async () => {
