@@ -166,6 +166,8 @@ export type ErasureDeps = {
   clock: Clock;
   /** Milliseconds left to this invocation; the loop stops a batch early enough to record its progress. */
   timeLeftMs: () => number;
+  /** Leads between progress checks (ERASURE_BATCH unless told). */
+  batchSize?: number;
 };
 
 /** Leads erased between progress checks of the time budget. */
@@ -189,16 +191,19 @@ export const continueErasure = async (deps: ErasureDeps, start: ErasureJob, acto
   let job = start;
   if (job.status === 'done') return job;
   const pending = job.leadIds.filter((id) => !job.erasedLeadIds.includes(id));
-  for (let i = 0; i < pending.length; i += ERASURE_BATCH) {
+  const size = deps.batchSize ?? ERASURE_BATCH;
+  // Batch numbers continue over a resume (1, 2, …; 0 is the closing event), so event ids never repeat.
+  const offset = Math.ceil(job.erasedLeadIds.length / size);
+  for (let i = 0; i < pending.length; i += size) {
     if (deps.timeLeftMs() < SAFETY_MS) return job;
-    const batch = pending.slice(i, i + ERASURE_BATCH);
+    const batch = pending.slice(i, i + size);
     for (const leadId of batch) {
       const at = deps.clock.now().toISOString();
       const stopped = await deps.executions.stop(leadId);
       const counts = await deps.store.eraseLead(leadId, { erasureId: job.id, at, actor, requestId: job.requestId });
       job = await deps.store.recordProgress(job.id, leadId, { ...counts, executionsStopped: stopped ? 1 : 0 }, at);
     }
-    await deps.events.publish([erasedEvent(job, batch, deps.clock.now().toISOString(), i / ERASURE_BATCH + 1)]);
+    await deps.events.publish([erasedEvent(job, batch, deps.clock.now().toISOString(), offset + i / size + 1)]);
   }
   let contactCounts: ErasureCounts = emptyCounts();
   const at = deps.clock.now().toISOString();
