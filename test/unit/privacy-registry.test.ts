@@ -94,6 +94,10 @@ describe('the registry of records holding personal data', () => {
       deep: [{ t: `mail ${ERASED} now` }],
     });
     expect(scrub({ t: 'nobody here' }, person)).toEqual({ t: 'nobody here' });
+    // A person called "Lead" or "Rob" leaves keys, kinds and user ids alone.
+    const named = personValuesOf([{ firstName: 'Lead', lastName: 'Rob', email: 'x@y.example' }]);
+    const entry = { pk: 'LEAD#01J', sk: 'AUDIT#t', type: 'lead', actor: { id: 'rob' }, why: 'Lead Rob called' };
+    expect(scrub(entry, named)).toEqual({ ...entry, why: `${ERASED} called` });
   });
 
   it('normalises the subject like the duplicate check and refuses an empty or invalid one with the field', () => {

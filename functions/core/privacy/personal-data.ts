@@ -71,9 +71,38 @@ const needlesOf = (person: PersonValues) =>
     .sort((a, b) => b.length - a.length);
 
 /**
+ * Fields that hold storage keys, ids, kinds and actions, never a person's words: a person called
+ * "Lead" or "Rob" must not turn a key into another item's or a user id into `[erased]`.
+ */
+const STRUCTURAL_FIELDS = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'type',
+  'kind',
+  'id',
+  'leadId',
+  'action',
+  'actor',
+  'stage',
+  'from',
+  'to',
+  'source',
+  'sourceId',
+  'channel',
+  'owner',
+  'team',
+]);
+
+/**
  * Replaces every occurrence of the person's values in any string of a record, however deep, with
  * `[erased]` (case-insensitive). The safety net under every pseudonymised record: a name copied into an
- * opportunity's title or a message's subject goes too.
+ * opportunity's title or a message's subject goes too. Keys, ids and kinds (STRUCTURAL_FIELDS) are left as they are.
  */
 export const scrub = <T>(value: T, person: PersonValues): T => {
   const needles = needlesOf(person);
@@ -83,7 +112,8 @@ export const scrub = <T>(value: T, person: PersonValues): T => {
     if (typeof v === 'string') return v.replace(pattern, ERASED);
     if (Array.isArray(v)) return v.map(walk);
     if (v instanceof Set) return new Set([...v].map(walk));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, STRUCTURAL_FIELDS.has(k) ? x : walk(x)]));
     return v;
   };
   return walk(value) as T;
