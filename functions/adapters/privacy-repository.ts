@@ -291,7 +291,12 @@ export const makePrivacyRepository = (
           if (typeof item.contactId === 'string') contactIds.add(item.contactId);
         }
       }
-      for (const id of subject.leadIds) if (await get(keys.lead(id))) leadIds.add(id);
+      for (const id of subject.leadIds) {
+        const lead = await get(keys.lead(id));
+        if (!lead) continue;
+        leadIds.add(id);
+        for (const c of [lead.contactId, lead.associatedContactId]) if (typeof c === 'string') contactIds.add(c);
+      }
       // A contact is the same person: every lead it came from is theirs too.
       for (const contactId of contactIds) {
         const contact = await get(keys.contact(contactId));
