@@ -23,7 +23,9 @@ export type FunctionName =
   | 'importsApi'
   | 'importBatch'
   | 'sourcesApi'
-  | 'leadActivities';
+  | 'leadActivities'
+  | 'privacyApi'
+  | 'privacyEvents';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -41,6 +43,7 @@ export type FunctionSpec = {
     | 'attachments'
     | 'imports'
     | 'email'
+    | 'privacy'
   )[];
   memoryMb?: number;
   timeoutSeconds?: number;
@@ -157,6 +160,20 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 1024,
     timeoutSeconds: 300,
   },
+  privacyApi: {
+    folder: 'privacy-api',
+    description: 'Data-subject requests: erase a person (resumable, logged by ids and hashes), export what is held',
+    needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+  },
+  privacyEvents: {
+    folder: 'privacy-events',
+    description:
+      'Bus consumer: flags a re-captured erased person (policy recapture: flag); re-applies erasures replayed from the archive after a restore',
+    needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
+    timeoutSeconds: 120,
+  },
 };
 
 export type Route = {
@@ -213,6 +230,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
   { method: 'GET', path: '/sources', fn: 'sourcesApi' },
   { method: 'POST', path: '/sources/{id}/secret', fn: 'sourcesApi' },
+  { method: 'POST', path: '/privacy/erasures', fn: 'privacyApi' },
+  { method: 'GET', path: '/privacy/erasures/{id}', fn: 'privacyApi' },
+  { method: 'POST', path: '/privacy/exports', fn: 'privacyApi' },
+  { method: 'POST', path: '/privacy/retention', fn: 'privacyApi' },
+  { method: 'GET', path: '/leads/{id}/consents', fn: 'privacyApi' },
+  { method: 'POST', path: '/leads/{id}/consents', fn: 'privacyApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

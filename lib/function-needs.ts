@@ -151,6 +151,43 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
     );
     // The import state machine is started by the upload's S3 event (ImportWorkflow), not by a function.
   },
+  privacy: (fn, r) => {
+    const executions = r.lifecycleStateMachineArn.replace(':stateMachine:', ':execution:');
+    fn.addEnvironment(ENV.ATTACHMENTS_BUCKET, r.attachmentsBucket.bucketName);
+    fn.addEnvironment(ENV.IMPORTS_BUCKET, r.importsBucket.bucketName);
+    fn.addEnvironment(ENV.STATE_MACHINE_ARN, r.lifecycleStateMachineArn);
+    // An erasure reads and deletes a lead's attachments, writes and deletes subject-access exports, deletes
+    // the import files a person's rows came from, and stops the lead's execution (named after the lead).
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+        resources: [
+          r.attachmentsBucket.arnForObjects('leads/*'),
+          r.attachmentsBucket.arnForObjects('privacy-exports/*'),
+        ],
+      }),
+    );
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [r.importsBucket.arnForObjects('*')] }),
+    );
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [`${executions}:*`],
+      }),
+    );
+    for (const resource of [
+      r.attachmentsBucket.arnForObjects('leads/*'),
+      r.attachmentsBucket.arnForObjects('privacy-exports/*'),
+      r.importsBucket.arnForObjects('*'),
+      `${executions}:*`,
+    ])
+      ack(
+        fn,
+        resource,
+        'Erasure acts on objects and executions named per lead (or per export); limited to their prefixes.',
+      );
+  },
   email: (fn, r) => {
     const stack = Stack.of(fn);
     if (r.emailFrom) fn.addEnvironment(ENV.NOTIFY_FROM, r.emailFrom);

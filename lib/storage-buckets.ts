@@ -76,7 +76,11 @@ export class StorageBuckets extends Construct {
       reason: 'This is the access-log bucket itself; logging its own access would loop.',
     });
     this.attachments = privateBucket(this, 'Attachments', this.logs, {
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        // A subject-access export holds everything about a person: its download link lasts 15 minutes, the files a day.
+        { prefix: 'privacy-exports/', expiration: Duration.days(1) },
+      ],
     });
     this.imports = privateBucket(this, 'Imports', this.logs, {
       lifecycleRules: [

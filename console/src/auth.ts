@@ -43,7 +43,7 @@ export const detectMode = async (): Promise<Mode> => {
 
 export const localSignIn = async (user: string, groups: string[]): Promise<Session> => {
   const { token } = await must(
-    api.POST('/_local/token', { body: { user, groups: groups as ('rep' | 'manager' | 'salesops')[] } }),
+    api.POST('/_local/token', { body: { user, groups: groups as ('rep' | 'manager' | 'salesops' | 'privacy')[] } }),
   );
   const s = { token, user, groups };
   session.set(s);

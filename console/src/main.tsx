@@ -17,6 +17,7 @@ const TasksPage = lazy(() => import('./pages/tasks').then((m) => m.TasksPage));
 const SalesOpsPage = lazy(() => import('./pages/sales-ops').then((m) => m.SalesOpsPage));
 const ImportPage = lazy(() => import('./pages/import').then((m) => m.ImportPage));
 const LeadsListPage = lazy(() => import('./pages/leads-list').then((m) => m.LeadsListPage));
+const PrivacyPage = lazy(() => import('./pages/privacy').then((m) => m.PrivacyPage));
 const DashboardPage = lazy(() => import('./pages/dashboard').then((m) => m.DashboardPage));
 
 const NAV = [
@@ -26,6 +27,7 @@ const NAV = [
   { path: '/sales-ops', label: 'Sales ops' },
   { path: '/import', label: 'Import' },
   { path: '/dashboard', label: 'Dashboard' },
+  { path: '/privacy', label: 'Privacy' },
 ];
 
 const App = () => {
@@ -74,6 +76,8 @@ const App = () => {
         return <SalesOpsPage route={route} session={session} />;
       case 'import':
         return <ImportPage />;
+      case 'privacy':
+        return <PrivacyPage />;
       case 'dashboard':
         return <DashboardPage route={route} />;
       default:

@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -59,7 +60,40 @@ export const makeImportRepository = (
     return out.Item ? jobFromItem(out.Item) : undefined;
   };
 
+  /**
+   * A row refused as a duplicate names the person's existing lead: a pointer on that lead's partition
+   * lets an erasure or export of the person find the row (and its rejected copy) by key. Idempotent puts,
+   * after the rows are recorded.
+   */
+  const pointToRows = async (jobId: string, outcomes: RowOutcome[]) => {
+    const refs = outcomes
+      .filter((o) => o.status !== 'created' && typeof o.leadId === 'string' && o.leadId)
+      .map((o) => ({
+        PutRequest: {
+          Item: {
+            ...keys.importRef(String(o.leadId), jobId, o.rowNumber),
+            type: 'import-ref',
+            jobId,
+            rowNumber: o.rowNumber,
+            expiresAt: Math.floor(clock.now().getTime() / 1000) + ROW_MEMORY_SECONDS,
+          },
+        },
+      }));
+    for (let i = 0; i < refs.length; i += 25) {
+      let batch: Record<string, unknown>[] | undefined = refs.slice(i, i + 25);
+      for (let attempt = 0; batch?.length && attempt < 5; attempt++) {
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: batch as never } }));
+        batch = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined;
+      }
+    }
+  };
+
   const writeChunk = async (jobId: string, outcomes: RowOutcome[], rows: Map<number, string[]>) => {
+    await writeRows(jobId, outcomes, rows);
+    await pointToRows(jobId, outcomes);
+  };
+
+  const writeRows = async (jobId: string, outcomes: RowOutcome[], rows: Map<number, string[]>) => {
     let pending = outcomes;
     for (let attempt = 0; pending.length > 0; attempt++) {
       const expiresAt = Math.floor(clock.now().getTime() / 1000) + ROW_MEMORY_SECONDS;

@@ -43,6 +43,11 @@ export const keys = {
     sk: `REJECTED#${String(rowNumber).padStart(9, '0')}`,
   }),
   importRow: (jobId: string, rowNumber: number) => ({ pk: `IMPORTROW#${jobId}#${rowNumber}`, sk: 'ROW' }),
+  /** On a lead: an import row refused as its duplicate (so erasing or exporting the person finds the row by key). */
+  importRef: (leadId: string, jobId: string, rowNumber: number) => ({
+    pk: `LEAD#${leadId}`,
+    sk: `IMPORTREF#${jobId}#${String(rowNumber).padStart(9, '0')}`,
+  }),
   /** A source's audit trail (webhook secret rotations), newest last. */
   sourceAudit: (sourceId: string, at: string, id: string) => ({ pk: `SOURCE#${sourceId}`, sk: `AUDIT#${at}#${id}` }),
   /** A source's latest secret rotation (the guard against two at once). */

@@ -1,5 +1,13 @@
-import { ExecutionAlreadyExists, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { WorkflowCallback, WorkflowStarter } from '../core/ports';
+import type { ExecutionStopper } from '../core/privacy/erasure';
 import { localOverrides } from '../env/function-env';
 
 /** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol. */
@@ -24,5 +32,22 @@ export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string):
 export const makeWorkflowCallback = (client: SFNClient): WorkflowCallback => ({
   async succeed(taskToken: string, output: unknown) {
     await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+  },
+});
+
+/** Ends a lead's execution (named after the lead); an execution that is gone or already ended is fine. */
+export const makeExecutionStopper = (client: SFNClient, stateMachineArn: string): ExecutionStopper => ({
+  async stop(leadId) {
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${leadId}`;
+    try {
+      const out = await client.send(new DescribeExecutionCommand({ executionArn }));
+      if (out.status !== 'RUNNING') return false;
+      await client.send(new StopExecutionCommand({ executionArn, error: 'PersonalDataErased' }));
+      return true;
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ExecutionDoesNotExist') return false;
+      throw error;
+    }
   },
 });

@@ -37,4 +37,11 @@ export const EVENT_RULES: readonly EventRule[] = [
     pattern: { source: [EVENT_SOURCE] },
     target: 'analyticsCounters',
   },
+  {
+    name: 'privacy',
+    description:
+      'New leads → flagged when an erased person is captured again (privacy policy); erasures replayed from the archive → applied again',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['LeadCreated', 'PersonalDataErased'] },
+    target: 'privacyEvents',
+  },
 ];

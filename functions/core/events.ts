@@ -1,3 +1,5 @@
+import { consentsTo } from './privacy/consent';
+
 /** Names of everything put on the bus. Shared by the runtime, the stack's rules and the local bus. */
 export const EVENT_SOURCE = 'leadflow';
 /** The custom bus's name: the stack creates it, functions fall back to it when EVENT_BUS_NAME is unset. */
@@ -27,7 +29,7 @@ export type DetailType = (typeof DETAIL_TYPES)[number];
  * Events about configuration, not a lead: no `lead` snapshot, so lead consumers (notifications) do
  * not match them; outbound subscribers with `*` and the counters see them and skip what they do not know.
  */
-export const CONFIG_DETAIL_TYPES = ['WebhookSecretRotated'] as const;
+export const CONFIG_DETAIL_TYPES = ['WebhookSecretRotated', 'PersonalDataErased'] as const;
 export type ConfigDetailType = (typeof CONFIG_DETAIL_TYPES)[number];
 
 /** Every event's detail carries these; `eventId` is deterministic so consumers can drop redeliveries. */
@@ -72,6 +74,8 @@ export type LeadSnapshot = {
   stageEnteredAt: string;
   escalations?: number;
   followers?: string[];
+  /** Whether the person agrees to marketing e-mail now (consent records, else the capture's answer): integrations tagged marketing get nothing otherwise. */
+  marketingConsent?: boolean;
 };
 
 type SnapshotSource = LeadSnapshot & Record<string, unknown>;
@@ -92,4 +96,5 @@ export const snapshotOf = (lead: SnapshotSource): LeadSnapshot => ({
   stageEnteredAt: lead.stageEnteredAt,
   escalations: lead.escalations,
   followers: lead.followers,
+  marketingConsent: consentsTo(lead as Parameters<typeof consentsTo>[0]),
 });

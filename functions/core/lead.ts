@@ -79,7 +79,14 @@ export const canonicalLeadSchema = z
       .strict()
       .optional(),
     consent: z
-      .object({ marketing: z.boolean(), capturedAt: z.iso.datetime({ offset: true }).optional() })
+      .object({
+        marketing: z.boolean(),
+        capturedAt: z.iso.datetime({ offset: true }).optional(),
+        /** The version of the wording the person agreed to (e.g. "newsletter-2026-03"): the proof regulators ask for. */
+        textVersion: text(100).optional(),
+        /** The wording itself, when the sender has no versioned texts. */
+        text: freeText(2000).optional(),
+      })
       .strict()
       .optional(),
     notes: freeText(5000).optional(),
@@ -143,6 +150,10 @@ export type Lead = CanonicalLead & {
   scoreBand?: 'A' | 'B' | 'C' | 'D';
   scoreFactors?: ScoreFactor[];
   scoreModel?: string;
+  /** Consent now, per purpose (the latest record of POST /leads/{id}/consents); the capture's own is `consent`. */
+  consents?: Record<string, { granted: boolean; at: string; recordId: string }>;
+  /** Set when the person's data was erased (the lead stays counted, not named). */
+  erased?: { at: string; erasureId: string };
   /** Behaviour recorded after capture, counted per type ("form-revisit": 2, "email-reply": 1); scoring rules read it. */
   behaviour?: Record<string, number>;
   stageEnteredAt: string;

@@ -107,6 +107,12 @@ export const NEED_SCHEMAS = {
   // Locally there is no bucket: attachments go to BLOB_DIR and imports are posted as rows.
   attachments: z.object({ [ENV.ATTACHMENTS_BUCKET]: optionalText }),
   imports: z.object({ [ENV.IMPORTS_BUCKET]: optionalText }),
+  // Erasure removes attachments, exports and import files, and ends the lead's execution.
+  privacy: z.object({
+    [ENV.ATTACHMENTS_BUCKET]: optionalText,
+    [ENV.IMPORTS_BUCKET]: optionalText,
+    [ENV.STATE_MACHINE_ARN]: text,
+  }),
   email: z.object({
     [ENV.NOTIFY_FROM]: optionalText,
     [ENV.NOTIFY_EMAIL_DOMAIN]: optionalText,

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ForbiddenError, UnauthorizedError } from '../core/errors';
 
-export const GROUPS = ['rep', 'manager', 'salesops'] as const;
+/** `privacy`: a data-protection officer, who may erase and export a person but not work leads. */
+export const GROUPS = ['rep', 'manager', 'salesops', 'privacy'] as const;
 export type Group = (typeof GROUPS)[number];
 export type Caller = { userId: string; groups: Group[] };
 

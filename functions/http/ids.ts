@@ -27,6 +27,7 @@ export const ID_SHAPES = {
   action: /^[a-z]{1,32}$/,
   /** A saved view (functions/core/views.ts): a ULID. */
   view: new RegExp(`^${ULID}$`),
+  erasure: new RegExp(`^era_${ULID}$`),
 } as const;
 export type IdKind = keyof typeof ID_SHAPES;
 
@@ -35,6 +36,8 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/webhooks/{sourceId}': { sourceId: 'source' },
   '/forms/{formId}': { formId: 'form' },
   '/leads/{id}': { id: 'lead' },
+  '/leads/{id}/consents': { id: 'lead' },
+  '/privacy/erasures/{id}': { id: 'erasure' },
   '/config/{name}': { name: 'config' },
   '/opportunities/{id}': { id: 'opportunity' },
   '/accounts/{id}': { id: 'account' },

@@ -33,13 +33,15 @@ describe('one typed environment', () => {
       const given = Object.keys(environmentFor(fn, EVERYTHING));
       const needs = FUNCTIONS[fn].needs;
       expect(given.includes(ENV.STATE_MACHINE_ARN), fn).toBe(
-        needs.includes('workflow:start') || needs.includes('workflow:callback'),
+        needs.includes('workflow:start') || needs.includes('workflow:callback') || needs.includes('privacy'),
       );
       expect(given.includes(ENV.WEBHOOK_SECRET_PREFIX), fn).toBe(
         needs.includes('secrets:webhooks') || needs.includes('secrets:rotate'),
       );
-      expect(given.includes(ENV.ATTACHMENTS_BUCKET), fn).toBe(needs.includes('attachments'));
-      expect(given.includes(ENV.IMPORTS_BUCKET), fn).toBe(needs.includes('imports'));
+      expect(given.includes(ENV.ATTACHMENTS_BUCKET), fn).toBe(
+        needs.includes('attachments') || needs.includes('privacy'),
+      );
+      expect(given.includes(ENV.IMPORTS_BUCKET), fn).toBe(needs.includes('imports') || needs.includes('privacy'));
       expect(given.includes(ENV.NOTIFY_FROM), fn).toBe(needs.includes('email'));
       for (const name of needVariables(fn)) expect(given, `${fn} ${name}`).toContain(name);
     }

@@ -116,6 +116,24 @@ export interface paths {
      */
     patch: operations["editLead"];
   };
+  "/leads/{id}/consents": {
+    /**
+     * The person's consent per purpose now, and its history with proof
+     * @description The history starts with the consent the lead was captured with (`origin: capture`: the channel and source
+     * it came through, `consent.capturedAt` or the capture time, `consent.textVersion`/`text` when the sender
+     * gave them), then every consent or withdrawal recorded since, oldest first. Visible to whoever sees the
+     * lead, and to the privacy group.
+     */
+    get: operations["getLeadConsents"];
+    /**
+     * Record a consent (with the wording shown) or a withdrawal
+     * @description Stored as evidence on the lead (never changed afterwards) and audited (`consent-given` /
+     * `consent-withdrawn`). The lead's current answer for the purpose moves with it; for `marketing-email`
+     * it is the `marketingConsent` every later event carries, and a withdrawal stops outbound deliveries to
+     * subscriptions marked `marketing`. A consent must name the `textVersion` (or `text`) shown.
+     */
+    post: operations["recordLeadConsent"];
+  };
   "/leads/{id}/activities": {
     /**
      * Record an activity on a lead (a reply, an open, a meeting); the lead is rescored
@@ -294,6 +312,48 @@ export interface paths {
      */
     post: operations["rotateWebhookSecret"];
   };
+  "/privacy/erasures": {
+    /**
+     * Erase everything held about a person (sales ops or privacy)
+     * @description Finds the person's leads and contacts through the same lookup items the duplicate check uses (normalised
+     * e-mail and phone) or by a lead id, and erases or pseudonymises every record that names them (the registry
+     * in `functions/core/privacy/personal-data.ts`): lead fields, notes, attachments and their files, activities,
+     * feed and audit values, lookup items, capture deliveries, contacts and accounts' links to them, opportunity
+     * text, outbox messages, approval tasks, import rows and rejected rows, earlier exports. Counters and reports
+     * are untouched (the person stays counted, not named); each lead keeps an audit tombstone (that, by whom,
+     * under which request). Open executions are stopped. The lookup keys are replaced by a keyed hash on the
+     * suppression list. Resumable: a large person is erased in batches; while time remains the call goes on,
+     * then answers `202` with progress. Send the same `Idempotency-Key` again (or nothing more: GET shows
+     * progress) to resume; a finished erasure answers `200` with the same body.
+     */
+    post: operations["erasePerson"];
+  };
+  "/privacy/retention": {
+    /**
+     * Apply the retention rules of the privacy configuration, or say what they would do (sales ops or privacy)
+     * @description Reads `/config/privacy` (`retention.anonymiseDisqualifiedAfterMonths`, `retention.anonymiseIdleAfterMonths`;
+     * `null` switches a rule off) and lists the leads they catch: disqualified and not touched for N months, or
+     * open and not touched for N months (at most 500 per run, oldest first; run again for more). A dry run
+     * (the default) changes nothing. `{"dryRun": false}` erases them as one erasure with reason `retention`
+     * (the same registry, tombstones and progress as `POST /privacy/erasures`). Import files and rejected-rows
+     * reports age out by the imports bucket's lifecycle rule.
+     */
+    post: operations["runRetention"];
+  };
+  "/privacy/erasures/{id}": {
+    /** An erasure's progress and log entry (ids and counts only) */
+    get: operations["getErasure"];
+  };
+  "/privacy/exports": {
+    /**
+     * Export everything held about a person as short-lived downloads (sales ops or privacy)
+     * @description The same records an erasure would touch, as one JSON document and one formula-safe CSV per kind of
+     * record. The files are written under `privacy-exports/<id>/` (deleted after a day by the bucket's
+     * lifecycle rule, and at once by an erasure of the person); the links work for 15 minutes. The export is
+     * audited on each lead (`personal-data-exported`, by whom, under which request).
+     */
+    post: operations["exportPerson"];
+  };
   "/reports/funnel": {
     /**
      * Leads created in the range and how far they got (managers, sales ops)
@@ -355,6 +415,58 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    ConsentRecord: {
+      id: string;
+      leadId: string;
+      purpose: string;
+      granted: boolean;
+      textVersion?: string;
+      text?: string;
+      channel: string;
+      source: string;
+      /** Format: date-time */
+      at: string;
+      recordedBy: Record<string, never>;
+      /** @enum {string} */
+      origin: "capture" | "api";
+    };
+    /** @description At least one of email, phone or leadId. */
+    PrivacySubject: {
+      /** Format: email */
+      email?: string;
+      phone?: string;
+      /** @description For a phone given without its international prefix */
+      country?: string;
+      leadId?: string;
+      /**
+       * @default data-subject-request
+       * @enum {string}
+       */
+      reason?: "data-subject-request" | "retention" | "legal-obligation" | "restore-replay";
+    };
+    Erasure: {
+      id: string;
+      /** @enum {string} */
+      status: "running" | "done";
+      reason: string;
+      requestedBy: string;
+      requestId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      progress: {
+        leadsTotal?: number;
+        leadsErased?: number;
+      };
+      counts: {
+        leads?: number;
+        recordsDeleted?: number;
+        recordsPseudonymised?: number;
+        blobsRemoved?: number;
+        executionsStopped?: number;
+      };
+    };
     /** @description A source's configuration as sales ops see it; never a secret. */
     Source: {
       id: string;
@@ -1024,6 +1136,7 @@ export interface components {
       url: string;
       eventTypes: components["schemas"]["SubscribableEventType"][];
       description?: string;
+      marketing?: boolean;
       /** Format: date-time */
       createdAt: string;
       createdBy: string;
@@ -1471,7 +1584,7 @@ export interface components {
     /** @description The import job id */
     ImportId: string;
     /** @description Any other name answers 404. */
-    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping";
+    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping" | "privacy";
     /** @description The `cursor` of the previous page (opaque) */
     Cursor?: string;
     /** @description first UTC day, YYYY-MM-DD; default 29 days before `to` */
@@ -1523,6 +1636,8 @@ export interface external {
       marketing: boolean;
       /** Format: date-time */
       capturedAt?: string;
+      textVersion?: string;
+      text?: string;
     };
     notes?: string;
     customFields?: {
@@ -2039,6 +2154,99 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       /** @description The lead is Converted or Disqualified, or changed meanwhile (version conflict). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * The person's consent per purpose now, and its history with proof
+   * @description The history starts with the consent the lead was captured with (`origin: capture`: the channel and source
+   * it came through, `consent.capturedAt` or the capture time, `consent.textVersion`/`text` when the sender
+   * gave them), then every consent or withdrawal recorded since, oldest first. Visible to whoever sees the
+   * lead, and to the privacy group.
+   */
+  getLeadConsents: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Current answers and the history. */
+      200: {
+        content: {
+          "application/json": {
+            leadId: string;
+            current: {
+              [key: string]: boolean;
+            };
+            history: components["schemas"]["ConsentRecord"][];
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Record a consent (with the wording shown) or a withdrawal
+   * @description Stored as evidence on the lead (never changed afterwards) and audited (`consent-given` /
+   * `consent-withdrawn`). The lead's current answer for the purpose moves with it; for `marketing-email`
+   * it is the `marketingConsent` every later event carries, and a withdrawal stops outbound deliveries to
+   * subscriptions marked `marketing`. A consent must name the `textVersion` (or `text`) shown.
+   */
+  recordLeadConsent: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @default marketing-email */
+          purpose?: string;
+          granted: boolean;
+          textVersion?: string;
+          text?: string;
+          /**
+           * @default API
+           * @enum {string}
+           */
+          channel?: "WEBHOOK" | "FORM" | "API" | "IMPORT" | "CHATBOT" | "EMAIL" | "PHONE" | "IN_PERSON";
+          /** @description Where: a source id, a form, a campaign, a URL */
+          source: string;
+          /**
+           * Format: date-time
+           * @description When the person answered (default: now)
+           */
+          at?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Recorded. */
+      201: {
+        content: {
+          "application/json": {
+            record?: components["schemas"]["ConsentRecord"];
+            current?: {
+              [key: string]: boolean;
+            };
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      /** @description The lead changed at the same moment; send the consent again. */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
@@ -2730,6 +2938,8 @@ export interface operations {
           url: string;
           eventTypes: components["schemas"]["SubscribableEventType"][];
           description?: string;
+          /** @description A marketing integration: it gets a lead's events only while the person consents to marketing e-mail (`lead.marketingConsent`); a withdrawal stops them */
+          marketing?: boolean;
         };
       };
     };
@@ -2991,6 +3201,169 @@ export interface operations {
     };
   };
   /**
+   * Erase everything held about a person (sales ops or privacy)
+   * @description Finds the person's leads and contacts through the same lookup items the duplicate check uses (normalised
+   * e-mail and phone) or by a lead id, and erases or pseudonymises every record that names them (the registry
+   * in `functions/core/privacy/personal-data.ts`): lead fields, notes, attachments and their files, activities,
+   * feed and audit values, lookup items, capture deliveries, contacts and accounts' links to them, opportunity
+   * text, outbox messages, approval tasks, import rows and rejected rows, earlier exports. Counters and reports
+   * are untouched (the person stays counted, not named); each lead keeps an audit tombstone (that, by whom,
+   * under which request). Open executions are stopped. The lookup keys are replaced by a keyed hash on the
+   * suppression list. Resumable: a large person is erased in batches; while time remains the call goes on,
+   * then answers `202` with progress. Send the same `Idempotency-Key` again (or nothing more: GET shows
+   * progress) to resume; a finished erasure answers `200` with the same body.
+   */
+  erasePerson: {
+    parameters: {
+      header?: {
+        /** @description The same key resumes (or answers) the same erasure */
+        "Idempotency-Key"?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PrivacySubject"];
+      };
+    };
+    responses: {
+      /** @description The erasure is complete. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Erasure"];
+        };
+      };
+      /** @description The erasure made progress and goes on (resume with the same Idempotency-Key). */
+      202: {
+        content: {
+          "application/json": components["schemas"]["Erasure"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Apply the retention rules of the privacy configuration, or say what they would do (sales ops or privacy)
+   * @description Reads `/config/privacy` (`retention.anonymiseDisqualifiedAfterMonths`, `retention.anonymiseIdleAfterMonths`;
+   * `null` switches a rule off) and lists the leads they catch: disqualified and not touched for N months, or
+   * open and not touched for N months (at most 500 per run, oldest first; run again for more). A dry run
+   * (the default) changes nothing. `{"dryRun": false}` erases them as one erasure with reason `retention`
+   * (the same registry, tombstones and progress as `POST /privacy/erasures`). Import files and rejected-rows
+   * reports age out by the imports bucket's lifecycle rule.
+   */
+  runRetention: {
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @default true */
+          dryRun?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description What the rules catch (and, when applied, the finished erasure). */
+      200: {
+        content: {
+          "application/json": {
+            dryRun: boolean;
+            policyVersion: number;
+            rules: Record<string, never>;
+            importFilesAfterDays?: number;
+            leads: ({
+                leadId?: string;
+                stage?: string;
+                /** Format: date-time */
+                updatedAt?: string;
+                /** @enum {string} */
+                rule?: "disqualified" | "idle";
+              })[];
+            erasure?: components["schemas"]["Erasure"];
+          };
+        };
+      };
+      /** @description The erasure made progress and goes on (run again). */
+      202: {
+        content: {
+          "application/json": Record<string, never>;
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** An erasure's progress and log entry (ids and counts only) */
+  getErasure: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The erasure. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Erasure"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Export everything held about a person as short-lived downloads (sales ops or privacy)
+   * @description The same records an erasure would touch, as one JSON document and one formula-safe CSV per kind of
+   * record. The files are written under `privacy-exports/<id>/` (deleted after a day by the bucket's
+   * lifecycle rule, and at once by an erasure of the person); the links work for 15 minutes. The export is
+   * audited on each lead (`personal-data-exported`, by whom, under which request).
+   */
+  exportPerson: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PrivacySubject"];
+      };
+    };
+    responses: {
+      /** @description The export and its download links. */
+      201: {
+        content: {
+          "application/json": {
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            leadIds: string[];
+            contactIds: string[];
+            counts: {
+              [key: string]: number;
+            };
+            expiresInSeconds: number;
+            files: {
+                name?: string;
+                contentType?: string;
+                /** Format: uri */
+                url?: string;
+              }[];
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
    * Leads created in the range and how far they got (managers, sales ops)
    * @description A cohort report: leads created between `from` and `to` (UTC days), the stages they reached,
    * stage-to-stage conversion, disqualification reasons and time in each stage (median and p90 as the upper
@@ -3145,7 +3518,7 @@ export interface operations {
            *   "rep"
            * ]
            */
-          groups?: ("rep" | "manager" | "salesops")[];
+          groups?: ("rep" | "manager" | "salesops" | "privacy")[];
         };
       };
     };

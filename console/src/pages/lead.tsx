@@ -3,6 +3,7 @@ import { api, type AuditEntry, type FeedItem, type Lead, must, type Session } fr
 import { useResource } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
 import { LeadActions } from './lead-actions';
+import { LeadConsents } from './lead-consents';
 import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
@@ -57,6 +58,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
         />
         <LeadWhy lead={lead} session={session} onChange={reload} />
       </div>
+      <LeadConsents lead={lead} />
       <LeadFeed lead={lead} feed={feed} onAdded={reload} />
     </article>
   );

@@ -9,8 +9,9 @@ const PEOPLE = [
   { user: 'bob', groups: ['rep'], label: 'bob — rep' },
   { user: 'maria', groups: ['manager'], label: 'maria — manager' },
   { user: 'sam', groups: ['salesops'], label: 'sam — sales ops' },
+  { user: 'dora', groups: ['privacy'], label: 'dora — privacy officer' },
 ];
-const GROUPS = ['rep', 'manager', 'salesops'] as const;
+const GROUPS = ['rep', 'manager', 'salesops', 'privacy'] as const;
 
 /** Sign-in: the Cognito hosted UI on AWS; locally a development sign-in, clearly marked as such. */
 export const SignInPage = ({ mode, onSignedIn }: { mode: Mode; onSignedIn: (s: Session) => void }) => {

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { DeliveryRecord, StoredSubscription } from './subscriptions';
-import { wants } from './subscriptions';
+import { consentAllows, wants } from './subscriptions';
 
 export type OutboundStore = {
   subscriptions(): Promise<StoredSubscription[]>;
@@ -68,7 +68,7 @@ export const deliverEvent = async (deps: OutboundDeps, event: BusEnvelope) => {
   const backoff = deps.backoffMs ?? 250;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const body = webhookPayload(event);
-  const matching = (await deps.store.subscriptions()).filter((s) => wants(s, type));
+  const matching = (await deps.store.subscriptions()).filter((s) => wants(s, type) && consentAllows(s, event.detail));
   const done =
     matching.length > 0
       ? await deps.store.delivered(

@@ -9,6 +9,8 @@ export type Subscription = {
   url: string;
   eventTypes: (DetailType | '*')[];
   description?: string;
+  /** A marketing integration: it gets a lead's events only while the person consents to marketing e-mail. */
+  marketing?: boolean;
   createdAt: string;
   createdBy: string;
 };
@@ -54,6 +56,7 @@ export const subscriptionRequestSchema = (allowHttp: boolean) =>
         .min(1)
         .max(DETAIL_TYPES.length + 1),
       description: z.string().trim().max(500).optional(),
+      marketing: z.boolean().optional(),
     })
     .strict();
 
@@ -62,3 +65,10 @@ export const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64'
 
 export const wants = (subscription: Subscription, detailType: string) =>
   subscription.eventTypes.includes('*') || (subscription.eventTypes as string[]).includes(detailType);
+
+/** A marketing subscription gets an event about a lead only while the person consents to marketing (withdrawal stops it). */
+export const consentAllows = (subscription: Subscription, detail: Record<string, unknown>) => {
+  if (!subscription.marketing) return true;
+  const lead = detail.lead as { marketingConsent?: unknown } | undefined;
+  return lead?.marketingConsent === true;
+};

@@ -1,0 +1,159 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseSubject } from '../../functions/core/privacy/erasure';
+import { retentionRuleFor } from '../../functions/core/privacy/privacy-config';
+import { exportFiles } from '../../functions/core/privacy/export';
+import {
+  ERASED,
+  type ErasureContext,
+  erasureOf,
+  mentions,
+  PERSONAL_RECORD_KINDS,
+  personValuesOf,
+  scrub,
+} from '../../functions/core/privacy/personal-data';
+
+const lead = {
+  pk: 'LEAD#01J',
+  sk: 'LEAD',
+  type: 'lead',
+  id: '01J',
+  version: 4,
+  stage: 'Assigned',
+  leadType: 'B2B',
+  channel: 'WEBHOOK',
+  sourceId: 'campaign-demo',
+  owner: 'alice',
+  score: 53,
+  firstName: 'Ines',
+  lastName: 'Okonkwo',
+  email: 'ines.okonkwo@fabrikam.example',
+  phone: '+4930901820',
+  company: 'Fabrikam',
+  jobTitle: 'Head of Procurement',
+  customFields: { hobby: 'Sailing on the Wannsee' },
+  utm: { source: 'google', campaign: 'spring', term: 'ines okonkwo fabrikam' },
+  duplicates: [{ kind: 'lead', id: '01H', matchedOn: 'email', value: 'ines.okonkwo@fabrikam.example' }],
+  assignment: { ruleVersion: 1, ruleIndex: 0, explanation: 'domain fabrikam.example → alice', at: 't' },
+};
+const ctx: ErasureContext = { erasureId: 'era_1', at: '2026-12-07T00:00:00.000Z', person: personValuesOf([lead]) };
+
+describe('the registry of records holding personal data', () => {
+  it('pseudonymises a lead: the person goes, what reports and routing count stays', () => {
+    const answer = erasureOf(lead, ctx);
+    if (answer.action !== 'replace') throw new Error(`expected a replacement, got ${answer.action}`);
+    expect(answer.record).toMatchObject({
+      id: '01J',
+      stage: 'Assigned',
+      owner: 'alice',
+      score: 53,
+      sourceId: 'campaign-demo',
+    });
+    expect(answer.record).toMatchObject({
+      utm: { source: 'google', campaign: 'spring' },
+      erased: { erasureId: 'era_1' },
+    });
+    for (const field of ['firstName', 'lastName', 'email', 'phone', 'company', 'jobTitle', 'customFields'])
+      expect(answer.record).not.toHaveProperty(field);
+    expect(mentions(answer.record, ctx.person)).toBe(false);
+  });
+
+  it('keeps an audit entry’s shape and ids, drops its values, and keeps the erasure tombstone as it is', () => {
+    const entry = {
+      type: 'audit',
+      at: 't',
+      action: 'edited',
+      actor: { kind: 'user', id: 'alice', source: 'API' },
+      why: 'Ines asked to change her phone',
+      data: { fieldsChanged: ['phone'], before: { phone: '+4930901820' }, noteId: 'n1' },
+    };
+    expect(erasureOf(entry, ctx)).toEqual({
+      action: 'replace',
+      record: { type: 'audit', at: 't', action: 'edited', actor: entry.actor, data: { noteId: 'n1' }, redacted: true },
+    });
+    expect(erasureOf({ type: 'audit', action: 'personal-data-erased', data: { erasureId: 'era_0' } }, ctx)).toEqual({
+      action: 'keep',
+    });
+  });
+
+  it('deletes attachment metadata with its blob, and scrubs any record of an unknown kind', () => {
+    const meta = { type: 'attachment-meta', objectKey: 'leads/01J/01K', fileName: 'ines-cv.pdf' };
+    const kind = PERSONAL_RECORD_KINDS.find((k) => k.type === 'attachment-meta');
+    expect(erasureOf(meta, ctx)).toEqual({ action: 'delete' });
+    expect(kind?.blobs?.(meta)).toEqual(['leads/01J/01K']);
+    const unknown = { type: 'quote', title: 'Offer for Ines Okonkwo', amount: 1200 };
+    expect(erasureOf(unknown, ctx)).toEqual({
+      action: 'replace',
+      record: { type: 'quote', title: `Offer for ${ERASED}`, amount: 1200 },
+    });
+  });
+
+  it('scrubs case-insensitively, inside nested values and sets, and leaves others’ text alone', () => {
+    const person = personValuesOf([], { email: 'a.b@x.example' });
+    expect(scrub({ s: new Set(['A.B@X.EXAMPLE']), deep: [{ t: 'mail a.b@x.example now' }] }, person)).toEqual({
+      s: new Set([ERASED]),
+      deep: [{ t: `mail ${ERASED} now` }],
+    });
+    expect(scrub({ t: 'nobody here' }, person)).toEqual({ t: 'nobody here' });
+    // A person called "Lead" or "Rob" leaves keys, kinds and user ids alone.
+    const named = personValuesOf([{ firstName: 'Lead', lastName: 'Rob', email: 'x@y.example' }]);
+    const entry = { pk: 'LEAD#01J', sk: 'AUDIT#t', type: 'lead', actor: { id: 'rob' }, why: 'Lead Rob called' };
+    expect(scrub(entry, named)).toEqual({ ...entry, why: `${ERASED} called` });
+  });
+
+  it('normalises the subject like the duplicate check and refuses an empty or invalid one with the field', () => {
+    expect(
+      parseSubject({ email: ' Ines.Okonkwo@Fabrikam.example', phone: '030 901820', country: 'DE' }).subject.keys,
+    ).toEqual([
+      { on: 'email', value: 'ines.okonkwo@fabrikam.example' },
+      { on: 'phone', value: '+4930901820' },
+    ]);
+    expect(() => parseSubject({})).toThrow(
+      expect.objectContaining({ details: { issues: [expect.objectContaining({ field: 'email' })] } }),
+    );
+    expect(() => parseSubject({ phone: 'x12' })).toThrow(
+      expect.objectContaining({ details: { issues: [expect.objectContaining({ field: 'phone' })] } }),
+    );
+    expect(() => parseSubject({ leadId: '01J', note: 'free text' })).toThrow(expect.objectContaining({ status: 422 }));
+  });
+
+  it('exports one JSON document and a formula-safe CSV per kind', () => {
+    const files = exportFiles(
+      [
+        { type: 'lead', label: 'leads', record: { id: '01J', firstName: '=HYPERLINK("http://x")' } },
+        { type: 'note', label: 'notes', record: { id: 'n1', note: { text: 'hi' } } },
+      ],
+      { exportId: 'exp_1', at: 't', holdings: { leadIds: ['01J'], contactIds: [] } },
+    );
+    expect(files.map((f) => f.name)).toEqual(['export.json', 'leads.csv', 'notes.csv']);
+    expect(JSON.parse(files[0]?.body ?? '{}').records.notes[0].note.text).toBe('hi');
+    expect(files[1]?.body).toBe(`firstName,id\n"'=HYPERLINK(""http://x"")",01J\n`);
+  });
+});
+
+describe('retention rules', () => {
+  const now = new Date('2026-12-07T00:00:00.000Z');
+  const rules = {
+    anonymiseDisqualifiedAfterMonths: 6,
+    anonymiseIdleAfterMonths: 24,
+    deleteImportFilesAfterDays: 30,
+    deleteRejectedRowsAfterDays: 30,
+  };
+  it('catches a lead disqualified or idle past its months, never a converted or already erased one', () => {
+    expect(retentionRuleFor({ stage: 'Disqualified', updatedAt: '2026-06-06T23:59:59.000Z' }, rules, now)).toBe(
+      'disqualified',
+    );
+    expect(
+      retentionRuleFor({ stage: 'Disqualified', updatedAt: '2026-06-07T00:00:01.000Z' }, rules, now),
+    ).toBeUndefined();
+    expect(retentionRuleFor({ stage: 'Assigned', updatedAt: '2024-12-06T00:00:00.000Z' }, rules, now)).toBe('idle');
+    expect(retentionRuleFor({ stage: 'Assigned', updatedAt: '2025-01-01T00:00:00.000Z' }, rules, now)).toBeUndefined();
+    expect(retentionRuleFor({ stage: 'Converted', updatedAt: '2000-01-01T00:00:00.000Z' }, rules, now)).toBeUndefined();
+    expect(
+      retentionRuleFor({ stage: 'Assigned', updatedAt: '2000-01-01T00:00:00.000Z', erased: { at: 'x' } }, rules, now),
+    ).toBeUndefined();
+    const off = { ...rules, anonymiseDisqualifiedAfterMonths: null, anonymiseIdleAfterMonths: null };
+    expect(
+      retentionRuleFor({ stage: 'Disqualified', updatedAt: '2000-01-01T00:00:00.000Z' }, off, now),
+    ).toBeUndefined();
+  });
+});
