@@ -23,7 +23,8 @@ export type FunctionName =
   | 'importsApi'
   | 'importBatch'
   | 'sourcesApi'
-  | 'leadActivities';
+  | 'leadActivities'
+  | 'leadMerge';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -149,6 +150,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'The configured lead sources for sales ops (never a stored secret); webhook secret rotation',
     needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate'],
   },
+  leadMerge: {
+    folder: 'lead-merge',
+    description:
+      'Merges duplicate leads into a survivor (tombstones, one LeadsMerged event) and undoes a merge within its window',
+    needs: ['table:read', 'table:write', 'workflow:start', 'workflow:callback', 'bus:put'],
+    timeoutSeconds: 60,
+  },
   importBatch: {
     folder: 'import-batch',
     description:
@@ -205,6 +213,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
   { method: 'GET', path: '/sources', fn: 'sourcesApi' },
   { method: 'POST', path: '/sources/{id}/secret', fn: 'sourcesApi' },
+  { method: 'POST', path: '/merges', fn: 'leadMerge' },
+  { method: 'GET', path: '/merges/{mergeId}', fn: 'leadMerge' },
+  { method: 'POST', path: '/merges/{mergeId}/undo', fn: 'leadMerge' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
