@@ -115,8 +115,10 @@ export const unmergeLeads = async (
   const { mergeId, caller } = request;
   const record = await ports.merges.record(mergeId);
   if (!record) throw new NotFoundError('merge', mergeId);
-  const [survivor, ...tombstones] = await ports.merges.getMany([record.survivorId, ...record.mergedIds]);
-  if (!survivor || survivor.id !== record.survivorId) throw new NotFoundError('lead', record.survivorId);
+  const leads = await ports.merges.getMany([record.survivorId, ...record.mergedIds]);
+  const survivor = leads.find((l) => l.id === record.survivorId);
+  if (!survivor) throw new NotFoundError('lead', record.survivorId);
+  const tombstones = leads.filter((l) => l.id !== record.survivorId);
   const now = ports.clock.now();
   const mine = tombstones.filter((t) => t.mergeId === mergeId && t.mergedInto);
   const plan = planUnmerge(record, survivor, mine, caller, request.keep, now);
