@@ -16,6 +16,7 @@ const TasksPage = lazy(() => import('./pages/tasks').then((m) => m.TasksPage));
 const SalesOpsPage = lazy(() => import('./pages/sales-ops').then((m) => m.SalesOpsPage));
 const ImportPage = lazy(() => import('./pages/import').then((m) => m.ImportPage));
 const DashboardPage = lazy(() => import('./pages/dashboard').then((m) => m.DashboardPage));
+const MergePage = lazy(() => import('./pages/merge').then((m) => m.MergePage));
 
 const NAV = [
   { path: '/inbox', label: 'Inbox' },
@@ -71,6 +72,8 @@ const App = () => {
         return <ImportPage />;
       case 'dashboard':
         return <DashboardPage route={route} />;
+      case 'merge':
+        return <MergePage route={route} />;
       default:
         return <InboxPage route={route} session={session} />;
     }

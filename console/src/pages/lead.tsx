@@ -6,6 +6,7 @@ import { LeadActions } from './lead-actions';
 import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
+import { LeadMerges } from './lead-merges';
 import { LeadWhy } from './lead-why';
 import { PendingApprovalNote } from '../components/pending-approval';
 
@@ -40,6 +41,8 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
   if (error && !data) return <ProblemBanner error={error} />;
   if (!data) return <p class="loading">Loading…</p>;
   const { lead, feed } = data;
+  // A merged lead's URL answers with its survivor (the API redirects): show the survivor's address.
+  if (lead.id !== id) history.replaceState(null, '', `#/leads/${encodeURIComponent(lead.id)}`);
   return (
     <article aria-labelledby="lead-title">
       <LeadHeader lead={lead} />
@@ -57,6 +60,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
         />
         <LeadWhy lead={lead} session={session} onChange={reload} />
       </div>
+      <LeadMerges lead={lead} onUndone={reload} />
       <LeadFeed lead={lead} feed={feed} onAdded={reload} />
     </article>
   );
