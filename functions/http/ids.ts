@@ -25,6 +25,8 @@ export const ID_SHAPES = {
   form: new RegExp(`^${SLUG}$`),
   config: new RegExp(`^${SLUG}$`),
   action: /^[a-z]{1,32}$/,
+  /** A ULID, or `k` + 25 hex digits of a hash of the caller's Idempotency-Key (lead-merge/handler.ts). */
+  merge: new RegExp(`^(${ULID}|k[0-9a-f]{25})$`),
 } as const;
 export type IdKind = keyof typeof ID_SHAPES;
 
@@ -33,6 +35,8 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/webhooks/{sourceId}': { sourceId: 'source' },
   '/forms/{formId}': { formId: 'form' },
   '/leads/{id}': { id: 'lead' },
+  '/merges/{mergeId}': { mergeId: 'merge' },
+  '/merges/{mergeId}/undo': { mergeId: 'merge' },
   '/config/{name}': { name: 'config' },
   '/opportunities/{id}': { id: 'opportunity' },
   '/accounts/{id}': { id: 'account' },
