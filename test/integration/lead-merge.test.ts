@@ -6,6 +6,7 @@ import { leadItem } from '../../functions/adapters/lead-item';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { makeLeadWriter } from '../../functions/adapters/lead-writer';
 import { makeMergeRepository } from '../../functions/adapters/merge-repository';
+import { makeNotesRepository } from '../../functions/adapters/notes-repository';
 import { dedupeKeysOf } from '../../functions/core/dedupe';
 import { ConflictError, ForbiddenError, ValidationError } from '../../functions/core/errors';
 import type { BusEvent } from '../../functions/core/events';
@@ -129,6 +130,9 @@ describe('a 5-way merge and its undo', () => {
     ];
     expect(await load('alice')).toBe(2);
     expect(await load('bob')).toBe(2);
+    const notes = makeNotesRepository(db, table);
+    const actor = { kind: 'user' as const, id: 'bob', source: 'API' as const };
+    await notes.addNote({ id: 'n3', leadId: 'A3', text: 'called, wants pricing', author: 'bob', at: T0 }, actor);
     events.length = 0;
 
     const { record } = await mergeLeads(ports, {
@@ -170,6 +174,21 @@ describe('a 5-way merge and its undo', () => {
     expect(await keyHolders('email', 'a3@acme.example')).toEqual(['A1']);
     expect(await keyHolders('phone', '+14155550100')).toEqual(['A1']);
     expect(ended.sort()).toEqual(['A2', 'A3']);
+    // The survivor's feed shows the merged leads' notes and history, newest first, each once across pages.
+    const mergedIds = ['A2', 'A3', 'A4', 'A5'];
+    const whole = await notes.feed('A1', 100, undefined, mergedIds);
+    expect(whole.items.find((e) => e.kind === 'note')).toMatchObject({
+      fromLead: 'A3',
+      note: { text: 'called, wants pricing' },
+    });
+    const paged: unknown[] = [];
+    let next: Record<string, unknown> | undefined;
+    do {
+      const page = await notes.feed('A1', 2, next as never, mergedIds);
+      paged.push(...page.items);
+      next = page.next;
+    } while (next);
+    expect(paged).toEqual(whole.items);
     expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged']);
     expect(JSON.stringify(events[0]?.detail)).not.toContain('acme.example');
 
