@@ -8,7 +8,7 @@ import { makeLeadWriter } from '../../functions/adapters/lead-writer';
 import { makeMergeRepository } from '../../functions/adapters/merge-repository';
 import { makeNotesRepository } from '../../functions/adapters/notes-repository';
 import { dedupeKeysOf } from '../../functions/core/dedupe';
-import { ConflictError, ForbiddenError, ValidationError } from '../../functions/core/errors';
+import { ConflictError, ForbiddenError, type ValidationError } from '../../functions/core/errors';
 import type { BusEvent } from '../../functions/core/events';
 import type { Lead } from '../../functions/core/lead';
 import { type MergePorts, mergeLeads, unmergeLeads } from '../../functions/core/merge/merge-leads';
