@@ -25,7 +25,8 @@ export type FunctionName =
   | 'sourcesApi'
   | 'leadActivities'
   | 'privacyApi'
-  | 'privacyEvents';
+  | 'privacyEvents'
+  | 'leadMerge';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -152,6 +153,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description: 'The configured lead sources for sales ops (never a stored secret); webhook secret rotation',
     needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate'],
   },
+  leadMerge: {
+    folder: 'lead-merge',
+    description:
+      'Merges duplicate leads into a survivor (tombstones, one LeadsMerged event) and undoes a merge within its window',
+    needs: ['table:read', 'table:write', 'workflow:start', 'workflow:callback', 'bus:put'],
+    timeoutSeconds: 60,
+  },
   importBatch: {
     folder: 'import-batch',
     description:
@@ -236,6 +244,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/privacy/retention', fn: 'privacyApi' },
   { method: 'GET', path: '/leads/{id}/consents', fn: 'privacyApi' },
   { method: 'POST', path: '/leads/{id}/consents', fn: 'privacyApi' },
+  { method: 'POST', path: '/merges', fn: 'leadMerge' },
+  { method: 'GET', path: '/merges/{mergeId}', fn: 'leadMerge' },
+  { method: 'POST', path: '/merges/{mergeId}/undo', fn: 'leadMerge' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

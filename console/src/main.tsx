@@ -19,6 +19,7 @@ const ImportPage = lazy(() => import('./pages/import').then((m) => m.ImportPage)
 const LeadsListPage = lazy(() => import('./pages/leads-list').then((m) => m.LeadsListPage));
 const PrivacyPage = lazy(() => import('./pages/privacy').then((m) => m.PrivacyPage));
 const DashboardPage = lazy(() => import('./pages/dashboard').then((m) => m.DashboardPage));
+const MergePage = lazy(() => import('./pages/merge').then((m) => m.MergePage));
 
 const NAV = [
   { path: '/inbox', label: 'Inbox' },
@@ -80,6 +81,8 @@ const App = () => {
         return <PrivacyPage />;
       case 'dashboard':
         return <DashboardPage route={route} />;
+      case 'merge':
+        return <MergePage route={route} />;
       default:
         return <InboxPage route={route} session={session} />;
     }

@@ -39,7 +39,8 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
             TableName: table,
             Key: keys.lead(leadId),
             UpdateExpression: 'SET taskToken = :t',
-            ConditionExpression: '#stage IN (:a, :m, :s)',
+            // A merged lead's execution ends: it does not wait on a tombstone.
+            ConditionExpression: '#stage IN (:a, :m, :s) AND attribute_not_exists(mergedInto)',
             ExpressionAttributeNames: { '#stage': 'stage' },
             ExpressionAttributeValues: {
               ':t': token,
@@ -78,7 +79,8 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
       if (isOpen(before) && before.owner) loadChanges.set(before.owner, -1);
       if (isOpen(after) && after.owner) loadChanges.set(after.owner, (loadChanges.get(after.owner) ?? 0) + 1);
       const conditionValues: Record<string, unknown> = { ':v': before.version };
-      let condition = 'version = :v';
+      // A lead held by a merge, or merged into another, is not written by the lifecycle or an edit.
+      let condition = 'version = :v AND attribute_not_exists(mergeLock) AND attribute_not_exists(mergedInto)';
       if (options.keepToken && before.taskToken) {
         condition += ' AND taskToken = :t';
         conditionValues[':t'] = before.taskToken;

@@ -34,6 +34,50 @@ const feedEntryOf = (item: Record<string, unknown>): FeedEntry => {
  * entries, so the feed is one Query newest-first. Each also reads as an audit entry (`action`).
  */
 export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): CollabStore => {
+  /**
+   * A survivor's feed with its merged leads' entries: every partition read newest-first from the
+   * position reached (sort keys are `AUDIT#<time>#…` on all of them), merged by sort key. The cursor
+   * is the last entry shown, on whichever lead it lies.
+   */
+  const mergedFeed = async (
+    leadId: string,
+    mergedIds: readonly string[],
+    limit: number,
+    start: PageKey | undefined,
+  ): Promise<{ items: FeedEntry[]; next?: PageKey }> => {
+    const partitions = [leadId, ...mergedIds].map((id) => ({ id, pk: keys.lead(id).pk }));
+    if (start && (!partitions.some((p) => p.pk === start.pk) || !String(start.sk ?? '').startsWith('AUDIT#')))
+      throw new InvalidCursorError();
+    const below = start ? String(start.sk) : 'AUDIT$';
+    const startId = partitions.find((p) => p.pk === start?.pk)?.id ?? '';
+    const pages = await Promise.all(
+      partitions.map(async ({ id, pk }) => {
+        const out = await db.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+            ExpressionAttributeValues: { ':pk': pk, ':lo': 'AUDIT#', ':hi': below },
+            ScanIndexForward: false,
+            Limit: limit + 1,
+          }),
+        );
+        // Entries are ordered by sort key, newest first, then by lead id (a merge writes the same sort key
+        // on every merged lead): after the cursor means older, or as old on a lead further in that order.
+        const items = (out.Items ?? []).filter((i) => !start || i.sk < below || (i.sk === below && id > startId));
+        return { id, items, more: Boolean(out.LastEvaluatedKey) };
+      }),
+    );
+    const all = pages
+      .flatMap((p) => p.items.map((item) => ({ id: p.id, item })))
+      .sort((a, b) => (a.item.sk < b.item.sk ? 1 : a.item.sk > b.item.sk ? -1 : a.id < b.id ? -1 : 1));
+    const shown = all.slice(0, limit);
+    const last = shown[shown.length - 1]?.item;
+    const more = all.length > limit || pages.some((p) => p.more);
+    return {
+      items: shown.map(({ id, item }) => (id === leadId ? feedEntryOf(item) : { ...feedEntryOf(item), fromLead: id })),
+      next: more && last ? { pk: String(last.pk), sk: String(last.sk) } : undefined,
+    };
+  };
   const getLead = async (id: string) => {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(id), ConsistentRead: true }));
     return out.Item ? leadFromItem(out.Item) : undefined;
@@ -186,8 +230,9 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
       return undefined;
     },
 
-    async feed(leadId, limit, start) {
+    async feed(leadId, limit, start, mergedIds) {
       const pk = keys.lead(leadId).pk;
+      if (mergedIds?.length) return mergedFeed(leadId, mergedIds, limit, start);
       const out = await db.send(
         new QueryCommand({
           TableName: table,

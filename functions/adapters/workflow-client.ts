@@ -6,6 +6,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { MergeWorkflow } from '../core/merge/ports';
 import type { WorkflowCallback, WorkflowStarter } from '../core/ports';
 import type { ExecutionStopper } from '../core/privacy/erasure';
 import { localOverrides } from '../env/function-env';
@@ -47,6 +48,43 @@ export const makeExecutionStopper = (client: SFNClient, stateMachineArn: string)
     } catch (error) {
       const name = (error as Error).name;
       if (name === 'ExecutionDoesNotExist') return false;
+      throw error;
+    }
+  },
+});
+
+/** Task tokens that no longer wait (a timer fired, the execution ended): nothing left to end. */
+const GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/**
+ * A merged lead's execution is handed `next: end` through the wait it holds and finishes (Succeeded):
+ * its token is on the lead, whereas StopExecution would need the execution's name, which a resumed
+ * or restarted lifecycle changes. A restored lead's lifecycle starts again under a fresh name.
+ */
+export const makeMergeWorkflow = (client: SFNClient, stateMachineArn: string): MergeWorkflow => ({
+  async end(taskToken, leadId) {
+    try {
+      await client.send(
+        new SendTaskSuccessCommand({
+          taskToken,
+          output: JSON.stringify({ Payload: { leadId, next: 'end', timeoutSeconds: 1, events: [] } }),
+        }),
+      );
+    } catch (error) {
+      if (!GONE.has((error as Error).name)) throw error;
+    }
+  },
+  async restart(leadId, executionName) {
+    try {
+      await client.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          name: executionName,
+          input: JSON.stringify({ leadId, resume: true }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') return;
       throw error;
     }
   },

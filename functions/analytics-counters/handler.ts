@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CountableEvent } from '../core/reports/counters';
+import { type CountableEvent, countablePartsOf } from '../core/reports/counters';
 import type { CountersWriter } from '../core/reports/ports';
 
 export type AnalyticsCountersDeps = { counters: CountersWriter };
@@ -53,5 +53,9 @@ export const countableOf = (raw: unknown): CountableEvent => {
 export const makeAnalyticsCountersHandler = (deps: AnalyticsCountersDeps) => async (event: unknown) => {
   const countable = countableOf(event);
   if (!countable.detail.eventId) return { outcome: 'ignored' as const };
-  return { outcome: await deps.counters.apply(countable) };
+  // A merge counts once per lead it touched; a redelivery finds the parts already counted and goes on.
+  const [first, ...parts] = countablePartsOf(countable);
+  const outcome = await deps.counters.apply(first as CountableEvent);
+  for (const part of parts) await deps.counters.apply(part);
+  return { outcome };
 };

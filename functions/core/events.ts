@@ -22,6 +22,8 @@ export const DETAIL_TYPES = [
   'LeadFollowed',
   'LeadActivityRecorded',
   'CaptureRejected',
+  'LeadsMerged',
+  'LeadsUnmerged',
 ] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 

@@ -167,6 +167,12 @@ export type Lead = CanonicalLead & {
   failure?: { at: string; error: string; cause: string } | null;
   parked?: boolean;
   approvalRuns?: number;
+  /** A merged lead is a tombstone: it points to the lead it was merged into (GET answers 307 there). */
+  mergedInto?: string;
+  mergedAt?: string;
+  mergeId?: string;
+  /** On a survivor: the merges it took leads from (their feeds and items stay readable through it; undo names them). */
+  mergedFrom?: { mergeId: string; leadIds: string[]; at: string }[];
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: {
     next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end';

@@ -28,6 +28,8 @@ export const ENV = {
   IMPORT_STARTS_BURST: 'IMPORT_STARTS_BURST',
   IMPORT_API_STARTS_PER_SECOND: 'IMPORT_API_STARTS_PER_SECOND',
   OUTBOUND_TIMEOUT_MS: 'OUTBOUND_TIMEOUT_MS',
+  /** Days a merge of leads can be undone (default 30). */
+  MERGE_UNDO_DAYS: 'MERGE_UNDO_DAYS',
   OUTBOUND_ALLOW_INSECURE: 'OUTBOUND_ALLOW_INSECURE',
   // Local only: set by the local runtime (local/runtime.ts), never by the stack.
   AWS_REGION: 'AWS_REGION',
@@ -132,6 +134,7 @@ export const FUNCTION_SETTINGS = {
   outbound: z.object({ [ENV.OUTBOUND_TIMEOUT_MS]: positive(5000), [ENV.OUTBOUND_ALLOW_INSECURE]: flag }),
   subscriptionsApi: z.object({ [ENV.OUTBOUND_ALLOW_INSECURE]: flag }),
   notifications: z.object({ [ENV.NOTIFY_CONFIGURATION_SET]: optionalText }),
+  leadMerge: z.object({ [ENV.MERGE_UNDO_DAYS]: positive(30) }),
 } satisfies Partial<Record<FunctionName, z.ZodObject>>;
 
 /** What the local runtime sets in place of AWS: SDK endpoint overrides and local stand-ins. Never policy. */

@@ -28,6 +28,8 @@ export const ID_SHAPES = {
   /** A saved view (functions/core/views.ts): a ULID. */
   view: new RegExp(`^${ULID}$`),
   erasure: new RegExp(`^era_${ULID}$`),
+  /** A ULID, or `k` + 25 hex digits of a hash of the caller's Idempotency-Key (lead-merge/handler.ts). */
+  merge: new RegExp(`^(${ULID}|k[0-9a-f]{25})$`),
 } as const;
 export type IdKind = keyof typeof ID_SHAPES;
 
@@ -38,6 +40,8 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/leads/{id}': { id: 'lead' },
   '/leads/{id}/consents': { id: 'lead' },
   '/privacy/erasures/{id}': { id: 'erasure' },
+  '/merges/{mergeId}': { mergeId: 'merge' },
+  '/merges/{mergeId}/undo': { mergeId: 'merge' },
   '/config/{name}': { name: 'config' },
   '/opportunities/{id}': { id: 'opportunity' },
   '/accounts/{id}': { id: 'account' },

@@ -65,6 +65,13 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       const caller = callerOf(event);
       const lead = await deps.leads.get(pathId(event));
       if (!lead || !canSee(caller, lead)) throw new NotFoundError('lead', pathId(event));
+      // A merged lead answers where it went: 307 (not 308) because the merge can be undone.
+      if (lead.mergedInto)
+        return json(
+          307,
+          { id: lead.id, mergedInto: lead.mergedInto, mergeId: lead.mergeId, mergedAt: lead.mergedAt },
+          { location: `/leads/${lead.mergedInto}` },
+        );
       const taskId = lead.approval?.taskId;
       const pending = lead.approval
         ? pendingApprovalOf(lead, await deps.approvals?.(), taskId ? await deps.tasks?.get(taskId) : undefined)

@@ -312,6 +312,37 @@ export interface paths {
      */
     post: operations["rotateWebhookSecret"];
   };
+  "/merges": {
+    /**
+     * Merge duplicate leads into a survivor, choosing per field which value wins
+     * @description Managers and sales ops merge any leads; a rep merges only leads they own. Every lead other than the survivor
+     * becomes a tombstone pointing to it (`GET /leads/{id}` answers 307 there), stops counting as open, leaves the
+     * inbox, and its execution ends. The survivor takes the picked field values, the followers of all (and the
+     * merged leads' owners as followers), their duplicate links and behaviour counts; its feed names the merge,
+     * which can be undone from there. A converted lead can only be the survivor: the open duplicates merge into it
+     * and are associated with its contact and account. Refused with 409 (nothing changed): a lead already merged,
+     * in another merge, being routed (Creation) or waiting on an approval; and when two merges of overlapping sets
+     * race, exactly one wins (every lead is taken conditionally on the version read, in id order). One
+     * `LeadsMerged` event. Up to 500 leads per merge; leads are taken and moved in batches (a DynamoDB transaction
+     * holds 100 items). Send an `Idempotency-Key` to make a retry answer the first merge.
+     */
+    post: operations["mergeLeads"];
+  };
+  "/merges/{mergeId}": {
+    /** A merge, its status and until when it can be undone */
+    get: operations["getMerge"];
+  };
+  "/merges/{mergeId}/undo": {
+    /**
+     * Undo a merge within its window (30 days by default, MERGE_UNDO_DAYS)
+     * @description Who merged, a manager or sales ops undo a merge. Every merged lead comes back with its own fields, feed and
+     * items at its stage, and its lifecycle starts again there (with its remaining SLA). The survivor's fields the
+     * merge changed go back to their pre-merge values; a field changed again since is a conflict: 409 lists
+     * `conflicts` (field, before and after the merge, now) and nothing is written, unless `keep` names it, and then its
+     * current value stays. One `LeadsUnmerged` event.
+     */
+    post: operations["undoMerge"];
+  };
   "/privacy/erasures": {
     /**
      * Erase everything held about a person (sales ops or privacy)
@@ -730,6 +761,13 @@ export interface components {
       accountId?: string;
       disqualifyReason?: string;
       followers?: string[];
+      /** @description On a survivor: the merges it took leads from, oldest first (POST /merges/{mergeId}/undo undoes one). */
+      mergedFrom?: {
+          mergeId: string;
+          leadIds: string[];
+          /** Format: date-time */
+          at: string;
+        }[];
       failure?: OneOf<[null, {
         /** Format: date-time */
         at: string;
@@ -886,6 +924,7 @@ export interface components {
       leadId: string;
       followers: string[];
     };
+    /** @description On a survivor of a merge, entries of the merged leads carry `fromLead` (the merged lead's id). */
     FeedItem: OneOf<[components["schemas"]["AuditEntry"] & {
       /** @constant */
       kind: "audit";
@@ -905,7 +944,7 @@ export interface components {
       attachment: components["schemas"]["Attachment"];
     }]>;
     /** @enum {string} */
-    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected";
+    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected" | "LeadsMerged" | "LeadsUnmerged";
     /** @enum {string} */
     NotificationChannel: "email" | "off";
     NotificationPreferences: {
@@ -1267,6 +1306,32 @@ export interface components {
       /** @enum {string|null} */
       groupBy: "source" | "campaign" | "owner" | "country" | null;
       groups: components["schemas"]["FunnelGroup"][];
+    };
+    Merge: {
+      mergeId: string;
+      survivorId: string;
+      mergedIds: string[];
+      /** @description Survivor fields the merge changed → the lead the value came from. */
+      fields?: {
+        [key: string]: string;
+      };
+      /** Format: date-time */
+      at: string;
+      by: string;
+      /** @enum {string} */
+      status: "locking" | "committing" | "done" | "released" | "undoing" | "undone";
+      /** Format: date-time */
+      undoUntil: string;
+      /** Format: date-time */
+      undoneAt?: string;
+      undoneBy?: string;
+    };
+    MergedLead: {
+      id: string;
+      mergedInto: string;
+      mergeId?: string;
+      /** Format: date-time */
+      mergedAt?: string;
     };
     RecordedActivity: {
       leadId: string;
@@ -2099,6 +2164,19 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["LeadWithAudit"];
+        };
+      };
+      /**
+       * @description The lead was merged into another: `Location` names the survivor (temporary, since the merge can be undone
+       * within its window; a 308 would be cached for good). The body says where it went.
+       */
+      307: {
+        headers: {
+          /** @description /leads/{survivorId} */
+          Location?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["MergedLead"];
         };
       };
       401: components["responses"]["Unauthorized"];
@@ -3190,6 +3268,153 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       /** @description The secret before the current one is still accepted (`errors[0].field` is `dropPrevious`, `previousValidUntil` says until when), or someone rotated this source at the same moment. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Merge duplicate leads into a survivor, choosing per field which value wins
+   * @description Managers and sales ops merge any leads; a rep merges only leads they own. Every lead other than the survivor
+   * becomes a tombstone pointing to it (`GET /leads/{id}` answers 307 there), stops counting as open, leaves the
+   * inbox, and its execution ends. The survivor takes the picked field values, the followers of all (and the
+   * merged leads' owners as followers), their duplicate links and behaviour counts; its feed names the merge,
+   * which can be undone from there. A converted lead can only be the survivor: the open duplicates merge into it
+   * and are associated with its contact and account. Refused with 409 (nothing changed): a lead already merged,
+   * in another merge, being routed (Creation) or waiting on an approval; and when two merges of overlapping sets
+   * race, exactly one wins (every lead is taken conditionally on the version read, in id order). One
+   * `LeadsMerged` event. Up to 500 leads per merge; leads are taken and moved in batches (a DynamoDB transaction
+   * holds 100 items). Send an `Idempotency-Key` to make a retry answer the first merge.
+   */
+  mergeLeads: {
+    parameters: {
+      header?: {
+        "Idempotency-Key"?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *   "survivor": "01JD0A",
+         *   "leads": [
+         *     "01JD0B",
+         *     "01JD0C"
+         *   ],
+         *   "fields": {
+         *     "phone": "01JD0B",
+         *     "company": "01JD0C"
+         *   }
+         * }
+         */
+        "application/json": {
+          /** @description The lead that remains. */
+          survivor: string;
+          /** @description The leads merged into it (the survivor may be listed too). */
+          leads: string[];
+          /** @description Per field, the id of the lead whose value wins (firstName, lastName, email, phone, company, jobTitle, website, country, productInterest, leadType, expectedValue, notes, customFields, consent); unnamed fields keep the survivor's value. */
+          fields?: {
+            [key: string]: string;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description The same Idempotency-Key again; the first merge. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Merge"];
+        };
+      };
+      /** @description Merged. */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Merge"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      /** @description A rep named a lead they do not own. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: components["responses"]["NotFound"];
+      /** @description Some leads cannot be merged now, or changed (or joined another merge) since they were read; `leads` names them. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A merge, its status and until when it can be undone */
+  getMerge: {
+    parameters: {
+      path: {
+        mergeId: string;
+      };
+    };
+    responses: {
+      /** @description The merge. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Merge"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Undo a merge within its window (30 days by default, MERGE_UNDO_DAYS)
+   * @description Who merged, a manager or sales ops undo a merge. Every merged lead comes back with its own fields, feed and
+   * items at its stage, and its lifecycle starts again there (with its remaining SLA). The survivor's fields the
+   * merge changed go back to their pre-merge values; a field changed again since is a conflict: 409 lists
+   * `conflicts` (field, before and after the merge, now) and nothing is written, unless `keep` names it, and then its
+   * current value stays. One `LeadsUnmerged` event.
+   */
+  undoMerge: {
+    parameters: {
+      path: {
+        mergeId: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @description Fields whose current survivor values stay. */
+          keep?: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Undone. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Merge"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      /** @description Neither who merged nor a manager. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: components["responses"]["NotFound"];
+      /** @description Conflicting survivor fields (`conflicts`), the window closed, already undone, or the survivor was merged away since. */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

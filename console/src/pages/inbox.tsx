@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type Lead, must, type Session, type Stage } from '../api/client';
 import { useAction, useResource } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
@@ -90,6 +90,15 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
   const error = inbox.error ?? more.error;
 
   const items = useMemo(() => [...pages.items].sort(sorters[sort]), [pages.items, sort]);
+  // Leads ticked for a merge (kept while they stay in view).
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const selected = [...picked].filter((id) => items.some((l) => l.id === id));
+  const toggle = (id: string) =>
+    setPicked((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   const updatedAt = pages.updatedAt;
   const now = updatedAt;
 
@@ -155,7 +164,27 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
           : `${items.length} lead${items.length === 1 ? '' : 's'}${pages.cursor ? ' (more available)' : ''}`}{' '}
         · updated {new Date(updatedAt).toLocaleTimeString()}
       </p>
-      <LeadList items={items} now={now} onEnd={pages.cursor ? loadMore : undefined} />
+      {selected.length > 0 && (
+        <p class="merge-bar" aria-live="polite">
+          {selected.length} selected{' '}
+          {selected.length >= 2 ? (
+            <a class="button" href={href('/merge', { ids: selected.join(',') })}>
+              Merge {selected.length} leads…
+            </a>
+          ) : (
+            <span class="muted">(select another lead to merge)</span>
+          )}{' '}
+          <button type="button" onClick={() => setPicked(new Set())}>
+            Clear
+          </button>
+        </p>
+      )}
+      <LeadList
+        items={items}
+        now={now}
+        onEnd={pages.cursor ? loadMore : undefined}
+        selection={{ selected: picked, toggle }}
+      />
       {pages.cursor && (
         <button type="button" onClick={loadMore}>
           Load more
@@ -166,7 +195,18 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
 };
 
 /** A virtualised list: only the rows in view are in the DOM, so 1,000 leads scroll smoothly. */
-export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; onEnd?: () => void }) => {
+export const LeadList = ({
+  items,
+  now,
+  onEnd,
+  selection,
+}: {
+  items: Lead[];
+  now: number;
+  onEnd?: () => void;
+  /** Checkboxes for picking leads to merge. */
+  selection?: { selected: ReadonlySet<string>; toggle: (id: string) => void };
+}) => {
   const parent = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: items.length,
@@ -232,7 +272,17 @@ export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; on
               aria-setsize={items.length}
               aria-posinset={row.index + 1}
               style={{ transform: `translateY(${row.start}px)`, height: `${ROW_HEIGHT}px` }}
+              class={selection ? 'selectable' : undefined}
             >
+              {selection && (
+                <input
+                  type="checkbox"
+                  class="pick"
+                  checked={selection.selected.has(lead.id)}
+                  onChange={() => selection.toggle(lead.id)}
+                  aria-label={`Select ${leadName(lead)} to merge`}
+                />
+              )}
               <a
                 class={`lead-row ${state}`}
                 href={href(`/leads/${lead.id}`)}

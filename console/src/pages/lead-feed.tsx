@@ -16,7 +16,11 @@ export const LeadFeed = ({ lead, feed, onAdded }: { lead: Lead; feed: FeedItem[]
     <ol class="feed" data-testid="feed">
       {feed.map((item, i) => (
         <li key={`${item.at}-${i}`}>
-          <time dateTime={item.at}>{when(item.at)}</time> <FeedLine item={item} leadId={lead.id} />
+          <time dateTime={item.at}>{when(item.at)}</time>{' '}
+          <FeedLine item={item} leadId={(item as { fromLead?: string }).fromLead ?? lead.id} />
+          {(item as { fromLead?: string }).fromLead && (
+            <small class="muted"> (merged lead {(item as { fromLead?: string }).fromLead})</small>
+          )}
         </li>
       ))}
     </ol>

@@ -7,6 +7,7 @@ import { LeadConsents } from './lead-consents';
 import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
+import { LeadMerges } from './lead-merges';
 import { LeadWhy } from './lead-why';
 import { PendingApprovalNote } from '../components/pending-approval';
 
@@ -41,6 +42,8 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
   if (error && !data) return <ProblemBanner error={error} />;
   if (!data) return <p class="loading">Loading…</p>;
   const { lead, feed } = data;
+  // A merged lead's URL answers with its survivor (the API redirects): show the survivor's address.
+  if (lead.id !== id) history.replaceState(null, '', `#/leads/${encodeURIComponent(lead.id)}`);
   return (
     <article aria-labelledby="lead-title">
       <LeadHeader lead={lead} />
@@ -59,6 +62,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
         <LeadWhy lead={lead} session={session} onChange={reload} />
       </div>
       <LeadConsents lead={lead} />
+      <LeadMerges lead={lead} onUndone={reload} />
       <LeadFeed lead={lead} feed={feed} onAdded={reload} />
     </article>
   );

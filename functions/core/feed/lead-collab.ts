@@ -22,10 +22,14 @@ export type Attachment = AttachmentRequest & {
 };
 
 /** One entry of a lead's feed: an audit entry, a note or an attachment, newest first. */
-export type FeedEntry =
+export type FeedEntry = (
   | ({ kind: 'audit' } & AuditEntry)
   | { kind: 'note'; at: string; actor: Actor; note: Note }
-  | { kind: 'attachment'; at: string; actor: Actor; attachment: Omit<Attachment, 'objectKey'> };
+  | { kind: 'attachment'; at: string; actor: Actor; attachment: Omit<Attachment, 'objectKey'> }
+) & {
+  /** On a survivor's feed: the merged lead this entry belongs to. */
+  fromLead?: string;
+};
 export type FeedPage = { items: FeedEntry[]; next?: PageKey };
 
 /** Storage for notes, attachments, followers and the feed (functions/adapters/notes-repository.ts). */
@@ -38,7 +42,8 @@ export type CollabStore = {
   /** Conditional: adds only if absent; answers the lead after the change, or undefined if already following. */
   follow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
   unfollow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
-  feed(leadId: string, limit: number, start?: PageKey): Promise<FeedPage>;
+  /** Newest first; with `mergedIds`, the merged leads' entries interleaved by time (a survivor's feed). */
+  feed(leadId: string, limit: number, start?: PageKey, mergedIds?: readonly string[]): Promise<FeedPage>;
 };
 
 /** Signed URLs for attachment objects: S3 presigned on AWS, the local blob store here. */
@@ -209,7 +214,9 @@ export const leadFeed = async (
   leadId: string,
   query: { limit?: string; start?: PageKey },
 ): Promise<FeedPage> => {
-  await visibleLead(deps, viewer, leadId);
+  const lead = await visibleLead(deps, viewer, leadId);
   const limit = Math.min(Math.max(Number(query.limit ?? 25) || 25, 1), 100);
-  return deps.store.feed(leadId, limit, query.start);
+  // A survivor's feed shows the notes, attachments, activities and history of the leads merged into it.
+  const merged = (lead.mergedFrom ?? []).flatMap((m) => m.leadIds);
+  return deps.store.feed(leadId, limit, query.start, merged.length ? merged : undefined);
 };

@@ -37,6 +37,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
   /** Where a lead stands now, for a resumed or re-driven execution. */
   const standing = async (lead: StoredLead): Promise<StepResult> => {
     const now = clock.now();
+    // A merged lead is a tombstone: its execution ends (a restored one is started anew).
+    if (lead.mergedInto) return result(lead, 'end', 1, []);
     if (lead.stage === 'Creation') return result(lead, 'begin', 1, []);
     if (!isWorking(lead.stage)) return result(lead, 'end', 1, []);
     if (lead.approval?.taskId) {
@@ -63,7 +65,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     /** Score, route, assign: Creation → Assigned. */
     async begin(leadId: string): Promise<StepResult> {
       const lead = await load(leadId);
-      if (lead.stage !== 'Creation') return standing(lead);
+      if (lead.stage !== 'Creation' || lead.mergedInto) return standing(lead);
       const now = clock.now();
       const at = now.toISOString();
       const [scoring, routing, teams, stages] = await Promise.all([
@@ -139,6 +141,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     /** The stage SLA ran out with no action: aging, escalation, and at the end the final act. */
     async aging(leadId: string): Promise<StepResult> {
       const lead = await load(leadId);
+      if (lead.mergedInto) return standing(lead);
       const now = clock.now();
       const at = now.toISOString();
       // An action may have won the race with the timer; it recorded where the execution goes next.
@@ -400,6 +403,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     /** A step failed past its retries: say so on the lead and park it where a human sees it. */
     async failed(leadId: string, error: string, cause: string): Promise<StepResult> {
       const lead = await load(leadId);
+      // A step that lost its lead to a merge did not fail: the execution just ends.
+      if (lead.mergedInto) return standing(lead);
       const at = clock.now().toISOString();
       const after = await leads.write(lead, { failure: { at, error, cause: cause.slice(0, 1000) } }, [
         { at, actor: WORKFLOW, action: 'workflow-failed', why: `${error}: ${cause.slice(0, 300)}` },

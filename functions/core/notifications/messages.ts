@@ -34,6 +34,8 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   LeadFollowed: (d) => `${d.user} follows lead ${d.leadId}`,
   LeadActivityRecorded: (d) => `Activity recorded on lead ${d.leadId}`,
   CaptureRejected: () => 'A delivery was rejected',
+  LeadsMerged: (d) => `Duplicates were merged into lead ${d.leadId}`,
+  LeadsUnmerged: (d) => `A merge into lead ${d.leadId} was undone`,
 };
 
 const WHY: Record<Reason, string> = {

@@ -407,9 +407,45 @@ const foldIntoTally = (
     team: clean(snapshot.team),
     bucket: bucketOf(escalations, detailType === 'LeadAging'),
   };
+  // A merged lead is a tombstone: it stops counting as open until its merge is undone (a later snapshot).
+  if (detailType === MERGED_AWAY) candidate.stage = 'Merged';
   if (laterThan(candidate, t.latest)) t.latest = candidate;
 
   return { tally: { ...t, version: (before?.version ?? 0) + 1 }, local };
+};
+
+/** The part of a `LeadsMerged` event about one merged lead (never on the bus; the counters split it off). */
+export const MERGED_AWAY = 'LeadMergedAway';
+/** The part of a `LeadsUnmerged` event about one restored lead. */
+export const RESTORED = 'LeadRestored';
+
+const isSnapshot = (value: unknown): value is LeadSnapshot =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as LeadSnapshot).id === 'string' &&
+  typeof (value as LeadSnapshot).stage === 'string';
+
+/**
+ * A merge or its undo concerns many leads; a tally is one lead's. Such an event is counted as itself
+ * (the survivor) and one part per merged or restored lead, each with its own id, so each counts once.
+ */
+export const countablePartsOf = (event: CountableEvent): CountableEvent[] => {
+  const detail = event.detail as CountableEvent['detail'] & { merged?: unknown; restored?: unknown };
+  const [list, type] =
+    event.detailType === 'LeadsMerged'
+      ? [detail.merged, MERGED_AWAY]
+      : event.detailType === 'LeadsUnmerged'
+        ? [detail.restored, RESTORED]
+        : [undefined, ''];
+  if (!Array.isArray(list)) return [event];
+  return [
+    event,
+    ...list.filter(isSnapshot).map((lead) => ({
+      detailType: type,
+      source: event.source,
+      detail: { eventId: `${detail.eventId}#${lead.id}`, occurredAt: detail.occurredAt, leadId: lead.id, lead },
+    })),
+  ];
 };
 
 /** True for events the counters consume (everything leadflow puts on the bus). */
@@ -430,7 +466,7 @@ export const foldEvents = (
     const prior = totals.get(key);
     totals.set(key, prior ? { ...prior, n: prior.n + c.n } : c);
   };
-  for (const event of events) {
+  for (const event of events.flatMap(countablePartsOf)) {
     if (!isCountable(event) || seen.has(event.detail.eventId)) continue;
     seen.add(event.detail.eventId);
     const leadId = event.detail.lead?.id ?? event.detail.leadId;

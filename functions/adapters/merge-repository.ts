@@ -1,0 +1,320 @@
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DedupeKey, dedupeKeysOf } from '../core/dedupe';
+import { ConflictError } from '../core/errors';
+import type { AuditEntry, Lead } from '../core/lead';
+import { countsAsLoad, type MergePlan, type MergeRecord, type UnmergePlan } from '../core/merge/merge-plan';
+import type { MergeableLead, MergeStore } from '../core/merge/ports';
+import { keys, lifecycleKeys } from './keys';
+import { leadFromItem, leadItem } from './lead-item';
+import { type NamedItem, transaction } from './transaction';
+
+/** Leads per lock transaction (one Update each, plus the merge record in the first). */
+const LOCK_BATCH = 90;
+/** Leads per tombstone/restore transaction (lead, audit entry, and at most one load counter each). */
+const MOVE_BATCH = 25;
+const INDEX_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+
+export const mergeKeys = {
+  record: (mergeId: string) => ({ pk: `MERGE#${mergeId}`, sk: 'MERGE' }),
+};
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+const keyId = (k: DedupeKey) => `${k.on}#${k.value}`;
+
+/** SET/REMOVE for a patch (undefined removes), with the names and values it needs. */
+const patchExpression = (patch: Partial<Lead>, prefix = 'p') => {
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  Object.entries(patch).forEach(([k, v], i) => {
+    names[`#${prefix}${i}`] = k;
+    if (v === undefined) removes.push(`#${prefix}${i}`);
+    else {
+      sets.push(`#${prefix}${i} = :${prefix}${i}`);
+      values[`:${prefix}${i}`] = v;
+    }
+  });
+  return { sets, removes, names, values };
+};
+
+export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) => {
+  const auditPut = (leadId: string, entry: AuditEntry, seq: string): NamedItem<'audit'> => ({
+    name: 'audit',
+    Put: { TableName: table, Item: { ...keys.audit(leadId, entry.at, seq), type: 'audit', leadId, ...entry } },
+  });
+  const loadAdds = (deltas: Map<string, number>): NamedItem<'load'>[] =>
+    [...deltas]
+      .filter(([, d]) => d !== 0)
+      .map(([user, d]) => ({
+        name: 'load',
+        Update: {
+          TableName: table,
+          Key: lifecycleKeys.load(user),
+          UpdateExpression: 'ADD openLeads :d',
+          ExpressionAttributeValues: { ':d': d },
+        },
+      }));
+  const setStatus = (mergeId: string, from: MergeRecord['status'], to: MergeRecord['status'], extra = {}) => ({
+    name: 'record' as const,
+    Update: {
+      TableName: table,
+      Key: mergeKeys.record(mergeId),
+      UpdateExpression: `SET #status = :to${Object.keys(extra)
+        .map((k) => `, #${k} = :${k}`)
+        .join('')}`,
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        ...Object.fromEntries(Object.keys(extra).map((k) => [`#${k}`, k])),
+      },
+      ExpressionAttributeValues: {
+        ':to': to,
+        ':from': from,
+        ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [`:${k}`, v])),
+      },
+    },
+  });
+  const readLeads = async (ids: readonly string[]): Promise<MergeableLead[]> => {
+    const out: MergeableLead[] = [];
+    for (const batch of chunks([...new Set(ids)], 100)) {
+      let pending: Record<string, unknown>[] | undefined = batch.map((id) => keys.lead(id));
+      for (let tries = 0; pending?.length && tries < 8; tries++) {
+        const got = await db.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of got.Responses?.[table] ?? [])
+          out.push({
+            ...leadFromItem(item),
+            taskToken: item.taskToken as string | undefined,
+            mergeLock: item.mergeLock as string | undefined,
+          } as MergeableLead);
+        pending = got.UnprocessedKeys?.[table]?.Keys as Record<string, unknown>[] | undefined;
+        if (pending?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** tries));
+      }
+      if (pending?.length) throw new Error('the store stayed too busy to read the leads of the merge');
+    }
+    return out;
+  };
+  /** Set operations on the dedupe lookup items are idempotent, so a resumed step may run them again. */
+  const keyUpdate = (key: DedupeKey, op: 'ADD' | 'DELETE', ids: readonly string[]) =>
+    db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.dedupe(key),
+        UpdateExpression:
+          op === 'ADD' ? 'ADD leadIds :ids SET #type = :type, #on = :on, #value = :value' : 'DELETE leadIds :ids',
+        ...(op === 'ADD' ? { ExpressionAttributeNames: { '#type': 'type', '#on': 'on', '#value': 'value' } } : {}),
+        ExpressionAttributeValues: {
+          ':ids': new Set(ids),
+          ...(op === 'ADD' ? { ':type': 'dedupe-key', ':on': key.on, ':value': key.value } : {}),
+        },
+      }),
+    );
+  const inParallel = async <T>(items: readonly T[], width: number, each: (item: T) => Promise<unknown>) => {
+    for (const batch of chunks(items, width)) await Promise.all(batch.map(each));
+  };
+
+  const store = {
+    getMany: readLeads,
+
+    async record(mergeId: string) {
+      const out = await db.send(
+        new GetCommand({ TableName: table, Key: mergeKeys.record(mergeId), ConsistentRead: true }),
+      );
+      if (!out.Item) return undefined;
+      const { pk: _pk, sk: _sk, type: _type, expiresAt: _e, ...record } = out.Item;
+      return record as MergeRecord;
+    },
+
+    async lock(record: MergeRecord, leads: readonly Pick<Lead, 'id' | 'version'>[]) {
+      const ordered = [...leads].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const taken: string[] = [];
+      const release = async () => {
+        await inParallel(taken, 10, (id) =>
+          db
+            .send(
+              new UpdateCommand({
+                TableName: table,
+                Key: keys.lead(id),
+                UpdateExpression: 'REMOVE mergeLock SET version = version + :one',
+                ConditionExpression: 'mergeLock = :m',
+                ExpressionAttributeValues: { ':m': record.mergeId, ':one': 1 },
+              }),
+            )
+            .catch(() => undefined),
+        );
+        await transaction(db, [setStatus(record.mergeId, 'locking', 'released')]);
+      };
+      for (const [i, batch] of chunks(ordered, LOCK_BATCH).entries()) {
+        const items: NamedItem[] = batch.map((lead) => ({
+          name: lead.id,
+          Update: {
+            TableName: table,
+            Key: keys.lead(lead.id),
+            UpdateExpression: 'SET mergeLock = :m, version = version + :one',
+            ConditionExpression:
+              'version = :v AND attribute_not_exists(mergeLock) AND attribute_not_exists(mergedInto)',
+            ExpressionAttributeValues: { ':m': record.mergeId, ':v': lead.version, ':one': 1 },
+          },
+        }));
+        if (i === 0)
+          items.unshift({
+            name: 'record',
+            Put: {
+              TableName: table,
+              Item: {
+                ...mergeKeys.record(record.mergeId),
+                type: 'merge',
+                ...record,
+                expiresAt: Math.floor(Date.parse(record.undoUntil) / 1000) + 86400,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          });
+        const out = await transaction(db, items, { retryConflicts: true });
+        if (!out.written) {
+          if (out.failed.includes('record'))
+            throw new ConflictError(`merge ${record.mergeId} exists already`, { mergeId: record.mergeId });
+          if (i > 0) await release();
+          else if (!out.failed.length) throw out.error;
+          return { lost: out.failed.filter((n) => n !== 'record') };
+        }
+        taken.push(...batch.map((l) => l.id));
+      }
+      await transaction(db, [setStatus(record.mergeId, 'locking', 'committing')]);
+      return { lost: [] };
+    },
+
+    async commit(record: MergeRecord, plan: MergePlan) {
+      const m = record.mergeId;
+      for (const batch of chunks(plan.merged, MOVE_BATCH)) {
+        const loads = new Map<string, number>();
+        for (const { before } of batch)
+          if (countsAsLoad(before) && before.owner) loads.set(before.owner, (loads.get(before.owner) ?? 0) - 1);
+        const items: NamedItem[] = batch.flatMap(({ before, tombstone, audit }) => {
+          const p = patchExpression({ ...tombstone, updatedAt: audit.at });
+          return [
+            {
+              name: 'lead',
+              Update: {
+                TableName: table,
+                Key: keys.lead(before.id),
+                UpdateExpression: `SET ${p.sets.join(', ')}, version = version + :one REMOVE mergeLock, ${INDEX_KEYS.join(', ')}`,
+                ConditionExpression: 'mergeLock = :m',
+                ExpressionAttributeNames: p.names,
+                ExpressionAttributeValues: { ...p.values, ':m': m, ':one': 1 },
+              },
+            },
+            auditPut(before.id, audit, `M-${m}`),
+          ];
+        });
+        const out = await transaction(db, [...items, ...loadAdds(loads)], { retryConflicts: true });
+        if (!out.written) {
+          // A resumed merge finds this batch done already: every lead of it is this merge's tombstone.
+          const now = await readLeads(batch.map((b) => b.before.id));
+          if (now.length !== batch.length || now.some((l) => l.mergeId !== m)) throw out.error;
+        }
+      }
+      // Lookup items: the merged leads leave their keys; the survivor joins those it did not hold.
+      const removals = new Map<string, { key: DedupeKey; ids: string[] }>();
+      for (const { before } of plan.merged)
+        for (const key of dedupeKeysOf(before as never)) {
+          const entry = removals.get(keyId(key)) ?? { key, ids: [] };
+          entry.ids.push(before.id);
+          removals.set(keyId(key), entry);
+        }
+      await inParallel(plan.keysAdded, 10, (key) => keyUpdate(key, 'ADD', [record.survivorId]));
+      await inParallel([...removals.values()], 10, ({ key, ids }) => keyUpdate(key, 'DELETE', ids));
+      const p = patchExpression({ ...plan.survivorPatch, updatedAt: plan.survivorAudit.at });
+      const out = await transaction(
+        db,
+        [
+          {
+            name: 'survivor',
+            Update: {
+              TableName: table,
+              Key: keys.lead(record.survivorId),
+              UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')} REMOVE ${[...p.removes, 'mergeLock'].join(', ')}`,
+              ConditionExpression: 'mergeLock = :m',
+              ExpressionAttributeNames: p.names,
+              ExpressionAttributeValues: { ...p.values, ':m': m, ':one': 1 },
+            },
+          },
+          auditPut(record.survivorId, plan.survivorAudit, `M-${m}`),
+          setStatus(m, 'committing', 'done'),
+        ],
+        { retryConflicts: true },
+      );
+      if (!out.written && (await store.record(m))?.status !== 'done') throw out.error;
+    },
+
+    async unmerge(record: MergeRecord, plan: UnmergePlan, survivorVersion: number, by: string) {
+      const m = record.mergeId;
+      if (record.status === 'done') {
+        const p = patchExpression({ ...plan.survivorPatch, updatedAt: plan.survivorAudit.at });
+        const out = await transaction(
+          db,
+          [
+            {
+              name: 'survivor',
+              Update: {
+                TableName: table,
+                Key: keys.lead(record.survivorId),
+                UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')}${
+                  p.removes.length ? ` REMOVE ${p.removes.join(', ')}` : ''
+                }`,
+                ConditionExpression:
+                  'version = :v AND attribute_not_exists(mergedInto) AND attribute_not_exists(mergeLock)',
+                ExpressionAttributeNames: p.names,
+                ExpressionAttributeValues: { ...p.values, ':v': survivorVersion, ':one': 1 },
+              },
+            },
+            auditPut(record.survivorId, plan.survivorAudit, `U-${m}`),
+            setStatus(m, 'done', 'undoing', { undoneAt: plan.survivorAudit.at, undoneBy: by }),
+          ],
+          { retryConflicts: true },
+        );
+        if (!out.written) {
+          if (out.failed.includes('record')) throw new ConflictError(`merge ${m} is being undone already`, {});
+          throw new ConflictError(
+            `lead ${record.survivorId} was changed by someone else (it was at version ${survivorVersion}); reload it and try again`,
+            { leadId: record.survivorId },
+          );
+        }
+      }
+      for (const batch of chunks(plan.restored, MOVE_BATCH)) {
+        const loads = new Map<string, number>();
+        for (const { lead } of batch)
+          if (countsAsLoad(lead) && lead.owner) loads.set(lead.owner, (loads.get(lead.owner) ?? 0) + 1);
+        const items: NamedItem[] = batch.flatMap(({ lead, audit }) => [
+          {
+            name: 'lead',
+            Put: {
+              TableName: table,
+              Item: leadItem(lead),
+              ConditionExpression: 'mergeId = :m AND attribute_exists(mergedInto)',
+              ExpressionAttributeValues: { ':m': m },
+            },
+          },
+          auditPut(lead.id, audit, `U-${m}`),
+        ]);
+        const out = await transaction(db, [...items, ...loadAdds(loads)], { retryConflicts: true });
+        if (!out.written) {
+          const now = await readLeads(batch.map((b) => b.lead.id));
+          if (now.some((l) => l.mergedInto)) throw out.error;
+        }
+      }
+      await inParallel(plan.restored, 10, ({ lead }) =>
+        Promise.all(dedupeKeysOf(lead as never).map((key) => keyUpdate(key, 'ADD', [lead.id]))),
+      );
+      await inParallel(plan.keysRemoved, 10, (key) => keyUpdate(key, 'DELETE', [record.survivorId]));
+      await transaction(db, [setStatus(m, 'undoing', 'undone')]);
+    },
+  };
+  return store satisfies MergeStore;
+};

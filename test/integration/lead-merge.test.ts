@@ -1,0 +1,361 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { keys, lifecycleKeys } from '../../functions/adapters/keys';
+import { leadItem } from '../../functions/adapters/lead-item';
+import { makeLeadReader } from '../../functions/adapters/lead-repository';
+import { makeLeadWriter } from '../../functions/adapters/lead-writer';
+import { makeMergeRepository } from '../../functions/adapters/merge-repository';
+import { makeNotesRepository } from '../../functions/adapters/notes-repository';
+import { dedupeKeysOf } from '../../functions/core/dedupe';
+import { ConflictError, ForbiddenError, type ValidationError } from '../../functions/core/errors';
+import type { BusEvent } from '../../functions/core/events';
+import type { Lead } from '../../functions/core/lead';
+import { type MergePorts, mergeLeads, unmergeLeads } from '../../functions/core/merge/merge-leads';
+import type { LeadReader } from '../../functions/core/ports';
+import { foldEvents } from '../../functions/core/reports/counters';
+import { freshTable } from '../support/table';
+
+const T0 = '2026-03-02T09:00:00.000Z';
+const manager = { userId: 'sam', groups: ['salesops'] };
+
+let db: DynamoDBDocumentClient;
+let table: string;
+let reader: LeadReader;
+let events: BusEvent[];
+let ended: string[];
+let restarted: string[];
+let ports: MergePorts;
+let clock = new Date('2026-03-03T10:00:00.000Z');
+
+const lead = (id: string, fields: Partial<Lead> = {}): Lead =>
+  ({
+    id,
+    version: 1,
+    stage: 'Assigned',
+    leadType: 'B2B',
+    channel: 'API',
+    sourceId: 'manual',
+    deliveryId: id,
+    createdAt: T0,
+    updatedAt: T0,
+    createdBy: { kind: 'user', id: 'sam', source: 'API' },
+    duplicates: [],
+    duplicatePolicy: 'create',
+    stageEnteredAt: T0,
+    owner: 'alice',
+    team: 'inside',
+    email: `${id.toLowerCase()}@acme.example`,
+    ...fields,
+  }) as Lead;
+
+/** A lead as capture leaves it: the item, its dedupe lookups, and its owner's load. */
+const seed = async (l: Lead, token?: string) => {
+  await db.send(new PutCommand({ TableName: table, Item: { ...leadItem(l), ...(token ? { taskToken: token } : {}) } }));
+  for (const key of dedupeKeysOf(l as never))
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.dedupe(key),
+        UpdateExpression: 'ADD leadIds :id',
+        ExpressionAttributeValues: { ':id': new Set([l.id]) },
+      }),
+    );
+  if (l.owner && ['Assigned', 'MarketQualified', 'SalesQualified'].includes(l.stage))
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: lifecycleKeys.load(l.owner),
+        UpdateExpression: 'ADD openLeads :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  return l;
+};
+const keyHolders = async (on: 'email' | 'phone' | 'domain', value: string) =>
+  [
+    ...(((await db.send(new GetCommand({ TableName: table, Key: keys.dedupe({ on, value }) }))).Item?.leadIds as
+      | Set<string>
+      | undefined) ?? []),
+  ].sort();
+const load = async (user: string) =>
+  Number((await db.send(new GetCommand({ TableName: table, Key: lifecycleKeys.load(user) }))).Item?.openLeads ?? 0);
+const listed = async (owner: string) => (await reader.list({ owner }, 100)).items.map((l) => l.id).sort();
+const rejection = async (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (e: unknown) => e as Error,
+  );
+
+beforeAll(async () => {
+  const t = await freshTable('merge');
+  db = t.db;
+  table = t.name;
+  reader = makeLeadReader(db, table);
+  events = [];
+  ended = [];
+  restarted = [];
+  ports = {
+    merges: makeMergeRepository(db, table),
+    workflow: {
+      end: async (_token, leadId) => {
+        ended.push(leadId);
+      },
+      restart: async (leadId, name) => {
+        restarted.push(`${leadId}:${name}`);
+      },
+    },
+    publisher: { publish: async (e) => void events.push(...e) },
+    clock: { now: () => clock },
+    undoDays: 30,
+  };
+});
+
+describe('a 5-way merge and its undo', () => {
+  it('tombstones four leads into the survivor with the picked fields, and undo brings every one back', async () => {
+    const survivor = await seed(lead('A1', { firstName: 'Jon', lastName: 'Smith', followers: ['carol'] }), 'tok-A1');
+    const others = [
+      await seed(lead('A2', { firstName: 'Jonathan', phone: '+14155550100', owner: 'bob' }), 'tok-A2'),
+      await seed(lead('A3', { company: 'ACME Inc.', owner: 'bob', behaviour: { 'email-reply': 2 } }), 'tok-A3'),
+      await seed(
+        lead('A4', {
+          jobTitle: 'CTO',
+          stage: 'MarketQualified',
+          duplicates: [{ kind: 'lead', id: 'A1', matchedOn: 'email', value: 'x' }],
+        }),
+      ),
+      await seed(lead('A5', { stage: 'Disqualified', owner: 'dave' })),
+    ];
+    expect(await load('alice')).toBe(2);
+    expect(await load('bob')).toBe(2);
+    const notes = makeNotesRepository(db, table);
+    const actor = { kind: 'user' as const, id: 'bob', source: 'API' as const };
+    await notes.addNote({ id: 'n3', leadId: 'A3', text: 'called, wants pricing', author: 'bob', at: T0 }, actor);
+    events.length = 0;
+
+    const { record } = await mergeLeads(ports, {
+      caller: manager,
+      mergeId: 'm-five',
+      body: {
+        survivor: 'A1',
+        leads: others.map((l) => l.id),
+        fields: { firstName: 'A2', phone: 'A2', company: 'A3', jobTitle: 'A4' },
+      },
+    });
+    expect(record).toMatchObject({ status: 'done', survivorId: 'A1', mergedIds: ['A2', 'A3', 'A4', 'A5'] });
+    expect(Object.keys(record.fields).sort()).toEqual(['company', 'firstName', 'jobTitle', 'phone']);
+
+    const after = (await reader.get('A1')) as Lead & { taskToken?: string };
+    expect(after).toMatchObject({
+      firstName: 'Jonathan',
+      lastName: 'Smith',
+      phone: '+14155550100',
+      company: 'ACME Inc.',
+    });
+    expect(after.jobTitle).toBe('CTO');
+    expect(after.email).toBe(survivor.email);
+    expect(after.taskToken).toBe('tok-A1'); // the survivor's execution keeps waiting
+    expect(after.followers?.sort()).toEqual(['bob', 'carol', 'dave']);
+    expect(after.duplicates).toEqual([]); // its link to a lead of the set is gone
+    expect(after.behaviour).toEqual({ 'email-reply': 2 });
+    expect(after.mergedFrom).toEqual([
+      { mergeId: 'm-five', leadIds: ['A2', 'A3', 'A4', 'A5'], at: clock.toISOString() },
+    ]);
+    for (const id of ['A2', 'A3', 'A4', 'A5'])
+      expect(await reader.get(id)).toMatchObject({ mergedInto: 'A1', mergeId: 'm-five' });
+    // Out of the inbox and the open counts: alice keeps A1 only, bob's two are gone.
+    expect(await listed('alice')).toEqual(['A1']);
+    expect(await listed('bob')).toEqual([]);
+    expect(await load('alice')).toBe(1);
+    expect(await load('bob')).toBe(0);
+    // Lookups find the survivor by every merged lead's values.
+    expect(await keyHolders('email', 'a3@acme.example')).toEqual(['A1']);
+    expect(await keyHolders('phone', '+14155550100')).toEqual(['A1']);
+    expect(ended.sort()).toEqual(['A2', 'A3']);
+    // The survivor's feed shows the merged leads' notes and history, newest first, each once across pages.
+    const mergedIds = ['A2', 'A3', 'A4', 'A5'];
+    const whole = await notes.feed('A1', 100, undefined, mergedIds);
+    expect(whole.items.find((e) => e.kind === 'note')).toMatchObject({
+      fromLead: 'A3',
+      note: { text: 'called, wants pricing' },
+    });
+    const paged: unknown[] = [];
+    let next: Record<string, unknown> | undefined;
+    do {
+      const page = await notes.feed('A1', 2, next as never, mergedIds);
+      paged.push(...page.items);
+      next = page.next;
+    } while (next);
+    expect(paged).toEqual(whole.items);
+    expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged']);
+    expect(JSON.stringify(events[0]?.detail)).not.toContain('acme.example');
+
+    clock = new Date('2026-03-04T10:00:00.000Z');
+    await unmergeLeads(ports, { mergeId: 'm-five', caller: manager, keep: [] });
+    const back = await reader.get('A1');
+    expect(back).toMatchObject({ firstName: 'Jon', email: survivor.email, followers: ['carol'] });
+    expect(back?.phone).toBeUndefined();
+    expect(back?.company).toBeUndefined();
+    expect(back?.mergedFrom).toBeUndefined();
+    expect(back?.behaviour).toBeUndefined();
+    for (const original of others) {
+      const restored = await reader.get(original.id);
+      expect(restored).toMatchObject({ stage: original.stage, owner: original.owner, email: original.email });
+      expect(restored?.mergedInto).toBeUndefined();
+      expect(restored?.firstName).toBe(original.firstName);
+    }
+    expect(await listed('alice')).toEqual(['A1', 'A4']);
+    expect(await listed('bob')).toEqual(['A2', 'A3']);
+    expect(await load('alice')).toBe(2);
+    expect(await load('bob')).toBe(2);
+    expect(await keyHolders('email', 'a3@acme.example')).toEqual(['A3']);
+    expect(await keyHolders('phone', '+14155550100')).toEqual(['A2']);
+    // Open leads start their lifecycle again at their stage; the disqualified one stays closed.
+    expect(restarted.map((r) => r.split(':')[0]).sort()).toEqual(['A2', 'A3', 'A4']);
+    expect(restarted[0]).toContain('--unmerge-m-five');
+    const undone = await ports.merges.record('m-five');
+    expect(undone?.status).toBe('undone');
+    expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged', 'LeadsUnmerged']);
+
+    // The counters: five leads created, one merge, its undo — the open gauge follows each step exactly.
+    const created = [survivor, ...others].map((l, i) => ({
+      detailType: 'LeadCreated',
+      detail: { eventId: `c${i}`, occurredAt: T0, leadId: l.id, lead: { ...l } as never },
+    }));
+    const open = (n: number) =>
+      foldEvents([
+        ...created,
+        ...events.slice(0, n).map((e) => ({ detailType: e.detailType, detail: e.detail as never })),
+      ])
+        .counters.filter((c) => c.family === 'open')
+        .reduce((sum, c) => sum + c.n, 0);
+    expect(open(0)).toBe(4);
+    expect(open(1)).toBe(1);
+    expect(open(2)).toBe(4);
+
+    const again = await rejection(unmergeLeads(ports, { mergeId: 'm-five', caller: manager, keep: [] }));
+    expect(again).toBeInstanceOf(ConflictError);
+  });
+});
+
+describe('undo when the survivor changed since', () => {
+  it('answers 409 with the fields and writes nothing; with keep, the current values stay', async () => {
+    await seed(lead('B1'));
+    await seed(lead('B2', { phone: '+14155550111' }));
+    await mergeLeads(ports, {
+      caller: manager,
+      mergeId: 'm-b',
+      body: { survivor: 'B1', leads: ['B2'], fields: { phone: 'B2' } },
+    });
+    const writer = makeLeadWriter(db, table);
+    const merged = (await reader.get('B1')) as Lead;
+    await writer.write(merged, { phone: '+14155550199' }, [
+      { at: clock.toISOString(), actor: { kind: 'user', id: 'alice', source: 'API' }, action: 'edited' },
+    ]);
+
+    const error = (await rejection(
+      unmergeLeads(ports, { mergeId: 'm-b', caller: manager, keep: [] }),
+    )) as ConflictError;
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.details.conflicts).toEqual([
+      { field: 'phone', beforeMerge: undefined, afterMerge: '+14155550111', now: '+14155550199' },
+    ]);
+    expect(await reader.get('B2')).toMatchObject({ mergedInto: 'B1' });
+    expect((await ports.merges.record('m-b'))?.status).toBe('done');
+
+    await unmergeLeads(ports, { mergeId: 'm-b', caller: manager, keep: ['phone'] });
+    expect((await reader.get('B1'))?.phone).toBe('+14155550199');
+    expect((await reader.get('B2'))?.mergedInto).toBeUndefined();
+  });
+
+  it('refuses after the window closes', async () => {
+    await seed(lead('W1'));
+    await seed(lead('W2'));
+    await mergeLeads(ports, { caller: manager, mergeId: 'm-w', body: { survivor: 'W1', leads: ['W2'] } });
+    const saved = clock;
+    clock = new Date(saved.getTime() + 31 * 86_400_000);
+    const error = (await rejection(
+      unmergeLeads(ports, { mergeId: 'm-w', caller: manager, keep: [] }),
+    )) as ConflictError;
+    clock = saved;
+    expect(error.details.undoUntil).toBeDefined();
+  });
+});
+
+describe('who may merge what', () => {
+  it('lets a rep merge only leads they own, and refuses bad requests and busy leads, changing nothing', async () => {
+    await seed(lead('R1'));
+    await seed(lead('R2', { owner: 'bob', followers: ['alice'] }));
+    await seed(lead('R3', { stage: 'Creation' }));
+    const rep = { userId: 'alice', groups: [] };
+    expect(
+      await rejection(mergeLeads(ports, { caller: rep, mergeId: 'r1', body: { survivor: 'R1', leads: ['R2'] } })),
+    ).toBeInstanceOf(ForbiddenError);
+    const invalid = (await rejection(
+      mergeLeads(ports, {
+        caller: manager,
+        mergeId: 'r2',
+        body: { survivor: 'R1', leads: ['R2'], fields: { owner: 'R2', email: 'X9' } },
+      }),
+    )) as ValidationError;
+    expect(invalid.details.issues?.map((i) => i.field).sort()).toEqual(['fields.email', 'fields.owner']);
+    const busy = (await rejection(
+      mergeLeads(ports, { caller: manager, mergeId: 'r3', body: { survivor: 'R1', leads: ['R3'] } }),
+    )) as ConflictError;
+    expect(busy.details.leads).toEqual([{ leadId: 'R3', reason: 'being scored and routed' }]);
+    expect((await reader.get('R1'))?.version).toBe(1);
+    expect(await ports.merges.record('r3')).toBeUndefined();
+  });
+});
+
+describe('racing merges of overlapping sets', () => {
+  it('have exactly one winner, and the loser leaves no lead held', async () => {
+    for (let round = 0; round < 4; round++) {
+      const ids = ['a', 'b', 'c', 'd'].map((x) => `X${round}${x}`);
+      for (const id of ids) await seed(lead(id));
+      const [a, b, c, d] = ids as [string, string, string, string];
+      const outcomes = await Promise.allSettled([
+        mergeLeads(ports, { caller: manager, mergeId: `x${round}-1`, body: { survivor: a, leads: [b, c] } }),
+        mergeLeads(ports, { caller: manager, mergeId: `x${round}-2`, body: { survivor: d, leads: [c, b] } }),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const lost = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason).toBeInstanceOf(ConflictError);
+      const winner = outcomes.findIndex((o) => o.status === 'fulfilled') === 0 ? a : d;
+      const loser = winner === a ? d : a;
+      for (const id of [b, c]) expect(await reader.get(id)).toMatchObject({ mergedInto: winner });
+      const all = await ports.merges.getMany(ids);
+      expect(all.filter((l) => l.mergeLock)).toEqual([]);
+      expect(all.find((l) => l.id === loser)?.mergedInto).toBeUndefined();
+    }
+  });
+
+  it('merge sets larger than a transaction: locked and moved in batches; a racing overlap still has one winner', async () => {
+    const ids = Array.from({ length: 105 }, (_, i) => `Y${String(i).padStart(3, '0')}`);
+    await Promise.all(
+      ids.map((id) =>
+        seed(lead(id, { owner: 'erin', email: undefined, phone: `+1415555${String(1000 + ids.indexOf(id))}` })),
+      ),
+    );
+    expect(await load('erin')).toBe(105);
+    const big = ids.slice(0, 100);
+    const small = ids.slice(95, 105);
+    const outcomes = await Promise.allSettled([
+      mergeLeads(ports, { caller: manager, mergeId: 'y-big', body: { survivor: big[0], leads: big } }),
+      mergeLeads(ports, { caller: manager, mergeId: 'y-small', body: { survivor: small[9], leads: small } }),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const all = await ports.merges.getMany(ids);
+    expect(all.filter((l) => l.mergeLock)).toEqual([]);
+    const bigWon = outcomes[0]?.status === 'fulfilled';
+    const tombstones = all.filter((l) => l.mergedInto);
+    expect(tombstones).toHaveLength(bigWon ? 99 : 9);
+    expect(await load('erin')).toBe(105 - tombstones.length);
+    if (!bigWon) return;
+    await unmergeLeads(ports, { mergeId: 'y-big', caller: manager, keep: [] });
+    expect((await ports.merges.getMany(ids)).filter((l) => l.mergedInto)).toEqual([]);
+    expect(await load('erin')).toBe(105);
+  });
+});
