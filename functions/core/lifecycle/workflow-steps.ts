@@ -80,9 +80,9 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     for (let attempt = 1; ; attempt++) {
       const lead = await load(leadId);
       if (!isWorking(lead.stage) || lead.approval || lead.steps?.stage === lead.stage) return;
-      const [stages, teams] = await Promise.all([config.stages(), config.teams()]);
-      const settings = stages[lead.stage].steps ?? [];
+      const settings = (await config.stages())[lead.stage].steps ?? [];
       if (settings.length === 0 && !lead.steps) return;
+      const teams = await config.teams();
       const at = clock.now().toISOString();
       const items = planStageSteps(lead, lead.stage, settings, calendarOf(teams, lead.team));
       await Promise.all(items.map((item, i) => store.createOnce(stepTaskRecord(lead, lead.stage, i, item, at))));
