@@ -6,6 +6,7 @@ import { LeadActions } from './lead-actions';
 import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
+import { LeadSteps } from './lead-steps';
 import { LeadWhy } from './lead-why';
 import { PendingApprovalNote } from '../components/pending-approval';
 
@@ -46,6 +47,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
       <ProblemBanner error={error} />
       <PendingApprovalNote lead={lead} />
       <LeadActions lead={lead} session={session} notice={notice} onNotice={setNotice} onActed={reload} />
+      <LeadSteps lead={lead} onNotice={setNotice} onChanged={reload} />
       <div class="grid2">
         <LeadFields
           lead={lead}
