@@ -62,11 +62,14 @@ export const completeStep = async (
   for (let attempt = 1; ; attempt++) {
     const step = await ports.steps.get(stepId);
     const lead = step ? await ports.leads.get(step.leadId) : undefined;
-    if (!step || !lead || !canSee(caller, lead)) throw new NotFoundError('task', stepId);
-    if (!mayComplete(step, lead, caller, await ports.config.teams()))
+    if (!step || !lead) throw new NotFoundError('task', stepId);
+    // A team step is any member's, even one who may not open the lead; anyone else who cannot see the lead learns nothing.
+    if (!mayComplete(step, lead, caller, await ports.config.teams())) {
+      if (!canSee(caller, lead)) throw new NotFoundError('task', stepId);
       throw new ForbiddenError(
         `only ${step.assignee.replace(':', ' ')}, the owner or a manager may complete this step`,
       );
+    }
     if (step.status === 'done') {
       // A retry of the same completion answers the first result; another outcome is a conflict.
       if (step.outcome === outcome && step.completedBy === caller.userId)
