@@ -19,7 +19,7 @@ export const TasksPage = ({ session }: { session: Session }) => {
         Open approvals for {session.user} and the groups {session.groups.join(', ') || '(none)'}.
       </p>
       <ProblemBanner error={error} />
-      {tasks && tasks.length === 0 && <p class="empty">No open tasks.</p>}
+      {tasks && tasks.length === 0 && <p class="empty">No open approvals.</p>}
       <ul class="rules">
         {(tasks ?? []).map((t) => (
           <TaskCard key={t.taskId} task={t} onDecided={reload} />
