@@ -172,7 +172,7 @@ const harness = async () => {
     }
     throw new Error(`lead ${leadId} never waited in ${stage}`);
   };
-  return { engine, ports, clock, reader, bus, start, waiting };
+  return { engine, arn, ports, clock, reader, bus, start, waiting };
 };
 
 const caller = (userId: string, groups: string[] = ['rep']): Caller => ({ userId, groups });
@@ -313,5 +313,30 @@ describe('stages with steps, criteria and outcomes, on the lifecycle definition'
     // Either the outcome was recorded (and the workflow disqualifies) or the rep redistributed: never both.
     if (results[0].status === 'fulfilled') expect(audit).toHaveLength(1);
     else expect(audit).toHaveLength(0);
+  }, 30_000);
+
+  it('takes an outcome recorded while no execution ran when the lead is resumed', async () => {
+    const { leadId, run } = await h.start();
+    const assigned = await h.waiting(leadId, 'Assigned');
+    h.engine?.stop(run.executionArn);
+    // The stopped execution's token is still on the lead: the completion consumes it, and the wake-up finds no one.
+    await completeStep(h.ports, {
+      stepId: assigned.steps?.items[0]?.id as string,
+      outcome: 'reached',
+      caller: caller(assigned.owner as string),
+    });
+    expect((await h.reader.get(leadId))?.stage).toBe('Assigned');
+    const resumed = h.engine?.start(h.arn, `${leadId}--resume`, JSON.stringify({ leadId, resume: true }));
+    await h.waiting(leadId, 'MarketQualified');
+    expect(resumed?.history.filter((e) => e.type === 'StateEntered').map((e) => e.state)).toEqual([
+      'Entry',
+      'Resume',
+      'Dispatch',
+      'ApplyOutcome',
+      'OutcomeHasEvents',
+      'Publish',
+      'Dispatch',
+      'WaitForRep',
+    ]);
   }, 30_000);
 });

@@ -54,6 +54,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const task = await ports.tasks.get(lead.approval.taskId);
       if (task?.status === 'open') return result(lead, 'await-approval', waitSecondsUntil(task.dueAt, now), []);
     }
+    // A step outcome recorded while no execution ran (or before it could act) is taken now.
+    if (ports.steps && lead.steps && outcomeMoveOf(lead, await config.stages())) return result(lead, 'outcome', 1, []);
     return result(lead, 'wait', waitFor(lead, now), []);
   };
 
