@@ -238,6 +238,8 @@ describe('stages with steps, criteria and outcomes, on the lifecycle definition'
     expect(converted?.stage).toBe('Converted');
     expect(converted?.opportunityId).toBeDefined();
     expect(converted?.stepOutcomes?.map((o) => o.outcome)).toEqual(['reached', 'meeting held', 'budget confirmed']);
+    // Each completion counted once as an activity of its step's kind.
+    expect(converted?.behaviour).toEqual({ call: 1, meeting: 1, review: 1 });
 
     // Every Step Functions transition of that walk, from the local engine's history.
     const entered = run.history.filter((e) => e.type === 'StateEntered').map((e) => e.state);
