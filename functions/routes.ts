@@ -232,6 +232,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/leads/{id}/activities', fn: 'leadActivities' },
   { method: 'GET', path: '/tasks', fn: 'approvalTasks' },
   { method: 'POST', path: '/tasks/{taskId}/decision', fn: 'approvalTasks' },
+  { method: 'POST', path: '/tasks/{taskId}/complete', fn: 'approvalTasks' },
   { method: 'POST', path: '/imports', fn: 'importsApi' },
   { method: 'POST', path: '/imports/{id}/rows', fn: 'importsApi' },
   { method: 'GET', path: '/imports/{id}', fn: 'importsApi' },

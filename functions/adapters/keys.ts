@@ -84,6 +84,12 @@ export const lifecycleKeys = {
     gsi3pk: `ASSIGNEE#${assignee}`,
     gsi3sk: `${createdAt}#${taskId}`,
   }),
+  /** A stage step's task item; open steps sit in the same assignee index under their own prefix. */
+  step: (stepId: string) => ({ pk: `STEP#${stepId}`, sk: 'STEP' }),
+  stepAssignee: (assignee: string, createdAt: string, stepId: string) => ({
+    gsi3pk: `STEPS#${assignee}`,
+    gsi3sk: `${createdAt}#${stepId}`,
+  }),
 };
 
 /**

@@ -14,6 +14,7 @@ import { makeLeadReader } from './lead-repository';
 import { makeLeadWriter } from './lead-writer';
 import { makeRoutingRepository } from './routing-repository';
 import { makeScoringRepository } from './scoring-repository';
+import { makeStepsRepository } from './steps-repository';
 import { makeTasksRepository } from './tasks-repository';
 
 /** The real adapters behind the lifecycle core, shared by the workflow steps and the action APIs. */
@@ -46,6 +47,7 @@ export const lifecyclePortsFromEnv = (env: FunctionEnv): LifecyclePorts => {
     },
     counters: makeRoutingRepository(db, table),
     tasks: makeTasksRepository(db, table),
+    steps: makeStepsRepository(db, table),
     conversion: makeConversion(db, table, store),
     clock: { now: () => new Date() },
     busName: env.house.EVENT_BUS_NAME,

@@ -175,9 +175,13 @@ export type Lead = CanonicalLead & {
   mergedFrom?: { mergeId: string; leadIds: string[]; at: string }[];
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: {
-    next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end';
+    next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome';
     timeoutSeconds: number;
   } | null;
+  /** The steps of the stage the lead is in (opened by the lifecycle as it entered the stage). */
+  steps?: { stage: Stage; items: StepState[] } | null;
+  /** Every step outcome so far, in every stage: qualification criteria read them. */
+  stepOutcomes?: { stepId: string; stage: Stage; step: string; outcome: string; at: string }[];
   approval?: {
     run: number;
     chainIndex: number;
@@ -191,4 +195,22 @@ export type Lead = CanonicalLead & {
     /** When the conversion asked for approval, until the first task opens. */
     requestedAt?: string;
   } | null;
+};
+
+/** One step of a stage as the lead carries it (the task item in the table is its assignee's copy). */
+export type StepState = {
+  id: string;
+  name: string;
+  kind: 'call' | 'email' | 'meeting' | 'task' | 'review';
+  required: boolean;
+  /** `user:<id>` or `team:<id>`. */
+  assignee: string;
+  dueAt: string;
+  outcomes: string[];
+  status: 'open' | 'done' | 'cancelled';
+  outcome?: string;
+  completedAt?: string;
+  completedBy?: string;
+  /** The workflow took the action this outcome maps to. */
+  applied?: boolean;
 };

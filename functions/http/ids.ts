@@ -18,6 +18,8 @@ export const ID_SHAPES = {
   contact: new RegExp(`^con-${ULID}$`),
   /** `<lead id>.<approval run>.<step>` (core/lifecycle/workflow-steps.ts `taskIdFor`). */
   task: new RegExp(`^${ULID}\\.\\d{1,6}\\.\\d{1,4}$`),
+  /** `<lead id>.<working stage>.<position>` (core/lifecycle/stage-steps.ts `stepIdFor`). */
+  step: new RegExp(`^${ULID}\\.(Assigned|MarketQualified|SalesQualified)\\.\\d{1,2}$`),
   /** `imp-` + 32 hex digits of a hash (core/import/import-job.ts `jobIdOf`). */
   import: /^imp-[0-9a-f]{32}$/,
   subscription: new RegExp(`^sub_${ULID}$`),
@@ -55,6 +57,7 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/leads/{id}/actions/{action}': { id: 'lead', action: 'action' },
   '/leads/{id}/activities': { id: 'lead' },
   '/tasks/{taskId}/decision': { taskId: 'task' },
+  '/tasks/{taskId}/complete': { taskId: 'step' },
   '/imports/{id}/rows': { id: 'import' },
   '/imports/{id}': { id: 'import' },
   '/imports/{id}/rejected': { id: 'import' },

@@ -10,6 +10,7 @@ import type { ApprovalsConfig } from '../core/lifecycle/approvals-config';
 import { pendingApprovalOf } from '../core/lifecycle/pending-approval';
 import type { ApprovalTaskRecord } from '../core/lifecycle/ports';
 import type { StagesConfig } from '../core/lifecycle/stages-config';
+import { checklists } from '../core/lifecycle/stage-steps';
 import { allowedActions } from '../core/lifecycle/transitions';
 import type { LeadReader } from '../core/ports';
 import { findSource, type SourceConfig } from '../core/sources';
@@ -76,8 +77,11 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       const pending = lead.approval
         ? pendingApprovalOf(lead, await deps.approvals?.(), taskId ? await deps.tasks?.get(taskId) : undefined)
         : null;
+      const stages = await deps.stages();
+      const allowed = allowedActions(lead, stages);
       return json(200, {
-        ...leadView(lead, allowedActions(lead, await deps.stages()), pending),
+        ...leadView(lead, allowed, pending),
+        checklist: checklists(lead, stages, allowed),
         audit: await deps.leads.audit(lead.id),
       });
     },

@@ -4,7 +4,16 @@ import { agingFacts, type MetricsPort } from '../core/metric-facts';
 
 const payloadSchema = z.discriminatedUnion('op', [
   z.object({
-    op: z.enum(['begin', 'resume', 'aging', 'prepare-approval', 'approval-timeout', 'convert', 'to-contact']),
+    op: z.enum([
+      'begin',
+      'resume',
+      'aging',
+      'prepare-approval',
+      'approval-timeout',
+      'convert',
+      'to-contact',
+      'outcome',
+    ]),
     leadId: z.string().min(1),
   }),
   z.object({
@@ -37,6 +46,8 @@ export const makeWorkflowStepsHandler = (steps: WorkflowSteps, metrics?: Metrics
       return steps.convert(payload.leadId);
     case 'to-contact':
       return steps.toContact(payload.leadId);
+    case 'outcome':
+      return steps.outcome(payload.leadId);
     case 'await-rep':
       return steps.awaitRep(payload.leadId, payload.token);
     case 'await-approval':

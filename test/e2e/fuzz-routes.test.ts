@@ -297,6 +297,7 @@ beforeAll(async () => {
   good['/accounts/{id}'] = { id: `acc-${leadId}` };
   good['/contacts/{id}'] = { id: `con-${leadId}` };
   good['/sources/{id}/secret'] = { id: WEBHOOK_SOURCE };
+  good['/tasks/{taskId}/complete'] = { taskId: `${leadId}.Assigned.0` };
   // The leads are routed and their owners notified (the workflow and the bus write as they go);
   // refusals are counted once that is done and all is quiet.
   await eventually(

@@ -175,6 +175,18 @@ export interface paths {
      */
     post: operations["decideTask"];
   };
+  "/tasks/{taskId}/complete": {
+    /**
+     * Complete a stage step with one of its outcomes
+     * @description The step's assignee (a team step: any member), the lead's owner or a manager completes it once.
+     * The outcome is recorded on the lead (`stepOutcomes`, the feed), counted as an activity of the
+     * step's kind (the lead is rescored) and announced as `LeadActivityRecorded`. When the stage's
+     * configuration maps the outcome to an action, the lifecycle takes that action itself if its
+     * criteria are met (`workflowWoken`); a rep's action racing it: one wins, the other gets `409`.
+     * The same completion again answers `200` with the first result.
+     */
+    post: operations["completeStep"];
+  };
   "/leads/{id}/notes": {
     /**
      * Add a note to a lead
@@ -806,6 +818,73 @@ export interface components {
       }]>;
       /** @description The three largest score factors in words, e.g. "+18 title contains VP". */
       topFactors?: string[];
+      /** @description The steps of the stage the lead is in, opened by the lifecycle as it entered the stage. */
+      steps?: OneOf<[null, {
+        stage: components["schemas"]["Stage"];
+        items: components["schemas"]["StepState"][];
+      }]>;
+      /** @description Every step outcome so far, in every stage (qualification criteria read them). */
+      stepOutcomes?: {
+          stepId: string;
+          stage: components["schemas"]["Stage"];
+          step: string;
+          outcome: string;
+          /** Format: date-time */
+          at: string;
+        }[];
+      /** @description GET /leads/{id} only: for each action possible now, its qualification criteria and whether each is met (an action with an unmet one answers 422). */
+      checklist?: {
+          action: components["schemas"]["LeadAction"];
+          met: boolean;
+          criteria: {
+              criterion: string;
+              field: string;
+              met: boolean;
+            }[];
+        }[];
+    };
+    StepState: {
+      /** @description The task id for POST /tasks/{taskId}/complete */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      kind: "call" | "email" | "meeting" | "task" | "review";
+      required: boolean;
+      /** @description `user:<id>` or `team:<id>` */
+      assignee: string;
+      /**
+       * Format: date-time
+       * @description Stage entry plus the step's `due` (in the team's business hours when it has a calendar)
+       */
+      dueAt: string;
+      outcomes: string[];
+      /** @enum {string} */
+      status: "open" | "done" | "cancelled";
+      outcome?: string;
+      /** Format: date-time */
+      completedAt?: string;
+      completedBy?: string;
+      /** @description The workflow took the action this outcome maps to */
+      applied?: boolean;
+    };
+    StepTask: components["schemas"]["StepState"] & {
+      leadId: string;
+      stage: components["schemas"]["Stage"];
+      index: number;
+      /** Format: date-time */
+      createdAt: string;
+      leadSummary: {
+        name?: string;
+        company?: string;
+        stage: string;
+        owner?: string;
+      };
+    };
+    StepCompletion: {
+      step: components["schemas"]["StepTask"];
+      stage: components["schemas"]["Stage"];
+      /** @description The outcome maps to an action; the lifecycle takes it if the criteria allow */
+      workflowWoken: boolean;
     };
     ViewInput: {
       name: string;
@@ -1124,7 +1203,64 @@ export interface components {
          */
         finalAct: "park-manager-queue" | "disqualify";
       };
+      /** @description The ordered steps reps work in this stage; the lifecycle opens them as a lead enters it. */
+      steps?: ({
+          name: string;
+          /** @enum {string} */
+          kind: "call" | "email" | "meeting" | "task" | "review";
+          /**
+           * @description The lead's owner, any member of the lead's team, or `user`
+           * @enum {string}
+           */
+          assignee: "owner" | "team" | "user";
+          /** @description Required when assignee is `user` */
+          user?: string;
+          due: components["schemas"]["IsoDuration"];
+          /** @description Must be done before qualify, handoff or convert */
+          required: boolean;
+          outcomes: string[];
+          /** @description Outcome → the action the lifecycle takes itself when that action's criteria are met, e.g. {"meeting held": {"action": "handoff"}} */
+          actions?: {
+            [key: string]: {
+              /** @enum {string} */
+              action: "qualify" | "handoff" | "disqualify" | "convert";
+              /** @description Disqualify reason (defaults to the outcome) */
+              reason?: string;
+            };
+          };
+        })[];
+      /** @description Per action out of this stage, conditions that must all hold, or the action answers 422 naming each unmet one. */
+      criteria?: {
+        qualify?: components["schemas"]["Criteria"];
+        handoff?: components["schemas"]["Criteria"];
+        distribute?: components["schemas"]["Criteria"];
+        disqualify?: components["schemas"]["Criteria"];
+        convert?: components["schemas"]["Criteria"];
+      };
     };
+    Criteria: ({
+        field: string;
+        /** @constant */
+        present: true;
+      } | ({
+        field: string;
+        equals: string | number | boolean;
+      }) | ({
+        field: string;
+        in: (string | number)[];
+      }) | ({
+        /**
+         * @description This band or better
+         * @enum {string}
+         */
+        scoreBand: "A" | "B" | "C" | "D";
+      }) | {
+        activity: string;
+        atLeast?: number;
+      } | {
+        outcome: string;
+        step?: string;
+      })[];
     /** @description The value of `GET`/`PUT /config/approvals`: the first chain whose segment matches a lead runs before conversion. */
     ApprovalsConfig: {
       chains: ({
@@ -2471,6 +2607,8 @@ export interface operations {
                 /** @description Escalated to someone (`escalatedTo` is set) */
                 escalated: boolean;
               })[];
+            /** @description Open stage steps that are the caller's (owner, named user) or their team's, of leads still in that stage, soonest due first. */
+            steps?: components["schemas"]["StepTask"][];
           };
         };
       };
@@ -2518,6 +2656,59 @@ export interface operations {
       403: components["responses"]["Forbidden"];
       404: components["responses"]["NotFound"];
       /** @description The task was already decided or is still being opened (`taskId`), or its lead changed under the decision (`leadId`). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Complete a stage step with one of its outcomes
+   * @description The step's assignee (a team step: any member), the lead's owner or a manager completes it once.
+   * The outcome is recorded on the lead (`stepOutcomes`, the feed), counted as an activity of the
+   * step's kind (the lead is rescored) and announced as `LeadActivityRecorded`. When the stage's
+   * configuration maps the outcome to an action, the lifecycle takes that action itself if its
+   * criteria are met (`workflowWoken`); a rep's action racing it: one wins, the other gets `409`.
+   * The same completion again answers `200` with the first result.
+   */
+  completeStep: {
+    parameters: {
+      path: {
+        taskId: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description One of the step's `outcomes` */
+          outcome: string;
+          comment?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Already completed with this outcome by the caller (a retry); nothing changed. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StepCompletion"];
+        };
+      };
+      /** @description Completed. */
+      201: {
+        content: {
+          "application/json": components["schemas"]["StepCompletion"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The step was completed with another outcome, or the lead left its stage, or a rep's action won the race. */
       409: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];

@@ -8,6 +8,7 @@ import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
 import { LeadMerges } from './lead-merges';
+import { LeadSteps } from './lead-steps';
 import { LeadWhy } from './lead-why';
 import { PendingApprovalNote } from '../components/pending-approval';
 
@@ -50,6 +51,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
       <ProblemBanner error={error} />
       <PendingApprovalNote lead={lead} />
       <LeadActions lead={lead} session={session} notice={notice} onNotice={setNotice} onActed={reload} />
+      <LeadSteps lead={lead} onNotice={setNotice} onChanged={reload} />
       <div class="grid2">
         <LeadFields
           lead={lead}

@@ -2,11 +2,12 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { EventPublisher } from '../ports';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
-import { chainFor, mayDecide } from './approvals-config';
+import { type ApprovalsConfig, chainFor, mayDecide } from './approvals-config';
 import { selfDecisionRefusal } from './segregation-of-duties';
 import { assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
+import { assertCriteria } from './stage-steps';
 import { calendarOf } from './teams-config';
 import { ACTIONS, type RepAction } from './stages-config';
 import {
@@ -27,7 +28,7 @@ export type ActionPorts = LifecyclePorts & { callback: CallbackPort; publisher: 
 const actorOf = (caller: Caller): Actor => ({ kind: 'user', id: caller.userId, source: 'API' });
 
 /** A timer that fires after our write but before the callback finds the token gone: not an error. */
-const resumeExecution = async (ports: ActionPorts, token: string, output: unknown) => {
+export const resumeExecution = async (ports: ActionPorts, token: string, output: unknown) => {
   try {
     await ports.callback.succeed(token, output);
   } catch (error) {
@@ -95,6 +96,8 @@ export const actOnLead = async (
       { stage: lead.stage, allowed },
     );
   }
+  // Qualification criteria of the transition: 422 naming each unmet one, nothing written.
+  assertCriteria(lead, stages, action);
   const token = lead.taskToken;
   if (!token)
     throw new ConflictError(`lead ${leadId} is moving right now; reload it and try again`, {
@@ -140,23 +143,7 @@ export const actOnLead = async (
     };
   } else {
     change = planAction(lead, action, input, actor, now, stages, calendarOf(await ports.config.teams(), lead.team));
-    if (action === 'convert') {
-      const chain = chainFor(lead, await ports.config.approvals());
-      change.next = chain ? 'approve' : 'convert';
-      // Each conversion request is a new run of the chain, so its tasks never collide with a rejected run's.
-      const run = (lead.approvalRuns ?? 0) + 1;
-      change.patch.approvalRuns = run;
-      change.patch.approval = chain
-        ? {
-            run,
-            chainIndex: chain.index,
-            chainName: chain.chain.name,
-            stepIndex: 0,
-            requestedBy: caller.userId,
-            requestedAt: at,
-          }
-        : null;
-    }
+    if (action === 'convert') requestConversion(change, lead, await ports.config.approvals(), caller.userId, at);
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
   const after = await ports.leads.write(
@@ -170,6 +157,24 @@ export const actOnLead = async (
     Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
   });
   return { lead: after, next: change.next };
+};
+
+/** A conversion request (a rep's, or a step outcome's): the approval chain of the lead's segment, or straight to convert. */
+export const requestConversion = (
+  change: LeadChange & { next: Next },
+  lead: Lead,
+  approvals: ApprovalsConfig,
+  requestedBy: string,
+  at: string,
+) => {
+  const chain = chainFor(lead, approvals);
+  change.next = chain ? 'approve' : 'convert';
+  // Each conversion request is a new run of the chain, so its tasks never collide with a rejected run's.
+  const run = (lead.approvalRuns ?? 0) + 1;
+  change.patch.approvalRuns = run;
+  change.patch.approval = chain
+    ? { run, chainIndex: chain.index, chainName: chain.chain.name, stepIndex: 0, requestedBy, requestedAt: at }
+    : null;
 };
 
 /** An approver's decision on a task. Only the named approver, the group, or the escalation target. */

@@ -6,6 +6,8 @@ import type { LearnedModel } from '../scoring/learned-model';
 import type { ApprovalsConfig } from './approvals-config';
 import type { RoutingCounters } from './assign';
 import type { RoutingConfig } from './routing-config';
+import type { RecordedActivity } from '../scoring/activities';
+import type { StepTaskRecord } from './stage-steps';
 import type { StagesConfig } from './stages-config';
 import type { TeamsConfig } from './teams-config';
 
@@ -114,6 +116,28 @@ export type ConversionPort = {
   convertToContact(request: { leadId: string; actor: Actor; at: string }): Promise<{ contactId: string }>;
 };
 
+/** The steps' task items: created once per id, listed per assignee, completed once. */
+export type StepTasksPort = {
+  get(stepId: string): Promise<StepTaskRecord | undefined>;
+  createOnce(step: StepTaskRecord): Promise<StepTaskRecord>;
+  /** Steps of a stage the lead has left: off the assignees' lists. */
+  cancel(stepIds: readonly string[]): Promise<void>;
+  /** Open steps of these assignees (`user:<id>`, `team:<id>`), newest first. */
+  openFor(assignees: readonly string[]): Promise<StepTaskRecord[]>;
+  /**
+   * One transaction: the lead (conditional on its version; consuming `consumeToken`, or keeping its
+   * wait token), the audit entries, the activity record (its id must be new) and the step (must be open).
+   */
+  complete(
+    before: StoredLead,
+    patch: Partial<Lead>,
+    audit: AuditEntry[],
+    consumeToken: string | undefined,
+    step: StepTaskRecord,
+    activity: RecordedActivity,
+  ): Promise<StoredLead>;
+};
+
 export type LifecyclePorts = {
   leads: LeadStorePort;
   config: LifecycleConfigPort;
@@ -122,4 +146,6 @@ export type LifecyclePorts = {
   conversion: ConversionPort;
   clock: Clock;
   busName: string;
+  /** Stage steps; without it, stages open no steps. */
+  steps?: StepTasksPort;
 };

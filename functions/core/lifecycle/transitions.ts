@@ -6,7 +6,7 @@ import { addSeconds, durationSeconds, waitSecondsUntil } from './duration';
 import { type RepAction, type StagesConfig, WORKING_STAGES, type WorkingStage } from './stages-config';
 
 /** Where the execution goes after a step: the definition's Dispatch state switches on this. */
-export type Next = 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end';
+export type Next = 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome';
 
 /** What a workflow step (or a rep's action) hands back to the execution, under `Payload` like lambda:invoke. */
 export type StepResult = { leadId: string; next: Next; timeoutSeconds: number; stage: Stage; events: PutEventsEntry[] };

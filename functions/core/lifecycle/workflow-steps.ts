@@ -1,4 +1,4 @@
-import { NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
 import type { BusEvent } from '../events';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { scoreLead } from '../scoring/score-lead';
@@ -6,10 +6,21 @@ import { type ApprovalStep, chainFor } from './approvals-config';
 import { assignLead } from './assign';
 import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
+import { requestConversion } from './act-on-lead';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
 import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
+import { outcomeMoveOf, planStageSteps, stepTaskRecord } from './stage-steps';
 import { calendarOf, managerOf, type TeamsConfig } from './teams-config';
-import { enterStage, isWorking, leadEvent, type Next, type StepResult, toEntries, waitFor } from './transitions';
+import {
+  enterStage,
+  isWorking,
+  leadEvent,
+  type Next,
+  planAction,
+  type StepResult,
+  toEntries,
+  waitFor,
+} from './transitions';
 
 const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
 
@@ -45,6 +56,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const task = await ports.tasks.get(lead.approval.taskId);
       if (task?.status === 'open') return result(lead, 'await-approval', waitSecondsUntil(task.dueAt, now), []);
     }
+    // A step outcome recorded while no execution ran (or before it could act) is taken now.
+    if (ports.steps && lead.steps && outcomeMoveOf(lead, await config.stages())) return result(lead, 'outcome', 1, []);
     return result(lead, 'wait', waitFor(lead, now), []);
   };
 
@@ -59,6 +72,47 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
   const escalationTarget = async (lead: Lead): Promise<string | undefined> => {
     const teams = await config.teams();
     return managerOf(teams, lead.owner) ?? teams.teams.find((t) => t.id === lead.team)?.manager;
+  };
+
+  /**
+   * Opens the steps of the stage the lead is in, once per stage: each step's task item (created once
+   * by id), the previous stage's open steps cancelled, the list on the lead with an audit entry.
+   */
+  const openSteps = async (leadId: string): Promise<void> => {
+    const store = ports.steps;
+    if (!store) return;
+    for (let attempt = 1; ; attempt++) {
+      const lead = await load(leadId);
+      if (!isWorking(lead.stage) || lead.approval || lead.steps?.stage === lead.stage) return;
+      const settings = (await config.stages())[lead.stage].steps ?? [];
+      if (settings.length === 0 && !lead.steps) return;
+      const teams = await config.teams();
+      const at = clock.now().toISOString();
+      const items = planStageSteps(lead, lead.stage, settings, calendarOf(teams, lead.team));
+      await Promise.all(items.map((item, i) => store.createOnce(stepTaskRecord(lead, lead.stage, i, item, at))));
+      const left = (lead.steps?.items ?? []).filter((item) => item.status === 'open').map((item) => item.id);
+      if (left.length > 0) await store.cancel(left);
+      const audit: AuditEntry[] = items.length
+        ? [
+            {
+              at,
+              actor: WORKFLOW,
+              action: 'steps-opened',
+              from: lead.stage,
+              to: lead.stage,
+              why: items.map((item) => `${item.name} (${item.kind}, due ${item.dueAt})`).join('; '),
+              data: { steps: items.map((item) => item.id) },
+            },
+          ]
+        : [];
+      try {
+        await leads.write(lead, { steps: { stage: lead.stage, items } }, audit);
+        return;
+      } catch (error) {
+        // Something beside the workflow (an activity, an edit) wrote the lead meanwhile: read it again.
+        if (!(error instanceof ConflictError) || attempt >= 5) throw error;
+      }
+    }
   };
 
   return {
@@ -135,7 +189,39 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
 
     /** The execution now waits on `token`: keep it on the lead so a rep's action can resume it. */
     async awaitRep(leadId: string, token: string): Promise<void> {
+      await openSteps(leadId);
       await leads.setWaitToken(leadId, token);
+    },
+
+    /**
+     * A step outcome woke the execution: take the action it maps to when the stage allows it and its
+     * criteria are met (conditional on the lead's version, like any lifecycle write), or wait again.
+     */
+    async outcome(leadId: string): Promise<StepResult> {
+      const lead = await load(leadId);
+      const now = clock.now();
+      if (!isWorking(lead.stage) || lead.approval) return standing(lead);
+      const stages = await config.stages();
+      const move = outcomeMoveOf(lead, stages);
+      if (!move) return result(lead, 'wait', waitFor(lead, now), []);
+      const at = now.toISOString();
+      const teams = await config.teams();
+      const change = planAction(
+        lead,
+        move.action,
+        { reason: move.reason, comment: `outcome '${move.outcome}' of step '${move.step}'` },
+        WORKFLOW,
+        now,
+        stages,
+        calendarOf(teams, lead.team),
+      );
+      if (move.action === 'convert')
+        requestConversion(change, lead, await config.approvals(), move.by ?? WORKFLOW.id, at);
+      const steps = lead.steps
+        ? { ...lead.steps, items: lead.steps.items.map((s, i) => (i === move.index ? { ...s, applied: true } : s)) }
+        : lead.steps;
+      const after = await leads.write(lead, { ...change.patch, steps, pendingNext: null }, change.audit);
+      return result(after, change.next, change.next === 'wait' ? waitFor(after, now) : 1, change.events);
     },
 
     /** The stage SLA ran out with no action: aging, escalation, and at the end the final act. */
