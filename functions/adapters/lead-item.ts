@@ -6,11 +6,23 @@ export const leadItem = (lead: Lead) => ({
   ...keys.lead(lead.id),
   ...keys.ownerIndex(lead.owner, lead.createdAt, lead.id),
   ...keys.stageIndex(lead.stage, lead.createdAt, lead.id),
+  ...(lead.due ? keys.dueIndex(lead.due.at, lead.id) : {}),
   type: 'lead',
   ...lead,
 });
 
-const STORAGE_FIELDS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type', 'taskToken']);
+const STORAGE_FIELDS = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi4pk',
+  'gsi4sk',
+  'type',
+  'taskToken',
+]);
 
 export const leadFromItem = (item: Record<string, unknown>): Lead =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !STORAGE_FIELDS.has(k))) as Lead;

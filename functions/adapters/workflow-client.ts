@@ -1,4 +1,5 @@
 import { ExecutionAlreadyExists, SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type ExecutionStarter, isExecutionLimitExceeded } from '../core/lifecycle/execution-budget';
 import type { WorkflowCallback, WorkflowStarter } from '../core/ports';
 import { localOverrides } from '../env/function-env';
 
@@ -8,10 +9,11 @@ export const makeSfnClient = (endpoint = localOverrides().SFN_ENDPOINT): SFNClie
     endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
   );
 
-export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string): WorkflowStarter => ({
-  async startLifecycle(leadId, input) {
+/** Starts lifecycle executions by name; a second start of the same name is a no-op. */
+export const makeExecutionStarter = (client: SFNClient, stateMachineArn: string): ExecutionStarter => ({
+  async start(name, input) {
     try {
-      await client.send(new StartExecutionCommand({ stateMachineArn, name: leadId, input: JSON.stringify(input) }));
+      await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (error) {
       // Standard executions are unique by name for 90 days: a second start means the first one took.
       if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') return;
@@ -19,6 +21,28 @@ export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string):
     }
   },
 });
+
+/**
+ * @param park where a start refused by the account's open-execution limit (`ExecutionLimitExceeded`)
+ * goes instead of failing the capture: onto the lead, for the sweep to start later.
+ */
+export const makeWorkflowStarter = (
+  client: SFNClient,
+  stateMachineArn: string,
+  park?: (leadId: string, execution: { name: string; input: Record<string, unknown> }) => Promise<void>,
+): WorkflowStarter => {
+  const executions = makeExecutionStarter(client, stateMachineArn);
+  return {
+    async startLifecycle(leadId, input) {
+      try {
+        await executions.start(leadId, input);
+      } catch (error) {
+        if (!park || !isExecutionLimitExceeded(error)) throw error;
+        await park(leadId, { name: leadId, input });
+      }
+    },
+  };
+};
 
 /** Hands a waiting execution the outcome of a human step. */
 export const makeWorkflowCallback = (client: SFNClient): WorkflowCallback => ({

@@ -20,6 +20,8 @@ export const DETAIL_TYPES = [
   'LeadFollowed',
   'LeadActivityRecorded',
   'CaptureRejected',
+  'LeadNurtured',
+  'LeadRecycled',
 ] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 

@@ -29,6 +29,8 @@ export const ENV = {
   IMPORT_API_STARTS_PER_SECOND: 'IMPORT_API_STARTS_PER_SECOND',
   OUTBOUND_TIMEOUT_MS: 'OUTBOUND_TIMEOUT_MS',
   OUTBOUND_ALLOW_INSECURE: 'OUTBOUND_ALLOW_INSECURE',
+  LIFECYCLE_MAX_HISTORY_EVENTS: 'LIFECYCLE_MAX_HISTORY_EVENTS',
+  LIFECYCLE_MAX_AGE_SECONDS: 'LIFECYCLE_MAX_AGE_SECONDS',
   // Local only: set by the local runtime (local/runtime.ts), never by the stack.
   AWS_REGION: 'AWS_REGION',
   DYNAMODB_ENDPOINT: 'DYNAMODB_ENDPOINT',
@@ -126,6 +128,11 @@ export const FUNCTION_SETTINGS = {
   outbound: z.object({ [ENV.OUTBOUND_TIMEOUT_MS]: positive(5000), [ENV.OUTBOUND_ALLOW_INSECURE]: flag }),
   subscriptionsApi: z.object({ [ENV.OUTBOUND_ALLOW_INSECURE]: flag }),
   notifications: z.object({ [ENV.NOTIFY_CONFIGURATION_SET]: optionalText }),
+  // Budgets below Step Functions' quotas (25,000 history events, one year) at which an execution hands over.
+  workflowSteps: z.object({
+    [ENV.LIFECYCLE_MAX_HISTORY_EVENTS]: positive(20_000),
+    [ENV.LIFECYCLE_MAX_AGE_SECONDS]: positive(360 * 24 * 3600),
+  }),
 } satisfies Partial<Record<FunctionName, z.ZodObject>>;
 
 /** What the local runtime sets in place of AWS: SDK endpoint overrides and local stand-ins. Never policy. */

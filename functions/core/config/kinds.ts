@@ -3,6 +3,7 @@ import { scoringConfig } from '../scoring/points-config';
 import { opportunityMappingKind } from '../conversion/opportunity-mapping';
 import { opportunityStagesKind } from '../conversion/opportunity-stages';
 import { approvalsConfig } from '../lifecycle/approvals-config';
+import { nurtureConfig } from '../lifecycle/nurture';
 import { routingConfig } from '../lifecycle/routing-config';
 import { stagesConfig } from '../lifecycle/stages-config';
 import { teamsConfig } from '../lifecycle/teams-config';
@@ -19,4 +20,5 @@ export const CONFIG_KINDS: ConfigKind[] = [
   scoringConfig,
   opportunityStagesKind,
   opportunityMappingKind,
+  nurtureConfig,
 ];

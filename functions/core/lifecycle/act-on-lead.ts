@@ -8,6 +8,7 @@ import { assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
 import { calendarOf } from './teams-config';
+import { type NurtureConfig, planNurture, recycleRuleFor } from './nurture';
 import { ACTIONS, type RepAction } from './stages-config';
 import {
   type ActionInput,
@@ -51,6 +52,31 @@ export const whenSettled = async <T>(attempt: () => Promise<T>, withinMs = 5000,
       await new Promise((r) => setTimeout(r, everyMs));
     }
   }
+};
+
+/** A disqualification a recycle rule covers goes to nurture: no execution, a recycle time on the lead. */
+const addNurture = (
+  change: LeadChange,
+  lead: Lead,
+  input: ActionInput,
+  actor: Actor,
+  now: Date,
+  config: NurtureConfig | undefined,
+) => {
+  const reason = change.patch.disqualifyReason ?? '';
+  const convertToContact = Boolean(input.convertToContact);
+  const rule = config && recycleRuleFor(config, reason, convertToContact);
+  if (!rule) return;
+  const nurture = planNurture(
+    { ...lead, ...change.patch, version: lead.version + 1 },
+    rule,
+    convertToContact,
+    actor,
+    now,
+  );
+  Object.assign(change.patch, nurture.patch);
+  change.audit.push(nurture.audit);
+  change.events.push(nurture.event);
 };
 
 export const isRepAction = (value: string): value is RepAction => (ACTIONS as readonly string[]).includes(value);
@@ -140,6 +166,7 @@ export const actOnLead = async (
     };
   } else {
     change = planAction(lead, action, input, actor, now, stages, calendarOf(await ports.config.teams(), lead.team));
+    if (action === 'disqualify') addNurture(change, lead, input, actor, now, await ports.config.nurture?.());
     if (action === 'convert') {
       const chain = chainFor(lead, await ports.config.approvals());
       change.next = chain ? 'approve' : 'convert';

@@ -4,6 +4,8 @@ import type { Clock } from '../ports';
 import type { ScoringConfig } from '../scoring/points-config';
 import type { LearnedModel } from '../scoring/learned-model';
 import type { ApprovalsConfig } from './approvals-config';
+import type { ExecutionLimits, ExecutionStarter } from './execution-budget';
+import type { NurtureConfig } from './nurture';
 import type { RoutingCounters } from './assign';
 import type { RoutingConfig } from './routing-config';
 import type { StagesConfig } from './stages-config';
@@ -45,6 +47,8 @@ export type LifecycleConfigPort = {
   stages(): Promise<StagesConfig>;
   approvals(): Promise<ApprovalsConfig>;
   scoring(): Promise<{ config: ConfigDocument<ScoringConfig>; model?: LearnedModel | null }>;
+  /** Recycle rules; without it no disqualification nurtures. */
+  nurture?(): Promise<NurtureConfig>;
 };
 
 export type ApprovalTaskRecord = {
@@ -118,4 +122,8 @@ export type LifecyclePorts = {
   conversion: ConversionPort;
   clock: Clock;
   busName: string;
+  /** Starts successor executions (hand-over); only the workflow steps have it. */
+  executions?: ExecutionStarter;
+  /** @default DEFAULT_EXECUTION_LIMITS */
+  limits?: ExecutionLimits;
 };

@@ -34,6 +34,8 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   LeadFollowed: (d) => `${d.user} follows lead ${d.leadId}`,
   LeadActivityRecorded: (d) => `Activity recorded on lead ${d.leadId}`,
   CaptureRejected: () => 'A delivery was rejected',
+  LeadNurtured: (d) => `Lead ${d.leadId} goes to nurture`,
+  LeadRecycled: (d) => `Lead ${d.leadId} is back from nurture`,
 };
 
 const WHY: Record<Reason, string> = {
