@@ -6,7 +6,7 @@ import { makeDocumentClient } from './aws-clients';
 import { makeCaptureRepository } from './capture-repository';
 import { makeDueRepository } from './due-repository';
 import { makeEmfMetrics } from './emf-metrics';
-import { makeSfnClient, makeWorkflowStarter } from './workflow-client';
+import { makeExecutionStarter, makeSfnClient, makeWorkflowStarter } from './workflow-client';
 
 /** The real adapters behind the capture core, as every capture function wires them (its needs: table and workflow:start). */
 export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => {
@@ -16,8 +16,9 @@ export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => {
   return {
     store: makeCaptureRepository(db, table),
     // A start refused by the open-execution limit is parked on the lead; the due sweep starts it later.
-    workflow: makeWorkflowStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN, (leadId, execution) =>
-      due.parkStart(leadId, execution, new Date()),
+    workflow: makeWorkflowStarter(
+      makeExecutionStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
+      (leadId, execution) => due.parkStart(leadId, execution, new Date()),
     ),
     clock: { now: () => new Date() },
     ids: { next: () => ulid() },

@@ -23,26 +23,23 @@ export const makeExecutionStarter = (client: SFNClient, stateMachineArn: string)
 });
 
 /**
- * @param park where a start refused by the account's open-execution limit (`ExecutionLimitExceeded`)
- * goes instead of failing the capture: onto the lead, for the sweep to start later.
+ * Capture's starter: the execution named after the lead. `park` takes a start refused by the account's
+ * open-execution limit (`ExecutionLimitExceeded`) instead of failing the capture: onto the lead, for
+ * the due sweep to start later.
  */
 export const makeWorkflowStarter = (
-  client: SFNClient,
-  stateMachineArn: string,
+  executions: ExecutionStarter,
   park?: (leadId: string, execution: { name: string; input: Record<string, unknown> }) => Promise<void>,
-): WorkflowStarter => {
-  const executions = makeExecutionStarter(client, stateMachineArn);
-  return {
-    async startLifecycle(leadId, input) {
-      try {
-        await executions.start(leadId, input);
-      } catch (error) {
-        if (!park || !isExecutionLimitExceeded(error)) throw error;
-        await park(leadId, { name: leadId, input });
-      }
-    },
-  };
-};
+): WorkflowStarter => ({
+  async startLifecycle(leadId, input) {
+    try {
+      await executions.start(leadId, input);
+    } catch (error) {
+      if (!park || !isExecutionLimitExceeded(error)) throw error;
+      await park(leadId, { name: leadId, input });
+    }
+  },
+});
 
 /** Hands a waiting execution the outcome of a human step. */
 export const makeWorkflowCallback = (client: SFNClient): WorkflowCallback => ({

@@ -6,7 +6,7 @@
  * The history is not readable from inside an execution (GetExecutionHistory per loop would cost an
  * API call against a 5-per-second refill), so it is bounded from the loops counted on the lead:
  * `eventsPerLoop` is an upper bound of the events one wait loop writes (Dispatch, Checkpoint,
- * CheckpointChoice, the wait, Aging, AgingHasEvents, Publish, with a retry to spare); a test checks
+ * AfterCheckpoint, the wait, Aging, AgingHasEvents, Publish: 42 with one retry of each task); a test checks
  * the bound against the local engine's history.
  */
 export type ExecutionLimits = {
@@ -25,7 +25,7 @@ const DAY = 24 * 3600;
 /** 20% below the history quota, five days below the age quota. */
 export const DEFAULT_EXECUTION_LIMITS: ExecutionLimits = {
   maxHistoryEvents: 20_000,
-  eventsPerLoop: 40,
+  eventsPerLoop: 50,
   maxAgeSeconds: 360 * DAY,
   minSliceSeconds: 3600,
 };
