@@ -4,6 +4,7 @@ import { makeDocumentClient } from '../../functions/adapters/aws-clients';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { makeConfigRepository } from '../../functions/adapters/config-repository';
 import { makeConversion } from '../../functions/adapters/conversion-repository';
+import { makeActivitiesRepository } from '../../functions/adapters/activities-repository';
 import { makeDueRepository } from '../../functions/adapters/due-repository';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { makeLeadWriter } from '../../functions/adapters/lead-writer';
@@ -28,6 +29,7 @@ import { teamsConfig } from '../../functions/core/lifecycle/teams-config';
 import { toEntries } from '../../functions/core/lifecycle/transitions';
 import { makeWorkflowSteps } from '../../functions/core/lifecycle/workflow-steps';
 import { foldEvents } from '../../functions/core/reports/counters';
+import { recordActivity } from '../../functions/core/scoring/activities';
 import { scoringConfig } from '../../functions/core/scoring/points-config';
 import { makeWorkflowStepsHandler } from '../../functions/workflow-steps/handler';
 import { LocalEventBus } from '../../local/event-bus';
@@ -144,6 +146,17 @@ const harness = async (limits: Partial<ExecutionLimits> = {}) => {
     const lead = await reader.get(name.split('-')[0] as string);
     return Boolean(run?.status === 'RUNNING' && lead?.taskToken?.startsWith(`${name}.`));
   };
+  const activity = (leadId: string, activityId: string) =>
+    recordActivity(
+      {
+        leads: ports.leads,
+        activities: makeActivitiesRepository(table.db, table.name),
+        config: ports.config,
+        publisher,
+        clock,
+      },
+      { leadId, activity: { activityId, type: 'email-reply' }, actor: { kind: 'user', id: 'bob', source: 'API' } },
+    );
   const eventsOf = (leadId: string) => bus.log.filter((e) => e.detail.leadId === leadId);
   const types = (leadId: string) => eventsOf(leadId).map((e) => e['detail-type']);
   return {
@@ -152,6 +165,7 @@ const harness = async (limits: Partial<ExecutionLimits> = {}) => {
     config,
     newLead,
     act,
+    activity,
     sweep,
     until,
     execution,
@@ -289,6 +303,22 @@ describe('nurture and recycle', () => {
     expect(counters.filter((c) => c.metric === 'disqualified').map((c) => c.n)).toEqual([1]);
     expect(counters.filter((c) => c.metric === 'created').map((c) => c.n)).toEqual([1]);
     expect(open).toEqual([expect.objectContaining({ n: 1, dims: expect.objectContaining({ stage: 'Assigned' }) })]);
+    h.engine.shutdown();
+  });
+
+  it('brings a nurtured lead back at the next sweep when it shows new activity', async () => {
+    const h = await harness();
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    await h.act(leadId, 'disqualify', { reason: 'bad timing' });
+    await h.activity(leadId, 'reply-1');
+    const lead = await h.reader.get(leadId);
+    expect(lead?.behaviour).toEqual({ 'email-reply': 1 });
+    expect(lead?.due?.at).toBe(lead?.nurture?.wokenAt);
+    expect(await h.sweep()).toMatchObject({ recycled: [leadId], started: [leadId] });
+    await h.until(h.waiting(`${leadId}-r1`));
+    const recycled = h.eventsOf(leadId).find((e) => e['detail-type'] === 'LeadRecycled');
+    expect(recycled?.detail).toMatchObject({ trigger: 'activity', reason: 'bad-timing' });
     h.engine.shutdown();
   });
 
