@@ -26,7 +26,8 @@ export type FunctionName =
   | 'leadActivities'
   | 'privacyApi'
   | 'privacyEvents'
-  | 'leadMerge';
+  | 'leadMerge'
+  | 'dueSweep';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -123,7 +124,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   workflowSteps: {
     folder: 'workflow-steps',
     description: 'Lambda steps of the lead lifecycle state machine',
-    needs: ['table:read', 'table:write'],
+    // workflow:start: an execution near its history or age budget starts its successor (hand-over).
+    needs: ['table:read', 'table:write', 'workflow:start'],
   },
   leadActions: {
     folder: 'lead-actions',
@@ -147,6 +149,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     description:
       'Activities pushed by reps and integrations (replies, opens, meetings): counted once per id, audited, rescored',
     needs: ['table:read', 'table:write', 'bus:put'],
+  },
+  dueSweep: {
+    folder: 'due-sweep',
+    description:
+      'Scheduled every minute: recycles nurtured leads whose time came and starts executions the open-execution limit parked',
+    needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'],
+    timeoutSeconds: 60,
   },
   sourcesApi: {
     folder: 'sources-api',

@@ -21,6 +21,7 @@ import { LIFECYCLE_DEFINITION, LifecycleWorkflow } from './lifecycle-workflow';
 import { acknowledgeFrameworkHandlers } from './nag';
 import { OpsDashboard } from './ops-dashboard';
 import { ScoringSchedule } from './scoring-schedule';
+import { DueSweepSchedule } from './due-sweep-schedule';
 import { StorageBuckets } from './storage-buckets';
 import { WebhookSecrets } from './webhook-secrets';
 
@@ -211,6 +212,10 @@ export class LeadflowStack extends Stack {
     const scoring = lambdas[SCORING_TRAIN_FUNCTION];
     if (scoring)
       new ScoringSchedule(this, 'ScoringSchedule', { target: scoring, expression: config.scoringTrainSchedule });
+
+    // Leads that hold no execution (nurtured, a start parked by the open-execution limit) wait on one sweep.
+    const sweep = lambdas.dueSweep;
+    if (sweep) new DueSweepSchedule(this, 'DueSweepSchedule', { target: sweep });
 
     const machines: Record<string, typeof this.lifecycle.stateMachine> = { Lifecycle: this.lifecycle.stateMachine };
     if (this.imports) machines.Import = this.imports.stateMachine;

@@ -37,6 +37,12 @@ export type LocalRuntimeOptions = {
   /** Deadline of every API request, in ms (tests). @default each function's timeoutSeconds, else 29 s */
   requestDeadlineMs?: number;
   log?: (line: string) => void;
+  /**
+   * Seconds between runs of the due sweep (recycles from nurture, parked starts), as the schedule
+   * runs it on AWS; 0 runs it only when invoked (`aws lambda invoke --function-name dueSweep`).
+   * @default LEADFLOW_LOCAL_SWEEP_SECONDS, else 60
+   */
+  sweepEverySeconds?: number;
 };
 
 export type LocalRuntime = {
@@ -145,6 +151,23 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     log,
   });
 
+  // The one timer of leads without an execution, as the stack's DueSweepSchedule runs it.
+  const sweepSeconds = options.sweepEverySeconds ?? Number(process.env.LEADFLOW_LOCAL_SWEEP_SECONDS ?? 60);
+  let sweeping = false;
+  const sweepTimer =
+    sweepSeconds > 0
+      ? setInterval(() => {
+          if (sweeping) return;
+          sweeping = true;
+          functions
+            .invoke('dueSweep', {})
+            .catch((error: Error) => log(`due sweep failed: ${error.message}`))
+            .finally(() => {
+              sweeping = false;
+            });
+        }, sweepSeconds * 1000).unref()
+      : undefined;
+
   const runtime: LocalRuntime = {
     url,
     port,
@@ -158,6 +181,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     engine,
     bus,
     async stop() {
+      clearInterval(sweepTimer);
       // Order matters: no new requests, finish the ones in flight, let deliveries land, then the database.
       await server.close();
       // Executions still queued or working would keep publishing; the table holds what a restart resumes from.

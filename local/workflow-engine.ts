@@ -98,6 +98,19 @@ export class LocalWorkflowEngine {
     private readonly maxActive = Number(process.env.LEADFLOW_LOCAL_ACTIVE_EXECUTIONS ?? 8),
   ) {}
 
+  /**
+   * Open (RUNNING) executions the account may hold: AWS refuses a start beyond its quota (1,000,000
+   * per region for Standard) with `ExecutionLimitExceeded`; a test sets a tiny one to see it.
+   * @default LEADFLOW_LOCAL_MAX_OPEN_EXECUTIONS or unlimited
+   */
+  maxOpen = Number(process.env.LEADFLOW_LOCAL_MAX_OPEN_EXECUTIONS ?? Number.POSITIVE_INFINITY);
+  private readonly open = new Set<string>();
+
+  /** Executions started and not yet ended. */
+  get openExecutions(): number {
+    return this.open.size;
+  }
+
   private apiBusy: () => boolean = () => false;
   private lastAdmit = 0;
   private retry?: NodeJS.Timeout;
@@ -151,6 +164,11 @@ export class LocalWorkflowEngine {
       if (existing.input === input) return existing;
       throw new AwsApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
+    if (this.open.size >= this.maxOpen)
+      throw new AwsApiError(
+        'ExecutionLimitExceeded',
+        `The maximum number of running executions has been reached (${this.maxOpen})`,
+      );
     const record: ExecutionRecord = {
       executionArn,
       name,
@@ -161,6 +179,7 @@ export class LocalWorkflowEngine {
       history: [],
     };
     this.executions.set(executionArn, record);
+    this.open.add(executionArn);
     const parsedInput = JSON.parse(input) as Json;
     // Input is parsed now so a bad one fails the start call, as on AWS; the run itself waits for a turn.
     this.queued.push({ executionArn, launch: () => this.launch(entry, record, parsedInput) });
@@ -196,6 +215,7 @@ export class LocalWorkflowEngine {
   }
 
   private finish(executionArn: string) {
+    this.open.delete(executionArn);
     this.parked.delete(executionArn);
     this.active.delete(executionArn);
     this.admit();
@@ -263,6 +283,7 @@ export class LocalWorkflowEngine {
     clearTimeout(this.retry);
     for (const record of this.executions.values()) if (record.status === 'RUNNING') record.abort?.();
     this.pending.clear();
+    this.open.clear();
     this.active.clear();
     this.parked.clear();
   }

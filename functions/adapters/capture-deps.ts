@@ -4,14 +4,24 @@ import type { FunctionEnv } from '../env/function-env';
 import { metrics } from '../http/observability';
 import { makeDocumentClient } from './aws-clients';
 import { makeCaptureRepository } from './capture-repository';
+import { makeDueRepository } from './due-repository';
 import { makeEmfMetrics } from './emf-metrics';
-import { makeSfnClient, makeWorkflowStarter } from './workflow-client';
+import { makeExecutionStarter, makeSfnClient, makeWorkflowStarter } from './workflow-client';
 
 /** The real adapters behind the capture core, as every capture function wires them (its needs: table and workflow:start). */
-export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => ({
-  store: makeCaptureRepository(makeDocumentClient(), env.need('table:write').TABLE_NAME),
-  workflow: makeWorkflowStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
-  clock: { now: () => new Date() },
-  ids: { next: () => ulid() },
-  metrics: makeEmfMetrics(metrics),
-});
+export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => {
+  const db = makeDocumentClient();
+  const table = env.need('table:write').TABLE_NAME;
+  const due = makeDueRepository(db, table);
+  return {
+    store: makeCaptureRepository(db, table),
+    // A start refused by the open-execution limit is parked on the lead; the due sweep starts it later.
+    workflow: makeWorkflowStarter(
+      makeExecutionStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
+      (leadId, execution) => due.parkStart(leadId, execution, new Date()),
+    ),
+    clock: { now: () => new Date() },
+    ids: { next: () => ulid() },
+    metrics: makeEmfMetrics(metrics),
+  };
+};

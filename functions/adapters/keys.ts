@@ -68,6 +68,8 @@ export const keys = {
     gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`,
     gsi1sk: `${createdAt}#${id}`,
   }),
+  /** Present only while something is due for the lead (sparse index). */
+  dueIndex: (at: string, id: string) => ({ gsi4pk: 'DUE', gsi4sk: `${at}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({
     gsi2pk: `STAGE#${stage}`,
     gsi2sk: `${createdAt}#${id}`,

@@ -6,6 +6,7 @@ export const leadItem = (lead: Lead) => ({
   ...keys.lead(lead.id),
   ...keys.ownerIndex(lead.owner, lead.createdAt, lead.id),
   ...keys.stageIndex(lead.stage, lead.createdAt, lead.id),
+  ...(lead.due ? keys.dueIndex(lead.due.at, lead.id) : {}),
   type: 'lead',
   ...lead,
 });
@@ -20,6 +21,10 @@ const STORAGE_FIELDS = new Set([
   'type',
   'taskToken',
   'searchIndexed',
+  'gsi4pk',
+  'gsi4sk',
+  'type',
+  'taskToken',
 ]);
 
 export const leadFromItem = (item: Record<string, unknown>): Lead =>

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { readConfig } from '../core/config/config-document';
 import { approvalsConfig } from '../core/lifecycle/approvals-config';
 import type { LifecyclePorts } from '../core/lifecycle/ports';
+import { nurtureConfig } from '../core/lifecycle/nurture';
 import { routingConfig } from '../core/lifecycle/routing-config';
 import { stagesConfig } from '../core/lifecycle/stages-config';
 import { teamsConfig } from '../core/lifecycle/teams-config';
@@ -43,6 +44,7 @@ export const lifecyclePortsFromEnv = (env: FunctionEnv): LifecyclePorts => {
       teams: async () => (await readConfig(store, teamsConfig)).value,
       stages: async () => (await readConfig(store, stagesConfig)).value,
       approvals: async () => (await readConfig(store, approvalsConfig)).value,
+      nurture: async () => (await readConfig(store, nurtureConfig)).value,
       scoring: async () => ({ config: await readConfig(store, scoringConfig), model: (await activeModel()) ?? null }),
     },
     counters: makeRoutingRepository(db, table),

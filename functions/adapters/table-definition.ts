@@ -14,6 +14,12 @@ export const TABLE = {
     byStage: { name: 'byStage', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     /** Open approval tasks by approver or group. */
     byAssignee: { name: 'byAssignee', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    /**
+     * Sparse: only leads with something due (a recycle from nurture, a parked execution start), by
+     * due time. One partition: these writes are rare (a disqualification, a refused start), and the
+     * one sweep reads the head of it every minute.
+     */
+    byDue: { name: 'byDue', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   },
 } as const;
 

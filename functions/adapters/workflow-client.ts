@@ -7,6 +7,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { MergeWorkflow } from '../core/merge/ports';
+import { type ExecutionStarter, isExecutionLimitExceeded } from '../core/lifecycle/execution-budget';
 import type { WorkflowCallback, WorkflowStarter } from '../core/ports';
 import type { ExecutionStopper } from '../core/privacy/erasure';
 import { localOverrides } from '../env/function-env';
@@ -17,14 +18,34 @@ export const makeSfnClient = (endpoint = localOverrides().SFN_ENDPOINT): SFNClie
     endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
   );
 
-export const makeWorkflowStarter = (client: SFNClient, stateMachineArn: string): WorkflowStarter => ({
-  async startLifecycle(leadId, input) {
+/** Starts lifecycle executions by name; a second start of the same name is a no-op. */
+export const makeExecutionStarter = (client: SFNClient, stateMachineArn: string): ExecutionStarter => ({
+  async start(name, input) {
     try {
-      await client.send(new StartExecutionCommand({ stateMachineArn, name: leadId, input: JSON.stringify(input) }));
+      await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
     } catch (error) {
       // Standard executions are unique by name for 90 days: a second start means the first one took.
       if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') return;
       throw error;
+    }
+  },
+});
+
+/**
+ * Capture's starter: the execution named after the lead. `park` takes a start refused by the account's
+ * open-execution limit (`ExecutionLimitExceeded`) instead of failing the capture: onto the lead, for
+ * the due sweep to start later.
+ */
+export const makeWorkflowStarter = (
+  executions: ExecutionStarter,
+  park?: (leadId: string, execution: { name: string; input: Record<string, unknown> }) => Promise<void>,
+): WorkflowStarter => ({
+  async startLifecycle(leadId, input) {
+    try {
+      await executions.start(leadId, input);
+    } catch (error) {
+      if (!park || !isExecutionLimitExceeded(error)) throw error;
+      await park(leadId, { name: leadId, input });
     }
   },
 });

@@ -24,6 +24,8 @@ export const DETAIL_TYPES = [
   'CaptureRejected',
   'LeadsMerged',
   'LeadsUnmerged',
+  'LeadNurtured',
+  'LeadRecycled',
 ] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 

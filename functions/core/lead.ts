@@ -175,7 +175,7 @@ export type Lead = CanonicalLead & {
   mergedFrom?: { mergeId: string; leadIds: string[]; at: string }[];
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: {
-    next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome';
+    next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome' | 'hand-over';
     timeoutSeconds: number;
   } | null;
   /** The steps of the stage the lead is in (opened by the lifecycle as it entered the stage). */
@@ -195,6 +195,48 @@ export type Lead = CanonicalLead & {
     /** When the conversion asked for approval, until the first task opens. */
     requestedAt?: string;
   } | null;
+  /** Waiting in nurture (stage Disqualified, no execution): why, since when, and when it comes back. */
+  nurture?: Nurture | null;
+  /** How many times the lead came back from nurture; names its executions (`<leadId>-r<n>`). */
+  recycles?: number;
+  /**
+   * Something a timer must do for a lead that holds no execution: a recycle from nurture, or an
+   * execution start that hit the account's open-execution limit. Indexed sparsely (byDue) and fired
+   * by the one scheduled sweep; absent when nothing is due.
+   */
+  due?: Due | null;
+  /** The lead's live execution: its name, its generation, and how many wait loops it has run. */
+  execution?: ExecutionRecordOfLead | null;
+};
+
+export type Nurture = {
+  reason: string;
+  since: string;
+  recycleAt: string;
+  /** New activity (an activity recorded, a form revisit) brings it back at once. */
+  onActivity: boolean;
+  convertToContact: boolean;
+  /** Set when an activity woke it before `recycleAt`. */
+  wokenAt?: string;
+};
+
+export type Due = {
+  at: string;
+  kind: 'recycle' | 'start';
+  /** For `start`: the execution to start, and its input. */
+  execution?: { name: string; input: Record<string, unknown> };
+  /** Starts refused by the open-execution limit so far (for the back-off). */
+  attempts?: number;
+};
+
+export type ExecutionRecordOfLead = {
+  name: string;
+  /** Increases with every hand-over, never reused: successors are named `<leadId>-g<generation>`. */
+  generation: number;
+  startedAt?: string;
+  loops: number;
+  /** The execution that started this one (a hand-over), for the audit. */
+  from?: string;
 };
 
 /** One step of a stage as the lead carries it (the task item in the table is its assignee's copy). */

@@ -31,6 +31,8 @@ export const ENV = {
   /** Days a merge of leads can be undone (default 30). */
   MERGE_UNDO_DAYS: 'MERGE_UNDO_DAYS',
   OUTBOUND_ALLOW_INSECURE: 'OUTBOUND_ALLOW_INSECURE',
+  LIFECYCLE_MAX_HISTORY_EVENTS: 'LIFECYCLE_MAX_HISTORY_EVENTS',
+  LIFECYCLE_MAX_AGE_SECONDS: 'LIFECYCLE_MAX_AGE_SECONDS',
   // Local only: set by the local runtime (local/runtime.ts), never by the stack.
   AWS_REGION: 'AWS_REGION',
   DYNAMODB_ENDPOINT: 'DYNAMODB_ENDPOINT',
@@ -135,6 +137,11 @@ export const FUNCTION_SETTINGS = {
   subscriptionsApi: z.object({ [ENV.OUTBOUND_ALLOW_INSECURE]: flag }),
   notifications: z.object({ [ENV.NOTIFY_CONFIGURATION_SET]: optionalText }),
   leadMerge: z.object({ [ENV.MERGE_UNDO_DAYS]: positive(30) }),
+  // Budgets below Step Functions' quotas (25,000 history events, one year) at which an execution hands over.
+  workflowSteps: z.object({
+    [ENV.LIFECYCLE_MAX_HISTORY_EVENTS]: positive(20_000),
+    [ENV.LIFECYCLE_MAX_AGE_SECONDS]: positive(360 * 24 * 3600),
+  }),
 } satisfies Partial<Record<FunctionName, z.ZodObject>>;
 
 /** What the local runtime sets in place of AWS: SDK endpoint overrides and local stand-ins. Never policy. */

@@ -23,6 +23,14 @@ const payloadSchema = z.discriminatedUnion('op', [
     timeoutSeconds: z.number().optional(),
   }),
   z.object({ op: z.literal('failed'), leadId: z.string().min(1), error: z.string(), cause: z.string() }),
+  z.object({
+    op: z.literal('checkpoint'),
+    leadId: z.string().min(1),
+    execution: z.string().min(1),
+    startedAt: z.string().min(1),
+    next: z.enum(['wait', 'await-approval']),
+    timeoutSeconds: z.number(),
+  }),
 ]);
 
 /** Invoked by the lifecycle state machine (lambda:invoke); the payload names the step. */
@@ -52,6 +60,14 @@ export const makeWorkflowStepsHandler = (steps: WorkflowSteps, metrics?: Metrics
       return steps.awaitRep(payload.leadId, payload.token);
     case 'await-approval':
       return steps.awaitApproval(payload.leadId, payload.token);
+    case 'checkpoint':
+      return steps.checkpoint(
+        payload.leadId,
+        payload.execution,
+        payload.startedAt,
+        payload.next,
+        payload.timeoutSeconds,
+      );
     case 'failed':
       return steps.failed(payload.leadId, payload.error, payload.cause);
   }

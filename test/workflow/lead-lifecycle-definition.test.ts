@@ -134,7 +134,15 @@ describe('statemachines/lead-lifecycle.asl.json', () => {
     const run = h.engine.start(h.arn, leadId, JSON.stringify({ leadId }));
     await h.until(() => entered(run.history).includes('WaitForRep'));
     expect(run.history.filter((e) => e.type === 'StateRetried').map((e) => e.state)).toEqual(['Begin']);
-    expect(entered(run.history)).toEqual(['Entry', 'Begin', 'Publish', 'Dispatch', 'WaitForRep']);
+    expect(entered(run.history)).toEqual([
+      'Entry',
+      'Begin',
+      'Publish',
+      'Dispatch',
+      'Checkpoint',
+      'AfterCheckpoint',
+      'WaitForRep',
+    ]);
     expect((await h.reader.get(leadId))?.stage).toBe('Assigned');
     h.engine.shutdown();
   });
@@ -161,7 +169,14 @@ describe('statemachines/lead-lifecycle.asl.json', () => {
     h.engine.stop(first.executionArn);
     const resumed = h.engine.start(h.arn, `${leadId}--resume`, JSON.stringify({ leadId, resume: true }));
     await h.until(() => entered(resumed.history).includes('WaitForRep'));
-    expect(entered(resumed.history)).toEqual(['Entry', 'Resume', 'Dispatch', 'WaitForRep']);
+    expect(entered(resumed.history)).toEqual([
+      'Entry',
+      'Resume',
+      'Dispatch',
+      'Checkpoint',
+      'AfterCheckpoint',
+      'WaitForRep',
+    ]);
     expect(h.bus.log.filter((e) => e.detail.leadId === leadId && e['detail-type'] === 'LeadCreated')).toHaveLength(1);
     h.engine.shutdown();
   });

@@ -787,6 +787,40 @@ export interface components {
         cause: string;
       }]>;
       parked?: boolean;
+      /** @description Set while a disqualified lead is nurtured under a recycle rule (config `nurture`): it holds no execution and comes back to Creation at `recycleAt`, or at the next sweep after new activity when `onActivity`. */
+      nurture?: OneOf<[null, {
+        reason: string;
+        /** Format: date-time */
+        since: string;
+        /** Format: date-time */
+        recycleAt: string;
+        onActivity: boolean;
+        convertToContact: boolean;
+        /** Format: date-time */
+        wokenAt?: string;
+      }]>;
+      /** @description Times the lead came back from nurture; its execution after the n-th is named `<id>-r<n>` */
+      recycles?: number;
+      /** @description What the due sweep will do for a lead without an execution: a recycle, or a start the open-execution limit refused (retried with back-off). */
+      due?: OneOf<[null, {
+        /** Format: date-time */
+        at: string;
+        /** @enum {string} */
+        kind: "recycle" | "start";
+        execution?: {
+          name?: string;
+          input?: Record<string, never>;
+        };
+        attempts?: number;
+      }]>;
+      /** @description The live execution: name, generation (successors after a hand-over are `<id>-g<generation>`), wait loops counted against the history budget. */
+      execution?: OneOf<[null, {
+        name: string;
+        generation: number;
+        startedAt?: string;
+        loops: number;
+        from?: string;
+      }]>;
       approvalRuns?: number;
       approval?: OneOf<[null, {
         run: number;
@@ -1023,7 +1057,7 @@ export interface components {
       attachment: components["schemas"]["Attachment"];
     }]>;
     /** @enum {string} */
-    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected" | "LeadsMerged" | "LeadsUnmerged";
+    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected" | "LeadsMerged" | "LeadsUnmerged" | "LeadNurtured" | "LeadRecycled";
     /** @enum {string} */
     NotificationChannel: "email" | "off";
     NotificationPreferences: {
@@ -1785,7 +1819,7 @@ export interface components {
     /** @description The import job id */
     ImportId: string;
     /** @description Any other name answers 404. */
-    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping" | "privacy";
+    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping" | "privacy" | "nurture";
     /** @description The `cursor` of the previous page (opaque) */
     Cursor?: string;
     /** @description first UTC day, YYYY-MM-DD; default 29 days before `to` */

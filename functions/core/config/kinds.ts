@@ -3,6 +3,7 @@ import { scoringConfig } from '../scoring/points-config';
 import { opportunityMappingKind } from '../conversion/opportunity-mapping';
 import { opportunityStagesKind } from '../conversion/opportunity-stages';
 import { approvalsConfig } from '../lifecycle/approvals-config';
+import { nurtureConfig } from '../lifecycle/nurture';
 import { routingConfig } from '../lifecycle/routing-config';
 import { stagesConfig } from '../lifecycle/stages-config';
 import { teamsConfig } from '../lifecycle/teams-config';
@@ -21,4 +22,5 @@ export const CONFIG_KINDS: ConfigKind[] = [
   opportunityStagesKind,
   opportunityMappingKind,
   privacyConfig,
+  nurtureConfig,
 ];

@@ -9,6 +9,7 @@ import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
 import { assertCriteria } from './stage-steps';
 import { calendarOf } from './teams-config';
+import { type NurtureConfig, planNurture, recycleRuleFor } from './nurture';
 import { ACTIONS, type RepAction } from './stages-config';
 import {
   type ActionInput,
@@ -52,6 +53,31 @@ export const whenSettled = async <T>(attempt: () => Promise<T>, withinMs = 5000,
       await new Promise((r) => setTimeout(r, everyMs));
     }
   }
+};
+
+/** A disqualification a recycle rule covers goes to nurture: no execution, a recycle time on the lead. */
+const addNurture = (
+  change: LeadChange,
+  lead: Lead,
+  input: ActionInput,
+  actor: Actor,
+  now: Date,
+  config: NurtureConfig | undefined,
+) => {
+  const reason = change.patch.disqualifyReason ?? '';
+  const convertToContact = Boolean(input.convertToContact);
+  const rule = config && recycleRuleFor(config, reason, convertToContact);
+  if (!rule) return;
+  const nurture = planNurture(
+    { ...lead, ...change.patch, version: lead.version + 1 },
+    rule,
+    convertToContact,
+    actor,
+    now,
+  );
+  Object.assign(change.patch, nurture.patch);
+  change.audit.push(nurture.audit);
+  change.events.push(nurture.event);
 };
 
 export const isRepAction = (value: string): value is RepAction => (ACTIONS as readonly string[]).includes(value);
@@ -143,6 +169,7 @@ export const actOnLead = async (
     };
   } else {
     change = planAction(lead, action, input, actor, now, stages, calendarOf(await ports.config.teams(), lead.team));
+    if (action === 'disqualify') addNurture(change, lead, input, actor, now, await ports.config.nurture?.());
     if (action === 'convert') requestConversion(change, lead, await ports.config.approvals(), caller.userId, at);
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;

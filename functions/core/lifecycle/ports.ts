@@ -4,6 +4,8 @@ import type { Clock } from '../ports';
 import type { ScoringConfig } from '../scoring/points-config';
 import type { LearnedModel } from '../scoring/learned-model';
 import type { ApprovalsConfig } from './approvals-config';
+import type { ExecutionLimits, ExecutionStarter } from './execution-budget';
+import type { NurtureConfig } from './nurture';
 import type { RoutingCounters } from './assign';
 import type { RoutingConfig } from './routing-config';
 import type { RecordedActivity } from '../scoring/activities';
@@ -51,6 +53,8 @@ export type LifecycleConfigPort = {
   stages(): Promise<StagesConfig>;
   approvals(): Promise<ApprovalsConfig>;
   scoring(): Promise<{ config: ConfigDocument<ScoringConfig>; model?: LearnedModel | null }>;
+  /** Recycle rules; without it no disqualification nurtures. */
+  nurture?(): Promise<NurtureConfig>;
 };
 
 export type ApprovalTaskRecord = {
@@ -148,4 +152,8 @@ export type LifecyclePorts = {
   busName: string;
   /** Stage steps; without it, stages open no steps. */
   steps?: StepTasksPort;
+  /** Starts successor executions (hand-over); only the workflow steps have it. */
+  executions?: ExecutionStarter;
+  /** @default DEFAULT_EXECUTION_LIMITS */
+  limits?: ExecutionLimits;
 };

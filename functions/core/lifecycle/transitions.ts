@@ -6,7 +6,18 @@ import { addSeconds, durationSeconds, waitSecondsUntil } from './duration';
 import { type RepAction, type StagesConfig, WORKING_STAGES, type WorkingStage } from './stages-config';
 
 /** Where the execution goes after a step: the definition's Dispatch state switches on this. */
-export type Next = 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome';
+export type Next =
+  | 'begin'
+  | 'wait'
+  | 'approve'
+  | 'await-approval'
+  | 'convert'
+  | 'to-contact'
+  | 'end'
+  /** The execution started its successor (Checkpoint) and ends. */
+  | 'hand-over'
+  /** A step outcome the workflow acts on (ApplyOutcome). */
+  | 'outcome';
 
 /** What a workflow step (or a rep's action) hands back to the execution, under `Payload` like lambda:invoke. */
 export type StepResult = { leadId: string; next: Next; timeoutSeconds: number; stage: Stage; events: PutEventsEntry[] };

@@ -7,6 +7,8 @@ import { assignLead } from './assign';
 import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import { requestConversion } from './act-on-lead';
+import { checkpoint, DEFAULT_EXECUTION_LIMITS, isExecutionLimitExceeded, successorName } from './execution-budget';
+import { parkedStart } from './nurture';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
 import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
 import { outcomeMoveOf, planStageSteps, stepTaskRecord } from './stage-steps';
@@ -44,6 +46,25 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     stage: lead.stage,
     events: toEntries(events, ports.busName),
   });
+
+  /** Starts a successor; refused by the open-execution limit, the start is parked on the lead for the sweep. */
+  const startSuccessor = async (lead: StoredLead, name: string, now: Date) => {
+    const input = { leadId: lead.id, resume: true };
+    try {
+      await ports.executions?.start(name, input);
+    } catch (error) {
+      if (!isExecutionLimitExceeded(error)) throw error;
+      const fresh = await load(lead.id);
+      await leads.write(fresh, { due: parkedStart(fresh, { name, input }, now) }, [
+        {
+          at: now.toISOString(),
+          actor: WORKFLOW,
+          action: 'execution-parked',
+          why: `open-execution limit reached: ${name} starts when the sweep finds room`,
+        },
+      ]);
+    }
+  };
 
   /** Where a lead stands now, for a resumed or re-driven execution. */
   const standing = async (lead: StoredLead): Promise<StepResult> => {
@@ -167,16 +188,22 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       ];
       const after = await leads.write(lead, patch, audit);
       const created = { ...lead, version: 1 };
+      // A lead back from nurture was created long ago: LeadRecycled said it came back.
+      const recycled = (lead.recycles ?? 0) > 0;
       return result(after, 'wait', waitFor(after, now), [
-        leadEvent('LeadCreated', created, lead.createdAt, {
-          sourceId: lead.sourceId,
-          channel: lead.channel,
-          duplicates: lead.duplicates.length,
-        }),
+        ...(recycled
+          ? []
+          : [
+              leadEvent('LeadCreated', created, lead.createdAt, {
+                sourceId: lead.sourceId,
+                channel: lead.channel,
+                duplicates: lead.duplicates.length,
+              }),
+            ]),
         leadEvent('LeadStageChanged', after, at, { from: 'Creation', to: 'Assigned' }),
         leadEvent('LeadAssigned', after, at, {
           owner: after.owner ?? null,
-          previousOwner: null,
+          previousOwner: recycled ? (lead.owner ?? null) : null,
           team: after.team ?? null,
           why: assigned.assignment.explanation,
         }),
@@ -185,6 +212,63 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
 
     async resume(leadId: string): Promise<StepResult> {
       return standing(await load(leadId));
+    },
+
+    /**
+     * Before every wait: count the loop on the lead and check the execution's budget (history events,
+     * age). Near a limit, start the successor `<leadId>-g<n>` at the current stage and end; the
+     * successor resumes from the table and stores its own wait token, so actions reach it.
+     */
+    async checkpoint(
+      leadId: string,
+      executionName: string,
+      startedAt: string,
+      next: Next,
+      timeoutSeconds: number,
+    ): Promise<StepResult> {
+      const lead = await load(leadId);
+      const now = clock.now();
+      const at = now.toISOString();
+      const recorded = lead.execution ?? undefined;
+      // A retried hand-over: the successor is already recorded; make sure it runs.
+      if (recorded?.from === executionName && recorded.name !== executionName) {
+        await startSuccessor(lead, recorded.name, now);
+        return result(lead, 'hand-over', 1, []);
+      }
+      const current =
+        recorded?.name === executionName
+          ? { ...recorded, startedAt: recorded.startedAt ?? startedAt }
+          : { name: executionName, generation: recorded?.generation ?? 0, startedAt, loops: 0 };
+      const decision = checkpoint(
+        {
+          loops: current.loops,
+          startedAt: current.startedAt ?? startedAt,
+          now,
+          timeoutSeconds,
+          sliceable: next === 'wait',
+        },
+        ports.limits ?? DEFAULT_EXECUTION_LIMITS,
+      );
+      if (decision.handOver && ports.executions) {
+        const generation = current.generation + 1;
+        const name = successorName(lead.id, generation);
+        const after = await leads.write(lead, { execution: { name, generation, loops: 0, from: executionName } }, [
+          {
+            at,
+            actor: WORKFLOW,
+            action: 'execution-handed-over',
+            why:
+              decision.why === 'history'
+                ? `about ${decision.estimatedEvents} history events after ${current.loops} waits: continues in ${name}`
+                : `execution ${Math.floor(decision.ageSeconds / 86400)} days old: continues in ${name}`,
+            data: { from: executionName, to: name, why: decision.why },
+          },
+        ]);
+        await startSuccessor(after, name, now);
+        return result(after, 'hand-over', 1, []);
+      }
+      const after = await leads.write(lead, { execution: { ...current, loops: current.loops + 1 } }, []);
+      return result(after, next, decision.handOver ? timeoutSeconds : decision.timeoutSeconds, []);
     },
 
     /** The execution now waits on `token`: keep it on the lead so a rep's action can resume it. */

@@ -36,6 +36,8 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   CaptureRejected: () => 'A delivery was rejected',
   LeadsMerged: (d) => `Duplicates were merged into lead ${d.leadId}`,
   LeadsUnmerged: (d) => `A merge into lead ${d.leadId} was undone`,
+  LeadNurtured: (d) => `Lead ${d.leadId} goes to nurture`,
+  LeadRecycled: (d) => `Lead ${d.leadId} is back from nurture`,
 };
 
 const WHY: Record<Reason, string> = {

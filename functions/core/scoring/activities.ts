@@ -5,6 +5,7 @@ import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import { type Actor, type AuditEntry, type Lead, OPEN_STAGES } from '../lead';
 import { canSee, type Viewer } from '../lead-access';
 import { whenSettled } from '../lifecycle/act-on-lead';
+import { wakeOnActivity } from '../lifecycle/nurture';
 import type { LifecycleConfigPort, StoredLead } from '../lifecycle/ports';
 import type { Clock, EventPublisher } from '../ports';
 import { nfc, WELL_FORMED } from '../text';
@@ -150,10 +151,12 @@ export const recordActivity = async (
         stage: lead.stage,
         retryable: true,
       });
-    if (!OPEN_STAGES.includes(lead.stage))
+    const now = ports.clock.now();
+    // A nurtured lead whose rule listens for activity takes it, and is due to come back at once.
+    const wake = wakeOnActivity(lead, now);
+    if (!OPEN_STAGES.includes(lead.stage) && !wake)
       throw new ConflictError(`a ${lead.stage} lead records no more activities`, { stage: lead.stage });
 
-    const now = ports.clock.now();
     const at = now.toISOString();
     const activityAt = activity.occurredAt ? new Date(activity.occurredAt).toISOString() : at;
     const count = (lead.behaviour?.[activity.type] ?? 0) + 1;
@@ -170,6 +173,9 @@ export const recordActivity = async (
         data: { activityId: activity.activityId, type: activity.type, occurredAt: activityAt },
       },
       ...(rescored.moved ? [rescored.audit] : []),
+      ...(wake
+        ? [{ at, actor, action: 'nurture-woken', why: `${activity.type}: back from nurture at the next sweep` }]
+        : []),
     ];
     const after = { ...lead, behaviour, ...rescored.patch, version: lead.version + 1 };
     const events = [
@@ -202,7 +208,7 @@ export const recordActivity = async (
       events,
     };
     try {
-      const written = await ports.activities.write(lead, { behaviour, ...rescored.patch }, audit, record);
+      const written = await ports.activities.write(lead, { behaviour, ...rescored.patch, ...wake }, audit, record);
       if (written === 'exists') continue;
     } catch (error) {
       // The lead moved on since it was read (an action, the workflow entering a wait): read it again.
@@ -240,7 +246,7 @@ export const recordFormRevisit = async (
     .sort();
   for (const leadId of candidates) {
     const lead = await ports.leads.get(leadId);
-    if (!lead || !OPEN_STAGES.includes(lead.stage)) continue;
+    if (!lead || (!OPEN_STAGES.includes(lead.stage) && !wakeOnActivity(lead, ports.clock.now()))) continue;
     // A lead still being scored and routed takes it a moment later.
     await whenSettled(() =>
       recordActivity(ports, {
