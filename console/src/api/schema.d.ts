@@ -853,6 +853,13 @@ export interface components {
             }[];
           calendar?: components["schemas"]["BusinessCalendar"];
         }[];
+      /** @description Display names (and e-mail) of the users named in teams, approvals and routing; the console and e-mails show the name, the API keeps ids. */
+      people?: {
+          user: string;
+          name: string;
+          /** Format: email */
+          email?: string;
+        }[];
     };
     /** @description A team's business hours: with one, its stage SLAs and approval timeouts count only these hours. */
     BusinessCalendar: {

@@ -1,13 +1,18 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type Lead, must, type Session, type Stage } from '../api/client';
 import { useAction, useResource } from '../api/use-resource';
+import { BulkActions } from '../components/bulk-actions';
 import { ProblemBanner } from '../components/problem';
+import { type Directory, useDirectory } from '../directory';
 import { ageing, duration, isManager, leadName, STAGE_LABEL } from '../format';
 import { href, type Route, setQuery } from '../router';
 
 const POLL_MS = 3000;
 const ROW_HEIGHT = 56;
+/** On a phone each lead is a card of four short lines instead of a six-column row. */
+const CARD_HEIGHT = 112;
+const NARROW = '(max-width: 700px)';
 const OPEN: Stage[] = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified'];
 const ALL: Stage[] = [...OPEN, 'Converted', 'Disqualified'];
 
@@ -92,6 +97,18 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
   const items = useMemo(() => [...pages.items].sort(sorters[sort]), [pages.items, sort]);
   const updatedAt = pages.updatedAt;
   const now = updatedAt;
+  const people = useDirectory();
+  // The selection for bulk actions: ids, kept across refreshes; a lead that leaves the view leaves it.
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const selected = items.filter((l) => picked.has(l.id));
+  const toggle = (id: string, on: boolean) =>
+    setPicked((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const allPicked = items.length > 0 && selected.length === items.length;
 
   return (
     <section aria-labelledby="inbox-title">
@@ -155,7 +172,33 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
           : `${items.length} lead${items.length === 1 ? '' : 's'}${pages.cursor ? ' (more available)' : ''}`}{' '}
         · updated {new Date(updatedAt).toLocaleTimeString()}
       </p>
-      <LeadList items={items} now={now} onEnd={pages.cursor ? loadMore : undefined} />
+      {items.length > 0 && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={allPicked}
+            onChange={(e) => setPicked(e.currentTarget.checked ? new Set(items.map((l) => l.id)) : new Set())}
+          />
+          Select all {items.length} loaded
+        </label>
+      )}
+      <BulkActions
+        selected={selected}
+        session={session}
+        onClear={() => setPicked(new Set())}
+        onDone={() => {
+          setPicked(new Set());
+          void inbox.reload();
+        }}
+      />
+      <LeadList
+        items={items}
+        now={now}
+        onEnd={pages.cursor ? loadMore : undefined}
+        people={people}
+        picked={picked}
+        onPick={toggle}
+      />
       {pages.cursor && (
         <button type="button" onClick={loadMore}>
           Load more
@@ -166,14 +209,32 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
 };
 
 /** A virtualised list: only the rows in view are in the DOM, so 1,000 leads scroll smoothly. */
-export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; onEnd?: () => void }) => {
+export const LeadList = ({
+  items,
+  now,
+  onEnd,
+  people,
+  picked,
+  onPick,
+}: {
+  items: Lead[];
+  now: number;
+  onEnd?: () => void;
+  people?: Directory;
+  picked?: ReadonlySet<string>;
+  onPick?: (id: string, on: boolean) => void;
+}) => {
   const parent = useRef<HTMLDivElement>(null);
+  const narrow = useMedia(NARROW);
+  const height = narrow ? CARD_HEIGHT : ROW_HEIGHT;
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => parent.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => height,
     overscan: 8,
   });
+  // A new row height (the window crossed the phone width) moves every row.
+  useEffect(() => virtualizer.measure(), [height]);
   const rows = virtualizer.getVirtualItems();
   const last = rows[rows.length - 1];
   useEffect(() => {
@@ -208,7 +269,7 @@ export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; on
 
   if (items.length === 0) return <p class="empty">No leads here yet.</p>;
   return (
-    <div class="lead-list" ref={parent}>
+    <div class={onPick ? 'lead-list pickable' : 'lead-list'} ref={parent}>
       <div class="lead-row head" aria-hidden="true">
         <span>Lead</span>
         <span>Stage</span>
@@ -231,31 +292,53 @@ export const LeadList = ({ items, now, onEnd }: { items: Lead[]; now: number; on
               key={lead.id}
               aria-setsize={items.length}
               aria-posinset={row.index + 1}
-              style={{ transform: `translateY(${row.start}px)`, height: `${ROW_HEIGHT}px` }}
+              style={{ transform: `translateY(${row.start}px)`, height: `${height}px` }}
             >
-              <a
-                class={`lead-row ${state}`}
-                href={href(`/leads/${lead.id}`)}
-                data-index={row.index}
-                data-lead-id={lead.id}
-              >
-                <span class="name">
-                  <strong>{leadName(lead)}</strong>
-                  <small>{lead.company ?? lead.email ?? ''}</small>
-                </span>
-                <span>{STAGE_LABEL[lead.stage]}</span>
-                <span>{lead.scoreBand ? `${lead.scoreBand} · ${lead.score ?? ''}` : '—'}</span>
-                <span>{lead.sourceId}</span>
-                <span>{lead.owner ?? 'unassigned'}</span>
-                <span class="age">
-                  {inStage} / {sla}
-                  {state !== 'ok' && <em class={`badge ${state}`}>{state === 'overdue' ? 'Overdue' : 'Ageing'}</em>}
-                </span>
-              </a>
+              <div class="lead-item">
+                {onPick && (
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${leadName(lead)}`}
+                    checked={picked?.has(lead.id) ?? false}
+                    onChange={(e) => onPick(lead.id, e.currentTarget.checked)}
+                  />
+                )}
+                <a
+                  class={`lead-row ${state}`}
+                  href={href(`/leads/${lead.id}`)}
+                  data-index={row.index}
+                  data-lead-id={lead.id}
+                >
+                  <span class="name">
+                    <strong>{leadName(lead)}</strong>
+                    <small>{lead.company ?? lead.email ?? ''}</small>
+                  </span>
+                  <span>{STAGE_LABEL[lead.stage]}</span>
+                  <span>{lead.scoreBand ? `${lead.scoreBand} · ${lead.score ?? ''}` : '—'}</span>
+                  <span>{lead.sourceId}</span>
+                  <span>{lead.owner ? (people?.name(lead.owner) ?? lead.owner) : 'unassigned'}</span>
+                  <span class="age">
+                    {inStage} / {sla}
+                    {state !== 'ok' && <em class={`badge ${state}`}>{state === 'overdue' ? 'Overdue' : 'Ageing'}</em>}
+                  </span>
+                </a>
+              </div>
             </li>
           );
         })}
       </ul>
     </div>
   );
+};
+
+/** Whether a media query matches now, following changes (the inbox's cards on a phone). */
+const useMedia = (query: string) => {
+  const [matches, setMatches] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const list = matchMedia(query);
+    const update = () => setMatches(list.matches);
+    list.addEventListener('change', update);
+    return () => list.removeEventListener('change', update);
+  }, [query]);
+  return matches;
 };
