@@ -298,6 +298,7 @@ export const LeadList = ({
                 {onPick && (
                   <input
                     type="checkbox"
+                    class="pick"
                     aria-label={`Select ${leadName(lead)}`}
                     checked={picked?.has(lead.id) ?? false}
                     onChange={(e) => onPick(lead.id, e.currentTarget.checked)}
