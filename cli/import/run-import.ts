@@ -199,9 +199,7 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   const token =
     options.token ??
     process.env.LEADFLOW_TOKEN ??
-    (isLocalApi(options.api)
-      ? await signDevToken({ user: localImporter(options), groups: ['salesops'] })
-      : undefined);
+    (isLocalApi(options.api) ? await signDevToken({ user: localImporter(options), groups: ['salesops'] }) : undefined);
   if (!token) throw new ApiError(`${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)`);
   const api = makeApiClient(options.api, token);
   const job = await api.request<JobAnswer>('POST', '/imports', {

@@ -76,7 +76,15 @@ describe('console workspace', () => {
     // The converted lead names its opportunity, account and contact, and its owner by name.
     await page.getByTestId('opportunity-link').filter({ hasNotText: '…' }).waitFor();
     expect(await page.getByTestId('opportunity-link').textContent()).not.toBe(seeded.converted.opportunity);
-    expect(await page.getByRole('link', { name: /^Hopper Ltd$/ }).count()).toBe(1);
+    for (const [kind, id] of [
+      ['accounts', seeded.converted.account],
+      ['contacts', seeded.converted.contact],
+    ] as const) {
+      const link = page.locator(`a[href="#/${kind}/${id}"]`);
+      await link.filter({ hasNotText: '…' }).waitFor();
+      expect(await link.textContent()).not.toBe(id);
+    }
+    expect(await page.locator(`a[href="#/contacts/${seeded.converted.contact}"]`).textContent()).toBe('Grace Hopper');
     const fields = await page.locator('dl.fields').first().textContent();
     expect(fields).toMatch(/Owner(Alice Adams|Bob Brown|Carol Clark) · Inside sales/);
     expect(await page.getByRole('link', { name: /^grace\./ }).getAttribute('href')).toMatch(/^mailto:grace\./);

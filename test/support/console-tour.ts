@@ -203,3 +203,19 @@ export const horizontalOverflow = (page: Page) =>
     ).document.documentElement;
     return Math.max(0, root.scrollWidth - root.clientWidth);
   });
+
+/**
+ * The elements reaching past the window's right edge (tag.class#id), outermost first, to say what a
+ * failing overflow check is about. A string, so no bundler helper (esbuild's `__name`) leaks into the page.
+ */
+const FIND_OVERFLOWING = `(() => {
+  const found = [];
+  const walk = (el) => {
+    if (el.getBoundingClientRect().right > innerWidth + 1 && found.length < 8)
+      found.push(el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ').join('.') : '') + (el.id ? '#' + el.id : ''));
+    for (const child of el.children) walk(child);
+  };
+  walk(document.body);
+  return found;
+})()`;
+export const overflowingElements = (page: Page): Promise<string[]> => page.evaluate(FIND_OVERFLOWING);

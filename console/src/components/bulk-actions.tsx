@@ -113,7 +113,7 @@ export const BulkActions = ({
           {kind === 'assign' && manager && (
             <label>
               Assign to
-              <select value={owner} onChange={(e) => setOwner(e.currentTarget.value)}>
+              <select aria-label="Assign to" value={owner} onChange={(e) => setOwner(e.currentTarget.value)}>
                 <option value="">Choose a person</option>
                 {people.users.map((u) => (
                   <option key={u.user} value={u.user}>

@@ -32,6 +32,7 @@ const disabledReason = (
 ): string | undefined => {
   if (lead.owner && lead.owner !== session.user && !isManager(session))
     return `Only the owner (${nameOf(lead.owner)}) or a manager can act on this lead`;
+  if (lead.pendingApproval) return 'Waiting on approval';
   if (!allowedActions(lead, stages).includes(action)) return `Not allowed in stage ${STAGE_LABEL[lead.stage]}`;
   return undefined;
 };
