@@ -174,7 +174,8 @@ describe('console scenario', () => {
     ).toBe(1);
     const aliceLost = (await alicePage.getByTestId('conflict').count()) === 1;
     const loser = aliceLost ? alicePage : mariaPage;
-    const winner = aliceLost ? 'maria' : 'alice';
+    // The conflict names the winner by their display name from the teams config's people.
+    const winner = aliceLost ? 'Maria Martin' : 'Alice Adams';
     expect(await loser.getByTestId('conflict').textContent()).toMatch(
       new RegExp(`Someone else got there first.*Sales-qualified.*Latest change: handoff by ${winner}`),
     );
