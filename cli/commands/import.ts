@@ -15,6 +15,7 @@ export const command = new Command('import')
   .option('--dry-run', 'validate and write the rejected-rows report without importing', false)
   .addOption(apiOption())
   .option('--token <jwt>', 'bearer token (minted automatically for the local runtime)')
+  .option('--as <user>', 'local runtime only: the user the import is credited to (default: LEADFLOW_USER, else sam)')
   .addOption(new Option('--batch-size <rows>', 'rows per request').default('100').hideHelp())
   .action(
     async (
@@ -27,6 +28,7 @@ export const command = new Command('import')
         dryRun: boolean;
         api: string;
         token?: string;
+        as?: string;
         batchSize: string;
       },
     ) => {

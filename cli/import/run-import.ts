@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { userInfo } from 'node:os';
 import { parse } from 'csv-parse/sync';
 import { hashFile, ImportFileError, readTable } from '../../functions/adapters/import-file-reader';
 import {
@@ -32,6 +31,8 @@ export type ImportOptions = {
   dryRun: boolean;
   api: string;
   token?: string;
+  /** On the local runtime, the user the import is credited to (the token is minted for them). */
+  as?: string;
   /** Rows per request (≤ MAX_ROWS_PER_BATCH). */
   batchSize?: number;
 };
@@ -183,6 +184,13 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
   return EXIT.ok;
 };
 
+/**
+ * Who a local import is credited to: `--as`, else LEADFLOW_USER, else the local sales-ops user. Never
+ * the machine's login: the feed would credit the import to "root" or whoever ran the shell.
+ */
+export const LOCAL_IMPORTER = 'sam';
+const localImporter = (options: ImportOptions) => options.as ?? process.env.LEADFLOW_USER ?? LOCAL_IMPORTER;
+
 const send = async (options: ImportOptions, mappingFile: MappingFile | undefined, io: ImportIo): Promise<number> => {
   const [contentHash, scanned] = await Promise.all([hashFile(options.file), scan(options, mappingFile)]);
   const { headers, mapping, rows: total } = scanned;
@@ -191,9 +199,7 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   const token =
     options.token ??
     process.env.LEADFLOW_TOKEN ??
-    (isLocalApi(options.api)
-      ? await signDevToken({ user: process.env.LEADFLOW_USER ?? userInfo().username, groups: ['salesops'] })
-      : undefined);
+    (isLocalApi(options.api) ? await signDevToken({ user: localImporter(options), groups: ['salesops'] }) : undefined);
   if (!token) throw new ApiError(`${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)`);
   const api = makeApiClient(options.api, token);
   const job = await api.request<JobAnswer>('POST', '/imports', {

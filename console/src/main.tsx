@@ -4,6 +4,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { type Session, session as stored, whenSignedOut } from './api/client';
 import { completeCognitoSignIn, detectMode, type Mode, signOut } from './auth';
 import { SearchBox } from './components/search-box';
+import { useDirectory } from './directory';
+import { isManager } from './format';
 import { InboxPage } from './pages/inbox';
 import { href, useRoute } from './router';
 import './styles.css';
@@ -21,15 +23,44 @@ const PrivacyPage = lazy(() => import('./pages/privacy').then((m) => m.PrivacyPa
 const DashboardPage = lazy(() => import('./pages/dashboard').then((m) => m.DashboardPage));
 const MergePage = lazy(() => import('./pages/merge').then((m) => m.MergePage));
 
-const NAV = [
-  { path: '/inbox', label: 'Inbox' },
-  { path: '/list', label: 'Leads' },
-  { path: '/tasks', label: 'Tasks' },
-  { path: '/sales-ops', label: 'Sales ops' },
-  { path: '/import', label: 'Import' },
-  { path: '/dashboard', label: 'Dashboard' },
-  { path: '/privacy', label: 'Privacy' },
+const AccountPage = lazy(() => import('./pages/crm').then((m) => m.AccountPage));
+const ContactPage = lazy(() => import('./pages/crm').then((m) => m.ContactPage));
+
+/** The pages in the navigation, each shown only to the groups that can use it (the API decides either way). */
+const NAV: { path: string; label: (s: Session) => string; shown: (s: Session) => boolean }[] = [
+  { path: '/inbox', label: () => 'Inbox', shown: () => true },
+  { path: '/list', label: () => 'Leads', shown: () => true },
+  { path: '/tasks', label: () => 'Tasks', shown: () => true },
+  { path: '/sales-ops', label: () => 'Sales ops', shown: isManager },
+  { path: '/import', label: () => 'Import', shown: () => true },
+  { path: '/dashboard', label: (s) => (isManager(s) ? 'Dashboard' : 'My dashboard'), shown: () => true },
+  {
+    path: '/privacy',
+    label: () => 'Privacy',
+    shown: (s) => s.groups.includes('salesops') || s.groups.includes('privacy'),
+  },
 ];
+
+/** A page the caller's groups cannot use, reached by a link or a typed URL: said plainly, not as an error. */
+const NotForYou = ({ page }: { page: string }) => (
+  <section aria-labelledby="nfy-title">
+    <h1 id="nfy-title">{page}</h1>
+    <p>This page is for managers and sales ops. Your leads and tasks are in the Inbox and Tasks.</p>
+    <p>
+      <a href={href('/inbox')}>Go to the inbox</a>
+    </p>
+  </section>
+);
+
+/** The signed-in person by name, with their groups. */
+const Who = ({ session }: { session: Session }) => {
+  const people = useDirectory();
+  return (
+    <span data-testid="who">
+      {people.name(session.user)} ({session.groups.join(', ') || 'no groups'})
+    </span>
+  );
+};
 
 const App = () => {
   const route = useRoute();
@@ -71,16 +102,20 @@ const App = () => {
         return <OpportunityPage id={route.segments[1] ?? ''} />;
       case 'list':
         return <LeadsListPage route={route} session={session} />;
+      case 'accounts':
+        return <AccountPage id={route.segments[1] ?? ''} />;
+      case 'contacts':
+        return <ContactPage id={route.segments[1] ?? ''} />;
       case 'tasks':
         return <TasksPage session={session} />;
       case 'sales-ops':
-        return <SalesOpsPage route={route} session={session} />;
+        return isManager(session) ? <SalesOpsPage route={route} session={session} /> : <NotForYou page="Sales ops" />;
       case 'import':
         return <ImportPage />;
       case 'privacy':
         return <PrivacyPage />;
       case 'dashboard':
-        return <DashboardPage route={route} />;
+        return <DashboardPage route={route} session={session} />;
       case 'merge':
         return <MergePage route={route} />;
       default:
@@ -96,16 +131,15 @@ const App = () => {
       <header class="top">
         <span class="brand">leadflow</span>
         <nav aria-label="Main">
-          {NAV.map((n) => (
+          {NAV.filter((n) => n.shown(session)).map((n) => (
             <a key={n.path} href={href(n.path)} aria-current={`/${first ?? 'inbox'}` === n.path ? 'page' : undefined}>
-              {n.label}
+              {n.label(session)}
             </a>
           ))}
         </nav>
         <SearchBox />
         <span class="who">
-          {mode.kind === 'local' && <span class="badge local">local</span>} {session.user} (
-          {session.groups.join(', ') || 'no groups'})
+          {mode.kind === 'local' && <span class="badge local">local</span>} <Who session={session} />
           <button
             type="button"
             onClick={() => {

@@ -15,6 +15,7 @@ const bodySchema = z
     reason: z.string().trim().min(1).max(500).optional(),
     convertToContact: z.boolean().optional(),
     comment: z.string().max(2000).optional(),
+    owner: z.string().trim().min(1).max(128).optional(),
   })
   .strict();
 
@@ -27,6 +28,8 @@ export const makeLeadActionsApi = (ports: EditPorts) =>
       if (!isRepAction(action)) throw new NotFoundError('action', action);
       const parsed = bodySchema.safeParse(jsonBody(event, { optional: true }));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
+      if (parsed.data.owner !== undefined && action !== 'distribute')
+        throw new ValidationError([{ field: 'owner', reason: 'only distribute assigns to a named user' }]);
       const { lead, next } = await whenSettled(() =>
         actOnLead(ports, { leadId: event.pathParameters?.id ?? '', action, input: parsed.data, caller }),
       );

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isCalendarDate } from '../core/dates';
-import { ValidationError } from '../core/errors';
+import { ForbiddenError, ValidationError } from '../core/errors';
 import type { Clock } from '../core/ports';
+import type { Counter } from '../core/reports/counters';
 import type { CountersReader } from '../core/reports/ports';
 import { toCsv } from '../core/reports/report-rows';
 import {
@@ -14,7 +15,7 @@ import {
   repsReport,
   sourcesReport,
 } from '../core/reports/reports';
-import { callerOf, requireGroup } from '../http/auth';
+import { callerOf, isManager, requireGroup } from '../http/auth';
 import { headerOf } from '../http/body';
 import { type HttpResult, json } from '../http/responses';
 import { routeBy } from '../http/router';
@@ -56,15 +57,40 @@ const answer = (event: APIGatewayProxyEventV2, report: Report, range: string): H
       }
     : json(200, report, { vary: 'accept' });
 
+/** How many of the oldest open leads are read to find a rep's own oldest ten. */
+const OLDEST_FOR_ONE_REP = 100;
+
 /**
- * GET /reports/funnel|sources|aging|reps for managers and sales ops. Every figure comes from the
+ * Whose figures a funnel, aging or reps report counts: everyone's for managers and sales ops (or one
+ * rep's with `owner`), and for a rep only their own, asked for with `owner=me` (or their user id).
+ */
+const ownerScope = (event: APIGatewayProxyEventV2): string | undefined => {
+  const caller = callerOf(event);
+  const asked = event.queryStringParameters?.owner;
+  const owner = asked === 'me' ? caller.userId : asked;
+  if (isManager(caller)) return owner;
+  if (owner === caller.userId) return owner;
+  throw new ForbiddenError(
+    asked
+      ? 'a rep may read only their own figures (owner=me)'
+      : 'this needs one of the groups: manager, salesops (a rep reads their own with owner=me)',
+  );
+};
+
+/** The counters of one owner's leads (every counter the report reads carries the owner), or all of them. */
+const ownedBy = (owner: string | undefined) => (counters: Counter[]) =>
+  owner === undefined ? counters : counters.filter((c) => c.dims.owner === owner);
+
+/**
+ * GET /reports/funnel|sources|aging|reps for managers and sales ops (a rep: funnel, aging and reps
+ * of their own leads). Every figure comes from the
  * analytics counters; only `aging` reads leads, and only the ten oldest through the stage index.
  */
 export const makeReportsApi = (deps: ReportsApiDeps) => {
   const guard = (event: APIGatewayProxyEventV2) => requireGroup(callerOf(event), 'manager', 'salesops');
   return routeBy({
     'GET /reports/funnel': async (event) => {
-      guard(event);
+      const mine = ownedBy(ownerScope(event));
       const r = rangeOf(event, deps.clock.now());
       const groupBy = event.queryStringParameters?.groupBy;
       if (groupBy !== undefined && !(GROUP_BYS as readonly string[]).includes(groupBy)) {
@@ -72,7 +98,7 @@ export const makeReportsApi = (deps: ReportsApiDeps) => {
       }
       return answer(
         event,
-        funnelReport(await deps.counters.read(r.days, { open: false }), r, groupBy as GroupBy | undefined),
+        funnelReport(mine(await deps.counters.read(r.days, { open: false })), r, groupBy as GroupBy | undefined),
         `${r.from}_${r.to}`,
       );
     },
@@ -89,19 +115,25 @@ export const makeReportsApi = (deps: ReportsApiDeps) => {
       );
     },
     'GET /reports/aging': async (event) => {
-      guard(event);
+      const owner = ownerScope(event);
       const now = deps.clock.now();
-      const [counters, oldest] = await Promise.all([deps.counters.read([]), deps.counters.oldestOpen(10)]);
-      return answer(event, agingReport(counters, oldest, now), now.toISOString().slice(0, 10));
+      const [counters, oldest] = await Promise.all([
+        deps.counters.read([]),
+        deps.counters.oldestOpen(owner === undefined ? 10 : OLDEST_FOR_ONE_REP),
+      ]);
+      const theirs = owner === undefined ? oldest : oldest.filter((l) => l.owner === owner).slice(0, 10);
+      return answer(event, agingReport(ownedBy(owner)(counters), theirs, now), now.toISOString().slice(0, 10));
     },
     'GET /reports/reps': async (event) => {
-      guard(event);
+      const owner = ownerScope(event);
       const r = rangeOf(event, deps.clock.now());
       const [counters, availability] = await Promise.all([
         deps.counters.read(r.days),
         deps.availability?.() ?? Promise.resolve({}),
       ]);
-      return answer(event, repsReport(counters, r, availability), `${r.from}_${r.to}`);
+      const report = repsReport(ownedBy(owner)(counters), r, availability);
+      const rows = owner === undefined ? report : { ...report, reps: report.reps.filter((x) => x.owner === owner) };
+      return answer(event, rows, `${r.from}_${r.to}`);
     },
   });
 };

@@ -64,24 +64,26 @@ describe('console configuration editors and lead extras', () => {
     const { context, page } = await signedInPage(browser, rt.url, SAM, '#/sales-ops?tab=approvals');
     const chain = page.locator('[data-chain-index="0"]');
     const firstStep = chain.locator('[data-step-index="0"]');
-    await firstStep.getByLabel(/^Timeout/).fill('tomorrow');
+    await firstStep.getByLabel('Timeout amount').fill('0');
 
     await save(page);
 
     const timeoutError = page.locator('#chain-0-step-0-timeout-err');
     await timeoutError.waitFor();
-    expect(await timeoutError.textContent()).toContain('ISO-8601');
-    expect(await firstStep.getByLabel(/^Timeout/).getAttribute('aria-invalid')).toBe('true');
+    expect(await timeoutError.textContent()).toContain('whole number above zero');
+    expect(await firstStep.getByLabel('Timeout amount').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page);
     await screenshot(page, 'sales-ops-approvals-error');
 
-    await firstStep.getByLabel(/^Timeout/).fill('PT8H');
+    await firstStep.getByLabel('Timeout amount').fill('8');
+    await firstStep.getByLabel('Timeout unit').selectOption('hours');
     await chain.getByRole('button', { name: 'Add a step to chain 1' }).click();
     const added = chain.locator('[data-step-index="1"]');
     await added.getByLabel('Step name').fill('finance');
     await added.getByLabel('Decided by').selectOption('user');
-    await added.getByLabel('Approver').fill('fiona');
-    await added.getByLabel(/^Timeout/).fill('P2D');
+    await added.getByLabel('Approver').selectOption('carol');
+    await added.getByLabel('Timeout amount').fill('2');
+    await added.getByLabel('Timeout unit').selectOption('days');
     await chain.getByRole('button', { name: 'Move step 2 of chain 1 up' }).click();
     await chain.getByLabel('Country (ISO codes)').fill('DE, AT');
     await save(page);
@@ -99,7 +101,7 @@ describe('console configuration editors and lead extras', () => {
     expect(doc.version).toBe(1);
     expect(doc.value.chains[0]?.when.country).toEqual(['DE', 'AT']);
     expect(doc.value.chains[0]?.steps).toEqual([
-      { name: 'finance', approver: 'fiona', timeout: 'P2D' },
+      { name: 'finance', approver: 'carol', timeout: 'P2D' },
       { name: 'sales manager', group: 'manager', timeout: 'PT8H' },
     ]);
     await expectAccessible(page);

@@ -5,7 +5,7 @@ import { makeAnalyticsCountersHandler } from '../../functions/analytics-counters
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
 import { foldEvents } from '../../functions/core/reports/counters';
 import { reportRows } from '../../functions/core/reports/report-rows';
-import { funnelReport, type Report, repsReport } from '../../functions/core/reports/reports';
+import { agingReport, funnelReport, type Report, repsReport } from '../../functions/core/reports/reports';
 import { httpHandler } from '../../functions/http/middleware';
 import { makeReportsApi } from '../../functions/reports-api/handler';
 import { counterScenario } from '../support/counter-scenario';
@@ -14,7 +14,7 @@ import { freshTable } from '../support/table';
 const request = (
   routeKey: string,
   query: Record<string, string>,
-  { groups = ['manager'], accept = 'application/json' } = {},
+  { groups = ['manager'], accept = 'application/json', user = 'maria' } = {},
 ) => {
   const [method, path] = routeKey.split(' ') as [string, string];
   return {
@@ -26,7 +26,7 @@ const request = (
     queryStringParameters: query,
     requestContext: {
       http: { method, path },
-      authorizer: { jwt: { claims: { 'cognito:username': 'maria', 'cognito:groups': `[${groups.join(' ')}]` } } },
+      authorizer: { jwt: { claims: { 'cognito:username': user, 'cognito:groups': `[${groups.join(' ')}]` } } },
     },
     isBase64Encoded: false,
   } as unknown as APIGatewayProxyEventV2;
@@ -101,5 +101,28 @@ describe('GET /reports/* against counters on DynamoDB Local', () => {
       { field: 'groupBy', reason: 'must be one of source, campaign, owner, country' },
     ]);
     expect(badDate.statusCode).toBe(422);
+  });
+
+  it("gives a rep their own funnel, ageing and response times with owner=me, and nobody else's", async () => {
+    const counters = foldEvents(counterScenario()).counters;
+    const alices = counters.filter((c) => c.dims.owner === 'alice');
+    const asAlice = { groups: ['rep'], user: 'alice' };
+
+    const funnel = await call('GET /reports/funnel', { ...range, owner: 'me' }, asAlice);
+    const reps = await call('GET /reports/reps', { ...range, owner: 'me' }, asAlice);
+    const aging = JSON.parse((await call('GET /reports/aging', { owner: 'me' }, asAlice)).body ?? '');
+    const everyone = JSON.parse((await call('GET /reports/aging', {})).body ?? '');
+    const someoneElse = await call('GET /reports/funnel', { ...range, owner: 'bob' }, asAlice);
+
+    expect(funnel.statusCode).toBe(200);
+    expect(alices.length).toBeGreaterThan(0);
+    expect(JSON.parse(funnel.body ?? '')).toEqual(funnelReport(alices, range));
+    expect(JSON.parse(reps.body ?? '').reps).toEqual(
+      repsReport(alices, range, { alice: true, bob: false }).reps.filter((r) => r.owner === 'alice'),
+    );
+    expect(aging.byStage).toEqual(agingReport(alices, [], new Date('2026-11-05T08:00:00Z')).byStage);
+    expect(aging.byOwner.map((r: { owner: string }) => r.owner)).toEqual(['alice']);
+    expect(everyone.byOwner.length).toBeGreaterThan(1);
+    expect(someoneElse.statusCode).toBe(403);
   });
 });

@@ -86,6 +86,25 @@ describe('who is notified', () => {
       expect(message.text).toContain('https://app.example/leads/L1');
     }
   });
+
+  it('names the lead, the opportunity and people in subjects when the names are known, never the ids', () => {
+    const names = {
+      lead: 'Ada Lovelace',
+      opportunity: 'Lovelace Ltd — enterprise',
+      person: (user: string) => ({ bob: 'Bob Brown', carol: 'Carol Clark' })[user] ?? user,
+    };
+    const detail = { to: 'Solution', opportunityId: 'opp-L1', owner: 'bob', author: 'carol', user: 'carol' };
+    for (const type of DETAIL_TYPES) {
+      const { subject } = messageFor(event(type, detail), 'carol', 'follower', undefined, names);
+      expect(subject).not.toMatch(/\bL1\b|opp-L1|\bbob\b|\bcarol\b/);
+    }
+    expect(messageFor(event('LeadAssigned', detail), 'bob', 'owner', undefined, names).subject).toBe(
+      'Lead Ada Lovelace assigned to Bob Brown',
+    );
+    expect(messageFor(event('OpportunityStageChanged', detail), 'bob', 'owner', undefined, names).subject).toBe(
+      'Opportunity Lovelace Ltd — enterprise moved to Solution',
+    );
+  });
 });
 
 describe('bus rules', () => {

@@ -399,7 +399,7 @@ export interface paths {
   };
   "/reports/funnel": {
     /**
-     * Leads created in the range and how far they got (managers, sales ops)
+     * Leads created in the range and how far they got (managers, sales ops; a rep their own with owner=me)
      * @description A cohort report: leads created between `from` and `to` (UTC days), the stages they reached,
      * stage-to-stage conversion, disqualification reasons and time in each stage (median and p90 as the upper
      * edge, in hours, of the histogram bucket holding the quantile). Read from counters only.
@@ -411,11 +411,11 @@ export interface paths {
     get: operations["sourcesReport"];
   };
   "/reports/aging": {
-    /** Open leads now, per stage, owner and team, in age buckets; the ten oldest with links (managers, sales ops) */
+    /** Open leads now, per stage, owner and team, in age buckets; the ten oldest with links (managers, sales ops; a rep their own with owner=me) */
     get: operations["agingReport"];
   };
   "/reports/reps": {
-    /** Per rep, open leads now and, in the range, assignments, first-response time, outcomes and escalations (managers, sales ops) */
+    /** Per rep, open leads now and, in the range, assignments, first-response time, outcomes and escalations (managers, sales ops; a rep their own row with owner=me) */
     get: operations["repsReport"];
   };
   "/scoring/model": {
@@ -1196,6 +1196,13 @@ export interface components {
             }[];
           calendar?: components["schemas"]["BusinessCalendar"];
         }[];
+      /** @description Display names (and e-mail) of the users named in teams, approvals and routing; the console and e-mails show the name, the API keeps ids. */
+      people?: {
+          user: string;
+          name: string;
+          /** Format: email */
+          email?: string;
+        }[];
     };
     /** @description A team's business hours: with one, its stage SLAs and approval timeouts count only these hours. */
     BusinessCalendar: {
@@ -1826,6 +1833,8 @@ export interface components {
     From?: string;
     /** @description last UTC day, YYYY-MM-DD; default today; at most 400 days after `from` */
     To?: string;
+    /** @description Count only the leads this user owns (`me`: the caller). A rep may read the funnel, aging and reps reports only with `owner=me`. */
+    ReportOwner?: string;
     /** @description `csv` answers CSV, like `Accept: text/csv` */
     ReportFormat?: "csv";
   };
@@ -2596,6 +2605,8 @@ export interface operations {
           convertToContact?: boolean;
           /** @description Goes into the audit entry */
           comment?: string;
+          /** @description `distribute` only: assign to this user (a member of a team in the teams configuration) instead of letting routing pick; a manager may name anyone, a rep only themselves. Already theirs answers 409. */
+          owner?: string;
         };
       };
     };
@@ -3814,7 +3825,7 @@ export interface operations {
     };
   };
   /**
-   * Leads created in the range and how far they got (managers, sales ops)
+   * Leads created in the range and how far they got (managers, sales ops; a rep their own with owner=me)
    * @description A cohort report: leads created between `from` and `to` (UTC days), the stages they reached,
    * stage-to-stage conversion, disqualification reasons and time in each stage (median and p90 as the upper
    * edge, in hours, of the histogram bucket holding the quantile). Read from counters only.
@@ -3826,6 +3837,7 @@ export interface operations {
         to?: components["parameters"]["To"];
         /** @description `owner` is the owner when the lead reached each stage */
         groupBy?: "source" | "campaign" | "owner" | "country";
+        owner?: components["parameters"]["ReportOwner"];
         format?: components["parameters"]["ReportFormat"];
       };
     };
@@ -3874,10 +3886,11 @@ export interface operations {
       500: components["responses"]["InternalError"];
     };
   };
-  /** Open leads now, per stage, owner and team, in age buckets; the ten oldest with links (managers, sales ops) */
+  /** Open leads now, per stage, owner and team, in age buckets; the ten oldest with links (managers, sales ops; a rep their own with owner=me) */
   agingReport: {
     parameters: {
       query?: {
+        owner?: components["parameters"]["ReportOwner"];
         format?: components["parameters"]["ReportFormat"];
       };
     };
@@ -3897,12 +3910,13 @@ export interface operations {
       500: components["responses"]["InternalError"];
     };
   };
-  /** Per rep, open leads now and, in the range, assignments, first-response time, outcomes and escalations (managers, sales ops) */
+  /** Per rep, open leads now and, in the range, assignments, first-response time, outcomes and escalations (managers, sales ops; a rep their own row with owner=me) */
   repsReport: {
     parameters: {
       query?: {
         from?: components["parameters"]["From"];
         to?: components["parameters"]["To"];
+        owner?: components["parameters"]["ReportOwner"];
         format?: components["parameters"]["ReportFormat"];
       };
     };

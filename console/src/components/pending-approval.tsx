@@ -1,4 +1,5 @@
 import type { Lead } from '../api/client';
+import { useDirectory } from '../directory';
 import { when } from '../format';
 
 /**
@@ -6,9 +7,14 @@ import { when } from '../format';
  * the buttons are disabled instead of sending a convert that can only be refused.
  */
 export const PendingApprovalNote = ({ lead }: { lead: Lead }) => {
+  const people = useDirectory();
   const p = lead.pendingApproval;
   if (!p) return null;
-  const who = p.escalatedTo ? `${p.escalatedTo} (escalated)` : (p.approver ?? `the ${p.group ?? ''} group`);
+  const who = p.escalatedTo
+    ? `${people.name(p.escalatedTo)} (escalated)`
+    : p.approver
+      ? people.name(p.approver)
+      : `the ${p.group ?? ''} group`;
   return (
     <p class="notice" role="status" aria-live="polite">
       Waiting on approval: {p.chain}, step {p.stepIndex + 1} of {p.steps} ({p.stepName}) with {who}

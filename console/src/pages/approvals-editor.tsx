@@ -1,4 +1,6 @@
 import { useState } from 'preact/hooks';
+import { DurationInput } from '../components/duration-input';
+import { UserPicker } from '../components/pickers';
 import type { ConfigValues, Schemas } from '../api/client';
 import {
   type EditorProps,
@@ -6,6 +8,7 @@ import {
   moveItem,
   Reason,
   RowButtons,
+  reasonUnder,
   SaveBar,
   splitList,
 } from '../components/config-fields';
@@ -196,21 +199,20 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                               </select>
                             </label>
                             {byUser ? (
-                              <label>
-                                Approver
-                                <input
-                                  value={step.approver ?? ''}
-                                  aria-invalid={invalid(error, `${sp}.approver`, local)}
-                                  aria-describedby={`${sid}-approver-err`}
-                                  onInput={(e) => updateStep(i, k, (s) => ({ ...s, approver: e.currentTarget.value }))}
-                                />
+                              <UserPicker
+                                label="Approver"
+                                value={step.approver ?? ''}
+                                aria-invalid={invalid(error, `${sp}.approver`, local)}
+                                aria-describedby={`${sid}-approver-err`}
+                                onChange={(v) => updateStep(i, k, (s) => ({ ...s, approver: v }))}
+                              >
                                 <Reason
                                   error={error}
                                   local={local}
                                   path={`${sp}.approver`}
                                   id={`${sid}-approver-err`}
                                 />
-                              </label>
+                              </UserPicker>
                             ) : (
                               <label>
                                 Group
@@ -231,16 +233,13 @@ export const ApprovalsEditor = ({ value, error, canEdit, onSave }: EditorProps<'
                                 <Reason error={error} path={`${sp}.group`} id={`${sid}-group-err`} />
                               </label>
                             )}
-                            <label>
-                              Timeout (ISO-8601, e.g. PT24H, P2D)
-                              <input
-                                value={step.timeout}
-                                aria-invalid={invalid(error, `${sp}.timeout`)}
-                                aria-describedby={`${sid}-timeout-err`}
-                                onInput={(e) => updateStep(i, k, (s) => ({ ...s, timeout: e.currentTarget.value }))}
-                              />
-                              <Reason error={error} path={`${sp}.timeout`} id={`${sid}-timeout-err`} />
-                            </label>
+                            <DurationInput
+                              label="Timeout"
+                              value={step.timeout}
+                              id={`${sid}-timeout`}
+                              reason={reasonUnder(error, `${sp}.timeout`)}
+                              onChange={(v) => updateStep(i, k, (s) => ({ ...s, timeout: v }))}
+                            />
                             <RowButtons
                               label={`step ${k + 1} of ${label}`}
                               noun="step"

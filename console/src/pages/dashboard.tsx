@@ -1,8 +1,18 @@
-import { type AgingReport, api, type FunnelReport, must, type RepsReport, type SourcesReport } from '../api/client';
+import {
+  type AgingReport,
+  api,
+  type FunnelReport,
+  must,
+  type RepsReport,
+  type Session,
+  type SourcesReport,
+} from '../api/client';
 import { useResource } from '../api/use-resource';
 import { ChartPanel, PALETTE } from '../components/chart';
 import { ProblemBanner } from '../components/problem';
-import { STAGE_LABEL } from '../format';
+import { RecordLink } from '../components/record-links';
+import { useDirectory } from '../directory';
+import { isManager, STAGE_LABEL } from '../format';
 import { href, type Route, setQuery } from '../router';
 
 const FUNNEL: (keyof typeof STAGE_LABEL)[] = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified', 'Converted'];
@@ -13,12 +23,14 @@ const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) 
 
 type Reports = { funnel: FunnelReport; sources: SourcesReport; aging: AgingReport; reps: RepsReport };
 
-const loadReports = async (from: string, to: string): Promise<Reports> => {
-  const range = { from, to };
+/** A rep's own figures (`owner=me`): their funnel, ageing and response times; sources are for managers. */
+const loadReports = async (from: string, to: string, mine: boolean): Promise<Reports> => {
+  const range = mine ? { from, to, owner: 'me' } : { from, to };
+  const noSources = { report: 'sources', from, to, period: 'day', rows: [], channels: [] } as unknown as SourcesReport;
   const [funnel, sources, aging, reps] = await Promise.all([
     must(api.GET('/reports/funnel', { params: { query: range } })),
-    must(api.GET('/reports/sources', { params: { query: { ...range, period: 'day' } } })),
-    must(api.GET('/reports/aging')),
+    mine ? noSources : must(api.GET('/reports/sources', { params: { query: { from, to, period: 'day' } } })),
+    must(api.GET('/reports/aging', { params: { query: mine ? { owner: 'me' } : {} } })),
     must(api.GET('/reports/reps', { params: { query: range } })),
   ]);
   // The reports also speak text/csv; asked for JSON (the default), they answer JSON.
@@ -31,14 +43,16 @@ const loadReports = async (from: string, to: string): Promise<Reports> => {
 };
 
 /** Managers' dashboard from the reports API; the date range lives in the URL so a view can be shared. */
-export const DashboardPage = ({ route }: { route: Route }) => {
+export const DashboardPage = ({ route, session }: { route: Route; session: Session }) => {
   const to = route.query.get('to') ?? isoDay(new Date());
   const from = route.query.get('from') ?? isoDay(new Date(Date.now() - 29 * 86_400_000));
-  const { data: reports, error } = useResource(() => loadReports(from, to), [from, to]);
+  const mine = !isManager(session);
+  const { data: reports, error } = useResource(() => loadReports(from, to, mine), [from, to, mine]);
 
   return (
     <section aria-labelledby="dash-title">
-      <h1 id="dash-title">Dashboard</h1>
+      <h1 id="dash-title">{mine ? 'My dashboard' : 'Dashboard'}</h1>
+      {mine && <p class="muted">Your leads: how far they got, how old the open ones are, and how fast you answered.</p>}
       <form
         class="filters"
         onSubmit={(e) => {
@@ -62,13 +76,14 @@ export const DashboardPage = ({ route }: { route: Route }) => {
       </form>
       <ProblemBanner error={error} />
       {!reports && !error && <p class="loading">Loading…</p>}
-      {reports && <Charts reports={reports} />}
+      {reports && <Charts reports={reports} mine={mine} />}
     </section>
   );
 };
 
-const Charts = ({ reports }: { reports: Reports }) => {
+const Charts = ({ reports, mine }: { reports: Reports; mine: boolean }) => {
   const { funnel, sources, aging, reps } = reports;
+  const people = useDirectory();
   const reached = (stage: string) => funnel.groups.reduce((n, g) => n + (g.reached[stage] ?? 0), 0);
   const funnelRows = [
     ...FUNNEL.map((s) => ({ label: STAGE_LABEL[s], n: reached(s) })),
@@ -119,149 +134,153 @@ const Charts = ({ reports }: { reports: Reports }) => {
           </table>
         }
       />
-      <ChartPanel
-        title="Leads by source over time"
-        testId="chart-sources"
-        config={{
-          type: 'bar',
-          data: {
-            labels: periods,
-            datasets: sourceNames.map((s, i) => ({
-              label: s,
-              data: periods.map((p) => createdBy(s, p)),
-              backgroundColor: PALETTE[i % PALETTE.length],
-            })),
-          },
-          options: {
-            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-          },
-        }}
-        table={
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Source</th>
-                <th scope="col">Campaign</th>
-                <th scope="col" class="num">
-                  Created
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sources.rows.map((r) => (
-                <tr key={`${r.period}-${r.source}-${r.campaign}`}>
-                  <td>{r.period}</td>
-                  <td>{r.source}</td>
-                  <td>{r.campaign}</td>
-                  <td class="num">{r.created}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        }
-      />
-      <ChartPanel
-        title="Conversion by source"
-        testId="chart-conversion"
-        config={{
-          type: 'bar',
-          data: {
-            labels: bySource.map((r) => r.source),
-            datasets: [
-              {
-                label: 'Conversion rate (%)',
-                data: bySource.map((r) => (r.rate ?? 0) * 100),
-                backgroundColor: PALETTE[2],
+      {!mine && (
+        <>
+          <ChartPanel
+            title="Leads by source over time"
+            testId="chart-sources"
+            config={{
+              type: 'bar',
+              data: {
+                labels: periods,
+                datasets: sourceNames.map((s, i) => ({
+                  label: s,
+                  data: periods.map((p) => createdBy(s, p)),
+                  backgroundColor: PALETTE[i % PALETTE.length],
+                })),
               },
-            ],
-          },
-        }}
-        table={
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Source</th>
-                <th scope="col" class="num">
-                  Created
-                </th>
-                <th scope="col" class="num">
-                  Converted
-                </th>
-                <th scope="col" class="num">
-                  Rate
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {bySource.map((r) => (
-                <tr key={r.source}>
-                  <td>{r.source}</td>
-                  <td class="num">{r.created}</td>
-                  <td class="num">{r.converted}</td>
-                  <td class="num">{pct(r.rate)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        }
-      />
-      <ChartPanel
-        title="Duplicates and rejects by channel"
-        testId="chart-quality"
-        config={{
-          type: 'bar',
-          data: {
-            labels: sources.channels.map((c) => c.channel),
-            datasets: [
-              { label: 'Created', data: sources.channels.map((c) => c.created), backgroundColor: PALETTE[0] },
-              { label: 'Rejected', data: sources.channels.map((c) => c.rejected), backgroundColor: PALETTE[3] },
-            ],
-          },
-          options: {
-            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
-          },
-        }}
-        table={
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Channel</th>
-                <th scope="col" class="num">
-                  Received
-                </th>
-                <th scope="col" class="num">
-                  Duplicates
-                </th>
-                <th scope="col" class="num">
-                  Rejected
-                </th>
-                <th scope="col">Why rejected</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sources.channels.map((c) => (
-                <tr key={c.channel}>
-                  <td>{c.channel}</td>
-                  <td class="num">{c.received}</td>
-                  <td class="num">
-                    {c.duplicates} ({pct(c.duplicateShare)})
-                  </td>
-                  <td class="num">
-                    {c.rejected} ({pct(c.rejectShare)})
-                  </td>
-                  <td>
-                    {Object.entries(c.rejectedByReason)
-                      .sort(([, a], [, b]) => b - a)
-                      .map(([reason, n]) => `${reason}: ${n}`)
-                      .join(', ') || '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        }
-      />
+              options: {
+                scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+              },
+            }}
+            table={
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Day</th>
+                    <th scope="col">Source</th>
+                    <th scope="col">Campaign</th>
+                    <th scope="col" class="num">
+                      Created
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {sources.rows.map((r) => (
+                    <tr key={`${r.period}-${r.source}-${r.campaign}`}>
+                      <td>{r.period}</td>
+                      <td>{r.source}</td>
+                      <td>{r.campaign}</td>
+                      <td class="num">{r.created}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            }
+          />
+          <ChartPanel
+            title="Conversion by source"
+            testId="chart-conversion"
+            config={{
+              type: 'bar',
+              data: {
+                labels: bySource.map((r) => r.source),
+                datasets: [
+                  {
+                    label: 'Conversion rate (%)',
+                    data: bySource.map((r) => (r.rate ?? 0) * 100),
+                    backgroundColor: PALETTE[2],
+                  },
+                ],
+              },
+            }}
+            table={
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Source</th>
+                    <th scope="col" class="num">
+                      Created
+                    </th>
+                    <th scope="col" class="num">
+                      Converted
+                    </th>
+                    <th scope="col" class="num">
+                      Rate
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {bySource.map((r) => (
+                    <tr key={r.source}>
+                      <td>{r.source}</td>
+                      <td class="num">{r.created}</td>
+                      <td class="num">{r.converted}</td>
+                      <td class="num">{pct(r.rate)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            }
+          />
+          <ChartPanel
+            title="Duplicates and rejects by channel"
+            testId="chart-quality"
+            config={{
+              type: 'bar',
+              data: {
+                labels: sources.channels.map((c) => c.channel),
+                datasets: [
+                  { label: 'Created', data: sources.channels.map((c) => c.created), backgroundColor: PALETTE[0] },
+                  { label: 'Rejected', data: sources.channels.map((c) => c.rejected), backgroundColor: PALETTE[3] },
+                ],
+              },
+              options: {
+                scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+              },
+            }}
+            table={
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Channel</th>
+                    <th scope="col" class="num">
+                      Received
+                    </th>
+                    <th scope="col" class="num">
+                      Duplicates
+                    </th>
+                    <th scope="col" class="num">
+                      Rejected
+                    </th>
+                    <th scope="col">Why rejected</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {sources.channels.map((c) => (
+                    <tr key={c.channel}>
+                      <td>{c.channel}</td>
+                      <td class="num">{c.received}</td>
+                      <td class="num">
+                        {c.duplicates} ({pct(c.duplicateShare)})
+                      </td>
+                      <td class="num">
+                        {c.rejected} ({pct(c.rejectShare)})
+                      </td>
+                      <td>
+                        {Object.entries(c.rejectedByReason)
+                          .sort(([, a], [, b]) => b - a)
+                          .map(([reason, n]) => `${reason}: ${n}`)
+                          .join(', ') || '—'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            }
+          />
+        </>
+      )}
       <ChartPanel
         title="Ageing by stage"
         testId="chart-aging"
@@ -279,7 +298,15 @@ const Charts = ({ reports }: { reports: Reports }) => {
             scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
           },
         }}
-        table={<BucketTable rows={aging.byStage.map((r) => ({ key: r.stage, ...r }))} label="Stage" />}
+        table={
+          <BucketTable
+            rows={aging.byStage.map((r) => ({
+              ...r,
+              key: STAGE_LABEL[r.stage as keyof typeof STAGE_LABEL] ?? r.stage,
+            }))}
+            label="Stage"
+          />
+        }
       />
       <ChartPanel
         title="Ageing by team"
@@ -287,7 +314,7 @@ const Charts = ({ reports }: { reports: Reports }) => {
         config={{
           type: 'bar',
           data: {
-            labels: aging.byTeam.map((r) => r.team),
+            labels: aging.byTeam.map((r) => people.team(r.team)),
             datasets: BUCKETS.map((b, i) => ({
               label: b,
               data: aging.byTeam.map((r) => r[b]),
@@ -298,7 +325,7 @@ const Charts = ({ reports }: { reports: Reports }) => {
             scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
           },
         }}
-        table={<BucketTable rows={aging.byTeam.map((r) => ({ key: r.team, ...r }))} label="Team" />}
+        table={<BucketTable rows={aging.byTeam.map((r) => ({ ...r, key: people.team(r.team) }))} label="Team" />}
       />
       <ChartPanel
         title="Rep load"
@@ -306,7 +333,7 @@ const Charts = ({ reports }: { reports: Reports }) => {
         config={{
           type: 'bar',
           data: {
-            labels: reps.reps.map((r) => r.owner),
+            labels: reps.reps.map((r) => people.name(r.owner)),
             datasets: [
               { label: 'Open', data: reps.reps.map((r) => r.open), backgroundColor: PALETTE[0] },
               { label: 'Converted', data: reps.reps.map((r) => r.converted), backgroundColor: PALETTE[2] },
@@ -340,7 +367,7 @@ const Charts = ({ reports }: { reports: Reports }) => {
             <tbody>
               {reps.reps.map((r) => (
                 <tr key={r.owner}>
-                  <td>{r.owner}</td>
+                  <td>{people.name(r.owner)}</td>
                   <td class="num">{r.open}</td>
                   <td class="num">{r.assigned}</td>
                   <td class="num">{r.firstResponse.medianHours ?? '—'}</td>
@@ -359,8 +386,8 @@ const Charts = ({ reports }: { reports: Reports }) => {
           <ol>
             {aging.oldest.map((l) => (
               <li key={l.id}>
-                <a href={href(`/leads/${l.id}`)}>{l.id}</a> —{' '}
-                {STAGE_LABEL[l.stage as keyof typeof STAGE_LABEL] ?? l.stage}, {l.ageDays} days, owner {l.owner}
+                <RecordLink kind="lead" id={l.id} /> — {STAGE_LABEL[l.stage as keyof typeof STAGE_LABEL] ?? l.stage},{' '}
+                {l.ageDays} days, owner {people.name(l.owner)}
               </li>
             ))}
           </ol>

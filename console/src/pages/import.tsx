@@ -63,14 +63,14 @@ export const ImportPage = () => {
   const [mapping, setMapping] = useState<Record<string, string>>({});
   const [autoMapping, setAutoMapping] = useState<Record<string, string>>({});
   const [rejectedUrl, setRejectedUrl] = useState<string>();
-  const [rejectedText, setRejectedText] = useState<string>();
+  const [rejectedRows, setRejectedRows] = useState<string[][]>();
 
   // Choosing a file and importing it are two actions; each starts by clearing the other's problem.
   const chosen = useAction(async (file: File) => {
     started.reset();
     setJob(undefined);
     setRejectedUrl(undefined);
-    setRejectedText(undefined);
+    setRejectedRows(undefined);
     const p = await parseFile(file);
     setParsed(p);
     // Creating the job answers the server's automatic mapping; the same file and mapping is the same job.
@@ -115,7 +115,8 @@ export const ImportPage = () => {
       });
       if (response.ok) {
         const text = await response.text();
-        setRejectedText(text);
+        const { default: Papa } = await import('papaparse');
+        setRejectedRows(Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' }).data);
         setRejectedUrl(URL.createObjectURL(new Blob([text], { type: 'text/csv' })));
       }
     }
@@ -207,16 +208,43 @@ export const ImportPage = () => {
               </a>
             </p>
           )}
-          {rejectedText && (
-            <figure>
-              <figcaption>Rejected rows (first ten)</figcaption>
-              <pre class="rejected" data-testid="rejected-preview">
-                {rejectedText.split('\n').slice(0, 11).join('\n')}
-              </pre>
-            </figure>
-          )}
+          {rejectedRows && <RejectedTable rows={rejectedRows} />}
         </section>
       )}
     </section>
+  );
+};
+
+const SHOWN = 50;
+
+/** The rejected rows as a table (the file's columns and the reason), the first fifty; the download has them all. */
+const RejectedTable = ({ rows }: { rows: string[][] }) => {
+  const [header = [], ...body] = rows;
+  return (
+    <figure class="scroll-x">
+      <figcaption>
+        Rejected rows{body.length > SHOWN ? ` (first ${SHOWN} of ${body.length}; the download has them all)` : ''}
+      </figcaption>
+      <table data-testid="rejected-preview">
+        <thead>
+          <tr>
+            {header.map((h, i) => (
+              <th scope="col" key={i}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {body.slice(0, SHOWN).map((row, r) => (
+            <tr key={r}>
+              {header.map((_, c) => (
+                <td key={c}>{row[c] ?? ''}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
   );
 };

@@ -2,12 +2,17 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, type Lead, must, type Session, type Stage } from '../api/client';
 import { useAction, useResource } from '../api/use-resource';
+import { BulkActions } from '../components/bulk-actions';
 import { ProblemBanner } from '../components/problem';
+import { type Directory, useDirectory } from '../directory';
 import { ageing, duration, isManager, leadName, STAGE_LABEL } from '../format';
 import { href, type Route, setQuery } from '../router';
 
 const POLL_MS = 3000;
 const ROW_HEIGHT = 56;
+/** On a phone each lead is a card of four short lines instead of a six-column row. */
+const CARD_HEIGHT = 112;
+const NARROW = '(max-width: 700px)';
 const OPEN: Stage[] = ['Creation', 'Assigned', 'MarketQualified', 'SalesQualified'];
 const ALL: Stage[] = [...OPEN, 'Converted', 'Disqualified'];
 
@@ -90,17 +95,20 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
   const error = inbox.error ?? more.error;
 
   const items = useMemo(() => [...pages.items].sort(sorters[sort]), [pages.items, sort]);
-  // Leads ticked for a merge (kept while they stay in view).
-  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
-  const selected = [...picked].filter((id) => items.some((l) => l.id === id));
-  const toggle = (id: string) =>
-    setPicked((prev) => {
-      const next = new Set(prev);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
   const updatedAt = pages.updatedAt;
   const now = updatedAt;
+  const people = useDirectory();
+  // The selection for bulk actions: ids, kept across refreshes; a lead that leaves the view leaves it.
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const selected = items.filter((l) => picked.has(l.id));
+  const toggle = (id: string, on: boolean) =>
+    setPicked((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const allPicked = items.length > 0 && selected.length === items.length;
 
   return (
     <section aria-labelledby="inbox-title">
@@ -164,26 +172,32 @@ export const InboxPage = ({ route, session }: { route: Route; session: Session }
           : `${items.length} lead${items.length === 1 ? '' : 's'}${pages.cursor ? ' (more available)' : ''}`}{' '}
         · updated {new Date(updatedAt).toLocaleTimeString()}
       </p>
-      {selected.length > 0 && (
-        <p class="merge-bar" aria-live="polite">
-          {selected.length} selected{' '}
-          {selected.length >= 2 ? (
-            <a class="button" href={href('/merge', { ids: selected.join(',') })}>
-              Merge {selected.length} leads…
-            </a>
-          ) : (
-            <span class="muted">(select another lead to merge)</span>
-          )}{' '}
-          <button type="button" onClick={() => setPicked(new Set())}>
-            Clear
-          </button>
-        </p>
+      {items.length > 0 && (
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={allPicked}
+            onChange={(e) => setPicked(e.currentTarget.checked ? new Set(items.map((l) => l.id)) : new Set())}
+          />
+          Select all {items.length} loaded
+        </label>
       )}
+      <BulkActions
+        selected={selected}
+        session={session}
+        onClear={() => setPicked(new Set())}
+        onDone={() => {
+          setPicked(new Set());
+          void inbox.reload();
+        }}
+      />
       <LeadList
         items={items}
         now={now}
         onEnd={pages.cursor ? loadMore : undefined}
-        selection={{ selected: picked, toggle }}
+        people={people}
+        picked={picked}
+        onPick={toggle}
       />
       {pages.cursor && (
         <button type="button" onClick={loadMore}>
@@ -199,21 +213,28 @@ export const LeadList = ({
   items,
   now,
   onEnd,
-  selection,
+  people,
+  picked,
+  onPick,
 }: {
   items: Lead[];
   now: number;
   onEnd?: () => void;
-  /** Checkboxes for picking leads to merge. */
-  selection?: { selected: ReadonlySet<string>; toggle: (id: string) => void };
+  people?: Directory;
+  picked?: ReadonlySet<string>;
+  onPick?: (id: string, on: boolean) => void;
 }) => {
   const parent = useRef<HTMLDivElement>(null);
+  const narrow = useMedia(NARROW);
+  const height = narrow ? CARD_HEIGHT : ROW_HEIGHT;
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => parent.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => height,
     overscan: 8,
   });
+  // A new row height (the window crossed the phone width) moves every row.
+  useEffect(() => virtualizer.measure(), [height]);
   const rows = virtualizer.getVirtualItems();
   const last = rows[rows.length - 1];
   useEffect(() => {
@@ -248,7 +269,7 @@ export const LeadList = ({
 
   if (items.length === 0) return <p class="empty">No leads here yet.</p>;
   return (
-    <div class="lead-list" ref={parent}>
+    <div class={onPick ? 'lead-list pickable' : 'lead-list'} ref={parent}>
       <div class="lead-row head" aria-hidden="true">
         <span>Lead</span>
         <span>Stage</span>
@@ -271,41 +292,54 @@ export const LeadList = ({
               key={lead.id}
               aria-setsize={items.length}
               aria-posinset={row.index + 1}
-              style={{ transform: `translateY(${row.start}px)`, height: `${ROW_HEIGHT}px` }}
-              class={selection ? 'selectable' : undefined}
+              style={{ transform: `translateY(${row.start}px)`, height: `${height}px` }}
             >
-              {selection && (
-                <input
-                  type="checkbox"
-                  class="pick"
-                  checked={selection.selected.has(lead.id)}
-                  onChange={() => selection.toggle(lead.id)}
-                  aria-label={`Select ${leadName(lead)} to merge`}
-                />
-              )}
-              <a
-                class={`lead-row ${state}`}
-                href={href(`/leads/${lead.id}`)}
-                data-index={row.index}
-                data-lead-id={lead.id}
-              >
-                <span class="name">
-                  <strong>{leadName(lead)}</strong>
-                  <small>{lead.company ?? lead.email ?? ''}</small>
-                </span>
-                <span>{STAGE_LABEL[lead.stage]}</span>
-                <span>{lead.scoreBand ? `${lead.scoreBand} · ${lead.score ?? ''}` : '—'}</span>
-                <span>{lead.sourceId}</span>
-                <span>{lead.owner ?? 'unassigned'}</span>
-                <span class="age">
-                  {inStage} / {sla}
-                  {state !== 'ok' && <em class={`badge ${state}`}>{state === 'overdue' ? 'Overdue' : 'Ageing'}</em>}
-                </span>
-              </a>
+              <div class="lead-item">
+                {onPick && (
+                  <input
+                    type="checkbox"
+                    class="pick"
+                    aria-label={`Select ${leadName(lead)}`}
+                    checked={picked?.has(lead.id) ?? false}
+                    onChange={(e) => onPick(lead.id, e.currentTarget.checked)}
+                  />
+                )}
+                <a
+                  class={`lead-row ${state}`}
+                  href={href(`/leads/${lead.id}`)}
+                  data-index={row.index}
+                  data-lead-id={lead.id}
+                >
+                  <span class="name">
+                    <strong>{leadName(lead)}</strong>
+                    <small>{lead.company ?? lead.email ?? ''}</small>
+                  </span>
+                  <span>{STAGE_LABEL[lead.stage]}</span>
+                  <span>{lead.scoreBand ? `${lead.scoreBand} · ${lead.score ?? ''}` : '—'}</span>
+                  <span>{lead.sourceId}</span>
+                  <span>{lead.owner ? (people?.name(lead.owner) ?? lead.owner) : 'unassigned'}</span>
+                  <span class="age">
+                    {inStage} / {sla}
+                    {state !== 'ok' && <em class={`badge ${state}`}>{state === 'overdue' ? 'Overdue' : 'Ageing'}</em>}
+                  </span>
+                </a>
+              </div>
             </li>
           );
         })}
       </ul>
     </div>
   );
+};
+
+/** Whether a media query matches now, following changes (the inbox's cards on a phone). */
+const useMedia = (query: string) => {
+  const [matches, setMatches] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const list = matchMedia(query);
+    const update = () => setMatches(list.matches);
+    list.addEventListener('change', update);
+    return () => list.removeEventListener('change', update);
+  }, [query]);
+  return matches;
 };

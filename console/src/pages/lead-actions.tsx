@@ -3,9 +3,24 @@ import { ApiProblem, type AuditEntry, api, type Lead, type LeadAction, must, typ
 import { useAction } from '../api/use-resource';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { ACTION_LABEL, allowedActions, isManager, STAGE_LABEL, type StageRules, when } from '../format';
+import { useDirectory } from '../directory';
 import type { LeadWithAudit } from './lead';
 
 const ACTIONS: LeadAction[] = ['qualify', 'handoff', 'distribute', 'disqualify', 'convert'];
+
+/** The step that moves a lead on from each working stage: the one primary button; the rest are secondary. */
+const NEXT_STEP: Partial<Record<Lead['stage'], LeadAction>> = {
+  Assigned: 'qualify',
+  MarketQualified: 'handoff',
+  SalesQualified: 'convert',
+};
+
+/** The primary action: the stage's next step when allowed, else the first allowed forward move (never disqualify). */
+export const primaryAction = (lead: Lead, allowed: readonly LeadAction[]): LeadAction | undefined => {
+  const next = NEXT_STEP[lead.stage];
+  if (next && allowed.includes(next)) return next;
+  return (['convert', 'handoff', 'qualify', 'distribute'] as const).find((a) => allowed.includes(a));
+};
 
 /** Why an action button is disabled, in words, or undefined when the caller may press it. */
 const disabledReason = (
@@ -13,9 +28,11 @@ const disabledReason = (
   action: LeadAction,
   session: Session,
   stages: StageRules | undefined,
+  nameOf: (user: string) => string,
 ): string | undefined => {
   if (lead.owner && lead.owner !== session.user && !isManager(session))
-    return `Only the owner (${lead.owner}) or a manager can act on this lead`;
+    return `Only the owner (${nameOf(lead.owner)}) or a manager can act on this lead`;
+  if (lead.pendingApproval) return 'Waiting on approval';
   if (!allowedActions(lead, stages).includes(action)) return `Not allowed in stage ${STAGE_LABEL[lead.stage]}`;
   return undefined;
 };
@@ -67,6 +84,7 @@ export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props)
   const [reason, setReason] = useState('');
   const [toContact, setToContact] = useState(false);
   const [stages, setStages] = useState<StageRules>();
+  const people = useDirectory();
   useEffect(() => {
     void loadStageRules().then(setStages);
   }, []);
@@ -91,6 +109,10 @@ export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props)
     await onActed();
   };
 
+  const primary = lead.pendingApproval ? undefined : primaryAction(lead, allowedActions(lead, stages));
+  // The primary action first, then the others in their usual order.
+  const ordered = primary ? [primary, ...ACTIONS.filter((a) => a !== primary)] : ACTIONS;
+
   return (
     <section aria-labelledby="actions-title">
       <h2 id="actions-title">Actions</h2>
@@ -101,14 +123,15 @@ export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props)
         </label>
       </div>
       <div class="actions">
-        {ACTIONS.map((action) => {
-          const why = disabledReason(lead, action, session, stages);
+        {ordered.map((action) => {
+          const why = disabledReason(lead, action, session, stages, people.name);
           const needsReason = action === 'disqualify' && !reason.trim();
           return (
             <div class="action" key={action}>
               <button
                 type="button"
-                class={action === 'disqualify' ? 'danger' : 'primary'}
+                class={action === primary ? 'primary' : action === 'disqualify' ? 'danger-quiet' : 'secondary'}
+                data-primary={action === primary ? 'true' : undefined}
                 disabled={send.busy || Boolean(why) || needsReason}
                 aria-describedby={why ? `why-${action}` : undefined}
                 onClick={() => void act(action)}
@@ -141,7 +164,7 @@ export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props)
         </p>
       )}
       {send.error instanceof ApiProblem && send.error.status === 409 ? (
-        <Conflict lead={lead} conflict={send.error} />
+        <Conflict lead={lead} conflict={send.error} nameOf={people.name} />
       ) : (
         <ProblemBanner error={send.error} />
       )}
@@ -150,7 +173,15 @@ export const LeadActions = ({ lead, session, notice, onNotice, onActed }: Props)
 };
 
 /** Someone else acted first: what they did, where the lead is now and what it allows. */
-const Conflict = ({ lead, conflict }: { lead: LeadWithAudit; conflict: ApiProblem }) => {
+const Conflict = ({
+  lead,
+  conflict,
+  nameOf,
+}: {
+  lead: LeadWithAudit;
+  conflict: ApiProblem;
+  nameOf: (user: string) => string;
+}) => {
   const latest = lead.audit.reduce<AuditEntry | undefined>((a, b) => (!a || b.at > a.at ? b : a), undefined);
   return (
     <div class="problem" role="alert" data-testid="conflict">
@@ -165,7 +196,7 @@ const Conflict = ({ lead, conflict }: { lead: LeadWithAudit; conflict: ApiProble
       </p>
       {latest && (
         <p>
-          Latest change: <strong>{latest.action}</strong> by {latest.actor.id} at {when(latest.at)}
+          Latest change: <strong>{latest.action}</strong> by {nameOf(latest.actor.id)} at {when(latest.at)}
           {latest.why ? ` — ${latest.why}` : ''}.
         </p>
       )}

@@ -1,7 +1,8 @@
-import { api, type FeedItem, type Lead, must } from '../api/client';
+import { api, type FeedItem, type Lead, must, type Stage } from '../api/client';
 import { useAction } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
-import { when } from '../format';
+import { useDirectory } from '../directory';
+import { STAGE_LABEL, when } from '../format';
 import { ActivityForm } from './lead-activity';
 import { LeadAttachmentForm } from './lead-attachment-form';
 import { LeadNoteForm } from './lead-note-form';
@@ -27,24 +28,28 @@ export const LeadFeed = ({ lead, feed, onAdded }: { lead: Lead; feed: FeedItem[]
   </section>
 );
 
+const stageLabel = (stage: Stage | null | undefined) => (stage ? STAGE_LABEL[stage] : '—');
+
 const FeedLine = ({ item, leadId }: { item: FeedItem; leadId: string }) => {
+  const people = useDirectory();
   if (item.kind === 'note')
     return (
       <span>
-        <strong>note</strong> by {item.note.author}: {item.note.text}
+        <strong>note</strong> by {people.name(item.note.author)}: {item.note.text}
       </span>
     );
   if (item.kind === 'attachment')
     return (
       <span>
         <strong>attachment</strong> {item.attachment.fileName} ({Math.ceil(item.attachment.size / 1024)} KB) by{' '}
-        {item.attachment.uploadedBy} <Download leadId={leadId} attachmentId={item.attachment.id} />
+        {people.name(item.attachment.uploadedBy)} <Download leadId={leadId} attachmentId={item.attachment.id} />
       </span>
     );
   return (
     <span>
       <strong>{item.action}</strong>
-      {item.from || item.to ? ` ${item.from ?? '—'} → ${item.to ?? '—'}` : ''} by {item.actor?.id ?? 'system'}
+      {item.from || item.to ? ` ${stageLabel(item.from)} → ${stageLabel(item.to)}` : ''} by{' '}
+      {item.actor?.kind === 'user' ? people.name(item.actor.id) : (item.actor?.id ?? 'system')}
       {item.why ? ` — ${item.why}` : ''}
     </span>
   );

@@ -1,22 +1,24 @@
 import { useState } from 'preact/hooks';
 import type { Lead, Session } from '../api/client';
 import { duration, isManager, STAGE_LABEL, when } from '../format';
-import { href } from '../router';
+import { Mailto, RecordLink, Tel } from '../components/record-links';
+import { useDirectory } from '../directory';
 import { ConsentAndCustomFields, LeadEditForm } from './lead-edit';
 
 /** Why the caller may not edit the lead, in words, or undefined when they may. */
-const editBlockedReason = (lead: Lead, session: Session): string | undefined => {
+const editBlockedReason = (lead: Lead, session: Session, nameOf: (u: string) => string): string | undefined => {
   if (lead.stage === 'Converted' || lead.stage === 'Disqualified')
     return `A ${STAGE_LABEL[lead.stage]} lead can no longer be edited`;
   if (lead.owner && lead.owner !== session.user && !isManager(session))
-    return `Only the owner (${lead.owner}) or a manager can edit this lead`;
+    return `Only the owner (${nameOf(lead.owner)}) or a manager can edit this lead`;
   return undefined;
 };
 
 /** What leadflow knows about the lead, and its edit form when the caller may edit it. */
 export const LeadFields = ({ lead, session, onSaved }: { lead: Lead; session: Session; onSaved: () => void }) => {
   const [editing, setEditing] = useState(false);
-  const editBlocked = editBlockedReason(lead, session);
+  const people = useDirectory();
+  const editBlocked = editBlockedReason(lead, session, people.name);
   const now = Date.now();
   return (
     <section aria-labelledby="fields-title">
@@ -47,9 +49,13 @@ export const LeadFields = ({ lead, session, onSaved }: { lead: Lead; session: Se
         <dt>Name</dt>
         <dd>{[lead.firstName, lead.lastName].filter(Boolean).join(' ') || '—'}</dd>
         <dt>Email</dt>
-        <dd>{lead.email ?? '—'}</dd>
+        <dd>
+          <Mailto email={lead.email} />
+        </dd>
         <dt>Phone</dt>
-        <dd>{lead.phone ?? '—'}</dd>
+        <dd>
+          <Tel phone={lead.phone} />
+        </dd>
         <dt>Company</dt>
         <dd>{lead.company ?? '—'}</dd>
         <dt>Job title</dt>
@@ -81,8 +87,8 @@ export const LeadFields = ({ lead, session, onSaved }: { lead: Lead; session: Se
         </dd>
         <dt>Owner</dt>
         <dd>
-          {lead.owner ?? 'unassigned'}
-          {lead.team ? ` · team ${lead.team}` : ''}
+          {lead.owner ? people.name(lead.owner) : 'unassigned'}
+          {lead.team ? ` · ${people.team(lead.team)}` : ''}
         </dd>
         <dt>In stage</dt>
         <dd>
@@ -96,22 +102,24 @@ export const LeadFields = ({ lead, session, onSaved }: { lead: Lead; session: Se
           <>
             <dt>Opportunity</dt>
             <dd>
-              <a href={href(`/opportunities/${lead.opportunityId}`)} data-testid="opportunity-link">
-                {lead.opportunityId}
-              </a>
+              <RecordLink kind="opportunity" id={lead.opportunityId} testId="opportunity-link" />
             </dd>
           </>
         )}
         {lead.accountId && (
           <>
             <dt>Account</dt>
-            <dd>{lead.accountId}</dd>
+            <dd>
+              <RecordLink kind="account" id={lead.accountId} />
+            </dd>
           </>
         )}
         {lead.contactId && (
           <>
             <dt>Contact</dt>
-            <dd>{lead.contactId}</dd>
+            <dd>
+              <RecordLink kind="contact" id={lead.contactId} />
+            </dd>
           </>
         )}
         {lead.disqualifyReason && (

@@ -4,7 +4,8 @@ import { ApiProblem, api, type ConfigValues, must, type Schemas } from '../api/c
 import { useAction, useResource } from '../api/use-resource';
 import { FieldError, ProblemBanner } from '../components/problem';
 import { when } from '../format';
-import { href } from '../router';
+import { RecordLink } from '../components/record-links';
+import { useDirectory } from '../directory';
 
 /** An opportunity created by conversion: its stage along its stage set, and the lead it came from. */
 export const OpportunityPage = ({ id }: { id: string }) => {
@@ -19,6 +20,7 @@ export const OpportunityPage = ({ id }: { id: string }) => {
     [id],
   );
   const [comment, setComment] = useState('');
+  const people = useDirectory();
   const { run: move, error: moveError } = useAction(async (stage: string) => {
     try {
       const moved = await must(
@@ -40,7 +42,7 @@ export const OpportunityPage = ({ id }: { id: string }) => {
   return (
     <article aria-labelledby="opp-title">
       <p>
-        <a href={href(`/leads/${opp.leadId}`)}>← Lead {opp.leadId}</a>
+        ← Lead <RecordLink kind="lead" id={opp.leadId} />
       </p>
       <h1 id="opp-title">
         {opp.name} <span class="muted">· {opp.stage}</span>
@@ -51,18 +53,23 @@ export const OpportunityPage = ({ id }: { id: string }) => {
         <dt>Probability</dt>
         <dd>{opp.probability}%</dd>
         <dt>Owner</dt>
-        <dd>{opp.owner ?? '—'}</dd>
+        <dd>
+          {opp.owner ? people.name(opp.owner) : '—'}
+          {opp.team ? ` · ${people.team(opp.team)}` : ''}
+        </dd>
         <dt>Account</dt>
-        <dd>{opp.accountId ?? '—'}</dd>
+        <dd>{opp.accountId ? <RecordLink kind="account" id={opp.accountId} /> : '—'}</dd>
         <dt>Contact</dt>
-        <dd>{opp.contactId}</dd>
+        <dd>
+          <RecordLink kind="contact" id={opp.contactId} />
+        </dd>
         <dt>Source</dt>
         <dd>
           {opp.sourceId}
           {opp.campaign ? ` · ${opp.campaign}` : ''}
         </dd>
         <dt>Followers</dt>
-        <dd>{opp.followers.join(', ') || 'nobody'}</dd>
+        <dd>{opp.followers.map((f) => people.name(f)).join(', ') || 'nobody'}</dd>
         <dt>In stage since</dt>
         <dd>{when(opp.stageEnteredAt)}</dd>
         {Object.entries(opp.fields).map(([k, v]) => (

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { TeamPicker, UserPicker } from '../components/pickers';
 import { ApiProblem, type ConfigValues, type Schemas } from '../api/client';
 import { type EditorProps, reasonUnder, splitList } from '../components/config-fields';
 import { FieldError, ProblemBanner } from '../components/problem';
@@ -120,24 +121,23 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                 </label>
                 {rule.assign.team !== undefined ? (
                   <>
-                    <label>
-                      Team
-                      <input
-                        value={rule.assign.team}
-                        aria-describedby={`${id}-team-err`}
-                        onInput={(e) =>
-                          update(i, (r) => ({
-                            ...r,
-                            assign: { team: e.currentTarget.value, strategy: r.assign.strategy ?? 'round-robin' },
-                          }))
-                        }
-                      />
+                    <TeamPicker
+                      label="Team"
+                      value={rule.assign.team}
+                      aria-describedby={`${id}-team-err`}
+                      onChange={(v) =>
+                        update(i, (r) => ({
+                          ...r,
+                          assign: { team: v, strategy: r.assign.strategy ?? 'round-robin' },
+                        }))
+                      }
+                    >
                       {reason(`value.rules.${i}.assign.team`) && (
                         <span class="field-error" id={`${id}-team-err`}>
                           {reason(`value.rules.${i}.assign.team`)}
                         </span>
                       )}
-                    </label>
+                    </TeamPicker>
                     <label>
                       Strategy
                       <select
@@ -155,19 +155,18 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
                     </label>
                   </>
                 ) : (
-                  <label>
-                    Rep
-                    <input
-                      value={rule.assign.rep}
-                      aria-describedby={`${id}-rep-err`}
-                      onInput={(e) => update(i, (r) => ({ ...r, assign: { rep: e.currentTarget.value } }))}
-                    />
+                  <UserPicker
+                    label="Rep"
+                    value={rule.assign.rep ?? ''}
+                    aria-describedby={`${id}-rep-err`}
+                    onChange={(v) => update(i, (r) => ({ ...r, assign: { rep: v } }))}
+                  >
                     {reason(`value.rules.${i}.assign.rep`) && (
                       <span class="field-error" id={`${id}-rep-err`}>
                         {reason(`value.rules.${i}.assign.rep`)}
                       </span>
                     )}
-                  </label>
+                  </UserPicker>
                 )}
                 <div class="actions">
                   <button

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiProblem, api, type ConfigName, type ConfigValues, must, type Session } from '../api/client';
 import { useAction, useResource } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
+import { refreshDirectory, useDirectory } from '../directory';
 import { when } from '../format';
 import { href, type Route } from '../router';
 import { ApprovalsEditor } from './approvals-editor';
@@ -31,26 +32,33 @@ type KindName = (typeof KINDS)[number]['name'];
 export const SalesOpsPage = ({ route, session }: { route: Route; session: Session }) => {
   const tab = (route.query.get('tab') as KindName | null) ?? 'routing';
   // Managers may edit their teams (availability); everything else is for sales ops.
-  const canEdit = session.groups.includes('salesops') || (tab === 'teams' && session.groups.includes('manager'));
+  const isSalesOps = session.groups.includes('salesops');
+  const canEdit = isSalesOps || (tab === 'teams' && session.groups.includes('manager'));
   return (
     <section aria-labelledby="ops-title">
       <h1 id="ops-title">Sales ops</h1>
       <nav class="tabs" aria-label="Configuration">
-        {KINDS.map((k) => (
+        {KINDS.filter((k) => k.name !== 'subscriptions' || isSalesOps).map((k) => (
           <a key={k.name} href={href('/sales-ops', { tab: k.name })} aria-current={tab === k.name ? 'page' : undefined}>
             {k.label}
           </a>
         ))}
       </nav>
-      {!canEdit && tab !== 'model' && tab !== 'sources' && (
-        <p class="muted">Read only: editing needs the salesops group.</p>
+      {!canEdit && tab !== 'model' && tab !== 'sources' && tab !== 'subscriptions' && (
+        <p class="read-only-note" data-testid="read-only">
+          You can read this configuration; changing it is for sales ops.
+        </p>
       )}
       {tab === 'model' ? (
         <ModelCard />
       ) : tab === 'sources' ? (
         <SourcesView />
       ) : tab === 'subscriptions' ? (
-        <Subscriptions canEdit={canEdit} />
+        isSalesOps ? (
+          <Subscriptions canEdit={canEdit} />
+        ) : (
+          <p>Outbound subscriptions are managed by sales ops.</p>
+        )
       ) : (
         <ConfigEditor key={tab} name={tab} canEdit={canEdit} />
       )}
@@ -62,6 +70,7 @@ export const SalesOpsPage = ({ route, session }: { route: Route; session: Sessio
 const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean }) => {
   const doc = useResource(() => must(api.GET('/config/{name}', { params: { path: { name } } })), [name]);
   const [saved, setSaved] = useState<string>();
+  const people = useDirectory();
   const save = useAction(async (value: ConfigValues[ConfigName]) => {
     const current = doc.data;
     if (!current) return;
@@ -70,6 +79,7 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
       api.PUT('/config/{name}', { params: { path: { name } }, body: { version: current.version, value } }),
     );
     doc.setData(() => next);
+    if (name === 'teams') refreshDirectory();
     setSaved(`Saved as version ${next.version}.`);
   });
   const onSave = async (value: ConfigValues[ConfigName]) => void (await save.run(value));
@@ -83,7 +93,9 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
   return (
     <div>
       <p class="muted" data-testid="config-version">
-        Version {version} · {version === 0 ? 'the default, never saved' : `saved by ${updatedBy} on ${when(updatedAt)}`}
+        {version === 0
+          ? 'The built-in defaults: nobody has changed this yet.'
+          : `Version ${version} · saved by ${people.name(updatedBy)} on ${when(updatedAt)}`}
       </p>
       {stale && (
         <div class="problem" role="alert">

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { DurationInput } from '../components/duration-input';
 import { ApiProblem, type ConfigValues, type LeadAction, type Schemas } from '../api/client';
 import type { EditorProps } from '../components/config-fields';
 import { ProblemBanner } from '../components/problem';
@@ -15,7 +16,7 @@ const reasonAt = (error: unknown, path: string) =>
     ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason
     : undefined;
 
-/** Per working stage: the SLA (ISO-8601 duration), the actions reps may take, and what ageing does. */
+/** Per working stage: the SLA (a number of minutes, hours or days), the actions reps may take, and what ageing does. */
 export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'stages'>) => {
   const [stages, setStages] = useState<StagesValue>(() => structuredClone(value));
   const update = (stage: (typeof STAGES)[number], patch: (s: Settings) => Settings) =>
@@ -34,20 +35,13 @@ export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'sta
         return (
           <fieldset key={stage} disabled={!canEdit} data-stage={stage}>
             <legend>{STAGE_LABEL[stage]}</legend>
-            <label>
-              SLA (ISO-8601, e.g. PT4H, P2D)
-              <input
-                value={s.sla}
-                aria-invalid={slaReason ? true : undefined}
-                aria-describedby={`${stage}-sla-err`}
-                onInput={(e) => update(stage, (x) => ({ ...x, sla: e.currentTarget.value }))}
-              />
-              {slaReason && (
-                <span class="field-error" id={`${stage}-sla-err`}>
-                  {slaReason}
-                </span>
-              )}
-            </label>
+            <DurationInput
+              label="SLA"
+              value={s.sla}
+              id={`${stage}-sla`}
+              reason={slaReason}
+              onChange={(v) => update(stage, (x) => ({ ...x, sla: v }))}
+            />
             <fieldset>
               <legend>Allowed actions</legend>
               {ACTIONS.map((a) => (

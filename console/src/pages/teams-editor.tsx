@@ -5,6 +5,7 @@ import { ProblemBanner } from '../components/problem';
 
 type TeamsValue = ConfigValues['teams'];
 type Team = TeamsValue['teams'][number];
+type Person = NonNullable<TeamsValue['people']>[number];
 
 const reasonAt = (error: unknown, path: string) =>
   error instanceof ApiProblem
@@ -14,6 +15,9 @@ const reasonAt = (error: unknown, path: string) =>
 /** Teams, their managers and members, with each member's availability (routing skips the unavailable). */
 export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'teams'>) => {
   const [teams, setTeams] = useState<Team[]>(() => structuredClone(value.teams));
+  const [people, setPeople] = useState<Person[]>(() => structuredClone(value.people ?? []));
+  const setPerson = (k: number, patch: Partial<Person>) =>
+    setPeople((ps) => ps.map((p, j) => (j === k ? { ...p, ...patch } : p)));
   const update = (i: number, patch: (t: Team) => Team) => setTeams((ts) => ts.map((t, j) => (j === i ? patch(t) : t)));
   const Err = ({ path, id }: { path: string; id: string }) => {
     const reason = reasonAt(error, path);
@@ -28,7 +32,9 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'team
       aria-label="Teams"
       onSubmit={(e) => {
         e.preventDefault();
-        void onSave({ teams });
+        // An e-mail left blank is left out rather than sent empty.
+        const named = people.map(({ email, ...p }) => (email?.trim() ? { ...p, email: email.trim() } : p));
+        void onSave({ ...value, teams, people: named });
       }}
     >
       <ol class="rules">
@@ -132,6 +138,67 @@ export const TeamsEditor = ({ value, error, canEdit, onSave }: EditorProps<'team
           </li>
         ))}
       </ol>
+      <fieldset disabled={!canEdit} data-testid="people">
+        <legend>People</legend>
+        <p class="muted">
+          The names shown for user ids on every page and in e-mails (members, managers, approvers, sales ops).
+        </p>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">User id</th>
+              <th scope="col">Name</th>
+              <th scope="col">E-mail (optional)</th>
+              <th scope="col">
+                <span class="sr-only">Remove</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {people.map((p, k) => (
+              <tr key={`person-${k}`}>
+                <td>
+                  <input
+                    aria-label={`Person ${k + 1} user id`}
+                    value={p.user}
+                    onInput={(e) => setPerson(k, { user: e.currentTarget.value })}
+                  />
+                  <Err path={`value.people.${k}.user`} id={`p${k}-user`} />
+                </td>
+                <td>
+                  <input
+                    aria-label={`Person ${k + 1} name`}
+                    value={p.name}
+                    onInput={(e) => setPerson(k, { name: e.currentTarget.value })}
+                  />
+                  <Err path={`value.people.${k}.name`} id={`p${k}-name`} />
+                </td>
+                <td>
+                  <input
+                    type="email"
+                    aria-label={`Person ${k + 1} e-mail`}
+                    value={p.email ?? ''}
+                    onInput={(e) => setPerson(k, { email: e.currentTarget.value })}
+                  />
+                  <Err path={`value.people.${k}.email`} id={`p${k}-email`} />
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    aria-label={`Remove ${p.name || p.user || 'person'}`}
+                    onClick={() => setPeople((ps) => ps.filter((_, j) => j !== k))}
+                  >
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <button type="button" onClick={() => setPeople((ps) => [...ps, { user: '', name: '' }])}>
+          Add a person
+        </button>
+      </fieldset>
       {canEdit && (
         <div class="actions">
           <button

@@ -4,11 +4,11 @@ import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
 import { type ApprovalsConfig, chainFor, mayDecide } from './approvals-config';
 import { selfDecisionRefusal } from './segregation-of-duties';
-import { assignLead } from './assign';
+import { type Assignment, assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
 import { assertCriteria } from './stage-steps';
-import { calendarOf } from './teams-config';
+import { calendarOf, type TeamsConfig, teamOf } from './teams-config';
 import { type NurtureConfig, planNurture, recycleRuleFor } from './nurture';
 import { ACTIONS, type RepAction } from './stages-config';
 import {
@@ -80,6 +80,33 @@ const addNurture = (
   change.events.push(nurture.event);
 };
 
+/**
+ * A named assignment (the console's "Assign to…"): a manager may give the lead to any member of a
+ * team, a rep may only take it themselves; the lead joins the new owner's team.
+ */
+const assignTo = (
+  lead: Lead,
+  owner: string,
+  caller: Caller,
+  teams: TeamsConfig,
+  ruleVersion: number,
+  at: string,
+): Assignment => {
+  if (owner !== caller.userId && !isManager(caller))
+    throw new ForbiddenError('only a manager may assign a lead to someone else');
+  const team = teamOf(teams, owner);
+  if (!team)
+    throw new ValidationError([
+      { field: 'owner', reason: `'${owner}' is not a member of a team in the teams configuration` },
+    ]);
+  if (lead.owner === owner) throw new ConflictError(`lead ${lead.id} already belongs to ${owner}`, { owner });
+  return {
+    owner,
+    team: team.id,
+    assignment: { ruleVersion, ruleIndex: null, explanation: `assigned to ${owner} by ${caller.userId}`, at },
+  };
+};
+
 export const isRepAction = (value: string): value is RepAction => (ACTIONS as readonly string[]).includes(value);
 
 /**
@@ -137,7 +164,9 @@ export const actOnLead = async (
   let change: LeadChange & { next: Next };
   if (action === 'distribute') {
     const [routing, teams] = await Promise.all([ports.config.routing(), ports.config.teams()]);
-    const next = await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
+    const next = input.owner
+      ? assignTo(lead, input.owner, caller, teams, routing.version, at)
+      : await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
     const patch: Partial<Lead> = {
       owner: next.owner,
       team: next.team,

@@ -4,6 +4,13 @@ import { type BusinessCalendar, businessCalendarSchema } from './business-hours'
 
 const userId = z.string().min(1).max(128);
 
+/** A person's display name and contact, so pages and e-mails say "Alice Adams", not "alice". */
+const personSchema = z.object({
+  user: userId,
+  name: z.string().trim().min(1).max(200),
+  email: z.email().optional(),
+});
+
 export const teamsConfigSchema = z
   .object({
     teams: z.array(
@@ -16,6 +23,8 @@ export const teamsConfigSchema = z
         calendar: businessCalendarSchema.optional(),
       }),
     ),
+    /** Display names of the people named in teams (members, managers, approvers, sales ops); optional. */
+    people: z.array(personSchema).optional(),
   })
   .superRefine((value, ctx) => {
     const ids = new Set<string>();
@@ -23,6 +32,12 @@ export const teamsConfigSchema = z
       if (ids.has(team.id))
         ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `team id '${team.id}' is used twice` });
       ids.add(team.id);
+    });
+    const users = new Set<string>();
+    value.people?.forEach((person, i) => {
+      if (users.has(person.user))
+        ctx.addIssue({ code: 'custom', path: ['people', i, 'user'], message: `'${person.user}' is listed twice` });
+      users.add(person.user);
     });
   });
 export type TeamsConfig = z.infer<typeof teamsConfigSchema>;
@@ -40,6 +55,12 @@ export const DEFAULT_TEAMS: TeamsConfig = {
         { user: 'carol', available: true },
       ],
     },
+  ],
+  people: [
+    { user: 'alice', name: 'Alice Adams' },
+    { user: 'bob', name: 'Bob Brown' },
+    { user: 'carol', name: 'Carol Clark' },
+    { user: 'maria', name: 'Maria Martin' },
   ],
 };
 
@@ -60,3 +81,7 @@ export const managerOf = (teams: TeamsConfig, user: string | undefined): string 
 /** The business calendar of a team, if it has one: without one, deadlines are wall-clock. */
 export const calendarOf = (teams: TeamsConfig, teamId: string | undefined): BusinessCalendar | undefined =>
   teamId ? teams.teams.find((t) => t.id === teamId)?.calendar : undefined;
+
+/** The display name of a user from the teams config's people, else the user id itself. */
+export const displayNameOf = (teams: TeamsConfig, user: string | undefined): string | undefined =>
+  user ? (teams.people?.find((p) => p.user === user)?.name ?? user) : undefined;

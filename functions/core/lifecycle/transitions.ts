@@ -77,7 +77,13 @@ const TARGET_STAGE: Partial<Record<RepAction, Stage>> = {
   disqualify: 'Disqualified',
 };
 
-export type ActionInput = { reason?: string; convertToContact?: boolean; comment?: string };
+export type ActionInput = {
+  reason?: string;
+  convertToContact?: boolean;
+  comment?: string;
+  /** distribute only: the user to assign the lead to, instead of letting routing pick. */
+  owner?: string;
+};
 
 /** A lead waiting on approval offers no rep action: the execution waits on the approver, not the rep. */
 export const allowedActions = (lead: Pick<Lead, 'stage' | 'approval'>, stages: StagesConfig): RepAction[] =>

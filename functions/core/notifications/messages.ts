@@ -17,22 +17,26 @@ export type NotificationMessage = {
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
+/**
+ * Subjects name the lead and people (`leadName`, `ownerName`, `authorName`, `userName`), which fall back
+ * to the ids when the names could not be read; `leadId` stays in the data for the template's link.
+ */
 const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
-  LeadCreated: (d) => `New lead ${d.leadId}`,
-  LeadAssigned: (d) => `Lead ${d.leadId} assigned to ${d.owner || 'the queue'}`,
-  LeadStageChanged: (d) => `Lead ${d.leadId} moved to ${d.stage}`,
-  LeadAging: (d) => `Lead ${d.leadId} is aging in ${d.stage}`,
-  LeadEscalated: (d) => `Lead ${d.leadId} escalated`,
-  ApprovalRequested: (d) => `Approval needed for lead ${d.leadId}`,
-  ApprovalDecided: (d) => `Approval ${d.decision || 'decided'} for lead ${d.leadId}`,
-  LeadConverted: (d) => `Lead ${d.leadId} converted to opportunity ${d.opportunityId}`,
-  LeadDisqualified: (d) => `Lead ${d.leadId} disqualified${d.reason ? `: ${d.reason}` : ''}`,
-  LeadWorkflowFailed: (d) => `Lead ${d.leadId} needs attention: a workflow step failed`,
-  LeadScoreChanged: (d) => `Lead ${d.leadId} score band changed`,
-  OpportunityStageChanged: (d) => `Opportunity ${d.opportunityId} moved to ${d.to}`,
-  LeadNoteAdded: (d) => `${d.author} added a note to lead ${d.leadId}`,
-  LeadFollowed: (d) => `${d.user} follows lead ${d.leadId}`,
-  LeadActivityRecorded: (d) => `Activity recorded on lead ${d.leadId}`,
+  LeadCreated: (d) => `New lead ${d.leadName}`,
+  LeadAssigned: (d) => `Lead ${d.leadName} assigned to ${d.ownerName || 'the queue'}`,
+  LeadStageChanged: (d) => `Lead ${d.leadName} moved to ${d.stage}`,
+  LeadAging: (d) => `Lead ${d.leadName} is aging in ${d.stage}`,
+  LeadEscalated: (d) => `Lead ${d.leadName} escalated`,
+  ApprovalRequested: (d) => `Approval needed for lead ${d.leadName}`,
+  ApprovalDecided: (d) => `Approval ${d.decision || 'decided'} for lead ${d.leadName}`,
+  LeadConverted: (d) => `Lead ${d.leadName} converted to an opportunity`,
+  LeadDisqualified: (d) => `Lead ${d.leadName} disqualified${d.reason ? `: ${d.reason}` : ''}`,
+  LeadWorkflowFailed: (d) => `Lead ${d.leadName} needs attention: a workflow step failed`,
+  LeadScoreChanged: (d) => `Lead ${d.leadName} score band changed`,
+  OpportunityStageChanged: (d) => `Opportunity ${d.opportunityName} moved to ${d.to}`,
+  LeadNoteAdded: (d) => `${d.authorName} added a note to lead ${d.leadName}`,
+  LeadFollowed: (d) => `${d.userName} follows lead ${d.leadName}`,
+  LeadActivityRecorded: (d) => `Activity recorded on lead ${d.leadName}`,
   CaptureRejected: () => 'A delivery was rejected',
   LeadsMerged: (d) => `Duplicates were merged into lead ${d.leadId}`,
   LeadsUnmerged: (d) => `A merge into lead ${d.leadId} was undone`,
@@ -48,11 +52,19 @@ const WHY: Record<Reason, string> = {
 };
 
 /** Renders the message; the same fields feed the SES template (`leadflow-<DetailType>`). */
+/** How a message names a lead: the person, else the company, else its id. */
+export const leadDisplayName = (lead: { id: string; firstName?: string; lastName?: string; company?: string }) =>
+  [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.company || lead.id;
+
+/** Display names for a message: the lead's and the opportunity's, and a person's from the teams config. */
+export type MessageNames = { lead?: string; opportunity?: string; person?: (user: string) => string };
+
 export const messageFor = (
   event: NotifiableEvent,
   to: string,
   reason: Reason,
   consoleUrl?: string,
+  names: MessageNames = {},
 ): NotificationMessage => {
   const { detail, detailType } = event;
   const lead = (detail.lead ?? {}) as Record<string, unknown>;
@@ -68,8 +80,14 @@ export const messageFor = (
     to: str(detail.to),
     note: str(detail.text),
     why: WHY[reason],
+    leadName: names.lead || str(detail.leadId),
+    opportunityName: names.opportunity || str(detail.opportunityId),
     link: consoleUrl && detail.leadId ? `${consoleUrl.replace(/\/$/, '')}/leads/${str(detail.leadId)}` : '',
   };
+  const person = (user: string) => (user ? (names.person?.(user) ?? user) : '');
+  data.ownerName = person(data.owner ?? '');
+  data.authorName = person(data.author ?? '');
+  data.userName = person(data.user ?? '');
   const subject = SUBJECTS[detailType](data);
   const text = [
     subject,

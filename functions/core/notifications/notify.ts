@@ -1,5 +1,5 @@
 import { DETAIL_TYPES, type DetailType } from '../events';
-import { type NotificationMessage, messageFor } from './messages';
+import { type MessageNames, type NotificationMessage, messageFor } from './messages';
 import { channelFor, type NotificationPreferences } from './preferences';
 import { type NotifiableEvent, recipientsFor, recipientsNeedManager } from './recipients';
 
@@ -12,6 +12,8 @@ export type NotifyDeps = {
   managerOf(lead: { team?: string; owner?: string }): Promise<string | undefined>;
   notifier: Notifier;
   consoleUrl?: string;
+  /** Names for the messages (events carry ids only); without it, or when it fails, subjects show ids. */
+  names?(detail: NotifiableEvent['detail']): Promise<MessageNames>;
 };
 
 export type NotifyOutcome = { eventId: string; sent: string[]; skipped: { user: string; why: string }[] };
@@ -36,6 +38,7 @@ export const notify = async (
   const lead = (detail.lead ?? {}) as { team?: string; owner?: string };
   const manager = recipientsNeedManager(type) ? await deps.managerOf(lead) : undefined;
   const failures: string[] = [];
+  const names = (await deps.names?.(detail).catch(() => undefined)) ?? {};
   await Promise.all(
     recipientsFor(event, manager).map(async ({ user, reason }) => {
       try {
@@ -44,7 +47,7 @@ export const notify = async (
           outcome.skipped.push({ user, why: `${type} is off in their preferences` });
           return;
         }
-        const result = await deps.notifier.deliver(messageFor(event, user, reason, deps.consoleUrl));
+        const result = await deps.notifier.deliver(messageFor(event, user, reason, deps.consoleUrl, names));
         if (result === 'sent') outcome.sent.push(user);
         else outcome.skipped.push({ user, why: 'already sent' });
       } catch (error) {
