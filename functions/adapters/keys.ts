@@ -6,6 +6,8 @@ export const keys = {
   audit: (leadId: string, at: string, seq: string) => ({ pk: `LEAD#${leadId}`, sk: `AUDIT#${at}#${seq}` }),
   dedupe: (key: DedupeKey) => ({ pk: `KEY#${key.on}#${key.value}`, sk: 'KEY' }),
   delivery: (sourceId: string, deliveryId: string) => ({ pk: `DELIVERY#${sourceId}#${deliveryId}`, sk: 'DELIVERY' }),
+  /** A body recently accepted from a source, by its content hash (no personal data in the key). */
+  sameBody: (sourceId: string, hash: string) => ({ pk: `BODY#${sourceId}#${hash}`, sk: 'BODY' }),
   config: (name: string) => ({ pk: `CONFIG#${name}`, sk: 'CURRENT' }),
   configVersion: (name: string, version: number) => ({
     pk: `CONFIG#${name}`,
