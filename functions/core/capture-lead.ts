@@ -44,7 +44,9 @@ export const SAME_BODY_WINDOW_SECONDS = 600;
 const stableJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 
@@ -55,7 +57,9 @@ const stableJson = (value: unknown): string =>
 export const sameBodyOf = (request: Pick<CaptureRequest, 'payload' | 'source'>, now: Date) => {
   const window = request.source.sameBodyWindowSeconds ?? SAME_BODY_WINDOW_SECONDS;
   if (window === 0 || request.source.kind === 'import') return undefined;
-  const hash = createHash('sha256').update(`${request.source.id}\n${stableJson(request.payload)}`).digest('base64url');
+  const hash = createHash('sha256')
+    .update(`${request.source.id}\n${stableJson(request.payload)}`)
+    .digest('base64url');
   const at = Math.floor(now.getTime() / 1000);
   return { hash, now: at, expiresAt: at + window };
 };

@@ -69,7 +69,14 @@ export const matchesFrom = (
       if (fp.id === self.id || exactLeads.has(fp.id) || similar.has(fp.id) || !leadIds.includes(fp.id)) continue;
       const { score, fields } = similarity(self, fp);
       if (score >= thresholds.alert)
-        similar.set(fp.id, { kind: 'lead', id: fp.id, matchedOn: 'similarity', value: fields.join('+'), score, fields });
+        similar.set(fp.id, {
+          kind: 'lead',
+          id: fp.id,
+          matchedOn: 'similarity',
+          value: fields.join('+'),
+          score,
+          fields,
+        });
     }
   }
   const ranked = [...similar.values()].sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.id.localeCompare(b.id));

@@ -88,7 +88,8 @@ export const firstNameForms = (first: string): string[] => {
 
 /** Full name → its short forms (william → bill, billy, will). */
 const SHORT_FORMS: Record<string, string[]> = {};
-for (const [short, fulls] of Object.entries(NICKNAMES)) for (const full of fulls) (SHORT_FORMS[full] ??= []).push(short);
+for (const [short, fulls] of Object.entries(NICKNAMES))
+  for (const full of fulls) SHORT_FORMS[full] = [...(SHORT_FORMS[full] ?? []), short];
 
 /** 1 for the same name, 0.95 for a nickname of it, 0.85 for a matching initial, else Jaro-Winkler. */
 export const firstNameSimilarity = (a: string, b: string): number => {
@@ -254,18 +255,27 @@ export const similarity = (a: Fingerprint, b: Fingerprint): Similarity => {
   const name = a.first && b.first ? 0.4 * firstNameSimilarity(a.first, b.first) + 0.6 * last : 0.9 * last;
   if (name < 0.85) return { score: 0, fields: [] };
 
-  const compared: { field: SimilarField; s: number; independent: boolean }[] = [{ field: 'name', s: name, independent: false }];
-  if (a.company && b.company) compared.push({ field: 'company', s: jaroWinkler(a.company, b.company), independent: true });
+  const compared: { field: SimilarField; s: number; independent: boolean }[] = [
+    { field: 'name', s: name, independent: false },
+  ];
+  if (a.company && b.company)
+    compared.push({ field: 'company', s: jaroWinkler(a.company, b.company), independent: true });
   if (a.phone && b.phone) {
-    const s = a.phone === b.phone ? 1 : lastDigits(a.phone) === lastDigits(b.phone) ? 0.9 : 0;
+    // A different number is weak evidence against: people have an office and a mobile line.
+    const s = a.phone === b.phone ? 1 : lastDigits(a.phone) === lastDigits(b.phone) ? 0.9 : 0.5;
     compared.push({ field: 'phone', s, independent: true });
   }
   if (a.email && b.email) {
     const same = a.email === b.email;
-    compared.push({ field: 'email', s: same ? 1 : jaroWinkler(localPart(a.email), localPart(b.email)), independent: same });
+    compared.push({
+      field: 'email',
+      s: same ? 1 : jaroWinkler(localPart(a.email), localPart(b.email)),
+      independent: same,
+    });
     const [da, db] = [domainPart(a.email), domainPart(b.email)];
     // Two gmail.com addresses say nothing about the person.
-    if (!isFreeMail(da) || !isFreeMail(db)) compared.push({ field: 'domain', s: da === db ? 1 : 0, independent: false });
+    if (!isFreeMail(da) || !isFreeMail(db))
+      compared.push({ field: 'domain', s: da === db ? 1 : 0, independent: false });
   } else if (a.email || b.email) {
     const [withMail, other] = a.email ? [a.email, b] : [b.email as string, a];
     compared.push({ field: 'email', s: localPartSimilarity(withMail, other), independent: false });
