@@ -813,6 +813,11 @@ export interface components {
        * @default UNASSIGNED
        */
       fallbackQueue?: string;
+      /**
+       * @description A new lead matching an open or converted lead (exactly or as a possible duplicate) goes to that lead's owner before any rule
+       * @default true
+       */
+      ownerAffinity?: boolean;
     };
     /** @description Every list named must contain the lead's value; an empty condition matches every lead. */
     RoutingCondition: {
