@@ -172,6 +172,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/leads', fn: 'leadsApi' },
   { method: 'GET', path: '/leads', fn: 'leadsApi' },
   { method: 'GET', path: '/leads/{id}', fn: 'leadsApi' },
+  { method: 'GET', path: '/duplicates', fn: 'leadsApi' },
   { method: 'GET', path: '/config/{name}', fn: 'configApi' },
   { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
   { method: 'GET', path: '/reports/funnel', fn: 'reportsApi' },

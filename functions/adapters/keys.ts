@@ -53,6 +53,8 @@ export const keys = {
     gsi1pk: `OWNER#${owner ?? 'UNASSIGNED'}`,
     gsi1sk: `${createdAt}#${id}`,
   }),
+  /** Sparse: only leads with an open duplicate set are in the duplicates queue (newest first). */
+  duplicatesIndex: (createdAt: string, id: string) => ({ gsi3pk: 'DUPLICATES#OPEN', gsi3sk: `${createdAt}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({
     gsi2pk: `STAGE#${stage}`,
     gsi2sk: `${createdAt}#${id}`,

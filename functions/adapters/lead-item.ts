@@ -1,3 +1,4 @@
+import { hasOpenDuplicates } from '../core/duplicates';
 import type { Lead } from '../core/lead';
 import { keys } from './keys';
 
@@ -6,11 +7,12 @@ export const leadItem = (lead: Lead) => ({
   ...keys.lead(lead.id),
   ...keys.ownerIndex(lead.owner, lead.createdAt, lead.id),
   ...keys.stageIndex(lead.stage, lead.createdAt, lead.id),
+  ...(hasOpenDuplicates(lead) ? keys.duplicatesIndex(lead.createdAt, lead.id) : {}),
   type: 'lead',
   ...lead,
 });
 
-const STORAGE_FIELDS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type', 'taskToken']);
+const STORAGE_FIELDS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'type', 'taskToken']);
 
 export const leadFromItem = (item: Record<string, unknown>): Lead =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !STORAGE_FIELDS.has(k))) as Lead;

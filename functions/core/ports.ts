@@ -83,3 +83,13 @@ export type LeadReader = {
     filter?: ListFilter,
   ): Promise<Page<Lead>>;
 };
+
+/** Reads behind the duplicates views: the key items of a lead, the matched leads, the open duplicate sets. */
+export type DuplicatesReader = {
+  /** What these keys hold now, in one batched read (keys holding nothing are left out). */
+  holders(keys: DedupeKey[]): Promise<KeyHolders[]>;
+  /** The leads with these ids that exist, in one batched read. */
+  leads(ids: string[]): Promise<Lead[]>;
+  /** Leads with an open duplicate set, newest first. */
+  openSets(limit: number, from?: PageKey): Promise<Page<Lead>>;
+};

@@ -1,5 +1,6 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
+import { makeDuplicatesReader } from '../adapters/duplicates-repository';
 import { makeLeadReader } from '../adapters/lead-repository';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeConfigRepository } from '../adapters/config-repository';
@@ -25,5 +26,6 @@ export const handler = httpHandler(
     stages: async () => (await readConfig(config, stagesConfig)).value,
     approvals: async () => (await readConfig(config, approvalsConfig)).value,
     tasks: makeTasksRepository(db, table),
+    duplicates: makeDuplicatesReader(db, table),
   }),
 );
