@@ -12,7 +12,18 @@ export const leadItem = (lead: Lead) => ({
   ...lead,
 });
 
-const STORAGE_FIELDS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'type', 'taskToken']);
+const STORAGE_FIELDS = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'type',
+  'taskToken',
+]);
 
 export const leadFromItem = (item: Record<string, unknown>): Lead =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !STORAGE_FIELDS.has(k))) as Lead;

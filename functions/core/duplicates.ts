@@ -1,4 +1,12 @@
-import { DEFAULT_THRESHOLDS, type DedupeKey, dedupeKeysOf, blockingKeysOf, type KeyHolders, matchesFrom, type SimilarityThresholds } from './dedupe';
+import {
+  DEFAULT_THRESHOLDS,
+  type DedupeKey,
+  dedupeKeysOf,
+  blockingKeysOf,
+  type KeyHolders,
+  matchesFrom,
+  type SimilarityThresholds,
+} from './dedupe';
 import type { DuplicateMatch, Lead, Stage } from './lead';
 import { fingerprintOf } from './similarity';
 
@@ -54,7 +62,11 @@ export const duplicateMatchesOf = (
 };
 
 const displayName = (lead: Lead) =>
-  [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.company || lead.email || lead.phone || 'unnamed lead';
+  [lead.firstName, lead.lastName].filter(Boolean).join(' ') ||
+  lead.company ||
+  lead.email ||
+  lead.phone ||
+  'unnamed lead';
 
 /** Entries for the matched leads that still exist; names only for leads `visible` says the caller may see. */
 export const duplicateEntriesOf = (

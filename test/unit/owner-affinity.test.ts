@@ -73,3 +73,28 @@ describe('owner affinity', () => {
     expect(withoutIt.owner).toBe('alice');
   });
 });
+
+describe('duplicate entries', () => {
+  it('name a visible duplicate, hide the name of one the caller may not see, drop one that is gone', async () => {
+    const { duplicateEntriesOf } = await import('../../functions/core/duplicates');
+    const lead = (id: string, owner: string) =>
+      ({ id, owner, stage: 'Assigned', firstName: 'Dana', lastName: 'Reyes', duplicates: [] }) as unknown as Lead;
+    const entries = duplicateEntriesOf(
+      [similar('A', 0.9), byEmail('B'), similar('GONE', 0.95)],
+      [lead('A', 'alice'), lead('B', 'bob')],
+      (other) => other.owner === 'alice',
+    );
+    expect(entries).toEqual([
+      {
+        leadId: 'A',
+        name: 'Dana Reyes',
+        owner: 'alice',
+        stage: 'Assigned',
+        matchedOn: 'similarity',
+        score: 0.9,
+        fields: ['name', 'company'],
+      },
+      { leadId: 'B', owner: 'bob', stage: 'Assigned', matchedOn: 'email', score: 1, fields: ['email'] },
+    ]);
+  });
+});
