@@ -88,6 +88,20 @@ export const prepareLead = (payload: unknown, now?: Date) => {
   return lead;
 };
 
+/**
+ * A blocking key listing this many leads is saturated: too common a name to tell people apart, and an
+ * item that would grow without bound. A new lead is still scored against the leads it lists, but is
+ * not added to it (nor conditioned on it).
+ */
+export const MAX_BLOCK_LEADS = 50;
+
+const unsaturated = (keys: DedupeKey[], holders: KeyHolders[]) =>
+  keys.filter(
+    (k) =>
+      k.on !== 'block' ||
+      (holders.find((h) => h.key.on === k.on && h.key.value === k.value)?.leadIds.length ?? 0) < MAX_BLOCK_LEADS,
+  );
+
 /** Stores a lead exactly once per delivery and starts its lifecycle. */
 export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
   const now = deps.clock.now();
@@ -101,7 +115,13 @@ export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): P
     const outcome = await attemptCapture(deps, request, plan, seen);
     if (!('raced' in outcome)) return outcome;
     // Another capture of the same person or company stored first: decide again on what it left.
-    seen = outcome.holders;
+    // (A saturated blocking key was not written, so the store says nothing of it: keep what was seen.)
+    seen = outcome.holders && [
+      ...outcome.holders,
+      ...(seen ?? []).filter(
+        (h) => !outcome.holders?.some((o) => o.key.on === h.key.on && o.key.value === h.key.value),
+      ),
+    ];
     if (!seen && ++blind > MAX_BLIND_ROUNDS) break;
     await pauseAfterLoss(lost);
   }
@@ -144,6 +164,7 @@ const attemptCapture = async (
 
   const thresholds = source.duplicateThresholds ?? DEFAULT_THRESHOLDS;
   const matches = matchesFrom(holders, plan.fingerprint, thresholds);
+  const keys = unsaturated(plan.keys, holders);
   const decision = decide(source.duplicatePolicy, matches, thresholds);
   if (decision.action === 'reject') {
     const existing = matches.find((m) => m.kind === 'lead') ?? matches[0];
@@ -179,7 +200,7 @@ const attemptCapture = async (
   const answer: CaptureAnswer = { leadId, status: 'created', duplicates: matches };
   const result = await deps.store.createLead({
     lead,
-    keys: plan.keys,
+    keys,
     audit: {
       at: now,
       actor: request.actor,

@@ -62,11 +62,14 @@ export const matchesFrom = (
   if (!self) return matches;
   const exactLeads = new Set(matches.filter((m) => m.kind === 'lead').map((m) => m.id));
   const similar = new Map<string, DuplicateMatch>();
+  const tried = new Set<string>();
   for (const { key, leadIds, fingerprints } of holders) {
     if (key.on !== 'block') continue;
     for (const fp of fingerprints ?? []) {
       // A fingerprint whose lead left the key (merged, edited) no longer counts.
-      if (fp.id === self.id || exactLeads.has(fp.id) || similar.has(fp.id) || !leadIds.includes(fp.id)) continue;
+      // Each candidate once, however many blocking keys it shares with this lead.
+      if (fp.id === self.id || exactLeads.has(fp.id) || tried.has(fp.id) || !leadIds.includes(fp.id)) continue;
+      tried.add(fp.id);
       const { score, fields } = similarity(self, fp);
       if (score >= thresholds.alert)
         similar.set(fp.id, {

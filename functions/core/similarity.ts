@@ -8,11 +8,11 @@ import { isFreeMail } from './normalise';
  * nickname-tolerant (Jon ~ Jonathan, Bill ~ William), companies without their legal form (ACME Inc. ~ acme).
  */
 
-/** Lower-case ASCII words: transliterated, punctuation and digits dropped, spaces collapsed. */
-export const plainText = (text: string): string =>
+/** Lower-case ASCII words: transliterated, punctuation (and, for names, digits) dropped, spaces collapsed. */
+export const plainText = (text: string, keepDigits = false): string =>
   anyAscii(text.normalize('NFC'))
     .toLowerCase()
-    .replace(/[^a-z]+/g, ' ')
+    .replace(keepDigits ? /[^a-z0-9]+/g : /[^a-z]+/g, ' ')
     .trim();
 
 /**
@@ -80,11 +80,9 @@ const NICKNAMES: Record<string, string[]> = {
 };
 
 /** A first name and every full name it may be short for (itself included), plain. */
-export const firstNameForms = (first: string): string[] => {
-  const plain = plainText(first).split(' ')[0] ?? '';
-  if (!plain) return [];
-  return [plain, ...(NICKNAMES[plain] ?? [])];
-};
+export const firstNameForms = (first: string): string[] => formsOfPlain(plainText(first).split(' ')[0] ?? '');
+
+const formsOfPlain = (plain: string): string[] => (plain ? [plain, ...(NICKNAMES[plain] ?? [])] : []);
 
 /** Full name → its short forms (william → bill, billy, will). */
 const SHORT_FORMS: Record<string, string[]> = {};
@@ -92,16 +90,22 @@ for (const [short, fulls] of Object.entries(NICKNAMES))
   for (const full of fulls) SHORT_FORMS[full] = [...(SHORT_FORMS[full] ?? []), short];
 
 /** 1 for the same name, 0.95 for a nickname of it, 0.85 for a matching initial, else Jaro-Winkler. */
-export const firstNameSimilarity = (a: string, b: string): number => {
-  const [pa, pb] = [plainText(a).split(' ')[0] ?? '', plainText(b).split(' ')[0] ?? ''];
+export const firstNameSimilarity = (a: string, b: string): number =>
+  plainFirstSimilarity(plainText(a).split(' ')[0] ?? '', plainText(b).split(' ')[0] ?? '');
+
+/** firstNameSimilarity of two plain first words (a fingerprint's are plain already: no transliteration per pair). */
+const plainFirstSimilarity = (pa: string, pb: string): number => {
   if (!pa || !pb) return 0;
   if (pa === pb) return 1;
-  const fa = firstNameForms(pa);
-  const fb = firstNameForms(pb);
+  const fa = formsOfPlain(pa);
+  const fb = formsOfPlain(pb);
   if (fa.some((f) => fb.includes(f))) return 0.95;
   if ((pa.length === 1 && pb.startsWith(pa)) || (pb.length === 1 && pa.startsWith(pb))) return 0.85;
   return jaroWinkler(pa, pb);
 };
+
+/** Jaro-Winkler, with the common case (equal) answered without it. */
+const alike = (a: string, b: string) => (a === b ? 1 : jaroWinkler(a, b));
 
 /** Legal forms dropped from the end of a company name (and "the" from its start). */
 const LEGAL_FORMS = new Set([
@@ -141,7 +145,7 @@ const LEGAL_FORMS = new Set([
 
 /** A company's name without its legal form, plain: "ACME Inc." → "acme", "Müller GmbH & Co. KG" → "muller". */
 export const companyCore = (company: string): string => {
-  const words = plainText(company.replace(/&/g, ' ')).split(' ').filter(Boolean);
+  const words = plainText(company.replace(/&/g, ' '), true).split(' ').filter(Boolean);
   if (words[0] === 'the' && words.length > 1) words.shift();
   while (words.length > 1 && LEGAL_FORMS.has(words[words.length - 1] as string)) words.pop();
   return words.join(' ');
@@ -157,7 +161,7 @@ export const companyOfDomain = (domain: string): string | undefined => {
   labels.pop();
   if (labels.length > 1 && PUBLIC_SECOND_LEVEL.has(labels[labels.length - 1] as string)) labels.pop();
   const label = labels[labels.length - 1];
-  return label ? plainText(label) : undefined;
+  return label ? plainText(label, true) : undefined;
 };
 
 /** What fuzzy matching compares: plain name parts, company core, E.164 phone, email. Kept with the blocking keys. */
@@ -222,7 +226,9 @@ const domainPart = (email: string) => email.slice(email.lastIndexOf('@') + 1);
 
 /** The e-mail local parts a person's name would make: jon, jonathan, jsmith, jon.smith, smith… */
 const localPartsOf = (fp: Fingerprint): string[] => {
-  const firsts = fp.first ? firstNameForms(fp.first).flatMap((f) => [f, ...(SHORT_FORMS[f] ?? [])]) : [];
+  const firsts = fp.first
+    ? formsOfPlain(fp.first.split(' ')[0] ?? '').flatMap((f) => [f, ...(SHORT_FORMS[f] ?? [])])
+    : [];
   const last = fp.last?.replace(/ /g, '') ?? '';
   const out = new Set<string>(firsts);
   if (last) {
@@ -239,6 +245,9 @@ const localPartSimilarity = (email: string, other: Fingerprint): number => {
   return forms.length === 0 ? 0 : Math.max(...forms.map((f) => (f === local ? 1 : jaroWinkler(local, f))));
 };
 
+/** The mailbox an address reaches: without a +tag, and without dots in the local part. */
+const mailbox = (email: string) => `${localPart(email).replace(/\+.*$/, '').replace(/\./g, '')}@${domainPart(email)}`;
+
 const lastDigits = (phone: string) => phone.replace(/\D/g, '').slice(-7);
 
 /**
@@ -251,27 +260,27 @@ const lastDigits = (phone: string) => phone.replace(/\D/g, '').slice(-7);
  */
 export const similarity = (a: Fingerprint, b: Fingerprint): Similarity => {
   if (!a.last || !b.last) return { score: 0, fields: [] };
-  const last = jaroWinkler(a.last, b.last);
-  const name = a.first && b.first ? 0.4 * firstNameSimilarity(a.first, b.first) + 0.6 * last : 0.9 * last;
+  const last = alike(a.last, b.last);
+  const name =
+    a.first && b.first
+      ? 0.4 * plainFirstSimilarity(a.first.split(' ')[0] ?? '', b.first.split(' ')[0] ?? '') + 0.6 * last
+      : 0.9 * last;
   if (name < 0.85) return { score: 0, fields: [] };
 
   const compared: { field: SimilarField; s: number; independent: boolean }[] = [
     { field: 'name', s: name, independent: false },
   ];
-  if (a.company && b.company)
-    compared.push({ field: 'company', s: jaroWinkler(a.company, b.company), independent: true });
+  if (a.company && b.company) compared.push({ field: 'company', s: alike(a.company, b.company), independent: true });
   if (a.phone && b.phone) {
     // A different number is weak evidence against: people have an office and a mobile line.
     const s = a.phone === b.phone ? 1 : lastDigits(a.phone) === lastDigits(b.phone) ? 0.9 : 0.5;
     compared.push({ field: 'phone', s, independent: true });
   }
   if (a.email && b.email) {
-    const same = a.email === b.email;
-    compared.push({
-      field: 'email',
-      s: same ? 1 : jaroWinkler(localPart(a.email), localPart(b.email)),
-      independent: same,
-    });
+    // Two mailboxes are the same or not: a shared prefix (ann.meyer.12 / ann.meyer.72) proves nothing,
+    // and another mailbox is weak evidence against (people have a work and a private one).
+    const same = mailbox(a.email) === mailbox(b.email);
+    compared.push({ field: 'email', s: same ? 1 : 0.5, independent: same });
     const [da, db] = [domainPart(a.email), domainPart(b.email)];
     // Two gmail.com addresses say nothing about the person.
     if (!isFreeMail(da) || !isFreeMail(db))
