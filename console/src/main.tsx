@@ -16,6 +16,7 @@ const TasksPage = lazy(() => import('./pages/tasks').then((m) => m.TasksPage));
 const SalesOpsPage = lazy(() => import('./pages/sales-ops').then((m) => m.SalesOpsPage));
 const ImportPage = lazy(() => import('./pages/import').then((m) => m.ImportPage));
 const DashboardPage = lazy(() => import('./pages/dashboard').then((m) => m.DashboardPage));
+const DuplicatesPage = lazy(() => import('./pages/duplicates').then((m) => m.DuplicatesPage));
 
 const NAV = [
   { path: '/inbox', label: 'Inbox' },
@@ -23,6 +24,7 @@ const NAV = [
   { path: '/sales-ops', label: 'Sales ops' },
   { path: '/import', label: 'Import' },
   { path: '/dashboard', label: 'Dashboard' },
+  { path: '/duplicates', label: 'Duplicates' },
 ];
 
 const App = () => {
@@ -71,6 +73,8 @@ const App = () => {
         return <ImportPage />;
       case 'dashboard':
         return <DashboardPage route={route} />;
+      case 'duplicates':
+        return <DuplicatesPage route={route} />;
       default:
         return <InboxPage route={route} session={session} />;
     }

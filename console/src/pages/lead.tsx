@@ -3,6 +3,7 @@ import { api, type AuditEntry, type FeedItem, type Lead, must, type Session } fr
 import { useResource } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
 import { LeadActions } from './lead-actions';
+import { LeadDuplicates } from './lead-duplicates';
 import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
@@ -46,6 +47,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
       <ProblemBanner error={error} />
       <PendingApprovalNote lead={lead} />
       <LeadActions lead={lead} session={session} notice={notice} onNotice={setNotice} onActed={reload} />
+      <LeadDuplicates lead={lead} />
       <div class="grid2">
         <LeadFields
           lead={lead}
