@@ -8,11 +8,14 @@ import { isFreeMail } from './normalise';
  * nickname-tolerant (Jon ~ Jonathan, Bill ~ William), companies without their legal form (ACME Inc. ~ acme).
  */
 
-/** Lower-case ASCII words: transliterated, punctuation (and, for names, digits) dropped, spaces collapsed. */
-export const plainText = (text: string, keepDigits = false): string =>
+/**
+ * Lower-case ASCII words: transliterated, punctuation dropped, spaces collapsed. Digits stay: a name or
+ * company that carries them (test data's "First12", "3M") must not collapse into another.
+ */
+export const plainText = (text: string): string =>
   anyAscii(text.normalize('NFC'))
     .toLowerCase()
-    .replace(keepDigits ? /[^a-z0-9]+/g : /[^a-z]+/g, ' ')
+    .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 
 /**
@@ -145,7 +148,7 @@ const LEGAL_FORMS = new Set([
 
 /** A company's name without its legal form, plain: "ACME Inc." → "acme", "Müller GmbH & Co. KG" → "muller". */
 export const companyCore = (company: string): string => {
-  const words = plainText(company.replace(/&/g, ' '), true).split(' ').filter(Boolean);
+  const words = plainText(company.replace(/&/g, ' ')).split(' ').filter(Boolean);
   if (words[0] === 'the' && words.length > 1) words.shift();
   while (words.length > 1 && LEGAL_FORMS.has(words[words.length - 1] as string)) words.pop();
   return words.join(' ');
@@ -161,7 +164,7 @@ export const companyOfDomain = (domain: string): string | undefined => {
   labels.pop();
   if (labels.length > 1 && PUBLIC_SECOND_LEVEL.has(labels[labels.length - 1] as string)) labels.pop();
   const label = labels[labels.length - 1];
-  return label ? plainText(label, true) : undefined;
+  return label ? plainText(label) : undefined;
 };
 
 /** What fuzzy matching compares: plain name parts, company core, E.164 phone, email. Kept with the blocking keys. */
