@@ -214,6 +214,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'DELETE', path: '/views/{viewId}', fn: 'leadsApi' },
   { method: 'GET', path: '/views/{viewId}/leads', fn: 'leadsApi' },
   { method: 'GET', path: '/views/{viewId}/export', fn: 'leadsApi' },
+  { method: 'GET', path: '/duplicates', fn: 'leadsApi' },
   { method: 'GET', path: '/config/{name}', fn: 'configApi' },
   { method: 'PUT', path: '/config/{name}', fn: 'configApi' },
   { method: 'GET', path: '/reports/funnel', fn: 'reportsApi' },

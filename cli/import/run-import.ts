@@ -12,6 +12,7 @@ import {
 } from '../../functions/core/import/column-mapping';
 import { MAX_ROWS_PER_BATCH, type ImportCounts, type RowOutcome } from '../../functions/core/import/import-job';
 import { isReported, reportHeader, reportLine } from '../../functions/core/import/rejected-report';
+import { makeDuplicateForecast } from '../../functions/core/import/duplicate-forecast';
 import { prepareRow, type SourceRow } from '../../functions/core/import/row-to-lead';
 import { formulaSafeCsv } from '../../functions/core/safe-csv';
 import { signDevToken } from '../../local/dev-jwt';
@@ -159,6 +160,7 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
   const invalid: { outcome: RowOutcome; values: string[] }[] = [];
   let valid = 0;
   let repeats = 0;
+  const forecast = makeDuplicateForecast();
   const { headers, mapping, rows } = await scan(options, mappingFile, (row, h, m) => {
     const prepared = prepareRow(h, row, m);
     if (!prepared.ok) {
@@ -169,6 +171,7 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
       return;
     }
     valid++;
+    forecast.add(row.rowNumber, prepared.lead);
     const keys = prepared.keys.filter((k) => k.on !== 'domain').map((k) => `${k.on}:${k.value}`);
     if (keys.some((k) => seen.has(k))) repeats++;
     for (const k of keys) if (!seen.has(k)) seen.set(k, row.rowNumber);
@@ -179,6 +182,12 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
   const path = await report.finish();
   io.out.write(
     `dry run, nothing written: ${rows} rows → ${valid} valid (${repeats} repeat an email or phone of an earlier row), ${invalid.length} would be rejected\n`,
+  );
+  const f = forecast.result();
+  io.out.write(
+    `duplicates within the file: ${f.exact} exact (email/phone), ${f.similar} similar (${f.sure} sure) → ` +
+      `policy reject refuses ${f.byPolicy.reject.refused} and flags ${f.byPolicy.reject.flagged}; ` +
+      `create and associate store every row and flag ${f.byPolicy.create.flagged}\n`,
   );
   if (path) io.out.write(`rejected rows: ${path}\n`);
   return EXIT.ok;

@@ -21,6 +21,7 @@ const ImportPage = lazy(() => import('./pages/import').then((m) => m.ImportPage)
 const LeadsListPage = lazy(() => import('./pages/leads-list').then((m) => m.LeadsListPage));
 const PrivacyPage = lazy(() => import('./pages/privacy').then((m) => m.PrivacyPage));
 const DashboardPage = lazy(() => import('./pages/dashboard').then((m) => m.DashboardPage));
+const DuplicatesPage = lazy(() => import('./pages/duplicates').then((m) => m.DuplicatesPage));
 const MergePage = lazy(() => import('./pages/merge').then((m) => m.MergePage));
 
 const AccountPage = lazy(() => import('./pages/crm').then((m) => m.AccountPage));
@@ -34,6 +35,7 @@ const NAV: { path: string; label: (s: Session) => string; shown: (s: Session) =>
   { path: '/sales-ops', label: () => 'Sales ops', shown: isManager },
   { path: '/import', label: () => 'Import', shown: () => true },
   { path: '/dashboard', label: (s) => (isManager(s) ? 'Dashboard' : 'My dashboard'), shown: () => true },
+  { path: '/duplicates', label: () => 'Duplicates', shown: isManager },
   {
     path: '/privacy',
     label: () => 'Privacy',
@@ -118,6 +120,8 @@ const App = () => {
         return <DashboardPage route={route} session={session} />;
       case 'merge':
         return <MergePage route={route} />;
+      case 'duplicates':
+        return isManager(session) ? <DuplicatesPage route={route} /> : <NotForYou page="Duplicates" />;
       default:
         return <InboxPage route={route} session={session} />;
     }

@@ -1,4 +1,5 @@
 import type { DedupeKey } from '../core/dedupe';
+import type { Fingerprint } from '../core/similarity';
 import { keys } from './keys';
 
 /** The lookup item for one dedupe value lists every lead holding it (a set, so adding twice is harmless). */
@@ -35,3 +36,19 @@ export const removeLeadFromKey = (table: string, key: DedupeKey, leadId: string)
     ExpressionAttributeValues: { ':id': new Set([leadId]) },
   },
 });
+
+/**
+ * A blocking key lists its leads like an exact key and keeps each one's fingerprint (`fps`), so the
+ * capture's one BatchGet of its keys brings the candidates' fields for scoring: no second read.
+ * A fingerprint whose lead has left `leadIds` is ignored by the reader.
+ */
+export const addLeadToBlock = (table: string, key: DedupeKey, fingerprint: Fingerprint, expectedLeads?: number) => {
+  const add = addLeadToKey(table, key, fingerprint.id, expectedLeads);
+  return {
+    Update: {
+      ...add.Update,
+      UpdateExpression: `${add.Update.UpdateExpression}, fps = list_append(if_not_exists(fps, :none), :fp)`,
+      ExpressionAttributeValues: { ...add.Update.ExpressionAttributeValues, ':none': [], ':fp': [fingerprint] },
+    },
+  };
+};

@@ -3,9 +3,8 @@ import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWrite
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import { keys } from './keys';
-import { captureTransactItems, lostRaceOf } from './capture-repository';
+import { captureTransactItems, holdersOf, lostRaceOf } from './capture-repository';
 
-type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string };
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
 type Deferred<T> = { resolve(value: T): void; reject(error: unknown): void };
 
@@ -63,10 +62,8 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
       for (const l of pending) {
         const delivery = byPk.get(keys.delivery(l.sourceId, l.deliveryId).pk) as DeliveryItem | undefined;
         const holders: KeyHolders[] = l.keys.flatMap((key) => {
-          const item = byPk.get(keys.dedupe(key).pk) as KeyItem | undefined;
-          return item
-            ? [{ key, leadIds: [...(item.leadIds ?? [])], contactId: item.contactId, accountId: item.accountId }]
-            : [];
+          const item = byPk.get(keys.dedupe(key).pk);
+          return item ? [holdersOf(key, item as Parameters<typeof holdersOf>[1])] : [];
         });
         l.done.resolve({ priorAnswer: delivery?.answer, holders });
       }

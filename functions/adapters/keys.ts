@@ -6,6 +6,8 @@ export const keys = {
   audit: (leadId: string, at: string, seq: string) => ({ pk: `LEAD#${leadId}`, sk: `AUDIT#${at}#${seq}` }),
   dedupe: (key: DedupeKey) => ({ pk: `KEY#${key.on}#${key.value}`, sk: 'KEY' }),
   delivery: (sourceId: string, deliveryId: string) => ({ pk: `DELIVERY#${sourceId}#${deliveryId}`, sk: 'DELIVERY' }),
+  /** A body recently accepted from a source, by its content hash (no personal data in the key). */
+  sameBody: (sourceId: string, hash: string) => ({ pk: `BODY#${sourceId}#${hash}`, sk: 'BODY' }),
   config: (name: string) => ({ pk: `CONFIG#${name}`, sk: 'CURRENT' }),
   configVersion: (name: string, version: number) => ({
     pk: `CONFIG#${name}`,
@@ -70,6 +72,8 @@ export const keys = {
   }),
   /** Present only while something is due for the lead (sparse index). */
   dueIndex: (at: string, id: string) => ({ gsi4pk: 'DUE', gsi4sk: `${at}#${id}` }),
+  /** Sparse: only leads with an open duplicate set are in the duplicates queue (newest first). */
+  duplicatesIndex: (createdAt: string, id: string) => ({ gsi3pk: 'DUPLICATES#OPEN', gsi3sk: `${createdAt}#${id}` }),
   stageIndex: (stage: string, createdAt: string, id: string) => ({
     gsi2pk: `STAGE#${stage}`,
     gsi2sk: `${createdAt}#${id}`,

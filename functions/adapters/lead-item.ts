@@ -1,3 +1,4 @@
+import { hasOpenDuplicates } from '../core/duplicates';
 import type { Lead } from '../core/lead';
 import { keys } from './keys';
 
@@ -7,6 +8,7 @@ export const leadItem = (lead: Lead) => ({
   ...keys.ownerIndex(lead.owner, lead.createdAt, lead.id),
   ...keys.stageIndex(lead.stage, lead.createdAt, lead.id),
   ...(lead.due ? keys.dueIndex(lead.due.at, lead.id) : {}),
+  ...(hasOpenDuplicates(lead) ? keys.duplicatesIndex(lead.createdAt, lead.id) : {}),
   type: 'lead',
   ...lead,
 });
@@ -23,6 +25,8 @@ const STORAGE_FIELDS = new Set([
   'searchIndexed',
   'gsi4pk',
   'gsi4sk',
+  'gsi3pk',
+  'gsi3sk',
   'type',
   'taskToken',
 ]);

@@ -12,7 +12,7 @@ export const TABLE = {
     byOwner: { name: 'byOwner', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** Leads by stage, newest first. */
     byStage: { name: 'byStage', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** Open approval tasks by approver or group. */
+    /** Open approval tasks by approver or group; and leads with an open duplicate set (`DUPLICATES#OPEN`, sparse). */
     byAssignee: { name: 'byAssignee', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     /**
      * Sparse: only leads with something due (a recycle from nurture, a parked execution start), by

@@ -1,10 +1,20 @@
 import { timestampIssue } from './dates';
-import { type DedupeKey, decide, dedupeKeysOf, isDuplicate, type KeyHolders, matchesFrom } from './dedupe';
+import { createHash } from 'node:crypto';
+import {
+  type DedupeKey,
+  DEFAULT_THRESHOLDS,
+  decide,
+  isDuplicate,
+  type KeyHolders,
+  matchesFrom,
+  matchingKeysOf,
+} from './dedupe';
 import { fieldIssuesOf, RetryLaterError, ValidationError } from './errors';
 import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
 import { type NormalisedLead, normaliseLead } from './normalise';
 import type { MetricsPort } from './metric-facts';
 import type { CaptureAnswer, CaptureStore, Clock, IdGenerator, WorkflowStarter } from './ports';
+import type { Fingerprint } from './similarity';
 import type { SourceConfig } from './sources';
 
 export type CaptureDeps = {
@@ -27,6 +37,33 @@ export type CaptureRequest = {
 
 /** How long a delivery id is remembered; senders retry for far less (Standard Webhooks: ~1 day). */
 export const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
+/** How long the same body from the same source counts as the same delivery, unless the source says otherwise. */
+export const SAME_BODY_WINDOW_SECONDS = 600;
+
+/** JSON with object keys sorted, so key order never makes two bodies differ. */
+const stableJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+
+/**
+ * The content key of a body from a source: a hash, so the key item names no personal data. Imports
+ * have none (each row is its own delivery; a file's identical rows meet on the exact keys instead).
+ */
+export const sameBodyOf = (request: Pick<CaptureRequest, 'payload' | 'source'>, now: Date) => {
+  const window = request.source.sameBodyWindowSeconds ?? SAME_BODY_WINDOW_SECONDS;
+  if (window === 0 || request.source.kind === 'import') return undefined;
+  const hash = createHash('sha256')
+    .update(`${request.source.id}\n${stableJson(request.payload)}`)
+    .digest('base64url');
+  const at = Math.floor(now.getTime() / 1000);
+  return { hash, now: at, expiresAt: at + window };
+};
+
 /**
  * A lost round that says who won is progress (the person gained a lead and the next write is
  * conditioned on it), so it is tried again at once; this only bounds a burst of the same person.
@@ -51,17 +88,40 @@ export const prepareLead = (payload: unknown, now?: Date) => {
   return lead;
 };
 
+/**
+ * A blocking key listing this many leads is saturated: too common a name to tell people apart, and an
+ * item that would grow without bound. A new lead is still scored against the leads it lists, but is
+ * not added to it (nor conditioned on it).
+ */
+export const MAX_BLOCK_LEADS = 50;
+
+const unsaturated = (keys: DedupeKey[], holders: KeyHolders[]) =>
+  keys.filter(
+    (k) =>
+      k.on !== 'block' ||
+      (holders.find((h) => h.key.on === k.on && h.key.value === k.value)?.leadIds.length ?? 0) < MAX_BLOCK_LEADS,
+  );
+
 /** Stores a lead exactly once per delivery and starts its lifecycle. */
 export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
-  const normalised = prepareLead(request.payload, deps.clock.now());
-  const plan: CapturePlan = { normalised, keys: dedupeKeysOf(normalised), leadId: deps.ids.next() };
+  const now = deps.clock.now();
+  const normalised = prepareLead(request.payload, now);
+  const leadId = deps.ids.next();
+  const { keys, fingerprint } = matchingKeysOf(leadId, normalised);
+  const plan: CapturePlan = { normalised, keys, fingerprint, leadId, sameBody: sameBodyOf(request, now) };
   let seen: KeyHolders[] | undefined;
   let blind = 0;
   for (let lost = 0; lost < MAX_CAPTURE_ROUNDS; lost++) {
     const outcome = await attemptCapture(deps, request, plan, seen);
     if (!('raced' in outcome)) return outcome;
     // Another capture of the same person or company stored first: decide again on what it left.
-    seen = outcome.holders;
+    // (A saturated blocking key was not written, so the store says nothing of it: keep what was seen.)
+    seen = outcome.holders && [
+      ...outcome.holders,
+      ...(seen ?? []).filter(
+        (h) => !outcome.holders?.some((o) => o.key.on === h.key.on && o.key.value === h.key.value),
+      ),
+    ];
     if (!seen && ++blind > MAX_BLIND_ROUNDS) break;
     await pauseAfterLoss(lost);
   }
@@ -75,7 +135,13 @@ export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): P
 const pauseAfterLoss = (lost: number) =>
   new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_PAUSE_MS, 10 * 2 ** lost)));
 
-type CapturePlan = { normalised: NormalisedLead; keys: DedupeKey[]; leadId: string };
+type CapturePlan = {
+  normalised: NormalisedLead;
+  keys: DedupeKey[];
+  fingerprint: Fingerprint;
+  leadId: string;
+  sameBody?: { hash: string; now: number; expiresAt: number };
+};
 type Raced = { raced: true; holders?: KeyHolders[] };
 
 /** One round: look up (unless a lost round already told what the keys hold), decide, write. */
@@ -88,13 +154,18 @@ const attemptCapture = async (
   const { source, deliveryId } = request;
   let holders = known;
   if (!holders) {
-    const found = await deps.store.lookup(source.id, deliveryId, plan.keys);
+    const found = await deps.store.lookup(source.id, deliveryId, plan.keys, plan.sameBody?.hash);
     if (found.priorAnswer) return ensureStarted(deps, found.priorAnswer);
+    // The same body within the window: the same submission, whatever its delivery id.
+    if (found.sameBody && plan.sameBody && found.sameBody.expiresAt > plan.sameBody.now)
+      return ensureStarted(deps, found.sameBody.answer);
     holders = found.holders;
   }
 
-  const matches = matchesFrom(holders);
-  const decision = decide(source.duplicatePolicy, matches);
+  const thresholds = source.duplicateThresholds ?? DEFAULT_THRESHOLDS;
+  const matches = matchesFrom(holders, plan.fingerprint, thresholds);
+  const keys = unsaturated(plan.keys, holders);
+  const decision = decide(source.duplicatePolicy, matches, thresholds);
   if (decision.action === 'reject') {
     const existing = matches.find((m) => m.kind === 'lead') ?? matches[0];
     return { leadId: existing?.id ?? '', status: 'duplicate', duplicates: matches };
@@ -129,7 +200,7 @@ const attemptCapture = async (
   const answer: CaptureAnswer = { leadId, status: 'created', duplicates: matches };
   const result = await deps.store.createLead({
     lead,
-    keys: plan.keys,
+    keys,
     audit: {
       at: now,
       actor: request.actor,
@@ -147,6 +218,8 @@ const attemptCapture = async (
       expiresAt: Math.floor(Date.parse(now) / 1000) + DELIVERY_MEMORY_SECONDS,
     },
     seen: holders,
+    fingerprint: plan.fingerprint,
+    ...(plan.sameBody ? { sameBody: plan.sameBody } : {}),
   });
   if (result.written) {
     await deps.workflow.startLifecycle(leadId, { leadId });

@@ -1,8 +1,12 @@
 import type { DuplicateMatch, DuplicatePolicy } from './lead';
 import type { NormalisedLead } from './normalise';
+import { blockingValuesOf, type Fingerprint, fingerprintOf, similarity } from './similarity';
 
-/** The values a lead is looked up by. Normalised input in, so case and formatting never matter. */
-export type DedupeKey = { on: 'email' | 'phone' | 'domain'; value: string };
+/**
+ * The values a lead is looked up by. Normalised input in, so case and formatting never matter.
+ * `block` keys are blocking keys for fuzzy matching: their items carry each lead's fingerprint.
+ */
+export type DedupeKey = { on: 'email' | 'phone' | 'domain' | 'block'; value: string };
 
 export const dedupeKeysOf = (lead: NormalisedLead): DedupeKey[] => {
   const keys: DedupeKey[] = [];
@@ -12,28 +16,94 @@ export const dedupeKeysOf = (lead: NormalisedLead): DedupeKey[] => {
   return keys;
 };
 
-/** What the lookup items hold for one key. */
-export type KeyHolders = { key: DedupeKey; leadIds: string[]; contactId?: string; accountId?: string };
+/** The blocking keys of a lead (name variants, last name at company); see similarity.ts. */
+export const blockingKeysOf = (fingerprint: Fingerprint): DedupeKey[] =>
+  blockingValuesOf(fingerprint).map((value) => ({ on: 'block', value }));
 
-/** Email and phone identify a person; a domain only identifies a company. */
-export const matchesFrom = (holders: KeyHolders[]): DuplicateMatch[] => {
+/** Exact keys and blocking keys of a lead about to be stored, with the fingerprint its blocking keys carry. */
+export const matchingKeysOf = (id: string, lead: NormalisedLead) => {
+  const fingerprint = fingerprintOf(id, lead);
+  return { fingerprint, keys: [...dedupeKeysOf(lead), ...blockingKeysOf(fingerprint)] };
+};
+
+/** What the lookup items hold for one key (blocking keys: the fingerprints of the leads listed). */
+export type KeyHolders = {
+  key: DedupeKey;
+  leadIds: string[];
+  contactId?: string;
+  accountId?: string;
+  fingerprints?: Fingerprint[];
+};
+
+/** Per source: at or above `block` a similar lead is a duplicate (policy reject), at or above `alert` a possible one. */
+export type SimilarityThresholds = { block: number; alert: number };
+export const DEFAULT_THRESHOLDS: SimilarityThresholds = { block: 0.92, alert: 0.8 };
+
+/**
+ * Email and phone identify a person; a domain only identifies a company. Without `self`, only exact
+ * keys match; with it, the leads met on blocking keys are scored and those at or above `alert` listed
+ * as `similarity` matches (a lead already matched exactly is not listed twice), best first.
+ */
+export const matchesFrom = (
+  holders: KeyHolders[],
+  self?: Fingerprint,
+  thresholds: SimilarityThresholds = DEFAULT_THRESHOLDS,
+): DuplicateMatch[] => {
   const matches: DuplicateMatch[] = [];
   for (const { key, leadIds, contactId, accountId } of holders) {
+    if (key.on === 'block') continue;
+    const exact = key.on !== 'domain' ? { score: 1, fields: [key.on] } : {};
     if (key.on !== 'domain')
-      for (const id of [...leadIds].sort()) matches.push({ kind: 'lead', id, matchedOn: key.on, value: key.value });
-    if (contactId) matches.push({ kind: 'contact', id: contactId, matchedOn: key.on, value: key.value });
-    if (accountId) matches.push({ kind: 'account', id: accountId, matchedOn: key.on, value: key.value });
+      for (const id of [...leadIds].sort())
+        matches.push({ kind: 'lead', id, matchedOn: key.on, value: key.value, ...exact });
+    if (contactId) matches.push({ kind: 'contact', id: contactId, matchedOn: key.on, value: key.value, ...exact });
+    if (accountId) matches.push({ kind: 'account', id: accountId, matchedOn: key.on, value: key.value, ...exact });
   }
-  return matches;
+  if (!self) return matches;
+  const exactLeads = new Set(matches.filter((m) => m.kind === 'lead').map((m) => m.id));
+  const similar = new Map<string, DuplicateMatch>();
+  const tried = new Set<string>();
+  for (const { key, leadIds, fingerprints } of holders) {
+    if (key.on !== 'block') continue;
+    for (const fp of fingerprints ?? []) {
+      // A fingerprint whose lead left the key (merged, edited) no longer counts.
+      // Each candidate once, however many blocking keys it shares with this lead.
+      if (fp.id === self.id || exactLeads.has(fp.id) || tried.has(fp.id) || !leadIds.includes(fp.id)) continue;
+      tried.add(fp.id);
+      const { score, fields } = similarity(self, fp);
+      if (score >= thresholds.alert)
+        similar.set(fp.id, {
+          kind: 'lead',
+          id: fp.id,
+          matchedOn: 'similarity',
+          value: fields.join('+'),
+          score,
+          fields,
+        });
+    }
+  }
+  const ranked = [...similar.values()].sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.id.localeCompare(b.id));
+  return [...matches, ...ranked];
 };
 
 export type DuplicateDecision =
   | { action: 'store'; associate: { accountId?: string; contactId?: string } }
   | { action: 'reject' };
 
-/** A match on domain alone is the same company, not the same person: it never rejects. */
-export const decide = (policy: DuplicatePolicy, matches: DuplicateMatch[]): DuplicateDecision => {
-  const personMatches = matches.filter((m) => m.matchedOn !== 'domain');
+/** A person match: an exact email/phone, or a similar lead at or above the block threshold. */
+const isPersonMatch = (m: DuplicateMatch, thresholds: SimilarityThresholds) =>
+  m.matchedOn === 'similarity' ? (m.score ?? 0) >= thresholds.block : m.matchedOn !== 'domain';
+
+/**
+ * A match on domain alone is the same company, not the same person: it never rejects. A similar
+ * lead below `block` is a possible duplicate: listed, never rejected, never associated.
+ */
+export const decide = (
+  policy: DuplicatePolicy,
+  matches: DuplicateMatch[],
+  thresholds: SimilarityThresholds = DEFAULT_THRESHOLDS,
+): DuplicateDecision => {
+  const personMatches = matches.filter((m) => isPersonMatch(m, thresholds));
   if (policy === 'reject' && personMatches.length > 0) return { action: 'reject' };
   if (policy === 'associate') {
     const account = matches.find((m) => m.kind === 'account');
@@ -43,4 +113,5 @@ export const decide = (policy: DuplicatePolicy, matches: DuplicateMatch[]): Dupl
   return { action: 'store', associate: {} };
 };
 
+/** Listed as a duplicate or a possible one (a domain alone is neither). */
 export const isDuplicate = (matches: DuplicateMatch[]): boolean => matches.some((m) => m.matchedOn !== 'domain');

@@ -106,8 +106,14 @@ export type CanonicalLead = z.infer<typeof canonicalLeadSchema>;
 export type DuplicateMatch = {
   kind: 'lead' | 'contact' | 'account';
   id: string;
-  matchedOn: 'email' | 'phone' | 'domain';
+  /** An exact key, or `similarity` for a fuzzy match found through a blocking key. */
+  matchedOn: 'email' | 'phone' | 'domain' | 'similarity';
+  /** The key's value; for a similarity match, the matched fields joined by "+". */
   value: string;
+  /** 0…1; an exact email/phone match is 1, a domain match carries none. */
+  score?: number;
+  /** The fields that agree (name, company, phone, email, domain). */
+  fields?: string[];
 };
 
 export type DuplicatePolicy = 'reject' | 'create' | 'associate';

@@ -1,4 +1,5 @@
 import type { DedupeKey, KeyHolders } from './dedupe';
+import type { Fingerprint } from './similarity';
 import type { AuditEntry, Lead } from './lead';
 import type { StoredLead } from './lifecycle/ports';
 import type { BusEvent } from './events';
@@ -13,10 +14,15 @@ export type PageKey = Record<string, string | number>;
 export type CaptureAnswer = {
   leadId: string;
   status: 'created' | 'duplicate';
-  duplicates: { kind: string; id: string; matchedOn: string; value: string }[];
+  duplicates: { kind: string; id: string; matchedOn: string; value: string; score?: number; fields?: string[] }[];
 };
 
-export type CaptureLookup = { priorAnswer?: CaptureAnswer; holders: KeyHolders[] };
+/** `sameBody`: the answer given to the same body from the same source, until `expiresAt` (epoch seconds). */
+export type CaptureLookup = {
+  priorAnswer?: CaptureAnswer;
+  holders: KeyHolders[];
+  sameBody?: { answer: CaptureAnswer; expiresAt: number };
+};
 
 export type NewLeadWrite = {
   lead: Lead;
@@ -25,6 +31,10 @@ export type NewLeadWrite = {
   delivery: { sourceId: string; deliveryId: string; answer: CaptureAnswer; expiresAt: number };
   /** What the lookup saw for each key; a store may refuse the write if a key gained a lead since. */
   seen?: KeyHolders[];
+  /** What the lead's blocking keys carry for fuzzy matching. */
+  fingerprint?: Fingerprint;
+  /** The body's content key: taken only if absent or expired (`now`), remembered until `expiresAt`. */
+  sameBody?: { hash: string; now: number; expiresAt: number };
 };
 
 export type CaptureWriteResult =
@@ -33,10 +43,10 @@ export type CaptureWriteResult =
   | { written: false; raced: true; holders?: KeyHolders[] };
 
 export type CaptureStore = {
-  /** One batched read: the delivery record and every dedupe key. */
-  lookup(sourceId: string, deliveryId: string, keys: DedupeKey[]): Promise<CaptureLookup>;
+  /** One batched read: the delivery record, every dedupe and blocking key, and the body's content key. */
+  lookup(sourceId: string, deliveryId: string, keys: DedupeKey[], sameBody?: string): Promise<CaptureLookup>;
   /**
-   * One transaction; resolves `{ written: false, priorAnswer }` when the delivery was already taken,
+   * One transaction; resolves `{ written: false, priorAnswer }` when the delivery (or the same body) was already taken,
    * `{ written: false, raced: true }` when another capture added a lead to one of the keys since the lookup,
    * with `holders` (what every key holds now) when the store could tell, so the capture decides again
    * without another lookup; without them (a transaction conflict, a busy store) it looks again.
@@ -72,4 +82,14 @@ export type LeadReader = {
     from?: PageKey,
     filter?: ListFilter,
   ): Promise<Page<Lead>>;
+};
+
+/** Reads behind the duplicates views: the key items of a lead, the matched leads, the open duplicate sets. */
+export type DuplicatesReader = {
+  /** What these keys hold now, in one batched read (keys holding nothing are left out). */
+  holders(keys: DedupeKey[]): Promise<KeyHolders[]>;
+  /** The leads with these ids that exist, in one batched read. */
+  leads(ids: string[]): Promise<Lead[]>;
+  /** Leads with an open duplicate set, newest first. */
+  openSets(limit: number, from?: PageKey): Promise<Page<Lead>>;
 };

@@ -1,3 +1,5 @@
+import { SAME_BODY_WINDOW_SECONDS } from './capture-lead';
+import { DEFAULT_THRESHOLDS } from './dedupe';
 import { BUILT_IN_SOURCES, type SourceConfig } from './sources';
 
 /** What sales ops may see of a source: its configuration, never a secret (those stay in Secrets Manager). */
@@ -7,6 +9,10 @@ export type SourceView = {
   kind: SourceConfig['kind'];
   adapter: SourceConfig['adapter'];
   duplicatePolicy: SourceConfig['duplicatePolicy'];
+  /** The thresholds in force (the defaults when the source sets none). */
+  duplicateThresholds: { block: number; alert: number };
+  /** Seconds within which the same body from this source is the same delivery (0: off). */
+  sameBodyWindowSeconds: number;
   campaign?: string;
   form?: {
     fieldMapping: Record<string, string>;
@@ -24,6 +30,8 @@ export const sourceView = (s: SourceConfig): SourceView => ({
   kind: s.kind,
   adapter: s.adapter,
   duplicatePolicy: s.duplicatePolicy,
+  duplicateThresholds: { ...(s.duplicateThresholds ?? DEFAULT_THRESHOLDS) },
+  sameBodyWindowSeconds: s.kind === 'import' ? 0 : (s.sameBodyWindowSeconds ?? SAME_BODY_WINDOW_SECONDS),
   ...(s.campaign ? { campaign: s.campaign } : {}),
   ...(s.kind === 'form'
     ? {

@@ -9,6 +9,14 @@ export const sourceConfigSchema = z
     /** Payload format for webhooks. */
     adapter: z.enum(['canonical', 'google-ads', 'lex-v2']).default('canonical'),
     duplicatePolicy: z.enum(['reject', 'create', 'associate']).default('create'),
+    /** Fuzzy matching: at or above `block` a similar lead is a duplicate (rejected under `reject`), at or above `alert` a possible one. */
+    duplicateThresholds: z
+      .object({ block: z.number().min(0).max(1), alert: z.number().min(0).max(1) })
+      .strict()
+      .refine((t) => t.alert <= t.block, { message: 'alert must not be above block', path: ['alert'] })
+      .optional(),
+    /** The same body from this source within this many seconds is the same delivery (0: off). Default 600. */
+    sameBodyWindowSeconds: z.number().int().min(0).max(86_400).optional(),
     campaign: z.string().optional(),
     /** Forms: form field name → canonical field (dotted for utm/consent). */
     fieldMapping: z.record(z.string(), z.string()).optional(),

@@ -4,6 +4,8 @@ import { type CaptureDeps, captureLead } from '../core/capture-lead';
 import { measuredCapture } from '../core/metric-facts';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { STAGES, type Stage } from '../core/lead';
+import { DEFAULT_THRESHOLDS } from '../core/dedupe';
+import { duplicateEntriesOf, duplicateKeysOf, duplicateMatchesOf, hasOpenDuplicates } from '../core/duplicates';
 import { canSee } from '../core/lead-access';
 import { leadView } from '../core/lead-view';
 import type { ApprovalsConfig } from '../core/lifecycle/approvals-config';
@@ -12,9 +14,10 @@ import type { ApprovalTaskRecord } from '../core/lifecycle/ports';
 import type { StagesConfig } from '../core/lifecycle/stages-config';
 import { checklists } from '../core/lifecycle/stage-steps';
 import { allowedActions } from '../core/lifecycle/transitions';
-import type { LeadReader } from '../core/ports';
+import type { Lead } from '../core/lead';
+import type { DuplicatesReader, LeadReader } from '../core/ports';
 import { findSource, type SourceConfig } from '../core/sources';
-import { callerOf, isManager } from '../http/auth';
+import { type Caller, callerOf, isManager, requireGroup } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { cursorCodec } from '../http/cursor';
@@ -31,14 +34,28 @@ export type LeadsApiDeps = {
   tasks?: { get(taskId: string): Promise<ApprovalTaskRecord | undefined> };
   /** Search, lists across partitions, saved views and their export. */
   lists: Omit<ListsDeps, 'stages'>;
+  /** The duplicates views (lead page panel, sales ops queue); without it, leads show none. */
+  duplicates?: DuplicatesReader;
 };
 
 const LEADS_CURSOR = cursorCodec('leads');
+const DUPLICATES_CURSOR = cursorCodec('duplicates');
 
 const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
 
 export const makeLeadsApi = (deps: LeadsApiDeps) => {
   const { 'GET /leads#list': listAll, ...listRoutes } = makeListRoutes({ ...deps.lists, stages: deps.stages });
+  const thresholdsOf = (lead: Lead) =>
+    findSource(deps.sources(), lead.sourceId)?.duplicateThresholds ?? DEFAULT_THRESHOLDS;
+
+  /** One lead's duplicates in both directions, with names, owners, stages, scores: two batched reads. */
+  const duplicateLeadsOf = async (lead: Lead, caller: Caller) => {
+    if (!deps.duplicates) return [];
+    const matches = duplicateMatchesOf(lead, await deps.duplicates.holders(duplicateKeysOf(lead)), thresholdsOf(lead));
+    const records = await deps.duplicates.leads(matches.map((m) => m.id));
+    return duplicateEntriesOf(matches, records, (other) => canSee(caller, other));
+  };
+
   return routeBy({
     ...listRoutes,
     'POST /leads': async (event) => {
@@ -79,10 +96,37 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
         : null;
       const stages = await deps.stages();
       const allowed = allowedActions(lead, stages);
+      const [audit, duplicateLeads] = await Promise.all([deps.leads.audit(lead.id), duplicateLeadsOf(lead, caller)]);
       return json(200, {
         ...leadView(lead, allowed, pending),
         checklist: checklists(lead, stages, allowed),
-        audit: await deps.leads.audit(lead.id),
+        duplicate: duplicateLeads.length > 0,
+        duplicateLeads,
+        audit,
+      });
+    },
+
+    /** Sales ops' queue: leads with an open duplicate set, newest first, each with the leads it duplicates. */
+    'GET /duplicates': async (event) => {
+      const caller = callerOf(event);
+      requireGroup(caller, 'salesops', 'manager');
+      const q = event.queryStringParameters ?? {};
+      const limit = Math.min(Math.max(Number(q.limit ?? 25) || 25, 1), 100);
+      if (!deps.duplicates) return json(200, { items: [] });
+      const page = await deps.duplicates.openSets(limit, DUPLICATES_CURSOR.decode(q.cursor, 'open'));
+      const matches = page.items.map((lead) => ({ lead, matches: duplicateMatchesOf(lead, [], thresholdsOf(lead)) }));
+      const records = await deps.duplicates.leads(matches.flatMap((m) => m.matches.map((d) => d.id)));
+      return json(200, {
+        items: matches.map(({ lead, matches }) => ({
+          leadId: lead.id,
+          name: [lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.company || lead.email || lead.phone,
+          ...(lead.company ? { company: lead.company } : {}),
+          owner: lead.owner ?? null,
+          stage: lead.stage,
+          createdAt: lead.createdAt,
+          duplicates: duplicateEntriesOf(matches, records, (other) => canSee(caller, other)),
+        })),
+        cursor: DUPLICATES_CURSOR.encode(page.next, 'open'),
       });
     },
 
@@ -111,7 +155,10 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       const items = page.items.filter((lead) => canSee(caller, lead));
       const stages = await deps.stages();
       return json(200, {
-        items: items.map((lead) => leadView(lead, allowedActions(lead, stages))),
+        items: items.map((lead) => ({
+          ...leadView(lead, allowedActions(lead, stages)),
+          duplicate: hasOpenDuplicates(lead),
+        })),
         cursor: LEADS_CURSOR.encode(page.next, scope),
       });
     },

@@ -1,5 +1,6 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
+import { makeDuplicatesReader } from '../adapters/duplicates-repository';
 import { makeLeadReader } from '../adapters/lead-repository';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeConfigRepository } from '../adapters/config-repository';
@@ -35,5 +36,6 @@ export const handler = httpHandler(
       views: makeViewsRepository(db, table),
       teams: async () => (await readConfig(config, teamsConfig)).value,
     },
+    duplicates: makeDuplicatesReader(db, table),
   }),
 );

@@ -28,12 +28,21 @@ const webhookSource = (id: string, duplicatePolicy: SourceConfig['duplicatePolic
   adapter: 'canonical',
   duplicatePolicy,
   allowedOrigins: [],
+  // The burst sends one body many times on purpose, to race the keys; the same-body window has its own tests.
+  sameBodyWindowSeconds: 0,
 });
 const SOURCES: SourceConfig[] = [
   webhookSource('burst-create', 'create'),
   webhookSource('burst-reject', 'reject'),
   webhookSource('burst-associate', 'associate'),
-  { id: 'burst-form', kind: 'form', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
+  {
+    id: 'burst-form',
+    kind: 'form',
+    adapter: 'canonical',
+    duplicatePolicy: 'create',
+    allowedOrigins: [],
+    sameBodyWindowSeconds: 0,
+  },
 ];
 
 type Answer = { statusCode: number; headers?: Record<string, string>; body: string };

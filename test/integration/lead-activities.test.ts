@@ -318,7 +318,8 @@ describe('form revisits', () => {
     await submit('demo-request', { email: 'bo@contoso.example' });
     await put(assignedLead('LEAD001', { email: 'bo@contoso.example', sourceId: 'demo-request' }));
 
-    const duplicate = await submit('demo-request', { email: 'bo@contoso.example' }, 'again-1');
+    // Another body (the same one within the window would be the first delivery again, not a revisit).
+    const duplicate = await submit('demo-request', { email: 'bo@contoso.example', firstName: 'Bo' }, 'again-1');
     const spam = await submit('demo-request', { email: 'bot@spam.example', website_url: 'http://x' }, 'bot-1');
     const invalid = await submit('demo-request', { email: 'not-an-address' }, 'typo-1');
 

@@ -75,8 +75,8 @@ describe('duplicate policy', () => {
 
   it('reports person matches on leads and contacts and company matches on accounts only', () => {
     expect(matchesFrom(holders)).toEqual([
-      { kind: 'lead', id: 'L1', matchedOn: 'email', value: 'a@acme.example' },
-      { kind: 'contact', id: 'C1', matchedOn: 'email', value: 'a@acme.example' },
+      { kind: 'lead', id: 'L1', matchedOn: 'email', value: 'a@acme.example', score: 1, fields: ['email'] },
+      { kind: 'contact', id: 'C1', matchedOn: 'email', value: 'a@acme.example', score: 1, fields: ['email'] },
       { kind: 'account', id: 'A1', matchedOn: 'domain', value: 'acme.example' },
     ]);
   });

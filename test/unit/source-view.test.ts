@@ -3,7 +3,17 @@ import { describe, expect, it } from '@jest/globals';
 import { listSources, sourceView } from '../../functions/core/source-view';
 import { type SourceConfig, sourceConfigSchema } from '../../functions/core/sources';
 
-const ALLOWED = ['id', 'name', 'kind', 'adapter', 'duplicatePolicy', 'campaign', 'form'];
+const ALLOWED = [
+  'id',
+  'name',
+  'kind',
+  'adapter',
+  'duplicatePolicy',
+  'duplicateThresholds',
+  'sameBodyWindowSeconds',
+  'campaign',
+  'form',
+];
 const FORM_ALLOWED = ['fieldMapping', 'allowedOrigins', 'redirectUrl', 'honeypotField'];
 
 describe('source view', () => {

@@ -61,6 +61,15 @@ export interface paths {
      */
     post: operations["createLead"];
   };
+  "/duplicates": {
+    /**
+     * Sales ops' duplicates queue - open duplicate sets, newest first
+     * @description Each item is a lead that matched one or more earlier leads as a person (exact email/phone, or similar
+     * at or above its source's `alert` threshold) and whose set nobody has resolved yet, with those leads'
+     * names, owners, stages, scores and matched fields. Managers and sales ops only.
+     */
+    get: operations["listDuplicateSets"];
+  };
   "/search": {
     /**
      * Find leads by name, e-mail, phone, company or id
@@ -523,6 +532,13 @@ export interface components {
       adapter: "canonical" | "google-ads" | "lex-v2";
       /** @enum {string} */
       duplicatePolicy: "reject" | "create" | "associate";
+      /** @description Fuzzy matching: at or above `block` a similar lead is a duplicate (refused under `reject`), at or above `alert` a possible duplicate (listed). Default 0.92 / 0.80. */
+      duplicateThresholds?: {
+        block: number;
+        alert: number;
+      };
+      /** @description The same body from this source within this many seconds is the same delivery: one lead, the first answer (default 600; 0 off; imports 0). */
+      sameBodyWindowSeconds?: number;
       campaign?: string;
       /** @description Forms only. */
       form?: {
@@ -685,10 +701,43 @@ export interface components {
       /** @enum {string} */
       kind: "lead" | "contact" | "account";
       id: string;
-      /** @enum {string} */
-      matchedOn: "email" | "phone" | "domain";
-      /** @description The normalised value that matched */
+      /**
+       * @description An exact key, or `similarity` for a fuzzy match (name, company, phone, email) found through a blocking key
+       * @enum {string}
+       */
+      matchedOn: "email" | "phone" | "domain" | "similarity";
+      /** @description The normalised value that matched; for `similarity`, the matched fields joined by + */
       value: string;
+      /** @description 1 for an exact email or phone; absent for a domain */
+      score?: number;
+      /** @description The fields that agree */
+      fields?: ("name" | "company" | "phone" | "email" | "domain")[];
+    };
+    /** @description A lead this one duplicates, as people see it: name (when the caller may see that lead), owner, stage, score and matched fields. */
+    DuplicateEntry: {
+      leadId: string;
+      name?: string;
+      company?: string;
+      owner: string | null;
+      stage: components["schemas"]["Stage"];
+      /** @enum {string} */
+      matchedOn: "email" | "phone" | "similarity";
+      score: number;
+      fields: string[];
+    };
+    DuplicateSetPage: {
+      items: ({
+          leadId: string;
+          name?: string;
+          company?: string;
+          owner: string | null;
+          stage: components["schemas"]["Stage"];
+          /** Format: date-time */
+          createdAt: string;
+          duplicates: components["schemas"]["DuplicateEntry"][];
+        })[];
+      /** @description Absent on the last page */
+      cursor?: string;
     };
     /** @description A stored lead: the canonical fields normalised (email lower-cased, phone in E.164, country upper-cased), plus what leadflow knows about it. */
     Lead: {
@@ -739,6 +788,10 @@ export interface components {
       duplicates: components["schemas"]["DuplicateMatch"][];
       /** @enum {string} */
       duplicatePolicy: "reject" | "create" | "associate";
+      /** @description Lists: the lead has an open duplicate set (it matched another lead as a person, exactly or as a possible duplicate). One lead: it has any duplicate lead in either direction. */
+      duplicate?: boolean;
+      /** @description One lead only: the leads it duplicates in both directions (those it matched at capture and those that matched it since), exact first, then by score. */
+      duplicateLeads?: components["schemas"]["DuplicateEntry"][];
       associatedAccountId?: string;
       associatedContactId?: string;
       owner?: string;
@@ -1156,6 +1209,11 @@ export interface components {
        * @default UNASSIGNED
        */
       fallbackQueue?: string;
+      /**
+       * @description A new lead matching an open or converted lead (exactly or as a possible duplicate) goes to that lead's owner before any rule
+       * @default true
+       */
+      ownerAffinity?: boolean;
     };
     /** @description Every list named must contain the lead's value; an empty condition matches every lead. */
     RoutingCondition: {
@@ -2132,6 +2190,33 @@ export interface operations {
       413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
       422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Sales ops' duplicates queue - open duplicate sets, newest first
+   * @description Each item is a lead that matched one or more earlier leads as a person (exact email/phone, or similar
+   * at or above its source's `alert` threshold) and whose set nobody has resolved yet, with those leads'
+   * names, owners, stages, scores and matched fields. Managers and sales ops only.
+   */
+  listDuplicateSets: {
+    parameters: {
+      query?: {
+        cursor?: components["parameters"]["Cursor"];
+        /** @description Out-of-range values are clamped. */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description A page of open duplicate sets. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["DuplicateSetPage"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
       500: components["responses"]["InternalError"];
     };
   };

@@ -312,6 +312,11 @@ export const LeadList = ({
                 >
                   <span class="name">
                     <strong>{leadName(lead)}</strong>
+                    {lead.duplicate && (
+                      <em class="badge duplicate" title="Matches another lead (exactly or as a possible duplicate)">
+                        Duplicate?
+                      </em>
+                    )}
                     <small>{lead.company ?? lead.email ?? ''}</small>
                   </span>
                   <span>{STAGE_LABEL[lead.stage]}</span>

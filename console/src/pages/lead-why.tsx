@@ -47,8 +47,10 @@ export const LeadWhy = ({
       <ul>
         {lead.duplicates.map((d) => (
           <li key={`${d.kind}-${d.id}-${d.matchedOn}`}>
-            {d.kind} {d.kind === 'lead' ? <a href={href(`/leads/${d.id}`)}>{d.id}</a> : d.id} — same {d.matchedOn} (
-            {d.value})
+            {d.kind} {d.kind === 'lead' ? <a href={href(`/leads/${d.id}`)}>{d.id}</a> : d.id} —{' '}
+            {d.matchedOn === 'similarity'
+              ? `similar (${Math.round((d.score ?? 0) * 100)} %: ${(d.fields ?? []).join(', ')})`
+              : `same ${d.matchedOn} (${d.value})`}
           </li>
         ))}
       </ul>

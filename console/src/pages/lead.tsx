@@ -4,6 +4,7 @@ import { useResource } from '../api/use-resource';
 import { ProblemBanner } from '../components/problem';
 import { LeadActions } from './lead-actions';
 import { LeadConsents } from './lead-consents';
+import { LeadDuplicates } from './lead-duplicates';
 import { LeadFeed } from './lead-feed';
 import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
@@ -52,6 +53,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
       <PendingApprovalNote lead={lead} />
       <LeadActions lead={lead} session={session} notice={notice} onNotice={setNotice} onActed={reload} />
       <LeadSteps lead={lead} onNotice={setNotice} onChanged={reload} />
+      <LeadDuplicates lead={lead} />
       <div class="grid2">
         <LeadFields
           lead={lead}

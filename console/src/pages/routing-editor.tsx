@@ -56,7 +56,7 @@ export const RoutingEditor = ({ value, error, canEdit, onSave }: EditorProps<'ro
     e.preventDefault();
     const issues = validateRules(rules);
     setLocal(issues);
-    if (Object.keys(issues).length === 0) void onSave({ rules, fallbackQueue: fallback });
+    if (Object.keys(issues).length === 0) void onSave({ ...value, rules, fallbackQueue: fallback });
   };
 
   return (

@@ -5,6 +5,8 @@ import type { FieldIssue } from '../errors';
 import type { Actor } from '../lead';
 import type { SourceConfig } from '../sources';
 import type { MappingFile, ResolvedMapping } from './column-mapping';
+import { blockingKeysOf } from '../dedupe';
+import { fingerprintOf } from '../similarity';
 import { prepareRow, type SourceRow } from './row-to-lead';
 
 /** Rows per batch request: small enough for a 256 KiB body and one Lambda's time budget. */
@@ -171,7 +173,8 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
   const prepared = fresh.map((row) => ({ row, prepared: prepareRow(job.headers, row, job.mapping) }));
   const outcomes = await runKeyOrdered(
     prepared.map(({ row, prepared: p }) => ({
-      keys: p.ok ? p.keys.map((k) => `${k.on}:${k.value}`) : [],
+      // Blocking keys too: similar rows are captured in file order instead of racing for the key item.
+      keys: p.ok ? [...p.keys, ...blockingKeysOf(fingerprintOf('', p.lead))].map((k) => `${k.on}:${k.value}`) : [],
       run: async (): Promise<RowOutcome> => {
         if (!p.ok) {
           capture.metrics?.record([{ name: 'CapturesRejected', reason: 'invalid', channel: 'IMPORT' }]);

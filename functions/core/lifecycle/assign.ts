@@ -1,5 +1,5 @@
 import type { Lead } from '../lead';
-import { decideRoute, pickLeastLoaded, pickRoundRobin } from './routing';
+import { type Affinity, decideRoute, pickLeastLoaded, pickRoundRobin } from './routing';
 import type { RoutingConfig } from './routing-config';
 import type { TeamsConfig } from './teams-config';
 
@@ -23,7 +23,17 @@ export const assignLead = async (
   counters: RoutingCounters,
   at: string,
   exclude: string[] = [],
+  affinity?: Affinity,
 ): Promise<Assignment> => {
+  // Owner affinity comes before the rules (and is off when the routing configuration says so).
+  if (affinity && routing.value.ownerAffinity !== false && !exclude.includes(affinity.owner)) {
+    const team = teams.teams.find((t) => t.members.some((m) => m.user === affinity.owner))?.id;
+    return {
+      owner: affinity.owner,
+      team,
+      assignment: { ruleVersion: routing.version, ruleIndex: null, explanation: affinity.why, at },
+    };
+  }
   const decision = decideRoute(lead, routing.value, teams, exclude);
   const base = {
     ruleVersion: routing.version,

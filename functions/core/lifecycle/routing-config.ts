@@ -43,6 +43,11 @@ export const routingConfigSchema = z
     ),
     /** No rule matched, or the matched team has nobody available: the lead waits in this queue. */
     fallbackQueue: z.string().min(1).default('UNASSIGNED'),
+    /**
+     * Owner affinity: a new lead that duplicates (or possibly duplicates) an open or converted lead
+     * goes to that lead's owner, before any rule; off, the rules alone decide.
+     */
+    ownerAffinity: z.boolean().default(true),
   })
   .strict();
 export type RoutingConfig = z.infer<typeof routingConfigSchema>;
@@ -50,6 +55,7 @@ export type RoutingConfig = z.infer<typeof routingConfigSchema>;
 export const DEFAULT_ROUTING: RoutingConfig = {
   rules: [{ name: 'everyone to inside sales', when: {}, assign: { team: 'inside-sales', strategy: 'round-robin' } }],
   fallbackQueue: 'UNASSIGNED',
+  ownerAffinity: true,
 };
 
 export const routingConfig = defineConfig({

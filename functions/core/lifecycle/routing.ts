@@ -1,4 +1,4 @@
-import type { Lead } from '../lead';
+import type { DuplicateMatch, Lead, Stage } from '../lead';
 import { regionOf } from './regions';
 import type { RoutingCondition, RoutingConfig } from './routing-config';
 import type { TeamsConfig } from './teams-config';
@@ -93,3 +93,38 @@ export const pickRoundRobin = (candidates: string[], counter: number): string =>
 /** Fewest open leads; ties go to the earlier member so the choice is stable. */
 export const pickLeastLoaded = (candidates: string[], load: Record<string, number>): string =>
   candidates.reduce((best, c) => ((load[c] ?? 0) < (load[best] ?? 0) ? c : best), candidates[0] as string);
+
+/** A lead the new one duplicates, as stored now: who owns it and where it stands. */
+export type MatchedRecord = { id: string; owner?: string; stage: Stage };
+
+/** The owner a new lead should go to because it duplicates a lead someone already works, and why. */
+export type Affinity = { owner: string; why: string };
+
+/**
+ * Owner affinity: the first of the lead's person matches (exact ones first, then the most similar)
+ * that is open or converted and has an owner who is not excluded nor marked unavailable in a team.
+ * A disqualified lead gives no affinity; nor does a domain match (a company is not a person).
+ */
+export const affinityOf = (
+  matches: readonly DuplicateMatch[],
+  records: readonly MatchedRecord[],
+  teams: TeamsConfig,
+  exclude: readonly string[] = [],
+): Affinity | undefined => {
+  const unavailable = new Set(teams.teams.flatMap((t) => t.members.filter((m) => !m.available).map((m) => m.user)));
+  for (const match of matches) {
+    if (match.kind !== 'lead' || match.matchedOn === 'domain') continue;
+    const record = records.find((r) => r.id === match.id);
+    if (!record?.owner || record.stage === 'Disqualified') continue;
+    if (exclude.includes(record.owner) || unavailable.has(record.owner)) continue;
+    const how =
+      match.matchedOn === 'similarity'
+        ? `similar (${Math.round((match.score ?? 0) * 100)}% on ${(match.fields ?? []).join(', ')})`
+        : `same ${match.matchedOn}`;
+    return {
+      owner: record.owner,
+      why: `owner affinity: ${how} as lead ${record.id} (${record.stage}) owned by ${record.owner} → ${record.owner}`,
+    };
+  }
+  return undefined;
+};

@@ -4,6 +4,7 @@ import type { Actor, AuditEntry, Lead } from '../lead';
 import { scoreLead } from '../scoring/score-lead';
 import { type ApprovalStep, chainFor } from './approvals-config';
 import { assignLead } from './assign';
+import { affinityOf } from './routing';
 import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import { requestConversion } from './act-on-lead';
@@ -25,6 +26,9 @@ import {
 } from './transitions';
 
 const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
+
+/** Owner affinity reads at most this many matched leads (exact matches first, then the most similar). */
+const MAX_AFFINITY_READS = 5;
 
 export const taskIdFor = (leadId: string, run: number, stepIndex: number) => `${leadId}.${run}.${stepIndex}`;
 
@@ -89,6 +93,16 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     teams.teams.find((t) => t.id === lead.team)?.manager,
     ...teams.teams.map((t) => t.manager),
   ];
+
+  /** The leads this one duplicates (the best few), as they stand now, for owner affinity. */
+  const affinityFor = async (lead: Lead, teams: TeamsConfig) => {
+    const ids = [
+      ...new Set(lead.duplicates.filter((m) => m.kind === 'lead' && m.matchedOn !== 'domain').map((m) => m.id)),
+    ].slice(0, MAX_AFFINITY_READS);
+    if (ids.length === 0) return undefined;
+    const records = (await Promise.all(ids.map((id) => leads.get(id)))).filter((r) => r !== undefined);
+    return affinityOf(lead.duplicates, records, teams);
+  };
 
   const escalationTarget = async (lead: Lead): Promise<string | undefined> => {
     const teams = await config.teams();
@@ -157,7 +171,15 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         scoreFactors: score.factors,
         scoreModel: score.model,
       };
-      const assigned = await assignLead(scored, routing, teams, ports.counters, at);
+      const assigned = await assignLead(
+        scored,
+        routing,
+        teams,
+        ports.counters,
+        at,
+        [],
+        routing.value.ownerAffinity === false ? undefined : await affinityFor(lead, teams),
+      );
       const patch: Partial<Lead> = {
         score: score.score,
         scoreBand: score.band,

@@ -239,7 +239,11 @@ export const recordFormRevisit = async (
   },
 ): Promise<string | undefined> => {
   const candidates = [
-    ...new Set(request.matches.filter((m) => m.kind === 'lead' && m.matchedOn !== 'domain').map((m) => m.id)),
+    ...new Set(
+      request.matches
+        .filter((m) => m.kind === 'lead' && (m.matchedOn === 'email' || m.matchedOn === 'phone'))
+        .map((m) => m.id),
+    ),
   ]
     .filter((id) => id !== request.createdLeadId)
     // Lead ids are ULIDs: the oldest sorts first.
