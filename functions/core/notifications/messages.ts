@@ -38,10 +38,10 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   LeadFollowed: (d) => `${d.userName} follows lead ${d.leadName}`,
   LeadActivityRecorded: (d) => `Activity recorded on lead ${d.leadName}`,
   CaptureRejected: () => 'A delivery was rejected',
-  LeadsMerged: (d) => `Duplicates were merged into lead ${d.leadId}`,
-  LeadsUnmerged: (d) => `A merge into lead ${d.leadId} was undone`,
-  LeadNurtured: (d) => `Lead ${d.leadId} goes to nurture`,
-  LeadRecycled: (d) => `Lead ${d.leadId} is back from nurture`,
+  LeadsMerged: (d) => `Duplicates were merged into lead ${d.leadName}`,
+  LeadsUnmerged: (d) => `A merge into lead ${d.leadName} was undone`,
+  LeadNurtured: (d) => `Lead ${d.leadName} goes to nurture`,
+  LeadRecycled: (d) => `Lead ${d.leadName} is back from nurture`,
 };
 
 const WHY: Record<Reason, string> = {
