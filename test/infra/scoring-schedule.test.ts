@@ -9,10 +9,16 @@ import { type Resource, resourcesFor, statementsOfRole } from './template-helper
 const scheduleOf = (context: Record<string, unknown> = {}) => {
   const { stack } = buildApp({ context });
   const template = Template.fromStack(stack);
-  const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>);
   const train = stack.functions[SCORING_TRAIN_FUNCTION];
   if (!train) throw new Error('no scoringTrain function in the stack');
-  return { template, schedules, trainId: stack.getLogicalId(train.fn.node.defaultChild as CfnFunction) };
+  const trainId = stack.getLogicalId(train.fn.node.defaultChild as CfnFunction);
+  // Other schedules (the due sweep) share the template; only those targeting the training function count here.
+  const schedules = Object.values(
+    template.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>,
+  ).filter((s) =>
+    JSON.stringify((s.Properties as { Target?: unknown } | undefined)?.Target ?? {}).includes(`"${trainId}"`),
+  );
+  return { template, schedules, trainId };
 };
 
 describe('the scoring model schedule', () => {
