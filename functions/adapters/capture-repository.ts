@@ -32,7 +32,14 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
-    { Put: { TableName: table, Item: leadItem(lead), ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: table,
+        // The body's hash stays on the lead so an erasure finds the same-submission item (keys.sameBody).
+        Item: leadItem(write.sameBody ? { ...lead, sameBodyHash: write.sameBody.hash } : lead),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     {
       Put: {
         TableName: table,

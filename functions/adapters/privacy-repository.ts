@@ -7,7 +7,8 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { type DedupeKey, dedupeKeysOf } from '../core/dedupe';
+import { blockingKeysOf, type DedupeKey, dedupeKeysOf } from '../core/dedupe';
+import { fingerprintOf } from '../core/similarity';
 import { importObjectKey, rowsObjectKey } from '../core/import/import-objects';
 import type { NormalisedLead } from '../core/normalise';
 import {
@@ -32,6 +33,7 @@ import {
   personValuesOf,
 } from '../core/privacy/personal-data';
 import { keys, lifecycleKeys } from './keys';
+import { searchEntryKeysOf } from './search-items';
 import { TABLE } from './table-definition';
 import { isConditionalCheckFailed } from './transaction';
 
@@ -157,6 +159,53 @@ export const makePrivacyRepository = (
       }),
     );
     return { recordsPseudonymised: 1 };
+  };
+
+  /**
+   * A blocking key (fuzzy matching) holds each listed lead's fingerprint, the person's words: the erased
+   * lead and its fingerprint leave the item, and an item left holding nobody goes. No suppression hash:
+   * a blocking key names a kind of person, not one person.
+   */
+  const unlinkBlock = async (key: DedupeKey, leadId: string) => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const item = await get(keys.dedupe(key));
+      if (!item) return {};
+      const leadIds = [...((item.leadIds as Set<string> | undefined) ?? [])];
+      const fps = (item.fps as { id: string }[] | undefined) ?? [];
+      if (!leadIds.includes(leadId) && !fps.some((fp) => fp.id === leadId)) return {};
+      const rest = leadIds.filter((id) => id !== leadId);
+      try {
+        if (rest.length === 0) {
+          await db.send(
+            new DeleteCommand({
+              TableName: table,
+              Key: keys.dedupe(key),
+              ConditionExpression: 'size(fps) = :n',
+              ExpressionAttributeValues: { ':n': fps.length },
+            }),
+          );
+          return { recordsDeleted: 1 };
+        }
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.dedupe(key),
+            UpdateExpression: 'SET fps = :fps DELETE leadIds :id',
+            ConditionExpression: 'size(fps) = :n',
+            ExpressionAttributeValues: {
+              ':fps': fps.filter((fp) => fp.id !== leadId),
+              ':id': new Set([leadId]),
+              ':n': fps.length,
+            },
+          }),
+        );
+        return { recordsPseudonymised: 1 };
+      } catch (error) {
+        // A capture added a lead to the key meanwhile: read it again.
+        if (!isConditionalCheckFailed(error)) throw error;
+      }
+    }
+    throw new Error(`blocking key ${key.on} kept changing while an erasure unlinked lead ${leadId}`);
   };
 
   /** Import rows of the person: the row a lead came from, rows refused as its duplicates, their rejected copies. */
@@ -347,6 +396,17 @@ export const makePrivacyRepository = (
         for (const contactId of contactIds) counts = addCounts(counts, await eraseContact(contactId, ctx));
         for (const key of dedupeKeysOf(lead as unknown as NormalisedLead))
           counts = addCounts(counts, await unlinkKey(key, leadId, contactIds, full));
+        for (const key of blockingKeysOf(fingerprintOf(leadId, lead as unknown as NormalisedLead)))
+          counts = addCounts(counts, await unlinkBlock(key, leadId));
+        // Search items carry the person's words in their keys and text (functions/adapters/search-items.ts).
+        const searchKeys = searchEntryKeysOf(lead as unknown as NormalisedLead & { id: string });
+        for (const key of searchKeys) await db.send(new DeleteCommand({ TableName: table, Key: key }));
+        counts = addCounts(counts, { recordsDeleted: searchKeys.length });
+        // The same-submission item holds the capture's answer for its window (functions/adapters/capture-repository.ts).
+        if (typeof lead.sameBodyHash === 'string' && typeof lead.sourceId === 'string') {
+          await db.send(new DeleteCommand({ TableName: table, Key: keys.sameBody(lead.sourceId, lead.sameBodyHash) }));
+          counts = addCounts(counts, { recordsDeleted: 1 });
+        }
         // The tombstone: that an erasure happened, by whom, under which request; never what.
         await db.send(
           new PutCommand({

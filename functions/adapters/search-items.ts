@@ -14,6 +14,9 @@ const entriesOf = (lead: Indexed) => {
   };
 };
 
+/** The keys of every search item a lead holds now (an erasure deletes them all). */
+export const searchEntryKeysOf = (lead: Indexed) => entriesOf(lead).keys;
+
 /** Every search item of a new lead (capture, import). */
 export const searchItemPuts = (table: string, lead: Indexed) => {
   const { text, keys: all } = entriesOf(lead);

@@ -15,6 +15,7 @@ export const leadView = (
     taskToken: _token,
     pendingNext: _next,
     searchIndexed: _indexed,
+    sameBodyHash: _bodyHash,
     ...visible
   } = lead as typeof lead & {
     searchIndexed?: boolean;

@@ -173,6 +173,8 @@ export type Lead = CanonicalLead & {
   failure?: { at: string; error: string; cause: string } | null;
   parked?: boolean;
   approvalRuns?: number;
+  /** One-way hash of the capture's body, when its source treats an identical body as the same delivery. */
+  sameBodyHash?: string;
   /** A merged lead is a tombstone: it points to the lead it was merged into (GET answers 307 there). */
   mergedInto?: string;
   mergedAt?: string;

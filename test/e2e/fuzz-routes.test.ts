@@ -288,6 +288,8 @@ beforeAll(async () => {
     action: 'qualify',
     taskId: `${leadId}.1.0`,
     subscriptionId: `sub_${ulid()}`,
+    mergeId: ulid(),
+    viewId: ulid(),
     sourceId: WEBHOOK_SOURCE,
     formId: FORM,
     name: CONFIG_KINDS[0]?.name ?? 'scoring',
@@ -298,6 +300,7 @@ beforeAll(async () => {
   good['/contacts/{id}'] = { id: `con-${leadId}` };
   good['/sources/{id}/secret'] = { id: WEBHOOK_SOURCE };
   good['/tasks/{taskId}/complete'] = { taskId: `${leadId}.Assigned.0` };
+  good['/privacy/erasures/{id}'] = { id: `era_${ulid()}` };
   // The leads are routed and their owners notified (the workflow and the bus write as they go);
   // refusals are counted once that is done and all is quiet.
   await eventually(
