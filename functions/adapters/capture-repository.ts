@@ -1,26 +1,33 @@
-import { type CancellationReason, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import type { Fingerprint } from '../core/similarity';
 import { addLeadToBlock, addLeadToKey } from './dedupe-key-items';
 import { keys } from './keys';
-import { isBusyStore, withConflictRetries } from './transaction';
+import { isBusyStore, type NamedItem, transaction } from './transaction';
 import { leadItem } from './lead-item';
 
 const expectedLeads = (seen: KeyHolders[], key: DedupeKey) =>
   seen.find((h) => h.key.on === key.on && h.key.value === key.value)?.leadIds.length ?? 0;
 
+/** The items of one capture, by name: a cancellation is read by what failed, never by position. */
+export type CaptureItemName = 'delivery' | 'lead' | 'audit' | `key:${number}` | 'same-body';
+/** The name of the capture's i-th dedupe or blocking key item (write.keys order). */
+export const keyItemName = (i: number): CaptureItemName => `key:${i}`;
+/** The reason a capture's named item failed its condition in a cancelled transaction (undefined: it held). */
+export type FailedItem = (name: CaptureItemName) => CancellationReason | undefined;
+
 /**
- * The items of one capture (delivery first, then lead, audit, dedupe and blocking keys, then the
- * body's content key; the order the error handling relies on). With `write.seen`, each key holds only
- * if no lead joined it since the lookup.
+ * The items of one capture: delivery, lead, audit, dedupe and blocking keys, the body's content key.
+ * With `write.seen`, each key holds only if no lead joined it since the lookup.
  */
-export const captureTransactItems = (table: string, write: NewLeadWrite) => {
+export const captureTransactItems = (table: string, write: NewLeadWrite): NamedItem<CaptureItemName>[] => {
   const { lead, audit, delivery } = write;
   return [
     {
+      name: 'delivery',
       Put: {
         TableName: table,
         Item: {
@@ -33,6 +40,7 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
       },
     },
     {
+      name: 'lead',
       Put: {
         TableName: table,
         // The body's hash stays on the lead so an erasure finds the same-submission item (keys.sameBody).
@@ -41,6 +49,7 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
       },
     },
     {
+      name: 'audit',
       Put: {
         TableName: table,
         Item: { ...keys.audit(lead.id, audit.at, '0000'), type: 'audit', leadId: lead.id, ...audit },
@@ -49,17 +58,20 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
     // Only a person key (email, phone) decides "duplicate"; a company domain is shared by design and
     // never conditions the write, or every burst of leads from one company would collide.
     // A blocking key conditions the write too: two similar people captured at once still meet.
-    ...write.keys.map((key) => {
+    ...write.keys.map((key, i) => {
       const expected = write.seen && key.on !== 'domain' ? expectedLeads(write.seen, key) : undefined;
-      return key.on === 'block' && write.fingerprint
-        ? addLeadToBlock(table, key, write.fingerprint, expected)
-        : addLeadToKey(table, key, lead.id, expected);
+      const item =
+        key.on === 'block' && write.fingerprint
+          ? addLeadToBlock(table, key, write.fingerprint, expected)
+          : addLeadToKey(table, key, lead.id, expected);
+      return { name: keyItemName(i), ...item };
     }),
     // The same body from the same source within its window is this delivery again (an expired one
     // may still be there until TTL removes it, so the condition reads the expiry itself).
     ...(write.sameBody
       ? [
           {
+            name: 'same-body' as const,
             Put: {
               TableName: table,
               Item: {
@@ -77,9 +89,6 @@ export const captureTransactItems = (table: string, write: NewLeadWrite) => {
   ];
 };
 
-/** Items of one capture before its dedupe keys (delivery, lead, audit): see captureTransactItems. */
-const ITEMS_BEFORE_KEYS = 3;
-
 type KeyItem = { pk: string; leadIds?: Set<string>; contactId?: string; accountId?: string; fps?: Fingerprint[] };
 export const holdersOf = (key: DedupeKey, item: KeyItem): KeyHolders => ({
   key,
@@ -94,20 +103,16 @@ type SameBodyItem = { pk: string; answer: CaptureAnswer; expiresAt: number };
 export const sameBodyOf = (item: Record<string, unknown> | undefined) =>
   item ? { answer: (item as SameBodyItem).answer, expiresAt: Number((item as SameBodyItem).expiresAt) } : undefined;
 
-/** Whether a cancellation says the same body was taken (by another delivery of it). */
-export const sameBodyTaken = (write: NewLeadWrite, reasons: CancellationReason[]): boolean =>
-  Boolean(write.sameBody) && reasons[ITEMS_BEFORE_KEYS + write.keys.length]?.Code === 'ConditionalCheckFailed';
-
 /**
  * What a capture whose key condition failed learns from its cancellation: each failed key item as it
  * is now (returned with the failure), the others as the lookup saw them. Undefined when the
  * failure says too little (no item returned), so the capture looks again.
  */
-export const holdersAfterLostRace = (write: NewLeadWrite, reasons: CancellationReason[]): KeyHolders[] | undefined => {
+export const holdersAfterLostRace = (write: NewLeadWrite, failed: FailedItem): KeyHolders[] | undefined => {
   const holders: KeyHolders[] = [];
   for (const [i, key] of write.keys.entries()) {
-    const reason = reasons[ITEMS_BEFORE_KEYS + i];
-    if (reason?.Code === 'ConditionalCheckFailed') {
+    const reason = failed(keyItemName(i));
+    if (reason) {
       if (!reason.Item) return undefined;
       holders.push(holdersOf(key, unmarshall(reason.Item) as KeyItem));
     } else {
@@ -118,12 +123,12 @@ export const holdersAfterLostRace = (write: NewLeadWrite, reasons: CancellationR
   return holders;
 };
 
-/** One capture's share of a cancelled transaction: taken delivery, lost race (with what was learned), or neither. */
-export const lostRaceOf = (write: NewLeadWrite, reasons: CancellationReason[]): CaptureWriteResult | undefined => {
-  const keyReasons = reasons.slice(ITEMS_BEFORE_KEYS, ITEMS_BEFORE_KEYS + write.keys.length);
-  if (!keyReasons.some((r) => r.Code === 'ConditionalCheckFailed')) return undefined;
-  return { written: false, raced: true, holders: holdersAfterLostRace(write, reasons) };
+/** One capture's share of a cancelled transaction when a key item failed: a lost race, with what was learned. */
+export const lostRaceOf = (write: NewLeadWrite, failed: FailedItem): CaptureWriteResult | undefined => {
+  if (!write.keys.some((_, i) => failed(keyItemName(i)))) return undefined;
+  return { written: false, raced: true, holders: holdersAfterLostRace(write, failed) };
 };
+
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
 
 export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string): CaptureStore => {
@@ -171,31 +176,23 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
     async createLead(write: NewLeadWrite): Promise<CaptureWriteResult> {
       const { delivery } = write;
       try {
-        await withConflictRetries(() =>
-          db.send(
-            new TransactWriteCommand({
-              TransactItems: captureTransactItems(table, write),
-            }),
-          ),
-        );
-        return { written: true as const };
-      } catch (error) {
+        const result = await transaction(db, captureTransactItems(table, write), { retryConflicts: true });
+        if (result.written) return { written: true as const };
         // Only a lost race on the delivery record means "already captured"; anything else is a real failure.
-        if (error instanceof TransactionCanceledException) {
-          const reasons = error.CancellationReasons ?? [];
-          if (reasons[0]?.Code === 'ConditionalCheckFailed') {
-            const priorAnswer = await readDelivery(delivery.sourceId, delivery.deliveryId);
-            if (priorAnswer) return { written: false as const, priorAnswer };
-          }
-          // The same body arrived under another delivery id and was stored first: its answer is ours.
-          if (write.sameBody && sameBodyTaken(write, reasons)) {
-            const priorAnswer = await readSameBody(delivery.sourceId, write.sameBody.hash);
-            if (priorAnswer) return { written: false as const, priorAnswer };
-          }
-          // Another capture added a lead to one of the keys since our lookup.
-          const lost = lostRaceOf(write, reasons);
-          if (lost) return lost;
+        if (result.reason('delivery')) {
+          const priorAnswer = await readDelivery(delivery.sourceId, delivery.deliveryId);
+          if (priorAnswer) return { written: false as const, priorAnswer };
         }
+        // The same body arrived under another delivery id and was stored first: its answer is ours.
+        if (write.sameBody && result.reason('same-body')) {
+          const priorAnswer = await readSameBody(delivery.sourceId, write.sameBody.hash);
+          if (priorAnswer) return { written: false as const, priorAnswer };
+        }
+        // Another capture added a lead to one of the keys since our lookup.
+        const lost = lostRaceOf(write, result.reason);
+        if (lost) return lost;
+        throw result.error;
+      } catch (error) {
         // Contention that outlasted the retries: the capture looks again after a pause, or answers 503.
         if (isBusyStore(error)) return { written: false, raced: true };
         throw error;

@@ -1,9 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import { keys } from './keys';
-import { captureTransactItems, holdersOf, lostRaceOf } from './capture-repository';
+import { type CaptureItemName, captureTransactItems, holdersOf, lostRaceOf } from './capture-repository';
+import { cancellationOf } from './transaction';
 
 type DeliveryItem = { pk: string; answer: CaptureAnswer };
 type Deferred<T> = { resolve(value: T): void; reject(error: unknown): void };
@@ -89,9 +89,10 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
     }[] = [];
     for (const entry of pending) {
       const items = captureItems(table, entry.write);
-      const pks = items.map((i) =>
-        'Put' in i ? `${i.Put.Item.pk}|${i.Put.Item.sk}` : `${i.Update.Key.pk}|${i.Update.Key.sk}`,
-      );
+      const pks = items.map((i) => {
+        const key = (i.Put?.Item ?? i.Update?.Key ?? {}) as { pk?: string; sk?: string };
+        return `${key.pk}|${key.sk}`;
+      });
       const group = groups.find(
         (g) => g.size + items.length <= MAX_ITEMS_PER_TRANSACTION && pks.every((pk) => !g.pks.has(pk)),
       );
@@ -108,33 +109,38 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
   const writeGroup = async (entries: typeof writes, itemsPerEntry: ReturnType<typeof captureItems>[]) => {
     let remaining = entries.map((entry, i) => ({ entry, items: itemsPerEntry[i] ?? [] }));
     for (let attempt = 0; remaining.length > 0; attempt++) {
+      // Each row's items are named `<row>/<item>`, so a cancellation says which row's which item failed.
+      const named = remaining.flatMap((r, row) =>
+        r.items.map(({ name, ...item }) => ({ ...item, name: `${row}/${name}` })),
+      );
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: remaining.flatMap((r) => r.items) as never[] }));
+        await db.send(new TransactWriteCommand({ TransactItems: named.map(({ name: _name, ...item }) => item) }));
         for (const r of remaining) r.entry.done.resolve({ written: true });
         return;
       } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || attempt >= 5) throw error;
-        const reasons = error.CancellationReasons ?? [];
+        const cancellation = cancellationOf(
+          error,
+          named.map((i) => i.name),
+        );
+        if (!cancellation || attempt >= 5) throw error;
         const next: typeof remaining = [];
-        let offset = 0;
-        for (const r of remaining) {
-          const mine = reasons.slice(offset, offset + r.items.length);
-          offset += r.items.length;
+        for (const [row, r] of remaining.entries()) {
+          const failed = (name: CaptureItemName) => cancellation.reason(`${row}/${name}`);
           // Only a taken delivery record means "already captured"; the others in the group are retried.
-          if (mine[0]?.Code === 'ConditionalCheckFailed') {
+          if (failed('delivery')) {
             const { sourceId, deliveryId } = r.entry.write.delivery;
             const priorAnswer = await readDelivery(sourceId, deliveryId);
             if (priorAnswer) r.entry.done.resolve({ written: false, priorAnswer });
             else r.entry.done.reject(error);
             continue;
           }
-          const lost = lostRaceOf(r.entry.write, mine);
+          const lost = lostRaceOf(r.entry.write, failed);
           // A key gained a lead since this row's lookup: the capture core decides again on what it holds now.
           if (lost) r.entry.done.resolve(lost);
-          else if (mine.some((m) => m.Code === 'ConditionalCheckFailed')) r.entry.done.reject(error);
+          else if (cancellation.failed.some((name) => name.startsWith(`${row}/`))) r.entry.done.reject(error);
           else next.push(r);
         }
-        if (next.length === remaining.length && !reasons.some((m) => m.Code === 'TransactionConflict')) throw error;
+        if (next.length === remaining.length && !cancellation.conflict) throw error;
         remaining = next;
       }
     }
