@@ -25,12 +25,16 @@ export const listQuerySchema = z
   })
   .strict()
   .superRefine((q, ctx) => {
+    let dated = true;
     for (const field of ['createdFrom', 'createdTo'] as const) {
       const value = q[field];
-      if (value !== undefined && !isCalendarDate(value) && Number.isNaN(Date.parse(value)))
+      if (value !== undefined && !isCalendarDate(value) && Number.isNaN(Date.parse(value))) {
+        dated = false;
         ctx.addIssue({ code: 'custom', path: [field], message: 'must be a date (YYYY-MM-DD) or an ISO timestamp' });
+      }
     }
-    if (q.createdFrom && q.createdTo && boundOf(q.createdFrom, 'from') > boundOf(q.createdTo, 'to'))
+    // Compared only when both parse: a malformed bound has its own issue above (and cannot be compared).
+    if (dated && q.createdFrom && q.createdTo && boundOf(q.createdFrom, 'from') > boundOf(q.createdTo, 'to'))
       ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must not be before createdFrom' });
   });
 export type ListQuery = z.infer<typeof listQuerySchema>;

@@ -129,6 +129,10 @@ describe('list plans', () => {
       listQuerySchema.safeParse({ createdFrom: '2026-02-01', createdTo: '2026-01-01' }).error?.issues[0]?.path,
     ).toEqual(['createdTo']);
     expect(listQuerySchema.safeParse({ createdFrom: 'last tuesday' }).error?.issues[0]?.path).toEqual(['createdFrom']);
+    // Both bounds malformed: each is named, and nothing throws while comparing them (the fuzzer found a 500).
+    expect(
+      listQuerySchema.safeParse({ createdFrom: '!', createdTo: 'Y\\x' }).error?.issues.map((i) => i.path[0]),
+    ).toEqual(['createdFrom', 'createdTo']);
   });
 });
 
