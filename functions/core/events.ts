@@ -20,6 +20,11 @@ export const DETAIL_TYPES = [
   'LeadFollowed',
   'LeadActivityRecorded',
   'CaptureRejected',
+  'QuoteCreated',
+  'QuoteSent',
+  'QuoteAccepted',
+  'QuoteDeclined',
+  'QuoteExpired',
 ] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 

@@ -34,6 +34,11 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   LeadFollowed: (d) => `${d.user} follows lead ${d.leadId}`,
   LeadActivityRecorded: (d) => `Activity recorded on lead ${d.leadId}`,
   CaptureRejected: () => 'A delivery was rejected',
+  QuoteCreated: (d) => `Quote ${d.quoteId} created for lead ${d.leadId}`,
+  QuoteSent: (d) => `Quote ${d.quoteId} sent to the customer of lead ${d.leadId}`,
+  QuoteAccepted: (d) => `Quote ${d.quoteId} accepted (lead ${d.leadId})`,
+  QuoteDeclined: (d) => `Quote ${d.quoteId} declined (lead ${d.leadId})`,
+  QuoteExpired: (d) => `Quote ${d.quoteId} expired unanswered (lead ${d.leadId})`,
 };
 
 const WHY: Record<Reason, string> = {
@@ -63,6 +68,7 @@ export const messageFor = (
     user: str(detail.user),
     to: str(detail.to),
     note: str(detail.text),
+    quoteId: str(detail.quoteId),
     why: WHY[reason],
     link: consoleUrl && detail.leadId ? `${consoleUrl.replace(/\/$/, '')}/leads/${str(detail.leadId)}` : '',
   };
