@@ -6,6 +6,7 @@ import { approvalsConfig } from '../lifecycle/approvals-config';
 import { routingConfig } from '../lifecycle/routing-config';
 import { stagesConfig } from '../lifecycle/stages-config';
 import { teamsConfig } from '../lifecycle/teams-config';
+import { quoteCatalogKind } from '../quotes/catalog';
 
 /**
  * Every configuration served at /config/{name}. Owners of a kind define it next to its domain code
@@ -19,4 +20,5 @@ export const CONFIG_KINDS: ConfigKind[] = [
   scoringConfig,
   opportunityStagesKind,
   opportunityMappingKind,
+  quoteCatalogKind,
 ];

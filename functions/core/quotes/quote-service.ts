@@ -44,6 +44,9 @@ export type QuoteDeps = {
 
 export type QuoteCaller = Viewer;
 
+/** What deciding a quote-discount task needs (the approval-tasks API has these, not the PDF or mail). */
+export type QuoteDecisionDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'tasks' | 'approvals' | 'publisher' | 'clock'>;
+
 const actorOf = (caller: QuoteCaller): Actor => ({ kind: 'user', id: caller.userId, source: 'API' });
 const today = (now: Date) => now.toISOString().slice(0, 10);
 
@@ -53,7 +56,7 @@ const mayEdit = (caller: QuoteCaller, record: { owner?: string }, what: string) 
     throw new ForbiddenError(`only the owner (${record.owner}) or a manager may quote this ${what}`);
 };
 
-const leadOf = async (deps: QuoteDeps, leadId: string): Promise<Lead> => {
+const leadOf = async (deps: Pick<QuoteDeps, 'crm'>, leadId: string): Promise<Lead> => {
   const lead = await deps.crm.lead(leadId);
   if (!lead) throw new NotFoundError('lead', leadId);
   return lead;
@@ -236,7 +239,7 @@ const taskIdOf = (quote: Pick<Quote, 'id' | 'version'>, run: number, step: numbe
 
 /** Opens the task of the approval's current step (idempotent: the id derives from quote, run and step). */
 const openTask = async (
-  deps: QuoteDeps,
+  deps: Pick<QuoteDeps, 'tasks'>,
   quote: Quote,
   lead: Lead,
   approval: QuoteApproval,
@@ -465,7 +468,7 @@ export const actOnQuote = async (
  * task (conditional), the next step's task or the approval's end on the quote.
  */
 export const decideQuoteTask = async (
-  deps: QuoteDeps,
+  deps: QuoteDecisionDeps,
   request: { task: ApprovalTaskRecord; decision: 'approve' | 'reject'; comment?: string; caller: QuoteCaller },
 ) => {
   const { task, decision, comment, caller } = request;
