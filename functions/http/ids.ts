@@ -17,7 +17,10 @@ export const ID_SHAPES = {
   account: new RegExp(`^acc-${ULID}$`),
   contact: new RegExp(`^con-${ULID}$`),
   /** `<lead id>.<approval run>.<step>` (core/lifecycle/workflow-steps.ts `taskIdFor`). */
-  task: new RegExp(`^${ULID}\\.\\d{1,6}\\.\\d{1,4}$`),
+  /** Or `quote-<quote number>-v<version>-r<run>-s<step>` for a quote-discount task (core/quotes/quote-service.ts). */
+  task: new RegExp(`^(${ULID}\\.\\d{1,6}\\.\\d{1,4}|quote-Q-\\d{4}-\\d{6,9}-v\\d{1,6}-r\\d{1,6}-s\\d{1,4})$`),
+  /** `Q-<year>-<number>` (core/quotes/quote.ts `formatQuoteNumber`). */
+  quote: /^Q-\d{4}-\d{6,9}$/,
   /** `imp-` + 32 hex digits of a hash (core/import/import-job.ts `jobIdOf`). */
   import: /^imp-[0-9a-f]{32}$/,
   subscription: new RegExp(`^sub_${ULID}$`),
@@ -50,6 +53,11 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/imports/{id}': { id: 'import' },
   '/imports/{id}/rejected': { id: 'import' },
   '/sources/{id}/secret': { id: 'source' },
+  '/leads/{id}/quotes': { id: 'lead' },
+  '/opportunities/{id}/quotes': { id: 'opportunity' },
+  '/quotes/{quoteId}': { quoteId: 'quote' },
+  '/quotes/{quoteId}/actions/{action}': { quoteId: 'quote', action: 'action' },
+  '/quotes/{quoteId}/pdf': { quoteId: 'quote' },
 };
 
 /** Only the start of a refused id is echoed: the answer must not grow with what was sent. */
