@@ -102,9 +102,15 @@ export const makeQuotesRepository = (db: DynamoDBDocumentClient, table: string) 
 
     async create(draft, year, audit) {
       const counterKey = quoteKeys.counter(year);
+      let known: number | undefined;
       for (let attempt = 1; attempt <= NUMBER_ATTEMPTS; attempt++) {
-        const read = await db.send(new GetCommand({ TableName: table, Key: counterKey, ConsistentRead: true }));
-        const last = Number(read.Item?.last ?? 0);
+        const last =
+          known ??
+          Number(
+            (await db.send(new GetCommand({ TableName: table, Key: counterKey, ConsistentRead: true }))).Item?.last ??
+              0,
+          );
+        known = undefined;
         const quote: Quote = { ...draft, id: formatQuoteNumber(year, last + 1) };
         const link = { type: 'quote-link', quoteId: quote.id, createdAt: quote.createdAt };
         const items: NamedItem[] = [
@@ -115,6 +121,8 @@ export const makeQuotesRepository = (db: DynamoDBDocumentClient, table: string) 
               Key: counterKey,
               UpdateExpression: 'SET #last = :next, #type = :type',
               ConditionExpression: last === 0 ? 'attribute_not_exists(pk)' : '#last = :last',
+              // A lost race answers the number the winner took, so the next try needs no read.
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               ExpressionAttributeNames: { '#last': 'last', '#type': 'type' },
               ExpressionAttributeValues: {
                 ':next': last + 1,
@@ -144,6 +152,8 @@ export const makeQuotesRepository = (db: DynamoDBDocumentClient, table: string) 
         const out = await transaction(db, items, { retryConflicts: true });
         if (out.written) return quote;
         if (!out.failed.includes('counter') && !out.failed.includes('quote')) throw out.error;
+        const taken = out.reason('counter')?.Item?.last?.N;
+        known = taken === undefined ? undefined : Number(taken);
         await pause(attempt);
       }
       throw new ConflictError(`no quote number could be allocated for ${year}; too many at once, try again`);

@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
-import type { Actor, AuditEntry, Lead } from '../lead';
+import type { Actor, Lead } from '../lead';
 import { canSee, isManager, type Viewer } from '../lead-access';
 import { type ApprovalsConfig, chainFor, mayDecide } from '../lifecycle/approvals-config';
 import { addSeconds, durationSeconds } from '../lifecycle/duration';
@@ -552,7 +552,7 @@ export const tickQuoteExpiry = async (
   request: { quoteId: string; version: number },
 ): Promise<{ done: boolean; status?: string; expiresAt?: string }> => {
   const quote = await deps.quotes.get(request.quoteId, request.version);
-  if (!quote || quote.status !== 'sent') return { done: true, status: quote?.status };
+  if (quote?.status !== 'sent') return { done: true, status: quote?.status };
   const now = deps.clock.now();
   if (!isPastValidity(quote, now)) return { done: false, status: quote.status, expiresAt: quote.expiresAt };
   const at = now.toISOString();
