@@ -8,6 +8,7 @@ import { LeadFields } from './lead-fields';
 import { LeadHeader } from './lead-header';
 import { LeadWhy } from './lead-why';
 import { PendingApprovalNote } from '../components/pending-approval';
+import { QuoteEditor } from '../components/quote-editor';
 
 export type LeadWithAudit = Lead & { audit: AuditEntry[] };
 
@@ -57,6 +58,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
         />
         <LeadWhy lead={lead} session={session} onChange={reload} />
       </div>
+      {lead.stage !== 'Creation' && lead.stage !== 'Disqualified' ? <QuoteEditor owner={{ leadId: lead.id }} /> : null}
       <LeadFeed lead={lead} feed={feed} onAdded={reload} />
     </article>
   );
