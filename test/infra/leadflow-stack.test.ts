@@ -37,6 +37,7 @@ const ACTIONS_BY_NEED: Record<string, string[]> = {
   attachments: ['s3:PutObject', 's3:GetObject'],
   imports: ['s3:PutObject', 's3:GetObject'],
   email: ['ses:SendEmail'],
+  'quotes:timer': ['states:StartExecution'],
 };
 const EVERY_FUNCTION = [
   'logs:CreateLogStream',
@@ -55,6 +56,7 @@ const ENV_BY_NEED: Record<string, string[]> = {
   attachments: ['ATTACHMENTS_BUCKET'],
   imports: ['IMPORTS_BUCKET'],
   email: ['CONSOLE_URL'],
+  'quotes:timer': ['QUOTE_TIMER_STATE_MACHINE_ARN'],
 };
 
 let stack: LeadflowStack;
