@@ -2,12 +2,20 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import { canSee } from '../core/lead-access';
-import { QUOTE_ACTIONS, type QuoteAction } from '../core/quotes/quote';
+import { QUOTE_ACTIONS, type QuoteAction, quoteInputSchema } from '../core/quotes/quote';
 import { actOnQuote, createQuote, editQuote, type QuoteDeps, visibleQuote } from '../core/quotes/quote-service';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { json } from '../http/responses';
 import { routeBy } from '../http/router';
+
+/** The body's shape is checked before anything is looked up: bad input is a 422 whatever the ids. */
+const checkedBody = (event: APIGatewayProxyEventV2): unknown => {
+  const body = jsonBody(event);
+  const parsed = quoteInputSchema.safeParse(body);
+  if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
+  return body;
+};
 
 const param = (event: APIGatewayProxyEventV2, name: string) => event.pathParameters?.[name] ?? '';
 
@@ -40,7 +48,7 @@ export const makeQuotesApi = (deps: QuoteDeps) =>
     'POST /leads/{id}/quotes': async (event) => {
       const quote = await createQuote(deps, {
         from: { leadId: param(event, 'id') },
-        body: jsonBody(event),
+        body: checkedBody(event),
         caller: callerOf(event),
       });
       return json(201, withLinks(quote), { location: `/quotes/${quote.id}` });
@@ -48,7 +56,7 @@ export const makeQuotesApi = (deps: QuoteDeps) =>
     'POST /opportunities/{id}/quotes': async (event) => {
       const quote = await createQuote(deps, {
         from: { opportunityId: param(event, 'id') },
-        body: jsonBody(event),
+        body: checkedBody(event),
         caller: callerOf(event),
       });
       return json(201, withLinks(quote), { location: `/quotes/${quote.id}` });
@@ -83,7 +91,7 @@ export const makeQuotesApi = (deps: QuoteDeps) =>
     'PUT /quotes/{quoteId}': async (event) => {
       const quote = await editQuote(deps, {
         id: param(event, 'quoteId'),
-        body: jsonBody(event),
+        body: checkedBody(event),
         caller: callerOf(event),
       });
       return json(200, withLinks(quote));

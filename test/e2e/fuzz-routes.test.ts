@@ -288,6 +288,7 @@ beforeAll(async () => {
     action: 'qualify',
     taskId: `${leadId}.1.0`,
     subscriptionId: `sub_${ulid()}`,
+    quoteId: 'Q-2026-000001',
     sourceId: WEBHOOK_SOURCE,
     formId: FORM,
     name: CONFIG_KINDS[0]?.name ?? 'scoring',
@@ -297,6 +298,8 @@ beforeAll(async () => {
   good['/accounts/{id}'] = { id: `acc-${leadId}` };
   good['/contacts/{id}'] = { id: `con-${leadId}` };
   good['/sources/{id}/secret'] = { id: WEBHOOK_SOURCE };
+  good['/quotes/{quoteId}/actions/{action}'] = { quoteId: 'Q-2026-000001', action: 'decline' };
+  for (const p of ['/opportunities/{id}/quotes']) good[p] = { id: `opp-${leadId}` };
   // The leads are routed and their owners notified (the workflow and the bus write as they go);
   // refusals are counted once that is done and all is quiet.
   await eventually(
