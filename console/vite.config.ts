@@ -9,7 +9,7 @@ import { defineConfig } from 'vite';
  */
 const root = fileURLToPath(new URL('.', import.meta.url));
 const api = process.env.LEADFLOW_API ?? 'http://127.0.0.1:3000';
-const proxied = ['/health', '/_local', '/leads', '/tasks', '/config', '/reports', '/scoring', '/imports', '/opportunities', '/accounts', '/contacts', '/me'];
+const proxied = ['/health', '/_local', '/leads', '/tasks', '/config', '/reports', '/scoring', '/imports', '/opportunities', '/accounts', '/contacts', '/me', '/quotes'];
 
 export default defineConfig({
   root,

@@ -27,7 +27,9 @@ export type FunctionName =
   | 'privacyApi'
   | 'privacyEvents'
   | 'leadMerge'
-  | 'dueSweep';
+  | 'dueSweep'
+  | 'quotesApi'
+  | 'quoteTimer';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -46,9 +48,12 @@ export type FunctionSpec = {
     | 'imports'
     | 'email'
     | 'privacy'
+    | 'quotes:timer'
   )[];
   memoryMb?: number;
   timeoutSeconds?: number;
+  /** Files (from the repository root) copied next to the bundle, for code that reads them at run time. */
+  bundleFiles?: readonly string[];
 };
 
 export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
@@ -191,6 +196,24 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
     timeoutSeconds: 120,
   },
+  quotesApi: {
+    folder: 'quotes-api',
+    description:
+      'Quick quotes from a lead or opportunity: priced drafts, discount approval, PDF, sending, answers, conversion on acceptance',
+    needs: ['table:read', 'table:write', 'bus:put', 'attachments', 'email', 'quotes:timer', 'workflow:callback'],
+    timeoutSeconds: 20,
+    // The PDF embeds DejaVu Sans (functions/adapters/quote-pdf.ts reads them beside the bundle).
+    bundleFiles: [
+      'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf',
+      'node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf',
+    ],
+  },
+  quoteTimer: {
+    folder: 'quote-timer',
+    description:
+      'Quote expiry state machine step: expires a sent quote at the end of its validity unless answered first',
+    needs: ['table:read', 'table:write', 'bus:put'],
+  },
 };
 
 export type Route = {
@@ -258,6 +281,14 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/merges', fn: 'leadMerge' },
   { method: 'GET', path: '/merges/{mergeId}', fn: 'leadMerge' },
   { method: 'POST', path: '/merges/{mergeId}/undo', fn: 'leadMerge' },
+  { method: 'POST', path: '/leads/{id}/quotes', fn: 'quotesApi' },
+  { method: 'GET', path: '/leads/{id}/quotes', fn: 'quotesApi' },
+  { method: 'POST', path: '/opportunities/{id}/quotes', fn: 'quotesApi' },
+  { method: 'GET', path: '/opportunities/{id}/quotes', fn: 'quotesApi' },
+  { method: 'GET', path: '/quotes/{quoteId}', fn: 'quotesApi' },
+  { method: 'PUT', path: '/quotes/{quoteId}', fn: 'quotesApi' },
+  { method: 'POST', path: '/quotes/{quoteId}/actions/{action}', fn: 'quotesApi' },
+  { method: 'GET', path: '/quotes/{quoteId}/pdf', fn: 'quotesApi' },
 ];
 
 export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -17,6 +17,8 @@ export type NeedResources = {
   readonly bus: IEventBus;
   /** ARN of the lead lifecycle state machine (built from its name, so functions and machine do not cycle). */
   readonly lifecycleStateMachineArn: string;
+  /** ARN of the quote-expiry state machine (built from its name, like the lifecycle's). */
+  readonly quoteTimerStateMachineArn?: string;
   readonly webhookSecrets: readonly ISecret[];
   readonly webhookSecretPrefix: string;
   /** Seconds a replaced webhook secret is still accepted after a rotation (`WEBHOOK_SECRET_GRACE_SECONDS`). */
@@ -89,6 +91,14 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
         actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
         resources: [r.lifecycleStateMachineArn],
       }),
+    );
+  },
+  'quotes:timer': (fn, r) => {
+    if (!r.quoteTimerStateMachineArn)
+      throw new Error(`function ${fn.node.id}: needs quotes:timer but the stack has no quote-expiry state machine`);
+    fn.addEnvironment(ENV.QUOTE_TIMER_STATE_MACHINE_ARN, r.quoteTimerStateMachineArn);
+    fn.role.addToPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [r.quoteTimerStateMachineArn] }),
     );
   },
   'bus:put': (fn, r) => {

@@ -108,6 +108,16 @@ export class LeadflowFunction extends Construct {
         bundleAwsSDK: true,
         banner: ESM_REQUIRE_BANNER,
         externalModules: [],
+        ...(props.spec.bundleFiles?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.spec.bundleFiles ?? []).map((file) => `cp "${join(inputDir, file)}" "${outputDir}"`),
+              },
+            }
+          : {}),
       },
     });
 

@@ -18,6 +18,7 @@ import { LeadflowApi } from './leadflow-api';
 import { LeadflowFunction } from './leadflow-function';
 import { LeadsTable } from './leads-table';
 import { LIFECYCLE_DEFINITION, LifecycleWorkflow } from './lifecycle-workflow';
+import { QUOTE_TIMER_FUNCTION, QuoteExpiryWorkflow } from './quote-expiry-workflow';
 import { acknowledgeFrameworkHandlers } from './nag';
 import { OpsDashboard } from './ops-dashboard';
 import { ScoringSchedule } from './scoring-schedule';
@@ -75,6 +76,8 @@ export class LeadflowStack extends Stack {
   public readonly webhookSecrets: WebhookSecrets;
   public readonly functions: Record<string, LeadflowFunction> = {};
   public readonly lifecycle: LifecycleWorkflow;
+  /** One execution per sent quote version, expiring it at the end of its validity. */
+  public quoteExpiry?: QuoteExpiryWorkflow;
   public readonly imports?: ImportWorkflow;
   public readonly api: LeadflowApi;
   public readonly console: ConsoleHosting;
@@ -106,6 +109,8 @@ export class LeadflowStack extends Stack {
     const importName = `${this.stackName}-lead-import`;
     const hasImport = existsSync(importDefinition);
     const lifecycleStateMachineArn = stateMachineArnFor(this, lifecycleName);
+    const quoteTimerName = `${this.stackName}-quote-expiry`;
+    const quoteTimerStateMachineArn = stateMachineArnFor(this, quoteTimerName);
 
     const sourcesJson = JSON.stringify(config.sources);
     if (Buffer.byteLength(sourcesJson) > 3000) {
@@ -130,6 +135,7 @@ export class LeadflowStack extends Stack {
       table: this.table.table,
       bus: this.events.bus,
       lifecycleStateMachineArn,
+      quoteTimerStateMachineArn,
       webhookSecrets: this.webhookSecrets.secrets,
       webhookSecretPrefix: config.webhookSecretPrefix,
       webhookSecretGraceSeconds: Math.round(config.webhookSecretGraceHours * 3600),
@@ -164,6 +170,13 @@ export class LeadflowStack extends Stack {
       definitionFile: lifecycleDefinition,
       logRetention: config.logRetentionDays,
     });
+    const quoteTimer = lambdas[QUOTE_TIMER_FUNCTION];
+    if (quoteTimer)
+      this.quoteExpiry = new QuoteExpiryWorkflow(this, 'QuoteExpiry', {
+        timerFunction: quoteTimer,
+        stateMachineName: quoteTimerName,
+        logRetention: config.logRetentionDays,
+      });
     if (hasImport) {
       this.imports = new ImportWorkflow(this, 'Import', {
         table: this.table.table,

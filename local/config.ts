@@ -36,3 +36,6 @@ export const localWebhookSecrets = (
 /** The region and account the local runtime names its ARNs with. */
 export const LOCAL_REGION = 'local';
 export const LOCAL_ACCOUNT = '000000000000';
+
+/** The quote-expiry state machine's name on the local engine (statemachines/quote-expiry.asl.json). */
+export const QUOTE_TIMER_STATE_MACHINE = 'leadflow-quote-expiry';

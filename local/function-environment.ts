@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { SourceConfig } from '../functions/core/sources';
 import { EVENT_BUS_NAME } from '../functions/core/events';
 import { METRICS_NAMESPACE } from '../functions/core/metric-facts';
-import { LOCAL_REGION, PROJECT_ROOT } from './config';
+import { LOCAL_REGION, PROJECT_ROOT, QUOTE_TIMER_STATE_MACHINE } from './config';
 
 export type FunctionEnvironmentInput = {
   tableName: string;
@@ -35,6 +35,10 @@ export const functionEnvironment = (
   EVENTS_ENDPOINT: input.url,
   EVENT_BUS_NAME,
   STATE_MACHINE_ARN: input.stateMachineArn,
+  QUOTE_TIMER_STATE_MACHINE_ARN: input.stateMachineArn.replace(
+    /:stateMachine:.*$/,
+    `:stateMachine:${QUOTE_TIMER_STATE_MACHINE}`,
+  ),
   LEADFLOW_SOURCES: JSON.stringify(input.sources),
   WEBHOOK_SECRET_PREFIX: input.webhookSecretPrefix,
   SECRETSMANAGER_ENDPOINT: input.url,

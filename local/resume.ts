@@ -1,3 +1,6 @@
+import { makeQuotesRepository } from '../functions/adapters/quotes-repository';
+import { quoteTimerName } from '../functions/adapters/quote-timers';
+import { QUOTE_TIMER_STATE_MACHINE } from './config';
 import { makeDocumentClient } from '../functions/adapters/aws-clients';
 import { makeLeadReader } from '../functions/adapters/lead-repository';
 import { OPEN_STAGES } from '../functions/core/lead';
@@ -32,4 +35,22 @@ export const resumeInFlightLeads = async (rt: LocalRuntime): Promise<number> => 
     } while (next);
   }
   return resumed;
+};
+
+/**
+ * Sent quotes' expiry timers are waits in the local engine too: a restart re-arms one per sent version
+ * from the table (the quotes' own index entry), each under a fresh name; an answered quote ends its timer.
+ */
+export const resumeQuoteTimers = async (rt: LocalRuntime): Promise<number> => {
+  const quotes = makeQuotesRepository(makeDocumentClient(), rt.tableName);
+  const arn = rt.engine.stateMachineArn(QUOTE_TIMER_STATE_MACHINE);
+  const stamp = Date.now().toString(36);
+  const sent = await quotes.sentQuotes();
+  for (const quote of sent)
+    rt.engine.start(
+      arn,
+      `${quoteTimerName(quote)}--resume-${stamp}`,
+      JSON.stringify({ quoteId: quote.id, version: quote.version }),
+    );
+  return sent.length;
 };

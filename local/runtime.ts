@@ -4,7 +4,14 @@ import { EVENT_BUS_NAME } from '../functions/core/events';
 import { EVENT_RULES } from '../functions/core/event-rules';
 import { formOrigins } from '../functions/http/cors';
 import { makeAwsEndpoint } from './aws-endpoint';
-import { LOCAL_ACCOUNT, LOCAL_REGION, loadSources, localWebhookSecrets, PROJECT_ROOT } from './config';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  loadSources,
+  localWebhookSecrets,
+  PROJECT_ROOT,
+  QUOTE_TIMER_STATE_MACHINE,
+} from './config';
 import { makeCors } from './cors';
 import { makeDevRoutes } from './dev-routes';
 import { type DynamoDbLocal, ensureTable, startDynamoDbLocal } from './dynamodb-local';
@@ -16,7 +23,7 @@ import { makeLocalFunctions } from './handlers';
 import { makeHttpGateway } from './http-gateway';
 import { serveLocalHttp } from './http-server';
 import { makeLambdaInvoke } from './lambda-invoke';
-import { resumeInFlightLeads } from './resume';
+import { resumeInFlightLeads, resumeQuoteTimers } from './resume';
 import { LocalSecretsManager, seedWebhookSecrets } from './secrets-manager';
 import { makeStaticFiles } from './static-files';
 import { LocalWorkflowEngine } from './workflow-engine';
@@ -118,6 +125,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     EventBusArn: `arn:aws:events:${LOCAL_REGION}:${LOCAL_ACCOUNT}:event-bus/${EVENT_BUS_NAME}`,
     WorkflowStepsFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:workflowSteps`,
   });
+  engine.register(QUOTE_TIMER_STATE_MACHINE, join(PROJECT_ROOT, 'statemachines', 'quote-expiry.asl.json'), {
+    QuoteTimerFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:quoteTimer`,
+  });
 
   const cors = makeCors(formOrigins(sources));
   const awsEndpoint = makeAwsEndpoint({ engine, bus, rules: EVENT_RULES, secretsManager });
@@ -194,6 +204,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   if (dataDir) {
     const resumed = await resumeInFlightLeads(runtime);
     if (resumed > 0) log(`resumed ${resumed} in-flight lead(s) from ${dataDir}`);
+    const timers = await resumeQuoteTimers(runtime);
+    if (timers > 0) log(`re-armed ${timers} sent quote timer(s) from ${dataDir}`);
   }
   return runtime;
 };

@@ -10,6 +10,7 @@ import {
   type KeyLink,
   planContactConversion,
   planConversion,
+  planQuoteCustomer,
   settledConversion,
 } from '../core/conversion/plan-conversion';
 import { ConflictError, NotFoundError } from '../core/errors';
@@ -27,15 +28,11 @@ type KeyItem = { pk: string; contactId?: string; accountId?: string };
 const ATTEMPTS = 4;
 
 /**
- * Conversion of a lead into account, contact and opportunity, in ONE transaction. Called by the
- * lifecycle's workflow step once approvals pass (and retried by it): every record id derives from the
- * lead id and every put is conditional, so a retry or a race ends with the same opportunity.
+ * The reads and writes conversion is made of, shared with the quick quote (which creates the same
+ * account and contact before the lead converts): the lead, the records it links to, and the items
+ * that create or link a contact and point the dedupe keys at it.
  */
-export const makeConversion = (
-  db: DynamoDBDocumentClient,
-  table: string,
-  config: ConfigStore = makeConfigRepository(db, table),
-): ConversionPort => {
+export const makeConversionWrites = (db: DynamoDBDocumentClient, table: string) => {
   const getLead = async (leadId: string) => {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.lead(leadId), ConsistentRead: true }));
     if (!out.Item) throw new NotFoundError('lead', leadId);
@@ -128,6 +125,21 @@ export const makeConversion = (
         ExpressionAttributeValues: { ':id': id, ':type': 'dedupe-key', ':on': key.on, ':value': key.value },
       },
     }));
+
+  return { getLead, resolveLinks, auditPut, contactWrite, keyWrites };
+};
+
+/**
+ * Conversion of a lead into account, contact and opportunity, in ONE transaction. Called by the
+ * lifecycle's workflow step once approvals pass (and retried by it): every record id derives from the
+ * lead id and every put is conditional, so a retry or a race ends with the same opportunity.
+ */
+export const makeConversion = (
+  db: DynamoDBDocumentClient,
+  table: string,
+  config: ConfigStore = makeConfigRepository(db, table),
+): ConversionPort => {
+  const { getLead, resolveLinks, auditPut, contactWrite, keyWrites } = makeConversionWrites(db, table);
 
   const convertOnce = async ({ leadId, actor, at }: ConvertRequest): Promise<ConversionResult | 'retry'> => {
     const lead = await getLead(leadId);
@@ -277,5 +289,79 @@ export const makeConversion = (
     /** A disqualified lead kept as a contact (created, or linked to the one its email/phone already has). */
     convertToContact: (request: ConvertRequest) =>
       withRetries(() => toContactOnce(request), `converting lead '${request.leadId}' to a contact`),
+  };
+};
+
+/**
+ * The customer of a quick quote: the lead's account (B2B) and contact, created or linked exactly as
+ * conversion would, in one transaction with the lead's new `associated…Id` (conditional on its version;
+ * a lost race plans again). A lead that already links to existing records writes nothing.
+ */
+export const makeQuoteCustomers = (db: DynamoDBDocumentClient, table: string) => {
+  const { getLead, resolveLinks, auditPut, contactWrite, keyWrites } = makeConversionWrites(db, table);
+  const once = async (
+    leadId: string,
+    actor: Actor,
+    at: string,
+  ): Promise<{ contactId: string; accountId?: string } | 'retry'> => {
+    const lead = await getLead(leadId);
+    const plan = planQuoteCustomer(lead, lead.contactId ? {} : await resolveLinks(lead), { actor, at });
+    if (!plan.writes) return { contactId: plan.contactId, accountId: plan.accountId };
+    const w = plan.writes;
+    const items: NamedItem[] = [contactWrite(w.contact, at), ...keyWrites(w.keyLinks)];
+    if (w.account && 'create' in w.account) {
+      const { opportunityIds: _none, ...account } = w.account.create;
+      items.push({
+        name: 'account',
+        Put: {
+          TableName: table,
+          Item: { ...keys.account(account.id), type: 'account', ...account, contactIds: new Set(account.contactIds) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    } else if (w.account) {
+      items.push({
+        name: 'account',
+        Update: {
+          TableName: table,
+          Key: keys.account(w.account.link.id),
+          UpdateExpression: 'ADD contactIds :contact SET updatedAt = :at',
+          ExpressionAttributeValues: { ':contact': new Set([w.account.link.contactId]), ':at': at },
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      });
+    }
+    items.push({
+      name: 'lead',
+      Update: {
+        TableName: table,
+        Key: keys.lead(leadId),
+        UpdateExpression: `SET associatedContactId = :contact, updatedAt = :at, #version = :next${w.lead.associatedAccountId ? ', associatedAccountId = :account' : ''}`,
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: {
+          ':contact': w.lead.associatedContactId,
+          ':at': at,
+          ':next': w.lead.version + 1,
+          ':version': w.lead.version,
+          ...(w.lead.associatedAccountId ? { ':account': w.lead.associatedAccountId } : {}),
+        },
+      },
+    });
+    items.push(auditPut(leadId, w.audit, 'CUST'));
+    const out = await transaction(db, items, { retryConflicts: true });
+    if (out.written) return { contactId: plan.contactId, accountId: plan.accountId };
+    if (out.failed.length > 0) return 'retry';
+    throw out.error;
+  };
+  return {
+    /** The lead's customer records, created or linked once; a retry or a race ends with the same ids. */
+    async ensureFor(leadId: string, actor: Actor, at: string): Promise<{ contactId: string; accountId?: string }> {
+      for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        const result = await once(leadId, actor, at);
+        if (result !== 'retry') return result;
+      }
+      throw new ConflictError(`creating the customer of lead '${leadId}' kept losing to concurrent changes; try again`);
+    },
   };
 };

@@ -111,3 +111,19 @@ export const reportKeys = {
   model: (version: number) => ({ pk: 'SCORING#MODEL', sk: `V#${String(version).padStart(8, '0')}` }),
   activeModel: () => ({ pk: 'SCORING#MODEL', sk: 'ACTIVE' }),
 };
+
+/** Quick quotes: one item per version, the yearly number counter, and links from their lead or opportunity. */
+export const quoteKeys = {
+  version: (quoteId: string, version: number) => ({
+    pk: `QUOTE#${quoteId}`,
+    sk: `V#${String(version).padStart(6, '0')}`,
+  }),
+  counter: (year: number) => ({ pk: `QUOTE#COUNTER#${year}`, sk: 'COUNTER' }),
+  leadLink: (leadId: string, quoteId: string) => ({ pk: `LEAD#${leadId}`, sk: `QUOTE#${quoteId}` }),
+  opportunityLink: (opportunityId: string, quoteId: string) => ({ pk: `OPP#${opportunityId}`, sk: `QUOTE#${quoteId}` }),
+  /** Sent versions by expiry (the byStage index's generic keys): what a restarted local runtime re-arms. */
+  sentIndex: (expiresAt: string, quoteId: string, version: number) => ({
+    gsi2pk: 'QUOTES#sent',
+    gsi2sk: `${expiresAt}#${quoteId}#${version}`,
+  }),
+};

@@ -4,6 +4,7 @@ import { completeStep, openStepsFor } from '../core/lifecycle/complete-step';
 import { fieldIssuesOf, NotFoundError, ValidationError } from '../core/errors';
 import type { ApprovalTasksStore } from '../core/lifecycle/ports';
 import { selfDecisionRefusal } from '../core/lifecycle/segregation-of-duties';
+import { decideQuoteTask, type QuoteDecisionDeps } from '../core/quotes/quote-service';
 import { approvalWaitFacts, type MetricsPort } from '../core/metric-facts';
 import { callerOf } from '../http/auth';
 import { jsonBody } from '../http/body';
@@ -22,6 +23,8 @@ export const makeApprovalTasksApi = (
   ports: ActionPorts,
   tasks: Pick<ApprovalTasksStore, 'openFor'>,
   metrics?: MetricsPort,
+  /** Quote-discount tasks are decided on their quote (no workflow token behind them). */
+  quotes?: QuoteDecisionDeps,
 ) =>
   routeBy({
     /** The caller's open approval tasks: their own, their groups', and those escalated to them, less those they may not decide (four eyes). */
@@ -57,6 +60,12 @@ export const makeApprovalTasksApi = (
       const caller = callerOf(event);
       const parsed = decisionSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
+      const task = quotes ? await ports.tasks.get(event.pathParameters?.taskId ?? '') : undefined;
+      if (quotes && task?.quote) {
+        const decided = await decideQuoteTask(quotes, { task, ...parsed.data, caller });
+        metrics?.record(approvalWaitFacts(decided.task));
+        return json(200, { task: decided.task, quote: decided.quote });
+      }
       const outcome = await whenSettled(() =>
         decideTask(ports, { taskId: event.pathParameters?.taskId ?? '', ...parsed.data, caller }),
       );

@@ -2,6 +2,11 @@ import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeTasksRepository } from '../adapters/tasks-repository';
+import { makeConfigRepository } from '../adapters/config-repository';
+import { makeCrmRepository } from '../adapters/crm-repository';
+import { makeQuotesRepository } from '../adapters/quotes-repository';
+import { readConfig } from '../core/config/config-document';
+import { approvalsConfig } from '../core/lifecycle/approvals-config';
 import { makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
 import { makeEmfMetrics } from '../adapters/emf-metrics';
 import { httpHandler } from '../http/middleware';
@@ -21,5 +26,14 @@ export const handler = httpHandler(
     },
     makeTasksRepository(makeDocumentClient(), table),
     makeEmfMetrics(metrics),
+    {
+      quotes: makeQuotesRepository(makeDocumentClient(), table),
+      crm: makeCrmRepository(makeDocumentClient(), table),
+      tasks: makeTasksRepository(makeDocumentClient(), table),
+      approvals: async () =>
+        (await readConfig(makeConfigRepository(makeDocumentClient(), table), approvalsConfig)).value,
+      publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
+      clock: { now: () => new Date() },
+    },
   ),
 );

@@ -26,6 +26,11 @@ export const DETAIL_TYPES = [
   'LeadsUnmerged',
   'LeadNurtured',
   'LeadRecycled',
+  'QuoteCreated',
+  'QuoteSent',
+  'QuoteAccepted',
+  'QuoteDeclined',
+  'QuoteExpired',
 ] as const;
 export type DetailType = (typeof DETAIL_TYPES)[number];
 

@@ -13,6 +13,7 @@ export const ENV = {
   LOG_LEVEL: 'LOG_LEVEL',
   TABLE_NAME: 'TABLE_NAME',
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
+  QUOTE_TIMER_STATE_MACHINE_ARN: 'QUOTE_TIMER_STATE_MACHINE_ARN',
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   WEBHOOK_SECRET_PREFIX: 'WEBHOOK_SECRET_PREFIX',
   WEBHOOK_SECRET_GRACE_SECONDS: 'WEBHOOK_SECRET_GRACE_SECONDS',
@@ -103,6 +104,7 @@ export const NEED_SCHEMAS = {
   'workflow:start': z.object({ [ENV.STATE_MACHINE_ARN]: text }),
   'workflow:callback': z.object({ [ENV.STATE_MACHINE_ARN]: text }),
   'bus:put': z.object({ [ENV.EVENT_BUS_NAME]: text }),
+  'quotes:timer': z.object({ [ENV.QUOTE_TIMER_STATE_MACHINE_ARN]: text }),
   'secrets:webhooks': z.object({
     [ENV.WEBHOOK_SECRET_PREFIX]: optionalText,
     [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds,

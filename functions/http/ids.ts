@@ -17,7 +17,10 @@ export const ID_SHAPES = {
   account: new RegExp(`^acc-${ULID}$`),
   contact: new RegExp(`^con-${ULID}$`),
   /** `<lead id>.<approval run>.<step>` (core/lifecycle/workflow-steps.ts `taskIdFor`). */
-  task: new RegExp(`^${ULID}\\.\\d{1,6}\\.\\d{1,4}$`),
+  /** Or `quote-<quote number>-v<version>-r<run>-s<step>` for a quote-discount task (core/quotes/quote-service.ts). */
+  task: new RegExp(`^(${ULID}\\.\\d{1,6}\\.\\d{1,4}|quote-Q-\\d{4}-\\d{6,9}-v\\d{1,6}-r\\d{1,6}-s\\d{1,4})$`),
+  /** `Q-<year>-<number>` (core/quotes/quote.ts `formatQuoteNumber`). */
+  quote: /^Q-\d{4}-\d{6,9}$/,
   /** `<lead id>.<working stage>.<position>` (core/lifecycle/stage-steps.ts `stepIdFor`). */
   step: new RegExp(`^${ULID}\\.(Assigned|MarketQualified|SalesQualified)\\.\\d{1,2}$`),
   /** `imp-` + 32 hex digits of a hash (core/import/import-job.ts `jobIdOf`). */
@@ -65,6 +68,11 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/views/{viewId}': { viewId: 'view' },
   '/views/{viewId}/leads': { viewId: 'view' },
   '/views/{viewId}/export': { viewId: 'view' },
+  '/leads/{id}/quotes': { id: 'lead' },
+  '/opportunities/{id}/quotes': { id: 'opportunity' },
+  '/quotes/{quoteId}': { quoteId: 'quote' },
+  '/quotes/{quoteId}/actions/{action}': { quoteId: 'quote', action: 'action' },
+  '/quotes/{quoteId}/pdf': { quoteId: 'quote' },
 };
 
 /** Only the start of a refused id is echoed: the answer must not grow with what was sent. */

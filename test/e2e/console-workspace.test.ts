@@ -145,7 +145,13 @@ describe('console workspace', () => {
     const page = await pageAs(seeded.rep);
     await visit(page, rt.url, { name: 'dashboard', who: seeded.rep, hash: '#/dashboard' });
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Inbox', 'Leads', 'Tasks', 'Import', 'My dashboard']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Inbox',
+      'Leads',
+      'Tasks',
+      'Import',
+      'My dashboard',
+    ]);
     await page.getByRole('heading', { name: 'My dashboard' }).waitFor();
     await page.getByTestId('chart-funnel').waitFor();
     expect(await page.locator('.problem').count()).toBe(0);

@@ -290,6 +290,7 @@ beforeAll(async () => {
     subscriptionId: `sub_${ulid()}`,
     mergeId: ulid(),
     viewId: ulid(),
+    quoteId: 'Q-2026-000001',
     sourceId: WEBHOOK_SOURCE,
     formId: FORM,
     name: CONFIG_KINDS[0]?.name ?? 'scoring',
@@ -301,6 +302,8 @@ beforeAll(async () => {
   good['/sources/{id}/secret'] = { id: WEBHOOK_SOURCE };
   good['/tasks/{taskId}/complete'] = { taskId: `${leadId}.Assigned.0` };
   good['/privacy/erasures/{id}'] = { id: `era_${ulid()}` };
+  good['/quotes/{quoteId}/actions/{action}'] = { quoteId: 'Q-2026-000001', action: 'decline' };
+  for (const p of ['/opportunities/{id}/quotes']) good[p] = { id: `opp-${leadId}` };
   // The leads are routed and their owners notified (the workflow and the bus write as they go);
   // refusals are counted once that is done and all is quiet.
   await eventually(

@@ -80,7 +80,9 @@ describe('a real synth (bundled, cdk-nag AWS Solutions)', () => {
       expect(key, name).toMatch(/^[0-9a-f]{64}\.zip$/);
       const dir = join(outdir, `asset.${key?.replace(/\.zip$/, '')}`);
       const files = readdirSync(dir);
-      expect(files.sort(), name).toEqual(['index.mjs', 'index.mjs.map']);
+      // Besides the bundle, exactly the files the function asks to carry (the quote PDF's fonts).
+      const carried = (FUNCTIONS[name as keyof typeof FUNCTIONS].bundleFiles ?? []).map((f) => f.split('/').pop());
+      expect(files.sort(), name).toEqual(['index.mjs', 'index.mjs.map', ...carried].sort());
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __leadflowCreateRequire } from 'node:module'"), name).toBe(
         true,

@@ -38,6 +38,7 @@ const ACTIONS_BY_NEED: Record<string, string[]> = {
   imports: ['s3:PutObject', 's3:GetObject'],
   email: ['ses:SendEmail'],
   privacy: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 'states:DescribeExecution', 'states:StopExecution'],
+  'quotes:timer': ['states:StartExecution'],
 };
 const EVERY_FUNCTION = [
   'logs:CreateLogStream',
@@ -57,6 +58,7 @@ const ENV_BY_NEED: Record<string, string[]> = {
   imports: ['IMPORTS_BUCKET'],
   email: ['CONSOLE_URL'],
   privacy: ['ATTACHMENTS_BUCKET', 'IMPORTS_BUCKET', 'STATE_MACHINE_ARN'],
+  'quotes:timer': ['QUOTE_TIMER_STATE_MACHINE_ARN'],
 };
 
 let stack: LeadflowStack;

@@ -31,6 +31,12 @@ const minimal: Record<string, Record<string, unknown>> = {
   LeadFollowed: { user: 'carol' },
   LeadActivityRecorded: { activityId: 'msg-1', type: 'email-reply', count: 1 },
   CaptureRejected: { sourceId: 'campaign-x', channel: 'WEBHOOK', deliveryId: 'msg-1', reason: 'invalid' },
+  ...Object.fromEntries(
+    (['QuoteCreated', 'QuoteSent', 'QuoteAccepted', 'QuoteDeclined', 'QuoteExpired'] as const).map((type) => [
+      type,
+      { quoteId: 'Q-2026-000001', quoteVersion: 1, status: 'sent', currency: 'EUR', totalMinor: 119_000 },
+    ]),
+  ),
 };
 const sample = (type: (typeof DETAIL_TYPES)[number], extra: Record<string, unknown> = {}) =>
   makeEvent(type, `e-${type}`, '2026-11-23T11:00:00.000Z', { leadId: 'L1', lead, ...minimal[type], ...extra });

@@ -333,6 +333,52 @@ export interface paths {
      */
     post: operations["rotateWebhookSecret"];
   };
+  "/leads/{id}/quotes": {
+    /** The newest version of each quote of a lead */
+    get: operations["listLeadQuotes"];
+    /**
+     * A quick quote from a lead (owner or manager; Assigned or later, not Disqualified)
+     * @description Prices the lines from the catalogue (`GET /config/quotes`) and the customer's price book, with tax
+     * for the lead's country, and stores version 1 as a draft numbered `Q-<year>-<6 digits>` (gap-free per
+     * year). A lead without customer records gets its account (B2B) and contact first, created exactly as
+     * conversion would, so converting later reuses them. Announced as `QuoteCreated`.
+     */
+    post: operations["createLeadQuote"];
+  };
+  "/opportunities/{id}/quotes": {
+    /** The opportunity's quotes and those its lead had before converting */
+    get: operations["listOpportunityQuotes"];
+    /** A quick quote on an opportunity (its owner or a manager), to its account and contact */
+    post: operations["createOpportunityQuote"];
+  };
+  "/quotes/{quoteId}": {
+    /** A quote (the newest version, or `?version=`), visible to whoever sees its lead */
+    get: operations["getQuote"];
+    /**
+     * Change lines, validity or terms
+     * @description A draft changes in place (a pending discount approval is withdrawn; an approval stands only while no
+     * discount exceeds what was approved). A sent, declined or expired version never changes: the change
+     * becomes the next version, a new draft, and a sent one is marked `superseded`. An accepted quote cannot change (409).
+     */
+    put: operations["editQuote"];
+  };
+  "/quotes/{quoteId}/actions/{action}": {
+    /**
+     * Send, accept or decline the newest version
+     * @description `send` (a draft): a line discount above the sender's limit (`discountLimits` by group) opens a task of
+     * the `quote-discount` approval chain (GET /tasks, POST /tasks/{taskId}/decision, four eyes) and answers
+     * 202; send again once approved. Sending renders the PDF (stored with the lead's attachments), freezes
+     * the version, arms its expiry timer (it expires at the end of `validUntil`, UTC) and mails it to the
+     * customer. `accept` / `decline` (a sent, unexpired version) record the customer's answer; an accepted
+     * quote on a SalesQualified lead converts it (config `quotes.convertOnAccept`), its net amount becoming
+     * the opportunity's `amount`. Events `QuoteSent`, `QuoteAccepted`, `QuoteDeclined`.
+     */
+    post: operations["actOnQuote"];
+  };
+  "/quotes/{quoteId}/pdf": {
+    /** A short-lived download link of a sent version's PDF */
+    get: operations["getQuotePdf"];
+  };
   "/merges": {
     /**
      * Merge duplicate leads into a survivor, choosing per field which value wins
@@ -467,6 +513,105 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    QuoteInput: {
+      lines: {
+          /** @example LF-PRO */
+          sku: string;
+          quantity: number;
+          /** @description at most two decimals */
+          discountPercent?: number;
+        }[];
+      /**
+       * Format: date
+       * @description default: today + validityDays of the catalogue
+       */
+      validUntil?: string;
+      terms?: string;
+    };
+    /** @description One version of a quote. Money in integer minor units of `currency`; rates and discounts in basis points. */
+    Quote: {
+      /** @example Q-2026-000123 */
+      id: string;
+      version: number;
+      rev?: number;
+      /** @enum {string} */
+      status: "draft" | "sent" | "accepted" | "declined" | "expired" | "superseded";
+      leadId: string;
+      opportunityId?: string;
+      owner?: string;
+      customer: {
+        contactId: string;
+        accountId?: string;
+        name: string;
+        company?: string;
+        email?: string;
+        country?: string;
+      };
+      priceBookId?: string;
+      /** @example EUR */
+      currency: string;
+      lines: {
+          sku?: string;
+          name?: string;
+          unit?: string;
+          quantity?: number;
+          listPriceMinor?: number;
+          unitPriceMinor?: number;
+          discountBps?: number;
+          grossMinor?: number;
+          discountMinor?: number;
+          netMinor?: number;
+        }[];
+      totals: {
+        subtotalMinor?: number;
+        discountMinor?: number;
+        netMinor?: number;
+        taxRateBps?: number;
+        taxMinor?: number;
+        totalMinor?: number;
+      };
+      /** Format: date */
+      validUntil: string;
+      /** Format: date-time */
+      expiresAt: string;
+      terms: string;
+      approval?: ({
+        /** @enum {string} */
+        status?: "pending" | "approved" | "rejected";
+        chainName?: string;
+        stepIndex?: number;
+        steps?: number;
+        taskId?: string;
+        maxDiscountBps?: number;
+        limitBps?: number;
+      }) | null;
+      pdf?: {
+        key?: string;
+        fileName?: string;
+        size?: number;
+      };
+      /** Format: date-time */
+      sentAt?: string;
+      /** Format: date-time */
+      decidedAt?: string;
+      supersededBy?: number;
+      /** Format: date-time */
+      createdAt: string;
+      links?: {
+        [key: string]: string;
+      };
+    };
+    QuoteList: {
+      items: components["schemas"]["Quote"][];
+    };
+    QuoteOutcome: {
+      quote: components["schemas"]["Quote"];
+      approvalPending: boolean;
+      conversion?: {
+        started?: boolean;
+        why?: string;
+      };
+    };
     ConsentRecord: {
       id: string;
       leadId: string;
@@ -1110,7 +1255,7 @@ export interface components {
       attachment: components["schemas"]["Attachment"];
     }]>;
     /** @enum {string} */
-    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected" | "LeadsMerged" | "LeadsUnmerged" | "LeadNurtured" | "LeadRecycled";
+    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected" | "LeadsMerged" | "LeadsUnmerged" | "LeadNurtured" | "LeadRecycled" | "QuoteCreated" | "QuoteSent" | "QuoteAccepted" | "QuoteDeclined" | "QuoteExpired";
     /** @enum {string} */
     NotificationChannel: "email" | "off";
     NotificationPreferences: {
@@ -1364,6 +1509,11 @@ export interface components {
     ApprovalsConfig: {
       chains: ({
           name: string;
+          /**
+           * @description What the chain approves; default conversion
+           * @enum {string}
+           */
+          kind?: "conversion" | "quote-discount";
           when: {
             leadType?: ("B2B" | "B2C")[];
             country?: components["schemas"]["CountryList"];
@@ -1372,7 +1522,7 @@ export interface components {
           };
           steps: components["schemas"]["ApprovalStep"][];
           /** @enum {string} */
-          onReject: "return-to-sales-qualified" | "disqualify";
+          onReject?: "return-to-sales-qualified" | "disqualify";
           /** @description Absent or false (four eyes) - whoever asked for the conversion, or decided an earlier step, may not decide a step */
           allowSelfApproval?: boolean;
         })[];
@@ -1879,12 +2029,16 @@ export interface components {
     /** @description The lead id (a ULID) */
     LeadId: string;
     OpportunityId: string;
+    /** @description The quote number, e.g. Q-2026-000123 */
+    QuoteId: string;
+    /** @description A version of the quote; default the newest */
+    QuoteVersion?: number;
     /** @description The saved view's id */
     ViewId: string;
     /** @description The import job id */
     ImportId: string;
     /** @description Any other name answers 404. */
-    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping" | "privacy" | "nurture";
+    ConfigName: "routing" | "teams" | "stages" | "approvals" | "scoring" | "opportunity-stages" | "opportunity-mapping" | "privacy" | "nurture" | "quotes";
     /** @description The `cursor` of the previous page (opaque) */
     Cursor?: string;
     /** @description first UTC day, YYYY-MM-DD; default 29 days before `to` */
@@ -3595,6 +3749,253 @@ export interface operations {
         };
       };
       415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** The newest version of each quote of a lead */
+  listLeadQuotes: {
+    parameters: {
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    responses: {
+      /** @description Newest quote first. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuoteList"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * A quick quote from a lead (owner or manager; Assigned or later, not Disqualified)
+   * @description Prices the lines from the catalogue (`GET /config/quotes`) and the customer's price book, with tax
+   * for the lead's country, and stores version 1 as a draft numbered `Q-<year>-<6 digits>` (gap-free per
+   * year). A lead without customer records gets its account (B2B) and contact first, created exactly as
+   * conversion would, so converting later reuses them. Announced as `QuoteCreated`.
+   */
+  createLeadQuote: {
+    parameters: {
+      path: {
+        id: components["parameters"]["LeadId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuoteInput"];
+      };
+    };
+    responses: {
+      /** @description The draft (version 1) */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Quote"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description The lead cannot be quoted in its stage (`conflict`). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** The opportunity's quotes and those its lead had before converting */
+  listOpportunityQuotes: {
+    parameters: {
+      path: {
+        id: components["parameters"]["OpportunityId"];
+      };
+    };
+    responses: {
+      /** @description Newest version of each. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuoteList"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A quick quote on an opportunity (its owner or a manager), to its account and contact */
+  createOpportunityQuote: {
+    parameters: {
+      path: {
+        id: components["parameters"]["OpportunityId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuoteInput"];
+      };
+    };
+    responses: {
+      /** @description The draft (version 1) */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Quote"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A quote (the newest version, or `?version=`), visible to whoever sees its lead */
+  getQuote: {
+    parameters: {
+      query?: {
+        version?: components["parameters"]["QuoteVersion"];
+      };
+      path: {
+        quoteId: components["parameters"]["QuoteId"];
+      };
+    };
+    responses: {
+      /** @description The version. */
+      200: {
+        headers: {
+          etag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Quote"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Change lines, validity or terms
+   * @description A draft changes in place (a pending discount approval is withdrawn; an approval stands only while no
+   * discount exceeds what was approved). A sent, declined or expired version never changes: the change
+   * becomes the next version, a new draft, and a sent one is marked `superseded`. An accepted quote cannot change (409).
+   */
+  editQuote: {
+    parameters: {
+      path: {
+        quoteId: components["parameters"]["QuoteId"];
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuoteInput"];
+      };
+    };
+    responses: {
+      /** @description The draft (same or next version) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Quote"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Accepted, or changed by someone else meanwhile (`conflict`). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Send, accept or decline the newest version
+   * @description `send` (a draft): a line discount above the sender's limit (`discountLimits` by group) opens a task of
+   * the `quote-discount` approval chain (GET /tasks, POST /tasks/{taskId}/decision, four eyes) and answers
+   * 202; send again once approved. Sending renders the PDF (stored with the lead's attachments), freezes
+   * the version, arms its expiry timer (it expires at the end of `validUntil`, UTC) and mails it to the
+   * customer. `accept` / `decline` (a sent, unexpired version) record the customer's answer; an accepted
+   * quote on a SalesQualified lead converts it (config `quotes.convertOnAccept`), its net amount becoming
+   * the opportunity's `amount`. Events `QuoteSent`, `QuoteAccepted`, `QuoteDeclined`.
+   */
+  actOnQuote: {
+    parameters: {
+      path: {
+        quoteId: components["parameters"]["QuoteId"];
+        action: "send" | "accept" | "decline";
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @description decline only */
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Done. */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuoteOutcome"];
+        };
+      };
+      /** @description The discount waits on approval; the quote stays a draft. */
+      202: {
+        content: {
+          "application/json": components["schemas"]["QuoteOutcome"];
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Not allowed in its status, or past its validity (`conflict`). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /** A short-lived download link of a sent version's PDF */
+  getQuotePdf: {
+    parameters: {
+      query?: {
+        version?: components["parameters"]["QuoteVersion"];
+      };
+      path: {
+        quoteId: components["parameters"]["QuoteId"];
+      };
+    };
+    responses: {
+      /** @description The link (presigned S3 GET; locally the runtime's signed blob route). */
+      200: {
+        content: {
+          "application/json": {
+            url: string;
+            fileName: string;
+            size: number;
+            expiresInSeconds: number;
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      404: components["responses"]["NotFound"];
       422: components["responses"]["ValidationFailed"];
       500: components["responses"]["InternalError"];
     };

@@ -12,6 +12,7 @@ import { LeadMerges } from './lead-merges';
 import { LeadSteps } from './lead-steps';
 import { LeadWhy } from './lead-why';
 import { PendingApprovalNote } from '../components/pending-approval';
+import { QuoteEditor } from '../components/quote-editor';
 
 export type LeadWithAudit = Lead & { audit: AuditEntry[] };
 
@@ -67,6 +68,7 @@ export const LeadPage = ({ id, session }: { id: string; session: Session }) => {
       </div>
       <LeadConsents lead={lead} />
       <LeadMerges lead={lead} onUndone={reload} />
+      {lead.stage !== 'Creation' && lead.stage !== 'Disqualified' ? <QuoteEditor owner={{ leadId: lead.id }} /> : null}
       <LeadFeed lead={lead} feed={feed} onAdded={reload} />
     </article>
   );

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiProblem, api, type ConfigValues, must, type Schemas } from '../api/client';
 import { useAction, useResource } from '../api/use-resource';
 import { FieldError, ProblemBanner } from '../components/problem';
+import { QuoteEditor } from '../components/quote-editor';
 import { when } from '../format';
 import { RecordLink } from '../components/record-links';
 import { useDirectory } from '../directory';
@@ -93,6 +94,7 @@ export const OpportunityPage = ({ id }: { id: string }) => {
       </div>
       <FieldError error={moveError} field="stage" id="opp-stage-err" />
       <ProblemBanner error={moveError} />
+      <QuoteEditor owner={{ opportunityId: opp.id }} />
     </article>
   );
 };

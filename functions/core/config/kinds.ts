@@ -8,6 +8,7 @@ import { routingConfig } from '../lifecycle/routing-config';
 import { stagesConfig } from '../lifecycle/stages-config';
 import { teamsConfig } from '../lifecycle/teams-config';
 import { privacyConfig } from '../privacy/privacy-config';
+import { quoteCatalogKind } from '../quotes/catalog';
 
 /**
  * Every configuration served at /config/{name}. Owners of a kind define it next to its domain code
@@ -23,4 +24,5 @@ export const CONFIG_KINDS: ConfigKind[] = [
   opportunityMappingKind,
   privacyConfig,
   nurtureConfig,
+  quoteCatalogKind,
 ];

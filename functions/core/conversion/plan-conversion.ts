@@ -227,3 +227,85 @@ export const planContactConversion = (
     },
   };
 };
+
+/** The customer records a quote needs before its lead converts: the same ids and links conversion would use. */
+export type CustomerPlan = {
+  contactId: string;
+  accountId?: string;
+  /** Nothing to write: the lead already links to records that exist. */
+  writes?: {
+    contact: ContactWrite;
+    /** Create the account, or add the contact to the existing one (B2B only). */
+    account?: { create: Account } | { link: { id: string; contactId: string } };
+    keyLinks: KeyLink[];
+    /** The lead remembers them as its associated account and contact, so its conversion links instead of creating. */
+    lead: { id: string; version: number; associatedContactId: string; associatedAccountId?: string };
+    audit: AuditEntry;
+  };
+};
+
+/**
+ * A quick quote on a lead without customer master data: its account (B2B) and contact, created from
+ * the lead exactly as {@link planConversion} would (same ids, same fields, same dedupe links) but with
+ * no opportunity yet. The lead stores them as `associated…Id`, which conversion resolves first, so a
+ * later conversion links these records instead of making a second pair. A converted lead answers its own.
+ */
+export const planQuoteCustomer = (lead: Lead, existing: ExistingRecords, request: ConversionRequest): CustomerPlan => {
+  if (lead.contactId) return { contactId: lead.contactId, accountId: lead.accountId };
+  const ids = conversionIds(lead.id);
+  const accountId = lead.leadType === 'B2B' ? (existing.accountId ?? ids.accountId) : undefined;
+  const contactId = existing.contactId ?? ids.contactId;
+  const settled =
+    existing.contactId === contactId &&
+    lead.associatedContactId === contactId &&
+    (accountId === undefined || (existing.accountId === accountId && lead.associatedAccountId === accountId));
+  if (settled) return { contactId, accountId };
+  const { actor, at } = request;
+  const contact: ContactWrite = existing.contactId
+    ? { link: { id: contactId, leadId: lead.id, accountId } }
+    : { create: newContact(lead, contactId, request, accountId) };
+  const account: NonNullable<CustomerPlan['writes']>['account'] = !accountId
+    ? undefined
+    : existing.accountId
+      ? { link: { id: accountId, contactId } }
+      : {
+          create: {
+            id: accountId,
+            name:
+              lead.company ??
+              lead.companyDomain ??
+              ([lead.firstName, lead.lastName].filter(Boolean).join(' ') || lead.id),
+            domain: lead.companyDomain,
+            country: lead.country,
+            createdAt: at,
+            createdBy: actor,
+            createdFromLeadId: lead.id,
+            contactIds: [contactId],
+            opportunityIds: [],
+          },
+        };
+  return {
+    contactId,
+    accountId,
+    writes: {
+      contact,
+      account,
+      keyLinks: keyLinksOf(lead, contactId, accountId),
+      lead: { id: lead.id, version: lead.version, associatedContactId: contactId, associatedAccountId: accountId },
+      audit: {
+        at,
+        actor,
+        action: 'customer-created',
+        why: accountId
+          ? `for a quote: contact ${contactId}, account ${accountId}`
+          : `for a quote: contact ${contactId}`,
+        data: {
+          contactId,
+          accountId,
+          contactLinked: Boolean(existing.contactId),
+          accountLinked: Boolean(existing.accountId),
+        },
+      },
+    },
+  };
+};

@@ -4,6 +4,10 @@ import { type Lead, LEAD_TYPES } from '../lead';
 import { isIsoDuration } from './duration';
 import { regionOf } from './regions';
 
+/** Chain kinds: `conversion` (a lead becoming an opportunity) and `quote-discount` (a quote discount above the sender's limit). */
+export const APPROVAL_KINDS = ['conversion', 'quote-discount'] as const;
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+
 const step = z
   .object({
     name: z.string().min(1).max(100),
@@ -20,6 +24,8 @@ export const approvalsConfigSchema = z
       z
         .object({
           name: z.string().min(1).max(100),
+          /** What the chain approves: a lead's conversion (the default) or a quote's discount above the sender's limit. */
+          kind: z.enum(APPROVAL_KINDS).optional(),
           when: z
             .object({
               leadType: z.array(z.enum(LEAD_TYPES)).min(1).optional(),
@@ -32,11 +38,16 @@ export const approvalsConfigSchema = z
             })
             .strict(),
           steps: z.array(step).min(1).max(10),
-          onReject: z.enum(['return-to-sales-qualified', 'disqualify']),
+          /** Conversion chains only: where a rejected lead goes. A rejected quote discount returns the quote to its editor. */
+          onReject: z.enum(['return-to-sales-qualified', 'disqualify']).optional(),
           /** Whether whoever asked for the conversion (or decided an earlier step) may decide a step. Default false: four eyes. */
           allowSelfApproval: z.boolean().optional(),
         })
-        .strict(),
+        .strict()
+        .refine((chain) => chain.kind === 'quote-discount' || chain.onReject !== undefined, {
+          message: 'a conversion chain must say where a rejected lead goes (onReject)',
+          path: ['onReject'],
+        }),
     ),
   })
   .strict();
@@ -53,6 +64,12 @@ export const DEFAULT_APPROVALS: ApprovalsConfig = {
       steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT24H' }],
       onReject: 'return-to-sales-qualified',
     },
+    {
+      name: 'quote discounts',
+      kind: 'quote-discount',
+      when: {},
+      steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT24H' }],
+    },
   ],
 };
 
@@ -64,12 +81,17 @@ export const approvalsConfig = defineConfig({
   editors: ['salesops'],
 });
 
-/** The first chain whose segment contains the lead; none means conversion needs no approval. */
+/**
+ * The first chain of the kind whose segment contains the lead (for a quote: the customer's segment and
+ * the quote's total as `expectedValue`); none means no approval is needed.
+ */
 export const chainFor = (
   lead: Pick<Lead, 'leadType' | 'country' | 'expectedValue'>,
   config: ApprovalsConfig,
+  kind: ApprovalKind = 'conversion',
 ): { chain: ApprovalChain; index: number } | undefined => {
   for (const [index, chain] of config.chains.entries()) {
+    if ((chain.kind ?? 'conversion') !== kind) continue;
     const w = chain.when;
     if (w.leadType && !w.leadType.includes(lead.leadType)) continue;
     if (w.country && !(lead.country && w.country.includes(lead.country))) continue;

@@ -80,6 +80,15 @@ export type ApprovalTaskRecord = {
   dueAt: string;
   decidedAt?: string;
   taskToken?: string;
+  /** Set on a quote-discount task: the quote version whose discount is being approved (no workflow token). */
+  quote?: {
+    quoteId: string;
+    version: number;
+    maxDiscountBps: number;
+    limitBps: number;
+    totalMinor: number;
+    currency: string;
+  };
   leadSummary: {
     name?: string;
     company?: string;

@@ -42,6 +42,11 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   LeadsUnmerged: (d) => `A merge into lead ${d.leadName} was undone`,
   LeadNurtured: (d) => `Lead ${d.leadName} goes to nurture`,
   LeadRecycled: (d) => `Lead ${d.leadName} is back from nurture`,
+  QuoteCreated: (d) => `Quote ${d.quoteId} created for lead ${d.leadName}`,
+  QuoteSent: (d) => `Quote ${d.quoteId} sent to the customer of lead ${d.leadName}`,
+  QuoteAccepted: (d) => `Quote ${d.quoteId} accepted (lead ${d.leadName})`,
+  QuoteDeclined: (d) => `Quote ${d.quoteId} declined (lead ${d.leadName})`,
+  QuoteExpired: (d) => `Quote ${d.quoteId} expired unanswered (lead ${d.leadName})`,
 };
 
 const WHY: Record<Reason, string> = {
@@ -79,6 +84,7 @@ export const messageFor = (
     user: str(detail.user),
     to: str(detail.to),
     note: str(detail.text),
+    quoteId: str(detail.quoteId),
     why: WHY[reason],
     leadName: names.lead || str(detail.leadId),
     opportunityName: names.opportunity || str(detail.opportunityId),

@@ -18,6 +18,9 @@ const OWNER_EVENTS: ReadonlySet<DetailType> = new Set([
   'LeadConverted',
   'LeadDisqualified',
   'LeadWorkflowFailed',
+  'QuoteAccepted',
+  'QuoteDeclined',
+  'QuoteExpired',
 ]);
 /** Events the team manager hears about: escalations (and leads parked after a failure). */
 const MANAGER_EVENTS: ReadonlySet<DetailType> = new Set(['LeadEscalated', 'LeadWorkflowFailed']);
