@@ -52,8 +52,10 @@ describe('operators read the local runtime with the AWS CLI', () => {
         'stepfunctions',
         'list-state-machines',
       );
+      // The lead lifecycle and the quote expiry timer: every machine the stack deploys.
       expect(machines.stateMachines).toEqual([
         expect.objectContaining({ stateMachineArn: rt.stateMachineArn, name: 'leadflow-lifecycle', type: 'STANDARD' }),
+        expect.objectContaining({ name: 'leadflow-quote-expiry', type: 'STANDARD' }),
       ]);
 
       const described = await aws<{ definition: string; status: string }>(
