@@ -57,10 +57,19 @@ export const makeWorkflowCallback = (client: SFNClient): WorkflowCallback => ({
   },
 });
 
-/** Ends a lead's execution (named after the lead); an execution that is gone or already ended is fine. */
-export const makeExecutionStopper = (client: SFNClient, stateMachineArn: string): ExecutionStopper => ({
+/**
+ * Ends a lead's live execution; an execution that is gone or already ended is fine. A lead names its
+ * live execution once it has been handed over, recycled or restored (`execution.name`: `<id>-g<n>`,
+ * `<id>-r<n>`); `liveName` reads it, and the lead's own id is the first execution's name.
+ */
+export const makeExecutionStopper = (
+  client: SFNClient,
+  stateMachineArn: string,
+  liveName: (leadId: string) => Promise<string | undefined> = async () => undefined,
+): ExecutionStopper => ({
   async stop(leadId) {
-    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${leadId}`;
+    const name = (await liveName(leadId)) ?? leadId;
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     try {
       const out = await client.send(new DescribeExecutionCommand({ executionArn }));
       if (out.status !== 'RUNNING') return false;

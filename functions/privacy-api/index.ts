@@ -5,6 +5,7 @@ import { makeS3BlobUrls } from '../adapters/attachments-s3';
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeConfigRepository } from '../adapters/config-repository';
 import { makeConsentRepository } from '../adapters/consent-repository';
+import { makeLeadReader } from '../adapters/lead-repository';
 import { readConfig } from '../core/config/config-document';
 import { privacyConfig } from '../core/privacy/privacy-config';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
@@ -30,11 +31,16 @@ const blobs = env.local.BLOB_DIR
     );
 const hashKey = makeKeyHasher(db, table);
 const config = makeConfigRepository(db, table);
+const leads = makeLeadReader(db, table);
 
 export const handler = httpHandler(
   makePrivacyApi({
     store: makePrivacyRepository(db, table, blobs, hashKey),
-    executions: makeExecutionStopper(makeSfnClient(), buckets.STATE_MACHINE_ARN),
+    executions: makeExecutionStopper(
+      makeSfnClient(),
+      buckets.STATE_MACHINE_ARN,
+      async (leadId) => (await leads.get(leadId))?.execution?.name,
+    ),
     events: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
     clock: { now: () => new Date() },
     ids: { next: () => ulid() },

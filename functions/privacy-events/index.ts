@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeConfigRepository } from '../adapters/config-repository';
+import { makeLeadReader } from '../adapters/lead-repository';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeLocalBlobUrls } from '../adapters/attachments-local';
 import { makeS3BlobUrls } from '../adapters/attachments-s3';
@@ -27,11 +28,16 @@ const blobs = env.local.BLOB_DIR
     );
 const hashKey = makeKeyHasher(db, table);
 const config = makeConfigRepository(db, table);
+const leads = makeLeadReader(db, table);
 
 export const handler = eventHandler(
   makePrivacyEventsHandler({
     store: makePrivacyRepository(db, table, blobs, hashKey),
-    executions: makeExecutionStopper(makeSfnClient(), buckets.STATE_MACHINE_ARN),
+    executions: makeExecutionStopper(
+      makeSfnClient(),
+      buckets.STATE_MACHINE_ARN,
+      async (leadId) => (await leads.get(leadId))?.execution?.name,
+    ),
     events: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
     clock: { now: () => new Date() },
     policy: async () => (await readConfig(config, privacyConfig)).value,
