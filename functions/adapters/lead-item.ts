@@ -27,8 +27,6 @@ const STORAGE_FIELDS = new Set([
   'gsi4sk',
   'gsi3pk',
   'gsi3sk',
-  'type',
-  'taskToken',
 ]);
 
 export const leadFromItem = (item: Record<string, unknown>): Lead =>
