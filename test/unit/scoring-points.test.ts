@@ -166,6 +166,27 @@ describe('points scoring', () => {
     expect(pointsScore(lead({ jobTitle: 'Regional vp, EMEA' }), config).score).toBe(10);
   });
 
+  it('scores marketing consent by the current answer: a withdrawal after capture takes the points away', () => {
+    const config: ScoringConfig = {
+      ...DEFAULT_SCORING,
+      baseline: 10,
+      rules: [{ when: 'marketingConsent', points: 5 }],
+    };
+    const captured = lead({ consent: { marketing: true, capturedAt: '2026-11-23T10:00:00.000Z' } });
+    expect(pointsScore(captured, config).score).toBe(15);
+    const withdrawn = lead({
+      consent: captured.consent,
+      consents: { 'marketing-email': { granted: false, at: '2026-11-24T10:00:00.000Z', recordId: 'c1' } },
+    });
+    expect(pointsScore(withdrawn, config).score).toBe(10);
+    // A later grant counts although the capture said no.
+    const granted = lead({
+      consent: { marketing: false },
+      consents: { 'marketing-email': { granted: true, at: '2026-11-24T10:00:00.000Z', recordId: 'c2' } },
+    });
+    expect(pointsScore(granted, config).score).toBe(15);
+  });
+
   it('counts behaviour events per occurrence up to the cap', () => {
     const config: ScoringConfig = {
       ...DEFAULT_SCORING,

@@ -1,4 +1,5 @@
 import type { Lead } from '../lead';
+import { consentsTo } from '../privacy/consent';
 import type { PointsRule } from './points-config';
 
 /** Behaviour counts recorded on a lead after capture ("form-revisit": 2). */
@@ -70,7 +71,8 @@ export const evaluateRule = (rule: PointsRule, lead: ScorableLead): RuleHit => {
         say(`campaign ${lead.campaign ?? list(rule.campaigns)}`),
       );
     case 'marketingConsent':
-      return flag(lead.consent?.marketing === true, say('marketing consent given'));
+      // The current answer (a later withdrawal or grant wins over the capture's), as events and deliveries read it.
+      return flag(consentsTo(lead), say('marketing consent given'));
     case 'completeness': {
       const share = completenessOf(lead);
       return flag(share >= rule.atLeast, say(`profile ${Math.round(share * 100)}% complete`));
