@@ -215,6 +215,11 @@ describe('a 5-way merge and its undo', () => {
     // Open leads start their lifecycle again at their stage; the disqualified one stays closed.
     expect(restarted.map((r) => r.split(':')[0]).sort()).toEqual(['A2', 'A3', 'A4']);
     expect(restarted[0]).toContain('--unmerge-m-five');
+    // Each restarted lifecycle is named on its lead (what an erasure's StopExecution reads), before it starts.
+    for (const started of restarted) {
+      const [id, name] = started.split(':');
+      expect((await reader.get(String(id)))?.execution?.name).toBe(name);
+    }
     const undone = await ports.merges.record('m-five');
     expect(undone?.status).toBe('undone');
     expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged', 'LeadsUnmerged']);

@@ -3,7 +3,7 @@ import { type LeadSnapshot, makeEvent, snapshotOf } from '../events';
 import { type Lead, OPEN_STAGES } from '../lead';
 import type { Viewer } from '../lead-access';
 import type { Clock, EventPublisher } from '../ports';
-import { type MergeRecord, planMerge, planUnmerge, validateMergeRequest } from './merge-plan';
+import { type MergeRecord, planMerge, planUnmerge, restartName, validateMergeRequest } from './merge-plan';
 import type { MergeStore, MergeWorkflow } from './ports';
 
 export type MergePorts = {
@@ -101,8 +101,7 @@ export const mergeLeads = async (ports: MergePorts, request: { body: unknown; ca
   return { record: done, created: true };
 };
 
-/** The execution name of a restored lead's new lifecycle (names are never reused; at most 80 characters). */
-export const restartName = (leadId: string, mergeId: string) => `${leadId}--unmerge-${mergeId}`.slice(0, 80);
+export { restartName };
 
 /**
  * Undoes a merge inside its window: conflicts on the survivor answer 409 with the fields (nothing

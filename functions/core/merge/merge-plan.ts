@@ -365,8 +365,25 @@ export const planUnmerge = (
         mergeLock: _l,
         ...rest
       } = t as Lead & Record<string, unknown>;
+      const restarts = (OPEN_STAGES as readonly string[]).includes(t.stage);
       return {
-        lead: { ...(rest as Lead), version: t.version + 1, updatedAt: at },
+        lead: {
+          ...(rest as Lead),
+          // The lifecycle restarted for an open lead is named on it before it starts, as a hand-over's or a
+          // recycle's is: an erasure (or any stop) finds the running execution by this name.
+          ...(restarts
+            ? {
+                execution: {
+                  name: restartName(t.id, record.mergeId),
+                  generation: t.execution?.generation ?? 0,
+                  loops: 0,
+                  ...(t.execution?.name ? { from: t.execution.name } : {}),
+                },
+              }
+            : {}),
+          version: t.version + 1,
+          updatedAt: at,
+        },
         audit: {
           at,
           actor,
@@ -379,6 +396,9 @@ export const planUnmerge = (
     keysRemoved: record.keysAdded.filter((k) => !nowKeys.has(keyId(k))),
   };
 };
+
+/** The execution name of a restored lead's new lifecycle (names are never reused; at most 80 characters). */
+export const restartName = (leadId: string, mergeId: string) => `${leadId}--unmerge-${mergeId}`.slice(0, 80);
 
 /** Open and owned: counts toward a rep's load. */
 export const countsAsLoad = (lead: Pick<Lead, 'stage' | 'owner'>) =>
