@@ -32,7 +32,8 @@ import {
   type PersonValues,
   personValuesOf,
 } from '../core/privacy/personal-data';
-import { keys, lifecycleKeys } from './keys';
+import { keys, lifecycleKeys, quoteKeys } from './keys';
+import { mergeKeys } from './merge-repository';
 import { searchEntryKeysOf } from './search-items';
 import { TABLE } from './table-definition';
 import { isConditionalCheckFailed } from './transaction';
@@ -248,6 +249,40 @@ export const makePrivacyRepository = (
     return records;
   };
 
+  /** Every version of the lead's quotes (locator `lead-quotes`), and the approval tasks they opened. */
+  const quoteRecords = async (partition: PersonalRecord[]) => {
+    const records: PersonalRecord[] = [];
+    const quoteIds = new Set(
+      partition.filter((i) => i.type === 'quote-link' && typeof i.quoteId === 'string').map((i) => String(i.quoteId)),
+    );
+    for (const quoteId of quoteIds)
+      for (const version of await query(quoteKeys.version(quoteId, 1).pk, 'V#')) {
+        records.push(version);
+        const taskId = (version.approval as PersonalRecord | undefined)?.taskId;
+        const task = typeof taskId === 'string' ? await get(lifecycleKeys.task(taskId)) : undefined;
+        if (task && !records.some((r) => r.pk === task.pk && r.sk === task.sk)) records.push(task);
+      }
+    return records;
+  };
+
+  /** Merge records the lead took part in (locator `lead-merges`): as survivor, as merged lead, or named by its audit. */
+  const mergeRecords = async (lead: PersonalRecord, partition: PersonalRecord[]) => {
+    const mergeIds = new Set<string>();
+    if (typeof lead.mergeId === 'string') mergeIds.add(lead.mergeId);
+    for (const m of (lead.mergedFrom as PersonalRecord[] | undefined) ?? [])
+      if (typeof m.mergeId === 'string') mergeIds.add(m.mergeId);
+    for (const entry of partition) {
+      const mergeId = (entry.data as PersonalRecord | undefined)?.mergeId;
+      if (entry.type === 'audit' && typeof mergeId === 'string') mergeIds.add(mergeId);
+    }
+    const records: PersonalRecord[] = [];
+    for (const mergeId of mergeIds) {
+      const record = await get(mergeKeys.record(mergeId));
+      if (record) records.push(record);
+    }
+    return records;
+  };
+
   /** Every record of one lead the registry names, with the contact ids it links to. */
   const recordsOfLead = async (lead: PersonalRecord, person: PersonValues) => {
     const leadId = String(lead.id);
@@ -269,6 +304,8 @@ export const makePrivacyRepository = (
       }
     linked.push(...(await query('OUTBOX', 'MSG#', { field: 'leadId', value: leadId })));
     linked.push(...(await taskRecords(lead)));
+    linked.push(...(await quoteRecords(partition)));
+    linked.push(...(await mergeRecords(lead, partition)));
     const imports = await importRecords(lead, partition, person);
     linked.push(...imports.records);
     for (const entry of partition)
@@ -345,6 +382,22 @@ export const makePrivacyRepository = (
         if (!lead) continue;
         leadIds.add(id);
         for (const c of [lead.contactId, lead.associatedContactId]) if (typeof c === 'string') contactIds.add(c);
+      }
+      // A merge keeps one person in two leads: the survivor names the leads merged into it, a merged lead its survivor.
+      const merged = [...leadIds];
+      for (let i = 0; i < merged.length; i++) {
+        const lead = await get(keys.lead(String(merged[i])));
+        const related = [
+          lead?.mergedInto,
+          ...((lead?.mergedFrom as PersonalRecord[] | undefined) ?? []).flatMap((m) =>
+            Array.isArray(m.leadIds) ? m.leadIds : [],
+          ),
+        ];
+        for (const id of related)
+          if (typeof id === 'string' && !leadIds.has(id)) {
+            leadIds.add(id);
+            merged.push(id);
+          }
       }
       // A contact is the same person: every lead it came from is theirs too.
       for (const contactId of contactIds) {

@@ -80,11 +80,86 @@ describe('the registry of records holding personal data', () => {
     const kind = PERSONAL_RECORD_KINDS.find((k) => k.type === 'attachment-meta');
     expect(erasureOf(meta, ctx)).toEqual({ action: 'delete' });
     expect(kind?.blobs?.(meta)).toEqual(['leads/01J/01K']);
-    const unknown = { type: 'quote', title: 'Offer for Ines Okonkwo', amount: 1200 };
+    const unknown = { type: 'invoice', title: 'Offer for Ines Okonkwo', amount: 1200 };
     expect(erasureOf(unknown, ctx)).toEqual({
       action: 'replace',
-      record: { type: 'quote', title: `Offer for ${ERASED}`, amount: 1200 },
+      record: { type: 'invoice', title: `Offer for ${ERASED}`, amount: 1200 },
     });
+  });
+
+  it('pseudonymises a quote version: customer name and e-mail go, numbers and amounts stay, the PDF is deleted', () => {
+    const quote = {
+      pk: 'QUOTE#Q-2026-000007',
+      sk: 'V#000002',
+      type: 'quote',
+      id: 'Q-2026-000007',
+      version: 2,
+      status: 'sent',
+      leadId: '01J',
+      customer: { contactId: 'c1', accountId: 'a1', name: 'Ines Okonkwo', company: 'Fabrikam', email: lead.email },
+      currency: 'EUR',
+      lines: [{ sku: 'SKU-1', quantity: 3, unitPrice: 12000, total: 36000 }],
+      totals: { net: 36000, tax: 6840, gross: 42840 },
+      terms: 'Prepared for Ines Okonkwo',
+      declineReason: 'Ines found it too dear',
+      pdf: { key: 'leads/01J/quotes/Q-2026-000007-v2.pdf', fileName: 'Q-2026-000007-v2.pdf', size: 2048 },
+    };
+    const kind = PERSONAL_RECORD_KINDS.find((k) => k.type === 'quote');
+    expect(kind?.blobs?.(quote)).toEqual(['leads/01J/quotes/Q-2026-000007-v2.pdf']);
+    // A PDF written by a send whose save was lost is found by the key the send uses.
+    expect(kind?.blobs?.({ ...quote, pdf: undefined, version: 1 })).toEqual(['leads/01J/quotes/Q-2026-000007-v1.pdf']);
+    const answer = erasureOf(quote, ctx);
+    if (answer.action !== 'replace') throw new Error(`expected a replacement, got ${answer.action}`);
+    expect(answer.record).toMatchObject({
+      id: 'Q-2026-000007',
+      version: 2,
+      status: 'sent',
+      currency: 'EUR',
+      lines: quote.lines,
+      totals: quote.totals,
+      customer: { contactId: 'c1', accountId: 'a1', company: 'Fabrikam', name: ERASED },
+    });
+    for (const field of ['pdf', 'declineReason']) expect(answer.record).not.toHaveProperty(field);
+    expect(answer.record.customer).not.toHaveProperty('email');
+    expect(mentions(answer.record, ctx.person)).toBe(false);
+    expect(kind?.export?.(quote)).toMatchObject({ pdf: { fileName: 'Q-2026-000007-v2.pdf' } });
+    expect(JSON.stringify(kind?.export?.(quote))).not.toContain('leads/01J/quotes');
+  });
+
+  it('keeps a merge countable and drops its undo data (the person’s values); an erased merge is kept as it is', () => {
+    const merge = {
+      pk: 'MERGE#m1',
+      sk: 'MERGE',
+      type: 'merge',
+      mergeId: 'm1',
+      survivorId: '01J',
+      mergedIds: ['01H'],
+      at: 't',
+      by: 'alice',
+      undoUntil: 'u',
+      status: 'done',
+      fields: { phone: '01H' },
+      survivorBefore: { ...lead },
+      survivorAfter: { ...lead, phone: '+4930901821' },
+      keysAdded: [{ on: 'phone', value: '+4930901821' }],
+    };
+    const answer = erasureOf(merge, ctx);
+    if (answer.action !== 'replace') throw new Error(`expected a replacement, got ${answer.action}`);
+    expect(answer.record).toEqual({
+      pk: 'MERGE#m1',
+      sk: 'MERGE',
+      type: 'merge',
+      mergeId: 'm1',
+      survivorId: '01J',
+      mergedIds: ['01H'],
+      at: 't',
+      by: 'alice',
+      undoUntil: 'u',
+      status: 'done',
+      fields: { phone: '01H' },
+      erased: { at: ctx.at, erasureId: 'era_1' },
+    });
+    expect(erasureOf(answer.record, ctx)).toEqual({ action: 'keep' });
   });
 
   it('scrubs case-insensitively, inside nested values and sets, and leaves others’ text alone', () => {

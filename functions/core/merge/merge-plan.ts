@@ -44,6 +44,8 @@ export type MergeRecord = {
   keysAdded: DedupeKey[];
   undoneAt?: string;
   undoneBy?: string;
+  /** Set when a person's erasure removed the undo data (survivorBefore/After, keysAdded): the merge stays counted, not undoable. */
+  erased?: { at: string; erasureId: string };
 };
 
 const keyId = (k: DedupeKey) => `${k.on}#${k.value}`;
@@ -274,6 +276,10 @@ export const planUnmerge = (
   if (!isManager(caller) && record.by !== caller.userId)
     throw new ForbiddenError('only who merged, a manager or sales ops may undo a merge');
   if (record.status === 'undone') throw new ConflictError(`merge ${record.mergeId} was undone already`, {});
+  if (record.erased)
+    throw new ConflictError(`merge ${record.mergeId} cannot be undone: its undo data was erased with a person's data`, {
+      erasedAt: record.erased.at,
+    });
   if (record.status !== 'done' && record.status !== 'undoing')
     throw new ConflictError(`merge ${record.mergeId} did not finish`, { status: record.status });
   if (now.toISOString() > record.undoUntil)

@@ -31,7 +31,11 @@ export type Erasure = { action: 'delete' } | { action: 'replace'; record: Person
  * - `lead-tasks`: the lead's approval tasks (their ids follow from the lead's id and approval runs);
  * - `import-job`: rows of import jobs the person's leads came from or were refused as duplicates of
  *   (`import-ref` pointers on the lead), accepted and rejected;
- * - `lead-audit`: records a lead's audit entries point at (`data.<field>`), such as earlier exports.
+ * - `lead-audit`: records a lead's audit entries point at (`data.<field>`), such as earlier exports;
+ * - `lead-quotes`: every version of the quotes the lead's `QUOTE#<id>` links name (`QUOTE#<id>` partitions),
+ *   and the approval tasks those versions opened;
+ * - `lead-merges`: merge records (`MERGE#<id>`) the lead took part in (its `mergeId`, `mergedFrom`, and
+ *   the merge ids its audit entries name).
  */
 export type Locator =
   | { by: 'lead-partition' }
@@ -44,7 +48,9 @@ export type Locator =
   | { by: 'lead-field'; partition: 'OUTBOX'; field: 'leadId' }
   | { by: 'lead-tasks' }
   | { by: 'import-job' }
-  | { by: 'lead-audit'; action: string; field: string };
+  | { by: 'lead-audit'; action: string; field: string }
+  | { by: 'lead-quotes' }
+  | { by: 'lead-merges' };
 
 export type PersonalRecordKind = {
   /** The stored item's `type`. */
@@ -179,6 +185,20 @@ const eraseAudit = (entry: PersonalRecord, ctx: ErasureContext): Erasure => {
 };
 
 const stripTable = (r: PersonalRecord) => without(r, ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'taskToken']);
+
+/**
+ * A quote version's PDF: the key it records, and the key a send writes before recording it
+ * (`leads/<leadId>/quotes/<id>-v<n>.pdf`, functions/core/quotes/quote-service.ts), so a PDF whose
+ * save was lost goes too.
+ */
+export const quotePdfKeys = (r: PersonalRecord): string[] => {
+  const keys = new Set<string>();
+  const pdf = r.pdf as PersonalRecord | undefined;
+  if (typeof pdf?.key === 'string') keys.add(pdf.key);
+  if (typeof r.leadId === 'string' && typeof r.id === 'string' && typeof r.version === 'number')
+    keys.add(`leads/${r.leadId}/quotes/${r.id}-v${r.version}.pdf`);
+  return [...keys];
+};
 
 /** Audit actions this module writes (the tombstone says that an erasure happened, never what was erased). */
 export const ERASURE_AUDIT_ACTION = 'personal-data-erased';
@@ -362,6 +382,50 @@ export const PERSONAL_RECORD_KINDS: readonly PersonalRecordKind[] = [
     locate: { by: 'lead-audit', action: EXPORT_AUDIT_ACTION, field: 'exportId' },
     erase: (r, ctx) => ({ action: 'replace', record: { ...r, objectKeys: [], erasedAt: ctx.at } }),
     blobs: (r) => (Array.isArray(r.objectKeys) ? (r.objectKeys as string[]) : []),
+  },
+  {
+    type: 'quote',
+    label: 'quotes',
+    locate: { by: 'lead-quotes' },
+    // Numbers, lines, amounts, currency, status and dates stay (reports and the yearly sequence stay exact);
+    // the customer's name and e-mail, a decline reason in their words, and the PDF (blob deleted) go.
+    erase: (r, ctx) => {
+      const customer = (r.customer as PersonalRecord | undefined) ?? {};
+      return replace(
+        {
+          ...without(r, ['pdf', 'declineReason']),
+          customer: { ...without(customer, ['name', 'email']), name: ERASED },
+          redacted: true,
+        },
+        ctx,
+      );
+    },
+    export: (r) => {
+      const pdf = r.pdf as PersonalRecord | undefined;
+      return {
+        ...without(stripTable(r), ['pdf']),
+        ...(pdf ? { pdf: { fileName: pdf.fileName, size: pdf.size } } : {}),
+      };
+    },
+    blobs: quotePdfKeys,
+  },
+  {
+    type: 'merge',
+    label: 'merges',
+    locate: { by: 'lead-merges' },
+    // The merge stays countable (who, when, which leads, which field came from which lead); the undo data —
+    // both survivor snapshots and the dedupe keys it added, the person's values — goes, so it cannot be undone.
+    erase: (r, ctx) =>
+      r.erased
+        ? { action: 'keep' }
+        : replace(
+            {
+              ...without(r, ['survivorBefore', 'survivorAfter', 'keysAdded']),
+              erased: { at: ctx.at, erasureId: ctx.erasureId },
+            },
+            ctx,
+          ),
+    export: (r) => without(stripTable(r), ['expiresAt']),
   },
 ];
 
