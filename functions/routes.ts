@@ -29,7 +29,8 @@ export type FunctionName =
   | 'leadMerge'
   | 'dueSweep'
   | 'quotesApi'
-  | 'quoteTimer';
+  | 'quoteTimer'
+  | 'retentionSweep';
 
 export type FunctionSpec = {
   /** Folder under functions/ holding index.ts with the exported `handler`. */
@@ -195,6 +196,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
       'Bus consumer: flags a re-captured erased person (policy recapture: flag); re-applies erasures replayed from the archive after a restore',
     needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
     timeoutSeconds: 120,
+  },
+  retentionSweep: {
+    folder: 'retention-sweep',
+    description:
+      'Scheduled daily: applies the privacy retention rules (anonymise long-disqualified or idle leads; delete import files and rejected rows past their days)',
+    needs: ['table:read', 'table:write', 'bus:put', 'privacy'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
   },
   quotesApi: {
     folder: 'quotes-api',

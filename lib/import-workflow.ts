@@ -17,6 +17,7 @@ import { AslWorkflow, type Substitution } from './asl-workflow';
 import { PROJECT_ROOT } from './config';
 import { acknowledgeWildcardResource } from './nag';
 import { ENV, FUNCTION_SETTINGS } from '../functions/env/variables';
+import { IMPORT_PREFIXES } from '../functions/core/import/import-objects';
 
 export const IMPORT_DEFINITION = join(PROJECT_ROOT, 'statemachines', 'lead-import.asl.json');
 
@@ -137,9 +138,9 @@ export class ImportWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: ImportWorkflowProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const uploadPrefix = props.uploadPrefix ?? 'imports/';
-    const workPrefix = props.workPrefix ?? 'import-work/';
-    const resultsPrefix = props.resultsPrefix ?? 'import-results/';
+    const uploadPrefix = props.uploadPrefix ?? IMPORT_PREFIXES.uploads;
+    const workPrefix = props.workPrefix ?? IMPORT_PREFIXES.work;
+    const resultsPrefix = props.resultsPrefix ?? IMPORT_PREFIXES.results;
     const pacing = { ...DEFAULT_IMPORT_PACING, ...props.pacing };
     const refill = props.startExecutionRefillPerSecond ?? START_EXECUTION_REFILL_PER_SECOND;
     if (!Object.values(pacing).every((v) => Number.isFinite(v) && v > 0))

@@ -23,6 +23,7 @@ import { acknowledgeFrameworkHandlers } from './nag';
 import { OpsDashboard } from './ops-dashboard';
 import { ScoringSchedule } from './scoring-schedule';
 import { DueSweepSchedule } from './due-sweep-schedule';
+import { RetentionSchedule } from './retention-schedule';
 import { StorageBuckets } from './storage-buckets';
 import { WebhookSecrets } from './webhook-secrets';
 
@@ -229,6 +230,10 @@ export class LeadflowStack extends Stack {
     // Leads that hold no execution (nurtured, a start parked by the open-execution limit) wait on one sweep.
     const sweep = lambdas.dueSweep;
     if (sweep) new DueSweepSchedule(this, 'DueSweepSchedule', { target: sweep });
+
+    // The privacy retention rules run daily, by the configuration as it is at run time.
+    const retention = lambdas.retentionSweep;
+    if (retention) new RetentionSchedule(this, 'RetentionSchedule', { target: retention });
 
     const machines: Record<string, typeof this.lifecycle.stateMachine> = { Lifecycle: this.lifecycle.stateMachine };
     if (this.imports) machines.Import = this.imports.stateMachine;

@@ -9,6 +9,8 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { IMPORT_PREFIXES } from '../functions/core/import/import-objects';
+import { privacyConfig } from '../functions/core/privacy/privacy-config';
 
 export type StorageBucketsProps = {
   /**
@@ -18,10 +20,15 @@ export type StorageBucketsProps = {
    */
   readonly corsOrigins?: readonly string[];
   /**
-   * Days uploaded import files are kept.
-   * @default 30
+   * Days uploaded import files (and the workflow's normalised copies) are kept by the bucket's lifecycle rule.
+   * @default the privacy configuration's seed, `retention.deleteImportFilesAfterDays` (30)
    */
   readonly importRetentionDays?: number;
+  /**
+   * Days the import workflow's map results (row outcomes) are kept by the bucket's lifecycle rule.
+   * @default the privacy configuration's seed, `retention.deleteRejectedRowsAfterDays` (30)
+   */
+  readonly rejectedRowsRetentionDays?: number;
   /**
    * Days access logs are kept.
    * @default 90
@@ -82,10 +89,21 @@ export class StorageBuckets extends Construct {
         { prefix: 'privacy-exports/', expiration: Duration.days(1) },
       ],
     });
+    // Per prefix, from the privacy configuration's seed (functions/core/privacy/privacy-config.ts): a
+    // lifecycle rule is fixed at deploy, so it is the backstop; the daily retention sweep applies the
+    // configuration as it is at run time (a shorter period takes effect without a deploy).
+    const seed = privacyConfig.defaultValue.retention;
+    const fileDays = props.importRetentionDays ?? seed.deleteImportFilesAfterDays;
+    const resultDays = props.rejectedRowsRetentionDays ?? seed.deleteRejectedRowsAfterDays;
     this.imports = privateBucket(this, 'Imports', this.logs, {
       lifecycleRules: [
+        { id: 'ImportUploads', prefix: IMPORT_PREFIXES.uploads, expiration: Duration.days(fileDays) },
+        { id: 'ImportWork', prefix: IMPORT_PREFIXES.work, expiration: Duration.days(fileDays) },
+        { id: 'ImportResults', prefix: IMPORT_PREFIXES.results, expiration: Duration.days(resultDays) },
+        // Anything else (and unfinished uploads) goes too; where rules overlap S3 applies the shortest.
         {
-          expiration: Duration.days(props.importRetentionDays ?? 30),
+          id: 'ImportOther',
+          expiration: Duration.days(Math.max(fileDays, resultDays)),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],

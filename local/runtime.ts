@@ -50,6 +50,12 @@ export type LocalRuntimeOptions = {
    * @default LEADFLOW_LOCAL_SWEEP_SECONDS, else 60
    */
   sweepEverySeconds?: number;
+  /**
+   * Seconds between runs of the privacy retention sweep, as the daily schedule runs it on AWS; 0 runs it
+   * only when invoked (`aws lambda invoke --function-name retentionSweep`).
+   * @default LEADFLOW_LOCAL_RETENTION_SECONDS, else 86400
+   */
+  retentionEverySeconds?: number;
 };
 
 export type LocalRuntime = {
@@ -178,6 +184,24 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         }, sweepSeconds * 1000).unref()
       : undefined;
 
+  // The privacy retention rules, as the stack's RetentionSchedule runs them (daily unless told).
+  const retentionSeconds =
+    options.retentionEverySeconds ?? Number(process.env.LEADFLOW_LOCAL_RETENTION_SECONDS ?? 86_400);
+  let retaining = false;
+  const retentionTimer =
+    retentionSeconds > 0
+      ? setInterval(() => {
+          if (retaining) return;
+          retaining = true;
+          functions
+            .invoke('retentionSweep', {})
+            .catch((error: Error) => log(`retention sweep failed: ${error.message}`))
+            .finally(() => {
+              retaining = false;
+            });
+        }, retentionSeconds * 1000).unref()
+      : undefined;
+
   const runtime: LocalRuntime = {
     url,
     port,
@@ -192,6 +216,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     bus,
     async stop() {
       clearInterval(sweepTimer);
+      clearInterval(retentionTimer);
       // Order matters: no new requests, finish the ones in flight, let deliveries land, then the database.
       await server.close();
       // Executions still queued or working would keep publishing; the table holds what a restart resumes from.

@@ -159,21 +159,36 @@ export const makeImportRepository = (
 
     async createJob(job) {
       const { counts, ...rest } = job;
-      try {
-        await db.send(
-          new PutCommand({
+      // With the job, its entry in the retention register: the sweep finds a job's file and rejected rows
+      // by creation time there (never a Scan).
+      const out = await transaction(db, [
+        {
+          name: 'job',
+          Put: {
             TableName: table,
             Item: { ...keys.importJob(job.jobId), type: 'import-job', ...rest, ...counts },
             ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return job;
-      } catch (error) {
-        if (!isConditionalCheckFailed(error)) throw error;
-        const existing = await getJob(job.jobId);
-        if (!existing) throw error;
-        return existing;
-      }
+          },
+        },
+        {
+          name: 'retention',
+          Put: {
+            TableName: table,
+            Item: {
+              ...keys.importRetention(job.createdAt, job.jobId),
+              type: 'import-retention',
+              jobId: job.jobId,
+              createdAt: job.createdAt,
+              ...(job.fileName ? { fileName: job.fileName } : {}),
+            },
+          },
+        },
+      ]);
+      if (out.written) return job;
+      if (!out.failed.includes('job')) throw out.error;
+      const existing = await getJob(job.jobId);
+      if (!existing) throw out.error;
+      return existing;
     },
 
     async readOutcomes(jobId, rowNumbers) {

@@ -44,6 +44,8 @@ export const keys = {
     pk: `IMPORT#${jobId}`,
     sk: `REJECTED#${String(rowNumber).padStart(9, '0')}`,
   }),
+  /** The retention register of import jobs (sorted by creation): whose files and rejected rows are still kept. */
+  importRetention: (createdAt: string, jobId: string) => ({ pk: 'RETENTION#IMPORTS', sk: `${createdAt}#${jobId}` }),
   importRow: (jobId: string, rowNumber: number) => ({ pk: `IMPORTROW#${jobId}#${rowNumber}`, sk: 'ROW' }),
   /** On a lead: an import row refused as its duplicate (so erasing or exporting the person finds the row by key). */
   importRef: (leadId: string, jobId: string, rowNumber: number) => ({

@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -604,6 +605,94 @@ export const makePrivacyRepository = (
         start = out.LastEvaluatedKey;
       } while (start && found.length < limit);
       return found.slice(0, limit);
+    },
+
+    async importsCreatedBefore(before, limit) {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND sk < :before',
+          ExpressionAttributeValues: { ':pk': keys.importRetention('', '').pk, ':before': before },
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      );
+      return (out.Items ?? []).map((i) => ({
+        jobId: String(i.jobId),
+        createdAt: String(i.createdAt),
+        ...(typeof i.fileName === 'string' ? { fileName: i.fileName } : {}),
+        ...(typeof i.filesDeletedAt === 'string' ? { filesDeletedAt: i.filesDeletedAt } : {}),
+        ...(typeof i.rejectedRowsDeletedAt === 'string' ? { rejectedRowsDeletedAt: i.rejectedRowsDeletedAt } : {}),
+      }));
+    },
+
+    async applyImportRetention(entry, due, at) {
+      const registerKey = keys.importRetention(entry.createdAt, entry.jobId);
+      let blobsRemoved = 0;
+      let rejectedRowsDeleted = 0;
+      const marks: Record<string, string> = {};
+      if (due.files) {
+        // The uploaded file and the workflow's normalised copy (the Distributed Map's results age out by the bucket's rule).
+        const files = [
+          rowsObjectKey(entry.jobId),
+          ...(entry.fileName ? [importObjectKey(entry.jobId, entry.fileName)] : []),
+        ];
+        for (const file of files) await blobs.remove('imports', file);
+        blobsRemoved = files.length;
+        marks.filesDeletedAt = at;
+      }
+      if (due.rejectedRows) {
+        const rows = await query(keys.importJob(entry.jobId).pk, 'REJECTED#');
+        for (let i = 0; i < rows.length; i += 25) {
+          let batch: Record<string, unknown>[] | undefined = rows
+            .slice(i, i + 25)
+            .map((r) => ({ DeleteRequest: { Key: { pk: r.pk, sk: r.sk } } }));
+          for (let attempt = 0; batch?.length && attempt < 5; attempt++) {
+            const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: batch as never } }));
+            batch = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined;
+          }
+          if (batch?.length)
+            throw new Error(`rejected rows of import ${entry.jobId} could not all be deleted; the next run retries`);
+        }
+        rejectedRowsDeleted = rows.length;
+        marks.rejectedRowsDeletedAt = at;
+      }
+      const names = Object.keys(marks);
+      if (names.length === 0) return { blobsRemoved, rejectedRowsDeleted };
+      // The job says what went and when (its counters keep counting the rows); a job gone already is left gone.
+      await db
+        .send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.importJob(entry.jobId),
+            UpdateExpression: `SET ${names.map((n, i) => `#m${i} = :m${i}`).join(', ')}`,
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
+            ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:m${i}`, marks[n]])),
+          }),
+        )
+        .catch((error) => {
+          if (!isConditionalCheckFailed(error)) throw error;
+        });
+      const filesGone = Boolean(entry.filesDeletedAt ?? marks.filesDeletedAt);
+      const rowsGone = Boolean(entry.rejectedRowsDeletedAt ?? marks.rejectedRowsDeletedAt);
+      if (filesGone && rowsGone) await db.send(new DeleteCommand({ TableName: table, Key: registerKey }));
+      else
+        await db
+          .send(
+            new UpdateCommand({
+              TableName: table,
+              Key: registerKey,
+              UpdateExpression: `SET ${names.map((n, i) => `#m${i} = :m${i}`).join(', ')}`,
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
+              ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:m${i}`, marks[n]])),
+            }),
+          )
+          .catch((error) => {
+            if (!isConditionalCheckFailed(error)) throw error;
+          });
+      return { blobsRemoved, rejectedRowsDeleted };
     },
 
     async held({ leadIds, contactIds }) {

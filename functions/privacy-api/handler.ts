@@ -13,13 +13,8 @@ import {
   progressOf,
 } from '../core/privacy/erasure';
 import { type ExportFile, exportFiles } from '../core/privacy/export';
-import {
-  monthsBefore,
-  type PrivacyPolicy,
-  type RetentionCandidate,
-  retentionRuleFor,
-} from '../core/privacy/privacy-config';
-import { OPEN_STAGES } from '../core/lead';
+import type { PrivacyPolicy } from '../core/privacy/privacy-config';
+import { runRetention } from '../core/privacy/retention';
 import { canSee } from '../core/lead-access';
 import {
   type ConsentRecord,
@@ -57,9 +52,6 @@ export type PrivacyApiDeps = {
     downloadUrl(key: string, fileName: string, contentType: string, expiresIn: number): Promise<string>;
   };
 };
-
-/** Leads one retention run looks at (and erases); the next run takes the rest. */
-export const RETENTION_BATCH = 500;
 
 const requestIdOf = (event: APIGatewayProxyEventV2) => event.requestContext?.requestId ?? 'unknown';
 
@@ -139,59 +131,24 @@ export const makePrivacyApi = (deps: PrivacyApiDeps) =>
       if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean')
         throw new ValidationError([{ field: 'dryRun', reason: 'must be true or false' }]);
       const dryRun = body.dryRun !== false;
-      const policy = await deps.policy();
-      const rules = policy.value.retention;
-      const now = deps.clock.now();
-      const stages: { stage: string; months: number }[] = [];
-      if (rules.anonymiseDisqualifiedAfterMonths !== null)
-        stages.push({ stage: 'Disqualified', months: rules.anonymiseDisqualifiedAfterMonths });
-      if (rules.anonymiseIdleAfterMonths !== null)
-        for (const stage of OPEN_STAGES) stages.push({ stage, months: rules.anonymiseIdleAfterMonths });
-      const candidates: RetentionCandidate[] = [];
-      for (const { stage, months } of stages) {
-        if (candidates.length >= RETENTION_BATCH) break;
-        const before = monthsBefore(now, months).toISOString();
-        for (const lead of await deps.store.leadsInStage(stage, before, RETENTION_BATCH - candidates.length)) {
-          const rule = retentionRuleFor(lead, rules, now);
-          if (rule) candidates.push({ leadId: lead.leadId, stage: lead.stage, updatedAt: lead.updatedAt, rule });
-        }
-      }
-      const answer = {
-        dryRun,
-        policyVersion: policy.version,
-        rules,
-        leads: candidates,
-        // Files age out by the buckets' lifecycle rules (imports: deleteImportFilesAfterDays, set at deploy).
-        importFilesAfterDays: rules.deleteImportFilesAfterDays,
-      };
-      if (dryRun || candidates.length === 0) return json(200, answer);
-      const at = now.toISOString();
-      let job = await deps.store.createErasure({
-        id: `era_${deps.ids.next()}`,
-        status: 'running',
-        reason: 'retention',
-        requestedBy: caller.userId,
-        requestId: requestIdOf(event),
-        createdAt: at,
-        updatedAt: at,
-        targets: [],
-        leadIds: candidates.map((c) => c.leadId),
-        contactIds: [],
-        erasedLeadIds: [],
-        counts: emptyCounts(),
-      });
-      job = await continueErasure(
+      const { run, job } = await runRetention(
         {
           store: deps.store,
           executions: deps.executions,
           events: deps.events,
           clock: deps.clock,
           timeLeftMs: () => context?.getRemainingTimeInMillis?.() ?? 60_000,
+          policy: deps.policy,
+          newErasureId: () => `era_${deps.ids.next()}`,
         },
-        job,
-        { kind: 'user', id: caller.userId, source: 'API' },
+        {
+          dryRun,
+          actor: { kind: 'user', id: caller.userId, source: 'API' },
+          requestedBy: caller.userId,
+          requestId: requestIdOf(event),
+        },
       );
-      return json(job.status === 'done' ? 200 : 202, { ...answer, erasure: progressOf(job) });
+      return json(job && job.status !== 'done' ? 202 : 200, run);
     },
 
     'GET /leads/{id}/consents': async (event) => {

@@ -1,5 +1,11 @@
 import type { SourceRow } from './row-to-lead';
 
+/**
+ * The imports bucket's prefixes: uploaded files, the workflow's normalised copies, and the Distributed
+ * Map's results (statemachines/lead-import.asl.json). The bucket's lifecycle rules age each out.
+ */
+export const IMPORT_PREFIXES = { uploads: 'imports/', work: 'import-work/', results: 'import-results/' } as const;
+
 /** Where an import's file is uploaded; the bucket's event starts the import workflow for this prefix. */
 export const importObjectKey = (jobId: string, fileName: string) =>
   `imports/${jobId}/${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}`;

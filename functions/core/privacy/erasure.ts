@@ -6,6 +6,7 @@ import type { Actor } from '../lead';
 import { normaliseEmail, normalisePhone } from '../normalise';
 import type { Clock, EventPublisher } from '../ports';
 import type { PersonalRecord } from './personal-data';
+import type { ImportRetentionDue, ImportRetentionEntry } from './retention';
 
 /** Who a privacy request is about: an e-mail, a phone or a lead id (any of them, at least one). */
 export const subjectRequestSchema = z
@@ -146,6 +147,17 @@ export type PrivacyStore = {
   ): Promise<{ leadId: string; stage: string; updatedAt: string; erased?: unknown }[]>;
   /** Everything held about the subject's leads and contacts, by registry kind. */
   held(holdings: SubjectHoldings): Promise<HeldRecord[]>;
+  /** Import jobs created before `before` whose files or rejected rows are still kept (oldest first). */
+  importsCreatedBefore(before: string, limit: number): Promise<ImportRetentionEntry[]>;
+  /**
+   * Deletes what is due of one import job (its uploaded file and the workflow's normalised copy; its
+   * rejected rows), records it on the job, and drops the job from the register when nothing is left. Idempotent.
+   */
+  applyImportRetention(
+    entry: ImportRetentionEntry,
+    due: ImportRetentionDue,
+    at: string,
+  ): Promise<{ blobsRemoved: number; rejectedRowsDeleted: number }>;
 };
 
 export type ExportLogEntry = {
