@@ -3,13 +3,12 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { countsOf, type ImportJob, type ImportStore, type RowOutcome } from '../core/import/import-job';
 import { keys } from './keys';
-import { isConditionalCheckFailed, type NamedItem, transaction } from './transaction';
+import { type NamedItem, transaction } from './transaction';
 
 /** Row records outlive a delivery's memory so a file re-run months later still adds nothing. */
 export const ROW_MEMORY_SECONDS = 90 * 24 * 3600;

@@ -9,12 +9,11 @@ import { buildApp } from './stack-fixture';
 import { type Resource, resourcesFor, statementsOfRole } from './template-helpers';
 
 type Rule = { Id?: string; Prefix?: string; ExpirationInDays?: number; Status: string };
-const rulesOf = (template: Template, bucketId: string) =>
-  (
-    (template.findResources('AWS::S3::Bucket') as Record<string, Resource>)[bucketId]?.Properties as {
-      LifecycleConfiguration: { Rules: Rule[] };
-    }
-  ).LifecycleConfiguration.Rules;
+const rulesOf = (template: Template, bucketId: string) => {
+  const bucket = (template.findResources('AWS::S3::Bucket') as Record<string, Resource>)[bucketId];
+  if (!bucket) throw new Error(`no bucket ${bucketId}`);
+  return (bucket.Properties as { LifecycleConfiguration: { Rules: Rule[] } }).LifecycleConfiguration.Rules;
+};
 
 describe('privacy retention on AWS', () => {
   const { stack } = buildApp();
