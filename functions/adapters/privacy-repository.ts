@@ -665,7 +665,7 @@ export const makePrivacyRepository = (
           new UpdateCommand({
             TableName: table,
             Key: keys.importJob(entry.jobId),
-            UpdateExpression: `SET ${names.map((n, i) => `#m${i} = :m${i}`).join(', ')}`,
+            UpdateExpression: `SET ${names.map((_n, i) => `#m${i} = :m${i}`).join(', ')}`,
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
             ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:m${i}`, marks[n]])),
@@ -683,7 +683,7 @@ export const makePrivacyRepository = (
             new UpdateCommand({
               TableName: table,
               Key: registerKey,
-              UpdateExpression: `SET ${names.map((n, i) => `#m${i} = :m${i}`).join(', ')}`,
+              UpdateExpression: `SET ${names.map((_n, i) => `#m${i} = :m${i}`).join(', ')}`,
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#m${i}`, n])),
               ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:m${i}`, marks[n]])),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseSubject } from '../../functions/core/privacy/erasure';
 import { retentionRuleFor } from '../../functions/core/privacy/privacy-config';
+import { daysBefore, importRetentionDue } from '../../functions/core/privacy/retention';
 import { exportFiles } from '../../functions/core/privacy/export';
 import {
   ERASED,
@@ -230,5 +231,26 @@ describe('retention rules', () => {
     expect(
       retentionRuleFor({ stage: 'Disqualified', updatedAt: '2000-01-01T00:00:00.000Z' }, off, now),
     ).toBeUndefined();
+  });
+
+  it('deletes an import job’s files and its rejected rows each after its own days, once', () => {
+    const entry = { jobId: 'imp-1', createdAt: '2026-11-01T00:00:00.000Z' };
+    const days = { ...rules, deleteImportFilesAfterDays: 30, deleteRejectedRowsAfterDays: 7 };
+    expect(importRetentionDue(entry, days, now)).toEqual({ ...entry, files: true, rejectedRows: true });
+    expect(importRetentionDue({ ...entry, createdAt: '2026-11-20T00:00:00.000Z' }, days, now)).toMatchObject({
+      files: false,
+      rejectedRows: true,
+    });
+    // Exactly 7 days old is not yet past 7 days.
+    expect(importRetentionDue({ ...entry, createdAt: '2026-11-30T00:00:00.000Z' }, days, now)).toMatchObject({
+      files: false,
+      rejectedRows: false,
+    });
+    // What went already is not deleted again.
+    expect(importRetentionDue({ ...entry, filesDeletedAt: 'x', rejectedRowsDeletedAt: 'y' }, days, now)).toMatchObject({
+      files: false,
+      rejectedRows: false,
+    });
+    expect(daysBefore(now, 30).toISOString()).toBe('2026-11-07T00:00:00.000Z');
   });
 });
