@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { DedupeKey } from '../core/dedupe';
 import { countsOf, type ImportJob, type ImportStore, type RowOutcome } from '../core/import/import-job';
 import { keys } from './keys';
 import { type NamedItem, transaction } from './transaction';
@@ -53,6 +54,8 @@ export const makeImportRepository = (
   db: DynamoDBDocumentClient,
   table: string,
   clock: { now(): Date } = { now: () => new Date() },
+  /** The suppression list's keyed hash (adapters/suppression.ts): indexes rejected rows by the person they name. */
+  hashKey?: (key: DedupeKey) => Promise<string>,
 ): ImportStore => {
   const getJob = async (jobId: string) => {
     const out = await db.send(new GetCommand({ TableName: table, Key: keys.importJob(jobId), ConsistentRead: true }));
@@ -80,6 +83,38 @@ export const makeImportRepository = (
       }));
     for (let i = 0; i < refs.length; i += 25) {
       let batch: Record<string, unknown>[] | undefined = refs.slice(i, i + 25);
+      for (let attempt = 0; batch?.length && attempt < 5; attempt++) {
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: batch as never } }));
+        batch = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined;
+      }
+    }
+  };
+
+  /**
+   * A rejected row names no lead: a pointer per e-mail and phone it holds, under their keyed hash (the
+   * pointer holds nothing personal), lets an erasure or export of the person find it by key. Idempotent puts.
+   */
+  const indexRejected = async (jobId: string, personKeys: Map<number, DedupeKey[]>) => {
+    if (!hashKey) return;
+    const expiresAt = Math.floor(clock.now().getTime() / 1000) + ROW_MEMORY_SECONDS;
+    const puts: Record<string, unknown>[] = [];
+    for (const [rowNumber, found] of personKeys)
+      for (const key of found) {
+        const hash = await hashKey(key);
+        puts.push({
+          PutRequest: {
+            Item: {
+              ...keys.rejectedBy(key.on, hash, jobId, rowNumber),
+              type: 'import-rejected-key',
+              jobId,
+              rowNumber,
+              expiresAt,
+            },
+          },
+        });
+      }
+    for (let i = 0; i < puts.length; i += 25) {
+      let batch: Record<string, unknown>[] | undefined = puts.slice(i, i + 25);
       for (let attempt = 0; batch?.length && attempt < 5; attempt++) {
         const out = await db.send(new BatchWriteCommand({ RequestItems: { [table]: batch as never } }));
         batch = out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined;
@@ -210,9 +245,10 @@ export const makeImportRepository = (
       return found;
     },
 
-    async recordOutcomes(jobId, outcomes, rows) {
+    async recordOutcomes(jobId, outcomes, rows, personKeys) {
       for (let i = 0; i < outcomes.length; i += ROWS_PER_TRANSACTION)
         await writeChunk(jobId, outcomes.slice(i, i + ROWS_PER_TRANSACTION), rows);
+      if (hashKey && personKeys?.size) await indexRejected(jobId, personKeys);
     },
 
     async setTotalRows(jobId, totalRows) {

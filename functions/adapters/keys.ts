@@ -46,6 +46,11 @@ export const keys = {
   }),
   /** The retention register of import jobs (sorted by creation): whose files and rejected rows are still kept. */
   importRetention: (createdAt: string, jobId: string) => ({ pk: 'RETENTION#IMPORTS', sk: `${createdAt}#${jobId}` }),
+  /** A rejected import row found by the keyed hash (HMAC) of an e-mail or phone it names: no lead points at it. */
+  rejectedBy: (on: string, hash: string, jobId: string, rowNumber: number) => ({
+    pk: `REJECTEDBY#${on}#${hash}`,
+    sk: `IMPORT#${jobId}#${String(rowNumber).padStart(9, '0')}`,
+  }),
   importRow: (jobId: string, rowNumber: number) => ({ pk: `IMPORTROW#${jobId}#${rowNumber}`, sk: 'ROW' }),
   /** On a lead: an import row refused as its duplicate (so erasing or exporting the person finds the row by key). */
   importRef: (leadId: string, jobId: string, rowNumber: number) => ({

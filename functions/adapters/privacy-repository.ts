@@ -409,7 +409,15 @@ export const makePrivacyRepository = (
         const lead = await get(keys.lead(id));
         for (const c of [lead?.contactId, lead?.associatedContactId]) if (typeof c === 'string') contactIds.add(c);
       }
-      return { leadIds: [...leadIds].sort(), contactIds: [...contactIds].sort() };
+      const rejectedRows: { jobId: string; rowNumber: number }[] = [];
+      for (const key of subject.keys)
+        for (const pointer of await query(keys.rejectedBy(key.on, await hashKey(key), '', 0).pk, 'IMPORT#'))
+          rejectedRows.push({ jobId: String(pointer.jobId), rowNumber: Number(pointer.rowNumber) });
+      return {
+        leadIds: [...leadIds].sort(),
+        contactIds: [...contactIds].sort(),
+        ...(rejectedRows.length ? { rejectedRows } : {}),
+      };
     },
 
     async erasure(id) {
@@ -498,6 +506,33 @@ export const makePrivacyRepository = (
 
     eraseContact,
 
+    async eraseRejectedRows(targets) {
+      let counts = emptyCounts();
+      const jobs = new Set<string>();
+      for (const target of targets)
+        for (const pointer of await query(keys.rejectedBy(target.on, target.hash, '', 0).pk, 'IMPORT#')) {
+          const jobId = String(pointer.jobId);
+          const row = await get(keys.importRejected(jobId, Number(pointer.rowNumber)));
+          if (row) {
+            await db.send(new DeleteCommand({ TableName: table, Key: { pk: row.pk, sk: row.sk } }));
+            counts = addCounts(counts, { recordsDeleted: 1 });
+          }
+          await db.send(new DeleteCommand({ TableName: table, Key: { pk: pointer.pk, sk: pointer.sk } }));
+          jobs.add(jobId);
+        }
+      // The file the rows came from holds them too (as for a person whose lead came from an import).
+      for (const jobId of jobs) {
+        const job = await get(keys.importJob(jobId));
+        const files = [
+          rowsObjectKey(jobId),
+          ...(typeof job?.fileName === 'string' ? [importObjectKey(jobId, job.fileName)] : []),
+        ];
+        for (const file of files) await blobs.remove('imports', file);
+        counts = addCounts(counts, { blobsRemoved: files.length });
+      }
+      return counts;
+    },
+
     async recordProgress(id, leadId, counts, at) {
       const c = addCounts(emptyCounts(), counts);
       const out = await db
@@ -537,7 +572,7 @@ export const makePrivacyRepository = (
             TableName: table,
             Key: privacyKeys.erasure(id),
             UpdateExpression:
-              'SET #status = :done, updatedAt = :at ADD counts.recordsDeleted :d, counts.recordsPseudonymised :p',
+              'SET #status = :done, updatedAt = :at ADD counts.recordsDeleted :d, counts.recordsPseudonymised :p, counts.blobsRemoved :b',
             ConditionExpression: '#status = :running',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -546,6 +581,7 @@ export const makePrivacyRepository = (
               ':at': at,
               ':d': c.recordsDeleted,
               ':p': c.recordsPseudonymised,
+              ':b': c.blobsRemoved,
             },
             ReturnValues: 'ALL_NEW',
           }),
@@ -695,7 +731,7 @@ export const makePrivacyRepository = (
       return { blobsRemoved, rejectedRowsDeleted };
     },
 
-    async held({ leadIds, contactIds }) {
+    async held({ leadIds, contactIds, rejectedRows }) {
       const held: HeldRecord[] = [];
       const add = (item: PersonalRecord) => {
         for (const kind of kindsOfType(item.type).slice(0, 1)) {
@@ -716,6 +752,10 @@ export const makePrivacyRepository = (
       for (const contactId of contacts) {
         const contact = await get(keys.contact(contactId));
         if (contact) add(contact);
+      }
+      for (const { jobId, rowNumber } of rejectedRows ?? []) {
+        const row = await get(keys.importRejected(jobId, rowNumber));
+        if (row) add(row);
       }
       return held.map((h) => ({ ...h, record: stripKeys(h.record) }));
     },

@@ -1,6 +1,7 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
+import { makeKeyHasher } from '../adapters/suppression';
 import { makeImportRepository } from '../adapters/import-repository';
 import { normaliseToCsv } from '../adapters/import-normalise';
 import { makeImportFiles } from '../adapters/import-uploads';
@@ -31,7 +32,7 @@ export const handler = eventHandler(
       store: makeBatchedCaptureStore(db, table),
       workflow: pacedStarter(capture.workflow, bucket),
     },
-    store: makeImportRepository(db, table),
+    store: makeImportRepository(db, table, undefined, makeKeyHasher(db, table)),
     sources: () => sources,
     files: makeImportFiles(),
     normalise: normaliseToCsv,

@@ -2,6 +2,7 @@ import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { importUploadsIn } from '../adapters/import-uploads';
+import { makeKeyHasher } from '../adapters/suppression';
 import { makeImportRepository } from '../adapters/import-repository';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
@@ -30,7 +31,7 @@ export const handler = httpHandler(
       store: makeBatchedCaptureStore(db, table),
       workflow: pacedStarter(capture.workflow, starts),
     },
-    store: makeImportRepository(db, table),
+    store: makeImportRepository(db, table, undefined, makeKeyHasher(db, table)),
     sources: () => sources,
     clock: { now: () => new Date() },
     uploads: importUploadsIn(env.need('imports').IMPORTS_BUCKET),

@@ -5,9 +5,9 @@ import type { FieldIssue } from '../errors';
 import type { Actor } from '../lead';
 import type { SourceConfig } from '../sources';
 import type { MappingFile, ResolvedMapping } from './column-mapping';
-import { blockingKeysOf } from '../dedupe';
+import { blockingKeysOf, type DedupeKey } from '../dedupe';
 import { fingerprintOf } from '../similarity';
-import { prepareRow, type SourceRow } from './row-to-lead';
+import { personKeysOfRow, prepareRow, type SourceRow } from './row-to-lead';
 
 /** Rows per batch request: small enough for a 256 KiB body and one Lambda's time budget. */
 export const MAX_ROWS_PER_BATCH = 250;
@@ -89,7 +89,16 @@ export type ImportStore = {
   /** Outcomes already recorded for these rows. */
   readOutcomes(jobId: string, rowNumbers: number[]): Promise<Map<number, RowOutcome>>;
   /** Records outcomes not recorded yet and adds them to the job's counts, exactly once per row. */
-  recordOutcomes(jobId: string, outcomes: RowOutcome[], rows: Map<number, string[]>): Promise<void>;
+  /**
+   * Records the rows' outcomes; `personKeys` are the e-mail and phone of rejected rows (no lead of theirs
+   * names the row), indexed by keyed hash so an erasure or export of the person finds the row.
+   */
+  recordOutcomes(
+    jobId: string,
+    outcomes: RowOutcome[],
+    rows: Map<number, string[]>,
+    personKeys?: Map<number, DedupeKey[]>,
+  ): Promise<void>;
   setTotalRows(jobId: string, totalRows: number): Promise<void>;
   /** For uploaded files: the columns and row count found when the workflow read the file. */
   setColumns(jobId: string, headers: string[], mapping: ResolvedMapping, totalRows: number): Promise<void>;
@@ -209,7 +218,13 @@ export const importBatch = async (deps: ImportBatchDeps, request: BatchRequest):
     starts.map((s) => ({ keys: [], run: () => deps.capture.workflow.startLifecycle(s.leadId, s.input) })),
     deps.startConcurrency ?? 16,
   );
-  await deps.store.recordOutcomes(job.jobId, outcomes, new Map(fresh.map((r) => [r.rowNumber, r.values])));
+  const rejected = new Set(outcomes.filter((o) => o.status === 'rejected').map((o) => o.rowNumber));
+  const personKeys = new Map(
+    fresh
+      .filter((r) => rejected.has(r.rowNumber))
+      .map((r) => [r.rowNumber, personKeysOfRow(job.headers, r, job.mapping)]),
+  );
+  await deps.store.recordOutcomes(job.jobId, outcomes, new Map(fresh.map((r) => [r.rowNumber, r.values])), personKeys);
   const byRow = new Map(outcomes.map((o) => [o.rowNumber, o]));
   return rows.map(
     (r) =>

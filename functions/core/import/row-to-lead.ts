@@ -1,7 +1,7 @@
 import { dedupeKeysOf, type DedupeKey } from '../dedupe';
 import { type FieldIssue, ValidationError } from '../errors';
 import { prepareLead } from '../capture-lead';
-import type { NormalisedLead } from '../normalise';
+import { type NormalisedLead, normaliseEmail, normalisePhone } from '../normalise';
 import type { ColumnTarget, ResolvedMapping, TargetField } from './column-mapping';
 
 /** One data row as read from the file. `rowNumber` counts like a spreadsheet: the header is row 1. */
@@ -132,4 +132,20 @@ export const prepareRow = (headers: readonly string[], row: SourceRow, mapping: 
     const all = [...issues, ...(error.details.issues ?? [])];
     return { rowNumber: row.rowNumber, ok: false, issues: all };
   }
+};
+
+/**
+ * The e-mail and phone a row names, normalised as the duplicate check does, even when the row is
+ * rejected (another field was invalid): what lets an erasure or export of that person find the row.
+ */
+export const personKeysOfRow = (headers: readonly string[], row: SourceRow, mapping: ResolvedMapping): DedupeKey[] => {
+  const { payload } = rowToPayload(headers, row, mapping);
+  const keys: DedupeKey[] = [];
+  if (typeof payload.email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(payload.email.trim()))
+    keys.push({ on: 'email', value: normaliseEmail(payload.email) });
+  if (typeof payload.phone === 'string') {
+    const phone = normalisePhone(payload.phone, typeof payload.country === 'string' ? payload.country : undefined);
+    if (phone) keys.push({ on: 'phone', value: phone });
+  }
+  return keys;
 };

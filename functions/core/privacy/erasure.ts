@@ -113,7 +113,12 @@ export const progressOf = (job: ErasureJob) => ({
 });
 
 /** What was found for a subject through the dedupe lookup items (and the lead id asked for). */
-export type SubjectHoldings = { leadIds: string[]; contactIds: string[] };
+export type SubjectHoldings = {
+  leadIds: string[];
+  contactIds: string[];
+  /** Rejected import rows naming the subject's e-mail or phone that no lead of theirs points at. */
+  rejectedRows?: { jobId: string; rowNumber: number }[];
+};
 
 /** The person's records, found through the registry's locators, for an export (or to show what is held). */
 export type HeldRecord = { type: string; label: string; record: PersonalRecord };
@@ -129,6 +134,11 @@ export type PrivacyStore = {
     leadId: string,
     ctx: { erasureId: string; at: string; actor: Actor; requestId: string },
   ): Promise<Partial<ErasureCounts>>;
+  /**
+   * Deletes the rejected import rows filed under the subject's hashed keys (rows that produced no lead,
+   * so no lead leads to them), their pointers, and the import files holding them.
+   */
+  eraseRejectedRows(targets: HashedKey[]): Promise<Partial<ErasureCounts>>;
   /** Erases a contact no remaining lead points at (converted and then the lead was erased), with its links. */
   eraseContact(contactId: string, ctx: { erasureId: string; at: string }): Promise<Partial<ErasureCounts>>;
   /** Records one lead done (progress) with its counts; a lead recorded twice counts once. */
@@ -221,6 +231,7 @@ export const continueErasure = async (deps: ErasureDeps, start: ErasureJob, acto
   const at = deps.clock.now().toISOString();
   for (const contactId of job.contactIds)
     contactCounts = addCounts(contactCounts, await deps.store.eraseContact(contactId, { erasureId: job.id, at }));
+  if (job.targets.length > 0) contactCounts = addCounts(contactCounts, await deps.store.eraseRejectedRows(job.targets));
   job = await deps.store.finish(job.id, contactCounts, at);
   await deps.events.publish([erasedEvent(job, [], at, 0)]);
   return job;
