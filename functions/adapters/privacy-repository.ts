@@ -733,7 +733,12 @@ export const makePrivacyRepository = (
 
     async held({ leadIds, contactIds, rejectedRows }) {
       const held: HeldRecord[] = [];
+      // A record two of the person's leads lead to (a merge record, a shared quote) is shown once.
+      const seen = new Set<string>();
       const add = (item: PersonalRecord) => {
+        const id = `${String(item.pk)}\n${String(item.sk)}`;
+        if (seen.has(id)) return;
+        seen.add(id);
         for (const kind of kindsOfType(item.type).slice(0, 1)) {
           const record = kind.export?.(item);
           if (record) held.push({ type: String(item.type), label: kind.label, record });

@@ -156,6 +156,27 @@ describe('a person captured through every channel, exported, then erased', () =>
       const l = await lead(leadId);
       return l.owner ? l : undefined;
     });
+    // A merge of the form lead into it, then its undo: the merge record keeps both leads' values for the
+    // undo, and the restored form lead runs a lifecycle restarted under its own name (`--unmerge-`).
+    const formId = String(form.body.leadId);
+    await eventually(async () => ((await lead(formId)).stage === 'Assigned' ? true : undefined));
+    const merged = await api.request<{ mergeId: string }>('POST', '/merges', {
+      as: ['sam', 'salesops'],
+      body: { survivor: leadId, leads: [formId] },
+    });
+    expect(merged.status, merged.text).toBe(201);
+    const undone = await api.request('POST', `/merges/${merged.body.mergeId}/undo`, {
+      as: ['sam', 'salesops'],
+      body: {},
+    });
+    expect(undone.status, undone.text).toBe(200);
+    const restarted = await eventually(async () => {
+      const name = (await lead(formId)).execution as { name?: string } | undefined;
+      const runs = (await api.request<{ name: string; status: string }[]>('GET', `/_local/executions/${formId}`)).body;
+      return name?.name?.includes('--unmerge-') && runs?.some((r) => r.name === name.name && r.status === 'RUNNING')
+        ? name.name
+        : undefined;
+    });
     const owner: [string, string] = [String(assigned.owner), 'rep'];
     expect(
       (await api.request('POST', `/leads/${leadId}/notes`, { as: owner, body: { text: PERSON.note } })).status,
@@ -182,6 +203,20 @@ describe('a person captured through every channel, exported, then erased', () =>
       });
     await act('qualify');
     await act('handoff');
+    // A quote, sent: its version names the customer, and its PDF is a blob under leads/<id>/quotes/.
+    const quote = await api.request<{ id: string; totals: Record<string, number> }>('POST', `/leads/${leadId}/quotes`, {
+      as: owner,
+      body: { lines: [{ sku: 'SUPPORT-24', quantity: 2 }] },
+    });
+    expect(quote.status, quote.text).toBe(201);
+    const sent = await api.request<{ quote: { pdf?: { fileName: string } } }>(
+      'POST',
+      `/quotes/${quote.body.id}/actions/send`,
+      { as: owner },
+    );
+    expect(sent.status, sent.text).toBe(200);
+    const quotePdfs = () => blobFiles(String(process.env.BLOB_DIR)).filter((f) => f.includes(`${leadId}/quotes/`));
+    expect(quotePdfs()).toHaveLength(1);
     expect((await act('convert')).status).toBe(200);
     await eventually(async () => ((await lead(leadId)).stage === 'Converted' ? true : undefined));
 
@@ -219,7 +254,14 @@ describe('a person captured through every channel, exported, then erased', () =>
     expect(exported.status, exported.text).toBe(201);
     // Webhook, form and chatbot by e-mail; the manual lead (phone only) shares the phone with the webhook lead.
     expect(exported.body.leadIds.length).toBe(3);
-    expect(exported.body.counts).toMatchObject({ leads: 3, notes: expect.any(Number), attachments: 1, contacts: 1 });
+    expect(exported.body.counts).toMatchObject({
+      leads: 3,
+      notes: expect.any(Number),
+      attachments: 1,
+      contacts: 1,
+      quotes: 1,
+      merges: 1,
+    });
     const json = exported.body.files.find((f) => f.name === 'export.json');
     const archive = await (await fetch(String(json?.url))).text();
     expect(archive).toContain(PERSON.note);
@@ -259,6 +301,31 @@ describe('a person captured through every channel, exported, then erased', () =>
     const blobs = blobFiles(String(process.env.BLOB_DIR));
     const leakingBlobs = blobs.filter((f) => leaksIn(readFileSync(f, 'latin1')).length > 0);
     expect(leakingBlobs).toEqual([]);
+
+    // The quote keeps its number and amounts (customer pseudonymised); its PDF is gone.
+    const quoteAfter = await api.request<{ id: string; totals: Record<string, number>; customer: { name: string } }>(
+      'GET',
+      `/quotes/${quote.body.id}`,
+      { as: manager },
+    );
+    expect(quoteAfter.body).toMatchObject({
+      id: quote.body.id,
+      totals: quote.body.totals,
+      customer: { name: '[erased]' },
+    });
+    expect(quotePdfs()).toEqual([]);
+    // The merge stays on record (who, when, which leads) without its undo data; the lifecycle its undo restarted was stopped.
+    const mergeAfter = await api.request<Record<string, unknown>>('GET', `/merges/${merged.body.mergeId}`, {
+      as: ['sam', 'salesops'],
+    });
+    expect(mergeAfter.body).toMatchObject({
+      mergeId: merged.body.mergeId,
+      survivorId: leadId,
+      mergedIds: [formId],
+      erased: { erasureId: first.body.id },
+    });
+    const runs = (await api.request<{ name: string; status: string }[]>('GET', `/_local/executions/${formId}`)).body;
+    expect(runs.find((r) => r.name === restarted)?.status).toBe('ABORTED');
 
     // ... while the reports count the same, the leads stay counted (pseudonymised), each with a tombstone.
     expect(await funnel()).toEqual(reportBefore);

@@ -30,6 +30,8 @@ export const mergeView = (record: MergeRecord) => ({
   status: record.status,
   undoUntil: record.undoUntil,
   ...(record.undoneAt ? { undoneAt: record.undoneAt, undoneBy: record.undoneBy } : {}),
+  // A person's erasure removed its undo data: still counted, no longer undoable.
+  ...(record.erased ? { erased: record.erased } : {}),
 });
 
 /**
