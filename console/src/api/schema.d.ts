@@ -433,8 +433,10 @@ export interface paths {
      * `null` switches a rule off) and lists the leads they catch: disqualified and not touched for N months, or
      * open and not touched for N months (at most 500 per run, oldest first; run again for more). A dry run
      * (the default) changes nothing. `{"dryRun": false}` erases them as one erasure with reason `retention`
-     * (the same registry, tombstones and progress as `POST /privacy/erasures`). Import files and rejected-rows
-     * reports age out by the imports bucket's lifecycle rule.
+     * (the same registry, tombstones and progress as `POST /privacy/erasures`). The import rules
+     * (`retention.deleteImportFilesAfterDays`, `retention.deleteRejectedRowsAfterDays`) list the import jobs
+     * whose uploaded file or rejected rows are past their days; applied, those are deleted (the jobs' counters
+     * stay). The scheduled `retentionSweep` makes the same applied run every day.
      */
     post: operations["runRetention"];
   };
@@ -1710,6 +1712,12 @@ export interface components {
       /** Format: date-time */
       undoneAt?: string;
       undoneBy?: string;
+      /** @description Set when a person's erasure removed the merge's undo data (it stays counted; an undo answers 409). */
+      erased?: {
+        /** Format: date-time */
+        at?: string;
+        erasureId?: string;
+      };
     };
     MergedLead: {
       id: string;
@@ -4199,8 +4207,10 @@ export interface operations {
    * `null` switches a rule off) and lists the leads they catch: disqualified and not touched for N months, or
    * open and not touched for N months (at most 500 per run, oldest first; run again for more). A dry run
    * (the default) changes nothing. `{"dryRun": false}` erases them as one erasure with reason `retention`
-   * (the same registry, tombstones and progress as `POST /privacy/erasures`). Import files and rejected-rows
-   * reports age out by the imports bucket's lifecycle rule.
+   * (the same registry, tombstones and progress as `POST /privacy/erasures`). The import rules
+   * (`retention.deleteImportFilesAfterDays`, `retention.deleteRejectedRowsAfterDays`) list the import jobs
+   * whose uploaded file or rejected rows are past their days; applied, those are deleted (the jobs' counters
+   * stay). The scheduled `retentionSweep` makes the same applied run every day.
    */
   runRetention: {
     requestBody?: {
@@ -4220,6 +4230,21 @@ export interface operations {
             policyVersion: number;
             rules: Record<string, never>;
             importFilesAfterDays?: number;
+            rejectedRowsAfterDays?: number;
+            imports?: {
+                jobId?: string;
+                /** Format: date-time */
+                createdAt?: string;
+                /** @description the uploaded file and its normalised copy go */
+                files?: boolean;
+                /** @description the job's rejected rows go */
+                rejectedRows?: boolean;
+              }[];
+            importsRemoved?: {
+              jobs?: number;
+              blobsRemoved?: number;
+              rejectedRowsDeleted?: number;
+            };
             leads: ({
                 leadId?: string;
                 stage?: string;
