@@ -643,23 +643,18 @@ export const makePrivacyRepository = (
       return found.slice(0, limit);
     },
 
-    async importsCreatedBefore(before, limit) {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND sk < :before',
-          ExpressionAttributeValues: { ':pk': keys.importRetention('', '').pk, ':before': before },
-          ConsistentRead: true,
-          Limit: limit,
-        }),
-      );
-      return (out.Items ?? []).map((i) => ({
-        jobId: String(i.jobId),
-        createdAt: String(i.createdAt),
-        ...(typeof i.fileName === 'string' ? { fileName: i.fileName } : {}),
-        ...(typeof i.filesDeletedAt === 'string' ? { filesDeletedAt: i.filesDeletedAt } : {}),
-        ...(typeof i.rejectedRowsDeletedAt === 'string' ? { rejectedRowsDeletedAt: i.rejectedRowsDeletedAt } : {}),
-      }));
+    async importsCreatedBefore(before) {
+      // The register holds only jobs with something still kept (an entry goes when both rules are done),
+      // so every entry before the cut-off is read: one waiting for its files must not starve newer ones.
+      return (await query(keys.importRetention('', '').pk))
+        .filter((i) => String(i.sk) < before)
+        .map((i) => ({
+          jobId: String(i.jobId),
+          createdAt: String(i.createdAt),
+          ...(typeof i.fileName === 'string' ? { fileName: i.fileName } : {}),
+          ...(typeof i.filesDeletedAt === 'string' ? { filesDeletedAt: i.filesDeletedAt } : {}),
+          ...(typeof i.rejectedRowsDeletedAt === 'string' ? { rejectedRowsDeletedAt: i.rejectedRowsDeletedAt } : {}),
+        }));
     },
 
     async applyImportRetention(entry, due, at) {

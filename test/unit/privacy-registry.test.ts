@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseSubject } from '../../functions/core/privacy/erasure';
 import { retentionRuleFor } from '../../functions/core/privacy/privacy-config';
-import { daysBefore, importRetentionDue } from '../../functions/core/privacy/retention';
+import { daysBefore, importRetentionCandidates, importRetentionDue } from '../../functions/core/privacy/retention';
 import { exportFiles } from '../../functions/core/privacy/export';
 import {
   ERASED,
@@ -252,5 +252,19 @@ describe('retention rules', () => {
       rejectedRows: false,
     });
     expect(daysBefore(now, 30).toISOString()).toBe('2026-11-07T00:00:00.000Z');
+  });
+
+  it('takes the due import jobs in a run, however many older ones wait for their files', async () => {
+    const days = { ...rules, deleteImportFilesAfterDays: 30, deleteRejectedRowsAfterDays: 7 };
+    const waiting = [1, 2, 3].map((i) => ({
+      jobId: `imp-w${i}`,
+      createdAt: `2026-11-1${i}T00:00:00.000Z`,
+      rejectedRowsDeletedAt: 'x',
+    }));
+    const due = { jobId: 'imp-due', createdAt: '2026-11-25T00:00:00.000Z' };
+    const store = { importsCreatedBefore: async () => [...waiting, due] };
+    expect(await importRetentionCandidates(store, days, now, 2)).toEqual([
+      { entry: due, due: { jobId: 'imp-due', createdAt: due.createdAt, files: false, rejectedRows: true } },
+    ]);
   });
 });

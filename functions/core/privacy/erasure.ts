@@ -158,7 +158,7 @@ export type PrivacyStore = {
   /** Everything held about the subject's leads and contacts, by registry kind. */
   held(holdings: SubjectHoldings): Promise<HeldRecord[]>;
   /** Import jobs created before `before` whose files or rejected rows are still kept (oldest first). */
-  importsCreatedBefore(before: string, limit: number): Promise<ImportRetentionEntry[]>;
+  importsCreatedBefore(before: string): Promise<ImportRetentionEntry[]>;
   /**
    * Deletes what is due of one import job (its uploaded file and the workflow's normalised copy; its
    * rejected rows), records it on the job, and drops the job from the register when nothing is left. Idempotent.

@@ -84,10 +84,11 @@ export const importRetentionCandidates = async (
   limit = IMPORT_RETENTION_BATCH,
 ): Promise<{ entry: ImportRetentionEntry; due: ImportRetentionDue }[]> => {
   const days = Math.min(rules.deleteImportFilesAfterDays, rules.deleteRejectedRowsAfterDays);
-  const entries = await store.importsCreatedBefore(daysBefore(now, days).toISOString(), limit);
+  const entries = await store.importsCreatedBefore(daysBefore(now, days).toISOString());
   return entries
     .map((entry) => ({ entry, due: importRetentionDue(entry, rules, now) }))
-    .filter(({ due }) => due.files || due.rejectedRows);
+    .filter(({ due }) => due.files || due.rejectedRows)
+    .slice(0, limit);
 };
 
 export type RetentionRun = {
