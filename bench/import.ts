@@ -17,7 +17,7 @@ const csvCell = (value: unknown) => {
 };
 
 /** A lead list as a sales team exports it: one header row, one lead per row. */
-const writeCsv = (file: string, run: string, rows: number) => {
+export const writeCsv = (file: string, run: string, rows: number) => {
   const header = ['First Name', 'Last Name', 'Email', 'Phone', 'Company', 'Job Title', 'Country'];
   const lines = [header.join(',')];
   for (let i = 0; i < rows; i++) {
@@ -28,7 +28,7 @@ const writeCsv = (file: string, run: string, rows: number) => {
 };
 
 /** Peak resident set of a child process, sampled from /proc while it runs (Linux). */
-const runWithPeakRss = (args: string[], env: NodeJS.ProcessEnv) =>
+export const runWithPeakRss = (args: string[], env: NodeJS.ProcessEnv) =>
   new Promise<{ code: number | null; ms: number; peakRssMb: number; serverPeakRssMb: number; stderr: string }>(
     (resolve) => {
       const started = performance.now();

@@ -31,6 +31,9 @@ export type ExecutionRecord = {
 
 type PendingTask = { executionArn: string; resolve: (output: Json) => void; reject: (error: Error) => void };
 
+/** The window of the drain rate `stats()` reports. */
+const DRAIN_WINDOW_MS = 10_000;
+
 /** The placeholder the engine resolves `$$.Task.Token` to; the shim swaps in a unique token per task. */
 const CONTEXT_TOKEN = 'LOCAL-TASK-TOKEN-PLACEHOLDER';
 
@@ -120,6 +123,37 @@ export class LocalWorkflowEngine {
     return this.queued.length;
   }
 
+  /** When executions last settled (parked on a task token or ended after running), for the drain rate. */
+  private readonly settledAt: number[] = [];
+  private settledTotal = 0;
+
+  private settled() {
+    const now = Date.now();
+    this.settledTotal++;
+    this.settledAt.push(now);
+    while (this.settledAt.length > 0 && (this.settledAt[0] ?? now) < now - DRAIN_WINDOW_MS) this.settledAt.shift();
+  }
+
+  /**
+   * The queue as `/health` and `leadflow import --wait` show it: executions waiting for a turn, working a
+   * step, parked on a task token (a rep's or an approver's), and how many settled (parked or ended) per
+   * second over the last 10 s, with the time the queue needs at that rate. AWS has no such queue.
+   */
+  stats(now = Date.now()) {
+    const recent = this.settledAt.filter((t) => t >= now - DRAIN_WINDOW_MS).length;
+    const perSecond = Math.round((recent / (DRAIN_WINDOW_MS / 1000)) * 10) / 10;
+    const ahead = this.queued.length + this.active.size;
+    return {
+      queued: this.queued.length,
+      running: this.active.size,
+      waitingOnTask: this.parked.size,
+      open: this.open.size,
+      settled: this.settledTotal,
+      drainPerSecond: perSecond,
+      drainSeconds: ahead === 0 ? 0 : perSecond > 0 ? Math.ceil(ahead / perSecond) : null,
+    };
+  }
+
   /**
    * Queued executions start while `busy()` is false; while it is true (the runtime: an import is being
    * served), one per second, so the import keeps the two cores and DynamoDB Local and the backlog still moves.
@@ -206,7 +240,10 @@ export class LocalWorkflowEngine {
 
   /** The execution waits on a task token: its slot goes to the next one in line. */
   private park(executionArn: string) {
-    if (this.active.delete(executionArn)) this.parked.add(executionArn);
+    if (this.active.delete(executionArn)) {
+      this.parked.add(executionArn);
+      this.settled();
+    }
     this.admit();
   }
 
@@ -215,6 +252,7 @@ export class LocalWorkflowEngine {
   }
 
   private finish(executionArn: string) {
+    if (this.active.has(executionArn)) this.settled();
     this.open.delete(executionArn);
     this.parked.delete(executionArn);
     this.active.delete(executionArn);
