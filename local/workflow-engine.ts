@@ -83,6 +83,8 @@ export class LocalWorkflowEngine {
     { machine: StateMachine; tasks: [string, StateDef][]; record: StateMachineRecord }
   >();
   private readonly pending = new Map<string, PendingTask>();
+  /** Each execution's live token (one wait at a time), so dropping it does not scan every parked execution. */
+  private readonly tokenOf = new Map<string, string>();
   /** Executions started but not yet running (FIFO), and those running a step (not parked on a task token). */
   private readonly queued: { executionArn: string; launch: () => void }[] = [];
   private readonly active = new Set<string>();
@@ -321,6 +323,7 @@ export class LocalWorkflowEngine {
     clearTimeout(this.retry);
     for (const record of this.executions.values()) if (record.status === 'RUNNING') record.abort?.();
     this.pending.clear();
+    this.tokenOf.clear();
     this.open.clear();
     this.active.clear();
     this.parked.clear();
@@ -344,11 +347,15 @@ export class LocalWorkflowEngine {
         'Task Timed Out: the token is unknown, already used, or its task has ended',
       );
     this.pending.delete(taskToken);
+    if (this.tokenOf.get(task.executionArn) === taskToken) this.tokenOf.delete(task.executionArn);
     return task;
   }
 
   private dropTokens(executionArn: string) {
-    for (const [token, task] of this.pending) if (task.executionArn === executionArn) this.pending.delete(token);
+    const token = this.tokenOf.get(executionArn);
+    if (token === undefined) return;
+    this.pending.delete(token);
+    this.tokenOf.delete(executionArn);
   }
 
   private async followLog(record: ExecutionRecord, log: AsyncGenerator<unknown>) {
@@ -393,6 +400,7 @@ export class LocalWorkflowEngine {
           const outcome = new Promise<Json>((resolve, reject) =>
             this.pending.set(token, { executionArn, resolve, reject }),
           );
+          this.tokenOf.set(executionArn, token);
           await this.services.invokeFunction(String(FunctionName), Payload ?? null);
           this.park(executionArn);
           try {
