@@ -110,6 +110,26 @@ export const printReport = (results: Json) => {
     }
   }
 
+  const raw = obj(results.captureVsRaw);
+  if (raw.throughputRatio !== undefined) {
+    const c = obj(raw.captures);
+    const r = obj(raw.rawBatchGetPlusTransact);
+    const cpu = obj(raw.cpuPerOpMs);
+    const load = obj(raw.loadAverage);
+    console.log(
+      `\nCapture vs its own BatchGetItem + TransactWriteItems replayed raw (concurrency 8): ${show(c.perSecond)}/s vs ${show(r.perSecond)}/s = ${show(raw.throughputRatio)} (target ≥ 0.8); CPU/op ${show(cpu.capture)} vs ${show(cpu.raw)} ms; load ${show(load.start)}→${show(load.end)}`,
+    );
+  }
+  const routing = obj(results.importRouting);
+  if (routing.rows !== undefined) {
+    const after = obj(routing.afterCli);
+    const cpu = obj(after.cpuPerLeadMs);
+    const load = obj(routing.loadAverage);
+    console.log(
+      `Import routing, ${show(routing.rows)} rows with the real lifecycle: CLI ${show(obj(routing.cli).seconds)} s, then every lead routed in ${show(after.seconds)} s (${show(after.leadsPerSecond)}/s; target ≤ 30 s); CPU/lead node ${show(cpu.node)} ms, DynamoDB Local ${show(cpu.dynamodbLocal)} ms; load ${show(load.start)}→${show(load.end)}`,
+    );
+  }
+
   const rt = obj(results.roundTrips);
   if (rt.maxPerCapture !== undefined) {
     console.log(

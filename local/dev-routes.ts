@@ -35,7 +35,14 @@ export const makeDevRoutes = (parts: DevRoutesParts) => {
     const path = url.pathname;
     const get = req.method === 'GET';
     if (path === '/health' && get)
-      sendJson(res, 200, { status: 'ok', mode: 'local', tableName, stateMachines: stateMachines() });
+      sendJson(res, 200, {
+        status: 'ok',
+        mode: 'local',
+        tableName,
+        stateMachines: stateMachines(),
+        workflow: engine.stats(),
+        bus: { inFlight: bus.pending },
+      });
     else if (path === '/_local/info' && get)
       sendJson(res, 200, {
         tableName,

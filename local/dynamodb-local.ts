@@ -83,6 +83,9 @@ const spawnOnLoopback = (port: number, dataDir: string | undefined): ChildProces
   return spawnProcess(
     'java',
     [
+      // The JVM picks G1 on two cores; the serial collector spent less CPU per request (9.6 → 7.4 ms on
+      // a transaction + gets + query mix), and here the JVM is the scarcer half of the machine.
+      '-XX:+UseSerialGC',
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
       '-cp',
       `${classes}:${classPath}`,

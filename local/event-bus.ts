@@ -111,6 +111,11 @@ export class LocalEventBus {
     });
   }
 
+  /** Deliveries started and not yet finished (retries included). */
+  get pending(): number {
+    return this.inFlight.size;
+  }
+
   /** Resolves when every delivery started so far has finished (or landed in the DLQ). */
   async drain(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);

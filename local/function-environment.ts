@@ -55,6 +55,10 @@ export const functionEnvironment = (
   POWERTOOLS_SERVICE_NAME: 'leadflow',
   POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
   POWERTOOLS_TRACE_ENABLED: 'false',
+  // Without X-Ray, its SDK's automatic mode (cls-hooked) would still put an async hook with a destroy
+  // callback on every promise of the one process: measured 30x slower on an await-heavy loop, 12 % of
+  // the runtime's CPU in an import's drain. Manual mode installs no hook; tracing is off here anyway.
+  AWS_XRAY_MANUAL_MODE: 'true',
   POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? String(!input.logsRead),
   LOG_LEVEL: env.LOG_LEVEL ?? 'WARN',
 });

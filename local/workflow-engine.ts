@@ -31,6 +31,9 @@ export type ExecutionRecord = {
 
 type PendingTask = { executionArn: string; resolve: (output: Json) => void; reject: (error: Error) => void };
 
+/** The window of the drain rate `stats()` reports. */
+const DRAIN_WINDOW_MS = 10_000;
+
 /** The placeholder the engine resolves `$$.Task.Token` to; the shim swaps in a unique token per task. */
 const CONTEXT_TOKEN = 'LOCAL-TASK-TOKEN-PLACEHOLDER';
 
@@ -80,6 +83,8 @@ export class LocalWorkflowEngine {
     { machine: StateMachine; tasks: [string, StateDef][]; record: StateMachineRecord }
   >();
   private readonly pending = new Map<string, PendingTask>();
+  /** Each execution's live token (one wait at a time), so dropping it does not scan every parked execution. */
+  private readonly tokenOf = new Map<string, string>();
   /** Executions started but not yet running (FIFO), and those running a step (not parked on a task token). */
   private readonly queued: { executionArn: string; launch: () => void }[] = [];
   private readonly active = new Set<string>();
@@ -118,6 +123,37 @@ export class LocalWorkflowEngine {
   /** Executions started and still waiting for a turn to run. */
   get backlog(): number {
     return this.queued.length;
+  }
+
+  /** When executions last settled (parked on a task token or ended after running), for the drain rate. */
+  private readonly settledAt: number[] = [];
+  private settledTotal = 0;
+
+  private settled() {
+    const now = Date.now();
+    this.settledTotal++;
+    this.settledAt.push(now);
+    while (this.settledAt.length > 0 && (this.settledAt[0] ?? now) < now - DRAIN_WINDOW_MS) this.settledAt.shift();
+  }
+
+  /**
+   * The queue as `/health` and `leadflow import --wait` show it: executions waiting for a turn, working a
+   * step, parked on a task token (a rep's or an approver's), and how many settled (parked or ended) per
+   * second over the last 10 s, with the time the queue needs at that rate. AWS has no such queue.
+   */
+  stats(now = Date.now()) {
+    const recent = this.settledAt.filter((t) => t >= now - DRAIN_WINDOW_MS).length;
+    const perSecond = Math.round((recent / (DRAIN_WINDOW_MS / 1000)) * 10) / 10;
+    const ahead = this.queued.length + this.active.size;
+    return {
+      queued: this.queued.length,
+      running: this.active.size,
+      waitingOnTask: this.parked.size,
+      open: this.open.size,
+      settled: this.settledTotal,
+      drainPerSecond: perSecond,
+      drainSeconds: ahead === 0 ? 0 : perSecond > 0 ? Math.ceil(ahead / perSecond) : null,
+    };
   }
 
   /**
@@ -206,7 +242,10 @@ export class LocalWorkflowEngine {
 
   /** The execution waits on a task token: its slot goes to the next one in line. */
   private park(executionArn: string) {
-    if (this.active.delete(executionArn)) this.parked.add(executionArn);
+    if (this.active.delete(executionArn)) {
+      this.parked.add(executionArn);
+      this.settled();
+    }
     this.admit();
   }
 
@@ -215,6 +254,7 @@ export class LocalWorkflowEngine {
   }
 
   private finish(executionArn: string) {
+    if (this.active.has(executionArn)) this.settled();
     this.open.delete(executionArn);
     this.parked.delete(executionArn);
     this.active.delete(executionArn);
@@ -283,6 +323,7 @@ export class LocalWorkflowEngine {
     clearTimeout(this.retry);
     for (const record of this.executions.values()) if (record.status === 'RUNNING') record.abort?.();
     this.pending.clear();
+    this.tokenOf.clear();
     this.open.clear();
     this.active.clear();
     this.parked.clear();
@@ -306,11 +347,15 @@ export class LocalWorkflowEngine {
         'Task Timed Out: the token is unknown, already used, or its task has ended',
       );
     this.pending.delete(taskToken);
+    if (this.tokenOf.get(task.executionArn) === taskToken) this.tokenOf.delete(task.executionArn);
     return task;
   }
 
   private dropTokens(executionArn: string) {
-    for (const [token, task] of this.pending) if (task.executionArn === executionArn) this.pending.delete(token);
+    const token = this.tokenOf.get(executionArn);
+    if (token === undefined) return;
+    this.pending.delete(token);
+    this.tokenOf.delete(executionArn);
   }
 
   private async followLog(record: ExecutionRecord, log: AsyncGenerator<unknown>) {
@@ -355,6 +400,7 @@ export class LocalWorkflowEngine {
           const outcome = new Promise<Json>((resolve, reject) =>
             this.pending.set(token, { executionArn, resolve, reject }),
           );
+          this.tokenOf.set(executionArn, token);
           await this.services.invokeFunction(String(FunctionName), Payload ?? null);
           this.park(executionArn);
           try {

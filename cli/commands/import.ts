@@ -13,6 +13,11 @@ export const command = new Command('import')
   .option('--sheet <name>', 'worksheet of an .xlsx file (default: the first)')
   .option('--encoding <name>', 'text encoding of a CSV file', 'utf-8')
   .option('--dry-run', 'validate and write the rejected-rows report without importing', false)
+  .option(
+    '--wait',
+    'local runtime: after the rows are in, wait until every lead is routed and announced, showing the queue',
+    false,
+  )
   .addOption(apiOption())
   .option('--token <jwt>', 'bearer token (minted automatically for the local runtime)')
   .option('--as <user>', 'local runtime only: the user the import is credited to (default: LEADFLOW_USER, else sam)')
@@ -26,6 +31,7 @@ export const command = new Command('import')
         sheet?: string;
         encoding: string;
         dryRun: boolean;
+        wait: boolean;
         api: string;
         token?: string;
         as?: string;

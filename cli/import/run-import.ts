@@ -17,8 +17,9 @@ import { prepareRow, type SourceRow } from '../../functions/core/import/row-to-l
 import { formulaSafeCsv } from '../../functions/core/safe-csv';
 import { signDevToken } from '../../local/dev-jwt';
 import { isLocalApi } from '../api-option';
-import { ApiError, makeApiClient } from './api-client';
+import { type ApiClient, ApiError, makeApiClient } from './api-client';
 import { makeProgress } from './progress';
+import { describeQueue, readQueue, waitForRouting } from './wait-for-routing';
 
 /** Exit statuses: rejected rows are not a failure; an unreadable file or an unreachable API is. */
 export const EXIT = { ok: 0, usage: 1, file: 2, api: 3, interrupted: 130 } as const;
@@ -34,6 +35,8 @@ export type ImportOptions = {
   token?: string;
   /** On the local runtime, the user the import is credited to (the token is minted for them). */
   as?: string;
+  /** Local runtime: wait until the lifecycles the import started are routed (the engine's queue is empty). */
+  wait?: boolean;
   /** Rows per request (≤ MAX_ROWS_PER_BATCH). */
   batchSize?: number;
 };
@@ -316,7 +319,28 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   io.out.write(`${summary(options.file, total, last.counts)}\n`);
   if (path) io.out.write(`rejected rows: ${path}\n`);
   io.out.write(`job ${job.jobId}: ${last.status}\n`);
+  await followRouting(api, options, io);
   return EXIT.ok;
+};
+
+/**
+ * On the local runtime the lifecycles an import starts queue behind it (local/engine-admission.ts):
+ * the CLI says how many, and with `--wait` follows them until every lead is routed and announced.
+ */
+const followRouting = async (api: ApiClient, options: ImportOptions, io: ImportIo) => {
+  if (!options.wait) {
+    const h = await readQueue(api);
+    if (h?.workflow && h.workflow.queued + h.workflow.running > 0)
+      io.out.write(`local engine: ${describeQueue(h.workflow)} (--wait follows them)\n`);
+    return;
+  }
+  const waited = await waitForRouting(api, io.err, { signal: io.signal });
+  if (!waited) io.out.write('--wait: not the local runtime; on AWS each lifecycle starts with its row\n');
+  else
+    io.out.write(
+      `routed: ${waited.settled} lifecycle(s) settled in ${waited.seconds} s after the import` +
+        `${waited.seconds > 0 ? ` (${Math.round(waited.settled / waited.seconds)}/s)` : ''}\n`,
+    );
 };
 
 /** `leadflow import`: resolves the exit status and prints every failure as one clear line. */

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localOverrides } from '../env/function-env';
+import { localSigner } from './local-signer';
 import { withRequestObserver } from './request-observer';
 
 /** Locally `DYNAMODB_ENDPOINT` points at DynamoDB Local; on AWS it is unset. Requests can be observed (request-observer). */
@@ -13,6 +14,7 @@ export const makeDynamoClient = (endpoint = localOverrides().DYNAMODB_ENDPOINT):
             region: localOverrides().AWS_REGION ?? 'local',
             credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
             maxAttempts: 5,
+            signer: localSigner,
           }
         : { maxAttempts: 5 },
     ),

@@ -1,11 +1,19 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../core/ports';
 import { localOverrides } from '../env/function-env';
+import { localSigner } from './local-signer';
 
 /** Locally `EVENTS_ENDPOINT` points at the local runtime's bus, which speaks the same protocol. */
 export const makeEventBridgeClient = (endpoint = localOverrides().EVENTS_ENDPOINT): EventBridgeClient =>
   new EventBridgeClient(
-    endpoint ? { endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {},
+    endpoint
+      ? {
+          endpoint,
+          region: 'local',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          signer: localSigner,
+        }
+      : {},
   );
 
 export const makeEventPublisher = (client: EventBridgeClient, busName: string): EventPublisher => ({

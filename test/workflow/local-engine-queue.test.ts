@@ -101,3 +101,26 @@ describe('local engine queue', () => {
     expect(halfASecondIn).toBe(1);
   });
 });
+
+describe('local engine queue figures (/health, leadflow import --wait)', () => {
+  it('counts queued, running and parked executions, and the ones settled with their rate', async () => {
+    const { engine, calls } = harness(1);
+    engines.push(engine);
+    const arn = engine.register('s', definition('arn:aws:states:::lambda:invoke.waitForTaskToken'), {});
+
+    for (const name of ['a', 'b', 'c']) engine.start(arn, name, JSON.stringify({ name }));
+    await eventually(async () => calls.length === 1);
+    expect(engine.stats()).toMatchObject({ queued: 2, running: 1, waitingOnTask: 0, open: 3, settled: 0 });
+    expect(engine.stats().drainSeconds).toBeNull();
+
+    calls[0]?.release();
+    await eventually(async () => calls.length === 2);
+    // a parked on its task token: settled, its slot went to b.
+    const s = engine.stats();
+    expect(s).toMatchObject({ queued: 1, running: 1, waitingOnTask: 1, settled: 1 });
+    expect(s.drainPerSecond).toBe(0.1);
+    expect(s.drainSeconds).toBe(20);
+    // Outside the 10 s window the rate falls back to 0.
+    expect(engine.stats(Date.now() + 11_000).drainPerSecond).toBe(0);
+  });
+});

@@ -1,0 +1,94 @@
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { observeDynamoRequests } from '../functions/adapters/request-observer';
+import { PROJECT_ROOT } from '../local/config';
+import type { LocalRuntime } from '../local/runtime';
+import { cpuMeter } from './cpu';
+import { runWithPeakRss, writeCsv } from './import';
+import { ratio, round } from './stats';
+
+/** Rows of the routing run: the issue's 2,000 (BENCH_ROUTING_ROWS overrides). */
+export const routingRows = (tiny: boolean) => Number(process.env.BENCH_ROUTING_ROWS ?? (tiny ? 40 : 2000));
+
+/**
+ * `leadflow import` of a generated CSV on the local runtime with the real lifecycle, then the time from
+ * the CLI's end until every imported lead is routed and announced: the engine's queue empty (each
+ * execution parked on its rep's task after `LeadCreated`/`LeadAssigned`) and every bus delivery landed.
+ * Beside the wall times (which a busy machine stretches), the CPU per lead of this process and of
+ * DynamoDB Local, and the DynamoDB requests per lead by command, say where the time went.
+ */
+export const measureImportRouting = async (rt: LocalRuntime, rows: number) => {
+  const dir = mkdtempSync(join(tmpdir(), 'leadflow-bench-routing-'));
+  try {
+    const run = `g${Date.now().toString(36)}`;
+    const file = join(dir, 'leads.csv');
+    writeCsv(file, run, rows);
+    const createdBefore = rt.bus.log.filter((e) => e['detail-type'] === 'LeadCreated').length;
+    const settledBefore = rt.engine.stats().settled;
+    const requests = new Map<string, number>();
+    const stop = observeDynamoRequests({
+      onRequest: (r) => requests.set(r.command, (requests.get(r.command) ?? 0) + 1),
+    });
+    const cpu = cpuMeter();
+    const loadAtStart = loadavg()[0] ?? 0;
+
+    const importCpu = await cpu
+      .measure(() =>
+        runWithPeakRss([join(PROJECT_ROOT, 'bin', 'leadflow.js'), 'import', file, '--api', rt.url], {
+          ...process.env,
+          NODE_OPTIONS: '',
+        }),
+      )
+      .catch((error: unknown) => {
+        stop();
+        throw error;
+      });
+    const cliRun = importCpu.result;
+    if (cliRun.code !== 0) {
+      stop();
+      throw new Error(`leadflow import exited with ${cliRun.code}: ${cliRun.stderr.trim().slice(-300)}`);
+    }
+    const cliEnd = performance.now();
+    const drainCpu = await cpu
+      .measure(async () => {
+        for (;;) {
+          const s = rt.engine.stats();
+          if (s.queued === 0 && s.running === 0 && rt.bus.pending === 0) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })
+      .finally(stop);
+    const drainMs = performance.now() - cliEnd;
+    const created = rt.bus.log.filter((e) => e['detail-type'] === 'LeadCreated').length - createdBefore;
+    const settled = rt.engine.stats().settled - settledBefore;
+    const perLead = (ms: number) => round(ms / rows, 1);
+    const result = {
+      rows,
+      leadCreated: created,
+      lifecyclesSettled: settled,
+      cli: { seconds: round(cliRun.ms / 1000, 1), peakRssMb: cliRun.peakRssMb },
+      afterCli: {
+        seconds: round(drainMs / 1000, 1),
+        leadsPerSecond: round((rows / Math.max(drainMs, 1)) * 1000, 1),
+        cpuPerLeadMs: { node: perLead(drainCpu.nodeMs), dynamodbLocal: perLead(drainCpu.javaMs) },
+      },
+      importCpuPerRowMs: { node: perLead(importCpu.nodeMs), dynamodbLocal: perLead(importCpu.javaMs) },
+      /** After-CLI time over the CLI's own time, same run: the routing's share of an import's wall time. */
+      drainToImportRatio: ratio(drainMs, cliRun.ms),
+      dynamodbRequestsPerLead: Object.fromEntries(
+        [...requests].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k.replace(/Command$/, ''), round(n / rows, 1)]),
+      ),
+      loadAverage: { start: round(loadAtStart, 1), end: round(loadavg()[0] ?? 0, 1) },
+      target: { afterCliSeconds: 30, leadsPerSecond: 66 },
+      note: 'the real lifecycle; the engine holds executions back while an import is served (local/engine-admission.ts), so the routing follows the CLI; requests per lead count the import itself and everything after it',
+    };
+    console.log(
+      `  ${rows} rows: CLI ${result.cli.seconds} s, then routed in ${result.afterCli.seconds} s (${result.afterCli.leadsPerSecond}/s; CPU/lead node ${result.afterCli.cpuPerLeadMs.node} ms, DynamoDB Local ${result.afterCli.cpuPerLeadMs.dynamodbLocal} ms; load ${result.loadAverage.start}→${result.loadAverage.end})`,
+    );
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
