@@ -268,6 +268,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/tasks/{taskId}/complete', fn: 'approvalTasks' },
   { method: 'POST', path: '/imports', fn: 'importsApi' },
   { method: 'POST', path: '/imports/{id}/rows', fn: 'importsApi' },
+  { method: 'POST', path: '/imports/duplicates', fn: 'importsApi' },
   { method: 'GET', path: '/imports/{id}', fn: 'importsApi' },
   { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
   { method: 'GET', path: '/sources', fn: 'sourcesApi' },
