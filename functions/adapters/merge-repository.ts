@@ -1,4 +1,10 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type DedupeKey, dedupeKeysOf } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import type { AuditEntry, Lead } from '../core/lead';
@@ -13,6 +19,13 @@ const LOCK_BATCH = 90;
 /** Leads per tombstone/restore transaction (lead, audit entry, and at most one load counter each). */
 const MOVE_BATCH = 25;
 const INDEX_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+/**
+ * The items that follow a lead into its survivor and back: notes, attachments (their record and feed
+ * entry) and recorded activities. Its audit history stays on the tombstone (the survivor's feed reads it).
+ */
+const MOVING_TYPES = ['note', 'attachment', 'attachment-meta', 'activity'] as const;
+/** One step of an item's travels: the merge that moved it, from which lead, named how. */
+type Move = { mergeId: string; from: string; name: string };
 
 export const mergeKeys = {
   record: (mergeId: string) => ({ pk: `MERGE#${mergeId}`, sk: 'MERGE' }),
@@ -115,6 +128,118 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         },
       }),
     );
+
+  /** The items of a lead's partition that a merge moves (or, with `mergeId`, that this merge moved in). */
+  const movableItems = async (leadId: string, mergeId?: string) => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: mergeId ? 'movedIn = :m' : `#type IN (${MOVING_TYPES.map((_, i) => `:t${i}`).join(', ')})`,
+          ...(mergeId ? {} : { ExpressionAttributeNames: { '#type': 'type' } }),
+          ExpressionAttributeValues: {
+            ':pk': keys.lead(leadId).pk,
+            ...(mergeId ? { ':m': mergeId } : Object.fromEntries(MOVING_TYPES.map((t, i) => [`:t${i}`, t]))),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+  /** The item on another lead: its partition and every `leadId` it carries (a note's, an attachment's). */
+  const rehome = (item: Record<string, unknown>, to: string) => {
+    const out: Record<string, unknown> = { ...item, pk: keys.lead(to).pk };
+    if ('leadId' in out) out.leadId = to;
+    for (const nested of ['note', 'attachment'])
+      if (out[nested] && typeof out[nested] === 'object') out[nested] = { ...(out[nested] as object), leadId: to };
+    return out;
+  };
+  /**
+   * Moves items in batches, each one transaction (the copy, then the original deleted), so a retry finds
+   * only what is left to move. A copy never overwrites an item of the target it did not bring (an
+   * activity recorded on both leads under the same id stays where it is, counted once).
+   */
+  const moveAll = async (
+    pairs: readonly { item: Record<string, unknown>; moved: Record<string, unknown> }[],
+    mergeId: string,
+  ) => {
+    const ops = (p: (typeof pairs)[number], i: number): NamedItem[] => [
+      {
+        name: `put${i}`,
+        Put: {
+          TableName: table,
+          Item: p.moved,
+          ConditionExpression: 'attribute_not_exists(pk) OR movedIn = :m',
+          ExpressionAttributeValues: { ':m': mergeId },
+        },
+      },
+      { name: `del${i}`, Delete: { TableName: table, Key: { pk: p.item.pk, sk: p.item.sk } } },
+    ];
+    let skipped = 0;
+    for (const batch of chunks(pairs, MOVE_BATCH)) {
+      const out = await transaction(db, batch.flatMap(ops), { retryConflicts: true });
+      if (out.written) continue;
+      // Some copy met an item of the target's own: move the rest one by one, leaving those behind.
+      for (const [i, p] of batch.entries()) {
+        const one = await transaction(db, ops(p, i), { retryConflicts: true });
+        if (!one.written) {
+          if (!one.failed.some((n) => n.startsWith('put'))) throw one.error;
+          skipped++;
+        }
+      }
+    }
+    return skipped;
+  };
+  /** A merged lead's notes, attachments and activities go to the survivor, labelled with its name. */
+  const moveIn = async (from: string, to: string, move: Move) => {
+    const items = await movableItems(from);
+    return moveAll(
+      items.map((item) => {
+        const moves = [...((item.moves as Move[] | undefined) ?? []), move];
+        return {
+          item,
+          moved: {
+            ...rehome(item, to),
+            moves,
+            movedIn: move.mergeId,
+            fromLead: moves[0]?.from,
+            fromLeadName: moves[0]?.name,
+          },
+        };
+      }),
+      move.mergeId,
+    );
+  };
+  /** Undo: what this merge brought to the survivor goes back to the lead each came from. */
+  const moveBack = async (survivorId: string, mergeId: string) => {
+    const items = await movableItems(survivorId, mergeId);
+    return moveAll(
+      items.map((item) => {
+        const moves = [...((item.moves as Move[] | undefined) ?? [])];
+        const last = moves.pop() as Move;
+        const back = rehome(item, last.from);
+        delete back.moves;
+        delete back.movedIn;
+        delete back.fromLead;
+        delete back.fromLeadName;
+        const previous = moves[moves.length - 1];
+        return {
+          item,
+          moved: previous
+            ? { ...back, moves, movedIn: previous.mergeId, fromLead: moves[0]?.from, fromLeadName: moves[0]?.name }
+            : back,
+        };
+      }),
+      mergeId,
+    );
+  };
   const inParallel = async <T>(items: readonly T[], width: number, each: (item: T) => Promise<unknown>) => {
     for (const batch of chunks(items, width)) await Promise.all(batch.map(each));
   };
@@ -220,6 +345,9 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
           if (now.length !== batch.length || now.some((l) => l.mergeId !== m)) throw out.error;
         }
       }
+      // Notes, attachments and activities follow each merged lead to the survivor.
+      for (const { before, name } of plan.merged)
+        await moveIn(before.id, record.survivorId, { mergeId: m, from: before.id, name });
       // Lookup items: the merged leads leave their keys; the survivor joins those it did not hold.
       const removals = new Map<string, { key: DedupeKey; ids: string[] }>();
       for (const { before } of plan.merged)
@@ -309,6 +437,7 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
           if (now.some((l) => l.mergedInto)) throw out.error;
         }
       }
+      await moveBack(record.survivorId, m);
       await inParallel(plan.restored, 10, ({ lead }) =>
         Promise.all(dedupeKeysOf(lead as never).map((key) => keyUpdate(key, 'ADD', [lead.id]))),
       );

@@ -180,7 +180,7 @@ export type Lead = CanonicalLead & {
   mergedAt?: string;
   mergeId?: string;
   /** On a survivor: the merges it took leads from (their feeds and items stay readable through it; undo names them). */
-  mergedFrom?: { mergeId: string; leadIds: string[]; at: string }[];
+  mergedFrom?: { mergeId: string; leadIds: string[]; at: string; names?: Record<string, string> }[];
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: {
     next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome' | 'hand-over';

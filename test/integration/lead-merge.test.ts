@@ -133,6 +133,36 @@ describe('a 5-way merge and its undo', () => {
     const notes = makeNotesRepository(db, table);
     const actor = { kind: 'user' as const, id: 'bob', source: 'API' as const };
     await notes.addNote({ id: 'n3', leadId: 'A3', text: 'called, wants pricing', author: 'bob', at: T0 }, actor);
+    await notes.addAttachment(
+      {
+        id: 'f2',
+        leadId: 'A2',
+        fileName: 'card.pdf',
+        contentType: 'application/pdf',
+        size: 100,
+        objectKey: 'leads/A2/f2',
+        uploadedBy: 'bob',
+        at: T0,
+      },
+      actor,
+    );
+    // An activity recorded on A4, and one recorded on both A1 and A5 under the same id (the same email).
+    const activity = (leadId: string, activityId: string) =>
+      db.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...keys.activity(leadId, activityId),
+            type: 'activity',
+            leadId,
+            activityId,
+            activityType: 'email-reply',
+          },
+        }),
+      );
+    await activity('A4', 'msg-4');
+    await activity('A1', 'msg-shared');
+    await activity('A5', 'msg-shared');
     events.length = 0;
 
     const { record } = await mergeLeads(ports, {
@@ -161,8 +191,29 @@ describe('a 5-way merge and its undo', () => {
     expect(after.duplicates).toEqual([]); // its link to a lead of the set is gone
     expect(after.behaviour).toEqual({ 'email-reply': 2 });
     expect(after.mergedFrom).toEqual([
-      { mergeId: 'm-five', leadIds: ['A2', 'A3', 'A4', 'A5'], at: clock.toISOString() },
+      {
+        mergeId: 'm-five',
+        leadIds: ['A2', 'A3', 'A4', 'A5'],
+        at: clock.toISOString(),
+        names: { A2: 'Jonathan', A3: 'ACME Inc.', A4: 'a4@acme.example', A5: 'a5@acme.example' },
+      },
     ]);
+    // Notes, attachments and activities moved to the survivor, labelled with their lead's name.
+    const own = await notes.feed('A1', 100);
+    expect(own.items.find((e) => e.kind === 'note')).toMatchObject({
+      fromLeadName: 'ACME Inc.',
+      note: { leadId: 'A1', text: 'called, wants pricing' },
+    });
+    expect(own.items.find((e) => e.kind === 'attachment')).toMatchObject({ fromLeadName: 'Jonathan' });
+    expect(await notes.attachment('A1', 'f2')).toMatchObject({ objectKey: 'leads/A2/f2', fileName: 'card.pdf' });
+    expect(await notes.attachment('A2', 'f2')).toBeUndefined();
+    const activityOn = async (leadId: string, activityId: string) =>
+      (await db.send(new GetCommand({ TableName: table, Key: keys.activity(leadId, activityId) }))).Item;
+    expect(await activityOn('A1', 'msg-4')).toMatchObject({ fromLeadName: 'a4@acme.example', leadId: 'A1' });
+    expect(await activityOn('A4', 'msg-4')).toBeUndefined();
+    // The same activity on both: the survivor's own stays, the merged lead's copy stays behind (counted once).
+    expect((await activityOn('A1', 'msg-shared'))?.fromLeadName).toBeUndefined();
+    expect(await activityOn('A5', 'msg-shared')).toBeDefined();
     for (const id of ['A2', 'A3', 'A4', 'A5'])
       expect(await reader.get(id)).toMatchObject({ mergedInto: 'A1', mergeId: 'm-five' });
     // Out of the inbox and the open counts: alice keeps A1 only, bob's two are gone.
@@ -178,9 +229,14 @@ describe('a 5-way merge and its undo', () => {
     const mergedIds = ['A2', 'A3', 'A4', 'A5'];
     const whole = await notes.feed('A1', 100, undefined, mergedIds);
     expect(whole.items.find((e) => e.kind === 'note')).toMatchObject({
-      fromLead: 'A3',
+      fromLeadName: 'ACME Inc.',
       note: { text: 'called, wants pricing' },
     });
+    // The history kept on the merged leads is labelled by name as well; no label is an id.
+    expect(whole.items.find((e) => e.kind === 'audit' && e.action === 'merged-into')).toMatchObject({
+      fromLeadName: expect.any(String),
+    });
+    for (const e of whole.items) if (e.fromLeadName) expect(e.fromLeadName).not.toMatch(/^A\d$/);
     const paged: unknown[] = [];
     let next: Record<string, unknown> | undefined;
     do {
@@ -212,6 +268,16 @@ describe('a 5-way merge and its undo', () => {
     expect(await load('bob')).toBe(2);
     expect(await keyHolders('email', 'a3@acme.example')).toEqual(['A3']);
     expect(await keyHolders('phone', '+14155550100')).toEqual(['A2']);
+    // Every moved item went home, without its label; the survivor keeps only its own.
+    expect(await notes.attachment('A2', 'f2')).toMatchObject({ leadId: 'A2', objectKey: 'leads/A2/f2' });
+    expect(await notes.attachment('A1', 'f2')).toBeUndefined();
+    const noteBack = (await notes.feed('A3', 100)).items.find((e) => e.kind === 'note');
+    expect(noteBack).toMatchObject({ note: { leadId: 'A3', text: 'called, wants pricing' } });
+    expect(noteBack?.fromLeadName).toBeUndefined();
+    expect(await activityOn('A4', 'msg-4')).toMatchObject({ leadId: 'A4' });
+    expect(await activityOn('A1', 'msg-4')).toBeUndefined();
+    expect(await activityOn('A1', 'msg-shared')).toBeDefined();
+    expect((await notes.feed('A1', 100)).items.filter((e) => e.fromLeadName)).toEqual([]);
     // Open leads start their lifecycle again at their stage; the disqualified one stays closed.
     expect(restarted.map((r) => r.split(':')[0]).sort()).toEqual(['A2', 'A3', 'A4']);
     expect(restarted[0]).toContain('--unmerge-m-five');

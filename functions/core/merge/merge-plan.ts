@@ -47,6 +47,14 @@ export type MergeRecord = {
 };
 
 const keyId = (k: DedupeKey) => `${k.on}#${k.value}`;
+
+/** How a merged lead is named on the survivor's feed and items: the person, never an id. */
+export const mergedLeadName = (lead: Pick<Lead, 'firstName' | 'lastName' | 'company' | 'email' | 'phone'>) =>
+  [lead.firstName, lead.lastName].filter(Boolean).join(' ') ||
+  lead.company ||
+  lead.email ||
+  lead.phone ||
+  'unnamed lead';
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Checks the request's shape; nothing is read yet. */
@@ -110,7 +118,7 @@ export type MergePlan = {
   survivorPatch: Partial<Lead>;
   changedFields: MergeField[];
   survivorAudit: AuditEntry;
-  merged: { before: Lead & { taskToken?: string }; tombstone: Partial<Lead>; audit: AuditEntry }[];
+  merged: { before: Lead & { taskToken?: string }; name: string; tombstone: Partial<Lead>; audit: AuditEntry }[];
   keysAdded: DedupeKey[];
 };
 
@@ -188,7 +196,15 @@ export const planMerge = (
   patch.followers = followers.length ? followers : undefined;
   patch.duplicates = unionDuplicates(all, inSet);
   patch.behaviour = sumBehaviour(all);
-  patch.mergedFrom = [...(survivor.mergedFrom ?? []), { mergeId, leadIds: others.map((l) => l.id), at }];
+  patch.mergedFrom = [
+    ...(survivor.mergedFrom ?? []),
+    {
+      mergeId,
+      leadIds: others.map((l) => l.id),
+      at,
+      names: Object.fromEntries(others.map((l) => [l.id, mergedLeadName(l)])),
+    },
+  ];
   if (survivor.stage === 'Converted') {
     patch.associatedContactId = survivor.contactId ?? survivor.associatedContactId;
     patch.associatedAccountId = survivor.accountId ?? survivor.associatedAccountId;
@@ -218,13 +234,17 @@ export const planMerge = (
       at,
       actor,
       action: 'merged',
-      why: `merged ${others.length} lead${others.length === 1 ? '' : 's'} into this one${
+      why: `merged ${others.length} lead${others.length === 1 ? '' : 's'} into this one (${others
+        .slice(0, 5)
+        .map(mergedLeadName)
+        .join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''})${
         changedFields.length ? `; took ${changedFields.join(', ')} from them` : ''
       }`,
       data: { mergeId, leadIds: others.map((l) => l.id), fields: changedFields },
     },
     merged: others.map((before) => ({
       before,
+      name: mergedLeadName(before),
       tombstone: {
         mergedInto: survivor.id,
         mergedAt: at,
@@ -240,7 +260,7 @@ export const planMerge = (
         at,
         actor,
         action: 'merged-into',
-        why: `merged into ${survivor.id}`,
+        why: `merged into ${mergedLeadName(survivor)}`,
         data: { mergeId, survivorId: survivor.id },
       },
     })),
