@@ -8,8 +8,15 @@ import {
 import { type DedupeKey, dedupeKeysOf } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import type { AuditEntry, Lead } from '../core/lead';
-import { countsAsLoad, type MergePlan, type MergeRecord, type UnmergePlan } from '../core/merge/merge-plan';
+import {
+  type BlockMove,
+  countsAsLoad,
+  type MergePlan,
+  type MergeRecord,
+  type UnmergePlan,
+} from '../core/merge/merge-plan';
 import type { MergeableLead, MergeStore } from '../core/merge/ports';
+import { addLeadToBlock } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadFromItem, leadItem } from './lead-item';
 import { type NamedItem, transaction } from './transaction';
@@ -240,6 +247,18 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
       mergeId,
     );
   };
+  /** Blocking keys: set operations and an appended fingerprint (the reader takes a lead's latest), so a retry is harmless. */
+  const applyBlockMoves = async (moves: readonly BlockMove[]) => {
+    const ops = moves.flatMap((m) => [
+      ...m.removed.map((key) => () => keyUpdate(key, 'DELETE', [m.leadId])),
+      ...(m.fingerprint
+        ? m.added.map(
+            (key) => () => db.send(new UpdateCommand(addLeadToBlock(table, key, m.fingerprint as never).Update)),
+          )
+        : []),
+    ]);
+    await inParallel(ops, 10, (op) => op());
+  };
   const inParallel = async <T>(items: readonly T[], width: number, each: (item: T) => Promise<unknown>) => {
     for (const batch of chunks(items, width)) await Promise.all(batch.map(each));
   };
@@ -358,6 +377,7 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         }
       await inParallel(plan.keysAdded, 10, (key) => keyUpdate(key, 'ADD', [record.survivorId]));
       await inParallel([...removals.values()], 10, ({ key, ids }) => keyUpdate(key, 'DELETE', ids));
+      await applyBlockMoves(plan.blockMoves);
       const p = patchExpression({ ...plan.survivorPatch, updatedAt: plan.survivorAudit.at });
       const out = await transaction(
         db,
@@ -442,6 +462,7 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         Promise.all(dedupeKeysOf(lead as never).map((key) => keyUpdate(key, 'ADD', [lead.id]))),
       );
       await inParallel(plan.keysRemoved, 10, (key) => keyUpdate(key, 'DELETE', [record.survivorId]));
+      await applyBlockMoves(plan.blockMoves);
       await transaction(db, [setStatus(m, 'undoing', 'undone')]);
     },
   };

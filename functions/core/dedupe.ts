@@ -26,6 +26,30 @@ export const matchingKeysOf = (id: string, lead: NormalisedLead) => {
   return { fingerprint, keys: [...dedupeKeysOf(lead), ...blockingKeysOf(fingerprint)] };
 };
 
+/**
+ * How a lead's place on its blocking keys changes when its fields do (an edit, a merge, an undo):
+ * the keys it leaves, and the keys it must be (re)written to with its new fingerprint — every key it
+ * holds when the fingerprint changed, since each blocking item carries the fingerprint. Without
+ * `after` the lead leaves them all (a tombstone); without `before` it joins them all (a restored lead).
+ */
+export const blockMovesOf = (
+  id: string,
+  before: NormalisedLead | undefined,
+  after: NormalisedLead | undefined,
+): { added: DedupeKey[]; removed: DedupeKey[]; fingerprint?: Fingerprint } => {
+  const was = before ? fingerprintOf(id, before) : undefined;
+  const now = after ? fingerprintOf(id, after) : undefined;
+  const old = was ? blockingKeysOf(was) : [];
+  const next = now ? blockingKeysOf(now) : [];
+  const held = new Set(old.map((k) => k.value));
+  const changed = JSON.stringify(was) !== JSON.stringify(now);
+  return {
+    added: next.filter((k) => changed || !held.has(k.value)),
+    removed: old.filter((k) => !next.some((n) => n.value === k.value)),
+    ...(now ? { fingerprint: now } : {}),
+  };
+};
+
 /** What the lookup items hold for one key (blocking keys: the fingerprints of the leads listed). */
 export type KeyHolders = {
   key: DedupeKey;
@@ -65,7 +89,8 @@ export const matchesFrom = (
   const tried = new Set<string>();
   for (const { key, leadIds, fingerprints } of holders) {
     if (key.on !== 'block') continue;
-    for (const fp of fingerprints ?? []) {
+    // Newest first: an edited lead's fingerprint is appended again, and its latest one counts.
+    for (const fp of [...(fingerprints ?? [])].reverse()) {
       // A fingerprint whose lead left the key (merged, edited) no longer counts.
       // Each candidate once, however many blocking keys it shares with this lead.
       if (fp.id === self.id || exactLeads.has(fp.id) || tried.has(fp.id) || !leadIds.includes(fp.id)) continue;

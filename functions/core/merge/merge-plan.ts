@@ -1,5 +1,6 @@
 import { prepareLead } from '../capture-lead';
-import { type DedupeKey, dedupeKeysOf } from '../dedupe';
+import { blockMovesOf, type DedupeKey, dedupeKeysOf } from '../dedupe';
+import type { Fingerprint } from '../similarity';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type AuditEntry, type CanonicalLead, type DuplicateMatch, type Lead, OPEN_STAGES } from '../lead';
 import { canSee, isManager, type Viewer } from '../lead-access';
@@ -112,8 +113,18 @@ const sumBehaviour = (leads: readonly Lead[]) => {
   return Object.keys(out).length ? out : undefined;
 };
 
+/** A lead's place on blocking keys after a merge or an undo (see `blockMovesOf`). */
+export type BlockMove = { leadId: string; added: DedupeKey[]; removed: DedupeKey[]; fingerprint?: Fingerprint };
+
+const blockMove = (leadId: string, before?: Lead, after?: Lead): BlockMove => ({
+  leadId,
+  ...blockMovesOf(leadId, before as never, after as never),
+});
+
 export type MergePlan = {
   survivorAfter: Lead;
+  /** Tombstones leave their blocking keys (no longer fuzzy candidates); the survivor's follow its new values. */
+  blockMoves: BlockMove[];
   /** The survivor's changed attributes (undefined clears one). */
   survivorPatch: Partial<Lead>;
   changedFields: MergeField[];
@@ -227,6 +238,10 @@ export const planMerge = (
 
   return {
     survivorAfter,
+    blockMoves: [
+      blockMove(survivor.id, survivor, survivorAfter),
+      ...others.map((l) => blockMove(l.id, l, undefined)),
+    ].filter((m) => m.added.length + m.removed.length > 0),
     survivorPatch: patch,
     changedFields,
     keysAdded: [...keysAdded.values()],
@@ -276,6 +291,8 @@ export type UnmergePlan = {
   restored: { lead: Lead; audit: AuditEntry }[];
   /** Keys the survivor leaves: added by the merge and not held by its values now. */
   keysRemoved: DedupeKey[];
+  /** Restored leads join their blocking keys again; the survivor's follow its restored values. */
+  blockMoves: BlockMove[];
 };
 
 /**
@@ -397,6 +414,10 @@ export const planUnmerge = (
       };
     }),
     keysRemoved: record.keysAdded.filter((k) => !nowKeys.has(keyId(k))),
+    blockMoves: [
+      blockMove(record.survivorId, survivorNow, { ...survivorNow, ...patch } as Lead),
+      ...tombstones.map((t) => blockMove(t.id, undefined, t)),
+    ].filter((m) => m.added.length + m.removed.length > 0),
   };
 };
 
