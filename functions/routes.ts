@@ -282,6 +282,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/merges', fn: 'leadMerge' },
   { method: 'GET', path: '/merges/{mergeId}', fn: 'leadMerge' },
   { method: 'POST', path: '/merges/{mergeId}/undo', fn: 'leadMerge' },
+  { method: 'POST', path: '/merges/{mergeId}/resume', fn: 'leadMerge' },
+  { method: 'POST', path: '/duplicates/dismissals', fn: 'leadMerge' },
   { method: 'POST', path: '/leads/{id}/quotes', fn: 'quotesApi' },
   { method: 'GET', path: '/leads/{id}/quotes', fn: 'quotesApi' },
   { method: 'POST', path: '/opportunities/{id}/quotes', fn: 'quotesApi' },

@@ -15,17 +15,22 @@ import {
   type MergeRecord,
   type UnmergePlan,
 } from '../core/merge/merge-plan';
+import type { DismissalWrite } from '../core/merge/dismiss-duplicates';
 import type { MergeableLead, MergeStore } from '../core/merge/ports';
 import { addLeadToBlock } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadFromItem, leadItem } from './lead-item';
-import { type NamedItem, transaction } from './transaction';
+import { isConditionalCheckFailed, type NamedItem, transaction } from './transaction';
 
 /** Leads per lock transaction (one Update each, plus the merge record in the first). */
 const LOCK_BATCH = 90;
 /** Leads per tombstone/restore transaction (lead, audit entry, and at most one load counter each). */
 const MOVE_BATCH = 25;
 const INDEX_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+/** The duplicates queue's sparse index: a tombstone leaves it, a survivor is in it only with a match left open. */
+const QUEUE_KEYS = ['gsi3pk', 'gsi3sk'] as const;
+const queueKeys = (lead: Pick<Lead, 'id' | 'createdAt'>, queued: boolean) =>
+  queued ? keys.duplicatesIndex(lead.createdAt, lead.id) : { gsi3pk: undefined, gsi3sk: undefined };
 /**
  * The items that follow a lead into its survivor and back: notes, attachments (their record and feed
  * entry) and recorded activities. Its audit history stays on the tombstone (the survivor's feed reads it).
@@ -259,6 +264,23 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
     ]);
     await inParallel(ops, 10, (op) => op());
   };
+  /** Gives back the leads a merge holds (those it does not hold are left alone). */
+  const releaseLocks = (mergeId: string, ids: readonly string[]) =>
+    inParallel(ids, 10, (id) =>
+      db
+        .send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.lead(id),
+            UpdateExpression: 'REMOVE mergeLock SET version = version + :one',
+            ConditionExpression: 'mergeLock = :m',
+            ExpressionAttributeValues: { ':m': mergeId, ':one': 1 },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }),
+    );
   const inParallel = async <T>(items: readonly T[], width: number, each: (item: T) => Promise<unknown>) => {
     for (const batch of chunks(items, width)) await Promise.all(batch.map(each));
   };
@@ -275,23 +297,17 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
       return record as MergeRecord;
     },
 
+    async release(record: MergeRecord) {
+      await releaseLocks(record.mergeId, [record.survivorId, ...record.mergedIds]);
+      const out = await transaction(db, [setStatus(record.mergeId, 'locking', 'released')]);
+      if (!out.written && (await store.record(record.mergeId))?.status !== 'released') throw out.error;
+    },
+
     async lock(record: MergeRecord, leads: readonly Pick<Lead, 'id' | 'version'>[]) {
       const ordered = [...leads].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const taken: string[] = [];
       const release = async () => {
-        await inParallel(taken, 10, (id) =>
-          db
-            .send(
-              new UpdateCommand({
-                TableName: table,
-                Key: keys.lead(id),
-                UpdateExpression: 'REMOVE mergeLock SET version = version + :one',
-                ConditionExpression: 'mergeLock = :m',
-                ExpressionAttributeValues: { ':m': record.mergeId, ':one': 1 },
-              }),
-            )
-            .catch(() => undefined),
-        );
+        await releaseLocks(record.mergeId, taken);
         await transaction(db, [setStatus(record.mergeId, 'locking', 'released')]);
       };
       for (const [i, batch] of chunks(ordered, LOCK_BATCH).entries()) {
@@ -317,7 +333,10 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
                 ...record,
                 expiresAt: Math.floor(Date.parse(record.undoUntil) / 1000) + 86400,
               },
-              ConditionExpression: 'attribute_not_exists(pk)',
+              // A merge given back (lost a lead, or rolled back after stopping) may be sent again under its key.
+              ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':released': 'released' },
             },
           });
         const out = await transaction(db, items, { retryConflicts: true });
@@ -348,7 +367,7 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
               Update: {
                 TableName: table,
                 Key: keys.lead(before.id),
-                UpdateExpression: `SET ${p.sets.join(', ')}, version = version + :one REMOVE mergeLock, ${INDEX_KEYS.join(', ')}`,
+                UpdateExpression: `SET ${p.sets.join(', ')}, version = version + :one REMOVE mergeLock, ${[...INDEX_KEYS, ...QUEUE_KEYS].join(', ')}`,
                 ConditionExpression: 'mergeLock = :m',
                 ExpressionAttributeNames: p.names,
                 ExpressionAttributeValues: { ...p.values, ':m': m, ':one': 1 },
@@ -378,7 +397,11 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
       await inParallel(plan.keysAdded, 10, (key) => keyUpdate(key, 'ADD', [record.survivorId]));
       await inParallel([...removals.values()], 10, ({ key, ids }) => keyUpdate(key, 'DELETE', ids));
       await applyBlockMoves(plan.blockMoves);
-      const p = patchExpression({ ...plan.survivorPatch, updatedAt: plan.survivorAudit.at });
+      const p = patchExpression({
+        ...plan.survivorPatch,
+        ...queueKeys(plan.survivorAfter, plan.survivorQueued),
+        updatedAt: plan.survivorAudit.at,
+      } as Partial<Lead>);
       const out = await transaction(
         db,
         [
@@ -401,10 +424,50 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
       if (!out.written && (await store.record(m))?.status !== 'done') throw out.error;
     },
 
+    async dismiss(writes: readonly DismissalWrite[]) {
+      const items: NamedItem[] = writes.flatMap(({ before, patch, queued, audit }) => {
+        const p = patchExpression({
+          ...patch,
+          ...queueKeys(before, queued),
+          updatedAt: audit.at,
+        } as Partial<Lead>);
+        return [
+          {
+            name: before.id,
+            Update: {
+              TableName: table,
+              Key: keys.lead(before.id),
+              UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')}${
+                p.removes.length ? ` REMOVE ${p.removes.join(', ')}` : ''
+              }`,
+              ConditionExpression:
+                'version = :v AND attribute_not_exists(mergedInto) AND attribute_not_exists(mergeLock)',
+              ExpressionAttributeNames: p.names,
+              ExpressionAttributeValues: { ...p.values, ':v': before.version, ':one': 1 },
+            },
+          },
+          auditPut(before.id, audit, `D-${before.version}`),
+        ];
+      });
+      const out = await transaction(db, items, { retryConflicts: true });
+      if (!out.written) {
+        if (out.failed.length)
+          throw new ConflictError(
+            `${out.failed.length} of these leads changed since they were read; reload them and try again`,
+            { leads: out.failed.filter((n) => n !== 'audit') },
+          );
+        throw out.error;
+      }
+    },
+
     async unmerge(record: MergeRecord, plan: UnmergePlan, survivorVersion: number, by: string) {
       const m = record.mergeId;
       if (record.status === 'done') {
-        const p = patchExpression({ ...plan.survivorPatch, updatedAt: plan.survivorAudit.at });
+        const p = patchExpression({
+          ...plan.survivorPatch,
+          ...queueKeys(record.survivorAfter, plan.survivorQueued),
+          updatedAt: plan.survivorAudit.at,
+        } as Partial<Lead>);
         const out = await transaction(
           db,
           [

@@ -223,6 +223,9 @@ const attemptCapture = async (
   });
   if (result.written) {
     await deps.workflow.startLifecycle(leadId, { leadId });
+    // The earlier lead of each pair learns this one (lists flag both); a failure here loses only that flag.
+    const earlier = matches.filter((m) => m.kind === 'lead' && m.matchedOn !== 'domain').map((m) => m.id);
+    if (earlier.length && deps.store.linkBack) await deps.store.linkBack(leadId, earlier).catch(() => undefined);
     return answer;
   }
   return 'raced' in result ? { raced: true, holders: result.holders } : ensureStarted(deps, result.priorAnswer);

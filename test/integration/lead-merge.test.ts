@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { keys, lifecycleKeys } from '../../functions/adapters/keys';
@@ -423,5 +423,142 @@ describe('racing merges of overlapping sets', () => {
     await unmergeLeads(ports, { mergeId: 'y-big', caller: manager, keep: [] });
     expect((await ports.merges.getMany(ids)).filter((l) => l.mergedInto)).toEqual([]);
     expect(await load('erin')).toBe(105);
+  });
+});
+
+describe('a merge that stops half-way', () => {
+  /** The same repository on a client that fails the transaction moving the merge record `to` a status, once. */
+  const crashingPorts = (to: string) => {
+    let armed = true;
+    const send = db.send.bind(db) as (command: unknown) => Promise<unknown>;
+    const crashing = Object.assign(Object.create(db), {
+      send: (command: {
+        input?: { TransactItems?: { Update?: { ExpressionAttributeValues?: Record<string, unknown> } }[] };
+      }) => {
+        const moves = command.input?.TransactItems?.some((i) => i.Update?.ExpressionAttributeValues?.[':to'] === to);
+        if (armed && moves) {
+          armed = false;
+          return Promise.reject(new Error(`injected: the function stopped before the merge became ${to}`));
+        }
+        return send(command);
+      },
+    }) as DynamoDBDocumentClient;
+    return { ...ports, merges: makeMergeRepository(crashing, table) };
+  };
+
+  it('after its tombstones (before the survivor): the same request finishes it, every write once', async () => {
+    await seed(lead('C1', { firstName: 'Jon', lastName: 'Smith' }), 'tok-C1');
+    await seed(lead('C2', { firstName: 'Jonathan', lastName: 'Smith', owner: 'bob', phone: '+14155550177' }), 'tok-C2');
+    await seed(lead('C3', { lastName: 'Smith', owner: 'bob' }));
+    const aliceBefore = await load('alice');
+    const bobBefore = await load('bob');
+    events.length = 0;
+    ended.length = 0;
+    const body = { survivor: 'C1', leads: ['C2', 'C3'], fields: { firstName: 'C2', phone: 'C2' } };
+    const crashed = await rejection(mergeLeads(crashingPorts('done'), { caller: manager, mergeId: 'm-crash', body }));
+    expect(crashed.message).toContain('injected');
+    expect((await ports.merges.record('m-crash'))?.status).toBe('committing');
+    expect(await reader.get('C2')).toMatchObject({ mergedInto: 'C1' });
+    // Held: another merge is refused with the way out.
+    const held = (await rejection(
+      mergeLeads(ports, { caller: manager, mergeId: 'm-other', body: { survivor: 'C1', leads: ['R1'] } }),
+    )) as ConflictError;
+    expect(JSON.stringify(held.details.leads)).toContain('POST /merges/m-crash/resume');
+
+    const { record, created } = await mergeLeads(ports, { caller: manager, mergeId: 'm-crash', body });
+    expect({ status: record.status, created }).toEqual({ status: 'done', created: false });
+    const survivor = (await ports.merges.getMany(['C1']))[0];
+    expect(survivor).toMatchObject({ firstName: 'Jonathan', phone: '+14155550177' });
+    expect(survivor?.mergeLock).toBeUndefined();
+    expect(await load('alice')).toBe(aliceBefore);
+    expect(await load('bob')).toBe(bobBefore - 2);
+    expect(await keyHolders('phone', '+14155550177')).toEqual(['C1']);
+    expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged']);
+    expect(ended).toEqual(['C2']);
+    // Once more: answered, nothing written again.
+    const version = survivor?.version;
+    await mergeLeads(ports, { caller: manager, mergeId: 'm-crash', body });
+    expect((await reader.get('C1'))?.version).toBe(version);
+  });
+
+  it('while taking its leads: POST /merges/{id}/resume rolls it back, and the same request then merges', async () => {
+    await seed(lead('D1'));
+    await seed(lead('D2', { owner: 'bob' }));
+    const body = { survivor: 'D1', leads: ['D2'] };
+    await rejection(mergeLeads(crashingPorts('committing'), { caller: manager, mergeId: 'm-stuck', body }));
+    expect((await ports.merges.getMany(['D1', 'D2'])).map((l) => l.mergeLock)).toEqual(['m-stuck', 'm-stuck']);
+
+    const { resumeMerge } = await import('../../functions/core/merge/merge-leads');
+    const resumed = await resumeMerge(ports, { mergeId: 'm-stuck', caller: manager });
+    expect(resumed).toMatchObject({ action: 'rolled back', record: { status: 'released' } });
+    expect((await ports.merges.getMany(['D1', 'D2'])).map((l) => l.mergeLock)).toEqual([undefined, undefined]);
+    expect(await reader.get('D2')).not.toHaveProperty('mergedInto');
+
+    const { record } = await mergeLeads(ports, { caller: manager, mergeId: 'm-stuck', body });
+    expect(record.status).toBe('done');
+    expect(await reader.get('D2')).toMatchObject({ mergedInto: 'D1' });
+  });
+});
+
+describe('the duplicates queue and flags stay current', () => {
+  it('a merge takes its set out of the queue; "not a duplicate" takes a pair out for good, audited', async () => {
+    const { dismissDuplicates } = await import('../../functions/core/merge/dismiss-duplicates');
+    const { isFlagged } = await import('../../functions/core/duplicates');
+    const match = (id: string) => [
+      { kind: 'lead' as const, id, matchedOn: 'similarity' as const, value: 'name', score: 0.9 },
+    ];
+    await seed(lead('Q1', { firstName: 'Dana', lastName: 'Reyes', matchedBy: ['Q2'] }));
+    await seed(lead('Q2', { firstName: 'Dana', lastName: 'Reyes', duplicates: match('Q1') }));
+    await seed(lead('Q3', { firstName: 'Greta', lastName: 'Lindqvist', matchedBy: ['Q4'] }));
+    await seed(lead('Q4', { firstName: 'Greta', lastName: 'Lindquist', duplicates: match('Q3') }));
+    const queued = async () =>
+      (
+        await db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'byAssignee',
+            KeyConditionExpression: 'gsi3pk = :q',
+            ExpressionAttributeValues: { ':q': 'DUPLICATES#OPEN' },
+          }),
+        )
+      ).Items?.map((i) => i.id as string)
+        .filter((id) => id.startsWith('Q'))
+        .sort();
+    expect(await queued()).toEqual(['Q2', 'Q4']);
+    // Both leads of each pair are flagged in lists.
+    for (const id of ['Q1', 'Q2', 'Q3', 'Q4']) expect(isFlagged((await reader.get(id)) as Lead)).toBe(true);
+
+    await mergeLeads(ports, { caller: manager, mergeId: 'm-q', body: { survivor: 'Q1', leads: ['Q2'] } });
+    expect(await queued()).toEqual(['Q4']);
+    expect(isFlagged((await reader.get('Q1')) as Lead)).toBe(false);
+
+    const rep = { userId: 'alice', groups: [] };
+    expect(
+      await rejection(
+        dismissDuplicates({ store: ports.merges, clock: ports.clock }, { caller: rep, body: { leads: ['Q3', 'Q4'] } }),
+      ),
+    ).toBeInstanceOf(ForbiddenError);
+    const answer = await dismissDuplicates(
+      { store: ports.merges, clock: ports.clock },
+      { caller: manager, body: { leads: ['Q3', 'Q4'] } },
+    );
+    expect(answer.changed).toBe(true);
+    expect(await queued()).toEqual([]);
+    for (const id of ['Q3', 'Q4']) expect(isFlagged((await reader.get(id)) as Lead)).toBe(false);
+    expect(await reader.get('Q4')).toMatchObject({ duplicates: [], notDuplicates: ['Q3'] });
+    const audit = (await reader.audit('Q3')).find((e) => e.action === 'not-duplicate');
+    expect(audit).toMatchObject({ actor: { id: 'sam' }, why: 'not a duplicate of Greta Lindquist' });
+    // Said again: nothing changes.
+    const versions = (await ports.merges.getMany(['Q3', 'Q4'])).map((l) => l.version);
+    const again = await dismissDuplicates(
+      { store: ports.merges, clock: ports.clock },
+      { caller: manager, body: { leads: ['Q3', 'Q4'] } },
+    );
+    expect(again.changed).toBe(false);
+    expect((await ports.merges.getMany(['Q3', 'Q4'])).map((l) => l.version)).toEqual(versions);
+    // And never flagged again: the lead page's read of both directions skips the pair.
+    const { duplicateMatchesOf } = await import('../../functions/core/duplicates');
+    const q4 = (await reader.get('Q4')) as Lead;
+    expect(duplicateMatchesOf({ ...q4, duplicates: match('Q3') }, [])).toEqual([]);
   });
 });

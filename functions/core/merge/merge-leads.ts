@@ -1,9 +1,9 @@
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { type LeadSnapshot, makeEvent, snapshotOf } from '../events';
 import { type Lead, OPEN_STAGES } from '../lead';
-import type { Viewer } from '../lead-access';
+import { isManager, type Viewer } from '../lead-access';
 import type { Clock, EventPublisher } from '../ports';
-import { type MergeRecord, planMerge, planUnmerge, validateMergeRequest } from './merge-plan';
+import { type MergePlan, type MergeRecord, planMerge, planUnmerge, validateMergeRequest } from './merge-plan';
 import type { MergeStore, MergeWorkflow } from './ports';
 
 export type MergePorts = {
@@ -45,9 +45,9 @@ export const mergeLeads = async (ports: MergePorts, request: { body: unknown; ca
     if (existing.by !== caller.userId) throw new ConflictError(`merge ${mergeId} exists already`, {});
     if (existing.status === 'done' || existing.status === 'undone' || existing.status === 'undoing')
       return { record: existing, created: false };
-    throw new ConflictError(`merge ${mergeId} did not take (${existing.status}); send it again with a new key`, {
-      status: existing.status,
-    });
+    // Stopped after taking every lead: finish it. Stopped while taking them: give them back and start again.
+    if (existing.status === 'committing') return { record: await finishMerge(ports, existing, caller), created: false };
+    if (existing.status === 'locking') await ports.merges.release(existing);
   }
   const parsed = validateMergeRequest(request.body);
   const leads = await ports.merges.getMany(parsed.leadIds);
@@ -81,16 +81,20 @@ export const mergeLeads = async (ports: MergePorts, request: { body: unknown; ca
       `${lost.length} of these leads changed or joined another merge since they were read; reload them and try again`,
       { leads: lost },
     );
-  await ports.merges.commit({ ...record, status: 'committing' }, plan);
-  const done: MergeRecord = { ...record, status: 'done' };
+  return { record: await commitMerge(ports, { ...record, status: 'committing' }, plan), created: true };
+};
+
+/** Writes a merge whose leads are all held, then its one event; the merged leads' executions end. */
+const commitMerge = async (ports: MergePorts, record: MergeRecord, plan: MergePlan): Promise<MergeRecord> => {
+  await ports.merges.commit(record, plan);
   await ports.publisher.publish([
-    makeEvent('LeadsMerged', `merged-${mergeId}`, at, {
+    makeEvent('LeadsMerged', `merged-${record.mergeId}`, record.at, {
       leadId: record.survivorId,
-      mergeId,
+      mergeId: record.mergeId,
       survivorId: record.survivorId,
       mergedIds: record.mergedIds,
       fields: plan.changedFields,
-      by: caller.userId,
+      by: record.by,
       lead: snapshot(plan.survivorAfter),
       merged: plan.merged.map((m) => snapshot(m.before)),
     }),
@@ -98,7 +102,49 @@ export const mergeLeads = async (ports: MergePorts, request: { body: unknown; ca
   // Read again: an execution may have entered a wait between the first read and the lock.
   for (const lead of await ports.merges.getMany(record.mergedIds))
     if (lead.taskToken) await ports.workflow.end(lead.taskToken, lead.id);
-  return { record: done, created: true };
+  return { ...record, status: 'done' };
+};
+
+/**
+ * Finishes a merge that stopped after taking every lead (`committing`): the plan is made again from the
+ * record and the leads as they were before it (a tombstone or a held lead is read without what this
+ * merge put on it), and each write, conditional on the merge, is done once.
+ */
+const finishMerge = async (ports: MergePorts, record: MergeRecord, caller: Caller): Promise<MergeRecord> => {
+  const leads = await ports.merges.getMany([record.survivorId, ...record.mergedIds]);
+  const before = leads.map((lead) => {
+    if (lead.id === record.survivorId) return { ...record.survivorBefore, taskToken: lead.taskToken };
+    if (lead.mergeLock !== record.mergeId && lead.mergeId !== record.mergeId) return lead;
+    const { mergeLock: _l, mergedInto: _i, mergedAt: _a, mergeId: _m, ...rest } = lead;
+    return rest as typeof lead;
+  });
+  const plan = planMerge(
+    { survivorId: record.survivorId, leadIds: [record.survivorId, ...record.mergedIds], fields: record.fields },
+    before,
+    { ...caller, userId: record.by },
+    record.mergeId,
+    record.at,
+  );
+  return commitMerge(ports, { ...record, status: 'committing' }, plan);
+};
+
+/**
+ * `POST /merges/{id}/resume`: a merge that stopped half-way (its leads answer 409, held by it) is
+ * finished when it had taken every lead, or rolled back (every lead given back) when it stopped while
+ * taking them. Who merged, a manager or sales ops; a finished or undone merge is answered as it is.
+ */
+export const resumeMerge = async (ports: MergePorts, request: { mergeId: string; caller: Caller }) => {
+  const record = await ports.merges.record(request.mergeId);
+  if (!record) throw new NotFoundError('merge', request.mergeId);
+  if (record.by !== request.caller.userId && !isManager(request.caller))
+    throw new ForbiddenError('only who merged, a manager or sales ops may resume a merge');
+  if (record.status === 'committing')
+    return { record: await finishMerge(ports, record, request.caller), action: 'finished' };
+  if (record.status === 'locking') {
+    await ports.merges.release(record);
+    return { record: { ...record, status: 'released' as const }, action: 'rolled back' };
+  }
+  return { record, action: 'none' };
 };
 
 /** The execution name of a restored lead's new lifecycle (names are never reused; at most 80 characters). */

@@ -3,6 +3,7 @@ import { blockMovesOf, type DedupeKey, dedupeKeysOf } from '../dedupe';
 import type { Fingerprint } from '../similarity';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type AuditEntry, type CanonicalLead, type DuplicateMatch, type Lead, OPEN_STAGES } from '../lead';
+import { hasOpenDuplicates } from '../duplicates';
 import { canSee, isManager, type Viewer } from '../lead-access';
 import { EDITABLE_FIELDS } from '../lifecycle/edit-lead';
 
@@ -127,6 +128,8 @@ export type MergePlan = {
   blockMoves: BlockMove[];
   /** The survivor's changed attributes (undefined clears one). */
   survivorPatch: Partial<Lead>;
+  /** Whether the survivor stays in the duplicates queue (an open match outside the set). */
+  survivorQueued: boolean;
   changedFields: MergeField[];
   survivorAudit: AuditEntry;
   merged: { before: Lead & { taskToken?: string }; name: string; tombstone: Partial<Lead>; audit: AuditEntry }[];
@@ -162,7 +165,11 @@ export const planMerge = (
   const refusals: { leadId: string; reason: string }[] = [];
   for (const lead of all) {
     if (lead.mergedInto) refusals.push({ leadId: lead.id, reason: `already merged into ${lead.mergedInto}` });
-    else if (lead.mergeLock) refusals.push({ leadId: lead.id, reason: 'in another merge right now' });
+    else if (lead.mergeLock)
+      refusals.push({
+        leadId: lead.id,
+        reason: `held by merge ${lead.mergeLock}; if it stopped, POST /merges/${lead.mergeLock}/resume finishes or rolls it back`,
+      });
     else if (lead.stage === 'Creation') refusals.push({ leadId: lead.id, reason: 'being scored and routed' });
     else if (lead.approval) refusals.push({ leadId: lead.id, reason: 'waiting on an approval; decide it first' });
     else if (lead.stage === 'Converted' && lead.id !== request.survivorId)
@@ -206,6 +213,13 @@ export const planMerge = (
   ].filter((u) => u !== survivor.owner);
   patch.followers = followers.length ? followers : undefined;
   patch.duplicates = unionDuplicates(all, inSet);
+  // Pairs inside the set are resolved by the merge; links and dismissals to leads outside it carry over.
+  const outside = (ids: (readonly string[] | undefined)[]) => {
+    const out = [...new Set(ids.flatMap((l) => l ?? []))].filter((id) => !inSet.has(id));
+    return out.length ? out : undefined;
+  };
+  patch.matchedBy = outside(all.map((l) => l.matchedBy));
+  patch.notDuplicates = outside(all.map((l) => l.notDuplicates));
   patch.behaviour = sumBehaviour(all);
   patch.mergedFrom = [
     ...(survivor.mergedFrom ?? []),
@@ -243,6 +257,7 @@ export const planMerge = (
       ...others.map((l) => blockMove(l.id, l, undefined)),
     ].filter((m) => m.added.length + m.removed.length > 0),
     survivorPatch: patch,
+    survivorQueued: hasOpenDuplicates(survivorAfter),
     changedFields,
     keysAdded: [...keysAdded.values()],
     survivorAudit: {
@@ -287,6 +302,8 @@ export type UnmergeConflict = { field: string; beforeMerge: unknown; afterMerge:
 
 export type UnmergePlan = {
   survivorPatch: Partial<Lead>;
+  /** Whether the survivor, back to its own links, is in the duplicates queue. */
+  survivorQueued: boolean;
   survivorAudit: AuditEntry;
   restored: { lead: Lead; audit: AuditEntry }[];
   /** Keys the survivor leaves: added by the merge and not held by its values now. */
@@ -373,6 +390,11 @@ export const planUnmerge = (
     if (behaviour[k] <= 0) delete behaviour[k];
   }
   patch.behaviour = Object.keys(behaviour).length ? behaviour : undefined;
+  for (const f of ['matchedBy', 'notDuplicates'] as const) {
+    const added = new Set((after[f] ?? []).filter((id) => !(before[f] ?? []).includes(id)));
+    const kept = [...(survivorNow[f] ?? []).filter((id) => !added.has(id)), ...(before[f] ?? [])];
+    patch[f] = kept.length ? [...new Set(kept)] : undefined;
+  }
   const mergedFrom = (survivorNow.mergedFrom ?? []).filter((m) => m.mergeId !== record.mergeId);
   patch.mergedFrom = mergedFrom.length ? mergedFrom : undefined;
   for (const k of Object.keys(patch) as (keyof Lead)[])
@@ -384,6 +406,7 @@ export const planUnmerge = (
   const nowKeys = new Set(dedupeKeysOf({ ...survivorNow, ...patch } as never).map(keyId));
   return {
     survivorPatch: patch,
+    survivorQueued: hasOpenDuplicates({ ...survivorNow, ...patch } as Lead),
     survivorAudit: {
       at,
       actor,
