@@ -562,3 +562,37 @@ describe('the duplicates queue and flags stay current', () => {
     expect(duplicateMatchesOf({ ...q4, duplicates: match('Q3') }, [])).toEqual([]);
   });
 });
+
+describe('the survivor is scored again', () => {
+  it('on what it holds after the merge, and on its own values after the undo', async () => {
+    const { makeConfigRepository } = await import('../../functions/adapters/config-repository');
+    const { readConfig } = await import('../../functions/core/config/config-document');
+    const { scoringConfig } = await import('../../functions/core/scoring/points-config');
+    const configs = makeConfigRepository(db, table, { cacheMs: 0 });
+    const scored: MergePorts = {
+      ...ports,
+      scoring: async () => ({ config: await readConfig(configs, scoringConfig), model: null }),
+    };
+    await seed(lead('S1', { firstName: 'Ann', lastName: 'Lee', score: 10, scoreBand: 'D' }));
+    await seed(lead('S2', { lastName: 'Lee', behaviour: { 'email-reply': 2 }, jobTitle: 'VP Sales' }));
+    events.length = 0;
+
+    await mergeLeads(scored, {
+      caller: manager,
+      mergeId: 'm-score',
+      body: { survivor: 'S1', leads: ['S2'], fields: { jobTitle: 'S2' } },
+    });
+    const merged = (await reader.get('S1')) as Lead;
+    expect(merged.score).toBeGreaterThan(10);
+    expect(merged.scoreFactors).toEqual(expect.arrayContaining([{ points: 24, reason: '2× email-reply' }]));
+    const audit = (await reader.audit('S1')).find((e) => e.action === 'merged');
+    expect(audit?.why).toContain(`rescored 10 (D) → ${merged.score} (${merged.scoreBand})`);
+    expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged', 'LeadScoreChanged']);
+
+    await unmergeLeads(scored, { mergeId: 'm-score', caller: manager, keep: [] });
+    const back = (await reader.get('S1')) as Lead;
+    expect(back.behaviour).toBeUndefined();
+    expect(back.score).toBeLessThan(merged.score as number);
+    expect(JSON.stringify(back.scoreFactors)).not.toContain('email-reply');
+  });
+});

@@ -2,7 +2,11 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { type LeadSnapshot, makeEvent, snapshotOf } from '../events';
 import { type Lead, OPEN_STAGES } from '../lead';
 import { isManager, type Viewer } from '../lead-access';
+import type { LifecyclePorts } from '../lifecycle/ports';
+import type { BusEvent } from '../events';
 import type { Clock, EventPublisher } from '../ports';
+import { rescore } from '../scoring/score-events';
+import { scoreLead } from '../scoring/score-lead';
 import { type MergePlan, type MergeRecord, planMerge, planUnmerge, validateMergeRequest } from './merge-plan';
 import type { MergeStore, MergeWorkflow } from './ports';
 
@@ -13,6 +17,34 @@ export type MergePorts = {
   clock: Clock;
   /** Days a merge can be undone (MERGE_UNDO_DAYS). */
   undoDays: number;
+  /** The scoring configuration and model: the survivor is scored again on what it holds after a merge or an undo. */
+  scoring?: LifecyclePorts['config']['scoring'];
+};
+
+/**
+ * The survivor's score on its values after the merge (or the undo): a patch, a note for its audit
+ * entry when the score moved, and `LeadScoreChanged` when the band moved.
+ */
+const rescored = async (ports: MergePorts, before: Lead, after: Lead, at: string) => {
+  if (!ports.scoring) return { patch: {}, note: '', events: [] as BusEvent[] };
+  const scoring = await ports.scoring();
+  const score = scoreLead(after, scoring.config.value, scoring.model ?? null, scoring.config.version);
+  const r = rescore({ ...after, score: before.score, scoreBand: before.scoreBand }, score, at);
+  return { patch: r.patch, note: r.moved ? `; rescored ${r.audit.why}` : '', events: r.events };
+};
+
+/** Folds the new score into the plan: the survivor's patch, its state after, its audit entry. */
+const withScore = async (ports: MergePorts, plan: MergePlan, before: Lead, at: string) => {
+  const score = await rescored(ports, before, plan.survivorAfter, at);
+  return {
+    plan: {
+      ...plan,
+      survivorPatch: { ...plan.survivorPatch, ...score.patch },
+      survivorAfter: { ...plan.survivorAfter, ...score.patch },
+      survivorAudit: { ...plan.survivorAudit, why: `${plan.survivorAudit.why}${score.note}` },
+    },
+    events: score.events,
+  };
 };
 
 type Caller = Viewer & { userId: string };
@@ -53,8 +85,13 @@ export const mergeLeads = async (ports: MergePorts, request: { body: unknown; ca
   const leads = await ports.merges.getMany(parsed.leadIds);
   const now = ports.clock.now();
   const at = now.toISOString();
-  const plan = planMerge(parsed, leads, caller, mergeId, at);
   const survivorBefore = leads.find((l) => l.id === parsed.survivorId) as Lead & { taskToken?: string };
+  const { plan, events } = await withScore(
+    ports,
+    planMerge(parsed, leads, caller, mergeId, at),
+    survivorBefore ?? ({} as Lead),
+    at,
+  );
   const { taskToken: _t, ...before } = survivorBefore;
   const { taskToken: _t2, ...after } = plan.survivorAfter as Lead & { taskToken?: string; mergeLock?: string };
   delete (before as { mergeLock?: string }).mergeLock;
@@ -81,11 +118,16 @@ export const mergeLeads = async (ports: MergePorts, request: { body: unknown; ca
       `${lost.length} of these leads changed or joined another merge since they were read; reload them and try again`,
       { leads: lost },
     );
-  return { record: await commitMerge(ports, { ...record, status: 'committing' }, plan), created: true };
+  return { record: await commitMerge(ports, { ...record, status: 'committing' }, plan, events), created: true };
 };
 
 /** Writes a merge whose leads are all held, then its one event; the merged leads' executions end. */
-const commitMerge = async (ports: MergePorts, record: MergeRecord, plan: MergePlan): Promise<MergeRecord> => {
+const commitMerge = async (
+  ports: MergePorts,
+  record: MergeRecord,
+  plan: MergePlan,
+  scoreEvents: BusEvent[],
+): Promise<MergeRecord> => {
   await ports.merges.commit(record, plan);
   await ports.publisher.publish([
     makeEvent('LeadsMerged', `merged-${record.mergeId}`, record.at, {
@@ -98,6 +140,7 @@ const commitMerge = async (ports: MergePorts, record: MergeRecord, plan: MergePl
       lead: snapshot(plan.survivorAfter),
       merged: plan.merged.map((m) => snapshot(m.before)),
     }),
+    ...scoreEvents,
   ]);
   // Read again: an execution may have entered a wait between the first read and the lock.
   for (const lead of await ports.merges.getMany(record.mergedIds))
@@ -118,14 +161,19 @@ const finishMerge = async (ports: MergePorts, record: MergeRecord, caller: Calle
     const { mergeLock: _l, mergedInto: _i, mergedAt: _a, mergeId: _m, ...rest } = lead;
     return rest as typeof lead;
   });
-  const plan = planMerge(
-    { survivorId: record.survivorId, leadIds: [record.survivorId, ...record.mergedIds], fields: record.fields },
-    before,
-    { ...caller, userId: record.by },
-    record.mergeId,
+  const { plan, events } = await withScore(
+    ports,
+    planMerge(
+      { survivorId: record.survivorId, leadIds: [record.survivorId, ...record.mergedIds], fields: record.fields },
+      before,
+      { ...caller, userId: record.by },
+      record.mergeId,
+      record.at,
+    ),
+    record.survivorBefore,
     record.at,
   );
-  return commitMerge(ports, { ...record, status: 'committing' }, plan);
+  return commitMerge(ports, { ...record, status: 'committing' }, plan, events);
 };
 
 /**
@@ -167,7 +215,19 @@ export const unmergeLeads = async (
   const tombstones = leads.filter((l) => l.id !== record.survivorId);
   const now = ports.clock.now();
   const mine = tombstones.filter((t) => t.mergeId === mergeId && t.mergedInto);
-  const plan = planUnmerge(record, survivor, mine, caller, request.keep, now);
+  const planned = planUnmerge(record, survivor, mine, caller, request.keep, now);
+  // Scored again on its own values and counts, without what the merged leads brought.
+  const score = await rescored(
+    ports,
+    survivor,
+    { ...survivor, ...planned.survivorPatch } as Lead,
+    planned.survivorAudit.at,
+  );
+  const plan = {
+    ...planned,
+    survivorPatch: { ...planned.survivorPatch, ...score.patch },
+    survivorAudit: { ...planned.survivorAudit, why: `${planned.survivorAudit.why}${score.note}` },
+  };
   await ports.merges.unmerge(record, plan, survivor.version, caller.userId);
   const at = plan.survivorAudit.at;
   const survivorAfter = { ...survivor, ...plan.survivorPatch } as Lead;
@@ -181,6 +241,7 @@ export const unmergeLeads = async (
       lead: snapshot(survivorAfter),
       restored: plan.restored.map((r) => snapshot(r.lead)),
     }),
+    ...score.events,
   ]);
   for (const { lead } of plan.restored)
     if ((OPEN_STAGES as readonly string[]).includes(lead.stage))
