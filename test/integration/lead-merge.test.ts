@@ -596,3 +596,29 @@ describe('the survivor is scored again', () => {
     expect(JSON.stringify(back.scoreFactors)).not.toContain('email-reply');
   });
 });
+
+describe('a lead waiting on an approval', () => {
+  it('is refused with a 409 naming the approval and how to decide it; nothing is held', async () => {
+    await seed(lead('P1'));
+    await seed(
+      lead('P2', {
+        stage: 'SalesQualified',
+        approval: { run: 1, chainName: 'Large deals', chainIndex: 0, stepIndex: 1, taskId: 'P2-r1-s1' },
+      }),
+    );
+    const refused = (await rejection(
+      mergeLeads(ports, { caller: manager, mergeId: 'm-p', body: { survivor: 'P1', leads: ['P2'] } }),
+    )) as ConflictError;
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused.details.leads).toEqual([
+      {
+        leadId: 'P2',
+        reason:
+          "waiting on approval 'Large deals' step 2 (task P2-r1-s1: decide it with POST /tasks/P2-r1-s1/decision); merge it once the approval is decided",
+        approval: { chainName: 'Large deals', step: 2, taskId: 'P2-r1-s1' },
+      },
+    ]);
+    expect((await ports.merges.getMany(['P1', 'P2'])).map((l) => l.mergeLock ?? null)).toEqual([null, null]);
+    expect(await ports.merges.record('m-p')).toBeUndefined();
+  });
+});

@@ -162,7 +162,11 @@ export const planMerge = (
         `a rep may merge only leads they own; ask a manager or sales ops for ${foreign.slice(0, 5).join(', ')}`,
       );
   }
-  const refusals: { leadId: string; reason: string }[] = [];
+  const refusals: {
+    leadId: string;
+    reason: string;
+    approval?: { chainName: string; step: number; taskId?: string };
+  }[] = [];
   for (const lead of all) {
     if (lead.mergedInto) refusals.push({ leadId: lead.id, reason: `already merged into ${lead.mergedInto}` });
     else if (lead.mergeLock)
@@ -171,8 +175,18 @@ export const planMerge = (
         reason: `held by merge ${lead.mergeLock}; if it stopped, POST /merges/${lead.mergeLock}/resume finishes or rolls it back`,
       });
     else if (lead.stage === 'Creation') refusals.push({ leadId: lead.id, reason: 'being scored and routed' });
-    else if (lead.approval) refusals.push({ leadId: lead.id, reason: 'waiting on an approval; decide it first' });
-    else if (lead.stage === 'Converted' && lead.id !== request.survivorId)
+    else if (lead.approval) {
+      // Refused, not ended: a merge must not bypass an approval chain (four eyes). The approver decides
+      // (reject returns the lead to its stage), then the merge can go ahead.
+      const a = lead.approval;
+      refusals.push({
+        leadId: lead.id,
+        reason: `waiting on approval '${a.chainName}' step ${a.stepIndex + 1}${
+          a.taskId ? ` (task ${a.taskId}: decide it with POST /tasks/${a.taskId}/decision)` : ' (its task is opening)'
+        }; merge it once the approval is decided`,
+        approval: { chainName: a.chainName, step: a.stepIndex + 1, ...(a.taskId ? { taskId: a.taskId } : {}) },
+      });
+    } else if (lead.stage === 'Converted' && lead.id !== request.survivorId)
       refusals.push({ leadId: lead.id, reason: 'converted: choose it as the survivor' });
   }
   if (refusals.length > 0)
