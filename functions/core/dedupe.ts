@@ -86,6 +86,7 @@ export const matchesFrom = (
   if (!self) return matches;
   const exactLeads = new Set(matches.filter((m) => m.kind === 'lead').map((m) => m.id));
   const similar = new Map<string, DuplicateMatch>();
+  const related: DuplicateMatch[] = [];
   const tried = new Set<string>();
   for (const { key, leadIds, fingerprints } of holders) {
     if (key.on !== 'block') continue;
@@ -96,7 +97,7 @@ export const matchesFrom = (
       if (fp.id === self.id || exactLeads.has(fp.id) || tried.has(fp.id) || !leadIds.includes(fp.id)) continue;
       tried.add(fp.id);
       const { score, fields } = similarity(self, fp);
-      if (score >= thresholds.alert)
+      if (score >= thresholds.alert) {
         similar.set(fp.id, {
           kind: 'lead',
           id: fp.id,
@@ -105,10 +106,20 @@ export const matchesFrom = (
           score,
           fields,
         });
+        // A converted lead's fingerprint names the contact and account it became: the similar person is them too.
+        const via = { matchedOn: 'similarity' as const, value: fields.join('+'), score, fields };
+        if (fp.contactId && !matches.some((m) => m.kind === 'contact' && m.id === fp.contactId))
+          related.push({ kind: 'contact', id: fp.contactId, ...via });
+        if (fp.accountId && !matches.some((m) => m.kind === 'account' && m.id === fp.accountId))
+          related.push({ kind: 'account', id: fp.accountId, ...via });
+      }
     }
   }
-  const ranked = [...similar.values()].sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.id.localeCompare(b.id));
-  return [...matches, ...ranked];
+  const best = (a: DuplicateMatch, b: DuplicateMatch) => (b.score ?? 0) - (a.score ?? 0) || a.id.localeCompare(b.id);
+  const ranked = [...similar.values()].sort(best);
+  const records = new Map<string, DuplicateMatch>();
+  for (const m of related.sort(best)) if (!records.has(`${m.kind}#${m.id}`)) records.set(`${m.kind}#${m.id}`, m);
+  return [...matches, ...ranked, ...records.values()];
 };
 
 export type DuplicateDecision =
@@ -131,7 +142,10 @@ export const decide = (
   const personMatches = matches.filter((m) => isPersonMatch(m, thresholds));
   if (policy === 'reject' && personMatches.length > 0) return { action: 'reject' };
   if (policy === 'associate') {
-    const account = matches.find((m) => m.kind === 'account');
+    // A similar person's account only when they are the same person (at or above `block`).
+    const account = matches.find(
+      (m) => m.kind === 'account' && (m.matchedOn !== 'similarity' || (m.score ?? 0) >= thresholds.block),
+    );
     const contact = personMatches.find((m) => m.kind === 'contact');
     return { action: 'store', associate: { accountId: account?.id, contactId: contact?.id } };
   }

@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { makeConfigRepository } from '../../functions/adapters/config-repository';
+import { makeConversion } from '../../functions/adapters/conversion-repository';
 import { keys } from '../../functions/adapters/keys';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { makeLeadWriter } from '../../functions/adapters/lead-writer';
@@ -86,7 +87,30 @@ const setup = async () => {
   const fpsOf = async (value: string) =>
     ((await db.send(new GetCommand({ TableName: name, Key: keys.dedupe({ on: 'block', value }) }))).Item?.fps ??
       []) as { id: string }[];
-  return { add, similarTo, blockIds, fpsOf, edits, merges };
+  const capture2 = async (payload: Record<string, string>, src: SourceConfig) =>
+    captureLead(capture, {
+      payload,
+      channel: 'WEBHOOK',
+      source: src,
+      deliveryId: `d${n + 1}`,
+      actor: { kind: 'source', id: src.id, source: 'WEBHOOK' },
+    });
+  const convert = async (leadId: string) => {
+    await db.send(
+      new UpdateCommand({
+        TableName: name,
+        Key: keys.lead(leadId),
+        UpdateExpression: 'SET stage = :s',
+        ExpressionAttributeValues: { ':s': 'SalesQualified' },
+      }),
+    );
+    return makeConversion(db, name).convert({
+      leadId,
+      actor: { kind: 'user', id: 'alice', source: 'API' },
+      at: '2026-11-23T13:00:00Z',
+    });
+  };
+  return { add, similarTo, blockIds, fpsOf, edits, merges, capture2, convert, stored: (id: string) => reader.get(id) };
 };
 
 describe('blocking keys follow the lead (DynamoDB Local)', () => {
@@ -148,5 +172,37 @@ describe('blocking keys follow the lead (DynamoDB Local)', () => {
     // Back with its own fingerprint (its phone), the newest one for it on the item.
     const fps = (await fpsOf('c:reyes northwind')).filter((fp) => fp.id === b.leadId);
     expect(fps[fps.length - 1]).toMatchObject({ first: 'dana', last: 'reyes', phone: '+14155550111' });
+  });
+
+  it('associate: a similar person (at or above block) is linked to the contact and account a converted lead became', async () => {
+    const { add, capture2, convert, stored } = await setup();
+    const dana = await add({
+      firstName: 'Dana',
+      lastName: 'Reyes',
+      company: 'Northwind',
+      email: 'dana@northwind.example',
+    });
+    const customer = await convert(dana.leadId);
+    const associate: SourceConfig = { ...source, id: 'assoc', duplicatePolicy: 'associate' };
+    // No email or phone in common: the same person by name and company, sure under this source's block.
+    const again = await capture2(
+      { firstName: 'Dana', lastName: 'Reyes', company: 'Northwind Inc.', phone: '+1 415 555 0123' },
+      { ...associate, duplicateThresholds: { block: 0.75, alert: 0.7 } },
+    );
+    const contact = again.duplicates.find((d) => d.kind === 'contact');
+    expect(contact).toMatchObject({ id: customer.contactId, matchedOn: 'similarity' });
+    expect(await stored(again.leadId)).toMatchObject({
+      associatedContactId: customer.contactId,
+      associatedAccountId: customer.accountId,
+    });
+    // Below `block`: listed as a possible match, never associated.
+    const maybe = await capture2(
+      { firstName: 'Dana', lastName: 'Reyes', company: 'Northwind', phone: '+1 415 555 0124' },
+      { ...associate, duplicateThresholds: { block: 0.99, alert: 0.7 } },
+    );
+    expect(maybe.duplicates.some((d) => d.kind === 'contact' && d.id === customer.contactId)).toBe(true);
+    const unlinked = await stored(maybe.leadId);
+    expect(unlinked?.associatedContactId).toBeUndefined();
+    expect(unlinked?.associatedAccountId).toBeUndefined();
   });
 });
