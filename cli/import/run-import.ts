@@ -12,7 +12,9 @@ import {
 } from '../../functions/core/import/column-mapping';
 import { MAX_ROWS_PER_BATCH, type ImportCounts, type RowOutcome } from '../../functions/core/import/import-job';
 import { isReported, reportHeader, reportLine } from '../../functions/core/import/rejected-report';
-import { makeDuplicateForecast } from '../../functions/core/import/duplicate-forecast';
+import { type ExistingMatch, makeDuplicateForecast } from '../../functions/core/import/duplicate-forecast';
+import type { SimilarityThresholds } from '../../functions/core/dedupe';
+import type { NormalisedLead } from '../../functions/core/normalise';
 import { prepareRow, type SourceRow } from '../../functions/core/import/row-to-lead';
 import { formulaSafeCsv } from '../../functions/core/safe-csv';
 import { signDevToken } from '../../local/dev-jwt';
@@ -158,12 +160,74 @@ const describeMapping = (headers: string[], mapping: ResolvedMapping) =>
 const summary = (file: string, total: number, c: ImportCounts) =>
   `${basename(file)}: ${total} rows → ${c.created} created${c.possibleDuplicates ? ` (${c.possibleDuplicates} matching existing people, kept per the source's policy)` : ''}, ${c.duplicates} duplicates refused by the source's policy, ${c.rejected} rejected`;
 
+type ExistingAnswer = {
+  sourceId: string;
+  policy: string;
+  thresholds: SimilarityThresholds;
+  checked: number;
+  rows: { rowNumber: number; matches: ExistingMatch[] }[];
+};
+
+/**
+ * The dry run asks the API what each valid row would match among stored records (`POST
+ * /imports/duplicates`: the capture's key lookups, in batches), with the source's own thresholds.
+ * Unreachable or refused: the forecast covers the file alone and says why.
+ */
+const existingMatches = async (
+  options: ImportOptions,
+  mappingFile: MappingFile | undefined,
+  headers: string[],
+  rows: SourceRow[],
+): Promise<{ answer?: Omit<ExistingAnswer, 'rows'>; byRow: Map<number, ExistingMatch[]>; failure?: string }> => {
+  const byRow = new Map<number, ExistingMatch[]>();
+  try {
+    const token =
+      options.token ??
+      process.env.LEADFLOW_TOKEN ??
+      (isLocalApi(options.api)
+        ? await signDevToken({ user: localImporter(options), groups: ['salesops'] })
+        : undefined);
+    if (!token)
+      return { byRow, failure: `${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)` };
+    const api = makeApiClient(options.api, token, { attempts: 2 });
+    let answer: Omit<ExistingAnswer, 'rows'> | undefined;
+    const batches: SourceRow[][] = [[]];
+    let bytes = 0;
+    for (const row of rows) {
+      const size = JSON.stringify(row).length;
+      const current = batches[batches.length - 1] as SourceRow[];
+      if (current.length >= DEFAULT_BATCH_ROWS || (current.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
+        batches.push([row]);
+        bytes = size;
+      } else {
+        current.push(row);
+        bytes += size;
+      }
+    }
+    for (const batch of batches) {
+      if (batch.length === 0) continue;
+      const got = await api.request<ExistingAnswer>('POST', '/imports/duplicates', {
+        source: options.source,
+        headers,
+        ...(mappingFile ? { mapping: mappingFile } : {}),
+        rows: batch,
+      });
+      const { rows: matched, ...rest } = got;
+      answer = { ...rest, checked: (answer?.checked ?? 0) + rest.checked };
+      for (const r of matched) byRow.set(r.rowNumber, r.matches);
+    }
+    return { answer, byRow };
+  } catch (error) {
+    if (error instanceof ApiError) return { byRow, failure: error.message };
+    throw error;
+  }
+};
+
 const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefined, io: ImportIo): Promise<number> => {
   const seen = new Map<string, number>();
   const invalid: { outcome: RowOutcome; values: string[] }[] = [];
-  let valid = 0;
+  const validRows: { row: SourceRow; lead: NormalisedLead }[] = [];
   let repeats = 0;
-  const forecast = makeDuplicateForecast();
   const { headers, mapping, rows } = await scan(options, mappingFile, (row, h, m) => {
     const prepared = prepareRow(h, row, m);
     if (!prepared.ok) {
@@ -173,8 +237,7 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
       });
       return;
     }
-    valid++;
-    forecast.add(row.rowNumber, prepared.lead);
+    validRows.push({ row, lead: prepared.lead });
     const keys = prepared.keys.filter((k) => k.on !== 'domain').map((k) => `${k.on}:${k.value}`);
     if (keys.some((k) => seen.has(k))) repeats++;
     for (const k of keys) if (!seen.has(k)) seen.set(k, row.rowNumber);
@@ -183,13 +246,29 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
   const report = makeReport(options.file, headers);
   for (const { outcome, values } of invalid) report.add(outcome, values);
   const path = await report.finish();
+  const valid = validRows.length;
   io.out.write(
     `dry run, nothing written: ${rows} rows → ${valid} valid (${repeats} repeat an email or phone of an earlier row), ${invalid.length} would be rejected\n`,
   );
+  const existing = await existingMatches(
+    options,
+    mappingFile,
+    headers,
+    validRows.map((v) => v.row),
+  );
+  const forecast = makeDuplicateForecast(existing.answer?.thresholds);
+  for (const { row, lead } of validRows) forecast.add(row.rowNumber, lead, existing.byRow.get(row.rowNumber));
   const f = forecast.result();
+  const t = existing.answer?.thresholds;
+  io.out.write(`duplicates within the file: ${f.exact} exact (email/phone), ${f.similar} similar (${f.sure} sure)\n`);
+  if (existing.answer && t)
+    io.out.write(
+      `duplicates of stored leads and contacts (source ${existing.answer.sourceId}, policy ${existing.answer.policy}, thresholds block ${t.block} / alert ${t.alert}): ` +
+        `${f.existing.exact} exact (email/phone), ${f.existing.similar} similar (${f.existing.sure} sure)\n`,
+    );
+  else io.out.write(`stored leads not checked (${existing.failure}); default thresholds used\n`);
   io.out.write(
-    `duplicates within the file: ${f.exact} exact (email/phone), ${f.similar} similar (${f.sure} sure) → ` +
-      `policy reject refuses ${f.byPolicy.reject.refused} and flags ${f.byPolicy.reject.flagged}; ` +
+    `→ policy reject refuses ${f.byPolicy.reject.refused} and flags ${f.byPolicy.reject.flagged}; ` +
       `create and associate store every row and flag ${f.byPolicy.create.flagged}\n`,
   );
   if (path) io.out.write(`rejected rows: ${path}\n`);

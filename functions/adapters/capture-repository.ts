@@ -4,7 +4,7 @@ import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-s
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
 import type { Fingerprint } from '../core/similarity';
-import { addLeadToBlock, addLeadToKey } from './dedupe-key-items';
+import { addLeadToBlock, addLeadToKey, linkBackWith } from './dedupe-key-items';
 import { keys } from './keys';
 import { isBusyStore, type NamedItem, transaction } from './transaction';
 import { leadItem } from './lead-item';
@@ -147,6 +147,7 @@ export const makeCaptureRepository = (db: DynamoDBDocumentClient, table: string)
   };
 
   return {
+    linkBack: linkBackWith(db, table),
     async lookup(sourceId, deliveryId, dedupeKeys, sameBody): Promise<CaptureLookup> {
       const wanted = [
         keys.delivery(sourceId, deliveryId),

@@ -7,6 +7,7 @@ import {
   type ContactWrite,
   dedupeKeysOfLead,
   type ExistingRecords,
+  type BlockLink,
   type KeyLink,
   planContactConversion,
   planConversion,
@@ -17,6 +18,7 @@ import { ConflictError, NotFoundError } from '../core/errors';
 import type { Actor, AuditEntry, Lead } from '../core/lead';
 import type { ConversionPort } from '../core/lifecycle/ports';
 import { makeConfigRepository } from './config-repository';
+import { addLeadToBlock } from './dedupe-key-items';
 import { keys } from './keys';
 import { leadFromItem } from './lead-item';
 import { type NamedItem, transaction } from './transaction';
@@ -126,7 +128,11 @@ export const makeConversionWrites = (db: DynamoDBDocumentClient, table: string) 
       },
     }));
 
-  return { getLead, resolveLinks, auditPut, contactWrite, keyWrites };
+  /** The lead's blocking key items learn its contact and account (its fingerprint again, with their ids). */
+  const blockWrites = (links: readonly BlockLink[] = []): NamedItem[] =>
+    links.map(({ key, fingerprint }) => ({ name: 'block', ...addLeadToBlock(table, key, fingerprint) }));
+
+  return { getLead, resolveLinks, auditPut, contactWrite, keyWrites, blockWrites };
 };
 
 /**
@@ -139,7 +145,7 @@ export const makeConversion = (
   table: string,
   config: ConfigStore = makeConfigRepository(db, table),
 ): ConversionPort => {
-  const { getLead, resolveLinks, auditPut, contactWrite, keyWrites } = makeConversionWrites(db, table);
+  const { getLead, resolveLinks, auditPut, contactWrite, keyWrites, blockWrites } = makeConversionWrites(db, table);
 
   const convertOnce = async ({ leadId, actor, at }: ConvertRequest): Promise<ConversionResult | 'retry'> => {
     const lead = await getLead(leadId);
@@ -194,7 +200,7 @@ export const makeConversion = (
       });
     }
     items.push(contactWrite(plan.contact, at));
-    items.push(...keyWrites(plan.keyLinks));
+    items.push(...keyWrites(plan.keyLinks), ...blockWrites(plan.blockLinks));
     const converted = keys.stageIndex('Converted', plan.lead.createdAt, plan.lead.id);
     const { accountId } = plan.lead;
     items.push({
@@ -237,6 +243,7 @@ export const makeConversion = (
     const items: NamedItem[] = [
       contactWrite(plan.contact, at),
       ...keyWrites(plan.keyLinks),
+      ...blockWrites(plan.blockLinks),
       {
         name: 'lead',
         Update: {
@@ -298,7 +305,7 @@ export const makeConversion = (
  * a lost race plans again). A lead that already links to existing records writes nothing.
  */
 export const makeQuoteCustomers = (db: DynamoDBDocumentClient, table: string) => {
-  const { getLead, resolveLinks, auditPut, contactWrite, keyWrites } = makeConversionWrites(db, table);
+  const { getLead, resolveLinks, auditPut, contactWrite, keyWrites, blockWrites } = makeConversionWrites(db, table);
   const once = async (
     leadId: string,
     actor: Actor,
@@ -308,7 +315,7 @@ export const makeQuoteCustomers = (db: DynamoDBDocumentClient, table: string) =>
     const plan = planQuoteCustomer(lead, lead.contactId ? {} : await resolveLinks(lead), { actor, at });
     if (!plan.writes) return { contactId: plan.contactId, accountId: plan.accountId };
     const w = plan.writes;
-    const items: NamedItem[] = [contactWrite(w.contact, at), ...keyWrites(w.keyLinks)];
+    const items: NamedItem[] = [contactWrite(w.contact, at), ...keyWrites(w.keyLinks), ...blockWrites(w.blockLinks)];
     if (w.account && 'create' in w.account) {
       const { opportunityIds: _none, ...account } = w.account.create;
       items.push({

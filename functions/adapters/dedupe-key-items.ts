@@ -1,6 +1,8 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey } from '../core/dedupe';
 import type { Fingerprint } from '../core/similarity';
 import { keys } from './keys';
+import { isConditionalCheckFailed } from './transaction';
 
 /** The lookup item for one dedupe value lists every lead holding it (a set, so adding twice is harmless). */
 export const addLeadToKey = (table: string, key: DedupeKey, leadId: string, expectedLeads?: number) => ({
@@ -28,6 +30,21 @@ export const addLeadToKey = (table: string, key: DedupeKey, leadId: string, expe
   },
 });
 
+/**
+ * The earlier lead of a pair learns the later one (`matchedBy`, a list): once (a retry finds it there),
+ * and not on a lead gone or merged since. It leaves the version alone: a lifecycle write that read the
+ * lead just before carries the list it read, so in that moment's race the flag can be lost (the lead
+ * page still finds the pair through the keys).
+ */
+export const linkBackUpdate = (table: string, earlierId: string, laterId: string) => ({
+  TableName: table,
+  Key: keys.lead(earlierId),
+  UpdateExpression: 'SET matchedBy = list_append(if_not_exists(matchedBy, :none), :later)',
+  ConditionExpression:
+    'attribute_exists(pk) AND attribute_not_exists(mergedInto) AND (attribute_not_exists(matchedBy) OR NOT contains(matchedBy, :id))',
+  ExpressionAttributeValues: { ':none': [], ':later': [laterId], ':id': laterId },
+});
+
 export const removeLeadFromKey = (table: string, key: DedupeKey, leadId: string) => ({
   Update: {
     TableName: table,
@@ -52,3 +69,17 @@ export const addLeadToBlock = (table: string, key: DedupeKey, fingerprint: Finge
     },
   };
 };
+
+/** Shared by the capture stores: one conditional update per earlier lead, a refused condition being "already there". */
+export const linkBackWith =
+  (db: DynamoDBDocumentClient, table: string) => async (leadId: string, earlierIds: readonly string[]) => {
+    await Promise.all(
+      [...new Set(earlierIds)]
+        .filter((id) => id !== leadId)
+        .map((id) =>
+          db.send(new UpdateCommand(linkBackUpdate(table, id, leadId))).catch((error: unknown) => {
+            if (!isConditionalCheckFailed(error)) throw error;
+          }),
+        ),
+    );
+  };

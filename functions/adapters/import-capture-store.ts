@@ -1,6 +1,7 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey, KeyHolders } from '../core/dedupe';
 import type { CaptureAnswer, CaptureLookup, CaptureStore, CaptureWriteResult, NewLeadWrite } from '../core/ports';
+import { linkBackWith } from './dedupe-key-items';
 import { keys } from './keys';
 import { type CaptureItemName, captureTransactItems, holdersOf, lostRaceOf } from './capture-repository';
 import { cancellationOf } from './transaction';
@@ -162,6 +163,7 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
   };
 
   return {
+    linkBack: linkBackWith(db, table),
     lookup: (sourceId, deliveryId, dedupeKeys) =>
       new Promise<CaptureLookup>((resolve, reject) => {
         lookups.push({ sourceId, deliveryId, keys: dedupeKeys, done: { resolve, reject } });

@@ -3,7 +3,8 @@ import type { DedupeKey } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
 import type { LeadWriteOptions, LeadWriter, StoredLead } from '../core/lifecycle/ports';
-import { addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
+import type { Fingerprint } from '../core/similarity';
+import { addLeadToBlock, addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadItem } from './lead-item';
 import { searchItemWrites } from './search-items';
@@ -25,9 +26,18 @@ const isOpen = (lead: Pick<Lead, 'stage' | 'owner'>) => OPEN_STAGES.includes(lea
 export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
   const writer = {
     /** Dedupe lookup items follow an edited email, phone or company domain, in the same transaction. */
-    keyMoves(leadId: string, added: DedupeKey[], removed: DedupeKey[]): NonNullable<WriteOptions['extra']> {
+    keyMoves(
+      leadId: string,
+      added: DedupeKey[],
+      removed: DedupeKey[],
+      fingerprint?: Fingerprint,
+    ): NonNullable<WriteOptions['extra']> {
       return [
-        ...added.map((key) => addLeadToKey(table, key, leadId)),
+        ...added.map((key) =>
+          key.on === 'block' && fingerprint
+            ? addLeadToBlock(table, key, fingerprint)
+            : addLeadToKey(table, key, leadId),
+        ),
         ...removed.map((key) => removeLeadFromKey(table, key, leadId)),
       ];
     },

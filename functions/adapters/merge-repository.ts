@@ -1,18 +1,43 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type DedupeKey, dedupeKeysOf } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
 import type { AuditEntry, Lead } from '../core/lead';
-import { countsAsLoad, type MergePlan, type MergeRecord, type UnmergePlan } from '../core/merge/merge-plan';
+import {
+  type BlockMove,
+  countsAsLoad,
+  type MergePlan,
+  type MergeRecord,
+  type UnmergePlan,
+} from '../core/merge/merge-plan';
+import type { DismissalWrite } from '../core/merge/dismiss-duplicates';
 import type { MergeableLead, MergeStore } from '../core/merge/ports';
+import { addLeadToBlock } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadFromItem, leadItem } from './lead-item';
-import { type NamedItem, transaction } from './transaction';
+import { isConditionalCheckFailed, type NamedItem, transaction } from './transaction';
 
 /** Leads per lock transaction (one Update each, plus the merge record in the first). */
 const LOCK_BATCH = 90;
 /** Leads per tombstone/restore transaction (lead, audit entry, and at most one load counter each). */
 const MOVE_BATCH = 25;
 const INDEX_KEYS = ['gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+/** The duplicates queue's sparse index: a tombstone leaves it, a survivor is in it only with a match left open. */
+const QUEUE_KEYS = ['gsi3pk', 'gsi3sk'] as const;
+const queueKeys = (lead: Pick<Lead, 'id' | 'createdAt'>, queued: boolean) =>
+  queued ? keys.duplicatesIndex(lead.createdAt, lead.id) : { gsi3pk: undefined, gsi3sk: undefined };
+/**
+ * The items that follow a lead into its survivor and back: notes, attachments (their record and feed
+ * entry) and recorded activities. Its audit history stays on the tombstone (the survivor's feed reads it).
+ */
+const MOVING_TYPES = ['note', 'attachment', 'attachment-meta', 'activity'] as const;
+/** One step of an item's travels: the merge that moved it, from which lead, named how. */
+type Move = { mergeId: string; from: string; name: string };
 
 export const mergeKeys = {
   record: (mergeId: string) => ({ pk: `MERGE#${mergeId}`, sk: 'MERGE' }),
@@ -115,6 +140,147 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         },
       }),
     );
+
+  /** The items of a lead's partition that a merge moves (or, with `mergeId`, that this merge moved in). */
+  const movableItems = async (leadId: string, mergeId?: string) => {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: mergeId ? 'movedIn = :m' : `#type IN (${MOVING_TYPES.map((_, i) => `:t${i}`).join(', ')})`,
+          ...(mergeId ? {} : { ExpressionAttributeNames: { '#type': 'type' } }),
+          ExpressionAttributeValues: {
+            ':pk': keys.lead(leadId).pk,
+            ...(mergeId ? { ':m': mergeId } : Object.fromEntries(MOVING_TYPES.map((t, i) => [`:t${i}`, t]))),
+          },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  };
+  /** The item on another lead: its partition and every `leadId` it carries (a note's, an attachment's). */
+  const rehome = (item: Record<string, unknown>, to: string) => {
+    const out: Record<string, unknown> = { ...item, pk: keys.lead(to).pk };
+    if ('leadId' in out) out.leadId = to;
+    for (const nested of ['note', 'attachment'])
+      if (out[nested] && typeof out[nested] === 'object') out[nested] = { ...(out[nested] as object), leadId: to };
+    return out;
+  };
+  /**
+   * Moves items in batches, each one transaction (the copy, then the original deleted), so a retry finds
+   * only what is left to move. A copy never overwrites an item of the target it did not bring (an
+   * activity recorded on both leads under the same id stays where it is, counted once).
+   */
+  const moveAll = async (
+    pairs: readonly { item: Record<string, unknown>; moved: Record<string, unknown> }[],
+    mergeId: string,
+  ) => {
+    const ops = (p: (typeof pairs)[number], i: number): NamedItem[] => [
+      {
+        name: `put${i}`,
+        Put: {
+          TableName: table,
+          Item: p.moved,
+          ConditionExpression: 'attribute_not_exists(pk) OR movedIn = :m',
+          ExpressionAttributeValues: { ':m': mergeId },
+        },
+      },
+      { name: `del${i}`, Delete: { TableName: table, Key: { pk: p.item.pk, sk: p.item.sk } } },
+    ];
+    let skipped = 0;
+    for (const batch of chunks(pairs, MOVE_BATCH)) {
+      const out = await transaction(db, batch.flatMap(ops), { retryConflicts: true });
+      if (out.written) continue;
+      // Some copy met an item of the target's own: move the rest one by one, leaving those behind.
+      for (const [i, p] of batch.entries()) {
+        const one = await transaction(db, ops(p, i), { retryConflicts: true });
+        if (!one.written) {
+          if (!one.failed.some((n) => n.startsWith('put'))) throw one.error;
+          skipped++;
+        }
+      }
+    }
+    return skipped;
+  };
+  /** A merged lead's notes, attachments and activities go to the survivor, labelled with its name. */
+  const moveIn = async (from: string, to: string, move: Move) => {
+    const items = await movableItems(from);
+    return moveAll(
+      items.map((item) => {
+        const moves = [...((item.moves as Move[] | undefined) ?? []), move];
+        return {
+          item,
+          moved: {
+            ...rehome(item, to),
+            moves,
+            movedIn: move.mergeId,
+            fromLead: moves[0]?.from,
+            fromLeadName: moves[0]?.name,
+          },
+        };
+      }),
+      move.mergeId,
+    );
+  };
+  /** Undo: what this merge brought to the survivor goes back to the lead each came from. */
+  const moveBack = async (survivorId: string, mergeId: string) => {
+    const items = await movableItems(survivorId, mergeId);
+    return moveAll(
+      items.map((item) => {
+        const moves = [...((item.moves as Move[] | undefined) ?? [])];
+        const last = moves.pop() as Move;
+        const back = rehome(item, last.from);
+        delete back.moves;
+        delete back.movedIn;
+        delete back.fromLead;
+        delete back.fromLeadName;
+        const previous = moves[moves.length - 1];
+        return {
+          item,
+          moved: previous
+            ? { ...back, moves, movedIn: previous.mergeId, fromLead: moves[0]?.from, fromLeadName: moves[0]?.name }
+            : back,
+        };
+      }),
+      mergeId,
+    );
+  };
+  /** Blocking keys: set operations and an appended fingerprint (the reader takes a lead's latest), so a retry is harmless. */
+  const applyBlockMoves = async (moves: readonly BlockMove[]) => {
+    const ops = moves.flatMap((m) => [
+      ...m.removed.map((key) => () => keyUpdate(key, 'DELETE', [m.leadId])),
+      ...(m.fingerprint
+        ? m.added.map(
+            (key) => () => db.send(new UpdateCommand(addLeadToBlock(table, key, m.fingerprint as never).Update)),
+          )
+        : []),
+    ]);
+    await inParallel(ops, 10, (op) => op());
+  };
+  /** Gives back the leads a merge holds (those it does not hold are left alone). */
+  const releaseLocks = (mergeId: string, ids: readonly string[]) =>
+    inParallel(ids, 10, (id) =>
+      db
+        .send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.lead(id),
+            UpdateExpression: 'REMOVE mergeLock SET version = version + :one',
+            ConditionExpression: 'mergeLock = :m',
+            ExpressionAttributeValues: { ':m': mergeId, ':one': 1 },
+          }),
+        )
+        .catch((error: unknown) => {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }),
+    );
   const inParallel = async <T>(items: readonly T[], width: number, each: (item: T) => Promise<unknown>) => {
     for (const batch of chunks(items, width)) await Promise.all(batch.map(each));
   };
@@ -131,23 +297,17 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
       return record as MergeRecord;
     },
 
+    async release(record: MergeRecord) {
+      await releaseLocks(record.mergeId, [record.survivorId, ...record.mergedIds]);
+      const out = await transaction(db, [setStatus(record.mergeId, 'locking', 'released')]);
+      if (!out.written && (await store.record(record.mergeId))?.status !== 'released') throw out.error;
+    },
+
     async lock(record: MergeRecord, leads: readonly Pick<Lead, 'id' | 'version'>[]) {
       const ordered = [...leads].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const taken: string[] = [];
       const release = async () => {
-        await inParallel(taken, 10, (id) =>
-          db
-            .send(
-              new UpdateCommand({
-                TableName: table,
-                Key: keys.lead(id),
-                UpdateExpression: 'REMOVE mergeLock SET version = version + :one',
-                ConditionExpression: 'mergeLock = :m',
-                ExpressionAttributeValues: { ':m': record.mergeId, ':one': 1 },
-              }),
-            )
-            .catch(() => undefined),
-        );
+        await releaseLocks(record.mergeId, taken);
         await transaction(db, [setStatus(record.mergeId, 'locking', 'released')]);
       };
       for (const [i, batch] of chunks(ordered, LOCK_BATCH).entries()) {
@@ -173,7 +333,10 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
                 ...record,
                 expiresAt: Math.floor(Date.parse(record.undoUntil) / 1000) + 86400,
               },
-              ConditionExpression: 'attribute_not_exists(pk)',
+              // A merge given back (lost a lead, or rolled back after stopping) may be sent again under its key.
+              ConditionExpression: 'attribute_not_exists(pk) OR #status = :released',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':released': 'released' },
             },
           });
         const out = await transaction(db, items, { retryConflicts: true });
@@ -204,7 +367,7 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
               Update: {
                 TableName: table,
                 Key: keys.lead(before.id),
-                UpdateExpression: `SET ${p.sets.join(', ')}, version = version + :one REMOVE mergeLock, ${INDEX_KEYS.join(', ')}`,
+                UpdateExpression: `SET ${p.sets.join(', ')}, version = version + :one REMOVE mergeLock, ${[...INDEX_KEYS, ...QUEUE_KEYS].join(', ')}`,
                 ConditionExpression: 'mergeLock = :m',
                 ExpressionAttributeNames: p.names,
                 ExpressionAttributeValues: { ...p.values, ':m': m, ':one': 1 },
@@ -220,6 +383,9 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
           if (now.length !== batch.length || now.some((l) => l.mergeId !== m)) throw out.error;
         }
       }
+      // Notes, attachments and activities follow each merged lead to the survivor.
+      for (const { before, name } of plan.merged)
+        await moveIn(before.id, record.survivorId, { mergeId: m, from: before.id, name });
       // Lookup items: the merged leads leave their keys; the survivor joins those it did not hold.
       const removals = new Map<string, { key: DedupeKey; ids: string[] }>();
       for (const { before } of plan.merged)
@@ -230,7 +396,12 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         }
       await inParallel(plan.keysAdded, 10, (key) => keyUpdate(key, 'ADD', [record.survivorId]));
       await inParallel([...removals.values()], 10, ({ key, ids }) => keyUpdate(key, 'DELETE', ids));
-      const p = patchExpression({ ...plan.survivorPatch, updatedAt: plan.survivorAudit.at });
+      await applyBlockMoves(plan.blockMoves);
+      const p = patchExpression({
+        ...plan.survivorPatch,
+        ...queueKeys(plan.survivorAfter, plan.survivorQueued),
+        updatedAt: plan.survivorAudit.at,
+      } as Partial<Lead>);
       const out = await transaction(
         db,
         [
@@ -253,10 +424,50 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
       if (!out.written && (await store.record(m))?.status !== 'done') throw out.error;
     },
 
+    async dismiss(writes: readonly DismissalWrite[]) {
+      const items: NamedItem[] = writes.flatMap(({ before, patch, queued, audit }) => {
+        const p = patchExpression({
+          ...patch,
+          ...queueKeys(before, queued),
+          updatedAt: audit.at,
+        } as Partial<Lead>);
+        return [
+          {
+            name: before.id,
+            Update: {
+              TableName: table,
+              Key: keys.lead(before.id),
+              UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')}${
+                p.removes.length ? ` REMOVE ${p.removes.join(', ')}` : ''
+              }`,
+              ConditionExpression:
+                'version = :v AND attribute_not_exists(mergedInto) AND attribute_not_exists(mergeLock)',
+              ExpressionAttributeNames: p.names,
+              ExpressionAttributeValues: { ...p.values, ':v': before.version, ':one': 1 },
+            },
+          },
+          auditPut(before.id, audit, `D-${before.version}`),
+        ];
+      });
+      const out = await transaction(db, items, { retryConflicts: true });
+      if (!out.written) {
+        if (out.failed.length)
+          throw new ConflictError(
+            `${out.failed.length} of these leads changed since they were read; reload them and try again`,
+            { leads: out.failed.filter((n) => n !== 'audit') },
+          );
+        throw out.error;
+      }
+    },
+
     async unmerge(record: MergeRecord, plan: UnmergePlan, survivorVersion: number, by: string) {
       const m = record.mergeId;
       if (record.status === 'done') {
-        const p = patchExpression({ ...plan.survivorPatch, updatedAt: plan.survivorAudit.at });
+        const p = patchExpression({
+          ...plan.survivorPatch,
+          ...queueKeys(record.survivorAfter, plan.survivorQueued),
+          updatedAt: plan.survivorAudit.at,
+        } as Partial<Lead>);
         const out = await transaction(
           db,
           [
@@ -309,10 +520,12 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
           if (now.some((l) => l.mergedInto)) throw out.error;
         }
       }
+      await moveBack(record.survivorId, m);
       await inParallel(plan.restored, 10, ({ lead }) =>
         Promise.all(dedupeKeysOf(lead as never).map((key) => keyUpdate(key, 'ADD', [lead.id]))),
       );
       await inParallel(plan.keysRemoved, 10, (key) => keyUpdate(key, 'DELETE', [record.survivorId]));
+      await applyBlockMoves(plan.blockMoves);
       await transaction(db, [setStatus(m, 'undoing', 'undone')]);
     },
   };

@@ -15,7 +15,15 @@ const feedStart = (start: PageKey | undefined, pk: string): PageKey | undefined 
   return key;
 };
 
+/** An entry as stored, or brought by a merge (then labelled with the lead it came from, by name). */
 const feedEntryOf = (item: Record<string, unknown>): FeedEntry => {
+  // A moved item lives on this lead now (its links point here): only its label says where it came from.
+  const { fromLead: _from, fromLeadName, moves: _moves, movedIn: _movedIn, ...own } = item;
+  const entry = ownEntryOf(own);
+  return typeof fromLeadName === 'string' ? { ...entry, fromLeadName } : entry;
+};
+
+const ownEntryOf = (item: Record<string, unknown>): FeedEntry => {
   const { pk: _pk, sk: _sk, type, leadId: _leadId, ...rest } = item;
   if (type === 'note')
     return { kind: 'note', at: String(rest.at), actor: rest.actor as Actor, note: rest.note as Note };
@@ -44,6 +52,7 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
     mergedIds: readonly string[],
     limit: number,
     start: PageKey | undefined,
+    names: Readonly<Record<string, string>> = {},
   ): Promise<{ items: FeedEntry[]; next?: PageKey }> => {
     const partitions = [leadId, ...mergedIds].map((id) => ({ id, pk: keys.lead(id).pk }));
     if (start && (!partitions.some((p) => p.pk === start.pk) || !String(start.sk ?? '').startsWith('AUDIT#')))
@@ -74,7 +83,11 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
     const last = shown[shown.length - 1]?.item;
     const more = all.length > limit || pages.some((p) => p.more);
     return {
-      items: shown.map(({ id, item }) => (id === leadId ? feedEntryOf(item) : { ...feedEntryOf(item), fromLead: id })),
+      items: shown.map(({ id, item }) =>
+        id === leadId
+          ? feedEntryOf(item)
+          : { ...feedEntryOf(item), fromLead: id, fromLeadName: names[id] ?? 'a merged lead' },
+      ),
       next: more && last ? { pk: String(last.pk), sk: String(last.sk) } : undefined,
     };
   };
@@ -230,9 +243,9 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
       return undefined;
     },
 
-    async feed(leadId, limit, start, mergedIds) {
+    async feed(leadId, limit, start, mergedIds, names) {
       const pk = keys.lead(leadId).pk;
-      if (mergedIds?.length) return mergedFeed(leadId, mergedIds, limit, start);
+      if (mergedIds?.length) return mergedFeed(leadId, mergedIds, limit, start, names);
       const out = await db.send(
         new QueryCommand({
           TableName: table,

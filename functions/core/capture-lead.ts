@@ -102,6 +102,9 @@ const unsaturated = (keys: DedupeKey[], holders: KeyHolders[]) =>
       (holders.find((h) => h.key.on === k.on && h.key.value === k.value)?.leadIds.length ?? 0) < MAX_BLOCK_LEADS,
   );
 
+/** Earlier leads a new lead is written back to (`matchedBy`) at most. */
+export const LINK_BACK_LEADS = 10;
+
 /** Stores a lead exactly once per delivery and starts its lifecycle. */
 export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
   const now = deps.clock.now();
@@ -223,6 +226,14 @@ const attemptCapture = async (
   });
   if (result.written) {
     await deps.workflow.startLifecycle(leadId, { leadId });
+    // The earlier lead of each pair learns this one (lists flag both); a failure here loses only that flag.
+    // At most LINK_BACK_LEADS (exact matches first, oldest first): a burst of one person stays linear, and
+    // a lead further down the chain is flagged by its own matches anyway.
+    const earlier = matches
+      .filter((m) => m.kind === 'lead' && m.matchedOn !== 'domain')
+      .slice(0, LINK_BACK_LEADS)
+      .map((m) => m.id);
+    if (earlier.length && deps.store.linkBack) await deps.store.linkBack(leadId, earlier).catch(() => undefined);
     return answer;
   }
   return 'raced' in result ? { raced: true, holders: result.holders } : ensureStarted(deps, result.priorAnswer);

@@ -26,6 +26,30 @@ export const matchingKeysOf = (id: string, lead: NormalisedLead) => {
   return { fingerprint, keys: [...dedupeKeysOf(lead), ...blockingKeysOf(fingerprint)] };
 };
 
+/**
+ * How a lead's place on its blocking keys changes when its fields do (an edit, a merge, an undo):
+ * the keys it leaves, and the keys it must be (re)written to with its new fingerprint — every key it
+ * holds when the fingerprint changed, since each blocking item carries the fingerprint. Without
+ * `after` the lead leaves them all (a tombstone); without `before` it joins them all (a restored lead).
+ */
+export const blockMovesOf = (
+  id: string,
+  before: NormalisedLead | undefined,
+  after: NormalisedLead | undefined,
+): { added: DedupeKey[]; removed: DedupeKey[]; fingerprint?: Fingerprint } => {
+  const was = before ? fingerprintOf(id, before) : undefined;
+  const now = after ? fingerprintOf(id, after) : undefined;
+  const old = was ? blockingKeysOf(was) : [];
+  const next = now ? blockingKeysOf(now) : [];
+  const held = new Set(old.map((k) => k.value));
+  const changed = JSON.stringify(was) !== JSON.stringify(now);
+  return {
+    added: next.filter((k) => changed || !held.has(k.value)),
+    removed: old.filter((k) => !next.some((n) => n.value === k.value)),
+    ...(now ? { fingerprint: now } : {}),
+  };
+};
+
 /** What the lookup items hold for one key (blocking keys: the fingerprints of the leads listed). */
 export type KeyHolders = {
   key: DedupeKey;
@@ -62,16 +86,18 @@ export const matchesFrom = (
   if (!self) return matches;
   const exactLeads = new Set(matches.filter((m) => m.kind === 'lead').map((m) => m.id));
   const similar = new Map<string, DuplicateMatch>();
+  const related: DuplicateMatch[] = [];
   const tried = new Set<string>();
   for (const { key, leadIds, fingerprints } of holders) {
     if (key.on !== 'block') continue;
-    for (const fp of fingerprints ?? []) {
+    // Newest first: an edited lead's fingerprint is appended again, and its latest one counts.
+    for (const fp of [...(fingerprints ?? [])].reverse()) {
       // A fingerprint whose lead left the key (merged, edited) no longer counts.
       // Each candidate once, however many blocking keys it shares with this lead.
       if (fp.id === self.id || exactLeads.has(fp.id) || tried.has(fp.id) || !leadIds.includes(fp.id)) continue;
       tried.add(fp.id);
       const { score, fields } = similarity(self, fp);
-      if (score >= thresholds.alert)
+      if (score >= thresholds.alert) {
         similar.set(fp.id, {
           kind: 'lead',
           id: fp.id,
@@ -80,10 +106,20 @@ export const matchesFrom = (
           score,
           fields,
         });
+        // A converted lead's fingerprint names the contact and account it became: the similar person is them too.
+        const via = { matchedOn: 'similarity' as const, value: fields.join('+'), score, fields };
+        if (fp.contactId && !matches.some((m) => m.kind === 'contact' && m.id === fp.contactId))
+          related.push({ kind: 'contact', id: fp.contactId, ...via });
+        if (fp.accountId && !matches.some((m) => m.kind === 'account' && m.id === fp.accountId))
+          related.push({ kind: 'account', id: fp.accountId, ...via });
+      }
     }
   }
-  const ranked = [...similar.values()].sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || a.id.localeCompare(b.id));
-  return [...matches, ...ranked];
+  const best = (a: DuplicateMatch, b: DuplicateMatch) => (b.score ?? 0) - (a.score ?? 0) || a.id.localeCompare(b.id);
+  const ranked = [...similar.values()].sort(best);
+  const records = new Map<string, DuplicateMatch>();
+  for (const m of related.sort(best)) if (!records.has(`${m.kind}#${m.id}`)) records.set(`${m.kind}#${m.id}`, m);
+  return [...matches, ...ranked, ...records.values()];
 };
 
 export type DuplicateDecision =
@@ -106,7 +142,10 @@ export const decide = (
   const personMatches = matches.filter((m) => isPersonMatch(m, thresholds));
   if (policy === 'reject' && personMatches.length > 0) return { action: 'reject' };
   if (policy === 'associate') {
-    const account = matches.find((m) => m.kind === 'account');
+    // A similar person's account only when they are the same person (at or above `block`).
+    const account = matches.find(
+      (m) => m.kind === 'account' && (m.matchedOn !== 'similarity' || (m.score ?? 0) >= thresholds.block),
+    );
     const contact = personMatches.find((m) => m.kind === 'contact');
     return { action: 'store', associate: { accountId: account?.id, contactId: contact?.id } };
   }

@@ -27,8 +27,20 @@ export type DuplicateEntry = {
 };
 
 /** A lead with an open duplicate set: it matched another lead as a person (exactly or as a possible duplicate) and nobody has resolved that yet. */
-export const hasOpenDuplicates = (lead: Pick<Lead, 'duplicates'> & { duplicatesResolvedAt?: string }): boolean =>
-  !lead.duplicatesResolvedAt && lead.duplicates.some((m) => m.kind === 'lead' && m.matchedOn !== 'domain');
+export const hasOpenDuplicates = (
+  lead: Pick<Lead, 'duplicates' | 'notDuplicates'> & { duplicatesResolvedAt?: string },
+): boolean =>
+  !lead.duplicatesResolvedAt &&
+  lead.duplicates.some(
+    (m) => m.kind === 'lead' && m.matchedOn !== 'domain' && !(lead.notDuplicates ?? []).includes(m.id),
+  );
+
+/**
+ * Flagged in lists: either lead of a pair — the later one by its own matches, the earlier one by the
+ * later leads that matched it (`matchedBy`) — unless sales ops said "not a duplicate".
+ */
+export const isFlagged = (lead: Pick<Lead, 'duplicates' | 'notDuplicates' | 'matchedBy'>): boolean =>
+  hasOpenDuplicates(lead) || (lead.matchedBy ?? []).some((id) => !(lead.notDuplicates ?? []).includes(id));
 
 /** The keys to read for a lead's duplicates in both directions (exact person keys and blocking keys). */
 export const duplicateKeysOf = (lead: Lead): DedupeKey[] => [
@@ -48,8 +60,9 @@ export const duplicateMatchesOf = (
 ): DuplicateMatch[] => {
   const best = new Map<string, DuplicateMatch>();
   const now = matchesFrom(holders, fingerprintOf(lead.id, lead), thresholds);
+  const dismissed = new Set(lead.notDuplicates ?? []);
   for (const m of [...lead.duplicates, ...now]) {
-    if (m.kind !== 'lead' || m.matchedOn === 'domain' || m.id === lead.id) continue;
+    if (m.kind !== 'lead' || m.matchedOn === 'domain' || m.id === lead.id || dismissed.has(m.id)) continue;
     const seen = best.get(m.id);
     if (!seen || (m.score ?? 1) > (seen.score ?? 1)) best.set(m.id, m);
   }

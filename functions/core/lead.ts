@@ -180,7 +180,11 @@ export type Lead = CanonicalLead & {
   mergedAt?: string;
   mergeId?: string;
   /** On a survivor: the merges it took leads from (their feeds and items stay readable through it; undo names them). */
-  mergedFrom?: { mergeId: string; leadIds: string[]; at: string }[];
+  mergedFrom?: { mergeId: string; leadIds: string[]; at: string; names?: Record<string, string> }[];
+  /** Later leads that matched this one as a person at their capture (so lists flag the earlier lead of a pair too). */
+  matchedBy?: string[];
+  /** Leads sales ops marked "not a duplicate" of this one: never listed or flagged as its duplicates again. */
+  notDuplicates?: string[];
   /** Where the execution goes after the action that consumed the current wait (for a timer that lost the race). */
   pendingNext?: {
     next: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome' | 'hand-over';

@@ -52,6 +52,11 @@ export type CaptureStore = {
    * without another lookup; without them (a transaction conflict, a busy store) it looks again.
    */
   createLead(write: NewLeadWrite): Promise<CaptureWriteResult>;
+  /**
+   * After the write: the earlier leads this one matched as a person learn it (`matchedBy`), so lists
+   * flag both leads of a pair. Idempotent; a lead gone or merged since is skipped.
+   */
+  linkBack?(leadId: string, earlierIds: readonly string[]): Promise<void>;
 };
 
 export type WorkflowStarter = {

@@ -170,6 +170,9 @@ export const companyOfDomain = (domain: string): string | undefined => {
 /** What fuzzy matching compares: plain name parts, company core, E.164 phone, email. Kept with the blocking keys. */
 export type Fingerprint = {
   id: string;
+  /** Once the lead converted (or was kept as a contact): the contact and account it became. */
+  contactId?: string;
+  accountId?: string;
   first?: string;
   last?: string;
   company?: string;

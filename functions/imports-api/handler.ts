@@ -13,6 +13,10 @@ import {
   ZERO_COUNTS,
 } from '../core/import/import-job';
 import { reportHeader, reportLine } from '../core/import/rejected-report';
+import { existingKeysOf, existingMatchesOf } from '../core/import/duplicate-forecast';
+import { prepareRow } from '../core/import/row-to-lead';
+import { DEFAULT_THRESHOLDS } from '../core/dedupe';
+import type { DuplicatesReader } from '../core/ports';
 import type { ImportUploads } from '../core/import/ports';
 import { formulaSafeCsv } from '../core/safe-csv';
 import type { Clock } from '../core/ports';
@@ -30,6 +34,8 @@ export type ImportsApiDeps = {
   uploads?: ImportUploads;
   /** Rows captured at once within a batch. */
   concurrency?: number;
+  /** The dry run's lookup of stored leads: the capture's key items, batched reads. */
+  duplicates?: Pick<DuplicatesReader, 'holders'>;
 };
 
 const MAX_CELL = 10_000;
@@ -58,6 +64,19 @@ const rowsSchema = z
       )
       .max(MAX_ROWS_PER_BATCH, { message: `at most ${MAX_ROWS_PER_BATCH} rows per request` }),
     totalRows: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/** A dry run's batch: the file's header, its mapping, and up to MAX_ROWS_PER_BATCH rows. */
+const duplicatesSchema = z
+  .object({
+    source: z.string().min(1).max(63).default('import'),
+    headers: z
+      .array(z.string().max(500))
+      .min(1)
+      .max(MAX_COLUMNS, { message: `at most ${MAX_COLUMNS} columns are accepted` }),
+    mapping: z.unknown().optional(),
+    rows: rowsSchema.shape.rows,
   })
   .strict();
 
@@ -156,6 +175,48 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       if (parsed.data.totalRows !== undefined) await deps.store.setTotalRows(job.jobId, parsed.data.totalRows);
       const after = (await deps.store.getJob(job.jobId)) ?? job;
       return json(200, { ...jobView(after), results });
+    },
+
+    /**
+     * The dry run's forecast against what is stored: each row matched as its capture would be (the
+     * source's policy and thresholds, its exact and blocking keys read in batches; no scan). Writes
+     * nothing and names no stored lead: per row, the kind, how it matched, the score and the fields.
+     */
+    'POST /imports/duplicates': async (event) => {
+      callerOf(event);
+      const parsed = duplicatesSchema.safeParse(jsonBody(event));
+      if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
+      const body = parsed.data;
+      const source = findSource(deps.sources(), body.source, 'import');
+      if (!source) throw new NotFoundError('import source', body.source);
+      const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
+      if (mappingFile && !mappingFile.success)
+        throw new ValidationError(
+          fieldIssuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))),
+        );
+      let mapping: ImportJob['mapping'];
+      try {
+        mapping = resolveMapping(body.headers, mappingFile?.data);
+      } catch (error) {
+        if (error instanceof MappingError)
+          throw new ValidationError(error.issues, 'The file\u2019s columns cannot be mapped');
+        throw error;
+      }
+      const valid = body.rows.flatMap((row) => {
+        const prepared = prepareRow(body.headers, row, mapping);
+        return prepared.ok ? [{ rowNumber: row.rowNumber, lead: prepared.lead }] : [];
+      });
+      const { keys, perRow } = existingKeysOf(valid);
+      const thresholds = source.duplicateThresholds ?? DEFAULT_THRESHOLDS;
+      if (!deps.duplicates) throw new Error('importsApi: the duplicates reader is not wired');
+      const holders = keys.length ? await deps.duplicates.holders(keys) : [];
+      return json(200, {
+        sourceId: source.id,
+        policy: source.duplicatePolicy,
+        thresholds,
+        checked: valid.length,
+        rows: existingMatchesOf(perRow, holders, thresholds),
+      });
     },
 
     'GET /imports/{id}': async (event) => json(200, jobView(await visibleJob(callerOf(event), jobIdOfPath(event)))),

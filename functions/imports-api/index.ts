@@ -1,5 +1,6 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
+import { makeDuplicatesReader } from '../adapters/duplicates-repository';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { importUploadsIn } from '../adapters/import-uploads';
 import { makeKeyHasher } from '../adapters/suppression';
@@ -35,5 +36,6 @@ export const handler = httpHandler(
     sources: () => sources,
     clock: { now: () => new Date() },
     uploads: importUploadsIn(env.need('imports').IMPORTS_BUCKET),
+    duplicates: makeDuplicatesReader(db, table),
   }),
 );

@@ -17,7 +17,10 @@ export const handler = httpHandler(
     ...lifecyclePortsFromEnv(env),
     callback: makeWorkflowCallback(makeSfnClient()),
     publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
-    writeWithKeys: (before, patch, audit, added, removed) =>
-      writer.write(before, patch, audit, { keepToken: true, extra: writer.keyMoves(before.id, added, removed) }),
+    writeWithKeys: (before, patch, audit, added, removed, fingerprint) =>
+      writer.write(before, patch, audit, {
+        keepToken: true,
+        extra: writer.keyMoves(before.id, added, removed, fingerprint),
+      }),
   }),
 );

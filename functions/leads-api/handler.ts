@@ -5,7 +5,7 @@ import { measuredCapture } from '../core/metric-facts';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { STAGES, type Stage } from '../core/lead';
 import { DEFAULT_THRESHOLDS } from '../core/dedupe';
-import { duplicateEntriesOf, duplicateKeysOf, duplicateMatchesOf, hasOpenDuplicates } from '../core/duplicates';
+import { duplicateEntriesOf, duplicateKeysOf, duplicateMatchesOf, isFlagged } from '../core/duplicates';
 import { canSee } from '../core/lead-access';
 import { leadView } from '../core/lead-view';
 import type { ApprovalsConfig } from '../core/lifecycle/approvals-config';
@@ -157,7 +157,7 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       return json(200, {
         items: items.map((lead) => ({
           ...leadView(lead, allowedActions(lead, stages)),
-          duplicate: hasOpenDuplicates(lead),
+          duplicate: isFlagged(lead),
         })),
         cursor: LEADS_CURSOR.encode(page.next, scope),
       });

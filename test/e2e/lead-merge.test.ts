@@ -18,6 +18,9 @@ type LeadView = {
   mergedFrom?: unknown[];
 };
 type Execution = { name: string; status: string };
+type Duplicates = { duplicateLeads: { leadId: string; name?: string; matchedOn: string; score: number }[] };
+type Queue = { items: { leadId: string }[] };
+type Feed = { items: { kind: string; fromLeadName?: string; fromLead?: string; note?: { text: string } }[] };
 
 const openTotal = async () => {
   const res = await api.request<{ byStage: { total: number }[] }>('GET', '/reports/aging', { as: SAM });
@@ -50,6 +53,25 @@ describe('merging five leads and undoing it', () => {
       );
     await expectEventually(openTotal, { timeout: 15_000 }).toBe(before + 5);
     const [survivor, ...others] = leads as [LeadView, ...LeadView[]];
+    const ids = leads.map((l) => l.id);
+    // Fuzzy pairs: no email or phone in common, found by name and company (acme) with a score.
+    const fuzzy = (await api.request<Duplicates>('GET', `/leads/${survivor.id}`, { as: SAM })).body.duplicateLeads;
+    expect(fuzzy.length).toBeGreaterThan(0);
+    for (const d of fuzzy) {
+      expect(ids).toContain(d.leadId);
+      expect(d).toMatchObject({ matchedOn: 'similarity', name: expect.stringMatching(/Smith$/) });
+      expect(d.score).toBeGreaterThanOrEqual(0.8);
+    }
+    const queued = async () =>
+      (await api.request<Queue>('GET', '/duplicates?limit=100', { as: SAM })).body.items
+        .map((i) => i.leadId)
+        .filter((id) => ids.includes(id));
+    expect((await queued()).length).toBeGreaterThan(0);
+    const note = await api.request('POST', `/leads/${others[1]?.id}/notes`, {
+      as: SAM,
+      body: { text: `met at the fair ${tag}` },
+    });
+    expect(note.status, note.text).toBe(201);
 
     const merged = await api.request<{ mergeId: string; status: string }>('POST', '/merges', {
       as: SAM,
@@ -76,6 +98,13 @@ describe('merging five leads and undoing it', () => {
     await expectEventually(openTotal, { timeout: 15_000 }).toBe(before + 1);
     const event = (await api.events('LeadsMerged')).find((e) => e.detail.mergeId === mergeId);
     expect(event?.detail.mergedIds).toEqual(others.map((l) => l.id).sort());
+    // The set is resolved: out of the queue. The note moved to the survivor, labelled with its lead's name.
+    expect(await queued()).toEqual([]);
+    const feedOf = async (id: string) =>
+      (await api.request<Feed>('GET', `/leads/${id}/feed?limit=100`, { as: SAM })).body;
+    const moved = (await feedOf(survivor.id)).items.find((e) => e.note?.text === `met at the fair ${tag}`);
+    expect(moved).toMatchObject({ kind: 'note', fromLeadName: 'J. Smith' });
+    expect(moved?.fromLead).toBeUndefined();
 
     // Editing a tombstone is refused; the survivor's own actions still work after the undo.
     const edit = await api.request('PATCH', `/leads/${others[2]?.id}`, { as: SAM, body: { jobTitle: 'CTO' } });
@@ -97,6 +126,9 @@ describe('merging five leads and undoing it', () => {
     expect(restored.phone).toBeUndefined();
     expect(restored.mergedFrom).toBeUndefined();
     await expectEventually(openTotal, { timeout: 15_000 }).toBe(before + 5);
+    const home = (await feedOf(others[1]?.id as string)).items.find((e) => e.note?.text === `met at the fair ${tag}`);
+    expect(home).toMatchObject({ kind: 'note' });
+    expect(home?.fromLeadName).toBeUndefined();
     // A restored lead's new execution takes the rep's action as any lead's does.
     const qualified = await api.request('POST', `/leads/${others[0]?.id}/actions/qualify`, { as: SAM, body: {} });
     expect(qualified.status, qualified.text).toBe(200);

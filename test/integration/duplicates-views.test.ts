@@ -136,10 +136,11 @@ describe('duplicates where reps work (DynamoDB Local)', () => {
       expect.objectContaining({ leadId: other, name: 'Greta Lindqvist', matchedOn: 'email', score: 1 }),
     ]);
 
+    // Both leads of the pair are flagged: the earlier one learned the later one at its capture (matchedBy).
     const alices = await call('GET /leads', 'alice', ['rep'], { owner: 'me' });
     expect(alices.body.items.map((l: { id: string; duplicate: boolean }) => [l.id, l.duplicate])).toEqual([
       [jonathan, true],
-      [jon, false],
+      [jon, true],
     ]);
 
     expect((await call('GET /duplicates', 'alice', ['rep'])).status).toBe(403);

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { keys, lifecycleKeys } from '../../functions/adapters/keys';
@@ -133,6 +133,36 @@ describe('a 5-way merge and its undo', () => {
     const notes = makeNotesRepository(db, table);
     const actor = { kind: 'user' as const, id: 'bob', source: 'API' as const };
     await notes.addNote({ id: 'n3', leadId: 'A3', text: 'called, wants pricing', author: 'bob', at: T0 }, actor);
+    await notes.addAttachment(
+      {
+        id: 'f2',
+        leadId: 'A2',
+        fileName: 'card.pdf',
+        contentType: 'application/pdf',
+        size: 100,
+        objectKey: 'leads/A2/f2',
+        uploadedBy: 'bob',
+        at: T0,
+      },
+      actor,
+    );
+    // An activity recorded on A4, and one recorded on both A1 and A5 under the same id (the same email).
+    const activity = (leadId: string, activityId: string) =>
+      db.send(
+        new PutCommand({
+          TableName: table,
+          Item: {
+            ...keys.activity(leadId, activityId),
+            type: 'activity',
+            leadId,
+            activityId,
+            activityType: 'email-reply',
+          },
+        }),
+      );
+    await activity('A4', 'msg-4');
+    await activity('A1', 'msg-shared');
+    await activity('A5', 'msg-shared');
     events.length = 0;
 
     const { record } = await mergeLeads(ports, {
@@ -161,8 +191,29 @@ describe('a 5-way merge and its undo', () => {
     expect(after.duplicates).toEqual([]); // its link to a lead of the set is gone
     expect(after.behaviour).toEqual({ 'email-reply': 2 });
     expect(after.mergedFrom).toEqual([
-      { mergeId: 'm-five', leadIds: ['A2', 'A3', 'A4', 'A5'], at: clock.toISOString() },
+      {
+        mergeId: 'm-five',
+        leadIds: ['A2', 'A3', 'A4', 'A5'],
+        at: clock.toISOString(),
+        names: { A2: 'Jonathan', A3: 'ACME Inc.', A4: 'a4@acme.example', A5: 'a5@acme.example' },
+      },
     ]);
+    // Notes, attachments and activities moved to the survivor, labelled with their lead's name.
+    const own = await notes.feed('A1', 100);
+    expect(own.items.find((e) => e.kind === 'note')).toMatchObject({
+      fromLeadName: 'ACME Inc.',
+      note: { leadId: 'A1', text: 'called, wants pricing' },
+    });
+    expect(own.items.find((e) => e.kind === 'attachment')).toMatchObject({ fromLeadName: 'Jonathan' });
+    expect(await notes.attachment('A1', 'f2')).toMatchObject({ objectKey: 'leads/A2/f2', fileName: 'card.pdf' });
+    expect(await notes.attachment('A2', 'f2')).toBeUndefined();
+    const activityOn = async (leadId: string, activityId: string) =>
+      (await db.send(new GetCommand({ TableName: table, Key: keys.activity(leadId, activityId) }))).Item;
+    expect(await activityOn('A1', 'msg-4')).toMatchObject({ fromLeadName: 'a4@acme.example', leadId: 'A1' });
+    expect(await activityOn('A4', 'msg-4')).toBeUndefined();
+    // The same activity on both: the survivor's own stays, the merged lead's copy stays behind (counted once).
+    expect((await activityOn('A1', 'msg-shared'))?.fromLeadName).toBeUndefined();
+    expect(await activityOn('A5', 'msg-shared')).toBeDefined();
     for (const id of ['A2', 'A3', 'A4', 'A5'])
       expect(await reader.get(id)).toMatchObject({ mergedInto: 'A1', mergeId: 'm-five' });
     // Out of the inbox and the open counts: alice keeps A1 only, bob's two are gone.
@@ -178,9 +229,14 @@ describe('a 5-way merge and its undo', () => {
     const mergedIds = ['A2', 'A3', 'A4', 'A5'];
     const whole = await notes.feed('A1', 100, undefined, mergedIds);
     expect(whole.items.find((e) => e.kind === 'note')).toMatchObject({
-      fromLead: 'A3',
+      fromLeadName: 'ACME Inc.',
       note: { text: 'called, wants pricing' },
     });
+    // The history kept on the merged leads is labelled by name as well; no label is an id.
+    expect(whole.items.find((e) => e.kind === 'audit' && e.action === 'merged-into')).toMatchObject({
+      fromLeadName: expect.any(String),
+    });
+    for (const e of whole.items) if (e.fromLeadName) expect(e.fromLeadName).not.toMatch(/^A\d$/);
     const paged: unknown[] = [];
     let next: Record<string, unknown> | undefined;
     do {
@@ -212,6 +268,16 @@ describe('a 5-way merge and its undo', () => {
     expect(await load('bob')).toBe(2);
     expect(await keyHolders('email', 'a3@acme.example')).toEqual(['A3']);
     expect(await keyHolders('phone', '+14155550100')).toEqual(['A2']);
+    // Every moved item went home, without its label; the survivor keeps only its own.
+    expect(await notes.attachment('A2', 'f2')).toMatchObject({ leadId: 'A2', objectKey: 'leads/A2/f2' });
+    expect(await notes.attachment('A1', 'f2')).toBeUndefined();
+    const noteBack = (await notes.feed('A3', 100)).items.find((e) => e.kind === 'note');
+    expect(noteBack).toMatchObject({ note: { leadId: 'A3', text: 'called, wants pricing' } });
+    expect(noteBack?.fromLeadName).toBeUndefined();
+    expect(await activityOn('A4', 'msg-4')).toMatchObject({ leadId: 'A4' });
+    expect(await activityOn('A1', 'msg-4')).toBeUndefined();
+    expect(await activityOn('A1', 'msg-shared')).toBeDefined();
+    expect((await notes.feed('A1', 100)).items.filter((e) => e.fromLeadName)).toEqual([]);
     // Open leads start their lifecycle again at their stage; the disqualified one stays closed.
     expect(restarted.map((r) => r.split(':')[0]).sort()).toEqual(['A2', 'A3', 'A4']);
     expect(restarted[0]).toContain('--unmerge-m-five');
@@ -362,5 +428,202 @@ describe('racing merges of overlapping sets', () => {
     await unmergeLeads(ports, { mergeId: 'y-big', caller: manager, keep: [] });
     expect((await ports.merges.getMany(ids)).filter((l) => l.mergedInto)).toEqual([]);
     expect(await load('erin')).toBe(105);
+  });
+});
+
+describe('a merge that stops half-way', () => {
+  /** The same repository on a client that fails the transaction moving the merge record `to` a status, once. */
+  const crashingPorts = (to: string) => {
+    let armed = true;
+    const send = db.send.bind(db) as (command: unknown) => Promise<unknown>;
+    const crashing = Object.assign(Object.create(db), {
+      send: (command: {
+        input?: { TransactItems?: { Update?: { ExpressionAttributeValues?: Record<string, unknown> } }[] };
+      }) => {
+        const moves = command.input?.TransactItems?.some((i) => i.Update?.ExpressionAttributeValues?.[':to'] === to);
+        if (armed && moves) {
+          armed = false;
+          return Promise.reject(new Error(`injected: the function stopped before the merge became ${to}`));
+        }
+        return send(command);
+      },
+    }) as DynamoDBDocumentClient;
+    return { ...ports, merges: makeMergeRepository(crashing, table) };
+  };
+
+  it('after its tombstones (before the survivor): the same request finishes it, every write once', async () => {
+    await seed(lead('C1', { firstName: 'Jon', lastName: 'Smith' }), 'tok-C1');
+    await seed(lead('C2', { firstName: 'Jonathan', lastName: 'Smith', owner: 'bob', phone: '+14155550177' }), 'tok-C2');
+    await seed(lead('C3', { lastName: 'Smith', owner: 'bob' }));
+    const aliceBefore = await load('alice');
+    const bobBefore = await load('bob');
+    events.length = 0;
+    ended.length = 0;
+    const body = { survivor: 'C1', leads: ['C2', 'C3'], fields: { firstName: 'C2', phone: 'C2' } };
+    const crashed = await rejection(mergeLeads(crashingPorts('done'), { caller: manager, mergeId: 'm-crash', body }));
+    expect(crashed.message).toContain('injected');
+    expect((await ports.merges.record('m-crash'))?.status).toBe('committing');
+    expect(await reader.get('C2')).toMatchObject({ mergedInto: 'C1' });
+    // Held: another merge is refused with the way out.
+    const held = (await rejection(
+      mergeLeads(ports, { caller: manager, mergeId: 'm-other', body: { survivor: 'C1', leads: ['R1'] } }),
+    )) as ConflictError;
+    expect(JSON.stringify(held.details.leads)).toContain('POST /merges/m-crash/resume');
+
+    const { record, created } = await mergeLeads(ports, { caller: manager, mergeId: 'm-crash', body });
+    expect({ status: record.status, created }).toEqual({ status: 'done', created: false });
+    const survivor = (await ports.merges.getMany(['C1']))[0];
+    expect(survivor).toMatchObject({ firstName: 'Jonathan', phone: '+14155550177' });
+    expect(survivor?.mergeLock).toBeUndefined();
+    expect(await load('alice')).toBe(aliceBefore);
+    expect(await load('bob')).toBe(bobBefore - 2);
+    expect(await keyHolders('phone', '+14155550177')).toEqual(['C1']);
+    expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged']);
+    expect(ended).toEqual(['C2']);
+    // Once more: answered, nothing written again.
+    const version = survivor?.version;
+    await mergeLeads(ports, { caller: manager, mergeId: 'm-crash', body });
+    expect((await reader.get('C1'))?.version).toBe(version);
+  });
+
+  it('while taking its leads: POST /merges/{id}/resume rolls it back, and the same request then merges', async () => {
+    await seed(lead('D1'));
+    await seed(lead('D2', { owner: 'bob' }));
+    const body = { survivor: 'D1', leads: ['D2'] };
+    await rejection(mergeLeads(crashingPorts('committing'), { caller: manager, mergeId: 'm-stuck', body }));
+    expect((await ports.merges.getMany(['D1', 'D2'])).map((l) => l.mergeLock)).toEqual(['m-stuck', 'm-stuck']);
+
+    const { resumeMerge } = await import('../../functions/core/merge/merge-leads');
+    const resumed = await resumeMerge(ports, { mergeId: 'm-stuck', caller: manager });
+    expect(resumed).toMatchObject({ action: 'rolled back', record: { status: 'released' } });
+    expect((await ports.merges.getMany(['D1', 'D2'])).map((l) => l.mergeLock)).toEqual([undefined, undefined]);
+    expect(await reader.get('D2')).not.toHaveProperty('mergedInto');
+
+    const { record } = await mergeLeads(ports, { caller: manager, mergeId: 'm-stuck', body });
+    expect(record.status).toBe('done');
+    expect(await reader.get('D2')).toMatchObject({ mergedInto: 'D1' });
+  });
+});
+
+describe('the duplicates queue and flags stay current', () => {
+  it('a merge takes its set out of the queue; "not a duplicate" takes a pair out for good, audited', async () => {
+    const { dismissDuplicates } = await import('../../functions/core/merge/dismiss-duplicates');
+    const { isFlagged } = await import('../../functions/core/duplicates');
+    const match = (id: string) => [
+      { kind: 'lead' as const, id, matchedOn: 'similarity' as const, value: 'name', score: 0.9 },
+    ];
+    await seed(lead('Q1', { firstName: 'Dana', lastName: 'Reyes', matchedBy: ['Q2'] }));
+    await seed(lead('Q2', { firstName: 'Dana', lastName: 'Reyes', duplicates: match('Q1') }));
+    await seed(lead('Q3', { firstName: 'Greta', lastName: 'Lindqvist', matchedBy: ['Q4'] }));
+    await seed(lead('Q4', { firstName: 'Greta', lastName: 'Lindquist', duplicates: match('Q3') }));
+    const queued = async () =>
+      (
+        await db.send(
+          new QueryCommand({
+            TableName: table,
+            IndexName: 'byAssignee',
+            KeyConditionExpression: 'gsi3pk = :q',
+            ExpressionAttributeValues: { ':q': 'DUPLICATES#OPEN' },
+          }),
+        )
+      ).Items?.map((i) => i.id as string)
+        .filter((id) => id.startsWith('Q'))
+        .sort();
+    expect(await queued()).toEqual(['Q2', 'Q4']);
+    // Both leads of each pair are flagged in lists.
+    for (const id of ['Q1', 'Q2', 'Q3', 'Q4']) expect(isFlagged((await reader.get(id)) as Lead)).toBe(true);
+
+    await mergeLeads(ports, { caller: manager, mergeId: 'm-q', body: { survivor: 'Q1', leads: ['Q2'] } });
+    expect(await queued()).toEqual(['Q4']);
+    expect(isFlagged((await reader.get('Q1')) as Lead)).toBe(false);
+
+    const rep = { userId: 'alice', groups: [] };
+    expect(
+      await rejection(
+        dismissDuplicates({ store: ports.merges, clock: ports.clock }, { caller: rep, body: { leads: ['Q3', 'Q4'] } }),
+      ),
+    ).toBeInstanceOf(ForbiddenError);
+    const answer = await dismissDuplicates(
+      { store: ports.merges, clock: ports.clock },
+      { caller: manager, body: { leads: ['Q3', 'Q4'] } },
+    );
+    expect(answer.changed).toBe(true);
+    expect(await queued()).toEqual([]);
+    for (const id of ['Q3', 'Q4']) expect(isFlagged((await reader.get(id)) as Lead)).toBe(false);
+    expect(await reader.get('Q4')).toMatchObject({ duplicates: [], notDuplicates: ['Q3'] });
+    const audit = (await reader.audit('Q3')).find((e) => e.action === 'not-duplicate');
+    expect(audit).toMatchObject({ actor: { id: 'sam' }, why: 'not a duplicate of Greta Lindquist' });
+    // Said again: nothing changes.
+    const versions = (await ports.merges.getMany(['Q3', 'Q4'])).map((l) => l.version);
+    const again = await dismissDuplicates(
+      { store: ports.merges, clock: ports.clock },
+      { caller: manager, body: { leads: ['Q3', 'Q4'] } },
+    );
+    expect(again.changed).toBe(false);
+    expect((await ports.merges.getMany(['Q3', 'Q4'])).map((l) => l.version)).toEqual(versions);
+    // And never flagged again: the lead page's read of both directions skips the pair.
+    const { duplicateMatchesOf } = await import('../../functions/core/duplicates');
+    const q4 = (await reader.get('Q4')) as Lead;
+    expect(duplicateMatchesOf({ ...q4, duplicates: match('Q3') }, [])).toEqual([]);
+  });
+});
+
+describe('the survivor is scored again', () => {
+  it('on what it holds after the merge, and on its own values after the undo', async () => {
+    const { makeConfigRepository } = await import('../../functions/adapters/config-repository');
+    const { readConfig } = await import('../../functions/core/config/config-document');
+    const { scoringConfig } = await import('../../functions/core/scoring/points-config');
+    const configs = makeConfigRepository(db, table, { cacheMs: 0 });
+    const scored: MergePorts = {
+      ...ports,
+      scoring: async () => ({ config: await readConfig(configs, scoringConfig), model: null }),
+    };
+    await seed(lead('S1', { firstName: 'Ann', lastName: 'Lee', score: 10, scoreBand: 'D' }));
+    await seed(lead('S2', { lastName: 'Lee', behaviour: { 'email-reply': 2 }, jobTitle: 'VP Sales' }));
+    events.length = 0;
+
+    await mergeLeads(scored, {
+      caller: manager,
+      mergeId: 'm-score',
+      body: { survivor: 'S1', leads: ['S2'], fields: { jobTitle: 'S2' } },
+    });
+    const merged = (await reader.get('S1')) as Lead;
+    expect(merged.score).toBeGreaterThan(10);
+    expect(merged.scoreFactors).toEqual(expect.arrayContaining([{ points: 24, reason: '2× email-reply' }]));
+    const audit = (await reader.audit('S1')).find((e) => e.action === 'merged');
+    expect(audit?.why).toContain(`rescored 10 (D) → ${merged.score} (${merged.scoreBand})`);
+    expect(events.map((e) => e.detailType)).toEqual(['LeadsMerged', 'LeadScoreChanged']);
+
+    await unmergeLeads(scored, { mergeId: 'm-score', caller: manager, keep: [] });
+    const back = (await reader.get('S1')) as Lead;
+    expect(back.behaviour).toBeUndefined();
+    expect(back.score).toBeLessThan(merged.score as number);
+    expect(JSON.stringify(back.scoreFactors)).not.toContain('email-reply');
+  });
+});
+
+describe('a lead waiting on an approval', () => {
+  it('is refused with a 409 naming the approval and how to decide it; nothing is held', async () => {
+    await seed(lead('P1'));
+    await seed(
+      lead('P2', {
+        stage: 'SalesQualified',
+        approval: { run: 1, chainName: 'Large deals', chainIndex: 0, stepIndex: 1, taskId: 'P2-r1-s1' },
+      }),
+    );
+    const refused = (await rejection(
+      mergeLeads(ports, { caller: manager, mergeId: 'm-p', body: { survivor: 'P1', leads: ['P2'] } }),
+    )) as ConflictError;
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused.details.leads).toEqual([
+      {
+        leadId: 'P2',
+        reason:
+          "waiting on approval 'Large deals' step 2 (task P2-r1-s1: decide it with POST /tasks/P2-r1-s1/decision); merge it once the approval is decided",
+        approval: { chainName: 'Large deals', step: 2, taskId: 'P2-r1-s1' },
+      },
+    ]);
+    expect((await ports.merges.getMany(['P1', 'P2'])).map((l) => l.mergeLock ?? null)).toEqual([null, null]);
+    expect(await ports.merges.record('m-p')).toBeUndefined();
   });
 });

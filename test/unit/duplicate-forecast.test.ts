@@ -21,6 +21,30 @@ describe('the dry run forecasts duplicates within the file under each policy', (
       exact: 1,
       similar: 2,
       sure: 1,
+      existing: { exact: 0, similar: 0, sure: 0 },
+      byPolicy: {
+        reject: { refused: 2, flagged: 1 },
+        create: { refused: 0, flagged: 3 },
+        associate: { refused: 0, flagged: 3 },
+      },
+    });
+  });
+
+  it('adds what each row matches among stored records: a row refused by the store under reject is not met by later rows', () => {
+    const forecast = makeDuplicateForecast({ block: 0.92, alert: 0.8 });
+    const storedExact = [{ kind: 'lead' as const, matchedOn: 'email' as const, score: 1, fields: ['email'] }];
+    const storedPossible = [{ kind: 'lead' as const, matchedOn: 'similarity' as const, score: 0.85, fields: ['name'] }];
+    forecast.add(2, row({ firstName: 'Greta', lastName: 'Lindqvist', email: 'greta@nordic.example' }), storedExact);
+    // Repeats row 2, which reject refused (the store has her): refused again, by the store.
+    forecast.add(3, row({ firstName: 'Greta', lastName: 'Lindqvist', email: 'greta@nordic.example' }), storedExact);
+    forecast.add(4, row({ firstName: 'Dana', lastName: 'Reyes', email: 'dana@x.example' }), storedPossible);
+    forecast.add(5, row({ firstName: 'Ann', lastName: 'Other', email: 'ann@other.example' }));
+
+    expect(forecast.result()).toEqual({
+      exact: 1,
+      similar: 0,
+      sure: 0,
+      existing: { exact: 2, similar: 1, sure: 0 },
       byPolicy: {
         reject: { refused: 2, flagged: 1 },
         create: { refused: 0, flagged: 3 },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { blockingKeysOf, decide, matchesFrom, matchingKeysOf } from '../../functions/core/dedupe';
+import { blockMovesOf, blockingKeysOf, decide, matchesFrom, matchingKeysOf } from '../../functions/core/dedupe';
 import { normaliseLead } from '../../functions/core/normalise';
 import {
   blockingValuesOf,
@@ -157,5 +157,41 @@ describe('matches and thresholds', () => {
       self.fingerprint,
     );
     expect(matches.map((m) => m.matchedOn)).toEqual(['email']);
+  });
+
+  it('scores an edited lead by its newest fingerprint on the key', () => {
+    const renamed = { ...jonathan, first: 'zebulon' };
+    expect(matchesFrom([holder('c:smith acme', ['L2'], [jonathan, renamed])], self.fingerprint)).toEqual([]);
+    expect(matchesFrom([holder('c:smith acme', ['L2'], [renamed, jonathan])], self.fingerprint)).toHaveLength(1);
+  });
+});
+
+describe('blocking keys follow the lead', () => {
+  const greta = normaliseLead({
+    firstName: 'Greta',
+    lastName: 'Lindqvist',
+    company: 'Nordic AB',
+    email: 'g@n.example',
+  }).lead;
+  const values = (keys: { value: string }[]) => keys.map((k) => k.value).sort();
+
+  it('an edit leaves the keys of the old name and joins (or rewrites) those of the new values', () => {
+    const berg = { ...greta, lastName: 'Berg' };
+    const moved = blockMovesOf('L1', greta, berg);
+    expect(values(moved.removed)).toEqual(['c:lindqvist nordic', 'n:greta lindqvist']);
+    expect(values(moved.added)).toEqual(['c:berg nordic', 'n:greta berg']);
+    expect(moved.fingerprint).toMatchObject({ id: 'L1', last: 'berg' });
+    // A phone only: the same keys, each written again with the new fingerprint.
+    const phoned = blockMovesOf('L1', greta, { ...greta, phone: '+4681234567' });
+    expect(phoned.removed).toEqual([]);
+    expect(values(phoned.added)).toEqual(['c:lindqvist nordic', 'n:greta lindqvist']);
+    // Nothing the fingerprint holds changed: nothing to write.
+    expect(blockMovesOf('L1', greta, { ...greta, jobTitle: 'CTO' } as never)).toMatchObject({ added: [], removed: [] });
+  });
+
+  it('a tombstone leaves them all; a restored lead joins them all', () => {
+    expect(values(blockMovesOf('L1', greta, undefined).removed)).toEqual(['c:lindqvist nordic', 'n:greta lindqvist']);
+    expect(blockMovesOf('L1', greta, undefined).added).toEqual([]);
+    expect(values(blockMovesOf('L1', undefined, greta).added)).toEqual(['c:lindqvist nordic', 'n:greta lindqvist']);
   });
 });

@@ -19,8 +19,8 @@ export const LeadFeed = ({ lead, feed, onAdded }: { lead: Lead; feed: FeedItem[]
         <li key={`${item.at}-${i}`}>
           <time dateTime={item.at}>{when(item.at)}</time>{' '}
           <FeedLine item={item} leadId={(item as { fromLead?: string }).fromLead ?? lead.id} />
-          {(item as { fromLead?: string }).fromLead && (
-            <small class="muted"> (merged lead {(item as { fromLead?: string }).fromLead})</small>
+          {(item as { fromLeadName?: string }).fromLeadName && (
+            <small class="muted"> (merged lead {(item as { fromLeadName?: string }).fromLeadName})</small>
           )}
         </li>
       ))}

@@ -1,4 +1,5 @@
-import { type DedupeKey, dedupeKeysOf } from '../dedupe';
+import { blockingKeysOf, type DedupeKey, dedupeKeysOf } from '../dedupe';
+import { type Fingerprint, fingerprintOf } from '../similarity';
 import { ConflictError } from '../errors';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { type Account, type Contact, type ConversionResult, conversionIds, type Opportunity } from './crm-records';
@@ -22,6 +23,12 @@ export type ContactWrite =
 /** A dedupe lookup item pointed at the contact (email, phone) or the account (company domain). */
 export type KeyLink = { key: DedupeKey; attribute: 'accountId' | 'contactId'; id: string };
 
+/**
+ * A blocking key item gets the lead's fingerprint again, now naming its contact and account: a later
+ * similar person (at or above `block`) is associated with them under the `associate` policy.
+ */
+export type BlockLink = { key: DedupeKey; fingerprint: Fingerprint };
+
 /** Everything one conversion writes, in one transaction, each write conditional on what was read. */
 export type ConversionPlan = {
   result: ConversionResult;
@@ -29,6 +36,7 @@ export type ConversionPlan = {
   account?: AccountWrite;
   contact: ContactWrite;
   keyLinks: KeyLink[];
+  blockLinks?: BlockLink[];
   /** The lead moves to Converted at `version + 1`, on condition it is still at `version` and unconverted. */
   lead: {
     id: string;
@@ -47,6 +55,7 @@ export type ContactPlan = {
   /** An existing account gains this contact (B2B only). */
   accountLink?: { id: string; contactId: string };
   keyLinks: KeyLink[];
+  blockLinks?: BlockLink[];
   lead: { id: string; version: number; contactId: string };
   audit: AuditEntry;
 };
@@ -65,6 +74,11 @@ const keyLinksOf = (lead: Lead, contactId: string, accountId?: string): KeyLink[
     const id = key.on === 'domain' ? accountId : contactId;
     return id ? [{ key, attribute: key.on === 'domain' ? 'accountId' : 'contactId', id }] : [];
   });
+
+const blockLinksOf = (lead: Lead, contactId: string, accountId?: string): BlockLink[] => {
+  const fingerprint: Fingerprint = { ...fingerprintOf(lead.id, lead), contactId, ...(accountId ? { accountId } : {}) };
+  return blockingKeysOf(fingerprint).map((key) => ({ key, fingerprint }));
+};
 
 const newContact = (
   lead: Lead,
@@ -174,6 +188,7 @@ export const planConversion = (
       ? { link: { id: contactId, leadId: lead.id, opportunityId: opportunity.id, accountId } }
       : { create: newContact(lead, contactId, request, accountId, opportunity.id) },
     keyLinks: keyLinksOf(lead, contactId, accountId),
+    blockLinks: blockLinksOf(lead, contactId, accountId),
     lead: {
       id: lead.id,
       version: lead.version,
@@ -215,6 +230,7 @@ export const planContactConversion = (
       : { create: newContact(lead, contactId, request, accountId) },
     accountLink: accountId ? { id: accountId, contactId } : undefined,
     keyLinks: keyLinksOf(lead, contactId),
+    blockLinks: blockLinksOf(lead, contactId),
     lead: { id: lead.id, version: lead.version, contactId },
     audit: {
       at,
@@ -238,6 +254,7 @@ export type CustomerPlan = {
     /** Create the account, or add the contact to the existing one (B2B only). */
     account?: { create: Account } | { link: { id: string; contactId: string } };
     keyLinks: KeyLink[];
+    blockLinks?: BlockLink[];
     /** The lead remembers them as its associated account and contact, so its conversion links instead of creating. */
     lead: { id: string; version: number; associatedContactId: string; associatedAccountId?: string };
     audit: AuditEntry;
@@ -291,6 +308,7 @@ export const planQuoteCustomer = (lead: Lead, existing: ExistingRecords, request
       contact,
       account,
       keyLinks: keyLinksOf(lead, contactId, accountId),
+      blockLinks: blockLinksOf(lead, contactId, accountId),
       lead: { id: lead.id, version: lead.version, associatedContactId: contactId, associatedAccountId: accountId },
       audit: {
         at,

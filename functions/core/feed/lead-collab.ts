@@ -27,8 +27,9 @@ export type FeedEntry = (
   | { kind: 'note'; at: string; actor: Actor; note: Note }
   | { kind: 'attachment'; at: string; actor: Actor; attachment: Omit<Attachment, 'objectKey'> }
 ) & {
-  /** On a survivor's feed: the merged lead this entry belongs to. */
+  /** On a survivor's feed: the merged lead this entry belongs to (a link), and its name (the label). */
   fromLead?: string;
+  fromLeadName?: string;
 };
 export type FeedPage = { items: FeedEntry[]; next?: PageKey };
 
@@ -42,8 +43,17 @@ export type CollabStore = {
   /** Conditional: adds only if absent; answers the lead after the change, or undefined if already following. */
   follow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
   unfollow(leadId: string, user: string, audit: AuditEntry): Promise<Lead | undefined>;
-  /** Newest first; with `mergedIds`, the merged leads' entries interleaved by time (a survivor's feed). */
-  feed(leadId: string, limit: number, start?: PageKey, mergedIds?: readonly string[]): Promise<FeedPage>;
+  /**
+   * Newest first; with `mergedIds`, the merged leads' entries interleaved by time (a survivor's feed),
+   * labelled with `names` (merged lead id → its name).
+   */
+  feed(
+    leadId: string,
+    limit: number,
+    start?: PageKey,
+    mergedIds?: readonly string[],
+    names?: Readonly<Record<string, string>>,
+  ): Promise<FeedPage>;
 };
 
 /** Signed URLs for attachment objects: S3 presigned on AWS, the local blob store here. */
@@ -218,5 +228,6 @@ export const leadFeed = async (
   const limit = Math.min(Math.max(Number(query.limit ?? 25) || 25, 1), 100);
   // A survivor's feed shows the notes, attachments, activities and history of the leads merged into it.
   const merged = (lead.mergedFrom ?? []).flatMap((m) => m.leadIds);
-  return deps.store.feed(leadId, limit, query.start, merged.length ? merged : undefined);
+  const names = Object.assign({}, ...(lead.mergedFrom ?? []).map((m) => m.names ?? {})) as Record<string, string>;
+  return deps.store.feed(leadId, limit, query.start, merged.length ? merged : undefined, names);
 };

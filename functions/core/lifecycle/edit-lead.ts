@@ -1,5 +1,6 @@
 import { prepareLead } from '../capture-lead';
-import { type DedupeKey, dedupeKeysOf } from '../dedupe';
+import { blockMovesOf, type DedupeKey, dedupeKeysOf } from '../dedupe';
+import type { Fingerprint } from '../similarity';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type AuditEntry, type CanonicalLead, canonicalLeadSchema, type Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
@@ -30,13 +31,17 @@ type Editable = (typeof EDITABLE_FIELDS)[number];
 const keyId = (k: DedupeKey) => `${k.on}#${k.value}`;
 
 export type EditPorts = ActionPorts & {
-  /** Moves the lead between dedupe key items in the same transaction as the lead write. */
+  /**
+   * Moves the lead between dedupe key items in the same transaction as the lead write; blocking keys
+   * (`on: 'block'`) among `added` are written with `fingerprint`.
+   */
   writeWithKeys(
     before: Lead & { taskToken?: string },
     patch: Partial<Lead>,
     audit: AuditEntry[],
     added: DedupeKey[],
     removed: DedupeKey[],
+    fingerprint?: Fingerprint,
   ): Promise<Lead>;
 };
 
@@ -88,8 +93,11 @@ export const editLead = async (
   });
   const oldKeys = dedupeKeysOf(lead);
   const newKeys = dedupeKeysOf(normalised);
-  const added = newKeys.filter((k) => !oldKeys.some((o) => keyId(o) === keyId(k)));
-  const removed = oldKeys.filter((k) => !newKeys.some((n) => keyId(n) === keyId(k)));
+  // The blocking keys follow too: the lead leaves those of its old name and company and is listed,
+  // with its new fingerprint, on those of the new ones (fuzzy matches find it as it is now).
+  const block = blockMovesOf(lead.id, lead, normalised);
+  const added = [...newKeys.filter((k) => !oldKeys.some((o) => keyId(o) === keyId(k))), ...block.added];
+  const removed = [...oldKeys.filter((k) => !newKeys.some((n) => keyId(n) === keyId(k))), ...block.removed];
   const scoring = await ports.config.scoring();
   const score = scoreLead({ ...lead, ...patch }, scoring.config.value, scoring.model, scoring.config.version);
   const rescored = rescore(lead, score, at);
@@ -103,7 +111,14 @@ export const editLead = async (
     },
     ...(rescored.moved ? [rescored.audit] : []),
   ];
-  const after = await ports.writeWithKeys(lead, { ...patch, ...rescored.patch }, audit, added, removed);
+  const after = await ports.writeWithKeys(
+    lead,
+    { ...patch, ...rescored.patch },
+    audit,
+    added,
+    removed,
+    block.fingerprint,
+  );
   await ports.publisher.publish(rescored.events);
   return after;
 };

@@ -1,7 +1,9 @@
 import { prepareLead } from '../capture-lead';
-import { type DedupeKey, dedupeKeysOf } from '../dedupe';
+import { blockMovesOf, type DedupeKey, dedupeKeysOf } from '../dedupe';
+import type { Fingerprint } from '../similarity';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type AuditEntry, type CanonicalLead, type DuplicateMatch, type Lead, OPEN_STAGES } from '../lead';
+import { hasOpenDuplicates } from '../duplicates';
 import { canSee, isManager, type Viewer } from '../lead-access';
 import { EDITABLE_FIELDS } from '../lifecycle/edit-lead';
 
@@ -49,6 +51,14 @@ export type MergeRecord = {
 };
 
 const keyId = (k: DedupeKey) => `${k.on}#${k.value}`;
+
+/** How a merged lead is named on the survivor's feed and items: the person, never an id. */
+export const mergedLeadName = (lead: Pick<Lead, 'firstName' | 'lastName' | 'company' | 'email' | 'phone'>) =>
+  [lead.firstName, lead.lastName].filter(Boolean).join(' ') ||
+  lead.company ||
+  lead.email ||
+  lead.phone ||
+  'unnamed lead';
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Checks the request's shape; nothing is read yet. */
@@ -106,13 +116,25 @@ const sumBehaviour = (leads: readonly Lead[]) => {
   return Object.keys(out).length ? out : undefined;
 };
 
+/** A lead's place on blocking keys after a merge or an undo (see `blockMovesOf`). */
+export type BlockMove = { leadId: string; added: DedupeKey[]; removed: DedupeKey[]; fingerprint?: Fingerprint };
+
+const blockMove = (leadId: string, before?: Lead, after?: Lead): BlockMove => ({
+  leadId,
+  ...blockMovesOf(leadId, before as never, after as never),
+});
+
 export type MergePlan = {
   survivorAfter: Lead;
+  /** Tombstones leave their blocking keys (no longer fuzzy candidates); the survivor's follow its new values. */
+  blockMoves: BlockMove[];
   /** The survivor's changed attributes (undefined clears one). */
   survivorPatch: Partial<Lead>;
+  /** Whether the survivor stays in the duplicates queue (an open match outside the set). */
+  survivorQueued: boolean;
   changedFields: MergeField[];
   survivorAudit: AuditEntry;
-  merged: { before: Lead & { taskToken?: string }; tombstone: Partial<Lead>; audit: AuditEntry }[];
+  merged: { before: Lead & { taskToken?: string }; name: string; tombstone: Partial<Lead>; audit: AuditEntry }[];
   keysAdded: DedupeKey[];
 };
 
@@ -142,13 +164,31 @@ export const planMerge = (
         `a rep may merge only leads they own; ask a manager or sales ops for ${foreign.slice(0, 5).join(', ')}`,
       );
   }
-  const refusals: { leadId: string; reason: string }[] = [];
+  const refusals: {
+    leadId: string;
+    reason: string;
+    approval?: { chainName: string; step: number; taskId?: string };
+  }[] = [];
   for (const lead of all) {
     if (lead.mergedInto) refusals.push({ leadId: lead.id, reason: `already merged into ${lead.mergedInto}` });
-    else if (lead.mergeLock) refusals.push({ leadId: lead.id, reason: 'in another merge right now' });
+    else if (lead.mergeLock)
+      refusals.push({
+        leadId: lead.id,
+        reason: `held by merge ${lead.mergeLock}; if it stopped, POST /merges/${lead.mergeLock}/resume finishes or rolls it back`,
+      });
     else if (lead.stage === 'Creation') refusals.push({ leadId: lead.id, reason: 'being scored and routed' });
-    else if (lead.approval) refusals.push({ leadId: lead.id, reason: 'waiting on an approval; decide it first' });
-    else if (lead.stage === 'Converted' && lead.id !== request.survivorId)
+    else if (lead.approval) {
+      // Refused, not ended: a merge must not bypass an approval chain (four eyes). The approver decides
+      // (reject returns the lead to its stage), then the merge can go ahead.
+      const a = lead.approval;
+      refusals.push({
+        leadId: lead.id,
+        reason: `waiting on approval '${a.chainName}' step ${a.stepIndex + 1}${
+          a.taskId ? ` (task ${a.taskId}: decide it with POST /tasks/${a.taskId}/decision)` : ' (its task is opening)'
+        }; merge it once the approval is decided`,
+        approval: { chainName: a.chainName, step: a.stepIndex + 1, ...(a.taskId ? { taskId: a.taskId } : {}) },
+      });
+    } else if (lead.stage === 'Converted' && lead.id !== request.survivorId)
       refusals.push({ leadId: lead.id, reason: 'converted: choose it as the survivor' });
   }
   if (refusals.length > 0)
@@ -189,8 +229,23 @@ export const planMerge = (
   ].filter((u) => u !== survivor.owner);
   patch.followers = followers.length ? followers : undefined;
   patch.duplicates = unionDuplicates(all, inSet);
+  // Pairs inside the set are resolved by the merge; links and dismissals to leads outside it carry over.
+  const outside = (ids: (readonly string[] | undefined)[]) => {
+    const out = [...new Set(ids.flatMap((l) => l ?? []))].filter((id) => !inSet.has(id));
+    return out.length ? out : undefined;
+  };
+  patch.matchedBy = outside(all.map((l) => l.matchedBy));
+  patch.notDuplicates = outside(all.map((l) => l.notDuplicates));
   patch.behaviour = sumBehaviour(all);
-  patch.mergedFrom = [...(survivor.mergedFrom ?? []), { mergeId, leadIds: others.map((l) => l.id), at }];
+  patch.mergedFrom = [
+    ...(survivor.mergedFrom ?? []),
+    {
+      mergeId,
+      leadIds: others.map((l) => l.id),
+      at,
+      names: Object.fromEntries(others.map((l) => [l.id, mergedLeadName(l)])),
+    },
+  ];
   if (survivor.stage === 'Converted') {
     patch.associatedContactId = survivor.contactId ?? survivor.associatedContactId;
     patch.associatedAccountId = survivor.accountId ?? survivor.associatedAccountId;
@@ -213,20 +268,29 @@ export const planMerge = (
 
   return {
     survivorAfter,
+    blockMoves: [
+      blockMove(survivor.id, survivor, survivorAfter),
+      ...others.map((l) => blockMove(l.id, l, undefined)),
+    ].filter((m) => m.added.length + m.removed.length > 0),
     survivorPatch: patch,
+    survivorQueued: hasOpenDuplicates(survivorAfter),
     changedFields,
     keysAdded: [...keysAdded.values()],
     survivorAudit: {
       at,
       actor,
       action: 'merged',
-      why: `merged ${others.length} lead${others.length === 1 ? '' : 's'} into this one${
+      why: `merged ${others.length} lead${others.length === 1 ? '' : 's'} into this one (${others
+        .slice(0, 5)
+        .map(mergedLeadName)
+        .join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''})${
         changedFields.length ? `; took ${changedFields.join(', ')} from them` : ''
       }`,
       data: { mergeId, leadIds: others.map((l) => l.id), fields: changedFields },
     },
     merged: others.map((before) => ({
       before,
+      name: mergedLeadName(before),
       tombstone: {
         mergedInto: survivor.id,
         mergedAt: at,
@@ -242,7 +306,7 @@ export const planMerge = (
         at,
         actor,
         action: 'merged-into',
-        why: `merged into ${survivor.id}`,
+        why: `merged into ${mergedLeadName(survivor)}`,
         data: { mergeId, survivorId: survivor.id },
       },
     })),
@@ -254,10 +318,14 @@ export type UnmergeConflict = { field: string; beforeMerge: unknown; afterMerge:
 
 export type UnmergePlan = {
   survivorPatch: Partial<Lead>;
+  /** Whether the survivor, back to its own links, is in the duplicates queue. */
+  survivorQueued: boolean;
   survivorAudit: AuditEntry;
   restored: { lead: Lead; audit: AuditEntry }[];
   /** Keys the survivor leaves: added by the merge and not held by its values now. */
   keysRemoved: DedupeKey[];
+  /** Restored leads join their blocking keys again; the survivor's follow its restored values. */
+  blockMoves: BlockMove[];
 };
 
 /**
@@ -342,6 +410,11 @@ export const planUnmerge = (
     if (behaviour[k] <= 0) delete behaviour[k];
   }
   patch.behaviour = Object.keys(behaviour).length ? behaviour : undefined;
+  for (const f of ['matchedBy', 'notDuplicates'] as const) {
+    const added = new Set((after[f] ?? []).filter((id) => !(before[f] ?? []).includes(id)));
+    const kept = [...(survivorNow[f] ?? []).filter((id) => !added.has(id)), ...(before[f] ?? [])];
+    patch[f] = kept.length ? [...new Set(kept)] : undefined;
+  }
   const mergedFrom = (survivorNow.mergedFrom ?? []).filter((m) => m.mergeId !== record.mergeId);
   patch.mergedFrom = mergedFrom.length ? mergedFrom : undefined;
   for (const k of Object.keys(patch) as (keyof Lead)[])
@@ -353,6 +426,7 @@ export const planUnmerge = (
   const nowKeys = new Set(dedupeKeysOf({ ...survivorNow, ...patch } as never).map(keyId));
   return {
     survivorPatch: patch,
+    survivorQueued: hasOpenDuplicates({ ...survivorNow, ...patch } as Lead),
     survivorAudit: {
       at,
       actor,
@@ -400,6 +474,10 @@ export const planUnmerge = (
       };
     }),
     keysRemoved: record.keysAdded.filter((k) => !nowKeys.has(keyId(k))),
+    blockMoves: [
+      blockMove(record.survivorId, survivorNow, { ...survivorNow, ...patch } as Lead),
+      ...tombstones.map((t) => blockMove(t.id, undefined, t)),
+    ].filter((m) => m.added.length + m.removed.length > 0),
   };
 };
 

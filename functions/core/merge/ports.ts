@@ -1,5 +1,6 @@
 import type { Lead } from '../lead';
 import type { StoredLead } from '../lifecycle/ports';
+import type { DismissalStore } from './dismiss-duplicates';
 import type { MergePlan, MergeRecord, UnmergePlan } from './merge-plan';
 
 /** A lead as the merge reads it: with its wait token and the merge holding it, if any. */
@@ -17,10 +18,14 @@ export type MergeStore = {
    * everything taken is given back and `lost` names the leads that were changed or held.
    */
   lock(record: MergeRecord, leads: readonly Pick<Lead, 'id' | 'version'>[]): Promise<{ lost: string[] }>;
+  /** A merge that stopped while taking its leads: every lead it holds is given back, and the record says `released`. */
+  release(record: MergeRecord): Promise<void>;
   /** Tombstones, key moves, then the survivor and the record: each step conditional on the merge, so a retry resumes. */
   commit(record: MergeRecord, plan: MergePlan): Promise<void>;
   /** The survivor back (conditional on the version read), then every merged lead and its keys. */
   unmerge(record: MergeRecord, plan: UnmergePlan, survivorVersion: number, by: string): Promise<void>;
+  /** "Not a duplicate": see core/merge/dismiss-duplicates.ts. */
+  dismiss: DismissalStore['dismiss'];
 };
 
 /** The merged leads' executions end; a restored lead's lifecycle starts again where it stood. */
