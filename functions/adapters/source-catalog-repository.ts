@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { ConflictError } from '../core/errors';
 import type { SourceCatalogStore, SourceRecord } from '../core/source-catalog';
 import type { SourceConfig } from '../core/sources';
@@ -28,7 +29,7 @@ const fieldsOf = (r: SourceRecord) => ({
 /**
  * Run-time sources in the lead table: `SOURCES` / `SOURCE#<id>` the current version of each (one
  * partition: the capture functions list them in one Query), `SOURCE#<id>` / `V#<n>` every version,
- * and `SOURCE#<id>` / `AUDIT#<at>#v<n>` one audit entry per change, beside the secret rotations'.
+ * and `SOURCE#<id>` / `AUDIT#<at>#v<n>-<ulid>` one audit entry per change, beside the secret rotations'.
  * The three are written in one transaction, conditional on the version the writer read.
  */
 export const makeSourceCatalogRepository = (db: DynamoDBDocumentClient, table: string): SourceCatalogStore => ({
@@ -78,7 +79,7 @@ export const makeSourceCatalogRepository = (db: DynamoDBDocumentClient, table: s
         Put: {
           TableName: table,
           Item: {
-            ...keys.sourceAudit(record.id, record.updatedAt, `v${record.version}`),
+            ...keys.sourceAudit(record.id, record.updatedAt, `v${record.version}-${ulid()}`),
             type: 'source-audit',
             action: `source-${record.change}`,
             sourceId: record.id,
@@ -112,7 +113,7 @@ export const makeSourceCatalogRepository = (db: DynamoDBDocumentClient, table: s
             Put: {
               TableName: table,
               Item: {
-                ...keys.sourceAudit(record.id, new Date().toISOString(), `v${record.version}-failed`),
+                ...keys.sourceAudit(record.id, new Date().toISOString(), `v${record.version}-failed-${ulid()}`),
                 type: 'source-audit',
                 action: 'source-creation-failed',
                 sourceId: record.id,
