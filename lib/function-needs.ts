@@ -8,6 +8,7 @@ import { ENV } from '../functions/env/variables';
 import type { FunctionSpec } from '../functions/routes';
 import type { LeadflowFunction } from './leadflow-function';
 import { acknowledgeWildcardResource } from './nag';
+import type { IConstruct } from 'constructs';
 
 export type FunctionNeed = FunctionSpec['needs'][number];
 
@@ -51,7 +52,7 @@ const tableIndexAck = (fn: LeadflowFunction, table: ITable) =>
  * The ARN pattern of every webhook secret: `<prefix><sourceId>` plus the six characters Secrets Manager
  * appends. Sources are created at run time, so their secrets cannot be listed at deploy time.
  */
-export const webhookSecretsArn = (scope: LeadflowFunction, prefix: string): string =>
+export const webhookSecretsArn = (scope: IConstruct, prefix: string): string =>
   Stack.of(scope).formatArn({
     service: 'secretsmanager',
     resource: 'secret',
