@@ -226,11 +226,16 @@ describe('console sources page', () => {
     expect(snippet).toContain(`action="${rt.url}/forms/webinar-signup"`);
     expect(snippet).toContain('name="org"');
     // Each answer read to its end, so no socket is left open.
-    const post = async () => {
+    // A filled honeypot is answered 202 and stored nowhere while the form takes posts: the polling below makes no leads.
+    const post = async (bot = false) => {
       const res = await fetch(`${rt.url}/forms/webinar-signup`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ email: `web-${ulid().toLowerCase()}@acme.example`, org: 'Acme', hp_url: '' }),
+        body: new URLSearchParams({
+          email: `web-${ulid().toLowerCase()}@acme.example`,
+          org: 'Acme',
+          hp_url: bot ? 'http://spam.example' : '',
+        }),
       });
       return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
     };
@@ -248,7 +253,7 @@ describe('console sources page', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshot(page, 'sales-ops-sources-runtime');
     await context.close();
-    await eventually(async () => (await post()).status === 410, { timeoutMs: 15_000, everyMs: 500 });
+    await eventually(async () => (await post(true)).status === 410, { timeoutMs: 15_000, everyMs: 500 });
     const refused = await post();
     expect(refused.type).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(refused.text)).toMatchObject({ status: 410, type: 'https://leadflow.dev/problems/gone' });
