@@ -45,6 +45,7 @@ export type FunctionSpec = {
     | 'bus:put'
     | 'secrets:webhooks'
     | 'secrets:rotate'
+    | 'secrets:create'
     | 'attachments'
     | 'imports'
     | 'email'
@@ -165,8 +166,9 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   sourcesApi: {
     folder: 'sources-api',
-    description: 'The configured lead sources for sales ops (never a stored secret); webhook secret rotation',
-    needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate'],
+    description:
+      'Lead sources for sales ops (never a stored secret): create, edit, retire (versioned, audited); webhook secret creation and rotation',
+    needs: ['table:read', 'table:write', 'bus:put', 'secrets:rotate', 'secrets:create'],
   },
   leadMerge: {
     folder: 'lead-merge',
@@ -282,6 +284,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/imports/{id}/rejected', fn: 'importsApi' },
   { method: 'GET', path: '/sources', fn: 'sourcesApi' },
   { method: 'POST', path: '/sources/{id}/secret', fn: 'sourcesApi' },
+  { method: 'POST', path: '/sources', fn: 'sourcesApi' },
+  { method: 'PUT', path: '/sources/{id}', fn: 'sourcesApi' },
+  { method: 'POST', path: '/sources/{id}/retire', fn: 'sourcesApi' },
+  { method: 'GET', path: '/sources/{id}/versions', fn: 'sourcesApi' },
   { method: 'POST', path: '/privacy/erasures', fn: 'privacyApi' },
   { method: 'GET', path: '/privacy/erasures/{id}', fn: 'privacyApi' },
   { method: 'POST', path: '/privacy/exports', fn: 'privacyApi' },

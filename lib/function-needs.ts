@@ -8,6 +8,7 @@ import { ENV } from '../functions/env/variables';
 import type { FunctionSpec } from '../functions/routes';
 import type { LeadflowFunction } from './leadflow-function';
 import { acknowledgeWildcardResource } from './nag';
+import type { IConstruct } from 'constructs';
 
 export type FunctionNeed = FunctionSpec['needs'][number];
 
@@ -46,6 +47,21 @@ const tableIndexAck = (fn: LeadflowFunction, table: ITable) =>
     `${table.tableArn}/index/*`,
     'Queries go through the table\'s GSIs; "index/*" covers exactly this table\'s indexes.',
   );
+
+/**
+ * The ARN pattern of every webhook secret: `<prefix><sourceId>` plus the six characters Secrets Manager
+ * appends. Sources are created at run time, so their secrets cannot be listed at deploy time.
+ */
+export const webhookSecretsArn = (scope: IConstruct, prefix: string): string =>
+  Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${prefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+
+const WEBHOOK_PREFIX_REASON =
+  'Webhook secrets are named <prefix><sourceId> and sources are created at run time (POST /sources), so their ARNs are known only by the prefix; the grant covers that prefix and nothing else.';
 
 /**
  * Every `needs` value → its IAM grant and its environment variables, in one place so they cannot
@@ -108,27 +124,33 @@ export const NEED_BINDERS: Record<FunctionNeed, Binder> = {
   'secrets:webhooks': (fn, r) => {
     fn.addEnvironment(ENV.WEBHOOK_SECRET_PREFIX, r.webhookSecretPrefix);
     fn.addEnvironment(ENV.WEBHOOK_SECRET_GRACE_SECONDS, String(r.webhookSecretGraceSeconds));
-    if (r.webhookSecrets.length === 0) return;
     // Any version the secret holds, so AWSPREVIOUS too: the replaced secret is accepted during the grace window.
-    fn.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: r.webhookSecrets.map((s) => s.secretArn),
-      }),
-    );
+    // Every secret under the prefix: the stack's and those of sources created at run time (POST /sources).
+    const secrets = webhookSecretsArn(fn, r.webhookSecretPrefix);
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }));
+    ack(fn, secrets, WEBHOOK_PREFIX_REASON);
   },
   'secrets:rotate': (fn, r) => {
     fn.addEnvironment(ENV.WEBHOOK_SECRET_PREFIX, r.webhookSecretPrefix);
     fn.addEnvironment(ENV.WEBHOOK_SECRET_GRACE_SECONDS, String(r.webhookSecretGraceSeconds));
-    if (r.webhookSecrets.length === 0) return;
-    // Write only, and only the webhook secrets the stack made (their ARNs, narrower than a "<prefix>*" pattern): the
-    // rotating function never reads a value, so a leak of its role cannot reveal any secret.
+    // Write only, under the prefix (sources created at run time rotate too): the rotating function never reads a
+    // value, so a leak of its role cannot reveal any secret.
+    const secrets = webhookSecretsArn(fn, r.webhookSecretPrefix);
+    fn.role.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secrets] }));
+    ack(fn, secrets, WEBHOOK_PREFIX_REASON);
+  },
+  'secrets:create': (fn, r) => {
+    fn.addEnvironment(ENV.WEBHOOK_SECRET_PREFIX, r.webhookSecretPrefix);
+    // A webhook source created at run time gets its first secret here (CreateSecret; PutSecretValue when a secret
+    // of that name is left from an earlier source). Names outside the prefix cannot be created; nothing is read.
+    const secrets = webhookSecretsArn(fn, r.webhookSecretPrefix);
     fn.role.addToPolicy(
       new PolicyStatement({
-        actions: ['secretsmanager:PutSecretValue'],
-        resources: r.webhookSecrets.map((s) => s.secretArn),
+        actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+        resources: [secrets],
       }),
     );
+    ack(fn, secrets, WEBHOOK_PREFIX_REASON);
   },
   attachments: (fn, r) => {
     fn.addEnvironment(ENV.ATTACHMENTS_BUCKET, r.attachmentsBucket.bucketName);

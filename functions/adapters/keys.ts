@@ -59,6 +59,13 @@ export const keys = {
   }),
   /** A source's audit trail (webhook secret rotations), newest last. */
   sourceAudit: (sourceId: string, at: string, id: string) => ({ pk: `SOURCE#${sourceId}`, sk: `AUDIT#${at}#${id}` }),
+  /** A source changed at run time, as it stands now: all in one partition, so the capture functions read them in one Query. */
+  sourceCurrent: (sourceId: string) => ({ pk: 'SOURCES', sk: `SOURCE#${sourceId}` }),
+  /** One stored version of a run-time source (its history), beside its audit trail. */
+  sourceVersion: (sourceId: string, version: number) => ({
+    pk: `SOURCE#${sourceId}`,
+    sk: `V#${String(version).padStart(8, '0')}`,
+  }),
   /** A source's latest secret rotation (the guard against two at once). */
   sourceSecret: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SECRET' }),
   /**

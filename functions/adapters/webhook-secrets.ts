@@ -1,4 +1,10 @@
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import type { WebhookSecretCreator } from '../core/source-catalog';
 import type { WebhookSecretSet, WebhookSecretStore, WebhookSecrets } from '../core/webhook-secret-rotation';
 import { localOverrides } from '../env/function-env';
 
@@ -92,3 +98,28 @@ export const webhookSecrets = (
 /** The store a rotating function writes to (its `secrets:rotate` need requires the prefix). */
 export const webhookSecretStore = (prefix: string): WebhookSecrets & WebhookSecretStore =>
   secretsFromSecretsManager(prefix);
+
+/**
+ * Makes a run-time webhook source's secret: `CreateSecret` named `<prefix><sourceId>` (the stack's
+ * functions may create secrets under that prefix only). A secret left by an earlier source of that id
+ * (a config source removed from leadflow.config.json whose secret stayed) gets the new value as its
+ * current version instead, so the value answered is always the live one. `token` makes a retry store it once.
+ */
+export const webhookSecretCreator = (prefix: string, client = makeSecretsManagerClient()): WebhookSecretCreator => ({
+  async create(sourceId, secret, token) {
+    const Name = `${prefix}${sourceId}`;
+    try {
+      await client.send(
+        new CreateSecretCommand({
+          Name,
+          SecretString: secret,
+          ClientRequestToken: token,
+          Description: `Standard Webhooks secret (whsec_...) of source ${sourceId}, created at run time`,
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'ResourceExistsException') throw error;
+      await client.send(new PutSecretValueCommand({ SecretId: Name, SecretString: secret, ClientRequestToken: token }));
+    }
+  },
+});

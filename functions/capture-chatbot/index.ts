@@ -2,17 +2,18 @@ import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeNotesRepository } from '../adapters/notes-repository';
-import { sourcesFromEnv } from '../adapters/source-registry';
+import { sourcesFromFunctionEnv } from '../adapters/source-registry';
 import { functionEnv } from '../env/function-env';
 import { logger } from '../http/observability';
 import { makeChatbotHandler } from './handler';
 
 const env = functionEnv('captureChatbot');
-const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
+// The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
+const sources = sourcesFromFunctionEnv(env);
 const clock = { now: () => new Date() };
 export const handler = makeChatbotHandler({
   capture: captureDepsFromEnv(env),
-  sources: () => sources,
+  sources,
   notes: makeNotesRepository(makeDocumentClient(), env.need('table:read').TABLE_NAME),
   clock,
   rejections: {

@@ -7,14 +7,16 @@ import { measuredCapture } from '../core/metric-facts';
 import { fromFormFields } from '../core/source-adapters/form';
 import type { CaptureAnswer } from '../core/ports';
 import { type ActivityPorts, recordFormRevisit } from '../core/scoring/activities';
-import { findSource, type SourceConfig } from '../core/sources';
+import { lookupSource, type SourceProvider } from '../core/source-catalog';
+import type { SourceConfig } from '../core/sources';
 import { headerOf, mediaTypeOf, parseJson, rawBody } from '../http/body';
 import { logger } from '../http/observability';
 import { type HttpResult, json, problem, redirect } from '../http/responses';
 
 export type FormHandlerDeps = {
   capture: CaptureDeps;
-  sources: () => SourceConfig[];
+  /** The seed and the stored sources (a retired one answers 410). */
+  sources: SourceProvider;
   /** Announces rejected submissions for the sources report (none when absent). */
   rejections?: RejectionPorts;
   /** Records a known person's revisit on their lead (none when absent). */
@@ -71,7 +73,7 @@ export const makeFormHandler =
   (deps: FormHandlerDeps) =>
   async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     const formId = event.pathParameters?.formId ?? '';
-    const source = findSource(deps.sources(), formId, 'form');
+    const source = await lookupSource(deps.sources, formId, 'form', 'form');
     if (!source) throw new NotFoundError('form', formId);
     const cors = corsHeaders(source, headerOf(event, 'origin'));
     const wantsHtml = (headerOf(event, 'accept') ?? '').includes('text/html');

@@ -3,7 +3,7 @@ import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
-import { sourcesFromEnv } from '../adapters/source-registry';
+import { sourcesFromFunctionEnv } from '../adapters/source-registry';
 import { httpHandler } from '../http/middleware';
 import { logger } from '../http/observability';
 import { makeFormHandler } from './handler';
@@ -12,13 +12,14 @@ import { functionEnv } from '../env/function-env';
 const env = functionEnv('captureForm');
 const table = env.need('table:read').TABLE_NAME;
 
-const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
+// The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
+const sources = sourcesFromFunctionEnv(env);
 const publisher = makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME);
 const clock = { now: () => new Date() };
 export const handler = httpHandler(
   makeFormHandler({
     capture: captureDepsFromEnv(env),
-    sources: () => sources,
+    sources,
     rejections: {
       publisher,
       clock,

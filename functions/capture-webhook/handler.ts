@@ -12,7 +12,7 @@ import {
   ValidationError,
 } from '../core/errors';
 import { fromGoogleAds, googleAdsLeadSchema } from '../core/source-adapters/google-ads';
-import { findSource, type SourceConfig } from '../core/sources';
+import { lookupSource, type SourceProvider } from '../core/source-catalog';
 import { makeWebhookAuth } from '../core/webhook-auth';
 import type { WebhookSecrets } from '../core/webhook-secret-rotation';
 import { headerOf, mediaTypeOf, parseJson, rawBody } from '../http/body';
@@ -20,7 +20,8 @@ import { json } from '../http/responses';
 
 export type WebhookHandlerDeps = {
   capture: CaptureDeps;
-  sources: () => SourceConfig[];
+  /** The seed and the stored sources (a retired one answers 410). */
+  sources: SourceProvider;
   secrets: WebhookSecrets;
   /** How long the previous secret is accepted after a rotation. @default DEFAULT_GRACE_SECONDS (24 h) */
   graceSeconds?: number;
@@ -38,7 +39,7 @@ export const makeWebhookHandler = (deps: WebhookHandlerDeps) => {
   const auth = makeWebhookAuth({ secrets: deps.secrets, clock: deps.capture.clock, graceSeconds: deps.graceSeconds });
   return async (event: APIGatewayProxyEventV2) => {
     const sourceId = event.pathParameters?.sourceId ?? '';
-    const source = findSource(deps.sources(), sourceId, 'webhook');
+    const source = await lookupSource(deps.sources, sourceId, 'webhook');
     const secrets = source ? await deps.secrets.secretsFor(source.id) : undefined;
     if (!source || !secrets) throw new NotFoundError('source', sourceId);
     const body = rawBody(event);

@@ -1,5 +1,5 @@
 import { captureDepsFromEnv } from '../adapters/capture-deps';
-import { sourcesFromEnv } from '../adapters/source-registry';
+import { sourcesFromFunctionEnv } from '../adapters/source-registry';
 import { webhookSecrets } from '../adapters/webhook-secrets';
 import { httpHandler } from '../http/middleware';
 import { makeWebhookHandler } from './handler';
@@ -10,7 +10,8 @@ import { functionEnv } from '../env/function-env';
 const env = functionEnv('captureWebhook');
 const secrets = env.need('secrets:webhooks');
 
-const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
+// The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
+const sources = sourcesFromFunctionEnv(env);
 const rejections = {
   publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
   clock: { now: () => new Date() },
@@ -19,7 +20,7 @@ const rejections = {
 export const handler = httpHandler(
   makeWebhookHandler({
     capture: captureDepsFromEnv(env),
-    sources: () => sources,
+    sources,
     secrets: webhookSecrets(secrets.WEBHOOK_SECRET_PREFIX, env.local.LEADFLOW_WEBHOOK_SECRETS),
     graceSeconds: secrets.WEBHOOK_SECRET_GRACE_SECONDS,
     rejections,

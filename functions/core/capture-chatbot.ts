@@ -17,11 +17,13 @@ import {
   lexEventSchema,
   slotForField,
 } from './source-adapters/lex-v2';
+import { activeSources, type SourceProvider } from './source-catalog';
 import type { SourceConfig } from './sources';
 
 export type ChatbotDeps = {
   capture: CaptureDeps;
-  sources: () => SourceConfig[];
+  /** The seed and the stored sources; a retired chatbot source no longer matches its bot. */
+  sources: SourceProvider;
   /** Where the conversation's transcript is kept: a note on the lead's feed. */
   notes: Pick<CollabStore, 'addNote'>;
   clock: Clock;
@@ -111,7 +113,7 @@ export const answerLexEvent = async (deps: ChatbotDeps, raw: unknown): Promise<L
   if (!parsed.success)
     throw new ValidationError(fieldIssuesOf(parsed.error.issues), 'Not an Amazon Lex V2 code-hook event');
   const event = parsed.data;
-  const source = findBotSource(deps.sources(), event.bot.id);
+  const source = findBotSource(await activeSources(deps.sources), event.bot.id);
   if (!source) throw new NotFoundError('chatbot source for bot', event.bot.id);
   if (event.invocationSource === 'DialogCodeHook') return validateSlots(event, source);
 

@@ -68,6 +68,14 @@ export class NotFoundError extends LeadflowError {
     super('not-found', 404, `${what} '${id}' does not exist`);
   }
 }
+/** The resource existed and was retired on purpose (a source): its history stays, nothing more is accepted. */
+export class GoneError extends LeadflowError {
+  constructor(what: string, id: string, retiredAt?: string) {
+    super('gone', 410, `${what} '${id}' was retired${retiredAt ? ` at ${retiredAt}` : ''} and takes no more leads`, {
+      ...(retiredAt ? { retiredAt } : {}),
+    });
+  }
+}
 export class ConflictError extends LeadflowError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super('conflict', 409, message, details);

@@ -38,7 +38,7 @@ export type DetailType = (typeof DETAIL_TYPES)[number];
  * Events about configuration, not a lead: no `lead` snapshot, so lead consumers (notifications) do
  * not match them; outbound subscribers with `*` and the counters see them and skip what they do not know.
  */
-export const CONFIG_DETAIL_TYPES = ['WebhookSecretRotated', 'PersonalDataErased'] as const;
+export const CONFIG_DETAIL_TYPES = ['WebhookSecretRotated', 'PersonalDataErased', 'SourceChanged'] as const;
 export type ConfigDetailType = (typeof CONFIG_DETAIL_TYPES)[number];
 
 /** Every event's detail carries these; `eventId` is deterministic so consumers can drop redeliveries. */

@@ -1,4 +1,5 @@
 import { SAME_BODY_WINDOW_SECONDS } from './capture-lead';
+import type { CatalogEntry } from './source-catalog';
 import { DEFAULT_THRESHOLDS } from './dedupe';
 import { BUILT_IN_SOURCES, type SourceConfig } from './sources';
 
@@ -60,3 +61,31 @@ export const listSources = (configured: SourceConfig[]): SourceView[] => [
   ...configured.map(sourceView),
   ...BUILT_IN_SOURCES.filter((b) => !configured.some((c) => c.id === b.id)).map(sourceView),
 ];
+
+/** A source in the sales-ops list: its view, where it comes from, its version and whether it still takes leads. */
+export type CatalogView = SourceView & {
+  origin: 'config' | 'api' | 'built-in';
+  status: 'active' | 'retired';
+  /** 0: as `leadflow.config.json` (or the built-in) has it; each change through the API adds one. */
+  version: number;
+  updatedAt?: string;
+  updatedBy?: string;
+};
+
+export const catalogView = (e: CatalogEntry): CatalogView => ({
+  ...sourceView(e.config),
+  origin: e.origin,
+  status: e.status,
+  version: e.version,
+  ...(e.updatedAt ? { updatedAt: e.updatedAt } : {}),
+  ...(e.updatedBy ? { updatedBy: e.updatedBy } : {}),
+});
+
+/** The built-ins (`manual`, `import`) that no configured or created source replaces. */
+export const builtInViews = (taken: readonly string[]): CatalogView[] =>
+  BUILT_IN_SOURCES.filter((b) => !taken.includes(b.id)).map((b) => ({
+    ...sourceView(b),
+    origin: 'built-in',
+    status: 'active',
+    version: 0,
+  }));

@@ -110,6 +110,8 @@ export const NEED_SCHEMAS = {
     [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds,
   }),
   'secrets:rotate': z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: text, [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds }),
+  // A run-time webhook source's first secret is created under the prefix.
+  'secrets:create': z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: text }),
   // Locally there is no bucket: attachments go to BLOB_DIR and imports are posted as rows.
   attachments: z.object({ [ENV.ATTACHMENTS_BUCKET]: optionalText }),
   imports: z.object({ [ENV.IMPORTS_BUCKET]: optionalText }),

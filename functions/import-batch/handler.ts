@@ -9,7 +9,7 @@ import { ImportFileError } from '../core/import/import-file-error';
 import { jobIdOfKey, rowOfItem, rowsObjectKey } from '../core/import/import-objects';
 import type { ImportFiles, ImportNormaliser } from '../core/import/ports';
 import { type ImportStore, importBatch, statusOf } from '../core/import/import-job';
-import { findSource, type SourceConfig } from '../core/sources';
+import { lookupSource, type SourceProvider } from '../core/source-catalog';
 
 /** The steps statemachines/lead-import.asl.json calls this function with. */
 export const IMPORT_STEPS = ['prepare', 'batch', 'finish', 'fail'] as const;
@@ -19,7 +19,8 @@ export type ImportPacing = { batchSize: number; maxConcurrency: number };
 export type ImportBatchFnDeps = {
   capture: CaptureDeps;
   store: ImportStore;
-  sources: () => SourceConfig[];
+  /** The seed and the stored sources (a retired one answers 410). */
+  sources: SourceProvider;
   files: ImportFiles;
   normalise: ImportNormaliser;
   pacing: ImportPacing;
@@ -87,7 +88,7 @@ export const makeImportBatchHandler = (deps: ImportBatchFnDeps) => async (raw: I
     case 'batch': {
       const job = await deps.store.getJob(event.jobId);
       if (!job) throw new NotFoundError('import', event.jobId);
-      const source = findSource(deps.sources(), job.sourceId, 'import');
+      const source = await lookupSource(deps.sources, job.sourceId, 'import', 'import source');
       if (!source) throw new NotFoundError('import source', job.sourceId);
       const rows = event.items.map((item) => rowOfItem(item, job.headers.length));
       const outcomes = await importBatch(

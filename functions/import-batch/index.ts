@@ -5,7 +5,7 @@ import { makeKeyHasher } from '../adapters/suppression';
 import { makeImportRepository } from '../adapters/import-repository';
 import { normaliseToCsv } from '../adapters/import-normalise';
 import { makeImportFiles } from '../adapters/import-uploads';
-import { sourcesFromEnv } from '../adapters/source-registry';
+import { sourcesFromFunctionEnv } from '../adapters/source-registry';
 import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
 import { eventHandler } from '../http/middleware';
 import { makeImportBatchHandler } from './handler';
@@ -19,7 +19,8 @@ const table = env.need('table:read').TABLE_NAME;
  * lifecycles through its own token bucket of IMPORT_STARTS_PER_SECOND, so the import as a whole
  * starts at most concurrency × rate executions per second.
  */
-const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
+// The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
+const sources = sourcesFromFunctionEnv(env);
 const db = makeDocumentClient();
 const capture = captureDepsFromEnv(env);
 const pacing = env.settings('importBatch');
@@ -33,7 +34,7 @@ export const handler = eventHandler(
       workflow: pacedStarter(capture.workflow, bucket),
     },
     store: makeImportRepository(db, table, undefined, makeKeyHasher(db, table)),
-    sources: () => sources,
+    sources,
     files: makeImportFiles(),
     normalise: normaliseToCsv,
     pacing: { batchSize: pacing.IMPORT_BATCH_SIZE, maxConcurrency: pacing.IMPORT_MAX_CONCURRENCY },

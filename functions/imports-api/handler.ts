@@ -20,7 +20,7 @@ import type { DuplicatesReader } from '../core/ports';
 import type { ImportUploads } from '../core/import/ports';
 import { formulaSafeCsv } from '../core/safe-csv';
 import type { Clock } from '../core/ports';
-import { findSource, type SourceConfig } from '../core/sources';
+import { lookupSource, type SourceProvider } from '../core/source-catalog';
 import { type Caller, callerOf, isManager } from '../http/auth';
 import { jsonBody } from '../http/body';
 import { type HttpResult, json } from '../http/responses';
@@ -29,7 +29,8 @@ import { routeBy } from '../http/router';
 export type ImportsApiDeps = {
   capture: CaptureDeps;
   store: ImportStore;
-  sources: () => SourceConfig[];
+  /** The seed and the stored sources (a retired one answers 410). */
+  sources: SourceProvider;
   clock: Clock;
   uploads?: ImportUploads;
   /** Rows captured at once within a batch. */
@@ -110,7 +111,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       const parsed = createSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const body = parsed.data;
-      const source = findSource(deps.sources(), body.source, 'import');
+      const source = await lookupSource(deps.sources, body.source, 'import', 'import source');
       if (!source) throw new NotFoundError('import source', body.source);
       const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
       if (mappingFile && !mappingFile.success)
@@ -166,7 +167,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
             reason: `has ${ragged.values.length} values; the header has ${job.headers.length} columns`,
           },
         ]);
-      const source = findSource(deps.sources(), job.sourceId, 'import');
+      const source = await lookupSource(deps.sources, job.sourceId, 'import', 'import source');
       if (!source) throw new NotFoundError('import source', job.sourceId);
       const results = await importBatch(
         { capture: deps.capture, store: deps.store, concurrency: deps.concurrency },
@@ -187,7 +188,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       const parsed = duplicatesSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const body = parsed.data;
-      const source = findSource(deps.sources(), body.source, 'import');
+      const source = await lookupSource(deps.sources, body.source, 'import', 'import source');
       if (!source) throw new NotFoundError('import source', body.source);
       const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
       if (mappingFile && !mappingFile.success)

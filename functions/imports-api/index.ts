@@ -5,7 +5,7 @@ import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { importUploadsIn } from '../adapters/import-uploads';
 import { makeKeyHasher } from '../adapters/suppression';
 import { makeImportRepository } from '../adapters/import-repository';
-import { sourcesFromEnv } from '../adapters/source-registry';
+import { sourcesFromFunctionEnv } from '../adapters/source-registry';
 import { makeTokenBucket, pacedStarter } from '../core/import/pacing';
 import { httpHandler } from '../http/middleware';
 import { makeImportsApi } from './handler';
@@ -14,7 +14,8 @@ import { functionEnv } from '../env/function-env';
 const env = functionEnv('importsApi');
 const table = env.need('table:read').TABLE_NAME;
 
-const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
+// The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
+const sources = sourcesFromFunctionEnv(env);
 const db = makeDocumentClient();
 const capture = captureDepsFromEnv(env);
 /**
@@ -33,7 +34,7 @@ export const handler = httpHandler(
       workflow: pacedStarter(capture.workflow, starts),
     },
     store: makeImportRepository(db, table, undefined, makeKeyHasher(db, table)),
-    sources: () => sources,
+    sources,
     clock: { now: () => new Date() },
     uploads: importUploadsIn(env.need('imports').IMPORTS_BUCKET),
     duplicates: makeDuplicatesReader(db, table),

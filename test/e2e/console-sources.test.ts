@@ -192,4 +192,97 @@ describe('console sources page', () => {
     expect(late.status).toBe(401);
     expect((await api.webhook('campaign-demo', lead(), { secret })).status).toBe(202);
   }, 90_000);
+  it('creates a webhook and a form source from the console, captures with them at once, and retires the form (410, history kept)', async () => {
+    const api = client(rt);
+    const { context, page } = await signedInPage(browser, rt.url, SAM, '#/sales-ops?tab=sources');
+    await page.getByRole('table', { name: 'Sources' }).waitFor();
+
+    // A webhook source: its secret is made by the stack's function and shown this once.
+    await page.getByRole('button', { name: 'New source' }).click();
+    const form = page.getByRole('form', { name: 'New source' });
+    await form.getByLabel(/^Id/).fill('partner-y');
+    await form.getByLabel('Name').fill('Partner Y');
+    await form.getByLabel('Campaign').fill('spring-27');
+    await form.getByRole('button', { name: 'Create source' }).click();
+    const shown = page.getByTestId('new-source-secret');
+    const secret = await shown.getByLabel('Signing secret of partner-y').inputValue();
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(await shown.getByRole('button', { name: 'Copy the secret of partner-y' }).isVisible()).toBe(true);
+    const email = `py-${ulid().toLowerCase()}@acme.example`;
+    const captured = await api.webhook('partner-y', { email, firstName: 'Pia' }, { secret });
+    expect(captured.text).toContain('leadId');
+    expect(captured.status).toBe(202);
+    await shown.getByRole('button', { name: 'Done, I have copied it' }).click();
+    expect(await page.content()).not.toContain(secret);
+
+    // A form source with a mapped field: its snippet is on the page and posts a lead.
+    await page.getByRole('button', { name: 'New source' }).click();
+    await form.getByLabel(/^Id/).fill('webinar-signup');
+    await form.getByLabel('Kind').selectOption('form');
+    await form.getByLabel('Hidden anti-bot field').fill('hp_url');
+    await form.getByLabel(/^Field names of your form/).fill('org=company');
+    await form.getByRole('button', { name: 'Create source' }).click();
+    const snippet = await page.getByTestId('snippet-webinar-signup').inputValue();
+    expect(snippet).toContain(`action="${rt.url}/forms/webinar-signup"`);
+    expect(snippet).toContain('name="org"');
+    // Each answer read to its end, so no socket is left open.
+    // A filled honeypot is answered 202 and stored nowhere while the form takes posts: the polling below makes no leads.
+    const post = async (bot = false) => {
+      const res = await fetch(`${rt.url}/forms/webinar-signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          email: `web-${ulid().toLowerCase()}@acme.example`,
+          org: 'Acme',
+          hp_url: bot ? 'http://spam.example' : '',
+        }),
+      });
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+    };
+    expect((await post()).status).toBe(202);
+
+    // Retire it: the row says so and loses its actions; captures are refused within the capture cache's ten seconds.
+    await page.getByRole('button', { name: 'Retire webinar-signup' }).click();
+    await page
+      .getByRole('dialog', { name: 'Retire webinar-signup?' })
+      .getByRole('button', { name: 'Yes, retire it' })
+      .click();
+    const row = page.getByTestId('source-webinar-signup');
+    await row.getByText('retired').waitFor();
+    expect(await row.getByRole('button').count()).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'sales-ops-sources-runtime');
+    await context.close();
+    await eventually(async () => (await post(true)).status === 410, { timeoutMs: 15_000, everyMs: 500 });
+    const refused = await post();
+    expect(refused.type).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(refused.text)).toMatchObject({ status: 410, type: 'https://leadflow.dev/problems/gone' });
+
+    // Its history and the audit events stay; a manager reads the list but gets no buttons.
+    const versions = await api.request<{ items: { version: number; change: string; updatedBy: string }[] }>(
+      'GET',
+      '/sources/webinar-signup/versions',
+      { as: ['maria', 'manager'] },
+    );
+    expect(versions.body.items.map((v) => `${v.version}:${v.change}:${v.updatedBy}`)).toEqual([
+      '2:retired:sam',
+      '1:created:sam',
+    ]);
+    const changes = await api.events('SourceChanged');
+    expect(changes.map((e) => `${e.detail.sourceId}:${e.detail.change}`)).toEqual([
+      'partner-y:created',
+      'webinar-signup:created',
+      'webinar-signup:retired',
+    ]);
+    const asManager = await signedInPage(
+      browser,
+      rt.url,
+      { user: 'maria', groups: ['manager'] },
+      '#/sales-ops?tab=sources',
+    );
+    await asManager.page.getByRole('table', { name: 'Sources' }).waitFor();
+    expect(await asManager.page.getByTestId('read-only').isVisible()).toBe(true);
+    expect(await asManager.page.getByRole('button', { name: /New source|Edit |Retire / }).count()).toBe(0);
+    await asManager.context.close();
+  }, 90_000);
 });

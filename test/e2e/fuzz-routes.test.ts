@@ -300,6 +300,7 @@ beforeAll(async () => {
   good['/accounts/{id}'] = { id: `acc-${leadId}` };
   good['/contacts/{id}'] = { id: `con-${leadId}` };
   good['/sources/{id}/secret'] = { id: WEBHOOK_SOURCE };
+  for (const p of ['/sources/{id}', '/sources/{id}/retire', '/sources/{id}/versions']) good[p] = { id: WEBHOOK_SOURCE };
   good['/tasks/{taskId}/complete'] = { taskId: `${leadId}.Assigned.0` };
   good['/privacy/erasures/{id}'] = { id: `era_${ulid()}` };
   good['/quotes/{quoteId}/actions/{action}'] = { quoteId: 'Q-2026-000001', action: 'decline' };

@@ -9,6 +9,7 @@ import { GROUPS } from '../../functions/http/auth';
 import { EVENT_RULES } from '../../functions/core/event-rules';
 import { FUNCTIONS, ROUTES } from '../../functions/routes';
 import { integrationsIn, placeholdersIn } from '../../lib/asl-workflow';
+import { webhookSecretsArn } from '../../lib/function-needs';
 import { IMPORT_PACING_ENV } from '../../lib/import-workflow';
 import { readSources } from '../../lib/config';
 import { LIFECYCLE_SUBSTITUTIONS } from '../../lib/lifecycle-workflow';
@@ -34,6 +35,7 @@ const ACTIONS_BY_NEED: Record<string, string[]> = {
   'bus:put': ['events:PutEvents'],
   'secrets:webhooks': ['secretsmanager:GetSecretValue'],
   'secrets:rotate': ['secretsmanager:PutSecretValue'],
+  'secrets:create': ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
   attachments: ['s3:PutObject', 's3:GetObject'],
   imports: ['s3:PutObject', 's3:GetObject'],
   email: ['ses:SendEmail'],
@@ -54,6 +56,7 @@ const ENV_BY_NEED: Record<string, string[]> = {
   'bus:put': ['EVENT_BUS_NAME'],
   'secrets:webhooks': ['WEBHOOK_SECRET_PREFIX', 'WEBHOOK_SECRET_GRACE_SECONDS'],
   'secrets:rotate': ['WEBHOOK_SECRET_PREFIX', 'WEBHOOK_SECRET_GRACE_SECONDS'],
+  'secrets:create': ['WEBHOOK_SECRET_PREFIX'],
   attachments: ['ATTACHMENTS_BUCKET'],
   imports: ['IMPORTS_BUCKET'],
   email: ['CONSOLE_URL'],
@@ -65,6 +68,8 @@ let stack: LeadflowStack;
 let template: Template;
 const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as CfnFunction);
+/** The ARN pattern of every webhook secret, as the template holds it: `<prefix>*` in this stack's account and region. */
+const webhookPrefixArn = () => JSON.stringify(stack.resolve(webhookSecretsArn(stack, 'leadflow/webhooks/')));
 const ofType = (type: string) => template.findResources(type) as Record<string, Resource>;
 
 beforeAll(() => {
@@ -155,7 +160,7 @@ describe('the functions', () => {
         ).toBe(true);
       }
       for (const resource of resourcesFor(statements, 'secretsmanager:GetSecretValue'))
-        expect(resource).toContain('"Ref"');
+        expect(resource).toBe(webhookPrefixArn());
     }
   });
 
@@ -354,24 +359,31 @@ describe('secrets and storage', () => {
     ]);
   });
 
-  it('lets only the rotating function write webhook secrets, each by its ARN, and gives it no way to read one', () => {
-    const secretRefs = stack.webhookSecrets.secrets.map((s) => JSON.stringify({ Ref: logicalId(s) })).sort();
-    const writers = Object.entries(stack.functions).filter(
-      ([, fn]) =>
-        resourcesFor(statementsOfRole(template, logicalId(fn.role)), 'secretsmanager:PutSecretValue').length > 0,
-    );
-    expect(writers.map(([name]) => name)).toEqual(['sourcesApi']);
+  it('lets only the sources function create and write webhook secrets, only under the prefix, and gives it no way to read one', () => {
+    const prefixed = webhookPrefixArn();
+    expect(prefixed).toContain(':secret:leadflow/webhooks/*');
+    const granted = (action: string) =>
+      Object.entries(stack.functions)
+        .filter(([, fn]) => resourcesFor(statementsOfRole(template, logicalId(fn.role)), action).length > 0)
+        .map(([name]) => name);
+    expect(granted('secretsmanager:PutSecretValue')).toEqual(['sourcesApi']);
+    expect(granted('secretsmanager:CreateSecret')).toEqual(['sourcesApi']);
     const rotator = statementsOfRole(
       template,
       logicalId((stack.functions.sourcesApi as NonNullable<typeof stack.functions.sourcesApi>).role),
     );
-    expect(resourcesFor(rotator, 'secretsmanager:PutSecretValue').sort()).toEqual(secretRefs);
+    // Sources are created at run time, so their secrets are named by the prefix, never a wider pattern.
+    expect([...new Set(resourcesFor(rotator, 'secretsmanager:PutSecretValue'))]).toEqual([prefixed]);
+    expect(resourcesFor(rotator, 'secretsmanager:CreateSecret')).toEqual([prefixed]);
     expect(resourcesFor(rotator, 'secretsmanager:GetSecretValue')).toEqual([]);
-    // The capture function reads every version of exactly those secrets (AWSPREVIOUS during the grace window), and knows the window.
+    const secretActions = [...actionsOf(rotator)].filter((a) => a.startsWith('secretsmanager:')).sort();
+    expect(secretActions).toEqual(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue']);
+    // The capture function reads every version of the secrets under the prefix (AWSPREVIOUS during the grace window), and knows the window.
     const capture = stack.functions.captureWebhook as NonNullable<typeof stack.functions.captureWebhook>;
-    expect(
-      resourcesFor(statementsOfRole(template, logicalId(capture.role)), 'secretsmanager:GetSecretValue').sort(),
-    ).toEqual(secretRefs);
+    expect(resourcesFor(statementsOfRole(template, logicalId(capture.role)), 'secretsmanager:GetSecretValue')).toEqual([
+      prefixed,
+    ]);
+    expect(granted('secretsmanager:GetSecretValue')).toEqual(['captureWebhook']);
     const env = (
       (ofType('AWS::Lambda::Function')[logicalId(capture.fn)]?.Properties?.Environment ?? { Variables: {} }) as {
         Variables: Record<string, unknown>;

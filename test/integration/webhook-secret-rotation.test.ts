@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { keys } from '../../functions/adapters/keys';
 import { makeSourceAuditRepository } from '../../functions/adapters/source-audit-repository';
+import { makeSourceCatalogRepository } from '../../functions/adapters/source-catalog-repository';
 import {
   DEFAULT_WEBHOOK_SECRET_PREFIX,
   makeSecretsManagerClient,
   secretsFromSecretsManager,
+  webhookSecretCreator,
 } from '../../functions/adapters/webhook-secrets';
 import { makeWebhookHandler } from '../../functions/capture-webhook/handler';
 import type { BusEvent } from '../../functions/core/events';
@@ -138,8 +140,15 @@ describe('webhook secret rotation', () => {
     const dateNow = { now: () => new Date(clock) };
     const api = httpHandler(
       makeSourcesApi({
-        sources: SOURCES,
         audit: makeSourceAuditRepository(table.db, table.name),
+        catalog: {
+          seed: SOURCES,
+          store: makeSourceCatalogRepository(table.db, table.name),
+          secrets: webhookSecretCreator(DEFAULT_WEBHOOK_SECRET_PREFIX, client()),
+          bus: { publish: async (batch) => void published.push(...batch) },
+          clock: dateNow,
+          ids: { next: () => randomUUID() },
+        },
         rotation: {
           store: secretsFromSecretsManager(DEFAULT_WEBHOOK_SECRET_PREFIX, client(), { now }),
           bus: { publish: async (batch) => void published.push(...batch) },

@@ -36,7 +36,7 @@ describe('one typed environment', () => {
         needs.includes('workflow:start') || needs.includes('workflow:callback') || needs.includes('privacy'),
       );
       expect(given.includes(ENV.WEBHOOK_SECRET_PREFIX), fn).toBe(
-        needs.includes('secrets:webhooks') || needs.includes('secrets:rotate'),
+        needs.includes('secrets:webhooks') || needs.includes('secrets:rotate') || needs.includes('secrets:create'),
       );
       expect(given.includes(ENV.ATTACHMENTS_BUCKET), fn).toBe(
         needs.includes('attachments') || needs.includes('privacy'),

@@ -310,12 +310,50 @@ export interface paths {
   "/sources": {
     /**
      * The configured lead sources, without secrets (sales ops, managers)
-     * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`) and the
-     * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager and
+     * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`, the seed)
+     * with the edits made through this API, then the sources created through it, then the built-in `manual`
+     * and `import` sources; retired ones too (`status: retired`). Webhook secrets and Google keys live in Secrets Manager and
      * are never returned by this API; a webhook source carries its last rotation (who, when, until when the
      * previous secret is accepted).
      */
     get: operations["listSources"];
+    /**
+     * Create a webhook, form, chatbot or import source (sales ops)
+     * @description Validated like `leadflow.config.json`'s sources (field errors name the field); the id must be new (a
+     * retired id is not reused: `409`). Stored as version 1, audited and announced as `SourceChanged`; the
+     * capture functions take it at once. A `webhook` source gets its first Standard Webhooks secret, made by
+     * the stack's functions in Secrets Manager (`<prefix><id>`): the answer's `secret` is the only place it
+     * ever appears (`cache-control: no-store`; rotate it with `POST /sources/{id}/secret`).
+     */
+    post: operations["createSource"];
+  };
+  "/sources/{id}": {
+    /**
+     * Edit a source (sales ops); a new version, audited
+     * @description Replaces the source's whole configuration (`value`, the shape of `POST /sources`; its `id` and `kind`
+     * stay). Send the version you read (`version` in the body, or `If-Match`); a configured source never
+     * changed here is version 0 (its `leadflow.config.json` form, the seed). A stale version is a `409`.
+     * Each version is kept (`GET /sources/{id}/versions`), audited (who, when) and announced as
+     * `SourceChanged`. The capture functions see the change within ten seconds (their cache).
+     */
+    put: operations["updateSource"];
+  };
+  "/sources/{id}/retire": {
+    /**
+     * Retire a source (sales ops); its history stays
+     * @description From then on (within ten seconds, the capture functions' cache) deliveries to the source are answered
+     * `410 Gone` problem+json (`gone`), so the sender learns to stop instead of retrying. The source stays in
+     * `GET /sources` as `status: retired`, with its versions and audit trail; its id is not reused. Its
+     * leads are untouched. Send the version you read (`version` in the body, or `If-Match`).
+     */
+    post: operations["retireSource"];
+  };
+  "/sources/{id}/versions": {
+    /**
+     * A source's versions, newest first (sales ops, managers)
+     * @description Every version stored through the API, then version 0 (the seed) for a configured source. Never a secret.
+     */
+    get: operations["listSourceVersions"];
   };
   "/sources/{id}/secret": {
     /**
@@ -710,6 +748,25 @@ export interface components {
         };
         fulfilledMessage?: string;
       };
+      /**
+       * @description Where it comes from: `leadflow.config.json` (possibly edited here since), created through the API, or built in
+       * @enum {string}
+       */
+      origin?: "config" | "api" | "built-in";
+      /**
+       * @description A retired source answers captures with 410 and keeps its history
+       * @enum {string}
+       */
+      status?: "active" | "retired";
+      /** @description 0: as configured; each change through the API adds one. Send it back as `version` or `If-Match` to change the source. */
+      version?: number;
+      /**
+       * Format: date-time
+       * @description When the current version was saved through the API
+       */
+      updatedAt?: string;
+      /** @description Who saved it */
+      updatedBy?: string;
       /** @description Webhooks only, once rotated through the API - the last rotation; never the secret. */
       rotation?: {
         /** Format: date-time */
@@ -722,6 +779,56 @@ export interface components {
          */
         previousValidUntil: string;
       };
+    };
+    /** @description A source as sales ops create or edit it - the shape of a source in `leadflow.config.json`. Unknown fields are refused. */
+    SourceInput: {
+      /** @description The slug in its endpoint: /webhooks/{id}, /forms/{id} */
+      id: string;
+      name?: string;
+      /** @enum {string} */
+      kind: "webhook" | "form" | "chatbot" | "import";
+      /**
+       * @description Payload format: google-ads for Google Ads lead forms (webhooks), lex-v2 for chatbots
+       * @default canonical
+       * @enum {string}
+       */
+      adapter?: "canonical" | "google-ads" | "lex-v2";
+      /**
+       * @default create
+       * @enum {string}
+       */
+      duplicatePolicy?: "reject" | "create" | "associate";
+      duplicateThresholds?: {
+        block: number;
+        alert: number;
+      };
+      sameBodyWindowSeconds?: number;
+      campaign?: string;
+      /** @description Forms - form field name → canonical lead field */
+      fieldMapping?: {
+        [key: string]: string;
+      };
+      /**
+       * @description Forms - origins allowed to post from a browser (`*` any)
+       * @default []
+       */
+      allowedOrigins?: string[];
+      /**
+       * Format: uri
+       * @description Forms - where a browser goes after sending
+       */
+      redirectUrl?: string;
+      /** @description Forms - a hidden field only bots fill */
+      honeypotField?: string;
+      /** @description Chatbots - the Amazon Lex V2 bot id (required) */
+      botId?: string;
+      /** @description Chatbots - bot aliases allowed to invoke the code hook */
+      botAliasArns?: string[];
+      /** @description Chatbots - slot name → canonical lead field */
+      slotMapping?: {
+        [key: string]: string;
+      };
+      fulfilledMessage?: string;
     };
     RotatedSecret: {
       sourceId: string;
@@ -740,12 +847,12 @@ export interface components {
     Problem: {
       /**
        * Format: uri
-       * @description `https://leadflow.dev/problems/` + a stable code: validation-failed, malformed-body, unsupported-media-type, payload-too-large, unauthorized, forbidden, not-found, conflict, internal
+       * @description `https://leadflow.dev/problems/` + a stable code: validation-failed, malformed-body, unsupported-media-type, payload-too-large, unauthorized, forbidden, not-found, gone, conflict, internal
        */
       type: string;
       /** @example Unprocessable Content */
       title: string;
-      /** @description The HTTP status: 400, 401, 403, 404, 409, 413, 415, 422 or 500 */
+      /** @description The HTTP status: 400, 401, 403, 404, 409, 410, 413, 415, 422 or 500 */
       status: number;
       detail: string;
       /** @description The request path */
@@ -2169,6 +2276,12 @@ export interface operations {
           "application/problem+json": components["schemas"]["Problem"];
         };
       };
+      /** @description The source was retired by sales ops (`gone`, with `retiredAt`); stop sending to it. */
+      410: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
       413: components["responses"]["PayloadTooLarge"];
       415: components["responses"]["UnsupportedMediaType"];
       422: components["responses"]["ValidationFailed"];
@@ -2249,6 +2362,12 @@ export interface operations {
       400: components["responses"]["BadRequest"];
       /** @description No form source with this id. */
       404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The form was retired by sales ops (`gone`, with `retiredAt`). */
+      410: {
         content: {
           "application/problem+json": components["schemas"]["Problem"];
         };
@@ -3688,8 +3807,9 @@ export interface operations {
   };
   /**
    * The configured lead sources, without secrets (sales ops, managers)
-   * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`) and the
-   * built-in `manual` and `import` sources. Webhook secrets and Google keys live in Secrets Manager and
+   * @description The sources from the deployment configuration (`leadflow.config.json` → `LEADFLOW_SOURCES`, the seed)
+   * with the edits made through this API, then the sources created through it, then the built-in `manual`
+   * and `import` sources; retired ones too (`status: retired`). Webhook secrets and Google keys live in Secrets Manager and
    * are never returned by this API; a webhook source carries its last rotation (who, when, until when the
    * previous secret is accepted).
    */
@@ -3705,6 +3825,203 @@ export interface operations {
       };
       401: components["responses"]["Unauthorized"];
       403: components["responses"]["Forbidden"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Create a webhook, form, chatbot or import source (sales ops)
+   * @description Validated like `leadflow.config.json`'s sources (field errors name the field); the id must be new (a
+   * retired id is not reused: `409`). Stored as version 1, audited and announced as `SourceChanged`; the
+   * capture functions take it at once. A `webhook` source gets its first Standard Webhooks secret, made by
+   * the stack's functions in Secrets Manager (`<prefix><id>`): the answer's `secret` is the only place it
+   * ever appears (`cache-control: no-store`; rotate it with `POST /sources/{id}/secret`).
+   */
+  createSource: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SourceInput"];
+      };
+    };
+    responses: {
+      /** @description The new source (version 1); a webhook source with its first secret, shown this once. */
+      201: {
+        headers: {
+          etag: components["headers"]["ETag"];
+          /** @description On a webhook source's answer (it carries its secret) */
+          "cache-control"?: "no-store";
+        };
+        content: {
+          "application/json": components["schemas"]["Source"] & {
+            /** @description Webhook sources: the signing secret; give it to the sending platform. Never readable again. */
+            secret?: string;
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      /** @description A source with that id exists or existed (`errors[0].field` is `id`). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Edit a source (sales ops); a new version, audited
+   * @description Replaces the source's whole configuration (`value`, the shape of `POST /sources`; its `id` and `kind`
+   * stay). Send the version you read (`version` in the body, or `If-Match`); a configured source never
+   * changed here is version 0 (its `leadflow.config.json` form, the seed). A stale version is a `409`.
+   * Each version is kept (`GET /sources/{id}/versions`), audited (who, when) and announced as
+   * `SourceChanged`. The capture functions see the change within ten seconds (their cache).
+   */
+  updateSource: {
+    parameters: {
+      header?: {
+        /** @description Used when the body has no `version` */
+        "If-Match"?: string;
+      };
+      path: {
+        /** @description The source id */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description The version being replaced */
+          version?: number;
+          value: components["schemas"]["SourceInput"];
+        };
+      };
+    };
+    responses: {
+      /** @description The new version. */
+      200: {
+        headers: {
+          etag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Source"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Someone saved a newer version (`errors[0].field` is `version`); reload and edit again. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description The source was retired (`gone`); a retired source is not edited again. */
+      410: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Retire a source (sales ops); its history stays
+   * @description From then on (within ten seconds, the capture functions' cache) deliveries to the source are answered
+   * `410 Gone` problem+json (`gone`), so the sender learns to stop instead of retrying. The source stays in
+   * `GET /sources` as `status: retired`, with its versions and audit trail; its id is not reused. Its
+   * leads are untouched. Send the version you read (`version` in the body, or `If-Match`).
+   */
+  retireSource: {
+    parameters: {
+      header?: {
+        /** @description Used when the body has no `version` */
+        "If-Match"?: string;
+      };
+      path: {
+        /** @description The source id */
+        id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": {
+          /** @description The version being retired */
+          version?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The retired source (its new version). */
+      200: {
+        headers: {
+          etag: components["headers"]["ETag"];
+        };
+        content: {
+          "application/json": components["schemas"]["Source"];
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
+      /** @description Someone saved a newer version (`errors[0].field` is `version`). */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      /** @description Already retired (`gone`). */
+      410: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * A source's versions, newest first (sales ops, managers)
+   * @description Every version stored through the API, then version 0 (the seed) for a configured source. Never a secret.
+   */
+  listSourceVersions: {
+    parameters: {
+      path: {
+        /** @description The source id */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The versions. */
+      200: {
+        content: {
+          "application/json": {
+            items: ({
+                version: number;
+                /** @enum {string} */
+                status: "active" | "retired";
+                /** @enum {string} */
+                change: "seeded" | "created" | "updated" | "retired";
+                /** Format: date-time */
+                updatedAt?: string;
+                updatedBy?: string;
+                source: components["schemas"]["Source"];
+              })[];
+          };
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      403: components["responses"]["Forbidden"];
+      404: components["responses"]["NotFound"];
       500: components["responses"]["InternalError"];
     };
   };
