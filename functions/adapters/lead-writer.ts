@@ -129,9 +129,10 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
             })),
           ...(options.extra ?? []).map((item) => ({ name: 'extra' as const, ...item })),
           // Search items: all of them on the lead's first change after capture (routing, within a second;
-          // capture itself stays as fast as it was), then only what an edit of a name, e-mail, phone or
+          // capture itself stays as fast as it was) unless the indexer wrote them first (a parked start,
+          // the backfill: adapters/search-indexer.ts), then only what an edit of a name, e-mail, phone or
           // company, or a new owner, changes.
-          ...searchItemWrites(table, before.searchIndexed ? before : undefined, after).map((item) => ({
+          ...searchItemWrites(table, before, after, before.searchIndexed === true).map((item) => ({
             name: 'search' as const,
             ...item,
           })),

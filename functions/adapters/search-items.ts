@@ -28,16 +28,24 @@ export const searchItemPuts = (table: string, lead: Indexed) => {
 const id = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
 /**
- * The search items a lead write adds and removes, for the same transaction as the lead: on capture
- * every item; on a change only when a searchable field or the owner moved (a stage move, a score, a
- * follower writes none). An item carries the lead's folded words, so a query of several words
- * filters on them; when they change every item is written again.
+ * The search items a lead write adds and removes, for the same transaction as the lead. `indexed`
+ * says the lead's items are known to match `before` (the lead carries `searchIndexed`): then only
+ * what a searchable field or the owner moved is written (a stage move, a score, a follower write
+ * none). When not indexed, every item of `after` is put and every item `before` would have that
+ * `after` has not is deleted: whether or not an indexer wrote `before`'s items meanwhile, the lead
+ * ends with exactly its own (a Delete of an absent item is a no-op). An item carries the lead's
+ * folded words, so a query of several words filters on them; when they change every item is written again.
  */
-export const searchItemWrites = (table: string, before: Indexed | undefined, after: Indexed): WriteItem[] => {
+export const searchItemWrites = (
+  table: string,
+  before: Indexed | undefined,
+  after: Indexed,
+  indexed = true,
+): WriteItem[] => {
   const next = entriesOf(after);
   const prior = before ? entriesOf(before) : undefined;
-  const textChanged = prior?.text !== next.text;
-  const priorIds = new Set((prior?.keys ?? []).map(id));
+  const textChanged = !indexed || prior?.text !== next.text;
+  const priorIds = new Set((indexed ? (prior?.keys ?? []) : []).map(id));
   const nextIds = new Set(next.keys.map(id));
   const puts = next.keys
     .filter((key) => textChanged || !priorIds.has(id(key)))
@@ -49,3 +57,12 @@ export const searchItemWrites = (table: string, before: Indexed | undefined, aft
     .map((key) => ({ Delete: { TableName: table, Key: key } }));
   return [...puts, ...deletes];
 };
+
+/** The follow item of each follower of a lead (ids only): what lists and search read for "leads I follow". */
+export const followItemPuts = (table: string, lead: Pick<Lead, 'id' | 'createdAt' | 'followers'>) =>
+  (lead.followers ?? []).map((user) => ({
+    Put: {
+      TableName: table,
+      Item: { ...keys.followed(user, lead.createdAt, lead.id), type: 'follow', leadId: lead.id },
+    },
+  }));

@@ -66,6 +66,11 @@ export type ListPlan = {
   from?: string;
   to?: string;
   order: 'newest' | 'oldest';
+  /**
+   * A rep's whole list also holds the leads they follow (core/lead-access: a follower may see the
+   * lead): read from their follow items, merged in the same order, each lead once.
+   */
+  followedBy?: string;
 };
 
 /**
@@ -95,7 +100,17 @@ export const planList = (viewer: Viewer, query: ListQuery, teams: TeamsConfig): 
     to: query.createdTo ? boundOf(query.createdTo, 'to') : undefined,
     order: query.sort === 'createdAt' ? ('oldest' as const) : ('newest' as const),
   };
-  if (owners) return { index: 'owner', partitions: owners, narrowing: { ...narrowing, stage: query.stage }, ...common };
+  // Without an owner or team asked for, a rep's list is everything they may see: their own, the
+  // unassigned queue and the leads they follow.
+  const followedBy = !manager && !owner && !query.team ? viewer.userId : undefined;
+  if (owners)
+    return {
+      index: 'owner',
+      partitions: owners,
+      narrowing: { ...narrowing, stage: query.stage },
+      ...common,
+      ...(followedBy ? { followedBy } : {}),
+    };
   return { index: 'stage', partitions: query.stage ? [query.stage] : [...STAGES], narrowing, ...common };
 };
 

@@ -97,11 +97,14 @@ export const searchScopesOf = (lead: Pick<Lead, 'owner'>): string[] => [
 
 /**
  * The scopes a viewer's query reads, mirroring `canSee`: managers and sales ops every lead; a rep
- * their own and the unassigned ones. (Leads a rep only follows are not searched: they are reached
- * from the rep's notifications and the lead page; see the notes.)
+ * their own and the unassigned ones, plus the leads they follow (`followedBy`, read from their
+ * follow items rather than a scope: following writes no search item).
  */
 export const searchScopesFor = (viewer: Viewer): string[] =>
   isManager(viewer) ? ['ALL'] : [`OWNER#${viewer.userId}`, 'UNASSIGNED'];
+
+/** Whose followed leads a viewer's search adds: a rep's own (managers already search every lead). */
+export const followedByFor = (viewer: Viewer): string | undefined => (isManager(viewer) ? undefined : viewer.userId);
 
 export type SearchQuery = {
   /** The word whose items are read (the longest typed word: the fewest items share its prefix). */
@@ -139,5 +142,5 @@ export const matchesOthers = (text: string, others: readonly string[]): boolean 
 
 /** Finds leads by a parsed query in the given scopes: at most `limit` leads, each once, as stored now. */
 export type LeadSearch = {
-  search(query: SearchQuery, scopes: readonly string[], limit: number): Promise<Lead[]>;
+  search(query: SearchQuery, scopes: readonly string[], limit: number, followedBy?: string): Promise<Lead[]>;
 };
