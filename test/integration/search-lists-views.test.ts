@@ -6,7 +6,7 @@ import { makeLeadLister } from '../../functions/adapters/lead-lister';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { makeLeadWriter } from '../../functions/adapters/lead-writer';
 import { makeNotesRepository } from '../../functions/adapters/notes-repository';
-import { makeSearchIndexer } from '../../functions/adapters/search-indexer';
+import { type BackfillCursor, makeSearchIndexer } from '../../functions/adapters/search-indexer';
 import { makeLeadSearch } from '../../functions/adapters/search-repository';
 import { searchItemPuts } from '../../functions/adapters/search-items';
 import { makeViewsRepository } from '../../functions/adapters/views-repository';
@@ -352,7 +352,7 @@ describe('every lead searchable: the indexer, the backfill and followed leads on
     expect(await find(ops, 'backfill')).toEqual([]);
     const indexer = makeSearchIndexer(table.db, table.name);
     // A first run stops after two pages (as if interrupted); the next goes on from the checkpoint.
-    let cursor = { stage: 0 } as Parameters<typeof indexer.backfillPage>[0] | undefined;
+    let cursor: BackfillCursor | undefined = { stage: 0 };
     let indexed = 0;
     for (let pages = 0; cursor && pages < 2; pages++) {
       const page = await indexer.backfillPage(cursor, 5);
@@ -377,7 +377,7 @@ describe('every lead searchable: the indexer, the backfill and followed leads on
     // carol follows bob's L0604 from before follow items existed: the backfill wrote hers.
     expect(await find(rep('carol'), 'olga4')).toEqual(['L0604']);
     let again = 0;
-    for (let c: typeof cursor = { stage: 0 }; c; ) {
+    for (let c: BackfillCursor | undefined = { stage: 0 }; c; ) {
       const page = await indexer.backfillPage(c, 50);
       again += page.indexed;
       c = page.next;
