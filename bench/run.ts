@@ -33,7 +33,12 @@ const results: Record<string, unknown> = {
   },
 };
 
+/** BENCH_SECTIONS=search,scale runs only those sections (the others are left out of results.json). */
+const only = process.env.BENCH_SECTIONS?.split(',').map((name) => name.trim()).filter(Boolean);
+if (only) results.sections = only;
+
 const section = async (name: string, fn: () => Promise<unknown>) => {
+  if (only && !only.includes(name)) return;
   const t = Date.now();
   console.log(`\n▶ ${name}`);
   try {
