@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Lead } from './lead';
-import { isManager, type Viewer } from './lead-access';
+import { type TeamScopes, type Viewer, visibleOwners } from './lead-access';
 
 /**
  * Lead search on key items (no scan, no cluster): every lead has one small item per searchable token
@@ -96,15 +96,19 @@ export const searchScopesOf = (lead: Pick<Lead, 'owner'>): string[] => [
 ];
 
 /**
- * The scopes a viewer's query reads, mirroring `canSee`: managers and sales ops every lead; a rep
- * their own and the unassigned ones, plus the leads they follow (`followedBy`, read from their
- * follow items rather than a scope: following writes no search item).
+ * The scopes a viewer's query reads, mirroring `visibleOwners` (the lists read the same owners):
+ * sales ops every lead; a manager their own, the queue and their teams' members' leads (or every lead
+ * with `managersSee: all`); a rep their own and the queue. Followed leads come from `followedByFor`
+ * (their follow items, not a scope: following writes no search item).
  */
-export const searchScopesFor = (viewer: Viewer): string[] =>
-  isManager(viewer) ? ['ALL'] : [`OWNER#${viewer.userId}`, 'UNASSIGNED'];
+export const searchScopesFor = (viewer: Viewer, teams: TeamScopes): string[] => {
+  const owners = visibleOwners(viewer, teams);
+  return owners === 'all' ? ['ALL'] : owners.map((o) => (o === 'UNASSIGNED' ? 'UNASSIGNED' : `OWNER#${o}`));
+};
 
-/** Whose followed leads a viewer's search adds: a rep's own (managers already search every lead). */
-export const followedByFor = (viewer: Viewer): string | undefined => (isManager(viewer) ? undefined : viewer.userId);
+/** Whose followed leads a viewer's search adds: anyone's whose scopes are not every lead. */
+export const followedByFor = (viewer: Viewer, teams: TeamScopes): string | undefined =>
+  visibleOwners(viewer, teams) === 'all' ? undefined : viewer.userId;
 
 export type SearchQuery = {
   /** The word whose items are read (the longest typed word: the fewest items share its prefix). */

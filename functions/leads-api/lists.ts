@@ -131,7 +131,13 @@ export const makeListRoutes = (deps: ListsDeps): Record<string, Route> => {
       const query = parseSearch(q.q ?? '');
       if (!query)
         throw new ValidationError([{ field: 'q', reason: 'type at least one word of two or more letters or digits' }]);
-      const found = await deps.search.search(query, searchScopesFor(caller), limitOf(q, 20, 50), followedByFor(caller));
+      const teams = await deps.teams();
+      const found = await deps.search.search(
+        query,
+        searchScopesFor(caller, teams),
+        limitOf(q, 20, 50),
+        followedByFor(caller, teams),
+      );
       const stages = await deps.stages();
       // The items were read by scope; the lead as it is now decides (an owner may have changed since).
       const items = found.filter((lead) => canSee(caller, lead));

@@ -47,7 +47,7 @@ describe('search items on DynamoDB Local', () => {
   const find = async (viewer: { userId: string; groups: string[] }, typed: string) => {
     const query = parseSearch(typed);
     if (!query) throw new Error(`no query in ${typed}`);
-    const found = await makeLeadSearch(table.db, table.name).search(query, searchScopesFor(viewer), 20);
+    const found = await makeLeadSearch(table.db, table.name).search(query, searchScopesFor(viewer, DEFAULT_TEAMS), 20);
     return found.map((l) => l.id);
   };
 
@@ -189,6 +189,14 @@ describe('lists and views on DynamoDB Local', () => {
     );
   });
 
+  it("gives a manager their team's leads and the queue, not another team's; every lead with managersSee: all", async () => {
+    const maria = { userId: 'maria', groups: ['manager'] };
+    expect(await pages(maria, {}, 9)).toEqual(expected((l) => l.owner !== 'zed'));
+    const lister = makeLeadLister(table.db, table.name);
+    const plan = planList(maria, listQuerySchema.parse({}), { ...DEFAULT_TEAMS, managersSee: 'all' });
+    expect((await lister.browse(plan, 100)).items.map((l) => l.id)).toEqual(expected(() => true));
+  });
+
   it('combines narrowings (team, stage, source, band, duplicates, created range) without skipping a page', async () => {
     const query: ListQuery = listQuerySchema.parse({
       team: 'inside-sales',
@@ -276,7 +284,9 @@ describe('every lead searchable: the indexer, the backfill and followed leads on
     const query = parseSearch(typed);
     if (!query) throw new Error(`no query in ${typed}`);
     const search = makeLeadSearch(table.db, table.name);
-    return (await search.search(query, searchScopesFor(viewer), 20, followedByFor(viewer))).map((l) => l.id);
+    return (
+      await search.search(query, searchScopesFor(viewer, DEFAULT_TEAMS), 20, followedByFor(viewer, DEFAULT_TEAMS))
+    ).map((l) => l.id);
   };
   /** Every search item of the table's leads (their partitions are known from the leads' tokens). */
   const searchItemsOf = async (leads: Lead[]) => {
