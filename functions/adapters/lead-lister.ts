@@ -1,4 +1,9 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../core/errors';
 import type { Lead } from '../core/lead';
 import type { LeadLister, ListNarrowing, ListPlan } from '../core/lead-list';
@@ -93,19 +98,29 @@ export const makeLeadLister = (db: DynamoDBDocumentClient, table: string): LeadL
         }),
       );
       const ids = (out.Items ?? []).filter((item) => String(item.sk) !== cursor).map((item) => String(item.leadId));
+      const got: Record<string, unknown>[] = [];
       for (let i = 0; i < ids.length; i += 100) {
-        const got = await db.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: ids.slice(i, i + 100).map(keys.lead) } } }),
-        );
-        // Each lead once: one the other partitions hold (the rep's own, an unassigned one) is theirs.
-        for (const item of got.Responses?.[table] ?? [])
-          if (
-            item.type === 'lead' &&
-            !plan.partitions.includes(String(item.owner ?? 'UNASSIGNED')) &&
-            narrowed(item, plan.narrowing)
-          )
-            items.push({ ...item, [index.sortKey]: `${item.createdAt}#${item.id}` });
+        let keysLeft: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(keys.lead);
+        for (let attempt = 0; keysLeft?.length; attempt++) {
+          if (attempt > 5) throw new Error('BatchGetItem left followed leads unread; try again');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          const out: BatchGetCommandOutput = await db.send(
+            new BatchGetCommand({ RequestItems: { [table]: { Keys: keysLeft } } }),
+          );
+          got.push(...(out.Responses?.[table] ?? []));
+          keysLeft = out.UnprocessedKeys?.[table]?.Keys;
+        }
       }
+      // Each lead once: one the other partitions hold (the rep's own, an unassigned one) is theirs.
+      for (const item of got)
+        if (
+          item.type === 'lead' &&
+          Array.isArray(item.followers) &&
+          item.followers.includes(part.value) &&
+          !plan.partitions.includes(String(item.owner ?? 'UNASSIGNED')) &&
+          narrowed(item, plan.narrowing)
+        )
+          items.push({ ...item, [index.sortKey]: `${item.createdAt}#${item.id}` });
       part.start = out.LastEvaluatedKey;
       part.done = !out.LastEvaluatedKey;
       part.edge = out.LastEvaluatedKey ? String(out.LastEvaluatedKey.sk) : undefined;

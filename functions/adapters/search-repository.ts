@@ -94,7 +94,10 @@ export const makeLeadSearch = (db: DynamoDBDocumentClient, table: string): LeadS
     const words = [query.lead, ...query.others];
     return ids
       .flatMap((id) => leads.get(id) ?? [])
-      .filter((lead) => !lead.erased && matchesOthers(searchText(searchTokens(lead)), words))
+      .filter(
+        (lead) =>
+          !lead.erased && (lead.followers ?? []).includes(user) && matchesOthers(searchText(searchTokens(lead)), words),
+      )
       .slice(0, limit);
   };
 
