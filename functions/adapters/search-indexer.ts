@@ -33,9 +33,9 @@ const CHECKPOINT = { pk: 'MIGRATION#search-backfill', sk: 'CURSOR' };
  * whose execution start was parked, a lead stored before search existed. Idempotent and safe against
  * the lifecycle writing the same lead at the same moment: the items go in one transaction with
  * `searchIndexed` set on the lead, conditional on the version read, so a lead that moved on is read
- * again (and the lead writer, seeing a lead not yet indexed, writes all its items and deletes the
- * ones of the version before: see search-items.ts). The lead's version is not raised: no lifecycle
- * write is refused because of it.
+ * again. The lead's version is not raised; a lifecycle write that read the lead before the mark is
+ * refused by its own condition (`attribute_not_exists(searchIndexed)`) and made again at once as the
+ * change of an indexed lead (lead-writer.ts), so the lead ends with exactly its own items.
  */
 export const makeSearchIndexer = (db: DynamoDBDocumentClient, table: string) => {
   const index = async (leadId: string): Promise<IndexOutcome> => {
@@ -58,7 +58,7 @@ export const makeSearchIndexer = (db: DynamoDBDocumentClient, table: string) => 
             ExpressionAttributeValues: { ':yes': true, ':v': item.version },
           },
         },
-        ...searchItemWrites(table, undefined, lead, false).map((w) => ({ name: 'search' as const, ...w })),
+        ...searchItemWrites(table, undefined, lead).map((w) => ({ name: 'search' as const, ...w })),
         ...followItemPuts(table, lead).map((w) => ({ name: 'follow' as const, ...w })),
       ]);
       if (written.written) return 'indexed';

@@ -28,24 +28,16 @@ export const searchItemPuts = (table: string, lead: Indexed) => {
 const id = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
 /**
- * The search items a lead write adds and removes, for the same transaction as the lead. `indexed`
- * says the lead's items are known to match `before` (the lead carries `searchIndexed`): then only
- * what a searchable field or the owner moved is written (a stage move, a score, a follower write
- * none). When not indexed, every item of `after` is put and every item `before` would have that
- * `after` has not is deleted: whether or not an indexer wrote `before`'s items meanwhile, the lead
- * ends with exactly its own (a Delete of an absent item is a no-op). An item carries the lead's
- * folded words, so a query of several words filters on them; when they change every item is written again.
+ * The search items a lead write adds and removes, for the same transaction as the lead: on capture
+ * (or a lead not yet indexed: `before` undefined) every item; on a change only when a searchable field
+ * or the owner moved (a stage move, a score, a follower write none). An item carries the lead's folded
+ * words, so a query of several words filters on them; when they change every item is written again.
  */
-export const searchItemWrites = (
-  table: string,
-  before: Indexed | undefined,
-  after: Indexed,
-  indexed = true,
-): WriteItem[] => {
+export const searchItemWrites = (table: string, before: Indexed | undefined, after: Indexed): WriteItem[] => {
   const next = entriesOf(after);
   const prior = before ? entriesOf(before) : undefined;
-  const textChanged = !indexed || prior?.text !== next.text;
-  const priorIds = new Set((indexed ? (prior?.keys ?? []) : []).map(id));
+  const textChanged = prior?.text !== next.text;
+  const priorIds = new Set((prior?.keys ?? []).map(id));
   const nextIds = new Set(next.keys.map(id));
   const puts = next.keys
     .filter((key) => textChanged || !priorIds.has(id(key)))
