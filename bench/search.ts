@@ -57,6 +57,9 @@ const leadsOf = (run: string, n: number): Lead[] =>
   });
 
 /** What people type: a name prefix, a surname, a company with a second word, an e-mail, a phone prefix, an id. */
+/** The kinds `queries` takes in turn (its switch, in order). */
+const QUERY_KINDS = ['firstNamePrefix', 'surname', 'companyAndFirstName', 'email', 'phonePrefix', 'id'] as const;
+
 const queries = (leads: Lead[], samples: number): string[] =>
   Array.from({ length: samples }, (_, k) => {
     const lead = leads[(k * 7919) % leads.length] as Lead;
@@ -171,6 +174,19 @@ const measureAt = async (db: DynamoDBDocumentClient, table: string, leads: Lead[
   return {
     leads: n,
     searchP50Ms: round(percentile(asOps, 50), 2),
+    // Per kind of query (the six kinds take turns), so a ratio off target says which kind grew.
+    searchP50MsByKind: Object.fromEntries(
+      QUERY_KINDS.map((kind, i) => [
+        kind,
+        round(
+          percentile(
+            asOps.filter((_, k) => k % QUERY_KINDS.length === i),
+            50,
+          ),
+          2,
+        ),
+      ]),
+    ),
     searchP99Ms: round(percentile(asOps, 99), 2),
     repSearchP50Ms: round(percentile(asRep, 50), 2),
     listP50Ms: round(percentile(listed, 50), 2),
