@@ -13,12 +13,20 @@ import { leadFromItem } from './lead-item';
 const READ = 50;
 /** Queries per scope before answering with what was found (a rare second word over a common first one). */
 const MAX_READS = 4;
+/**
+ * The prefix's range is read as `BETWEEN prefix AND prefix + U+10FFFF` rather than `begins_with`: the
+ * same items on DynamoDB (keys compare as UTF-8 bytes, and no character's encoding sorts after
+ * U+10FFFF's), but DynamoDB Local answers `begins_with` by walking the partition from its first key
+ * (35–110 ms for a prefix at the end of a 20,000-item partition, against 4 ms for the range; its
+ * `SEARCH#ALL#…` partitions hold tens of thousands at 50,000 leads).
+ */
+const PAST_EVERY_CHARACTER = '\u{10FFFF}';
 /** Followed leads a rep's search checks (the newest follows first). */
 const MAX_FOLLOWED = 200;
 
 /**
  * Search on the search items (keys.searchEntry): per scope one Query on the first word's partition
- * with `begins_with` on the sort key, filtered on the other words, paged until `limit` leads are
+ * over the sort keys starting with it, filtered on the other words, paged until `limit` leads are
  * found; then one BatchGetItem for the leads themselves, so what is shown is the lead as it is now.
  */
 export const makeLeadSearch = (db: DynamoDBDocumentClient, table: string): LeadSearch => {
@@ -28,6 +36,7 @@ export const makeLeadSearch = (db: DynamoDBDocumentClient, table: string): LeadS
     const values: Record<string, string> = {
       ':pk': keys.searchEntry(scope, query.lead, '').pk,
       ':prefix': query.lead,
+      ':end': `${query.lead}${PAST_EVERY_CHARACTER}`,
     };
     query.others.forEach((word, i) => {
       names['#text'] = 'text';
@@ -39,7 +48,7 @@ export const makeLeadSearch = (db: DynamoDBDocumentClient, table: string): LeadS
       const out = await db.send(
         new QueryCommand({
           TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :prefix AND :end',
           FilterExpression: filter || undefined,
           ExpressionAttributeNames: filter ? names : undefined,
           ExpressionAttributeValues: values,
