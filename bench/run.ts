@@ -34,7 +34,9 @@ const results: Record<string, unknown> = {
 };
 
 /** BENCH_SECTIONS=search,scale runs only those sections (the others are left out of results.json). */
-const only = process.env.BENCH_SECTIONS?.split(',').map((name) => name.trim()).filter(Boolean);
+const only = process.env.BENCH_SECTIONS?.split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
 if (only) results.sections = only;
 
 const section = async (name: string, fn: () => Promise<unknown>) => {
