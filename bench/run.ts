@@ -35,8 +35,11 @@ const results: Record<string, unknown> = {
   },
 };
 
-/** BENCH_SECTIONS=importRouting,captureVsRaw runs only those; their figures replace the same keys of the results file. */
-const only = process.env.BENCH_SECTIONS?.split(',').map((s) => s.trim());
+/** BENCH_SECTIONS=search,importRouting runs only those; their figures replace the same keys of the results file. */
+const only = process.env.BENCH_SECTIONS?.split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
+
 const section = async (name: string, fn: () => Promise<unknown>) => {
   if (only && !only.includes(name)) return;
   const t = Date.now();

@@ -6,6 +6,7 @@ import { makeDocumentClient } from './aws-clients';
 import { makeCaptureRepository } from './capture-repository';
 import { makeDueRepository } from './due-repository';
 import { makeEmfMetrics } from './emf-metrics';
+import { makeSearchIndexer } from './search-indexer';
 import { makeExecutionStarter, makeSfnClient, makeWorkflowStarter } from './workflow-client';
 
 /** The real adapters behind the capture core, as every capture function wires them (its needs: table and workflow:start). */
@@ -13,12 +14,18 @@ export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => {
   const db = makeDocumentClient();
   const table = env.need('table:write').TABLE_NAME;
   const due = makeDueRepository(db, table);
+  const indexer = makeSearchIndexer(db, table);
   return {
     store: makeCaptureRepository(db, table),
     // A start refused by the open-execution limit is parked on the lead; the due sweep starts it later.
+    // Its search items are written now (a started lead gets them from its first lifecycle write, within a
+    // second; a parked one could wait for hours): only this rare path pays for them during capture.
     workflow: makeWorkflowStarter(
       makeExecutionStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
-      (leadId, execution) => due.parkStart(leadId, execution, new Date()),
+      async (leadId, execution) => {
+        await due.parkStart(leadId, execution, new Date());
+        await indexer.index(leadId);
+      },
     ),
     clock: { now: () => new Date() },
     ids: { next: () => ulid() },

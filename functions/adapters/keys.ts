@@ -76,6 +76,14 @@ export const keys = {
     pk: `SEARCH#${scope}#${token.slice(0, 2)}`,
     sk: `${token}#${leadId}`,
   }),
+  /**
+   * A lead a user follows, in the follower's partition sorted like the list indexes (`<createdAt>#<id>`),
+   * so "my leads" merges the followed ones in order and search checks them. Ids only, no personal data.
+   */
+  followed: (user: string, createdAt: string, leadId: string) => ({
+    pk: `FOLLOWS#${user}`,
+    sk: `${createdAt}#${leadId}`,
+  }),
   /** A saved view; its copies under its owner's and (when shared) its team's partitions list them. */
   view: (id: string) => ({ pk: `VIEW#${id}`, sk: 'VIEW' }),
   userView: (user: string, id: string) => ({ pk: `VIEWS#USER#${user}`, sk: `VIEW#${id}` }),

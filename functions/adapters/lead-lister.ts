@@ -1,8 +1,14 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../core/errors';
 import type { Lead } from '../core/lead';
 import type { LeadLister, ListNarrowing, ListPlan } from '../core/lead-list';
 import type { PageKey } from '../core/ports';
+import { keys } from './keys';
 import { leadFromItem } from './lead-item';
 import { TABLE } from './table-definition';
 
@@ -36,7 +42,17 @@ const narrowingExpression = (n: ListNarrowing) => {
   return parts.length ? { expression: parts.join(' AND '), names, values } : undefined;
 };
 
+/** The same narrowing on a lead read without a filter (a followed lead fetched by its id). */
+const narrowed = (item: Record<string, unknown>, n: ListNarrowing) =>
+  (n.stage === undefined || item.stage === n.stage) &&
+  (n.sourceId === undefined || item.sourceId === n.sourceId) &&
+  (n.campaign === undefined || item.campaign === n.campaign) &&
+  (n.scoreBand === undefined || item.scoreBand === n.scoreBand) &&
+  (n.duplicate === undefined || (Array.isArray(item.duplicates) && item.duplicates.length > 0) === n.duplicate);
+
 type Partition = {
+  /** The follower's follow items (base table) instead of an index partition. */
+  followed?: boolean;
   value: string;
   start?: Record<string, unknown>;
   done: boolean;
@@ -67,9 +83,51 @@ export const makeLeadLister = (db: DynamoDBDocumentClient, table: string): LeadL
     const where = narrowingExpression(plan.narrowing);
     const items: Record<string, unknown>[] = [];
     const parts: Partition[] = plan.partitions.map((value) => ({ value, done: false }));
+    if (plan.followedBy) parts.push({ value: plan.followedBy, followed: true, done: false });
     const sortKey = (item: Record<string, unknown>) => String(item[index.sortKey]);
 
+    const readFollowed = async (part: Partition) => {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':pk': keys.followed(part.value, '', '').pk, ':lo': lo, ':hi': hi },
+          ScanIndexForward: !newest,
+          Limit: limit + 1,
+          ExclusiveStartKey: part.start,
+        }),
+      );
+      const ids = (out.Items ?? []).filter((item) => String(item.sk) !== cursor).map((item) => String(item.leadId));
+      const got: Record<string, unknown>[] = [];
+      for (let i = 0; i < ids.length; i += 100) {
+        let keysLeft: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map(keys.lead);
+        for (let attempt = 0; keysLeft?.length; attempt++) {
+          if (attempt > 5) throw new Error('BatchGetItem left followed leads unread; try again');
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          const out: BatchGetCommandOutput = await db.send(
+            new BatchGetCommand({ RequestItems: { [table]: { Keys: keysLeft } } }),
+          );
+          got.push(...(out.Responses?.[table] ?? []));
+          keysLeft = out.UnprocessedKeys?.[table]?.Keys;
+        }
+      }
+      // Each lead once: one the other partitions hold (the rep's own, an unassigned one) is theirs.
+      for (const item of got)
+        if (
+          item.type === 'lead' &&
+          Array.isArray(item.followers) &&
+          item.followers.includes(part.value) &&
+          !plan.partitions.includes(String(item.owner ?? 'UNASSIGNED')) &&
+          narrowed(item, plan.narrowing)
+        )
+          items.push({ ...item, [index.sortKey]: `${item.createdAt}#${item.id}` });
+      part.start = out.LastEvaluatedKey;
+      part.done = !out.LastEvaluatedKey;
+      part.edge = out.LastEvaluatedKey ? String(out.LastEvaluatedKey.sk) : undefined;
+    };
+
     const read = async (part: Partition) => {
+      if (part.followed) return readFollowed(part);
       const out = await db.send(
         new QueryCommand({
           TableName: table,

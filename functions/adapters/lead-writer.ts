@@ -91,6 +91,9 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
       const conditionValues: Record<string, unknown> = { ':v': before.version };
       // A lead held by a merge, or merged into another, is not written by the lifecycle or an edit.
       let condition = 'version = :v AND attribute_not_exists(mergeLock) AND attribute_not_exists(mergedInto)';
+      // Not yet indexed when read: the indexer (a parked start, the backfill) may write the items first;
+      // then this write is refused and made again as the change of an indexed lead (below).
+      if (before.searchIndexed !== true) condition += ' AND attribute_not_exists(searchIndexed)';
       if (options.keepToken && before.taskToken) {
         condition += ' AND taskToken = :t';
         conditionValues[':t'] = before.taskToken;
@@ -139,8 +142,9 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
             })),
           ...(options.extra ?? []).map((item) => ({ name: 'extra' as const, ...item })),
           // Search items: all of them on the lead's first change after capture (routing, within a second;
-          // capture itself stays as fast as it was), then only what an edit of a name, e-mail, phone or
-          // company, or a new owner, changes.
+          // capture itself stays as fast as it was) unless the indexer wrote them first (a parked start,
+          // the backfill: adapters/search-indexer.ts; see the condition above), then only what an edit of a
+          // name, e-mail, phone or company, or a new owner, changes.
           ...searchItemWrites(table, before.searchIndexed ? before : undefined, after).map((item) => ({
             name: 'search' as const,
             ...item,
@@ -151,6 +155,14 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
       if (!out.written) {
         const reason = out.reason('lead');
         if (!reason) throw out.error;
+        // The indexer wrote this version's search items in between (it sets the mark, not the version):
+        // the same change again, now adding and removing only what moved.
+        if (
+          before.searchIndexed !== true &&
+          reason.Item?.searchIndexed?.BOOL === true &&
+          reason.Item?.version?.N === String(before.version)
+        )
+          return writer.write({ ...before, searchIndexed: true }, patch, audit, options);
         // The token still waits: only a change beside the workflow (a follower, an edit) moved the
         // version, so the action may be planned again on the fresh lead rather than bounce a 409.
         const stillWaiting = options.consumeToken !== undefined && reason.Item?.taskToken?.S === options.consumeToken;

@@ -195,6 +195,9 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
     },
 
     async follow(leadId, user, audit) {
+      // The follow item sorts like the list indexes, by the lead's creation (which never changes).
+      const current = await getLead(leadId);
+      if (!current) return undefined;
       const out = await transaction(db, [
         {
           name: 'lead',
@@ -210,6 +213,13 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
           },
         },
         { name: 'audit', ...auditPut(leadId, audit, `follow-${user}`) },
+        {
+          name: 'follow',
+          Put: {
+            TableName: table,
+            Item: { ...keys.followed(user, current.createdAt, leadId), type: 'follow', leadId },
+          },
+        },
       ]);
       // No lead, or already a follower.
       if (!out.written && out.failed.length > 0) return undefined;
@@ -236,6 +246,7 @@ export const makeNotesRepository = (db: DynamoDBDocumentClient, table: string): 
             },
           },
           { name: 'audit', ...auditPut(leadId, audit, `unfollow-${user}`) },
+          { name: 'follow', Delete: { TableName: table, Key: keys.followed(user, lead.createdAt, leadId) } },
         ]);
         if (out.written) return getLead(leadId);
         if (out.failed.length === 0) throw out.error;

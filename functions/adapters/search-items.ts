@@ -29,9 +29,9 @@ const id = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
 /**
  * The search items a lead write adds and removes, for the same transaction as the lead: on capture
- * every item; on a change only when a searchable field or the owner moved (a stage move, a score, a
- * follower writes none). An item carries the lead's folded words, so a query of several words
- * filters on them; when they change every item is written again.
+ * (or a lead not yet indexed: `before` undefined) every item; on a change only when a searchable field
+ * or the owner moved (a stage move, a score, a follower write none). An item carries the lead's folded
+ * words, so a query of several words filters on them; when they change every item is written again.
  */
 export const searchItemWrites = (table: string, before: Indexed | undefined, after: Indexed): WriteItem[] => {
   const next = entriesOf(after);
@@ -49,3 +49,12 @@ export const searchItemWrites = (table: string, before: Indexed | undefined, aft
     .map((key) => ({ Delete: { TableName: table, Key: key } }));
   return [...puts, ...deletes];
 };
+
+/** The follow item of each follower of a lead (ids only): what lists and search read for "leads I follow". */
+export const followItemPuts = (table: string, lead: Pick<Lead, 'id' | 'createdAt' | 'followers'>) =>
+  (lead.followers ?? []).map((user) => ({
+    Put: {
+      TableName: table,
+      Item: { ...keys.followed(user, lead.createdAt, lead.id), type: 'follow', leadId: lead.id },
+    },
+  }));

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { isCalendarDate } from './dates';
 import { type Lead, STAGES } from './lead';
-import { isManager, type Viewer } from './lead-access';
+import { type Viewer, visibleOwners } from './lead-access';
 import type { Page, PageKey } from './ports';
 import type { TeamsConfig } from './lifecycle/teams-config';
 
@@ -66,24 +66,29 @@ export type ListPlan = {
   from?: string;
   to?: string;
   order: 'newest' | 'oldest';
+  /**
+   * A rep's whole list also holds the leads they follow (core/lead-access: a follower may see the
+   * lead): read from their follow items, merged in the same order, each lead once.
+   */
+  followedBy?: string;
 };
 
 /**
- * The partitions a viewer's list reads, never more than they may see (core/lead-access): a rep's
- * own and the unassigned queue; managers and sales ops every stage (or one owner, or a team's
- * members). An owner or team a rep may not see plans nothing: the answer is an empty list.
+ * The partitions a viewer's list reads, never more than they may see (core/lead-access
+ * `visibleOwners`): a rep's own and the unassigned queue; a manager's also their teams' members';
+ * sales ops every stage (or one owner, or a team's members). An owner or team outside what the viewer
+ * sees plans nothing: the answer is an empty list.
  */
 export const planList = (viewer: Viewer, query: ListQuery, teams: TeamsConfig): ListPlan => {
   const owner = query.owner === 'me' ? viewer.userId : query.owner;
-  const manager = isManager(viewer);
-  const mine = [viewer.userId, 'UNASSIGNED'];
+  const visible = visibleOwners(viewer, teams);
   let owners: string[] | undefined;
   if (owner) owners = [owner];
   if (query.team) {
     const members = teams.teams.find((t) => t.id === query.team)?.members.map((m) => m.user) ?? [];
     owners = owners ? owners.filter((o) => members.includes(o)) : members;
   }
-  if (!manager) owners = (owners ?? mine).filter((o) => mine.includes(o));
+  if (visible !== 'all') owners = (owners ?? visible).filter((o) => visible.includes(o));
   const narrowing: ListNarrowing = {
     sourceId: query.source,
     campaign: query.campaign,
@@ -95,7 +100,17 @@ export const planList = (viewer: Viewer, query: ListQuery, teams: TeamsConfig): 
     to: query.createdTo ? boundOf(query.createdTo, 'to') : undefined,
     order: query.sort === 'createdAt' ? ('oldest' as const) : ('newest' as const),
   };
-  if (owners) return { index: 'owner', partitions: owners, narrowing: { ...narrowing, stage: query.stage }, ...common };
+  // Without an owner or team asked for, a list not of every lead is everything the viewer may see:
+  // their own, the unassigned queue (a manager: and their teams') and the leads they follow.
+  const followedBy = visible !== 'all' && !owner && !query.team ? viewer.userId : undefined;
+  if (owners)
+    return {
+      index: 'owner',
+      partitions: owners,
+      narrowing: { ...narrowing, stage: query.stage },
+      ...common,
+      ...(followedBy ? { followedBy } : {}),
+    };
   return { index: 'stage', partitions: query.stage ? [query.stage] : [...STAGES], narrowing, ...common };
 };
 

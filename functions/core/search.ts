@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import type { Lead } from './lead';
-import { isManager, type Viewer } from './lead-access';
+import { type TeamScopes, type Viewer, visibleOwners } from './lead-access';
 
 /**
  * Lead search on key items (no scan, no cluster): every lead has one small item per searchable token
@@ -96,12 +96,19 @@ export const searchScopesOf = (lead: Pick<Lead, 'owner'>): string[] => [
 ];
 
 /**
- * The scopes a viewer's query reads, mirroring `canSee`: managers and sales ops every lead; a rep
- * their own and the unassigned ones. (Leads a rep only follows are not searched: they are reached
- * from the rep's notifications and the lead page; see the notes.)
+ * The scopes a viewer's query reads, mirroring `visibleOwners` (the lists read the same owners):
+ * sales ops every lead; a manager their own, the queue and their teams' members' leads (or every lead
+ * with `managersSee: all`); a rep their own and the queue. Followed leads come from `followedByFor`
+ * (their follow items, not a scope: following writes no search item).
  */
-export const searchScopesFor = (viewer: Viewer): string[] =>
-  isManager(viewer) ? ['ALL'] : [`OWNER#${viewer.userId}`, 'UNASSIGNED'];
+export const searchScopesFor = (viewer: Viewer, teams: TeamScopes): string[] => {
+  const owners = visibleOwners(viewer, teams);
+  return owners === 'all' ? ['ALL'] : owners.map((o) => (o === 'UNASSIGNED' ? 'UNASSIGNED' : `OWNER#${o}`));
+};
+
+/** Whose followed leads a viewer's search adds: anyone's whose scopes are not every lead. */
+export const followedByFor = (viewer: Viewer, teams: TeamScopes): string | undefined =>
+  visibleOwners(viewer, teams) === 'all' ? undefined : viewer.userId;
 
 export type SearchQuery = {
   /** The word whose items are read (the longest typed word: the fewest items share its prefix). */
@@ -139,5 +146,5 @@ export const matchesOthers = (text: string, others: readonly string[]): boolean 
 
 /** Finds leads by a parsed query in the given scopes: at most `limit` leads, each once, as stored now. */
 export type LeadSearch = {
-  search(query: SearchQuery, scopes: readonly string[], limit: number): Promise<Lead[]>;
+  search(query: SearchQuery, scopes: readonly string[], limit: number, followedBy?: string): Promise<Lead[]>;
 };

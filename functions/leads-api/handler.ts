@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { STAGES, type Stage } from '../core/lead';
 import { DEFAULT_THRESHOLDS } from '../core/dedupe';
 import { duplicateEntriesOf, duplicateKeysOf, duplicateMatchesOf, isFlagged } from '../core/duplicates';
-import { canSee } from '../core/lead-access';
+import { canSee, visibleOwners } from '../core/lead-access';
 import { leadView } from '../core/lead-view';
 import type { ApprovalsConfig } from '../core/lifecycle/approvals-config';
 import { pendingApprovalOf } from '../core/lifecycle/pending-approval';
@@ -141,8 +141,14 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       if (q.stage && !(STAGES as readonly string[]).includes(q.stage)) {
         throw new ValidationError([{ field: 'stage', reason: `must be one of ${STAGES.join(', ')}` }]);
       }
-      if (owner && owner !== caller.userId && owner !== 'UNASSIGNED' && !isManager(caller))
-        throw new NotFoundError('owner', owner);
+      // The owners the caller's lists cover (core/lead-access): a rep their own and the queue, a manager
+      // also their teams' members', sales ops everyone.
+      const visible = visibleOwners(caller, await deps.lists.teams());
+      const covered = (lead: Lead) =>
+        visible === 'all' ||
+        visible.includes(lead.owner ?? 'UNASSIGNED') ||
+        (lead.followers ?? []).includes(caller.userId);
+      if (owner && visible !== 'all' && !visible.includes(owner)) throw new NotFoundError('owner', owner);
       const filter = {
         stage: owner ? q.stage : undefined,
         agingAt: q.aging === 'true' ? new Date().toISOString() : undefined,
@@ -152,7 +158,7 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       // Bound to what was listed: a cursor of another owner's or stage's list (or of a feed) is refused.
       const scope = owner ? `owner:${owner}` : `stage:${q.stage}`;
       const page = await deps.leads.list(by, limit, LEADS_CURSOR.decode(q.cursor, scope), filter);
-      const items = page.items.filter((lead) => canSee(caller, lead));
+      const items = page.items.filter((lead) => canSee(caller, lead) && covered(lead));
       const stages = await deps.stages();
       return json(200, {
         items: items.map((lead) => ({

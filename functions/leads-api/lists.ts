@@ -8,7 +8,7 @@ import type { StagesConfig } from '../core/lifecycle/stages-config';
 import type { TeamsConfig } from '../core/lifecycle/teams-config';
 import { allowedActions } from '../core/lifecycle/transitions';
 import { formulaSafeCsv } from '../core/safe-csv';
-import { type LeadSearch, parseSearch, searchScopesFor } from '../core/search';
+import { followedByFor, type LeadSearch, parseSearch, searchScopesFor } from '../core/search';
 import {
   changedView,
   deletableView,
@@ -131,7 +131,13 @@ export const makeListRoutes = (deps: ListsDeps): Record<string, Route> => {
       const query = parseSearch(q.q ?? '');
       if (!query)
         throw new ValidationError([{ field: 'q', reason: 'type at least one word of two or more letters or digits' }]);
-      const found = await deps.search.search(query, searchScopesFor(caller), limitOf(q, 20, 50));
+      const teams = await deps.teams();
+      const found = await deps.search.search(
+        query,
+        searchScopesFor(caller, teams),
+        limitOf(q, 20, 50),
+        followedByFor(caller, teams),
+      );
       const stages = await deps.stages();
       // The items were read by scope; the lead as it is now decides (an owner may have changed since).
       const items = found.filter((lead) => canSee(caller, lead));

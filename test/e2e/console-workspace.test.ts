@@ -148,6 +148,27 @@ describe('console workspace', () => {
     expect((await readLead(rt, second)).owner).toBe('carol');
   });
 
+  it('applies a bulk action to a selection on the Leads list too, with the result per lead', async () => {
+    const page = await pageAs(MARIA);
+    await visit(page, rt.url, { name: 'leads-list', who: MARIA, hash: '#/list' });
+    await page.getByTestId('list-count').filter({ hasNotText: 'Loading' }).waitFor();
+    const ids = [seeded.pending, seeded.converted.lead];
+    for (const id of ids) await page.locator(`tr[data-lead-id="${id}"]`).getByRole('checkbox').check();
+    const bar = page.getByRole('form', { name: 'Bulk actions' });
+    await bar.getByText('2 selected').waitFor();
+    await bar.getByLabel('Action').selectOption('follow');
+    await bar.getByRole('button', { name: 'Apply to 2' }).click();
+    const results = page.getByTestId('bulk-results');
+    await results.getByText('Follow: 2 of 2 done').waitFor();
+    for (const id of ids) {
+      expect(await results.locator(`li[data-lead-id="${id}"]`).textContent()).toContain('followed');
+      const lead = (await callApi(rt, MARIA, 'GET', `/leads/${id}`)).body as { followers?: string[] };
+      expect(lead.followers).toContain('maria');
+    }
+    // The selection is cleared once applied; the merge link appears for two or more.
+    expect(await page.locator('tr[data-lead-id] input:checked').count()).toBe(0);
+  });
+
   it('shows a rep only the pages they can use, and their own dashboard without a 403', async () => {
     const page = await pageAs(seeded.rep);
     await visit(page, rt.url, { name: 'dashboard', who: seeded.rep, hash: '#/dashboard' });

@@ -161,3 +161,29 @@ describe('duplicates where reps work (DynamoDB Local)', () => {
     expect(rest.body.items).toEqual([]);
   });
 });
+
+describe("a manager's inbox, list and search cover their team (DynamoDB Local)", () => {
+  it("shows maria her team's leads and the queue, never a lead of someone outside her teams; sales ops see all", async () => {
+    const { call, add } = await setup();
+    const team = await add({ firstName: 'Tessa', lastName: 'Teamlead', email: 'tessa@team.example' }, 'alice');
+    const outside = await add({ firstName: 'Otto', lastName: 'Teamlead', email: 'otto@outside.example' }, 'zed');
+    const queue = await add({ firstName: 'Quinn', lastName: 'Queue', email: 'quinn@queue.example' });
+    const ids = (answer: { body: { items: { id: string }[] } }) => answer.body.items.map((l) => l.id).sort();
+
+    const assigned = await call('GET /leads', 'maria', ['manager'], { stage: 'Assigned' });
+    expect(ids(assigned)).toContain(team);
+    expect(ids(assigned)).not.toContain(outside);
+    expect((await call('GET /leads', 'maria', ['manager'], { owner: 'zed' })).status).toBe(404);
+    expect(ids(await call('GET /leads', 'sam', ['salesops'], { owner: 'zed' }))).toEqual([outside]);
+
+    const listed = ids(await call('GET /leads', 'maria', ['manager'], { sort: 'createdAt' }));
+    expect(listed).toEqual(expect.arrayContaining([team, queue]));
+    expect(listed).not.toContain(outside);
+    expect(ids(await call('GET /leads', 'sam', ['salesops'], { sort: 'createdAt' }))).toEqual(
+      expect.arrayContaining([team, outside, queue]),
+    );
+
+    expect(ids(await call('GET /search', 'maria', ['manager'], { q: 'teamlead' }))).toEqual([team]);
+    expect(ids(await call('GET /search', 'sam', ['salesops'], { q: 'teamlead' }))).toEqual([team, outside].sort());
+  });
+});

@@ -5,6 +5,8 @@ import { leadItem } from '../../functions/adapters/lead-item';
 import { makeLeadLister } from '../../functions/adapters/lead-lister';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { makeLeadWriter } from '../../functions/adapters/lead-writer';
+import { makeNotesRepository } from '../../functions/adapters/notes-repository';
+import { type BackfillCursor, makeSearchIndexer } from '../../functions/adapters/search-indexer';
 import { makeLeadSearch } from '../../functions/adapters/search-repository';
 import { searchItemPuts } from '../../functions/adapters/search-items';
 import { makeViewsRepository } from '../../functions/adapters/views-repository';
@@ -13,7 +15,7 @@ import { leadView } from '../../functions/core/lead-view';
 import { type ListQuery, listQuerySchema, planList } from '../../functions/core/lead-list';
 import { DEFAULT_TEAMS } from '../../functions/core/lifecycle/teams-config';
 import type { PageKey } from '../../functions/core/ports';
-import { parseSearch, searchScopesFor } from '../../functions/core/search';
+import { followedByFor, parseSearch, searchScopesFor } from '../../functions/core/search';
 import { newView } from '../../functions/core/views';
 import { freshTable } from '../support/table';
 
@@ -45,7 +47,7 @@ describe('search items on DynamoDB Local', () => {
   const find = async (viewer: { userId: string; groups: string[] }, typed: string) => {
     const query = parseSearch(typed);
     if (!query) throw new Error(`no query in ${typed}`);
-    const found = await makeLeadSearch(table.db, table.name).search(query, searchScopesFor(viewer), 20);
+    const found = await makeLeadSearch(table.db, table.name).search(query, searchScopesFor(viewer, DEFAULT_TEAMS), 20);
     return found.map((l) => l.id);
   };
 
@@ -187,6 +189,14 @@ describe('lists and views on DynamoDB Local', () => {
     );
   });
 
+  it("gives a manager their team's leads and the queue, not another team's; every lead with managersSee: all", async () => {
+    const maria = { userId: 'maria', groups: ['manager'] };
+    expect(await pages(maria, {}, 9)).toEqual(expected((l) => l.owner !== 'zed'));
+    const lister = makeLeadLister(table.db, table.name);
+    const plan = planList(maria, listQuerySchema.parse({}), { ...DEFAULT_TEAMS, managersSee: 'all' });
+    expect((await lister.browse(plan, 100)).items.map((l) => l.id)).toEqual(expected(() => true));
+  });
+
   it('combines narrowings (team, stage, source, band, duplicates, created range) without skipping a page', async () => {
     const query: ListQuery = listQuerySchema.parse({
       team: 'inside-sales',
@@ -210,6 +220,29 @@ describe('lists and views on DynamoDB Local', () => {
     expect(await pages(ops, { duplicate: false, createdTo: '2026-01-01' }, 50)).toEqual(
       expected((l) => l.duplicates.length === 0),
     );
+  });
+
+  it('merges the leads a rep follows into their whole list, once, narrowed like the rest; unfollowing takes them out', async () => {
+    const notes = makeNotesRepository(table.db, table.name);
+    const audit = {
+      at: minute(95),
+      actor: { kind: 'user' as const, id: 'alice', source: 'API' as const },
+      action: 'x',
+    };
+    // Two of bob's leads (one Converted) and one unassigned lead (already hers to see: listed once).
+    const followed = ['L0001', 'L0016', 'L0003'];
+    for (const id of followed) expect(await notes.follow(id, 'alice', audit)).toBeDefined();
+    const mine = (l: Lead) => l.owner === 'alice' || !l.owner || followed.includes(l.id);
+    expect(await pages(rep('alice'), {}, 6)).toEqual(expected(mine));
+    expect(await pages(rep('alice'), { sort: 'createdAt', stage: 'Assigned' }, 4)).toEqual(
+      expected((l) => mine(l) && l.stage === 'Assigned', 'oldest'),
+    );
+    // Asking for one owner or a team is asking for that owner's leads, not the followed ones.
+    expect(await pages(rep('alice'), { owner: 'me' }, 50)).toEqual(expected((l) => l.owner === 'alice'));
+    // Another rep's list does not change.
+    expect(await pages(rep('carol'), {}, 50)).toEqual(expected((l) => l.owner === 'carol' || !l.owner));
+    for (const id of followed) await notes.unfollow(id, 'alice', audit);
+    expect(await pages(rep('alice'), {}, 50)).toEqual(expected((l) => l.owner === 'alice' || !l.owner));
   });
 
   it('keeps views under the owner and the team, moves the copies with an edit, refuses a stale write', async () => {
@@ -242,5 +275,144 @@ describe('lists and views on DynamoDB Local', () => {
     expect(await views.delete(unshared)).toBe(true);
     expect(await views.get('V1')).toBeUndefined();
     expect((await views.listFor('alice', 'inside-sales')).map((v) => v.id)).toEqual(['V2']);
+  });
+});
+
+describe('every lead searchable: the indexer, the backfill and followed leads on DynamoDB Local', () => {
+  let table: Awaited<ReturnType<typeof freshTable>>;
+  const find = async (viewer: { userId: string; groups: string[] }, typed: string) => {
+    const query = parseSearch(typed);
+    if (!query) throw new Error(`no query in ${typed}`);
+    const search = makeLeadSearch(table.db, table.name);
+    return (
+      await search.search(query, searchScopesFor(viewer, DEFAULT_TEAMS), 20, followedByFor(viewer, DEFAULT_TEAMS))
+    ).map((l) => l.id);
+  };
+  /** Every search item of the table's leads (their partitions are known from the leads' tokens). */
+  const searchItemsOf = async (leads: Lead[]) => {
+    const pks = new Set(
+      leads.flatMap((l) => searchItemPuts(table.name, { ...l, owner: undefined }).map((p) => String(p.Put.Item.pk))),
+    );
+    for (const l of leads) if (l.owner) for (const p of searchItemPuts(table.name, l)) pks.add(String(p.Put.Item.pk));
+    const found: string[] = [];
+    for (const pk of pks) {
+      const out = await table.db.send(
+        new QueryCommand({
+          TableName: table.name,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+        }),
+      );
+      found.push(...(out.Items ?? []).map((i) => `${i.pk}|${i.sk}`));
+    }
+    return found.sort();
+  };
+  const itemKeys = (l: Lead) => searchItemPuts(table.name, l).map((p) => `${p.Put.Item.pk}|${p.Put.Item.sk}`);
+
+  beforeAll(async () => {
+    table = await freshTable('indexer');
+  });
+
+  it('indexes a lead never changed since capture once, and a lifecycle write racing it leaves exactly its own items', async () => {
+    const stored = lead(500, {
+      firstName: 'Björn',
+      lastName: 'Quist',
+      company: 'Fjord Labs',
+      stage: 'Creation' as Stage,
+    });
+    await table.db.send(
+      new BatchWriteCommand({ RequestItems: { [table.name]: [{ PutRequest: { Item: leadItem(stored) } }] } }),
+    );
+    expect(await find(ops, 'bjorn')).toEqual([]);
+    const indexer = makeSearchIndexer(table.db, table.name);
+    const reader = makeLeadReader(table.db, table.name);
+    // The lifecycle read the lead before the indexer wrote its (unassigned) items...
+    const before = await reader.get('L0500');
+    if (!before) throw new Error('lead not stored');
+    expect(await indexer.index('L0500')).toBe('indexed');
+    expect(await indexer.index('L0500')).toBe('already');
+    expect(await find(rep('alice'), 'fjord')).toEqual(['L0500']);
+    // ...then assigns it to bob: the unassigned items go, bob's come; the lead's version was not raised.
+    await makeLeadWriter(table.db, table.name).write(before, { stage: 'Assigned' as Stage, owner: 'bob' }, [
+      { at: minute(501), actor: stored.createdBy, action: 'assigned' },
+    ]);
+    const after = { ...stored, owner: 'bob' };
+    expect(await searchItemsOf([after])).toEqual(itemKeys(after).sort());
+    expect(await find(rep('alice'), 'fjord')).toEqual([]);
+    expect(await find(rep('bob'), 'quist bj')).toEqual(['L0500']);
+    expect(await indexer.index('L0999')).toBe('gone');
+  });
+
+  it('backfills leads stored before search in resumable pages, with follow items; a second walk indexes nothing', async () => {
+    const old = Array.from({ length: 23 }, (_, n) =>
+      lead(600 + n, {
+        firstName: `Olga${n}`,
+        lastName: 'Backfill',
+        owner: n % 2 ? 'bob' : undefined,
+        stage: (['Assigned', 'Converted', 'Disqualified'] as Stage[])[n % 3],
+        followers: n === 4 ? ['carol'] : undefined,
+      }),
+    );
+    for (let i = 0; i < old.length; i += 25)
+      await table.db.send(
+        new BatchWriteCommand({
+          RequestItems: { [table.name]: old.slice(i, i + 25).map((l) => ({ PutRequest: { Item: leadItem(l) } })) },
+        }),
+      );
+    expect(await find(ops, 'backfill')).toEqual([]);
+    const indexer = makeSearchIndexer(table.db, table.name);
+    // A first run stops after two pages (as if interrupted); the next goes on from the checkpoint.
+    let cursor: BackfillCursor | undefined = { stage: 0 };
+    let indexed = 0;
+    for (let pages = 0; cursor && pages < 2; pages++) {
+      const page = await indexer.backfillPage(cursor, 5);
+      expect(page.read).toBeLessThanOrEqual(5);
+      indexed += page.indexed;
+      await indexer.saveCheckpoint(page.next, minute(700));
+      cursor = page.next;
+    }
+    const saved = await indexer.checkpoint();
+    expect(saved?.done).toBe(false);
+    cursor = saved?.next;
+    while (cursor) {
+      const page = await indexer.backfillPage(cursor, 5);
+      indexed += page.indexed;
+      cursor = page.next;
+    }
+    // The 23 old leads, and not L0500 (indexed by its own write above).
+    expect(indexed).toBe(23);
+    expect((await find(ops, 'backfill')).length).toBe(20); // the page size of a search
+    expect(await find(ops, 'olga17 backfill')).toEqual(['L0617']);
+    expect(await find(rep('alice'), 'olga17')).toEqual([]); // bob's
+    // carol follows bob's L0604 from before follow items existed: the backfill wrote hers.
+    expect(await find(rep('carol'), 'olga4')).toEqual(['L0604']);
+    let again = 0;
+    for (let c: BackfillCursor | undefined = { stage: 0 }; c; ) {
+      const page = await indexer.backfillPage(c, 50);
+      again += page.indexed;
+      c = page.next;
+    }
+    expect(again).toBe(0);
+  });
+
+  it('finds the leads a rep follows among their search results, and stops when they unfollow', async () => {
+    const bobs = lead(800, { firstName: 'Ingrid', lastName: 'Followed', owner: 'bob' });
+    await table.db.send(
+      new BatchWriteCommand({ RequestItems: { [table.name]: [{ PutRequest: { Item: leadItem(bobs) } }] } }),
+    );
+    expect(await makeSearchIndexer(table.db, table.name).index('L0800')).toBe('indexed');
+    expect(await find(rep('alice'), 'ingrid')).toEqual([]);
+    const notes = makeNotesRepository(table.db, table.name);
+    const audit = {
+      at: minute(801),
+      actor: { kind: 'user' as const, id: 'alice', source: 'API' as const },
+      action: 'x',
+    };
+    await notes.follow('L0800', 'alice', audit);
+    expect(await find(rep('alice'), 'ingrid fol')).toEqual(['L0800']);
+    expect(await find(rep('alice'), 'ingrid smith')).toEqual([]);
+    expect(await find(rep('bob'), 'ingrid')).toEqual(['L0800']); // once, though bob's own
+    await notes.unfollow('L0800', 'alice', audit);
+    expect(await find(rep('alice'), 'ingrid')).toEqual([]);
   });
 });

@@ -87,6 +87,8 @@ export type Seeded = {
   fresh: string[];
   /** The rep who owns the lead waiting on approval. */
   rep: Person;
+  /** A saved view, shared with the manager's team. */
+  view: string;
 };
 
 /** Leads at every step of the walk: assigned, waiting on approval, and converted. */
@@ -118,7 +120,14 @@ export const seedTour = async (rt: LocalRuntime): Promise<Seeded> => {
     return lead.opportunityId && lead.accountId && lead.contactId ? lead : undefined;
   }, 'the conversion');
   const owner = (await readLead(rt, pending)).owner ?? 'alice';
+  const view = await callApi(rt, MARIA, 'POST', '/views', {
+    name: 'Hot in sales',
+    query: { stage: 'SalesQualified', sort: '-createdAt' },
+    shared: true,
+  });
+  if (view.status !== 201) throw new Error(`POST /views answered ${view.status}: ${JSON.stringify(view.body)}`);
   return {
+    view: String(view.body.id),
     pending,
     converted: {
       lead: converted,
@@ -154,8 +163,27 @@ export const tourPages = (s: Seeded): TourPage[] => [
     name: 'lead',
     who: s.rep,
     hash: `#/leads/${s.pending}`,
-    ready: (p) => p.getByTestId('stage-path').waitFor(),
+    // The stage path, and the quote editor (a lead past Creation can be quoted).
+    ready: async (p) => {
+      await p.getByTestId('stage-path').waitFor();
+      await p.locator('section.quote-editor').waitFor();
+    },
   },
+  { name: 'leads-list', who: s.rep, hash: '#/list', ready: (p) => waitForCount(p, 'list-count') },
+  {
+    name: 'leads-view',
+    who: MARIA,
+    hash: `#/list?stage=SalesQualified&sort=-createdAt&view=${s.view}`,
+    ready: (p) => waitForCount(p, 'list-count'),
+  },
+  { name: 'duplicates', who: MARIA, hash: '#/duplicates' },
+  {
+    name: 'merge',
+    who: MARIA,
+    hash: `#/merge?ids=${s.fresh.slice(1, 3).join(',')}`,
+    ready: (p) => p.locator('#merge-title').waitFor(),
+  },
+  { name: 'privacy', who: SAM, hash: '#/privacy' },
   {
     name: 'lead-converted',
     who: MARIA,
@@ -172,6 +200,10 @@ export const tourPages = (s: Seeded): TourPage[] => [
   { name: 'dashboard', who: MARIA, hash: '#/dashboard' },
   { name: 'dashboard-rep', who: s.rep, hash: '#/dashboard' },
 ];
+
+/** Until a list's count line has stopped saying "Loading…". */
+const waitForCount = (page: Page, testId: string) =>
+  page.getByTestId(testId).filter({ hasNotText: 'Loading' }).waitFor();
 
 /** A browser session signed in through the development sign-in page (or not signed in, for `null`). */
 export const sessionFor = async (browser: Browser, baseUrl: string, who: Person | null): Promise<BrowserContext> => {

@@ -6,6 +6,7 @@ import {
   foldText,
   matchesOthers,
   parseSearch,
+  followedByFor,
   searchScopesFor,
   searchScopesOf,
   searchText,
@@ -89,8 +90,25 @@ describe('search tokens and queries', () => {
   it('writes a lead in the scope of everyone and of its owner or the queue; a rep reads their own and the queue', () => {
     expect(searchScopesOf({ owner: 'bob' })).toEqual(['ALL', 'OWNER#bob']);
     expect(searchScopesOf({})).toEqual(['ALL', 'UNASSIGNED']);
-    expect(searchScopesFor({ userId: 'bob', groups: ['rep'] })).toEqual(['OWNER#bob', 'UNASSIGNED']);
-    expect(searchScopesFor({ userId: 'maria', groups: ['manager'] })).toEqual(['ALL']);
+    expect(searchScopesFor({ userId: 'bob', groups: ['rep'] }, DEFAULT_TEAMS)).toEqual(['OWNER#bob', 'UNASSIGNED']);
+    expect(searchScopesFor({ userId: 'sam', groups: ['salesops'] }, DEFAULT_TEAMS)).toEqual(['ALL']);
+  });
+
+  it("reads a manager's own scope, the queue and their team members' (or every lead when the teams config says so)", () => {
+    const maria = { userId: 'maria', groups: ['manager'] };
+    expect(searchScopesFor(maria, DEFAULT_TEAMS)).toEqual([
+      'OWNER#maria',
+      'UNASSIGNED',
+      'OWNER#alice',
+      'OWNER#bob',
+      'OWNER#carol',
+    ]);
+    expect(followedByFor(maria, DEFAULT_TEAMS)).toBe('maria');
+    expect(searchScopesFor(maria, { ...DEFAULT_TEAMS, managersSee: 'all' })).toEqual(['ALL']);
+    expect(followedByFor(maria, { ...DEFAULT_TEAMS, managersSee: 'all' })).toBeUndefined();
+    // A manager of no team sees what a rep sees; a manager who is also sales ops sees everything.
+    expect(searchScopesFor({ userId: 'max', groups: ['manager'] }, DEFAULT_TEAMS)).toEqual(['OWNER#max', 'UNASSIGNED']);
+    expect(searchScopesFor({ userId: 'maria', groups: ['manager', 'salesops'] }, DEFAULT_TEAMS)).toEqual(['ALL']);
   });
 });
 
@@ -103,6 +121,22 @@ describe('list plans', () => {
     expect(planList(rep, q({}), DEFAULT_TEAMS)).toMatchObject({ index: 'owner', partitions: ['alice', 'UNASSIGNED'] });
     expect(planList(rep, q({ owner: 'bob' }), DEFAULT_TEAMS).partitions).toEqual([]);
     expect(planList(rep, q({ team: 'inside-sales' }), DEFAULT_TEAMS).partitions).toEqual(['alice']);
+  });
+
+  it("reads a manager's own, the queue's and their team members' partitions, and the leads they follow", () => {
+    const maria = { userId: 'maria', groups: ['manager'] };
+    expect(planList(maria, q({}), DEFAULT_TEAMS)).toMatchObject({
+      index: 'owner',
+      partitions: ['maria', 'UNASSIGNED', 'alice', 'bob', 'carol'],
+      followedBy: 'maria',
+    });
+    expect(planList(maria, q({ owner: 'zed' }), DEFAULT_TEAMS).partitions).toEqual([]);
+    expect(planList(maria, q({ owner: 'bob', stage: 'Assigned' }), DEFAULT_TEAMS)).toMatchObject({
+      partitions: ['bob'],
+      narrowing: { stage: 'Assigned' },
+    });
+    expect(planList(maria, q({}), { ...DEFAULT_TEAMS, managersSee: 'all' })).toMatchObject({ index: 'stage' });
+    expect(planList(maria, q({}), { ...DEFAULT_TEAMS, managersSee: 'all' }).followedBy).toBeUndefined();
   });
 
   it('reads every stage for sales ops, one stage when asked, and a team as its members', () => {

@@ -1508,6 +1508,11 @@ export interface components {
             }[];
           calendar?: components["schemas"]["BusinessCalendar"];
         }[];
+      /**
+       * @description What a manager's lists, saved views and search cover: `team` (unset means this) their own leads, the unassigned queue and the leads of the members of the teams they manage; `all` every lead. Sales ops always see every lead.
+       * @enum {string}
+       */
+      managersSee?: "team" | "all";
       /** @description Display names (and e-mail) of the users named in teams, approvals and routing; the console and e-mails show the name, the API keeps ids. */
       people?: {
           user: string;

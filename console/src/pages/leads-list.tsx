@@ -1,7 +1,9 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, apiUrl, type Lead, must, type Schemas, type Session, type Stage } from '../api/client';
 import { useAction, useResource } from '../api/use-resource';
+import { BulkActions } from '../components/bulk-actions';
 import { ProblemBanner } from '../components/problem';
+import { useDirectory } from '../directory';
 import { leadName, STAGE_LABEL, when } from '../format';
 import { href, type Route, setQuery } from '../router';
 
@@ -97,6 +99,18 @@ export const LeadsListPage = ({ route, session }: { route: Route; session: Sessi
       await download(session, `/leads?${search}`, 'leads.csv');
     }
   });
+  // A selection of loaded rows, for the same bulk bar as the inbox (assign, follow, disqualify, merge).
+  const people = useDirectory();
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const selected = items.filter((l) => picked.has(l.id));
+  const allPicked = items.length > 0 && selected.length === items.length;
+  const pick = (id: string, on: boolean) =>
+    setPicked((before) => {
+      const after = new Set(before);
+      if (on) after.add(id);
+      else after.delete(id);
+      return after;
+    });
   const error = list.error ?? more.error ?? views.error ?? save.error ?? update.error ?? remove.error ?? exported.error;
 
   return (
@@ -231,9 +245,28 @@ export const LeadsListPage = ({ route, session }: { route: Route; session: Sessi
           ? 'Loading…'
           : `${items.length} lead${items.length === 1 ? '' : 's'}${cursor ? ' (more available)' : ''}`}
       </p>
+      <BulkActions
+        selected={selected}
+        session={session}
+        onClear={() => setPicked(new Set())}
+        onDone={() => {
+          setPicked(new Set());
+          setExtra(undefined);
+          void list.reload();
+        }}
+      />
       <table class="lead-table">
         <thead>
           <tr>
+            <th scope="col" class="pick">
+              <input
+                type="checkbox"
+                aria-label={`Select all ${items.length} loaded`}
+                checked={allPicked}
+                disabled={items.length === 0}
+                onChange={(e) => setPicked(e.currentTarget.checked ? new Set(items.map((l) => l.id)) : new Set())}
+              />
+            </th>
             <th scope="col">Lead</th>
             <th scope="col" class="wide">
               Company
@@ -252,13 +285,21 @@ export const LeadsListPage = ({ route, session }: { route: Route; session: Sessi
         </thead>
         <tbody>
           {items.map((lead) => (
-            <tr key={lead.id}>
+            <tr key={lead.id} data-lead-id={lead.id}>
+              <td class="pick">
+                <input
+                  type="checkbox"
+                  aria-label={`Select ${leadName(lead)}`}
+                  checked={picked.has(lead.id)}
+                  onChange={(e) => pick(lead.id, e.currentTarget.checked)}
+                />
+              </td>
               <td>
                 <a href={href(`/leads/${lead.id}`)}>{leadName(lead)}</a>
               </td>
               <td class="wide">{lead.company}</td>
               <td>{STAGE_LABEL[lead.stage]}</td>
-              <td class="wide">{lead.owner ?? 'Unassigned'}</td>
+              <td class="wide">{lead.owner ? people.name(lead.owner) : 'Unassigned'}</td>
               <td class="wide">{lead.scoreBand}</td>
               <td class="wide">{when(lead.createdAt)}</td>
             </tr>

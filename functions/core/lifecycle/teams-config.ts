@@ -23,6 +23,11 @@ export const teamsConfigSchema = z
         calendar: businessCalendarSchema.optional(),
       }),
     ),
+    /**
+     * What a manager's lists, saved views and search cover: `team` (unset means this) their own leads,
+     * the unassigned queue and the leads of the members of the teams they manage; `all` every lead.
+     */
+    managersSee: z.enum(['team', 'all']).optional(),
     /** Display names of the people named in teams (members, managers, approvers, sales ops); optional. */
     people: z.array(personSchema).optional(),
   })
