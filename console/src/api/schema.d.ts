@@ -292,6 +292,16 @@ export interface paths {
      */
     post: operations["createImport"];
   };
+  "/imports/duplicates": {
+    /**
+     * Dry run: which rows would match stored leads, contacts and accounts (writes nothing)
+     * @description Each valid row is matched as its capture from the source would be: its exact keys (email, phone)
+     * and blocking keys read in batched `BatchGetItem`s (never a scan), scored with the source's
+     * `duplicateThresholds`. Only rows with a person match are listed; no stored lead's id or values
+     * are returned. `npx leadflow import <file> --dry-run` posts the file through here in batches.
+     */
+    post: operations["importDuplicates"];
+  };
   "/imports/{id}": {
     /** An import job's progress and counts (its creator, managers, sales ops) */
     get: operations["getImport"];
@@ -447,6 +457,28 @@ export interface paths {
      * current value stays. One `LeadsUnmerged` event.
      */
     post: operations["undoMerge"];
+  };
+  "/merges/{mergeId}/resume": {
+    /**
+     * Finish or roll back a merge that stopped half-way
+     * @description A merge that stopped (a timeout, a crash) holds its leads: other merges and edits of them answer 409 naming
+     * it. If it had taken every lead (`committing`), this finishes it: each write is conditional on the merge, so
+     * what was done is not done again, and one `LeadsMerged` event follows. If it stopped while taking them
+     * (`locking`), every lead it holds is given back (`released`); sending the same `POST /merges` with the same
+     * `Idempotency-Key` does the same and then merges afresh. A finished, undone or released merge is answered as it is.
+     * Who merged, a manager or sales ops.
+     */
+    post: operations["resumeMerge"];
+  };
+  "/duplicates/dismissals": {
+    /**
+     * Mark leads as not duplicates of each other (sales ops, managers)
+     * @description Every pair among the leads leaves their duplicate links, the duplicates queue and the list flags, and is
+     * never listed or flagged again (`notDuplicates` on each lead; merges carry it over). Each lead gets an audit
+     * entry `not-duplicate` naming the others by name. One transaction, conditional on the versions read (409 if
+     * one changed); saying it again changes nothing (`changed: false`).
+     */
+    post: operations["dismissDuplicates"];
   };
   "/privacy/erasures": {
     /**
@@ -1344,7 +1376,7 @@ export interface components {
       leadId: string;
       followers: string[];
     };
-    /** @description On a survivor of a merge, entries of the merged leads carry `fromLead` (the merged lead's id). */
+    /** @description On a survivor of a merge, entries of the merged leads carry `fromLeadName` (the label: the merged lead's name). The history still kept on a merged lead also carries `fromLead` (its id, for links); notes, attachments and activities the merge moved to the survivor live on it and carry only the name. */
     FeedItem: OneOf<[components["schemas"]["AuditEntry"] & {
       /** @constant */
       kind: "audit";
@@ -3728,6 +3760,73 @@ export interface operations {
       500: components["responses"]["InternalError"];
     };
   };
+  /**
+   * Dry run: which rows would match stored leads, contacts and accounts (writes nothing)
+   * @description Each valid row is matched as its capture from the source would be: its exact keys (email, phone)
+   * and blocking keys read in batched `BatchGetItem`s (never a scan), scored with the source's
+   * `duplicateThresholds`. Only rows with a person match are listed; no stored lead's id or values
+   * are returned. `npx leadflow import <file> --dry-run` posts the file through here in batches.
+   */
+  importDuplicates: {
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description A source of kind `import`
+           * @default import
+           */
+          source?: string;
+          headers: string[];
+          mapping?: components["schemas"]["ImportMapping"];
+          rows: {
+              rowNumber: number;
+              values: string[];
+            }[];
+        };
+      };
+    };
+    responses: {
+      /** @description The source's policy and thresholds, and the rows matching stored records. */
+      200: {
+        content: {
+          "application/json": {
+            sourceId: string;
+            /** @enum {string} */
+            policy: "reject" | "create" | "associate";
+            thresholds: {
+              block?: number;
+              alert?: number;
+            };
+            /** @description Valid rows looked up */
+            checked: number;
+            rows: ({
+                rowNumber: number;
+                matches: ({
+                    /** @enum {string} */
+                    kind?: "lead" | "contact" | "account";
+                    /** @enum {string} */
+                    matchedOn?: "email" | "phone" | "similarity";
+                    score?: number;
+                    fields?: string[];
+                  })[];
+              })[];
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      /** @description No import source of that name. */
+      404: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      413: components["responses"]["PayloadTooLarge"];
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
   /** An import job's progress and counts (its creator, managers, sales ops) */
   getImport: {
     parameters: {
@@ -4478,6 +4577,90 @@ export interface operations {
     };
   };
   /**
+   * Finish or roll back a merge that stopped half-way
+   * @description A merge that stopped (a timeout, a crash) holds its leads: other merges and edits of them answer 409 naming
+   * it. If it had taken every lead (`committing`), this finishes it: each write is conditional on the merge, so
+   * what was done is not done again, and one `LeadsMerged` event follows. If it stopped while taking them
+   * (`locking`), every lead it holds is given back (`released`); sending the same `POST /merges` with the same
+   * `Idempotency-Key` does the same and then merges afresh. A finished, undone or released merge is answered as it is.
+   * Who merged, a manager or sales ops.
+   */
+  resumeMerge: {
+    parameters: {
+      path: {
+        mergeId: string;
+      };
+    };
+    responses: {
+      /** @description The merge after resuming, and what was done (`finished`, `rolled back`, `none`). */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Merge"] & ({
+            /** @enum {string} */
+            resumed?: "finished" | "rolled back" | "none";
+          });
+        };
+      };
+      401: components["responses"]["Unauthorized"];
+      /** @description Neither who merged nor a manager. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: components["responses"]["NotFound"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
+   * Mark leads as not duplicates of each other (sales ops, managers)
+   * @description Every pair among the leads leaves their duplicate links, the duplicates queue and the list flags, and is
+   * never listed or flagged again (`notDuplicates` on each lead; merges carry it over). Each lead gets an audit
+   * entry `not-duplicate` naming the others by name. One transaction, conditional on the versions read (409 if
+   * one changed); saying it again changes nothing (`changed: false`).
+   */
+  dismissDuplicates: {
+    requestBody: {
+      content: {
+        "application/json": {
+          leads: string[];
+        };
+      };
+    };
+    responses: {
+      /** @description Each lead and the leads it is now known not to duplicate. */
+      200: {
+        content: {
+          "application/json": {
+            changed: boolean;
+            leads: {
+                leadId?: string;
+                notDuplicates?: string[];
+              }[];
+          };
+        };
+      };
+      400: components["responses"]["BadRequest"];
+      401: components["responses"]["Unauthorized"];
+      /** @description Not sales ops or a manager. */
+      403: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: components["responses"]["NotFound"];
+      /** @description A lead was merged, is in a merge, or changed since it was read. */
+      409: {
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: components["responses"]["UnsupportedMediaType"];
+      422: components["responses"]["ValidationFailed"];
+      500: components["responses"]["InternalError"];
+    };
+  };
+  /**
    * Erase everything held about a person (sales ops or privacy)
    * @description Finds the person's leads and contacts through the same lookup items the duplicate check uses (normalised
    * e-mail and phone) or by a lead id, and erases or pseudonymises every record that names them (the registry
@@ -4796,6 +4979,26 @@ export interface operations {
             mode: "local";
             tableName: string;
             stateMachines: string[];
+            /** @description The local engine's queue (AWS has none); `leadflow import --wait` polls it. */
+            workflow?: {
+              /** @description Executions started and waiting for a turn */
+              queued?: number;
+              /** @description Executions working a step */
+              running?: number;
+              /** @description Executions parked on a task token (a rep's or approver's) */
+              waitingOnTask?: number;
+              open?: number;
+              /** @description Executions that parked or ended since start-up */
+              settled?: number;
+              /** @description Executions settled per second over the last 10 s */
+              drainPerSecond?: number;
+              /** @description Seconds until queued and running are 0 at that rate */
+              drainSeconds?: number | null;
+            };
+            bus?: {
+              /** @description Event deliveries not yet finished */
+              inFlight?: number;
+            };
           };
         };
       };
