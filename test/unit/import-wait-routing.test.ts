@@ -14,12 +14,13 @@ afterEach(() => {
 
 const serve = async (answer: (n: number) => unknown) => {
   let n = 0;
-  server = createServer((_req, res) => {
+  const listening = createServer((_req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify(answer(n++)));
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return makeApiClient(`http://127.0.0.1:${(server?.address() as AddressInfo).port}`, 't', { attempts: 1 });
+  server = listening;
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  return makeApiClient(`http://127.0.0.1:${(listening.address() as AddressInfo).port}`, 't', { attempts: 1 });
 };
 
 const text = (stream: PassThrough) => stream.read()?.toString() ?? '';

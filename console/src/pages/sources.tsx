@@ -214,8 +214,8 @@ const RotateSecret = ({ source, onRotated }: { source: Source; onRotated: () => 
             </p>
             {stillOpen && source.rotation && (
               <p class="problem">
-                The secret before the current one is still accepted until {when(source.rotation.previousValidUntil)};
-                rotating now stops it at once.
+                The secret before the current one is still accepted until {when(source.rotation.previousValidUntil)},
+                and rotating now stops it at once.
               </p>
             )}
             <ProblemBanner error={error} />

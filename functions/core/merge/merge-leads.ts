@@ -7,7 +7,14 @@ import type { BusEvent } from '../events';
 import type { Clock, EventPublisher } from '../ports';
 import { rescore } from '../scoring/score-events';
 import { scoreLead } from '../scoring/score-lead';
-import { type MergePlan, type MergeRecord, planMerge, planUnmerge, restartName, validateMergeRequest } from './merge-plan';
+import {
+  type MergePlan,
+  type MergeRecord,
+  planMerge,
+  planUnmerge,
+  restartName,
+  validateMergeRequest,
+} from './merge-plan';
 import type { MergeStore, MergeWorkflow } from './ports';
 
 export type MergePorts = {
