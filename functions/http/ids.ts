@@ -47,6 +47,7 @@ export const PATH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, Id
   '/privacy/erasures/{id}': { id: 'erasure' },
   '/merges/{mergeId}': { mergeId: 'merge' },
   '/merges/{mergeId}/undo': { mergeId: 'merge' },
+  '/merges/{mergeId}/resume': { mergeId: 'merge' },
   '/config/{name}': { name: 'config' },
   '/opportunities/{id}': { id: 'opportunity' },
   '/accounts/{id}': { id: 'account' },
