@@ -3,9 +3,11 @@ import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import type { Actor, Lead } from '../lead';
 import { canSee, isManager, type Viewer } from '../lead-access';
 import { type ApprovalsConfig, chainFor, mayDecide } from '../lifecycle/approvals-config';
+import { dueAfter } from '../lifecycle/business-hours';
 import { addSeconds, durationSeconds } from '../lifecycle/duration';
 import type { ApprovalTaskRecord, TasksPort } from '../lifecycle/ports';
-import { excludedDecidersOf, selfDecisionRefusal } from '../lifecycle/segregation-of-duties';
+import { excludedDecidersOf, firstEligible, selfDecisionRefusal } from '../lifecycle/segregation-of-duties';
+import { calendarOf, managerOf, type TeamsConfig } from '../lifecycle/teams-config';
 import type { CrmStore } from '../conversion/opportunity-moves';
 import type { Opportunity } from '../conversion/crm-records';
 import type { Clock, EventPublisher } from '../ports';
@@ -311,8 +313,11 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
   const limitBps = discountLimitOf(catalog, caller.groups);
   const approved = quote.approval?.status === 'approved' && quote.approval.maxDiscountBps >= maxDiscountBps;
   if (maxDiscountBps > limitBps && !approved) {
-    if (quote.approval?.status === 'pending')
+    if (quote.approval?.status === 'pending') {
+      // A retried send (its timer may not have started the first time); the execution name makes it once.
+      await deps.timers.armApproval(quote, quote.approval.run);
       return { quote, approvalPending: true as const, events: [] as BusEvent[] };
+    }
     const approvals = await deps.approvals();
     const found = chainFor(
       {
@@ -354,6 +359,9 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
         },
       ],
     );
+    // The approval's timer (armed once the quote names the task it follows): each step not decided
+    // within its timeout escalates, as lifecycle approvals do.
+    await deps.timers.armApproval(saved, approval.run);
     return { quote: saved, approvalPending: true as const, events: [event] };
   }
   const fileName = `${quote.id}-v${quote.version}.pdf`;
@@ -392,11 +400,10 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
         `Dear ${sent.customer.name},`,
         '',
         `please find attached our quote ${sent.id} (version ${sent.version}), valid until ${sent.validUntil}.`,
-        link,
       ].join('\n'),
       leadId: sent.leadId,
       occurredAt: at,
-      attachment: { key, fileName, contentType: 'application/pdf', size: bytes.length, link },
+      attachment: { key, fileName, contentType: 'application/pdf', size: bytes.length, link, content: bytes },
     });
   }
   return { quote: sent, approvalPending: false as const, events: [event] };
@@ -573,4 +580,95 @@ export const tickQuoteExpiry = async (
       return { done: true, status: (await deps.quotes.get(quote.id, quote.version))?.status };
     throw error;
   }
+};
+
+/** What the approval timer reads and writes: the quote, its tasks, the chains and the teams. */
+export type QuoteApprovalTimerDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'approvals' | 'publisher' | 'clock'> & {
+  tasks: Pick<TasksPort, 'get' | 'escalate'>;
+  teams(): Promise<TeamsConfig>;
+};
+
+const APPROVAL_TIMER: Actor = { kind: 'system', id: 'quote-approval-timer', source: 'WORKFLOW' };
+
+/**
+ * One tick of a quote approval's timer (the quote-expiry state machine, started with `approvalRun`):
+ * while the approval of that run is pending, the open step's task escalates when its `dueAt` passes,
+ * exactly as a lifecycle approval step does: to the manager of whoever holds it (then the owner's
+ * manager, the lead's team manager, any manager; never someone the four-eyes rule excludes; else sales
+ * ops), with the step's timeout again, in the team's business hours. An approval decided, withdrawn or
+ * replaced ends the timer. Idempotent: a retried tick finds the task no longer due and only waits.
+ */
+export const tickQuoteApproval = async (
+  deps: QuoteApprovalTimerDeps,
+  request: { quoteId: string; version: number; run: number },
+): Promise<{ done: boolean; dueAt?: string; escalatedTo?: string }> => {
+  const quote = await deps.quotes.get(request.quoteId, request.version);
+  const approval = quote?.approval;
+  if (quote?.status !== 'draft' || approval?.status !== 'pending' || approval.run !== request.run || !approval.taskId)
+    return { done: true };
+  const now = deps.clock.now();
+  const task = await deps.tasks.get(approval.taskId);
+  // A decision is opening the next step at this moment: look again shortly.
+  if (task?.status !== 'open') return { done: false, dueAt: addSeconds(now, 60) };
+  if (Date.parse(task.dueAt) > now.getTime()) return { done: false, dueAt: task.dueAt };
+  const [lead, teams, approvals] = await Promise.all([deps.crm.lead(quote.leadId), deps.teams(), deps.approvals()]);
+  if (!lead) return { done: true };
+  const step = approvals.chains[approval.chainIndex]?.steps[task.stepIndex];
+  const to =
+    firstEligible(
+      [
+        managerOf(teams, task.escalatedTo ?? task.approver),
+        managerOf(teams, quote.owner),
+        teams.teams.find((t) => t.id === lead.team)?.manager,
+        ...teams.teams.map((t) => t.manager),
+      ],
+      task.excludedDeciders ?? [],
+    ) ?? 'salesops';
+  const escalated = await deps.tasks.escalate(
+    task,
+    to,
+    dueAfter(now, durationSeconds(step?.timeout ?? 'PT24H'), calendarOf(teams, lead.team)),
+  );
+  const at = now.toISOString();
+  try {
+    await deps.quotes.save(quote, { ...quote, updatedAt: at }, [
+      {
+        at,
+        actor: APPROVAL_TIMER,
+        action: 'quote-approval-escalated',
+        why: `task ${task.taskId} (${task.stepName}) not decided in time → ${to}`,
+        data: { taskId: task.taskId, escalations: escalated.escalations },
+      },
+    ]);
+  } catch (error) {
+    // The draft changed at this moment (an edit withdraws the approval): the task is escalated all the same.
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  const id = `${task.taskId}:escalated-${escalated.escalations}`;
+  await deps.publisher.publish([
+    makeEvent('LeadEscalated', `${id}:LeadEscalated`, at, {
+      leadId: lead.id,
+      taskId: task.taskId,
+      manager: to,
+      escalations: escalated.escalations,
+      action: 'quote-approval-escalated',
+      quoteId: quote.id,
+      lead: snapshotOf(lead),
+    }),
+    makeEvent('ApprovalRequested', `${id}:ApprovalRequested`, at, {
+      leadId: lead.id,
+      taskId: task.taskId,
+      chain: task.chainName,
+      step: task.stepName,
+      stepIndex: task.stepIndex,
+      approvers: [to],
+      group: null,
+      dueAt: escalated.dueAt,
+      escalated: true,
+      quoteId: quote.id,
+      quoteVersion: quote.version,
+      lead: snapshotOf(lead),
+    }),
+  ]);
+  return { done: false, dueAt: escalated.dueAt, escalatedTo: to };
 };
