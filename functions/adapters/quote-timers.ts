@@ -4,13 +4,13 @@ import type { QuoteTimers } from '../core/quotes/ports';
 /** The execution of a quote version's timer: named after it, so a retried send cannot start a second. */
 export const quoteTimerName = (quote: { id: string; version: number }) => `${quote.id}-v${quote.version}`;
 
-/** The execution that escalates a quote approval's overdue steps: one per approval run of a version. */
-export const quoteApprovalTimerName = (quote: { id: string; version: number }, run: number) =>
-  `${quoteTimerName(quote)}-approval-r${run}`;
+/** The execution that escalates a quote approval step when overdue: one per step of an approval run. */
+export const quoteApprovalTimerName = (quote: { id: string; version: number }, run: number, step: number) =>
+  `${quoteTimerName(quote)}-approval-r${run}-s${step}`;
 
 /**
  * Standard executions of the quote-expiry state machine (statemachines/quote-expiry.asl.json): one per
- * sent version, and one per discount approval run (its input names `approvalRun`).
+ * sent version, and one per step of a discount approval run (its input names `approvalRun`, `approvalStep`).
  */
 export const makeQuoteTimers = (client: SFNClient, stateMachineArn: string): QuoteTimers => {
   const start = async (name: string, input: Record<string, unknown>) => {
@@ -23,7 +23,12 @@ export const makeQuoteTimers = (client: SFNClient, stateMachineArn: string): Quo
   };
   return {
     arm: (quote) => start(quoteTimerName(quote), { quoteId: quote.id, version: quote.version }),
-    armApproval: (quote, run) =>
-      start(quoteApprovalTimerName(quote, run), { quoteId: quote.id, version: quote.version, approvalRun: run }),
+    armApproval: (quote, run, step) =>
+      start(quoteApprovalTimerName(quote, run, step), {
+        quoteId: quote.id,
+        version: quote.version,
+        approvalRun: run,
+        approvalStep: step,
+      }),
   };
 };

@@ -6,8 +6,8 @@ import {
   tickQuoteExpiry,
 } from '../core/quotes/quote-service';
 
-/** A sent version's expiry timer, or (with `approvalRun`) the timer of a discount approval run. */
-export type QuoteTimerEvent = { quoteId: string; version: number; approvalRun?: number };
+/** A sent version's expiry timer, or (with `approvalRun` and `approvalStep`) the timer of a discount approval step. */
+export type QuoteTimerEvent = { quoteId: string; version: number; approvalRun?: number; approvalStep?: number };
 
 /**
  * The quote-expiry state machine's step. Expiry: expire the version if its validity has ended,
@@ -25,7 +25,12 @@ export const makeQuoteTimerHandler =
         throw new Error('the quote timer has no tasks, approvals or teams to escalate');
       const tick = await tickQuoteApproval(
         { ...deps, tasks, approvals, teams },
-        { quoteId, version, run: Number(event.approvalRun) },
+        {
+          quoteId,
+          version,
+          run: Number(event.approvalRun),
+          step: event.approvalStep === undefined ? undefined : Number(event.approvalStep),
+        },
       );
       return { done: tick.done, waitSeconds: tick.dueAt ? waitSecondsUntil(tick.dueAt, deps.clock.now()) : 1 };
     }

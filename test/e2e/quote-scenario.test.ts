@@ -254,8 +254,8 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     const asked = await api.request<{ quote: Quote }>('POST', `/quotes/${id}/actions/send`, { as: rep });
     expect(asked.status, asked.text).toBe(202);
     const taskId = asked.body.quote.approval?.taskId as string;
-    // Sending armed the approval's timer: one execution per approval run, waiting for the step's PT24H.
-    const timerName = quoteApprovalTimerName({ id, version: 1 }, 1);
+    // Sending armed the step's timer: one execution per step of an approval run, waiting for its PT24H.
+    const timerName = quoteApprovalTimerName({ id, version: 1 }, 1, 0);
     const timer = [...rt.engine.executions.values()].find((e) => e.name === timerName);
     expect(timer?.status).toBe('RUNNING');
 
@@ -272,7 +272,7 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     rt.engine.start(
       rt.engine.stateMachineArn(QUOTE_TIMER_STATE_MACHINE),
       `${timerName}-now`,
-      JSON.stringify({ quoteId: id, version: 1, approvalRun: 1 }),
+      JSON.stringify({ quoteId: id, version: 1, approvalRun: 1, approvalStep: 0 }),
     );
     const escalated = await eventually(async () => {
       const item = (await db.send(new GetCommand({ TableName: rt.tableName, Key: lifecycleKeys.task(taskId) }))).Item;
@@ -304,7 +304,7 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     rt.engine.start(
       rt.engine.stateMachineArn(QUOTE_TIMER_STATE_MACHINE),
       `${timerName}-after`,
-      JSON.stringify({ quoteId: id, version: 1, approvalRun: 1 }),
+      JSON.stringify({ quoteId: id, version: 1, approvalRun: 1, approvalStep: 0 }),
     );
     await eventually(async () =>
       [...rt.engine.executions.values()].some((e) => e.name === `${timerName}-after` && e.status === 'SUCCEEDED'),

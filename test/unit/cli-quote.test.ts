@@ -45,7 +45,10 @@ describe('leadflow quote', () => {
     const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const out: string[] = [];
     const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => out.push(chunk)) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string) => {
+      out.push(chunk);
+      return true;
+    }) as typeof process.stdout.write;
     try {
       const program = await buildProgram();
       await program.parseAsync(

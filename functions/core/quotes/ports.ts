@@ -50,11 +50,11 @@ export type QuoteMailMessage = {
 
 /**
  * Timers of the quote-expiry state machine: one per sent version that expires it at the end of its
- * validity (`arm`), and one per discount approval run that escalates its overdue steps (`armApproval`).
+ * validity (`arm`), and one per step of a discount approval run that escalates it when overdue (`armApproval`).
  */
 export type QuoteTimers = {
   arm(quote: Pick<Quote, 'id' | 'version' | 'expiresAt'>): Promise<void>;
-  armApproval(quote: Pick<Quote, 'id' | 'version'>, run: number): Promise<void>;
+  armApproval(quote: Pick<Quote, 'id' | 'version'>, run: number, step: number): Promise<void>;
 };
 
 /** An accepted quote converting its lead through the lifecycle (the lead's own approval chain applies). */

@@ -47,7 +47,10 @@ export type QuoteDeps = {
 export type QuoteCaller = Viewer;
 
 /** What deciding a quote-discount task needs (the approval-tasks API has these, not the PDF or mail). */
-export type QuoteDecisionDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'tasks' | 'approvals' | 'publisher' | 'clock'>;
+export type QuoteDecisionDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'tasks' | 'approvals' | 'publisher' | 'clock'> & {
+  /** Arms the next step's escalation timer. */
+  timers: Pick<QuoteTimers, 'armApproval'>;
+};
 
 const actorOf = (caller: QuoteCaller): Actor => ({ kind: 'user', id: caller.userId, source: 'API' });
 const today = (now: Date) => now.toISOString().slice(0, 10);
@@ -315,7 +318,7 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
   if (maxDiscountBps > limitBps && !approved) {
     if (quote.approval?.status === 'pending') {
       // A retried send (its timer may not have started the first time); the execution name makes it once.
-      await deps.timers.armApproval(quote, quote.approval.run);
+      await deps.timers.armApproval(quote, quote.approval.run, quote.approval.stepIndex);
       return { quote, approvalPending: true as const, events: [] as BusEvent[] };
     }
     const approvals = await deps.approvals();
@@ -361,7 +364,7 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
     );
     // The approval's timer (armed once the quote names the task it follows): each step not decided
     // within its timeout escalates, as lifecycle approvals do.
-    await deps.timers.armApproval(saved, approval.run);
+    await deps.timers.armApproval(saved, approval.run, approval.stepIndex);
     return { quote: saved, approvalPending: true as const, events: [event] };
   }
   const fileName = `${quote.id}-v${quote.version}.pdf`;
@@ -546,6 +549,8 @@ export const decideQuoteTask = async (
       data: { taskId: task.taskId },
     },
   ]);
+  // The next step's own timer, armed once the quote names its task.
+  if (more) await deps.timers.armApproval(saved, next.run, next.stepIndex);
   await deps.publisher.publish(events);
   return { task: { ...decided, taskToken: undefined }, quote: saved };
 };
@@ -591,20 +596,26 @@ export type QuoteApprovalTimerDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'approva
 const APPROVAL_TIMER: Actor = { kind: 'system', id: 'quote-approval-timer', source: 'WORKFLOW' };
 
 /**
- * One tick of a quote approval's timer (the quote-expiry state machine, started with `approvalRun`):
- * while the approval of that run is pending, the open step's task escalates when its `dueAt` passes,
+ * One tick of a quote approval step's timer (the quote-expiry state machine, started with `approvalRun`
+ * and `approvalStep`): while that step of that run is pending, its task escalates when its `dueAt` passes,
  * exactly as a lifecycle approval step does: to the manager of whoever holds it (then the owner's
  * manager, the lead's team manager, any manager; never someone the four-eyes rule excludes; else sales
- * ops), with the step's timeout again, in the team's business hours. An approval decided, withdrawn or
- * replaced ends the timer. Idempotent: a retried tick finds the task no longer due and only waits.
+ * ops), with the step's timeout again, in the team's business hours. A step decided, or an approval
+ * withdrawn or replaced, ends the timer. Idempotent: a retried tick finds the task no longer due and only waits.
  */
 export const tickQuoteApproval = async (
   deps: QuoteApprovalTimerDeps,
-  request: { quoteId: string; version: number; run: number },
+  request: { quoteId: string; version: number; run: number; step?: number },
 ): Promise<{ done: boolean; dueAt?: string; escalatedTo?: string }> => {
   const quote = await deps.quotes.get(request.quoteId, request.version);
   const approval = quote?.approval;
-  if (quote?.status !== 'draft' || approval?.status !== 'pending' || approval.run !== request.run || !approval.taskId)
+  if (
+    quote?.status !== 'draft' ||
+    approval?.status !== 'pending' ||
+    approval.run !== request.run ||
+    !approval.taskId ||
+    (request.step !== undefined && approval.stepIndex !== request.step)
+  )
     return { done: true };
   const now = deps.clock.now();
   const task = await deps.tasks.get(approval.taskId);
