@@ -282,8 +282,11 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     const to = String(escalated.escalatedTo);
     expect(to).not.toBe(owner);
     expect(Date.parse(String(escalated.dueAt)) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
-    const [escalation] = (await api.events('LeadEscalated')).filter((e) => e.detail.taskId === taskId);
-    expect(escalation?.detail).toMatchObject({ leadId, manager: to, escalations: 1, quoteId: id });
+    // The events follow the task's write: wait for them too.
+    const escalation = await eventually(async () =>
+      (await api.events('LeadEscalated')).find((e) => e.detail.taskId === taskId),
+    );
+    expect(escalation.detail).toMatchObject({ leadId, manager: to, escalations: 1, quoteId: id });
     expect(
       (await api.events('ApprovalRequested')).filter((e) => e.detail.taskId === taskId && e.detail.escalated),
     ).toEqual([expect.objectContaining({ detail: expect.objectContaining({ approvers: [to] }) })]);
