@@ -244,6 +244,29 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
   });
 
   it("escalates a discount approval step not decided within its step's timeout, as lifecycle approvals do", async () => {
+    // Sales ops give quote discounts a second step, so the decision of the first must arm the next step's timer.
+    const SAM: [string, string] = ['sam', 'salesops'];
+    const approvals = await api.request<{ version: number; value: { chains: { kind?: string }[] } }>(
+      'GET',
+      '/config/approvals',
+      { as: SAM },
+    );
+    const chains = approvals.body.value.chains.map((c) =>
+      c.kind === 'quote-discount'
+        ? {
+            ...c,
+            steps: [
+              { name: 'sales manager', group: 'manager', timeout: 'PT24H' },
+              { name: 'sales ops', group: 'salesops', timeout: 'PT4H' },
+            ],
+          }
+        : c,
+    );
+    const put = await api.request('PUT', '/config/approvals', {
+      as: SAM,
+      body: { version: approvals.body.version, value: { chains } },
+    });
+    expect(put.status, put.text).toBe(200);
     const { leadId, owner } = await salesQualifiedLead('gus@litware.example');
     const rep: [string, string] = [owner, 'rep'];
     const created = await api.request<Quote>('POST', `/leads/${leadId}/quotes`, {
@@ -258,6 +281,8 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     const timerName = quoteApprovalTimerName({ id, version: 1 }, 1, 0);
     const timer = [...rt.engine.executions.values()].find((e) => e.name === timerName);
     expect(timer?.status).toBe('RUNNING');
+    // Its first tick found the step not due and sleeps (else it would tick on the pulled due time below too).
+    await eventually(async () => timer?.history.some((h) => h.state === 'Wait for the end of validity'));
 
     // The step's due time passes (pulled to now; a second timer on the same run ticks at once).
     const db = makeDocumentClient(makeDynamoClient(rt.dynamodbEndpoint));
@@ -292,7 +317,7 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     ).toEqual([expect.objectContaining({ detail: expect.objectContaining({ approvers: [to] }) })]);
     const quoteEvents = (await api.events()).filter((e) => e.detail.taskId === taskId);
     expect(quoteEvents.flatMap(envelopeProblems)).toEqual([]);
-    // The manager it went to has it on their own list (without the group) and decides it; the timer then ends.
+    // The manager it went to has it on their own list (without the group) and approves the step.
     const theirs = await api.request<{ items: { taskId: string; escalatedTo?: string }[] }>('GET', '/tasks', {
       as: [to],
     });
@@ -302,8 +327,17 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
       body: { decision: 'approve' },
     });
     expect(decided.status, decided.text).toBe(200);
-    expect(decided.body.quote.approval?.status).toBe('approved');
-    // A tick of that run's timer now finds the approval decided and ends.
+    // The second step is open, for sales ops, with a timer of its own (its PT4H, not the first step's due time).
+    expect(decided.body.quote.approval).toMatchObject({
+      status: 'pending',
+      stepIndex: 1,
+      taskId: `quote-${id}-v1-r1-s1`,
+    });
+    const second = [...rt.engine.executions.values()].find(
+      (e) => e.name === quoteApprovalTimerName({ id, version: 1 }, 1, 1),
+    );
+    expect(second?.status).toBe('RUNNING');
+    // A tick of the first step's timer now finds that step decided and ends.
     rt.engine.start(
       rt.engine.stateMachineArn(QUOTE_TIMER_STATE_MACHINE),
       `${timerName}-after`,
@@ -312,6 +346,11 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     await eventually(async () =>
       [...rt.engine.executions.values()].some((e) => e.name === `${timerName}-after` && e.status === 'SUCCEEDED'),
     );
+    const restored = await api.request('PUT', '/config/approvals', {
+      as: SAM,
+      body: { version: approvals.body.version + 1, value: approvals.body.value },
+    });
+    expect(restored.status, restored.text).toBe(200);
     db.destroy();
   });
 
