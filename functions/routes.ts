@@ -142,7 +142,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   approvalTasks: {
     folder: 'approval-tasks',
     description: 'Approval tasks and decisions',
-    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'],
+    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put', 'quotes:timer'],
   },
   importsApi: {
     folder: 'imports-api',

@@ -1,16 +1,16 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand, type SendEmailCommandInput, SESv2Client } from '@aws-sdk/client-sesv2';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { QuoteDocuments, QuoteMail } from '../core/quotes/ports';
+import type { QuoteDocuments, QuoteMail, QuoteMailMessage } from '../core/quotes/ports';
 import { makeLocalBlobUrls } from './attachments-local';
 import { makeS3BlobUrls } from './attachments-s3';
 import { keys } from './keys';
 import { renderQuotePdf } from './quote-pdf';
 import { isConditionalCheckFailed } from './transaction';
 
-/** How long a quote's download link stays valid (what a customer's e-mail carries). */
+/** How long a quote's download link stays valid (the console's "Get PDF", and the local outbox's link). */
 const LINK_SECONDS = 7 * 24 * 3600;
 const PDF = 'application/pdf';
 
@@ -48,7 +48,8 @@ export const makeLocalQuoteDocuments = (blobDir: string, publicUrl: string): Quo
  * (GET /_local/outbox), keyed by (event, recipient): a retried send writes nothing new.
  */
 export const makeOutboxQuoteMail = (db: DynamoDBDocumentClient, table: string): QuoteMail => ({
-  async deliver(message) {
+  async deliver({ attachment: { content: _bytes, ...attachment }, ...message }) {
+    // The item keeps what the mail carries (name, type, size) and where the file is, not its bytes.
     try {
       await db.send(
         new PutCommand({
@@ -59,8 +60,9 @@ export const makeOutboxQuoteMail = (db: DynamoDBDocumentClient, table: string): 
             detailType: 'QuoteSent',
             reason: 'customer',
             template: 'leadflow-QuoteSent',
-            data: { quoteLink: message.attachment.link },
+            data: { quoteLink: attachment.link },
             ...message,
+            attachment,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -74,8 +76,33 @@ export const makeOutboxQuoteMail = (db: DynamoDBDocumentClient, table: string): 
 });
 
 /**
- * On AWS: SES, a plain message with the quote's download link (the PDF stays in the private bucket).
- * The (event, recipient) marker makes a retried send a no-op, as for notifications.
+ * The SESv2 SendEmail request for a quote: a simple message (subject and text) with the PDF attached
+ * (`Content.Simple.Attachments`; the SDK base64-encodes the bytes), so the customer keeps the document
+ * itself rather than a link that expires.
+ */
+export const sesQuoteEmail = (from: string, message: QuoteMailMessage): SendEmailCommandInput => ({
+  FromEmailAddress: from,
+  Destination: { ToAddresses: [message.to] },
+  Content: {
+    Simple: {
+      Subject: { Data: message.subject, Charset: 'UTF-8' },
+      Body: { Text: { Data: message.text, Charset: 'UTF-8' } },
+      Attachments: [
+        {
+          RawContent: message.attachment.content,
+          FileName: message.attachment.fileName,
+          ContentType: message.attachment.contentType,
+          ContentDisposition: 'ATTACHMENT',
+          ContentTransferEncoding: 'BASE64',
+        },
+      ],
+    },
+  },
+});
+
+/**
+ * On AWS: SES, the quote's PDF attached to a plain message. The (event, recipient) marker makes a
+ * retried send a no-op, as for notifications.
  */
 export const makeSesQuoteMail = (
   db: DynamoDBDocumentClient,
@@ -96,13 +123,7 @@ export const makeSesQuoteMail = (
       if (isConditionalCheckFailed(error)) return 'duplicate';
       throw error;
     }
-    await ses.send(
-      new SendEmailCommand({
-        FromEmailAddress: from,
-        Destination: { ToAddresses: [message.to] },
-        Content: { Simple: { Subject: { Data: message.subject }, Body: { Text: { Data: message.text } } } },
-      }),
-    );
+    await ses.send(new SendEmailCommand(sesQuoteEmail(from, message)));
     return 'sent';
   },
 });

@@ -5,6 +5,7 @@ import { makeTasksRepository } from '../adapters/tasks-repository';
 import { makeConfigRepository } from '../adapters/config-repository';
 import { makeCrmRepository } from '../adapters/crm-repository';
 import { makeQuotesRepository } from '../adapters/quotes-repository';
+import { makeQuoteTimers } from '../adapters/quote-timers';
 import { readConfig } from '../core/config/config-document';
 import { approvalsConfig } from '../core/lifecycle/approvals-config';
 import { makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
@@ -34,6 +35,7 @@ export const handler = httpHandler(
         (await readConfig(makeConfigRepository(makeDocumentClient(), table), approvalsConfig)).value,
       publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
       clock: { now: () => new Date() },
+      timers: makeQuoteTimers(makeSfnClient(), env.need('quotes:timer').QUOTE_TIMER_STATE_MACHINE_ARN),
     },
   ),
 );

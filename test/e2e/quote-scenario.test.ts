@@ -2,7 +2,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, it } from '@jest/globals';
 import { expect } from '../support/expect';
 import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
-import { quoteKeys } from '../../functions/adapters/keys';
+import { lifecycleKeys, quoteKeys } from '../../functions/adapters/keys';
+import { quoteApprovalTimerName } from '../../functions/adapters/quote-timers';
 import { QUOTE_TIMER_STATE_MACHINE } from '../../local/config';
 import { ensureConsoleBuilt, expectAccessible, launchBrowser, screenshot, signedInPage } from '../support/browser';
 import { envelopeProblems } from '../support/event-schemas';
@@ -48,7 +49,7 @@ const salesQualifiedLead = async (email: string) => {
 };
 
 describe('a quick quote from lead to opportunity (issue 17)', () => {
-  it('is edited in the console: a product picked from the catalogue, totals priced live by the API', async () => {
+  it('is worked in the console: product picked, totals priced live, discount approved by the approver, sent, PDF downloaded, accepted, lead converted', async () => {
     const [browser, { leadId, owner }] = await Promise.all([
       ensureConsoleBuilt().then(launchBrowser),
       salesQualifiedLead('fay@fabrikam.example'),
@@ -65,13 +66,53 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
       await editor.getByLabel('Product of line 1').selectOption('LF-PRO');
       await editor.getByRole('button', { name: 'Create quote' }).click();
       const total = (text: string) => editor.getByTestId('quote-total').filter({ hasText: text }).waitFor();
+      const approvalState = (text: string | RegExp) =>
+        editor.getByTestId('quote-approval').filter({ hasText: text }).waitFor();
       // DACH business price 1,100.00 plus 19 % German VAT.
       await total('EUR 1,309.00');
       await editor.getByLabel('Quantity of line 1').fill('2');
       await total('EUR 2,618.00');
-      await editor.getByTestId('quote-approval').filter({ hasText: 'not needed so far' }).waitFor();
+      await approvalState('not needed so far');
       await expectAccessible(page);
       await screenshot(page, 'quote-editor');
+
+      // 15 % is above a rep's 10 %. Send right after typing it, before its save (400 ms later) has left:
+      // the editor saves what it shows first, so the send asks for approval instead of sending the
+      // quote without the discount. 2 × 1,100.00 − 15 % = 1,870.00, plus 19 % VAT.
+      await editor.getByLabel('Discount of line 1').fill('15');
+      await editor.getByRole('button', { name: 'Send to customer' }).click();
+      await approvalState(/^pending · /);
+      await total('EUR 2,225.30');
+      await editor.getByRole('status').filter({ hasText: 'waits on approval' }).waitFor();
+      const [quote] = (await api.request<{ items: Quote[] }>('GET', `/leads/${leadId}/quotes`, { as: MANAGER })).body
+        .items;
+      expect(quote).toMatchObject({ status: 'draft', approval: { status: 'pending' } });
+
+      // The approver decides it on their task list, in a session of their own.
+      const approver = await signedInPage(browser, rt.url, { user: 'maria', groups: ['manager'] }, '#/tasks');
+      const task = approver.page.locator(`li[data-task-id="${quote?.approval?.taskId}"]`);
+      await task.getByRole('button', { name: 'Approve' }).click();
+      await task.waitFor({ state: 'detached' });
+      await approver.context.close();
+
+      // The rep's page follows (it polls); Send now sends, and the PDF link downloads a real PDF.
+      await approvalState(/^approved · /);
+      await editor.getByRole('button', { name: 'Send to customer' }).click();
+      await editor.getByRole('heading', { name: /· sent$/ }).waitFor();
+      await editor.getByRole('button', { name: 'Get PDF' }).click();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        editor.getByRole('link', { name: `Download ${quote?.id}-v1.pdf` }).click(),
+      ]);
+      const pdf = await download.createReadStream();
+      const chunks: Buffer[] = [];
+      for await (const chunk of pdf) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(download.suggestedFilename()).toBe(`${quote?.id}-v1.pdf`);
+
+      await editor.getByRole('button', { name: 'Customer accepted' }).click();
+      await editor.getByRole('status').filter({ hasText: 'The lead is converting.' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: /· Converted/ }).waitFor({ timeout: 15_000 });
       await context.close();
     } finally {
       await browser.close();
@@ -200,6 +241,121 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     expect(events.filter((e) => e['detail-type'].startsWith('Quote')).flatMap(envelopeProblems)).toEqual([]);
     // Ids and amounts only on the bus: the customer's e-mail never is.
     expect(JSON.stringify(events)).not.toContain('dana@northwind.example');
+  });
+
+  it("escalates a discount approval step not decided within its step's timeout, as lifecycle approvals do", async () => {
+    // Sales ops give quote discounts a second step, so the decision of the first must arm the next step's timer.
+    const SAM: [string, string] = ['sam', 'salesops'];
+    const approvals = await api.request<{ version: number; value: { chains: { kind?: string }[] } }>(
+      'GET',
+      '/config/approvals',
+      { as: SAM },
+    );
+    const chains = approvals.body.value.chains.map((c) =>
+      c.kind === 'quote-discount'
+        ? {
+            ...c,
+            steps: [
+              { name: 'sales manager', group: 'manager', timeout: 'PT24H' },
+              { name: 'sales ops', group: 'salesops', timeout: 'PT4H' },
+            ],
+          }
+        : c,
+    );
+    const put = await api.request('PUT', '/config/approvals', {
+      as: SAM,
+      body: { version: approvals.body.version, value: { chains } },
+    });
+    expect(put.status, put.text).toBe(200);
+    const { leadId, owner } = await salesQualifiedLead('gus@litware.example');
+    const rep: [string, string] = [owner, 'rep'];
+    const created = await api.request<Quote>('POST', `/leads/${leadId}/quotes`, {
+      as: rep,
+      body: { lines: [{ sku: 'LF-PRO', quantity: 1, discountPercent: 20 }] },
+    });
+    const id = created.body.id;
+    const asked = await api.request<{ quote: Quote }>('POST', `/quotes/${id}/actions/send`, { as: rep });
+    expect(asked.status, asked.text).toBe(202);
+    const taskId = asked.body.quote.approval?.taskId as string;
+    // Sending armed the step's timer: one execution per step of an approval run, waiting for its PT24H.
+    const timerName = quoteApprovalTimerName({ id, version: 1 }, 1, 0);
+    const timer = [...rt.engine.executions.values()].find((e) => e.name === timerName);
+    expect(timer?.status).toBe('RUNNING');
+    // Its first tick found the step not due and sleeps (else it would tick on the pulled due time below too).
+    await eventually(async () => timer?.history.some((h) => h.state === 'Wait for the end of validity'));
+
+    // The step's due time passes (pulled to now; a second timer on the same run ticks at once).
+    const db = makeDocumentClient(makeDynamoClient(rt.dynamodbEndpoint));
+    await db.send(
+      new UpdateCommand({
+        TableName: rt.tableName,
+        Key: lifecycleKeys.task(taskId),
+        UpdateExpression: 'SET dueAt = :at',
+        ExpressionAttributeValues: { ':at': new Date(Date.now() - 1000).toISOString() },
+      }),
+    );
+    rt.engine.start(
+      rt.engine.stateMachineArn(QUOTE_TIMER_STATE_MACHINE),
+      `${timerName}-now`,
+      JSON.stringify({ quoteId: id, version: 1, approvalRun: 1, approvalStep: 0 }),
+    );
+    const escalated = await eventually(async () => {
+      const item = (await db.send(new GetCommand({ TableName: rt.tableName, Key: lifecycleKeys.task(taskId) }))).Item;
+      return item?.escalations === 1 ? item : undefined;
+    });
+    // To a manager (never the rep who asked), with the step's timeout again.
+    const to = String(escalated.escalatedTo);
+    expect(to).not.toBe(owner);
+    expect(Date.parse(String(escalated.dueAt)) - Date.now()).toBeGreaterThan(23 * 3600 * 1000);
+    // The events follow the task's write: wait for them too.
+    const escalation = await eventually(async () =>
+      (await api.events('LeadEscalated')).find((e) => e.detail.taskId === taskId),
+    );
+    expect(escalation.detail).toMatchObject({ leadId, manager: to, escalations: 1, quoteId: id });
+    expect(
+      (await api.events('ApprovalRequested')).filter((e) => e.detail.taskId === taskId && e.detail.escalated),
+    ).toEqual([expect.objectContaining({ detail: expect.objectContaining({ approvers: [to] }) })]);
+    const quoteEvents = (await api.events()).filter((e) => e.detail.taskId === taskId);
+    expect(quoteEvents.flatMap(envelopeProblems)).toEqual([]);
+    // The manager it went to has it on their own list (without the group) and approves the step.
+    const theirs = await api.request<{ items: { taskId: string; escalatedTo?: string }[] }>('GET', '/tasks', {
+      as: [to],
+    });
+    expect(theirs.body.items).toContainEqual(expect.objectContaining({ taskId, escalatedTo: to }));
+    const decided = await api.request<{ quote: Quote }>('POST', `/tasks/${taskId}/decision`, {
+      as: [to],
+      body: { decision: 'approve' },
+    });
+    expect(decided.status, decided.text).toBe(200);
+    // The second step is open, for sales ops, with a timer of its own (its PT4H, not the first step's due time).
+    expect(decided.body.quote.approval).toMatchObject({
+      status: 'pending',
+      stepIndex: 1,
+      taskId: `quote-${id}-v1-r1-s1`,
+    });
+    const second = [...rt.engine.executions.values()].find(
+      (e) => e.name === quoteApprovalTimerName({ id, version: 1 }, 1, 1),
+    );
+    expect(second?.status).toBe('RUNNING');
+    // A tick of the first step's timer now finds that step decided and ends.
+    rt.engine.start(
+      rt.engine.stateMachineArn(QUOTE_TIMER_STATE_MACHINE),
+      `${timerName}-after`,
+      JSON.stringify({ quoteId: id, version: 1, approvalRun: 1, approvalStep: 0 }),
+    );
+    await eventually(async () =>
+      [...rt.engine.executions.values()].some((e) => e.name === `${timerName}-after` && e.status === 'SUCCEEDED'),
+    );
+    const restored = await api.request('PUT', '/config/approvals', {
+      as: SAM,
+      body: { version: approvals.body.version + 1, value: approvals.body.value },
+    });
+    expect(restored.status, restored.text).toBe(200);
+    // This quote's timers still asleep (step 2's, and the two of step 1 waiting on its new due time) hold
+    // engine slots locally (a Wait counts as active): stop them so the next test's timer runs at once.
+    for (const e of rt.engine.executions.values())
+      if (e.name.startsWith(`${id}-v1-approval`) && e.status === 'RUNNING') rt.engine.stop(e.executionArn);
+    db.destroy();
   });
 
   it('expires a sent quote by its timer (the quote-expiry state machine), not by polling', async () => {

@@ -38,13 +38,19 @@ export const useResource = <L, T = L>(
   // Which deps the data belongs to: bumped when they change, so a late answer for old deps is ignored.
   const generation = useRef(0);
   const current = useRef<{ generation: number; data: T | undefined }>({ generation: -1, data: undefined });
+  // Bumped by setData: a load that started before an action's answer was folded in is older than it.
+  const writes = useRef(0);
 
   // The caller names what the loader depends on (`deps`), as with useEffect.
   const reload = useCallback(async () => {
     const mine = generation.current;
+    const seen = writes.current;
     try {
       const loaded = await loader();
       if (mine !== generation.current) return;
+      // An action answered while this load was under way: its answer is newer than this one (a poll that
+      // left before a send would otherwise show the quote a draft again); the next load brings the rest.
+      if (seen !== writes.current) return;
       const previous = current.current.generation === mine ? current.current.data : undefined;
       const next = options.merge ? options.merge(previous, loaded) : (loaded as unknown as T);
       current.current = { generation: mine, data: next };
@@ -68,6 +74,7 @@ export const useResource = <L, T = L>(
 
   const setData = useCallback((update: (previous: T | undefined) => T) => {
     const next = update(current.current.generation === generation.current ? current.current.data : undefined);
+    writes.current += 1;
     current.current = { generation: generation.current, data: next };
     setState(() => next);
   }, []);

@@ -61,8 +61,8 @@ export const QuoteEditor = ({ owner }: { owner: { leadId: string } | { opportuni
   const body = () => ({
     lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, discountPercent: l.discountPercent || undefined })),
   });
-  const save = useAction(async () => {
-    if (lines.length === 0) return;
+  const save = useAction(async (): Promise<true> => {
+    if (lines.length === 0) return true;
     if (!current || current.status === 'accepted') {
       const created =
         'leadId' in owner
@@ -72,23 +72,45 @@ export const QuoteEditor = ({ owner }: { owner: { leadId: string } | { opportuni
             );
       loadedFor.current = `${created.id}.${created.version}`;
       quotes.setData((prev) => [created, ...(prev ?? [])]);
-      return;
+      return true;
     }
     const saved = await must(api.PUT('/quotes/{quoteId}', { params: { path: { quoteId: current.id } }, body: body() }));
     loadedFor.current = `${saved.id}.${saved.version}`;
     quotes.setData((prev) => [saved, ...(prev ?? []).filter((q) => q.id !== saved.id)]);
+    return true;
   });
+  // Saves run one after another, each with the lines on screen when it starts; `saving` is the last one.
+  const saving = useRef<Promise<true | undefined>>(Promise.resolve(true));
+  const saveNow = () => {
+    saving.current = saving.current.then(() => save.run());
+    return saving.current;
+  };
   // Live totals: a draft is priced by the API 400 ms after the last change.
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const change = (next: Line[]) => {
     setLines(next);
     if (current?.status !== 'draft') return;
     clearTimeout(pending.current);
-    pending.current = setTimeout(() => void save.run(), 400);
+    pending.current = setTimeout(() => {
+      pending.current = undefined;
+      void saveNow();
+    }, 400);
+  };
+  /**
+   * What the customer gets is what the editor shows: an edit still waiting for its save (typed less than
+   * 400 ms ago) is saved now, and a save under way is awaited, before the action; a failed save stops it.
+   */
+  const flushEdits = async (): Promise<boolean> => {
+    if (pending.current !== undefined) {
+      clearTimeout(pending.current);
+      pending.current = undefined;
+      void saveNow();
+    }
+    return (await saving.current) === true;
   };
   const act = useAction(async (action: 'send' | 'accept' | 'decline') => {
     if (!current) return;
-    clearTimeout(pending.current);
+    if (!(await flushEdits())) return;
     try {
       const res = await api.POST('/quotes/{quoteId}/actions/{action}', {
         params: { path: { quoteId: current.id, action } },
@@ -213,11 +235,11 @@ export const QuoteEditor = ({ owner }: { owner: { leadId: string } | { opportuni
           Add line
         </button>
         {!current || current.status === 'accepted' ? (
-          <button type="button" disabled={lines.length === 0} onClick={() => void save.run()}>
+          <button type="button" disabled={lines.length === 0 || save.busy} onClick={() => void saveNow()}>
             Create quote
           </button>
         ) : current.status !== 'draft' ? (
-          <button type="button" onClick={() => void save.run()} disabled={lines.length === 0}>
+          <button type="button" onClick={() => void saveNow()} disabled={lines.length === 0 || save.busy}>
             Revise (new version)
           </button>
         ) : null}
@@ -246,16 +268,16 @@ export const QuoteEditor = ({ owner }: { owner: { leadId: string } | { opportuni
           </dl>
           <div class="actions">
             {current.status === 'draft' ? (
-              <button type="button" onClick={() => void act.run('send')}>
+              <button type="button" disabled={act.busy} onClick={() => void act.run('send')}>
                 Send to customer
               </button>
             ) : null}
             {current.status === 'sent' ? (
               <>
-                <button type="button" onClick={() => void act.run('accept')}>
+                <button type="button" disabled={act.busy} onClick={() => void act.run('accept')}>
                   Customer accepted
                 </button>
-                <button type="button" onClick={() => void act.run('decline')}>
+                <button type="button" disabled={act.busy} onClick={() => void act.run('decline')}>
                   Customer declined
                 </button>
               </>

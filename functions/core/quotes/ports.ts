@@ -30,21 +30,32 @@ export type QuoteDocuments = {
   downloadUrl(key: string, fileName: string): Promise<string>;
 };
 
-/** The quote e-mailed to the customer through the notification path (outbox locally, SES on AWS). */
+/**
+ * The quote e-mailed to the customer through the notification path: locally the outbox records the
+ * message with its attachment's name, size, blob key and link; on AWS SES sends the PDF itself
+ * (`content`) attached to the mail.
+ */
 export type QuoteMail = {
-  deliver(message: {
-    eventId: string;
-    to: string;
-    subject: string;
-    text: string;
-    leadId: string;
-    occurredAt: string;
-    attachment: { key: string; fileName: string; contentType: string; size: number; link: string };
-  }): Promise<'sent' | 'duplicate'>;
+  deliver(message: QuoteMailMessage): Promise<'sent' | 'duplicate'>;
+};
+export type QuoteMailMessage = {
+  eventId: string;
+  to: string;
+  subject: string;
+  text: string;
+  leadId: string;
+  occurredAt: string;
+  attachment: { key: string; fileName: string; contentType: string; size: number; link: string; content: Uint8Array };
 };
 
-/** Starts the timer that expires a sent quote at the end of its validity (one execution per version). */
-export type QuoteTimers = { arm(quote: Pick<Quote, 'id' | 'version' | 'expiresAt'>): Promise<void> };
+/**
+ * Timers of the quote-expiry state machine: one per sent version that expires it at the end of its
+ * validity (`arm`), and one per step of a discount approval run that escalates it when overdue (`armApproval`).
+ */
+export type QuoteTimers = {
+  arm(quote: Pick<Quote, 'id' | 'version' | 'expiresAt'>): Promise<void>;
+  armApproval(quote: Pick<Quote, 'id' | 'version'>, run: number, step: number): Promise<void>;
+};
 
 /** An accepted quote converting its lead through the lifecycle (the lead's own approval chain applies). */
 export type LeadConversionOnAccept = {

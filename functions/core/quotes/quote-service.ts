@@ -3,9 +3,11 @@ import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import type { Actor, Lead } from '../lead';
 import { canSee, isManager, type Viewer } from '../lead-access';
 import { type ApprovalsConfig, chainFor, mayDecide } from '../lifecycle/approvals-config';
+import { dueAfter } from '../lifecycle/business-hours';
 import { addSeconds, durationSeconds } from '../lifecycle/duration';
 import type { ApprovalTaskRecord, TasksPort } from '../lifecycle/ports';
-import { excludedDecidersOf, selfDecisionRefusal } from '../lifecycle/segregation-of-duties';
+import { excludedDecidersOf, firstEligible, selfDecisionRefusal } from '../lifecycle/segregation-of-duties';
+import { calendarOf, managerOf, type TeamsConfig } from '../lifecycle/teams-config';
 import type { CrmStore } from '../conversion/opportunity-moves';
 import type { Opportunity } from '../conversion/crm-records';
 import type { Clock, EventPublisher } from '../ports';
@@ -45,7 +47,10 @@ export type QuoteDeps = {
 export type QuoteCaller = Viewer;
 
 /** What deciding a quote-discount task needs (the approval-tasks API has these, not the PDF or mail). */
-export type QuoteDecisionDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'tasks' | 'approvals' | 'publisher' | 'clock'>;
+export type QuoteDecisionDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'tasks' | 'approvals' | 'publisher' | 'clock'> & {
+  /** Arms the next step's escalation timer. */
+  timers: Pick<QuoteTimers, 'armApproval'>;
+};
 
 const actorOf = (caller: QuoteCaller): Actor => ({ kind: 'user', id: caller.userId, source: 'API' });
 const today = (now: Date) => now.toISOString().slice(0, 10);
@@ -311,8 +316,11 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
   const limitBps = discountLimitOf(catalog, caller.groups);
   const approved = quote.approval?.status === 'approved' && quote.approval.maxDiscountBps >= maxDiscountBps;
   if (maxDiscountBps > limitBps && !approved) {
-    if (quote.approval?.status === 'pending')
+    if (quote.approval?.status === 'pending') {
+      // A retried send (its timer may not have started the first time); the execution name makes it once.
+      await deps.timers.armApproval(quote, quote.approval.run, quote.approval.stepIndex);
       return { quote, approvalPending: true as const, events: [] as BusEvent[] };
+    }
     const approvals = await deps.approvals();
     const found = chainFor(
       {
@@ -354,6 +362,9 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
         },
       ],
     );
+    // The approval's timer (armed once the quote names the task it follows): each step not decided
+    // within its timeout escalates, as lifecycle approvals do.
+    await deps.timers.armApproval(saved, approval.run, approval.stepIndex);
     return { quote: saved, approvalPending: true as const, events: [event] };
   }
   const fileName = `${quote.id}-v${quote.version}.pdf`;
@@ -392,11 +403,10 @@ const sendQuote = async (deps: QuoteDeps, quote: Quote, lead: Lead, caller: Quot
         `Dear ${sent.customer.name},`,
         '',
         `please find attached our quote ${sent.id} (version ${sent.version}), valid until ${sent.validUntil}.`,
-        link,
       ].join('\n'),
       leadId: sent.leadId,
       occurredAt: at,
-      attachment: { key, fileName, contentType: 'application/pdf', size: bytes.length, link },
+      attachment: { key, fileName, contentType: 'application/pdf', size: bytes.length, link, content: bytes },
     });
   }
   return { quote: sent, approvalPending: false as const, events: [event] };
@@ -539,6 +549,8 @@ export const decideQuoteTask = async (
       data: { taskId: task.taskId },
     },
   ]);
+  // The next step's own timer, armed once the quote names its task.
+  if (more) await deps.timers.armApproval(saved, next.run, next.stepIndex);
   await deps.publisher.publish(events);
   return { task: { ...decided, taskToken: undefined }, quote: saved };
 };
@@ -573,4 +585,101 @@ export const tickQuoteExpiry = async (
       return { done: true, status: (await deps.quotes.get(quote.id, quote.version))?.status };
     throw error;
   }
+};
+
+/** What the approval timer reads and writes: the quote, its tasks, the chains and the teams. */
+export type QuoteApprovalTimerDeps = Pick<QuoteDeps, 'quotes' | 'crm' | 'approvals' | 'publisher' | 'clock'> & {
+  tasks: Pick<TasksPort, 'get' | 'escalate'>;
+  teams(): Promise<TeamsConfig>;
+};
+
+const APPROVAL_TIMER: Actor = { kind: 'system', id: 'quote-approval-timer', source: 'WORKFLOW' };
+
+/**
+ * One tick of a quote approval step's timer (the quote-expiry state machine, started with `approvalRun`
+ * and `approvalStep`): while that step of that run is pending, its task escalates when its `dueAt` passes,
+ * exactly as a lifecycle approval step does: to the manager of whoever holds it (then the owner's
+ * manager, the lead's team manager, any manager; never someone the four-eyes rule excludes; else sales
+ * ops), with the step's timeout again, in the team's business hours. A step decided, or an approval
+ * withdrawn or replaced, ends the timer. Idempotent: a retried tick finds the task no longer due and only waits.
+ */
+export const tickQuoteApproval = async (
+  deps: QuoteApprovalTimerDeps,
+  request: { quoteId: string; version: number; run: number; step?: number },
+): Promise<{ done: boolean; dueAt?: string; escalatedTo?: string }> => {
+  const quote = await deps.quotes.get(request.quoteId, request.version);
+  const approval = quote?.approval;
+  if (
+    quote?.status !== 'draft' ||
+    approval?.status !== 'pending' ||
+    approval.run !== request.run ||
+    !approval.taskId ||
+    (request.step !== undefined && approval.stepIndex !== request.step)
+  )
+    return { done: true };
+  const now = deps.clock.now();
+  const task = await deps.tasks.get(approval.taskId);
+  // A decision is opening the next step at this moment: look again shortly.
+  if (task?.status !== 'open') return { done: false, dueAt: addSeconds(now, 60) };
+  if (Date.parse(task.dueAt) > now.getTime()) return { done: false, dueAt: task.dueAt };
+  const [lead, teams, approvals] = await Promise.all([deps.crm.lead(quote.leadId), deps.teams(), deps.approvals()]);
+  if (!lead) return { done: true };
+  const step = approvals.chains[approval.chainIndex]?.steps[task.stepIndex];
+  const to =
+    firstEligible(
+      [
+        managerOf(teams, task.escalatedTo ?? task.approver),
+        managerOf(teams, quote.owner),
+        teams.teams.find((t) => t.id === lead.team)?.manager,
+        ...teams.teams.map((t) => t.manager),
+      ],
+      task.excludedDeciders ?? [],
+    ) ?? 'salesops';
+  const escalated = await deps.tasks.escalate(
+    task,
+    to,
+    dueAfter(now, durationSeconds(step?.timeout ?? 'PT24H'), calendarOf(teams, lead.team)),
+  );
+  const at = now.toISOString();
+  try {
+    await deps.quotes.save(quote, { ...quote, updatedAt: at }, [
+      {
+        at,
+        actor: APPROVAL_TIMER,
+        action: 'quote-approval-escalated',
+        why: `task ${task.taskId} (${task.stepName}) not decided in time → ${to}`,
+        data: { taskId: task.taskId, escalations: escalated.escalations },
+      },
+    ]);
+  } catch (error) {
+    // The draft changed at this moment (an edit withdraws the approval): the task is escalated all the same.
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  const id = `${task.taskId}:escalated-${escalated.escalations}`;
+  await deps.publisher.publish([
+    makeEvent('LeadEscalated', `${id}:LeadEscalated`, at, {
+      leadId: lead.id,
+      taskId: task.taskId,
+      manager: to,
+      escalations: escalated.escalations,
+      action: 'quote-approval-escalated',
+      quoteId: quote.id,
+      lead: snapshotOf(lead),
+    }),
+    makeEvent('ApprovalRequested', `${id}:ApprovalRequested`, at, {
+      leadId: lead.id,
+      taskId: task.taskId,
+      chain: task.chainName,
+      step: task.stepName,
+      stepIndex: task.stepIndex,
+      approvers: [to],
+      group: null,
+      dueAt: escalated.dueAt,
+      escalated: true,
+      quoteId: quote.id,
+      quoteVersion: quote.version,
+      lead: snapshotOf(lead),
+    }),
+  ]);
+  return { done: false, dueAt: escalated.dueAt, escalatedTo: to };
 };
