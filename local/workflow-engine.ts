@@ -240,7 +240,7 @@ export class LocalWorkflowEngine {
     }
   }
 
-  /** The execution waits on a task token: its slot goes to the next one in line. */
+  /** The execution waits on a task token or in a Wait state: its slot goes to the next one in line. */
   private park(executionArn: string) {
     if (this.active.delete(executionArn)) {
       this.parked.add(executionArn);
@@ -375,6 +375,12 @@ export class LocalWorkflowEngine {
           at: event.timestamp,
           error: event.Error ?? event.error,
         });
+        // A Wait state holds no worker on AWS; here it gives its slot away too, or a handful of
+        // long timers (quote expiry, approval escalation) would queue every lead behind them.
+        if (event.state?.type === 'Wait') {
+          if (event.type === 'StateEntered') this.park(record.executionArn);
+          else if (event.type === 'StateExited') this.unpark(record.executionArn);
+        }
       }
     } catch {
       // The log ends with the execution; an aborted run may close it abruptly.

@@ -83,6 +83,38 @@ describe('local engine queue', () => {
     expect(engine.backlog).toBe(0);
   });
 
+  it('gives the slot of an execution in a Wait state to the next one, and takes it back after the wait', async () => {
+    const { engine, calls } = harness(1);
+    engines.push(engine);
+    const file = join(dir, 'wait-then-work.asl.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        StartAt: 'Timer',
+        States: {
+          Timer: { Type: 'Wait', SecondsPath: '$.seconds', Next: 'Work' },
+          Work: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: 'work', Payload: { 'name.$': '$.name' } },
+            End: true,
+          },
+        },
+      }),
+    );
+    const arn = engine.register('w', file, {});
+
+    const timer = engine.start(arn, 'timer', JSON.stringify({ name: 'timer', seconds: 1 }));
+    const next = engine.start(arn, 'next', JSON.stringify({ name: 'next', seconds: 0 }));
+    // With one slot, the second execution runs while the first waits out its timer.
+    await eventually(async () => calls.some((c) => c.name === 'next'), { timeoutMs: 900 });
+    expect(timer.status).toBe('RUNNING');
+    calls.find((c) => c.name === 'next')?.release();
+    await eventually(async () => calls.some((c) => c.name === 'timer'), { timeoutMs: 3000 });
+    calls.find((c) => c.name === 'timer')?.release();
+    await eventually(async () => timer.status === 'SUCCEEDED' && next.status === 'SUCCEEDED');
+  });
+
   it('while the runtime says it is busy lets one queued execution in per second, and the rest once it is not', async () => {
     const { engine, calls } = harness(8);
     engines.push(engine);
