@@ -16,7 +16,7 @@ import { checklists } from '../core/lifecycle/stage-steps';
 import { allowedActions } from '../core/lifecycle/transitions';
 import type { Lead } from '../core/lead';
 import type { DuplicatesReader, LeadReader } from '../core/ports';
-import { findSource, type SourceConfig } from '../core/sources';
+import { lookupSource, type SourceProvider } from '../core/source-catalog';
 import { type Caller, callerOf, isManager, requireGroup } from '../http/auth';
 import { headerOf, jsonBody } from '../http/body';
 import { json } from '../http/responses';
@@ -27,7 +27,8 @@ import { LIST_PARAMS, type ListsDeps, makeListRoutes } from './lists';
 export type LeadsApiDeps = {
   capture: CaptureDeps;
   leads: LeadReader;
-  sources: () => SourceConfig[];
+  /** The seed and the sources sales ops added at run time. */
+  sources: SourceProvider;
   stages: () => Promise<StagesConfig>;
   /** For a lead waiting on approval: the chain and its open task, so the view says who and since when. */
   approvals?: () => Promise<ApprovalsConfig>;
@@ -45,13 +46,18 @@ const pathId = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? ''
 
 export const makeLeadsApi = (deps: LeadsApiDeps) => {
   const { 'GET /leads#list': listAll, ...listRoutes } = makeListRoutes({ ...deps.lists, stages: deps.stages });
-  const thresholdsOf = (lead: Lead) =>
-    findSource(deps.sources(), lead.sourceId)?.duplicateThresholds ?? DEFAULT_THRESHOLDS;
+  /** The lead's source's thresholds; a source retired since the capture scores with the defaults. */
+  const thresholdsOf = async (lead: Lead) =>
+    (await lookupSource(deps.sources, lead.sourceId).catch(() => undefined))?.duplicateThresholds ?? DEFAULT_THRESHOLDS;
 
   /** One lead's duplicates in both directions, with names, owners, stages, scores: two batched reads. */
   const duplicateLeadsOf = async (lead: Lead, caller: Caller) => {
     if (!deps.duplicates) return [];
-    const matches = duplicateMatchesOf(lead, await deps.duplicates.holders(duplicateKeysOf(lead)), thresholdsOf(lead));
+    const matches = duplicateMatchesOf(
+      lead,
+      await deps.duplicates.holders(duplicateKeysOf(lead)),
+      await thresholdsOf(lead),
+    );
     const records = await deps.duplicates.leads(matches.map((m) => m.id));
     return duplicateEntriesOf(matches, records, (other) => canSee(caller, other));
   };
@@ -62,7 +68,7 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       const caller = callerOf(event);
       const body = jsonBody(event);
       const requested = event.queryStringParameters?.source;
-      const source = findSource(deps.sources(), requested ?? 'manual', 'api');
+      const source = await lookupSource(deps.sources, requested ?? 'manual', 'api');
       if (!source) throw new NotFoundError('source', requested ?? 'manual');
       const answer = await measuredCapture(
         deps.capture.metrics,
@@ -114,7 +120,9 @@ export const makeLeadsApi = (deps: LeadsApiDeps) => {
       const limit = Math.min(Math.max(Number(q.limit ?? 25) || 25, 1), 100);
       if (!deps.duplicates) return json(200, { items: [] });
       const page = await deps.duplicates.openSets(limit, DUPLICATES_CURSOR.decode(q.cursor, 'open'));
-      const matches = page.items.map((lead) => ({ lead, matches: duplicateMatchesOf(lead, [], thresholdsOf(lead)) }));
+      const matches = await Promise.all(
+        page.items.map(async (lead) => ({ lead, matches: duplicateMatchesOf(lead, [], await thresholdsOf(lead)) })),
+      );
       const records = await deps.duplicates.leads(matches.flatMap((m) => m.matches.map((d) => d.id)));
       return json(200, {
         items: matches.map(({ lead, matches }) => ({

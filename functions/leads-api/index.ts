@@ -2,7 +2,7 @@ import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeDuplicatesReader } from '../adapters/duplicates-repository';
 import { makeLeadReader } from '../adapters/lead-repository';
-import { sourcesFromEnv } from '../adapters/source-registry';
+import { sourcesFromFunctionEnv } from '../adapters/source-registry';
 import { makeConfigRepository } from '../adapters/config-repository';
 import { readConfig } from '../core/config/config-document';
 import { makeTasksRepository } from '../adapters/tasks-repository';
@@ -19,14 +19,15 @@ import { functionEnv } from '../env/function-env';
 const env = functionEnv('leadsApi');
 const table = env.need('table:read').TABLE_NAME;
 
-const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
+// The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
+const sources = sourcesFromFunctionEnv(env);
 const db = makeDocumentClient();
 const config = makeConfigRepository(db, table);
 export const handler = httpHandler(
   makeLeadsApi({
     capture: captureDepsFromEnv(env),
     leads: makeLeadReader(db, table),
-    sources: () => sources,
+    sources,
     stages: async () => (await readConfig(config, stagesConfig)).value,
     approvals: async () => (await readConfig(config, approvalsConfig)).value,
     tasks: makeTasksRepository(db, table),
