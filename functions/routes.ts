@@ -135,17 +135,20 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   leadActions: {
     folder: 'lead-actions',
     description: 'Rep actions that move a lead and resume its execution',
-    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'],
+    // workflow:start: an action on a lead parked with no execution starts a fresh one (<leadId>-g<n>).
+    needs: ['table:read', 'table:write', 'workflow:callback', 'workflow:start', 'bus:put'],
   },
   approvalTasks: {
     folder: 'approval-tasks',
     description: 'Approval tasks and decisions',
-    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'],
+    // workflow:start: a step outcome on a lead parked with no execution starts a fresh one.
+    needs: ['table:read', 'table:write', 'workflow:callback', 'workflow:start', 'bus:put'],
   },
   importsApi: {
     folder: 'imports-api',
     description: 'Bulk import jobs: create, post row batches, status, rejected rows',
-    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
+    // bus:put: a row for someone in nurture wakes their lead (LeadActivityRecorded).
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports', 'bus:put'],
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
@@ -178,7 +181,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     folder: 'import-batch',
     description:
       'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure',
-    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
+    // bus:put: a row for someone in nurture wakes their lead (LeadActivityRecorded).
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports', 'bus:put'],
     memoryMb: 1024,
     timeoutSeconds: 300,
   },

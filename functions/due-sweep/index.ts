@@ -16,7 +16,10 @@ const writer = makeLeadWriter(db, table);
 
 export const handler = eventHandler(
   makeDueSweepHandler({
-    leads: { get: (id) => reader.get(id), write: (before, patch, audit) => writer.write(before, patch, audit) },
+    leads: {
+      get: (id) => reader.get(id),
+      write: (before, patch, audit, options) => writer.write(before, patch, audit, options),
+    },
     due: makeDueRepository(db, table),
     executions: makeExecutionStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
     publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),

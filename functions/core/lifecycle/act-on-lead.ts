@@ -7,6 +7,7 @@ import { selfDecisionRefusal } from './segregation-of-duties';
 import { type Assignment, assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
+import { isDormant, startWoken, wakeDormant } from './dormant';
 import { assertCriteria } from './stage-steps';
 import { calendarOf, type TeamsConfig, teamOf } from './teams-config';
 import { type NurtureConfig, planNurture, recycleRuleFor } from './nurture';
@@ -152,7 +153,9 @@ export const actOnLead = async (
   // Qualification criteria of the transition: 422 naming each unmet one, nothing written.
   assertCriteria(lead, stages, action);
   const token = lead.taskToken;
-  if (!token)
+  // A lead parked with no execution (nothing to time): the action writes it and starts a fresh one.
+  const dormant = !token && ports.executions !== undefined && isDormant(lead);
+  if (!token && !dormant)
     throw new ConflictError(`lead ${leadId} is moving right now; reload it and try again`, {
       stage: lead.stage,
       allowed,
@@ -202,16 +205,26 @@ export const actOnLead = async (
     if (action === 'convert') requestConversion(change, lead, await ports.config.approvals(), caller.userId, at);
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
+  // An action that ends the lead (a plain disqualification) needs no execution at all.
+  const wake = dormant && change.next !== 'end' ? wakeDormant(lead, change.next, now) : undefined;
   const after = await ports.leads.write(
     lead,
-    { ...change.patch, pendingNext: { next: change.next, timeoutSeconds } },
-    change.audit,
-    { consumeToken: token },
+    {
+      ...change.patch,
+      pendingNext: { next: change.next, timeoutSeconds },
+      ...wake?.patch,
+      // A nurture's recycle (disqualify, keep as contact) stays what is due; the start is made right below.
+      ...(change.patch.due ? { due: change.patch.due } : {}),
+    },
+    wake ? [...change.audit, wake.audit] : change.audit,
+    token ? { consumeToken: token } : {},
   );
   await ports.publisher.publish(change.events);
-  await resumeExecution(ports, token, {
-    Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
-  });
+  if (token)
+    await resumeExecution(ports, token, {
+      Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
+    });
+  else if (wake && ports.executions) await startWoken(ports.executions, ports.leads, after, wake.execution, now);
   return { lead: after, next: change.next };
 };
 

@@ -79,6 +79,7 @@ const sweepOne = async (ports: SweepPorts, leadId: string, now: Date, report: Sw
   }
   // Started (or started before): nothing is due any more. A crash before this write only means the
   // next sweep starts the same name again, which is a no-op.
-  await ports.leads.write(lead, { due: null }, []);
+  // The started execution may already wait on the lead (a woken lead's start guard): its token stays.
+  await ports.leads.write(lead, { due: null }, [], { keepToken: true });
   report.started.push(leadId);
 };

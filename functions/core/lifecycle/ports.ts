@@ -41,7 +41,7 @@ export type LeadStorePort = {
     before: StoredLead,
     patch: Partial<Lead>,
     audit: AuditEntry[],
-    options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken'>,
+    options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken' | 'keepToken'>,
   ): Promise<StoredLead>;
   /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
   setWaitToken(id: string, token: string): Promise<void>;

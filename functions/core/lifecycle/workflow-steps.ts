@@ -8,6 +8,7 @@ import { affinityOf } from './routing';
 import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import { requestConversion } from './act-on-lead';
+import { endDormant, entryOf, hasNothingToTime } from './dormant';
 import { checkpoint, DEFAULT_EXECUTION_LIMITS, isExecutionLimitExceeded, successorName } from './execution-budget';
 import { parkedStart } from './nurture';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
@@ -233,7 +234,11 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     },
 
     async resume(leadId: string): Promise<StepResult> {
-      return standing(await load(leadId));
+      const lead = await load(leadId);
+      // A lead woken from the manager queue: its fresh execution enters where the waking action said.
+      const entry = entryOf(lead);
+      if (entry && !lead.mergedInto) return result(lead, entry, entry === 'wait' ? waitFor(lead, clock.now()) : 1, []);
+      return standing(lead);
     },
 
     /**
@@ -261,6 +266,13 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         recorded?.name === executionName
           ? { ...recorded, startedAt: recorded.startedAt ?? startedAt }
           : { name: executionName, generation: recorded?.generation ?? 0, startedAt, loops: 0 };
+      // Nothing to time (parked in the manager queue): end here, hold no execution; an action starts a fresh one.
+      if (next === 'wait' && hasNothingToTime(lead)) {
+        if (recorded?.name === executionName && recorded.endedAt) return result(lead, 'end', 1, []);
+        const ended = endDormant(lead, current, at);
+        const after = await leads.write(lead, ended.patch, [ended.audit]);
+        return result(after, 'end', 1, []);
+      }
       const decision = checkpoint(
         {
           loops: current.loops,
@@ -289,7 +301,11 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         await startSuccessor(after, name, now);
         return result(after, 'hand-over', 1, []);
       }
-      const after = await leads.write(lead, { execution: { ...current, loops: current.loops + 1 } }, []);
+      const after = await leads.write(
+        lead,
+        { execution: { ...current, loops: current.loops + 1, entry: undefined, endedAt: undefined } },
+        [],
+      );
       return result(after, next, decision.handOver ? timeoutSeconds : decision.timeoutSeconds, []);
     },
 
