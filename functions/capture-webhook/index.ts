@@ -1,4 +1,5 @@
-import { captureDepsFromEnv } from '../adapters/capture-deps';
+import { captureDepsWithWake } from '../adapters/capture-deps';
+import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { sourcesFromEnv } from '../adapters/source-registry';
 import { webhookSecrets } from '../adapters/webhook-secrets';
 import { httpHandler } from '../http/middleware';
@@ -18,7 +19,11 @@ const rejections = {
 };
 export const handler = httpHandler(
   makeWebhookHandler({
-    capture: captureDepsFromEnv(env),
+    // An inbound capture of someone in nurture wakes their lead.
+    capture: captureDepsWithWake(env, {
+      config: lifecyclePortsFromEnv(env).config,
+      publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
+    }),
     sources: () => sources,
     secrets: webhookSecrets(secrets.WEBHOOK_SECRET_PREFIX, env.local.LEADFLOW_WEBHOOK_SECRETS),
     graceSeconds: secrets.WEBHOOK_SECRET_GRACE_SECONDS,
