@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { decideTask } from '../../functions/core/lifecycle/act-on-lead';
 import { DEFAULT_EXECUTION_LIMITS } from '../../functions/core/lifecycle/execution-budget';
 import { DEFAULT_STAGES, type StagesConfig } from '../../functions/core/lifecycle/stages-config';
 import { foldEvents } from '../../functions/core/reports/counters';
@@ -181,6 +182,97 @@ describe('nurture and recycle', () => {
     await h.until(h.waiting(`${formed}-r1`));
     const recycled = h.eventsOf(webhooked).find((e) => e['detail-type'] === 'LeadRecycled');
     expect(recycled?.detail).toMatchObject({ trigger: 'activity', reason: 'no-budget' });
+    h.engine.shutdown();
+  });
+
+  it('nurtures a lead that aged out when a rule names "aged out"', async () => {
+    const h = await harness();
+    const at = new Date().toISOString();
+    const agingOut = {
+      ...DEFAULT_STAGES,
+      Assigned: {
+        ...DEFAULT_STAGES.Assigned,
+        sla: 'PT1S',
+        escalation: { action: 'notify-manager', maxEscalations: 0, finalAct: 'disqualify' },
+      },
+    } satisfies StagesConfig;
+    await h.config.put('stages', agingOut, 0, 'olga', at);
+    await h.config.put(
+      'nurture',
+      { rules: [{ reason: 'aged out', recycleAfter: 'P7D', onActivity: true }] },
+      0,
+      'olga',
+      at,
+    );
+    const leadId = await h.newLead();
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    const lead = await h.reader.get(leadId);
+    expect(lead).toMatchObject({ stage: 'Disqualified', disqualifyReason: 'aged out', execution: null });
+    expect(lead?.nurture).toMatchObject({ reason: 'aged out', onActivity: true });
+    expect(lead?.due?.kind).toBe('recycle');
+    const nurtured = h.eventsOf(leadId).find((e) => e['detail-type'] === 'LeadNurtured');
+    expect(nurtured?.detail).toMatchObject({ reason: 'aged-out' });
+    expect(h.engine.openExecutions).toBe(0);
+    h.engine.shutdown();
+  });
+
+  it('nurtures a lead an approver rejection disqualifies when a rule names "conversion rejected"', async () => {
+    const h = await harness();
+    const at = new Date().toISOString();
+    await h.config.put(
+      'approvals',
+      {
+        chains: [
+          {
+            name: 'everything',
+            when: {},
+            steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT24H' }],
+            onReject: 'disqualify',
+          },
+        ],
+      },
+      0,
+      'olga',
+      at,
+    );
+    await h.config.put(
+      'nurture',
+      { rules: [{ reason: 'Conversion rejected', recycleAfter: 'P30D', onActivity: false }] },
+      0,
+      'olga',
+      at,
+    );
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    await h.act(leadId, 'handoff');
+    await h.until(h.waiting(leadId));
+    await h.act(leadId, 'convert');
+    let taskId: string | undefined;
+    await h.until(async () => {
+      const lead = await h.reader.get(leadId);
+      taskId = lead?.approval?.taskId;
+      return Boolean(taskId && (await h.ports.tasks.get(taskId))?.taskToken);
+    });
+    await decideTask(
+      {
+        ...h.ports,
+        publisher: h.publisher,
+        callback: { succeed: async (token, output) => h.engine.sendTaskSuccess(token, JSON.stringify(output)) },
+      },
+      {
+        taskId: taskId as string,
+        decision: 'reject',
+        comment: 'budget frozen',
+        caller: { userId: 'maria', groups: ['manager'] },
+      },
+    );
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    const lead = await h.reader.get(leadId);
+    expect(lead).toMatchObject({ stage: 'Disqualified', disqualifyReason: 'conversion rejected: budget frozen' });
+    expect(lead?.nurture).toMatchObject({ onActivity: false });
+    expect(Date.parse(lead?.due?.at ?? '') - Date.now()).toBeGreaterThan(29 * DAY);
+    expect(h.types(leadId)).toContain('LeadNurtured');
+    expect(h.engine.openExecutions).toBe(0);
     h.engine.shutdown();
   });
 

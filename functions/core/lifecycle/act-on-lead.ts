@@ -1,4 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import type { BusEvent } from '../events';
 import type { EventPublisher } from '../ports';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
@@ -10,7 +11,7 @@ import type { LifecyclePorts, StoredLead } from './ports';
 import { isDormant, startWoken, wakeDormant } from './dormant';
 import { assertCriteria } from './stage-steps';
 import { calendarOf, type TeamsConfig, teamOf } from './teams-config';
-import { type NurtureConfig, planNurture, recycleRuleFor } from './nurture';
+import { addNurture } from './nurture';
 import { ACTIONS, type RepAction } from './stages-config';
 import {
   type ActionInput,
@@ -54,31 +55,6 @@ export const whenSettled = async <T>(attempt: () => Promise<T>, withinMs = 5000,
       await new Promise((r) => setTimeout(r, everyMs));
     }
   }
-};
-
-/** A disqualification a recycle rule covers goes to nurture: no execution, a recycle time on the lead. */
-const addNurture = (
-  change: LeadChange,
-  lead: Lead,
-  input: ActionInput,
-  actor: Actor,
-  now: Date,
-  config: NurtureConfig | undefined,
-) => {
-  const reason = change.patch.disqualifyReason ?? '';
-  const convertToContact = Boolean(input.convertToContact);
-  const rule = config && recycleRuleFor(config, reason, convertToContact);
-  if (!rule) return;
-  const nurture = planNurture(
-    { ...lead, ...change.patch, version: lead.version + 1 },
-    rule,
-    convertToContact,
-    actor,
-    now,
-  );
-  Object.assign(change.patch, nurture.patch);
-  change.audit.push(nurture.audit);
-  change.events.push(nurture.event);
 };
 
 /**
@@ -201,7 +177,8 @@ export const actOnLead = async (
     };
   } else {
     change = planAction(lead, action, input, actor, now, stages, calendarOf(await ports.config.teams(), lead.team));
-    if (action === 'disqualify') addNurture(change, lead, input, actor, now, await ports.config.nurture?.());
+    if (action === 'disqualify')
+      addNurture(change, lead, Boolean(input.convertToContact), actor, now, await ports.config.nurture?.());
     if (action === 'convert') requestConversion(change, lead, await ports.config.approvals(), caller.userId, at);
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
@@ -335,6 +312,12 @@ export const decideTask = async (
       why: `conversion rejected: ${comment}`,
     });
   }
+  // A rejection that disqualifies goes to nurture when a rule names 'conversion rejected'.
+  const nurtured: BusEvent[] = [];
+  if (patch.stage === 'Disqualified') {
+    const change = { patch, audit, events: nurtured };
+    addNurture(change, lead, false, actor, now, await ports.config.nurture?.(), 'conversion rejected');
+  }
   const timeoutSeconds = next === 'wait' ? waitFor({ ...lead, ...patch }, now) : 1;
   const after = await ports.leads.write(lead, { ...patch, pendingNext: { next, timeoutSeconds } }, audit);
   const events = [
@@ -353,6 +336,7 @@ export const decideTask = async (
     );
   if (after.stage === 'Disqualified')
     events.push(leadEvent('LeadDisqualified', after, at, { reason: after.disqualifyReason, convertToContact: false }));
+  events.push(...nurtured);
   await ports.publisher.publish(events);
   await resumeExecution(ports, task.taskToken, {
     Payload: { leadId: lead.id, next, timeoutSeconds, stage: after.stage, events: [] },

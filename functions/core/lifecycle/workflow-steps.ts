@@ -10,7 +10,7 @@ import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from 
 import { requestConversion } from './act-on-lead';
 import { endDormant, entryOf, hasNothingToTime } from './dormant';
 import { checkpoint, DEFAULT_EXECUTION_LIMITS, isExecutionLimitExceeded, successorName } from './execution-budget';
-import { parkedStart } from './nurture';
+import { addNurture, parkedStart } from './nurture';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
 import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
 import { outcomeMoveOf, planStageSteps, stepTaskRecord } from './stage-steps';
@@ -18,6 +18,7 @@ import { calendarOf, managerOf, type TeamsConfig } from './teams-config';
 import {
   enterStage,
   isWorking,
+  type LeadChange,
   leadEvent,
   type Next,
   planAction,
@@ -339,6 +340,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       );
       if (move.action === 'convert')
         requestConversion(change, lead, await config.approvals(), move.by ?? WORKFLOW.id, at);
+      if (move.action === 'disqualify') addNurture(change, lead, false, WORKFLOW, now, await config.nurture?.());
       const steps = lead.steps
         ? { ...lead.steps, items: lead.steps.items.map((s, i) => (i === move.index ? { ...s, applied: true } : s)) }
         : lead.steps;
@@ -368,25 +370,28 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const aging = { stage: lead.stage, escalations, overdueSince: lead.stageDeadline };
       if (escalations > policy.maxEscalations) {
         if (policy.finalAct === 'disqualify') {
-          const patch: Partial<Lead> = {
-            ...enterStage('Disqualified', now, stages),
-            disqualifyReason: 'aged out',
-            escalations,
+          const change: LeadChange = {
+            patch: { ...enterStage('Disqualified', now, stages), disqualifyReason: 'aged out', escalations },
+            audit: [
+              {
+                at,
+                actor: WORKFLOW,
+                action: 'aged-out',
+                from: lead.stage,
+                to: 'Disqualified',
+                why: `no action after ${policy.maxEscalations} escalation(s)`,
+              },
+            ],
+            events: [],
           };
-          const after = await leads.write(lead, patch, [
-            {
-              at,
-              actor: WORKFLOW,
-              action: 'aged-out',
-              from: lead.stage,
-              to: 'Disqualified',
-              why: `no action after ${policy.maxEscalations} escalation(s)`,
-            },
-          ]);
+          // An 'aged out' recycle rule nurtures it (a lead nobody worked may be worth another try later).
+          addNurture(change, lead, false, WORKFLOW, now, await config.nurture?.());
+          const after = await leads.write(lead, change.patch, change.audit);
           return result(after, 'end', 1, [
             leadEvent('LeadAging', after, at, aging),
             leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: 'Disqualified', action: 'aged-out' }),
             leadEvent('LeadDisqualified', after, at, { reason: 'aged out', convertToContact: false }),
+            ...change.events,
           ]);
         }
         const patch: Partial<Lead> = { owner: manager ?? lead.owner, parked: true, escalations };
