@@ -8,11 +8,13 @@ import { makeDueRepository } from '../../functions/adapters/due-repository';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { makeLeadWriter } from '../../functions/adapters/lead-writer';
 import { makeRoutingRepository } from '../../functions/adapters/routing-repository';
+import { makeStepsRepository } from '../../functions/adapters/steps-repository';
 import { makeTasksRepository } from '../../functions/adapters/tasks-repository';
 import { makeWorkflowStarter } from '../../functions/adapters/workflow-client';
 import { captureLead } from '../../functions/core/capture-lead';
 import { readConfig } from '../../functions/core/config/config-document';
 import { actOnLead } from '../../functions/core/lifecycle/act-on-lead';
+import { completeStep } from '../../functions/core/lifecycle/complete-step';
 import { approvalsConfig } from '../../functions/core/lifecycle/approvals-config';
 import { sweepDue } from '../../functions/core/lifecycle/due-sweep';
 import {
@@ -89,6 +91,7 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
     },
     counters: makeRoutingRepository(table.db, table.name),
     tasks: makeTasksRepository(table.db, table.name),
+    steps: makeStepsRepository(table.db, table.name),
     conversion: makeConversion(makeDocumentClient(table.client), table.name, config),
     clock,
     busName: 'leadflow',
@@ -173,6 +176,17 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
       });
     return answer;
   };
+  /** A step completed by `userId` as the task API does it. */
+  const complete = (stepId: string, outcome: string, userId = 'olga') =>
+    completeStep(
+      {
+        ...ports,
+        steps: ports.steps as NonNullable<LifecyclePorts['steps']>,
+        publisher,
+        callback: { succeed: async (token, output) => engine.sendTaskSuccess(token, JSON.stringify(output)) },
+      },
+      { stepId, outcome, caller: { userId, groups: ['manager'] } },
+    );
   const until = async (check: () => boolean | Promise<boolean>, ms = 20_000) => {
     const start = Date.now();
     while (!(await check())) {
@@ -211,6 +225,7 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
     act,
     activity,
     recapture,
+    complete,
     sweep,
     until,
     execution,

@@ -276,6 +276,48 @@ describe('nurture and recycle', () => {
     h.engine.shutdown();
   });
 
+  it('nurtures a lead a step outcome disqualifies, and a parked lead takes that outcome in a fresh execution', async () => {
+    const h = await harness();
+    const at = new Date().toISOString();
+    // One call step whose "not interested" disqualifies with reason "no budget"; a one-second SLA parks the lead.
+    const stages = {
+      ...DEFAULT_STAGES,
+      Assigned: {
+        ...DEFAULT_STAGES.Assigned,
+        sla: 'PT1S',
+        escalation: { action: 'notify-manager', maxEscalations: 0, finalAct: 'park-manager-queue' },
+        steps: [
+          {
+            name: 'First call',
+            kind: 'call',
+            assignee: 'owner',
+            due: 'PT4H',
+            required: false,
+            outcomes: ['not interested', 'no answer'],
+            actions: { 'not interested': { action: 'disqualify', reason: 'No budget' } },
+          },
+        ],
+      },
+    } satisfies StagesConfig;
+    await h.config.put('stages', stages, 0, 'olga', at);
+    const leadId = await h.newLead();
+    // Parked: no execution is open, and the step is still the owner's work.
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    expect(h.engine.openExecutions).toBe(0);
+    expect((await h.reader.get(leadId))?.steps?.items[0]?.status).toBe('open');
+
+    const done = await h.complete(`${leadId}.Assigned.0`, 'not interested');
+    expect(done).toMatchObject({ wakes: true, lead: { execution: { name: `${leadId}-g1`, entry: 'outcome' } } });
+    await h.until(() => h.execution(`${leadId}-g1`)?.status === 'SUCCEEDED');
+    const lead = await h.reader.get(leadId);
+    expect(lead).toMatchObject({ stage: 'Disqualified', disqualifyReason: 'No budget', execution: null });
+    expect(lead?.nurture).toMatchObject({ reason: 'No budget' });
+    expect(lead?.due?.kind).toBe('recycle');
+    expect(h.types(leadId)).toContain('LeadNurtured');
+    expect(h.engine.openExecutions).toBe(0);
+    h.engine.shutdown();
+  });
+
   it('leaves a disqualification without a recycle rule closed and undue', async () => {
     const h = await harness();
     const leadId = await h.newLead();
