@@ -267,4 +267,6 @@ export type StepState = {
   completedBy?: string;
   /** The workflow took the action this outcome maps to. */
   applied?: boolean;
+  /** When the due sweep announced it overdue (StepOverdue), once. */
+  overdueAt?: string;
 };

@@ -1,5 +1,6 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { makeDueRepository } from '../adapters/due-repository';
+import { makeStepsRepository } from '../adapters/steps-repository';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeLeadReader } from '../adapters/lead-repository';
 import { makeLeadWriter } from '../adapters/lead-writer';
@@ -21,6 +22,7 @@ export const handler = eventHandler(
       write: (before, patch, audit, options) => writer.write(before, patch, audit, options),
     },
     due: makeDueRepository(db, table),
+    steps: makeStepsRepository(db, table),
     executions: makeExecutionStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
     publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
     clock: { now: () => new Date() },

@@ -103,7 +103,15 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
     publish: async (events: Parameters<typeof toEntries>[0]) => void bus.put(toEntries(events, 'leadflow')),
   };
   const due = makeDueRepository(table.db, table.name);
-  const sweep = () => sweepDue({ leads: ports.leads, due, executions, publisher, clock });
+  const sweep = () =>
+    sweepDue({
+      leads: ports.leads,
+      due,
+      executions,
+      publisher,
+      clock,
+      steps: makeStepsRepository(table.db, table.name),
+    });
   const act = (
     leadId: string,
     action: 'qualify' | 'handoff' | 'disqualify' | 'distribute' | 'convert',

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decideTask } from '../../functions/core/lifecycle/act-on-lead';
 import { DEFAULT_EXECUTION_LIMITS } from '../../functions/core/lifecycle/execution-budget';
 import { DEFAULT_STAGES, type StagesConfig } from '../../functions/core/lifecycle/stages-config';
+import { recipientsFor } from '../../functions/core/notifications/recipients';
 import { foldEvents } from '../../functions/core/reports/counters';
 import { count, lifecycleHarness as harness } from '../support/lifecycle-harness';
 
@@ -385,6 +386,73 @@ describe('leads with nothing to time hold no execution', () => {
     const types = h.types(leadId);
     expect(count(types, 'LeadCreated')).toBe(1);
     expect(types).toContain('LeadEscalated');
+    h.engine.shutdown();
+  });
+});
+
+describe('overdue steps', () => {
+  it('announces a step past its due time once, from the due sweep, to its assignee and the manager; a new owner takes the open steps', async () => {
+    const h = await harness();
+    const stages = {
+      ...DEFAULT_STAGES,
+      Assigned: {
+        ...DEFAULT_STAGES.Assigned,
+        sla: 'P2D',
+        steps: [
+          {
+            name: 'First call',
+            kind: 'call',
+            assignee: 'owner',
+            due: 'PT1H',
+            required: false,
+            outcomes: ['no answer'],
+          },
+          { name: 'Check fit', kind: 'review', assignee: 'team', due: 'P1D', required: false, outcomes: ['fits'] },
+        ],
+      },
+    } satisfies StagesConfig;
+    await h.config.put('stages', stages, 0, 'olga', new Date().toISOString());
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    expect((await h.sweep()).overdue).toEqual([]);
+
+    h.shift(2 * 3600_000);
+    // Two sweeps at once: one announcement.
+    const [a, b] = await Promise.all([h.sweep(), h.sweep()]);
+    expect([...a.overdue, ...b.overdue]).toEqual([`${leadId}.Assigned.0`]);
+    expect((await h.sweep()).overdue).toEqual([]);
+    const overdue = h.eventsOf(leadId).filter((e) => e['detail-type'] === 'StepOverdue');
+    expect(overdue).toHaveLength(1);
+    const lead = await h.reader.get(leadId);
+    const event = { detailType: 'StepOverdue' as const, detail: overdue[0]?.detail as never };
+    expect(event.detail).toMatchObject({
+      stepId: `${leadId}.Assigned.0`,
+      assignee: `user:${lead?.owner}`,
+      stage: 'Assigned',
+    });
+    expect(recipientsFor(event, 'maria')).toEqual(
+      expect.arrayContaining([
+        { user: lead?.owner, reason: 'assignee' },
+        { user: 'maria', reason: 'manager' },
+      ]),
+    );
+
+    // A manager gives the lead to someone else: the owner's open step follows, audited; the team's stays.
+    const to = lead?.owner === 'alice' ? 'bob' : 'alice';
+    await h.act(leadId, 'distribute', { owner: to });
+    const moved = await h.reader.get(leadId);
+    expect(moved?.steps?.items.map((s) => s.assignee)).toEqual([`user:${to}`, 'team:inside-sales']);
+    expect((await h.reader.audit(leadId)).map((a) => a.action)).toContain('steps-reassigned');
+    const steps = h.ports.steps as NonNullable<typeof h.ports.steps>;
+    expect((await steps.openFor([`user:${to}`])).map((s) => s.id)).toEqual([`${leadId}.Assigned.0`]);
+    expect(await steps.openFor([`user:${lead?.owner}`])).toEqual([]);
+    await h.until(h.waiting(leadId));
+
+    // A step whose lead moved on is taken off the index without an announcement.
+    await h.act(leadId, 'qualify');
+    h.shift(2 * DAY);
+    expect((await h.sweep()).overdue).toEqual([]);
+    expect(h.eventsOf(leadId).filter((e) => e['detail-type'] === 'StepOverdue')).toHaveLength(1);
     h.engine.shutdown();
   });
 });

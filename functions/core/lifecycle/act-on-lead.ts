@@ -9,7 +9,7 @@ import { type Assignment, assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
 import { isDormant, startWoken, wakeDormant } from './dormant';
-import { assertCriteria } from './stage-steps';
+import { assertCriteria, type StepMove, stepMovesAudit, stepsFollowingOwner } from './stage-steps';
 import { calendarOf, type TeamsConfig, teamOf } from './teams-config';
 import { addNurture } from './nurture';
 import { ACTIONS, type RepAction } from './stages-config';
@@ -141,16 +141,20 @@ export const actOnLead = async (
   const at = now.toISOString();
   const actor = actorOf(caller);
   let change: LeadChange & { next: Next };
+  let stepMoves: StepMove[] = [];
   if (action === 'distribute') {
     const [routing, teams] = await Promise.all([ports.config.routing(), ports.config.teams()]);
     const next = input.owner
       ? assignTo(lead, input.owner, caller, teams, routing.version, at)
       : await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
+    const followed = stepsFollowingOwner(lead, stages, next);
+    stepMoves = followed.moves;
     const patch: Partial<Lead> = {
       owner: next.owner,
       team: next.team,
       assignment: next.assignment,
       ...enterStage(lead.stage, now, stages, calendarOf(teams, next.team)),
+      ...(followed.moves.length ? { steps: followed.steps } : {}),
     };
     const after = { ...lead, ...patch, version: lead.version + 1 };
     change = {
@@ -165,6 +169,7 @@ export const actOnLead = async (
           to: lead.stage,
           why: `${input.comment ? `${input.comment}; ` : ''}${next.assignment.explanation}`,
         },
+        ...stepMovesAudit(followed.moves, at, actor),
       ],
       events: [
         leadEvent('LeadAssigned', after, at, {
@@ -196,6 +201,8 @@ export const actOnLead = async (
     wake ? [...change.audit, wake.audit] : change.audit,
     token ? { consumeToken: token } : {},
   );
+  // The open steps' task items follow the new owner (the lead already lists them so).
+  if (stepMoves.length) await ports.steps?.reassign?.(stepMoves);
   await ports.publisher.publish(change.events);
   if (token)
     await resumeExecution(ports, token, {

@@ -13,7 +13,7 @@ import { checkpoint, DEFAULT_EXECUTION_LIMITS, isExecutionLimitExceeded, success
 import { addNurture, parkedStart } from './nurture';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
 import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
-import { outcomeMoveOf, planStageSteps, stepTaskRecord } from './stage-steps';
+import { outcomeMoveOf, planStageSteps, stepMovesAudit, stepsFollowingOwner, stepTaskRecord } from './stage-steps';
 import { calendarOf, managerOf, type TeamsConfig } from './teams-config';
 import {
   enterStage,
@@ -394,7 +394,13 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
             ...change.events,
           ]);
         }
-        const patch: Partial<Lead> = { owner: manager ?? lead.owner, parked: true, escalations };
+        const followed = stepsFollowingOwner(lead, stages, { owner: manager ?? lead.owner, team: lead.team });
+        const patch: Partial<Lead> = {
+          owner: manager ?? lead.owner,
+          parked: true,
+          escalations,
+          ...(followed.moves.length ? { steps: followed.steps } : {}),
+        };
         const after = await leads.write(lead, patch, [
           {
             at,
@@ -402,7 +408,9 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
             action: 'parked',
             why: `no action after ${policy.maxEscalations} escalation(s): parked with ${manager ?? 'the owner'}`,
           },
+          ...stepMovesAudit(followed.moves, at, WORKFLOW),
         ]);
+        if (followed.moves.length) await ports.steps?.reassign?.(followed.moves);
         const events = [
           leadEvent('LeadAging', after, at, aging),
           leadEvent('LeadEscalated', after, at, {
@@ -446,9 +454,17 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         });
         why += '; returned to the queue';
       }
+      // Reassigned on escalation: the open steps of the owner follow the new one.
+      const followed =
+        'owner' in patch
+          ? stepsFollowingOwner(lead, stages, { owner: patch.owner, team: patch.team ?? lead.team })
+          : { steps: lead.steps, moves: [] };
+      if (followed.moves.length) patch.steps = followed.steps;
       const after = await leads.write(lead, patch, [
         { at, actor: WORKFLOW, action: 'aging', from: lead.stage, to: lead.stage, why },
+        ...stepMovesAudit(followed.moves, at, WORKFLOW),
       ]);
+      if (followed.moves.length) await ports.steps?.reassign?.(followed.moves);
       const events = [
         leadEvent('LeadAging', after, at, aging),
         leadEvent('LeadEscalated', after, at, { manager: manager ?? null, escalations, action: policy.action }),
