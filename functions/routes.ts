@@ -147,8 +147,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   importsApi: {
     folder: 'imports-api',
     description: 'Bulk import jobs: create, post row batches, status, rejected rows',
-    // bus:put: a row for someone in nurture wakes their lead (LeadActivityRecorded).
-    needs: ['table:read', 'table:write', 'workflow:start', 'imports', 'bus:put'],
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
@@ -181,8 +180,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     folder: 'import-batch',
     description:
       'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure',
-    // bus:put: a row for someone in nurture wakes their lead (LeadActivityRecorded).
-    needs: ['table:read', 'table:write', 'workflow:start', 'imports', 'bus:put'],
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
     memoryMb: 1024,
     timeoutSeconds: 300,
   },

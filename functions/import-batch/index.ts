@@ -1,7 +1,5 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
-import { captureDepsWithWake } from '../adapters/capture-deps';
-import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
-import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
+import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { makeImportRepository } from '../adapters/import-repository';
 import { normaliseToCsv } from '../adapters/import-normalise';
@@ -22,11 +20,7 @@ const table = env.need('table:read').TABLE_NAME;
  */
 const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
 const db = makeDocumentClient();
-// A row for someone in nurture wakes their lead (new activity on it).
-const capture = captureDepsWithWake(env, {
-  config: lifecyclePortsFromEnv(env).config,
-  publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
-});
+const capture = captureDepsFromEnv(env);
 const pacing = env.settings('importBatch');
 const bucket = makeTokenBucket({ ratePerSecond: pacing.IMPORT_STARTS_PER_SECOND, burst: pacing.IMPORT_STARTS_BURST });
 

@@ -1,7 +1,5 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
-import { captureDepsWithWake } from '../adapters/capture-deps';
-import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
-import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
+import { captureDepsFromEnv } from '../adapters/capture-deps';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { importUploadsIn } from '../adapters/import-uploads';
 import { makeImportRepository } from '../adapters/import-repository';
@@ -16,11 +14,7 @@ const table = env.need('table:read').TABLE_NAME;
 
 const sources = sourcesFromEnv(env.house.LEADFLOW_SOURCES);
 const db = makeDocumentClient();
-// A row for someone in nurture wakes their lead (new activity on it).
-const capture = captureDepsWithWake(env, {
-  config: lifecyclePortsFromEnv(env).config,
-  publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
-});
+const capture = captureDepsFromEnv(env);
 /**
  * One CLI import keeps two batches in flight, so it runs in at most two function instances at a
  * time: this bucket bounds each one's lifecycle starts (default 50/s, so 100/s per import, under the
