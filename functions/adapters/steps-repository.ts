@@ -56,7 +56,7 @@ export const makeStepsRepository = (db: DynamoDBDocumentClient, table: string): 
       await Promise.all(
         moves.map(async ({ id, to }) => {
           const step = await get(id);
-          if (!step || step.status !== 'open' || step.assignee === to) return;
+          if (step?.status !== 'open' || step.assignee === to) return;
           try {
             await db.send(
               new UpdateCommand({
