@@ -137,12 +137,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   leadActions: {
     folder: 'lead-actions',
     description: 'Rep actions that move a lead and resume its execution',
-    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put'],
+    // workflow:start: an action on a lead parked with no execution starts a fresh one (<leadId>-g<n>).
+    needs: ['table:read', 'table:write', 'workflow:callback', 'workflow:start', 'bus:put'],
   },
   approvalTasks: {
     folder: 'approval-tasks',
     description: 'Approval tasks and decisions',
-    needs: ['table:read', 'table:write', 'workflow:callback', 'bus:put', 'quotes:timer'],
+    // workflow:start: a step outcome on a lead parked with no execution starts a fresh one.
+    needs: ['table:read', 'table:write', 'workflow:callback', 'workflow:start', 'bus:put', 'quotes:timer'],
   },
   importsApi: {
     folder: 'imports-api',

@@ -1,5 +1,9 @@
 import { ulid } from 'ulid';
 import type { CaptureDeps } from '../core/capture-lead';
+import type { LifecycleConfigPort } from '../core/lifecycle/ports';
+import type { EventPublisher } from '../core/ports';
+import { wakeNurturedMatches } from '../core/scoring/activities';
+import { activityPorts } from './activities-repository';
 import type { FunctionEnv } from '../env/function-env';
 import { metrics } from '../http/observability';
 import { makeDocumentClient } from './aws-clients';
@@ -31,4 +35,20 @@ export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => {
     ids: { next: () => ulid() },
     metrics: makeEmfMetrics(metrics),
   };
+};
+
+/**
+ * Capture deps that also wake nurtured leads the capture hits (an inbound webhook, chatbot or import
+ * row from someone in nurture is new activity on their lead); for functions that may publish (bus:put).
+ */
+export const captureDepsWithWake = (
+  env: FunctionEnv,
+  deps: { config: Pick<LifecycleConfigPort, 'scoring'>; publisher: EventPublisher },
+): CaptureDeps => {
+  const base = captureDepsFromEnv(env);
+  const activities = activityPorts(makeDocumentClient(), env.need('table:write').TABLE_NAME, {
+    ...deps,
+    clock: base.clock,
+  });
+  return { ...base, wakeNurtured: (request) => wakeNurturedMatches(activities, request) };
 };

@@ -114,6 +114,8 @@ export const lifecycleKeys = {
   }),
   /** A stage step's task item; open steps sit in the same assignee index under their own prefix. */
   step: (stepId: string) => ({ pk: `STEP#${stepId}`, sk: 'STEP' }),
+  /** Sparse (byDue): an open step until the sweep has fired its StepOverdue, by its due time. */
+  stepDue: (dueAt: string, stepId: string) => ({ gsi4pk: 'STEPDUE', gsi4sk: `${dueAt}#${stepId}` }),
   stepAssignee: (assignee: string, createdAt: string, stepId: string) => ({
     gsi3pk: `STEPS#${assignee}`,
     gsi3sk: `${createdAt}#${stepId}`,

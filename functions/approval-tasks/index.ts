@@ -8,7 +8,7 @@ import { makeQuotesRepository } from '../adapters/quotes-repository';
 import { makeQuoteTimers } from '../adapters/quote-timers';
 import { readConfig } from '../core/config/config-document';
 import { approvalsConfig } from '../core/lifecycle/approvals-config';
-import { makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
+import { makeExecutionStarter, makeSfnClient, makeWorkflowCallback } from '../adapters/workflow-client';
 import { makeEmfMetrics } from '../adapters/emf-metrics';
 import { httpHandler } from '../http/middleware';
 import { metrics } from '../http/observability';
@@ -23,6 +23,8 @@ export const handler = httpHandler(
     {
       ...lifecyclePortsFromEnv(env),
       callback: makeWorkflowCallback(makeSfnClient()),
+      // A parked lead holds no execution: an action (or a step outcome) on it starts a fresh one.
+      executions: makeExecutionStarter(makeSfnClient(), env.need('workflow:start').STATE_MACHINE_ARN),
       publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
     },
     makeTasksRepository(makeDocumentClient(), table),

@@ -1,5 +1,6 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
-import { captureDepsFromEnv } from '../adapters/capture-deps';
+import { captureDepsWithWake } from '../adapters/capture-deps';
+import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeNotesRepository } from '../adapters/notes-repository';
 import { sourcesFromFunctionEnv } from '../adapters/source-registry';
@@ -11,13 +12,18 @@ const env = functionEnv('captureChatbot');
 // The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
 const sources = sourcesFromFunctionEnv(env);
 const clock = { now: () => new Date() };
+const publisher = makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME);
 export const handler = makeChatbotHandler({
-  capture: captureDepsFromEnv(env),
+  // An inbound capture of someone in nurture wakes their lead.
+  capture: captureDepsWithWake(env, {
+    config: lifecyclePortsFromEnv(env).config,
+    publisher,
+  }),
   sources,
   notes: makeNotesRepository(makeDocumentClient(), env.need('table:read').TABLE_NAME),
   clock,
   rejections: {
-    publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
+    publisher,
     clock,
     onError: (error) => logger.warn('rejection not announced', { error: error as Error }),
   },

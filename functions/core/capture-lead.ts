@@ -24,6 +24,17 @@ export type CaptureDeps = {
   ids: IdGenerator;
   /** Where the capture handlers record what they captured and refused (none when absent). */
   metrics?: MetricsPort;
+  /**
+   * Wakes nurtured leads this capture hits exactly (email or phone): new activity on them, once per
+   * delivery (see `wakeNurturedMatches`). Forms count a revisit instead; without it, nothing wakes.
+   */
+  wakeNurtured?: (request: {
+    sourceId: string;
+    deliveryId: string;
+    channel: Channel;
+    createdLeadId?: string;
+    matches: readonly { kind: string; id: string; matchedOn: string }[];
+  }) => Promise<unknown>;
 };
 
 export type CaptureRequest = {
@@ -105,8 +116,24 @@ const unsaturated = (keys: DedupeKey[], holders: KeyHolders[]) =>
 /** Earlier leads a new lead is written back to (`matchedBy`) at most. */
 export const LINK_BACK_LEADS = 10;
 
-/** Stores a lead exactly once per delivery and starts its lifecycle. */
+/**
+ * Stores a lead exactly once per delivery and starts its lifecycle; a nurtured lead the person already
+ * is wakes (a redelivery wakes it again, which records nothing twice).
+ */
 export const captureLead = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
+  const answer = await storeOnce(deps, request);
+  if (deps.wakeNurtured && request.channel !== 'FORM' && answer.duplicates.length > 0)
+    await deps.wakeNurtured({
+      sourceId: request.source.id,
+      deliveryId: request.deliveryId,
+      channel: request.channel,
+      createdLeadId: answer.status === 'created' ? answer.leadId : undefined,
+      matches: answer.duplicates,
+    });
+  return answer;
+};
+
+const storeOnce = async (deps: CaptureDeps, request: CaptureRequest): Promise<CaptureAnswer> => {
   const now = deps.clock.now();
   const normalised = prepareLead(request.payload, now);
   const leadId = deps.ids.next();

@@ -26,6 +26,7 @@ export const DETAIL_TYPES = [
   'LeadsUnmerged',
   'LeadNurtured',
   'LeadRecycled',
+  'StepOverdue',
   'QuoteCreated',
   'QuoteSent',
   'QuoteAccepted',

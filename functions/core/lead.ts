@@ -249,6 +249,10 @@ export type ExecutionRecordOfLead = {
   loops: number;
   /** The execution that started this one (a hand-over), for the audit. */
   from?: string;
+  /** Set when this execution ended with the lead in a working stage and nothing to time (parked): the lead holds no execution. */
+  endedAt?: string;
+  /** Where a fresh execution of a woken lead enters (the waking action's next step); cleared at its first wait. */
+  entry?: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome' | 'hand-over';
 };
 
 /** One step of a stage as the lead carries it (the task item in the table is its assignee's copy). */
@@ -267,4 +271,6 @@ export type StepState = {
   completedBy?: string;
   /** The workflow took the action this outcome maps to. */
   applied?: boolean;
+  /** When the due sweep announced it overdue (StepOverdue), once. */
+  overdueAt?: string;
 };

@@ -8,6 +8,7 @@ export const makeDueSweepHandler = (ports: SweepPorts) => async () => {
     recycled: report.recycled.length,
     started: report.started.length,
     parked: report.parked.length,
+    overdue: report.overdue.length,
     skipped: report.skipped,
   };
 };

@@ -3,6 +3,7 @@ import { opportunityStageChanged } from '../../functions/core/conversion/opportu
 import type { Opportunity } from '../../functions/core/conversion/crm-records';
 import { noteAddedEvent } from '../../functions/core/feed/lead-collab';
 import type { Lead } from '../../functions/core/lead';
+import { stepOverdueEvent } from '../../functions/core/lifecycle/due-sweep';
 import { leadEvent } from '../../functions/core/lifecycle/transitions';
 import { scoreChangedEvent } from '../../functions/core/scoring/score-events';
 import { eventProblems } from '../support/event-schemas';
@@ -105,5 +106,30 @@ describe('events as their producers build them match the schemas', () => {
     ];
     expect(events).toHaveLength(3);
     expect(events.flatMap(eventProblems)).toEqual([]);
+  });
+
+  it('accepts StepOverdue as the due sweep builds it, with no personal data', () => {
+    const event = stepOverdueEvent(
+      lead,
+      {
+        id: 'L1.Assigned.0',
+        name: 'First call',
+        kind: 'call',
+        required: true,
+        assignee: 'user:bob',
+        dueAt: AT,
+        outcomes: ['no answer'],
+        status: 'open',
+        leadId: 'L1',
+        stage: 'Assigned',
+        index: 0,
+        createdAt: AT,
+        leadSummary: { name: 'Ann Lee', stage: 'Assigned', owner: 'bob' },
+      },
+      AT,
+    );
+    expect(eventProblems(event)).toEqual([]);
+    expect(event.detail.eventId).toBe('step-overdue:L1.Assigned.0');
+    expect(JSON.stringify(event.detail)).not.toMatch(/ann@acme\.io|Ann Lee/);
   });
 });

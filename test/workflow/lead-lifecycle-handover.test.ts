@@ -1,185 +1,12 @@
-import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { makeDocumentClient } from '../../functions/adapters/aws-clients';
-import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
-import { makeConfigRepository } from '../../functions/adapters/config-repository';
-import { makeConversion } from '../../functions/adapters/conversion-repository';
-import { makeActivitiesRepository } from '../../functions/adapters/activities-repository';
-import { makeDueRepository } from '../../functions/adapters/due-repository';
-import { makeLeadReader } from '../../functions/adapters/lead-repository';
-import { makeLeadWriter } from '../../functions/adapters/lead-writer';
-import { makeRoutingRepository } from '../../functions/adapters/routing-repository';
-import { makeTasksRepository } from '../../functions/adapters/tasks-repository';
-import { makeWorkflowStarter } from '../../functions/adapters/workflow-client';
-import { captureLead } from '../../functions/core/capture-lead';
-import { readConfig } from '../../functions/core/config/config-document';
-import { actOnLead } from '../../functions/core/lifecycle/act-on-lead';
-import { approvalsConfig } from '../../functions/core/lifecycle/approvals-config';
-import { sweepDue } from '../../functions/core/lifecycle/due-sweep';
-import {
-  DEFAULT_EXECUTION_LIMITS,
-  type ExecutionLimits,
-  type ExecutionStarter,
-} from '../../functions/core/lifecycle/execution-budget';
-import { nurtureConfig } from '../../functions/core/lifecycle/nurture';
-import type { LifecyclePorts } from '../../functions/core/lifecycle/ports';
-import { routingConfig } from '../../functions/core/lifecycle/routing-config';
-import { stagesConfig } from '../../functions/core/lifecycle/stages-config';
-import { teamsConfig } from '../../functions/core/lifecycle/teams-config';
-import { toEntries } from '../../functions/core/lifecycle/transitions';
-import { makeWorkflowSteps } from '../../functions/core/lifecycle/workflow-steps';
+import { decideTask } from '../../functions/core/lifecycle/act-on-lead';
+import { DEFAULT_EXECUTION_LIMITS } from '../../functions/core/lifecycle/execution-budget';
+import { DEFAULT_STAGES, type StagesConfig } from '../../functions/core/lifecycle/stages-config';
+import { recipientsFor } from '../../functions/core/notifications/recipients';
 import { foldEvents } from '../../functions/core/reports/counters';
-import { recordActivity } from '../../functions/core/scoring/activities';
-import { scoringConfig } from '../../functions/core/scoring/points-config';
-import { makeWorkflowStepsHandler } from '../../functions/workflow-steps/handler';
-import { LocalEventBus } from '../../local/event-bus';
-import { LocalWorkflowEngine } from '../../local/workflow-engine';
-import { freshTable } from '../support/table';
+import { count, lifecycleHarness as harness } from '../support/lifecycle-harness';
 
-const DEFINITION = join(import.meta.dirname, '../../statemachines/lead-lifecycle.asl.json');
 const DAY = 24 * 3600 * 1000;
-
-/**
- * The deployed definition on the local engine against DynamoDB Local, with the real workflow steps,
- * the real action core and the real due sweep; execution budgets and the open-execution limit are
- * set tiny so that what happens after a year or 25,000 events happens in a test.
- */
-const harness = async (limits: Partial<ExecutionLimits> = {}) => {
-  const table = await freshTable('ho');
-  const config = makeConfigRepository(table.db, table.name, { cacheMs: 0 });
-  const reader = makeLeadReader(table.db, table.name);
-  const writer = makeLeadWriter(table.db, table.name);
-  let offsetMs = 0;
-  const clock = { now: () => new Date(Date.now() + offsetMs) };
-  const bus = new LocalEventBus(async () => undefined, undefined, []);
-  let steps: ReturnType<typeof makeWorkflowStepsHandler> | undefined;
-  const engine = new LocalWorkflowEngine({
-    dynamodb: table.client,
-    putEvents: async (entries) => bus.put(entries),
-    invokeFunction: async (_name, payload) => JSON.parse(JSON.stringify((await steps?.(payload)) ?? null)),
-  });
-  const arn = engine.register('lifecycle', DEFINITION, {
-    TableName: table.name,
-    TableArn: `arn:aws:dynamodb:local:000000000000:table/${table.name}`,
-    EventBusName: 'leadflow',
-    EventBusArn: 'arn:aws:events:local:000000000000:event-bus/leadflow',
-    WorkflowStepsFunctionArn: 'arn:aws:lambda:local:000000000000:function:workflowSteps',
-  });
-  /** What makeExecutionStarter does over the SDK, over the engine: a second start of a name is a no-op. */
-  const executions: ExecutionStarter = {
-    async start(name, input) {
-      try {
-        engine.start(arn, name, JSON.stringify(input));
-      } catch (error) {
-        if ((error as Error).name !== 'ExecutionAlreadyExists') throw error;
-      }
-    },
-  };
-  const ports: LifecyclePorts = {
-    leads: {
-      get: (id) => reader.get(id),
-      write: (b, p, a, o) => writer.write(b, p, a, o),
-      setWaitToken: (id, t) => writer.setWaitToken(id, t),
-    },
-    config: {
-      routing: () => readConfig(config, routingConfig),
-      teams: async () => (await readConfig(config, teamsConfig)).value,
-      stages: async () => (await readConfig(config, stagesConfig)).value,
-      approvals: async () => (await readConfig(config, approvalsConfig)).value,
-      scoring: async () => ({ config: await readConfig(config, scoringConfig), model: null }),
-      nurture: async () => (await readConfig(config, nurtureConfig)).value,
-    },
-    counters: makeRoutingRepository(table.db, table.name),
-    tasks: makeTasksRepository(table.db, table.name),
-    conversion: makeConversion(makeDocumentClient(table.client), table.name, config),
-    clock,
-    busName: 'leadflow',
-    executions,
-    limits: { ...DEFAULT_EXECUTION_LIMITS, ...limits },
-  };
-  steps = makeWorkflowStepsHandler(makeWorkflowSteps(ports));
-  const publisher = {
-    publish: async (events: Parameters<typeof toEntries>[0]) => void bus.put(toEntries(events, 'leadflow')),
-  };
-  const due = makeDueRepository(table.db, table.name);
-  const sweep = () => sweepDue({ leads: ports.leads, due, executions, publisher, clock });
-  const act = (leadId: string, action: 'qualify' | 'handoff' | 'disqualify', input = {}) =>
-    actOnLead(
-      {
-        ...ports,
-        publisher,
-        callback: { succeed: async (token, output) => engine.sendTaskSuccess(token, JSON.stringify(output)) },
-      },
-      { leadId, action, input, caller: { userId: 'olga', groups: ['manager'] } },
-    );
-  // Capture as the capture functions wire it: a start refused by the limit is parked on the lead.
-  const starter = makeWorkflowStarter(executions, (leadId, execution) => due.parkStart(leadId, execution, clock.now()));
-  let n = 0;
-  const newLead = async (start = true) =>
-    (
-      await captureLead(
-        {
-          store: makeCaptureRepository(table.db, table.name),
-          workflow: start ? starter : { startLifecycle: async () => undefined },
-          clock,
-          ids: { next: () => `HO${++n}X${Date.now()}` },
-        },
-        {
-          payload: { email: `p${n}@ho.example` },
-          channel: 'API',
-          source: { id: 'manual', kind: 'api', adapter: 'canonical', duplicatePolicy: 'create', allowedOrigins: [] },
-          deliveryId: `d${n}`,
-          actor: { kind: 'user', id: 't', source: 'API' },
-        },
-      )
-    ).leadId;
-  const until = async (check: () => boolean | Promise<boolean>, ms = 20_000) => {
-    const start = Date.now();
-    while (!(await check())) {
-      if (Date.now() - start > ms) throw new Error('timed out');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  const execution = (name: string) => engine.executions.get(`${arn.replace(':stateMachine:', ':execution:')}:${name}`);
-  const waiting = (name: string) => async () => {
-    const run = execution(name);
-    const lead = await reader.get(name.split('-')[0] as string);
-    return Boolean(run?.status === 'RUNNING' && lead?.taskToken?.startsWith(`${name}.`));
-  };
-  const activity = (leadId: string, activityId: string) =>
-    recordActivity(
-      {
-        leads: ports.leads,
-        activities: makeActivitiesRepository(table.db, table.name),
-        config: ports.config,
-        publisher,
-        clock,
-      },
-      { leadId, activity: { activityId, type: 'email-reply' }, actor: { kind: 'user', id: 'bob', source: 'API' } },
-    );
-  const eventsOf = (leadId: string) => bus.log.filter((e) => e.detail.leadId === leadId);
-  const types = (leadId: string) => eventsOf(leadId).map((e) => e['detail-type']);
-  return {
-    engine,
-    reader,
-    config,
-    newLead,
-    act,
-    activity,
-    sweep,
-    until,
-    execution,
-    waiting,
-    eventsOf,
-    types,
-    bus,
-    shift: (ms: number) => {
-      offsetMs += ms;
-    },
-  };
-};
-
-const count = (list: string[], value: string) => list.filter((v) => v === value).length;
 
 describe('lifecycle executions stay inside Step Functions quotas', () => {
   it('hands a lead over to <leadId>-g<n> when the history budget runs low; actions reach the successor; no event twice', async () => {
@@ -322,6 +149,176 @@ describe('nurture and recycle', () => {
     h.engine.shutdown();
   });
 
+  it('wakes a nurtured lead when the person comes in again: a webhook delivery (once per delivery) and a form revisit', async () => {
+    const h = await harness();
+    const webhooked = await h.newLead();
+    const formed = await h.newLead();
+    await h.until(h.waiting(webhooked));
+    await h.until(h.waiting(formed));
+    await h.act(webhooked, 'disqualify', { reason: 'No budget' });
+    await h.act(formed, 'disqualify', { reason: 'bad timing' });
+    const emailOf = async (id: string) => (await h.reader.get(id))?.email as string;
+
+    // A campaign webhook from the same email: new activity on the nurtured lead, due back at once.
+    const delivery = { channel: 'WEBHOOK' as const, sourceId: 'ads', deliveryId: 'wh-1' };
+    const answer = await h.recapture(await emailOf(webhooked), delivery);
+    expect(answer.duplicates.map((m) => m.id)).toContain(webhooked);
+    let lead = await h.reader.get(webhooked);
+    expect(lead?.behaviour).toEqual({ 'inbound-capture': 1 });
+    expect(lead?.nurture?.wokenAt).toBeDefined();
+    expect(lead?.due?.at).toBe(lead?.nurture?.wokenAt);
+    // The sender retries the same delivery: nothing is counted twice.
+    await h.recapture(await emailOf(webhooked), delivery);
+    expect((await h.reader.get(webhooked))?.behaviour).toEqual({ 'inbound-capture': 1 });
+
+    // The same person fills a website form: a form revisit wakes the other one.
+    await h.recapture(await emailOf(formed), { channel: 'FORM', sourceId: 'contact-form', deliveryId: 'f-1' });
+    lead = await h.reader.get(formed);
+    expect(lead?.behaviour).toEqual({ 'form-revisit': 1 });
+    expect(lead?.nurture?.wokenAt).toBeDefined();
+
+    const report = await h.sweep();
+    expect(report.recycled.sort()).toEqual([webhooked, formed].sort());
+    await h.until(h.waiting(`${webhooked}-r1`));
+    await h.until(h.waiting(`${formed}-r1`));
+    const recycled = h.eventsOf(webhooked).find((e) => e['detail-type'] === 'LeadRecycled');
+    expect(recycled?.detail).toMatchObject({ trigger: 'activity', reason: 'no-budget' });
+    h.engine.shutdown();
+  });
+
+  it('nurtures a lead that aged out when a rule names "aged out"', async () => {
+    const h = await harness();
+    const at = new Date().toISOString();
+    const agingOut = {
+      ...DEFAULT_STAGES,
+      Assigned: {
+        ...DEFAULT_STAGES.Assigned,
+        sla: 'PT1S',
+        escalation: { action: 'notify-manager', maxEscalations: 0, finalAct: 'disqualify' },
+      },
+    } satisfies StagesConfig;
+    await h.config.put('stages', agingOut, 0, 'olga', at);
+    await h.config.put(
+      'nurture',
+      { rules: [{ reason: 'aged out', recycleAfter: 'P7D', onActivity: true }] },
+      0,
+      'olga',
+      at,
+    );
+    const leadId = await h.newLead();
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    const lead = await h.reader.get(leadId);
+    expect(lead).toMatchObject({ stage: 'Disqualified', disqualifyReason: 'aged out', execution: null });
+    expect(lead?.nurture).toMatchObject({ reason: 'aged out', onActivity: true });
+    expect(lead?.due?.kind).toBe('recycle');
+    const nurtured = h.eventsOf(leadId).find((e) => e['detail-type'] === 'LeadNurtured');
+    expect(nurtured?.detail).toMatchObject({ reason: 'aged-out' });
+    expect(h.engine.openExecutions).toBe(0);
+    h.engine.shutdown();
+  });
+
+  it('nurtures a lead an approver rejection disqualifies when a rule names "conversion rejected"', async () => {
+    const h = await harness();
+    const at = new Date().toISOString();
+    await h.config.put(
+      'approvals',
+      {
+        chains: [
+          {
+            name: 'everything',
+            when: {},
+            steps: [{ name: 'sales manager', group: 'manager', timeout: 'PT24H' }],
+            onReject: 'disqualify',
+          },
+        ],
+      },
+      0,
+      'olga',
+      at,
+    );
+    await h.config.put(
+      'nurture',
+      { rules: [{ reason: 'Conversion rejected', recycleAfter: 'P30D', onActivity: false }] },
+      0,
+      'olga',
+      at,
+    );
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    await h.act(leadId, 'handoff');
+    await h.until(h.waiting(leadId));
+    await h.act(leadId, 'convert');
+    let taskId: string | undefined;
+    await h.until(async () => {
+      const lead = await h.reader.get(leadId);
+      taskId = lead?.approval?.taskId;
+      return Boolean(taskId && (await h.ports.tasks.get(taskId))?.taskToken);
+    });
+    await decideTask(
+      {
+        ...h.ports,
+        publisher: h.publisher,
+        callback: { succeed: async (token, output) => h.engine.sendTaskSuccess(token, JSON.stringify(output)) },
+      },
+      {
+        taskId: taskId as string,
+        decision: 'reject',
+        comment: 'budget frozen',
+        caller: { userId: 'maria', groups: ['manager'] },
+      },
+    );
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    const lead = await h.reader.get(leadId);
+    expect(lead).toMatchObject({ stage: 'Disqualified', disqualifyReason: 'conversion rejected: budget frozen' });
+    expect(lead?.nurture).toMatchObject({ onActivity: false });
+    expect(Date.parse(lead?.due?.at ?? '') - Date.now()).toBeGreaterThan(29 * DAY);
+    expect(h.types(leadId)).toContain('LeadNurtured');
+    expect(h.engine.openExecutions).toBe(0);
+    h.engine.shutdown();
+  });
+
+  it('nurtures a lead a step outcome disqualifies, and a parked lead takes that outcome in a fresh execution', async () => {
+    const h = await harness();
+    const at = new Date().toISOString();
+    // One call step whose "not interested" disqualifies with reason "no budget"; a one-second SLA parks the lead.
+    const stages = {
+      ...DEFAULT_STAGES,
+      Assigned: {
+        ...DEFAULT_STAGES.Assigned,
+        sla: 'PT1S',
+        escalation: { action: 'notify-manager', maxEscalations: 0, finalAct: 'park-manager-queue' },
+        steps: [
+          {
+            name: 'First call',
+            kind: 'call',
+            assignee: 'owner',
+            due: 'PT4H',
+            required: false,
+            outcomes: ['not interested', 'no answer'],
+            actions: { 'not interested': { action: 'disqualify', reason: 'No budget' } },
+          },
+        ],
+      },
+    } satisfies StagesConfig;
+    await h.config.put('stages', stages, 0, 'olga', at);
+    const leadId = await h.newLead();
+    // Parked: no execution is open, and the step is still the owner's work.
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    expect(h.engine.openExecutions).toBe(0);
+    expect((await h.reader.get(leadId))?.steps?.items[0]?.status).toBe('open');
+
+    const done = await h.complete(`${leadId}.Assigned.0`, 'not interested');
+    expect(done).toMatchObject({ wakes: true, lead: { execution: { name: `${leadId}-g1`, entry: 'outcome' } } });
+    await h.until(() => h.execution(`${leadId}-g1`)?.status === 'SUCCEEDED');
+    const lead = await h.reader.get(leadId);
+    expect(lead).toMatchObject({ stage: 'Disqualified', disqualifyReason: 'No budget', execution: null });
+    expect(lead?.nurture).toMatchObject({ reason: 'No budget' });
+    expect(lead?.due?.kind).toBe('recycle');
+    expect(h.types(leadId)).toContain('LeadNurtured');
+    expect(h.engine.openExecutions).toBe(0);
+    h.engine.shutdown();
+  });
+
   it('leaves a disqualification without a recycle rule closed and undue', async () => {
     const h = await harness();
     const leadId = await h.newLead();
@@ -331,6 +328,131 @@ describe('nurture and recycle', () => {
     expect(lead?.nurture ?? null).toBeNull();
     expect(lead?.due ?? null).toBeNull();
     expect(h.types(leadId)).not.toContain('LeadNurtured');
+    h.engine.shutdown();
+  });
+});
+
+describe('leads with nothing to time hold no execution', () => {
+  it('ends the execution when a lead parks in the manager queue; a manager assigning it starts <leadId>-g<n> at that stage', async () => {
+    const h = await harness();
+    const at = new Date().toISOString();
+    // A one-second SLA and no escalation: the first timeout parks the lead with the manager.
+    const parking = {
+      ...DEFAULT_STAGES,
+      Assigned: {
+        ...DEFAULT_STAGES.Assigned,
+        sla: 'PT1S',
+        escalation: { action: 'notify-manager', maxEscalations: 0, finalAct: 'park-manager-queue' },
+      },
+    } satisfies StagesConfig;
+    await h.config.put('stages', parking, 0, 'olga', at);
+    const leadId = await h.newLead();
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    let lead = await h.reader.get(leadId);
+    expect(lead).toMatchObject({ stage: 'Assigned', parked: true, owner: 'maria' });
+    expect(lead?.taskToken).toBeUndefined();
+    expect(lead?.execution).toMatchObject({ name: leadId, generation: 0, endedAt: expect.any(String) });
+    expect(h.engine.openExecutions).toBe(0);
+    expect((await h.reader.audit(leadId)).map((a) => a.action)).toEqual(
+      expect.arrayContaining(['parked', 'execution-ended']),
+    );
+
+    // The SLA is back to hours: the assigned lead waits for its new owner in a fresh execution.
+    await h.config.put('stages', DEFAULT_STAGES, 1, 'olga', at);
+    const { lead: assigned } = await h.act(leadId, 'distribute', { owner: 'carol' });
+    expect(assigned).toMatchObject({
+      owner: 'carol',
+      parked: false,
+      execution: { name: `${leadId}-g1`, generation: 1 },
+    });
+    await h.until(h.waiting(`${leadId}-g1`));
+    expect(h.engine.openExecutions).toBe(1);
+    lead = await h.reader.get(leadId);
+    expect(lead?.execution).toMatchObject({ name: `${leadId}-g1`, from: leadId, loops: 1 });
+    expect(lead?.execution?.entry).toBeUndefined();
+    expect(lead?.execution?.endedAt).toBeUndefined();
+
+    // The start guard the wake left on the lead is cleared by the sweep, which starts nothing new.
+    expect(lead?.due).toMatchObject({ kind: 'start', execution: { name: `${leadId}-g1` } });
+    h.shift(6 * 60_000);
+    expect(await h.sweep()).toMatchObject({ started: [leadId] });
+    expect((await h.reader.get(leadId))?.due ?? null).toBeNull();
+    expect(h.engine.openExecutions).toBe(1);
+
+    // The fresh execution is the live one: the owner's action reaches it.
+    await h.act(leadId, 'qualify');
+    await h.until(h.waiting(`${leadId}-g1`));
+    expect((await h.reader.get(leadId))?.stage).toBe('MarketQualified');
+    const types = h.types(leadId);
+    expect(count(types, 'LeadCreated')).toBe(1);
+    expect(types).toContain('LeadEscalated');
+    h.engine.shutdown();
+  });
+});
+
+describe('overdue steps', () => {
+  it('announces a step past its due time once, from the due sweep, to its assignee and the manager; a new owner takes the open steps', async () => {
+    const h = await harness();
+    const stages = {
+      ...DEFAULT_STAGES,
+      Assigned: {
+        ...DEFAULT_STAGES.Assigned,
+        sla: 'P2D',
+        steps: [
+          {
+            name: 'First call',
+            kind: 'call',
+            assignee: 'owner',
+            due: 'PT1H',
+            required: false,
+            outcomes: ['no answer'],
+          },
+          { name: 'Check fit', kind: 'review', assignee: 'team', due: 'P1D', required: false, outcomes: ['fits'] },
+        ],
+      },
+    } satisfies StagesConfig;
+    await h.config.put('stages', stages, 0, 'olga', new Date().toISOString());
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    expect((await h.sweep()).overdue).toEqual([]);
+
+    h.shift(2 * 3600_000);
+    // Two sweeps at once: one announcement.
+    const [a, b] = await Promise.all([h.sweep(), h.sweep()]);
+    expect([...a.overdue, ...b.overdue]).toEqual([`${leadId}.Assigned.0`]);
+    expect((await h.sweep()).overdue).toEqual([]);
+    const overdue = h.eventsOf(leadId).filter((e) => e['detail-type'] === 'StepOverdue');
+    expect(overdue).toHaveLength(1);
+    const lead = await h.reader.get(leadId);
+    const event = { detailType: 'StepOverdue' as const, detail: overdue[0]?.detail as never };
+    expect(event.detail).toMatchObject({
+      stepId: `${leadId}.Assigned.0`,
+      assignee: `user:${lead?.owner}`,
+      stage: 'Assigned',
+    });
+    expect(recipientsFor(event, 'maria')).toEqual(
+      expect.arrayContaining([
+        { user: lead?.owner, reason: 'assignee' },
+        { user: 'maria', reason: 'manager' },
+      ]),
+    );
+
+    // A manager gives the lead to someone else: the owner's open step follows, audited; the team's stays.
+    const to = lead?.owner === 'alice' ? 'bob' : 'alice';
+    await h.act(leadId, 'distribute', { owner: to });
+    const moved = await h.reader.get(leadId);
+    expect(moved?.steps?.items.map((s) => s.assignee)).toEqual([`user:${to}`, 'team:inside-sales']);
+    expect((await h.reader.audit(leadId)).map((a) => a.action)).toContain('steps-reassigned');
+    const steps = h.ports.steps as NonNullable<typeof h.ports.steps>;
+    expect((await steps.openFor([`user:${to}`])).map((s) => s.id)).toEqual([`${leadId}.Assigned.0`]);
+    expect(await steps.openFor([`user:${lead?.owner}`])).toEqual([]);
+    await h.until(h.waiting(leadId));
+
+    // A step whose lead moved on is taken off the index without an announcement.
+    await h.act(leadId, 'qualify');
+    h.shift(2 * DAY);
+    expect((await h.sweep()).overdue).toEqual([]);
+    expect(h.eventsOf(leadId).filter((e) => e['detail-type'] === 'StepOverdue')).toHaveLength(1);
     h.engine.shutdown();
   });
 });

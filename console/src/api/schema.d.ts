@@ -1159,6 +1159,10 @@ export interface components {
         startedAt?: string;
         loops: number;
         from?: string;
+        /** @description Set when the lead is parked with nothing to time: this execution ended and none runs; the next action starts `<id>-g<generation+1>`. */
+        endedAt?: string;
+        /** @description Where a fresh execution of a woken lead enters; cleared at its first wait. */
+        entry?: string;
       }]>;
       approvalRuns?: number;
       approval?: OneOf<[null, {
@@ -1396,7 +1400,7 @@ export interface components {
       attachment: components["schemas"]["Attachment"];
     }]>;
     /** @enum {string} */
-    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected" | "LeadsMerged" | "LeadsUnmerged" | "LeadNurtured" | "LeadRecycled" | "QuoteCreated" | "QuoteSent" | "QuoteAccepted" | "QuoteDeclined" | "QuoteExpired";
+    DetailType: "LeadCreated" | "LeadAssigned" | "LeadStageChanged" | "LeadAging" | "LeadEscalated" | "ApprovalRequested" | "ApprovalDecided" | "LeadConverted" | "LeadDisqualified" | "LeadWorkflowFailed" | "LeadScoreChanged" | "OpportunityStageChanged" | "LeadNoteAdded" | "LeadFollowed" | "LeadActivityRecorded" | "CaptureRejected" | "LeadsMerged" | "LeadsUnmerged" | "LeadNurtured" | "LeadRecycled" | "StepOverdue" | "QuoteCreated" | "QuoteSent" | "QuoteAccepted" | "QuoteDeclined" | "QuoteExpired";
     /** @enum {string} */
     NotificationChannel: "email" | "off";
     NotificationPreferences: {

@@ -128,6 +128,22 @@ export const LeadFields = ({ lead, session, onSaved }: { lead: Lead; session: Se
             <dd>{lead.disqualifyReason}</dd>
           </>
         )}
+        {lead.nurture && (
+          <>
+            <dt>Nurture</dt>
+            <dd data-testid="nurture-state">
+              {lead.nurture.wokenAt
+                ? `woken by new activity ${new Date(lead.nurture.wokenAt).toLocaleString()}: back at the next sweep`
+                : `nurtured since ${new Date(lead.nurture.since).toLocaleDateString()}; recycles ${new Date(lead.nurture.recycleAt).toLocaleString()}${lead.nurture.onActivity ? ' or at new activity' : ''}`}
+            </dd>
+          </>
+        )}
+        {lead.parked && lead.execution?.endedAt && (
+          <>
+            <dt>Queue</dt>
+            <dd data-testid="parked-state">parked in the manager queue (no workflow running): assign it to resume</dd>
+          </>
+        )}
       </dl>
     </section>
   );

@@ -1,4 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import type { BusEvent } from '../events';
 import type { EventPublisher } from '../ports';
 import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
@@ -7,9 +8,10 @@ import { selfDecisionRefusal } from './segregation-of-duties';
 import { type Assignment, assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
-import { assertCriteria } from './stage-steps';
+import { isDormant, startWoken, wakeDormant } from './dormant';
+import { assertCriteria, type StepMove, stepMovesAudit, stepsFollowingOwner } from './stage-steps';
 import { calendarOf, type TeamsConfig, teamOf } from './teams-config';
-import { type NurtureConfig, planNurture, recycleRuleFor } from './nurture';
+import { addNurture } from './nurture';
 import { ACTIONS, type RepAction } from './stages-config';
 import {
   type ActionInput,
@@ -53,31 +55,6 @@ export const whenSettled = async <T>(attempt: () => Promise<T>, withinMs = 5000,
       await new Promise((r) => setTimeout(r, everyMs));
     }
   }
-};
-
-/** A disqualification a recycle rule covers goes to nurture: no execution, a recycle time on the lead. */
-const addNurture = (
-  change: LeadChange,
-  lead: Lead,
-  input: ActionInput,
-  actor: Actor,
-  now: Date,
-  config: NurtureConfig | undefined,
-) => {
-  const reason = change.patch.disqualifyReason ?? '';
-  const convertToContact = Boolean(input.convertToContact);
-  const rule = config && recycleRuleFor(config, reason, convertToContact);
-  if (!rule) return;
-  const nurture = planNurture(
-    { ...lead, ...change.patch, version: lead.version + 1 },
-    rule,
-    convertToContact,
-    actor,
-    now,
-  );
-  Object.assign(change.patch, nurture.patch);
-  change.audit.push(nurture.audit);
-  change.events.push(nurture.event);
 };
 
 /**
@@ -152,7 +129,9 @@ export const actOnLead = async (
   // Qualification criteria of the transition: 422 naming each unmet one, nothing written.
   assertCriteria(lead, stages, action);
   const token = lead.taskToken;
-  if (!token)
+  // A lead parked with no execution (nothing to time): the action writes it and starts a fresh one.
+  const dormant = !token && ports.executions !== undefined && isDormant(lead);
+  if (!token && !dormant)
     throw new ConflictError(`lead ${leadId} is moving right now; reload it and try again`, {
       stage: lead.stage,
       allowed,
@@ -162,16 +141,20 @@ export const actOnLead = async (
   const at = now.toISOString();
   const actor = actorOf(caller);
   let change: LeadChange & { next: Next };
+  let stepMoves: StepMove[] = [];
   if (action === 'distribute') {
     const [routing, teams] = await Promise.all([ports.config.routing(), ports.config.teams()]);
     const next = input.owner
       ? assignTo(lead, input.owner, caller, teams, routing.version, at)
       : await assignLead(lead, routing, teams, ports.counters, at, lead.owner ? [lead.owner] : []);
+    const followed = stepsFollowingOwner(lead, stages, next);
+    stepMoves = followed.moves;
     const patch: Partial<Lead> = {
       owner: next.owner,
       team: next.team,
       assignment: next.assignment,
       ...enterStage(lead.stage, now, stages, calendarOf(teams, next.team)),
+      ...(followed.moves.length ? { steps: followed.steps } : {}),
     };
     const after = { ...lead, ...patch, version: lead.version + 1 };
     change = {
@@ -186,6 +169,7 @@ export const actOnLead = async (
           to: lead.stage,
           why: `${input.comment ? `${input.comment}; ` : ''}${next.assignment.explanation}`,
         },
+        ...stepMovesAudit(followed.moves, at, actor),
       ],
       events: [
         leadEvent('LeadAssigned', after, at, {
@@ -198,20 +182,33 @@ export const actOnLead = async (
     };
   } else {
     change = planAction(lead, action, input, actor, now, stages, calendarOf(await ports.config.teams(), lead.team));
-    if (action === 'disqualify') addNurture(change, lead, input, actor, now, await ports.config.nurture?.());
+    if (action === 'disqualify')
+      addNurture(change, lead, Boolean(input.convertToContact), actor, now, await ports.config.nurture?.());
     if (action === 'convert') requestConversion(change, lead, await ports.config.approvals(), caller.userId, at);
   }
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
+  // An action that ends the lead (a plain disqualification) needs no execution at all.
+  const wake = dormant && change.next !== 'end' ? wakeDormant(lead, change.next, now) : undefined;
   const after = await ports.leads.write(
     lead,
-    { ...change.patch, pendingNext: { next: change.next, timeoutSeconds } },
-    change.audit,
-    { consumeToken: token },
+    {
+      ...change.patch,
+      pendingNext: { next: change.next, timeoutSeconds },
+      ...wake?.patch,
+      // A nurture's recycle (disqualify, keep as contact) stays what is due; the start is made right below.
+      ...(change.patch.due ? { due: change.patch.due } : {}),
+    },
+    wake ? [...change.audit, wake.audit] : change.audit,
+    token ? { consumeToken: token } : {},
   );
+  // The open steps' task items follow the new owner (the lead already lists them so).
+  if (stepMoves.length) await ports.steps?.reassign?.(stepMoves);
   await ports.publisher.publish(change.events);
-  await resumeExecution(ports, token, {
-    Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
-  });
+  if (token)
+    await resumeExecution(ports, token, {
+      Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
+    });
+  else if (wake && ports.executions) await startWoken(ports.executions, ports.leads, after, wake.execution, now);
   return { lead: after, next: change.next };
 };
 
@@ -322,6 +319,12 @@ export const decideTask = async (
       why: `conversion rejected: ${comment}`,
     });
   }
+  // A rejection that disqualifies goes to nurture when a rule names 'conversion rejected'.
+  const nurtured: BusEvent[] = [];
+  if (patch.stage === 'Disqualified') {
+    const change = { patch, audit, events: nurtured };
+    addNurture(change, lead, false, actor, now, await ports.config.nurture?.(), 'conversion rejected');
+  }
   const timeoutSeconds = next === 'wait' ? waitFor({ ...lead, ...patch }, now) : 1;
   const after = await ports.leads.write(lead, { ...patch, pendingNext: { next, timeoutSeconds } }, audit);
   const events = [
@@ -340,6 +343,7 @@ export const decideTask = async (
     );
   if (after.stage === 'Disqualified')
     events.push(leadEvent('LeadDisqualified', after, at, { reason: after.disqualifyReason, convertToContact: false }));
+  events.push(...nurtured);
   await ports.publisher.publish(events);
   await resumeExecution(ports, task.taskToken, {
     Payload: { leadId: lead.id, next, timeoutSeconds, stage: after.stage, events: [] },

@@ -6,6 +6,7 @@ import type { RecordedActivity } from '../scoring/activities';
 import { rescore } from '../scoring/score-events';
 import { scoreLead, topFactors } from '../scoring/score-lead';
 import { type ActionPorts, type Caller, resumeExecution } from './act-on-lead';
+import { isDormant, startWoken, wakeDormant } from './dormant';
 import type { StepTasksPort } from './ports';
 import { mappedAction, type StepTaskRecord } from './stage-steps';
 import type { TeamsConfig } from './teams-config';
@@ -84,11 +85,14 @@ export const completeStep = async (
       throw new ValidationError([{ field: 'outcome', reason: `must be one of: ${step.outcomes.join(', ')}` }]);
     const stages = await ports.config.stages();
     const wakes = mappedAction(stages, step.stage, step.name, outcome) !== undefined;
-    if (wakes && !lead.taskToken)
+    // A parked lead holds no execution: the outcome starts a fresh one, which takes the action.
+    const dormant = wakes && !lead.taskToken && ports.executions !== undefined && isDormant(lead);
+    if (wakes && !lead.taskToken && !dormant)
       throw new ConflictError(`lead ${lead.id} is moving right now; try again in a moment`, { retryable: true });
 
     const now = ports.clock.now();
     const at = now.toISOString();
+    const wake = dormant ? wakeDormant(lead, 'outcome', now) : undefined;
     const actor: Actor = { kind: 'user', id: caller.userId, source: 'API' };
     const count = (lead.behaviour?.[step.kind] ?? 0) + 1;
     const behaviour = { ...(lead.behaviour ?? {}), [step.kind]: count };
@@ -107,6 +111,7 @@ export const completeStep = async (
       },
       stepOutcomes: [...(lead.stepOutcomes ?? []), { stepId, stage: step.stage, step: step.name, outcome, at }],
       ...(wakes ? { pendingNext: { next: 'outcome' as const, timeoutSeconds: waitFor(lead, now) } } : {}),
+      ...wake?.patch,
     };
     const audit: AuditEntry[] = [
       {
@@ -119,6 +124,7 @@ export const completeStep = async (
         data: { stepId, kind: step.kind, outcome },
       },
       ...(rescored.moved ? [rescored.audit] : []),
+      ...(wake ? [wake.audit] : []),
     ];
     const after = { ...lead, ...patch, version: lead.version + 1 };
     const activityId = `step:${stepId}`;
@@ -165,6 +171,7 @@ export const completeStep = async (
       await resumeExecution(ports, lead.taskToken, {
         Payload: { leadId: lead.id, next: 'outcome', timeoutSeconds: 1, stage: written.stage, events: [] },
       });
+    else if (wake && ports.executions) await startWoken(ports.executions, ports.leads, written, wake.execution, now);
     return { step: done, lead: written, duplicate: false, wakes };
   }
 };

@@ -3,7 +3,7 @@ import { defineConfig } from '../config/config-document';
 import type { BusEvent } from '../events';
 import type { Actor, AuditEntry, Due, Lead, Nurture } from '../lead';
 import { addSeconds, durationSeconds, isIsoDuration } from './duration';
-import { leadEvent } from './transitions';
+import { type LeadChange, leadEvent } from './transitions';
 
 /**
  * Nurture and recycle. A rep who disqualifies a lead for a reason sales ops mapped to a recycle rule
@@ -189,4 +189,35 @@ export const parkedStart = (
 ): Due => {
   const attempts = (previous.due?.kind === 'start' ? (previous.due.attempts ?? 0) : 0) + 1;
   return { at: addSeconds(now, startBackoffSeconds(attempts)), kind: 'start', execution, attempts };
+};
+
+/**
+ * Every disqualification (a rep's, a bulk one, a step outcome's, an approver's rejection, aging out)
+ * checks the recycle rules: one that applies sends the lead to nurture (no execution, a recycle time
+ * on the lead). `ruleReason` is the reason the rules are matched on when it is not the lead's own
+ * (an approver's rejection carries their comment, and is matched as 'conversion rejected').
+ */
+export const addNurture = (
+  change: LeadChange,
+  lead: Lead,
+  convertToContact: boolean,
+  actor: Actor,
+  now: Date,
+  config: NurtureConfig | undefined,
+  ruleReason?: string,
+): boolean => {
+  const reason = ruleReason ?? change.patch.disqualifyReason ?? '';
+  const rule = config && recycleRuleFor(config, reason, convertToContact);
+  if (!rule) return false;
+  const nurture = planNurture(
+    { ...lead, ...change.patch, version: lead.version + 1 },
+    rule,
+    convertToContact,
+    actor,
+    now,
+  );
+  Object.assign(change.patch, nurture.patch);
+  change.audit.push(nurture.audit);
+  change.events.push(nurture.event);
+  return true;
 };

@@ -41,7 +41,7 @@ export type LeadStorePort = {
     before: StoredLead,
     patch: Partial<Lead>,
     audit: AuditEntry[],
-    options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken'>,
+    options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken' | 'keepToken'>,
   ): Promise<StoredLead>;
   /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
   setWaitToken(id: string, token: string): Promise<void>;
@@ -135,6 +135,8 @@ export type StepTasksPort = {
   createOnce(step: StepTaskRecord): Promise<StepTaskRecord>;
   /** Steps of a stage the lead has left: off the assignees' lists. */
   cancel(stepIds: readonly string[]): Promise<void>;
+  /** Open steps moved to another assignee (their task lists follow); a step closed meanwhile stays closed. */
+  reassign?(moves: readonly { id: string; to: string }[]): Promise<void>;
   /** Open steps of these assignees (`user:<id>`, `team:<id>`), newest first. */
   openFor(assignees: readonly string[]): Promise<StepTaskRecord[]>;
   /**

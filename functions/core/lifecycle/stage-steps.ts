@@ -1,5 +1,5 @@
 import { LeadflowError } from '../errors';
-import type { Lead, Stage, StepState } from '../lead';
+import type { Actor, AuditEntry, Lead, Stage, StepState } from '../lead';
 import { BANDS } from '../scoring/points-config';
 import { type BusinessCalendar, dueAfter } from './business-hours';
 import { durationSeconds } from './duration';
@@ -212,3 +212,45 @@ export const outcomeMoveOf = (lead: Lead, stages: StagesConfig): OutcomeMove | u
 /** Whether an outcome of a step maps to an action (so completing it wakes the workflow). */
 export const mappedAction = (stages: StagesConfig, stage: Stage, stepName: string, outcome: string) =>
   isWorkingStage(stage) ? stages[stage].steps?.find((s) => s.name === stepName)?.actions?.[outcome] : undefined;
+
+/** An open step moving from one assignee to another as its lead changes hands. */
+export type StepMove = { id: string; from: string; to: string };
+
+/**
+ * A lead changing owner (a manager's assignment, routing on escalation, parking with the manager):
+ * its open steps done by `owner` follow the new owner (the team, when the lead goes to the queue).
+ * Team and named-user steps stay where they are. Answers the lead's new step list and the moves.
+ */
+export const stepsFollowingOwner = (
+  lead: Pick<Lead, 'steps'>,
+  stages: StagesConfig,
+  next: Pick<Lead, 'owner' | 'team'>,
+): { steps: Lead['steps']; moves: StepMove[] } => {
+  const current = lead.steps;
+  if (!current || !isWorkingStage(current.stage)) return { steps: current, moves: [] };
+  const settings = stages[current.stage].steps ?? [];
+  const moves: StepMove[] = [];
+  const items = current.items.map((item) => {
+    const setting = settings.find((s) => s.name === item.name);
+    if (item.status !== 'open' || setting?.assignee !== 'owner') return item;
+    const to = assigneeOf(setting, next);
+    if (to === item.assignee) return item;
+    moves.push({ id: item.id, from: item.assignee, to });
+    return { ...item, assignee: to };
+  });
+  return { steps: moves.length ? { ...current, items } : current, moves };
+};
+
+/** The audit entry of steps that followed a new owner. */
+export const stepMovesAudit = (moves: readonly StepMove[], at: string, actor: Actor): AuditEntry[] =>
+  moves.length === 0
+    ? []
+    : [
+        {
+          at,
+          actor,
+          action: 'steps-reassigned',
+          why: moves.map((m) => `${m.id}: ${m.from} → ${m.to}`).join('; '),
+          data: { steps: moves.map((m) => m.id), to: moves[0]?.to ?? null },
+        },
+      ];

@@ -8,15 +8,17 @@ import { affinityOf } from './routing';
 import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import { requestConversion } from './act-on-lead';
+import { endDormant, entryOf, hasNothingToTime } from './dormant';
 import { checkpoint, DEFAULT_EXECUTION_LIMITS, isExecutionLimitExceeded, successorName } from './execution-budget';
-import { parkedStart } from './nurture';
+import { addNurture, parkedStart } from './nurture';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
 import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
-import { outcomeMoveOf, planStageSteps, stepTaskRecord } from './stage-steps';
+import { outcomeMoveOf, planStageSteps, stepMovesAudit, stepsFollowingOwner, stepTaskRecord } from './stage-steps';
 import { calendarOf, managerOf, type TeamsConfig } from './teams-config';
 import {
   enterStage,
   isWorking,
+  type LeadChange,
   leadEvent,
   type Next,
   planAction,
@@ -233,7 +235,11 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     },
 
     async resume(leadId: string): Promise<StepResult> {
-      return standing(await load(leadId));
+      const lead = await load(leadId);
+      // A lead woken from the manager queue: its fresh execution enters where the waking action said.
+      const entry = entryOf(lead);
+      if (entry && !lead.mergedInto) return result(lead, entry, entry === 'wait' ? waitFor(lead, clock.now()) : 1, []);
+      return standing(lead);
     },
 
     /**
@@ -261,6 +267,13 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         recorded?.name === executionName
           ? { ...recorded, startedAt: recorded.startedAt ?? startedAt }
           : { name: executionName, generation: recorded?.generation ?? 0, startedAt, loops: 0 };
+      // Nothing to time (parked in the manager queue): end here, hold no execution; an action starts a fresh one.
+      if (next === 'wait' && hasNothingToTime(lead)) {
+        if (recorded?.name === executionName && recorded.endedAt) return result(lead, 'end', 1, []);
+        const ended = endDormant(lead, current, at);
+        const after = await leads.write(lead, ended.patch, [ended.audit]);
+        return result(after, 'end', 1, []);
+      }
       const decision = checkpoint(
         {
           loops: current.loops,
@@ -289,7 +302,11 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         await startSuccessor(after, name, now);
         return result(after, 'hand-over', 1, []);
       }
-      const after = await leads.write(lead, { execution: { ...current, loops: current.loops + 1 } }, []);
+      const after = await leads.write(
+        lead,
+        { execution: { ...current, loops: current.loops + 1, entry: undefined, endedAt: undefined } },
+        [],
+      );
       return result(after, next, decision.handOver ? timeoutSeconds : decision.timeoutSeconds, []);
     },
 
@@ -323,6 +340,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       );
       if (move.action === 'convert')
         requestConversion(change, lead, await config.approvals(), move.by ?? WORKFLOW.id, at);
+      if (move.action === 'disqualify') addNurture(change, lead, false, WORKFLOW, now, await config.nurture?.());
       const steps = lead.steps
         ? { ...lead.steps, items: lead.steps.items.map((s, i) => (i === move.index ? { ...s, applied: true } : s)) }
         : lead.steps;
@@ -352,28 +370,37 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const aging = { stage: lead.stage, escalations, overdueSince: lead.stageDeadline };
       if (escalations > policy.maxEscalations) {
         if (policy.finalAct === 'disqualify') {
-          const patch: Partial<Lead> = {
-            ...enterStage('Disqualified', now, stages),
-            disqualifyReason: 'aged out',
-            escalations,
+          const change: LeadChange = {
+            patch: { ...enterStage('Disqualified', now, stages), disqualifyReason: 'aged out', escalations },
+            audit: [
+              {
+                at,
+                actor: WORKFLOW,
+                action: 'aged-out',
+                from: lead.stage,
+                to: 'Disqualified',
+                why: `no action after ${policy.maxEscalations} escalation(s)`,
+              },
+            ],
+            events: [],
           };
-          const after = await leads.write(lead, patch, [
-            {
-              at,
-              actor: WORKFLOW,
-              action: 'aged-out',
-              from: lead.stage,
-              to: 'Disqualified',
-              why: `no action after ${policy.maxEscalations} escalation(s)`,
-            },
-          ]);
+          // An 'aged out' recycle rule nurtures it (a lead nobody worked may be worth another try later).
+          addNurture(change, lead, false, WORKFLOW, now, await config.nurture?.());
+          const after = await leads.write(lead, change.patch, change.audit);
           return result(after, 'end', 1, [
             leadEvent('LeadAging', after, at, aging),
             leadEvent('LeadStageChanged', after, at, { from: lead.stage, to: 'Disqualified', action: 'aged-out' }),
             leadEvent('LeadDisqualified', after, at, { reason: 'aged out', convertToContact: false }),
+            ...change.events,
           ]);
         }
-        const patch: Partial<Lead> = { owner: manager ?? lead.owner, parked: true, escalations };
+        const followed = stepsFollowingOwner(lead, stages, { owner: manager ?? lead.owner, team: lead.team });
+        const patch: Partial<Lead> = {
+          owner: manager ?? lead.owner,
+          parked: true,
+          escalations,
+          ...(followed.moves.length ? { steps: followed.steps } : {}),
+        };
         const after = await leads.write(lead, patch, [
           {
             at,
@@ -381,7 +408,9 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
             action: 'parked',
             why: `no action after ${policy.maxEscalations} escalation(s): parked with ${manager ?? 'the owner'}`,
           },
+          ...stepMovesAudit(followed.moves, at, WORKFLOW),
         ]);
+        if (followed.moves.length) await ports.steps?.reassign?.(followed.moves);
         const events = [
           leadEvent('LeadAging', after, at, aging),
           leadEvent('LeadEscalated', after, at, {
@@ -425,9 +454,17 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         });
         why += '; returned to the queue';
       }
+      // Reassigned on escalation: the open steps of the owner follow the new one.
+      const followed =
+        'owner' in patch
+          ? stepsFollowingOwner(lead, stages, { owner: patch.owner, team: patch.team ?? lead.team })
+          : { steps: lead.steps, moves: [] };
+      if (followed.moves.length) patch.steps = followed.steps;
       const after = await leads.write(lead, patch, [
         { at, actor: WORKFLOW, action: 'aging', from: lead.stage, to: lead.stage, why },
+        ...stepMovesAudit(followed.moves, at, WORKFLOW),
       ]);
+      if (followed.moves.length) await ports.steps?.reassign?.(followed.moves);
       const events = [
         leadEvent('LeadAging', after, at, aging),
         leadEvent('LeadEscalated', after, at, { manager: manager ?? null, escalations, action: policy.action }),

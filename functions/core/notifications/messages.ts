@@ -42,6 +42,7 @@ const SUBJECTS: Record<DetailType, (d: Record<string, string>) => string> = {
   LeadsUnmerged: (d) => `A merge into lead ${d.leadName} was undone`,
   LeadNurtured: (d) => `Lead ${d.leadName} goes to nurture`,
   LeadRecycled: (d) => `Lead ${d.leadName} is back from nurture`,
+  StepOverdue: (d) => `Step '${d.step}' on lead ${d.leadName} is overdue (due ${d.dueAt})`,
   QuoteCreated: (d) => `Quote ${d.quoteId} created for lead ${d.leadName}`,
   QuoteSent: (d) => `Quote ${d.quoteId} sent to the customer of lead ${d.leadName}`,
   QuoteAccepted: (d) => `Quote ${d.quoteId} accepted (lead ${d.leadName})`,
@@ -54,6 +55,7 @@ const WHY: Record<Reason, string> = {
   follower: 'You follow this lead.',
   manager: 'You manage the team this lead belongs to.',
   approver: 'You are an approver for this step.',
+  assignee: 'This step is assigned to you.',
 };
 
 /** Renders the message; the same fields feed the SES template (`leadflow-<DetailType>`). */
@@ -85,6 +87,8 @@ export const messageFor = (
     to: str(detail.to),
     note: str(detail.text),
     quoteId: str(detail.quoteId),
+    step: str(detail.step),
+    dueAt: str(detail.dueAt),
     why: WHY[reason],
     leadName: names.lead || str(detail.leadId),
     opportunityName: names.opportunity || str(detail.opportunityId),

@@ -1,6 +1,6 @@
 import type { DetailType, LeadSnapshot } from '../events';
 
-export type Reason = 'owner' | 'follower' | 'manager' | 'approver';
+export type Reason = 'owner' | 'follower' | 'manager' | 'approver' | 'assignee';
 export type Recipient = { user: string; reason: Reason };
 
 /** An event as the notifications consumer receives it. */
@@ -21,9 +21,10 @@ const OWNER_EVENTS: ReadonlySet<DetailType> = new Set([
   'QuoteAccepted',
   'QuoteDeclined',
   'QuoteExpired',
+  'StepOverdue',
 ]);
 /** Events the team manager hears about: escalations (and leads parked after a failure). */
-const MANAGER_EVENTS: ReadonlySet<DetailType> = new Set(['LeadEscalated', 'LeadWorkflowFailed']);
+const MANAGER_EVENTS: ReadonlySet<DetailType> = new Set(['LeadEscalated', 'LeadWorkflowFailed', 'StepOverdue']);
 
 export const recipientsNeedManager = (type: DetailType) => MANAGER_EVENTS.has(type) || type === 'ApprovalRequested';
 
@@ -48,6 +49,9 @@ export const recipientsFor = (event: NotifiableEvent, manager: string | undefine
     // A step for the group "manager" goes to the lead's team manager; other groups live in the user pool only.
     if (detail.group === 'manager') add(manager, 'approver');
   }
+  // An overdue step's named assignee first (a team step reaches the team through its manager).
+  if (detailType === 'StepOverdue' && typeof detail.assignee === 'string' && detail.assignee.startsWith('user:'))
+    add(detail.assignee.slice('user:'.length), 'assignee');
   if (MANAGER_EVENTS.has(detailType)) add(typeof detail.manager === 'string' ? detail.manager : manager, 'manager');
   if (OWNER_EVENTS.has(detailType)) add(lead?.owner, 'owner');
   // The new owner of an assignment is in the snapshot; a previous owner learns it was taken away.

@@ -263,3 +263,48 @@ export const recordFormRevisit = async (
   }
   return undefined;
 };
+
+/** The activity type an inbound capture records on the nurtured lead it woke (forms record `form-revisit`). */
+export const INBOUND_CAPTURE_ACTIVITY = 'inbound-capture';
+
+/**
+ * A capture (webhook, chatbot, import row) of someone who already is a nurtured lead — an exact email
+ * or phone hit — is new activity on that lead: recorded once per delivery (`capture:<source>:<delivery>`)
+ * and, when its recycle rule listens for activity, due back at the next sweep. Open leads are left as
+ * they are (only forms count a revisit on them). Answers the leads it woke.
+ */
+export const wakeNurturedMatches = async (
+  ports: ActivityPorts,
+  request: {
+    sourceId: string;
+    deliveryId: string;
+    channel: Actor['source'];
+    createdLeadId?: string;
+    matches: readonly { kind: string; id: string; matchedOn: string }[];
+  },
+): Promise<string[]> => {
+  const ids = [
+    ...new Set(
+      request.matches
+        .filter((m) => m.kind === 'lead' && (m.matchedOn === 'email' || m.matchedOn === 'phone'))
+        .map((m) => m.id),
+    ),
+  ].filter((id) => id !== request.createdLeadId);
+  const woken: string[] = [];
+  for (const leadId of ids) {
+    const lead = await ports.leads.get(leadId);
+    if (!lead || !wakeOnActivity(lead, ports.clock.now())) continue;
+    try {
+      await recordActivity(ports, {
+        leadId,
+        activity: { activityId: `capture:${request.sourceId}:${request.deliveryId}`, type: INBOUND_CAPTURE_ACTIVITY },
+        actor: { kind: 'source', id: request.sourceId, source: request.channel },
+      });
+      woken.push(leadId);
+    } catch (error) {
+      // Recycled meanwhile (no longer nurtured), or moving: it is back already or the next capture wakes it.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  return woken;
+};
