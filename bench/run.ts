@@ -33,7 +33,12 @@ const results: Record<string, unknown> = {
   },
 };
 
+// BENCH_ONLY=workflowCost,functions runs only the named sections (the others are left out of results.json).
+const only = process.env.BENCH_ONLY?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const section = async (name: string, fn: () => Promise<unknown>) => {
+  if (only && !only.includes(name)) return;
   const t = Date.now();
   console.log(`\n▶ ${name}`);
   try {
@@ -101,7 +106,7 @@ try {
         quiesce,
       ),
     );
-  await quiesce();
+  if (!only || only.includes('captureWithLifecycle')) await quiesce();
   await section('roundTrips', () => countRoundTrips(rt.dynamodbEndpoint, rt.tableName, scale.roundTripSamples));
   await section('scale', () => measureScale(rt.dynamodbEndpoint, db, scale));
   await section('search', () =>
