@@ -1,6 +1,6 @@
 import './env';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { makeDocumentClient, makeDynamoClient } from '../functions/adapters/aws-clients';
 import { PROJECT_ROOT } from '../local/config';
@@ -12,6 +12,7 @@ import { measureFunctions } from './functions';
 import { measureImport } from './import';
 import { measureScale } from './scale';
 import { measureSearch, SEARCH_BENCH_FULL, SEARCH_BENCH_TINY } from './search';
+import { measureSynth } from './synth';
 import { measureWorkflowCost } from './workflow-cost';
 import { round } from './stats';
 
@@ -30,6 +31,8 @@ const results: Record<string, unknown> = {
     memoryGb: round(totalmem() / 2 ** 30, 1),
     node: process.version,
     os: `${process.platform} ${release()}`,
+    // The machine may be shared: 1-, 5- and 15-minute load averages when the run starts (and ends, below).
+    loadAverageAtStart: loadavg().map((l) => round(l, 2)),
   },
 };
 
@@ -116,11 +119,13 @@ try {
   await section('functions', () => measureFunctions(scale, rt.webhookSecrets));
   // Like capture: StartExecution real, the lifecycle itself (measured in workflowCost) swapped out.
   await section('import', () => withPlaceholderWorkflow(() => measureImport(rt, db, scale, quiesce)));
+  if (scale.synth || only?.includes('synth')) await section('synth', measureSynth);
 } finally {
   await rt.stop();
 }
 
 results.totalSeconds = round((Date.now() - started) / 1000, 1);
+(results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((l) => round(l, 2));
 const out = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results.json');
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 printReport(results);
