@@ -67,7 +67,7 @@ const functions = (results: Json) => {
       typeof ratio === 'number' && ratio > 1.3 ? `**${ratio}**` : ratio,
       obj(b.init).initMs,
       obj(b.floor).initMs,
-      b.initCpuWithoutSourceMapsMs,
+      b.initCpuWithSourceMapsFlagMs,
       obj(obj(f.external).init).initCpuMs,
     ];
   });
@@ -82,7 +82,7 @@ const functions = (results: Json) => {
         'ratio',
         'init wall ms',
         'floor wall ms',
-        'CPU without `--enable-source-maps`',
+        'CPU with `--enable-source-maps`',
         'CPU, SDK external',
       ],
       rows,
