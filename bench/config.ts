@@ -15,6 +15,8 @@ export type BenchScale = {
   workflowScenarios: ('happyPath' | 'agingEscalation' | 'twoStepApproval')[];
   /** Functions measured for cold start (all when undefined). */
   functions?: string[];
+  /** Run `cdk synth` with bundling (bundles, CPU, resources, idle cost): minutes, so not at toy sizes. */
+  synth: boolean;
 };
 
 const FULL: BenchScale = {
@@ -30,6 +32,7 @@ const FULL: BenchScale = {
   importRows: 1_000,
   workflowLeads: 3,
   workflowScenarios: ['happyPath', 'agingEscalation', 'twoStepApproval'],
+  synth: true,
 };
 
 const TINY: BenchScale = {
@@ -46,6 +49,7 @@ const TINY: BenchScale = {
   workflowLeads: 1,
   workflowScenarios: ['happyPath'],
   functions: ['captureWebhook', 'configApi'],
+  synth: false,
 };
 
 export const benchScale = (raw = process.env.BENCH_SCALE): BenchScale => (raw === 'tiny' ? TINY : FULL);

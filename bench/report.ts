@@ -204,7 +204,7 @@ export const printReport = (results: Json) => {
       'wall init ms',
       'wall floor ms',
       'wall init/floor',
-      'CPU w/o source maps',
+      'CPU with --enable-source-maps',
       'SDK external CPU ms',
     ]);
     for (const f of fns.functions as Json[]) {
@@ -219,7 +219,7 @@ export const printReport = (results: Json) => {
         show(obj(b.init).initMs),
         show(obj(b.floor).initMs),
         show(b.initRatio),
-        show(b.initCpuWithoutSourceMapsMs),
+        show(b.initCpuWithSourceMapsFlagMs),
         show(obj(e.init).initCpuMs),
       ]);
     }

@@ -1,6 +1,6 @@
 import './env';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { makeDocumentClient, makeDynamoClient } from '../functions/adapters/aws-clients';
 import { PROJECT_ROOT } from '../local/config';
@@ -14,6 +14,7 @@ import { measureImportRouting, routingRows } from './import-routing';
 import { measureCaptureVsRaw } from './capture-raw';
 import { measureScale } from './scale';
 import { measureSearch, SEARCH_BENCH_FULL, SEARCH_BENCH_TINY } from './search';
+import { measureSynth } from './synth';
 import { measureWorkflowCost } from './workflow-cost';
 import { round } from './stats';
 
@@ -32,6 +33,8 @@ const results: Record<string, unknown> = {
     memoryGb: round(totalmem() / 2 ** 30, 1),
     node: process.version,
     os: `${process.platform} ${release()}`,
+    // The machine may be shared: 1-, 5- and 15-minute load averages when the run starts (and ends, below).
+    loadAverageAtStart: loadavg().map((l) => round(l, 2)),
   },
 };
 
@@ -119,7 +122,7 @@ try {
         quiesce,
       ),
     );
-  await quiesce();
+  if (!only || only.includes('captureWithLifecycle')) await quiesce();
   await section('roundTrips', () => countRoundTrips(rt.dynamodbEndpoint, rt.tableName, scale.roundTripSamples));
   await section('scale', () => measureScale(rt.dynamodbEndpoint, db, scale));
   await section('search', () =>
@@ -131,11 +134,13 @@ try {
   await section('import', () => withPlaceholderWorkflow(() => measureImport(rt, db, scale, quiesce)));
   // The real lifecycle: an import's leads routed and announced after the CLI ends (issue 18's 2,000 rows).
   if (lifecycle) await section('importRouting', () => measureImportRouting(rt, routingRows(scale.name === 'tiny')));
+  if (scale.synth || only?.includes('synth')) await section('synth', measureSynth);
 } finally {
   await rt.stop();
 }
 
 results.totalSeconds = round((Date.now() - started) / 1000, 1);
+(results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((l) => round(l, 2));
 const out = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results.json');
 // A partial run (BENCH_SECTIONS) updates its sections in the existing file and keeps the others.
 const merged =

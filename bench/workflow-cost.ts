@@ -18,6 +18,21 @@ type Scenario = BenchScale['workflowScenarios'][number];
 
 const TRANSACTIONS = /^Transact(Write|Get)Items/;
 
+/** `LEAD/LEAD`-style names of the items a write touches: the key prefixes, without ids. */
+const itemKinds = (input: Record<string, unknown>) => {
+  const kind = (key: unknown) => {
+    const k = (key ?? {}) as Record<string, unknown>;
+    return [k.pk, k.sk].map((v) => String(v ?? '').split(/[#:]/)[0]).join('/');
+  };
+  const items = Array.isArray(input.TransactItems)
+    ? (input.TransactItems as Record<string, { Item?: unknown; Key?: unknown }>[]).map((t) => {
+        const op = Object.keys(t)[0] ?? '';
+        return `${op}:${kind(t[op]?.Item ?? t[op]?.Key)}`;
+      })
+    : [kind(input.Item ?? input.Key)];
+  return `[${items.join(' ')}]`;
+};
+
 /**
  * Counts a lead's billable units while it runs alone: HTTP requests the scenario makes, state
  * transitions and Lambda task invocations from the execution's history, bus deliveries to Lambda
@@ -29,6 +44,8 @@ class UsageMeter {
   writeUnits = 0;
   requests = 0;
   readonly byCommand: Record<string, { requests: number; read: number; write: number }> = {};
+  /** Every write in order: command, the kinds of item it touches (key prefixes) and the write units billed. */
+  readonly writes: string[] = [];
   private paused = false;
   private stop?: () => void;
 
@@ -51,6 +68,8 @@ class UsageMeter {
           if (r.command.startsWith('TransactWrite')) write = Math.max(write, 2 * items);
           else read = Math.max(read, 2 * items);
         }
+        if (write > 0 || /Update|Put|Delete|Write/.test(name))
+          this.writes.push(`${name} ${itemKinds(r.input)} = ${round(write, 1)}`);
         this.readUnits += read;
         this.writeUnits += write;
         tally.read += read;
@@ -198,6 +217,7 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
       status: string;
       dynamoRequests: number;
       byCommand: UsageMeter['byCommand'];
+      writes: string[];
     }
   > => {
     meter = new UsageMeter();
@@ -252,6 +272,7 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
         events: events.length,
         dynamoRequests: meter.requests,
         byCommand: meter.byCommand,
+        writes: meter.writes,
       };
     } finally {
       meter.end();
@@ -307,6 +328,7 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
         usage,
         dynamoRequests: runs[0]?.dynamoRequests,
         dynamoByCommand: runs[0]?.byCommand,
+        dynamoWrites: runs[0]?.writes,
         cost: costPer1000Leads(usage),
       };
       console.log(

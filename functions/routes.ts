@@ -131,8 +131,9 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   workflowSteps: {
     folder: 'workflow-steps',
     description: 'Lambda steps of the lead lifecycle state machine',
-    // workflow:start: an execution near its history or age budget starts its successor (hand-over).
-    needs: ['table:read', 'table:write', 'workflow:start'],
+    // workflow:start: an execution near its history or age budget starts its successor (hand-over);
+    // workflow:callback completes the wait it armed for that; bus:put publishes the events a step hands on.
+    needs: ['table:read', 'table:write', 'workflow:start', 'workflow:callback', 'bus:put'],
   },
   leadActions: {
     folder: 'lead-actions',

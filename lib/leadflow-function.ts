@@ -43,7 +43,7 @@ export type LeadflowFunctionProps = {
 
 /**
  * One Lambda function with the house defaults: Node.js 24 on ARM64, an esbuild ESM bundle (minified,
- * source maps, the SDK v3 clients it uses bundled in), its own log group with retention, JSON logs,
+ * source maps read on the error path only, the SDK v3 clients it uses bundled in), its own log group with retention, JSON logs,
  * active X-Ray tracing, Powertools' service name and metrics namespace, and its own role that starts
  * with nothing but writing its own logs. What else it may do comes only from its `needs` (see `function-needs.ts`).
  */
@@ -91,8 +91,9 @@ export class LeadflowFunction extends Construct {
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       // Powertools reads these itself: the service of logs, metrics and traces, and the metrics' namespace.
+      // No NODE_OPTIONS=--enable-source-maps: it parses the whole source map at every cold start; the house
+      // middleware maps a failure's stack from the same map on the error path (functions/http/mapped-stack.ts).
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceNameOf(id),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,

@@ -1,4 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EntryPublisher } from '../core/lifecycle/ports';
+import type { PutEventsEntry } from '../core/lifecycle/transitions';
 import type { EventPublisher } from '../core/ports';
 import { localOverrides } from '../env/function-env';
 import { localSigner } from './local-signer';
@@ -31,6 +33,21 @@ export const makeEventPublisher = (client: EventBridgeClient, busName: string): 
           })),
         }),
       );
+      if ((out.FailedEntryCount ?? 0) > 0)
+        throw new Error(`PutEvents rejected ${out.FailedEntryCount} of ${batch.length} entries`);
+    }
+  },
+});
+
+/**
+ * Puts entries already in PutEvents shape (what the lifecycle steps carry), on the bus named in
+ * `busName` whatever the entry says; at most 10 per call, a rejected entry is an error.
+ */
+export const makeEntryPublisher = (client: EventBridgeClient, busName: string): EntryPublisher => ({
+  async put(entries: PutEventsEntry[]) {
+    for (let i = 0; i < entries.length; i += 10) {
+      const batch = entries.slice(i, i + 10).map((e) => ({ ...e, EventBusName: busName }));
+      const out = await client.send(new PutEventsCommand({ Entries: batch }));
       if ((out.FailedEntryCount ?? 0) > 0)
         throw new Error(`PutEvents rejected ${out.FailedEntryCount} of ${batch.length} entries`);
     }

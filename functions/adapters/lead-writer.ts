@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DedupeKey } from '../core/dedupe';
 import { ConflictError } from '../core/errors';
-import { type AuditEntry, type Lead, OPEN_STAGES } from '../core/lead';
+import { type AuditEntry, type ExecutionRecordOfLead, type Lead, OPEN_STAGES } from '../core/lead';
 import type { LeadWriteOptions, LeadWriter, StoredLead } from '../core/lifecycle/ports';
 import type { Fingerprint } from '../core/similarity';
 import { addLeadToBlock, addLeadToKey, removeLeadFromKey } from './dedupe-key-items';
@@ -42,27 +42,51 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
       ];
     },
 
-    async setWaitToken(leadId: string, token: string): Promise<void> {
+    /**
+     * The wait's token and, when given, the execution record with its loop counted: one UpdateItem
+     * (not a transaction, which bills double, and without a version bump: neither is a change of the lead).
+     */
+    async setWaitToken(leadId: string, token: string, execution?: ExecutionRecordOfLead): Promise<void> {
       try {
         await db.send(
           new UpdateCommand({
             TableName: table,
             Key: keys.lead(leadId),
-            UpdateExpression: 'SET taskToken = :t',
+            UpdateExpression: execution ? 'SET taskToken = :t, #execution = :e' : 'SET taskToken = :t',
             // A merged lead's execution ends: it does not wait on a tombstone.
             ConditionExpression: '#stage IN (:a, :m, :s) AND attribute_not_exists(mergedInto)',
-            ExpressionAttributeNames: { '#stage': 'stage' },
+            ExpressionAttributeNames: { '#stage': 'stage', ...(execution ? { '#execution': 'execution' } : {}) },
             ExpressionAttributeValues: {
               ':t': token,
               ':a': 'Assigned',
               ':m': 'MarketQualified',
               ':s': 'SalesQualified',
+              ...(execution ? { ':e': execution } : {}),
             },
           }),
         );
       } catch (error) {
         if (isConditionalCheckFailed(error))
           throw new Error(`lead ${leadId} is not in a working stage; nothing to wait for`);
+        throw error;
+      }
+    },
+
+    /** An approval wait's loop on the execution record: one UpdateItem, on a lead that is not merged. */
+    async recordExecution(leadId: string, execution: ExecutionRecordOfLead): Promise<void> {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.lead(leadId),
+            UpdateExpression: 'SET #execution = :e',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mergedInto)',
+            ExpressionAttributeNames: { '#execution': 'execution' },
+            ExpressionAttributeValues: { ':e': execution },
+          }),
+        );
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) throw new Error(`lead ${leadId} is gone or merged; nothing to wait for`);
         throw error;
       }
     },

@@ -37,7 +37,8 @@ export const lifecyclePortsFromEnv = (env: FunctionEnv): LifecyclePorts => {
     leads: {
       get: (id) => reader.get(id),
       write: (before, patch, audit, options) => writer.write(before, patch, audit, options),
-      setWaitToken: (id, token) => writer.setWaitToken(id, token),
+      setWaitToken: (id, token, execution) => writer.setWaitToken(id, token, execution),
+      recordExecution: (id, execution) => writer.recordExecution(id, execution),
     },
     config: {
       routing: () => readConfig(store, routingConfig),

@@ -7,8 +7,14 @@ import type { QuoteDocuments, QuoteMail, QuoteMailMessage } from '../core/quotes
 import { makeLocalBlobUrls } from './attachments-local';
 import { makeS3BlobUrls } from './attachments-s3';
 import { keys } from './keys';
-import { renderQuotePdf } from './quote-pdf';
 import { isConditionalCheckFailed } from './transaction';
+
+/**
+ * pdf-lib, fontkit and the standard fonts (about 1.3 MB of the bundle) are loaded by the first quote
+ * rendered, not by every cold start of the quotes API (most of its calls list, price or decide quotes).
+ */
+const renderQuotePdf: QuoteDocuments['render'] = async (quote, seller) =>
+  (await import('./quote-pdf')).renderQuotePdf(quote, seller);
 
 /** How long a quote's download link stays valid (the console's "Get PDF", and the local outbox's link). */
 const LINK_SECONDS = 7 * 24 * 3600;

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { LeadflowError } from '../core/errors';
 import { checkPathIds } from './ids';
+import { mapErrorStack } from './mapped-stack';
 import { logger, metrics, tracer } from './observability';
 import { type HttpResult, problem } from './responses';
 
@@ -18,6 +19,15 @@ const problemJson = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
       logger.error('unhandled error', { error: error as Error, path: request.event.rawPath });
     request.response = problem(error, request.event.rawPath);
   },
+});
+
+/**
+ * A failure's stack names the source files and lines (mapped from the bundle's source map on the
+ * error path only; see mapped-stack.ts). Used last, so its onError runs first: before problemJson logs
+ * the error, and before an event function's error reaches the Lambda runtime, which prints it.
+ */
+const mappedStacks = <E, R>(): middy.MiddlewareObj<E, R> => ({
+  onError: (request) => mapErrorStack(request.error),
 });
 
 /** Path ids checked at the edge, for every route, before a handler or a store sees them. */
@@ -41,8 +51,9 @@ export const httpHandler = <E extends HttpEvent>(lambdaHandler: (event: E, conte
   observed(middy<E, HttpResult>())
     .use(problemJson() as unknown as middy.MiddlewareObj<E, HttpResult>)
     .use(pathIds() as unknown as middy.MiddlewareObj<E, HttpResult>)
+    .use(mappedStacks<E, HttpResult>())
     .handler(lambdaHandler);
 
 /** The same stack for functions that are not HTTP routes: bus consumers, workflow steps, import steps, schedules. */
 export const eventHandler = <E, R>(lambdaHandler: (event: E, context: Context) => Promise<R>) =>
-  observed(middy<E, R>()).handler(lambdaHandler);
+  observed(middy<E, R>()).use(mappedStacks<E, R>()).handler(lambdaHandler);

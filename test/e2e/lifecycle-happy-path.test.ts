@@ -56,24 +56,15 @@ describe('a lead worked from webhook to conversion', () => {
     const entered = execution.body[0]?.history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
     expect(execution.body[0]?.status).toBe('SUCCEEDED');
     expect(entered).toEqual([
-      'Entry',
       'Begin',
-      'Publish',
       'Dispatch',
-      'Checkpoint',
-      'AfterCheckpoint',
       'WaitForRep',
       'Dispatch',
-      'Checkpoint',
-      'AfterCheckpoint',
       'WaitForRep',
       'Dispatch',
-      'Checkpoint',
-      'AfterCheckpoint',
       'WaitForRep',
       'Dispatch',
       'Convert',
-      'PublishConverted',
     ]);
   });
 });

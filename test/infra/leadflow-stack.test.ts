@@ -176,7 +176,6 @@ describe('the functions', () => {
       ).Variables;
       const pacing = stack.imports ? (IMPORT_PACING_ENV[name] ?? []) : [];
       const expected = new Set([
-        'NODE_OPTIONS',
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_METRICS_NAMESPACE',
         'LEADFLOW_SOURCES',

@@ -79,7 +79,8 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
     leads: {
       get: (id) => reader.get(id),
       write: (b, p, a, o) => writer.write(b, p, a, o),
-      setWaitToken: (id, t) => writer.setWaitToken(id, t),
+      setWaitToken: (id, t, e) => writer.setWaitToken(id, t, e),
+      recordExecution: (id, e) => writer.recordExecution(id, e),
     },
     config: {
       routing: () => readConfig(config, routingConfig),
@@ -97,6 +98,8 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
     busName: 'leadflow',
     executions,
     limits: { ...DEFAULT_EXECUTION_LIMITS, ...limits },
+    entries: { put: async (entries) => void bus.put(entries) },
+    callback: { succeed: async (token, output) => engine.sendTaskSuccess(token, JSON.stringify(output)) },
   };
   steps = makeWorkflowStepsHandler(makeWorkflowSteps(ports));
   const publisher = {

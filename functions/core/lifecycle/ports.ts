@@ -1,6 +1,6 @@
 import type { ConfigDocument } from '../config/config-document';
-import type { Actor, AuditEntry, Lead } from '../lead';
-import type { Clock } from '../ports';
+import type { Actor, AuditEntry, ExecutionRecordOfLead, Lead } from '../lead';
+import type { Clock, WorkflowCallback } from '../ports';
 import type { ScoringConfig } from '../scoring/points-config';
 import type { LearnedModel } from '../scoring/learned-model';
 import type { ApprovalsConfig } from './approvals-config';
@@ -12,6 +12,7 @@ import type { RecordedActivity } from '../scoring/activities';
 import type { StepTaskRecord } from './stage-steps';
 import type { StagesConfig } from './stages-config';
 import type { TeamsConfig } from './teams-config';
+import type { PutEventsEntry } from './transitions';
 
 /**
  * A lead as its store holds it: with the token of the wait it is in, and whether its search items
@@ -31,8 +32,12 @@ export type LeadWriteOptions = {
 /** Every lead change after capture: conditional on the version (and the token it consumes), with its audit entries. */
 export type LeadWriter = {
   write(before: StoredLead, patch: Partial<Lead>, audit: AuditEntry[], options?: LeadWriteOptions): Promise<StoredLead>;
-  /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
-  setWaitToken(id: string, token: string): Promise<void>;
+  /**
+   * One conditional update: the execution now waits on `token` (fails unless the lead is in a working
+   * stage), and, when given, the execution record with its loop counted, in the same update.
+   */
+  setWaitToken(id: string, token: string, execution?: ExecutionRecordOfLead): Promise<void>;
+  recordExecution(id: string, execution: ExecutionRecordOfLead): Promise<void>;
 };
 
 export type LeadStorePort = {
@@ -43,8 +48,13 @@ export type LeadStorePort = {
     audit: AuditEntry[],
     options?: Pick<LeadWriteOptions, 'consumeToken' | 'setToken' | 'keepToken'>,
   ): Promise<StoredLead>;
-  /** One conditional update: the execution now waits on `token` (fails unless the lead is in a working stage). */
-  setWaitToken(id: string, token: string): Promise<void>;
+  /**
+   * One conditional update: the execution now waits on `token` (fails unless the lead is in a working
+   * stage), and, when given, the execution record with its loop counted, in the same update.
+   */
+  setWaitToken(id: string, token: string, execution?: ExecutionRecordOfLead): Promise<void>;
+  /** One update: the execution record with an approval wait's loop counted (a rep wait counts it with its token). */
+  recordExecution?(id: string, execution: ExecutionRecordOfLead): Promise<void>;
 };
 
 export type LifecycleConfigPort = {
@@ -167,4 +177,13 @@ export type LifecyclePorts = {
   executions?: ExecutionStarter;
   /** @default DEFAULT_EXECUTION_LIMITS */
   limits?: ExecutionLimits;
+  /**
+   * Puts the events a step hands on (PutEvents entries, as a putEvents state would): the step that
+   * arms a wait publishes what the step before it produced, so no state of its own is spent on it.
+   */
+  entries?: EntryPublisher;
+  /** Completes a wait the workflow step itself armed (a hand-over decided when arming it). */
+  callback?: WorkflowCallback;
 };
+
+export type EntryPublisher = { put(entries: PutEventsEntry[]): Promise<void> };

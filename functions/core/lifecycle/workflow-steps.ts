@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '../errors';
 import type { BusEvent } from '../events';
-import type { Actor, AuditEntry, Lead } from '../lead';
+import type { Actor, AuditEntry, ExecutionRecordOfLead, Lead } from '../lead';
 import { scoreLead } from '../scoring/score-lead';
 import { type ApprovalStep, chainFor } from './approvals-config';
 import { assignLead } from './assign';
@@ -9,7 +9,13 @@ import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import { requestConversion } from './act-on-lead';
 import { endDormant, entryOf, hasNothingToTime } from './dormant';
-import { checkpoint, DEFAULT_EXECUTION_LIMITS, isExecutionLimitExceeded, successorName } from './execution-budget';
+import {
+  beforeWait,
+  checkpoint,
+  DEFAULT_EXECUTION_LIMITS,
+  isExecutionLimitExceeded,
+  successorName,
+} from './execution-budget';
 import { addNurture, parkedStart } from './nurture';
 import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
 import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
@@ -22,6 +28,7 @@ import {
   leadEvent,
   type Next,
   planAction,
+  type PutEventsEntry,
   type StepResult,
   toEntries,
   waitFor,
@@ -33,6 +40,12 @@ const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
 const MAX_AFFINITY_READS = 5;
 
 export const taskIdFor = (leadId: string, run: number, stepIndex: number) => `${leadId}.${run}.${stepIndex}`;
+
+/** The execution a step runs in: its name and start (`$$.Execution`), to keep inside its budget. */
+export type ExecutionRun = { execution: string; startedAt: string };
+
+/** What the state that arms a wait hands its step: the run, the wait's timeout and the events the step before produced. */
+export type WaitArming = ExecutionRun & { timeoutSeconds: number; events?: PutEventsEntry[] };
 
 /**
  * The Lambda steps of statemachines/lead-lifecycle.asl.json. Each is idempotent: a retried step
@@ -52,6 +65,28 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     stage: lead.stage,
     events: toEntries(events, ports.busName),
   });
+
+  const limits = ports.limits ?? DEFAULT_EXECUTION_LIMITS;
+
+  /**
+   * The events the step before produced, carried in the state's input: published by the step that
+   * takes them (at least once, like a putEvents state; event ids are deterministic).
+   */
+  const publishCarried = async (entries: PutEventsEntry[] | undefined) => {
+    if (!entries?.length) return;
+    if (!ports.entries) throw new Error('the workflow steps were handed events but have no publisher');
+    await ports.entries.put(entries);
+  };
+
+  /** A rep wait produced inside the execution is cut to the age the execution has left (the successor waits on). */
+  const sliced = (r: StepResult, run: ExecutionRun | undefined): StepResult => {
+    if (r.next !== 'wait' || !run) return r;
+    const decision = checkpoint(
+      { loops: 0, startedAt: run.startedAt, now: clock.now(), timeoutSeconds: r.timeoutSeconds, sliceable: true },
+      { ...limits, maxHistoryEvents: Number.POSITIVE_INFINITY },
+    );
+    return decision.handOver ? r : { ...r, timeoutSeconds: decision.timeoutSeconds };
+  };
 
   /** Starts a successor; refused by the open-execution limit, the start is parked on the lead for the sweep. */
   const startSuccessor = async (lead: StoredLead, name: string, now: Date) => {
@@ -152,11 +187,94 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     }
   };
 
-  return {
+  /**
+   * Arming a wait (its token is `token`): count the loop on the execution record, or, near the
+   * execution's history or age budget, start the successor `<leadId>-g<n>` at the current stage and
+   * complete the wait at once with `hand-over` (the execution then ends). The successor resumes from
+   * the table and arms its own wait, so actions reach it.
+   */
+  const arm = async (
+    lead: StoredLead,
+    token: string,
+    armed: WaitArming & { rep?: boolean },
+  ): Promise<{ handedOver: true } | { handedOver: false; execution: ExecutionRecordOfLead }> => {
+    const now = clock.now();
+    const at = now.toISOString();
+    const handOver = async (after: StoredLead, name: string) => {
+      await startSuccessor(after, name, now);
+      if (!ports.callback) throw new Error('a hand-over needs the workflow callback');
+      await ports.callback.succeed(token, { Payload: result(after, 'hand-over', 1, []) });
+      return { handedOver: true } as const;
+    };
+    const recorded = lead.execution ?? undefined;
+    // A retried hand-over: the successor is already recorded; make sure it runs.
+    if (recorded?.from === armed.execution && recorded.name !== armed.execution && ports.executions)
+      return handOver(lead, recorded.name);
+    const current: ExecutionRecordOfLead =
+      recorded?.name === armed.execution
+        ? { ...recorded, startedAt: recorded.startedAt ?? armed.startedAt }
+        : { name: armed.execution, generation: recorded?.generation ?? 0, startedAt: armed.startedAt, loops: 0 };
+    // Nothing to time (parked in the manager queue): the execution ends here and holds no slot; the
+    // first action on the lead starts a fresh one where it stands (dormant.ts).
+    if (armed.rep && hasNothingToTime(lead)) {
+      const after =
+        recorded?.name === armed.execution && recorded.endedAt
+          ? lead
+          : await (async () => {
+              const ended = endDormant(lead, current, at);
+              return leads.write(lead, ended.patch, [ended.audit]);
+            })();
+      if (!ports.callback) throw new Error('ending a dormant lead needs the workflow callback');
+      await ports.callback.succeed(token, { Payload: result(after, 'end', 1, []) });
+      return { handedOver: true } as const;
+    }
+    const decision = beforeWait(
+      {
+        loops: current.loops,
+        startedAt: current.startedAt ?? armed.startedAt,
+        now,
+        timeoutSeconds: armed.timeoutSeconds,
+      },
+      limits,
+    );
+    if (decision.handOver && ports.executions) {
+      const generation = current.generation + 1;
+      const name = successorName(lead.id, generation);
+      const after = await leads.write(lead, { execution: { name, generation, loops: 0, from: armed.execution } }, [
+        {
+          at,
+          actor: WORKFLOW,
+          action: 'execution-handed-over',
+          why:
+            decision.why === 'history'
+              ? `about ${decision.estimatedEvents} history events after ${current.loops} waits: continues in ${name}`
+              : `execution ${Math.floor(decision.ageSeconds / 86400)} days old: continues in ${name}`,
+          data: { from: armed.execution, to: name, why: decision.why },
+        },
+      ]);
+      return handOver(after, name);
+    }
+    return {
+      handedOver: false,
+      execution: { ...current, loops: current.loops + 1, entry: undefined, endedAt: undefined },
+    };
+  };
+
+  /**
+   * Where an execution that did not start the lead picks it up: a lead woken from the manager queue
+   * enters where the waking action said (`execution.entry`, dormant.ts); any other, where it stands.
+   */
+  const resumeAt = async (lead: StoredLead): Promise<StepResult> => {
+    const entry = entryOf(lead);
+    if (entry && !lead.mergedInto) return result(lead, entry, entry === 'wait' ? waitFor(lead, clock.now()) : 1, []);
+    return standing(lead);
+  };
+
+  const steps = {
     /** Score, route, assign: Creation → Assigned. */
     async begin(leadId: string): Promise<StepResult> {
       const lead = await load(leadId);
-      if (lead.stage !== 'Creation' || lead.mergedInto) return standing(lead);
+      if (lead.stage !== 'Creation' || lead.mergedInto) return resumeAt(lead);
       const now = clock.now();
       const at = now.toISOString();
       const [scoring, routing, teams, stages] = await Promise.all([
@@ -235,85 +353,13 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     },
 
     async resume(leadId: string): Promise<StepResult> {
-      const lead = await load(leadId);
-      // A lead woken from the manager queue: its fresh execution enters where the waking action said.
-      const entry = entryOf(lead);
-      if (entry && !lead.mergedInto) return result(lead, entry, entry === 'wait' ? waitFor(lead, clock.now()) : 1, []);
-      return standing(lead);
-    },
-
-    /**
-     * Before every wait: count the loop on the lead and check the execution's budget (history events,
-     * age). Near a limit, start the successor `<leadId>-g<n>` at the current stage and end; the
-     * successor resumes from the table and stores its own wait token, so actions reach it.
-     */
-    async checkpoint(
-      leadId: string,
-      executionName: string,
-      startedAt: string,
-      next: Next,
-      timeoutSeconds: number,
-    ): Promise<StepResult> {
-      const lead = await load(leadId);
-      const now = clock.now();
-      const at = now.toISOString();
-      const recorded = lead.execution ?? undefined;
-      // A retried hand-over: the successor is already recorded; make sure it runs.
-      if (recorded?.from === executionName && recorded.name !== executionName) {
-        await startSuccessor(lead, recorded.name, now);
-        return result(lead, 'hand-over', 1, []);
-      }
-      const current =
-        recorded?.name === executionName
-          ? { ...recorded, startedAt: recorded.startedAt ?? startedAt }
-          : { name: executionName, generation: recorded?.generation ?? 0, startedAt, loops: 0 };
-      // Nothing to time (parked in the manager queue): end here, hold no execution; an action starts a fresh one.
-      if (next === 'wait' && hasNothingToTime(lead)) {
-        if (recorded?.name === executionName && recorded.endedAt) return result(lead, 'end', 1, []);
-        const ended = endDormant(lead, current, at);
-        const after = await leads.write(lead, ended.patch, [ended.audit]);
-        return result(after, 'end', 1, []);
-      }
-      const decision = checkpoint(
-        {
-          loops: current.loops,
-          startedAt: current.startedAt ?? startedAt,
-          now,
-          timeoutSeconds,
-          sliceable: next === 'wait',
-        },
-        ports.limits ?? DEFAULT_EXECUTION_LIMITS,
-      );
-      if (decision.handOver && ports.executions) {
-        const generation = current.generation + 1;
-        const name = successorName(lead.id, generation);
-        const after = await leads.write(lead, { execution: { name, generation, loops: 0, from: executionName } }, [
-          {
-            at,
-            actor: WORKFLOW,
-            action: 'execution-handed-over',
-            why:
-              decision.why === 'history'
-                ? `about ${decision.estimatedEvents} history events after ${current.loops} waits: continues in ${name}`
-                : `execution ${Math.floor(decision.ageSeconds / 86400)} days old: continues in ${name}`,
-            data: { from: executionName, to: name, why: decision.why },
-          },
-        ]);
-        await startSuccessor(after, name, now);
-        return result(after, 'hand-over', 1, []);
-      }
-      const after = await leads.write(
-        lead,
-        { execution: { ...current, loops: current.loops + 1, entry: undefined, endedAt: undefined } },
-        [],
-      );
-      return result(after, next, decision.handOver ? timeoutSeconds : decision.timeoutSeconds, []);
+      return resumeAt(await load(leadId));
     },
 
     /** The execution now waits on `token`: keep it on the lead so a rep's action can resume it. */
-    async awaitRep(leadId: string, token: string): Promise<void> {
+    async awaitRep(leadId: string, token: string, execution?: ExecutionRecordOfLead): Promise<void> {
       await openSteps(leadId);
-      await leads.setWaitToken(leadId, token);
+      await leads.setWaitToken(leadId, token, execution);
     },
 
     /**
@@ -641,6 +687,58 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       return result(after, 'end', 1, [
         leadEvent('LeadWorkflowFailed', after, at, { error, cause: cause.slice(0, 1000) }),
       ]);
+    },
+  };
+
+  // What the state machine calls: the steps above, keeping the execution inside its budget and
+  // publishing the events the step before produced (so neither costs a state of its own).
+  return {
+    ...steps,
+    /** Also the first step of every execution: a resumed lead past Creation answers where it stands. */
+    begin: async (leadId: string, run?: ExecutionRun) => sliced(await steps.begin(leadId), run),
+    resume: async (leadId: string, run?: ExecutionRun) => sliced(await steps.resume(leadId), run),
+    outcome: async (leadId: string, run?: ExecutionRun) => sliced(await steps.outcome(leadId), run),
+    aging: async (leadId: string, run?: ExecutionRun) => sliced(await steps.aging(leadId), run),
+
+    /** Arms the rep wait: the carried events out, the loop counted (or a hand-over), then the token on the lead. */
+    async awaitRep(leadId: string, token: string, armed?: WaitArming): Promise<void> {
+      await publishCarried(armed?.events);
+      const plan = armed ? await arm(await load(leadId), token, { ...armed, rep: true }) : undefined;
+      if (plan?.handedOver) return;
+      await steps.awaitRep(leadId, token, plan?.execution);
+    },
+
+    /** Arms the approval wait: the carried events out, the loop counted (or a hand-over), then the token on the task. */
+    async awaitApproval(leadId: string, token: string, armed?: WaitArming): Promise<void> {
+      await publishCarried(armed?.events);
+      if (armed) {
+        const plan = await arm(await load(leadId), token, armed);
+        if (plan.handedOver) return;
+        await leads.recordExecution?.(leadId, plan.execution);
+      }
+      await steps.awaitApproval(leadId, token);
+    },
+
+    async prepareApproval(leadId: string, carried?: PutEventsEntry[]): Promise<StepResult> {
+      await publishCarried(carried);
+      return steps.prepareApproval(leadId);
+    },
+
+    /**
+     * Converts and publishes LeadStageChanged and LeadConverted itself (the state ends the execution: no
+     * putEvents state after it); a retried conversion finds its transaction done and publishes the same
+     * events again, as a retried putEvents state would.
+     */
+    async convert(leadId: string, carried?: PutEventsEntry[]): Promise<StepResult> {
+      await publishCarried(carried);
+      const converted = await steps.convert(leadId);
+      await publishCarried(converted.events);
+      return { ...converted, events: [] };
+    },
+
+    async toContact(leadId: string, carried?: PutEventsEntry[]): Promise<StepResult> {
+      await publishCarried(carried);
+      return steps.toContact(leadId);
     },
   };
 };

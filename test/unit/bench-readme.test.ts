@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+import { renderReadme } from '../../bench/readme-tables';
+
+const README = `# x
+
+Intro. <!-- bench:synth -->It takes about 1 s of CPU.<!-- /bench:synth --> After.
+
+<!-- bench:workflowCost -->
+| old | table |
+|---|---|
+<!-- /bench:workflowCost -->
+
+<!-- bench:functions -->
+| kept |
+<!-- /bench:functions -->
+`;
+
+const results = {
+  takenAt: '2026-12-07T03:00:00.000Z',
+  synth: { cpuSeconds: 31.5, bundles: 28, wallSeconds: 60.2, resources: 301, resourceLimit: 500 },
+  workflowCost: {
+    measured: true,
+    scenarios: {
+      happyPath: {
+        path: ['Begin', 'Dispatch', 'WaitForRep'],
+        usage: {
+          stateTransitions: 9,
+          lambdaInvocations: 31,
+          httpRequests: 4,
+          readUnits: 71,
+          writeUnits: 210,
+          events: 7,
+        },
+        cost: {
+          usdPer1000Leads: 0.43,
+          breakdown: [
+            { item: 'DynamoDB write units', usdPer1000Leads: 0.13 },
+            { item: 'Step Functions state transitions', usdPer1000Leads: 0.225 },
+          ],
+        },
+      },
+      agingEscalation: { error: 'lead did not get there' },
+    },
+  },
+};
+
+describe('README bench regions', () => {
+  it('are rewritten from the results, the text around them untouched, inline regions kept inline', () => {
+    const { text, rendered, kept } = renderReadme(README, results);
+    expect(rendered).toEqual(['synth', 'workflowCost']);
+    expect(kept).toEqual(['functions']);
+    expect(text).toContain(
+      'Intro. <!-- bench:synth -->It takes about 31.5 s of CPU (28 bundles; 60.2 s on a shared machine) and yields 301 resources (CloudFormation allows 500).<!-- /bench:synth --> After.',
+    );
+    expect(text).not.toContain('| old | table |');
+    expect(text).toContain('| happy path | 9 | 31 | 4 | 71 | 210 | 7 | **0.43** |');
+    expect(text).toContain('| one aging escalation | – | – | – | – | – | – | lead did not get there |');
+    // The bill is listed largest first, and the states of the happy path follow.
+    expect(text).toContain(
+      'Happy path per 1,000 leads: Step Functions state transitions $0.225, DynamoDB write units $0.13.',
+    );
+    expect(text).toContain('Happy path states: Begin → Dispatch → WaitForRep.');
+    expect(text).toContain('<!-- bench:functions -->\n| kept |\n<!-- /bench:functions -->');
+    // Rendering twice changes nothing more.
+    expect(renderReadme(text, results).text).toBe(text);
+  });
+});
