@@ -43,7 +43,19 @@ describe('where the CLI sends its calls', () => {
   it('gives every subcommand that calls the API the same --api option and default', async () => {
     const withApi = allCommands(await buildProgram()).filter((c) => c.options.some((o) => o.long === '--api'));
     expect(withApi.map((c) => c.name()).sort()).toEqual(
-      ['backfill', 'create', 'import', 'list', 'model', 'rebuild', 'report', 'send', 'status', 'train', 'webhook'].sort(),
+      [
+        'backfill',
+        'create',
+        'import',
+        'list',
+        'model',
+        'rebuild',
+        'report',
+        'send',
+        'status',
+        'train',
+        'webhook',
+      ].sort(),
     );
     for (const c of withApi)
       expect(c.options.find((o) => o.long === '--api')?.defaultValue).toBe(parseApiUrl(defaultApiUrl()));
