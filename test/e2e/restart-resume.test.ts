@@ -58,9 +58,14 @@ describe('npm start with LEADFLOW_DATA_DIR', () => {
     expect(qualified.body.stage).toBe('MarketQualified');
 
     // The other lead ages at its original deadline, not a fresh SLA from the restart.
-    const aged = await eventually(async () => ((await lead(toAge)).escalations === 1 ? lead(toAge) : undefined), {
-      timeoutMs: 15_000,
-    });
+    // Its 4 s SLA keeps escalating after the first: a slow poll may first see the second escalation.
+    const aged = await eventually(
+      async () => {
+        const now = await lead(toAge);
+        return (now.escalations ?? 0) >= 1 ? now : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
     expect(aged.stage).toBe('Assigned');
     expect(Date.parse(String(aged.stageDeadline))).toBeGreaterThan(Date.parse(String(deadlineBefore)));
     const created = (await api.events('LeadCreated')).filter((e) => ids.includes(String(e.detail.leadId)));
