@@ -506,20 +506,24 @@ export const makePrivacyRepository = (
 
     eraseContact,
 
-    async eraseRejectedRows(targets) {
+    async eraseRejectedRows(targets, rows = []) {
       let counts = emptyCounts();
       const jobs = new Set<string>();
+      const eraseRow = async (jobId: string, rowNumber: number) => {
+        const row = await get(keys.importRejected(jobId, rowNumber));
+        if (row) {
+          await db.send(new DeleteCommand({ TableName: table, Key: { pk: row.pk, sk: row.sk } }));
+          counts = addCounts(counts, { recordsDeleted: 1 });
+        }
+        jobs.add(jobId);
+      };
       for (const target of targets)
         for (const pointer of await query(keys.rejectedBy(target.on, target.hash, '', 0).pk, 'IMPORT#')) {
-          const jobId = String(pointer.jobId);
-          const row = await get(keys.importRejected(jobId, Number(pointer.rowNumber)));
-          if (row) {
-            await db.send(new DeleteCommand({ TableName: table, Key: { pk: row.pk, sk: row.sk } }));
-            counts = addCounts(counts, { recordsDeleted: 1 });
-          }
+          await eraseRow(String(pointer.jobId), Number(pointer.rowNumber));
           await db.send(new DeleteCommand({ TableName: table, Key: { pk: pointer.pk, sk: pointer.sk } }));
-          jobs.add(jobId);
         }
+      // Named rows (a replay after a restore): their pointers hold only hashes and ids, and may stay.
+      for (const { jobId, rowNumber } of rows) await eraseRow(jobId, rowNumber);
       // The file the rows came from holds them too (as for a person whose lead came from an import).
       for (const jobId of jobs) {
         const job = await get(keys.importJob(jobId));

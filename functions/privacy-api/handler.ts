@@ -101,6 +101,7 @@ export const makePrivacyApi = (deps: PrivacyApiDeps) =>
           targets,
           leadIds: holdings.leadIds,
           contactIds: holdings.contactIds,
+          ...(holdings.rejectedRows?.length ? { rejectedRows: holdings.rejectedRows } : {}),
           erasedLeadIds: [],
           counts: emptyCounts(),
         };

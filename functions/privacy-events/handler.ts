@@ -1,7 +1,13 @@
 import type { DedupeKey } from '../core/dedupe';
 import type { Actor } from '../core/lead';
 import type { Clock, EventPublisher } from '../core/ports';
-import { continueErasure, emptyCounts, type ExecutionStopper, type PrivacyStore } from '../core/privacy/erasure';
+import {
+  continueErasure,
+  emptyCounts,
+  type ExecutionStopper,
+  type PrivacyStore,
+  type RejectedRowRef,
+} from '../core/privacy/erasure';
 import type { PrivacyPolicy } from '../core/privacy/privacy-config';
 
 export type PrivacyEventsDeps = {
@@ -22,7 +28,14 @@ export type PrivacyEventsDeps = {
 type Envelope = {
   'detail-type'?: string;
   'replay-name'?: string;
-  detail?: { eventId?: string; leadId?: string; erasureId?: string; leadIds?: string[]; contactIds?: string[] };
+  detail?: {
+    eventId?: string;
+    leadId?: string;
+    erasureId?: string;
+    leadIds?: string[];
+    contactIds?: string[];
+    importRows?: RejectedRowRef[];
+  };
 };
 
 const SYSTEM: Actor = { kind: 'system', id: 'privacy', source: 'WORKFLOW' };
@@ -66,6 +79,7 @@ export const makePrivacyEventsHandler = (deps: PrivacyEventsDeps) => async (even
         targets: [],
         leadIds: event.detail.leadIds ?? [],
         contactIds: event.detail.contactIds ?? [],
+        ...(event.detail.importRows?.length ? { rejectedRows: event.detail.importRows } : {}),
         erasedLeadIds: [],
         counts: emptyCounts(),
       }));

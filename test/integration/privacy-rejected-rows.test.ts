@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
 import { makeImportRepository } from '../../functions/adapters/import-repository';
 import { keys } from '../../functions/adapters/keys';
 import { makePrivacyRepository } from '../../functions/adapters/privacy-repository';
 import { makeKeyHasher } from '../../functions/adapters/suppression';
-import { continueErasure, emptyCounts, parseSubject } from '../../functions/core/privacy/erasure';
+import { continueErasure, emptyCounts, erasedEvent, parseSubject } from '../../functions/core/privacy/erasure';
+import { makePrivacyEventsHandler } from '../../functions/privacy-events/handler';
 import type { SourceConfig } from '../../functions/core/sources';
 import { httpHandler } from '../../functions/http/middleware';
 import { makeImportsApi } from '../../functions/imports-api/handler';
@@ -94,6 +95,13 @@ describe('a person whose only trace is a rejected import row', () => {
     expect(held.map((h) => h.label)).toEqual(['rejected import rows']);
     expect(JSON.stringify(held)).toContain('Dana.Rejected@Northwind.example');
 
+    const before = await db.send(
+      new QueryCommand({
+        TableName: name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.importJob(jobId).pk },
+      }),
+    );
     const at = NOW.toISOString();
     const erasure = await store.createErasure({
       id: 'era_rejected',
@@ -106,6 +114,7 @@ describe('a person whose only trace is a rejected import row', () => {
       targets: [{ on: 'email', hash: await hashKey({ on: 'email', value: EMAIL }) }],
       leadIds: [],
       contactIds: [],
+      rejectedRows: holdings.rejectedRows,
       erasedLeadIds: [],
       counts: emptyCounts(),
     });
@@ -135,5 +144,27 @@ describe('a person whose only trace is a rejected import row', () => {
     expect(text).toContain('not-an-email');
     expect((await db.send(new GetCommand({ TableName: name, Key: keys.importJob(jobId) }))).Item?.rejected).toBe(2);
     expect((await store.holdings(subject)).rejectedRows).toBeUndefined();
+
+    // The closing event names the row (ids only); a table restored to before the erasure gets it back,
+    // and replaying the archived event erases it again.
+    expect(erasedEvent(done, [], at, 0).detail).toMatchObject({ importRows: [{ jobId, rowNumber: 2 }] });
+    const rowKey = keys.importRejected(jobId, 2);
+    const restoredRow = (before.Items ?? []).find((i) => i.pk === rowKey.pk && i.sk === rowKey.sk);
+    expect(JSON.stringify(restoredRow)).toContain('Dana.Rejected');
+    await db.send(new PutCommand({ TableName: name, Item: restoredRow }));
+    const replay = makePrivacyEventsHandler({
+      store,
+      executions: { stop: async () => false },
+      events: { publish: async () => undefined },
+      clock: { now: () => NOW },
+      policy: async () => ({}) as never,
+      personKeysOf: async () => undefined,
+      isSuppressed: async () => false,
+      flagPreviouslyErased: async () => undefined,
+      replayIdOf: (eventId, replayName) => `era_replay_${replayName}_${eventId.replace(/\W/g, '')}`,
+    });
+    const event = erasedEvent(done, [], at, 0);
+    await replay({ 'detail-type': 'PersonalDataErased', 'replay-name': 'after-restore', detail: event.detail });
+    expect((await db.send(new GetCommand({ TableName: name, Key: rowKey }))).Item).toBeUndefined();
   });
 });

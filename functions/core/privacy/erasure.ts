@@ -66,6 +66,9 @@ export type ErasureCounts = {
   executionsStopped: number;
 };
 
+/** One rejected import row, by its job and row number (no values). */
+export type RejectedRowRef = { jobId: string; rowNumber: number };
+
 /** The erasure log entry: ids and hashes only, never what was erased. It is also the progress record. */
 export type ErasureJob = {
   id: string;
@@ -79,6 +82,11 @@ export type ErasureJob = {
   /** Every lead found for the subject when the erasure started (more found on a resume are added). */
   leadIds: string[];
   contactIds: string[];
+  /**
+   * Rejected import rows of the subject that no lead of theirs points at (ids only), found when the
+   * erasure started: the closing event carries them, so a replay after a restore erases them again.
+   */
+  rejectedRows?: RejectedRowRef[];
   /** Leads done so far: the progress, and what a resume skips. */
   erasedLeadIds: string[];
   counts: ErasureCounts;
@@ -117,7 +125,7 @@ export type SubjectHoldings = {
   leadIds: string[];
   contactIds: string[];
   /** Rejected import rows naming the subject's e-mail or phone that no lead of theirs points at. */
-  rejectedRows?: { jobId: string; rowNumber: number }[];
+  rejectedRows?: RejectedRowRef[];
 };
 
 /** The person's records, found through the registry's locators, for an export (or to show what is held). */
@@ -136,9 +144,10 @@ export type PrivacyStore = {
   ): Promise<Partial<ErasureCounts>>;
   /**
    * Deletes the rejected import rows filed under the subject's hashed keys (rows that produced no lead,
-   * so no lead leads to them), their pointers, and the import files holding them.
+   * so no lead leads to them), their pointers, and the import files holding them; and the rows named
+   * in `rows` (a replay, whose log entry has no keys), with their files. Idempotent.
    */
-  eraseRejectedRows(targets: HashedKey[]): Promise<Partial<ErasureCounts>>;
+  eraseRejectedRows(targets: HashedKey[], rows?: RejectedRowRef[]): Promise<Partial<ErasureCounts>>;
   /** Erases a contact no remaining lead points at (converted and then the lead was erased), with its links. */
   eraseContact(contactId: string, ctx: { erasureId: string; at: string }): Promise<Partial<ErasureCounts>>;
   /** Records one lead done (progress) with its counts; a lead recorded twice counts once. */
@@ -202,6 +211,7 @@ export const erasedEvent = (job: ErasureJob, leadIds: string[], at: string, batc
     reason: job.reason,
     leadIds,
     contactIds: batch === 0 ? job.contactIds : [],
+    ...(batch === 0 && job.rejectedRows?.length ? { importRows: job.rejectedRows } : {}),
   });
 
 /**
@@ -231,7 +241,8 @@ export const continueErasure = async (deps: ErasureDeps, start: ErasureJob, acto
   const at = deps.clock.now().toISOString();
   for (const contactId of job.contactIds)
     contactCounts = addCounts(contactCounts, await deps.store.eraseContact(contactId, { erasureId: job.id, at }));
-  if (job.targets.length > 0) contactCounts = addCounts(contactCounts, await deps.store.eraseRejectedRows(job.targets));
+  if (job.targets.length > 0 || job.rejectedRows?.length)
+    contactCounts = addCounts(contactCounts, await deps.store.eraseRejectedRows(job.targets, job.rejectedRows));
   job = await deps.store.finish(job.id, contactCounts, at);
   await deps.events.publish([erasedEvent(job, [], at, 0)]);
   return job;
