@@ -77,7 +77,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   leadsApi: {
     folder: 'leads-api',
     description: 'Leads for signed-in users: entry, reads, lists, search, saved views and their export',
-    needs: ['table:read', 'table:write', 'workflow:start'],
+    // bus:put: a lead entered for someone in nurture wakes their lead (LeadActivityRecorded).
+    needs: ['table:read', 'table:write', 'workflow:start', 'bus:put'],
   },
   configApi: {
     folder: 'config-api',
@@ -150,7 +151,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   importsApi: {
     folder: 'imports-api',
     description: 'Bulk import jobs: create, post row batches, status, rejected rows',
-    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
+    // bus:put: a row for someone in nurture wakes their lead.
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports', 'bus:put'],
     memoryMb: 1024,
     timeoutSeconds: 60,
   },
@@ -184,7 +186,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     folder: 'import-batch',
     description:
       'Import workflow steps: prepare the uploaded file, import a batch of rows (Distributed Map), finish, record failure',
-    needs: ['table:read', 'table:write', 'workflow:start', 'imports'],
+    // bus:put: a row for someone in nurture wakes their lead.
+    needs: ['table:read', 'table:write', 'workflow:start', 'imports', 'bus:put'],
     memoryMb: 1024,
     timeoutSeconds: 300,
   },

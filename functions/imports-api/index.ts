@@ -1,5 +1,7 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
-import { captureDepsFromEnv } from '../adapters/capture-deps';
+import { captureDepsWithWake } from '../adapters/capture-deps';
+import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
+import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeDuplicatesReader } from '../adapters/duplicates-repository';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { importUploadsIn } from '../adapters/import-uploads';
@@ -17,7 +19,11 @@ const table = env.need('table:read').TABLE_NAME;
 // The seed plus the sources sales ops changed at run time, cached ten seconds per instance (source-registry.ts).
 const sources = sourcesFromFunctionEnv(env);
 const db = makeDocumentClient();
-const capture = captureDepsFromEnv(env);
+// A row of someone in nurture is new activity on their lead: it wakes it, as a webhook does.
+const capture = captureDepsWithWake(env, {
+  config: lifecyclePortsFromEnv(env).config,
+  publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
+});
 /**
  * One CLI import keeps two batches in flight, so it runs in at most two function instances at a
  * time: this bucket bounds each one's lifecycle starts (default 50/s, so 100/s per import, under the

@@ -49,7 +49,12 @@ describe('one typed environment', () => {
   });
 
   it('parses once with one schema per need: defaults, numbers and the mode', () => {
-    const env = functionEnv('importBatch', { TABLE_NAME: 't', STATE_MACHINE_ARN: 'arn', IMPORT_BATCH_SIZE: '25' });
+    const env = functionEnv('importBatch', {
+      TABLE_NAME: 't',
+      STATE_MACHINE_ARN: 'arn',
+      EVENT_BUS_NAME: 'leadflow',
+      IMPORT_BATCH_SIZE: '25',
+    });
     expect(env.house).toMatchObject({ LEADFLOW_MODE: 'aws', EVENT_BUS_NAME: 'leadflow' });
     expect(env.need('table:read').TABLE_NAME).toBe('t');
     expect(env.settings('importBatch')).toEqual({
@@ -75,7 +80,12 @@ describe('one typed environment', () => {
       /function reportsApi: environment variable TABLE_NAME is not set/,
     );
     expect(() =>
-      functionEnv('importBatch', { TABLE_NAME: 't', STATE_MACHINE_ARN: 'a', IMPORT_BATCH_SIZE: 'lots' }),
+      functionEnv('importBatch', {
+        TABLE_NAME: 't',
+        STATE_MACHINE_ARN: 'a',
+        EVENT_BUS_NAME: 'b',
+        IMPORT_BATCH_SIZE: 'lots',
+      }),
     ).toThrow(/importBatch: environment variable IMPORT_BATCH_SIZE is invalid: must be a positive number/);
     expect(() => functionEnv('outbound', { TABLE_NAME: 't', LEADFLOW_MODE: 'dev' })).toThrow(
       /outbound: environment variable LEADFLOW_MODE is invalid/,

@@ -149,14 +149,17 @@ describe('nurture and recycle', () => {
     h.engine.shutdown();
   });
 
-  it('wakes a nurtured lead when the person comes in again: a webhook delivery (once per delivery) and a form revisit', async () => {
+  it('wakes a nurtured lead when the person comes in again: a webhook delivery (once per delivery), an import row and a form revisit', async () => {
     const h = await harness();
     const webhooked = await h.newLead();
     const formed = await h.newLead();
+    const imported = await h.newLead();
     await h.until(h.waiting(webhooked));
     await h.until(h.waiting(formed));
+    await h.until(h.waiting(imported));
     await h.act(webhooked, 'disqualify', { reason: 'No budget' });
     await h.act(formed, 'disqualify', { reason: 'bad timing' });
+    await h.act(imported, 'disqualify', { reason: 'No budget' });
     const emailOf = async (id: string) => (await h.reader.get(id))?.email as string;
 
     // A campaign webhook from the same email: new activity on the nurtured lead, due back at once.
@@ -177,8 +180,12 @@ describe('nurture and recycle', () => {
     expect(lead?.behaviour).toEqual({ 'form-revisit': 1 });
     expect(lead?.nurture?.wokenAt).toBeDefined();
 
+    // A trade-show file lists the third person again: the row is new activity on their lead.
+    await h.recapture(await emailOf(imported), { channel: 'IMPORT', sourceId: 'fair', deliveryId: 'imp-1#2' });
+    expect((await h.reader.get(imported))?.behaviour).toEqual({ 'inbound-capture': 1 });
+
     const report = await h.sweep();
-    expect(report.recycled.sort()).toEqual([webhooked, formed].sort());
+    expect(report.recycled.sort()).toEqual([webhooked, formed, imported].sort());
     await h.until(h.waiting(`${webhooked}-r1`));
     await h.until(h.waiting(`${formed}-r1`));
     const recycled = h.eventsOf(webhooked).find((e) => e['detail-type'] === 'LeadRecycled');
