@@ -100,8 +100,18 @@ async function* parseStream(stream: Readable, handlers: XmlHandlers): AsyncGener
   parser.close();
 }
 
+/** Parses one part of the archive; a damaged entry or malformed XML is an error naming the part. */
+async function* parsePart(entry: CentralDirectoryEntry, handlers: XmlHandlers): AsyncGenerator<void> {
+  try {
+    yield* parseStream(entry.stream(), handlers);
+  } catch (error) {
+    if (error instanceof XlsxFormatError) throw error;
+    throw new XlsxFormatError(`${entry.path}: ${(error as Error).message}`);
+  }
+}
+
 const parseEntry = async (entry: CentralDirectoryEntry, handlers: XmlHandlers) => {
-  for await (const _ of parseStream(entry.stream(), handlers));
+  for await (const _ of parsePart(entry, handlers));
 };
 
 type Relationship = { id: string; type: string; target: string };
@@ -199,7 +209,11 @@ const excelDate = (serial: number, date1904: boolean) =>
   new Date(Math.round((serial - 25569 + (date1904 ? 1462 : 0)) * 86_400_000));
 
 export const openXlsx = async (path: string): Promise<XlsxWorkbook> => {
-  const directory = await Open.file(path);
+  const directory = await Open.file(path).catch((error: Error) => {
+    throw new XlsxFormatError(
+      `its ZIP directory cannot be read (${error.message}): the file is incomplete or damaged; save it again from Excel`,
+    );
+  });
   const entries = new Map<string, CentralDirectoryEntry>();
   for (const entry of directory.files) entries.set(entry.path.replace(/^\//, '').toLowerCase(), entry);
   const entry = (part: string) => entries.get(part.toLowerCase());
@@ -233,13 +247,13 @@ export const openXlsx = async (path: string): Promise<XlsxWorkbook> => {
       // Shared strings and styles first, then the sheet streams against them.
       const strings = await readSharedStrings(partOf('/sharedStrings', 'xl/sharedStrings.xml'));
       const dateStyles = await readDateStyles(partOf('/styles', 'xl/styles.xml'));
-      yield* sheetRows(sheetEntry.stream(), strings, dateStyles, date1904);
+      yield* sheetRows(sheetEntry, strings, dateStyles, date1904);
     },
   };
 };
 
 async function* sheetRows(
-  stream: Readable,
+  entry: CentralDirectoryEntry,
   strings: StringTable,
   dateStyles: boolean[],
   date1904: boolean,
@@ -366,6 +380,6 @@ async function* sheetRows(
       if (capture) text += t;
     },
   };
-  for await (const _ of parseStream(stream, handlers)) if (ready.length > 0) yield* ready.splice(0);
+  for await (const _ of parsePart(entry, handlers)) if (ready.length > 0) yield* ready.splice(0);
   yield* ready.splice(0);
 }
