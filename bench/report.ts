@@ -56,6 +56,17 @@ export const targetsOf = (results: Json) => {
       met: num(fns.worstInitRatio) !== undefined ? Number(fns.worstInitRatio) <= 1.3 : undefined,
     },
   ];
+  const memory = obj(results.importMemory);
+  if (num(memory.rows) !== undefined) {
+    const peaks = ['csv', 'xlsxSharedStrings', 'xlsxInlineStrings'].map((k) => num(obj(memory[k]).peakRssMb));
+    const worst = peaks.every((p) => p !== undefined) ? Math.max(...(peaks as number[])) : undefined;
+    rows.push({
+      figure: `import --dry-run CLI peak RSS MB, ${show(memory.rows)} rows (worst of CSV, XLSX)`,
+      value: worst,
+      target: '≤ 200',
+      met: worst !== undefined ? worst <= 200 : undefined,
+    });
+  }
   return rows;
 };
 
@@ -236,6 +247,11 @@ export const printReport = (results: Json) => {
       `\nImport: ${show(imp.rows)} rows at ${show(obj(imp.import).rowsPerSecond)} rows/s vs raw BatchWriteItem ${show(obj(imp.rawBatchWrite).rowsPerSecond)} rows/s (ratio ${show(imp.ratio)}), peak RSS ${show(obj(imp.import).peakRssMb)} MB`,
     );
   } else if (imp.reason) console.log(`\nImport: not measured — ${show(imp.reason)}`);
+  const memory = obj(results.importMemory);
+  if (num(memory.rows) !== undefined)
+    console.log(
+      `Import dry run, ${show(memory.rows)} rows, CLI peak RSS: CSV ${show(obj(memory.csv).peakRssMb)} MB, XLSX ${show(obj(memory.xlsxSharedStrings).peakRssMb)} MB (shared strings) / ${show(obj(memory.xlsxInlineStrings).peakRssMb)} MB (inline strings)`,
+    );
 
   const t = table(['target', 'this run', 'target', 'met']);
   for (const row of targetsOf(results))

@@ -135,7 +135,7 @@ const writeReport = async (file: string, csv: string) => {
 const scan = async (
   options: ImportOptions,
   mappingFile: MappingFile | undefined,
-  onRow?: (row: SourceRow, headers: string[], mapping: ResolvedMapping) => void,
+  onRow?: (row: SourceRow, headers: string[], mapping: ResolvedMapping) => void | Promise<void>,
 ) => {
   let headers: string[] | undefined;
   let mapping: ResolvedMapping | undefined;
@@ -147,7 +147,7 @@ const scan = async (
       continue;
     }
     rows++;
-    if (onRow && mapping) onRow(row, headers, mapping);
+    if (onRow && mapping) await onRow(row, headers, mapping);
   }
   if (!headers || !mapping) throw new ImportFileError(`${options.file} is empty`);
   if (rows === 0) throw new ImportFileError(`${options.file} has a header but no data rows`);
@@ -170,65 +170,76 @@ type ExistingAnswer = {
 
 /**
  * The dry run asks the API what each valid row would match among stored records (`POST
- * /imports/duplicates`: the capture's key lookups, in batches), with the source's own thresholds.
- * Unreachable or refused: the forecast covers the file alone and says why.
+ * /imports/duplicates`: the capture's key lookups), with the source's own thresholds, one batch at a
+ * time as the file is read, so no more than a batch of rows is held. Unreachable or refused: the
+ * forecast covers the file alone and says why (the first failure ends the asking).
  */
-const existingMatches = async (
-  options: ImportOptions,
-  mappingFile: MappingFile | undefined,
-  headers: string[],
-  rows: SourceRow[],
-): Promise<{ answer?: Omit<ExistingAnswer, 'rows'>; byRow: Map<number, ExistingMatch[]>; failure?: string }> => {
-  const byRow = new Map<number, ExistingMatch[]>();
-  try {
-    const token =
-      options.token ??
-      process.env.LEADFLOW_TOKEN ??
-      (isLocalApi(options.api)
-        ? await signDevToken({ user: localImporter(options), groups: ['salesops'] })
-        : undefined);
-    if (!token)
-      return { byRow, failure: `${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)` };
-    const api = makeApiClient(options.api, token, { attempts: 2 });
-    let answer: Omit<ExistingAnswer, 'rows'> | undefined;
-    const batches: SourceRow[][] = [[]];
-    let bytes = 0;
-    for (const row of rows) {
-      const size = JSON.stringify(row).length;
-      const current = batches[batches.length - 1] as SourceRow[];
-      if (current.length >= DEFAULT_BATCH_ROWS || (current.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
-        batches.push([row]);
-        bytes = size;
-      } else {
-        current.push(row);
-        bytes += size;
+const makeExistingChecker = (options: ImportOptions, mappingFile: MappingFile | undefined, headers: string[]) => {
+  let api: ApiClient | undefined;
+  let answer: Omit<ExistingAnswer, 'rows'> | undefined;
+  let failure: string | undefined;
+  return {
+    get answer() {
+      return failure ? undefined : answer;
+    },
+    get failure() {
+      return failure;
+    },
+    async check(batch: SourceRow[]): Promise<Map<number, ExistingMatch[]>> {
+      const byRow = new Map<number, ExistingMatch[]>();
+      if (failure || batch.length === 0) return byRow;
+      try {
+        if (!api) {
+          const token =
+            options.token ??
+            process.env.LEADFLOW_TOKEN ??
+            (isLocalApi(options.api)
+              ? await signDevToken({ user: localImporter(options), groups: ['salesops'] })
+              : undefined);
+          if (!token) {
+            failure = `${options.api} is not the local runtime: give --token <jwt> (or LEADFLOW_TOKEN)`;
+            return byRow;
+          }
+          api = makeApiClient(options.api, token, { attempts: 2 });
+        }
+        const got = await api.request<ExistingAnswer>('POST', '/imports/duplicates', {
+          source: options.source,
+          headers,
+          ...(mappingFile ? { mapping: mappingFile } : {}),
+          rows: batch,
+        });
+        const { rows: matched, ...rest } = got;
+        answer = { ...rest, checked: (answer?.checked ?? 0) + rest.checked };
+        for (const r of matched) byRow.set(r.rowNumber, r.matches);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        failure = error.message;
       }
-    }
-    for (const batch of batches) {
-      if (batch.length === 0) continue;
-      const got = await api.request<ExistingAnswer>('POST', '/imports/duplicates', {
-        source: options.source,
-        headers,
-        ...(mappingFile ? { mapping: mappingFile } : {}),
-        rows: batch,
-      });
-      const { rows: matched, ...rest } = got;
-      answer = { ...rest, checked: (answer?.checked ?? 0) + rest.checked };
-      for (const r of matched) byRow.set(r.rowNumber, r.matches);
-    }
-    return { answer, byRow };
-  } catch (error) {
-    if (error instanceof ApiError) return { byRow, failure: error.message };
-    throw error;
-  }
+      return byRow;
+    },
+  };
 };
 
 const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefined, io: ImportIo): Promise<number> => {
-  const seen = new Map<string, number>();
+  const seen = new Set<string>();
   const invalid: { outcome: RowOutcome; values: string[] }[] = [];
-  const validRows: { row: SourceRow; lead: NormalisedLead }[] = [];
+  let valid = 0;
   let repeats = 0;
-  const { headers, mapping, rows } = await scan(options, mappingFile, (row, h, m) => {
+  // Valid rows are checked against the store and forecast a batch at a time as the file is read:
+  // only the forecast's keys stay in memory, never the rows (100,000 rows held whole cost ~90 MB).
+  let checker: ReturnType<typeof makeExistingChecker> | undefined;
+  let forecast: ReturnType<typeof makeDuplicateForecast> | undefined;
+  let batch: { row: SourceRow; lead: NormalisedLead }[] = [];
+  let bytes = 0;
+  const flush = async (headers: string[]) => {
+    checker ??= makeExistingChecker(options, mappingFile, headers);
+    const byRow = await checker.check(batch.map((v) => v.row));
+    forecast ??= makeDuplicateForecast(checker.answer?.thresholds);
+    for (const { row, lead } of batch) forecast.add(row.rowNumber, lead, byRow.get(row.rowNumber));
+    batch = [];
+    bytes = 0;
+  };
+  const { headers, mapping, rows } = await scan(options, mappingFile, async (row, h, m) => {
     const prepared = prepareRow(h, row, m);
     if (!prepared.ok) {
       invalid.push({
@@ -237,27 +248,28 @@ const dryRun = async (options: ImportOptions, mappingFile: MappingFile | undefin
       });
       return;
     }
-    validRows.push({ row, lead: prepared.lead });
+    valid++;
     const keys = prepared.keys.filter((k) => k.on !== 'domain').map((k) => `${k.on}:${k.value}`);
     if (keys.some((k) => seen.has(k))) repeats++;
-    for (const k of keys) if (!seen.has(k)) seen.set(k, row.rowNumber);
+    for (const k of keys) seen.add(k);
+    const size = JSON.stringify(row).length;
+    if (batch.length >= DEFAULT_BATCH_ROWS || (batch.length > 0 && bytes + size > MAX_BATCH_BYTES)) await flush(h);
+    batch.push({ row, lead: prepared.lead });
+    bytes += size;
   });
+  if (batch.length > 0) await flush(headers);
   io.out.write(`columns: ${describeMapping(headers, mapping)}\n`);
   const report = makeReport(options.file, headers);
   for (const { outcome, values } of invalid) report.add(outcome, values);
   const path = await report.finish();
-  const valid = validRows.length;
   io.out.write(
     `dry run, nothing written: ${rows} rows → ${valid} valid (${repeats} repeat an email or phone of an earlier row), ${invalid.length} would be rejected\n`,
   );
-  const existing = await existingMatches(
-    options,
-    mappingFile,
-    headers,
-    validRows.map((v) => v.row),
-  );
-  const forecast = makeDuplicateForecast(existing.answer?.thresholds);
-  for (const { row, lead } of validRows) forecast.add(row.rowNumber, lead, existing.byRow.get(row.rowNumber));
+  const existing = {
+    answer: checker?.answer,
+    failure: checker ? checker.failure : 'no valid row to look up',
+  };
+  forecast ??= makeDuplicateForecast();
   const f = forecast.result();
   const t = existing.answer?.thresholds;
   io.out.write(`duplicates within the file: ${f.exact} exact (email/phone), ${f.similar} similar (${f.sure} sure)\n`);

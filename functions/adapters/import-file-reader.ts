@@ -5,9 +5,9 @@ import { extname } from 'node:path';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
-import type ExcelJS from 'exceljs';
 import { MAX_COLUMNS } from '../core/import/column-mapping';
 import type { SourceRow } from '../core/import/row-to-lead';
+import { openXlsx, type XlsxValue } from './xlsx-rows';
 
 import { ImportFileError } from '../core/import/import-file-error';
 
@@ -213,8 +213,6 @@ async function* readCsv(path: string, encoding: string): AsyncGenerator<SourceRo
   if (!headers) throw new ImportFileError(`${path} is empty`);
 }
 
-type CellValue = ExcelJS.CellValue;
-
 const dateText = (d: Date) =>
   d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0
     ? d.toISOString().slice(0, 10)
@@ -227,21 +225,19 @@ const columnName = (n: number): string => {
 };
 
 /** A cell as text. Formulas are refused: their cached results may be stale or missing. */
-const cellText = (path: string, value: CellValue, ref: string): string => {
+const cellText = (path: string, value: XlsxValue | undefined, ref: string): string => {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isInteger(value) ? value.toFixed(0) : String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return dateText(value);
-  if ('formula' in value || 'sharedFormula' in value) {
+  if ('formula' in value) {
     throw new ImportFileError(
       `${path}: cell ${ref} holds a formula; imports take values only. In Excel copy the sheet and use Paste Special → Values, then save and import again`,
     );
   }
   if ('error' in value)
     throw new ImportFileError(`${path}: cell ${ref} holds the error ${value.error}; fix or clear it and import again`);
-  if ('richText' in value) return value.richText.map((t) => t.text).join('');
-  if ('text' in value) return String(value.text);
   return String(value);
 };
 
@@ -252,57 +248,48 @@ async function* readXlsx(path: string, sheet: string | undefined): AsyncGenerato
     throw new ImportFileError(
       `${path} is not an .xlsx workbook (it is not a ZIP archive); give a real .xlsx or a CSV file`,
     );
-  // Loaded on the first workbook only: most invocations (CSV batches) never pay for the spreadsheet reader.
-  const { default: Excel } = await import('exceljs');
-  const reader = new Excel.stream.xlsx.WorkbookReader(path, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    entries: 'ignore',
+  const fail = (error: unknown) =>
+    error instanceof ImportFileError
+      ? error
+      : new ImportFileError(`${path} is not a readable .xlsx workbook: ${(error as Error).message}`);
+  const workbook = await openXlsx(path).catch((error: unknown) => {
+    throw fail(error);
   });
-  const seen: string[] = [];
-  let found = false;
+  const name = sheet ?? workbook.sheets[0];
+  if (name === undefined || !workbook.sheets.includes(name))
+    throw new ImportFileError(
+      sheet
+        ? `${path} has no sheet named '${sheet}'; it has: ${workbook.sheets.join(', ')}`
+        : `${path} has no worksheet`,
+    );
+  let headers: string[] | undefined;
   try {
-    for await (const worksheet of reader) {
-      const name = (worksheet as unknown as { name: string }).name;
-      seen.push(name);
-      if (found || (sheet !== undefined && name !== sheet)) continue;
-      found = true;
-      let headers: string[] | undefined;
-      for await (const row of worksheet) {
-        const cells = (row.values as CellValue[]) ?? [];
-        const values: string[] = [];
-        for (let c = 1; c < cells.length; c++)
-          values.push(cellText(path, cells[c], `${columnName(c)}${row.number}`).trim());
-        if (!headers) {
-          if (values.every((v) => v === '')) continue;
-          while (values.length > 0 && values[values.length - 1] === '') values.pop();
-          headers = values;
-          checkHeader(path, headers);
-          yield { rowNumber: row.number, values: headers };
-          continue;
-        }
+    for await (const row of workbook.rows(name)) {
+      const values: string[] = [];
+      for (let c = 0; c < row.cells.length; c++)
+        values.push(cellText(path, row.cells[c], `${columnName(c + 1)}${row.rowNumber}`).trim());
+      if (!headers) {
         if (values.every((v) => v === '')) continue;
-        const beyond = values.findIndex((v, i) => i >= (headers?.length ?? 0) && v !== '');
-        if (beyond >= 0)
-          throw new ImportFileError(
-            `${path}: cell ${columnName(beyond + 1)}${row.number} has a value but its column has no header`,
-          );
-        const padded = headers.map((_, i) => values[i] ?? '');
-        checkCells(path, row.number, padded, headers);
-        yield { rowNumber: row.number, values: padded };
+        while (values.length > 0 && values[values.length - 1] === '') values.pop();
+        headers = values;
+        checkHeader(path, headers);
+        yield { rowNumber: row.rowNumber, values: headers };
+        continue;
       }
-      if (!headers) throw new ImportFileError(`${path}: the sheet '${name}' is empty`);
+      if (values.every((v) => v === '')) continue;
+      const beyond = values.findIndex((v, i) => i >= (headers?.length ?? 0) && v !== '');
+      if (beyond >= 0)
+        throw new ImportFileError(
+          `${path}: cell ${columnName(beyond + 1)}${row.rowNumber} has a value but its column has no header`,
+        );
+      const padded = headers.map((_, i) => values[i] ?? '');
+      checkCells(path, row.rowNumber, padded, headers);
+      yield { rowNumber: row.rowNumber, values: padded };
     }
   } catch (error) {
-    if (error instanceof ImportFileError) throw error;
-    throw new ImportFileError(`${path} is not a readable .xlsx workbook: ${(error as Error).message}`);
+    throw fail(error);
   }
-  if (!found)
-    throw new ImportFileError(
-      sheet ? `${path} has no sheet named '${sheet}'; it has: ${seen.join(', ')}` : `${path} has no worksheet`,
-    );
+  if (!headers) throw new ImportFileError(`${path}: the sheet '${name}' is empty`);
 }
 
 export type ReadOptions = { sheet?: string; encoding?: string };
