@@ -1,7 +1,9 @@
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -285,6 +287,30 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
     for (const batch of chunks(items, width)) await Promise.all(batch.map(each));
   };
 
+  /**
+   * A follower's follow item (search and "my leads" read them, see notes-repository) goes where the
+   * follow went: written for the leads a follower now follows, deleted for those they no longer do.
+   * Idempotent, so a resumed merge or undo writes each once.
+   */
+  const followItems = async (
+    put: readonly { user: string; lead: Pick<Lead, 'id' | 'createdAt'> }[],
+    drop: readonly { user: string; lead: Pick<Lead, 'id' | 'createdAt'> }[],
+  ) => {
+    await inParallel(put, 10, ({ user, lead }) =>
+      db.send(
+        new PutCommand({
+          TableName: table,
+          Item: { ...keys.followed(user, lead.createdAt, lead.id), type: 'follow', leadId: lead.id },
+        }),
+      ),
+    );
+    await inParallel(drop, 10, ({ user, lead }) =>
+      db.send(new DeleteCommand({ TableName: table, Key: keys.followed(user, lead.createdAt, lead.id) })),
+    );
+  };
+  const followsOf = (lead: Pick<Lead, 'id' | 'createdAt' | 'followers'>, except: readonly string[] = []) =>
+    (lead.followers ?? []).filter((user) => !except.includes(user)).map((user) => ({ user, lead }));
+
   const store = {
     getMany: readLeads,
 
@@ -422,6 +448,11 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         { retryConflicts: true },
       );
       if (!out.written && (await store.record(m))?.status !== 'done') throw out.error;
+      // The survivor's new followers find it in search and their lists; a tombstone is followed no more.
+      await followItems(
+        followsOf(plan.survivorAfter, record.survivorBefore.followers ?? []),
+        plan.merged.flatMap(({ before }) => followsOf(before as Lead)),
+      );
     },
 
     async dismiss(writes: readonly DismissalWrite[]) {
@@ -521,6 +552,13 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         }
       }
       await moveBack(record.survivorId, m);
+      // Each restored lead's followers follow it again; the survivor keeps only its own followers' items.
+      await followItems(
+        plan.restored.flatMap(({ lead }) => followsOf(lead)),
+        followsOf(record.survivorAfter, record.survivorBefore.followers ?? []).filter(
+          ({ user }) => !(plan.survivorPatch.followers ?? record.survivorBefore.followers ?? []).includes(user),
+        ),
+      );
       await inParallel(plan.restored, 10, ({ lead }) =>
         Promise.all(dedupeKeysOf(lead as never).map((key) => keyUpdate(key, 'ADD', [lead.id]))),
       );

@@ -114,6 +114,20 @@ beforeAll(async () => {
 });
 
 describe('a 5-way merge and its undo', () => {
+  /** The leads a user's follow items point at (what search and "my leads" read). */
+  const followedBy = async (user: string) =>
+    (
+      (
+        await db.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.followed(user, '', '').pk },
+          }),
+        )
+      ).Items ?? []
+    ).map((item) => String(item.leadId));
+
   it('tombstones four leads into the survivor with the picked fields, and undo brings every one back', async () => {
     const survivor = await seed(lead('A1', { firstName: 'Jon', lastName: 'Smith', followers: ['carol'] }), 'tok-A1');
     const others = [
@@ -188,6 +202,8 @@ describe('a 5-way merge and its undo', () => {
     expect(after.email).toBe(survivor.email);
     expect(after.taskToken).toBe('tok-A1'); // the survivor's execution keeps waiting
     expect(after.followers?.sort()).toEqual(['bob', 'carol', 'dave']);
+    // dave followed only A5 (its owner): the survivor is now in his search and "my leads".
+    expect(await followedBy('dave')).toEqual(['A1']);
     expect(after.duplicates).toEqual([]); // its link to a lead of the set is gone
     expect(after.behaviour).toEqual({ 'email-reply': 2 });
     expect(after.mergedFrom).toEqual([
@@ -252,6 +268,8 @@ describe('a 5-way merge and its undo', () => {
     await unmergeLeads(ports, { mergeId: 'm-five', caller: manager, keep: [] });
     const back = await reader.get('A1');
     expect(back).toMatchObject({ firstName: 'Jon', email: survivor.email, followers: ['carol'] });
+    // ... and after the undo he owns A5 again and follows nothing.
+    expect(await followedBy('dave')).toEqual([]);
     expect(back?.phone).toBeUndefined();
     expect(back?.company).toBeUndefined();
     expect(back?.mergedFrom).toBeUndefined();
