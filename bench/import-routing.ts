@@ -16,7 +16,7 @@ const keyKind = (key: unknown): string => {
   if (typeof pk !== 'string') return '?';
   const [head, second] = pk.split('#');
   const part = head === 'CONFIG' ? `CONFIG#${second}` : (head ?? '?');
-  const sort = typeof sk === 'string' ? sk.split('#')[0] : '';
+  const sort = typeof sk === 'string' ? sk.split(/[#|]/)[0] : '';
   return sort && sort !== part ? `${part}/${sort}` : part;
 };
 
@@ -46,6 +46,43 @@ export const itemKinds = (input: Input): string => {
   return pk ? `query:${keyKind({ pk })}` : '?';
 };
 
+/**
+ * Counts the DynamoDB requests of every client in this process until `stop`: by command, and by where they
+ * came from (`function:detail-type-or-step command item-kinds`, the local invocation they ran in; key shapes,
+ * never their values); `invocationsOnly` leaves out the bench's own requests. `per(n)` divides by the leads or captures that caused them.
+ */
+export const countDynamoRequests = ({ invocationsOnly = false } = {}) => {
+  const requests = new Map<string, number>();
+  const byInvocation = new Map<string, number>();
+  const stop = observeDynamoRequests({
+    onRequest: (r) => {
+      const invocation = currentLocalInvocation();
+      if (invocationsOnly && !invocation) return;
+      const command = r.command.replace(/Command$/, '');
+      requests.set(command, (requests.get(command) ?? 0) + 1);
+      const where = `${invocation ?? 'outside'} ${command} ${itemKinds(r.input)}`;
+      byInvocation.set(where, (byInvocation.get(where) ?? 0) + 1);
+    },
+  });
+  const total = () => [...requests.values()].reduce((a, b) => a + b, 0);
+  return {
+    stop,
+    per: (n: number) => ({
+      dynamodbRequestsPerLeadTotal: round(total() / n, 1),
+      dynamodbRequestsPerLead: Object.fromEntries(
+        [...requests].sort((a, b) => b[1] - a[1]).map(([k, c]) => [k, round(c / n, 1)]),
+      ),
+      /** Requests per lead by `function:event-or-step command item-kinds` (at least 0.05 per lead). */
+      dynamodbRequestsPerLeadByInvocation: Object.fromEntries(
+        [...byInvocation]
+          .sort((a, b) => b[1] - a[1])
+          .filter(([, c]) => c / n >= 0.05)
+          .map(([k, c]) => [k, round(c / n, 2)]),
+      ),
+    }),
+  };
+};
+
 /** Rows of the routing run: the issue's 2,000 (BENCH_ROUTING_ROWS overrides). */
 export const routingRows = (tiny: boolean) => Number(process.env.BENCH_ROUTING_ROWS ?? (tiny ? 40 : 2000));
 
@@ -64,15 +101,8 @@ export const measureImportRouting = async (rt: LocalRuntime, rows: number) => {
     writeCsv(file, run, rows);
     const createdBefore = rt.bus.log.filter((e) => e['detail-type'] === 'LeadCreated').length;
     const settledBefore = rt.engine.stats().settled;
-    const requests = new Map<string, number>();
-    const byInvocation = new Map<string, number>();
-    const stop = observeDynamoRequests({
-      onRequest: (r) => {
-        requests.set(r.command, (requests.get(r.command) ?? 0) + 1);
-        const where = `${currentLocalInvocation() ?? 'outside'} ${r.command.replace(/Command$/, '')} ${itemKinds(r.input)}`;
-        byInvocation.set(where, (byInvocation.get(where) ?? 0) + 1);
-      },
-    });
+    const counter = countDynamoRequests();
+    const stop = counter.stop;
     const cpu = cpuMeter();
     const loadAtStart = loadavg()[0] ?? 0;
 
@@ -119,16 +149,7 @@ export const measureImportRouting = async (rt: LocalRuntime, rows: number) => {
       importCpuPerRowMs: { node: perLead(importCpu.nodeMs), dynamodbLocal: perLead(importCpu.javaMs) },
       /** After-CLI time over the CLI's own time, same run: the routing's share of an import's wall time. */
       drainToImportRatio: ratio(drainMs, cliRun.ms),
-      dynamodbRequestsPerLead: Object.fromEntries(
-        [...requests].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k.replace(/Command$/, ''), round(n / rows, 1)]),
-      ),
-      /** Requests per lead by `function:event-or-step command item-kinds` (the key shapes, never their values). */
-      dynamodbRequestsPerLeadByInvocation: Object.fromEntries(
-        [...byInvocation]
-          .sort((a, b) => b[1] - a[1])
-          .filter(([, n]) => n / rows >= 0.05)
-          .map(([k, n]) => [k, round(n / rows, 2)]),
-      ),
+      ...counter.per(rows),
       loadAverage: { start: round(loadAtStart, 1), end: round(loadavg()[0] ?? 0, 1) },
       target: { afterCliSeconds: 30, leadsPerSecond: 66 },
       note: 'the real lifecycle; the engine holds executions back while an import is served (local/engine-admission.ts), so the routing follows the CLI; requests per lead count the import itself and everything after it',
