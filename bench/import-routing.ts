@@ -55,10 +55,12 @@ export const countDynamoRequests = ({ invocationsOnly = false } = {}) => {
   const requests = new Map<string, number>();
   const byInvocation = new Map<string, number>();
   const stop = observeDynamoRequests({
+    failures: true,
     onRequest: (r) => {
       const invocation = currentLocalInvocation();
       if (invocationsOnly && !invocation) return;
-      const command = r.command.replace(/Command$/, '');
+      // A failed request (a transaction cancelled by a lost race) costs DynamoDB Local as much: counted apart.
+      const command = `${r.command.replace(/Command$/, '')}${r.failed ? ` (${r.failed})` : ''}`;
       requests.set(command, (requests.get(command) ?? 0) + 1);
       const where = `${invocation ?? 'outside'} ${command} ${itemKinds(r.input)}`;
       byInvocation.set(where, (byInvocation.get(where) ?? 0) + 1);

@@ -163,7 +163,10 @@ if (baselineFile) {
     return {
       routingRequestsPerLead: num(routing.dynamodbRequestsPerLeadTotal),
       routingSeconds: num(after.seconds),
-      routingCpuPerLeadMs: (num(after.cpuPerLeadMs?.node) ?? 0) + (num(after.cpuPerLeadMs?.dynamodbLocal) ?? 0),
+      routingCpuPerLeadMs: round(
+        (num(after.cpuPerLeadMs?.node) ?? 0) + (num(after.cpuPerLeadMs?.dynamodbLocal) ?? 0),
+        1,
+      ),
       captureRequestsPerCapture: num(capture.dynamodbRequestsPerLeadTotal),
       capturesPerSecond: num(levels[0]?.capture?.perSecond),
       captureCpuPerOpMs: num(levels[0]?.capture?.cpuPerOp?.totalMs),

@@ -31,11 +31,11 @@ const processCache = (): Map<string, Cached> => {
  * Keeps the newer of what is cached and what was just read or written: versions only grow, so a read that
  * started before a save and answers after it cannot put the older document back.
  */
-const remember = (key: string, doc: ConfigDocument<unknown> | undefined) => {
+const remember = (key: string, doc: ConfigDocument<unknown> | undefined, at: number) => {
   const cache = processCache();
   const held = cache.get(key)?.doc;
   if (held && (doc === undefined || held.version > doc.version)) return;
-  cache.set(key, { doc, at: Date.now() });
+  cache.set(key, { doc, at });
 };
 
 /**
@@ -47,13 +47,13 @@ const remember = (key: string, doc: ConfigDocument<unknown> | undefined) => {
 export const makeConfigRepository = (
   db: DynamoDBDocumentClient,
   table: string,
-  { cacheMs = CONFIG_CACHE_MS } = {},
+  { cacheMs = CONFIG_CACHE_MS, now = Date.now }: { cacheMs?: number; now?: () => number } = {},
 ): ConfigStore => {
   const keyOf = (name: string) => `${table}\u0000${name}`;
   return {
     async get<T>(name: string) {
       const hit = processCache().get(keyOf(name));
-      if (cacheMs > 0 && hit && Date.now() - hit.at < cacheMs) return hit.doc as ConfigDocument<T> | undefined;
+      if (cacheMs > 0 && hit && now() - hit.at < cacheMs) return hit.doc as ConfigDocument<T> | undefined;
       const out = await db.send(new GetCommand({ TableName: table, Key: keys.config(name), ConsistentRead: true }));
       const doc = out.Item
         ? ({
@@ -64,7 +64,7 @@ export const makeConfigRepository = (
             updatedBy: out.Item.updatedBy,
           } as ConfigDocument<T>)
         : undefined;
-      remember(keyOf(name), doc);
+      remember(keyOf(name), doc, now());
       return doc;
     },
     async put<T>(name: string, value: T, expectedVersion: number, updatedBy: string, at: string) {
@@ -88,7 +88,7 @@ export const makeConfigRepository = (
         throw new ConflictError(
           `configuration '${name}' was changed by someone else; reload it (you sent version ${expectedVersion})`,
         );
-      remember(keyOf(name), doc);
+      remember(keyOf(name), doc, now());
       return doc;
     },
     async history<T>(name: string, limit: number) {
