@@ -121,10 +121,34 @@ export const makeCountersRepository = (
     throw out.error;
   };
 
+  /**
+   * Events of one lead handled by this instance at the same time wait for each other instead of racing for
+   * the lead's tally: a lead's first three events arrive together, and racing, all but one lose (a cancelled
+   * transaction each, then another try). Other instances (other Lambda containers) still race; the retry below
+   * settles that.
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(leadId: string, work: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(leadId) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(leadId, settled);
+    void settled.then(() => {
+      if (queues.get(leadId) === settled) queues.delete(leadId);
+    });
+    return run;
+  };
+
   const apply = async (event: CountableEvent): Promise<'counted' | 'duplicate' | 'ignored'> => {
     if (!isCountable(event)) return 'ignored';
     const leadId = event.detail.lead?.id ?? event.detail.leadId;
     if (!leadId || !event.detail.lead) return applyWithoutLead(event);
+    return oneAtATime(leadId, () => applyToLead(event, leadId));
+  };
+
+  const applyToLead = async (event: CountableEvent, leadId: string): Promise<'counted' | 'duplicate' | 'ignored'> => {
     // The generation changes only when an operator rebuilds the counters: read it once per event, not per attempt.
     const gen = await generation();
     let before: LeadTally | undefined;

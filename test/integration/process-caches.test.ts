@@ -5,7 +5,7 @@ import { CONFIG_CACHE_MS, makeConfigRepository } from '../../functions/adapters/
 import { makeCountersRepository } from '../../functions/adapters/counters-repository';
 import { keys } from '../../functions/adapters/keys';
 import { makeSubscriptionsRepository } from '../../functions/adapters/subscriptions-repository';
-import { foldEvents } from '../../functions/core/reports/counters';
+import { type CountableEvent, foldEvents } from '../../functions/core/reports/counters';
 import { daysBetween, funnelReport, repsReport } from '../../functions/core/reports/reports';
 import { counterScenario } from '../support/counter-scenario';
 import { freshTable } from '../support/table';
@@ -132,52 +132,88 @@ describe('the subscriptions list cached per process', () => {
 
 const range = { from: '2026-11-02', to: '2026-11-04' };
 
+/**
+ * A client counting the counters' requests; with `barrier`, every transaction waits until that many tally
+ * reads were made (so every event reads before any writes, and all but one lose the first race).
+ */
+const countingClient = (db: DynamoDBDocumentClient, barrier?: number) => {
+  const seen = { generationReads: 0, tallyReads: 0, transactions: 0, cancelled: 0 };
+  let allRead = () => {};
+  const everyoneRead = new Promise<void>((r) => {
+    allRead = r;
+  });
+  const client = {
+    send: async (command: { input: { Key?: { sk?: string }; TransactItems?: unknown } }) => {
+      if (command.input.TransactItems) {
+        if (barrier !== undefined) await everyoneRead;
+        seen.transactions++;
+      }
+      const out = await db.send(command as never).catch((error: unknown) => {
+        if ((error as Error).name === 'TransactionCanceledException') seen.cancelled++;
+        throw error;
+      });
+      const sk = command.input.Key?.sk ?? '';
+      if (command instanceof GetCommand && sk.startsWith('GENERATION')) seen.generationReads++;
+      if (command instanceof GetCommand && sk.startsWith('TALLY')) {
+        seen.tallyReads++;
+        if (seen.tallyReads === barrier) allRead();
+      }
+      return out;
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { client, seen };
+};
+
+const delivered = (events: CountableEvent[], handlerFor: (i: number) => (e: unknown) => Promise<{ outcome: string }>) =>
+  Promise.all(
+    events.map((e, i) =>
+      handlerFor(i)({
+        id: `d${i}`,
+        source: 'leadflow',
+        'detail-type': e.detailType,
+        time: e.detail.occurredAt,
+        detail: e.detail,
+      }),
+    ),
+  );
+
+const sameCounters = async (table: Awaited<ReturnType<typeof freshTable>>, events: CountableEvent[]) => {
+  const stored = await makeCountersRepository(table.db, table.name).read(daysBetween(range.from, range.to));
+  const folded = foldEvents(events).counters;
+  expect(funnelReport(stored, range)).toEqual(funnelReport(folded, range));
+  expect(repsReport(stored, range)).toEqual(repsReport(folded, range));
+};
+
 describe('analytics counters: one generation read and one tally read per event', () => {
-  it('events of one lead racing for its tally take the winner from the cancellation instead of reading again', async () => {
+  const leadEvents = () => counterScenario().filter((e) => (e.detail.lead?.id ?? e.detail.leadId) === 'L1');
+
+  it('events of one lead racing from several instances take the winner from the cancellation instead of reading again', async () => {
     const table = await freshTable('cntreads');
-    const events = counterScenario().filter((e) => (e.detail.lead?.id ?? e.detail.leadId) === 'L1');
-    const reads = { generation: 0, tally: 0 };
-    let transactions = 0;
-    // Every event reads before any writes, so all but one lose the first race (deterministically).
-    let allRead = () => {};
-    const everyoneRead = new Promise<void>((r) => {
-      allRead = r;
-    });
-    const db = {
-      send: async (command: { input: { Key?: { sk?: string }; TransactItems?: unknown } }) => {
-        if (command.input.TransactItems) {
-          await everyoneRead;
-          transactions++;
-        }
-        const out = await table.db.send(command as never);
-        const sk = command.input.Key?.sk ?? '';
-        if (command instanceof GetCommand && sk.startsWith('GENERATION')) reads.generation++;
-        if (command instanceof GetCommand && sk.startsWith('TALLY')) {
-          reads.tally++;
-          if (reads.tally === events.length) allRead();
-        }
-        return out;
-      },
-    } as unknown as DynamoDBDocumentClient;
-    const repo = makeCountersRepository(db, table.name);
-    const handler = makeAnalyticsCountersHandler({ counters: repo });
-    const outcomes = await Promise.all(
-      events.map((e, i) =>
-        handler({
-          id: `d${i}`,
-          source: 'leadflow',
-          'detail-type': e.detailType,
-          time: e.detail.occurredAt,
-          detail: e.detail,
-        }),
-      ),
+    const events = leadEvents();
+    const { client, seen } = countingClient(table.db, events.length);
+    // One repository per event: separate Lambda instances, nothing shared but the table.
+    const outcomes = await delivered(events, () =>
+      makeAnalyticsCountersHandler({ counters: makeCountersRepository(client, table.name) }),
     );
     expect(outcomes.map((o) => o.outcome)).toEqual(events.map(() => 'counted'));
-    expect(transactions).toBeGreaterThan(events.length);
-    expect(reads).toEqual({ generation: events.length, tally: events.length });
-    const stored = await makeCountersRepository(table.db, table.name).read(daysBetween(range.from, range.to));
-    const folded = foldEvents(events).counters;
-    expect(funnelReport(stored, range)).toEqual(funnelReport(folded, range));
-    expect(repsReport(stored, range)).toEqual(repsReport(folded, range));
+    expect(seen.cancelled).toBeGreaterThan(0);
+    expect(seen).toMatchObject({ generationReads: events.length, tallyReads: events.length });
+    await sameCounters(table, events);
+  });
+
+  it('events of one lead arriving together at one instance wait for each other: no transaction cancelled', async () => {
+    const table = await freshTable('cntreads');
+    const events = leadEvents();
+    const { client, seen } = countingClient(table.db);
+    const handler = makeAnalyticsCountersHandler({ counters: makeCountersRepository(client, table.name) });
+    const outcomes = await delivered(events, () => handler);
+    expect(outcomes.map((o) => o.outcome)).toEqual(events.map(() => 'counted'));
+    expect(seen).toEqual({
+      generationReads: events.length,
+      tallyReads: events.length,
+      transactions: events.length,
+      cancelled: 0,
+    });
+    await sameCounters(table, events);
   });
 });
