@@ -11,7 +11,7 @@ import { printReport } from './report';
 import { measureFunctions } from './functions';
 import { measureImport } from './import';
 import { measureImportMemory } from './import-memory';
-import { measureImportRouting, routingRows } from './import-routing';
+import { countDynamoRequests, measureImportRouting, routingRows } from './import-routing';
 import { measureCaptureVsRaw } from './capture-raw';
 import { measureScale } from './scale';
 import { measureSearch, SEARCH_BENCH_FULL, SEARCH_BENCH_TINY } from './search';
@@ -115,14 +115,25 @@ try {
     ),
   );
   if (lifecycle)
-    await section('captureWithLifecycle', () =>
-      measureCapture(
-        target,
-        db,
-        { ...scale, warmup: 0, concurrency: [8], requestsPerLevel: (c) => scale.requestsPerLevel(c) / 4 },
-        quiesce,
-      ),
-    );
+    await section('captureWithLifecycle', async () => {
+      const withLifecycle = {
+        ...scale,
+        warmup: 0,
+        concurrency: [8],
+        requestsPerLevel: (c: number) => scale.requestsPerLevel(c) / 4,
+      };
+      // Every DynamoDB request the captures cause until all is quiet: capture, lifecycle steps, bus consumers.
+      const counter = countDynamoRequests({ invocationsOnly: true });
+      try {
+        const levels = await measureCapture(target, db, withLifecycle, quiesce);
+        if (!only || only.includes('captureWithLifecycle')) await quiesce();
+        // Beside the levels (whose shape the report reads): requests per capture, the lifecycle's included.
+        results.captureWithLifecycleRequests = counter.per(withLifecycle.requestsPerLevel(8));
+        return levels;
+      } finally {
+        counter.stop();
+      }
+    });
   if (!only || only.includes('captureWithLifecycle')) await quiesce();
   await section('roundTrips', () => countRoundTrips(rt.dynamodbEndpoint, rt.tableName, scale.roundTripSamples));
   await section('scale', () => measureScale(rt.dynamodbEndpoint, db, scale));
@@ -146,6 +157,46 @@ try {
 
 results.totalSeconds = round((Date.now() - started) / 1000, 1);
 (results.machine as Record<string, unknown>).loadAverageAtEnd = loadavg().map((l) => round(l, 2));
+// BENCH_BASELINE=<results file written by the base commit's bench just before this run, same sections and sizes>:
+// the base figures are kept beside these, with after/before ratios, so one file holds the comparison.
+const baselineFile = process.env.BENCH_BASELINE;
+if (baselineFile) {
+  const base = JSON.parse(readFileSync(baselineFile, 'utf8')) as Record<string, Record<string, unknown>>;
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const pick = (r: Record<string, unknown> | undefined) => {
+    const routing = (r?.importRouting ?? {}) as Record<string, Record<string, unknown>>;
+    const after = (routing.afterCli ?? {}) as Record<string, Record<string, unknown>>;
+    const capture = (r?.captureWithLifecycleRequests ?? {}) as Record<string, unknown>;
+    const levels = (Array.isArray(r?.captureWithLifecycle) ? r.captureWithLifecycle : []) as {
+      capture?: { perSecond?: number; cpuPerOp?: { totalMs?: number } };
+    }[];
+    return {
+      routingRequestsPerLead: num(routing.dynamodbRequestsPerLeadTotal),
+      routingSeconds: num(after.seconds),
+      routingCpuPerLeadMs: round(
+        (num(after.cpuPerLeadMs?.node) ?? 0) + (num(after.cpuPerLeadMs?.dynamodbLocal) ?? 0),
+        1,
+      ),
+      captureRequestsPerCapture: num(capture.dynamodbRequestsPerLeadTotal),
+      capturesPerSecond: num(levels[0]?.capture?.perSecond),
+      captureCpuPerOpMs: num(levels[0]?.capture?.cpuPerOp?.totalMs),
+    };
+  };
+  const before = pick(base);
+  const now = pick(results as Record<string, Record<string, unknown>>);
+  results.baseline = {
+    file: baselineFile,
+    takenAt: base.takenAt,
+    before,
+    after: now,
+    afterOverBefore: Object.fromEntries(
+      Object.entries(now).map(([k, v]) => {
+        const b = before[k as keyof typeof before];
+        return [k, v !== undefined && b ? round(v / b, 2) : undefined];
+      }),
+    ),
+  };
+}
 const out = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results.json');
 // A partial run (BENCH_SECTIONS) updates its sections in the existing file and keeps the others.
 const merged =

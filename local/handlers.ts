@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
@@ -23,6 +24,21 @@ const lambdaContext = (functionName: string, deadline: number): Context =>
   }) as Context;
 
 let containers = 0;
+
+const invocations = new AsyncLocalStorage<string>();
+
+/** What an event or payload says about itself: a bus event's detail-type, or a workflow step's `op`. */
+const invocationLabel = (name: string, event: unknown) => {
+  const e = (event ?? {}) as { 'detail-type'?: unknown; op?: unknown };
+  const what = typeof e['detail-type'] === 'string' ? e['detail-type'] : typeof e.op === 'string' ? e.op : undefined;
+  return what ? `${name}:${what}` : name;
+};
+
+/**
+ * The local function invocation the caller runs inside (e.g. `workflowSteps:begin`,
+ * `notifications:LeadAssigned`), for the bench's request counts; undefined outside one.
+ */
+export const currentLocalInvocation = (): string | undefined => invocations.getStore();
 
 /**
  * The functions of one runtime, each loaded on first use from `functions/<folder>/index.ts` as a
@@ -53,8 +69,12 @@ export const makeLocalFunctions = () => {
      * the house middleware (middy) turns into its own timeout. Bus and workflow invocations get 30 s, as
      * always here: the local machine is slower than Lambda, and nothing waits on them.
      */
-    invoke: async (name: FunctionName, event: unknown, timeoutMs = 30_000): Promise<unknown> =>
-      (await handlerOf(name))(event, lambdaContext(name, Date.now() + timeoutMs)),
+    invoke: async (name: FunctionName, event: unknown, timeoutMs = 30_000): Promise<unknown> => {
+      const handler = await handlerOf(name);
+      return invocations.run(invocationLabel(name, event), () =>
+        handler(event, lambdaContext(name, Date.now() + timeoutMs)),
+      );
+    },
     /** A function named in an ARN or by name, as the state machine's Lambda tasks name it. */
     byArn: (functionName: string): FunctionName => {
       const name = functionName.split(':').pop() ?? '';

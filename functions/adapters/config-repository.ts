@@ -4,22 +4,56 @@ import { ConflictError } from '../core/errors';
 import { keys } from './keys';
 import { transaction } from './transaction';
 
-const CACHE_MS = 2000;
+/**
+ * How long a configuration document a function read stays fresh in its process: 5 s. Routing, teams, stages,
+ * scoring, approvals, nurture, quotes and privacy settings are read by every lifecycle step and bus consumer
+ * (about five reads per routed lead without it); with it a warm instance reads each document at most once per
+ * 5 s, whatever the load. A change saved through the config API reaches warm instances on AWS within 5 s (a
+ * sales-ops user who saves and then tries a lead sees it), and the instance that saved it (and, locally, every
+ * function: they share one process) at once: a save updates the cache it writes through.
+ */
+export const CONFIG_CACHE_MS = 5000;
+
+type Cached = { doc: ConfigDocument<unknown> | undefined; at: number };
+const CACHE_KEY = Symbol.for('leadflow.configCache');
+/**
+ * One cache per process, keyed by table and document, shared by every repository instance and every function
+ * module the process loads (a global, so module copies under test runners or the local runtime's containers
+ * share it too): a save through any of them is what the next read in the process sees.
+ */
+const processCache = (): Map<string, Cached> => {
+  const g = globalThis as { [CACHE_KEY]?: Map<string, Cached> };
+  g[CACHE_KEY] ??= new Map();
+  return g[CACHE_KEY];
+};
+
+/**
+ * Keeps the newer of what is cached and what was just read or written: versions only grow, so a read that
+ * started before a save and answers after it cannot put the older document back.
+ */
+const remember = (key: string, doc: ConfigDocument<unknown> | undefined, at: number) => {
+  const cache = processCache();
+  const held = cache.get(key)?.doc;
+  if (held && (doc === undefined || held.version > doc.version)) return;
+  cache.set(key, { doc, at });
+};
 
 /**
  * Versioned configuration in the lead table: CURRENT holds the live document, V#n every version
- * (so a lead can say which routing version placed it). Reads are cached briefly per process.
+ * (so a lead can say which routing version placed it). Reads are cached per process for `cacheMs`
+ * ({@link CONFIG_CACHE_MS}); `cacheMs: 0` always reads the table (the config API's own reads) and
+ * refreshes the cache with what it found.
  */
 export const makeConfigRepository = (
   db: DynamoDBDocumentClient,
   table: string,
-  { cacheMs = CACHE_MS } = {},
+  { cacheMs = CONFIG_CACHE_MS, now = Date.now }: { cacheMs?: number; now?: () => number } = {},
 ): ConfigStore => {
-  const cache = new Map<string, { doc: ConfigDocument<unknown> | undefined; at: number }>();
+  const keyOf = (name: string) => `${table}\u0000${name}`;
   return {
     async get<T>(name: string) {
-      const hit = cache.get(name);
-      if (hit && Date.now() - hit.at < cacheMs) return hit.doc as ConfigDocument<T> | undefined;
+      const hit = processCache().get(keyOf(name));
+      if (cacheMs > 0 && hit && now() - hit.at < cacheMs) return hit.doc as ConfigDocument<T> | undefined;
       const out = await db.send(new GetCommand({ TableName: table, Key: keys.config(name), ConsistentRead: true }));
       const doc = out.Item
         ? ({
@@ -30,7 +64,7 @@ export const makeConfigRepository = (
             updatedBy: out.Item.updatedBy,
           } as ConfigDocument<T>)
         : undefined;
-      cache.set(name, { doc, at: Date.now() });
+      remember(keyOf(name), doc, now());
       return doc;
     },
     async put<T>(name: string, value: T, expectedVersion: number, updatedBy: string, at: string) {
@@ -54,7 +88,7 @@ export const makeConfigRepository = (
         throw new ConflictError(
           `configuration '${name}' was changed by someone else; reload it (you sent version ${expectedVersion})`,
         );
-      cache.set(name, { doc, at: Date.now() });
+      remember(keyOf(name), doc, now());
       return doc;
     },
     async history<T>(name: string, limit: number) {

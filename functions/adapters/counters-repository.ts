@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { OPEN_STAGES } from '../core/lead';
 import {
   type Counter,
@@ -120,16 +121,45 @@ export const makeCountersRepository = (
     throw out.error;
   };
 
+  /**
+   * Events of one lead handled by this instance at the same time wait for each other instead of racing for
+   * the lead's tally: a lead's first three events arrive together, and racing, all but one lose (a cancelled
+   * transaction each, then another try). Other instances (other Lambda containers) still race; the retry below
+   * settles that.
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(leadId: string, work: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(leadId) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(leadId, settled);
+    void settled.then(() => {
+      if (queues.get(leadId) === settled) queues.delete(leadId);
+    });
+    return run;
+  };
+
   const apply = async (event: CountableEvent): Promise<'counted' | 'duplicate' | 'ignored'> => {
     if (!isCountable(event)) return 'ignored';
     const leadId = event.detail.lead?.id ?? event.detail.leadId;
     if (!leadId || !event.detail.lead) return applyWithoutLead(event);
+    return oneAtATime(leadId, () => applyToLead(event, leadId));
+  };
+
+  const applyToLead = async (event: CountableEvent, leadId: string): Promise<'counted' | 'duplicate' | 'ignored'> => {
+    // The generation changes only when an operator rebuilds the counters: read it once per event, not per attempt.
+    const gen = await generation();
+    let before: LeadTally | undefined;
+    let known = false;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const gen = await generation();
-      const stored = await db.send(
-        new GetCommand({ TableName: table, Key: keys.tally(gen, leadId), ConsistentRead: true }),
-      );
-      const before = stored.Item?.tally as LeadTally | undefined;
+      if (!known) {
+        const stored = await db.send(
+          new GetCommand({ TableName: table, Key: keys.tally(gen, leadId), ConsistentRead: true }),
+        );
+        before = stored.Item?.tally as LeadTally | undefined;
+      }
       const { tally, increments } = tallyEvent(before, event);
       if (!tally) return 'ignored';
       if (increments.length > 98)
@@ -145,14 +175,19 @@ export const makeCountersRepository = (
             Item: { ...keys.tally(gen, leadId), type: 'lead-tally', version: tally.version, tally },
             ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(pk)',
             ExpressionAttributeValues: before ? { ':v': before.version } : undefined,
+            // A lost race answers with the tally that won it, so the retry need not read it again.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
         },
         ...increments.map((c) => ({ name: 'counter' as const, ...increment(gen, c) })),
       ]);
       if (out.written) return 'counted';
       if (out.failed.includes('marker')) return 'duplicate';
-      // Another event of the same lead won the race for its tally: read it again and redo, after a jittered pause.
+      // Another event of the same lead won the race for its tally: redo on the tally it wrote, after a jittered pause.
       if (out.failed.includes('tally') || out.conflict) {
+        const winner = out.reason('tally')?.Item;
+        known = winner !== undefined;
+        if (winner) before = unmarshall(winner).tally as LeadTally;
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
         continue;
       }

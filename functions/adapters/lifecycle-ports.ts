@@ -22,8 +22,9 @@ import { makeTasksRepository } from './tasks-repository';
 export const lifecyclePortsFromEnv = (env: FunctionEnv): LifecyclePorts => {
   const db = makeDocumentClient();
   const table = env.need('table:write').TABLE_NAME;
-  // No cache: a routing or SLA change by sales ops applies to the very next lead (four reads cost ~$1 per million leads).
-  const store = makeConfigRepository(db, table, { cacheMs: 0 });
+  // Cached per process for CONFIG_CACHE_MS (5 s): begin read four documents per lead and every wait one more. A
+  // change saved through the config API applies to the next lead in the saving process and within 5 s elsewhere.
+  const store = makeConfigRepository(db, table);
   const reader = makeLeadReader(db, table);
   const writer = makeLeadWriter(db, table);
   const models = makeScoringRepository(db, table);

@@ -8,11 +8,15 @@ export type DynamoRequestRecord = {
   client: DynamoDBClient;
   /** The command's input as sent (e.g. to count the items of a transaction). */
   input: Record<string, unknown>;
+  /** The error's name when the request failed (a cancelled transaction, a failed condition); only to observers that ask. */
+  failed?: string;
 };
 export type DynamoRequestObserver = {
   onRequest(record: DynamoRequestRecord): void;
   /** Ask DynamoDB for `ReturnConsumedCapacity: TOTAL` on every request while this observer is registered. */
   consumedCapacity?: boolean;
+  /** Also report requests that failed (e.g. a transaction cancelled by a lost race), with `failed` set. */
+  failures?: boolean;
 };
 
 const observers = new Set<DynamoRequestObserver>();
@@ -53,7 +57,21 @@ export const withRequestObserver = <C extends DynamoDBClient>(client: C): C => {
         args.input = { ...input, ReturnConsumedCapacity: 'TOTAL' };
       }
       const started = performance.now();
-      const result = await next(args);
+      let result: Awaited<ReturnType<typeof next>>;
+      try {
+        result = await next(args);
+      } catch (error) {
+        const failed = {
+          command,
+          ms: performance.now() - started,
+          consumed: [],
+          client,
+          input: args.input as Record<string, unknown>,
+        };
+        for (const observer of observers)
+          if (observer.failures) observer.onRequest({ ...failed, failed: (error as Error).name ?? 'Error' });
+        throw error;
+      }
       const record = {
         command,
         ms: performance.now() - started,

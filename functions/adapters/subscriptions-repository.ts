@@ -14,21 +14,47 @@ import { keys } from './keys';
 
 /** Delivery history is for the console: kept 30 days. "Done" marks outlive any retry or DLQ redrive. */
 const HISTORY_TTL_SECONDS = 30 * 24 * 3600;
-const CACHE_MS = 5000;
+/**
+ * The subscriptions list stays fresh in a process for 5 s: the outbound consumer reads it for every event
+ * (three per routed lead). Creating or removing one clears it for the whole process at once (locally every
+ * function shares one process, so the next event sees it); other Lambda instances see it within 5 s.
+ */
+export const SUBSCRIPTIONS_CACHE_MS = 5000;
+
+type Listed = { at: number; items: StoredSubscription[] };
+const CACHE_KEY = Symbol.for('leadflow.subscriptionsCache');
+/** Per table: the cached list and a change count, so a list read that raced a change is not kept. */
+const processCache = (table: string) => {
+  const g = globalThis as { [CACHE_KEY]?: Map<string, { listed?: Listed; changes: number }> };
+  g[CACHE_KEY] ??= new Map();
+  let entry = g[CACHE_KEY].get(table);
+  if (!entry) {
+    entry = { changes: 0 };
+    g[CACHE_KEY].set(table, entry);
+  }
+  return entry;
+};
 
 /**
  * Subscriptions in one small partition (a handful per installation), their delivery history under
  * `SUBSCRIPTION#<id>`. The secret is stored with the subscription (the table is encrypted at rest)
- * and never returned after creation.
+ * and never returned after creation. The list is cached per process ({@link SUBSCRIPTIONS_CACHE_MS});
+ * `cacheMs: 0` always reads it (the subscriptions API).
  */
 export const makeSubscriptionsRepository = (
   db: DynamoDBDocumentClient,
   table: string,
-  { cacheMs = CACHE_MS } = {},
+  { cacheMs = SUBSCRIPTIONS_CACHE_MS } = {},
 ): SubscriptionsStore => {
-  let cache: { at: number; items: StoredSubscription[] } | undefined;
+  const cache = processCache(table);
+  const changed = () => {
+    cache.changes++;
+    cache.listed = undefined;
+  };
   const list = async (): Promise<StoredSubscription[]> => {
-    if (cache && Date.now() - cache.at < cacheMs) return cache.items;
+    const hit = cache.listed;
+    if (cacheMs > 0 && hit && Date.now() - hit.at < cacheMs) return hit.items;
+    const changesBefore = cache.changes;
     const out = await db.send(
       new QueryCommand({
         TableName: table,
@@ -37,7 +63,7 @@ export const makeSubscriptionsRepository = (
       }),
     );
     const items = (out.Items ?? []).map(({ pk: _pk, sk: _sk, type: _type, ...s }) => s as StoredSubscription);
-    cache = { at: Date.now(), items };
+    if (cache.changes === changesBefore) cache.listed = { at: Date.now(), items };
     return items;
   };
   const ttl = () => Math.floor(Date.now() / 1000) + HISTORY_TTL_SECONDS;
@@ -99,7 +125,7 @@ export const makeSubscriptionsRepository = (
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      cache = undefined;
+      changed();
     },
     async get(id: string): Promise<Subscription | undefined> {
       const out = await db.send(new GetCommand({ TableName: table, Key: keys.subscription(id), ConsistentRead: true }));
@@ -111,7 +137,7 @@ export const makeSubscriptionsRepository = (
       const out = await db.send(
         new DeleteCommand({ TableName: table, Key: keys.subscription(id), ReturnValues: 'ALL_OLD' }),
       );
-      cache = undefined;
+      changed();
       return Boolean(out.Attributes);
     },
     /** The latest attempts, newest first. */

@@ -10,7 +10,8 @@ const table = env.need('table:read').TABLE_NAME;
 
 export const handler = httpHandler(
   makeConfigApi({
-    store: makeConfigRepository(makeDocumentClient(), table),
+    // The editor's own reads are never cached: it shows what is stored (its saves refresh every cache in the process).
+    store: makeConfigRepository(makeDocumentClient(), table, { cacheMs: 0 }),
     kinds: CONFIG_KINDS,
     clock: { now: () => new Date() },
   }),

@@ -11,8 +11,9 @@ const table = env.need('table:read').TABLE_NAME;
 
 export const handler = eventHandler(
   makeOutboundHandler({
-    // No cache: a new subscription gets the very next event (one Query of a small partition per event).
-    store: makeSubscriptionsRepository(makeDocumentClient(), table, { cacheMs: 0 }),
+    // Cached per process for 5 s (SUBSCRIPTIONS_CACHE_MS); creating or removing a subscription clears it in the
+    // process that did it (locally: every function) at once.
+    store: makeSubscriptionsRepository(makeDocumentClient(), table),
     // Public addresses only, checked on the address each socket connects to (local mode: loopback and private too).
     post: makeOutboundPost(
       outboundPolicy({

@@ -38,9 +38,12 @@ export const notify = async (
   const lead = (detail.lead ?? {}) as { team?: string; owner?: string };
   const manager = recipientsNeedManager(type) ? await deps.managerOf(lead) : undefined;
   const failures: string[] = [];
+  const recipients = recipientsFor(event, manager);
+  // No one to tell (most stage changes, every LeadCreated without followers): no names to look up either.
+  if (recipients.length === 0) return outcome;
   const names = (await deps.names?.(detail).catch(() => undefined)) ?? {};
   await Promise.all(
-    recipientsFor(event, manager).map(async ({ user, reason }) => {
+    recipients.map(async ({ user, reason }) => {
       try {
         const channel = channelFor(await deps.preferences(user), type);
         if (channel === 'off') {
