@@ -7,7 +7,7 @@ import { isWorking, type Next } from './transitions';
 
 /**
  * Leads with nothing to time hold no execution (Step Functions counts open executions per account):
- * a lead parked in the manager queue ends its execution at the next Checkpoint and keeps its stage —
+ * a lead parked in the manager queue ends its execution when its next rep wait is armed and keeps its stage —
  * the resume point — with the ended execution recorded (`execution.endedAt`). The first action on it
  * (a manager assigning it, any rep action, a step outcome mapped to an action) writes the lead and
  * starts a fresh execution `<leadId>-g<n+1>` (the hand-over's naming: generations only grow), which
@@ -27,7 +27,7 @@ export const WAKE_GUARD_SECONDS = 300;
 
 const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
 
-/** The Checkpoint's record as it ends the execution of a lead with nothing to time. */
+/** The record of the arming step as it ends the execution of a lead with nothing to time. */
 export const endDormant = (
   lead: Pick<Lead, 'id' | 'stage' | 'owner'>,
   current: ExecutionRecordOfLead,
@@ -107,7 +107,7 @@ export const startWoken = async (
 
 /**
  * Where a fresh execution of a woken lead enters: what the waking action decided, while the lead is
- * still where that action left it (the Checkpoint clears it at the first wait).
+ * still where that action left it (the step arming the first wait clears it).
  */
 export const entryOf = (
   lead: Pick<StoredLead, 'stage' | 'taskToken' | 'execution' | 'contactId'>,

@@ -14,7 +14,7 @@ export type Next =
   | 'convert'
   | 'to-contact'
   | 'end'
-  /** The execution started its successor (Checkpoint) and ends. */
+  /** The execution started its successor (the step arming a wait did) and ends. */
   | 'hand-over'
   /** A step outcome the workflow acts on (ApplyOutcome). */
   | 'outcome';
