@@ -56,7 +56,7 @@ export const NurtureEditor = ({ value, error, canEdit, onSave }: EditorProps<'nu
         {rules.map((rule, i) => {
           const p = `value.rules.${i}`;
           const id = `nurture-${i}`;
-          const label = `nurture rule ${i + 1}`;
+          const label = `rule ${i + 1}`;
           return (
             <li key={id} data-nurture-index={i}>
               <fieldset disabled={!canEdit}>

@@ -136,14 +136,15 @@ export const StepsEditor = ({
       <legend>Steps, in order</legend>
       <p class="muted">
         Opened for the rep as a lead enters {stageLabel}; a required step must be done before the lead moves on. An
-        outcome mapped to an action takes it by itself when that action's criteria are met.
+        outcome mapped to an action takes it by itself when that action's criteria are met. Due times count from stage
+        entry, in business hours when the lead's team has a calendar (Teams).
       </p>
       <Reason error={error} exact path={`${path}.steps`} id={`${stage}-steps-err`} />
       <ol class="rules">
         {steps.map((step, k) => {
           const sp = `${path}.steps.${k}`;
           const sid = `${stage}-step-${k}`;
-          const label = `${stageLabel} step ${k + 1}`;
+          const label = `step ${k + 1} of ${stageLabel}`;
           return (
             <li key={sid} data-step-index={k}>
               <fieldset>
@@ -187,7 +188,7 @@ export const StepsEditor = ({
                   >
                     <option value="owner">the lead's owner</option>
                     <option value="team">anyone in the lead's team</option>
-                    <option value="user">a named person</option>
+                    <option value="user">a named user</option>
                   </select>
                 </label>
                 {step.assignee === 'user' && (
