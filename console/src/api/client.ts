@@ -21,6 +21,10 @@ export type ConfigValues = {
   approvals: Schemas['ApprovalsConfig'];
   scoring: Schemas['ScoringConfig'];
   'opportunity-stages': Schemas['OpportunityStagesConfig'];
+  /** openapi.yaml names no schema for `nurture`; this is `nurtureConfigSchema` in functions/core/lifecycle/nurture.ts. */
+  nurture: {
+    rules: { reason?: string; convertToContact?: boolean; recycleAfter: string; onActivity?: boolean }[];
+  };
 };
 export type ConfigName = keyof ConfigValues;
 

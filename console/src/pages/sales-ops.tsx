@@ -7,6 +7,7 @@ import { when } from '../format';
 import { href, type Route } from '../router';
 import { ApprovalsEditor } from './approvals-editor';
 import { ModelCard } from './model-card';
+import { NurtureEditor } from './nurture-editor';
 import { OpportunityStagesEditor } from './opportunity-stages-editor';
 import { RoutingEditor } from './routing-editor';
 import { ScoringEditor } from './scoring-editor';
@@ -20,6 +21,7 @@ const KINDS = [
   { name: 'teams', label: 'Teams' },
   { name: 'stages', label: 'Stages & SLAs' },
   { name: 'approvals', label: 'Approval chains' },
+  { name: 'nurture', label: 'Nurture' },
   { name: 'scoring', label: 'Scoring rules' },
   { name: 'opportunity-stages', label: 'Opportunity stages' },
   { name: 'subscriptions', label: 'Subscriptions' },
@@ -119,6 +121,8 @@ const ConfigEditor = ({ name, canEdit }: { name: ConfigName; canEdit: boolean })
         <TeamsEditor key={version} {...props} value={value as ConfigValues['teams']} />
       ) : name === 'approvals' ? (
         <ApprovalsEditor key={version} {...props} value={value as ConfigValues['approvals']} />
+      ) : name === 'nurture' ? (
+        <NurtureEditor key={version} {...props} value={value as ConfigValues['nurture']} />
       ) : name === 'opportunity-stages' ? (
         <OpportunityStagesEditor key={version} {...props} value={value as ConfigValues['opportunity-stages']} />
       ) : (

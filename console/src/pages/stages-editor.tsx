@@ -4,6 +4,7 @@ import { ApiProblem, type ConfigValues, type LeadAction, type Schemas } from '..
 import type { EditorProps } from '../components/config-fields';
 import { ProblemBanner } from '../components/problem';
 import { ACTION_LABEL, STAGE_LABEL } from '../format';
+import { CriteriaEditor, CriteriaSuggestions, StepsEditor, validateSteps } from './stage-steps';
 
 type Settings = Schemas['StageSettings'];
 type StagesValue = ConfigValues['stages'];
@@ -16,19 +17,27 @@ const reasonAt = (error: unknown, path: string) =>
     ? error.problem.errors?.find((e) => e.field === path || e.field.startsWith(`${path}.`))?.reason
     : undefined;
 
-/** Per working stage: the SLA (a number of minutes, hours or days), the actions reps may take, and what ageing does. */
+/**
+ * Per working stage: the SLA (a number of minutes, hours or days), the actions reps may take, what
+ * ageing does, the ordered steps reps work in it, and the criteria each transition out of it needs.
+ */
 export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'stages'>) => {
   const [stages, setStages] = useState<StagesValue>(() => structuredClone(value));
+  const [local, setLocal] = useState<Record<string, string>>({});
   const update = (stage: (typeof STAGES)[number], patch: (s: Settings) => Settings) =>
     setStages((all) => ({ ...all, [stage]: patch(all[stage]) }));
   return (
     <form
       aria-label="Stages and SLAs"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        void onSave(stages);
+        const issues = Object.assign({}, ...STAGES.map((stage) => validateSteps(`value.${stage}`, stages[stage])));
+        setLocal(issues);
+        if (Object.keys(issues).length === 0) void onSave(stages);
       }}
     >
+      <CriteriaSuggestions />
       {STAGES.map((stage) => {
         const s = stages[stage];
         const slaReason = reasonAt(error, `value.${stage}.sla`);
@@ -117,9 +126,33 @@ export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'sta
                 <option value="disqualify">disqualify ("aged out")</option>
               </select>
             </label>
+            <StepsEditor
+              stage={stage}
+              stageLabel={STAGE_LABEL[stage]}
+              path={`value.${stage}`}
+              steps={s.steps ?? []}
+              error={error}
+              local={local}
+              onChange={(steps) => update(stage, (x) => ({ ...x, steps: steps.length > 0 ? steps : undefined }))}
+            />
+            <CriteriaEditor
+              stage={stage}
+              stageLabel={STAGE_LABEL[stage]}
+              path={`value.${stage}`}
+              criteria={s.criteria}
+              allowedActions={s.allowedActions}
+              error={error}
+              local={local}
+              onChange={(criteria) => update(stage, (x) => ({ ...x, criteria }))}
+            />
           </fieldset>
         );
       })}
+      {Object.keys(local).length > 0 && (
+        <p class="field-error" role="alert">
+          Fix the fields marked above before saving.
+        </p>
+      )}
       {error instanceof ApiProblem && error.status !== 409 && <ProblemBanner error={error} />}
       {canEdit && (
         <button type="submit" class="primary">
