@@ -1,23 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localOverrides } from '../env/function-env';
-import { localSigner } from './local-signer';
+import { localEndpointConfig } from './local-signer';
 import { withRequestObserver } from './request-observer';
 
 /** Locally `DYNAMODB_ENDPOINT` points at DynamoDB Local; on AWS it is unset. Requests can be observed (request-observer). */
 export const makeDynamoClient = (endpoint = localOverrides().DYNAMODB_ENDPOINT): DynamoDBClient =>
   withRequestObserver(
-    new DynamoDBClient(
-      endpoint
-        ? {
-            endpoint,
-            region: localOverrides().AWS_REGION ?? 'local',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-            maxAttempts: 5,
-            signer: localSigner,
-          }
-        : { maxAttempts: 5 },
-    ),
+    new DynamoDBClient({ ...localEndpointConfig(endpoint, localOverrides().AWS_REGION), maxAttempts: 5 }),
   );
 
 export const makeDocumentClient = (client: DynamoDBClient = makeDynamoClient()): DynamoDBDocumentClient =>

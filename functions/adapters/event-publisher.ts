@@ -3,20 +3,11 @@ import type { EntryPublisher } from '../core/lifecycle/ports';
 import type { PutEventsEntry } from '../core/lifecycle/transitions';
 import type { EventPublisher } from '../core/ports';
 import { localOverrides } from '../env/function-env';
-import { localSigner } from './local-signer';
+import { localEndpointConfig } from './local-signer';
 
 /** Locally `EVENTS_ENDPOINT` points at the local runtime's bus, which speaks the same protocol. */
 export const makeEventBridgeClient = (endpoint = localOverrides().EVENTS_ENDPOINT): EventBridgeClient =>
-  new EventBridgeClient(
-    endpoint
-      ? {
-          endpoint,
-          region: 'local',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          signer: localSigner,
-        }
-      : {},
-  );
+  new EventBridgeClient(localEndpointConfig(endpoint));
 
 export const makeEventPublisher = (client: EventBridgeClient, busName: string): EventPublisher => ({
   async publish(events) {

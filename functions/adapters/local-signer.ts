@@ -12,3 +12,12 @@ export const localSigner = {
     return request;
   },
 };
+
+/**
+ * A client's settings for an explicit local endpoint (DynamoDB Local, the local runtime's Step Functions
+ * and EventBridge), or none on AWS, where the SDK finds its region, credentials and endpoint itself.
+ */
+export const localEndpointConfig = (endpoint: string | undefined, region = 'local') =>
+  endpoint
+    ? { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, signer: localSigner }
+    : {};

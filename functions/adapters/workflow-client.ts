@@ -11,20 +11,11 @@ import { type ExecutionStarter, isExecutionLimitExceeded } from '../core/lifecyc
 import type { WorkflowCallback, WorkflowStarter } from '../core/ports';
 import type { ExecutionStopper } from '../core/privacy/erasure';
 import { localOverrides } from '../env/function-env';
-import { localSigner } from './local-signer';
+import { localEndpointConfig } from './local-signer';
 
 /** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol. */
 export const makeSfnClient = (endpoint = localOverrides().SFN_ENDPOINT): SFNClient =>
-  new SFNClient(
-    endpoint
-      ? {
-          endpoint,
-          region: 'local',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          signer: localSigner,
-        }
-      : {},
-  );
+  new SFNClient(localEndpointConfig(endpoint));
 
 /** Starts lifecycle executions by name; a second start of the same name is a no-op. */
 export const makeExecutionStarter = (client: SFNClient, stateMachineArn: string): ExecutionStarter => ({

@@ -105,28 +105,37 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
   };
   const jobIdOfPath = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
 
+  /**
+   * A request's import source (404 when unknown, 410 when retired) and how its columns map (the mapping
+   * file's and the mapping's problems as 422 naming the field); no headers, no mapping yet.
+   */
+  const sourceAndMapping = async (body: { source: string; mapping?: unknown; headers?: string[] }) => {
+    const source = await lookupSource(deps.sources, body.source, 'import', 'import source');
+    if (!source) throw new NotFoundError('import source', body.source);
+    const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
+    if (mappingFile && !mappingFile.success)
+      throw new ValidationError(
+        fieldIssuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))),
+      );
+    let mapping: ImportJob['mapping'] = { targets: [], defaults: {} };
+    try {
+      if (body.headers) mapping = resolveMapping(body.headers, mappingFile?.data);
+    } catch (error) {
+      if (error instanceof MappingError)
+        throw new ValidationError(error.issues, 'The file\u2019s columns cannot be mapped');
+      throw error;
+    }
+    return { source, mappingFile: mappingFile?.data, mapping };
+  };
+
   return routeBy({
     'POST /imports': async (event) => {
       const caller = callerOf(event);
       const parsed = createSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const body = parsed.data;
-      const source = await lookupSource(deps.sources, body.source, 'import', 'import source');
-      if (!source) throw new NotFoundError('import source', body.source);
-      const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
-      if (mappingFile && !mappingFile.success)
-        throw new ValidationError(
-          fieldIssuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))),
-        );
-      let mapping: ImportJob['mapping'] = { targets: [], defaults: {} };
-      try {
-        if (body.headers) mapping = resolveMapping(body.headers, mappingFile?.data);
-      } catch (error) {
-        if (error instanceof MappingError)
-          throw new ValidationError(error.issues, 'The file\u2019s columns cannot be mapped');
-        throw error;
-      }
-      const jobId = jobIdOf(body.contentHash, source.id, mappingFile?.data, body.sheet);
+      const { source, mappingFile, mapping } = await sourceAndMapping(body);
+      const jobId = jobIdOf(body.contentHash, source.id, mappingFile, body.sheet);
       const createdAt = deps.clock.now().toISOString();
       const job = await deps.store.createJob({
         jobId,
@@ -136,7 +145,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
         headers: body.headers ?? [],
         mapping,
         ...(body.sheet ? { sheet: body.sheet } : {}),
-        ...(mappingFile?.data ? { mappingFile: mappingFile.data } : {}),
+        ...(mappingFile ? { mappingFile } : {}),
         createdAt,
         createdBy: { kind: 'user', id: caller.userId, source: 'IMPORT' },
         counts: { ...ZERO_COUNTS },
@@ -188,21 +197,7 @@ export const makeImportsApi = (deps: ImportsApiDeps) => {
       const parsed = duplicatesSchema.safeParse(jsonBody(event));
       if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error.issues));
       const body = parsed.data;
-      const source = await lookupSource(deps.sources, body.source, 'import', 'import source');
-      if (!source) throw new NotFoundError('import source', body.source);
-      const mappingFile = body.mapping === undefined ? undefined : mappingFileSchema.safeParse(body.mapping);
-      if (mappingFile && !mappingFile.success)
-        throw new ValidationError(
-          fieldIssuesOf(mappingFile.error.issues.map((i) => ({ ...i, path: ['mapping', ...i.path] }))),
-        );
-      let mapping: ImportJob['mapping'];
-      try {
-        mapping = resolveMapping(body.headers, mappingFile?.data);
-      } catch (error) {
-        if (error instanceof MappingError)
-          throw new ValidationError(error.issues, 'The file\u2019s columns cannot be mapped');
-        throw error;
-      }
+      const { source, mapping } = await sourceAndMapping(body);
       const valid = body.rows.flatMap((row) => {
         const prepared = prepareRow(body.headers, row, mapping);
         return prepared.ok ? [{ rowNumber: row.rowNumber, lead: prepared.lead }] : [];
