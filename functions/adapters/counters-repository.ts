@@ -21,6 +21,7 @@ import type { CountersReader, CountersRebuilder, CountersWriter } from '../core/
 import { reportKeys as keys } from './keys';
 import { transaction } from './transaction';
 import { TABLE } from './table-definition';
+import { queryAllItems } from './query-all';
 
 const MAX_ATTEMPTS = 8;
 /** Markers outlive any redelivery (EventBridge retries for up to 24 h; archives replay into a new generation). */
@@ -52,21 +53,12 @@ export const makeCountersRepository = (
   };
 
   const queryAll = async (pk: string): Promise<Record<string, unknown>[]> => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAllItems(db, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+    });
     return items;
   };
 

@@ -4,7 +4,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type DedupeKey, dedupeKeysOf } from '../core/dedupe';
@@ -23,6 +22,7 @@ import { addLeadToBlock } from './dedupe-key-items';
 import { keys, lifecycleKeys } from './keys';
 import { leadFromItem, leadItem } from './lead-item';
 import { isConditionalCheckFailed, type NamedItem, transaction } from './transaction';
+import { queryAllItems } from './query-all';
 
 /** Leads per lock transaction (one Update each, plus the merge record in the first). */
 const LOCK_BATCH = 90;
@@ -145,26 +145,17 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
 
   /** The items of a lead's partition that a merge moves (or, with `mergeId`, that this merge moved in). */
   const movableItems = async (leadId: string, mergeId?: string) => {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: mergeId ? 'movedIn = :m' : `#type IN (${MOVING_TYPES.map((_, i) => `:t${i}`).join(', ')})`,
-          ...(mergeId ? {} : { ExpressionAttributeNames: { '#type': 'type' } }),
-          ExpressionAttributeValues: {
-            ':pk': keys.lead(leadId).pk,
-            ...(mergeId ? { ':m': mergeId } : Object.fromEntries(MOVING_TYPES.map((t, i) => [`:t${i}`, t]))),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAllItems(db, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: mergeId ? 'movedIn = :m' : `#type IN (${MOVING_TYPES.map((_, i) => `:t${i}`).join(', ')})`,
+      ...(mergeId ? {} : { ExpressionAttributeNames: { '#type': 'type' } }),
+      ExpressionAttributeValues: {
+        ':pk': keys.lead(leadId).pk,
+        ...(mergeId ? { ':m': mergeId } : Object.fromEntries(MOVING_TYPES.map((t, i) => [`:t${i}`, t]))),
+      },
+      ConsistentRead: true,
+    });
     return items;
   };
   /** The item on another lead: its partition and every `leadId` it carries (a note's, an attachment's). */

@@ -1,10 +1,4 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { NotificationMessage } from '../core/notifications/messages';
 import type { Notifier } from '../core/notifications/notify';
@@ -16,6 +10,7 @@ import {
 } from '../core/notifications/preferences';
 import { keys } from './keys';
 import { isConditionalCheckFailed } from './transaction';
+import { queryAllItems } from './query-all';
 
 /** "Already sent" markers outlive any bus retry or DLQ redrive window. */
 const MARKER_TTL_SECONDS = 30 * 24 * 3600;
@@ -65,21 +60,12 @@ export const readOutbox = async (
   table: string,
   { user }: { user?: string } = {},
 ): Promise<NotificationMessage[]> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk',
-        ...(user ? { FilterExpression: '#to = :user', ExpressionAttributeNames: { '#to': 'to' } } : {}),
-        ExpressionAttributeValues: { ':pk': 'OUTBOX', ...(user ? { ':user': user } : {}) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAllItems(db, {
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk',
+    ...(user ? { FilterExpression: '#to = :user', ExpressionAttributeNames: { '#to': 'to' } } : {}),
+    ExpressionAttributeValues: { ':pk': 'OUTBOX', ...(user ? { ':user': user } : {}) },
+  });
   return items.map(({ pk: _pk, sk: _sk, type: _type, ...message }) => message as NotificationMessage);
 };
 

@@ -38,6 +38,7 @@ import { mergeKeys } from './merge-repository';
 import { searchEntryKeysOf } from './search-items';
 import { TABLE } from './table-definition';
 import { isConditionalCheckFailed } from './transaction';
+import { queryAllItems } from './query-all';
 
 /** Where objects named by records live: attachments (and exports) in one bucket, import files in the other. */
 export type BlobRemover = { remove(store: 'attachments' | 'imports', key: string): Promise<void> };
@@ -79,26 +80,17 @@ export const makePrivacyRepository = (
       | PersonalRecord
       | undefined;
   const query = async (pk: string, prefix?: string, filter?: { field: string; value: string }) => {
-    const items: PersonalRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ...(filter ? { FilterExpression: '#f = :v', ExpressionAttributeNames: { '#f': filter.field } } : {}),
-          ExpressionAttributeValues: {
-            ':pk': pk,
-            ...(prefix ? { ':prefix': prefix } : {}),
-            ...(filter ? { ':v': filter.value } : {}),
-          },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...((out.Items ?? []) as PersonalRecord[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = (await queryAllItems(db, {
+      TableName: table,
+      KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+      ...(filter ? { FilterExpression: '#f = :v', ExpressionAttributeNames: { '#f': filter.field } } : {}),
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ...(prefix ? { ':prefix': prefix } : {}),
+        ...(filter ? { ':v': filter.value } : {}),
+      },
+      ConsistentRead: true,
+    })) as PersonalRecord[];
     return items;
   };
 

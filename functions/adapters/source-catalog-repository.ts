@@ -5,6 +5,7 @@ import type { SourceCatalogStore, SourceRecord } from '../core/source-catalog';
 import type { SourceConfig } from '../core/sources';
 import { keys } from './keys';
 import { transaction } from './transaction';
+import { queryAllItems } from './query-all';
 
 const recordOf = (item: Record<string, unknown>): SourceRecord => ({
   id: String(item.sourceId),
@@ -34,21 +35,12 @@ const fieldsOf = (r: SourceRecord) => ({
  */
 export const makeSourceCatalogRepository = (db: DynamoDBDocumentClient, table: string): SourceCatalogStore => ({
   async list({ consistent = false } = {}) {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await db.send(
-        new QueryCommand({
-          TableName: table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-          ExpressionAttributeValues: { ':pk': keys.sourceCurrent('x').pk, ':s': 'SOURCE#' },
-          ConsistentRead: consistent,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAllItems(db, {
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':pk': keys.sourceCurrent('x').pk, ':s': 'SOURCE#' },
+      ConsistentRead: consistent,
+    });
     return items.map(recordOf);
   },
   async get(id) {
