@@ -221,7 +221,18 @@ export const createSource = async (deps: CatalogDeps, body: unknown, by: string)
   return { record, secret, failures: await announce(deps, record) };
 };
 
-const expectVersion = (current: { version: number }, expected: number, id: string) => {
+/**
+ * The version the editor read must be the current one. Asked for only once the source is known to
+ * exist, so an unknown id answers 404 whatever the body says.
+ */
+const expectVersion = (current: { version: number }, expected: number | undefined, id: string) => {
+  if (expected === undefined || !Number.isInteger(expected) || expected < 0)
+    throw new ValidationError([
+      {
+        field: 'version',
+        reason: 'send the version you read (body "version" or If-Match; 0 for a configured source never changed here)',
+      },
+    ]);
   if (current.version !== expected)
     throw new ConflictError(
       `Source '${id}' is at version ${current.version}, not ${expected}: someone changed it; reload and decide again`,
@@ -232,7 +243,7 @@ const expectVersion = (current: { version: number }, expected: number, id: strin
     );
 };
 
-const editable = async (deps: Pick<CatalogDeps, 'seed' | 'store'>, id: string, expected: number) => {
+const editable = async (deps: Pick<CatalogDeps, 'seed' | 'store'>, id: string, expected: number | undefined) => {
   const current = await currentOf(deps, id);
   if (!current) {
     if (BUILT_IN_SOURCES.some((b) => b.id === id))
@@ -253,7 +264,7 @@ export const updateSource = async (
   deps: CatalogDeps,
   id: string,
   value: unknown,
-  expected: number,
+  expected: number | undefined,
   by: string,
 ): Promise<ChangeResult> => {
   const input = parseInput(value, ['value']);
@@ -282,7 +293,7 @@ export const updateSource = async (
 export const retireSource = async (
   deps: CatalogDeps,
   id: string,
-  expected: number,
+  expected: number | undefined,
   by: string,
 ): Promise<ChangeResult> => {
   const current = await editable(deps, id, expected);

@@ -36,17 +36,10 @@ export type SourcesApiDeps = {
 };
 
 /** The version the caller read: the body's `version`, else `If-Match`; a 422 naming `version` when neither. */
-const expectedVersion = (event: APIGatewayProxyEventV2, fromBody: number | undefined): number => {
+/** The version the editor read (body `version`, else If-Match); the catalog refuses a missing one once the source is found. */
+const expectedVersion = (event: APIGatewayProxyEventV2, fromBody: number | undefined): number | undefined => {
   const ifMatch = headerOf(event, 'if-match')?.replace(/^W\//, '').replace(/"/g, '').trim();
-  const expected = fromBody ?? (ifMatch !== undefined && ifMatch !== '' ? Number(ifMatch) : Number.NaN);
-  if (!Number.isInteger(expected) || expected < 0)
-    throw new ValidationError([
-      {
-        field: 'version',
-        reason: 'send the version you read (body "version" or If-Match; 0 for a configured source never changed here)',
-      },
-    ]);
-  return expected;
+  return fromBody ?? (ifMatch !== undefined && ifMatch !== '' ? Number(ifMatch) : undefined);
 };
 
 const idOf = (event: APIGatewayProxyEventV2) => event.pathParameters?.id ?? '';
