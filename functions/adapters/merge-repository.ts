@@ -70,6 +70,31 @@ const patchExpression = (patch: Partial<Lead>, prefix = 'p') => {
 };
 
 export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) => {
+  /** One lead's update: the patch, its version counted up, more attributes removed, under `condition`. */
+  const leadUpdate = (
+    leadId: string,
+    patch: Partial<Lead>,
+    condition: { expression: string; values: Record<string, unknown> },
+    alsoRemove: readonly string[] = [],
+  ) => {
+    const p = patchExpression(patch);
+    const removes = [...p.removes, ...alsoRemove];
+    return {
+      TableName: table,
+      Key: keys.lead(leadId),
+      UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')}${
+        removes.length ? ` REMOVE ${removes.join(', ')}` : ''
+      }`,
+      ConditionExpression: condition.expression,
+      ExpressionAttributeNames: p.names,
+      ExpressionAttributeValues: { ...p.values, ...condition.values, ':one': 1 },
+    };
+  };
+  /** A lead written while it is neither merged nor held by a merge, at the version it was read. */
+  const unmergedAt = (version: number) => ({
+    expression: 'version = :v AND attribute_not_exists(mergedInto) AND attribute_not_exists(mergeLock)',
+    values: { ':v': version },
+  });
   const auditPut = (leadId: string, entry: AuditEntry, seq: string): NamedItem<'audit'> => ({
     name: 'audit',
     Put: { TableName: table, Item: { ...keys.audit(leadId, entry.at, seq), type: 'audit', leadId, ...entry } },
@@ -377,18 +402,15 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
         for (const { before } of batch)
           if (countsAsLoad(before) && before.owner) loads.set(before.owner, (loads.get(before.owner) ?? 0) - 1);
         const items: NamedItem[] = batch.flatMap(({ before, tombstone, audit }) => {
-          const p = patchExpression({ ...tombstone, updatedAt: audit.at });
           return [
             {
               name: 'lead',
-              Update: {
-                TableName: table,
-                Key: keys.lead(before.id),
-                UpdateExpression: `SET ${p.sets.join(', ')}, version = version + :one REMOVE mergeLock, ${[...INDEX_KEYS, ...QUEUE_KEYS].join(', ')}`,
-                ConditionExpression: 'mergeLock = :m',
-                ExpressionAttributeNames: p.names,
-                ExpressionAttributeValues: { ...p.values, ':m': m, ':one': 1 },
-              },
+              Update: leadUpdate(
+                before.id,
+                { ...tombstone, updatedAt: audit.at },
+                { expression: 'mergeLock = :m', values: { ':m': m } },
+                ['mergeLock', ...INDEX_KEYS, ...QUEUE_KEYS],
+              ),
             },
             auditPut(before.id, audit, `M-${m}`),
           ];
@@ -414,24 +436,21 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
       await inParallel(plan.keysAdded, 10, (key) => keyUpdate(key, 'ADD', [record.survivorId]));
       await inParallel([...removals.values()], 10, ({ key, ids }) => keyUpdate(key, 'DELETE', ids));
       await applyBlockMoves(plan.blockMoves);
-      const p = patchExpression({
-        ...plan.survivorPatch,
-        ...queueKeys(plan.survivorAfter, plan.survivorQueued),
-        updatedAt: plan.survivorAudit.at,
-      } as Partial<Lead>);
       const out = await transaction(
         db,
         [
           {
             name: 'survivor',
-            Update: {
-              TableName: table,
-              Key: keys.lead(record.survivorId),
-              UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')} REMOVE ${[...p.removes, 'mergeLock'].join(', ')}`,
-              ConditionExpression: 'mergeLock = :m',
-              ExpressionAttributeNames: p.names,
-              ExpressionAttributeValues: { ...p.values, ':m': m, ':one': 1 },
-            },
+            Update: leadUpdate(
+              record.survivorId,
+              {
+                ...plan.survivorPatch,
+                ...queueKeys(plan.survivorAfter, plan.survivorQueued),
+                updatedAt: plan.survivorAudit.at,
+              } as Partial<Lead>,
+              { expression: 'mergeLock = :m', values: { ':m': m } },
+              ['mergeLock'],
+            ),
           },
           auditPut(record.survivorId, plan.survivorAudit, `M-${m}`),
           setStatus(m, 'committing', 'done'),
@@ -448,25 +467,14 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
 
     async dismiss(writes: readonly DismissalWrite[]) {
       const items: NamedItem[] = writes.flatMap(({ before, patch, queued, audit }) => {
-        const p = patchExpression({
-          ...patch,
-          ...queueKeys(before, queued),
-          updatedAt: audit.at,
-        } as Partial<Lead>);
         return [
           {
             name: before.id,
-            Update: {
-              TableName: table,
-              Key: keys.lead(before.id),
-              UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')}${
-                p.removes.length ? ` REMOVE ${p.removes.join(', ')}` : ''
-              }`,
-              ConditionExpression:
-                'version = :v AND attribute_not_exists(mergedInto) AND attribute_not_exists(mergeLock)',
-              ExpressionAttributeNames: p.names,
-              ExpressionAttributeValues: { ...p.values, ':v': before.version, ':one': 1 },
-            },
+            Update: leadUpdate(
+              before.id,
+              { ...patch, ...queueKeys(before, queued), updatedAt: audit.at } as Partial<Lead>,
+              unmergedAt(before.version),
+            ),
           },
           auditPut(before.id, audit, `D-${before.version}`),
         ];
@@ -485,27 +493,20 @@ export const makeMergeRepository = (db: DynamoDBDocumentClient, table: string) =
     async unmerge(record: MergeRecord, plan: UnmergePlan, survivorVersion: number, by: string) {
       const m = record.mergeId;
       if (record.status === 'done') {
-        const p = patchExpression({
-          ...plan.survivorPatch,
-          ...queueKeys(record.survivorAfter, plan.survivorQueued),
-          updatedAt: plan.survivorAudit.at,
-        } as Partial<Lead>);
         const out = await transaction(
           db,
           [
             {
               name: 'survivor',
-              Update: {
-                TableName: table,
-                Key: keys.lead(record.survivorId),
-                UpdateExpression: `SET ${[...p.sets, 'version = version + :one'].join(', ')}${
-                  p.removes.length ? ` REMOVE ${p.removes.join(', ')}` : ''
-                }`,
-                ConditionExpression:
-                  'version = :v AND attribute_not_exists(mergedInto) AND attribute_not_exists(mergeLock)',
-                ExpressionAttributeNames: p.names,
-                ExpressionAttributeValues: { ...p.values, ':v': survivorVersion, ':one': 1 },
-              },
+              Update: leadUpdate(
+                record.survivorId,
+                {
+                  ...plan.survivorPatch,
+                  ...queueKeys(record.survivorAfter, plan.survivorQueued),
+                  updatedAt: plan.survivorAudit.at,
+                } as Partial<Lead>,
+                unmergedAt(survivorVersion),
+              ),
             },
             auditPut(record.survivorId, plan.survivorAudit, `U-${m}`),
             setStatus(m, 'done', 'undoing', { undoneAt: plan.survivorAudit.at, undoneBy: by }),
