@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it } from '@jest/globals';
 import { makeDuplicatesReader } from '../../functions/adapters/duplicates-repository';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
@@ -11,6 +10,7 @@ import { prepareRow } from '../../functions/core/import/row-to-lead';
 import type { SourceConfig } from '../../functions/core/sources';
 import { httpHandler } from '../../functions/http/middleware';
 import { makeImportsApi } from '../../functions/imports-api/handler';
+import { apiCaller } from '../support/api-call';
 import { freshTable } from '../support/table';
 
 const loose: SourceConfig = {
@@ -59,27 +59,7 @@ const setup = async () => {
       duplicates: makeDuplicatesReader(counted, table.name),
     }),
   );
-  const call = async (routeKey: string, body: unknown, id?: string) => {
-    const [method, path] = routeKey.split(' ') as [string, string];
-    const res = (await api(
-      {
-        version: '2.0',
-        routeKey,
-        rawPath: path.replace('{id}', id ?? ''),
-        rawQueryString: '',
-        headers: { 'content-type': 'application/json' },
-        pathParameters: id ? { id } : undefined,
-        body: JSON.stringify(body),
-        isBase64Encoded: false,
-        requestContext: {
-          http: { method },
-          authorizer: { jwt: { claims: { 'cognito:username': 'sam', 'cognito:groups': '[salesops]' }, scopes: [] } },
-        },
-      } as unknown as APIGatewayProxyEventV2,
-      {} as Context,
-    )) as { statusCode: number; body: string };
-    return { status: res.statusCode, body: JSON.parse(res.body) };
-  };
+  const call = apiCaller(api, { user: 'sam', groups: ['salesops'] });
   return { call, commands };
 };
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
@@ -12,6 +11,7 @@ import { makePrivacyEventsHandler } from '../../functions/privacy-events/handler
 import type { SourceConfig } from '../../functions/core/sources';
 import { httpHandler } from '../../functions/http/middleware';
 import { makeImportsApi } from '../../functions/imports-api/handler';
+import { apiCaller } from '../support/api-call';
 import { freshTable } from '../support/table';
 
 const source: SourceConfig = {
@@ -42,27 +42,7 @@ describe('a person whose only trace is a rejected import row', () => {
         clock: { now: () => NOW },
       }),
     );
-    const call = async (routeKey: string, body: unknown, id?: string) => {
-      const [method, path] = routeKey.split(' ') as [string, string];
-      const res = (await api(
-        {
-          version: '2.0',
-          routeKey,
-          rawPath: path.replace('{id}', id ?? ''),
-          rawQueryString: '',
-          headers: { 'content-type': 'application/json' },
-          pathParameters: id ? { id } : undefined,
-          body: JSON.stringify(body),
-          isBase64Encoded: false,
-          requestContext: {
-            http: { method },
-            authorizer: { jwt: { claims: { 'cognito:username': 'alice', 'cognito:groups': '[rep]' }, scopes: [] } },
-          },
-        } as unknown as APIGatewayProxyEventV2,
-        {} as Context,
-      )) as { statusCode: number; body: string };
-      return { status: res.statusCode, body: JSON.parse(res.body) };
-    };
+    const call = apiCaller(api, { user: 'alice', groups: ['rep'] });
     const job = await call('POST /imports', {
       fileName: 'fair.csv',
       contentHash: createHash('sha256').update('fair').digest('hex'),
