@@ -1,3 +1,4 @@
+import type { InputHTMLAttributes } from 'preact';
 import { useState } from 'preact/hooks';
 import { invalid, moveItem, Reason, RowButtons, reasonUnder } from '../components/config-fields';
 import { DurationInput } from '../components/duration-input';
@@ -329,62 +330,51 @@ const CriterionSentence = ({
   local: Record<string, string>;
   onChange: (c: Criterion) => void;
 }) => {
-  const fieldInput = 'field' in c && (
+  /** One input of the sentence, labelled, with the API's (or the form's own) reason for its path beside it. */
+  const part = (name: string, label: string, input: InputHTMLAttributes<HTMLInputElement>) => (
     <label>
-      Lead field
-      <input
-        list="criterion-fields"
-        value={c.field}
-        aria-invalid={invalid(error, `${p}.field`, local)}
-        aria-describedby={`${id}-field-err`}
-        onInput={(e) => onChange({ ...c, field: e.currentTarget.value })}
-      />
-      <Reason error={error} local={local} path={`${p}.field`} id={`${id}-field-err`} />
+      {label}
+      <input {...input} aria-invalid={invalid(error, `${p}.${name}`, local)} aria-describedby={`${id}-${name}-err`} />
+      <Reason error={error} local={local} path={`${p}.${name}`} id={`${id}-${name}-err`} />
     </label>
   );
+  const fieldInput =
+    'field' in c &&
+    part('field', 'Lead field', {
+      list: 'criterion-fields',
+      value: c.field,
+      onInput: (e) => onChange({ ...c, field: e.currentTarget.value }),
+    });
   if ('present' in c) return <span class="sentence">{fieldInput} is filled in</span>;
   if ('equals' in c)
     return (
       <span class="sentence">
         {fieldInput}
-        <label>
-          equals
-          <input
-            value={String(c.equals)}
-            aria-invalid={invalid(error, `${p}.equals`)}
-            aria-describedby={`${id}-equals-err`}
-            onInput={(e) => onChange({ field: c.field, equals: scalar(e.currentTarget.value) })}
-          />
-          <Reason error={error} path={`${p}.equals`} id={`${id}-equals-err`} />
-        </label>
+        {part('equals', 'equals', {
+          value: String(c.equals),
+          onInput: (e) => onChange({ field: c.field, equals: scalar(e.currentTarget.value) }),
+        })}
       </span>
     );
   if ('in' in c)
     return (
       <span class="sentence">
         {fieldInput}
-        <label>
-          is one of (comma-separated)
-          <input
-            value={c.in.join(', ')}
-            aria-invalid={invalid(error, `${p}.in`)}
-            aria-describedby={`${id}-in-err`}
-            onChange={(e) =>
-              onChange({
-                field: c.field,
-                in: e.currentTarget.value
-                  .split(',')
-                  .map((s) => s.trim())
-                  .filter(Boolean)
-                  .map((s) => {
-                    const v = scalar(s);
-                    return typeof v === 'boolean' ? s : v;
-                  }),
-              })
-            }
-          />
-          <Reason error={error} path={`${p}.in`} id={`${id}-in-err`} />
-        </label>
+        {part('in', 'is one of (comma-separated)', {
+          value: c.in.join(', '),
+          onChange: (e) =>
+            onChange({
+              field: c.field,
+              in: e.currentTarget.value
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+                .map((s) => {
+                  const v = scalar(s);
+                  return typeof v === 'boolean' ? s : v;
+                }),
+            }),
+        })}
       </span>
     );
   if ('scoreBand' in c)
@@ -409,57 +399,33 @@ const CriterionSentence = ({
   if ('activity' in c)
     return (
       <span class="sentence">
-        <label>
-          At least
-          <input
-            type="number"
-            min={1}
-            max={1000}
-            value={c.atLeast ?? 1}
-            aria-invalid={invalid(error, `${p}.atLeast`)}
-            aria-describedby={`${id}-atleast-err`}
-            onInput={(e) => onChange({ ...c, atLeast: Number(e.currentTarget.value) })}
-          />
-          <Reason error={error} path={`${p}.atLeast`} id={`${id}-atleast-err`} />
-        </label>
-        <label>
-          activities of type
-          <input
-            list="criterion-activities"
-            value={c.activity}
-            aria-invalid={invalid(error, `${p}.activity`, local)}
-            aria-describedby={`${id}-activity-err`}
-            onInput={(e) => onChange({ ...c, activity: e.currentTarget.value })}
-          />
-          <Reason error={error} local={local} path={`${p}.activity`} id={`${id}-activity-err`} />
-        </label>
+        {part('atLeast', 'At least', {
+          type: 'number',
+          min: 1,
+          max: 1000,
+          value: c.atLeast ?? 1,
+          onInput: (e) => onChange({ ...c, atLeast: Number(e.currentTarget.value) }),
+        })}
+        {part('activity', 'activities of type', {
+          list: 'criterion-activities',
+          value: c.activity,
+          onInput: (e) => onChange({ ...c, activity: e.currentTarget.value }),
+        })}
       </span>
     );
   return (
     <span class="sentence">
-      <label>
-        A step (any, or this name)
-        <input
-          value={c.step ?? ''}
-          aria-invalid={invalid(error, `${p}.step`)}
-          aria-describedby={`${id}-step-err`}
-          onInput={(e) => {
-            const step = e.currentTarget.value;
-            onChange(step.trim() ? { outcome: c.outcome, step } : { outcome: c.outcome });
-          }}
-        />
-        <Reason error={error} path={`${p}.step`} id={`${id}-step-err`} />
-      </label>
-      <label>
-        ended with the outcome
-        <input
-          value={c.outcome}
-          aria-invalid={invalid(error, `${p}.outcome`, local)}
-          aria-describedby={`${id}-outcome-err`}
-          onInput={(e) => onChange({ ...c, outcome: e.currentTarget.value })}
-        />
-        <Reason error={error} local={local} path={`${p}.outcome`} id={`${id}-outcome-err`} />
-      </label>
+      {part('step', 'A step (any, or this name)', {
+        value: c.step ?? '',
+        onInput: (e) => {
+          const step = e.currentTarget.value;
+          onChange(step.trim() ? { outcome: c.outcome, step } : { outcome: c.outcome });
+        },
+      })}
+      {part('outcome', 'ended with the outcome', {
+        value: c.outcome,
+        onInput: (e) => onChange({ ...c, outcome: e.currentTarget.value }),
+      })}
     </span>
   );
 };
