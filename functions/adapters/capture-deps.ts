@@ -1,6 +1,5 @@
 import { ulid } from 'ulid';
 import type { CaptureDeps } from '../core/capture-lead';
-import type { LifecycleConfigPort } from '../core/lifecycle/ports';
 import type { EventPublisher } from '../core/ports';
 import { wakeNurturedMatches } from '../core/scoring/activities';
 import { activityPorts } from './activities-repository';
@@ -10,6 +9,8 @@ import { makeDocumentClient } from './aws-clients';
 import { makeCaptureRepository } from './capture-repository';
 import { makeDueRepository } from './due-repository';
 import { makeEmfMetrics } from './emf-metrics';
+import { makeEventBridgeClient, makeEventPublisher } from './event-publisher';
+import { lifecyclePortsFromEnv } from './lifecycle-ports';
 import { makeSearchIndexer } from './search-indexer';
 import { makeExecutionStarter, makeSfnClient, makeWorkflowStarter } from './workflow-client';
 
@@ -43,11 +44,12 @@ export const captureDepsFromEnv = (env: FunctionEnv): CaptureDeps => {
  */
 export const captureDepsWithWake = (
   env: FunctionEnv,
-  deps: { config: Pick<LifecycleConfigPort, 'scoring'>; publisher: EventPublisher },
+  publisher: EventPublisher = makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
 ): CaptureDeps => {
   const base = captureDepsFromEnv(env);
   const activities = activityPorts(makeDocumentClient(), env.need('table:write').TABLE_NAME, {
-    ...deps,
+    config: lifecyclePortsFromEnv(env).config,
+    publisher,
     clock: base.clock,
   });
   return { ...base, wakeNurtured: (request) => wakeNurturedMatches(activities, request) };

@@ -1,6 +1,5 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsWithWake } from '../adapters/capture-deps';
-import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
 import { makeNotesRepository } from '../adapters/notes-repository';
 import { sourcesFromFunctionEnv } from '../adapters/source-registry';
@@ -15,10 +14,7 @@ const clock = { now: () => new Date() };
 const publisher = makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME);
 export const handler = makeChatbotHandler({
   // An inbound capture of someone in nurture wakes their lead.
-  capture: captureDepsWithWake(env, {
-    config: lifecyclePortsFromEnv(env).config,
-    publisher,
-  }),
+  capture: captureDepsWithWake(env, publisher),
   sources,
   notes: makeNotesRepository(makeDocumentClient(), env.need('table:read').TABLE_NAME),
   clock,

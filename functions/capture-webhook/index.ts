@@ -1,5 +1,4 @@
 import { captureDepsWithWake } from '../adapters/capture-deps';
-import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { sourcesFromFunctionEnv } from '../adapters/source-registry';
 import { webhookSecrets } from '../adapters/webhook-secrets';
 import { httpHandler } from '../http/middleware';
@@ -22,10 +21,7 @@ const rejections = {
 export const handler = httpHandler(
   makeWebhookHandler({
     // An inbound capture of someone in nurture wakes their lead.
-    capture: captureDepsWithWake(env, {
-      config: lifecyclePortsFromEnv(env).config,
-      publisher,
-    }),
+    capture: captureDepsWithWake(env, publisher),
     sources,
     secrets: webhookSecrets(secrets.WEBHOOK_SECRET_PREFIX, env.local.LEADFLOW_WEBHOOK_SECRETS),
     graceSeconds: secrets.WEBHOOK_SECRET_GRACE_SECONDS,

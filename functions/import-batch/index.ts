@@ -1,7 +1,5 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsWithWake } from '../adapters/capture-deps';
-import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
-import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { makeKeyHasher } from '../adapters/suppression';
 import { makeImportRepository } from '../adapters/import-repository';
@@ -25,10 +23,7 @@ const table = env.need('table:read').TABLE_NAME;
 const sources = sourcesFromFunctionEnv(env);
 const db = makeDocumentClient();
 // A row of someone in nurture is new activity on their lead: it wakes it, as a webhook does.
-const capture = captureDepsWithWake(env, {
-  config: lifecyclePortsFromEnv(env).config,
-  publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
-});
+const capture = captureDepsWithWake(env);
 const pacing = env.settings('importBatch');
 const bucket = makeTokenBucket({ ratePerSecond: pacing.IMPORT_STARTS_PER_SECOND, burst: pacing.IMPORT_STARTS_BURST });
 

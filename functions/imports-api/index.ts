@@ -1,7 +1,5 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsWithWake } from '../adapters/capture-deps';
-import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
-import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeDuplicatesReader } from '../adapters/duplicates-repository';
 import { makeBatchedCaptureStore } from '../adapters/import-capture-store';
 import { importUploadsIn } from '../adapters/import-uploads';
@@ -20,10 +18,7 @@ const table = env.need('table:read').TABLE_NAME;
 const sources = sourcesFromFunctionEnv(env);
 const db = makeDocumentClient();
 // A row of someone in nurture is new activity on their lead: it wakes it, as a webhook does.
-const capture = captureDepsWithWake(env, {
-  config: lifecyclePortsFromEnv(env).config,
-  publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
-});
+const capture = captureDepsWithWake(env);
 /**
  * One CLI import keeps two batches in flight, so it runs in at most two function instances at a
  * time: this bucket bounds each one's lifecycle starts (default 50/s, so 100/s per import, under the

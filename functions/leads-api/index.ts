@@ -1,7 +1,5 @@
 import { makeDocumentClient } from '../adapters/aws-clients';
 import { captureDepsWithWake } from '../adapters/capture-deps';
-import { makeEventBridgeClient, makeEventPublisher } from '../adapters/event-publisher';
-import { lifecyclePortsFromEnv } from '../adapters/lifecycle-ports';
 import { makeDuplicatesReader } from '../adapters/duplicates-repository';
 import { makeLeadReader } from '../adapters/lead-repository';
 import { sourcesFromFunctionEnv } from '../adapters/source-registry';
@@ -28,10 +26,7 @@ const config = makeConfigRepository(db, table);
 export const handler = httpHandler(
   makeLeadsApi({
     // A lead entered by hand for someone in nurture is new activity on their lead: it wakes it.
-    capture: captureDepsWithWake(env, {
-      config: lifecyclePortsFromEnv(env).config,
-      publisher: makeEventPublisher(makeEventBridgeClient(), env.house.EVENT_BUS_NAME),
-    }),
+    capture: captureDepsWithWake(env),
     leads: makeLeadReader(db, table),
     sources,
     stages: async () => (await readConfig(config, stagesConfig)).value,
