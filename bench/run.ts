@@ -11,6 +11,7 @@ import { printReport } from './report';
 import { measureFunctions } from './functions';
 import { measureImport } from './import';
 import { measureImportMemory } from './import-memory';
+import { measureImportMillion } from './import-million';
 import { countDynamoRequests, measureImportRouting, routingRows } from './import-routing';
 import { measureCaptureVsRaw } from './capture-raw';
 import { measureScale } from './scale';
@@ -150,6 +151,8 @@ try {
   );
   // The real lifecycle: an import's leads routed and announced after the CLI ends (issue 18's 2,000 rows).
   if (lifecycle) await section('importRouting', () => measureImportRouting(rt, routingRows(scale.name === 'tiny')));
+  // A million rows with the real lifecycle (issue 18): hours, so only when named in BENCH_SECTIONS.
+  if (lifecycle && only?.includes('importMillion')) await section('importMillion', () => measureImportMillion(rt, db));
   if (scale.synth || only?.includes('synth')) await section('synth', measureSynth);
 } finally {
   await rt.stop();
