@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition';
 
@@ -49,10 +56,12 @@ export class LeadsTable extends Construct {
       stream: props.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
     for (const index of Object.values(TABLE.indexes)) {
+      const include = 'include' in index ? [...index.include] : undefined;
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: s(index.partitionKey),
         sortKey: s(index.sortKey),
+        ...(include ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: include } : {}),
       });
     }
   }
