@@ -34,9 +34,22 @@ export const TABLE = {
      * Leads by owner (or the unassigned queue), newest first. Lean (`LIST_INDEX_ATTRIBUTES`): a new
      * name, because DynamoDB cannot change an index's projection in place (see README "Upgrading").
      */
-    byOwner: { name: 'byOwnerLean', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', include: LIST_INDEX_ATTRIBUTES },
+    byOwner: {
+      name: 'byOwnerLean',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      include: LIST_INDEX_ATTRIBUTES,
+      /** The all-attribute index it replaces, read while a table moves to the lean one (`withFormerIndexFallback`). */
+      former: 'byOwner',
+    },
     /** Leads by stage, newest first (also sent quotes, `QUOTES#sent`). Lean, as byOwner. */
-    byStage: { name: 'byStageLean', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', include: LIST_INDEX_ATTRIBUTES },
+    byStage: {
+      name: 'byStageLean',
+      partitionKey: 'gsi2pk',
+      sortKey: 'gsi2sk',
+      include: LIST_INDEX_ATTRIBUTES,
+      former: 'byStage',
+    },
     /** Open approval tasks by approver or group; and leads with an open duplicate set (`DUPLICATES#OPEN`, sparse). */
     byAssignee: { name: 'byAssignee', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     /**
