@@ -32,7 +32,7 @@ export const TABLE = {
   indexes: {
     /**
      * Leads by owner (or the unassigned queue), newest first. Lean (`LIST_INDEX_ATTRIBUTES`): a new
-     * name, because DynamoDB cannot change an index's projection in place (see README "Upgrading").
+     * name, because DynamoDB cannot change an index's projection in place (see README "Upgrading the list indexes").
      */
     byOwner: {
       name: 'byOwnerLean',
