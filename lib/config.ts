@@ -4,6 +4,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type SourceConfig, sourcesSchema } from '../functions/core/sources';
 import { DEFAULT_WEBHOOK_SECRET_PREFIX } from '../functions/core/webhook-secret-rotation';
+import { LIST_INDEX_MIGRATION_STEPS, type ListIndexMigrationStep } from './leads-table';
 
 /** Where the repository root is, whoever runs the app (cdk CLI, jest, tsx). */
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
@@ -49,6 +50,8 @@ export type LeadflowConfig = {
   readonly scoringTrainSchedule: string;
   /** Built console to publish; absent: the console bucket stays empty and synth warns. */
   readonly consoleDist: string;
+  /** A step of moving an existing table to the lean list indexes (context `listIndexMigration`; README). */
+  readonly listIndexMigration?: ListIndexMigrationStep;
 };
 
 /** The context keys `bin/app.ts` reads (`npx cdk deploy -c key=value`). */
@@ -71,6 +74,7 @@ export const CONTEXT_KEYS = [
   'cognitoDomainPrefix',
   'scoringTrainSchedule',
   'consoleDist',
+  'listIndexMigration',
 ] as const;
 
 const RETENTIONS = new Set<number>(Object.values(RetentionDays).filter((v): v is number => typeof v === 'number'));
@@ -106,6 +110,14 @@ const stringList = (key: string, raw: unknown): string[] => {
       .map((s) => s.trim())
       .filter(Boolean);
   throw new Error(`context ${key} must be a list or a comma-separated string, received ${JSON.stringify(raw)}`);
+};
+
+const listIndexMigration = (raw: unknown): ListIndexMigrationStep | undefined => {
+  if (raw === undefined || raw === '') return undefined;
+  if ((LIST_INDEX_MIGRATION_STEPS as readonly unknown[]).includes(raw)) return raw as ListIndexMigrationStep;
+  throw new Error(
+    `context listIndexMigration must be one of ${LIST_INDEX_MIGRATION_STEPS.join(', ')}, received ${JSON.stringify(raw)}`,
+  );
 };
 
 /** Reads `leadflow.config.json`'s sources, validated by the same schema the functions use. */
@@ -147,5 +159,6 @@ export const loadConfig = (scope: Construct): LeadflowConfig => {
     cognitoDomainPrefix: optionalString(ctx('cognitoDomainPrefix')),
     scoringTrainSchedule: optionalString(ctx('scoringTrainSchedule')) ?? 'rate(1 day)',
     consoleDist: optionalString(ctx('consoleDist')) ?? join(PROJECT_ROOT, 'console', 'dist'),
+    listIndexMigration: listIndexMigration(ctx('listIndexMigration')),
   };
 };

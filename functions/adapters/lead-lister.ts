@@ -1,3 +1,4 @@
+import { baseItemsOf } from './index-items';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -141,7 +142,8 @@ export const makeLeadLister = (db: DynamoDBDocumentClient, table: string): LeadL
           ExclusiveStartKey: part.start,
         }),
       );
-      items.push(...(out.Items ?? []).filter((item) => sortKey(item) !== cursor));
+      const page = (out.Items ?? []).filter((item) => sortKey(item) !== cursor);
+      items.push(...(await baseItemsOf(db, table, page)));
       part.start = out.LastEvaluatedKey;
       part.done = !out.LastEvaluatedKey;
       part.edge = out.LastEvaluatedKey ? String(out.LastEvaluatedKey[index.sortKey]) : undefined;

@@ -1,3 +1,4 @@
+import { baseItemsOf } from './index-items';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../core/errors';
 import type { AuditEntry, Lead } from '../core/lead';
@@ -111,7 +112,7 @@ export const makeLeadReader = (db: DynamoDBDocumentClient, table: string): LeadR
           ExclusiveStartKey: start,
         }),
       );
-      items.push(...(out.Items ?? []));
+      items.push(...(await baseItemsOf(db, table, out.Items ?? [])));
       start = out.LastEvaluatedKey as PageKey | undefined;
       if (!start) break;
     }

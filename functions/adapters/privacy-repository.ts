@@ -1,3 +1,4 @@
+import { baseItemsOf } from './index-items';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -623,11 +624,10 @@ export const makePrivacyRepository = (
             IndexName: TABLE.indexes.byStage.name,
             KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
             ExpressionAttributeValues: { ':pk': keys.stageIndex(stage, '', '').gsi2pk, ':before': before },
-            ProjectionExpression: 'id, stage, updatedAt, erased',
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of out.Items ?? [])
+        for (const item of await baseItemsOf(db, table, out.Items ?? [], ['id', 'stage', 'updatedAt', 'erased']))
           found.push({
             leadId: String(item.id),
             stage: String(item.stage),

@@ -1,3 +1,4 @@
+import { baseItemsOf } from './index-items';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../core/errors';
 import type { AuditEntry } from '../core/lead';
@@ -221,7 +222,7 @@ export const makeQuotesRepository = (db: DynamoDBDocumentClient, table: string) 
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of out.Items ?? [])
+        for (const item of await baseItemsOf(db, table, out.Items ?? [], ['id', 'version', 'expiresAt']))
           found.push({ id: String(item.id), version: Number(item.version), expiresAt: String(item.expiresAt) });
         start = out.LastEvaluatedKey;
       } while (start);

@@ -1,3 +1,4 @@
+import { baseItemsOf } from './index-items';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -77,7 +78,8 @@ export const makeScoringRepository = (db: DynamoDBDocumentClient, table: string)
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of out.Items ?? []) result.push({ lead: leadFromItem(item), converted: stage === 'Converted' });
+        for (const item of await baseItemsOf(db, table, out.Items ?? []))
+          result.push({ lead: leadFromItem(item), converted: stage === 'Converted' });
         start = out.LastEvaluatedKey;
       } while (start && result.length < stop);
     }

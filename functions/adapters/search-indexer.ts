@@ -1,3 +1,4 @@
+import { baseItemsOf } from './index-items';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -91,7 +92,7 @@ export const makeSearchIndexer = (db: DynamoDBDocumentClient, table: string) => 
           ExclusiveStartKey: cursor.start,
         }),
       );
-      for (const item of out.Items ?? []) {
+      for (const item of await baseItemsOf(db, table, out.Items ?? [])) {
         page.read++;
         if (item.type !== 'lead') continue;
         if (item.searchIndexed !== true && (await index(String(item.id))) === 'indexed') page.indexed++;

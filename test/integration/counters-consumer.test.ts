@@ -1,10 +1,12 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { makeAnalyticsCountersHandler } from '../../functions/analytics-counters/handler';
-import { makeCountersRepository } from '../../functions/adapters/counters-repository';
+import { countedIdOf, makeCountersRepository } from '../../functions/adapters/counters-repository';
+import { reportKeys } from '../../functions/adapters/keys';
+import { observeDynamoRequests } from '../../functions/adapters/request-observer';
 import { leadItem } from '../../functions/adapters/lead-item';
 import type { Lead } from '../../functions/core/lead';
-import { type CountableEvent, counterKey, foldEvents } from '../../functions/core/reports/counters';
+import { type CountableEvent, counterKey, foldEvents, tallyEvent } from '../../functions/core/reports/counters';
 import {
   agingReport,
   daysBetween,
@@ -98,6 +100,91 @@ describe('analytics counters on DynamoDB Local', () => {
     expect(rebuilt).toMatchObject({ generation: 2, events: events.length });
     expect(after).toEqual(live);
     expect(redelivered.outcome).toBe('duplicate');
+  });
+
+  it("marks a lead's events on its tally: one write per event, copies refused by the tally's version alone", async () => {
+    const { table, handler } = await setup();
+    const events = counterScenario().filter((e) => e.detail.lead?.id === 'L1');
+    const writes: string[] = [];
+    const stop = observeDynamoRequests({
+      onRequest: (r) => {
+        if (/Put|Update|Delete|Write/.test(r.command)) writes.push(r.command);
+      },
+    });
+    try {
+      for (const [i, e] of events.entries()) await handler(envelope(e, `d-${i}`));
+    } finally {
+      stop();
+    }
+    const tallyOf = async () =>
+      (
+        await table.db.send(
+          new GetCommand({ TableName: table.name, Key: reportKeys.tally(1, 'L1'), ConsistentRead: true }),
+        )
+      ).Item;
+    const stored = await tallyOf();
+    const markers = await Promise.all(
+      events.map((e) =>
+        table.db.send(new GetCommand({ TableName: table.name, Key: reportKeys.counted(1, e.detail.eventId) })),
+      ),
+    );
+
+    // One write per event (a transaction when counters move), no marker item beside the tally.
+    expect(writes).toHaveLength(events.length);
+    expect(markers.map((m) => m.Item)).toEqual(events.map(() => undefined));
+    expect(Object.keys(stored?.counted ?? {}).sort()).toEqual(events.map((e) => countedIdOf(e.detail.eventId)).sort());
+
+    // A new event that moves no counter (the lead's last snapshot again) is one conditional PutItem;
+    // four copies of it at once: the first to write the tally wins, the others find their id on it.
+    const last = events.at(-1) as CountableEvent;
+    const again: CountableEvent = { ...last, detail: { ...last.detail, eventId: 'L1-again' } };
+    expect(tallyEvent(stored?.tally, again).increments).toEqual([]);
+    const outcomes = await Promise.all([0, 1, 2, 3].map((k) => handler(envelope(again, `again-${k}`))));
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['counted', 'duplicate', 'duplicate', 'duplicate']);
+    expect((await tallyOf())?.version).toBe(Number(stored?.version) + 1);
+  });
+
+  it('still refuses a copy of an event counted before tallies kept their ids (its separate marker)', async () => {
+    const { table, handler } = await setup();
+    const [created, assigned, ...rest] = counterScenario().filter((e) => e.detail.lead?.id === 'L1');
+    if (!created || !assigned) throw new Error('scenario changed');
+    // As the consumer wrote them before: the tally without ids, and a marker item per event.
+    const { tally } = tallyEvent(undefined, created);
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: { ...reportKeys.tally(1, 'L1'), type: 'lead-tally', version: tally?.version, tally },
+      }),
+    );
+    await table.db.send(
+      new PutCommand({
+        TableName: table.name,
+        Item: { ...reportKeys.counted(1, created.detail.eventId), type: 'counted-event', expiresAt: 4102444800 },
+      }),
+    );
+
+    const copy = await handler(envelope(created, 'copy'));
+    const next = await handler(envelope(assigned, 'next'));
+    const copyAfter = await handler(envelope(created, 'copy-after'));
+    const nextAgain = await handler(envelope(assigned, 'next-again'));
+    for (const [i, e] of rest.entries()) await handler(envelope(e, `rest-${i}`));
+
+    expect([copy, next, copyAfter, nextAgain].map((o) => o.outcome)).toEqual([
+      'duplicate',
+      'counted',
+      'duplicate',
+      'duplicate',
+    ]);
+    // The tally now keeps the ids it counted, and how long markers from before may still be found.
+    const stored = (
+      await table.db.send(
+        new GetCommand({ TableName: table.name, Key: reportKeys.tally(1, 'L1'), ConsistentRead: true }),
+      )
+    ).Item;
+    expect(Object.keys(stored?.counted ?? {}).sort()).toEqual(
+      [assigned, ...rest].map((e) => countedIdOf(e.detail.eventId)).sort(),
+    );
+    expect(stored?.legacyMarkersUntil).toBeGreaterThan(Date.now() / 1000 + 34 * 86_400);
   });
 
   it('reads one partition per day plus the gauge, whatever the number of leads', async () => {

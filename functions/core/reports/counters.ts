@@ -457,8 +457,9 @@ export const isCountable = (event: { source?: string }) => event.source === unde
  */
 export const foldEvents = (
   events: readonly CountableEvent[],
-): { counters: Counter[]; tallies: LeadTally[]; eventIds: string[] } => {
+): { counters: Counter[]; tallies: LeadTally[]; eventIds: string[]; eventIdsByLead: Record<string, string[]> } => {
   const seen = new Set<string>();
+  const eventIdsByLead: Record<string, string[]> = {};
   const tallies = new Map<string, LeadTally>();
   const totals = new Map<string, Counter>();
   const add = (c: Counter) => {
@@ -472,6 +473,9 @@ export const foldEvents = (
     const leadId = event.detail.lead?.id ?? event.detail.leadId;
     const { tally, local } = foldIntoTally(leadId ? tallies.get(leadId) : undefined, event);
     if (tally) tallies.set(tally.leadId, tally);
+    // As the consumer marks them: an event carrying its lead's snapshot on that lead's tally.
+    if (tally && event.detail.lead)
+      eventIdsByLead[tally.leadId] = [...(eventIdsByLead[tally.leadId] ?? []), event.detail.eventId];
     for (const c of local) add(c);
   }
   // The per-event differences telescope: what the final tallies stand for is their sum.
@@ -480,5 +484,6 @@ export const foldEvents = (
     counters: [...totals.values()].filter((c) => c.n !== 0),
     tallies: [...tallies.values()],
     eventIds: [...seen],
+    eventIdsByLead,
   };
 };
