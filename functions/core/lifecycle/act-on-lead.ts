@@ -5,6 +5,7 @@ import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
 import { type ApprovalsConfig, chainFor, mayDecide } from './approvals-config';
 import { selfDecisionRefusal } from './segregation-of-duties';
+import { staysQuiet } from './quiet-action';
 import { type Assignment, assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
@@ -189,22 +190,25 @@ export const actOnLead = async (
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
   // An action that ends the lead (a plain disqualification) needs no execution at all.
   const wake = dormant && change.next !== 'end' ? wakeDormant(lead, change.next, now) : undefined;
+  // Waking the execution would only arm the same wait again: the action keeps the token and lets it sleep.
+  const quiet = Boolean(token) && staysQuiet({ ...lead, ...change.patch }, change.next, stages);
   const after = await ports.leads.write(
     lead,
     {
       ...change.patch,
-      pendingNext: { next: change.next, timeoutSeconds },
+      pendingNext: quiet ? null : { next: change.next, timeoutSeconds },
       ...wake?.patch,
       // A nurture's recycle (disqualify, keep as contact) stays what is due; the start is made right below.
       ...(change.patch.due ? { due: change.patch.due } : {}),
     },
     wake ? [...change.audit, wake.audit] : change.audit,
-    token ? { consumeToken: token } : {},
+    // Quiet: still conditional on the token (a change beside the workflow is retried as usual), which stays.
+    token ? { consumeToken: token, ...(quiet ? { keepToken: true } : {}) } : {},
   );
   // The open steps' task items follow the new owner (the lead already lists them so).
   if (stepMoves.length) await ports.steps?.reassign?.(stepMoves);
   await ports.publisher.publish(change.events);
-  if (token)
+  if (token && !quiet)
     await resumeExecution(ports, token, {
       Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
     });

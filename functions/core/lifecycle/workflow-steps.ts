@@ -256,7 +256,14 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     }
     return {
       handedOver: false,
-      execution: { ...current, loops: current.loops + 1, entry: undefined, endedAt: undefined },
+      execution: {
+        ...current,
+        loops: current.loops + 1,
+        entry: undefined,
+        endedAt: undefined,
+        // The wait's timer started before this step ran, so now + its timeout bounds it from above.
+        waitUntil: armed.rep ? addSeconds(now, armed.timeoutSeconds) : undefined,
+      },
     };
   };
 
@@ -703,9 +710,12 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     /** Arms the rep wait: the carried events out, the loop counted (or a hand-over), then the token on the lead. */
     async awaitRep(leadId: string, token: string, armed?: WaitArming): Promise<void> {
       await publishCarried(armed?.events);
-      const plan = armed ? await arm(await load(leadId), token, { ...armed, rep: true }) : undefined;
+      const lead = await load(leadId);
+      const plan = armed ? await arm(lead, token, { ...armed, rep: true }) : undefined;
       if (plan?.handedOver) return;
-      await steps.awaitRep(leadId, token, plan?.execution);
+      // Armed without its timeout (no run given): no bound to keep, so no action may stay quiet on this token.
+      const unbounded = lead.execution?.waitUntil ? { ...lead.execution, waitUntil: undefined } : undefined;
+      await steps.awaitRep(leadId, token, plan ? plan.execution : unbounded);
     },
 
     /** Arms the approval wait: the carried events out, the loop counted (or a hand-over), then the token on the task. */
