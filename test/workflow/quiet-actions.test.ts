@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { decideTask } from '../../functions/core/lifecycle/act-on-lead';
 import { DEFAULT_STAGES, type StagesConfig } from '../../functions/core/lifecycle/stages-config';
 import { count, lifecycleHarness as harness } from '../support/lifecycle-harness';
 
@@ -101,6 +102,86 @@ describe('rep actions that only move the deadline later leave the execution asle
     expect(count(pathOf(h.execution(leadId)) as string[], 'WaitForRep')).toBe(2);
     // The new wait is bounded by the one-hour MarketQualified deadline, not the four-hour Assigned one.
     expect(Date.parse(lead?.execution?.waitUntil ?? '') - Date.parse(lead?.stageDeadline ?? '')).toBeLessThan(5_000);
+    h.engine.shutdown();
+  });
+
+  it('a convert needing two approvals and the first decision open the next task themselves: the execution goes wait to wait', async () => {
+    const h = await harness();
+    await h.config.put(
+      'approvals',
+      {
+        chains: [
+          {
+            name: 'two-step',
+            when: {},
+            steps: [
+              { name: 'sales manager', group: 'manager', timeout: 'PT24H' },
+              { name: 'sales ops', approver: 'sam', timeout: 'PT24H' },
+            ],
+            onReject: 'return-to-sales-qualified',
+          },
+        ],
+      },
+      0,
+      'olga',
+      new Date().toISOString(),
+    );
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    await h.act(leadId, 'handoff');
+    await h.act(leadId, 'convert');
+    const ports = {
+      ...h.ports,
+      publisher: h.publisher,
+      callback: {
+        succeed: async (token: string, output: unknown) => h.engine.sendTaskSuccess(token, JSON.stringify(output)),
+      },
+    };
+    const decide = async (stepIndex: number, userId: string, groups: string[]) => {
+      let taskId: string | undefined;
+      await h.until(async () => {
+        taskId = (await h.reader.get(leadId))?.approval?.taskId;
+        return Boolean(taskId?.endsWith(`.${stepIndex}`) && (await h.ports.tasks.get(taskId as string))?.taskToken);
+      });
+      await decideTask(ports, { taskId: taskId as string, decision: 'approve', caller: { userId, groups } });
+    };
+    await decide(0, 'maria', ['manager']);
+    await decide(1, 'sam', ['salesops']);
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    expect((await h.reader.get(leadId))?.stage).toBe('Converted');
+    expect(pathOf(h.execution(leadId))).toEqual([
+      'Begin',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'WaitForApproval',
+      'Dispatch',
+      'WaitForApproval',
+      'Dispatch',
+      'Convert',
+    ]);
+    const types = h.types(leadId);
+    expect(count(types, 'ApprovalRequested')).toBe(2);
+    expect(count(types, 'ApprovalDecided')).toBe(2);
+    expect(count(types, 'LeadConverted')).toBe(1);
+    const ids = h.eventsOf(leadId).map((e) => e.detail.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    h.engine.shutdown();
+  });
+
+  it('a run-out wait releases its token once; an action that read the lead before gets a retryable conflict, nothing written', async () => {
+    const h = await harness();
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    const before = await h.reader.get(leadId);
+    const token = before?.taskToken as string;
+    expect(await h.ports.leads.releaseToken?.(leadId, token)).toBe(true);
+    expect(await h.ports.leads.releaseToken?.(leadId, token)).toBe(false);
+    const refused = await h.ports.leads
+      .write(before as NonNullable<typeof before>, { stage: 'MarketQualified' }, [], { consumeToken: token })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ details: expect.objectContaining({ retryable: true }) });
+    expect(await h.reader.get(leadId)).toMatchObject({ stage: 'Assigned', version: before?.version });
     h.engine.shutdown();
   });
 });
