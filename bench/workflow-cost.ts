@@ -187,6 +187,8 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
     (h: { type: string; state?: string }[]) =>
       h.filter((x) => x.type === 'StateEntered' && x.state === state).length >= times;
   const finished = (_h: unknown, status: string) => status !== 'RUNNING';
+  const inWait = (h: { type: string; state?: string }[]) =>
+    h.findLast((x) => x.type === 'StateEntered')?.state === 'WaitForRep';
   // The bench's own look-ups are not the lead's cost: neither the request nor its reads are counted.
   const ownerOf = (leadId: string) =>
     meter.uncounted(async () =>
@@ -239,10 +241,11 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
       );
       await settle(leadId, entered('WaitForRep'));
       if (scenario === 'agingEscalation') await settle(leadId, entered('WaitForRep', 2), 60_000);
+      // A quiet action (quiet-action.ts) leaves the execution in its wait; a waking one re-enters it.
       await act(leadId, 'qualify');
-      await settle(leadId, entered('WaitForRep', scenario === 'agingEscalation' ? 3 : 2));
+      await settle(leadId, inWait);
       await act(leadId, 'handoff');
-      await settle(leadId, entered('WaitForRep', scenario === 'agingEscalation' ? 4 : 3));
+      await settle(leadId, inWait);
       await act(leadId, 'convert');
       if (scenario === 'twoStepApproval') {
         await settle(leadId, entered('WaitForApproval'));

@@ -72,6 +72,25 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
       }
     },
 
+    /** The token of a wait that ran out, removed unless an action consumed it first: one conditional UpdateItem. */
+    async releaseToken(leadId: string, token: string): Promise<boolean> {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: keys.lead(leadId),
+            UpdateExpression: 'REMOVE taskToken',
+            ConditionExpression: 'taskToken = :t',
+            ExpressionAttributeValues: { ':t': token },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    },
+
     /** An approval wait's loop on the execution record: one UpdateItem, on a lead that is not merged. */
     async recordExecution(leadId: string, execution: ExecutionRecordOfLead): Promise<void> {
       try {
@@ -189,7 +208,11 @@ export const makeLeadWriter = (db: DynamoDBDocumentClient, table: string) => {
           return writer.write({ ...before, searchIndexed: true }, patch, audit, options);
         // The token still waits: only a change beside the workflow (a follower, an edit) moved the
         // version, so the action may be planned again on the fresh lead rather than bounce a 409.
-        const stillWaiting = options.consumeToken !== undefined && reason.Item?.taskToken?.S === options.consumeToken;
+        // Or nothing moved but the wait ran out (the Aging step released its token, versions unchanged): the
+        // action is planned again and reaches the next wait once it is armed.
+        const between = reason.Item?.taskToken === undefined && reason.Item?.version?.N === String(before.version);
+        const stillWaiting =
+          options.consumeToken !== undefined && (reason.Item?.taskToken?.S === options.consumeToken || between);
         throw new ConflictError(
           `lead ${before.id} was changed by someone else (it was at version ${before.version}); reload it and try again`,
           {

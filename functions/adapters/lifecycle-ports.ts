@@ -40,6 +40,7 @@ export const lifecyclePortsFromEnv = (env: FunctionEnv): LifecyclePorts => {
       write: (before, patch, audit, options) => writer.write(before, patch, audit, options),
       setWaitToken: (id, token, execution) => writer.setWaitToken(id, token, execution),
       recordExecution: (id, execution) => writer.recordExecution(id, execution),
+      releaseToken: (id, token) => writer.releaseToken(id, token),
     },
     config: {
       routing: () => readConfig(store, routingConfig),

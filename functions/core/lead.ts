@@ -253,6 +253,11 @@ export type ExecutionRecordOfLead = {
   endedAt?: string;
   /** Where a fresh execution of a woken lead enters (the waking action's next step); cleared at its first wait. */
   entry?: 'begin' | 'wait' | 'approve' | 'await-approval' | 'convert' | 'to-contact' | 'end' | 'outcome' | 'hand-over';
+  /**
+   * When the rep wait whose token the lead holds times out at the latest (armed at + its timeout), written
+   * with the token: an action whose new deadline is not earlier leaves the execution asleep (quiet-action.ts).
+   */
+  waitUntil?: string;
 };
 
 /** One step of a stage as the lead carries it (the task item in the table is its assignee's copy). */

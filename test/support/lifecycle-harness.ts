@@ -81,6 +81,7 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
       write: (b, p, a, o) => writer.write(b, p, a, o),
       setWaitToken: (id, t, e) => writer.setWaitToken(id, t, e),
       recordExecution: (id, e) => writer.recordExecution(id, e),
+      releaseToken: (id, t) => writer.releaseToken(id, t),
     },
     config: {
       routing: () => readConfig(config, routingConfig),

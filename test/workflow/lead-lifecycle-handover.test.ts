@@ -12,6 +12,15 @@ describe('lifecycle executions stay inside Step Functions quotas', () => {
   it('hands a lead over to <leadId>-g<n> when the history budget runs low; actions reach the successor; no event twice', async () => {
     // Room for one wait per execution: the second wait of each execution goes to a successor.
     const h = await harness({ maxHistoryEvents: DEFAULT_EXECUTION_LIMITS.eventsPerLoop });
+    // Each stage's deadline earlier than the one before: the actions wake the execution (a later deadline
+    // would leave it asleep, quiet-action.ts), so each arms a wait of its own.
+    const shrinking = {
+      ...DEFAULT_STAGES,
+      Assigned: { ...DEFAULT_STAGES.Assigned, sla: 'P5D' },
+      MarketQualified: { ...DEFAULT_STAGES.MarketQualified, sla: 'P2D' },
+      SalesQualified: { ...DEFAULT_STAGES.SalesQualified, sla: 'PT4H' },
+    } satisfies StagesConfig;
+    await h.config.put('stages', shrinking, 0, 'olga', new Date().toISOString());
     const leadId = await h.newLead();
     await h.until(h.waiting(leadId));
 

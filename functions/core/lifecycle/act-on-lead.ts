@@ -5,6 +5,8 @@ import type { Actor, AuditEntry, Lead } from '../lead';
 import { canSee, isManager } from '../lead-access';
 import { type ApprovalsConfig, chainFor, mayDecide } from './approvals-config';
 import { selfDecisionRefusal } from './segregation-of-duties';
+import { staysQuiet } from './quiet-action';
+import { openApprovalStep } from './approval-step';
 import { type Assignment, assignLead } from './assign';
 import { describePendingApproval, pendingApprovalOf } from './pending-approval';
 import type { LifecyclePorts, StoredLead } from './ports';
@@ -189,27 +191,51 @@ export const actOnLead = async (
   const timeoutSeconds = change.next === 'wait' ? waitFor({ ...lead, ...change.patch }, now) : 1;
   // An action that ends the lead (a plain disqualification) needs no execution at all.
   const wake = dormant && change.next !== 'end' ? wakeDormant(lead, change.next, now) : undefined;
+  // Waking the execution would only arm the same wait again: the action keeps the token and lets it sleep.
+  const quiet = Boolean(token) && staysQuiet({ ...lead, ...change.patch }, change.next, stages);
   const after = await ports.leads.write(
     lead,
     {
       ...change.patch,
-      pendingNext: { next: change.next, timeoutSeconds },
+      pendingNext: quiet ? null : { next: change.next, timeoutSeconds },
       ...wake?.patch,
       // A nurture's recycle (disqualify, keep as contact) stays what is due; the start is made right below.
       ...(change.patch.due ? { due: change.patch.due } : {}),
     },
     wake ? [...change.audit, wake.audit] : change.audit,
-    token ? { consumeToken: token } : {},
+    // Quiet: still conditional on the token (a change beside the workflow is retried as usual), which stays.
+    token ? { consumeToken: token, ...(quiet ? { keepToken: true } : {}) } : {},
   );
   // The open steps' task items follow the new owner (the lead already lists them so).
   if (stepMoves.length) await ports.steps?.reassign?.(stepMoves);
-  await ports.publisher.publish(change.events);
-  if (token)
+  // A conversion that needs approval: its first task is opened here, and the execution resumes straight into the approval wait.
+  const opened = token && change.next === 'approve' ? await openApprovalHere(ports, after) : undefined;
+  await ports.publisher.publish([...change.events, ...(opened?.events ?? [])]);
+  if (token && !quiet)
     await resumeExecution(ports, token, {
-      Payload: { leadId, next: change.next, timeoutSeconds, stage: after.stage, events: [] },
+      Payload: {
+        leadId,
+        next: opened?.next ?? change.next,
+        timeoutSeconds: opened?.timeoutSeconds ?? timeoutSeconds,
+        stage: after.stage,
+        events: [],
+      },
     });
   else if (wake && ports.executions) await startWoken(ports.executions, ports.leads, after, wake.execution, now);
-  return { lead: after, next: change.next };
+  return { lead: opened?.lead ?? after, next: change.next };
+};
+
+/**
+ * Opens the approval step an action asked for (`next: 'approve'`), sparing the execution its
+ * `PrepareApproval` step and a `Dispatch`. The action's write already recorded `pendingNext: approve`,
+ * so if this fails the execution is resumed with `approve` and the step opens it (idempotently) instead.
+ */
+const openApprovalHere = async (ports: ActionPorts, lead: StoredLead) => {
+  try {
+    return await openApprovalStep(ports, lead);
+  } catch {
+    return undefined;
+  }
 };
 
 /** A conversion request (a rep's, or a step outcome's): the approval chain of the lead's segment, or straight to convert. */
@@ -326,7 +352,10 @@ export const decideTask = async (
     addNurture(change, lead, false, actor, now, await ports.config.nurture?.(), 'conversion rejected');
   }
   const timeoutSeconds = next === 'wait' ? waitFor({ ...lead, ...patch }, now) : 1;
-  const after = await ports.leads.write(lead, { ...patch, pendingNext: { next, timeoutSeconds } }, audit);
+  const written = await ports.leads.write(lead, { ...patch, pendingNext: { next, timeoutSeconds } }, audit);
+  // The chain's next step: opened here, the execution resumes straight into its wait (as for a rep's convert).
+  const opened = next === 'approve' ? await openApprovalHere(ports, written) : undefined;
+  const after = opened?.lead ?? written;
   const events = [
     leadEvent('ApprovalDecided', after, at, {
       taskId,
@@ -343,10 +372,16 @@ export const decideTask = async (
     );
   if (after.stage === 'Disqualified')
     events.push(leadEvent('LeadDisqualified', after, at, { reason: after.disqualifyReason, convertToContact: false }));
-  events.push(...nurtured);
+  events.push(...nurtured, ...(opened?.events ?? []));
   await ports.publisher.publish(events);
   await resumeExecution(ports, task.taskToken, {
-    Payload: { leadId: lead.id, next, timeoutSeconds, stage: after.stage, events: [] },
+    Payload: {
+      leadId: lead.id,
+      next: opened?.next ?? next,
+      timeoutSeconds: opened?.timeoutSeconds ?? timeoutSeconds,
+      stage: after.stage,
+      events: [],
+    },
   });
   return { task: { ...decided, taskToken: undefined }, lead: after, next };
 };

@@ -38,6 +38,7 @@ export type LeadWriter = {
    */
   setWaitToken(id: string, token: string, execution?: ExecutionRecordOfLead): Promise<void>;
   recordExecution(id: string, execution: ExecutionRecordOfLead): Promise<void>;
+  releaseToken(id: string, token: string): Promise<boolean>;
 };
 
 export type LeadStorePort = {
@@ -55,6 +56,11 @@ export type LeadStorePort = {
   setWaitToken(id: string, token: string, execution?: ExecutionRecordOfLead): Promise<void>;
   /** One update: the execution record with an approval wait's loop counted (a rep wait counts it with its token). */
   recordExecution?(id: string, execution: ExecutionRecordOfLead): Promise<void>;
+  /**
+   * One conditional update: the lead no longer holds `token` (a wait that ran out); false when it does not
+   * hold it any more (an action consumed it first).
+   */
+  releaseToken?(id: string, token: string): Promise<boolean>;
 };
 
 export type LifecycleConfigPort = {

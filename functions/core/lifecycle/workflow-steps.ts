@@ -2,12 +2,12 @@ import { ConflictError, NotFoundError } from '../errors';
 import type { BusEvent } from '../events';
 import type { Actor, AuditEntry, ExecutionRecordOfLead, Lead } from '../lead';
 import { scoreLead } from '../scoring/score-lead';
-import { type ApprovalStep, chainFor } from './approvals-config';
 import { assignLead } from './assign';
 import { affinityOf } from './routing';
 import { dueAfter } from './business-hours';
 import { addSeconds, durationSeconds, MAX_WAIT_SECONDS, waitSecondsUntil } from './duration';
 import { requestConversion } from './act-on-lead';
+import { managersFor, openApprovalStep } from './approval-step';
 import { endDormant, entryOf, hasNothingToTime } from './dormant';
 import {
   beforeWait,
@@ -17,8 +17,8 @@ import {
   successorName,
 } from './execution-budget';
 import { addNurture, parkedStart } from './nurture';
-import type { ApprovalTaskRecord, LifecyclePorts, StoredLead } from './ports';
-import { excludedDecidersOf, firstEligible } from './segregation-of-duties';
+import type { LifecyclePorts, StoredLead } from './ports';
+import { firstEligible } from './segregation-of-duties';
 import { outcomeMoveOf, planStageSteps, stepMovesAudit, stepsFollowingOwner, stepTaskRecord } from './stage-steps';
 import { calendarOf, managerOf, type TeamsConfig } from './teams-config';
 import {
@@ -39,7 +39,7 @@ const WORKFLOW: Actor = { kind: 'system', id: 'lifecycle', source: 'WORKFLOW' };
 /** Owner affinity reads at most this many matched leads (exact matches first, then the most similar). */
 const MAX_AFFINITY_READS = 5;
 
-export const taskIdFor = (leadId: string, run: number, stepIndex: number) => `${leadId}.${run}.${stepIndex}`;
+export { taskIdFor } from './approval-step';
 
 /** The execution a step runs in: its name and start (`$$.Execution`), to keep inside its budget. */
 export type ExecutionRun = { execution: string; startedAt: string };
@@ -122,14 +122,6 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     if (ports.steps && lead.steps && outcomeMoveOf(lead, await config.stages())) return result(lead, 'outcome', 1, []);
     return result(lead, 'wait', waitFor(lead, now), []);
   };
-
-  /** Managers in the order a step moves to them: the approver's, the owner's, the lead's team's, then any team's. */
-  const managersFor = (teams: TeamsConfig, lead: Lead, approver: string | undefined) => [
-    managerOf(teams, approver),
-    managerOf(teams, lead.owner),
-    teams.teams.find((t) => t.id === lead.team)?.manager,
-    ...teams.teams.map((t) => t.manager),
-  ];
 
   /** The leads this one duplicates (the best few), as they stand now, for owner affinity. */
   const affinityFor = async (lead: Lead, teams: TeamsConfig) => {
@@ -256,7 +248,14 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     }
     return {
       handedOver: false,
-      execution: { ...current, loops: current.loops + 1, entry: undefined, endedAt: undefined },
+      execution: {
+        ...current,
+        loops: current.loops + 1,
+        entry: undefined,
+        endedAt: undefined,
+        // The wait's timer started before this step ran, so now + its timeout bounds it from above.
+        waitUntil: armed.rep ? addSeconds(now, armed.timeoutSeconds) : undefined,
+      },
     };
   };
 
@@ -401,12 +400,19 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       const now = clock.now();
       const at = now.toISOString();
       // An action may have won the race with the timer; it recorded where the execution goes next.
-      if (!lead.taskToken && lead.pendingNext)
-        return result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, []);
+      if (!lead.taskToken && lead.pendingNext) {
+        const { next, timeoutSeconds } = lead.pendingNext;
+        return result(lead, next, next === 'wait' ? waitFor(lead, now) : timeoutSeconds, []);
+      }
       if (!isWorking(lead.stage)) return result(lead, 'end', 1, []);
       const stages = await config.stages();
-      // Long SLAs are waited in slices; a slice ending early is not aging.
+      // Long SLAs are waited in slices; a slice ending early is not aging, nor is a wait that ran out after
+      // a quiet action moved the deadline on (quiet-action.ts).
       if (lead.parked || (lead.stageDeadline && Date.parse(lead.stageDeadline) - now.getTime() > 1000)) {
+        // The run-out wait's token goes first: an action racing this step then either consumed it already
+        // (the retried step follows its pendingNext) or conflicts, instead of writing to a wait nobody resumes.
+        if (lead.taskToken && leads.releaseToken && !(await leads.releaseToken(lead.id, lead.taskToken)))
+          throw new ConflictError(`lead ${lead.id}: an action took the wait as it ran out; reading it again`);
         return result(lead, 'wait', waitFor(lead, now), []);
       }
       const policy = stages[lead.stage].escalation;
@@ -524,75 +530,8 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
 
     /** Opens the approval task for the current step of the lead's chain. */
     async prepareApproval(leadId: string): Promise<StepResult> {
-      const lead = await load(leadId);
-      const now = clock.now();
-      const at = now.toISOString();
-      const [approvals, teams] = await Promise.all([config.approvals(), config.teams()]);
-      const match = chainFor(lead, approvals);
-      if (!match) return result(lead, 'convert', 1, []);
-      const run = lead.approval?.run ?? 1;
-      const stepIndex = lead.approval?.stepIndex ?? 0;
-      const step = match.chain.steps[stepIndex] as ApprovalStep;
-      const taskId = taskIdFor(lead.id, run, stepIndex);
-      const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || undefined;
-      const excludedDeciders = excludedDecidersOf(match.chain, lead.approval);
-      // A named approver who asked for this conversion (or decided an earlier step) cannot decide it: it moves to an eligible manager.
-      const movedTo =
-        step.approver && excludedDeciders.includes(step.approver)
-          ? firstEligible(managersFor(await config.teams(), lead, step.approver), excludedDeciders)
-          : undefined;
-      const task: ApprovalTaskRecord = await ports.tasks.createOnce({
-        taskId,
-        leadId: lead.id,
-        run,
-        stepIndex,
-        stepName: step.name,
-        chainName: match.chain.name,
-        approver: step.approver,
-        group: step.group,
-        ...(movedTo ? { escalatedTo: movedTo } : {}),
-        requestedBy: lead.approval?.requestedBy,
-        excludedDeciders,
-        escalations: 0,
-        status: 'open',
-        createdAt: at,
-        dueAt: dueAfter(now, durationSeconds(step.timeout), calendarOf(teams, lead.team)),
-        leadSummary: {
-          name,
-          company: lead.company,
-          email: lead.email,
-          stage: lead.stage,
-          owner: lead.owner,
-          expectedValue: lead.expectedValue,
-          leadType: lead.leadType,
-        },
-      });
-      let current = lead;
-      if (lead.approval?.taskId !== taskId) {
-        current = await leads.write(
-          lead,
-          { approval: { run, chainIndex: match.index, chainName: match.chain.name, stepIndex, taskId } },
-          [
-            {
-              at,
-              actor: WORKFLOW,
-              action: 'approval-requested',
-              why: `${match.chain.name}: step ${stepIndex + 1} of ${match.chain.steps.length} (${step.name}) → ${step.approver ?? `group ${step.group}`}`,
-            },
-          ],
-        );
-      }
-      return result(current, 'await-approval', waitSecondsUntil(task.dueAt, now), [
-        leadEvent('ApprovalRequested', current, at, {
-          taskId,
-          chain: match.chain.name,
-          step: step.name,
-          stepIndex,
-          approvers: movedTo ? [movedTo] : step.approver ? [step.approver] : [],
-          group: step.group ?? null,
-          dueAt: task.dueAt,
-        }),
-      ]);
+      const opened = await openApprovalStep(ports, await load(leadId));
+      return result(opened.lead, opened.next, opened.timeoutSeconds, opened.events);
     },
 
     async awaitApproval(leadId: string, token: string): Promise<void> {
@@ -612,6 +551,9 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         return lead.pendingNext
           ? result(lead, lead.pendingNext.next, lead.pendingNext.timeoutSeconds, [])
           : standing(lead);
+      // A task not yet due (the next step, opened by a decision while this wait's timer ran out): wait on it.
+      if (Date.parse(task.dueAt) - now.getTime() > 1000)
+        return result(lead, 'await-approval', waitSecondsUntil(task.dueAt, now), []);
       const teams = await config.teams();
       const approvals = await config.approvals();
       const step = approvals.chains[lead.approval?.chainIndex ?? 0]?.steps[task.stepIndex];
@@ -703,9 +645,12 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     /** Arms the rep wait: the carried events out, the loop counted (or a hand-over), then the token on the lead. */
     async awaitRep(leadId: string, token: string, armed?: WaitArming): Promise<void> {
       await publishCarried(armed?.events);
-      const plan = armed ? await arm(await load(leadId), token, { ...armed, rep: true }) : undefined;
+      const lead = await load(leadId);
+      const plan = armed ? await arm(lead, token, { ...armed, rep: true }) : undefined;
       if (plan?.handedOver) return;
-      await steps.awaitRep(leadId, token, plan?.execution);
+      // Armed without its timeout (no run given): no bound to keep, so no action may stay quiet on this token.
+      const unbounded = lead.execution?.waitUntil ? { ...lead.execution, waitUntil: undefined } : undefined;
+      await steps.awaitRep(leadId, token, plan ? plan.execution : unbounded);
     },
 
     /** Arms the approval wait: the carried events out, the loop counted (or a hand-over), then the token on the task. */
