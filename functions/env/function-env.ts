@@ -97,6 +97,18 @@ export const houseEnv = (source: Source = process.env): House => {
   return parsed.data;
 };
 
+/**
+ * Whether Powertools' Tracer would trace in this environment, by its own rule (Tracer#setTracingEnabled):
+ * not switched off by `POWERTOOLS_TRACE_ENABLED=false`, inside a Lambda execution environment
+ * (`AWS_EXECUTION_ENV`), and not under the Amplify mock or SAM local. Set by Lambda and Powertools'
+ * conventions, not by the stack's needs, so read here beside the house-wide variables.
+ */
+export const tracingActive = (source: Source = process.env): boolean =>
+  (source.POWERTOOLS_TRACE_ENABLED ?? '').toLowerCase() !== 'false' &&
+  (source.AWS_EXECUTION_ENV ?? '') !== '' &&
+  source.AWS_EXECUTION_ENV !== 'AWS_Lambda_amplify-mock' &&
+  (source.AWS_SAM_LOCAL ?? '') === '';
+
 /** Local-only SDK endpoint overrides (DynamoDB Local, the local runtime's AWS JSON endpoint); all unset on AWS. */
 export const localOverrides = (source: Source = process.env): Local => LOCAL_SCHEMA.parse(source);
 
