@@ -85,7 +85,9 @@ export const fromLexSlots = (intent: LexIntent, mapping: Record<string, string> 
 
 /** Fields a slot fills as they are; `utm.*`, consent and custom fields are nested and handled apart. */
 const CANONICAL_FIELDS = new Set(
-  Object.keys(canonicalLeadSchema.shape).filter((field) => !['utm', 'consent', 'customFields'].includes(field)),
+  Object.keys(canonicalLeadSchema.unwrap().shape).filter(
+    (field) => !['utm', 'consent', 'customFields'].includes(field),
+  ),
 );
 
 /** Which slot a canonical field comes from, so a dialog hook can ask for that slot again. */
