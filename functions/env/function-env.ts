@@ -14,7 +14,7 @@ export type FunctionEnv = {
   /** Local-only overrides (SDK endpoints, stand-ins); empty on AWS. */
   readonly local: Local;
   /** The variables of one of the function's needs; asking for a need it does not declare is a bug and throws. */
-  need<N extends FunctionNeed>(need: N): z.infer<(typeof NEED_SCHEMAS)[N]>;
+  need<N extends FunctionNeed>(need: N): z.infer<ReturnType<(typeof NEED_SCHEMAS)[N]['unwrap']>>;
   /** The function's own tuning (import pacing, outbound timeout). */
   settings<F extends keyof Settings>(fn: F): z.infer<Settings[F]>;
 };
@@ -27,7 +27,7 @@ const schemaOf = (fn: FunctionName) => {
   const shapes = [
     HOUSE_SCHEMA.shape,
     LOCAL_SCHEMA.shape,
-    ...FUNCTIONS[fn].needs.map((need) => NEED_SCHEMAS[need].shape),
+    ...FUNCTIONS[fn].needs.map((need) => NEED_SCHEMAS[need].unwrap().shape),
     settingsOf(fn)?.shape ?? {},
   ];
   return z.object(Object.assign({}, ...shapes) as z.ZodRawShape);
@@ -35,7 +35,7 @@ const schemaOf = (fn: FunctionName) => {
 
 /** The variables a function's needs imply (what lib/function-needs.ts sets for it). */
 export const needVariables = (fn: FunctionName): string[] => [
-  ...new Set(FUNCTIONS[fn].needs.flatMap((need) => Object.keys(NEED_SCHEMAS[need].shape))),
+  ...new Set(FUNCTIONS[fn].needs.flatMap((need) => Object.keys(NEED_SCHEMAS[need].unwrap().shape))),
 ];
 
 /** Every variable a function may read: house-wide, local overrides, its needs' and its own settings. */
@@ -78,7 +78,7 @@ export const functionEnv = (fn: FunctionName, source: Source = process.env): Fun
         throw new Error(
           `function ${fn} reads the variables of need '${need}' but does not declare it in functions/routes.ts`,
         );
-      return pick(NEED_SCHEMAS[need].shape) as never;
+      return pick(NEED_SCHEMAS[need].unwrap().shape) as never;
     },
     settings: (of) => {
       if (of !== fn) throw new Error(`function ${fn} reads the settings of ${of}`);
