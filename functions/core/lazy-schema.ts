@@ -7,4 +7,11 @@ import * as z from 'zod';
  * of which it never used. Wrapped, a module-level schema is one `z.lazy` object until something parses
  * with it, composes it or asks for its JSON Schema; then it is built once and kept.
  */
-export const lazySchema = <T extends z.ZodType>(build: () => T): z.ZodLazy<T> => z.lazy(build);
+export const lazySchema = <T extends z.ZodType>(build: () => T): z.ZodLazy<T> => {
+  // Memoised here: zod keeps the parse's inner schema, but `unwrap()` would call the getter again.
+  let built: T | undefined;
+  return z.lazy(() => {
+    built ??= build();
+    return built;
+  });
+};
