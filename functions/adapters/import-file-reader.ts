@@ -7,7 +7,7 @@ import { TextDecoder } from 'node:util';
 import { parse } from 'csv-parse';
 import { MAX_COLUMNS } from '../core/import/column-mapping';
 import type { SourceRow } from '../core/import/row-to-lead';
-import { openXlsx, type XlsxValue } from './xlsx-rows';
+import type { XlsxValue } from './xlsx-rows';
 
 import { ImportFileError } from '../core/import/import-file-error';
 
@@ -252,6 +252,9 @@ async function* readXlsx(path: string, sheet: string | undefined): AsyncGenerato
     error instanceof ImportFileError
       ? error
       : new ImportFileError(`${path} is not a readable .xlsx workbook: ${(error as Error).message}`);
+  // The XLSX reader (unzipper and its dependencies, saxes) loads with the first workbook, not at every
+  // cold start of the import functions: most imports are CSV, and it cost importBatch ~20 ms CPU at init.
+  const { openXlsx } = await import('./xlsx-rows');
   const workbook = await openXlsx(path).catch((error: unknown) => {
     throw fail(error);
   });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema';
 import { isCalendarDate } from './dates';
 import { type Lead, STAGES } from './lead';
 import { type Viewer, visibleOwners } from './lead-access';
@@ -9,34 +10,36 @@ import type { TeamsConfig } from './lifecycle/teams-config';
  * A list of leads as a person asks for it (the console's filters, a saved view): every filter is
  * optional; without owner or team it is every lead the caller may see.
  */
-export const listQuerySchema = z
-  .object({
-    owner: z.string().min(1).max(128).optional(),
-    team: z.string().min(1).max(64).optional(),
-    stage: z.enum(STAGES).optional(),
-    source: z.string().min(1).max(128).optional(),
-    campaign: z.string().min(1).max(200).optional(),
-    scoreBand: z.enum(['A', 'B', 'C', 'D']).optional(),
-    duplicate: z.boolean().optional(),
-    /** Inclusive, a calendar date (YYYY-MM-DD) or an ISO timestamp. */
-    createdFrom: z.string().optional(),
-    createdTo: z.string().optional(),
-    sort: z.enum(['-createdAt', 'createdAt']).default('-createdAt'),
-  })
-  .strict()
-  .superRefine((q, ctx) => {
-    let dated = true;
-    for (const field of ['createdFrom', 'createdTo'] as const) {
-      const value = q[field];
-      if (value !== undefined && !isCalendarDate(value) && Number.isNaN(Date.parse(value))) {
-        dated = false;
-        ctx.addIssue({ code: 'custom', path: [field], message: 'must be a date (YYYY-MM-DD) or an ISO timestamp' });
+export const listQuerySchema = lazySchema(() =>
+  z
+    .object({
+      owner: z.string().min(1).max(128).optional(),
+      team: z.string().min(1).max(64).optional(),
+      stage: z.enum(STAGES).optional(),
+      source: z.string().min(1).max(128).optional(),
+      campaign: z.string().min(1).max(200).optional(),
+      scoreBand: z.enum(['A', 'B', 'C', 'D']).optional(),
+      duplicate: z.boolean().optional(),
+      /** Inclusive, a calendar date (YYYY-MM-DD) or an ISO timestamp. */
+      createdFrom: z.string().optional(),
+      createdTo: z.string().optional(),
+      sort: z.enum(['-createdAt', 'createdAt']).default('-createdAt'),
+    })
+    .strict()
+    .superRefine((q, ctx) => {
+      let dated = true;
+      for (const field of ['createdFrom', 'createdTo'] as const) {
+        const value = q[field];
+        if (value !== undefined && !isCalendarDate(value) && Number.isNaN(Date.parse(value))) {
+          dated = false;
+          ctx.addIssue({ code: 'custom', path: [field], message: 'must be a date (YYYY-MM-DD) or an ISO timestamp' });
+        }
       }
-    }
-    // Compared only when both parse: a malformed bound has its own issue above (and cannot be compared).
-    if (dated && q.createdFrom && q.createdTo && boundOf(q.createdFrom, 'from') > boundOf(q.createdTo, 'to'))
-      ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must not be before createdFrom' });
-  });
+      // Compared only when both parse: a malformed bound has its own issue above (and cannot be compared).
+      if (dated && q.createdFrom && q.createdTo && boundOf(q.createdFrom, 'from') > boundOf(q.createdTo, 'to'))
+        ctx.addIssue({ code: 'custom', path: ['createdTo'], message: 'must not be before createdFrom' });
+    }),
+);
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
 /** The index sort keys are `<createdAt>#<id>`: a bound compares as text against them. */

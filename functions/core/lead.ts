@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema';
 import { nfc, WELL_FORMED } from './text';
 
 export const STAGES = [
@@ -49,57 +50,59 @@ const freeText = (max: number) =>
     .transform(nfc);
 
 /** The canonical lead every source adapter produces. */
-export const canonicalLeadSchema = z
-  .object({
-    firstName: text(100).optional(),
-    lastName: text(100).optional(),
-    email: z.string().trim().max(254).email({ message: 'not a valid email address' }).optional(),
-    phone: z.string().trim().min(3).max(40).optional(),
-    company: text(200).optional(),
-    jobTitle: text(200).optional(),
-    website: text(500).optional(),
-    country: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })
-      .transform((value) => value.toUpperCase())
-      .optional(),
-    campaign: text(200).optional(),
-    productInterest: text(200).optional(),
-    leadType: z.enum(LEAD_TYPES).optional(),
-    expectedValue: z.number().nonnegative().max(1e12).optional(),
-    utm: z
-      .object({
-        source: text(200).optional(),
-        medium: text(200).optional(),
-        campaign: text(200).optional(),
-        term: text(200).optional(),
-        content: text(200).optional(),
-      })
-      .strict()
-      .optional(),
-    consent: z
-      .object({
-        marketing: z.boolean(),
-        capturedAt: z.iso.datetime({ offset: true }).optional(),
-        /** The version of the wording the person agreed to (e.g. "newsletter-2026-03"): the proof regulators ask for. */
-        textVersion: text(100).optional(),
-        /** The wording itself, when the sender has no versioned texts. */
-        text: freeText(2000).optional(),
-      })
-      .strict()
-      .optional(),
-    notes: freeText(5000).optional(),
-    customFields: z
-      .record(z.string().min(1).max(100), freeText(2000))
-      .refine((fields) => Object.keys(fields).length <= 100, { message: 'at most 100 custom fields' })
-      .optional(),
-  })
-  .strict()
-  .refine((lead) => Boolean(lead.email || lead.phone), {
-    message: 'at least one of email or phone is required',
-    path: ['email'],
-  });
+export const canonicalLeadSchema = lazySchema(() =>
+  z
+    .object({
+      firstName: text(100).optional(),
+      lastName: text(100).optional(),
+      email: z.string().trim().max(254).email({ message: 'not a valid email address' }).optional(),
+      phone: z.string().trim().min(3).max(40).optional(),
+      company: text(200).optional(),
+      jobTitle: text(200).optional(),
+      website: text(500).optional(),
+      country: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })
+        .transform((value) => value.toUpperCase())
+        .optional(),
+      campaign: text(200).optional(),
+      productInterest: text(200).optional(),
+      leadType: z.enum(LEAD_TYPES).optional(),
+      expectedValue: z.number().nonnegative().max(1e12).optional(),
+      utm: z
+        .object({
+          source: text(200).optional(),
+          medium: text(200).optional(),
+          campaign: text(200).optional(),
+          term: text(200).optional(),
+          content: text(200).optional(),
+        })
+        .strict()
+        .optional(),
+      consent: z
+        .object({
+          marketing: z.boolean(),
+          capturedAt: z.iso.datetime({ offset: true }).optional(),
+          /** The version of the wording the person agreed to (e.g. "newsletter-2026-03"): the proof regulators ask for. */
+          textVersion: text(100).optional(),
+          /** The wording itself, when the sender has no versioned texts. */
+          text: freeText(2000).optional(),
+        })
+        .strict()
+        .optional(),
+      notes: freeText(5000).optional(),
+      customFields: z
+        .record(z.string().min(1).max(100), freeText(2000))
+        .refine((fields) => Object.keys(fields).length <= 100, { message: 'at most 100 custom fields' })
+        .optional(),
+    })
+    .strict()
+    .refine((lead) => Boolean(lead.email || lead.phone), {
+      message: 'at least one of email or phone is required',
+      path: ['email'],
+    }),
+);
 
 export type CanonicalLead = z.infer<typeof canonicalLeadSchema>;
 

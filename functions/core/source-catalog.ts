@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema';
 import { ConflictError, type FieldIssue, fieldIssuesOf, GoneError, NotFoundError, ValidationError } from './errors';
 import { makeEvent } from './events';
 import type { Clock, EventPublisher, IdGenerator } from './ports';
@@ -16,20 +17,22 @@ import { newWebhookSecret } from './webhook-secret-rotation';
 export const RUNTIME_SOURCE_KINDS = ['webhook', 'form', 'chatbot', 'import'] as const;
 
 /** What the API accepts for a source: the seed's schema, strict (a misspelt field is a 422, not silently dropped). */
-export const sourceInputSchema = z
-  .object({
-    ...sourceConfigSchema.shape,
-    kind: z.enum(RUNTIME_SOURCE_KINDS),
-  })
-  .strict()
-  .refine((s) => s.kind !== 'chatbot' || s.botId, {
-    message: 'a chatbot source names its Lex bot (botId)',
-    path: ['botId'],
-  })
-  .refine((s) => s.kind === 'chatbot' || s.adapter !== 'lex-v2', {
-    message: 'the lex-v2 adapter is for chatbot sources',
-    path: ['adapter'],
-  });
+export const sourceInputSchema = lazySchema(() =>
+  z
+    .object({
+      ...sourceConfigSchema.unwrap().shape,
+      kind: z.enum(RUNTIME_SOURCE_KINDS),
+    })
+    .strict()
+    .refine((s) => s.kind !== 'chatbot' || s.botId, {
+      message: 'a chatbot source names its Lex bot (botId)',
+      path: ['botId'],
+    })
+    .refine((s) => s.kind === 'chatbot' || s.adapter !== 'lex-v2', {
+      message: 'the lex-v2 adapter is for chatbot sources',
+      path: ['adapter'],
+    }),
+);
 export type SourceInput = z.infer<typeof sourceInputSchema>;
 
 export type SourceStatus = 'active' | 'retired';

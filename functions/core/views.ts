@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema';
 import { ConflictError, fieldIssuesOf, ForbiddenError, NotFoundError, ValidationError } from './errors';
 import type { Lead } from './lead';
 import type { Viewer } from './lead-access';
@@ -7,13 +8,15 @@ import type { TeamsConfig } from './lifecycle/teams-config';
 import type { CsvCell } from './safe-csv';
 
 /** A saved list: a name and the filters; private to its owner, or shared with the owner's team. */
-export const viewInputSchema = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    query: listQuerySchema,
-    shared: z.boolean().default(false),
-  })
-  .strict();
+export const viewInputSchema = lazySchema(() =>
+  z
+    .object({
+      name: z.string().trim().min(1).max(100),
+      query: listQuerySchema,
+      shared: z.boolean().default(false),
+    })
+    .strict(),
+);
 export type ViewInput = z.infer<typeof viewInputSchema>;
 
 export type SavedView = ViewInput & {

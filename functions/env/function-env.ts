@@ -14,7 +14,7 @@ export type FunctionEnv = {
   /** Local-only overrides (SDK endpoints, stand-ins); empty on AWS. */
   readonly local: Local;
   /** The variables of one of the function's needs; asking for a need it does not declare is a bug and throws. */
-  need<N extends FunctionNeed>(need: N): z.infer<(typeof NEED_SCHEMAS)[N]>;
+  need<N extends FunctionNeed>(need: N): z.infer<ReturnType<(typeof NEED_SCHEMAS)[N]['unwrap']>>;
   /** The function's own tuning (import pacing, outbound timeout). */
   settings<F extends keyof Settings>(fn: F): z.infer<Settings[F]>;
 };
@@ -27,7 +27,7 @@ const schemaOf = (fn: FunctionName) => {
   const shapes = [
     HOUSE_SCHEMA.shape,
     LOCAL_SCHEMA.shape,
-    ...FUNCTIONS[fn].needs.map((need) => NEED_SCHEMAS[need].shape),
+    ...FUNCTIONS[fn].needs.map((need) => NEED_SCHEMAS[need].unwrap().shape),
     settingsOf(fn)?.shape ?? {},
   ];
   return z.object(Object.assign({}, ...shapes) as z.ZodRawShape);
@@ -35,7 +35,7 @@ const schemaOf = (fn: FunctionName) => {
 
 /** The variables a function's needs imply (what lib/function-needs.ts sets for it). */
 export const needVariables = (fn: FunctionName): string[] => [
-  ...new Set(FUNCTIONS[fn].needs.flatMap((need) => Object.keys(NEED_SCHEMAS[need].shape))),
+  ...new Set(FUNCTIONS[fn].needs.flatMap((need) => Object.keys(NEED_SCHEMAS[need].unwrap().shape))),
 ];
 
 /** Every variable a function may read: house-wide, local overrides, its needs' and its own settings. */
@@ -78,7 +78,7 @@ export const functionEnv = (fn: FunctionName, source: Source = process.env): Fun
         throw new Error(
           `function ${fn} reads the variables of need '${need}' but does not declare it in functions/routes.ts`,
         );
-      return pick(NEED_SCHEMAS[need].shape) as never;
+      return pick(NEED_SCHEMAS[need].unwrap().shape) as never;
     },
     settings: (of) => {
       if (of !== fn) throw new Error(`function ${fn} reads the settings of ${of}`);
@@ -96,6 +96,18 @@ export const houseEnv = (source: Source = process.env): House => {
     );
   return parsed.data;
 };
+
+/**
+ * Whether Powertools' Tracer would trace in this environment, by its own rule (Tracer#setTracingEnabled):
+ * not switched off by `POWERTOOLS_TRACE_ENABLED=false`, inside a Lambda execution environment
+ * (`AWS_EXECUTION_ENV`), and not under the Amplify mock or SAM local. Set by Lambda and Powertools'
+ * conventions, not by the stack's needs, so read here beside the house-wide variables.
+ */
+export const tracingActive = (source: Source = process.env): boolean =>
+  (source.POWERTOOLS_TRACE_ENABLED ?? '').toLowerCase() !== 'false' &&
+  (source.AWS_EXECUTION_ENV ?? '') !== '' &&
+  source.AWS_EXECUTION_ENV !== 'AWS_Lambda_amplify-mock' &&
+  (source.AWS_SAM_LOCAL ?? '') === '';
 
 /** Local-only SDK endpoint overrides (DynamoDB Local, the local runtime's AWS JSON endpoint); all unset on AWS. */
 export const localOverrides = (source: Source = process.env): Local => LOCAL_SCHEMA.parse(source);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../core/lazy-schema';
 import { EVENT_BUS_NAME } from '../core/events';
 import { graceSecondsFrom } from '../core/webhook-secret-rotation';
 import type { FunctionName, FunctionSpec } from '../routes';
@@ -96,37 +97,46 @@ export const HOUSE_SCHEMA = z.object({
 
 /**
  * One schema per need: the variables its binder in lib/function-needs.ts sets, and nothing else.
- * A function's parser takes exactly the schemas of its `needs` (functions/routes.ts).
+ * A function's parser takes exactly the schemas of its `needs` (functions/routes.ts); each is built
+ * when a function with that need parses its environment, not at import (see core/lazy-schema.ts).
  */
 export const NEED_SCHEMAS = {
-  'table:read': z.object({ [ENV.TABLE_NAME]: text }),
-  'table:write': z.object({ [ENV.TABLE_NAME]: text }),
-  'workflow:start': z.object({ [ENV.STATE_MACHINE_ARN]: text }),
-  'workflow:callback': z.object({ [ENV.STATE_MACHINE_ARN]: text }),
-  'bus:put': z.object({ [ENV.EVENT_BUS_NAME]: text }),
-  'quotes:timer': z.object({ [ENV.QUOTE_TIMER_STATE_MACHINE_ARN]: text }),
-  'secrets:webhooks': z.object({
-    [ENV.WEBHOOK_SECRET_PREFIX]: optionalText,
-    [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds,
-  }),
-  'secrets:rotate': z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: text, [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds }),
+  'table:read': lazySchema(() => z.object({ [ENV.TABLE_NAME]: text })),
+  'table:write': lazySchema(() => z.object({ [ENV.TABLE_NAME]: text })),
+  'workflow:start': lazySchema(() => z.object({ [ENV.STATE_MACHINE_ARN]: text })),
+  'workflow:callback': lazySchema(() => z.object({ [ENV.STATE_MACHINE_ARN]: text })),
+  'bus:put': lazySchema(() => z.object({ [ENV.EVENT_BUS_NAME]: text })),
+  'quotes:timer': lazySchema(() => z.object({ [ENV.QUOTE_TIMER_STATE_MACHINE_ARN]: text })),
+  'secrets:webhooks': lazySchema(() =>
+    z.object({
+      [ENV.WEBHOOK_SECRET_PREFIX]: optionalText,
+      [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds,
+    }),
+  ),
+  'secrets:rotate': lazySchema(() =>
+    z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: text, [ENV.WEBHOOK_SECRET_GRACE_SECONDS]: graceSeconds }),
+  ),
   // A run-time webhook source's first secret is created under the prefix.
-  'secrets:create': z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: text }),
+  'secrets:create': lazySchema(() => z.object({ [ENV.WEBHOOK_SECRET_PREFIX]: text })),
   // Locally there is no bucket: attachments go to BLOB_DIR and imports are posted as rows.
-  attachments: z.object({ [ENV.ATTACHMENTS_BUCKET]: optionalText }),
-  imports: z.object({ [ENV.IMPORTS_BUCKET]: optionalText }),
+  attachments: lazySchema(() => z.object({ [ENV.ATTACHMENTS_BUCKET]: optionalText })),
+  imports: lazySchema(() => z.object({ [ENV.IMPORTS_BUCKET]: optionalText })),
   // Erasure removes attachments, exports and import files, and ends the lead's execution.
-  privacy: z.object({
-    [ENV.ATTACHMENTS_BUCKET]: optionalText,
-    [ENV.IMPORTS_BUCKET]: optionalText,
-    [ENV.STATE_MACHINE_ARN]: text,
-  }),
-  email: z.object({
-    [ENV.NOTIFY_FROM]: optionalText,
-    [ENV.NOTIFY_EMAIL_DOMAIN]: optionalText,
-    [ENV.CONSOLE_URL]: optionalText,
-  }),
-} satisfies Record<FunctionNeed, z.ZodObject>;
+  privacy: lazySchema(() =>
+    z.object({
+      [ENV.ATTACHMENTS_BUCKET]: optionalText,
+      [ENV.IMPORTS_BUCKET]: optionalText,
+      [ENV.STATE_MACHINE_ARN]: text,
+    }),
+  ),
+  email: lazySchema(() =>
+    z.object({
+      [ENV.NOTIFY_FROM]: optionalText,
+      [ENV.NOTIFY_EMAIL_DOMAIN]: optionalText,
+      [ENV.CONSOLE_URL]: optionalText,
+    }),
+  ),
+} satisfies Record<FunctionNeed, z.ZodLazy<z.ZodObject>>;
 
 /** Tuning of single functions, set by the construct that owns it (lib/import-workflow.ts) or by an operator. */
 export const FUNCTION_SETTINGS = {

@@ -43,7 +43,7 @@ const pathIds = (): middy.MiddlewareObj<HttpEvent, HttpResult> => ({
 const observed = <E, R>(handler: middy.MiddyfiedHandler<E, R>) =>
   handler
     .use(injectLambdaContext(logger, { logEvent: false }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(tracer ? [captureLambdaHandler(tracer, { captureResponse: false })] : [])
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
 
 /** The house middleware stack for HTTP routes; error mapping first so it sees every failure, its own included. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { defineConfig } from '../config/config-document';
 import type { Lead } from '../lead';
 
@@ -21,17 +22,19 @@ export const MAPPABLE_LEAD_FIELDS = [
 ] as const;
 export type MappableLeadField = (typeof MAPPABLE_LEAD_FIELDS)[number];
 
-export const opportunityMappingSchema = z
-  .object({
-    /** `{field}` placeholders name lead fields; empty ones are dropped with their separator. */
-    nameTemplate: z.string().trim().min(1).max(200),
-    /** Opportunity field → lead field. Custom lead fields are addressed as `customFields.<name>`. */
-    fields: z.record(
-      z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/),
-      z.union([z.enum(MAPPABLE_LEAD_FIELDS), z.string().regex(/^customFields\.[^.]{1,100}$/)]),
-    ),
-  })
-  .strict();
+export const opportunityMappingSchema = lazySchema(() =>
+  z
+    .object({
+      /** `{field}` placeholders name lead fields; empty ones are dropped with their separator. */
+      nameTemplate: z.string().trim().min(1).max(200),
+      /** Opportunity field → lead field. Custom lead fields are addressed as `customFields.<name>`. */
+      fields: z.record(
+        z.string().regex(/^[a-zA-Z][a-zA-Z0-9]{0,39}$/),
+        z.union([z.enum(MAPPABLE_LEAD_FIELDS), z.string().regex(/^customFields\.[^.]{1,100}$/)]),
+      ),
+    })
+    .strict(),
+);
 export type OpportunityMapping = z.infer<typeof opportunityMappingSchema>;
 
 export const DEFAULT_OPPORTUNITY_MAPPING: OpportunityMapping = {

@@ -1,43 +1,50 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { defineConfig } from '../config/config-document';
 import { ConflictError } from '../errors';
 import type { LeadType } from '../lead';
 
-const stageSchema = z
-  .object({
-    name: z.string().trim().min(1).max(60),
-    /** Chance of winning at this stage, in percent. */
-    probability: z.number().int().min(0).max(100),
-    /** A closed stage ends the opportunity: won or lost. */
-    closed: z.enum(['won', 'lost']).optional(),
-  })
-  .strict();
+const stageSchema = lazySchema(() =>
+  z
+    .object({
+      name: z.string().trim().min(1).max(60),
+      /** Chance of winning at this stage, in percent. */
+      probability: z.number().int().min(0).max(100),
+      /** A closed stage ends the opportunity: won or lost. */
+      closed: z.enum(['won', 'lost']).optional(),
+    })
+    .strict(),
+);
 export type OpportunityStage = z.infer<typeof stageSchema>;
 
-const stageSetSchema = z
-  .array(stageSchema)
-  .min(2)
-  .max(20)
-  .superRefine((stages, ctx) => {
-    const names = new Set<string>();
-    stages.forEach((stage, i) => {
-      if (names.has(stage.name.toLowerCase()))
-        ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `stage '${stage.name}' appears twice` });
-      names.add(stage.name.toLowerCase());
-    });
-    if (stages[0]?.closed)
-      ctx.addIssue({
-        code: 'custom',
-        path: [0, 'closed'],
-        message: 'the first stage must be open (new opportunities start there)',
+const stageSetSchema = lazySchema(() =>
+  z
+    .array(stageSchema)
+    .min(2)
+    .max(20)
+    .superRefine((stages, ctx) => {
+      const names = new Set<string>();
+      stages.forEach((stage, i) => {
+        if (names.has(stage.name.toLowerCase()))
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `stage '${stage.name}' appears twice` });
+        names.add(stage.name.toLowerCase());
       });
-    if (!stages.some((s) => s.closed === 'won'))
-      ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a won stage' });
-    if (!stages.some((s) => s.closed === 'lost'))
-      ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a lost stage' });
-  });
+      if (stages[0]?.closed)
+        ctx.addIssue({
+          code: 'custom',
+          path: [0, 'closed'],
+          message: 'the first stage must be open (new opportunities start there)',
+        });
+      if (!stages.some((s) => s.closed === 'won'))
+        ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a won stage' });
+      if (!stages.some((s) => s.closed === 'lost'))
+        ctx.addIssue({ code: 'custom', path: [], message: 'a stage set needs a lost stage' });
+    }),
+);
 
-export const opportunityStagesSchema = z.object({ B2B: stageSetSchema, B2C: stageSetSchema }).strict();
+export const opportunityStagesSchema = lazySchema(() =>
+  z.object({ B2B: stageSetSchema, B2C: stageSetSchema }).strict(),
+);
 export type OpportunityStageSets = z.infer<typeof opportunityStagesSchema>;
 
 export const DEFAULT_OPPORTUNITY_STAGES: OpportunityStageSets = {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /** Largest file a user may attach. The upload URL is signed for the declared size, so it cannot grow. */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -20,24 +21,28 @@ export const ATTACHMENT_CONTENT_TYPES = [
 /** Upload and download URLs live this long. */
 export const URL_TTL_SECONDS = 15 * 60;
 
-export const attachmentRequestSchema = z
-  .object({
-    fileName: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .refine((name) => ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 32), {
-        message: 'must be a plain file name (no path, no control characters)',
+export const attachmentRequestSchema = lazySchema(() =>
+  z
+    .object({
+      fileName: z
+        .string()
+        .trim()
+        .min(1)
+        .max(200)
+        .refine((name) => ![...name].some((c) => c === '/' || c === '\\' || c.charCodeAt(0) < 32), {
+          message: 'must be a plain file name (no path, no control characters)',
+        }),
+      contentType: z.enum(ATTACHMENT_CONTENT_TYPES, {
+        message: `must be one of ${ATTACHMENT_CONTENT_TYPES.join(', ')}`,
       }),
-    contentType: z.enum(ATTACHMENT_CONTENT_TYPES, { message: `must be one of ${ATTACHMENT_CONTENT_TYPES.join(', ')}` }),
-    size: z
-      .number()
-      .int()
-      .positive()
-      .max(MAX_ATTACHMENT_BYTES, { message: `must be at most ${MAX_ATTACHMENT_BYTES} bytes` }),
-  })
-  .strict();
+      size: z
+        .number()
+        .int()
+        .positive()
+        .max(MAX_ATTACHMENT_BYTES, { message: `must be at most ${MAX_ATTACHMENT_BYTES} bytes` }),
+    })
+    .strict(),
+);
 export type AttachmentRequest = z.infer<typeof attachmentRequestSchema>;
 
 /** The object key: per lead, by id; the user's file name never becomes part of a path. */

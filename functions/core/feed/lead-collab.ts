@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { fieldIssuesOf, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
 import type { Actor, AuditEntry, Lead } from '../lead';
@@ -78,7 +79,7 @@ export const visibleLead = async (deps: Pick<CollabDeps, 'store'>, viewer: Viewe
   return lead;
 };
 
-const noteSchema = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
+const noteSchema = lazySchema(() => z.object({ text: z.string().trim().min(1).max(5000) }).strict());
 
 export const noteAddedEvent = (lead: Lead, note: Note): BusEvent =>
   makeEvent('LeadNoteAdded', `note-${note.id}`, note.at, {
@@ -172,7 +173,7 @@ export const attachmentDownload = async (deps: CollabDeps, viewer: Viewer, leadI
   };
 };
 
-const followSchema = z.object({ user: z.string().trim().min(1).max(128).optional() }).strict();
+const followSchema = lazySchema(() => z.object({ user: z.string().trim().min(1).max(128).optional() }).strict());
 
 /** POST/DELETE /leads/{id}/followers `{ user? }`: yourself, or anyone when you are a manager. */
 export const changeFollower = async (

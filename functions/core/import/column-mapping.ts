@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import type { FieldIssue } from '../errors';
 
 /** Where a column's value goes in the canonical lead. `fullName` is split into first and last name. */
@@ -103,27 +104,31 @@ const BY_KEY: ReadonlyMap<string, TargetField> = new Map(
 /** The synonym a header stands for, if any. */
 export const autoTarget = (header: string): TargetField | undefined => BY_KEY.get(headerKey(header));
 
-const targetSchema = z.union([
-  z.enum(TARGET_FIELDS),
-  z
-    .string()
-    .regex(/^custom:.{1,100}$/, { message: 'custom fields are written custom:<key> (key up to 100 characters)' }),
-  z.null(),
-]);
+const targetSchema = lazySchema(() =>
+  z.union([
+    z.enum(TARGET_FIELDS),
+    z
+      .string()
+      .regex(/^custom:.{1,100}$/, { message: 'custom fields are written custom:<key> (key up to 100 characters)' }),
+    z.null(),
+  ]),
+);
 
 /**
  * A mapping file: either `{ "<header>": "<field>" | "custom:<key>" | null }`, or
  * `{ "columns": { … }, "defaults": { "country": "DE" } }` where defaults fill empty cells.
  */
-export const mappingFileSchema = z.union([
-  z
-    .object({
-      columns: z.record(z.string(), targetSchema).default({}),
-      defaults: z.partialRecord(z.enum(TARGET_FIELDS), z.string()).default({}),
-    })
-    .strict(),
-  z.record(z.string(), targetSchema).transform((columns) => ({ columns, defaults: {} })),
-]);
+export const mappingFileSchema = lazySchema(() =>
+  z.union([
+    z
+      .object({
+        columns: z.record(z.string(), targetSchema).default({}),
+        defaults: z.partialRecord(z.enum(TARGET_FIELDS), z.string()).default({}),
+      })
+      .strict(),
+    z.record(z.string(), targetSchema).transform((columns) => ({ columns, defaults: {} })),
+  ]),
+);
 export type MappingFile = z.output<typeof mappingFileSchema>;
 
 export type ResolvedMapping = {

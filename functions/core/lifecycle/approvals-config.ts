@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { defineConfig } from '../config/config-document';
 import { type Lead, LEAD_TYPES } from '../lead';
 import { isIsoDuration } from './duration';
@@ -8,49 +9,53 @@ import { regionOf } from './regions';
 export const APPROVAL_KINDS = ['conversion', 'quote-discount'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
-const step = z
-  .object({
-    name: z.string().min(1).max(100),
-    approver: z.string().min(1).optional(),
-    group: z.enum(['rep', 'manager', 'salesops']).optional(),
-    timeout: z.string().refine(isIsoDuration, { message: 'must be an ISO-8601 duration such as PT24H' }),
-  })
-  .strict()
-  .refine((s) => Boolean(s.approver) !== Boolean(s.group), { message: 'name exactly one of approver or group' });
+const step = lazySchema(() =>
+  z
+    .object({
+      name: z.string().min(1).max(100),
+      approver: z.string().min(1).optional(),
+      group: z.enum(['rep', 'manager', 'salesops']).optional(),
+      timeout: z.string().refine(isIsoDuration, { message: 'must be an ISO-8601 duration such as PT24H' }),
+    })
+    .strict()
+    .refine((s) => Boolean(s.approver) !== Boolean(s.group), { message: 'name exactly one of approver or group' }),
+);
 
-export const approvalsConfigSchema = z
-  .object({
-    chains: z.array(
-      z
-        .object({
-          name: z.string().min(1).max(100),
-          /** What the chain approves: a lead's conversion (the default) or a quote's discount above the sender's limit. */
-          kind: z.enum(APPROVAL_KINDS).optional(),
-          when: z
-            .object({
-              leadType: z.array(z.enum(LEAD_TYPES)).min(1).optional(),
-              country: z
-                .array(z.string().regex(/^[A-Z]{2}$/))
-                .min(1)
-                .optional(),
-              region: z.array(z.string().min(1)).min(1).optional(),
-              minExpectedValue: z.number().nonnegative().optional(),
-            })
-            .strict(),
-          steps: z.array(step).min(1).max(10),
-          /** Conversion chains only: where a rejected lead goes. A rejected quote discount returns the quote to its editor. */
-          onReject: z.enum(['return-to-sales-qualified', 'disqualify']).optional(),
-          /** Whether whoever asked for the conversion (or decided an earlier step) may decide a step. Default false: four eyes. */
-          allowSelfApproval: z.boolean().optional(),
-        })
-        .strict()
-        .refine((chain) => chain.kind === 'quote-discount' || chain.onReject !== undefined, {
-          message: 'a conversion chain must say where a rejected lead goes (onReject)',
-          path: ['onReject'],
-        }),
-    ),
-  })
-  .strict();
+export const approvalsConfigSchema = lazySchema(() =>
+  z
+    .object({
+      chains: z.array(
+        z
+          .object({
+            name: z.string().min(1).max(100),
+            /** What the chain approves: a lead's conversion (the default) or a quote's discount above the sender's limit. */
+            kind: z.enum(APPROVAL_KINDS).optional(),
+            when: z
+              .object({
+                leadType: z.array(z.enum(LEAD_TYPES)).min(1).optional(),
+                country: z
+                  .array(z.string().regex(/^[A-Z]{2}$/))
+                  .min(1)
+                  .optional(),
+                region: z.array(z.string().min(1)).min(1).optional(),
+                minExpectedValue: z.number().nonnegative().optional(),
+              })
+              .strict(),
+            steps: z.array(step).min(1).max(10),
+            /** Conversion chains only: where a rejected lead goes. A rejected quote discount returns the quote to its editor. */
+            onReject: z.enum(['return-to-sales-qualified', 'disqualify']).optional(),
+            /** Whether whoever asked for the conversion (or decided an earlier step) may decide a step. Default false: four eyes. */
+            allowSelfApproval: z.boolean().optional(),
+          })
+          .strict()
+          .refine((chain) => chain.kind === 'quote-discount' || chain.onReject !== undefined, {
+            message: 'a conversion chain must say where a rejected lead goes (onReject)',
+            path: ['onReject'],
+          }),
+      ),
+    })
+    .strict(),
+);
 export type ApprovalsConfig = z.infer<typeof approvalsConfigSchema>;
 export type ApprovalChain = ApprovalsConfig['chains'][number];
 export type ApprovalStep = ApprovalChain['steps'][number];

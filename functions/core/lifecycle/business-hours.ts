@@ -1,12 +1,13 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { addSeconds } from './duration';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
-const localTime = z
-  .string()
-  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: 'must be a local time HH:MM (24:00 ends a day)' });
+const localTime = lazySchema(() =>
+  z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: 'must be a local time HH:MM (24:00 ends a day)' }),
+);
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 const isTimeZone = (zone: string): boolean => {
@@ -19,43 +20,47 @@ const isTimeZone = (zone: string): boolean => {
 };
 
 /** One day's business intervals, [start, end) in local time, ordered and not overlapping. */
-const dayHours = z.array(z.tuple([localTime, localTime])).superRefine((intervals, ctx) => {
-  intervals.forEach(([start, end], i) => {
-    if (minutesOf(end) <= minutesOf(start))
-      ctx.addIssue({ code: 'custom', path: [i], message: `interval ${start}–${end} must end after it starts` });
-    const previous = intervals[i - 1];
-    if (previous && minutesOf(start) < minutesOf(previous[1]))
-      ctx.addIssue({
-        code: 'custom',
-        path: [i],
-        message: `interval ${start}–${end} overlaps or precedes the one before it`,
-      });
-  });
-});
+const dayHours = lazySchema(() =>
+  z.array(z.tuple([localTime, localTime])).superRefine((intervals, ctx) => {
+    intervals.forEach(([start, end], i) => {
+      if (minutesOf(end) <= minutesOf(start))
+        ctx.addIssue({ code: 'custom', path: [i], message: `interval ${start}–${end} must end after it starts` });
+      const previous = intervals[i - 1];
+      if (previous && minutesOf(start) < minutesOf(previous[1]))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `interval ${start}–${end} overlaps or precedes the one before it`,
+        });
+    });
+  }),
+);
 
-export const businessCalendarSchema = z
-  .object({
-    /** IANA zone the hours and holidays are in, e.g. Europe/Berlin. */
-    timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' }),
-    /** Per weekday, the business intervals; a day left out has none. */
-    hours: z
-      .object({
-        mon: dayHours.optional(),
-        tue: dayHours.optional(),
-        wed: dayHours.optional(),
-        thu: dayHours.optional(),
-        fri: dayHours.optional(),
-        sat: dayHours.optional(),
-        sun: dayHours.optional(),
-      })
-      .strict(),
-    /** Whole local days without business hours. */
-    holidays: z.array(z.iso.date()).default([]),
-  })
-  .refine((c) => WEEKDAYS.some((d) => (c.hours[d]?.length ?? 0) > 0), {
-    message: 'at least one weekday needs business hours',
-    path: ['hours'],
-  });
+export const businessCalendarSchema = lazySchema(() =>
+  z
+    .object({
+      /** IANA zone the hours and holidays are in, e.g. Europe/Berlin. */
+      timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/Berlin' }),
+      /** Per weekday, the business intervals; a day left out has none. */
+      hours: z
+        .object({
+          mon: dayHours.optional(),
+          tue: dayHours.optional(),
+          wed: dayHours.optional(),
+          thu: dayHours.optional(),
+          fri: dayHours.optional(),
+          sat: dayHours.optional(),
+          sun: dayHours.optional(),
+        })
+        .strict(),
+      /** Whole local days without business hours. */
+      holidays: z.array(z.iso.date()).default([]),
+    })
+    .refine((c) => WEEKDAYS.some((d) => (c.hours[d]?.length ?? 0) > 0), {
+      message: 'at least one weekday needs business hours',
+      path: ['hours'],
+    }),
+);
 export type BusinessCalendar = z.infer<typeof businessCalendarSchema>;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

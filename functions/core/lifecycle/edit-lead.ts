@@ -66,7 +66,7 @@ export const editLead = async (
     throw new ValidationError(
       unknown.map((field) => ({ field, reason: `not editable; editable fields: ${EDITABLE_FIELDS.join(', ')}` })),
     );
-  const shape = canonicalLeadSchema.shape;
+  const shape = canonicalLeadSchema.unwrap().shape;
   const current: Record<string, unknown> = Object.fromEntries(
     Object.keys(shape).flatMap((k) => (lead[k as keyof Lead] === undefined ? [] : [[k, lead[k as keyof Lead]]])),
   );

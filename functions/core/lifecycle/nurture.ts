@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { defineConfig } from '../config/config-document';
 import type { BusEvent } from '../events';
 import type { Actor, AuditEntry, Due, Lead, Nurture } from '../lead';
@@ -13,26 +14,30 @@ import { type LeadChange, leadEvent } from './transitions';
  * scored and routed again by a new execution named `<leadId>-r<n>`.
  */
 
-const duration = z.string().refine(isIsoDuration, { message: 'must be an ISO-8601 duration such as P90D' });
+const duration = lazySchema(() =>
+  z.string().refine(isIsoDuration, { message: 'must be an ISO-8601 duration such as P90D' }),
+);
 
-const ruleSchema = z
-  .object({
-    /** The disqualification reason this rule applies to (compared as a slug: "No budget" = "no-budget"). */
-    reason: z.string().trim().min(1).max(80).optional(),
-    /** Applies when the rep keeps the lead as a contact (with `reason`: both must hold). */
-    convertToContact: z.boolean().optional(),
-    /** How long the lead is nurtured before it comes back to the queue. */
-    recycleAfter: duration,
-    /** New activity on the lead (an activity recorded, a form revisit) brings it back at once. */
-    onActivity: z.boolean().default(true),
-  })
-  .strict()
-  .refine((r) => r.reason !== undefined || r.convertToContact !== undefined, {
-    message: 'a rule names a reason, convertToContact, or both',
-  });
+const ruleSchema = lazySchema(() =>
+  z
+    .object({
+      /** The disqualification reason this rule applies to (compared as a slug: "No budget" = "no-budget"). */
+      reason: z.string().trim().min(1).max(80).optional(),
+      /** Applies when the rep keeps the lead as a contact (with `reason`: both must hold). */
+      convertToContact: z.boolean().optional(),
+      /** How long the lead is nurtured before it comes back to the queue. */
+      recycleAfter: duration,
+      /** New activity on the lead (an activity recorded, a form revisit) brings it back at once. */
+      onActivity: z.boolean().default(true),
+    })
+    .strict()
+    .refine((r) => r.reason !== undefined || r.convertToContact !== undefined, {
+      message: 'a rule names a reason, convertToContact, or both',
+    }),
+);
 export type RecycleRule = z.infer<typeof ruleSchema>;
 
-export const nurtureConfigSchema = z.object({ rules: z.array(ruleSchema).max(50) }).strict();
+export const nurtureConfigSchema = lazySchema(() => z.object({ rules: z.array(ruleSchema).max(50) }).strict());
 export type NurtureConfig = z.infer<typeof nurtureConfigSchema>;
 
 export const DEFAULT_NURTURE: NurtureConfig = {

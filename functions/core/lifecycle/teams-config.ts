@@ -1,50 +1,55 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { defineConfig } from '../config/config-document';
 import { type BusinessCalendar, businessCalendarSchema } from './business-hours';
 
-const userId = z.string().min(1).max(128);
+const userId = lazySchema(() => z.string().min(1).max(128));
 
 /** A person's display name and contact, so pages and e-mails say "Alice Adams", not "alice". */
-const personSchema = z.object({
-  user: userId,
-  name: z.string().trim().min(1).max(200),
-  email: z.email().optional(),
-});
+const personSchema = lazySchema(() =>
+  z.object({
+    user: userId,
+    name: z.string().trim().min(1).max(200),
+    email: z.email().optional(),
+  }),
+);
 
-export const teamsConfigSchema = z
-  .object({
-    teams: z.array(
-      z.object({
-        id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'letters, digits, - and _ only' }),
-        name: z.string().min(1),
-        manager: userId,
-        members: z.array(z.object({ user: userId, available: z.boolean().default(true) })),
-        /** With a calendar, the team's stage SLAs and approval timeouts count in its business hours. */
-        calendar: businessCalendarSchema.optional(),
-      }),
-    ),
-    /**
-     * What a manager's lists, saved views and search cover: `team` (unset means this) their own leads,
-     * the unassigned queue and the leads of the members of the teams they manage; `all` every lead.
-     */
-    managersSee: z.enum(['team', 'all']).optional(),
-    /** Display names of the people named in teams (members, managers, approvers, sales ops); optional. */
-    people: z.array(personSchema).optional(),
-  })
-  .superRefine((value, ctx) => {
-    const ids = new Set<string>();
-    value.teams.forEach((team, i) => {
-      if (ids.has(team.id))
-        ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `team id '${team.id}' is used twice` });
-      ids.add(team.id);
-    });
-    const users = new Set<string>();
-    value.people?.forEach((person, i) => {
-      if (users.has(person.user))
-        ctx.addIssue({ code: 'custom', path: ['people', i, 'user'], message: `'${person.user}' is listed twice` });
-      users.add(person.user);
-    });
-  });
+export const teamsConfigSchema = lazySchema(() =>
+  z
+    .object({
+      teams: z.array(
+        z.object({
+          id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'letters, digits, - and _ only' }),
+          name: z.string().min(1),
+          manager: userId,
+          members: z.array(z.object({ user: userId, available: z.boolean().default(true) })),
+          /** With a calendar, the team's stage SLAs and approval timeouts count in its business hours. */
+          calendar: businessCalendarSchema.optional(),
+        }),
+      ),
+      /**
+       * What a manager's lists, saved views and search cover: `team` (unset means this) their own leads,
+       * the unassigned queue and the leads of the members of the teams they manage; `all` every lead.
+       */
+      managersSee: z.enum(['team', 'all']).optional(),
+      /** Display names of the people named in teams (members, managers, approvers, sales ops); optional. */
+      people: z.array(personSchema).optional(),
+    })
+    .superRefine((value, ctx) => {
+      const ids = new Set<string>();
+      value.teams.forEach((team, i) => {
+        if (ids.has(team.id))
+          ctx.addIssue({ code: 'custom', path: ['teams', i, 'id'], message: `team id '${team.id}' is used twice` });
+        ids.add(team.id);
+      });
+      const users = new Set<string>();
+      value.people?.forEach((person, i) => {
+        if (users.has(person.user))
+          ctx.addIssue({ code: 'custom', path: ['people', i, 'user'], message: `'${person.user}' is listed twice` });
+        users.add(person.user);
+      });
+    }),
+);
 export type TeamsConfig = z.infer<typeof teamsConfigSchema>;
 export type Team = TeamsConfig['teams'][number];
 

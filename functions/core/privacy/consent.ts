@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { fieldIssuesOf, ValidationError } from '../errors';
 import { type Actor, CHANNELS, type Channel, type Lead } from '../lead';
 import { nfc, WELL_FORMED } from '../text';
@@ -24,29 +25,33 @@ export type ConsentRecord = {
   origin: 'capture' | 'api';
 };
 
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'a lowercase slug such as marketing-email' });
+const slug = lazySchema(() =>
+  z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'a lowercase slug such as marketing-email' }),
+);
 
-export const consentRequestSchema = z
-  .object({
-    purpose: slug.default(MARKETING_EMAIL),
-    granted: z.boolean(),
-    textVersion: z.string().trim().min(1).max(100).optional(),
-    text: z
-      .string()
-      .max(2000)
-      .refine(...WELL_FORMED)
-      .transform(nfc)
-      .optional(),
-    channel: z.enum([...CHANNELS, 'EMAIL', 'PHONE', 'IN_PERSON']).default('API'),
-    source: z.string().trim().min(1).max(200),
-    at: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict()
-  // Proof of consent names what was shown; a withdrawal needs no wording.
-  .refine((r) => !r.granted || Boolean(r.textVersion || r.text), {
-    message: 'a consent needs the textVersion (or text) the person was shown',
-    path: ['textVersion'],
-  });
+export const consentRequestSchema = lazySchema(() =>
+  z
+    .object({
+      purpose: slug.default(MARKETING_EMAIL),
+      granted: z.boolean(),
+      textVersion: z.string().trim().min(1).max(100).optional(),
+      text: z
+        .string()
+        .max(2000)
+        .refine(...WELL_FORMED)
+        .transform(nfc)
+        .optional(),
+      channel: z.enum([...CHANNELS, 'EMAIL', 'PHONE', 'IN_PERSON']).default('API'),
+      source: z.string().trim().min(1).max(200),
+      at: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict()
+    // Proof of consent names what was shown; a withdrawal needs no wording.
+    .refine((r) => !r.granted || Boolean(r.textVersion || r.text), {
+      message: 'a consent needs the textVersion (or text) the person was shown',
+      path: ['textVersion'],
+    }),
+);
 
 export const parseConsentRequest = (body: unknown) => {
   const parsed = consentRequestSchema.safeParse(body);

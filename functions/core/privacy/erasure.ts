@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import type { DedupeKey } from '../dedupe';
 import { type FieldIssue, fieldIssuesOf, ValidationError } from '../errors';
 import { type BusEvent, makeEvent } from '../events';
@@ -9,26 +10,28 @@ import type { PersonalRecord } from './personal-data';
 import type { ImportRetentionDue, ImportRetentionEntry } from './retention';
 
 /** Who a privacy request is about: an e-mail, a phone or a lead id (any of them, at least one). */
-export const subjectRequestSchema = z
-  .object({
-    email: z.string().trim().max(254).email({ message: 'not a valid email address' }).optional(),
-    phone: z.string().trim().min(3).max(40).optional(),
-    /** ISO country for a phone given without its international prefix. */
-    country: z
-      .string()
-      .regex(/^[A-Za-z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })
-      .optional(),
-    leadId: z.string().trim().min(1).max(100).optional(),
-    /** Why: never free text (it would be personal data kept forever in the log). */
-    reason: z
-      .enum(['data-subject-request', 'retention', 'legal-obligation', 'restore-replay'])
-      .default('data-subject-request'),
-  })
-  .strict()
-  .refine((r) => Boolean(r.email || r.phone || r.leadId), {
-    message: 'give at least one of email, phone or leadId',
-    path: ['email'],
-  });
+export const subjectRequestSchema = lazySchema(() =>
+  z
+    .object({
+      email: z.string().trim().max(254).email({ message: 'not a valid email address' }).optional(),
+      phone: z.string().trim().min(3).max(40).optional(),
+      /** ISO country for a phone given without its international prefix. */
+      country: z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' })
+        .optional(),
+      leadId: z.string().trim().min(1).max(100).optional(),
+      /** Why: never free text (it would be personal data kept forever in the log). */
+      reason: z
+        .enum(['data-subject-request', 'retention', 'legal-obligation', 'restore-replay'])
+        .default('data-subject-request'),
+    })
+    .strict()
+    .refine((r) => Boolean(r.email || r.phone || r.leadId), {
+      message: 'give at least one of email, phone or leadId',
+      path: ['email'],
+    }),
+);
 
 export type SubjectRequest = z.infer<typeof subjectRequestSchema>;
 

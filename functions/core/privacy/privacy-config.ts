@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { defineConfig } from '../config/config-document';
 
-const months = z.number().int().min(1).max(240).nullable();
-const days = z.number().int().min(1).max(3650);
+const months = lazySchema(() => z.number().int().min(1).max(240).nullable());
+const days = lazySchema(() => z.number().int().min(1).max(3650));
 
 /**
  * Sales ops' privacy policy (versioned like every configuration): how long personal data is kept, and

@@ -1,76 +1,81 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { defineConfig } from '../config/config-document';
 import { LEAD_TYPES } from '../lead';
 import { regionOf } from '../lifecycle/regions';
 
-const currency = z.string().regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as EUR' });
-const country = z.string().regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' });
-const sku = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, { message: 'letters, digits, dot, dash, underscore; at most 40' });
+const currency = lazySchema(() => z.string().regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as EUR' }));
+const country = lazySchema(() => z.string().regex(/^[A-Z]{2}$/, { message: 'must be an ISO 3166-1 alpha-2 code' }));
+const sku = lazySchema(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, { message: 'letters, digits, dot, dash, underscore; at most 40' }),
+);
 /** Money is integer minor units (cents): never a float. */
-const minor = z.number().int().nonnegative().max(1_000_000_000_000);
+const minor = lazySchema(() => z.number().int().nonnegative().max(1_000_000_000_000));
 /** Rates and discounts are integer basis points: 1 % = 100, 100 % = 10,000. */
-const bps = z.number().int().min(0).max(10_000);
+const bps = lazySchema(() => z.number().int().min(0).max(10_000));
 
-export const quoteCatalogSchema = z
-  .object({
-    products: z
-      .array(
-        z
-          .object({
-            sku,
-            name: z.string().trim().min(1).max(200),
-            unit: z.string().trim().min(1).max(40),
-            listPriceMinor: minor,
-            currency,
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(1000),
-    /** The first book whose segment holds the customer prices the quote; none matches: list prices. */
-    priceBooks: z
-      .array(
-        z
-          .object({
-            id: z.string().min(1).max(60),
-            name: z.string().min(1).max(200),
-            when: z
-              .object({
-                country: z.array(country).min(1).optional(),
-                region: z.array(z.string().min(1)).min(1).optional(),
-                leadType: z.array(z.enum(LEAD_TYPES)).min(1).optional(),
-              })
-              .strict(),
-            currency,
-            /** Unit price per SKU in this book's currency; a SKU not listed is not sold in this segment. */
-            prices: z.record(sku, minor),
-          })
-          .strict(),
-      )
-      .max(100),
-    /** VAT / sales tax per customer country; a country not listed is taxed at `defaultTaxRateBps`. */
-    taxRates: z.record(country, bps),
-    defaultTaxRateBps: bps,
-    /** The largest line discount each group may give without approval (the highest of the caller's groups counts). */
-    discountLimits: z.record(z.enum(['rep', 'manager', 'salesops']), bps),
-    validityDays: z.number().int().min(1).max(365),
-    terms: z.string().max(2000),
-    /** An accepted quote on a SalesQualified lead converts it, the quote's total becoming the opportunity's amount. */
-    convertOnAccept: z.boolean(),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    const skus = new Set(c.products.map((p) => p.sku));
-    if (skus.size !== c.products.length)
-      ctx.addIssue({ code: 'custom', path: ['products'], message: 'SKUs must be unique' });
-    c.priceBooks.forEach((book, i) => {
-      for (const s of Object.keys(book.prices))
-        if (!skus.has(s))
-          ctx.addIssue({ code: 'custom', path: ['priceBooks', i, 'prices', s], message: `no product with SKU ${s}` });
-    });
-  });
+export const quoteCatalogSchema = lazySchema(() =>
+  z
+    .object({
+      products: z
+        .array(
+          z
+            .object({
+              sku,
+              name: z.string().trim().min(1).max(200),
+              unit: z.string().trim().min(1).max(40),
+              listPriceMinor: minor,
+              currency,
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(1000),
+      /** The first book whose segment holds the customer prices the quote; none matches: list prices. */
+      priceBooks: z
+        .array(
+          z
+            .object({
+              id: z.string().min(1).max(60),
+              name: z.string().min(1).max(200),
+              when: z
+                .object({
+                  country: z.array(country).min(1).optional(),
+                  region: z.array(z.string().min(1)).min(1).optional(),
+                  leadType: z.array(z.enum(LEAD_TYPES)).min(1).optional(),
+                })
+                .strict(),
+              currency,
+              /** Unit price per SKU in this book's currency; a SKU not listed is not sold in this segment. */
+              prices: z.record(sku, minor),
+            })
+            .strict(),
+        )
+        .max(100),
+      /** VAT / sales tax per customer country; a country not listed is taxed at `defaultTaxRateBps`. */
+      taxRates: z.record(country, bps),
+      defaultTaxRateBps: bps,
+      /** The largest line discount each group may give without approval (the highest of the caller's groups counts). */
+      discountLimits: z.record(z.enum(['rep', 'manager', 'salesops']), bps),
+      validityDays: z.number().int().min(1).max(365),
+      terms: z.string().max(2000),
+      /** An accepted quote on a SalesQualified lead converts it, the quote's total becoming the opportunity's amount. */
+      convertOnAccept: z.boolean(),
+    })
+    .strict()
+    .superRefine((c, ctx) => {
+      const skus = new Set(c.products.map((p) => p.sku));
+      if (skus.size !== c.products.length)
+        ctx.addIssue({ code: 'custom', path: ['products'], message: 'SKUs must be unique' });
+      c.priceBooks.forEach((book, i) => {
+        for (const s of Object.keys(book.prices))
+          if (!skus.has(s))
+            ctx.addIssue({ code: 'custom', path: ['priceBooks', i, 'prices', s], message: `no product with SKU ${s}` });
+      });
+    }),
+);
 export type QuoteCatalog = z.infer<typeof quoteCatalogSchema>;
 export type Product = QuoteCatalog['products'][number];
 export type PriceBook = QuoteCatalog['priceBooks'][number];

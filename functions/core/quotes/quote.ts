@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { isCalendarDate } from '../dates';
 import { ConflictError, ValidationError, fieldIssuesOf } from '../errors';
 import { type BusEvent, type LeadSnapshot, makeEvent } from '../events';
@@ -84,28 +85,34 @@ const addDays = (day: string, days: number) =>
   new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Percent with at most two decimals, taken as integer basis points (12.5 → 1250). */
-const percent = z
-  .number()
-  .min(0)
-  .max(100)
-  .refine((p) => Math.abs(p * 100 - Math.round(p * 100)) < 1e-6, { message: 'at most two decimals' });
+const percent = lazySchema(() =>
+  z
+    .number()
+    .min(0)
+    .max(100)
+    .refine((p) => Math.abs(p * 100 - Math.round(p * 100)) < 1e-6, { message: 'at most two decimals' }),
+);
 
-const lineSchema = z
-  .object({
-    sku: z.string().min(1).max(40),
-    quantity: z.number().int().min(1).max(100_000),
-    discountPercent: percent.optional(),
-  })
-  .strict();
+const lineSchema = lazySchema(() =>
+  z
+    .object({
+      sku: z.string().min(1).max(40),
+      quantity: z.number().int().min(1).max(100_000),
+      discountPercent: percent.optional(),
+    })
+    .strict(),
+);
 
 /** The body of a quote's creation or edit. */
-export const quoteInputSchema = z
-  .object({
-    lines: z.array(lineSchema).min(1).max(50),
-    validUntil: z.string().refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' }).optional(),
-    terms: z.string().trim().max(2000).optional(),
-  })
-  .strict();
+export const quoteInputSchema = lazySchema(() =>
+  z
+    .object({
+      lines: z.array(lineSchema).min(1).max(50),
+      validUntil: z.string().refine(isCalendarDate, { message: 'must be a calendar date YYYY-MM-DD' }).optional(),
+      terms: z.string().trim().max(2000).optional(),
+    })
+    .strict(),
+);
 export type QuoteInput = z.infer<typeof quoteInputSchema>;
 
 /** Parses the body and the validity date against today: not in the past, at most a year ahead. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { timestampIssue } from '../dates';
 import { ConflictError, fieldIssuesOf, NotFoundError, ValidationError } from '../errors';
 import { type BusEvent, makeEvent, snapshotOf } from '../events';
@@ -20,30 +21,32 @@ import { scoreLead, topFactors } from './score-lead';
  */
 export const BUILT_IN_ACTIVITY_TYPES = ['email-reply', 'email-open', 'meeting', 'call', 'form-revisit'] as const;
 
-export const activityRequestSchema = z
-  .object({
-    /** The sender's id for this activity (a message id, a meeting id): a retry with it counts nothing again. */
-    activityId: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
-    type: z
-      .string()
-      .min(1)
-      .max(60)
-      .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { message: 'must be a kebab-case name such as email-reply' }),
-    /** When it happened (defaults to when it is recorded). */
-    occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
-    note: z
-      .string()
-      .trim()
-      .max(500)
-      .refine(...WELL_FORMED)
-      .transform(nfc)
-      .optional(),
-  })
-  .strict();
+export const activityRequestSchema = lazySchema(() =>
+  z
+    .object({
+      /** The sender's id for this activity (a message id, a meeting id): a retry with it counts nothing again. */
+      activityId: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces' }),
+      type: z
+        .string()
+        .min(1)
+        .max(60)
+        .regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { message: 'must be a kebab-case name such as email-reply' }),
+      /** When it happened (defaults to when it is recorded). */
+      occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time' }).optional(),
+      note: z
+        .string()
+        .trim()
+        .max(500)
+        .refine(...WELL_FORMED)
+        .transform(nfc)
+        .optional(),
+    })
+    .strict(),
+);
 export type ActivityRequest = z.infer<typeof activityRequestSchema>;
 
 /** What is kept under the activity id: enough to answer a retry the same and to publish its events again. */

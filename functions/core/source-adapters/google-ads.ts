@@ -1,25 +1,28 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import type { CanonicalLead } from '../lead';
 
 /** Google Ads lead form extension webhook delivery (sanitised fixture in test/fixtures). */
-export const googleAdsLeadSchema = z.object({
-  lead_id: z.string().min(1),
-  api_version: z.string().optional(),
-  form_id: z.union([z.number(), z.string()]).optional(),
-  campaign_id: z.union([z.number(), z.string()]).optional(),
-  adgroup_id: z.union([z.number(), z.string()]).optional(),
-  creative_id: z.union([z.number(), z.string()]).optional(),
-  gcl_id: z.string().optional(),
-  google_key: z.string().min(1),
-  is_test: z.boolean().optional(),
-  user_column_data: z.array(
-    z.object({
-      column_id: z.string().optional(),
-      column_name: z.string().optional(),
-      string_value: z.string().optional(),
-    }),
-  ),
-});
+export const googleAdsLeadSchema = lazySchema(() =>
+  z.object({
+    lead_id: z.string().min(1),
+    api_version: z.string().optional(),
+    form_id: z.union([z.number(), z.string()]).optional(),
+    campaign_id: z.union([z.number(), z.string()]).optional(),
+    adgroup_id: z.union([z.number(), z.string()]).optional(),
+    creative_id: z.union([z.number(), z.string()]).optional(),
+    gcl_id: z.string().optional(),
+    google_key: z.string().min(1),
+    is_test: z.boolean().optional(),
+    user_column_data: z.array(
+      z.object({
+        column_id: z.string().optional(),
+        column_name: z.string().optional(),
+        string_value: z.string().optional(),
+      }),
+    ),
+  }),
+);
 export type GoogleAdsLead = z.infer<typeof googleAdsLeadSchema>;
 
 const COLUMN_TO_FIELD: Record<string, keyof CanonicalLead> = {

@@ -1,44 +1,51 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { type CanonicalLead, canonicalLeadSchema } from '../lead';
 
 /**
  * Amazon Lex V2 code-hook events, as Lex invokes the function (no HTTP, no signature). Only the fields
  * leadflow reads are declared; Lex adds fields without changing `messageVersion`, so unknown ones pass.
  */
-const slotValueSchema = z.looseObject({
-  originalValue: z.string().optional(),
-  interpretedValue: z.string().optional(),
-  resolvedValues: z.array(z.string()).optional(),
-});
-export const lexSlotSchema = z
-  .looseObject({ shape: z.string().optional(), value: slotValueSchema.optional() })
-  .nullable();
+const slotValueSchema = lazySchema(() =>
+  z.looseObject({
+    originalValue: z.string().optional(),
+    interpretedValue: z.string().optional(),
+    resolvedValues: z.array(z.string()).optional(),
+  }),
+);
+export const lexSlotSchema = lazySchema(() =>
+  z.looseObject({ shape: z.string().optional(), value: slotValueSchema.optional() }).nullable(),
+);
 export type LexSlot = z.infer<typeof lexSlotSchema>;
 
-export const lexIntentSchema = z.looseObject({
-  name: z.string().min(1),
-  slots: z.record(z.string(), lexSlotSchema).optional(),
-  state: z.string().optional(),
-  confirmationState: z.string().optional(),
-});
+export const lexIntentSchema = lazySchema(() =>
+  z.looseObject({
+    name: z.string().min(1),
+    slots: z.record(z.string(), lexSlotSchema).optional(),
+    state: z.string().optional(),
+    confirmationState: z.string().optional(),
+  }),
+);
 export type LexIntent = z.infer<typeof lexIntentSchema>;
 
-export const lexEventSchema = z.looseObject({
-  messageVersion: z.string().optional(),
-  invocationSource: z.enum(['DialogCodeHook', 'FulfillmentCodeHook']),
-  sessionId: z.string().min(1).max(200),
-  inputTranscript: z.string().optional(),
-  bot: z.looseObject({
-    id: z.string().min(1),
-    name: z.string().optional(),
-    aliasId: z.string().optional(),
-    localeId: z.string().optional(),
+export const lexEventSchema = lazySchema(() =>
+  z.looseObject({
+    messageVersion: z.string().optional(),
+    invocationSource: z.enum(['DialogCodeHook', 'FulfillmentCodeHook']),
+    sessionId: z.string().min(1).max(200),
+    inputTranscript: z.string().optional(),
+    bot: z.looseObject({
+      id: z.string().min(1),
+      name: z.string().optional(),
+      aliasId: z.string().optional(),
+      localeId: z.string().optional(),
+    }),
+    sessionState: z.looseObject({
+      intent: lexIntentSchema,
+      sessionAttributes: z.record(z.string(), z.string()).optional(),
+    }),
   }),
-  sessionState: z.looseObject({
-    intent: lexIntentSchema,
-    sessionAttributes: z.record(z.string(), z.string()).optional(),
-  }),
-});
+);
 export type LexEvent = z.infer<typeof lexEventSchema>;
 
 export type LexMessage = { contentType: 'PlainText'; content: string };
@@ -85,7 +92,9 @@ export const fromLexSlots = (intent: LexIntent, mapping: Record<string, string> 
 
 /** Fields a slot fills as they are; `utm.*`, consent and custom fields are nested and handled apart. */
 const CANONICAL_FIELDS = new Set(
-  Object.keys(canonicalLeadSchema.shape).filter((field) => !['utm', 'consent', 'customFields'].includes(field)),
+  Object.keys(canonicalLeadSchema.unwrap().shape).filter(
+    (field) => !['utm', 'consent', 'customFields'].includes(field),
+  ),
 );
 
 /** Which slot a canonical field comes from, so a dialog hook can ask for that slot again. */
