@@ -4,10 +4,11 @@ import type { PutEventsEntry } from '../core/lifecycle/transitions';
 import type { EventPublisher } from '../core/ports';
 import { localOverrides } from '../env/function-env';
 import { localEndpointConfig } from './local-signer';
+import { withoutSdkLogger } from './sdk-logging';
 
 /** Locally `EVENTS_ENDPOINT` points at the local runtime's bus, which speaks the same protocol. */
 export const makeEventBridgeClient = (endpoint = localOverrides().EVENTS_ENDPOINT): EventBridgeClient =>
-  new EventBridgeClient(localEndpointConfig(endpoint));
+  withoutSdkLogger(new EventBridgeClient(localEndpointConfig(endpoint)));
 
 export const makeEventPublisher = (client: EventBridgeClient, busName: string): EventPublisher => ({
   async publish(events) {
