@@ -7,7 +7,7 @@ const BATCH_GAP_MS = 250;
 /**
  * Work the local engine yields to: imports, and captures (webhooks, forms, the chatbot). AWS runs executions
  * on its own fleet, so a burst of captures there never waits on the lifecycles it starts; here both share two
- * cores and one DynamoDB Local, and a lifecycle costs about twice a capture's CPU (most of it DynamoDB Local's).
+ * cores and one DynamoDB Local, and a lifecycle costs about three times a capture's CPU (most of it DynamoDB Local's).
  * While such requests are being served, queued executions start one per second (local/workflow-engine.ts) and
  * the rest follow once the burst ends, as after an import: the lifecycle's work is deferred, not skipped.
  * Reads (leadsApi, reportsApi…) do not hold the engine back, so a client polling for a routed lead does not delay it.
