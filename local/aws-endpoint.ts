@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { EVENT_BUS_NAME } from '../functions/core/events';
 import type { EventRule } from '../functions/core/event-rules';
-import { AwsApiError, answerAwsJson } from './aws-json';
+import { AwsApiError, type AwsJsonReply, awsJsonReply } from './aws-json';
 import type { LocalEventBus, PutEntry } from './event-bus';
 import type { LocalSecretsManager } from './secrets-manager';
 import { makeStepFunctionsApi } from './step-functions-api';
@@ -41,9 +41,9 @@ const makeEventsApi =
     }
   };
 
-const parse = (body: Buffer): Request => {
+const parse = (body: Buffer | string): Request => {
   try {
-    const value: unknown = JSON.parse(body.toString('utf8') || '{}');
+    const value: unknown = JSON.parse((typeof body === 'string' ? body : body.toString('utf8')) || '{}');
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Request;
   } catch {
     // answered below
@@ -52,11 +52,11 @@ const parse = (body: Buffer): Request => {
 };
 
 /**
- * The AWS JSON protocol front of the local runtime: `POST /` with `X-Amz-Target` is Step Functions,
- * EventBridge or Secrets Manager, as the SDK clients in the functions and the AWS CLI send it. Each
- * service answers with the protocol version it speaks on AWS, so its real exception classes surface.
+ * The AWS JSON protocol services of the local runtime: Step Functions, EventBridge or Secrets Manager by
+ * `X-Amz-Target`. Each answers with the protocol version it speaks on AWS, so its real exception classes
+ * surface in the SDK clients and the AWS CLI.
  */
-export const makeAwsEndpoint = (parts: {
+export const makeAwsJsonServices = (parts: {
   engine: LocalWorkflowEngine;
   bus: LocalEventBus;
   rules: readonly EventRule[];
@@ -64,17 +64,29 @@ export const makeAwsEndpoint = (parts: {
 }) => {
   const states = makeStepFunctionsApi(parts.engine);
   const events = makeEventsApi(parts.bus, parts.rules);
-  return (res: ServerResponse, target: string, body: Buffer): Promise<void> => {
+  return (target: string, body: Buffer | string): Promise<AwsJsonReply> => {
     const dot = target.indexOf('.');
     const service = target.slice(0, dot);
     const action = target.slice(dot + 1);
     if (service === 'secretsmanager')
-      return answerAwsJson(res, '1.1', () => parts.secretsManager.handle(action, parse(body)));
-    if (service === 'AWSEvents') return answerAwsJson(res, '1.1', () => events(action, parse(body)));
-    return answerAwsJson(res, '1.0', () => {
+      return awsJsonReply('1.1', () => parts.secretsManager.handle(action, parse(body)));
+    if (service === 'AWSEvents') return awsJsonReply('1.1', () => events(action, parse(body)));
+    return awsJsonReply('1.0', () => {
       if (service !== 'AWSStepFunctions')
         throw new AwsApiError('UnknownOperationException', `the local runtime does not implement ${target}`);
       return states(action, parse(body));
     });
+  };
+};
+
+/**
+ * The AWS JSON protocol front of the local runtime: `POST /` with `X-Amz-Target`, as the AWS CLI and the SDK
+ * clients of other processes send it (the functions in the runtime's own process call the services directly:
+ * functions/adapters/in-process-endpoint.ts).
+ */
+export const makeAwsEndpoint = (services: ReturnType<typeof makeAwsJsonServices>) => {
+  return async (res: ServerResponse, target: string, body: Buffer): Promise<void> => {
+    const reply = await services(target, body);
+    res.writeHead(reply.status, reply.headers).end(reply.body);
   };
 };

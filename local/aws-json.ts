@@ -14,23 +14,34 @@ export class AwsApiError extends Error {
 
 export const awsErrorBody = (error: AwsApiError) => ({ __type: error.type, message: error.message });
 
+/** One AWS JSON protocol answer: what the HTTP front writes, and what an in-process client reads. */
+export type AwsJsonReply = { status: number; headers: Record<string, string>; body: string };
+
 /**
- * Answers one AWS JSON protocol call: the result of `call`, or its error as AWS shapes it (an
+ * One AWS JSON protocol call's answer: the result of `call`, or its error as AWS shapes it (an
  * unexpected error is an InternalFailure 500), with the protocol version the service speaks.
  */
+export const awsJsonReply = async (version: '1.0' | '1.1', call: () => unknown): Promise<AwsJsonReply> => {
+  const contentType = `application/x-amz-json-${version}`;
+  try {
+    const body = await call();
+    return { status: 200, headers: { 'content-type': contentType }, body: JSON.stringify(body) };
+  } catch (error) {
+    const e = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
+    return {
+      status: e.status,
+      headers: { 'content-type': contentType, 'x-amzn-errortype': e.type },
+      body: JSON.stringify(awsErrorBody(e)),
+    };
+  }
+};
+
+/** Answers one AWS JSON protocol call over HTTP ({@link awsJsonReply}). */
 export const answerAwsJson = async (
   res: ServerResponse,
   version: '1.0' | '1.1',
   call: () => unknown,
 ): Promise<void> => {
-  const contentType = `application/x-amz-json-${version}`;
-  try {
-    const body = await call();
-    res.writeHead(200, { 'content-type': contentType }).end(JSON.stringify(body));
-  } catch (error) {
-    const e = error instanceof AwsApiError ? error : new AwsApiError('InternalFailure', (error as Error).message, 500);
-    res
-      .writeHead(e.status, { 'content-type': contentType, 'x-amzn-errortype': e.type })
-      .end(JSON.stringify(awsErrorBody(e)));
-  }
+  const reply = await awsJsonReply(version, call);
+  res.writeHead(reply.status, reply.headers).end(reply.body);
 };

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { makeDynamoClient } from '../functions/adapters/aws-clients';
+import { registerInProcessEndpoint } from '../functions/adapters/in-process-endpoint';
 import { EVENT_BUS_NAME } from '../functions/core/events';
 import { EVENT_RULES } from '../functions/core/event-rules';
 import { formOrigins } from '../functions/http/cors';
-import { makeAwsEndpoint } from './aws-endpoint';
+import { makeAwsEndpoint, makeAwsJsonServices } from './aws-endpoint';
 import {
   LOCAL_ACCOUNT,
   LOCAL_REGION,
@@ -136,7 +137,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   });
 
   const cors = makeCors(formOrigins(sources));
-  const awsEndpoint = makeAwsEndpoint({ engine, bus, rules: EVENT_RULES, secretsManager });
+  const awsServices = makeAwsJsonServices({ engine, bus, rules: EVENT_RULES, secretsManager });
+  const awsEndpoint = makeAwsEndpoint(awsServices);
+  // The functions of this process reach Step Functions and EventBridge without a loopback HTTP round trip.
+  const unregisterInProcess = registerInProcessEndpoint(url, awsServices);
   const devRoutes = makeDevRoutes({
     tableName,
     dynamodbEndpoint,
@@ -219,6 +223,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       clearInterval(retentionTimer);
       // Order matters: no new requests, finish the ones in flight, let deliveries land, then the database.
       await server.close();
+      unregisterInProcess();
       // Executions still queued or working would keep publishing; the table holds what a restart resumes from.
       engine.shutdown();
       await bus.drain();

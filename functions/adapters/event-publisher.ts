@@ -3,11 +3,13 @@ import type { EntryPublisher } from '../core/lifecycle/ports';
 import type { PutEventsEntry } from '../core/lifecycle/transitions';
 import type { EventPublisher } from '../core/ports';
 import { localOverrides } from '../env/function-env';
+import { inProcessConfig } from './in-process-endpoint';
 import { localEndpointConfig } from './local-signer';
+import { withoutSdkLogger } from './sdk-logging';
 
-/** Locally `EVENTS_ENDPOINT` points at the local runtime's bus, which speaks the same protocol. */
+/** Locally `EVENTS_ENDPOINT` points at the local runtime's bus, which speaks the same protocol (in its own process, without a socket). */
 export const makeEventBridgeClient = (endpoint = localOverrides().EVENTS_ENDPOINT): EventBridgeClient =>
-  new EventBridgeClient(localEndpointConfig(endpoint));
+  withoutSdkLogger(new EventBridgeClient({ ...localEndpointConfig(endpoint), ...inProcessConfig(endpoint) }));
 
 export const makeEventPublisher = (client: EventBridgeClient, busName: string): EventPublisher => ({
   async publish(events) {

@@ -11,11 +11,13 @@ import { type ExecutionStarter, isExecutionLimitExceeded } from '../core/lifecyc
 import type { WorkflowCallback, WorkflowStarter } from '../core/ports';
 import type { ExecutionStopper } from '../core/privacy/erasure';
 import { localOverrides } from '../env/function-env';
+import { inProcessConfig } from './in-process-endpoint';
 import { localEndpointConfig } from './local-signer';
+import { withoutSdkLogger } from './sdk-logging';
 
-/** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol. */
+/** Locally `SFN_ENDPOINT` points at the local runtime, which speaks the same protocol (in its own process, without a socket). */
 export const makeSfnClient = (endpoint = localOverrides().SFN_ENDPOINT): SFNClient =>
-  new SFNClient(localEndpointConfig(endpoint));
+  withoutSdkLogger(new SFNClient({ ...localEndpointConfig(endpoint), ...inProcessConfig(endpoint) }));
 
 /** Starts lifecycle executions by name; a second start of the same name is a no-op. */
 export const makeExecutionStarter = (client: SFNClient, stateMachineArn: string): ExecutionStarter => ({
