@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { makeEngineAdmission } from '../../local/engine-admission';
 import { LocalWorkflowEngine } from '../../local/workflow-engine';
 import { eventually } from '../support/runtime';
 
@@ -132,26 +131,6 @@ describe('local engine queue', () => {
 
     await eventually(async () => calls.length === 4, { timeoutMs: 2000 });
     expect(halfASecondIn).toBe(1);
-  });
-  it('holds queued executions back while a capture is served (as during an import), not while a read is', async () => {
-    const { engine, calls } = harness(8);
-    engines.push(engine);
-    const admission = makeEngineAdmission(engine);
-    const arn = engine.register('f', definition('arn:aws:states:::lambda:invoke'), {});
-    const start = (names: string[]) => {
-      for (const name of names) engine.start(arn, name, JSON.stringify({ name }));
-    };
-
-    await admission.around('leadsApi', async () => start(['read-1', 'read-2']));
-    const afterRead = engine.stats();
-    // Within a second of the last start, a capture's starts wait; the next one gets in a second later at most.
-    await admission.around('captureWebhook', async () => start(['capture-1', 'capture-2', 'capture-3']));
-    const duringCapture = engine.stats();
-
-    expect(afterRead).toMatchObject({ queued: 0, running: 2 });
-    expect(duringCapture).toMatchObject({ queued: 3, running: 2 });
-    // Once no capture has been served for a moment, the rest run.
-    await eventually(async () => calls.length === 5, { timeoutMs: 3000 });
   });
 });
 
