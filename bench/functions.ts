@@ -191,11 +191,23 @@ type Cold = {
  * the error path instead); so do the samples. Each is also sampled with the flag, to show what it costs.
  */
 const DEPLOYED_NODE_OPTIONS = '';
+
+/**
+ * What Lambda sets and the house code reads at a cold start: inside a Lambda environment with active
+ * tracing (lib/leadflow-function.ts), Powertools' Tracer and the X-Ray SDK load (functions/http/observability.ts),
+ * so the samples load them too. Segments go nowhere (no daemon listens); a missing context is ignored.
+ */
+const AS_ON_LAMBDA = {
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+  _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+  AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+  AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+};
 const SOURCE_MAPS_FLAG = '--enable-source-maps';
 
 const coldStart = async (bundleFile: string, eventFile: string, nodeOptions = DEPLOYED_NODE_OPTIONS): Promise<Cold> => {
   const { stdout } = await run(process.execPath, [join(import.meta.dirname, 'cold-start.mjs'), bundleFile, eventFile], {
-    env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: nodeOptions },
+    env: { ...process.env, ...AS_ON_LAMBDA, AWS_EC2_METADATA_DISABLED: 'true', NODE_OPTIONS: nodeOptions },
     timeout: 60_000,
   });
   return JSON.parse(stdout) as Cold;
