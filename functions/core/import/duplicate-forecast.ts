@@ -9,6 +9,8 @@ import {
 } from '../dedupe';
 import type { DuplicateMatch, DuplicatePolicy } from '../lead';
 import type { NormalisedLead } from '../normalise';
+import type { Fingerprint } from '../similarity';
+import { makeKeyTable } from './key-table';
 
 /** What a file's rows would do to each other under each policy: refused (reject), stored but flagged (create, associate). */
 export type DuplicateForecast = {
@@ -63,6 +65,22 @@ export const existingMatchesOf = (
  */
 export const FORECAST_BLOCK_ROWS = 10;
 
+/** A row's fingerprint as the forecast holds it: its fields in one string ('' where absent, as `fingerprintOf` omits empty ones). */
+const packFingerprint = (fp: Fingerprint) =>
+  JSON.stringify([fp.first ?? '', fp.last ?? '', fp.company ?? '', fp.phone ?? '', fp.email ?? '']);
+const unpackFingerprint = (id: string, packed: string): Fingerprint => {
+  const [first, last, company, phone, email] = JSON.parse(packed) as string[];
+  return {
+    id,
+    ...(first ? { first } : {}),
+    ...(last ? { last } : {}),
+    ...(company ? { company } : {}),
+    ...(phone ? { phone } : {}),
+    ...(email ? { email } : {}),
+  };
+};
+const rowId = (rowNumber: number) => `row-${rowNumber}`;
+
 /**
  * The dry run's duplicate forecast within a file, with the capture's own matching: each valid row is
  * matched against the rows before it through the same exact and blocking keys, held in memory (one
@@ -70,9 +88,17 @@ export const FORECAST_BLOCK_ROWS = 10;
  * real import); `create` and `associate` store every row and flag the same ones. A row's matches
  * among stored records (`existing`, from `POST /imports/duplicates`: the capture's own key lookups,
  * read in batches) join its in-file matches, so each policy's figures cover both. The dry run writes nothing.
+ *
+ * Held compactly, because a file has ~5 keys per row: each key once as bytes in a `KeyTable` whose
+ * value is the first row holding it (later rows of a shared key in a small side map), and each row's
+ * fingerprint once as one string, only when a blocking key lists the row. The holders a row is matched
+ * against are rebuilt from these as `matchesFrom` has always received them, so the figures are the same.
  */
 export const makeDuplicateForecast = (thresholds: SimilarityThresholds = DEFAULT_THRESHOLDS) => {
-  const store = new Map<string, KeyHolders>();
+  const keyTable = makeKeyTable();
+  /** Rows after the first holding a key, by entry (a shared email, phone or name). */
+  const moreRows = new Map<number, number[]>();
+  const fingerprints = new Map<number, string>();
   const refusedUnderReject = new Set<string>();
   const forecast: DuplicateForecast = {
     exact: 0,
@@ -86,11 +112,33 @@ export const makeDuplicateForecast = (thresholds: SimilarityThresholds = DEFAULT
     },
   };
   const id = (k: DedupeKey) => `${k.on}:${k.value}`;
+  const rowsOf = (entry: number) => [keyTable.value(entry), ...(moreRows.get(entry) ?? [])];
+  const holderOf = (k: DedupeKey): KeyHolders[] => {
+    const entry = k.on === 'domain' ? -1 : keyTable.find(id(k));
+    if (entry < 0) return [];
+    const rows = rowsOf(entry);
+    const leadIds = rows.map(rowId);
+    if (k.on !== 'block') return [{ key: k, leadIds }];
+    return [
+      { key: k, leadIds, fingerprints: rows.map((r) => unpackFingerprint(rowId(r), fingerprints.get(r) ?? '[]')) },
+    ];
+  };
+  const hold = (k: DedupeKey, rowNumber: number, fingerprint: Fingerprint) => {
+    const entry = keyTable.find(id(k));
+    if (entry < 0) keyTable.add(id(k), rowNumber);
+    else {
+      const more = moreRows.get(entry) ?? [];
+      if (k.on === 'block' && more.length + 1 >= FORECAST_BLOCK_ROWS) return;
+      more.push(rowNumber);
+      moreRows.set(entry, more);
+    }
+    if (k.on === 'block' && !fingerprints.has(rowNumber)) fingerprints.set(rowNumber, packFingerprint(fingerprint));
+  };
 
   return {
     add(rowNumber: number, lead: NormalisedLead, existing: readonly ExistingMatch[] = []) {
       const { keys, fingerprint } = matchingKeysOf(`row-${rowNumber}`, lead);
-      const holders = keys.flatMap((k) => store.get(id(k)) ?? []);
+      const holders = keys.flatMap(holderOf);
       // Matched once against every earlier row; what reject would have stored is the rows it did not refuse.
       const matches = matchesFrom(holders, fingerprint, thresholds).filter((m) => m.matchedOn !== 'domain');
       const stored: DuplicateMatch[] = existing.map((m, i) => ({ ...m, id: `stored-${i}`, value: '' }));
@@ -115,14 +163,7 @@ export const makeDuplicateForecast = (thresholds: SimilarityThresholds = DEFAULT
         refusedUnderReject.add(fingerprint.id);
       } else if (storedUnderReject.length > 0) forecast.byPolicy.reject.flagged++;
 
-      for (const k of keys) {
-        if (k.on === 'domain') continue;
-        const h = store.get(id(k)) ?? { key: k, leadIds: [], ...(k.on === 'block' ? { fingerprints: [] } : {}) };
-        if (k.on === 'block' && h.leadIds.length >= FORECAST_BLOCK_ROWS) continue;
-        h.leadIds.push(fingerprint.id);
-        h.fingerprints?.push(fingerprint);
-        store.set(id(k), h);
-      }
+      for (const k of keys) if (k.on !== 'domain') hold(k, rowNumber, fingerprint);
     },
     result: (): DuplicateForecast => ({
       ...forecast,
