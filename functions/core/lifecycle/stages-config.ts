@@ -91,7 +91,17 @@ const stageSettings = z.object({
 export type StageSettings = z.infer<typeof stageSettings>;
 
 export const stagesConfigSchema = z
-  .object({ Assigned: stageSettings, MarketQualified: stageSettings, SalesQualified: stageSettings })
+  .object({
+    Assigned: stageSettings,
+    MarketQualified: stageSettings,
+    SalesQualified: stageSettings,
+    /**
+     * Rep actions that only move the deadline later leave the waiting execution asleep (quiet-action.ts).
+     * Cheaper when reps work a lead in one sitting, dearer when each stage's old timer runs out between
+     * actions; off (absent) by default, so every action wakes the execution.
+     */
+    quietActions: z.boolean().optional(),
+  })
   .strict();
 export type StagesConfig = z.infer<typeof stagesConfigSchema>;
 
@@ -111,6 +121,7 @@ export const DEFAULT_STAGES: StagesConfig = {
     allowedActions: ['convert', 'distribute', 'disqualify'],
     escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' },
   },
+  quietActions: false,
 };
 
 export const stagesConfig = defineConfig({
