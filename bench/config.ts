@@ -12,7 +12,14 @@ export type BenchScale = {
   coldRuns: number;
   importRows: number;
   workflowLeads: number;
-  workflowScenarios: ('happyPath' | 'agingEscalation' | 'twoStepApproval')[];
+  workflowScenarios: (
+    | 'happyPath'
+    | 'agingEscalation'
+    | 'twoStepApproval'
+    | 'happyPathQuiet'
+    | 'slowRep'
+    | 'slowRepQuiet'
+  )[];
   /** Functions measured for cold start (all when undefined). */
   functions?: string[];
   /** Run `cdk synth` with bundling (bundles, CPU, resources, idle cost): minutes, so not at toy sizes. */
@@ -31,7 +38,8 @@ const FULL: BenchScale = {
   coldRuns: 5,
   importRows: 1_000,
   workflowLeads: 3,
-  workflowScenarios: ['happyPath', 'agingEscalation', 'twoStepApproval'],
+  // The first three with the default configuration; then the quiet-actions trade-off (stages `quietActions`).
+  workflowScenarios: ['happyPath', 'agingEscalation', 'twoStepApproval', 'happyPathQuiet', 'slowRep', 'slowRepQuiet'],
   synth: true,
 };
 

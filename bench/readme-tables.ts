@@ -11,7 +11,22 @@ const SCENARIOS: Record<string, string> = {
   happyPath: 'happy path',
   agingEscalation: 'one aging escalation',
   twoStepApproval: 'two-step approval',
+  happyPathQuiet: 'happy path, quiet actions',
+  slowRep: 'slow rep (acts after each old timeout, within each SLA)',
+  slowRepQuiet: 'slow rep, quiet actions',
 };
+
+/** "happy path 9 → 5" for each scenario measured both with quiet actions off and on. */
+const quietTradeOff = (scenarios: Json) =>
+  (
+    [
+      ['happy path', 'happyPath', 'happyPathQuiet'],
+      ['slow rep', 'slowRep', 'slowRepQuiet'],
+    ] as const
+  )
+    .map(([label, off, on]) => [label, obj(obj(scenarios[off]).usage), obj(obj(scenarios[on]).usage)] as const)
+    .filter(([, off, on]) => off.stateTransitions !== undefined && on.stateTransitions !== undefined)
+    .map(([label, off, on]) => `${label} ${show(off.stateTransitions)} → ${show(on.stateTransitions)}`);
 
 /** The workflow cost table and the happy path's bill and states, from `results.workflowCost`. */
 const workflowCost = (results: Json) => {
@@ -49,6 +64,12 @@ const workflowCost = (results: Json) => {
         .join(', ')}.`,
     );
   if (Array.isArray(happy.path)) lines.push('', `Happy path states: ${(happy.path as string[]).join(' → ')}.`);
+  const tradeOff = quietTradeOff(obj(wf.scenarios));
+  if (tradeOff.length)
+    lines.push(
+      '',
+      `Quiet actions (stages \`quietActions\`, off by default), transitions off → on: ${tradeOff.join('; ')}.`,
+    );
   return lines.join('\n');
 };
 

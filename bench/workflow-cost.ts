@@ -94,6 +94,14 @@ class UsageMeter {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The slow rep's SLAs: each action comes within its stage's SLA, but after the wait that was running
+ * when the rep last acted has run out (Assigned's 3 s after the qualify, MarketQualified's 10 s from
+ * the qualify after the handoff): with quiet actions on, each of those timers fires (Aging, Dispatch,
+ * WaitForRep); with them off, each action re-armed the wait and no timer fires.
+ */
+const SLOW = { assignedMs: 3_000, marketQualifiedMs: 10_000, marginMs: 1_000 };
+
 export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) => {
   const needed = ['POST /leads/{id}/actions/{action}', 'GET /tasks', 'POST /tasks/{taskId}/decision'];
   const missing = needed.filter((key) => !ROUTES.some((r) => `${r.method} ${r.path}` === key));
@@ -209,6 +217,15 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
     });
   };
 
+  /**
+   * Until `at` (the old wait's timeout has passed), then, with quiet actions on, until that timer's
+   * `Aging` has run and the execution waits again (`agings` in all): the next action comes after it.
+   */
+  const afterOldTimer = async (leadId: string, at: number, quiet: boolean, agings: number) => {
+    await sleep(Math.max(0, at - Date.now()));
+    await settle(leadId, (h, status) => inWait(h) && (!quiet || entered('Aging', agings)(h)) && status === 'RUNNING');
+  };
+
   const runScenario = async (
     scenario: Scenario,
     n: number,
@@ -223,6 +240,8 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
     }
   > => {
     meter = new UsageMeter();
+    const slow = scenario === 'slowRep' || scenario === 'slowRepQuiet';
+    const quiet = scenario === 'slowRepQuiet';
     const run = `w${scenario.slice(0, 3)}${Date.now().toString(36)}${n}`;
     const payload =
       scenario === 'twoStepApproval'
@@ -242,10 +261,14 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
       await settle(leadId, entered('WaitForRep'));
       if (scenario === 'agingEscalation') await settle(leadId, entered('WaitForRep', 2), 60_000);
       // A quiet action (quiet-action.ts) leaves the execution in its wait; a waking one re-enters it.
+      const qualifiedAt = Date.now();
       await act(leadId, 'qualify');
       await settle(leadId, inWait);
+      // A slow rep acts within each SLA but after the wait that was running at the previous action has run out.
+      if (slow) await afterOldTimer(leadId, qualifiedAt + SLOW.assignedMs + SLOW.marginMs, quiet, 1);
       await act(leadId, 'handoff');
       await settle(leadId, inWait);
+      if (slow) await afterOldTimer(leadId, qualifiedAt + SLOW.marketQualifiedMs + SLOW.marginMs, quiet, 2);
       await act(leadId, 'convert');
       if (scenario === 'twoStepApproval') {
         await settle(leadId, entered('WaitForApproval'));
@@ -300,6 +323,7 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
   });
   for (const scenario of scale.workflowScenarios) {
     const assigned = stages.Assigned as Json;
+    const slow = scenario === 'slowRep' || scenario === 'slowRepQuiet';
     await putConfig('stages', {
       ...stages,
       Assigned:
@@ -309,7 +333,17 @@ export const measureWorkflowCost = async (rt: LocalRuntime, scale: BenchScale) =
               sla: 'PT2S',
               escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'park-manager-queue' },
             }
-          : assigned,
+          : slow
+            ? { ...assigned, sla: `PT${SLOW.assignedMs / 1000}S` }
+            : assigned,
+      ...(slow
+        ? {
+            MarketQualified: { ...(stages.MarketQualified as Json), sla: `PT${SLOW.marketQualifiedMs / 1000}S` },
+            SalesQualified: { ...(stages.SalesQualified as Json), sla: 'PT2M' },
+          }
+        : {}),
+      // Quiet actions only in the scenarios named so; the others run the default (every action wakes the execution).
+      quietActions: scenario === 'happyPathQuiet' || scenario === 'slowRepQuiet',
     });
     await sleep(2_100); // the functions cache configuration for two seconds
     const runs: Awaited<ReturnType<typeof runScenario>>[] = [];

@@ -55,7 +55,16 @@ describe('a lead worked from webhook to conversion', () => {
     );
     const entered = execution.body[0]?.history.filter((h) => h.type === 'StateEntered').map((h) => h.state);
     expect(execution.body[0]?.status).toBe('SUCCEEDED');
-    // Qualify and handoff move the deadline later: the execution sleeps through them (quiet-action.ts).
-    expect(entered).toEqual(['Begin', 'Dispatch', 'WaitForRep', 'Dispatch', 'Convert']);
+    expect(entered).toEqual([
+      'Begin',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'Convert',
+    ]);
   });
 });

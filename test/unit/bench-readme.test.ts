@@ -61,7 +61,30 @@ describe('README bench regions', () => {
     );
     expect(text).toContain('Happy path states: Begin → Dispatch → WaitForRep.');
     expect(text).toContain('<!-- bench:functions -->\n| kept |\n<!-- /bench:functions -->');
+    expect(text).not.toContain('Quiet actions');
     // Rendering twice changes nothing more.
     expect(renderReadme(text, results).text).toBe(text);
+  });
+
+  it('names the quiet-actions rows and sums up their trade-off, transitions off → on, from the runs', () => {
+    const usage = (stateTransitions: number) => ({
+      usage: { ...results.workflowCost.scenarios.happyPath.usage, stateTransitions },
+    });
+    const withQuiet = {
+      ...results,
+      workflowCost: {
+        ...results.workflowCost,
+        scenarios: {
+          ...results.workflowCost.scenarios,
+          happyPathQuiet: usage(5),
+          slowRep: usage(9),
+          slowRepQuiet: usage(11),
+        },
+      },
+    };
+    const { text } = renderReadme(README, withQuiet);
+    expect(text).toContain('| happy path, quiet actions | 5 |');
+    expect(text).toContain('| slow rep, quiet actions | 11 |');
+    expect(text).toContain('transitions off → on: happy path 9 → 5; slow rep 9 → 11.');
   });
 });

@@ -13,7 +13,7 @@ describe('lifecycle executions stay inside Step Functions quotas', () => {
     // Room for one wait per execution: the second wait of each execution goes to a successor.
     const h = await harness({ maxHistoryEvents: DEFAULT_EXECUTION_LIMITS.eventsPerLoop });
     // Each stage's deadline earlier than the one before: the actions wake the execution (a later deadline
-    // would leave it asleep, quiet-action.ts), so each arms a wait of its own.
+    // would leave it asleep with quietActions on, quiet-action.ts), so each arms a wait of its own either way.
     const shrinking = {
       ...DEFAULT_STAGES,
       Assigned: { ...DEFAULT_STAGES.Assigned, sla: 'P5D' },

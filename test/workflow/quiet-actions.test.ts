@@ -7,9 +7,13 @@ import { count, lifecycleHarness as harness } from '../support/lifecycle-harness
 const pathOf = (run: { history: { type: string; state?: string }[] } | undefined) =>
   (run?.history ?? []).filter((h) => h.type === 'StateEntered').map((h) => h.state);
 
-describe('rep actions that only move the deadline later leave the execution asleep', () => {
+/** Quiet actions are a setting of the stages configuration, off by default. */
+const QUIET = { ...DEFAULT_STAGES, quietActions: true } satisfies StagesConfig;
+
+describe('with quietActions on, rep actions that only move the deadline later leave the execution asleep', () => {
   it('qualify and handoff keep the wait and its token; convert wakes it; one winner per race; each event once', async () => {
     const h = await harness();
+    await h.config.put('stages', QUIET, 0, 'olga', new Date().toISOString());
     const leadId = await h.newLead();
     await h.until(h.waiting(leadId));
     const armed = await h.reader.get(leadId);
@@ -43,7 +47,7 @@ describe('rep actions that only move the deadline later leave the execution asle
   it('the sleeping wait times out before the new deadline: Aging waits again, nothing ages, the next action reaches it', async () => {
     const h = await harness();
     const short = {
-      ...DEFAULT_STAGES,
+      ...QUIET,
       Assigned: { ...DEFAULT_STAGES.Assigned, sla: 'PT2S' },
     } satisfies StagesConfig;
     await h.config.put('stages', short, 0, 'olga', new Date().toISOString());
@@ -86,7 +90,7 @@ describe('rep actions that only move the deadline later leave the execution asle
   it('an action whose deadline comes before the running wait ends wakes the execution, which re-arms it', async () => {
     const h = await harness();
     const tighter = {
-      ...DEFAULT_STAGES,
+      ...QUIET,
       MarketQualified: { ...DEFAULT_STAGES.MarketQualified, sla: 'PT1H' },
     } satisfies StagesConfig;
     await h.config.put('stages', tighter, 0, 'olga', new Date().toISOString());
@@ -102,6 +106,34 @@ describe('rep actions that only move the deadline later leave the execution asle
     expect(count(pathOf(h.execution(leadId)) as string[], 'WaitForRep')).toBe(2);
     // The new wait is bounded by the one-hour MarketQualified deadline, not the four-hour Assigned one.
     expect(Date.parse(lead?.execution?.waitUntil ?? '') - Date.parse(lead?.stageDeadline ?? '')).toBeLessThan(5_000);
+    h.engine.shutdown();
+  });
+
+  it('with the setting off (the default), qualify and handoff wake the execution and a new wait is armed each time', async () => {
+    const h = await harness();
+    const leadId = await h.newLead();
+    await h.until(h.waiting(leadId));
+    for (const action of ['qualify', 'handoff'] as const) {
+      const before = (await h.reader.get(leadId))?.taskToken;
+      await h.act(leadId, action);
+      await h.until(async () => {
+        const lead = await h.reader.get(leadId);
+        return Boolean(lead?.taskToken && lead.taskToken !== before);
+      });
+    }
+    await h.act(leadId, 'convert');
+    await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
+    expect(pathOf(h.execution(leadId))).toEqual([
+      'Begin',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'WaitForRep',
+      'Dispatch',
+      'Convert',
+    ]);
     h.engine.shutdown();
   });
 
@@ -128,7 +160,13 @@ describe('rep actions that only move the deadline later leave the execution asle
     );
     const leadId = await h.newLead();
     await h.until(h.waiting(leadId));
+    // Quiet actions off (the default): the handoff wakes the execution; opening approval steps does not depend on it.
+    const first = (await h.reader.get(leadId))?.taskToken;
     await h.act(leadId, 'handoff');
+    await h.until(async () => {
+      const lead = await h.reader.get(leadId);
+      return Boolean(lead?.taskToken && lead.taskToken !== first);
+    });
     await h.act(leadId, 'convert');
     const ports = {
       ...h.ports,
@@ -151,6 +189,8 @@ describe('rep actions that only move the deadline later leave the execution asle
     expect((await h.reader.get(leadId))?.stage).toBe('Converted');
     expect(pathOf(h.execution(leadId))).toEqual([
       'Begin',
+      'Dispatch',
+      'WaitForRep',
       'Dispatch',
       'WaitForRep',
       'Dispatch',

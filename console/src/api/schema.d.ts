@@ -1583,6 +1583,11 @@ export interface components {
       Assigned: components["schemas"]["StageSettings"];
       MarketQualified: components["schemas"]["StageSettings"];
       SalesQualified: components["schemas"]["StageSettings"];
+      /**
+       * @description Rep actions that only move the stage deadline later (qualify, handoff, distribute) leave the waiting execution asleep instead of waking it: two state transitions fewer when the next waking action (convert, disqualify) comes before the old wait runs out, one more when it does not (Aging, Dispatch, WaitForRep). Turn it on where reps work a lead in one sitting.
+       * @default false
+       */
+      quietActions?: boolean;
     };
     StageSettings: {
       sla: components["schemas"]["IsoDuration"];

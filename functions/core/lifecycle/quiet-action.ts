@@ -13,12 +13,17 @@ import { isWorking, type Next } from './transitions';
  * earlier than the running wait's timeout (`execution.waitUntil`, recorded by the arming step as an
  * upper bound of the timer). The running wait then times out at or before the new deadline, and the
  * `Aging` step, which finds the deadline moved, waits again: nothing ages early, nothing ages late.
+ *
+ * Only when the stages configuration turns it on (`quietActions: true`): an action followed by the old
+ * timer running out costs one transition more than waking (Aging, Dispatch, WaitForRep against Dispatch,
+ * WaitForRep), so it pays off only where reps act before the running wait's timeout.
  */
 export const staysQuiet = (
   after: Pick<StoredLead, 'stage' | 'taskToken' | 'approval' | 'parked' | 'stageDeadline' | 'steps' | 'execution'>,
   next: Next,
   stages: StagesConfig,
 ): boolean => {
+  if (stages.quietActions !== true) return false;
   const waitUntil = after.execution?.waitUntil;
   if (next !== 'wait' || !after.taskToken || !waitUntil || after.execution?.endedAt) return false;
   if (!isWorking(after.stage) || after.approval || after.parked || !after.stageDeadline) return false;

@@ -102,7 +102,19 @@ const stageSettings = lazySchema(() =>
 export type StageSettings = z.infer<typeof stageSettings>;
 
 export const stagesConfigSchema = lazySchema(() =>
-  z.object({ Assigned: stageSettings, MarketQualified: stageSettings, SalesQualified: stageSettings }).strict(),
+  z
+    .object({
+      Assigned: stageSettings,
+      MarketQualified: stageSettings,
+      SalesQualified: stageSettings,
+      /**
+       * Rep actions that only move the deadline later leave the waiting execution asleep (quiet-action.ts).
+       * Cheaper when reps work a lead in one sitting, dearer when each stage's old timer runs out between
+       * actions; off (absent) by default, so every action wakes the execution.
+       */
+      quietActions: z.boolean().optional(),
+    })
+    .strict(),
 );
 export type StagesConfig = z.infer<typeof stagesConfigSchema>;
 
@@ -122,6 +134,7 @@ export const DEFAULT_STAGES: StagesConfig = {
     allowedActions: ['convert', 'distribute', 'disqualify'],
     escalation: { action: 'notify-manager', maxEscalations: 3, finalAct: 'disqualify' },
   },
+  quietActions: false,
 };
 
 export const stagesConfig = defineConfig({
