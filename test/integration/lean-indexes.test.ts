@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamo
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
-import { leadFromItem, leadItem } from '../../functions/adapters/lead-item';
+import { leadItem } from '../../functions/adapters/lead-item';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { createTableInput, LIST_INDEX_ATTRIBUTES, TABLE } from '../../functions/adapters/table-definition';
 import type { Lead } from '../../functions/core/lead';
