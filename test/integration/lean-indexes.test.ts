@@ -120,5 +120,6 @@ describe('lean list indexes (byOwner, byStage)', () => {
     expect(before.items.map((l) => l.email)).toEqual(['l2@acme.com']);
     expect(byStageBefore.items.map((l) => l.id)).toEqual(['L2']);
     expect(listed.items.map((l) => l.email)).toEqual(['l2@acme.com']);
-  });
+    // Four index changes on DynamoDB Local, each waited until ACTIVE: seconds on a quiet machine.
+  }, 90_000);
 });
