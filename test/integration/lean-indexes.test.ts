@@ -91,6 +91,7 @@ describe('lean list indexes (byOwner, byStage)', () => {
     expect(byStage.items.map((l) => l.id)).toEqual(['L1']);
   });
 
+  // Four index changes on DynamoDB Local, each waited until ACTIVE: seconds on a quiet machine, more under load.
   it('a table with the former all-attribute indexes is read through them until the lean ones exist, and a kept local table gets the lean ones', async () => {
     const { client, endpoint, db } = await freshTable('lean-old');
     const name = `lean-upgrade-${ulid().toLowerCase()}`;
@@ -120,6 +121,5 @@ describe('lean list indexes (byOwner, byStage)', () => {
     expect(before.items.map((l) => l.email)).toEqual(['l2@acme.com']);
     expect(byStageBefore.items.map((l) => l.id)).toEqual(['L2']);
     expect(listed.items.map((l) => l.email)).toEqual(['l2@acme.com']);
-    // Four index changes on DynamoDB Local, each waited until ACTIVE: seconds on a quiet machine.
   }, 90_000);
 });
