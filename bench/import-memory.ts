@@ -42,7 +42,7 @@ const extensionOf = (kind: Kind) => (kind === 'csv' ? 'csv' : 'xlsx');
  *   inline strings: it reads the whole file, validates every row, asks the runtime for stored duplicates
  *   and forecasts the file's own (`BENCH_IMPORT_MEMORY_ROWS` rows);
  * - the real import (`send`) of a CSV and an XLSX (shared strings) into the local runtime, every row
- *   captured (`BENCH_IMPORT_MEMORY_SEND_ROWS`, default the same; 0 skips it). Each send imports its own
+ *   captured (`BENCH_IMPORT_MEMORY_SEND_ROWS`, default 20,000, 200 at tiny sizes; 0 skips it). Each send imports its own
  *   leads (a file imported before would be answered from its job).
  * `BENCH_IMPORT_MEMORY_BASE_CLI=<another checkout>/bin/leadflow.js` measures that CLI too, each command
  * right before this one, so one run holds both (`base`, and `afterOverBefore` ratios of peak RSS).
