@@ -253,8 +253,13 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
         loops: current.loops + 1,
         entry: undefined,
         endedAt: undefined,
-        // The wait's timer started before this step ran, so now + its timeout bounds it from above.
-        waitUntil: armed.rep ? addSeconds(now, armed.timeoutSeconds) : undefined,
+        // The wait's timer started before this step ran, so now + its timeout bounds it from above. Only
+        // quiet actions read it (quiet-action.ts); without them it is not written, which keeps the lead's
+        // write units where they were. Turned on later, a wait armed without it simply wakes as before.
+        waitUntil:
+          armed.rep && (await config.stages()).quietActions === true
+            ? addSeconds(now, armed.timeoutSeconds)
+            : undefined,
       },
     };
   };
