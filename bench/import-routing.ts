@@ -101,6 +101,13 @@ export const measureImportRouting = async (rt: LocalRuntime, rows: number) => {
     const run = `g${Date.now().toString(36)}`;
     const file = join(dir, 'leads.csv');
     writeCsv(file, run, rows);
+    // Whatever an earlier section left queued (importMemory's sends start placeholder executions) runs first:
+    // the drain below must time this import's lifecycles only.
+    for (;;) {
+      const s = rt.engine.stats();
+      if (s.queued === 0 && s.running === 0 && rt.bus.pending === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const createdBefore = rt.bus.log.filter((e) => e['detail-type'] === 'LeadCreated').length;
     const settledBefore = rt.engine.stats().settled;
     const counter = countDynamoRequests();

@@ -286,14 +286,17 @@ describe('console configuration editors and lead extras', () => {
     expect(await fieldError.textContent()).toContain('must be a lead field name');
     expect(await field.getAttribute('aria-invalid')).toBe('true');
     await field.fill('company');
+    await page.getByLabel(/^Quiet actions/).check();
     await save(page);
 
     await savedAs(page, 1);
     type Stages = ConfigDoc<{
       Assigned: { steps?: unknown[]; criteria?: Record<string, unknown[]> };
       MarketQualified: { steps?: unknown[] };
+      quietActions?: boolean;
     }>;
     const stages = await api<Stages>(rt, SAM, '/config/stages');
+    expect(stages.value.quietActions).toBe(true);
     expect(stages.value.Assigned.steps).toEqual([
       {
         name: 'Discovery call',

@@ -148,6 +148,24 @@ export const StagesEditor = ({ value, error, canEdit, onSave }: EditorProps<'sta
           </fieldset>
         );
       })}
+      <fieldset disabled={!canEdit}>
+        <legend>Waking the lifecycle</legend>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={stages.quietActions === true}
+            onChange={(e) => {
+              const on = e.currentTarget.checked;
+              setStages((all) => ({ ...all, quietActions: on }));
+            }}
+          />
+          Quiet actions: a qualify or hand-off that only moves the deadline later leaves the lead's execution asleep
+        </label>
+        <p class="muted">
+          Cheaper on AWS when reps work a lead in one sitting; dearer when each stage's earlier timer runs out between
+          actions.
+        </p>
+      </fieldset>
       {Object.keys(local).length > 0 && (
         <p class="field-error" role="alert">
           Fix the fields marked above before saving.
