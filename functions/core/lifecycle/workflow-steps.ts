@@ -142,11 +142,12 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
    * Opens the steps of the stage the lead is in, once per stage: each step's task item (created once
    * by id), the previous stage's open steps cancelled, the list on the lead with an audit entry.
    */
-  const openSteps = async (leadId: string): Promise<void> => {
+  const openSteps = async (leadId: string, loaded?: StoredLead): Promise<void> => {
     const store = ports.steps;
     if (!store) return;
     for (let attempt = 1; ; attempt++) {
-      const lead = await load(leadId);
+      // The arming step has just read the lead: its copy serves the first attempt; a conflict reads it again.
+      const lead = attempt === 1 && loaded ? loaded : await load(leadId);
       if (!isWorking(lead.stage) || lead.approval || lead.steps?.stage === lead.stage) return;
       const settings = (await config.stages())[lead.stage].steps ?? [];
       if (settings.length === 0 && !lead.steps) return;
@@ -361,8 +362,13 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
     },
 
     /** The execution now waits on `token`: keep it on the lead so a rep's action can resume it. */
-    async awaitRep(leadId: string, token: string, execution?: ExecutionRecordOfLead): Promise<void> {
-      await openSteps(leadId);
+    async awaitRep(
+      leadId: string,
+      token: string,
+      execution?: ExecutionRecordOfLead,
+      loaded?: StoredLead,
+    ): Promise<void> {
+      await openSteps(leadId, loaded);
       await leads.setWaitToken(leadId, token, execution);
     },
 
@@ -655,7 +661,7 @@ export const makeWorkflowSteps = (ports: LifecyclePorts) => {
       if (plan?.handedOver) return;
       // Armed without its timeout (no run given): no bound to keep, so no action may stay quiet on this token.
       const unbounded = lead.execution?.waitUntil ? { ...lead.execution, waitUntil: undefined } : undefined;
-      await steps.awaitRep(leadId, token, plan ? plan.execution : unbounded);
+      await steps.awaitRep(leadId, token, plan ? plan.execution : unbounded, lead);
     },
 
     /** Arms the approval wait: the carried events out, the loop counted (or a hand-over), then the token on the task. */
