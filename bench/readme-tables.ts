@@ -149,7 +149,52 @@ const idleCost = (results: Json) => {
   );
 };
 
+type Phase = { perSecond?: number; p50?: number; p99?: number; errors?: number; requests?: number; cpuPerOp?: Json };
+
+/** Capture over HTTP beside raw `PutItem` at each concurrency, from `results.capture`. */
+const capture = (results: Json) => {
+  const levels = Array.isArray(results.capture) ? (results.capture as Json[]) : [];
+  if (levels.length === 0) return undefined;
+  return table(
+    [
+      'concurrency',
+      'capture leads/s',
+      'p50 ms',
+      'p99 ms',
+      'failed',
+      'CPU ms/lead',
+      'PutItem/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU ms/item',
+      'throughput ratio',
+      'p50 ratio',
+      'CPU ratio',
+    ],
+    levels.map((level) => {
+      const c = obj(level.capture) as Phase;
+      const p = obj(level.putItem) as Phase;
+      return [
+        level.concurrency,
+        c.perSecond,
+        c.p50,
+        c.p99,
+        `${show(c.errors)} of ${show(c.requests)}`,
+        obj(c.cpuPerOp).totalMs,
+        p.perSecond,
+        p.p50,
+        p.p99,
+        obj(p.cpuPerOp).totalMs,
+        level.throughputRatio,
+        level.p50Ratio,
+        level.cpuRatio,
+      ];
+    }),
+  );
+};
+
 export const RENDERERS: Record<string, (results: Json) => string | undefined> = {
+  capture,
   workflowCost,
   functions,
   synth,

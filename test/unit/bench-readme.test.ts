@@ -88,3 +88,25 @@ describe('README bench regions', () => {
     expect(text).toContain('transitions off → on: happy path 9 → 5; slow rep 9 → 11.');
   });
 });
+
+describe('README capture region', () => {
+  it('lists each concurrency level of the capture run beside raw PutItem, failures out of requests', () => {
+    const level = (concurrency: number, perSecond: number) => ({
+      concurrency,
+      capture: { requests: 300, perSecond, p50: 14.6, p99: 63.4, errors: 1, cpuPerOp: { totalMs: 20.5 } },
+      putItem: { requests: 300, perSecond: 370.9, p50: 2.1, p99: 11.9, errors: 0, cpuPerOp: { totalMs: 3.1 } },
+      throughputRatio: 0.15,
+      p50Ratio: 6.93,
+      cpuRatio: 6.58,
+    });
+    const readme = '<!-- bench:capture -->\nold\n<!-- /bench:capture -->\n';
+    const { text, rendered } = renderReadme(readme, { capture: [level(1, 54.7), level(8, 77.2)] });
+    expect(rendered).toEqual(['capture']);
+    expect(text).toContain(
+      '| 1 | 54.7 | 14.6 | 63.4 | 1 of 300 | 20.5 | 370.9 | 2.1 | 11.9 | 3.1 | 0.15 | 6.93 | 6.58 |',
+    );
+    expect(text).toContain('| 8 | 77.2 |');
+    expect(text).not.toContain('old');
+    expect(renderReadme(readme, {}).kept).toEqual(['capture']);
+  });
+});
