@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS = 100;
 
-const childJavaPids = (): number[] => {
+/** The DynamoDB Local JVMs this process started. */
+export const childJavaPids = (): number[] => {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -2,13 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../functions/adapters/table-definition';
 import { STAGES } from '../functions/core/lead';
 import { PROJECT_ROOT } from '../local/config';
 import type { LocalRuntime } from '../local/runtime';
-import { cpuMeter } from './cpu';
+import { childJavaPids, cpuMeter } from './cpu';
 import { writeCsv } from './import';
 import { round } from './stats';
 
@@ -24,22 +23,6 @@ const procMemory = (pid: number | undefined) => {
   } catch {
     return undefined; // the process has just exited
   }
-};
-
-/** The DynamoDB Local JVM this process started (as bench/cpu.ts finds it). */
-const dynamoDbLocalPid = (): number | undefined => {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('DynamoDBLocal'))
-        return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
 };
 
 const du = (dir: string | undefined): number => {
@@ -65,21 +48,17 @@ const countLeads = async (db: DynamoDBDocumentClient, table: string) => {
   const byStage: Record<string, number> = {};
   for (const stage of STAGES) {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await db.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: TABLE.indexes.byStage.name,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': `STAGE#${stage}` },
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: db },
+      {
+        TableName: table,
+        IndexName: TABLE.indexes.byStage.name,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': `STAGE#${stage}` },
+        Select: 'COUNT',
+      },
+    );
+    for await (const page of pages) count += page.Count ?? 0;
     if (count > 0) byStage[stage] = count;
   }
   return { total: Object.values(byStage).reduce((a, b) => a + b, 0), byStage };
@@ -100,7 +79,7 @@ export const measureImportMillion = async (rt: LocalRuntime, db: DynamoDBDocumen
   const drainSeconds = Number(process.env.BENCH_MILLION_DRAIN_SECONDS ?? 600);
   const progressFile = process.env.BENCH_MILLION_PROGRESS ?? join(tmpdir(), 'leadflow-bench-million.json');
   const dir = mkdtempSync(join(tmpdir(), 'leadflow-bench-million-'));
-  const jvm = dynamoDbLocalPid();
+  const jvm = childJavaPids()[0];
   const timeline: Record<string, number | string>[] = [];
   const peaks = { cliMb: 0, runtimeMb: 0, runtimeHeapMb: 0, dynamodbLocalMb: 0 };
   const started = performance.now();

@@ -25,7 +25,7 @@ import {
 import { nurtureConfig } from '../../functions/core/lifecycle/nurture';
 import type { LifecyclePorts } from '../../functions/core/lifecycle/ports';
 import { routingConfig } from '../../functions/core/lifecycle/routing-config';
-import { stagesConfig } from '../../functions/core/lifecycle/stages-config';
+import { type StagesConfig, stagesConfig } from '../../functions/core/lifecycle/stages-config';
 import { teamsConfig } from '../../functions/core/lifecycle/teams-config';
 import { type ActionInput, toEntries } from '../../functions/core/lifecycle/transitions';
 import { makeWorkflowSteps } from '../../functions/core/lifecycle/workflow-steps';
@@ -223,6 +223,13 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
       },
       { leadId, activity: { activityId, type: 'email-reply' }, actor: { kind: 'user', id: 'bob', source: 'API' } },
     );
+  /** A captured lead whose execution waits on its rep, under `stages` when given (saved first). */
+  const waitingLead = async (stages?: StagesConfig) => {
+    if (stages) await config.put('stages', stages, 0, 'olga', new Date().toISOString());
+    const leadId = await newLead();
+    await until(waiting(leadId));
+    return leadId;
+  };
   const eventsOf = (leadId: string) => bus.log.filter((e) => e.detail.leadId === leadId);
   const types = (leadId: string) => eventsOf(leadId).map((e) => e['detail-type']);
   return {
@@ -234,6 +241,7 @@ export const lifecycleHarness = async (limits: Partial<ExecutionLimits> = {}) =>
     reader,
     config,
     newLead,
+    waitingLead,
     act,
     activity,
     recapture,

@@ -13,9 +13,7 @@ const QUIET = { ...DEFAULT_STAGES, quietActions: true } satisfies StagesConfig;
 describe('with quietActions on, rep actions that only move the deadline later leave the execution asleep', () => {
   it('qualify and handoff keep the wait and its token; convert wakes it; one winner per race; each event once', async () => {
     const h = await harness();
-    await h.config.put('stages', QUIET, 0, 'olga', new Date().toISOString());
-    const leadId = await h.newLead();
-    await h.until(h.waiting(leadId));
+    const leadId = await h.waitingLead(QUIET);
     const armed = await h.reader.get(leadId);
     expect(armed?.execution?.waitUntil).toBeDefined();
 
@@ -50,9 +48,7 @@ describe('with quietActions on, rep actions that only move the deadline later le
       ...QUIET,
       Assigned: { ...DEFAULT_STAGES.Assigned, sla: 'PT2S' },
     } satisfies StagesConfig;
-    await h.config.put('stages', short, 0, 'olga', new Date().toISOString());
-    const leadId = await h.newLead();
-    await h.until(h.waiting(leadId));
+    const leadId = await h.waitingLead(short);
     const { owner, taskToken: first } = (await h.reader.get(leadId)) ?? {};
     await h.act(leadId, 'qualify');
 
@@ -93,9 +89,7 @@ describe('with quietActions on, rep actions that only move the deadline later le
       ...QUIET,
       MarketQualified: { ...DEFAULT_STAGES.MarketQualified, sla: 'PT1H' },
     } satisfies StagesConfig;
-    await h.config.put('stages', tighter, 0, 'olga', new Date().toISOString());
-    const leadId = await h.newLead();
-    await h.until(h.waiting(leadId));
+    const leadId = await h.waitingLead(tighter);
     const first = (await h.reader.get(leadId))?.taskToken;
     await h.act(leadId, 'qualify');
     await h.until(async () => {
@@ -111,8 +105,7 @@ describe('with quietActions on, rep actions that only move the deadline later le
 
   it('with the setting off (the default), qualify and handoff wake the execution and a new wait is armed each time', async () => {
     const h = await harness();
-    const leadId = await h.newLead();
-    await h.until(h.waiting(leadId));
+    const leadId = await h.waitingLead();
     for (const action of ['qualify', 'handoff'] as const) {
       const before = (await h.reader.get(leadId))?.taskToken;
       await h.act(leadId, action);
@@ -158,8 +151,7 @@ describe('with quietActions on, rep actions that only move the deadline later le
       'olga',
       new Date().toISOString(),
     );
-    const leadId = await h.newLead();
-    await h.until(h.waiting(leadId));
+    const leadId = await h.waitingLead();
     // Quiet actions off (the default): the handoff wakes the execution; opening approval steps does not depend on it.
     const first = (await h.reader.get(leadId))?.taskToken;
     await h.act(leadId, 'handoff');
@@ -211,8 +203,7 @@ describe('with quietActions on, rep actions that only move the deadline later le
 
   it('a run-out wait releases its token once; an action that read the lead before gets a retryable conflict, nothing written', async () => {
     const h = await harness();
-    const leadId = await h.newLead();
-    await h.until(h.waiting(leadId));
+    const leadId = await h.waitingLead();
     const before = await h.reader.get(leadId);
     const token = before?.taskToken as string;
     expect(await h.ports.leads.releaseToken?.(leadId, token)).toBe(true);
