@@ -176,6 +176,15 @@ describe('with quietActions on, rep actions that only move the deadline later le
       await decideTask(ports, { taskId: taskId as string, decision: 'approve', caller: { userId, groups } });
     };
     await decide(0, 'maria', ['manager']);
+    // Four eyes on the second step too: neither the manager who asked for the conversion nor the first step's decider.
+    let secondTask: string | undefined;
+    await h.until(async () => {
+      secondTask = (await h.reader.get(leadId))?.approval?.taskId;
+      return Boolean(secondTask?.endsWith('.1'));
+    });
+    const second = await h.ports.tasks.get(secondTask as string);
+    expect(second?.requestedBy).toBe('olga');
+    expect([...(second?.excludedDeciders ?? [])].sort()).toEqual(['maria', 'olga']);
     await decide(1, 'sam', ['salesops']);
     await h.until(() => h.execution(leadId)?.status === 'SUCCEEDED');
     expect((await h.reader.get(leadId))?.stage).toBe('Converted');

@@ -79,7 +79,18 @@ export const openApprovalStep = async (
   if (lead.approval?.taskId !== taskId) {
     current = await leads.write(
       lead,
-      { approval: { run, chainIndex: match.index, chainName: match.chain.name, stepIndex, taskId } },
+      // Who asked and who decided earlier steps stay on the lead: the next step's four eyes read them.
+      {
+        approval: {
+          run,
+          chainIndex: match.index,
+          chainName: match.chain.name,
+          stepIndex,
+          taskId,
+          requestedBy: lead.approval?.requestedBy,
+          deciders: lead.approval?.deciders,
+        },
+      },
       [
         {
           at,
