@@ -2,11 +2,12 @@ import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamo
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
+import { makeDocumentClient, makeDynamoClient } from '../../functions/adapters/aws-clients';
 import { leadItem } from '../../functions/adapters/lead-item';
 import { makeLeadReader } from '../../functions/adapters/lead-repository';
 import { createTableInput, LIST_INDEX_ATTRIBUTES, TABLE } from '../../functions/adapters/table-definition';
 import type { Lead } from '../../functions/core/lead';
-import { ensureTable } from '../../local/dynamodb-local';
+import { ensureTable, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { freshTable } from '../support/table';
 
 const lead = (id: string, owner?: string): Lead =>
@@ -91,35 +92,44 @@ describe('lean list indexes (byOwner, byStage)', () => {
     expect(byStage.items.map((l) => l.id)).toEqual(['L1']);
   });
 
-  // Four index changes on DynamoDB Local, each waited until ACTIVE: seconds on a quiet machine, more under load.
+  // Four index changes, each waited until ACTIVE. DynamoDB Local builds a new index in the background,
+  // behind every other request it serves: on the suite's shared instance that took over a minute on two
+  // busy cores, so this test has an instance of its own (a few seconds to start).
   it('a table with the former all-attribute indexes is read through them until the lean ones exist, and a kept local table gets the lean ones', async () => {
-    const { client, endpoint, db } = await freshTable('lean-old');
-    const name = `lean-upgrade-${ulid().toLowerCase()}`;
-    const old = createTableInput(name);
-    await client.send(
-      new CreateTableCommand({
-        ...old,
-        GlobalSecondaryIndexes: old.GlobalSecondaryIndexes.map((g) => ({
-          ...g,
-          IndexName: g.IndexName.replace(/Lean$/, ''),
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      }),
-    );
-    await db.send(new PutCommand({ TableName: name, Item: leadItem(lead('L2', 'bob')) }));
-    // Mid-upgrade on AWS: the lean index is not there (or still backfilling); the former one answers.
-    const before = await makeLeadReader(db, name).list({ owner: 'bob' }, 10);
-    const byStageBefore = await makeLeadReader(db, name).list({ stage: 'Assigned' }, 10);
+    const own = await startDynamoDbLocal();
+    try {
+      const endpoint = own.endpoint;
+      const client = makeDynamoClient(endpoint);
+      const db = makeDocumentClient(client);
+      const name = `lean-upgrade-${ulid().toLowerCase()}`;
+      const old = createTableInput(name);
+      await client.send(
+        new CreateTableCommand({
+          ...old,
+          GlobalSecondaryIndexes: old.GlobalSecondaryIndexes.map((g) => ({
+            ...g,
+            IndexName: g.IndexName.replace(/Lean$/, ''),
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }),
+      );
+      await db.send(new PutCommand({ TableName: name, Item: leadItem(lead('L2', 'bob')) }));
+      // Mid-upgrade on AWS: the lean index is not there (or still backfilling); the former one answers.
+      const before = await makeLeadReader(db, name).list({ owner: 'bob' }, 10);
+      const byStageBefore = await makeLeadReader(db, name).list({ stage: 'Assigned' }, 10);
 
-    await ensureTable(endpoint, name);
-    const indexes = (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.GlobalSecondaryIndexes;
-    const listed = await makeLeadReader(db, name).list({ owner: 'bob' }, 10);
+      await ensureTable(endpoint, name);
+      const indexes = (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.GlobalSecondaryIndexes;
+      const listed = await makeLeadReader(db, name).list({ owner: 'bob' }, 10);
 
-    expect(indexes?.map((g) => [g.IndexName, g.Projection?.ProjectionType]).sort()).toEqual(
-      old.GlobalSecondaryIndexes.map((g) => [g.IndexName, g.Projection.ProjectionType]).sort(),
-    );
-    expect(before.items.map((l) => l.email)).toEqual(['l2@acme.com']);
-    expect(byStageBefore.items.map((l) => l.id)).toEqual(['L2']);
-    expect(listed.items.map((l) => l.email)).toEqual(['l2@acme.com']);
+      expect(indexes?.map((g) => [g.IndexName, g.Projection?.ProjectionType]).sort()).toEqual(
+        old.GlobalSecondaryIndexes.map((g) => [g.IndexName, g.Projection.ProjectionType]).sort(),
+      );
+      expect(before.items.map((l) => l.email)).toEqual(['l2@acme.com']);
+      expect(byStageBefore.items.map((l) => l.id)).toEqual(['L2']);
+      expect(listed.items.map((l) => l.email)).toEqual(['l2@acme.com']);
+    } finally {
+      await own.stop();
+    }
   }, 90_000);
 });
