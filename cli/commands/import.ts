@@ -22,6 +22,7 @@ export const command = new Command('import')
   .option('--token <jwt>', 'bearer token (minted automatically for the local runtime)')
   .option('--as <user>', 'local runtime only: the user the import is credited to (default: LEADFLOW_USER, else sam)')
   .addOption(new Option('--batch-size <rows>', 'rows per request').default('100').hideHelp())
+  .addOption(new Option('--in-flight <requests>', 'requests in flight at once').default('2').hideHelp())
   .action(
     async (
       file: string,
@@ -36,6 +37,7 @@ export const command = new Command('import')
         token?: string;
         as?: string;
         batchSize: string;
+        inFlight: string;
       },
     ) => {
       // Loaded when the command runs: the file readers and validation are heavy for every other `leadflow` call.
@@ -48,7 +50,12 @@ export const command = new Command('import')
       process.on('SIGINT', onSigint);
       try {
         process.exitCode = await runImport(
-          { file, ...options, batchSize: Number(options.batchSize) || undefined },
+          {
+            file,
+            ...options,
+            batchSize: Number(options.batchSize) || undefined,
+            inFlight: Number(options.inFlight) || undefined,
+          },
           { out: process.stdout, err: process.stderr, signal: controller.signal },
         );
       } finally {

@@ -41,6 +41,8 @@ export type ImportOptions = {
   wait?: boolean;
   /** Rows per request (≤ MAX_ROWS_PER_BATCH). */
   batchSize?: number;
+  /** Requests in flight at once (≤ MAX_IN_FLIGHT). @default PIPELINE */
+  inFlight?: number;
 };
 
 export type ImportIo = { out: NodeJS.WriteStream; err: NodeJS.WriteStream; signal?: AbortSignal };
@@ -52,6 +54,11 @@ const DEFAULT_BATCH_ROWS = 100;
  * lifecycle starts with its own bucket: PIPELINE × IMPORT_API_STARTS_PER_SECOND is what one import starts per second.
  */
 export const PIPELINE = 2;
+/**
+ * `--in-flight` is for the local runtime, which does not pace starts: a million-row bench there gained
+ * ~10 % from four requests in flight. Bounded, as each request holds a connection and a batch in memory.
+ */
+const MAX_IN_FLIGHT = 8;
 /** Keep each request well under the API's 256 KiB body limit. */
 const MAX_BATCH_BYTES = 200 * 1024;
 
@@ -326,6 +333,7 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
   const report = makeReport(options.file, headers);
   const progress = makeProgress(total, io.err);
   const batchSize = Math.min(options.batchSize ?? DEFAULT_BATCH_ROWS, MAX_ROWS_PER_BATCH);
+  const pipeline = Math.max(1, Math.min(options.inFlight ?? PIPELINE, MAX_IN_FLIGHT));
   let batch: SourceRow[] = [];
   let batchKeys = new Set<string>();
   let bytes = 0;
@@ -364,7 +372,7 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
     // that holds one of its keys. Otherwise PIPELINE batches overlap, so the server is never idle
     // while the CLI reads and sends.
     for (const [pending, pendingKeys] of inFlight) if ([...keys].some((k) => pendingKeys.has(k))) await pending;
-    while (inFlight.size >= PIPELINE) await Promise.race(inFlight.keys());
+    while (inFlight.size >= pipeline) await Promise.race(inFlight.keys());
     if (failure) return;
     sent += rows.length;
     const request = post(rows, sent === total);
