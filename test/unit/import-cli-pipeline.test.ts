@@ -13,9 +13,9 @@ import { writeCsv } from './import-fixtures';
  * in flight waits for it. A stub API (answers after a short delay) records what was in flight when.
  */
 type Seen = { first: number; inFlightAtStart: number[] };
-let server: Server | undefined;
+const servers: Server[] = [];
 afterEach(() => {
-  server?.close();
+  for (const s of servers.splice(0)) s.close();
 });
 
 const stubApi = async (answerAfterMs: number) => {
@@ -23,7 +23,7 @@ const stubApi = async (answerAfterMs: number) => {
   const inFlight = new Set<number>();
   let processed = 0;
   let totalRows = 0;
-  server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -67,18 +67,19 @@ const stubApi = async (answerAfterMs: number) => {
       );
     });
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', () => resolve()));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 };
 
-const importFile = async (rows: string[][]) => {
+const importFile = async (rows: string[][], inFlight?: number) => {
   const dir = await mkdtemp(join(tmpdir(), 'leadflow-pipeline-'));
   const file = join(dir, 'leads.csv');
   await writeCsv(file, ['Email', 'Name'], rows);
   const api = await stubApi(50);
   const out = new PassThrough();
   const code = await runImport(
-    { file, source: 'import', dryRun: false, api: api.url, token: 't', batchSize: 10 },
+    { file, source: 'import', dryRun: false, api: api.url, token: 't', batchSize: 10, inFlight },
     { out: out as never, err: new PassThrough() as never },
   );
   return { code, seen: api.seen, report: await readFile(join(dir, 'leads.rejected.csv'), 'utf8') };
@@ -100,6 +101,18 @@ describe('leadflow import in flight', () => {
         .slice(1)
         .map((l) => Number(l.split(',')[0])),
     ).toEqual([2, 12, 22, 32]);
+  });
+
+  it('keeps as many batches in flight as --in-flight asks, within its bound', async () => {
+    const rows = Array.from({ length: 120 }, (_, i) => [`p${i}@acme.io`, `P${i}`]);
+
+    const four = await importFile(rows, 4);
+    const many = await importFile(rows, 50);
+
+    expect(four.code).toBe(0);
+    expect(Math.max(...four.seen.map((s) => s.inFlightAtStart.length))).toBe(3);
+    expect(Math.max(...many.seen.map((s) => s.inFlightAtStart.length))).toBe(7);
+    expect(many.seen).toHaveLength(12);
   });
 
   it('holds a batch back until the batch in flight with one of its emails has answered', async () => {
