@@ -109,7 +109,9 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
 
   const writeGroup = async (entries: typeof writes, itemsPerEntry: ReturnType<typeof captureItems>[]) => {
     let remaining = entries.map((entry, i) => ({ entry, items: itemsPerEntry[i] ?? [] }));
-    for (let attempt = 0; remaining.length > 0; attempt++) {
+    // Only attempts that settled no row count towards giving up: on common names every attempt of a busy
+    // group can find one more row whose key grew meanwhile, and each such attempt takes that row out.
+    for (let stalled = 0; remaining.length > 0; ) {
       // Each row's items are named `<row>/<item>`, so a cancellation says which row's which item failed.
       const named = remaining.flatMap((r, row) =>
         r.items.map(({ name, ...item }) => ({ ...item, name: `${row}/${name}` })),
@@ -123,7 +125,7 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
           error,
           named.map((i) => i.name),
         );
-        if (!cancellation || attempt >= 5) throw error;
+        if (!cancellation || stalled >= 5) throw error;
         const next: typeof remaining = [];
         for (const [row, r] of remaining.entries()) {
           const failed = (name: CaptureItemName) => cancellation.reason(`${row}/${name}`);
@@ -141,7 +143,10 @@ export const makeBatchedCaptureStore = (db: DynamoDBDocumentClient, table: strin
           else if (cancellation.failed.some((name) => name.startsWith(`${row}/`))) r.entry.done.reject(error);
           else next.push(r);
         }
-        if (next.length === remaining.length && !cancellation.conflict) throw error;
+        if (next.length === remaining.length) {
+          if (!cancellation.conflict) throw error;
+          stalled++;
+        }
         remaining = next;
       }
     }

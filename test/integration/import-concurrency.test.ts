@@ -1,11 +1,11 @@
 import { describe, it } from '@jest/globals';
-import { expect } from '../support/expect';
 import { makeBatchedCaptureStore } from '../../functions/adapters/import-capture-store';
 import { makeImportRepository } from '../../functions/adapters/import-repository';
 import type { CaptureDeps } from '../../functions/core/capture-lead';
 import { resolveMapping } from '../../functions/core/import/column-mapping';
 import { type ImportJob, importBatch, ZERO_COUNTS } from '../../functions/core/import/import-job';
 import type { SourceConfig } from '../../functions/core/sources';
+import { expect } from '../support/expect';
 import { freshTable } from '../support/table';
 
 const strict: SourceConfig = {
@@ -92,5 +92,63 @@ describe('import batches running at once', () => {
     expect(retried.map((r) => r.status)).toEqual(['created', 'created', 'created', 'created', 'created']);
     expect(new Set(started)).toEqual(new Set(retried.map((r) => r.leadId)));
     expect(after?.counts.created).toBe(5);
+  });
+
+  it('creates every row of a group whose name blocks gain a lead again before each of its attempts', async () => {
+    const table = await freshTable('import-stale-blocks');
+    const started: string[] = [];
+    const headers = ['E-mail', 'First Name', 'Last Name', 'Company Name'];
+    const named = (jobId: string): ImportJob => ({
+      ...jobOf(jobId),
+      headers,
+      mapping: resolveMapping(headers, undefined),
+    });
+    const create: SourceConfig = { ...strict, duplicatePolicy: 'create' };
+    // Eight people with eight different names: one transaction group, each row on its own name block.
+    const people = [
+      'Ivan Okafor',
+      'Ann Berg',
+      'Lea Moreau',
+      'Tom Sato',
+      'Eva Lind',
+      'Omar Haddad',
+      'Zoe Park',
+      'Raj Rao',
+    ];
+    const rowOf = (tag: string, i: number) => {
+      const [first = '', last = ''] = (people[i] ?? '').split(' ');
+      return { rowNumber: i + 2, values: [`${tag}${i}@stale${i}.io`, first, last, `Stale ${i}`] };
+    };
+    const b = instance(table, 'B', started);
+    await b.store.createJob(named('imp-sa'));
+    await b.store.createJob(named('imp-sb'));
+    // Before each attempt of A's group transaction, another import adds someone of the next name: each attempt
+    // finds one more row whose name block grew since its lookup, as four requests in flight on common names do.
+    let next = 0;
+    const db = new Proxy(table.db, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return async (command: { input?: { TransactItems?: unknown[] } }) => {
+          if ((command.input?.TransactItems?.length ?? 0) > 20 && next < people.length) {
+            const i = next++;
+            await importBatch(
+              { capture: b.capture, store: b.store },
+              { job: named('imp-sb'), source: create, rows: [rowOf('b', i)], actor },
+            );
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    const a = instance({ ...table, db }, 'A', started);
+
+    const fromA = await importBatch(
+      { capture: a.capture, store: a.store },
+      { job: named('imp-sa'), source: create, rows: people.map((_, i) => rowOf('a', i)), actor },
+    );
+
+    expect(next).toBeGreaterThan(5);
+    expect(fromA.map((r) => r.status)).toEqual(people.map(() => 'created'));
+    expect(new Set(started).size).toBe(next + people.length);
   });
 });
