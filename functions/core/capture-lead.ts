@@ -1,8 +1,8 @@
-import { timestampIssue } from './dates';
 import { createHash } from 'node:crypto';
+import { timestampIssue } from './dates';
 import {
-  type DedupeKey,
   DEFAULT_THRESHOLDS,
+  type DedupeKey,
   decide,
   isDuplicate,
   type KeyHolders,
@@ -11,8 +11,8 @@ import {
 } from './dedupe';
 import { fieldIssuesOf, RetryLaterError, ValidationError } from './errors';
 import { type Actor, type CanonicalLead, type Channel, canonicalLeadSchema, type Lead } from './lead';
-import { type NormalisedLead, normaliseLead } from './normalise';
 import type { MetricsPort } from './metric-facts';
+import { type NormalisedLead, normaliseLead } from './normalise';
 import type { CaptureAnswer, CaptureStore, Clock, IdGenerator, WorkflowStarter } from './ports';
 import type { Fingerprint } from './similarity';
 import type { SourceConfig } from './sources';
@@ -102,14 +102,19 @@ export const prepareLead = (payload: unknown, now?: Date) => {
 /**
  * A blocking key listing this many leads is saturated: too common a name to tell people apart, and an
  * item that would grow without bound. A new lead is still scored against the leads it lists, but is
- * not added to it (nor conditioned on it).
+ * not added to it (nor conditioned on it). A company domain's item saturates the same way: its lead
+ * list decides nothing (the item is read for the account a conversion left on it), and unbounded it
+ * made every capture from a big customer rewrite an item growing by 26 bytes per lead — 2 write units
+ * per KB on each capture, and past ~15,000 leads DynamoDB's 400 KB item limit, which refuses the capture.
  */
 export const MAX_BLOCK_LEADS = 50;
+
+const listsWithoutBound = (k: DedupeKey) => k.on === 'block' || k.on === 'domain';
 
 const unsaturated = (keys: DedupeKey[], holders: KeyHolders[]) =>
   keys.filter(
     (k) =>
-      k.on !== 'block' ||
+      !listsWithoutBound(k) ||
       (holders.find((h) => h.key.on === k.on && h.key.value === k.value)?.leadIds.length ?? 0) < MAX_BLOCK_LEADS,
   );
 

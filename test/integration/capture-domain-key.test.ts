@@ -1,0 +1,66 @@
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from '@jest/globals';
+import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
+import { keys } from '../../functions/adapters/keys';
+import { type CaptureDeps, captureLead, MAX_BLOCK_LEADS } from '../../functions/core/capture-lead';
+import type { SourceConfig } from '../../functions/core/sources';
+import { freshTable } from '../support/table';
+
+const source: SourceConfig = {
+  id: 'fair-2026',
+  kind: 'webhook',
+  adapter: 'canonical',
+  duplicatePolicy: 'create',
+  allowedOrigins: [],
+};
+const actor = { kind: 'source', id: 'fair-2026', source: 'WEBHOOK' } as const;
+const FIRST = ['Ann', 'Ben', 'Cleo', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'Jun'];
+const LAST = ['Berg', 'Cruz', 'Dahl', 'Egan', 'Funk', 'Gray'];
+
+/** Many different people from one company: only their domain is shared. */
+const person = (i: number) => ({
+  firstName: FIRST[i % FIRST.length],
+  lastName: `${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i}`,
+  email: `p${i}@bigcorp.example`,
+});
+
+describe("a company domain's lookup item (DynamoDB Local)", () => {
+  it('stops listing leads at the saturation bound, keeps taking captures, and still brings the account', async () => {
+    const table = await freshTable('domain-key');
+    let n = 0;
+    const deps: CaptureDeps = {
+      store: makeCaptureRepository(table.db, table.name),
+      workflow: { startLifecycle: async () => undefined },
+      clock: { now: () => new Date('2026-11-23T10:00:00Z') },
+      ids: { next: () => `L${String(++n).padStart(4, '0')}` },
+    };
+    const capture = (i: number) =>
+      captureLead(deps, { payload: person(i), channel: 'WEBHOOK', source, deliveryId: `d${i}`, actor });
+    const domainItem = async () =>
+      (
+        await table.db.send(
+          new GetCommand({ TableName: table.name, Key: keys.dedupe({ on: 'domain', value: 'bigcorp.example' }) }),
+        )
+      ).Item;
+
+    const answers = [];
+    for (let i = 0; i < MAX_BLOCK_LEADS + 5; i++) answers.push(await capture(i));
+    // A conversion points the domain at its account; later captures from the company still learn it.
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.name,
+        Key: keys.dedupe({ on: 'domain', value: 'bigcorp.example' }),
+        UpdateExpression: 'SET accountId = :a',
+        ExpressionAttributeValues: { ':a': 'A-bigcorp' },
+      }),
+    );
+    const later = await capture(MAX_BLOCK_LEADS + 5);
+
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 'created'));
+    expect((await domainItem())?.leadIds).toEqual(new Set(answers.slice(0, MAX_BLOCK_LEADS).map((a) => a.leadId)));
+    expect(later.status).toBe('created');
+    expect(later.duplicates).toEqual([
+      expect.objectContaining({ kind: 'account', id: 'A-bigcorp', matchedOn: 'domain', value: 'bigcorp.example' }),
+    ]);
+  }, 60_000);
+});
