@@ -369,7 +369,7 @@ const send = async (options: ImportOptions, mappingFile: MappingFile | undefined
     batchKeys = new Set();
     bytes = 0;
     // Rows sharing an email or phone are captured in file order: a batch waits for any batch in flight
-    // that holds one of its keys. Otherwise PIPELINE batches overlap, so the server is never idle
+    // that holds one of its keys. Otherwise `pipeline` batches overlap, so the server is never idle
     // while the CLI reads and sends.
     for (const [pending, pendingKeys] of inFlight) if ([...keys].some((k) => pendingKeys.has(k))) await pending;
     while (inFlight.size >= pipeline) await Promise.race(inFlight.keys());

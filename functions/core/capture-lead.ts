@@ -100,22 +100,22 @@ export const prepareLead = (payload: unknown, now?: Date) => {
 };
 
 /**
- * A blocking key listing this many leads is saturated: too common a name to tell people apart, and an
- * item that would grow without bound. A new lead is still scored against the leads it lists, but is
- * not added to it (nor conditioned on it). A company domain's item saturates the same way: its lead
- * list decides nothing (the item is read for the account a conversion left on it), and unbounded it
- * made every capture from a big customer rewrite an item growing by 26 bytes per lead — 2 write units
- * per KB on each capture, and past ~15,000 leads DynamoDB's 400 KB item limit, which refuses the capture.
+ * A blocking key or a company domain listing this many leads is saturated, and a new lead is no longer
+ * added to it (nor conditioned on it), so neither item grows without bound. A blocking key's name is
+ * then too common to tell people apart; a new lead is still scored against the leads it lists. A
+ * domain's list decides nothing (the item is read for the account a conversion left on it); unbounded,
+ * every capture from a big customer rewrote it (26 bytes per lead, 2 write units per KB), and past
+ * ~15,000 leads DynamoDB's 400 KB item limit would refuse the capture.
  */
-export const MAX_BLOCK_LEADS = 50;
+export const MAX_LISTED_LEADS = 50;
 
-const listsWithoutBound = (k: DedupeKey) => k.on === 'block' || k.on === 'domain';
+const saturates = (k: DedupeKey) => k.on === 'block' || k.on === 'domain';
 
 const unsaturated = (keys: DedupeKey[], holders: KeyHolders[]) =>
   keys.filter(
     (k) =>
-      !listsWithoutBound(k) ||
-      (holders.find((h) => h.key.on === k.on && h.key.value === k.value)?.leadIds.length ?? 0) < MAX_BLOCK_LEADS,
+      !saturates(k) ||
+      (holders.find((h) => h.key.on === k.on && h.key.value === k.value)?.leadIds.length ?? 0) < MAX_LISTED_LEADS,
   );
 
 /** Earlier leads a new lead is written back to (`matchedBy`) at most. */

@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { makeCaptureRepository } from '../../functions/adapters/capture-repository';
 import { keys } from '../../functions/adapters/keys';
-import { type CaptureDeps, captureLead, MAX_BLOCK_LEADS } from '../../functions/core/capture-lead';
+import { type CaptureDeps, captureLead, MAX_LISTED_LEADS } from '../../functions/core/capture-lead';
 import type { SourceConfig } from '../../functions/core/sources';
 import { freshTable } from '../support/table';
 
@@ -44,7 +44,7 @@ describe("a company domain's lookup item (DynamoDB Local)", () => {
       ).Item;
 
     const answers = [];
-    for (let i = 0; i < MAX_BLOCK_LEADS + 5; i++) answers.push(await capture(i));
+    for (let i = 0; i < MAX_LISTED_LEADS + 5; i++) answers.push(await capture(i));
     // A conversion points the domain at its account; later captures from the company still learn it.
     await table.db.send(
       new UpdateCommand({
@@ -54,10 +54,10 @@ describe("a company domain's lookup item (DynamoDB Local)", () => {
         ExpressionAttributeValues: { ':a': 'A-bigcorp' },
       }),
     );
-    const later = await capture(MAX_BLOCK_LEADS + 5);
+    const later = await capture(MAX_LISTED_LEADS + 5);
 
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 'created'));
-    expect((await domainItem())?.leadIds).toEqual(new Set(answers.slice(0, MAX_BLOCK_LEADS).map((a) => a.leadId)));
+    expect((await domainItem())?.leadIds).toEqual(new Set(answers.slice(0, MAX_LISTED_LEADS).map((a) => a.leadId)));
     expect(later.status).toBe('created');
     expect(later.duplicates).toEqual([
       expect.objectContaining({ kind: 'account', id: 'A-bigcorp', matchedOn: 'domain', value: 'bigcorp.example' }),

@@ -124,6 +124,7 @@ describe('import batches running at once', () => {
     await b.store.createJob(named('imp-sb'));
     // Before each attempt of A's group transaction, another import adds someone of the next name: each attempt
     // finds one more row whose name block grew since its lookup, as four requests in flight on common names do.
+    // (A group of eight rows is over 20 items; a lost row's own retry, one row, is not.)
     let next = 0;
     const db = new Proxy(table.db, {
       get(target, prop, receiver) {
