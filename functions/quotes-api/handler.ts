@@ -99,8 +99,8 @@ export const makeQuotesApi = (deps: QuoteDeps) =>
     'POST /quotes/{quoteId}/actions/{action}': async (event) => {
       const caller = callerOf(event);
       const action = param(event, 'action');
-      if (!(QUOTE_ACTIONS as readonly string[]).includes(action))
-        throw new ValidationError([{ field: 'action', reason: `must be one of ${QUOTE_ACTIONS.join(', ')}` }]);
+      // As on a lead: an action that does not exist is a path that does not exist.
+      if (!(QUOTE_ACTIONS as readonly string[]).includes(action)) throw new NotFoundError('quote action', action);
       let reason: string | undefined;
       if (action === 'decline' && event.body) {
         const parsed = declineSchema.safeParse(jsonBody(event));

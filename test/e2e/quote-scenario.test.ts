@@ -148,6 +148,15 @@ describe('a quick quote from lead to opportunity (issue 17)', () => {
     // The customer is created from the lead exactly as conversion would name it.
     expect(quote.customer).toMatchObject({ contactId: `con-${leadId}`, accountId: `acc-${leadId}` });
 
+    // An action the quote does not have is a path that does not exist, as on a lead.
+    const unknown = await api.request<{ status: number; detail: string }>(
+      'POST',
+      `/quotes/${quote.id}/actions/caller`,
+      { as: rep },
+    );
+    expect(unknown.status, unknown.text).toBe(404);
+    expect(unknown.body.detail).toBe("quote action 'caller' does not exist");
+
     const asked = await api.request<{ quote: Quote; approvalPending: boolean }>(
       'POST',
       `/quotes/${quote.id}/actions/send`,
