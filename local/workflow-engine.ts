@@ -311,7 +311,7 @@ export class LocalWorkflowEngine {
       const waiting = this.queued.findIndex((q) => q.executionArn === executionArn);
       if (waiting >= 0) this.queued.splice(waiting, 1);
       record.abort?.();
-      this.dropTokens(executionArn);
+      this.abandonTasks(executionArn);
       this.finish(executionArn);
     }
     return record;
@@ -322,7 +322,7 @@ export class LocalWorkflowEngine {
     this.queued.length = 0;
     clearTimeout(this.retry);
     for (const record of this.executions.values()) if (record.status === 'RUNNING') record.abort?.();
-    this.pending.clear();
+    this.abandonTasks();
     this.tokenOf.clear();
     this.open.clear();
     this.active.clear();
@@ -349,6 +349,22 @@ export class LocalWorkflowEngine {
     this.pending.delete(taskToken);
     if (this.tokenOf.get(task.executionArn) === taskToken) this.tokenOf.delete(task.executionArn);
     return task;
+  }
+
+  /**
+   * An aborted execution's open task is failed, not just forgotten: the library clears a task's
+   * timeout timer (`TimeoutSecondsPath`, days for a rep's wait) only when the task settles, and until
+   * then that timer holds the process open after a shutdown. The run is aborted already, so the
+   * failure goes nowhere: no Retry names it, and a Catch only picks a next state, which an aborted run
+   * never enters.
+   */
+  private abandonTasks(executionArn?: string) {
+    for (const [token, task] of this.pending) {
+      if (executionArn !== undefined && task.executionArn !== executionArn) continue;
+      this.pending.delete(token);
+      if (this.tokenOf.get(task.executionArn) === token) this.tokenOf.delete(task.executionArn);
+      task.reject(namedError('Leadflow.ExecutionAborted', 'the execution was stopped'));
+    }
   }
 
   private dropTokens(executionArn: string) {
@@ -406,6 +422,8 @@ export class LocalWorkflowEngine {
           const outcome = new Promise<Json>((resolve, reject) =>
             this.pending.set(token, { executionArn, resolve, reject }),
           );
+          // Aborted while the function is still being invoked: the failure is awaited below or not at all.
+          outcome.catch(() => undefined);
           this.tokenOf.set(executionArn, token);
           await this.services.invokeFunction(String(FunctionName), Payload ?? null);
           this.park(executionArn);

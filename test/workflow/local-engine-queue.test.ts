@@ -156,3 +156,55 @@ describe('local engine queue figures (/health, leadflow import --wait)', () => {
     expect(engine.stats(Date.now() + 11_000).drainPerSecond).toBe(0);
   });
 });
+
+describe('local engine shutdown', () => {
+  /** A rep's wait: a task token with a day's timeout, caught into a state that would call the function again. */
+  const waitingDefinition = () => {
+    const file = join(dir, 'caught-wait.asl.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        StartAt: 'Wait',
+        States: {
+          Wait: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+            Parameters: { FunctionName: 'work', Payload: { 'token.$': '$$.Task.Token', 'name.$': '$.name' } },
+            TimeoutSeconds: 86_400,
+            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Again' }],
+            End: true,
+          },
+          Again: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: 'work' },
+            End: true,
+          },
+        },
+      }),
+    );
+    return file;
+  };
+  const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+  it('ends the waits of stopped and shut-down executions: no task timer keeps the process open, no further state runs', async () => {
+    const { engine, calls } = harness(4);
+    const arn = engine.register('w', waitingDefinition(), {});
+
+    const stopped = engine.start(arn, 'a', JSON.stringify({ name: 'a' }));
+    engine.start(arn, 'b', JSON.stringify({ name: 'b' }));
+    await eventually(async () => calls.length === 2);
+    for (const call of calls) call.release();
+    await eventually(async () => engine.stats().waitingOnTask === 2);
+    // Each parked wait holds the library's day-long task timer until its task settles.
+    const parked = timers();
+
+    engine.stop(stopped.executionArn);
+    expect(stopped.status).toBe('ABORTED');
+    engine.shutdown();
+    await new Promise((r) => setImmediate(r));
+
+    expect(timers()).toBeLessThanOrEqual(parked - 2);
+    expect(calls.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+});
