@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_LISTED_LEADS } from '../core/capture-lead';
 import type { DedupeKey } from '../core/dedupe';
 import type { Fingerprint } from '../core/similarity';
 import { keys } from './keys';
@@ -35,14 +36,19 @@ export const addLeadToKey = (table: string, key: DedupeKey, leadId: string, expe
  * and not on a lead gone or merged since. It leaves the version alone: a lifecycle write that read the
  * lead just before carries the list it read, so in that moment's race the flag can be lost (the lead
  * page still finds the pair through the keys).
+ *
+ * The list stops at MAX_LISTED_LEADS: the lead is flagged long before that, and the list lives on the
+ * lead item itself, which every lifecycle step rewrites. Unbounded, a shared switchboard number under
+ * `create` grew the oldest leads by 26 bytes per later lead, until DynamoDB's 400 KB item limit
+ * refused every write to them. Dismissing pairs shortens it again.
  */
 export const linkBackUpdate = (table: string, earlierId: string, laterId: string) => ({
   TableName: table,
   Key: keys.lead(earlierId),
   UpdateExpression: 'SET matchedBy = list_append(if_not_exists(matchedBy, :none), :later)',
   ConditionExpression:
-    'attribute_exists(pk) AND attribute_not_exists(mergedInto) AND (attribute_not_exists(matchedBy) OR NOT contains(matchedBy, :id))',
-  ExpressionAttributeValues: { ':none': [], ':later': [laterId], ':id': laterId },
+    'attribute_exists(pk) AND attribute_not_exists(mergedInto) AND (attribute_not_exists(matchedBy) OR (NOT contains(matchedBy, :id) AND size(matchedBy) < :max))',
+  ExpressionAttributeValues: { ':none': [], ':later': [laterId], ':id': laterId, ':max': MAX_LISTED_LEADS },
 });
 
 export const removeLeadFromKey = (table: string, key: DedupeKey, leadId: string) => ({

@@ -105,7 +105,8 @@ export const prepareLead = (payload: unknown, now?: Date) => {
  * then too common to tell people apart; a new lead is still scored against the leads it lists. A
  * domain's list decides nothing (the item is read for the account a conversion left on it); unbounded,
  * every capture from a big customer rewrote it (26 bytes per lead, 2 write units per KB), and past
- * ~15,000 leads DynamoDB's 400 KB item limit would refuse the capture.
+ * ~15,000 leads DynamoDB's 400 KB item limit would refuse the capture. An earlier lead's list of the
+ * later leads that matched it (`matchedBy`, on the lead item) stops at the same bound.
  */
 export const MAX_LISTED_LEADS = 50;
 
