@@ -43,13 +43,18 @@ const harness = (maxActive: number) => {
     '000000000000',
     maxActive,
   );
+  held.push(calls);
   return { engine, calls };
 };
 
 let engines: LocalWorkflowEngine[] = [];
+let held: { release: () => void }[][] = [];
 afterEach(() => {
   for (const engine of engines) engine.shutdown();
+  // A plain task's timeout timer (60 s by default) lives until its invocation answers.
+  for (const calls of held) for (const call of calls) call.release();
   engines = [];
+  held = [];
 });
 
 describe('local engine queue', () => {
