@@ -1,6 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { MAX_LISTED_LEADS } from '../core/capture-lead';
-import type { DedupeKey } from '../core/dedupe';
+import { type DedupeKey, MAX_LISTED_LEADS } from '../core/dedupe';
 import type { Fingerprint } from '../core/similarity';
 import { keys } from './keys';
 import { isConditionalCheckFailed } from './transaction';

@@ -6,6 +6,7 @@ import {
   decide,
   isDuplicate,
   type KeyHolders,
+  MAX_LISTED_LEADS,
   matchesFrom,
   matchingKeysOf,
 } from './dedupe';
@@ -99,17 +100,7 @@ export const prepareLead = (payload: unknown, now?: Date) => {
   return lead;
 };
 
-/**
- * A blocking key or a company domain listing this many leads is saturated, and a new lead is no longer
- * added to it (nor conditioned on it), so neither item grows without bound. A blocking key's name is
- * then too common to tell people apart; a new lead is still scored against the leads it lists. A
- * domain's list decides nothing (the item is read for the account a conversion left on it); unbounded,
- * every capture from a big customer rewrote it (26 bytes per lead, 2 write units per KB), and past
- * ~15,000 leads DynamoDB's 400 KB item limit would refuse the capture. An earlier lead's list of the
- * later leads that matched it (`matchedBy`, on the lead item) stops at the same bound.
- */
-export const MAX_LISTED_LEADS = 50;
-
+/** The keys that stop listing leads at MAX_LISTED_LEADS; an exact key lists every holder, since it decides duplicates. */
 const saturates = (k: DedupeKey) => k.on === 'block' || k.on === 'domain';
 
 const unsaturated = (keys: DedupeKey[], holders: KeyHolders[]) =>
