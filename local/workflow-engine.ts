@@ -311,7 +311,8 @@ export class LocalWorkflowEngine {
       const waiting = this.queued.findIndex((q) => q.executionArn === executionArn);
       if (waiting >= 0) this.queued.splice(waiting, 1);
       record.abort?.();
-      this.abandonTasks(executionArn);
+      const token = this.tokenOf.get(executionArn);
+      if (token !== undefined) this.abandonTask(token);
       this.finish(executionArn);
     }
     return record;
@@ -322,7 +323,7 @@ export class LocalWorkflowEngine {
     this.queued.length = 0;
     clearTimeout(this.retry);
     for (const record of this.executions.values()) if (record.status === 'RUNNING') record.abort?.();
-    this.abandonTasks();
+    for (const token of [...this.pending.keys()]) this.abandonTask(token);
     this.tokenOf.clear();
     this.open.clear();
     this.active.clear();
@@ -358,13 +359,9 @@ export class LocalWorkflowEngine {
    * failure goes nowhere: no Retry names it, and a Catch only picks a next state, which an aborted run
    * never enters.
    */
-  private abandonTasks(executionArn?: string) {
-    for (const [token, task] of this.pending) {
-      if (executionArn !== undefined && task.executionArn !== executionArn) continue;
-      this.pending.delete(token);
-      if (this.tokenOf.get(task.executionArn) === token) this.tokenOf.delete(task.executionArn);
-      task.reject(namedError('Leadflow.ExecutionAborted', 'the execution was stopped'));
-    }
+  private abandonTask(token: string) {
+    if (this.pending.has(token))
+      this.takeToken(token).reject(namedError('Leadflow.ExecutionAborted', 'the execution was stopped'));
   }
 
   private dropTokens(executionArn: string) {
